@@ -1,0 +1,56 @@
+# kiemdiem — two commands for a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_SCALE ?= province
+DEMO_SEED ?= 1
+
+.PHONY: run test install lint pytest pytest-sqlite pytest-postgres bench lock clean
+
+## make run: install everything, migrate, load the demo province if empty, serve on 127.0.0.1:8000
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo --scale $(DEMO_SCALE) --seed $(DEMO_SEED) --if-empty
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## make test: lint + the whole suite on SQLite and on a throwaway PostgreSQL 15 (browser tests included)
+test: install lint pytest-sqlite pytest-postgres
+
+install: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements.lock
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py check
+	DJANGO_SETTINGS_MODULE=kiemdiem.settings_test $(BIN)/python manage.py makemigrations --check --dry-run
+
+pytest-sqlite: install
+	$(BIN)/pytest
+
+pytest-postgres: install
+	scripts/with-postgres.sh $(BIN)/pytest
+
+## make bench: benchmarks (app vs baseline in the same run), one BENCH line each
+bench: install
+	scripts/with-postgres.sh $(BIN)/python -m bench
+
+## make lock: re-pin the whole dependency tree after changing pyproject.toml
+lock:
+	rm -rf /tmp/kiemdiem-lock && $(PYTHON) -m venv /tmp/kiemdiem-lock
+	/tmp/kiemdiem-lock/bin/pip install -q ".[dev]"
+	/tmp/kiemdiem-lock/bin/pip freeze --exclude-editable | grep -v '^kiemdiem' > requirements.lock
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles

@@ -1,0 +1,96 @@
+"""Shared fixtures: a small org tree and personas (unit head, committee office, outsider, admin)."""
+
+import datetime
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from kiemdiem.org import services
+from kiemdiem.org.models import AccessRole, PositionRole, UnitKind
+from kiemdiem.org.tests.factories import PersonFactory, UnitFactory
+
+START = datetime.date(2025, 7, 1)
+
+
+def make_user(username: str, **extra):
+    return get_user_model().objects.create_user(username=username, password="mat-khau-thu-2026", **extra)
+
+
+@pytest.fixture
+def org_tree(db):
+    """country → 2 provinces → 2 communes each → a grassroots committee → 2 cells with members."""
+    t = SimpleNamespace()
+    t.root = UnitFactory(code="TW", name="Ban Chấp hành Trung ương", kind=UnitKind.CENTRAL_COMMITTEE)
+    t.province_a = UnitFactory(code="TU38", name="Đảng bộ tỉnh Thanh Hóa", kind=UnitKind.PROVINCE, parent=t.root)
+    t.province_b = UnitFactory(code="TU42", name="Đảng bộ tỉnh Hà Tĩnh", kind=UnitKind.PROVINCE, parent=t.root)
+    t.district_a1 = UnitFactory(code="X38A1", name="Đảng bộ xã Quảng Phú", kind=UnitKind.COMMUNE, parent=t.province_a)
+    t.district_a2 = UnitFactory(code="X38A2", name="Đảng bộ phường Hạc Thành", kind=UnitKind.COMMUNE, parent=t.province_a)
+    t.district_b1 = UnitFactory(code="X42B1", name="Đảng bộ phường Thành Sen", kind=UnitKind.COMMUNE, parent=t.province_b)
+    t.district_b2 = UnitFactory(code="X42B2", name="Đảng bộ xã Can Lộc", kind=UnitKind.COMMUNE, parent=t.province_b)
+    t.grassroots_a1 = UnitFactory(
+        code="CS38A1", name="Đảng bộ Trường THPT Quảng Xương", kind=UnitKind.GRASSROOTS_COMMITTEE, parent=t.district_a1
+    )
+    t.cell_a1 = UnitFactory(code="CB38A1", name="Chi bộ Tổ Toán", kind=UnitKind.SUBORDINATE_CELL, parent=t.grassroots_a1)
+    t.cell_a1b = UnitFactory(code="CB38A1B", name="Chi bộ Tổ Văn", kind=UnitKind.SUBORDINATE_CELL, parent=t.grassroots_a1)
+    t.cell_b1 = UnitFactory(code="CB42B1", name="Chi bộ khối phố 1", kind=UnitKind.GRASSROOTS_CELL, parent=t.district_b1)
+    t.members_a1 = []
+    for name in ["Nguyễn Văn Đức", "Trần Thị Hương", "Lê Minh Anh"]:
+        person = PersonFactory(full_name=name)
+        services.membership_add(person=person, unit=t.cell_a1, valid_from=START, by=None)
+        t.members_a1.append(person)
+    t.member_b1 = PersonFactory(full_name="Võ Văn Bình")
+    services.membership_add(person=t.member_b1, unit=t.cell_b1, valid_from=START, by=None)
+    return t
+
+
+@pytest.fixture
+def admin(db):
+    return make_user("quantri", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def unit_head(org_tree):
+    """Secretary of province A (a leading position gives the province subtree)."""
+    user = make_user("bithu_a")
+    person = PersonFactory(full_name="Đỗ Trọng Hưng")
+    person.user = user
+    person.save(update_fields=["user"])
+    services.position_add(
+        person=person, unit=org_tree.province_a, role=PositionRole.SECRETARY, valid_from=START, by=None
+    )
+    return user
+
+
+@pytest.fixture
+def office(org_tree):
+    """Committee office of province A: may manage the tree there."""
+    user = make_user("vanphong_a")
+    services.access_grant(user=user, unit=org_tree.province_a, role=AccessRole.OFFICE, by=None)
+    return user
+
+
+@pytest.fixture
+def overseer(org_tree):
+    """Standing-committee member watching commune A1."""
+    user = make_user("thuongvu_a1")
+    services.access_grant(user=user, unit=org_tree.district_a1, role=AccessRole.STANDING, by=None)
+    return user
+
+
+@pytest.fixture
+def outsider(org_tree):
+    """Committee office of province B: must see nothing of province A."""
+    user = make_user("vanphong_b")
+    services.access_grant(user=user, unit=org_tree.province_b, role=AccessRole.OFFICE, by=None)
+    return user
+
+
+@pytest.fixture
+def member(org_tree):
+    """An ordinary member of cell A1, with a login."""
+    user = make_user("dangvien_a1")
+    person = org_tree.members_a1[0]
+    person.user = user
+    person.save(update_fields=["user"])
+    return user

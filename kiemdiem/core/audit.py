@@ -1,0 +1,69 @@
+"""Writing to the audit trail: the only code that creates AuditEvent rows."""
+
+import datetime
+import decimal
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import models
+
+from kiemdiem.core.models import AuditAction, AuditEvent
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe, human-readable form of a field value."""
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, models.Choices):
+        return str(value.label)
+    return value
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """Values of `fields` on `obj`, FKs by their str(), for a before/after comparison."""
+    return {name: _plain(getattr(obj, name)) for name in fields}
+
+
+def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """{field: [before, after]} for the fields whose value changed."""
+    keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
+    return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
+
+
+def audit_record(
+    *,
+    obj: models.Model,
+    action: str,
+    by: AbstractBaseUser | AnonymousUser | None,
+    changes: Mapping[str, Any] | None = None,
+    reason: str = "",
+    unit_path: str = "",
+    person_id: int | None = None,
+) -> AuditEvent:
+    """Append one audit row for a change of `obj`."""
+    actor = by if (by is not None and getattr(by, "is_authenticated", False)) else None
+    return AuditEvent.objects.create(
+        actor=actor,
+        action=AuditAction(action),
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:300],
+        unit_path=unit_path,
+        person_id_ref=person_id,
+        changes={k: [_plain(v) for v in pair] for k, pair in (changes or {}).items()},
+        reason=reason,
+    )
+
+
+def history_for(obj: models.Model) -> models.QuerySet[AuditEvent]:
+    """Audit rows of one object, newest first (the history panel of each object page)."""
+    return AuditEvent.objects.filter(
+        object_type=obj._meta.label_lower, object_id=str(obj.pk)
+    ).select_related("actor")

@@ -1,0 +1,87 @@
+"""Shared model bases and the append-only audit trail."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class BaseModel(models.Model):
+    """Timestamps and an optimistic-lock version for every domain object."""
+
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+    # Incremented by every service write; a write that carries an older version is refused.
+    version = models.PositiveIntegerField(_("phiên bản"), default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("Tạo mới")
+    UPDATE = "update", _("Cập nhật")
+    DELETE = "delete", _("Xóa")
+    TRANSITION = "transition", _("Chuyển trạng thái")
+    MOVE = "move", _("Chuyển đơn vị cấp trên")
+    LOGIN = "login", _("Đăng nhập")
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AuditImmutable()
+
+    def delete(self):
+        raise AuditImmutable()
+
+
+class AuditImmutable(Exception):
+    """Raised when code tries to change or delete an audit row."""
+
+    def __init__(self) -> None:
+        super().__init__("Nhật ký kiểm tra chỉ được ghi thêm, không được sửa hoặc xóa.")
+
+
+class AuditEvent(models.Model):
+    """One recorded change of a domain object: who, when, what, before/after, why. Append-only."""
+
+    at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người thực hiện"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    action = models.CharField(_("hành động"), max_length=20, choices=AuditAction.choices)
+    object_type = models.CharField(_("loại đối tượng"), max_length=60)
+    object_id = models.CharField(_("mã đối tượng"), max_length=40)
+    object_repr = models.CharField(_("đối tượng"), max_length=300)
+    # Path of the unit the object belongs to, so the audit page filters by subtree (and scopes).
+    unit_path = models.CharField(_("đường dẫn đơn vị"), max_length=255, blank=True, db_index=True)
+    person_id_ref = models.BigIntegerField(_("đảng viên liên quan"), null=True, blank=True)
+    changes = models.JSONField(_("thay đổi"), default=dict, blank=True)
+    reason = models.TextField(_("lý do"), blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("nhật ký thay đổi")
+        verbose_name_plural = _("nhật ký thay đổi")
+        ordering = ["-at", "-id"]
+        indexes = [
+            # serves object history pages
+            models.Index(fields=["object_type", "object_id", "-at"], name="core_audit_object_idx"),
+            models.Index(fields=["person_id_ref", "-at"], name="core_audit_person_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d/%m/%Y %H:%M} {self.get_action_display()} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AuditImmutable()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditImmutable()

@@ -1,0 +1,97 @@
+"""Forms for the organization tree and people. Every choice is narrowed to the user's scope."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kiemdiem.core.forms import VersionedForm, VnDateField
+from kiemdiem.core.text import normalize_text
+from kiemdiem.org.models import Gender, MembershipKind, PositionRole, Unit, UnitKind
+from kiemdiem.org.scoping import visible_units
+
+
+class UnitCodeField(forms.CharField):
+    """A unit given by its code, looked up inside the units the user may see."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 40)
+        super().__init__(*args, **kwargs)
+        self.user = None
+
+    def clean(self, value):
+        code = normalize_text(super().clean(value) or "").upper()
+        if not code:
+            return None
+        unit = visible_units(self.user).filter(code=code).first()
+        if unit is None:
+            raise forms.ValidationError(
+                _("Không tìm thấy đơn vị có mã “%(code)s” trong phạm vi của bạn."),
+                params={"code": code},
+            )
+        return unit
+
+
+class ScopedForm(VersionedForm):
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        for field in self.fields.values():
+            if isinstance(field, UnitCodeField):
+                field.user = user
+
+
+class UnitForm(ScopedForm):
+    code = forms.CharField(label=_("Mã đơn vị"), max_length=40)
+    name = forms.CharField(label=_("Tên đơn vị"), max_length=255)
+    kind = forms.ChoiceField(label=_("Loại đơn vị"), choices=UnitKind.choices)
+    admin_code = forms.CharField(label=_("Mã hành chính"), max_length=10, required=False)
+    valid_from = VnDateField(label=_("Hiệu lực từ"), required=False)
+    valid_to = VnDateField(label=_("Hiệu lực đến"), required=False)
+    reason = forms.CharField(label=_("Lý do / căn cứ"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class UnitMoveForm(ScopedForm):
+    new_parent = UnitCodeField(label=_("Mã đơn vị cấp trên mới"))
+    reason = forms.CharField(label=_("Lý do / căn cứ (quyết định số…)"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PersonForm(ScopedForm):
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=120)
+    birth_date = VnDateField(label=_("Ngày sinh"), required=False)
+    gender = forms.ChoiceField(label=_("Giới tính"), choices=[("", "—"), *Gender.choices], required=False)
+    party_card_number = forms.CharField(label=_("Số thẻ đảng viên"), max_length=20, required=False)
+    admission_date = VnDateField(label=_("Ngày vào Đảng"), required=False)
+    official_date = VnDateField(label=_("Ngày chính thức"), required=False)
+    reason = forms.CharField(label=_("Ghi chú thay đổi"), required=False)
+
+
+class MembershipForm(ScopedForm):
+    unit = UnitCodeField(label=_("Mã chi bộ"))
+    kind = forms.ChoiceField(label=_("Hình thức"), choices=MembershipKind.choices)
+    valid_from = VnDateField(label=_("Từ ngày"))
+    valid_to = VnDateField(label=_("Đến ngày"), required=False)
+    reason = forms.CharField(label=_("Căn cứ"), required=False)
+
+
+class PositionForm(ScopedForm):
+    unit = UnitCodeField(label=_("Mã đơn vị"))
+    role = forms.ChoiceField(label=_("Chức vụ"), choices=PositionRole.choices)
+    valid_from = VnDateField(label=_("Từ ngày"))
+    valid_to = VnDateField(label=_("Đến ngày"), required=False)
+    is_concurrent = forms.BooleanField(label=_("Kiêm nhiệm"), required=False)
+    reason = forms.CharField(label=_("Căn cứ"), required=False)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Tìm đơn vị hoặc đảng viên"), max_length=100, required=False)
+
+
+def unit_initial(unit: Unit) -> dict:
+    return {
+        "code": unit.code,
+        "name": unit.name,
+        "kind": unit.kind,
+        "admin_code": unit.admin_code,
+        "valid_from": unit.valid_from,
+        "valid_to": unit.valid_to,
+        "version": unit.version,
+    }

@@ -1,0 +1,451 @@
+"""Every write to the organization tree and the people in it. Each call is audited."""
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat, Substr
+from django.utils.translation import gettext as _
+
+from kiemdiem.core.audit import audit_record, diff, snapshot
+from kiemdiem.core.errors import DomainError, StaleObject
+from kiemdiem.core.models import AuditAction
+from kiemdiem.core.text import fold, normalize_text
+from kiemdiem.org.models import (
+    CELL_KINDS,
+    PATH_STEP,
+    AccessGrant,
+    Membership,
+    MembershipKind,
+    Person,
+    Position,
+    Unit,
+    path_segment,
+)
+
+UNIT_FIELDS = ["code", "name", "kind", "parent", "valid_from", "valid_to", "admin_code", "merged_into"]
+PERSON_FIELDS = [
+    "full_name",
+    "birth_date",
+    "gender",
+    "party_card_number",
+    "admission_date",
+    "official_date",
+]
+
+
+def _validation_message(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        return " ".join(str(m) for msgs in exc.message_dict.values() for m in msgs)
+    return " ".join(exc.messages)
+
+
+def _full_clean(obj, *, exclude: list[str] | None = None) -> None:
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        raise DomainError(_validation_message(exc)) from exc
+
+
+def _bump(model, obj, *, expected_version: int | None, **values: Any) -> None:
+    """Conditional update: write only if the row still has the version we loaded."""
+    version = obj.version if expected_version is None else expected_version
+    updated = model.objects.filter(pk=obj.pk, version=version).update(
+        version=F("version") + 1, **values
+    )
+    if not updated:
+        raise StaleObject(obj)
+    obj.version = version + 1
+
+
+def unit_search_text(code: str, name: str) -> str:
+    return f"{fold(name)} {code.lower()}"[:400]
+
+
+@transaction.atomic
+def unit_create(
+    *,
+    code: str,
+    name: str,
+    kind: str,
+    parent: Unit | None,
+    by,
+    valid_from: datetime.date | None = None,
+    valid_to: datetime.date | None = None,
+    admin_code: str = "",
+    reason: str = "",
+) -> Unit:
+    """Create a unit under `parent` (None for a root)."""
+    code = normalize_text(code).upper()
+    name = normalize_text(name)
+    if Unit.objects.filter(code=code).exists():
+        raise DomainError(_("Mã đơn vị “%(code)s” đã được dùng.") % {"code": code}, field="code")
+    unit = Unit(
+        code=code,
+        name=name,
+        kind=kind,
+        parent=parent,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        admin_code=admin_code,
+        search_text=unit_search_text(code, name),
+    )
+    _full_clean(unit, exclude=["path"])
+    _check_parent_allows(parent, kind)
+    unit.save()
+    unit.path = (parent.path if parent else "") + path_segment(unit.pk)
+    unit.depth = len(unit.path) // PATH_STEP - 1
+    Unit.objects.filter(pk=unit.pk).update(path=unit.path, depth=unit.depth)
+    audit_record(
+        obj=unit,
+        action=AuditAction.CREATE,
+        by=by,
+        changes=diff({}, snapshot(unit, UNIT_FIELDS)),
+        reason=reason,
+        unit_path=unit.path,
+    )
+    return unit
+
+
+def _check_parent_allows(parent: Unit | None, kind: str) -> None:
+    if parent is not None and parent.kind in CELL_KINDS and kind not in CELL_KINDS:
+        raise DomainError(
+            _("Không thể đặt %(kind)s dưới một chi bộ.") % {"kind": Unit(kind=kind).get_kind_display()},
+            field="parent",
+        )
+
+
+@transaction.atomic
+def unit_update(
+    *, unit: Unit, by, expected_version: int | None = None, reason: str = "", **values: Any
+) -> Unit:
+    """Change a unit's own fields (not its parent: use unit_move)."""
+    allowed = {"code", "name", "kind", "valid_from", "valid_to", "admin_code", "merged_into"}
+    unknown = set(values) - allowed
+    if unknown:
+        raise DomainError(_("Trường không được phép sửa: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    before = snapshot(unit, UNIT_FIELDS)
+    if "code" in values:
+        values["code"] = normalize_text(values["code"]).upper()
+        if Unit.objects.filter(code=values["code"]).exclude(pk=unit.pk).exists():
+            raise DomainError(
+                _("Mã đơn vị “%(code)s” đã được dùng.") % {"code": values["code"]}, field="code"
+            )
+    if "name" in values:
+        values["name"] = normalize_text(values["name"])
+    for key, value in values.items():
+        setattr(unit, key, value)
+    if unit.merged_into_id and unit.merged_into_id == unit.pk:
+        raise DomainError(_("Một đơn vị không thể sáp nhập vào chính nó."), field="merged_into")
+    unit.search_text = unit_search_text(unit.code, unit.name)
+    _full_clean(unit, exclude=["path", "code"])
+    changes = diff(before, snapshot(unit, UNIT_FIELDS))
+    if not changes:
+        return unit
+    values["search_text"] = unit.search_text
+    _bump(Unit, unit, expected_version=expected_version, **values)
+    audit_record(
+        obj=unit,
+        action=AuditAction.UPDATE,
+        by=by,
+        changes=changes,
+        reason=reason,
+        unit_path=unit.path,
+    )
+    return unit
+
+
+@transaction.atomic
+def unit_move(
+    *, unit: Unit, new_parent: Unit, by, expected_version: int | None = None, reason: str = ""
+) -> Unit:
+    """Move a unit (with its whole subtree) under a new parent, rewriting descendants' paths."""
+    if not reason.strip():
+        raise DomainError(_("Phải nêu lý do chuyển đơn vị."), field="reason")
+    new_parent = Unit.objects.select_for_update().get(pk=new_parent.pk)
+    if new_parent.path.startswith(unit.path):
+        raise DomainError(
+            _(
+                "Không thể chuyển “%(unit)s” vào “%(parent)s”: đơn vị cấp trên mới nằm trong chính "
+                "nhánh của đơn vị này (sẽ tạo vòng lặp)."
+            )
+            % {"unit": unit, "parent": new_parent},
+            field="parent",
+        )
+    if unit.parent_id == new_parent.pk:
+        raise DomainError(_("Đơn vị đã trực thuộc “%(p)s”.") % {"p": new_parent}, field="parent")
+    _check_parent_allows(new_parent, unit.kind)
+    old_parent = unit.parent
+    old_path = unit.path
+    new_path = new_parent.path + path_segment(unit.pk)
+    _bump(Unit, unit, expected_version=expected_version, parent=new_parent)
+    # One statement rewrites the prefix of the whole subtree (the unit included).
+    depth_shift = (len(new_path) - len(old_path)) // PATH_STEP
+    Unit.objects.filter(path__startswith=old_path).update(
+        path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
+        depth=F("depth") + depth_shift,
+    )
+    unit.parent = new_parent
+    unit.path = new_path
+    unit.depth = len(new_path) // PATH_STEP - 1
+    audit_record(
+        obj=unit,
+        action=AuditAction.MOVE,
+        by=by,
+        changes={"parent": [str(old_parent) if old_parent else None, str(new_parent)]},
+        reason=reason,
+        unit_path=new_path,
+    )
+    return unit
+
+
+def _person_checks(person: Person) -> None:
+    if person.party_card_number:
+        clash = Person.objects.filter(party_card_number=person.party_card_number)
+        if person.pk:
+            clash = clash.exclude(pk=person.pk)
+        if clash.exists():
+            raise DomainError(
+                _("Số thẻ đảng viên %(n)s đã thuộc về người khác.") % {"n": person.party_card_number},
+                field="party_card_number",
+            )
+    today = datetime.date.today()
+    if person.birth_date and person.birth_date > today:
+        raise DomainError(_("Ngày sinh không thể ở tương lai."), field="birth_date")
+    if person.birth_date and person.admission_date:
+        age = (person.admission_date - person.birth_date).days / 365.25
+        if age < 18:
+            raise DomainError(
+                _("Ngày vào Đảng phải khi đã đủ 18 tuổi (ngày sinh %(b)s).")
+                % {"b": person.birth_date.strftime("%d/%m/%Y")},
+                field="admission_date",
+            )
+    if person.official_date and not person.admission_date:
+        raise DomainError(_("Có ngày chính thức thì phải có ngày vào Đảng."), field="admission_date")
+
+
+@transaction.atomic
+def person_create(*, by, reason: str = "", **values: Any) -> Person:
+    """Register a person."""
+    values = {k: v for k, v in values.items() if k in PERSON_FIELDS}
+    if values.get("party_card_number"):
+        values["party_card_number"] = normalize_text(values["party_card_number"]).replace(" ", "")
+    else:
+        values["party_card_number"] = None
+    person = Person(**values)
+    person.refresh_derived()
+    _full_clean(person, exclude=["party_card_number"])
+    _person_checks(person)
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError as exc:  # a concurrent insert of the same card number
+        raise DomainError(_("Số thẻ đảng viên đã tồn tại."), field="party_card_number") from exc
+    audit_record(
+        obj=person,
+        action=AuditAction.CREATE,
+        by=by,
+        changes=diff({}, snapshot(person, PERSON_FIELDS)),
+        reason=reason,
+        person_id=person.pk,
+    )
+    return person
+
+
+@transaction.atomic
+def person_update(
+    *, person: Person, by, expected_version: int | None = None, reason: str = "", **values: Any
+) -> Person:
+    """Change a person's details."""
+    values = {k: v for k, v in values.items() if k in PERSON_FIELDS}
+    if "party_card_number" in values:
+        card = normalize_text(values["party_card_number"] or "").replace(" ", "")
+        values["party_card_number"] = card or None
+    before = snapshot(person, PERSON_FIELDS)
+    for key, value in values.items():
+        setattr(person, key, value)
+    person.refresh_derived()
+    _full_clean(person, exclude=["party_card_number"])
+    _person_checks(person)
+    first = person.memberships.order_by("valid_from").first()
+    if first and person.admission_date and first.valid_from < person.admission_date:
+        raise DomainError(
+            _("Đã có sinh hoạt đảng từ %(d)s, trước ngày vào Đảng mới.")
+            % {"d": first.valid_from.strftime("%d/%m/%Y")},
+            field="admission_date",
+        )
+    changes = diff(before, snapshot(person, PERSON_FIELDS))
+    if not changes:
+        return person
+    values.update(full_name=person.full_name, search_text=person.search_text, sort_key=person.sort_key)
+    _bump(Person, person, expected_version=expected_version, **values)
+    audit_record(
+        obj=person,
+        action=AuditAction.UPDATE,
+        by=by,
+        changes=changes,
+        reason=reason,
+        person_id=person.pk,
+    )
+    return person
+
+
+def _check_period(person: Person, unit: Unit, start: datetime.date, end: datetime.date | None) -> None:
+    if end and end < start:
+        raise DomainError(_("Ngày kết thúc phải sau ngày bắt đầu."), field="valid_to")
+    if person.admission_date and start < person.admission_date:
+        raise DomainError(
+            _("Ngày bắt đầu %(s)s trước ngày vào Đảng của %(p)s (%(a)s).")
+            % {
+                "s": start.strftime("%d/%m/%Y"),
+                "p": person,
+                "a": person.admission_date.strftime("%d/%m/%Y"),
+            },
+            field="valid_from",
+        )
+    if unit.valid_from and start < unit.valid_from:
+        raise DomainError(
+            _("Đơn vị “%(u)s” chỉ có hiệu lực từ %(d)s.")
+            % {"u": unit, "d": unit.valid_from.strftime("%d/%m/%Y")},
+            field="valid_from",
+        )
+    if unit.valid_to and (end is None or end > unit.valid_to):
+        raise DomainError(
+            _("Đơn vị “%(u)s” hết hiệu lực ngày %(d)s.")
+            % {"u": unit, "d": unit.valid_to.strftime("%d/%m/%Y")},
+            field="valid_to",
+        )
+
+
+def _overlapping(qs, start: datetime.date, end: datetime.date | None):
+    qs = qs.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=start))
+    if end is not None:
+        qs = qs.filter(valid_from__lte=end)
+    return qs
+
+
+@transaction.atomic
+def membership_add(
+    *,
+    person: Person,
+    unit: Unit,
+    valid_from: datetime.date,
+    by,
+    valid_to: datetime.date | None = None,
+    kind: str = MembershipKind.OFFICIAL,
+    reason: str = "",
+) -> Membership:
+    """Record a person's party activity in a cell for a period."""
+    Person.objects.select_for_update().filter(pk=person.pk).first()  # serialize per person
+    if unit.kind not in CELL_KINDS:
+        raise DomainError(
+            _("Đảng viên chỉ sinh hoạt tại chi bộ hoặc tổ đảng, không phải “%(u)s”.") % {"u": unit},
+            field="unit",
+        )
+    _check_period(person, unit, valid_from, valid_to)
+    if kind == MembershipKind.OFFICIAL:
+        clash = _overlapping(
+            Membership.objects.filter(person=person, kind=MembershipKind.OFFICIAL), valid_from, valid_to
+        ).first()
+        if clash:
+            raise DomainError(
+                _("%(p)s đang sinh hoạt chính thức tại “%(u)s” trong khoảng thời gian này.")
+                % {"p": person, "u": clash.unit},
+                field="valid_from",
+            )
+    membership = Membership(person=person, unit=unit, kind=kind, valid_from=valid_from, valid_to=valid_to)
+    _full_clean(membership)
+    membership.save()
+    audit_record(
+        obj=membership,
+        action=AuditAction.CREATE,
+        by=by,
+        changes=diff({}, snapshot(membership, ["person", "unit", "kind", "valid_from", "valid_to"])),
+        reason=reason,
+        unit_path=unit.path,
+        person_id=person.pk,
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_end(
+    *, membership: Membership, valid_to: datetime.date, by, expected_version: int | None = None,
+    reason: str = "",
+) -> Membership:
+    """Close a membership on `valid_to` (transfer out, death, removal...)."""
+    if valid_to < membership.valid_from:
+        raise DomainError(_("Ngày kết thúc phải sau ngày bắt đầu."), field="valid_to")
+    before = membership.valid_to
+    _bump(Membership, membership, expected_version=expected_version, valid_to=valid_to)
+    membership.valid_to = valid_to
+    audit_record(
+        obj=membership,
+        action=AuditAction.UPDATE,
+        by=by,
+        changes={"valid_to": [before, valid_to]},
+        reason=reason,
+        unit_path=membership.unit.path,
+        person_id=membership.person_id,
+    )
+    return membership
+
+
+@transaction.atomic
+def position_add(
+    *,
+    person: Person,
+    unit: Unit,
+    role: str,
+    valid_from: datetime.date,
+    by,
+    valid_to: datetime.date | None = None,
+    is_concurrent: bool = False,
+    reason: str = "",
+) -> Position:
+    """Appoint a person to a post in a unit for a period."""
+    _check_period(person, unit, valid_from, valid_to)
+    if role in ("secretary", "head"):
+        clash = _overlapping(
+            Position.objects.filter(unit=unit, role=role).exclude(person=person), valid_from, valid_to
+        ).select_related("person").first()
+        if clash:
+            raise DomainError(
+                _("“%(u)s” đã có %(r)s là %(p)s trong khoảng thời gian này.")
+                % {"u": unit, "r": clash.get_role_display(), "p": clash.person},
+                field="role",
+            )
+    position = Position(
+        person=person, unit=unit, role=role, valid_from=valid_from, valid_to=valid_to,
+        is_concurrent=is_concurrent,
+    )
+    _full_clean(position)
+    position.save()
+    audit_record(
+        obj=position,
+        action=AuditAction.CREATE,
+        by=by,
+        changes=diff({}, snapshot(position, ["person", "unit", "role", "valid_from", "valid_to"])),
+        reason=reason,
+        unit_path=unit.path,
+        person_id=person.pk,
+    )
+    return position
+
+
+@transaction.atomic
+def access_grant(*, user, unit: Unit, role: str, by, reason: str = "") -> AccessGrant:
+    """Give a user account a role on a unit's subtree."""
+    grant, created = AccessGrant.objects.get_or_create(user=user, unit=unit, role=role)
+    if created:
+        audit_record(
+            obj=grant,
+            action=AuditAction.CREATE,
+            by=by,
+            changes={"role": [None, grant.get_role_display()], "unit": [None, str(unit)]},
+            reason=reason,
+            unit_path=unit.path,
+        )
+    return grant

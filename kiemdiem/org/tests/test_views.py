@@ -1,0 +1,186 @@
+import pytest
+from django.urls import reverse
+
+from kiemdiem.core.models import AuditEvent
+from kiemdiem.org.models import Person, Unit
+
+# Every detail or action URL of the org app, built from the object it is about.
+UNIT_URLS = ["org:unit-detail", "org:unit-children", "org:unit-create", "org:unit-edit", "org:unit-move", "org:person-create"]
+PERSON_URLS = ["org:person-detail", "org:person-edit", "org:membership-add", "org:position-add"]
+
+
+@pytest.mark.parametrize("name", UNIT_URLS)
+def test_outsider_gets_404_on_other_province_unit(client, org_tree, outsider, name):
+    client.force_login(outsider)
+    assert client.get(reverse(name, args=[org_tree.cell_a1.pk])).status_code == 404
+    assert client.post(reverse(name, args=[org_tree.cell_a1.pk]), {}).status_code in (404, 405)
+
+
+@pytest.mark.parametrize("name", PERSON_URLS)
+def test_outsider_gets_404_on_other_province_person(client, org_tree, outsider, name):
+    client.force_login(outsider)
+    assert client.get(reverse(name, args=[org_tree.members_a1[0].pk])).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["org:unit-detail", "org:unit-children"])
+def test_unit_head_can_open_units_in_scope(client, org_tree, unit_head, name):
+    client.force_login(unit_head)
+    assert client.get(reverse(name, args=[org_tree.cell_a1.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["org:unit-create", "org:unit-edit", "org:unit-move"])
+def test_office_can_open_management_forms(client, org_tree, office, name):
+    client.force_login(office)
+    assert client.get(reverse(name, args=[org_tree.district_a1.pk])).status_code == 200
+
+
+def test_unit_head_without_office_role_cannot_edit(client, org_tree, unit_head):
+    client.force_login(unit_head)
+    assert client.get(reverse("org:unit-edit", args=[org_tree.district_a1.pk])).status_code == 403
+
+
+@pytest.mark.parametrize("name", PERSON_URLS)
+def test_office_can_open_person_pages(client, org_tree, office, name):
+    client.force_login(office)
+    assert client.get(reverse(name, args=[org_tree.members_a1[0].pk])).status_code == 200
+
+
+def test_anonymous_is_sent_to_login(client, org_tree):
+    response = client.get(reverse("org:unit-detail", args=[org_tree.cell_a1.pk]))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_member_sees_own_cell_but_not_the_grassroots_above(client, org_tree, member):
+    client.force_login(member)
+    assert client.get(reverse("org:unit-detail", args=[org_tree.cell_a1.pk])).status_code == 200
+    assert client.get(reverse("org:unit-detail", args=[org_tree.grassroots_a1.pk])).status_code == 404
+
+
+def test_tree_children_show_member_counts(client, org_tree, unit_head):
+    client.force_login(unit_head)
+    response = client.get(reverse("org:unit-children", args=[org_tree.grassroots_a1.pk]))
+    html = response.content.decode()
+    assert "Chi bộ Tổ Toán" in html and "3 đảng viên" in html
+    assert "Chi bộ Tổ Văn" in html and "0 đảng viên" in html
+
+
+def test_unit_page_lists_members_in_vietnamese_order(client, org_tree, unit_head):
+    client.force_login(unit_head)
+    html = client.get(reverse("org:unit-detail", args=[org_tree.cell_a1.pk])).content.decode()
+    # Anh < Đức < Hương: by given name, not by family name.
+    assert html.index("Lê Minh Anh") < html.index("Nguyễn Văn Đức") < html.index("Trần Thị Hương")
+
+
+def test_search_without_accents_finds_accented_name(client, org_tree, unit_head):
+    client.force_login(unit_head)
+    for typed in ["nguyen van duc", "Nguyen Van Đuc"]:
+        html = client.get(reverse("org:search"), {"q": typed}).content.decode()
+        assert "Nguyễn Văn Đức" in html, typed
+
+
+def test_search_never_leaks_outside_scope(client, org_tree, outsider):
+    client.force_login(outsider)
+    html = client.get(reverse("org:search"), {"q": "nguyen"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Nguyễn Văn Đức" not in html and "Không có đảng viên phù hợp" in html
+
+
+def test_search_finds_units_by_folded_name(client, org_tree, unit_head):
+    client.force_login(unit_head)
+    html = client.get(reverse("org:search"), {"q": "quang phu"}).content.decode()
+    assert "Đảng bộ xã Quảng Phú" in html
+
+
+def test_create_unit_with_duplicate_code_shows_error_and_changes_nothing(client, org_tree, office):
+    client.force_login(office)
+    before = Unit.objects.count()
+    response = client.post(
+        reverse("org:unit-create", args=[org_tree.district_a1.pk]),
+        {"code": "CB38A1", "name": "Chi bộ trùng mã", "kind": "subordinate_cell"},
+    )
+    assert response.status_code == 200
+    assert "đã được dùng" in response.content.decode()
+    assert Unit.objects.count() == before
+
+
+def test_create_unit_then_it_is_audited(client, org_tree, office):
+    client.force_login(office)
+    response = client.post(
+        reverse("org:unit-create", args=[org_tree.grassroots_a1.pk]),
+        {"code": "cb38a1c", "name": "Chi bộ Tổ Anh", "kind": "subordinate_cell", "valid_from": "01/08/2025"},
+    )
+    unit = Unit.objects.get(code="CB38A1C")
+    assert response.status_code == 302 and response["Location"] == unit.get_absolute_url()
+    event = AuditEvent.objects.get(object_type="org.unit", object_id=str(unit.pk))
+    assert event.actor == office and event.action == "create"
+
+
+def test_bad_date_gets_vietnamese_message(client, org_tree, office):
+    client.force_login(office)
+    response = client.post(
+        reverse("org:unit-create", args=[org_tree.grassroots_a1.pk]),
+        {"code": "X1", "name": "Chi bộ X", "kind": "subordinate_cell", "valid_from": "31/02/2025"},
+    )
+    assert "dd/mm/yyyy" in response.content.decode()
+    assert not Unit.objects.filter(code="X1").exists()
+
+
+def test_move_into_descendant_shows_cycle_error(client, org_tree, office):
+    client.force_login(office)
+    response = client.post(
+        reverse("org:unit-move", args=[org_tree.district_a1.pk]),
+        {"new_parent": "CB38A1", "reason": "thử", "version": org_tree.district_a1.version},
+    )
+    assert "vòng lặp" in response.content.decode()
+    assert Unit.objects.get(pk=org_tree.district_a1.pk).parent_id == org_tree.province_a.pk
+
+
+def test_move_to_parent_outside_scope_is_unknown_code(client, org_tree, office):
+    client.force_login(office)
+    response = client.post(
+        reverse("org:unit-move", args=[org_tree.grassroots_a1.pk]),
+        {"new_parent": "X42B1", "reason": "thử", "version": org_tree.grassroots_a1.version},
+    )
+    assert "Không tìm thấy đơn vị có mã" in response.content.decode()
+
+
+def test_concurrent_edit_is_refused_with_message(client, org_tree, office):
+    client.force_login(office)
+    url = reverse("org:unit-edit", args=[org_tree.district_a1.pk])
+    stale = org_tree.district_a1.version
+    data = {"code": "X38A1", "name": "Tên A", "kind": "commune", "version": stale}
+    assert client.post(url, data).status_code == 302
+    response = client.post(url, {**data, "name": "Tên B"})
+    assert "vừa được người khác thay đổi" in response.content.decode()
+    assert Unit.objects.get(pk=org_tree.district_a1.pk).name == "Tên A"
+
+
+def test_membership_form_refuses_date_before_admission(client, org_tree, office):
+    client.force_login(office)
+    person = org_tree.members_a1[0]
+    response = client.post(
+        reverse("org:membership-add", args=[person.pk]),
+        {"unit": "CB38A1B", "kind": "temporary", "valid_from": "01/01/2000"},
+    )
+    assert "trước ngày vào Đảng" in response.content.decode()
+
+
+def test_person_create_in_cell(client, org_tree, office):
+    client.force_login(office)
+    response = client.post(
+        reverse("org:person-create", args=[org_tree.cell_a1b.pk]),
+        {"full_name": "Đặng Thị Ước", "gender": "female", "birth_date": "02/09/1990", "admission_date": "03/02/2026"},
+    )
+    person = Person.objects.get(full_name="Đặng Thị Ước")
+    assert response.status_code == 302
+    assert person.memberships.get().unit == org_tree.cell_a1b
+
+
+def test_unit_list_pages_have_a_query_ceiling(client, org_tree, unit_head, django_assert_max_num_queries):
+    from kiemdiem.org import services
+
+    for i in range(50):
+        p = services.person_create(by=None, full_name=f"Nguyễn Văn Thử {i}")
+        services.membership_add(person=p, unit=org_tree.cell_a1b, valid_from=org_tree.cell_a1b.valid_from, by=None)
+    client.force_login(unit_head)
+    with django_assert_max_num_queries(20):
+        assert client.get(reverse("org:unit-detail", args=[org_tree.cell_a1b.pk])).status_code == 200

@@ -1,0 +1,298 @@
+"""Pages of the organization tree, units and people. Every fetch goes through the scoping layer."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from kiemdiem.core.audit import history_for
+from kiemdiem.core.forms import run_service
+from kiemdiem.core.permissions import require
+from kiemdiem.org import selectors, services
+from kiemdiem.org.forms import (
+    MembershipForm,
+    PersonForm,
+    PositionForm,
+    SearchForm,
+    UnitForm,
+    UnitMoveForm,
+    unit_initial,
+)
+from kiemdiem.org.models import Person, Unit
+from kiemdiem.org.permissions import can_edit_person, can_manage_unit, can_move_unit
+from kiemdiem.org.scoping import access_for, top_units
+
+MEMBERS_PER_PAGE = 50
+
+
+def _unit(request: HttpRequest, pk: int) -> Unit:
+    return get_object_or_404(Unit.objects.visible_to(request.user), pk=pk)
+
+
+def _person(request: HttpRequest, pk: int) -> Person:
+    return get_object_or_404(Person.objects.visible_to(request.user), pk=pk)
+
+
+@login_required
+def unit_tree(request: HttpRequest) -> HttpResponse:
+    roots = list(top_units(request.user).order_by("name"))
+    for root in roots:
+        root.member_count = selectors.subtree_member_count(root)
+    return render(request, "org/unit_tree.html", {"roots": roots})
+
+
+@login_required
+def unit_children(request: HttpRequest, pk: int) -> HttpResponse:
+    """The children of a unit as tree rows (htmx drill-down)."""
+    unit = _unit(request, pk)
+    children = selectors.children_with_member_counts(unit)
+    return render(request, "org/unit_tree.html#children", {"unit": unit, "children": children})
+
+
+@login_required
+def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = _unit(request, pk)
+    access = access_for(request.user)
+    ancestors = [a for a in selectors.unit_ancestors(unit) if access.covers(a.path)]
+    members = Paginator(selectors.unit_members(unit), MEMBERS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    ctx = {
+        "unit": unit,
+        "ancestors": ancestors,
+        "leaders": selectors.unit_leaders(unit),
+        "children": selectors.children_with_member_counts(unit),
+        "member_total": selectors.subtree_member_count(unit),
+        "members": members,
+        "history": history_for(unit)[:50],
+        "successors": unit.successions.select_related("successor"),
+        "predecessors": unit.predecessions.select_related("predecessor"),
+        "can_manage": can_manage_unit(request.user, unit),
+    }
+    return render(request, "org/unit_detail.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Create a sub-unit under unit `pk`."""
+    parent = _unit(request, pk)
+    require(can_manage_unit(request.user, parent))
+    form = UnitForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        unit = run_service(
+            form,
+            lambda: services.unit_create(
+                code=data["code"],
+                name=data["name"],
+                kind=data["kind"],
+                parent=parent,
+                valid_from=data["valid_from"],
+                valid_to=data["valid_to"],
+                admin_code=data["admin_code"],
+                reason=data["reason"],
+                by=request.user,
+            ),
+        )
+        if unit is not None:
+            messages.success(request, _("Đã tạo đơn vị “%(u)s”.") % {"u": unit})
+            return redirect(unit)
+    return render(request, "org/unit_form.html", {"form": form, "parent": parent, "unit": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = _unit(request, pk)
+    require(can_manage_unit(request.user, unit))
+    form = UnitForm(request.POST or None, user=request.user, initial=unit_initial(unit))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        reason = data.pop("reason")
+        done = run_service(
+            form,
+            lambda: services.unit_update(
+                unit=unit, by=request.user, expected_version=version, reason=reason, **data
+            ),
+        )
+        if done is not None:
+            messages.success(request, _("Đã lưu thay đổi của đơn vị."))
+            return redirect(unit)
+    return render(request, "org/unit_form.html", {"form": form, "parent": unit.parent, "unit": unit})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_move(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = _unit(request, pk)
+    require(can_manage_unit(request.user, unit))
+    form = UnitMoveForm(request.POST or None, user=request.user, initial={"version": unit.version})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        decision = can_move_unit(request.user, unit, data["new_parent"])
+        if not decision:
+            form.add_error("new_parent", decision.reason)
+        else:
+            done = run_service(
+                form,
+                lambda: services.unit_move(
+                    unit=unit,
+                    new_parent=data["new_parent"],
+                    by=request.user,
+                    expected_version=data["version"],
+                    reason=data["reason"],
+                ),
+            )
+            if done is not None:
+                messages.success(request, _("Đã chuyển đơn vị sang “%(p)s”.") % {"p": data["new_parent"]})
+                return redirect(unit)
+    return render(request, "org/unit_move.html", {"form": form, "unit": unit})
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person(request, pk)
+    ctx = {
+        "person": person,
+        "memberships": person.memberships.select_related("unit"),
+        "positions": person.positions.select_related("unit"),
+        "history": history_for(person)[:50],
+        "can_edit": can_edit_person(request.user, person),
+    }
+    return render(request, "org/person_detail.html", ctx)
+
+
+def _person_initial(person: Person) -> dict:
+    fields = ["full_name", "birth_date", "gender", "party_card_number", "admission_date", "official_date"]
+    return {**{f: getattr(person, f) for f in fields}, "version": person.version}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Register a new member directly in cell `pk`."""
+    cell = _unit(request, pk)
+    require(can_manage_unit(request.user, cell))
+    form = PersonForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("version")
+        reason = data.pop("reason")
+
+        def create() -> Person:
+            person = services.person_create(by=request.user, reason=reason, **data)
+            services.membership_add(
+                person=person,
+                unit=cell,
+                valid_from=data["admission_date"] or cell.valid_from or person.created_at.date(),
+                by=request.user,
+                reason=reason,
+            )
+            return person
+
+        with transaction.atomic():
+            person = run_service(form, create)
+            if person is None:
+                transaction.set_rollback(True)
+        if person is not None:
+            messages.success(request, _("Đã thêm đảng viên %(p)s.") % {"p": person})
+            return redirect(person)
+    return render(request, "org/person_form.html", {"form": form, "cell": cell, "person": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person(request, pk)
+    require(can_edit_person(request.user, person))
+    form = PersonForm(request.POST or None, user=request.user, initial=_person_initial(person))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        reason = data.pop("reason")
+        done = run_service(
+            form,
+            lambda: services.person_update(
+                person=person, by=request.user, expected_version=version, reason=reason, **data
+            ),
+        )
+        if done is not None:
+            messages.success(request, _("Đã lưu hồ sơ đảng viên."))
+            return redirect(person)
+    return render(request, "org/person_form.html", {"form": form, "person": person, "cell": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person(request, pk)
+    require(can_edit_person(request.user, person))
+    form = MembershipForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        require(can_manage_unit(request.user, data["unit"]))
+        done = run_service(
+            form,
+            lambda: services.membership_add(
+                person=person,
+                unit=data["unit"],
+                kind=data["kind"],
+                valid_from=data["valid_from"],
+                valid_to=data["valid_to"],
+                reason=data["reason"],
+                by=request.user,
+            ),
+        )
+        if done is not None:
+            messages.success(request, _("Đã ghi nhận sinh hoạt đảng."))
+            return redirect(person)
+    ctx = {"form": form, "person": person, "title": _("Thêm nơi sinh hoạt đảng")}
+    return render(request, "org/person_subform.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def position_add(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person(request, pk)
+    require(can_edit_person(request.user, person))
+    form = PositionForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        require(can_manage_unit(request.user, data["unit"]))
+        done = run_service(
+            form,
+            lambda: services.position_add(
+                person=person,
+                unit=data["unit"],
+                role=data["role"],
+                valid_from=data["valid_from"],
+                valid_to=data["valid_to"],
+                is_concurrent=data["is_concurrent"],
+                reason=data["reason"],
+                by=request.user,
+            ),
+        )
+        if done is not None:
+            messages.success(request, _("Đã ghi nhận chức vụ."))
+            return redirect(person)
+    ctx = {"form": form, "person": person, "title": _("Thêm chức vụ")}
+    return render(request, "org/person_subform.html", ctx)
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    units = people = None
+    query = ""
+    if form.is_valid() and form.cleaned_data["q"].strip():
+        query = form.cleaned_data["q"]
+        units = selectors.units_search(Unit.objects.visible_to(request.user), query)[:30]
+        people = selectors.people_search(Person.objects.visible_to(request.user), query)[:50]
+    template = "org/search.html#results" if request.htmx else "org/search.html"
+    return render(request, template, {"form": form, "units": units, "people": people, "q": query})

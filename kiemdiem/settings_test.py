@@ -1,0 +1,18 @@
+"""Test settings: in-memory SQLite unless DATABASE_URL names PostgreSQL; fast hasher; locmem e-mail."""
+
+from kiemdiem.settings import *  # noqa: F403
+from kiemdiem.settings import DATABASES, tune_sqlite
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["NAME"] = ":memory:"
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
+    tune_sqlite(DATABASES["default"])
+    # In-memory databases cannot use WAL.
+    DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA case_sensitive_like=ON;"
+LOGGING = {"version": 1, "disable_existing_loggers": False}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from kiemdiem.core.auth_views import LoginView
+
+urlpatterns = [
+    path("dang-nhap/", LoginView.as_view(), name="login"),
+    path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "doi-mat-khau/",
+        auth_views.PasswordChangeView.as_view(success_url="/doi-mat-khau/xong/"),
+        name="password_change",
+    ),
+    path(
+        "doi-mat-khau/xong/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("quan-tri/", admin.site.urls),
+    path("to-chuc/", include("kiemdiem.org.urls")),
+    path("", include("kiemdiem.core.urls")),
+]

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Run a command against a throwaway PostgreSQL 15 server started from the Debian binaries.
+# Usage: scripts/with-postgres.sh COMMAND...   (DATABASE_URL is set for the command)
+# PostgreSQL refuses to run as root, so as root the server runs as the user "kiemdiem-pg".
+set -euo pipefail
+
+PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
+if [ -z "$PGBIN" ] || [ ! -x "$PGBIN/initdb" ]; then
+  echo "Không tìm thấy PostgreSQL: cài gói Debian 'postgresql' (apt-get install -y postgresql)." >&2
+  exit 1
+fi
+
+DIR=$(mktemp -d /tmp/kiemdiem-pg.XXXXXX)
+PORT=${PGPORT_TEST:-$(( 20000 + RANDOM % 20000 ))}
+RUN_AS=()
+if [ "$(id -u)" = "0" ]; then
+  id kiemdiem-pg >/dev/null 2>&1 || useradd --system --no-create-home kiemdiem-pg
+  chown kiemdiem-pg "$DIR"
+  RUN_AS=(runuser -u kiemdiem-pg --)
+fi
+
+cleanup() {
+  "${RUN_AS[@]}" "$PGBIN/pg_ctl" -D "$DIR/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$DIR"
+}
+trap cleanup EXIT
+
+"${RUN_AS[@]}" "$PGBIN/initdb" -D "$DIR/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+"${RUN_AS[@]}" "$PGBIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w \
+  -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+  start >/dev/null
+
+export DATABASE_URL="postgres://postgres@127.0.0.1:$PORT/postgres"
+echo "PostgreSQL tạm thời: $("$PGBIN/postgres" --version) trên cổng $PORT"
+"$@"
