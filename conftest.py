@@ -14,26 +14,51 @@ START = datetime.date(2025, 7, 1)
 
 
 def make_user(username: str, **extra):
-    return get_user_model().objects.create_user(username=username, password="mat-khau-thu-2026", **extra)
+    return get_user_model().objects.create_user(
+        username=username, password="mat-khau-thu-2026", **extra
+    )
 
 
 @pytest.fixture
 def org_tree(db):
     """country → 2 provinces → 2 communes each → a grassroots committee → 2 cells with members."""
     t = SimpleNamespace()
-    t.root = UnitFactory(code="TW", name="Ban Chấp hành Trung ương", kind=UnitKind.CENTRAL_COMMITTEE)
-    t.province_a = UnitFactory(code="TU38", name="Đảng bộ tỉnh Thanh Hóa", kind=UnitKind.PROVINCE, parent=t.root)
-    t.province_b = UnitFactory(code="TU42", name="Đảng bộ tỉnh Hà Tĩnh", kind=UnitKind.PROVINCE, parent=t.root)
-    t.district_a1 = UnitFactory(code="X38A1", name="Đảng bộ xã Quảng Phú", kind=UnitKind.COMMUNE, parent=t.province_a)
-    t.district_a2 = UnitFactory(code="X38A2", name="Đảng bộ phường Hạc Thành", kind=UnitKind.COMMUNE, parent=t.province_a)
-    t.district_b1 = UnitFactory(code="X42B1", name="Đảng bộ phường Thành Sen", kind=UnitKind.COMMUNE, parent=t.province_b)
-    t.district_b2 = UnitFactory(code="X42B2", name="Đảng bộ xã Can Lộc", kind=UnitKind.COMMUNE, parent=t.province_b)
-    t.grassroots_a1 = UnitFactory(
-        code="CS38A1", name="Đảng bộ Trường THPT Quảng Xương", kind=UnitKind.GRASSROOTS_COMMITTEE, parent=t.district_a1
+    t.root = UnitFactory(
+        code="TW", name="Ban Chấp hành Trung ương", kind=UnitKind.CENTRAL_COMMITTEE
     )
-    t.cell_a1 = UnitFactory(code="CB38A1", name="Chi bộ Tổ Toán", kind=UnitKind.SUBORDINATE_CELL, parent=t.grassroots_a1)
-    t.cell_a1b = UnitFactory(code="CB38A1B", name="Chi bộ Tổ Văn", kind=UnitKind.SUBORDINATE_CELL, parent=t.grassroots_a1)
-    t.cell_b1 = UnitFactory(code="CB42B1", name="Chi bộ khối phố 1", kind=UnitKind.GRASSROOTS_CELL, parent=t.district_b1)
+    t.province_a = UnitFactory(
+        code="TU38", name="Đảng bộ tỉnh Thanh Hóa", kind=UnitKind.PROVINCE, parent=t.root
+    )
+    t.province_b = UnitFactory(
+        code="TU42", name="Đảng bộ tỉnh Hà Tĩnh", kind=UnitKind.PROVINCE, parent=t.root
+    )
+    t.district_a1 = UnitFactory(
+        code="X38A1", name="Đảng bộ xã Quảng Phú", kind=UnitKind.COMMUNE, parent=t.province_a
+    )
+    t.district_a2 = UnitFactory(
+        code="X38A2", name="Đảng bộ phường Hạc Thành", kind=UnitKind.COMMUNE, parent=t.province_a
+    )
+    t.district_b1 = UnitFactory(
+        code="X42B1", name="Đảng bộ phường Thành Sen", kind=UnitKind.COMMUNE, parent=t.province_b
+    )
+    t.district_b2 = UnitFactory(
+        code="X42B2", name="Đảng bộ xã Can Lộc", kind=UnitKind.COMMUNE, parent=t.province_b
+    )
+    t.grassroots_a1 = UnitFactory(
+        code="CS38A1",
+        name="Đảng bộ Trường THPT Quảng Xương",
+        kind=UnitKind.GRASSROOTS_COMMITTEE,
+        parent=t.district_a1,
+    )
+    t.cell_a1 = UnitFactory(
+        code="CB38A1", name="Chi bộ Tổ Toán", kind=UnitKind.SUBORDINATE_CELL, parent=t.grassroots_a1
+    )
+    t.cell_a1b = UnitFactory(
+        code="CB38A1B", name="Chi bộ Tổ Văn", kind=UnitKind.SUBORDINATE_CELL, parent=t.grassroots_a1
+    )
+    t.cell_b1 = UnitFactory(
+        code="CB42B1", name="Chi bộ khối phố 1", kind=UnitKind.GRASSROOTS_CELL, parent=t.district_b1
+    )
     t.members_a1 = []
     for name in ["Nguyễn Văn Đức", "Trần Thị Hương", "Lê Minh Anh"]:
         person = PersonFactory(full_name=name)
@@ -57,7 +82,11 @@ def unit_head(org_tree):
     person.user = user
     person.save(update_fields=["user"])
     services.position_add(
-        person=person, unit=org_tree.province_a, role=PositionRole.SECRETARY, valid_from=START, by=None
+        person=person,
+        unit=org_tree.province_a,
+        role=PositionRole.SECRETARY,
+        valid_from=START,
+        by=None,
     )
     return user
 

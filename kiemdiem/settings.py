@@ -119,7 +119,7 @@ DATABASES = {
 
 
 def tune_sqlite(db: dict) -> None:
-    """SQLite: wait for locks instead of failing, take the write lock up front, use the path index."""
+    """SQLite: wait for locks, take the write lock up front, let LIKE use the path index."""
     if db["ENGINE"] != "django.db.backends.sqlite3":
         return
     db["CONN_MAX_AGE"] = 0

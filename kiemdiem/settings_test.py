@@ -1,4 +1,4 @@
-"""Test settings: in-memory SQLite unless DATABASE_URL names PostgreSQL; fast hasher; locmem e-mail."""
+"""Test settings: in-memory SQLite unless DATABASE_URL names PostgreSQL; MD5 hasher; locmem mail."""
 
 from kiemdiem.settings import *  # noqa: F403
 from kiemdiem.settings import DATABASES, tune_sqlite

@@ -7,7 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 class LoginForm(AuthenticationForm):
     error_messages = {
-        "invalid_login": _("Tên đăng nhập hoặc mật khẩu không đúng. Lưu ý: sai nhiều lần sẽ bị khóa tạm thời."),
+        "invalid_login": _(
+            "Tên đăng nhập hoặc mật khẩu không đúng. Lưu ý: sai nhiều lần sẽ bị khóa tạm thời."
+        ),
         "inactive": _("Tài khoản này đã bị khóa."),
     }
 

@@ -13,16 +13,17 @@ def normalize_text(value: str) -> str:
 
 def fold(value: str) -> str:
     """Lower-case, accent-free form for search: "Nguyễn Văn Đức" -> "nguyen van duc"."""
-    decomposed = unicodedata.normalize("NFD", normalize_text(value).replace("đ", "d").replace("Đ", "D"))
+    decomposed = unicodedata.normalize(
+        "NFD", normalize_text(value).replace("đ", "d").replace("Đ", "D")
+    )
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
 
 
 # Vietnamese alphabet order: ă and â after a, đ after d, ê after e, ô and ơ after o, ư after u.
 _ALPHABET = "a ă â b c d đ e ê f g h i j k l m n o ô ơ p q r s t u ư v w x y z".split()
 _RANK = {letter: index for index, letter in enumerate(_ALPHABET)}
-# Tones, in dictionary order: level, grave (huyền), hook (hỏi), tilde (ngã), acute (sắc), dot (nặng).
+# Tones in dictionary order: level, grave (huyền), hook (hỏi), tilde (ngã), acute (sắc), dot.
 _TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
-_LETTER_MARKS = {"\u0306": "ă", "\u0302": "^", "\u031b": "ơ"}
 
 
 def _letters(word: str) -> tuple[list[int], list[int]]:

@@ -47,18 +47,25 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     if unit_code:
         unit = Unit.objects.visible_to(request.user).filter(code=unit_code).first()
         if unit is None:
-            errors.append(_("Không tìm thấy đơn vị có mã “%(c)s” trong phạm vi của bạn.") % {"c": unit_code})
+            errors.append(
+                _("Không tìm thấy đơn vị có mã “%(c)s” trong phạm vi của bạn.") % {"c": unit_code}
+            )
         else:
             events = events.filter(unit_path__startswith=unit.path)
     person_id = request.GET.get("person", "").strip()
     if person_id:
-        if person_id.isdigit() and Person.objects.visible_to(request.user).filter(pk=person_id).exists():
+        if (
+            person_id.isdigit()
+            and Person.objects.visible_to(request.user).filter(pk=person_id).exists()
+        ):
             events = events.filter(person_id_ref=int(person_id))
         else:
             errors.append(_("Không tìm thấy đảng viên này trong phạm vi của bạn."))
     actor = request.GET.get("actor", "").strip()
     if actor:
-        users = get_user_model().objects.filter(Q(username__iexact=actor) | Q(person__search_text__contains=actor.lower()))
+        users = get_user_model().objects.filter(
+            Q(username__iexact=actor) | Q(person__search_text__contains=actor.lower())
+        )
         events = events.filter(actor__in=users)
     for key, lookup in (("from", "at__date__gte"), ("to", "at__date__lte")):
         raw = request.GET.get(key, "").strip()

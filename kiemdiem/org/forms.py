@@ -46,18 +46,24 @@ class UnitForm(ScopedForm):
     admin_code = forms.CharField(label=_("Mã hành chính"), max_length=10, required=False)
     valid_from = VnDateField(label=_("Hiệu lực từ"), required=False)
     valid_to = VnDateField(label=_("Hiệu lực đến"), required=False)
-    reason = forms.CharField(label=_("Lý do / căn cứ"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Lý do / căn cứ"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class UnitMoveForm(ScopedForm):
     new_parent = UnitCodeField(label=_("Mã đơn vị cấp trên mới"))
-    reason = forms.CharField(label=_("Lý do / căn cứ (quyết định số…)"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Lý do / căn cứ (quyết định số…)"), widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class PersonForm(ScopedForm):
     full_name = forms.CharField(label=_("Họ và tên"), max_length=120)
     birth_date = VnDateField(label=_("Ngày sinh"), required=False)
-    gender = forms.ChoiceField(label=_("Giới tính"), choices=[("", "—"), *Gender.choices], required=False)
+    gender = forms.ChoiceField(
+        label=_("Giới tính"), choices=[("", "—"), *Gender.choices], required=False
+    )
     party_card_number = forms.CharField(label=_("Số thẻ đảng viên"), max_length=20, required=False)
     admission_date = VnDateField(label=_("Ngày vào Đảng"), required=False)
     official_date = VnDateField(label=_("Ngày chính thức"), required=False)

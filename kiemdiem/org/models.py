@@ -50,9 +50,7 @@ class UnitKind(models.TextChoices):
 
 
 # Kinds whose members hold party activity there (a person's cell).
-CELL_KINDS = frozenset(
-    {UnitKind.GRASSROOTS_CELL, UnitKind.SUBORDINATE_CELL, UnitKind.PARTY_GROUP}
-)
+CELL_KINDS = frozenset({UnitKind.GRASSROOTS_CELL, UnitKind.SUBORDINATE_CELL, UnitKind.PARTY_GROUP})
 GRASSROOTS_KINDS = frozenset({UnitKind.GRASSROOTS_COMMITTEE, UnitKind.GRASSROOTS_CELL})
 # Kinds that are not Party organizations but are reviewed under the same directives.
 NON_PARTY_KINDS = frozenset({UnitKind.MASS_ORG, UnitKind.STATE_AGENCY})
@@ -268,7 +266,10 @@ class Membership(BaseModel):
         Unit, verbose_name=_("chi bộ"), on_delete=models.PROTECT, related_name="memberships"
     )
     kind = models.CharField(
-        _("hình thức"), max_length=12, choices=MembershipKind.choices, default=MembershipKind.OFFICIAL
+        _("hình thức"),
+        max_length=12,
+        choices=MembershipKind.choices,
+        default=MembershipKind.OFFICIAL,
     )
     valid_from = models.DateField(_("từ ngày"))
     valid_to = models.DateField(_("đến ngày"), null=True, blank=True)
@@ -315,7 +316,10 @@ class Position(BaseModel):
     """A post a person holds in a unit over a period (may be concurrent)."""
 
     person = models.ForeignKey(
-        Person, verbose_name=_("người giữ chức vụ"), on_delete=models.PROTECT, related_name="positions"
+        Person,
+        verbose_name=_("người giữ chức vụ"),
+        on_delete=models.PROTECT,
+        related_name="positions",
     )
     unit = models.ForeignKey(
         Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="positions"

@@ -76,8 +76,8 @@ def compute_access(user, day: datetime.date | None = None) -> Access:
     roles: set[str] = set()
     lead: list[str] = []
     office: list[str] = []
-    for role, path in AccessGrant.objects.current(day).filter(user=user).values_list(
-        "role", "unit__path"
+    for role, path in (
+        AccessGrant.objects.current(day).filter(user=user).values_list("role", "unit__path")
     ):
         roles.add(role)
         lead.append(path)
@@ -94,7 +94,9 @@ def compute_access(user, day: datetime.date | None = None) -> Access:
             roles.add(AccessRole.HEAD if role in ("secretary", "head") else AccessRole.STANDING)
             lead.append(path)
         cells = list(
-            Membership.objects.current(day).filter(person=person).values_list("unit__path", flat=True)
+            Membership.objects.current(day)
+            .filter(person=person)
+            .values_list("unit__path", flat=True)
         )
         if cells:
             roles.add("member")

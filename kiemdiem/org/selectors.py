@@ -41,20 +41,15 @@ def subtree_member_count(unit: Unit, *, day: datetime.date | None = None) -> int
 def unit_leaders(unit: Unit, *, day: datetime.date | None = None) -> list[Position]:
     """Current leading positions of the unit, secretary first."""
     order = {role: i for i, role in enumerate(LEADER_ROLES)}
-    positions = list(
-        Position.objects.current(day).filter(unit=unit).select_related("person")
-    )
+    positions = list(Position.objects.current(day).filter(unit=unit).select_related("person"))
     return sorted(positions, key=lambda p: (order.get(p.role, 99), p.person.sort_key))
 
 
 def unit_members(unit: Unit, *, day: datetime.date | None = None) -> QuerySet[Person]:
     """People with a current membership in the unit itself, in Vietnamese name order."""
-    return (
-        Person.objects.filter(
-            pk__in=Membership.objects.current(day).filter(unit=unit).values("person_id")
-        )
-        .order_by("sort_key", "pk")
-    )
+    return Person.objects.filter(
+        pk__in=Membership.objects.current(day).filter(unit=unit).values("person_id")
+    ).order_by("sort_key", "pk")
 
 
 def unit_ancestors(unit: Unit) -> list[Unit]:

@@ -25,7 +25,16 @@ from kiemdiem.org.models import (
     path_segment,
 )
 
-UNIT_FIELDS = ["code", "name", "kind", "parent", "valid_from", "valid_to", "admin_code", "merged_into"]
+UNIT_FIELDS = [
+    "code",
+    "name",
+    "kind",
+    "parent",
+    "valid_from",
+    "valid_to",
+    "admin_code",
+    "merged_into",
+]
 PERSON_FIELDS = [
     "full_name",
     "birth_date",
@@ -112,7 +121,8 @@ def unit_create(
 def _check_parent_allows(parent: Unit | None, kind: str) -> None:
     if parent is not None and parent.kind in CELL_KINDS and kind not in CELL_KINDS:
         raise DomainError(
-            _("Không thể đặt %(kind)s dưới một chi bộ.") % {"kind": Unit(kind=kind).get_kind_display()},
+            _("Không thể đặt %(kind)s dưới một chi bộ.")
+            % {"kind": Unit(kind=kind).get_kind_display()},
             field="parent",
         )
 
@@ -125,7 +135,9 @@ def unit_update(
     allowed = {"code", "name", "kind", "valid_from", "valid_to", "admin_code", "merged_into"}
     unknown = set(values) - allowed
     if unknown:
-        raise DomainError(_("Trường không được phép sửa: %(f)s") % {"f": ", ".join(sorted(unknown))})
+        raise DomainError(
+            _("Trường không được phép sửa: %(f)s") % {"f": ", ".join(sorted(unknown))}
+        )
     before = snapshot(unit, UNIT_FIELDS)
     if "code" in values:
         values["code"] = normalize_text(values["code"]).upper()
@@ -208,7 +220,8 @@ def _person_checks(person: Person) -> None:
             clash = clash.exclude(pk=person.pk)
         if clash.exists():
             raise DomainError(
-                _("Số thẻ đảng viên %(n)s đã thuộc về người khác.") % {"n": person.party_card_number},
+                _("Số thẻ đảng viên %(n)s đã thuộc về người khác.")
+                % {"n": person.party_card_number},
                 field="party_card_number",
             )
     today = datetime.date.today()
@@ -223,7 +236,9 @@ def _person_checks(person: Person) -> None:
                 field="admission_date",
             )
     if person.official_date and not person.admission_date:
-        raise DomainError(_("Có ngày chính thức thì phải có ngày vào Đảng."), field="admission_date")
+        raise DomainError(
+            _("Có ngày chính thức thì phải có ngày vào Đảng."), field="admission_date"
+        )
 
 
 @transaction.atomic
@@ -279,7 +294,9 @@ def person_update(
     changes = diff(before, snapshot(person, PERSON_FIELDS))
     if not changes:
         return person
-    values.update(full_name=person.full_name, search_text=person.search_text, sort_key=person.sort_key)
+    values.update(
+        full_name=person.full_name, search_text=person.search_text, sort_key=person.sort_key
+    )
     _bump(Person, person, expected_version=expected_version, **values)
     audit_record(
         obj=person,
@@ -292,7 +309,9 @@ def person_update(
     return person
 
 
-def _check_period(person: Person, unit: Unit, start: datetime.date, end: datetime.date | None) -> None:
+def _check_period(
+    person: Person, unit: Unit, start: datetime.date, end: datetime.date | None
+) -> None:
     if end and end < start:
         raise DomainError(_("Ngày kết thúc phải sau ngày bắt đầu."), field="valid_to")
     if person.admission_date and start < person.admission_date:
@@ -347,7 +366,9 @@ def membership_add(
     _check_period(person, unit, valid_from, valid_to)
     if kind == MembershipKind.OFFICIAL:
         clash = _overlapping(
-            Membership.objects.filter(person=person, kind=MembershipKind.OFFICIAL), valid_from, valid_to
+            Membership.objects.filter(person=person, kind=MembershipKind.OFFICIAL),
+            valid_from,
+            valid_to,
         ).first()
         if clash:
             raise DomainError(
@@ -355,14 +376,18 @@ def membership_add(
                 % {"p": person, "u": clash.unit},
                 field="valid_from",
             )
-    membership = Membership(person=person, unit=unit, kind=kind, valid_from=valid_from, valid_to=valid_to)
+    membership = Membership(
+        person=person, unit=unit, kind=kind, valid_from=valid_from, valid_to=valid_to
+    )
     _full_clean(membership)
     membership.save()
     audit_record(
         obj=membership,
         action=AuditAction.CREATE,
         by=by,
-        changes=diff({}, snapshot(membership, ["person", "unit", "kind", "valid_from", "valid_to"])),
+        changes=diff(
+            {}, snapshot(membership, ["person", "unit", "kind", "valid_from", "valid_to"])
+        ),
         reason=reason,
         unit_path=unit.path,
         person_id=person.pk,
@@ -372,7 +397,11 @@ def membership_add(
 
 @transaction.atomic
 def membership_end(
-    *, membership: Membership, valid_to: datetime.date, by, expected_version: int | None = None,
+    *,
+    membership: Membership,
+    valid_to: datetime.date,
+    by,
+    expected_version: int | None = None,
     reason: str = "",
 ) -> Membership:
     """Close a membership on `valid_to` (transfer out, death, removal...)."""
@@ -408,9 +437,15 @@ def position_add(
     """Appoint a person to a post in a unit for a period."""
     _check_period(person, unit, valid_from, valid_to)
     if role in ("secretary", "head"):
-        clash = _overlapping(
-            Position.objects.filter(unit=unit, role=role).exclude(person=person), valid_from, valid_to
-        ).select_related("person").first()
+        clash = (
+            _overlapping(
+                Position.objects.filter(unit=unit, role=role).exclude(person=person),
+                valid_from,
+                valid_to,
+            )
+            .select_related("person")
+            .first()
+        )
         if clash:
             raise DomainError(
                 _("“%(u)s” đã có %(r)s là %(p)s trong khoảng thời gian này.")
@@ -418,7 +453,11 @@ def position_add(
                 field="role",
             )
     position = Position(
-        person=person, unit=unit, role=role, valid_from=valid_from, valid_to=valid_to,
+        person=person,
+        unit=unit,
+        role=role,
+        valid_from=valid_from,
+        valid_to=valid_to,
         is_concurrent=is_concurrent,
     )
     _full_clean(position)

@@ -124,7 +124,9 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if done is not None:
             messages.success(request, _("Đã lưu thay đổi của đơn vị."))
             return redirect(unit)
-    return render(request, "org/unit_form.html", {"form": form, "parent": unit.parent, "unit": unit})
+    return render(
+        request, "org/unit_form.html", {"form": form, "parent": unit.parent, "unit": unit}
+    )
 
 
 @login_required
@@ -150,7 +152,9 @@ def unit_move(request: HttpRequest, pk: int) -> HttpResponse:
                 ),
             )
             if done is not None:
-                messages.success(request, _("Đã chuyển đơn vị sang “%(p)s”.") % {"p": data["new_parent"]})
+                messages.success(
+                    request, _("Đã chuyển đơn vị sang “%(p)s”.") % {"p": data["new_parent"]}
+                )
                 return redirect(unit)
     return render(request, "org/unit_move.html", {"form": form, "unit": unit})
 
@@ -169,7 +173,14 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _person_initial(person: Person) -> dict:
-    fields = ["full_name", "birth_date", "gender", "party_card_number", "admission_date", "official_date"]
+    fields = [
+        "full_name",
+        "birth_date",
+        "gender",
+        "party_card_number",
+        "admission_date",
+        "official_date",
+    ]
     return {**{f: getattr(person, f) for f in fields}, "version": person.version}
 
 

@@ -7,7 +7,9 @@ from kiemdiem.core.models import AuditEvent, AuditImmutable
 
 @pytest.fixture
 def event(org_tree):
-    return audit_record(obj=org_tree.province_a, action="update", by=None, changes={"name": ["a", "b"]})
+    return audit_record(
+        obj=org_tree.province_a, action="update", by=None, changes={"name": ["a", "b"]}
+    )
 
 
 def test_audit_row_cannot_be_saved_again(event):
@@ -29,7 +31,10 @@ def test_audit_row_cannot_be_deleted_through_the_orm(event):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger lives in PostgreSQL")
 @pytest.mark.parametrize(
     "sql",
-    ["UPDATE core_auditevent SET reason = 'sửa' WHERE id = %s", "DELETE FROM core_auditevent WHERE id = %s"],
+    [
+        "UPDATE core_auditevent SET reason = 'sửa' WHERE id = %s",
+        "DELETE FROM core_auditevent WHERE id = %s",
+    ],
 )
 def test_postgres_refuses_update_and_delete_on_audit(event, sql):
     with pytest.raises(DatabaseError, match="append-only"):

@@ -30,15 +30,46 @@ def test_sort_by_given_name_first():
 
 def test_vietnamese_letters_follow_their_base_letters():
     # a < ă < â < b ; d < đ < e ; o < ô < ơ ; u < ư < v
-    names = ["Lê Văn Đông", "Lê Văn Dũng", "Lê Văn Ân", "Lê Văn Ăn", "Lê Văn An", "Lê Văn Bảo",
-             "Lê Văn Ơn", "Lê Văn Ôn", "Lê Văn On", "Lê Văn Ước", "Lê Văn Uy", "Lê Văn Vinh", "Lê Văn Em"]
+    names = [
+        "Lê Văn Đông",
+        "Lê Văn Dũng",
+        "Lê Văn Ân",
+        "Lê Văn Ăn",
+        "Lê Văn An",
+        "Lê Văn Bảo",
+        "Lê Văn Ơn",
+        "Lê Văn Ôn",
+        "Lê Văn On",
+        "Lê Văn Ước",
+        "Lê Văn Uy",
+        "Lê Văn Vinh",
+        "Lê Văn Em",
+    ]
     ordered = [n.split()[-1] for n in sorted(names, key=name_sort_key)]
-    assert ordered == ["An", "Ăn", "Ân", "Bảo", "Dũng", "Đông", "Em", "On", "Ôn", "Ơn", "Uy", "Ước", "Vinh"]
+    assert ordered == [
+        "An",
+        "Ăn",
+        "Ân",
+        "Bảo",
+        "Dũng",
+        "Đông",
+        "Em",
+        "On",
+        "Ôn",
+        "Ơn",
+        "Uy",
+        "Ước",
+        "Vinh",
+    ]
 
 
 def test_shorter_given_name_sorts_first_and_tones_break_ties():
     assert sorted(["Phạm Anh", "Phạm An"], key=name_sort_key) == ["Phạm An", "Phạm Anh"]
-    assert sorted(["Bùi Hạ", "Bùi Hà", "Bùi Ha"], key=name_sort_key) == ["Bùi Ha", "Bùi Hà", "Bùi Hạ"]
+    assert sorted(["Bùi Hạ", "Bùi Hà", "Bùi Ha"], key=name_sort_key) == [
+        "Bùi Ha",
+        "Bùi Hà",
+        "Bùi Hạ",
+    ]
 
 
 def test_sort_key_is_digits_only_so_any_collation_agrees():

@@ -20,11 +20,20 @@ def test_audit_page_is_scoped(client, org_tree, outsider, office):
 def test_audit_filters_by_actor_and_date(client, org_tree, office, admin):
     services.unit_update(unit=org_tree.district_a1, by=office, name="Tên mới A1", reason="lý do B")
     client.force_login(admin)
-    assert "lý do B" in client.get(reverse("core:audit-list"), {"actor": "vanphong_a"}).content.decode()
-    assert "lý do B" not in client.get(reverse("core:audit-list"), {"actor": "quantri"}).content.decode()
+    assert (
+        "lý do B"
+        in client.get(reverse("core:audit-list"), {"actor": "vanphong_a"}).content.decode()
+    )
+    assert (
+        "lý do B"
+        not in client.get(reverse("core:audit-list"), {"actor": "quantri"}).content.decode()
+    )
     html = client.get(reverse("core:audit-list"), {"from": "01/01/2099"}).content.decode()
     assert "lý do B" not in html
-    assert "không hợp lệ" in client.get(reverse("core:audit-list"), {"from": "99/99/2026"}).content.decode()
+    assert (
+        "không hợp lệ"
+        in client.get(reverse("core:audit-list"), {"from": "99/99/2026"}).content.decode()
+    )
 
 
 def test_member_cannot_read_audit(client, org_tree, member):
@@ -41,7 +50,9 @@ def test_home_lists_roles(client, org_tree, office):
 def test_login_lockout_after_repeated_failures(client, org_tree, office, settings):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         client.post(reverse("login"), {"username": "vanphong_a", "password": "sai-mat-khau"})
-    response = client.post(reverse("login"), {"username": "vanphong_a", "password": "mat-khau-thu-2026"})
+    response = client.post(
+        reverse("login"), {"username": "vanphong_a", "password": "mat-khau-thu-2026"}
+    )
     assert "tạm bị khóa" in response.content.decode()
 
 

@@ -15,32 +15,46 @@ def test_unit_path_is_parent_path_plus_own_segment(org_tree):
     assert cell.path == org_tree.grassroots_a1.path + path_segment(cell.pk)
     assert cell.depth == 4
     assert set(Unit.objects.subtree(org_tree.province_a).values_list("code", flat=True)) == {
-        "TU38", "X38A1", "X38A2", "CS38A1", "CB38A1", "CB38A1B"
+        "TU38",
+        "X38A1",
+        "X38A2",
+        "CS38A1",
+        "CB38A1",
+        "CB38A1B",
     }
 
 
 def test_duplicate_code_is_refused_and_nothing_changes(org_tree):
     before = Unit.objects.count()
     with pytest.raises(DomainError, match="đã được dùng"):
-        services.unit_create(code="tu38", name="Trùng", kind=UnitKind.PROVINCE, parent=org_tree.root, by=None)
+        services.unit_create(
+            code="tu38", name="Trùng", kind=UnitKind.PROVINCE, parent=org_tree.root, by=None
+        )
     assert Unit.objects.count() == before
 
 
 def test_move_into_own_subtree_is_a_cycle_and_refused(org_tree):
     with pytest.raises(DomainError, match="vòng lặp"):
-        services.unit_move(unit=org_tree.district_a1, new_parent=org_tree.cell_a1, by=None, reason="thử")
+        services.unit_move(
+            unit=org_tree.district_a1, new_parent=org_tree.cell_a1, by=None, reason="thử"
+        )
     org_tree.district_a1.refresh_from_db()
     assert org_tree.district_a1.parent_id == org_tree.province_a.pk
 
 
 def test_move_onto_itself_is_refused(org_tree):
     with pytest.raises(DomainError, match="vòng lặp"):
-        services.unit_move(unit=org_tree.district_a1, new_parent=org_tree.district_a1, by=None, reason="thử")
+        services.unit_move(
+            unit=org_tree.district_a1, new_parent=org_tree.district_a1, by=None, reason="thử"
+        )
 
 
 def test_move_rewrites_the_whole_subtree_and_is_audited(org_tree):
     services.unit_move(
-        unit=org_tree.grassroots_a1, new_parent=org_tree.district_a2, by=None, reason="Quyết định 12-QĐ/TU"
+        unit=org_tree.grassroots_a1,
+        new_parent=org_tree.district_a2,
+        by=None,
+        reason="Quyết định 12-QĐ/TU",
     )
     cell = Unit.objects.get(pk=org_tree.cell_a1.pk)
     grassroots = Unit.objects.get(pk=org_tree.grassroots_a1.pk)
@@ -55,7 +69,9 @@ def test_move_rewrites_the_whole_subtree_and_is_audited(org_tree):
 
 def test_move_needs_a_reason(org_tree):
     with pytest.raises(DomainError, match="lý do"):
-        services.unit_move(unit=org_tree.grassroots_a1, new_parent=org_tree.district_a2, by=None, reason=" ")
+        services.unit_move(
+            unit=org_tree.grassroots_a1, new_parent=org_tree.district_a2, by=None, reason=" "
+        )
 
 
 def test_stale_update_is_refused_without_overwriting(org_tree):
@@ -68,7 +84,9 @@ def test_stale_update_is_refused_without_overwriting(org_tree):
 
 
 def test_update_records_before_and_after(org_tree):
-    services.unit_update(unit=org_tree.district_a1, by=None, name="Đảng bộ xã Quảng Phú (mới)", reason="đổi tên")
+    services.unit_update(
+        unit=org_tree.district_a1, by=None, name="Đảng bộ xã Quảng Phú (mới)", reason="đổi tên"
+    )
     event = history_for(org_tree.district_a1).first()
     assert event.changes == {"name": ["Đảng bộ xã Quảng Phú", "Đảng bộ xã Quảng Phú (mới)"]}
     assert event.reason == "đổi tên"
@@ -77,33 +95,45 @@ def test_update_records_before_and_after(org_tree):
 def test_membership_before_admission_is_refused(org_tree):
     person = services.person_create(by=None, full_name="Bùi Văn Tâm", admission_date=D(2020, 1, 1))
     with pytest.raises(DomainError, match="trước ngày vào Đảng"):
-        services.membership_add(person=person, unit=org_tree.cell_a1, valid_from=D(2019, 12, 31), by=None)
+        services.membership_add(
+            person=person, unit=org_tree.cell_a1, valid_from=D(2019, 12, 31), by=None
+        )
     assert not Membership.objects.filter(person=person).exists()
 
 
 def test_membership_outside_unit_validity_is_refused(org_tree):
     person = services.person_create(by=None, full_name="Bùi Văn Tâm", admission_date=D(2020, 1, 1))
     with pytest.raises(DomainError, match="chỉ có hiệu lực từ"):
-        services.membership_add(person=person, unit=org_tree.cell_a1, valid_from=D(2024, 1, 1), by=None)
+        services.membership_add(
+            person=person, unit=org_tree.cell_a1, valid_from=D(2024, 1, 1), by=None
+        )
 
 
 def test_overlapping_official_memberships_are_refused(org_tree):
     person = org_tree.members_a1[0]
     with pytest.raises(DomainError, match="đang sinh hoạt chính thức"):
-        services.membership_add(person=person, unit=org_tree.cell_a1b, valid_from=D(2026, 1, 1), by=None)
+        services.membership_add(
+            person=person, unit=org_tree.cell_a1b, valid_from=D(2026, 1, 1), by=None
+        )
 
 
 def test_membership_only_in_a_cell(org_tree):
     person = services.person_create(by=None, full_name="Bùi Văn Tâm", admission_date=D(2020, 1, 1))
     with pytest.raises(DomainError, match="chỉ sinh hoạt tại chi bộ"):
-        services.membership_add(person=person, unit=org_tree.district_a1, valid_from=D(2025, 8, 1), by=None)
+        services.membership_add(
+            person=person, unit=org_tree.district_a1, valid_from=D(2025, 8, 1), by=None
+        )
 
 
 def test_membership_end_before_start_is_refused(org_tree):
     person = services.person_create(by=None, full_name="Bùi Văn Tâm", admission_date=D(2020, 1, 1))
     with pytest.raises(DomainError, match="sau ngày bắt đầu"):
         services.membership_add(
-            person=person, unit=org_tree.cell_a1, valid_from=D(2025, 9, 1), valid_to=D(2025, 8, 1), by=None
+            person=person,
+            unit=org_tree.cell_a1,
+            valid_from=D(2025, 9, 1),
+            valid_to=D(2025, 8, 1),
+            by=None,
         )
 
 
@@ -130,6 +160,10 @@ def test_admission_before_18_is_refused(db):
 
 def test_second_secretary_in_same_period_is_refused(org_tree):
     a, b = org_tree.members_a1[:2]
-    services.position_add(person=a, unit=org_tree.cell_a1, role="secretary", valid_from=D(2025, 7, 1), by=None)
+    services.position_add(
+        person=a, unit=org_tree.cell_a1, role="secretary", valid_from=D(2025, 7, 1), by=None
+    )
     with pytest.raises(DomainError, match="đã có Bí thư"):
-        services.position_add(person=b, unit=org_tree.cell_a1, role="secretary", valid_from=D(2025, 8, 1), by=None)
+        services.position_add(
+            person=b, unit=org_tree.cell_a1, role="secretary", valid_from=D(2025, 8, 1), by=None
+        )

@@ -5,7 +5,14 @@ from kiemdiem.core.models import AuditEvent
 from kiemdiem.org.models import Person, Unit
 
 # Every detail or action URL of the org app, built from the object it is about.
-UNIT_URLS = ["org:unit-detail", "org:unit-children", "org:unit-create", "org:unit-edit", "org:unit-move", "org:person-create"]
+UNIT_URLS = [
+    "org:unit-detail",
+    "org:unit-children",
+    "org:unit-create",
+    "org:unit-edit",
+    "org:unit-move",
+    "org:person-create",
+]
 PERSON_URLS = ["org:person-detail", "org:person-edit", "org:membership-add", "org:position-add"]
 
 
@@ -53,7 +60,9 @@ def test_anonymous_is_sent_to_login(client, org_tree):
 def test_member_sees_own_cell_but_not_the_grassroots_above(client, org_tree, member):
     client.force_login(member)
     assert client.get(reverse("org:unit-detail", args=[org_tree.cell_a1.pk])).status_code == 200
-    assert client.get(reverse("org:unit-detail", args=[org_tree.grassroots_a1.pk])).status_code == 404
+    assert (
+        client.get(reverse("org:unit-detail", args=[org_tree.grassroots_a1.pk])).status_code == 404
+    )
 
 
 def test_tree_children_show_member_counts(client, org_tree, unit_head):
@@ -80,7 +89,9 @@ def test_search_without_accents_finds_accented_name(client, org_tree, unit_head)
 
 def test_search_never_leaks_outside_scope(client, org_tree, outsider):
     client.force_login(outsider)
-    html = client.get(reverse("org:search"), {"q": "nguyen"}, HTTP_HX_REQUEST="true").content.decode()
+    html = client.get(
+        reverse("org:search"), {"q": "nguyen"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert "Nguyễn Văn Đức" not in html and "Không có đảng viên phù hợp" in html
 
 
@@ -106,7 +117,12 @@ def test_create_unit_then_it_is_audited(client, org_tree, office):
     client.force_login(office)
     response = client.post(
         reverse("org:unit-create", args=[org_tree.grassroots_a1.pk]),
-        {"code": "cb38a1c", "name": "Chi bộ Tổ Anh", "kind": "subordinate_cell", "valid_from": "01/08/2025"},
+        {
+            "code": "cb38a1c",
+            "name": "Chi bộ Tổ Anh",
+            "kind": "subordinate_cell",
+            "valid_from": "01/08/2025",
+        },
     )
     unit = Unit.objects.get(code="CB38A1C")
     assert response.status_code == 302 and response["Location"] == unit.get_absolute_url()
@@ -168,19 +184,30 @@ def test_person_create_in_cell(client, org_tree, office):
     client.force_login(office)
     response = client.post(
         reverse("org:person-create", args=[org_tree.cell_a1b.pk]),
-        {"full_name": "Đặng Thị Ước", "gender": "female", "birth_date": "02/09/1990", "admission_date": "03/02/2026"},
+        {
+            "full_name": "Đặng Thị Ước",
+            "gender": "female",
+            "birth_date": "02/09/1990",
+            "admission_date": "03/02/2026",
+        },
     )
     person = Person.objects.get(full_name="Đặng Thị Ước")
     assert response.status_code == 302
     assert person.memberships.get().unit == org_tree.cell_a1b
 
 
-def test_unit_list_pages_have_a_query_ceiling(client, org_tree, unit_head, django_assert_max_num_queries):
+def test_unit_list_pages_have_a_query_ceiling(
+    client, org_tree, unit_head, django_assert_max_num_queries
+):
     from kiemdiem.org import services
 
     for i in range(50):
         p = services.person_create(by=None, full_name=f"Nguyễn Văn Thử {i}")
-        services.membership_add(person=p, unit=org_tree.cell_a1b, valid_from=org_tree.cell_a1b.valid_from, by=None)
+        services.membership_add(
+            person=p, unit=org_tree.cell_a1b, valid_from=org_tree.cell_a1b.valid_from, by=None
+        )
     client.force_login(unit_head)
     with django_assert_max_num_queries(20):
-        assert client.get(reverse("org:unit-detail", args=[org_tree.cell_a1b.pk])).status_code == 200
+        assert (
+            client.get(reverse("org:unit-detail", args=[org_tree.cell_a1b.pk])).status_code == 200
+        )
