@@ -62,8 +62,17 @@ def audit_record(
     )
 
 
-def history_for(obj: models.Model) -> models.QuerySet[AuditEvent]:
-    """Audit rows of one object, newest first (the history panel of each object page)."""
-    return AuditEvent.objects.filter(
-        object_type=obj._meta.label_lower, object_id=str(obj.pk)
-    ).select_related("actor")
+def history_for(
+    obj: models.Model, *, unit_path: str = "", person_id: int | None = None
+) -> models.QuerySet[AuditEvent]:
+    """Audit rows of one object, newest first (the history panel of each object page).
+
+    With `unit_path`, also the rows of objects attached directly to that unit (memberships,
+    positions); with `person_id`, the rows of objects about that person.
+    """
+    q = models.Q(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+    if unit_path:
+        q |= models.Q(unit_path=unit_path)
+    if person_id is not None:
+        q |= models.Q(person_id_ref=person_id)
+    return AuditEvent.objects.filter(q).select_related("actor", "actor__person")

@@ -68,7 +68,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "children": selectors.children_with_member_counts(unit),
         "member_total": selectors.subtree_member_count(unit),
         "members": members,
-        "history": history_for(unit)[:50],
+        "history": history_for(unit, unit_path=unit.path)[:50],
         "successors": unit.successions.select_related("successor"),
         "predecessors": unit.predecessions.select_related("predecessor"),
         "can_manage": can_manage_unit(request.user, unit),
@@ -166,7 +166,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "person": person,
         "memberships": person.memberships.select_related("unit"),
         "positions": person.positions.select_related("unit"),
-        "history": history_for(person)[:50],
+        "history": history_for(person, person_id=person.pk)[:50],
         "can_edit": can_edit_person(request.user, person),
     }
     return render(request, "org/person_detail.html", ctx)
