@@ -123,3 +123,56 @@ def member(org_tree):
     person.user = user
     person.save(update_fields=["user"])
     return user
+
+
+CYCLE_DATES = {
+    "starts_on": datetime.date(2026, 1, 5),
+    "self_review_due": datetime.date(2026, 1, 20),
+    "conference_due": datetime.date(2026, 1, 31),
+    "plan_due": datetime.date(2026, 2, 15),
+    "horizon_end": datetime.date(2027, 12, 31),
+}
+PARTICIPATING = ["commune", "grassroots_committee", "subordinate_cell", "grassroots_cell"]
+
+
+@pytest.fixture
+def travel_to():
+    """Move 'today' (and now) to a date: travel_to(datetime.date(2026, 2, 1))."""
+    import time_machine
+
+    travellers = []
+
+    def go(day: datetime.date):
+        while travellers:
+            travellers.pop().stop()
+        moment = datetime.datetime.combine(day, datetime.time(9, 0))
+        traveller = time_machine.travel(moment, tick=True)
+        traveller.start()
+        travellers.append(traveller)
+
+    yield go
+    while travellers:
+        travellers.pop().stop()
+
+
+@pytest.fixture
+def open_cycle(org_tree, office, travel_to):
+    """An open annual cycle over province A (today: 10/01/2026, inside the self-review window)."""
+    from kiemdiem.reviews import services as review_services
+
+    travel_to(datetime.date(2026, 1, 10))
+    cycle = review_services.cycle_create(
+        by=office,
+        title="Kiểm điểm, đánh giá năm 2025",
+        kind="annual",
+        year=2025,
+        directive_number="493-CV/TU",
+        directive_date=datetime.date(2025, 11, 20),
+        directive_issuer="Ban Thường vụ Tỉnh ủy Thanh Hóa",
+        scope_unit=org_tree.province_a,
+        participating_kinds=PARTICIPATING,
+        **CYCLE_DATES,
+    )
+    review_services.cycle_open(cycle=cycle, by=office)
+    cycle.refresh_from_db()
+    return cycle

@@ -72,6 +72,10 @@ INSTALLED_APPS = [
     "axes",
     "kiemdiem.core",
     "kiemdiem.org",
+    "kiemdiem.reviews",
+    "kiemdiem.remediation",
+    "kiemdiem.reports",
+    "kiemdiem.dashboard",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
+from django.utils.functional import Promise
 
 from kiemdiem.core.models import AuditAction, AuditEvent
 
@@ -23,6 +24,12 @@ def _plain(value: Any) -> Any:
         return str(value)
     if isinstance(value, models.Choices):
         return str(value.label)
+    if isinstance(value, Promise):  # a lazy translation
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
     return value
 
 

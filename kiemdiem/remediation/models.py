@@ -1,0 +1,256 @@
+"""Remediation plans, their items, submissions (versions), appraisals, progress and evidence."""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from kiemdiem.core.models import BaseModel
+from kiemdiem.org.models import Person, Unit
+from kiemdiem.remediation.states import ActionStatus, PlanStatus
+from kiemdiem.reviews.models import Finding, Review, ReviewCycle, ScopedQuerySet
+
+
+class RemediationPlan(BaseModel):
+    """The plan of a reviewed collective or person to remedy the shortcomings of its review."""
+
+    SCOPE_VIA = "unit"
+
+    review = models.OneToOneField(
+        Review, verbose_name=_("bản kiểm điểm"), on_delete=models.PROTECT, related_name="plan"
+    )
+    # Denormalized from the review for scoping and dashboards.
+    cycle = models.ForeignKey(
+        ReviewCycle, verbose_name=_("đợt"), on_delete=models.PROTECT, related_name="plans"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="plans"
+    )
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("cá nhân"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="plans",
+    )
+    status = models.CharField(
+        _("trạng thái"), max_length=12, choices=PlanStatus.choices, default=PlanStatus.DRAFT
+    )
+    due_date = models.DateField(_("hạn nộp"))
+    first_submitted_at = models.DateTimeField(_("nộp lần đầu lúc"), null=True, blank=True)
+    decision_date = models.DateField(_("ngày tập thể quyết định"), null=True, blank=True)
+    decision_ref = models.CharField(_("nghị quyết, quyết định"), max_length=120, blank=True)
+    # Set by the overdue sweep when the due date passes with no submission (dashboard counts).
+    missing_flagged = models.BooleanField(default=False, editable=False)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("kế hoạch khắc phục")
+        verbose_name_plural = _("kế hoạch khắc phục")
+        ordering = ["unit__path", "person__sort_key"]
+        indexes = [models.Index(fields=["cycle", "status"], name="remediation_plan_status_idx")]
+
+    def __str__(self) -> str:
+        return _("Kế hoạch khắc phục của %(s)s") % {"s": self.review.subject_label}
+
+    def get_absolute_url(self) -> str:
+        return reverse("remediation:plan-detail", args=[self.pk])
+
+    @property
+    def is_late(self) -> bool:
+        if self.first_submitted_at:
+            return self.first_submitted_at.date() > self.due_date
+        return datetime.date.today() > self.due_date
+
+
+class PlanRecipient(BaseModel):
+    """A body the plan is sent to and that may appraise it (standing committee, working group)."""
+
+    class Kind(models.TextChoices):
+        STANDING_COMMITTEE = "standing_committee", _("Ban Thường vụ cấp ủy cấp trên")
+        WORKING_GROUP = "working_group", _("Tổ công tác được phân công")
+
+    plan = models.ForeignKey(RemediationPlan, on_delete=models.CASCADE, related_name="recipients")
+    kind = models.CharField(_("nơi nhận"), max_length=20, choices=Kind.choices)
+    # The unit whose office (or, later, working group) appraises on this recipient's behalf.
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("cấp ủy nhận"), on_delete=models.PROTECT, related_name="+"
+    )
+    working_group_ref = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("nơi nhận kế hoạch")
+        verbose_name_plural = _("nơi nhận kế hoạch")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "kind", "unit"], name="remediation_recipient_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.unit}"
+
+
+class PlanAction(BaseModel):
+    """One item of a plan: what will be done, who is responsible, by when, for which findings."""
+
+    plan = models.ForeignKey(RemediationPlan, on_delete=models.PROTECT, related_name="actions")
+    position = models.PositiveIntegerField(_("thứ tự"), default=0)
+    content = models.TextField(_("nội dung khắc phục"), blank=True)
+    findings = models.ManyToManyField(
+        Finding,
+        verbose_name=_("hạn chế, khuyết điểm được khắc phục"),
+        related_name="actions",
+        blank=True,
+    )
+    responsible_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("tổ chức chịu trách nhiệm"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="responsible_actions",
+    )
+    responsible_person = models.ForeignKey(
+        Person,
+        verbose_name=_("cá nhân chịu trách nhiệm"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="responsible_actions",
+    )
+    due_date = models.DateField(_("thời hạn hoàn thành"), null=True, blank=True)
+    expected_result = models.TextField(_("kết quả dự kiến"), blank=True)
+    status = models.CharField(
+        _("tình trạng"), max_length=12, choices=ActionStatus.choices, default=ActionStatus.OPEN
+    )
+    percent = models.PositiveSmallIntegerField(_("mức độ hoàn thành (%)"), default=0)
+    verified_at = models.DateTimeField(_("xác nhận lúc"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closing_reason = models.TextField(_("lý do hủy / thay thế"), blank=True)
+    replaced_by = models.ForeignKey(
+        "self",
+        verbose_name=_("thay bằng"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaces",
+    )
+    # Set by the overdue sweep when the deadline passes with the item still open (dashboard counts).
+    overdue_flagged = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        verbose_name = _("nội dung khắc phục")
+        verbose_name_plural = _("nội dung khắc phục")
+        ordering = ["plan", "position", "id"]
+        indexes = [models.Index(fields=["status", "due_date"], name="remediation_action_due_idx")]
+
+    def __str__(self) -> str:
+        return (self.content or _("(chưa có nội dung)"))[:80]
+
+    def get_absolute_url(self) -> str:
+        return reverse("remediation:action-detail", args=[self.pk])
+
+    def is_overdue(self, today: datetime.date | None = None) -> bool:
+        today = today or datetime.date.today()
+        open_states = {ActionStatus.OPEN, ActionStatus.IN_PROGRESS}
+        return self.due_date is not None and self.due_date < today and self.status in open_states
+
+
+class PlanSubmission(models.Model):
+    """A kept version of a plan as it was submitted (what the appraiser saw)."""
+
+    plan = models.ForeignKey(RemediationPlan, on_delete=models.PROTECT, related_name="submissions")
+    number = models.PositiveIntegerField(_("lần nộp"))
+    submitted_at = models.DateTimeField(_("nộp lúc"), auto_now_add=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    snapshot = models.JSONField(_("nội dung kế hoạch khi nộp"))
+
+    class Meta:
+        verbose_name = _("lần nộp kế hoạch")
+        verbose_name_plural = _("các lần nộp kế hoạch")
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="remediation_submission_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} — lần {self.number}"
+
+
+class Appraisal(models.Model):
+    """The appraiser's decision on one submission: returned with grounds, or accepted."""
+
+    class Decision(models.TextChoices):
+        RETURNED = "returned", _("Trả lại, yêu cầu chuẩn bị lại")
+        ACCEPTED = "accepted", _("Đạt yêu cầu")
+
+    submission = models.OneToOneField(
+        PlanSubmission, on_delete=models.PROTECT, related_name="appraisal"
+    )
+    decision = models.CharField(_("kết luận"), max_length=10, choices=Decision.choices)
+    grounds = models.JSONField(_("lý do trả lại"), default=list, blank=True)
+    remarks = models.TextField(_("nhận xét"), blank=True)
+    recipient_kind = models.CharField(max_length=20, blank=True)
+    decided_at = models.DateTimeField(_("lúc"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("thẩm định kế hoạch")
+        verbose_name_plural = _("thẩm định kế hoạch")
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} — {self.submission}"
+
+
+class ProgressUpdate(models.Model):
+    """A report of progress on an item, with optional evidence files."""
+
+    action = models.ForeignKey(PlanAction, on_delete=models.PROTECT, related_name="updates")
+    reported_at = models.DateTimeField(_("báo cáo lúc"), auto_now_add=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(_("tình trạng"), max_length=12, choices=ActionStatus.choices)
+    percent = models.PositiveSmallIntegerField(_("mức độ hoàn thành (%)"))
+    narrative = models.TextField(_("kết quả thực hiện"))
+
+    class Meta:
+        verbose_name = _("báo cáo tiến độ")
+        verbose_name_plural = _("báo cáo tiến độ")
+        ordering = ["action", "-reported_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} — {self.percent}%"
+
+
+def evidence_path(instance: "Evidence", filename: str) -> str:
+    return f"evidence/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class Evidence(models.Model):
+    """A file proving progress (minutes, decision, report), stored by checksum."""
+
+    update = models.ForeignKey(ProgressUpdate, on_delete=models.PROTECT, related_name="evidence")
+    file = models.FileField(_("tệp"), upload_to=evidence_path, max_length=200)
+    original_name = models.CharField(_("tên tệp"), max_length=255)
+    content_type = models.CharField(_("loại tệp"), max_length=100)
+    size = models.PositiveBigIntegerField(_("dung lượng (byte)"))
+    sha256 = models.CharField(_("mã kiểm tra SHA-256"), max_length=64)
+
+    class Meta:
+        verbose_name = _("minh chứng")
+        verbose_name_plural = _("minh chứng")
+
+    def __str__(self) -> str:
+        return self.original_name

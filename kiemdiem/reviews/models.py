@@ -1,0 +1,345 @@
+"""Review cycles, self-reviews, shortcomings (findings) and review conferences."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from kiemdiem.core.models import BaseModel
+from kiemdiem.org.models import Person, Unit
+from kiemdiem.reviews.states import CycleStatus, ReviewStatus
+
+
+class CycleKind(models.TextChoices):
+    ANNUAL = "annual", _("Kiểm điểm hằng năm")
+    THEMATIC = "thematic", _("Kiểm điểm chuyên đề")
+    AD_HOC = "ad_hoc", _("Kiểm điểm khi cần thiết")
+
+
+class ScopedQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from kiemdiem.org import scoping
+
+        return scoping.scope(self, user, via=self.model.SCOPE_VIA)
+
+
+class ReviewCycle(BaseModel):
+    """A review round opened by a directive for a unit's subtree (e.g. Công văn 493-CV/TU)."""
+
+    SCOPE_VIA = "scope_unit"
+
+    title = models.CharField(_("tên đợt kiểm điểm"), max_length=255)
+    kind = models.CharField(_("loại"), max_length=20, choices=CycleKind.choices)
+    year = models.PositiveSmallIntegerField(_("năm"))
+    directive_number = models.CharField(_("số, ký hiệu văn bản"), max_length=60)
+    directive_date = models.DateField(_("ngày văn bản"))
+    directive_issuer = models.CharField(_("cơ quan ban hành"), max_length=255)
+    scope_unit = models.ForeignKey(
+        Unit, verbose_name=_("phạm vi (đơn vị)"), on_delete=models.PROTECT, related_name="cycles"
+    )
+    # Unit kinds whose collectives take part; their members are reviewed individually.
+    participating_kinds = models.JSONField(_("loại đơn vị tham gia"), default=list)
+    include_individuals = models.BooleanField(_("kiểm điểm cả cá nhân đảng viên"), default=True)
+    starts_on = models.DateField(_("bắt đầu"))
+    self_review_due = models.DateField(_("hạn tự kiểm điểm"))
+    conference_due = models.DateField(_("hạn tổ chức hội nghị"))
+    plan_due = models.DateField(_("hạn nộp kế hoạch khắc phục"))
+    horizon_end = models.DateField(_("thời hạn khắc phục đến"))
+    status = models.CharField(
+        _("trạng thái"), max_length=12, choices=CycleStatus.choices, default=CycleStatus.DRAFT
+    )
+    previous_cycle = models.ForeignKey(
+        "self",
+        verbose_name=_("đợt trước"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="next_cycles",
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("đợt kiểm điểm")
+        verbose_name_plural = _("đợt kiểm điểm")
+        ordering = ["-year", "-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(self_review_due__gte=models.F("starts_on"))
+                & Q(conference_due__gte=models.F("self_review_due"))
+                & Q(plan_due__gte=models.F("conference_due"))
+                & Q(horizon_end__gt=models.F("plan_due")),
+                name="reviews_cycle_dates_in_order",
+                violation_error_message=_(
+                    "Các mốc phải theo thứ tự: bắt đầu ≤ hạn tự kiểm điểm ≤ hạn hội nghị ≤ hạn nộp "
+                    "kế hoạch < thời hạn khắc phục."
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("reviews:cycle-detail", args=[self.pk])
+
+    @property
+    def directive_label(self) -> str:
+        day = self.directive_date.strftime("%d/%m/%Y")
+        return f"{self.directive_number} ngày {day} của {self.directive_issuer}"
+
+
+class SubjectKind(models.TextChoices):
+    COLLECTIVE = "collective", _("Tập thể")
+    INDIVIDUAL = "individual", _("Cá nhân")
+
+
+class Review(BaseModel):
+    """A self-review of a collective (unit leadership as a body) or of an individual in a cycle."""
+
+    SCOPE_VIA = "unit"
+
+    cycle = models.ForeignKey(
+        ReviewCycle, verbose_name=_("đợt"), on_delete=models.PROTECT, related_name="reviews"
+    )
+    subject_kind = models.CharField(_("đối tượng"), max_length=12, choices=SubjectKind.choices)
+    # The reviewed collective, or the unit where the individual is reviewed (their cell).
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="reviews"
+    )
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("cá nhân"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reviews",
+    )
+    status = models.CharField(
+        _("trạng thái"), max_length=12, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT
+    )
+    strengths = models.TextField(_("ưu điểm"), blank=True)
+    shortcomings_summary = models.TextField(_("hạn chế, khuyết điểm (tóm tắt)"), blank=True)
+    causes_objective = models.TextField(_("nguyên nhân khách quan"), blank=True)
+    causes_subjective = models.TextField(_("nguyên nhân chủ quan"), blank=True)
+    responsibility = models.TextField(_("trách nhiệm của tập thể, cá nhân"), blank=True)
+    submitted_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+    finalized_at = models.DateTimeField(_("hoàn chỉnh lúc"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("bản kiểm điểm")
+        verbose_name_plural = _("bản kiểm điểm")
+        ordering = ["unit__path", "subject_kind", "person__sort_key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "unit"],
+                condition=Q(person__isnull=True),
+                name="reviews_one_collective_review",
+            ),
+            models.UniqueConstraint(
+                fields=["cycle", "unit", "person"],
+                condition=Q(person__isnull=False),
+                name="reviews_one_individual_review",
+            ),
+            models.CheckConstraint(
+                condition=Q(subject_kind="collective", person__isnull=True)
+                | Q(subject_kind="individual", person__isnull=False),
+                name="reviews_subject_matches_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = self.person.full_name if self.person_id else _("Tập thể %(u)s") % {"u": self.unit}
+        return f"{who} — {self.cycle.year}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reviews:review-detail", args=[self.pk])
+
+    @property
+    def subject_label(self) -> str:
+        return self.person.full_name if self.person_id else str(self.unit)
+
+
+class FindingArea(models.TextChoices):
+    LEADERSHIP = "leadership", _("Lãnh đạo, chỉ đạo")
+    POLITICAL_IDEOLOGY = "political_ideology", _("Tư tưởng chính trị")
+    ETHICS_LIFESTYLE = "ethics_lifestyle", _("Đạo đức, lối sống")
+    WORKING_STYLE = "working_style", _("Tác phong, lề lối làm việc")
+    PERSONNEL = "personnel", _("Công tác cán bộ")
+    DISCIPLINE = "discipline", _("Ý thức tổ chức kỷ luật")
+    UNITY = "unity", _("Đoàn kết nội bộ")
+    TASK_RESULTS = "task_results", _("Kết quả thực hiện nhiệm vụ")
+    INSPECTION = "inspection", _("Kiểm tra, giám sát")
+    ANTI_CORRUPTION = "anti_corruption", _("Phòng, chống tham nhũng, lãng phí, tiêu cực")
+    OTHER = "other", _("Khác")
+
+
+class CauseKind(models.TextChoices):
+    OBJECTIVE = "objective", _("Khách quan")
+    SUBJECTIVE = "subjective", _("Chủ quan")
+
+
+class Severity(models.TextChoices):
+    LIMITATION = "limitation", _("Hạn chế")
+    SHORTCOMING = "shortcoming", _("Khuyết điểm")
+    WEAKNESS = "weakness", _("Yếu kém")
+
+
+class FindingSource(models.TextChoices):
+    SELF = "self", _("Tự nhận")
+    UPPER_LEVEL = "upper_level", _("Cấp trên chỉ ra")
+    INSPECTION = "inspection", _("Kết luận kiểm tra, giám sát")
+    SUGGESTED_REVIEW = "suggested_review", _("Gợi ý kiểm điểm")
+    PUBLIC_OPINION = "public_opinion", _("Dư luận, phản ánh")
+    CARRIED_OVER = "carried_over", _("Chuyển từ kỳ trước")
+
+
+class FindingStatus(models.TextChoices):
+    OPEN = "open", _("Chưa khắc phục")
+    IN_PROGRESS = "in_progress", _("Đang khắc phục")
+    RESOLVED = "resolved", _("Đã khắc phục")
+    CARRIED_OVER = "carried_over", _("Chuyển sang kỳ sau")
+
+
+class CarryAssessment(models.TextChoices):
+    FIXED = "fixed", _("Đã khắc phục")
+    PARTLY_FIXED = "partly_fixed", _("Khắc phục một phần")
+    NOT_FIXED = "not_fixed", _("Chưa khắc phục")
+
+
+# The 27 manifestations of degradation (Nghị quyết 04-NQ/TW): stable codes, short labels.
+DEGRADATION_TAGS: list[tuple[str, str]] = [
+    ("A1", "Phai nhạt lý tưởng cách mạng"),
+    ("A2", "Xa rời mục tiêu, lý tưởng"),
+    ("A3", "Lười học tập lý luận chính trị"),
+    ("A4", "Không chấp hành nghiêm nguyên tắc tổ chức"),
+    ("A5", "Trung bình chủ nghĩa, ba phải"),
+    ("A6", "Nói không đi đôi với làm"),
+    ("A7", "Tham vọng chức quyền, kén chọn chức danh"),
+    ("A8", "Độc đoán, chuyên quyền, quan liêu"),
+    ("A9", "Né tránh, đùn đẩy trách nhiệm"),
+    ("B1", "Chủ nghĩa cá nhân, vụ lợi"),
+    ("B2", "Làm việc qua loa, tranh công đổ lỗi"),
+    ("B3", "Thiếu gương mẫu"),
+    ("B4", "Vô cảm, thờ ơ trước khó khăn của nhân dân"),
+    ("B5", "Tham nhũng, lợi dụng chức quyền"),
+    ("B6", "Kéo bè kéo cánh, lợi ích nhóm"),
+    ("B7", "Chạy chức, chạy quyền"),
+    ("B8", "Xa hoa, lãng phí, hưởng lạc"),
+    ("B9", "Không quản lý gia đình, người thân trục lợi"),
+    ("C1", "Phủ nhận nền tảng tư tưởng; đòi đa nguyên, đa đảng"),
+    ("C2", "Phụ họa quan điểm sai trái (tam quyền phân lập, xã hội dân sự)"),
+    ("C3", "Xuyên tạc lịch sử, bôi nhọ lãnh tụ"),
+    ("C4", "Kích động bất mãn, chống đối"),
+    ("C5", "Đòi phi chính trị hóa quân đội, công an"),
+    ("C6", "Xuyên tạc đường lối đối ngoại"),
+    ("C7", "Lợi dụng dân chủ, nhân quyền, dân tộc, tôn giáo"),
+    ("C8", "Móc nối với thế lực thù địch"),
+    ("C9", "Viết, tán phát, phát ngôn trái quan điểm"),
+]
+DEGRADATION_CODES = frozenset(code for code, _label in DEGRADATION_TAGS)
+
+
+class Finding(BaseModel):
+    """A shortcoming (hạn chế, khuyết điểm) identified in a review; remediation plans answer it."""
+
+    SCOPE_VIA = "unit"
+
+    review = models.ForeignKey(
+        Review, verbose_name=_("bản kiểm điểm"), on_delete=models.PROTECT, related_name="findings"
+    )
+    # Denormalized from the review: serves scoping and subtree counts without a join.
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="findings"
+    )
+    text = models.TextField(_("nội dung hạn chế, khuyết điểm"))
+    area = models.CharField(_("lĩnh vực"), max_length=30, choices=FindingArea.choices)
+    degradation_tags = models.JSONField(
+        _("biểu hiện suy thoái liên quan"), default=list, blank=True
+    )
+    cause_kind = models.CharField(
+        _("nguyên nhân chủ yếu"),
+        max_length=12,
+        choices=CauseKind.choices,
+        default=CauseKind.SUBJECTIVE,
+    )
+    severity = models.CharField(
+        _("mức độ"), max_length=12, choices=Severity.choices, default=Severity.LIMITATION
+    )
+    source = models.CharField(
+        _("nguồn"), max_length=20, choices=FindingSource.choices, default=FindingSource.SELF
+    )
+    status = models.CharField(
+        _("tình trạng"), max_length=14, choices=FindingStatus.choices, default=FindingStatus.OPEN
+    )
+    # Carry-over: the finding of the previous cycle this one continues, and its assessment.
+    carried_from = models.OneToOneField(
+        "self",
+        verbose_name=_("chuyển từ"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="carried_to",
+    )
+    carry_assessment = models.CharField(
+        _("kết quả khắc phục kỳ trước"), max_length=14, choices=CarryAssessment.choices, blank=True
+    )
+    carry_cause = models.TextField(_("nguyên nhân (kỳ trước)"), blank=True)
+    resolved_at = models.DateTimeField(_("khắc phục xong lúc"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("hạn chế, khuyết điểm")
+        verbose_name_plural = _("hạn chế, khuyết điểm")
+        ordering = ["review", "id"]
+        indexes = [models.Index(fields=["status", "unit"], name="reviews_finding_status_idx")]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+    def get_absolute_url(self) -> str:
+        return self.review.get_absolute_url() + f"#finding-{self.pk}"
+
+
+class ReviewMeeting(BaseModel):
+    """The review conference of a unit in a cycle (hội nghị kiểm điểm)."""
+
+    SCOPE_VIA = "unit"
+
+    cycle = models.ForeignKey(
+        ReviewCycle, verbose_name=_("đợt"), on_delete=models.PROTECT, related_name="meetings"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="review_meetings"
+    )
+    held_on = models.DateField(_("ngày họp"))
+    chair = models.ForeignKey(
+        Person, verbose_name=_("chủ trì"), on_delete=models.PROTECT, related_name="+"
+    )
+    attendees = models.ManyToManyField(
+        Person, verbose_name=_("người dự"), related_name="review_meetings", blank=True
+    )
+    supervisors = models.TextField(_("đại biểu cấp trên dự, chỉ đạo"), blank=True)
+    attendee_count = models.PositiveIntegerField(_("số người dự"), default=0)
+    comments_count = models.PositiveIntegerField(_("số ý kiến góp ý"), default=0)
+    comments = models.TextField(_("ý kiến góp ý"), blank=True)
+    minutes = models.TextField(_("biên bản"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("hội nghị kiểm điểm")
+        verbose_name_plural = _("hội nghị kiểm điểm")
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "unit"], name="reviews_one_meeting_per_unit")
+        ]
+
+    def __str__(self) -> str:
+        return f"Hội nghị kiểm điểm {self.unit} ngày {self.held_on:%d/%m/%Y}"

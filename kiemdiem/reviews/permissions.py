@@ -1,0 +1,32 @@
+"""Who may run a cycle, write a review, record a conference."""
+
+from django.utils.translation import gettext as _
+
+from kiemdiem.core.permissions import ALLOW, Decision, deny
+from kiemdiem.org.models import Unit
+from kiemdiem.org.scoping import access_for
+from kiemdiem.reviews.models import Review
+
+
+def can_manage_cycle(user, unit: Unit) -> Decision:
+    """Open, edit and close cycles over a unit's subtree: that committee's office."""
+    if access_for(user).manages(unit.path):
+        return ALLOW
+    return deny(_("Chỉ văn phòng/ban tổ chức của cấp ủy này mới được quản lý đợt kiểm điểm."))
+
+
+def can_edit_review(user, review: Review) -> Decision:
+    """Collective review: the unit's leaders or office; individual: the person or the leaders."""
+    access = access_for(user)
+    if review.person_id and access.person_id == review.person_id:
+        return ALLOW
+    if access.leads(review.unit.path) or access.manages(review.unit.path):
+        return ALLOW
+    return deny(_("Chỉ người được kiểm điểm hoặc lãnh đạo đơn vị mới được sửa bản kiểm điểm này."))
+
+
+def can_record_meeting(user, unit: Unit) -> Decision:
+    access = access_for(user)
+    if access.leads(unit.path) or access.manages(unit.path):
+        return ALLOW
+    return deny(_("Chỉ lãnh đạo đơn vị hoặc văn phòng cấp ủy mới được ghi nhận hội nghị."))

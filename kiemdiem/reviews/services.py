@@ -1,0 +1,592 @@
+"""Every write to review cycles, self-reviews, findings and conferences."""
+
+import datetime
+from collections import Counter
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kiemdiem.core.audit import audit_record, diff, snapshot
+from kiemdiem.core.errors import DomainError
+from kiemdiem.core.lifecycle import transition
+from kiemdiem.core.models import AuditAction
+from kiemdiem.core.text import normalize_text
+from kiemdiem.dashboard.deltas import emit, emit_many
+from kiemdiem.org.models import CELL_KINDS, Membership, MembershipKind, Person, Unit, UnitKind
+from kiemdiem.org.services import _bump, _full_clean
+from kiemdiem.reviews.models import (
+    DEGRADATION_CODES,
+    Finding,
+    FindingSource,
+    FindingStatus,
+    Review,
+    ReviewCycle,
+    ReviewMeeting,
+    SubjectKind,
+)
+from kiemdiem.reviews.states import CYCLE_ALLOWED, REVIEW_ALLOWED, CycleStatus, ReviewStatus
+
+CYCLE_FIELDS = [
+    "title",
+    "kind",
+    "year",
+    "directive_number",
+    "directive_date",
+    "directive_issuer",
+    "scope_unit",
+    "participating_kinds",
+    "include_individuals",
+    "starts_on",
+    "self_review_due",
+    "conference_due",
+    "plan_due",
+    "horizon_end",
+    "previous_cycle",
+]
+REVIEW_TEXT_FIELDS = [
+    "strengths",
+    "shortcomings_summary",
+    "causes_objective",
+    "causes_subjective",
+    "responsibility",
+]
+FINDING_FIELDS = ["text", "area", "degradation_tags", "cause_kind", "severity", "source"]
+
+
+def _d(day: datetime.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def require_open(cycle: ReviewCycle) -> None:
+    """Refuse writes to a cycle that is not running."""
+    if cycle.status == CycleStatus.CLOSED:
+        raise DomainError(
+            _("Đợt kiểm điểm “%(c)s” đã kết thúc: không nhận thêm thay đổi.") % {"c": cycle}
+        )
+    if cycle.status != CycleStatus.OPEN:
+        raise DomainError(_("Đợt kiểm điểm “%(c)s” chưa được triển khai.") % {"c": cycle})
+
+
+def require_within_cycle(cycle: ReviewCycle, day: datetime.date, *, what: str, field: str) -> None:
+    """A date of the cycle's work must fall between its start and the end of its horizon."""
+    if not cycle.starts_on <= day <= cycle.horizon_end:
+        raise DomainError(
+            _("%(what)s %(d)s nằm ngoài thời gian của đợt (%(s)s – %(e)s).")
+            % {"what": what, "d": _d(day), "s": _d(cycle.starts_on), "e": _d(cycle.horizon_end)},
+            field=field,
+        )
+
+
+# --- cycles -------------------------------------------------------------------------------
+
+
+def _check_cycle(cycle: ReviewCycle) -> None:
+    kinds = set(UnitKind.values)
+    bad = [k for k in cycle.participating_kinds if k not in kinds]
+    if bad or not cycle.participating_kinds:
+        raise DomainError(
+            _("Phải chọn ít nhất một loại đơn vị tham gia hợp lệ."), field="participating_kinds"
+        )
+    if cycle.previous_cycle_id:
+        prev = cycle.previous_cycle
+        if prev.scope_unit_id != cycle.scope_unit_id:
+            raise DomainError(
+                _("Đợt trước phải có cùng phạm vi đơn vị (%(u)s).") % {"u": prev.scope_unit},
+                field="previous_cycle",
+            )
+        if prev.starts_on >= cycle.starts_on:
+            raise DomainError(_("Đợt trước phải bắt đầu trước đợt này."), field="previous_cycle")
+
+
+@transaction.atomic
+def cycle_create(*, by, reason: str = "", **values: Any) -> ReviewCycle:
+    """Create a review cycle (draft) for a unit's subtree from a directive."""
+    values = {k: v for k, v in values.items() if k in CYCLE_FIELDS}
+    for key in ("title", "directive_number", "directive_issuer"):
+        if key in values:
+            values[key] = normalize_text(values[key])
+    cycle = ReviewCycle(**values)
+    _full_clean(cycle)
+    _check_cycle(cycle)
+    cycle.save()
+    audit_record(
+        obj=cycle,
+        action=AuditAction.CREATE,
+        by=by,
+        changes=diff({}, snapshot(cycle, CYCLE_FIELDS)),
+        reason=reason,
+        unit_path=cycle.scope_unit.path,
+    )
+    return cycle
+
+
+@transaction.atomic
+def cycle_update(
+    *, cycle: ReviewCycle, by, expected_version: int | None = None, reason: str = "", **values: Any
+) -> ReviewCycle:
+    """Edit a cycle's directive and deadlines (scope is fixed once the cycle is open)."""
+    values = {k: v for k, v in values.items() if k in CYCLE_FIELDS}
+    if cycle.status != CycleStatus.DRAFT:
+        for fixed in ("scope_unit", "participating_kinds", "include_individuals", "previous_cycle"):
+            if fixed in values and values[fixed] != getattr(cycle, fixed):
+                raise DomainError(_("Không thể đổi phạm vi của đợt đã triển khai."), field=fixed)
+        if cycle.status == CycleStatus.CLOSED:
+            require_open(cycle)
+    before = snapshot(cycle, CYCLE_FIELDS)
+    for key, value in values.items():
+        setattr(cycle, key, value)
+    _full_clean(cycle)
+    _check_cycle(cycle)
+    changes = diff(before, snapshot(cycle, CYCLE_FIELDS))
+    if not changes:
+        return cycle
+    updates = {k: getattr(cycle, k) for k in values if k in changes}
+    _bump(ReviewCycle, cycle, expected_version=expected_version, **updates)
+    audit_record(
+        obj=cycle,
+        action=AuditAction.UPDATE,
+        by=by,
+        changes=changes,
+        reason=reason,
+        unit_path=cycle.scope_unit.path,
+    )
+    return cycle
+
+
+def _exempt_before(cycle: ReviewCycle) -> datetime.date:
+    """Members admitted after this date are too new to be reviewed (default: 6 months)."""
+    months = getattr(settings, "KIEMDIEM_NEW_MEMBER_EXEMPT_MONTHS", 6)
+    start = cycle.starts_on
+    month = start.month - months
+    year = start.year + (month - 1) // 12
+    month = (month - 1) % 12 + 1
+    return start.replace(year=year, month=month, day=min(start.day, 28))
+
+
+@transaction.atomic
+def cycle_open(*, cycle: ReviewCycle, by, note: str = "") -> dict[str, int]:
+    """Open the cycle: create the expected reviews and plans, carry over unresolved findings.
+
+    Collectives: every unit of the scope subtree (valid on the start date) whose kind takes part.
+    Individuals: every member with an official membership on the start date in a cell of the
+    subtree, except members admitted less than the exemption period before the start.
+    """
+    from kiemdiem.remediation.services import plans_create_for_reviews
+    from kiemdiem.reports.services import periods_create_for_cycle
+
+    scope = cycle.scope_unit
+    day = cycle.starts_on
+    transition(
+        obj=cycle,
+        to=CycleStatus.OPEN,
+        allowed=CYCLE_ALLOWED,
+        by=by,
+        note=note,
+        unit_path=scope.path,
+    )
+    units = list(
+        Unit.objects.subtree(scope).valid_on(day).filter(kind__in=cycle.participating_kinds)
+    )
+    reviews = [
+        Review(cycle=cycle, subject_kind=SubjectKind.COLLECTIVE, unit=unit) for unit in units
+    ]
+    if cycle.include_individuals:
+        members = (
+            Membership.objects.current(day)
+            .filter(kind=MembershipKind.OFFICIAL, unit__path__startswith=scope.path)
+            .filter(unit__kind__in=CELL_KINDS)
+            .exclude(person__admission_date__gt=_exempt_before(cycle))
+            .values_list("unit_id", "person_id")
+        )
+        reviews += [
+            Review(cycle=cycle, subject_kind=SubjectKind.INDIVIDUAL, unit_id=u, person_id=p)
+            for u, p in members
+        ]
+    Review.objects.bulk_create(reviews, batch_size=2000)
+    created = list(
+        Review.objects.filter(cycle=cycle)
+        .select_related("unit")
+        .only("id", "unit__path", "person_id", "unit_id")
+    )
+    plans_create_for_reviews(cycle=cycle, reviews=created)
+    carried = _carry_over(cycle=cycle, reviews=created)
+    periods_create_for_cycle(cycle=cycle)
+    rows = []
+    for review in created:
+        path = review.unit.path
+        rows.append((path, "reviews_expected", 1))
+        rows.append((path, "plans_expected", 1))
+        if review.person_id is None:
+            rows.append((path, "units_expected", 1))
+    for path, count in carried.items():
+        rows.append((path, "findings_carried", count))
+        rows.append((path, "findings_total", count))
+    emit_many(cycle_id=cycle.pk, rows=rows)
+    return {"reviews": len(created), "carried": sum(carried.values())}
+
+
+def _carry_over(*, cycle: ReviewCycle, reviews: list[Review]) -> Counter:
+    """Copy the previous cycle's unresolved findings into the matching new reviews."""
+    counts: Counter = Counter()
+    if not cycle.previous_cycle_id:
+        return counts
+    by_subject = {(r.unit_id, r.person_id): r for r in reviews}
+    old = (
+        Finding.objects.filter(review__cycle_id=cycle.previous_cycle_id)
+        .exclude(status__in=[FindingStatus.RESOLVED, FindingStatus.CARRIED_OVER])
+        .select_related("review")
+    )
+    new: list[Finding] = []
+    carried_ids: list[int] = []
+    for finding in old:
+        review = by_subject.get((finding.review.unit_id, finding.review.person_id))
+        if review is None:  # the subject is no longer reviewed (moved out, exempted)
+            continue
+        new.append(
+            Finding(
+                review=review,
+                unit_id=review.unit_id,
+                text=finding.text,
+                area=finding.area,
+                degradation_tags=finding.degradation_tags,
+                cause_kind=finding.cause_kind,
+                severity=finding.severity,
+                source=FindingSource.CARRIED_OVER,
+                carried_from=finding,
+            )
+        )
+        carried_ids.append(finding.pk)
+        counts[review.unit.path] += 1
+    Finding.objects.bulk_create(new, batch_size=2000)
+    Finding.objects.filter(pk__in=carried_ids).update(status=FindingStatus.CARRIED_OVER)
+    return counts
+
+
+@transaction.atomic
+def cycle_close(*, cycle: ReviewCycle, by, note: str = "") -> ReviewCycle:
+    """Close the cycle: no more submissions; unresolved findings wait for the next cycle."""
+    transition(
+        obj=cycle,
+        to=CycleStatus.CLOSED,
+        allowed=CYCLE_ALLOWED,
+        by=by,
+        note=note,
+        unit_path=cycle.scope_unit.path,
+    )
+    return cycle
+
+
+# --- reviews ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def review_update(
+    *, review: Review, by, expected_version: int | None = None, reason: str = "", **values: Any
+) -> Review:
+    """Edit the text of a self-review (before it is finalized)."""
+    require_open(review.cycle)
+    if review.status == ReviewStatus.FINALIZED:
+        raise DomainError(_("Bản kiểm điểm đã hoàn chỉnh, không sửa được nữa."))
+    values = {k: normalize_text_block(v) for k, v in values.items() if k in REVIEW_TEXT_FIELDS}
+    before = snapshot(review, REVIEW_TEXT_FIELDS)
+    for key, value in values.items():
+        setattr(review, key, value)
+    changes = diff(before, snapshot(review, REVIEW_TEXT_FIELDS))
+    if not changes:
+        return review
+    _bump(Review, review, expected_version=expected_version, **values)
+    audit_record(
+        obj=review,
+        action=AuditAction.UPDATE,
+        by=by,
+        changes=changes,
+        reason=reason,
+        unit_path=review.unit.path,
+        person_id=review.person_id,
+    )
+    return review
+
+
+def normalize_text_block(value: str) -> str:
+    """Multi-line text: NFC, trailing spaces trimmed, paragraphs kept."""
+    lines = [normalize_text(line) for line in (value or "").replace("\r\n", "\n").split("\n")]
+    return "\n".join(lines).strip()
+
+
+def review_problems(review: Review) -> list[str]:
+    """What stops a review from being submitted, in Vietnamese (empty when it can go)."""
+    problems = []
+    for finding in review.findings.filter(carried_from__isnull=False):
+        if not finding.carry_assessment:
+            problems.append(
+                _(
+                    "Hạn chế chuyển từ kỳ trước “%(f)s” chưa được đánh giá đã khắc phục, khắc phục "
+                    "một phần hay chưa khắc phục."
+                )
+                % {"f": finding}
+            )
+        elif not finding.carry_cause.strip():
+            problems.append(
+                _("Hạn chế chuyển từ kỳ trước “%(f)s” chưa nêu nguyên nhân.") % {"f": finding}
+            )
+    return problems
+
+
+@transaction.atomic
+def review_transition(*, review: Review, to: str, by, note: str = "") -> Review:
+    """Move a self-review along its lifecycle (submit, back to draft, discussed, finalize)."""
+    require_open(review.cycle)
+    also: dict[str, Any] = {}
+    if to == ReviewStatus.SUBMITTED:
+        problems = review_problems(review)
+        if problems:
+            raise ReviewIncomplete(problems)
+        also["submitted_at"] = timezone.now()
+    if to == ReviewStatus.FINALIZED:
+        also["finalized_at"] = timezone.now()
+    was_draft = review.status == ReviewStatus.DRAFT
+    transition(
+        obj=review,
+        to=to,
+        allowed=REVIEW_ALLOWED,
+        by=by,
+        note=note,
+        unit_path=review.unit.path,
+        person_id=review.person_id,
+        **also,
+    )
+    if was_draft and to != ReviewStatus.DRAFT:
+        emit(cycle_id=review.cycle_id, unit_path=review.unit.path, reviews_submitted=1)
+    elif to == ReviewStatus.DRAFT:
+        emit(cycle_id=review.cycle_id, unit_path=review.unit.path, reviews_submitted=-1)
+    return review
+
+
+class ReviewIncomplete(DomainError):
+    """Submission refused; `problems` lists each reason."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(_("Chưa gửi được bản kiểm điểm: ") + " ".join(problems))
+        self.problems = problems
+
+
+# --- findings -----------------------------------------------------------------------------
+
+
+def _clean_finding_values(values: dict[str, Any]) -> dict[str, Any]:
+    values = {k: v for k, v in values.items() if k in FINDING_FIELDS}
+    if "text" in values:
+        values["text"] = normalize_text_block(values["text"])
+        if not values["text"]:
+            raise DomainError(_("Phải nêu nội dung hạn chế, khuyết điểm."), field="text")
+    tags = values.get("degradation_tags") or []
+    bad = [t for t in tags if t not in DEGRADATION_CODES]
+    if bad:
+        raise DomainError(
+            _("Mã biểu hiện suy thoái không hợp lệ: %(t)s.") % {"t": ", ".join(bad)},
+            field="degradation_tags",
+        )
+    if "degradation_tags" in values:
+        values["degradation_tags"] = sorted(set(tags))
+    if values.get("source") == FindingSource.CARRIED_OVER:
+        raise DomainError(_("Nguồn “chuyển từ kỳ trước” chỉ do hệ thống gán."), field="source")
+    return values
+
+
+def _require_findings_editable(review: Review) -> None:
+    require_open(review.cycle)
+    if review.status == ReviewStatus.FINALIZED:
+        raise DomainError(_("Bản kiểm điểm đã hoàn chỉnh: không thêm, sửa hạn chế được nữa."))
+
+
+@transaction.atomic
+def finding_add(*, review: Review, by, reason: str = "", **values: Any) -> Finding:
+    """Record a shortcoming in a review."""
+    _require_findings_editable(review)
+    values = _clean_finding_values(values)
+    finding = Finding(review=review, unit_id=review.unit_id, **values)
+    _full_clean(finding, exclude=["carried_from"])
+    finding.save()
+    audit_record(
+        obj=finding,
+        action=AuditAction.CREATE,
+        by=by,
+        changes=diff({}, snapshot(finding, FINDING_FIELDS)),
+        reason=reason,
+        unit_path=review.unit.path,
+        person_id=review.person_id,
+    )
+    emit(cycle_id=review.cycle_id, unit_path=review.unit.path, findings_total=1)
+    return finding
+
+
+@transaction.atomic
+def finding_update(
+    *, finding: Finding, by, expected_version: int | None = None, reason: str = "", **values: Any
+) -> Finding:
+    review = finding.review
+    _require_findings_editable(review)
+    values = _clean_finding_values(values)
+    before = snapshot(finding, FINDING_FIELDS)
+    for key, value in values.items():
+        setattr(finding, key, value)
+    _full_clean(finding, exclude=["carried_from"])
+    changes = diff(before, snapshot(finding, FINDING_FIELDS))
+    if not changes:
+        return finding
+    _bump(Finding, finding, expected_version=expected_version, **values)
+    audit_record(
+        obj=finding,
+        action=AuditAction.UPDATE,
+        by=by,
+        changes=changes,
+        reason=reason,
+        unit_path=review.unit.path,
+        person_id=review.person_id,
+    )
+    return finding
+
+
+@transaction.atomic
+def finding_delete(*, finding: Finding, by, reason: str) -> None:
+    """Remove a shortcoming recorded by mistake (not one carried over or already planned)."""
+    review = finding.review
+    _require_findings_editable(review)
+    if not reason.strip():
+        raise DomainError(_("Phải nêu lý do xóa."), field="reason")
+    if finding.carried_from_id:
+        raise DomainError(
+            _("Không xóa được hạn chế chuyển từ kỳ trước: hãy đánh giá kết quả khắc phục.")
+        )
+    if finding.actions.exists():
+        raise DomainError(
+            _("Hạn chế này đã có nội dung khắc phục trong kế hoạch: gỡ liên kết trước.")
+        )
+    audit_record(
+        obj=finding,
+        action=AuditAction.DELETE,
+        by=by,
+        changes=diff(snapshot(finding, FINDING_FIELDS), {}),
+        reason=reason,
+        unit_path=review.unit.path,
+        person_id=review.person_id,
+    )
+    finding.delete()
+    emit(cycle_id=review.cycle_id, unit_path=review.unit.path, findings_total=-1)
+
+
+@transaction.atomic
+def carry_assess(
+    *, finding: Finding, assessment: str, cause: str, by, expected_version: int | None = None
+) -> Finding:
+    """Say whether a carried-over shortcoming was fixed, partly fixed or not fixed, and why."""
+    review = finding.review
+    _require_findings_editable(review)
+    if not finding.carried_from_id:
+        raise DomainError(_("Chỉ đánh giá được hạn chế chuyển từ kỳ trước."))
+    cause = normalize_text_block(cause)
+    if assessment not in {"fixed", "partly_fixed", "not_fixed"}:
+        raise DomainError(
+            _("Hãy chọn: đã khắc phục, khắc phục một phần hoặc chưa khắc phục."), field="assessment"
+        )
+    if not cause:
+        raise DomainError(_("Phải nêu nguyên nhân."), field="cause")
+    before = snapshot(finding, ["carry_assessment", "carry_cause"])
+    updates: dict[str, Any] = {"carry_assessment": assessment, "carry_cause": cause}
+    resolved_delta = 0
+    if assessment == "fixed" and finding.status != FindingStatus.RESOLVED:
+        updates.update(status=FindingStatus.RESOLVED, resolved_at=timezone.now())
+        resolved_delta = 1
+    elif assessment != "fixed" and finding.carry_assessment == "fixed":
+        # It had been declared fixed by this assessment alone: reopen it.
+        updates.update(status=FindingStatus.OPEN, resolved_at=None)
+        resolved_delta = -1
+    _bump(Finding, finding, expected_version=expected_version, **updates)
+    for key, value in updates.items():
+        setattr(finding, key, value)
+    audit_record(
+        obj=finding,
+        action=AuditAction.UPDATE,
+        by=by,
+        changes=diff(before, snapshot(finding, ["carry_assessment", "carry_cause"])),
+        unit_path=review.unit.path,
+        person_id=review.person_id,
+    )
+    emit(cycle_id=review.cycle_id, unit_path=review.unit.path, findings_resolved=resolved_delta)
+    return finding
+
+
+# --- conferences --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def meeting_record(
+    *,
+    cycle: ReviewCycle,
+    unit: Unit,
+    held_on: datetime.date,
+    chair: Person,
+    by,
+    supervisors: str = "",
+    attendee_count: int = 0,
+    comments_count: int = 0,
+    comments: str = "",
+    minutes: str = "",
+    attendees: list[Person] | None = None,
+) -> ReviewMeeting:
+    """Record a unit's review conference; submitted reviews of the unit become discussed."""
+    require_open(cycle)
+    require_within_cycle(cycle, held_on, what=_("Ngày họp"), field="held_on")
+    if held_on > timezone.localdate():
+        raise DomainError(
+            _("Không ghi nhận được hội nghị chưa diễn ra (ngày %(d)s).") % {"d": _d(held_on)},
+            field="held_on",
+        )
+    if not unit.path.startswith(cycle.scope_unit.path):
+        raise DomainError(_("Đơn vị không thuộc phạm vi đợt kiểm điểm."), field="unit")
+    if ReviewMeeting.objects.filter(cycle=cycle, unit=unit).exists():
+        raise DomainError(_("Hội nghị kiểm điểm của đơn vị này đã được ghi nhận."), field="held_on")
+    if comments_count < 0 or attendee_count < 0:
+        raise DomainError(_("Số lượng không được âm."), field="comments_count")
+    meeting = ReviewMeeting(
+        cycle=cycle,
+        unit=unit,
+        held_on=held_on,
+        chair=chair,
+        supervisors=normalize_text_block(supervisors),
+        attendee_count=attendee_count,
+        comments_count=comments_count,
+        comments=normalize_text_block(comments),
+        minutes=normalize_text_block(minutes),
+        recorded_by=by if getattr(by, "pk", None) else None,
+    )
+    _full_clean(meeting, exclude=["recorded_by"])
+    meeting.save()
+    if attendees:
+        meeting.attendees.set(attendees)
+    audit_record(
+        obj=meeting,
+        action=AuditAction.CREATE,
+        by=by,
+        changes=diff(
+            {},
+            snapshot(
+                meeting, ["held_on", "chair", "supervisors", "attendee_count", "comments_count"]
+            ),
+        ),
+        unit_path=unit.path,
+    )
+    emit(cycle_id=cycle.pk, unit_path=unit.path, conferences_held=1)
+    for review in Review.objects.filter(
+        cycle=cycle, unit=unit, status=ReviewStatus.SUBMITTED
+    ).select_related("unit", "cycle"):
+        review_transition(review=review, to=ReviewStatus.DISCUSSED, by=by, note=str(meeting))
+    return meeting
+
+
+def open_findings_q() -> Q:
+    return ~Q(status__in=[FindingStatus.RESOLVED, FindingStatus.CARRIED_OVER])
