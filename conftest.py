@@ -95,7 +95,7 @@ def unit_head(org_tree):
 def office(org_tree):
     """Committee office of province A: may manage the tree there."""
     user = make_user("vanphong_a")
-    services.access_grant(user=user, unit=org_tree.province_a, role=AccessRole.OFFICE, by=None)
+    services.access_grant(user=user, unit=org_tree.province_a, role=AccessRole.OFFICE, by=None, valid_from=START)
     return user
 
 
@@ -103,7 +103,7 @@ def office(org_tree):
 def overseer(org_tree):
     """Standing-committee member watching commune A1."""
     user = make_user("thuongvu_a1")
-    services.access_grant(user=user, unit=org_tree.district_a1, role=AccessRole.STANDING, by=None)
+    services.access_grant(user=user, unit=org_tree.district_a1, role=AccessRole.STANDING, by=None, valid_from=START)
     return user
 
 
@@ -111,7 +111,7 @@ def overseer(org_tree):
 def outsider(org_tree):
     """Committee office of province B: must see nothing of province A."""
     user = make_user("vanphong_b")
-    services.access_grant(user=user, unit=org_tree.province_b, role=AccessRole.OFFICE, by=None)
+    services.access_grant(user=user, unit=org_tree.province_b, role=AccessRole.OFFICE, by=None, valid_from=START)
     return user
 
 
@@ -176,3 +176,16 @@ def open_cycle(org_tree, office, travel_to):
     review_services.cycle_open(cycle=cycle, by=office)
     cycle.refresh_from_db()
     return cycle
+
+
+@pytest.fixture
+def cell_secretary(org_tree):
+    """Secretary of cell A1 (Trần Thị Hương), with a login: prepares the cell's plan."""
+    user = make_user("bithu_chibo")
+    person = org_tree.members_a1[1]
+    person.user = user
+    person.save(update_fields=["user"])
+    services.position_add(
+        person=person, unit=org_tree.cell_a1, role=PositionRole.SECRETARY, valid_from=START, by=None
+    )
+    return user

@@ -1,8 +1,19 @@
 """Navigation by role: what the top bar offers to the signed-in user."""
 
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+
+# (label, URL name, who sees it: "scope" = anyone with a visible unit, "audit" = audit readers)
+NAV = [
+    (_("Trang chủ"), "core:home", "all"),
+    (_("Cây tổ chức"), "org:unit-tree", "scope"),
+    (_("Đợt kiểm điểm"), "reviews:cycle-list", "scope"),
+    (_("Kế hoạch khắc phục"), "remediation:plan-list", "scope"),
+    (_("Theo dõi"), "dashboard:index", "lead"),
+    (_("Báo cáo"), "reports:index", "lead"),
+    (_("Nhật ký"), "core:audit-list", "audit"),
+]
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -12,10 +23,18 @@ def navigation(request: HttpRequest) -> dict:
     from kiemdiem.org import scoping  # imported late: apps are loaded by then
 
     access = scoping.access_for(user)
-    items = [(_("Trang chủ"), reverse("core:home"))]
-    if access.unit_paths or access.everything:
-        items.append((_("Cây tổ chức"), reverse("org:unit-tree")))
-        items.append((_("Tìm kiếm"), reverse("org:search")))
-    if access.can_read_audit:
-        items.append((_("Nhật ký"), reverse("core:audit-list")))
+    allowed = {
+        "all": True,
+        "scope": access.everything or bool(access.visible_paths),
+        "lead": access.everything or bool(access.unit_paths),
+        "audit": access.can_read_audit,
+    }
+    items = []
+    for label, name, who in NAV:
+        if not allowed[who]:
+            continue
+        try:
+            items.append((label, reverse(name)))
+        except NoReverseMatch:  # an app whose pages are not installed
+            continue
     return {"nav_items": items, "access": access}

@@ -52,5 +52,11 @@ def run_service(form: forms.Form, call: Callable[[], T]) -> T | None:
         return call()
     except DomainError as exc:
         field = exc.field if exc.field in form.fields else None
-        form.add_error(field, exc.message)
+        problems = getattr(exc, "problems", None)
+        if problems:  # a refusal listing each problem: one error line per problem
+            form.add_error(None, str(exc.message).split(":", 1)[0] + ":")
+            for problem in problems:
+                form.add_error(None, problem)
+        else:
+            form.add_error(field, exc.message)
         return None

@@ -43,7 +43,9 @@ class AccessGrantAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         changes = {f: [form.initial.get(f), form.cleaned_data.get(f)] for f in form.changed_data}
         action = AuditAction.UPDATE if change else AuditAction.CREATE
-        audit_record(obj=obj, action=action, by=request.user, changes=changes, unit_path=obj.unit.path)
+        audit_record(
+            obj=obj, action=action, by=request.user, changes=changes, unit_path=obj.unit.path
+        )
 
     def delete_model(self, request, obj):
         audit_record(obj=obj, action=AuditAction.DELETE, by=request.user, unit_path=obj.unit.path)

@@ -475,9 +475,22 @@ def position_add(
 
 
 @transaction.atomic
-def access_grant(*, user, unit: Unit, role: str, by, reason: str = "") -> AccessGrant:
-    """Give a user account a role on a unit's subtree."""
-    grant, created = AccessGrant.objects.get_or_create(user=user, unit=unit, role=role)
+def access_grant(
+    *,
+    user,
+    unit: Unit,
+    role: str,
+    by,
+    valid_from: datetime.date | None = None,
+    reason: str = "",
+) -> AccessGrant:
+    """Give a user account a role on a unit's subtree (from `valid_from`, default today)."""
+    grant, created = AccessGrant.objects.get_or_create(
+        user=user,
+        unit=unit,
+        role=role,
+        defaults={"valid_from": valid_from or datetime.date.today()},
+    )
     if created:
         audit_record(
             obj=grant,

@@ -166,7 +166,9 @@ def test_concurrent_edit_is_refused_with_message(client, org_tree, office):
     data = {"code": "X38A1", "name": "Tên A", "kind": "commune", "version": stale}
     assert client.post(url, data).status_code == 302
     response = client.post(url, {**data, "name": "Tên B"})
-    assert "vừa được người khác thay đổi" in response.content.decode()
+    html = response.content.decode()
+    assert "vừa được người khác thay đổi" in html
+    assert "vanphong_a" in html and "Tên A" in html  # whose change, and what it was
     assert Unit.objects.get(pk=org_tree.district_a1.pk).name == "Tên A"
 
 

@@ -1,0 +1,83 @@
+"""Reads of plans: versions compared, plans awaiting appraisal, items of a plan."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+
+from kiemdiem.org.scoping import access_for, paths_q
+from kiemdiem.remediation.models import PlanAction, PlanSubmission, RemediationPlan
+from kiemdiem.remediation.states import PlanStatus
+
+ITEM_LABELS = {
+    "content": "Nội dung",
+    "responsible_unit": "Tổ chức chịu trách nhiệm",
+    "responsible_person": "Cá nhân chịu trách nhiệm",
+    "due_date": "Thời hạn",
+    "expected_result": "Kết quả dự kiến",
+    "findings": "Hạn chế được khắc phục",
+}
+
+
+@dataclass
+class ItemChange:
+    kind: str  # "added" | "removed" | "changed"
+    content: str
+    fields: list[tuple[str, object, object]] = field(default_factory=list)
+
+
+def submission_changes(plan: RemediationPlan) -> list[ItemChange] | None:
+    """What changed between the last two submissions (None when there is only one)."""
+    last_two = list(plan.submissions.order_by("-number")[:2])
+    if len(last_two) < 2:
+        return None
+    new, old = (s.snapshot.get("items", []) for s in last_two)
+    old_by_id = {item["id"]: item for item in old}
+    new_by_id = {item["id"]: item for item in new}
+    changes: list[ItemChange] = []
+    for item in new:
+        before = old_by_id.get(item["id"])
+        if before is None:
+            changes.append(ItemChange("added", item["content"]))
+            continue
+        diffs = [
+            (ITEM_LABELS[key], before.get(key), item.get(key))
+            for key in ITEM_LABELS
+            if before.get(key) != item.get(key)
+        ]
+        if diffs:
+            changes.append(ItemChange("changed", item["content"], diffs))
+    for item in old:
+        if item["id"] not in new_by_id:
+            changes.append(ItemChange("removed", item["content"]))
+    return changes
+
+
+def plan_actions(plan: RemediationPlan) -> QuerySet[PlanAction]:
+    return plan.actions.select_related("responsible_unit", "responsible_person").prefetch_related(
+        "findings"
+    )
+
+
+def plan_submissions(plan: RemediationPlan) -> QuerySet[PlanSubmission]:
+    return plan.submissions.select_related("submitted_by", "appraisal", "appraisal__decided_by")
+
+
+def plans_awaiting_appraisal_for(user, qs: QuerySet[RemediationPlan]) -> QuerySet[RemediationPlan]:
+    """Submitted plans of units below the committees whose office the user is."""
+    access = access_for(user)
+    qs = qs.filter(status=PlanStatus.SUBMITTED)
+    if access.everything:
+        return qs
+    below = qs.filter(paths_q(access.office_paths, "unit__path"))
+    return below.exclude(unit__path__in=access.office_paths)
+
+
+def plans_list(qs: QuerySet[RemediationPlan]) -> QuerySet[RemediationPlan]:
+    return qs.select_related("unit", "person", "cycle", "review").prefetch_related(
+        Prefetch("actions", queryset=PlanAction.objects.only("id", "plan_id", "status", "due_date"))
+    )
+
+
+def today() -> datetime.date:
+    return datetime.date.today()

@@ -1,0 +1,416 @@
+"""Plan pages: prepare items, submit, appraise (return/accept), adopt, track progress, verify."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from kiemdiem.core.audit import history_for
+from kiemdiem.core.forms import run_service
+from kiemdiem.core.permissions import require
+from kiemdiem.org.scoping import scope
+from kiemdiem.remediation import selectors, services
+from kiemdiem.remediation.forms import (
+    AcceptForm,
+    ActionForm,
+    AdoptForm,
+    CancelForm,
+    PlanFilterForm,
+    ProgressForm,
+    ReplaceForm,
+    ReturnForm,
+    SubmitForm,
+    VerifyForm,
+)
+from kiemdiem.remediation.models import Evidence, PlanAction, RemediationPlan
+from kiemdiem.remediation.permissions import (
+    can_appraise_plan,
+    can_edit_plan,
+    can_report_progress,
+    can_verify_action,
+)
+from kiemdiem.remediation.states import PLAN_EDITABLE, ActionStatus, PlanStatus
+
+
+def _plan(request: HttpRequest, pk: int) -> RemediationPlan:
+    qs = RemediationPlan.objects.visible_to(request.user).select_related(
+        "unit", "unit__parent", "person", "cycle", "review"
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+def _action(request: HttpRequest, pk: int) -> PlanAction:
+    qs = scope(PlanAction.objects.all(), request.user, via="plan__unit").select_related(
+        "plan", "plan__unit", "plan__cycle", "plan__review", "responsible_unit", "responsible_person"
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+@login_required
+def plan_list(request: HttpRequest) -> HttpResponse:
+    """Plans in the user's scope; offices see those awaiting their appraisal first."""
+    form = PlanFilterForm(request.GET or None)
+    form.fields["status"].choices = [("", _("Tất cả")), *PlanStatus.choices]
+    plans = RemediationPlan.objects.visible_to(request.user)
+    if form.is_valid():
+        if form.cleaned_data["awaiting"]:
+            plans = selectors.plans_awaiting_appraisal_for(request.user, plans)
+        if form.cleaned_data["status"]:
+            plans = plans.filter(status=form.cleaned_data["status"])
+    page = Paginator(selectors.plans_list(plans).order_by("-cycle__year", "unit__path"), 50)
+    ctx = {"form": form, "page": page.get_page(request.GET.get("page"))}
+    return render(request, "remediation/plan_list.html", ctx)
+
+
+def _plan_context(request: HttpRequest, plan: RemediationPlan, **forms) -> dict:
+    user = request.user
+    editable = plan.status in PLAN_EDITABLE
+    ctx = {
+        "plan": plan,
+        "actions": selectors.plan_actions(plan),
+        "findings": plan.review.findings.prefetch_related("actions"),
+        "submissions": selectors.plan_submissions(plan),
+        "changes": selectors.submission_changes(plan),
+        "history": history_for(plan, unit_path=plan.unit.path if plan.person_id is None else "")[:50],
+        "can_edit": can_edit_plan(user, plan),
+        "can_appraise": can_appraise_plan(user, plan),
+        "editable": editable,
+        "today": selectors.today(),
+        "version": plan.version,
+    }
+    ctx["action_form"] = forms.get("action_form") or ActionForm(user=user, plan=plan)
+    ctx["submit_form"] = forms.get("submit_form") or SubmitForm(initial={"version": plan.version})
+    ctx["return_form"] = forms.get("return_form") or ReturnForm(initial={"version": plan.version})
+    ctx["accept_form"] = forms.get("accept_form") or AcceptForm(initial={"version": plan.version})
+    ctx["adopt_form"] = forms.get("adopt_form") or AdoptForm(initial={"version": plan.version})
+    return ctx
+
+
+@login_required
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    return render(request, "remediation/plan_detail.html", _plan_context(request, plan))
+
+
+@login_required
+@require_POST
+def action_add(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    require(can_edit_plan(request.user, plan))
+    form = ActionForm(request.POST, user=request.user, plan=plan)
+    if form.is_valid():
+        data = form.cleaned_data
+        done = run_service(
+            form,
+            lambda: services.action_add(
+                plan=plan,
+                by=request.user,
+                content=data["content"],
+                findings=list(data["findings"]),
+                responsible_unit=data["responsible_unit"],
+                responsible_person=data["responsible_person"],
+                due_date=data["due_date"],
+                expected_result=data["expected_result"],
+            ),
+        )
+        if done is not None:
+            messages.success(request, _("Đã thêm nội dung khắc phục."))
+            return redirect(plan)
+    ctx = _plan_context(request, plan, action_form=form)
+    return render(request, "remediation/plan_detail.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    action = _action(request, pk)
+    plan = action.plan
+    require(can_edit_plan(request.user, plan))
+    initial = {
+        "content": action.content,
+        "findings": list(action.findings.all()),
+        "responsible_unit": action.responsible_unit.code if action.responsible_unit else "",
+        "responsible_person": action.responsible_person_id,
+        "due_date": action.due_date,
+        "expected_result": action.expected_result,
+        "version": action.version,
+    }
+    form = ActionForm(request.POST or None, user=request.user, plan=plan, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        findings = list(data.pop("findings"))
+        done = run_service(
+            form,
+            lambda: services.action_update(
+                action=action, by=request.user, expected_version=version, findings=findings, **data
+            ),
+        )
+        if done is not None:
+            messages.success(request, _("Đã lưu nội dung khắc phục."))
+            return redirect(plan)
+    return render(request, "remediation/action_form.html", {"form": form, "action": action, "plan": plan})
+
+
+@login_required
+@require_POST
+def action_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    action = _action(request, pk)
+    plan = action.plan
+    require(can_edit_plan(request.user, plan))
+    form = CancelForm(request.POST)
+    form.fields["reason"].required = False
+    form.is_valid()
+    result = run_service(
+        form,
+        lambda: services.action_remove(
+            action=action, by=request.user, reason=form.cleaned_data.get("reason", "")
+        )
+        or True,
+    )
+    if result:
+        messages.success(request, _("Đã xóa nội dung khắc phục."))
+    else:
+        for error in form.non_field_errors():
+            messages.error(request, error)
+    return redirect(plan)
+
+
+@login_required
+@require_POST
+def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    require(can_edit_plan(request.user, plan))
+    form = SubmitForm(request.POST)
+    if form.is_valid():
+        done = run_service(
+            form,
+            lambda: services.plan_submit(
+                plan=plan,
+                by=request.user,
+                note=form.cleaned_data["note"],
+                expected_version=form.cleaned_data["version"],
+            ),
+        )
+        if done is not None:
+            messages.success(request, _("Đã nộp kế hoạch khắc phục để thẩm định."))
+            return redirect(plan)
+    ctx = _plan_context(request, plan, submit_form=form)
+    return render(request, "remediation/plan_detail.html", ctx)
+
+
+@login_required
+@require_POST
+def plan_return(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    require(can_appraise_plan(request.user, plan))
+    form = ReturnForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        done = run_service(
+            form,
+            lambda: services.plan_return(
+                plan=plan,
+                grounds=data["grounds"],
+                remarks=data["remarks"],
+                by=request.user,
+                expected_version=data["version"],
+            ),
+        )
+        if done is not None:
+            messages.success(request, _("Đã trả lại kế hoạch, yêu cầu chuẩn bị lại."))
+            return redirect(plan)
+    ctx = _plan_context(request, plan, return_form=form)
+    return render(request, "remediation/plan_detail.html", ctx)
+
+
+@login_required
+@require_POST
+def plan_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    require(can_appraise_plan(request.user, plan))
+    form = AcceptForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        done = run_service(
+            form,
+            lambda: services.plan_accept(
+                plan=plan, remarks=data["remarks"], by=request.user, expected_version=data["version"]
+            ),
+        )
+        if done is not None:
+            messages.success(request, _("Kế hoạch đạt yêu cầu."))
+            return redirect(plan)
+    ctx = _plan_context(request, plan, accept_form=form)
+    return render(request, "remediation/plan_detail.html", ctx)
+
+
+@login_required
+@require_POST
+def plan_adopt(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    require(can_edit_plan(request.user, plan))
+    form = AdoptForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        done = run_service(
+            form,
+            lambda: services.plan_adopt(
+                plan=plan,
+                decision_date=data["decision_date"],
+                decision_ref=data["decision_ref"],
+                by=request.user,
+                expected_version=data["version"],
+            ),
+        )
+        if done is not None:
+            messages.success(request, _("Đã ghi nhận quyết định của tập thể."))
+            return redirect(plan)
+    ctx = _plan_context(request, plan, adopt_form=form)
+    return render(request, "remediation/plan_detail.html", ctx)
+
+
+def _action_context(request: HttpRequest, action: PlanAction, **forms) -> dict:
+    user = request.user
+    version = {"version": action.version}
+    return {
+        "action": action,
+        "plan": action.plan,
+        "updates": action.updates.select_related("reported_by").prefetch_related("evidence"),
+        "history": history_for(action)[:50],
+        "can_report": can_report_progress(user, action),
+        "can_verify": can_verify_action(user, action),
+        "can_edit": can_edit_plan(user, action.plan),
+        "trackable": action.plan.status in (PlanStatus.ACCEPTED, PlanStatus.ADOPTED),
+        "open_states": (ActionStatus.OPEN, ActionStatus.IN_PROGRESS),
+        "overdue": action.is_overdue(),
+        "progress_form": forms.get("progress_form")
+        or ProgressForm(initial={**version, "percent": action.percent, "status": "in_progress"}),
+        "verify_form": forms.get("verify_form") or VerifyForm(initial=version),
+        "cancel_form": forms.get("cancel_form") or CancelForm(initial=version),
+        "replace_form": forms.get("replace_form")
+        or ReplaceForm(user=user, plan=action.plan, initial=version),
+    }
+
+
+@login_required
+def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    action = _action(request, pk)
+    return render(request, "remediation/action_detail.html", _action_context(request, action))
+
+
+@login_required
+@require_POST
+def action_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    action = _action(request, pk)
+    require(can_report_progress(request.user, action))
+    form = ProgressForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        done = run_service(
+            form,
+            lambda: services.action_record_progress(
+                action=action,
+                status=data["status"],
+                percent=data["percent"],
+                narrative=data["narrative"],
+                files=data["files"],
+                by=request.user,
+                expected_version=data["version"],
+            ),
+        )
+        if done is not None:
+            messages.success(request, _("Đã ghi nhận tiến độ."))
+            return redirect(action)
+    ctx = _action_context(request, action, progress_form=form)
+    return render(request, "remediation/action_detail.html", ctx)
+
+
+@login_required
+@require_POST
+def action_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    action = _action(request, pk)
+    require(can_verify_action(request.user, action))
+    form = VerifyForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        done = run_service(
+            form,
+            lambda: services.action_verify(
+                action=action,
+                accept=data["accept"],
+                note=data["note"],
+                by=request.user,
+                expected_version=data["version"],
+            ),
+        )
+        if done is not None:
+            messages.success(request, _("Đã ghi nhận kết quả kiểm tra."))
+            return redirect(action)
+    ctx = _action_context(request, action, verify_form=form)
+    return render(request, "remediation/action_detail.html", ctx)
+
+
+@login_required
+@require_POST
+def action_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    action = _action(request, pk)
+    require(can_edit_plan(request.user, action.plan))
+    form = CancelForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        done = run_service(
+            form,
+            lambda: services.action_cancel(
+                action=action, reason=data["reason"], by=request.user, expected_version=data["version"]
+            ),
+        )
+        if done is not None:
+            messages.success(request, _("Đã hủy nội dung khắc phục."))
+            return redirect(action)
+    ctx = _action_context(request, action, cancel_form=form)
+    return render(request, "remediation/action_detail.html", ctx)
+
+
+@login_required
+@require_POST
+def action_replace(request: HttpRequest, pk: int) -> HttpResponse:
+    action = _action(request, pk)
+    require(can_edit_plan(request.user, action.plan))
+    form = ReplaceForm(request.POST, user=request.user, plan=action.plan)
+    if form.is_valid():
+        data = form.cleaned_data
+        new = run_service(
+            form,
+            lambda: services.action_replace(
+                action=action,
+                reason=data["reason"],
+                by=request.user,
+                content=data["content"],
+                due_date=data["due_date"],
+                responsible_unit=data["responsible_unit"],
+                responsible_person=data["responsible_person"],
+                expected_result=data["expected_result"],
+                expected_version=data["version"],
+            ),
+        )
+        if new is not None:
+            messages.success(request, _("Đã thay thế nội dung khắc phục."))
+            return redirect(new)
+    ctx = _action_context(request, action, replace_form=form)
+    return render(request, "remediation/action_detail.html", ctx)
+
+
+@login_required
+def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
+    qs = scope(Evidence.objects.all(), request.user, via="update__action__plan__unit")
+    evidence = get_object_or_404(qs, pk=pk)
+    response = FileResponse(
+        evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name
+    )
+    response["Content-Type"] = evidence.content_type
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
