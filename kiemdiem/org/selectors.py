@@ -9,14 +9,18 @@ from kiemdiem.core.text import fold
 from kiemdiem.org.models import LEADER_ROLES, PATH_STEP, Membership, Person, Position, Unit
 
 
-def children_with_member_counts(unit: Unit, *, day: datetime.date | None = None) -> list[Unit]:
-    """Current children of `unit`, each with `.member_count` = current members of its subtree.
+def children_with_member_counts(
+    unit: Unit, *, day: datetime.date | None = None, include_past: bool = False
+) -> list[Unit]:
+    """Children of `unit` valid on `day` (all, with `include_past`), each with `.member_count` =
+    current members of its subtree.
 
     One grouped query over the unit's subtree: members are grouped by the first segment of their
     cell's path below `unit` (prefix of length len(child.path)).
     """
     day = day or datetime.date.today()
-    children = list(unit.children.valid_on(day).order_by("kind", "name"))
+    children_qs = unit.children.all() if include_past else unit.children.valid_on(day)
+    children = list(children_qs.order_by("kind", "name"))
     if not children:
         return children
     prefix_len = len(unit.path) + PATH_STEP

@@ -1,5 +1,7 @@
 """Pages of the organization tree, units and people. Every fetch goes through the scoping layer."""
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -42,15 +44,18 @@ def unit_tree(request: HttpRequest) -> HttpResponse:
     roots = list(top_units(request.user).order_by("name"))
     for root in roots:
         root.member_count = selectors.subtree_member_count(root)
-    return render(request, "org/unit_tree.html", {"roots": roots})
+    past = request.GET.get("lich-su") == "1"
+    return render(request, "org/unit_tree.html", {"roots": roots, "past": past})
 
 
 @login_required
 def unit_children(request: HttpRequest, pk: int) -> HttpResponse:
     """The children of a unit as tree rows (htmx drill-down)."""
     unit = _unit(request, pk)
-    children = selectors.children_with_member_counts(unit)
-    return render(request, "org/unit_tree.html#children", {"unit": unit, "children": children})
+    past = request.GET.get("lich-su") == "1"
+    children = selectors.children_with_member_counts(unit, include_past=past)
+    ctx = {"unit": unit, "children": children, "past": past}
+    return render(request, "org/unit_tree.html#children", ctx)
 
 
 @login_required
@@ -66,6 +71,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "ancestors": ancestors,
         "leaders": selectors.unit_leaders(unit),
         "children": selectors.children_with_member_counts(unit),
+        "past_children": unit.children.filter(valid_to__lt=datetime.date.today()).order_by("name"),
         "member_total": selectors.subtree_member_count(unit),
         "members": members,
         "history": history_for(unit, unit_path=unit.path)[:50],

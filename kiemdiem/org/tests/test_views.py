@@ -213,3 +213,21 @@ def test_unit_list_pages_have_a_query_ceiling(
         assert (
             client.get(reverse("org:unit-detail", args=[org_tree.cell_a1b.pk])).status_code == 200
         )
+
+
+def test_abolished_units_are_hidden_unless_history_is_asked(client, org_tree, unit_head):
+    import datetime
+
+    from kiemdiem.org import services
+
+    old = services.unit_create(
+        code="H38OLD", name="Huyện ủy Quảng Xương", kind="district", parent=org_tree.province_a,
+        valid_from=datetime.date(2020, 1, 1), valid_to=datetime.date(2025, 6, 30), by=None,
+    )
+    client.force_login(unit_head)
+    url = reverse("org:unit-children", args=[org_tree.province_a.pk])
+    assert "Huyện ủy Quảng Xương" not in client.get(url).content.decode()
+    html = client.get(url, {"lich-su": "1"}).content.decode()
+    assert "Huyện ủy Quảng Xương" in html and "hết hiệu lực 30/06/2025" in html
+    detail = client.get(reverse("org:unit-detail", args=[org_tree.province_a.pk])).content.decode()
+    assert "trước sắp xếp" in detail and old.name in detail
