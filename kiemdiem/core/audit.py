@@ -34,8 +34,15 @@ def _plain(value: Any) -> Any:
 
 
 def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
-    """Values of `fields` on `obj`, FKs by their str(), for a before/after comparison."""
-    return {name: _plain(getattr(obj, name)) for name in fields}
+    """Values of `fields` on `obj` as a reader sees them: FKs by their str(), choices by label."""
+    values = {}
+    for name in fields:
+        value = getattr(obj, name)
+        choices = getattr(obj._meta.get_field(name), "choices", None)
+        if choices and not isinstance(value, list):
+            value = dict(choices).get(value, value)
+        values[name] = _plain(value)
+    return values
 
 
 def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:

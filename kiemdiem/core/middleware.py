@@ -34,5 +34,5 @@ class HtmxMessagesMiddleware:
             if isinstance(trigger, str):
                 trigger = {trigger: None}
             trigger["messages"] = pending
-            response["HX-Trigger"] = json.dumps(trigger, ensure_ascii=False)
+            response["HX-Trigger"] = json.dumps(trigger)  # ASCII: header values must be Latin-1
         return response

@@ -39,7 +39,9 @@ class ActionForm(ScopedForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    responsible_unit = UnitCodeField(label=_("Tổ chức chịu trách nhiệm (mã đơn vị)"), required=False)
+    responsible_unit = UnitCodeField(
+        label=_("Tổ chức chịu trách nhiệm (mã đơn vị)"), required=False
+    )
     responsible_person = forms.ModelChoiceField(
         label=_("Cá nhân chịu trách nhiệm"), queryset=None, required=False
     )
@@ -120,10 +122,10 @@ class ProgressForm(VersionedForm):
             "invalid": _("Hãy nhập một số từ 0 đến 100."),
         },
     )
-    narrative = forms.CharField(label=_("Kết quả thực hiện"), widget=forms.Textarea(attrs={"rows": 3}))
-    files = MultipleFileField(
-        label=_("Tệp minh chứng (PDF, Word, Excel, ảnh)"), required=False
+    narrative = forms.CharField(
+        label=_("Kết quả thực hiện"), widget=forms.Textarea(attrs={"rows": 3})
     )
+    files = MultipleFileField(label=_("Tệp minh chứng (PDF, Word, Excel, ảnh)"), required=False)
 
 
 class VerifyForm(VersionedForm):
@@ -133,7 +135,9 @@ class VerifyForm(VersionedForm):
         coerce=lambda v: v == "1",
         widget=forms.RadioSelect,
     )
-    note = forms.CharField(label=_("Nhận xét"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Nhận xét"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -218,9 +218,12 @@ def action_remove(*, action: PlanAction, by, reason: str = "") -> None:
         changes=diff(snapshot(action, ACTION_FIELDS), {}),
         reason=reason,
     )
+    changes = _leave_open_state(action, ActionStatus.CANCELLED)
+    if action.status not in (ActionStatus.CANCELLED, ActionStatus.REPLACED):
+        changes["items_total"] = -1
     action.findings.clear()
     action.delete()
-    emit(cycle_id=plan.cycle_id, unit_path=plan.unit.path, items_total=-1)
+    emit(cycle_id=plan.cycle_id, unit_path=plan.unit.path, **changes)
 
 
 # --- submission and appraisal -------------------------------------------------------------
@@ -311,8 +314,6 @@ def plan_submit(
     also: dict[str, Any] = {}
     if first:
         also["first_submitted_at"] = now
-    if plan.missing_flagged:
-        also["missing_flagged"] = False
     transition(
         obj=plan,
         to=PlanStatus.SUBMITTED,
@@ -339,12 +340,22 @@ def plan_submit(
     if first:
         on_time = timezone.localtime(now).date() <= plan.due_date
         changes["plans_on_time" if on_time else "plans_late"] = 1
-    if "missing_flagged" in also:
+    # Read the flag from the row, not the loaded object: the sweep may have set it meanwhile.
+    if RemediationPlan.objects.filter(pk=plan.pk, missing_flagged=True).update(
+        missing_flagged=False
+    ):
         changes["plans_missing"] = -1
+    plan.missing_flagged = False
     if was == PlanStatus.RETURNED:
         changes["plans_returned"] = -1
     emit(cycle_id=plan.cycle_id, unit_path=plan.unit.path, **changes)
     return submission
+
+
+def _require_submitted_once(plan: RemediationPlan) -> None:
+    """Cancel and replace are for items already submitted; a draft's item is simply deleted."""
+    if not plan.submissions.exists():
+        raise DomainError(_("Kế hoạch chưa nộp lần nào: hãy sửa hoặc xóa nội dung thay vì hủy."))
 
 
 def _latest_submission(plan: RemediationPlan) -> PlanSubmission:
@@ -482,10 +493,15 @@ def _require_trackable(plan: RemediationPlan) -> None:
 
 
 def _leave_open_state(action: PlanAction, to: str) -> dict[str, int]:
-    """Dashboard changes when an item leaves the open states (overdue no longer counts)."""
-    if action.overdue_flagged and to not in OPEN_ACTION_STATES:
-        PlanAction.objects.filter(pk=action.pk).update(overdue_flagged=False)
-        action.overdue_flagged = False
+    """Dashboard changes when an item leaves the open states (overdue no longer counts).
+
+    The flag is cleared with a conditional UPDATE, not read from the loaded object: the sweep may
+    have flagged the row after this request loaded it.
+    """
+    if to in OPEN_ACTION_STATES:
+        return {}
+    action.overdue_flagged = False
+    if PlanAction.objects.filter(pk=action.pk, overdue_flagged=True).update(overdue_flagged=False):
         return {"items_overdue": -1}
     return {}
 
@@ -653,6 +669,7 @@ def action_cancel(
     """Cancel an item of a submitted plan; only with a reason."""
     plan = action.plan
     require_open(plan.cycle)
+    _require_submitted_once(plan)
     reason = normalize_text_block(reason)
     if not reason:
         raise DomainError(_("Phải nêu lý do hủy nội dung khắc phục."), field="reason")
@@ -692,6 +709,7 @@ def action_replace(
     """Replace an item by a new one covering the same findings; only with a reason."""
     plan = action.plan
     require_open(plan.cycle)
+    _require_submitted_once(plan)
     reason = normalize_text_block(reason)
     if not reason:
         raise DomainError(_("Phải nêu lý do thay thế nội dung khắc phục."), field="reason")

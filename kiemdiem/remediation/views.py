@@ -44,7 +44,12 @@ def _plan(request: HttpRequest, pk: int) -> RemediationPlan:
 
 def _action(request: HttpRequest, pk: int) -> PlanAction:
     qs = scope(PlanAction.objects.all(), request.user, via="plan__unit").select_related(
-        "plan", "plan__unit", "plan__cycle", "plan__review", "responsible_unit", "responsible_person"
+        "plan",
+        "plan__unit",
+        "plan__cycle",
+        "plan__review",
+        "responsible_unit",
+        "responsible_person",
     )
     return get_object_or_404(qs, pk=pk)
 
@@ -74,7 +79,9 @@ def _plan_context(request: HttpRequest, plan: RemediationPlan, **forms) -> dict:
         "findings": plan.review.findings.prefetch_related("actions"),
         "submissions": selectors.plan_submissions(plan),
         "changes": selectors.submission_changes(plan),
-        "history": history_for(plan, unit_path=plan.unit.path if plan.person_id is None else "")[:50],
+        "history": history_for(plan, unit_path=plan.unit.path if plan.person_id is None else "")[
+            :50
+        ],
         "can_edit": can_edit_plan(user, plan),
         "can_appraise": can_appraise_plan(user, plan),
         "editable": editable,
@@ -152,7 +159,9 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if done is not None:
             messages.success(request, _("Đã lưu nội dung khắc phục."))
             return redirect(plan)
-    return render(request, "remediation/action_form.html", {"form": form, "action": action, "plan": plan})
+    return render(
+        request, "remediation/action_form.html", {"form": form, "action": action, "plan": plan}
+    )
 
 
 @login_required
@@ -166,10 +175,12 @@ def action_remove(request: HttpRequest, pk: int) -> HttpResponse:
     form.is_valid()
     result = run_service(
         form,
-        lambda: services.action_remove(
-            action=action, by=request.user, reason=form.cleaned_data.get("reason", "")
-        )
-        or True,
+        lambda: (
+            services.action_remove(
+                action=action, by=request.user, reason=form.cleaned_data.get("reason", "")
+            )
+            or True
+        ),
     )
     if result:
         messages.success(request, _("Đã xóa nội dung khắc phục."))
@@ -238,7 +249,10 @@ def plan_accept(request: HttpRequest, pk: int) -> HttpResponse:
         done = run_service(
             form,
             lambda: services.plan_accept(
-                plan=plan, remarks=data["remarks"], by=request.user, expected_version=data["version"]
+                plan=plan,
+                remarks=data["remarks"],
+                by=request.user,
+                expected_version=data["version"],
             ),
         )
         if done is not None:
@@ -365,7 +379,10 @@ def action_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         done = run_service(
             form,
             lambda: services.action_cancel(
-                action=action, reason=data["reason"], by=request.user, expected_version=data["version"]
+                action=action,
+                reason=data["reason"],
+                by=request.user,
+                expected_version=data["version"],
             ),
         )
         if done is not None:

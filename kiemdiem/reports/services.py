@@ -25,7 +25,16 @@ from kiemdiem.reports.models import (
     ReportStatus,
 )
 from kiemdiem.reviews.models import Finding, FindingStatus, ReviewCycle
-from kiemdiem.reviews.services import normalize_text_block, require_open
+from kiemdiem.reviews.services import normalize_text_block
+from kiemdiem.reviews.states import CycleStatus
+
+
+def require_reportable(cycle: ReviewCycle) -> None:
+    """Reports are filed while the cycle runs and after it closes (the last annual report is
+    due after the horizon); never for a cycle not yet opened."""
+    if cycle.status == CycleStatus.DRAFT:
+        raise DomainError(_("Đợt kiểm điểm “%(c)s” chưa được triển khai.") % {"c": cycle})
+
 
 FIGURE_LABELS: dict[str, str] = {
     "items_total": "Tổng số nội dung khắc phục",
@@ -96,7 +105,7 @@ def report_figures(*, unit: Unit, period: ReportPeriod) -> dict[str, int]:
 @transaction.atomic
 def report_create(*, period: ReportPeriod, unit: Unit, by) -> PeriodicReport:
     """Start a unit's report for a period, pre-filled from the data."""
-    require_open(period.cycle)
+    require_reportable(period.cycle)
     if not unit.path.startswith(period.cycle.scope_unit.path):
         raise DomainError(_("Đơn vị không thuộc phạm vi đợt kiểm điểm."))
     try:
@@ -126,7 +135,7 @@ def report_update(
     expected_version: int | None = None,
 ) -> PeriodicReport:
     """Write the narrative (and optionally refresh the figures) of a draft report."""
-    require_open(report.period.cycle)
+    require_reportable(report.period.cycle)
     if report.status != ReportStatus.DRAFT:
         raise DomainError(_("Báo cáo đã gửi cấp trên, không sửa được nữa."))
     values: dict[str, Any] = {"narrative": normalize_text_block(narrative)}
@@ -149,7 +158,7 @@ def report_submit(
     *, report: PeriodicReport, by, expected_version: int | None = None
 ) -> PeriodicReport:
     """Send the report to the parent committee."""
-    require_open(report.period.cycle)
+    require_reportable(report.period.cycle)
     if not report.narrative.strip():
         raise DomainError(
             _("Phải có phần đánh giá, nhận xét trước khi gửi báo cáo."), field="narrative"
@@ -169,7 +178,12 @@ def report_submit(
 
 def rollup(*, parent: Unit, period: ReportPeriod) -> dict[str, Any]:
     """The children's reports of `parent` for a period and the sum of their figures."""
-    children = list(parent.children.all().order_by("name"))
+    cycle = period.cycle
+    children = list(
+        parent.children.valid_on(period.ends_on)
+        .filter(kind__in=cycle.participating_kinds)
+        .order_by("name")
+    )
     reports = {
         r.unit_id: r for r in PeriodicReport.objects.filter(period=period, unit__in=children)
     }

@@ -337,7 +337,9 @@ def review_problems(review: Review) -> list[str]:
 
 
 @transaction.atomic
-def review_transition(*, review: Review, to: str, by, note: str = "") -> Review:
+def review_transition(
+    *, review: Review, to: str, by, note: str = "", expected_version: int | None = None
+) -> Review:
     """Move a self-review along its lifecycle (submit, back to draft, discussed, finalize)."""
     require_open(review.cycle)
     also: dict[str, Any] = {}
@@ -357,6 +359,7 @@ def review_transition(*, review: Review, to: str, by, note: str = "") -> Review:
         note=note,
         unit_path=review.unit.path,
         person_id=review.person_id,
+        expected_version=expected_version,
         **also,
     )
     if was_draft and to != ReviewStatus.DRAFT:
@@ -462,6 +465,8 @@ def finding_delete(*, finding: Finding, by, reason: str) -> None:
         raise DomainError(
             _("Không xóa được hạn chế chuyển từ kỳ trước: hãy đánh giá kết quả khắc phục.")
         )
+    if Finding.objects.filter(carried_from=finding).exists():
+        raise DomainError(_("Hạn chế này đã được chuyển sang đợt sau: không xóa được."))
     if finding.actions.exists():
         raise DomainError(
             _("Hạn chế này đã có nội dung khắc phục trong kế hoạch: gỡ liên kết trước.")

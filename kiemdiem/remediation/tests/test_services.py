@@ -23,7 +23,9 @@ def plan(open_cycle, org_tree, office):
     """The collective plan of cell A1, whose review names one shortcoming."""
     plan = RemediationPlan.objects.get(cycle=open_cycle, unit=org_tree.cell_a1, person__isnull=True)
     review_services.finding_add(
-        review=plan.review, by=office, text="Sinh hoạt chi bộ chưa đều, nội dung chưa phong phú",
+        review=plan.review,
+        by=office,
+        text="Sinh hoạt chi bộ chưa đều, nội dung chưa phong phú",
         area="leadership",
     )
     return plan
@@ -34,8 +36,12 @@ def finding_of(plan):
 
 
 def test_submission_lists_every_problem_per_item(plan, org_tree, office):
-    services.action_add(plan=plan, by=office, content="Đổi mới nội dung sinh hoạt", findings=[finding_of(plan)])
-    services.action_add(plan=plan, by=office, content="", responsible_unit=org_tree.cell_a1, due_date=D(2026, 6, 30))
+    services.action_add(
+        plan=plan, by=office, content="Đổi mới nội dung sinh hoạt", findings=[finding_of(plan)]
+    )
+    services.action_add(
+        plan=plan, by=office, content="", responsible_unit=org_tree.cell_a1, due_date=D(2026, 6, 30)
+    )
     with pytest.raises(PlanIncomplete) as refused:
         services.plan_submit(plan=plan, by=office)
     assert refused.value.problems == [
@@ -49,7 +55,11 @@ def test_submission_lists_every_problem_per_item(plan, org_tree, office):
 
 def test_every_shortcoming_must_be_covered(plan, org_tree, office):
     services.action_add(
-        plan=plan, by=office, content="Việc khác", responsible_unit=org_tree.cell_a1, due_date=D(2026, 6, 30)
+        plan=plan,
+        by=office,
+        content="Việc khác",
+        responsible_unit=org_tree.cell_a1,
+        due_date=D(2026, 6, 30),
     )
     with pytest.raises(PlanIncomplete, match="chưa có nội dung khắc phục nào"):
         services.plan_submit(plan=plan, by=office)
@@ -68,13 +78,19 @@ def test_deadline_outside_horizon_is_refused(plan, org_tree, office):
 
 def test_responsible_person_outside_subtree_is_refused(plan, org_tree, office):
     with pytest.raises(DomainError, match="không sinh hoạt, công tác trong"):
-        services.action_add(plan=plan, by=office, content="x", responsible_person=org_tree.member_b1)
+        services.action_add(
+            plan=plan, by=office, content="x", responsible_person=org_tree.member_b1
+        )
     with pytest.raises(DomainError, match="không thuộc"):
-        services.action_add(plan=plan, by=office, content="x", responsible_unit=org_tree.district_a2)
+        services.action_add(
+            plan=plan, by=office, content="x", responsible_unit=org_tree.district_a2
+        )
 
 
 def test_findings_of_another_review_cannot_be_linked(plan, open_cycle, org_tree, office):
-    other = RemediationPlan.objects.get(cycle=open_cycle, unit=org_tree.cell_a1b, person__isnull=True)
+    other = RemediationPlan.objects.get(
+        cycle=open_cycle, unit=org_tree.cell_a1b, person__isnull=True
+    )
     foreign = review_services.finding_add(review=other.review, by=office, text="Khác", area="other")
     with pytest.raises(DomainError, match="chính bản kiểm điểm"):
         services.action_add(plan=plan, by=office, content="x", findings=[foreign])
@@ -93,7 +109,9 @@ def complete_item(plan, org_tree, office, **extra):
     return services.action_add(plan=plan, by=office, **values)
 
 
-def test_full_story_return_resubmit_accept_track_verify(plan, org_tree, office, outsider, travel_to):
+def test_full_story_return_resubmit_accept_track_verify(
+    plan, org_tree, office, outsider, travel_to
+):
     action = complete_item(plan, org_tree, office)
     services.plan_submit(plan=plan, by=office)
     plan.refresh_from_db()
@@ -101,11 +119,15 @@ def test_full_story_return_resubmit_accept_track_verify(plan, org_tree, office, 
 
     with pytest.raises(DomainError, match="ít nhất một lý do"):
         services.plan_return(plan=plan, grounds=[], remarks="", by=office)
-    services.plan_return(plan=plan, grounds=["no_responsible"], remarks="Nêu rõ người phụ trách", by=office)
+    services.plan_return(
+        plan=plan, grounds=["no_responsible"], remarks="Nêu rõ người phụ trách", by=office
+    )
     plan.refresh_from_db()
     assert plan.status == "returned"
 
-    services.action_update(action=action, by=office, content="Đổi mới sinh hoạt, mỗi quý một chuyên đề")
+    services.action_update(
+        action=action, by=office, content="Đổi mới sinh hoạt, mỗi quý một chuyên đề"
+    )
     services.plan_submit(plan=plan, by=office)
     plan.refresh_from_db()
     first, second = PlanSubmission.objects.filter(plan=plan).order_by("number")
@@ -117,9 +139,15 @@ def test_full_story_return_resubmit_accept_track_verify(plan, org_tree, office, 
     action.refresh_from_db()
 
     with pytest.raises(DomainError, match="minh chứng"):
-        services.action_record_progress(action=action, status="done", percent=100, narrative="Xong", by=office)
+        services.action_record_progress(
+            action=action, status="done", percent=100, narrative="Xong", by=office
+        )
     services.action_record_progress(
-        action=action, status="in_progress", percent=40, narrative="Đã tổ chức 2 chuyên đề", by=office
+        action=action,
+        status="in_progress",
+        percent=40,
+        narrative="Đã tổ chức 2 chuyên đề",
+        by=office,
     )
     action.refresh_from_db()
     services.action_record_progress(
@@ -142,7 +170,9 @@ def test_plan_adoption_records_the_collective_decision(plan, org_tree, office, t
     plan.refresh_from_db()
     with pytest.raises(DomainError, match="nghị quyết"):
         services.plan_adopt(plan=plan, decision_date=D(2026, 1, 10), decision_ref=" ", by=office)
-    services.plan_adopt(plan=plan, decision_date=D(2026, 1, 10), decision_ref="Nghị quyết 05-NQ/CB", by=office)
+    services.plan_adopt(
+        plan=plan, decision_date=D(2026, 1, 10), decision_ref="Nghị quyết 05-NQ/CB", by=office
+    )
     assert RemediationPlan.objects.get(pk=plan.pk).status == "adopted"
 
 
@@ -154,7 +184,9 @@ def test_plan_adoption_records_the_collective_decision(plan, org_tree, office, t
         ("rong.pdf", b"", "rỗng"),
     ],
 )
-def test_bad_evidence_is_refused_and_nothing_is_written(plan, org_tree, office, name, content, message):
+def test_bad_evidence_is_refused_and_nothing_is_written(
+    plan, org_tree, office, name, content, message
+):
     action = complete_item(plan, org_tree, office)
     services.plan_submit(plan=plan, by=office)
     plan.refresh_from_db()
@@ -162,7 +194,11 @@ def test_bad_evidence_is_refused_and_nothing_is_written(plan, org_tree, office, 
     action.refresh_from_db()
     with pytest.raises(DomainError, match=message):
         services.action_record_progress(
-            action=action, status="done", percent=100, narrative="Xong", by=office,
+            action=action,
+            status="done",
+            percent=100,
+            narrative="Xong",
+            by=office,
             files=[SimpleUploadedFile(name, content)],
         )
     action.refresh_from_db()
@@ -178,14 +214,21 @@ def test_too_large_evidence_is_refused(plan, org_tree, office, settings):
     action.refresh_from_db()
     with pytest.raises(DomainError, match="vượt quá giới hạn"):
         services.action_record_progress(
-            action=action, status="done", percent=100, narrative="Xong", by=office, files=[pdf(content=PDF * 10)]
+            action=action,
+            status="done",
+            percent=100,
+            narrative="Xong",
+            by=office,
+            files=[pdf(content=PDF * 10)],
         )
 
 
 def test_progress_before_acceptance_is_refused(plan, org_tree, office):
     action = complete_item(plan, org_tree, office)
     with pytest.raises(DomainError, match="đã được thẩm định"):
-        services.action_record_progress(action=action, status="in_progress", percent=10, narrative="x", by=office)
+        services.action_record_progress(
+            action=action, status="in_progress", percent=10, narrative="x", by=office
+        )
 
 
 def test_concurrent_appraisals_do_not_overwrite(plan, org_tree, office):
@@ -208,8 +251,12 @@ def test_cancel_and_replace_need_a_reason(plan, org_tree, office):
     with pytest.raises(DomainError, match="lý do"):
         services.action_cancel(action=action, reason="", by=office)
     new = services.action_replace(
-        action=action, reason="Điều chỉnh theo chỉ đạo", by=office, content="Nội dung mới",
-        due_date=D(2026, 9, 30), responsible_unit=org_tree.cell_a1,
+        action=action,
+        reason="Điều chỉnh theo chỉ đạo",
+        by=office,
+        content="Nội dung mới",
+        due_date=D(2026, 9, 30),
+        responsible_unit=org_tree.cell_a1,
     )
     action.refresh_from_db()
     assert action.status == "replaced" and action.replaced_by == new
@@ -224,6 +271,10 @@ def test_sweep_flags_overdue_items_and_missing_plans_once(plan, org_tree, office
     travel_to(D(2026, 3, 10))
     result = services.sweep_overdue()
     assert result["items"] == 1
-    assert result["plans"] == RemediationPlan.objects.filter(first_submitted_at__isnull=True).count() > 0
+    assert (
+        result["plans"]
+        == RemediationPlan.objects.filter(first_submitted_at__isnull=True).count()
+        > 0
+    )
     assert services.sweep_overdue() == {"items": 0, "plans": 0}
     assert PlanAction.objects.get(pk=action.pk).overdue_flagged
