@@ -1,0 +1,70 @@
+"""manage.py seed_demo --scale small|province|national --seed N [--force]: load demo data."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from kiemdiem.org import demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Nạp dữ liệu mẫu: cây tổ chức sau 01/7/2025 (kèm huyện, xã cũ), đảng viên, chức vụ và "
+        "các tài khoản demo. Cùng quy mô và seed luôn cho cùng dữ liệu."
+    )
+
+    def add_arguments(self, parser) -> None:
+        # Checked in handle(), not by argparse `choices`/`type`, so the error is in Vietnamese.
+        parser.add_argument(
+            "--scale", default="small", help="small (mặc định), province hoặc national."
+        )
+        parser.add_argument("--seed", default="2026", help="Số nguyên; mặc định 2026.")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Không làm gì nếu cơ sở dữ liệu đã có cây tổ chức (make run dùng tùy chọn này).",
+        )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Xóa dữ liệu mẫu cũ rồi nạp lại (chỉ khi nhật ký chỉ có các lần nạp mẫu).",
+        )
+
+    def handle(self, *args, scale: str, seed: str, force: bool, if_empty: bool, **options) -> None:
+        if scale not in demo.SCALES:
+            raise CommandError(
+                f"Quy mô không hợp lệ: “{scale}”; chọn một trong {', '.join(demo.SCALES)}."
+            )
+        try:
+            seed_number = int(seed)
+        except ValueError:
+            raise CommandError(f"Seed phải là số nguyên, không phải “{seed}”.") from None
+        if if_empty and demo.has_org_data():
+            logins = ", ".join(demo.existing_logins()) or "không có"
+            self.stdout.write(
+                "Cơ sở dữ liệu đã có cây tổ chức: không nạp dữ liệu mẫu. Tài khoản demo hiện có "
+                f"(mật khẩu {demo.DEMO_PASSWORD}): {logins}."
+            )
+            return
+        self.stdout.write(f"Nạp dữ liệu mẫu quy mô {scale}, seed {seed_number}…")
+        try:
+            report = demo.seed_demo(
+                scale=scale, seed=seed_number, force=force, log=self.stdout.write
+            )
+        except demo.SeedRefused as exc:
+            raise CommandError(str(exc)) from exc
+        counts = {name: f"{value:,}".replace(",", ".") for name, value in report.counts.items()}
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Xong trong {report.total_seconds:.1f} s: {counts['units']} đơn vị, "
+                f"{counts['persons']} đảng viên, {counts['positions']} chức vụ, "
+                f"{counts['successions']} chuyển đổi cũ → mới."
+            )
+        )
+        rows = [("Tài khoản", "Mật khẩu", "Vai trò", "Phạm vi")] + [
+            (login.username, demo.DEMO_PASSWORD, login.role, login.scope) for login in report.logins
+        ]
+        widths = [max(len(row[i]) for row in rows) for i in range(3)]
+        for i, row in enumerate(rows):
+            cells = [value.ljust(width) for value, width in zip(row, widths, strict=False)]
+            self.stdout.write("  ".join([*cells, row[3]]))
+            if i == 0:
+                self.stdout.write("  ".join("-" * w for w in [*widths, len(row[3])]))
