@@ -1,0 +1,131 @@
+"""Reads of review cycles, self-reviews and conferences that span relations or the user's scope."""
+
+from django.db.models import Count, Q, QuerySet
+
+from kiemdiem.core.models import AuditAction, AuditEvent
+from kiemdiem.org.models import LEADER_ROLES, Membership, Person, Position, Unit
+from kiemdiem.org.scoping import access_for
+from kiemdiem.reviews.models import Finding, Review, ReviewCycle, ReviewMeeting, SubjectKind
+from kiemdiem.reviews.states import ReviewStatus
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    return Unit(path=path).ancestor_paths()
+
+
+def cycles_for(user) -> QuerySet[ReviewCycle]:
+    """Cycles the user may open: those run inside their scope and those that cover their scope.
+
+    `ReviewCycle.objects.visible_to` keeps only cycles whose scope unit lies inside a visible
+    subtree, so the secretary of a commune (or a member of a cell) would not see the provincial
+    cycle that reviews them. A cycle also covers the user when its scope unit is an ancestor of
+    one of their visible paths: one indexed `path IN (...)` on the scope unit.
+    """
+    access = access_for(user)
+    qs = ReviewCycle.objects.all()
+    if access.everything:
+        return qs
+    ancestors = {a for p in access.visible_paths for a in _ancestor_paths(p)}
+    return qs.filter(
+        Q(pk__in=ReviewCycle.objects.visible_to(user).values("pk"))
+        | Q(scope_unit__path__in=sorted(ancestors))
+    )
+
+
+def cycle_reviews(
+    cycle: ReviewCycle, user, *, subject: str = "", status: str = ""
+) -> QuerySet[Review]:
+    """The cycle's reviews inside the user's scope, with their number of findings."""
+    qs = Review.objects.visible_to(user).filter(cycle=cycle)
+    if subject in SubjectKind.values:
+        qs = qs.filter(subject_kind=subject)
+    if status in ReviewStatus.values:
+        qs = qs.filter(status=status)
+    return (
+        qs.select_related("unit", "person")
+        .annotate(finding_count=Count("findings"))
+        .order_by("unit__path", "subject_kind", "person__sort_key", "pk")
+    )
+
+
+def cycle_counts(cycle: ReviewCycle, user) -> dict:
+    """Progress of the cycle inside the user's scope (reviews by status, findings, conferences)."""
+    reviews = Review.objects.visible_to(user).filter(cycle=cycle)
+    by_status = dict(reviews.values_list("status").annotate(n=Count("id")).order_by())
+    per_kind = reviews.aggregate(
+        collective=Count("id", filter=Q(subject_kind=SubjectKind.COLLECTIVE)),
+        individual=Count("id", filter=Q(subject_kind=SubjectKind.INDIVIDUAL)),
+    )
+    return {
+        "reviews": sum(by_status.values()),
+        "by_status": [(s, label, by_status.get(s, 0)) for s, label in ReviewStatus.choices],
+        "collective": per_kind["collective"],
+        "individual": per_kind["individual"],
+        "findings": Finding.objects.visible_to(user).filter(review__cycle=cycle).count(),
+        "meetings": ReviewMeeting.objects.visible_to(user).filter(cycle=cycle).count(),
+    }
+
+
+def own_reviews(cycle: ReviewCycle, user) -> QuerySet[Review]:
+    """The user's own individual reviews in the cycle (a member looks for their own first)."""
+    person_id = access_for(user).person_id
+    if person_id is None:
+        return Review.objects.none()
+    return Review.objects.filter(cycle=cycle, person_id=person_id).select_related("unit")
+
+
+def review_findings(review: Review) -> QuerySet[Finding]:
+    """Shortcomings named in this review (not those carried over from the previous cycle)."""
+    return review.findings.filter(carried_from__isnull=True).order_by("id")
+
+
+def review_carried(review: Review) -> QuerySet[Finding]:
+    """Shortcomings carried over from the previous cycle, which the review must assess."""
+    return (
+        review.findings.filter(carried_from__isnull=False)
+        .select_related("carried_from__review__cycle")
+        .order_by("id")
+    )
+
+
+def unit_meeting(cycle: ReviewCycle, unit: Unit) -> ReviewMeeting | None:
+    return (
+        ReviewMeeting.objects.filter(cycle=cycle, unit=unit)
+        .select_related("chair", "recorded_by")
+        .first()
+    )
+
+
+def chair_candidates(unit: Unit, user) -> QuerySet[Person]:
+    """Who may chair a unit's conference: its current members and leaders, within the scope."""
+    members = Membership.objects.current().filter(unit=unit).values("person_id")
+    leaders = Position.objects.current().filter(unit=unit, role__in=LEADER_ROLES)
+    return (
+        Person.objects.visible_to(user)
+        .filter(Q(pk__in=members) | Q(pk__in=leaders.values("person_id")))
+        .order_by("sort_key", "pk")
+    )
+
+
+def review_history(review: Review, meeting: ReviewMeeting | None = None) -> QuerySet[AuditEvent]:
+    """Audit rows of the review, of its findings (deleted ones too) and of its conference."""
+    finding_type = Finding._meta.label_lower
+    person_q = (
+        Q(person_id_ref=review.person_id) if review.person_id else Q(person_id_ref__isnull=True)
+    )
+    finding_ids = [str(pk) for pk in review.findings.values_list("pk", flat=True)]
+    q = Q(object_type=Review._meta.label_lower, object_id=str(review.pk))
+    q |= Q(object_type=finding_type, object_id__in=finding_ids)
+    # A deleted finding is gone from the review; its audit row kept the review's unit and person.
+    q |= (
+        Q(
+            object_type=finding_type,
+            action=AuditAction.DELETE,
+            unit_path=review.unit.path,
+            at__gte=review.created_at,
+        )
+        & person_q
+    )
+    if meeting is not None:
+        q |= Q(object_type=ReviewMeeting._meta.label_lower, object_id=str(meeting.pk))
+    return AuditEvent.objects.filter(q).select_related("actor", "actor__person")

@@ -1,0 +1,705 @@
+import datetime
+
+import pytest
+from django.urls import NoReverseMatch, reverse
+
+from conftest import CYCLE_DATES, PARTICIPATING
+from kiemdiem.org import services as org_services
+from kiemdiem.org.models import PositionRole
+from kiemdiem.org.tests.factories import PersonFactory
+from kiemdiem.reviews import services
+from kiemdiem.reviews.models import Finding, Review, ReviewCycle, ReviewMeeting
+
+D = datetime.date
+STALE = "vừa được người khác thay đổi"
+
+
+def collective(cycle, unit):
+    return Review.objects.get(cycle=cycle, unit=unit, person__isnull=True)
+
+
+def cycle_post(**overrides):
+    """A valid POST of the cycle form (dates typed dd/mm/yyyy)."""
+    data = {
+        "title": "Kiểm điểm chuyên đề năm 2025",
+        "kind": "thematic",
+        "year": "2025",
+        "directive_number": "12-CV/TU",
+        "directive_date": "01/12/2025",
+        "directive_issuer": "Ban Thường vụ Tỉnh ủy Thanh Hóa",
+        "participating_kinds": PARTICIPATING,
+        "include_individuals": "on",
+        "starts_on": "05/01/2026",
+        "self_review_due": "20/01/2026",
+        "conference_due": "31/01/2026",
+        "plan_due": "15/02/2026",
+        "horizon_end": "31/12/2027",
+        "version": "",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def draft_cycle(org_tree, office):
+    return services.cycle_create(
+        by=office,
+        title="Kiểm điểm khi cần thiết",
+        kind="ad_hoc",
+        year=2025,
+        directive_number="7-CV/TU",
+        directive_date=D(2025, 12, 1),
+        directive_issuer="Ban Thường vụ Tỉnh ủy",
+        scope_unit=org_tree.province_a,
+        participating_kinds=PARTICIPATING,
+        **CYCLE_DATES,
+    )
+
+
+@pytest.fixture
+def review(open_cycle, org_tree):
+    """The collective review of cell A1 in the open cycle."""
+    return collective(open_cycle, org_tree.cell_a1)
+
+
+@pytest.fixture
+def finding(review, office):
+    return services.finding_add(
+        review=review, by=office, text="Sinh hoạt chi bộ chưa đều", area="leadership"
+    )
+
+
+@pytest.fixture
+def carried(open_cycle, org_tree, office, travel_to):
+    """Next year's collective review of cell A1, with one shortcoming carried over."""
+    services.finding_add(
+        review=collective(open_cycle, org_tree.cell_a1),
+        by=office,
+        text="Chưa đổi mới nội dung sinh hoạt",
+        area="leadership",
+    )
+    services.cycle_close(cycle=open_cycle, by=office)
+    travel_to(D(2027, 1, 10))
+    nxt = services.cycle_create(
+        by=office,
+        title="Kiểm điểm năm 2026",
+        kind="annual",
+        year=2026,
+        directive_number="9-CV/TU",
+        directive_date=D(2026, 11, 20),
+        directive_issuer="BTV Tỉnh ủy",
+        scope_unit=org_tree.province_a,
+        participating_kinds=PARTICIPATING,
+        previous_cycle=open_cycle,
+        starts_on=D(2027, 1, 5),
+        self_review_due=D(2027, 1, 20),
+        conference_due=D(2027, 1, 31),
+        plan_due=D(2027, 2, 15),
+        horizon_end=D(2028, 12, 31),
+    )
+    services.cycle_open(cycle=nxt, by=office)
+    return collective(nxt, org_tree.cell_a1).findings.get()
+
+
+# --- every URL: outsiders get 404 ---------------------------------------------------------
+
+CYCLE_URLS = [
+    ("reviews:cycle-detail", "get"),
+    ("reviews:cycle-edit", "get"),
+    ("reviews:cycle-edit", "post"),
+    ("reviews:cycle-open", "get"),
+    ("reviews:cycle-open", "post"),
+    ("reviews:cycle-close", "get"),
+    ("reviews:cycle-close", "post"),
+]
+REVIEW_URLS = [
+    ("reviews:review-detail", "get"),
+    ("reviews:review-edit", "get"),
+    ("reviews:review-edit", "post"),
+    ("reviews:review-submit", "post"),
+    ("reviews:review-withdraw", "post"),
+    ("reviews:review-discuss", "post"),
+    ("reviews:review-finalize", "post"),
+    ("reviews:finding-list", "get"),
+    ("reviews:finding-add", "get"),
+    ("reviews:finding-add", "post"),
+    ("reviews:meeting-record", "get"),
+    ("reviews:meeting-record", "post"),
+]
+FINDING_URLS = [
+    ("reviews:finding-edit", "get"),
+    ("reviews:finding-edit", "post"),
+    ("reviews:finding-delete", "get"),
+    ("reviews:finding-delete", "post"),
+    ("reviews:finding-assess", "post"),
+]
+
+
+@pytest.mark.parametrize(("name", "method"), CYCLE_URLS)
+def test_outsider_gets_404_on_other_province_cycle(client, open_cycle, outsider, name, method):
+    client.force_login(outsider)
+    response = getattr(client, method)(reverse(name, args=[open_cycle.pk]), {})
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(("name", "method"), REVIEW_URLS)
+def test_outsider_gets_404_on_other_province_review(client, review, outsider, name, method):
+    client.force_login(outsider)
+    response = getattr(client, method)(reverse(name, args=[review.pk]), {})
+    assert response.status_code == 404
+    assert Review.objects.get(pk=review.pk).status == "draft"
+
+
+@pytest.mark.parametrize(("name", "method"), FINDING_URLS)
+def test_outsider_gets_404_on_other_province_finding(client, finding, outsider, name, method):
+    client.force_login(outsider)
+    response = getattr(client, method)(reverse(name, args=[finding.pk]), {"reason": "x"})
+    assert response.status_code == 404
+    assert Finding.objects.filter(pk=finding.pk).exists()
+
+
+def test_outsider_does_not_see_the_cycle_in_the_list(client, open_cycle, outsider):
+    client.force_login(outsider)
+    html = client.get(reverse("reviews:cycle-list")).content.decode()
+    assert open_cycle.title not in html
+
+
+def test_anonymous_is_sent_to_login(client, open_cycle):
+    response = client.get(reverse("reviews:cycle-detail", args=[open_cycle.pk]))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+# --- allowed users get the pages -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["reviews:cycle-detail", "reviews:cycle-edit"])
+def test_office_opens_cycle_pages(client, open_cycle, office, name):
+    client.force_login(office)
+    assert client.get(reverse(name, args=[open_cycle.pk])).status_code == 200
+
+
+def test_office_opens_confirmation_pages(client, draft_cycle, open_cycle, office):
+    client.force_login(office)
+    assert client.get(reverse("reviews:cycle-open", args=[draft_cycle.pk])).status_code == 200
+    assert client.get(reverse("reviews:cycle-close", args=[open_cycle.pk])).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "reviews:review-detail",
+        "reviews:review-edit",
+        "reviews:finding-add",
+        "reviews:meeting-record",
+    ],
+)
+def test_unit_head_opens_review_pages(client, review, unit_head, name):
+    client.force_login(unit_head)
+    assert client.get(reverse(name, args=[review.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["reviews:finding-edit", "reviews:finding-delete"])
+def test_unit_head_opens_finding_pages(client, finding, unit_head, name):
+    client.force_login(unit_head)
+    assert client.get(reverse(name, args=[finding.pk])).status_code == 200
+
+
+def test_finding_list_redirects_plain_get_and_serves_htmx(client, review, finding, unit_head):
+    client.force_login(unit_head)
+    url = reverse("reviews:finding-list", args=[review.pk])
+    assert client.get(url).status_code == 302
+    html = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="findings"' in html and "Sinh hoạt chi bộ chưa đều" in html
+    assert "<html" not in html
+
+
+def test_member_sees_the_provincial_cycle_and_own_review(client, open_cycle, org_tree, member):
+    client.force_login(member)
+    html = client.get(reverse("reviews:cycle-list")).content.decode()
+    assert open_cycle.title in html
+    html = client.get(reverse("reviews:cycle-detail", args=[open_cycle.pk])).content.decode()
+    own = Review.objects.get(cycle=open_cycle, person=org_tree.members_a1[0])
+    assert own.get_absolute_url() in html
+    # Reviews of the commune above the member's cell stay out of reach.
+    commune = collective(open_cycle, org_tree.district_a1)
+    assert commune.get_absolute_url() not in html
+    assert client.get(commune.get_absolute_url()).status_code == 404
+    assert client.get(own.get_absolute_url()).status_code == 200
+
+
+def test_member_writes_own_review_but_not_the_cells(client, open_cycle, org_tree, member):
+    client.force_login(member)
+    own = Review.objects.get(cycle=open_cycle, person=org_tree.members_a1[0])
+    cell = collective(open_cycle, org_tree.cell_a1)
+    assert client.get(reverse("reviews:review-edit", args=[own.pk])).status_code == 200
+    assert client.get(reverse("reviews:review-edit", args=[cell.pk])).status_code == 403
+    response = client.post(reverse("reviews:review-submit", args=[cell.pk]), {})
+    assert response.status_code == 403
+    assert Review.objects.get(pk=cell.pk).status == "draft"
+
+
+# --- cycles --------------------------------------------------------------------------------
+
+
+def test_office_creates_cycle(client, org_tree, office):
+    client.force_login(office)
+    response = client.post(
+        reverse("reviews:cycle-create"), cycle_post(scope_unit=org_tree.province_a.pk)
+    )
+    cycle = ReviewCycle.objects.get()
+    assert response.status_code == 302 and response["Location"] == cycle.get_absolute_url()
+    assert cycle.status == "draft" and cycle.starts_on == D(2026, 1, 5)
+    assert sorted(cycle.participating_kinds) == sorted(PARTICIPATING)
+
+
+def test_cycle_with_dates_out_of_order_is_refused(client, org_tree, office):
+    client.force_login(office)
+    response = client.post(
+        reverse("reviews:cycle-create"),
+        cycle_post(scope_unit=org_tree.province_a.pk, plan_due="01/01/2026"),
+    )
+    assert response.status_code == 200
+    assert "Các mốc phải theo thứ tự" in response.content.decode()
+    assert not ReviewCycle.objects.exists()
+
+
+def test_cycle_with_bad_date_shows_vietnamese_message(client, org_tree, office):
+    client.force_login(office)
+    response = client.post(
+        reverse("reviews:cycle-create"),
+        cycle_post(scope_unit=org_tree.province_a.pk, starts_on="2026/31/01"),
+    )
+    assert "hãy nhập theo dạng dd/mm/yyyy" in response.content.decode()
+    assert not ReviewCycle.objects.exists()
+
+
+def test_cycle_scope_is_limited_to_the_office(client, org_tree, office):
+    client.force_login(office)
+    response = client.post(
+        reverse("reviews:cycle-create"), cycle_post(scope_unit=org_tree.province_b.pk)
+    )
+    assert response.status_code == 200 and not ReviewCycle.objects.exists()
+    html = client.get(reverse("reviews:cycle-create")).content.decode()
+    assert org_tree.province_a.name in html and org_tree.district_a1.name in html
+    assert org_tree.province_b.name not in html and org_tree.cell_a1.name not in html
+
+
+def test_previous_cycle_choices_stay_in_scope(client, org_tree, open_cycle, office, outsider):
+    other = services.cycle_create(
+        by=outsider,
+        title="Đợt của tỉnh Hà Tĩnh",
+        kind="annual",
+        year=2025,
+        directive_number="5-CV/TU",
+        directive_date=D(2025, 12, 1),
+        directive_issuer="BTV",
+        scope_unit=org_tree.province_b,
+        participating_kinds=PARTICIPATING,
+        **CYCLE_DATES,
+    )
+    client.force_login(office)
+    html = client.get(reverse("reviews:cycle-create")).content.decode()
+    assert open_cycle.title in html and other.title not in html
+    response = client.post(
+        reverse("reviews:cycle-create"),
+        cycle_post(scope_unit=org_tree.province_a.pk, previous_cycle=other.pk),
+    )
+    assert response.status_code == 200 and ReviewCycle.objects.count() == 2
+
+
+def test_only_offices_create_cycles(client, org_tree, unit_head):
+    client.force_login(unit_head)
+    assert client.get(reverse("reviews:cycle-create")).status_code == 403
+    assert "Tạo đợt kiểm điểm" not in client.get(reverse("reviews:cycle-list")).content.decode()
+
+
+def test_stale_cycle_edit_is_refused(client, draft_cycle, office):
+    client.force_login(office)
+    url = reverse("reviews:cycle-edit", args=[draft_cycle.pk])
+    form = cycle_post(scope_unit=draft_cycle.scope_unit_id, version=str(draft_cycle.version))
+    assert client.post(url, {**form, "title": "Tên mới thứ nhất"}).status_code == 302
+    response = client.post(url, {**form, "title": "Tên mới thứ hai"})
+    assert response.status_code == 200 and STALE in response.content.decode()
+    assert ReviewCycle.objects.get(pk=draft_cycle.pk).title == "Tên mới thứ nhất"
+
+
+def test_open_cycle_keeps_its_scope(client, open_cycle, org_tree, office):
+    client.force_login(office)
+    url = reverse("reviews:cycle-edit", args=[open_cycle.pk])
+    data = cycle_post(
+        scope_unit=org_tree.province_a.pk,
+        participating_kinds=["commune"],
+        title="Đổi tên đợt",
+        version=str(open_cycle.version),
+    )
+    assert client.post(url, data).status_code == 302
+    cycle = ReviewCycle.objects.get(pk=open_cycle.pk)
+    assert cycle.title == "Đổi tên đợt" and cycle.participating_kinds == PARTICIPATING
+
+
+def test_open_cycle_needs_a_reason(client, draft_cycle, office, travel_to):
+    travel_to(D(2026, 1, 5))
+    client.force_login(office)
+    url = reverse("reviews:cycle-open", args=[draft_cycle.pk])
+    response = client.post(url, {"reason": " ", "version": draft_cycle.version})
+    assert response.status_code == 200 and "Hãy nêu lý do" in response.content.decode()
+    assert ReviewCycle.objects.get(pk=draft_cycle.pk).status == "draft"
+    response = client.post(url, {"reason": "Theo Công văn 7-CV/TU", "version": 1})
+    assert response.status_code == 302
+    assert ReviewCycle.objects.get(pk=draft_cycle.pk).status == "open"
+    assert Review.objects.filter(cycle=draft_cycle).count() == 8
+    html = client.get(draft_cycle.get_absolute_url()).content.decode()
+    assert "tạo 8 bản kiểm điểm" in html and "Theo Công văn 7-CV/TU" in html  # message, history
+
+
+def test_close_cycle(client, open_cycle, office):
+    client.force_login(office)
+    url = reverse("reviews:cycle-close", args=[open_cycle.pk])
+    response = client.post(url, {"reason": "Hết thời hạn", "version": open_cycle.version})
+    assert response.status_code == 302
+    assert ReviewCycle.objects.get(pk=open_cycle.pk).status == "closed"
+
+
+def test_unit_head_cannot_close_cycle(client, open_cycle, unit_head):
+    client.force_login(unit_head)
+    url = reverse("reviews:cycle-close", args=[open_cycle.pk])
+    assert client.post(url, {"reason": "x"}).status_code == 403
+    assert ReviewCycle.objects.get(pk=open_cycle.pk).status == "open"
+
+
+def test_cycle_detail_counts_and_badges(client, open_cycle, finding, unit_head):
+    client.force_login(unit_head)
+    response = client.get(reverse("reviews:cycle-detail", args=[open_cycle.pk]))
+    counts = response.context["counts"]
+    assert (counts["collective"], counts["individual"], counts["findings"]) == (5, 3, 1)
+    html = response.content.decode()
+    assert "493-CV/TU ngày 20/11/2025 của Ban Thường vụ Tỉnh ủy Thanh Hóa" in html
+    assert 'data-status="draft"' in html
+
+
+def test_cycle_detail_filters_reviews(client, open_cycle, unit_head):
+    client.force_login(unit_head)
+    url = reverse("reviews:cycle-detail", args=[open_cycle.pk])
+    response = client.get(url, {"doi_tuong": "individual"})
+    assert response.context["page"].paginator.count == 3
+
+
+def test_cycle_list_query_count_is_bounded(client, org_tree, office, django_assert_max_num_queries):
+    for i in range(50):
+        services.cycle_create(
+            by=office,
+            title=f"Đợt thử {i}",
+            kind="ad_hoc",
+            year=2025,
+            directive_number=f"{i}-CV/TU",
+            directive_date=D(2025, 12, 1),
+            directive_issuer="BTV",
+            scope_unit=org_tree.province_a if i % 2 else org_tree.district_a1,
+            participating_kinds=PARTICIPATING,
+            **CYCLE_DATES,
+        )
+    client.force_login(office)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("reviews:cycle-list"))
+    assert len(response.context["page"]) == 50
+
+
+def test_cycle_detail_query_count_is_bounded(
+    client, org_tree, office, travel_to, django_assert_max_num_queries
+):
+    for i in range(45):
+        person = PersonFactory(full_name=f"Đảng Viên Thử {i}")
+        org_services.membership_add(
+            person=person, unit=org_tree.cell_a1b, valid_from=D(2025, 7, 1), by=None
+        )
+    travel_to(D(2026, 1, 10))
+    cycle = services.cycle_create(
+        by=office,
+        title="Đợt đông",
+        kind="annual",
+        year=2025,
+        directive_number="1-CV/TU",
+        directive_date=D(2025, 12, 1),
+        directive_issuer="BTV",
+        scope_unit=org_tree.province_a,
+        participating_kinds=PARTICIPATING,
+        **CYCLE_DATES,
+    )
+    services.cycle_open(cycle=cycle, by=office)
+    client.force_login(office)
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("reviews:cycle-detail", args=[cycle.pk]))
+    assert len(response.context["page"]) == 50
+
+
+# --- reviews --------------------------------------------------------------------------------
+
+
+def test_edit_review_texts(client, review, unit_head):
+    client.force_login(unit_head)
+    url = reverse("reviews:review-edit", args=[review.pk])
+    data = {"strengths": "Đoàn kết, thống nhất", "causes_subjective": "Chủ quan", "version": 1}
+    assert client.post(url, data).status_code == 302
+    review.refresh_from_db()
+    assert review.strengths == "Đoàn kết, thống nhất" and review.version == 2
+
+
+def test_stale_review_edit_is_refused(client, review, unit_head, office):
+    services.review_update(review=review, by=office, strengths="Bản của văn phòng")
+    client.force_login(unit_head)
+    url = reverse("reviews:review-edit", args=[review.pk])
+    response = client.post(url, {"strengths": "Bản cũ", "version": 1})
+    assert response.status_code == 200 and STALE in response.content.decode()
+    assert Review.objects.get(pk=review.pk).strengths == "Bản của văn phòng"
+
+
+def test_submit_then_withdraw(client, review, unit_head):
+    client.force_login(unit_head)
+    response = client.post(reverse("reviews:review-submit", args=[review.pk]), {"version": 1})
+    assert response.status_code == 302
+    assert Review.objects.get(pk=review.pk).status == "submitted"
+    response = client.post(reverse("reviews:review-withdraw", args=[review.pk]), {"version": 2})
+    assert response.status_code == 302
+    assert Review.objects.get(pk=review.pk).status == "draft"
+
+
+def test_submit_from_a_stale_page_is_refused(client, review, unit_head, office):
+    services.review_update(review=review, by=office, strengths="Sửa sau khi trang đã mở")
+    client.force_login(unit_head)
+    response = client.post(reverse("reviews:review-submit", args=[review.pk]), {"version": 1})
+    assert response.status_code == 200 and STALE in response.content.decode()
+    assert Review.objects.get(pk=review.pk).status == "draft"
+
+
+def test_submission_refused_lists_problems_then_assessment_unblocks(client, carried, unit_head):
+    review = carried.review
+    client.force_login(unit_head)
+    submit = reverse("reviews:review-submit", args=[review.pk])
+    response = client.post(submit, {"version": review.version})
+    html = response.content.decode()
+    assert response.status_code == 200 and 'data-testid="problems"' in html
+    assert "chưa được đánh giá đã khắc phục" in html
+    assert Review.objects.get(pk=review.pk).status == "draft"
+
+    assess = reverse("reviews:finding-assess", args=[carried.pk])
+    prefix = f"f{carried.pk}-"
+    response = client.post(
+        assess, {prefix + "assessment": "not_fixed", prefix + "cause": "", prefix + "version": 1}
+    )
+    assert response.status_code == 200 and "Phải nêu nguyên nhân." in response.content.decode()
+    assert Finding.objects.get(pk=carried.pk).carry_assessment == ""
+
+    response = client.post(
+        assess,
+        {
+            prefix + "assessment": "partly_fixed",
+            prefix + "cause": "Thiếu tài liệu",
+            prefix + "version": 1,
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200 and 'id="carried"' in response.content.decode()
+    assert Finding.objects.get(pk=carried.pk).carry_assessment == "partly_fixed"
+    assert client.post(submit, {"version": review.version}).status_code == 302
+    assert Review.objects.get(pk=review.pk).status == "submitted"
+
+
+def test_review_page_shows_carried_finding_and_tags(client, carried, unit_head, office):
+    review = carried.review
+    services.finding_add(
+        review=review,
+        by=office,
+        text="Thiếu gương mẫu",
+        area="ethics_lifestyle",
+        degradation_tags=["B3"],
+    )
+    client.force_login(unit_head)
+    html = client.get(review.get_absolute_url()).content.decode()
+    assert "Chưa đổi mới nội dung sinh hoạt" in html and "1 chưa đánh giá" in html
+    assert "B3 · Thiếu gương mẫu" in html
+
+
+def test_review_page_links_to_the_plan(client, review, unit_head):
+    client.force_login(unit_head)
+    html = client.get(review.get_absolute_url()).content.decode()
+    try:
+        url = reverse("remediation:plan-detail", args=[review.plan.pk])
+    except NoReverseMatch:  # the remediation pages are written elsewhere
+        pytest.skip("remediation:plan-detail is not installed")
+    assert url in html
+
+
+# --- findings ------------------------------------------------------------------------------
+
+
+def finding_post(**overrides):
+    data = {
+        "text": "Chưa thường xuyên kiểm tra, giám sát",
+        "area": "inspection",
+        "severity": "shortcoming",
+        "cause_kind": "subjective",
+        "source": "self",
+        "degradation_tags": ["A9", "B2"],
+    }
+    data.update(overrides)
+    return data
+
+
+def test_add_finding_plain_post_redirects(client, review, unit_head):
+    client.force_login(unit_head)
+    response = client.post(reverse("reviews:finding-add", args=[review.pk]), finding_post())
+    assert response.status_code == 302 and response["Location"].endswith("#findings")
+    finding = review.findings.get()
+    assert finding.degradation_tags == ["A9", "B2"] and finding.severity == "shortcoming"
+
+
+def test_add_finding_with_htmx_returns_the_panel(client, review, unit_head):
+    client.force_login(unit_head)
+    url = reverse("reviews:finding-add", args=[review.pk])
+    html = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="findings"' in html and 'hx-post="' + url in html
+    response = client.post(url, finding_post(), HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 200 and "Chưa thường xuyên kiểm tra" in html
+    assert "Đã thêm hạn chế, khuyết điểm." in html
+
+
+def test_finding_without_text_is_refused(client, review, unit_head):
+    client.force_login(unit_head)
+    url = reverse("reviews:finding-add", args=[review.pk])
+    response = client.post(url, finding_post(text="  "))
+    assert response.status_code == 200
+    assert "Phải nêu nội dung hạn chế, khuyết điểm." in response.content.decode()
+    response = client.post(url, finding_post(text=" "), HTTP_HX_REQUEST="true")
+    assert "Phải nêu nội dung hạn chế, khuyết điểm." in response.content.decode()
+    assert not review.findings.exists()
+
+
+def test_edit_finding_inline_and_stale_edit(client, finding, unit_head, office):
+    client.force_login(unit_head)
+    url = reverse("reviews:finding-edit", args=[finding.pk])
+    html = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert 'hx-post="' + url in html and "Sinh hoạt chi bộ chưa đều" in html
+    data = finding_post(text="Sinh hoạt chi bộ chưa đều, chưa đúng kỳ", version=1)
+    assert client.post(url, data).status_code == 302
+    response = client.post(url, {**data, "text": "Bản cũ"}, HTTP_HX_REQUEST="true")
+    assert STALE in response.content.decode()
+    assert Finding.objects.get(pk=finding.pk).text == "Sinh hoạt chi bộ chưa đều, chưa đúng kỳ"
+
+
+def test_delete_finding_needs_a_reason(client, finding, unit_head):
+    client.force_login(unit_head)
+    url = reverse("reviews:finding-delete", args=[finding.pk])
+    response = client.post(url, {"reason": ""})
+    assert response.status_code == 200 and "Phải nêu lý do xóa." in response.content.decode()
+    assert Finding.objects.filter(pk=finding.pk).exists()
+    assert client.post(url, {"reason": "Ghi trùng"}).status_code == 302
+    assert not Finding.objects.filter(pk=finding.pk).exists()
+    html = client.get(finding.review.get_absolute_url()).content.decode()
+    assert "Ghi trùng" in html  # the deletion stays in the review's history
+
+
+def test_carried_finding_cannot_be_edited_or_deleted(client, carried, unit_head):
+    client.force_login(unit_head)
+    response = client.post(reverse("reviews:finding-edit", args=[carried.pk]), finding_post())
+    assert response.status_code == 302
+    response = client.post(reverse("reviews:finding-delete", args=[carried.pk]), {"reason": "x"})
+    assert "Không xóa được hạn chế chuyển từ kỳ trước" in response.content.decode()
+    assert Finding.objects.get(pk=carried.pk).text == "Chưa đổi mới nội dung sinh hoạt"
+
+
+# --- conference and finalization -----------------------------------------------------------
+
+
+def meeting_post(chair, **overrides):
+    data = {
+        "held_on": "09/01/2026",
+        "chair": chair.pk,
+        "supervisors": "Đồng chí Ủy viên Ban Thường vụ Tỉnh ủy",
+        "attendee_count": "3",
+        "comments_count": "2",
+        "comments": "Cần nêu cụ thể hơn",
+        "minutes": "Biên bản",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_meeting_in_the_future_is_refused(client, review, org_tree, unit_head):
+    client.force_login(unit_head)
+    url = reverse("reviews:meeting-record", args=[review.pk])
+    response = client.post(url, meeting_post(org_tree.members_a1[0], held_on="01/03/2026"))
+    assert response.status_code == 200
+    assert "Không ghi nhận được hội nghị chưa diễn ra" in response.content.decode()
+    assert not ReviewMeeting.objects.exists()
+
+
+def test_meeting_chair_must_belong_to_the_unit(client, review, org_tree, unit_head):
+    client.force_login(unit_head)
+    url = reverse("reviews:meeting-record", args=[review.pk])
+    response = client.post(url, meeting_post(org_tree.member_b1))
+    assert response.status_code == 200 and not ReviewMeeting.objects.exists()
+    html = client.get(url).content.decode()
+    assert org_tree.members_a1[0].full_name in html and org_tree.member_b1.full_name not in html
+
+
+def test_conference_then_finalize(client, review, org_tree, unit_head):
+    client.force_login(unit_head)
+    client.post(reverse("reviews:review-submit", args=[review.pk]), {"version": 1})
+    url = reverse("reviews:meeting-record", args=[review.pk])
+    assert client.post(url, meeting_post(org_tree.members_a1[0])).status_code == 302
+    review.refresh_from_db()
+    assert review.status == "discussed"
+    html = client.get(review.get_absolute_url()).content.decode()
+    assert "Đồng chí Ủy viên Ban Thường vụ Tỉnh ủy" in html
+    response = client.post(
+        reverse("reviews:review-finalize", args=[review.pk]), {"version": review.version}
+    )
+    assert response.status_code == 302
+    assert Review.objects.get(pk=review.pk).status == "finalized"
+    # A second conference for the same unit is refused.
+    response = client.post(url, meeting_post(org_tree.members_a1[0]))
+    assert "đã được ghi nhận" in response.content.decode()
+
+
+def test_review_submitted_after_the_conference_can_be_marked_discussed(
+    client, review, org_tree, unit_head, office
+):
+    services.meeting_record(
+        cycle=review.cycle,
+        unit=review.unit,
+        held_on=D(2026, 1, 9),
+        chair=org_tree.members_a1[0],
+        by=office,
+    )
+    person_review = Review.objects.get(cycle=review.cycle, person=org_tree.members_a1[1])
+    services.review_transition(review=person_review, to="submitted", by=office)
+    client.force_login(unit_head)
+    url = reverse("reviews:review-discuss", args=[person_review.pk])
+    assert client.post(url, {"version": 2}).status_code == 302
+    assert Review.objects.get(pk=person_review.pk).status == "discussed"
+
+
+def test_commune_secretary_sees_the_cycle_and_records_its_conference(client, open_cycle, org_tree):
+    from conftest import make_user
+
+    user = make_user("bithu_xa")
+    secretary = PersonFactory(full_name="Phạm Văn Xã")
+    secretary.user = user
+    secretary.save(update_fields=["user"])
+    org_services.position_add(
+        person=secretary,
+        unit=org_tree.district_a1,
+        role=PositionRole.SECRETARY,
+        valid_from=D(2025, 7, 1),
+        by=None,
+    )
+    commune = collective(open_cycle, org_tree.district_a1)
+    client.force_login(user)
+    assert client.get(open_cycle.get_absolute_url()).status_code == 200
+    url = reverse("reviews:meeting-record", args=[commune.pk])
+    html = client.get(url).content.decode()
+    assert "Phạm Văn Xã" in html  # a leader of a unit without direct members chairs
+    assert client.post(url, meeting_post(secretary)).status_code == 302
+    other = collective(open_cycle, org_tree.district_a2)
+    assert client.get(other.get_absolute_url()).status_code == 404

@@ -1,0 +1,545 @@
+"""Pages of review cycles, self-reviews, shortcomings and review conferences.
+
+Every fetch goes through the scoping layer (out of scope answers 404); every write is one service
+call. In-page forms (findings, carried-over assessments) answer htmx with the refreshed panel and
+a plain form post with a redirect, so everything works without JavaScript too.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kiemdiem.core.audit import history_for
+from kiemdiem.core.errors import DomainError, StaleObject
+from kiemdiem.core.forms import run_service
+from kiemdiem.core.permissions import Decision, deny, require
+from kiemdiem.org.models import UnitKind
+from kiemdiem.org.scoping import access_for
+from kiemdiem.reviews import selectors, services
+from kiemdiem.reviews.forms import (
+    CycleForm,
+    FindingDeleteForm,
+    FindingForm,
+    MeetingForm,
+    ReasonForm,
+    ReviewForm,
+    TransitionForm,
+    carry_form,
+    cycle_initial,
+    cycle_scope_units,
+    finding_initial,
+    review_initial,
+)
+from kiemdiem.reviews.models import (
+    DEGRADATION_TAGS,
+    Finding,
+    Review,
+    ReviewCycle,
+    SubjectKind,
+)
+from kiemdiem.reviews.permissions import can_edit_review, can_manage_cycle, can_record_meeting
+from kiemdiem.reviews.services import ReviewIncomplete
+from kiemdiem.reviews.states import REVIEW_ALLOWED, CycleStatus, ReviewStatus
+
+CYCLES_PER_PAGE = 50
+REVIEWS_PER_PAGE = 50
+TAG_LABELS = dict(DEGRADATION_TAGS)
+DEFAULT_PARTICIPATING = [
+    "commune",
+    "grassroots_committee",
+    "partial_committee",
+    "grassroots_cell",
+    "subordinate_cell",
+]
+
+
+def _posted(request: HttpRequest):
+    """The POST data on a POST (even an empty one, which must still be validated), else None."""
+    return request.POST if request.method == "POST" else None
+
+
+def _cycle(request: HttpRequest, pk: int) -> ReviewCycle:
+    qs = selectors.cycles_for(request.user).select_related("scope_unit", "previous_cycle")
+    return get_object_or_404(qs, pk=pk)
+
+
+def _review(request: HttpRequest, pk: int) -> Review:
+    qs = Review.objects.visible_to(request.user).select_related(
+        "cycle", "cycle__scope_unit", "unit", "person"
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+def _finding(request: HttpRequest, pk: int) -> Finding:
+    qs = Finding.objects.visible_to(request.user).select_related(
+        "review", "review__cycle", "review__unit", "review__person"
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+# --- cycles -------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def cycle_list(request: HttpRequest) -> HttpResponse:
+    cycles = selectors.cycles_for(request.user).select_related("scope_unit")
+    page = Paginator(cycles, CYCLES_PER_PAGE).get_page(request.GET.get("page"))
+    access = access_for(request.user)
+    ctx = {"page": page, "can_create": access.everything or bool(access.office_paths)}
+    return render(request, "reviews/cycle_list.html", ctx)
+
+
+def _cycle_values(data: dict) -> dict:
+    values = dict(data)
+    values.pop("version", None)
+    values.pop("reason", None)
+    return values
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cycle_create(request: HttpRequest) -> HttpResponse:
+    if not cycle_scope_units(request.user).exists():
+        raise PermissionDenied(_("Chỉ văn phòng/ban tổ chức cấp ủy mới được tạo đợt kiểm điểm."))
+    initial = {"participating_kinds": DEFAULT_PARTICIPATING, "kind": "annual"}
+    form = CycleForm(_posted(request), user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        require(can_manage_cycle(request.user, data["scope_unit"]))
+        cycle = run_service(
+            form,
+            lambda: services.cycle_create(
+                by=request.user, reason=data["reason"], **_cycle_values(data)
+            ),
+        )
+        if cycle is not None:
+            messages.success(request, _("Đã tạo đợt kiểm điểm “%(c)s”.") % {"c": cycle})
+            return redirect(cycle)
+    return render(request, "reviews/cycle_form.html", {"form": form, "cycle": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cycle_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = _cycle(request, pk)
+    require(can_manage_cycle(request.user, cycle.scope_unit))
+    form = CycleForm(_posted(request), user=request.user, cycle=cycle, initial=cycle_initial(cycle))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        done = run_service(
+            form,
+            lambda: services.cycle_update(
+                cycle=cycle,
+                by=request.user,
+                expected_version=data["version"],
+                reason=data["reason"],
+                **_cycle_values(data),
+            ),
+        )
+        if done is not None:
+            messages.success(request, _("Đã lưu thay đổi của đợt kiểm điểm."))
+            return redirect(cycle)
+    return render(request, "reviews/cycle_form.html", {"form": form, "cycle": cycle})
+
+
+@login_required
+@require_GET
+def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = _cycle(request, pk)
+    subject = request.GET.get("doi_tuong", "")
+    status = request.GET.get("trang_thai", "")
+    reviews = selectors.cycle_reviews(cycle, request.user, subject=subject, status=status)
+    page = Paginator(reviews, REVIEWS_PER_PAGE).get_page(request.GET.get("page"))
+    can_manage = can_manage_cycle(request.user, cycle.scope_unit)
+    ctx = {
+        "cycle": cycle,
+        "kind_labels": [UnitKind(k).label for k in cycle.participating_kinds if k in UnitKind],
+        "page": page,
+        "counts": selectors.cycle_counts(cycle, request.user),
+        "own_reviews": selectors.own_reviews(cycle, request.user),
+        "can_manage": can_manage,
+        "reason_form": ReasonForm(initial={"version": cycle.version}),
+        "subject": subject,
+        "status": status,
+        "subject_choices": SubjectKind.choices,
+        "status_choices": ReviewStatus.choices,
+        "history": history_for(cycle)[:50],
+    }
+    return render(request, "reviews/cycle_detail.html", ctx)
+
+
+def _cycle_transition(request: HttpRequest, pk: int, *, to: str) -> HttpResponse:
+    cycle = _cycle(request, pk)
+    require(can_manage_cycle(request.user, cycle.scope_unit))
+    form = ReasonForm(_posted(request), initial={"version": cycle.version})
+    if request.method == "POST" and form.is_valid():
+        reason = form.cleaned_data["reason"]
+        version = form.cleaned_data["version"]
+
+        def call():
+            if version is not None and version != cycle.version:
+                raise StaleObject(cycle)
+            if to == CycleStatus.OPEN:
+                return services.cycle_open(cycle=cycle, by=request.user, note=reason)
+            return services.cycle_close(cycle=cycle, by=request.user, note=reason)
+
+        result = run_service(form, call)
+        if result is not None:
+            if to == CycleStatus.OPEN:
+                messages.success(
+                    request,
+                    _(
+                        "Đã triển khai đợt kiểm điểm: tạo %(n)s bản kiểm điểm, chuyển %(c)s hạn "
+                        "chế, khuyết điểm từ kỳ trước."
+                    )
+                    % {"n": result["reviews"], "c": result["carried"]},
+                )
+            else:
+                messages.success(request, _("Đã kết thúc đợt kiểm điểm."))
+            return redirect(cycle)
+    ctx = {"cycle": cycle, "form": form, "to": to}
+    return render(request, "reviews/cycle_confirm.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cycle_open(request: HttpRequest, pk: int) -> HttpResponse:
+    return _cycle_transition(request, pk, to=CycleStatus.OPEN)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cycle_close(request: HttpRequest, pk: int) -> HttpResponse:
+    return _cycle_transition(request, pk, to=CycleStatus.CLOSED)
+
+
+# --- reviews ------------------------------------------------------------------------------
+
+TRANSITIONS = {
+    # to: (url name, button label, button class)
+    ReviewStatus.SUBMITTED: ("reviews:review-submit", gettext_lazy("Gửi hội nghị"), "btn-primary"),
+    ReviewStatus.DRAFT: (
+        "reviews:review-withdraw",
+        gettext_lazy("Rút về dự thảo"),
+        "btn-outline-secondary",
+    ),
+    ReviewStatus.DISCUSSED: (
+        "reviews:review-discuss",
+        gettext_lazy("Xác nhận đã thảo luận tại hội nghị"),
+        "btn-outline-primary",
+    ),
+    ReviewStatus.FINALIZED: (
+        "reviews:review-finalize",
+        gettext_lazy("Hoàn chỉnh bản kiểm điểm"),
+        "btn-success",
+    ),
+}
+
+
+def _can_transition(user, review: Review, to: str, meeting) -> Decision:
+    """Who moves a review: its writers; 'discussed' needs a recorded conference."""
+    if to == ReviewStatus.DISCUSSED:
+        if meeting is None:
+            return deny(_("Chưa ghi nhận hội nghị kiểm điểm của đơn vị."))
+        return can_record_meeting(user, review.unit)
+    return can_edit_review(user, review)
+
+
+def _review_context(request: HttpRequest, review: Review, **extra) -> dict:
+    user = request.user
+    meeting = selectors.unit_meeting(review.cycle, review.unit)
+    can_edit = can_edit_review(user, review)
+    is_open = review.cycle.status == CycleStatus.OPEN
+    editable = is_open and review.status != ReviewStatus.FINALIZED and bool(can_edit)
+    carried = list(selectors.review_carried(review))
+    carry_forms = extra.pop("carry_forms", {})
+    for finding in carried:
+        finding.form = carry_forms.get(finding.pk) or carry_form(finding)
+    transitions = []
+    if is_open:
+        for to in sorted(REVIEW_ALLOWED.get(review.status, set()), key=list(TRANSITIONS).index):
+            url_name, label, css = TRANSITIONS[to]
+            decision = _can_transition(user, review, to, meeting)
+            url = reverse(url_name, args=[review.pk])
+            transitions.append({"url": url, "label": label, "css": css, "decision": decision})
+    ctx = {
+        "review": review,
+        "cycle": review.cycle,
+        "findings": selectors.review_findings(review),
+        "carried": carried,
+        "unassessed": sum(1 for f in carried if not f.carry_assessment),
+        "meeting": meeting,
+        "can_edit": can_edit,
+        "editable": editable,
+        "is_open": is_open,
+        "can_meet": can_record_meeting(user, review.unit),
+        "transitions": transitions,
+        "transition_form": TransitionForm(initial={"version": review.version}),
+        "tag_labels": TAG_LABELS,
+        "history": selectors.review_history(review, meeting)[:50],
+    }
+    ctx.update(extra)
+    return ctx
+
+
+@login_required
+@require_GET
+def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _review(request, pk)
+    return render(request, "reviews/review_detail.html", _review_context(request, review))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _review(request, pk)
+    require(can_edit_review(request.user, review))
+    form = ReviewForm(_posted(request), initial=review_initial(review))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        done = run_service(
+            form,
+            lambda: services.review_update(
+                review=review, by=request.user, expected_version=version, **data
+            ),
+        )
+        if done is not None:
+            messages.success(request, _("Đã lưu bản kiểm điểm."))
+            return redirect(review)
+    return render(request, "reviews/review_form.html", {"form": form, "review": review})
+
+
+def _review_transition(request: HttpRequest, pk: int, *, to: str) -> HttpResponse:
+    review = _review(request, pk)
+    meeting = selectors.unit_meeting(review.cycle, review.unit)
+    require(_can_transition(request.user, review, to, meeting))
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        ctx = _review_context(request, review, transition_form=form)
+        return render(request, "reviews/review_detail.html", ctx)
+    version = form.cleaned_data["version"]
+    try:
+        # review_transition takes no expected version: a page loaded before someone else's
+        # save must not move the newer review.
+        if version is not None and version != review.version:
+            raise StaleObject(review)
+        services.review_transition(
+            review=review, to=to, by=request.user, note=form.cleaned_data["note"]
+        )
+    except ReviewIncomplete as refused:
+        ctx = _review_context(request, review, problems=refused.problems)
+        return render(request, "reviews/review_detail.html", ctx)
+    except DomainError as exc:
+        review.refresh_from_db()
+        ctx = _review_context(request, review, action_error=exc.message)
+        return render(request, "reviews/review_detail.html", ctx)
+    messages.success(
+        request, _("Bản kiểm điểm đã chuyển sang “%(s)s”.") % {"s": review.get_status_display()}
+    )
+    return redirect(review)
+
+
+@login_required
+@require_POST
+def review_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _review_transition(request, pk, to=ReviewStatus.SUBMITTED)
+
+
+@login_required
+@require_POST
+def review_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    return _review_transition(request, pk, to=ReviewStatus.DRAFT)
+
+
+@login_required
+@require_POST
+def review_discuss(request: HttpRequest, pk: int) -> HttpResponse:
+    return _review_transition(request, pk, to=ReviewStatus.DISCUSSED)
+
+
+@login_required
+@require_POST
+def review_finalize(request: HttpRequest, pk: int) -> HttpResponse:
+    return _review_transition(request, pk, to=ReviewStatus.FINALIZED)
+
+
+# --- findings -----------------------------------------------------------------------------
+
+
+def _findings_panel(request: HttpRequest, review: Review, **extra) -> HttpResponse:
+    """The findings panel alone (htmx swaps it in place of #findings)."""
+    ctx = _review_context(request, review, **extra)
+    return render(request, "reviews/review_detail.html#findings", ctx)
+
+
+def _findings_url(review: Review) -> str:
+    return review.get_absolute_url() + "#findings"
+
+
+def _finding_saved(request: HttpRequest, review: Review, notice: str) -> HttpResponse:
+    """After a finding is saved: the refreshed panel (htmx) or a redirect to it."""
+    if request.htmx:
+        # Shown inside the panel: messages in HX-Trigger do not reach the page yet (see report).
+        return _findings_panel(request, review, notice=notice)
+    messages.success(request, notice)
+    return redirect(_findings_url(review))
+
+
+@login_required
+@require_GET
+def finding_list(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _review(request, pk)
+    if not request.htmx:
+        return redirect(_findings_url(review))
+    return _findings_panel(request, review)
+
+
+def _finding_values(data: dict) -> dict:
+    values = dict(data)
+    values.pop("version", None)
+    return values
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def finding_add(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _review(request, pk)
+    require(can_edit_review(request.user, review))
+    form = FindingForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        values = _finding_values(form.cleaned_data)
+        finding = run_service(
+            form, lambda: services.finding_add(review=review, by=request.user, **values)
+        )
+        if finding is not None:
+            return _finding_saved(request, review, _("Đã thêm hạn chế, khuyết điểm."))
+    action = reverse("reviews:finding-add", args=[review.pk])
+    if request.htmx:
+        return _findings_panel(request, review, finding_form=form, form_action=action)
+    ctx = {"review": review, "finding_form": form, "form_action": action, "finding": None}
+    return render(request, "reviews/finding_form.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def finding_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    finding = _finding(request, pk)
+    review = finding.review
+    require(can_edit_review(request.user, review))
+    if finding.carried_from_id:
+        # A carried-over shortcoming keeps its wording; only its assessment is written.
+        messages.error(request, _("Hạn chế chuyển từ kỳ trước chỉ được đánh giá, không sửa."))
+        return redirect(review.get_absolute_url() + "#carried")
+    form = FindingForm(_posted(request), initial=finding_initial(finding))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        done = run_service(
+            form,
+            lambda: services.finding_update(
+                finding=finding,
+                by=request.user,
+                expected_version=data["version"],
+                **_finding_values(data),
+            ),
+        )
+        if done is not None:
+            return _finding_saved(request, review, _("Đã lưu hạn chế, khuyết điểm."))
+    action = reverse("reviews:finding-edit", args=[finding.pk])
+    if request.htmx:
+        return _findings_panel(
+            request, review, finding_form=form, form_action=action, editing_id=finding.pk
+        )
+    ctx = {"review": review, "finding_form": form, "form_action": action, "finding": finding}
+    return render(request, "reviews/finding_form.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def finding_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    finding = _finding(request, pk)
+    review = finding.review
+    require(can_edit_review(request.user, review))
+    form = FindingDeleteForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        reason = form.cleaned_data["reason"]
+
+        def delete() -> bool:
+            services.finding_delete(finding=finding, by=request.user, reason=reason)
+            return True
+
+        if run_service(form, delete):
+            messages.success(request, _("Đã xóa hạn chế, khuyết điểm."))
+            return redirect(_findings_url(review))
+    ctx = {"review": review, "finding": finding, "form": form}
+    return render(request, "reviews/finding_delete.html", ctx)
+
+
+@login_required
+@require_POST
+def finding_assess(request: HttpRequest, pk: int) -> HttpResponse:
+    """Assess a shortcoming carried over from the previous cycle: fixed or not, and why."""
+    finding = _finding(request, pk)
+    review = finding.review
+    require(can_edit_review(request.user, review))
+    form = carry_form(finding, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        done = run_service(
+            form,
+            lambda: services.carry_assess(
+                finding=finding,
+                assessment=data["assessment"],
+                cause=data["cause"],
+                by=request.user,
+                expected_version=data["version"],
+            ),
+        )
+        if done is not None:
+            notice = _("Đã ghi nhận kết quả khắc phục.")
+            if request.htmx:
+                ctx = _review_context(request, review, notice=notice)
+                return render(request, "reviews/review_detail.html#carried", ctx)
+            messages.success(request, notice)
+            return redirect(review.get_absolute_url() + "#carried")
+    ctx = _review_context(request, review, carry_forms={finding.pk: form})
+    if request.htmx:
+        return render(request, "reviews/review_detail.html#carried", ctx)
+    return render(request, "reviews/review_detail.html", ctx)
+
+
+# --- conferences --------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_record(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the review conference of the review's unit (one per unit and cycle)."""
+    review = _review(request, pk)
+    require(can_record_meeting(request.user, review.unit))
+    form = MeetingForm(_posted(request), user=request.user, unit=review.unit)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        meeting = run_service(
+            form,
+            lambda: services.meeting_record(
+                cycle=review.cycle, unit=review.unit, by=request.user, **data
+            ),
+        )
+        if meeting is not None:
+            messages.success(request, _("Đã ghi nhận hội nghị kiểm điểm."))
+            return redirect(review)
+    ctx = {
+        "review": review,
+        "form": form,
+        "meeting": selectors.unit_meeting(review.cycle, review.unit),
+    }
+    return render(request, "reviews/meeting_form.html", ctx)
