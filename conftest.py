@@ -95,7 +95,9 @@ def unit_head(org_tree):
 def office(org_tree):
     """Committee office of province A: may manage the tree there."""
     user = make_user("vanphong_a")
-    services.access_grant(user=user, unit=org_tree.province_a, role=AccessRole.OFFICE, by=None, valid_from=START)
+    services.access_grant(
+        user=user, unit=org_tree.province_a, role=AccessRole.OFFICE, by=None, valid_from=START
+    )
     return user
 
 
@@ -103,7 +105,9 @@ def office(org_tree):
 def overseer(org_tree):
     """Standing-committee member watching commune A1."""
     user = make_user("thuongvu_a1")
-    services.access_grant(user=user, unit=org_tree.district_a1, role=AccessRole.STANDING, by=None, valid_from=START)
+    services.access_grant(
+        user=user, unit=org_tree.district_a1, role=AccessRole.STANDING, by=None, valid_from=START
+    )
     return user
 
 
@@ -111,7 +115,9 @@ def overseer(org_tree):
 def outsider(org_tree):
     """Committee office of province B: must see nothing of province A."""
     user = make_user("vanphong_b")
-    services.access_grant(user=user, unit=org_tree.province_b, role=AccessRole.OFFICE, by=None, valid_from=START)
+    services.access_grant(
+        user=user, unit=org_tree.province_b, role=AccessRole.OFFICE, by=None, valid_from=START
+    )
     return user
 
 

@@ -19,7 +19,9 @@ def test_office_walks_the_tree_and_finds_a_member_without_accents(page, org_tree
     commune = page.locator("li[data-unit='X38A1']")
     expect(commune).to_be_visible()
     commune.get_by_role("button").click()
-    expect(page.locator("li[data-unit='CS38A1']")).to_contain_text("Đảng bộ Trường THPT Quảng Xương")
+    expect(page.locator("li[data-unit='CS38A1']")).to_contain_text(
+        "Đảng bộ Trường THPT Quảng Xương"
+    )
     expect(page.locator("li[data-unit='TU42']")).to_have_count(0)  # other province not shown
 
     page.locator("li[data-unit='CS38A1'] > a").click()

@@ -23,19 +23,23 @@ def test_cell_plan_from_draft_to_verified_and_on_the_dashboard(
 ):
     plan = RemediationPlan.objects.get(cycle=open_cycle, unit=org_tree.cell_a1, person__isnull=True)
     review_services.finding_add(
-        review=plan.review, by=office, text="Sinh hoạt chi bộ chưa đều, nội dung chưa phong phú",
+        review=plan.review,
+        by=office,
+        text="Sinh hoạt chi bộ chưa đều, nội dung chưa phong phú",
         area="leadership",
     )
     plan_url = reverse("remediation:plan-detail", args=[plan.pk])
 
-    # 1. The cell secretary drafts an item without a deadline; submission is refused with the reason.
+    # 1. The cell secretary drafts an item with no deadline; submission is refused with the reason.
     login(page, "bithu_chibo")
     page.goto(plan_url)
     page.get_by_label("Nội dung khắc phục").fill("Mỗi quý tổ chức một kỳ sinh hoạt chuyên đề")
     page.get_by_label("Sinh hoạt chi bộ chưa đều, nội dung chưa phong phú").check()
     page.get_by_label("Tổ chức chịu trách nhiệm (mã đơn vị)").fill("CB38A1")
     page.get_by_role("button", name="Thêm nội dung").click()
-    expect(page.get_by_test_id("plan-items")).to_contain_text("Mỗi quý tổ chức một kỳ sinh hoạt chuyên đề")
+    expect(page.get_by_test_id("plan-items")).to_contain_text(
+        "Mỗi quý tổ chức một kỳ sinh hoạt chuyên đề"
+    )
     page.get_by_role("button", name="Nộp kế hoạch").click()
     expect(page.get_by_text("Mục 1: chưa có mốc thời gian hoàn thành.")).to_be_visible()
     expect(page.get_by_test_id("plan-status")).to_have_text("Dự thảo")
@@ -102,9 +106,7 @@ def test_cell_plan_from_draft_to_verified_and_on_the_dashboard(
     from kiemdiem.dashboard.summaries import merge_pending
 
     merge_pending()
-    page.goto(
-        reverse("dashboard:cycle-unit", args=[open_cycle.pk, org_tree.province_a.pk])
-    )
+    page.goto(reverse("dashboard:cycle-unit", args=[open_cycle.pk, org_tree.province_a.pk]))
     expect(page.get_by_test_id("metric-items_done")).to_have_text("1")
     expect(page.get_by_test_id("metric-plans_accepted")).to_have_text("1")
     expect(page.get_by_test_id("metric-findings_resolved")).to_have_text("1")

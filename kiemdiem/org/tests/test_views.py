@@ -221,8 +221,13 @@ def test_abolished_units_are_hidden_unless_history_is_asked(client, org_tree, un
     from kiemdiem.org import services
 
     old = services.unit_create(
-        code="H38OLD", name="Huyện ủy Quảng Xương", kind="district", parent=org_tree.province_a,
-        valid_from=datetime.date(2020, 1, 1), valid_to=datetime.date(2025, 6, 30), by=None,
+        code="H38OLD",
+        name="Huyện ủy Quảng Xương",
+        kind="district",
+        parent=org_tree.province_a,
+        valid_from=datetime.date(2020, 1, 1),
+        valid_to=datetime.date(2025, 6, 30),
+        by=None,
     )
     client.force_login(unit_head)
     url = reverse("org:unit-children", args=[org_tree.province_a.pk])

@@ -31,15 +31,26 @@ def test_opening_creates_expected_reviews_and_plans(open_cycle, org_tree):
 
 
 def test_members_admitted_less_than_six_months_before_are_not_reviewed(org_tree, office, travel_to):
-    newbie = org_services.person_create(by=None, full_name="Mới Kết Nạp", admission_date=D(2025, 9, 1))
-    org_services.membership_add(person=newbie, unit=org_tree.cell_a1, valid_from=D(2025, 9, 1), by=None)
+    newbie = org_services.person_create(
+        by=None, full_name="Mới Kết Nạp", admission_date=D(2025, 9, 1)
+    )
+    org_services.membership_add(
+        person=newbie, unit=org_tree.cell_a1, valid_from=D(2025, 9, 1), by=None
+    )
     from conftest import CYCLE_DATES, PARTICIPATING
 
     travel_to(D(2026, 1, 10))
     cycle = services.cycle_create(
-        by=office, title="Đợt thử", kind="annual", year=2025, directive_number="1-CV/TU",
-        directive_date=D(2025, 12, 1), directive_issuer="BTV", scope_unit=org_tree.province_a,
-        participating_kinds=PARTICIPATING, **CYCLE_DATES,
+        by=office,
+        title="Đợt thử",
+        kind="annual",
+        year=2025,
+        directive_number="1-CV/TU",
+        directive_date=D(2025, 12, 1),
+        directive_issuer="BTV",
+        scope_unit=org_tree.province_a,
+        participating_kinds=PARTICIPATING,
+        **CYCLE_DATES,
     )
     services.cycle_open(cycle=cycle, by=office)
     assert not Review.objects.filter(cycle=cycle, person=newbie).exists()
@@ -51,20 +62,37 @@ def test_cycle_dates_out_of_order_are_refused(org_tree, office):
     dates = {**CYCLE_DATES, "plan_due": D(2026, 1, 1)}
     with pytest.raises(DomainError, match="theo thứ tự"):
         services.cycle_create(
-            by=office, title="Sai ngày", kind="annual", year=2025, directive_number="2-CV/TU",
-            directive_date=D(2025, 12, 1), directive_issuer="BTV", scope_unit=org_tree.province_a,
-            participating_kinds=PARTICIPATING, **dates,
+            by=office,
+            title="Sai ngày",
+            kind="annual",
+            year=2025,
+            directive_number="2-CV/TU",
+            directive_date=D(2025, 12, 1),
+            directive_issuer="BTV",
+            scope_unit=org_tree.province_a,
+            participating_kinds=PARTICIPATING,
+            **dates,
         )
 
 
 def test_review_goes_to_conference_and_is_finalized(open_cycle, org_tree, office):
     review = collective(open_cycle, org_tree.cell_a1)
-    services.review_update(review=review, by=office, strengths="Đoàn kết", causes_subjective="Chủ quan")
-    services.finding_add(review=review, by=office, text="Sinh hoạt chi bộ chưa đều", area="leadership")
+    services.review_update(
+        review=review, by=office, strengths="Đoàn kết", causes_subjective="Chủ quan"
+    )
+    services.finding_add(
+        review=review, by=office, text="Sinh hoạt chi bộ chưa đều", area="leadership"
+    )
     services.review_transition(review=review, to="submitted", by=office)
     meeting = services.meeting_record(
-        cycle=open_cycle, unit=org_tree.cell_a1, held_on=D(2026, 1, 9), chair=org_tree.members_a1[0],
-        by=office, supervisors="Đồng chí Ủy viên BTV", attendee_count=3, comments_count=2,
+        cycle=open_cycle,
+        unit=org_tree.cell_a1,
+        held_on=D(2026, 1, 9),
+        chair=org_tree.members_a1[0],
+        by=office,
+        supervisors="Đồng chí Ủy viên BTV",
+        attendee_count=3,
+        comments_count=2,
         comments="Cần cụ thể hơn",
     )
     review.refresh_from_db()
@@ -77,11 +105,19 @@ def test_review_goes_to_conference_and_is_finalized(open_cycle, org_tree, office
 def test_meeting_in_the_future_or_outside_cycle_is_refused(open_cycle, org_tree, office):
     with pytest.raises(DomainError, match="chưa diễn ra"):
         services.meeting_record(
-            cycle=open_cycle, unit=org_tree.cell_a1, held_on=D(2026, 3, 1), chair=org_tree.members_a1[0], by=office
+            cycle=open_cycle,
+            unit=org_tree.cell_a1,
+            held_on=D(2026, 3, 1),
+            chair=org_tree.members_a1[0],
+            by=office,
         )
     with pytest.raises(DomainError, match="nằm ngoài thời gian"):
         services.meeting_record(
-            cycle=open_cycle, unit=org_tree.cell_a1, held_on=D(2025, 12, 1), chair=org_tree.members_a1[0], by=office
+            cycle=open_cycle,
+            unit=org_tree.cell_a1,
+            held_on=D(2025, 12, 1),
+            chair=org_tree.members_a1[0],
+            by=office,
         )
     assert not ReviewMeeting.objects.exists()
 
@@ -89,9 +125,15 @@ def test_meeting_in_the_future_or_outside_cycle_is_refused(open_cycle, org_tree,
 def test_unknown_degradation_tag_is_refused(open_cycle, org_tree, office):
     review = collective(open_cycle, org_tree.cell_a1)
     with pytest.raises(DomainError, match="không hợp lệ"):
-        services.finding_add(review=review, by=office, text="x", area="leadership", degradation_tags=["Z9"])
+        services.finding_add(
+            review=review, by=office, text="x", area="leadership", degradation_tags=["Z9"]
+        )
     finding = services.finding_add(
-        review=review, by=office, text="x", area="ethics_lifestyle", degradation_tags=["B3", "A6", "B3"]
+        review=review,
+        by=office,
+        text="x",
+        area="ethics_lifestyle",
+        degradation_tags=["B3", "A6", "B3"],
     )
     assert finding.degradation_tags == ["A6", "B3"]
 
@@ -109,17 +151,31 @@ def test_carry_over_requires_assessment_before_submission(open_cycle, org_tree, 
     from conftest import PARTICIPATING
 
     review = collective(open_cycle, org_tree.cell_a1)
-    fixed = services.finding_add(review=review, by=office, text="Hồ sơ đảng viên chưa đầy đủ", area="personnel")
-    left = services.finding_add(review=review, by=office, text="Chưa đổi mới sinh hoạt", area="leadership")
+    fixed = services.finding_add(
+        review=review, by=office, text="Hồ sơ đảng viên chưa đầy đủ", area="personnel"
+    )
+    left = services.finding_add(
+        review=review, by=office, text="Chưa đổi mới sinh hoạt", area="leadership"
+    )
     services.cycle_close(cycle=open_cycle, by=office)
 
     travel_to(D(2027, 1, 10))
     nxt = services.cycle_create(
-        by=office, title="Kiểm điểm năm 2026", kind="annual", year=2026, directive_number="9-CV/TU",
-        directive_date=D(2026, 11, 20), directive_issuer="BTV Tỉnh ủy", scope_unit=org_tree.province_a,
-        participating_kinds=PARTICIPATING, previous_cycle=open_cycle,
-        starts_on=D(2027, 1, 5), self_review_due=D(2027, 1, 20), conference_due=D(2027, 1, 31),
-        plan_due=D(2027, 2, 15), horizon_end=D(2028, 12, 31),
+        by=office,
+        title="Kiểm điểm năm 2026",
+        kind="annual",
+        year=2026,
+        directive_number="9-CV/TU",
+        directive_date=D(2026, 11, 20),
+        directive_issuer="BTV Tỉnh ủy",
+        scope_unit=org_tree.province_a,
+        participating_kinds=PARTICIPATING,
+        previous_cycle=open_cycle,
+        starts_on=D(2027, 1, 5),
+        self_review_due=D(2027, 1, 20),
+        conference_due=D(2027, 1, 31),
+        plan_due=D(2027, 2, 15),
+        horizon_end=D(2028, 12, 31),
     )
     result = services.cycle_open(cycle=nxt, by=office)
     assert result["carried"] == 2
@@ -132,10 +188,16 @@ def test_carry_over_requires_assessment_before_submission(open_cycle, org_tree, 
         services.review_transition(review=new_review, to="submitted", by=office)
     assert len(refused.value.problems) == 2 and "Chưa đổi mới sinh hoạt" in refused.value.message
 
-    services.carry_assess(finding=carried[fixed.pk], assessment="fixed", cause="Đã rà soát, bổ sung", by=office)
+    services.carry_assess(
+        finding=carried[fixed.pk], assessment="fixed", cause="Đã rà soát, bổ sung", by=office
+    )
     with pytest.raises(DomainError, match="nguyên nhân"):
-        services.carry_assess(finding=carried[left.pk], assessment="not_fixed", cause="  ", by=office)
-    services.carry_assess(finding=carried[left.pk], assessment="partly_fixed", cause="Thiếu tài liệu", by=office)
+        services.carry_assess(
+            finding=carried[left.pk], assessment="not_fixed", cause="  ", by=office
+        )
+    services.carry_assess(
+        finding=carried[left.pk], assessment="partly_fixed", cause="Thiếu tài liệu", by=office
+    )
     new_review.refresh_from_db()
     services.review_transition(review=new_review, to="submitted", by=office)
     assert Finding.objects.get(pk=carried[fixed.pk].pk).status == "resolved"
@@ -146,8 +208,15 @@ def test_previous_cycle_with_other_scope_is_refused(open_cycle, org_tree, office
 
     with pytest.raises(DomainError, match="cùng phạm vi"):
         services.cycle_create(
-            by=office, title="Khác phạm vi", kind="annual", year=2026, directive_number="3-CV/TU",
-            directive_date=D(2025, 12, 1), directive_issuer="BTV", scope_unit=org_tree.district_a1,
-            participating_kinds=PARTICIPATING, previous_cycle=open_cycle,
+            by=office,
+            title="Khác phạm vi",
+            kind="annual",
+            year=2026,
+            directive_number="3-CV/TU",
+            directive_date=D(2025, 12, 1),
+            directive_issuer="BTV",
+            scope_unit=org_tree.district_a1,
+            participating_kinds=PARTICIPATING,
+            previous_cycle=open_cycle,
             **{**CYCLE_DATES, "starts_on": D(2026, 1, 6)},
         )
