@@ -19,5 +19,9 @@ urlpatterns = [
     ),
     path("quan-tri/", admin.site.urls),
     path("to-chuc/", include("kiemdiem.org.urls")),
+    path("kiem-diem/", include("kiemdiem.reviews.urls")),
+    path("bao-cao/", include("kiemdiem.reports.urls")),
+    path("theo-doi/", include("kiemdiem.dashboard.urls")),
+    path("ke-hoach/", include("kiemdiem.remediation.urls")),
     path("", include("kiemdiem.core.urls")),
 ]

@@ -10,7 +10,7 @@ NAV = [
     (_("Cây tổ chức"), "org:unit-tree", "scope"),
     (_("Đợt kiểm điểm"), "reviews:cycle-list", "scope"),
     (_("Kế hoạch khắc phục"), "remediation:plan-list", "scope"),
-    (_("Theo dõi"), "dashboard:index", "lead"),
+    (_("Theo dõi"), "dashboard:cycle-list", "lead"),
     (_("Báo cáo"), "reports:index", "lead"),
     (_("Nhật ký"), "core:audit-list", "audit"),
 ]

@@ -1,5 +1,6 @@
 """Pre-aggregated campaign figures per (cycle, unit subtree) and the change records feeding them."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +16,8 @@ class CycleSummary(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="summaries")
     # The unit's path, copied so a subtree's rows are one indexed range and scoping needs no join.
     unit_path = models.CharField(max_length=255)
+    # The unit's depth (as Unit.depth): a unit's children are one index range (depth + 1, prefix).
+    depth = models.PositiveSmallIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
     # One column per metric of metrics.METRICS (a test checks the two lists agree).
     units_expected = models.BigIntegerField(default=0)
@@ -45,7 +48,13 @@ class CycleSummary(models.Model):
                 fields=["cycle", "unit_path"],
                 name="dashboard_summary_path_idx",
                 opclasses=["int8_ops", "varchar_pattern_ops"],
-            )
+            ),
+            # serves selectors.summaries_of_branch: the children of a unit (drill-down table)
+            models.Index(
+                fields=["cycle", "depth", "unit_path"],
+                name="dashboard_summary_depth_idx",
+                opclasses=["int8_ops", "int2_ops", "varchar_pattern_ops"],
+            ),
         ]
 
     def __str__(self) -> str:
@@ -66,6 +75,42 @@ class SummaryDelta(models.Model):
     class Meta:
         verbose_name = _("thay đổi số liệu chờ tổng hợp")
         verbose_name_plural = _("thay đổi số liệu chờ tổng hợp")
+        indexes = [
+            # serves the dashboard's "pending changes in this subtree" count
+            models.Index(
+                fields=["cycle_id_ref", "unit_path"],
+                name="dashboard_delta_path_idx",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.cycle_id_ref}/{self.unit_path}: {self.changes}"
+
+
+class ReminderKind(models.TextChoices):
+    PLAN_DUE = "plan_due", _("Kế hoạch khắc phục sắp đến hạn nộp")
+    ITEM_OVERDUE = "item_overdue", _("Nội dung khắc phục quá hạn")
+
+
+class Reminder(models.Model):
+    """A reminder e-mail the worker has sent; the unique key makes each one go out only once."""
+
+    # kind:object:deadline:user, e.g. "plan_due:plan=12:due=2026-02-15:user=3"; a new deadline
+    # gives a new key, so a moved deadline is reminded again.
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(_("loại nhắc việc"), max_length=20, choices=ReminderKind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người nhận"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField(_("gửi lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("thư nhắc việc đã gửi")
+        verbose_name_plural = _("thư nhắc việc đã gửi")
+
+    def __str__(self) -> str:
+        return self.key

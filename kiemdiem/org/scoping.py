@@ -12,7 +12,7 @@ Everything else answers 404: views fetch through `visible_to`, which calls into 
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BigIntegerField, CharField, Exists, OuterRef, Q, QuerySet, Value
 
 from kiemdiem.org.models import (
     LEADER_ROLES,
@@ -73,38 +73,52 @@ def compute_access(user, day: datetime.date | None = None) -> Access:
     if user.is_superuser:
         return Access(everything=True, roles=frozenset({"admin"}))
     day = day or datetime.date.today()
+    # One round trip: grants, leading positions, cell memberships and the linked person.
+    blank = Value("", output_field=CharField())
+    no_person = Value(None, output_field=BigIntegerField())
+    rows = (
+        AccessGrant.objects.current(day)
+        .filter(user=user)
+        .order_by()
+        .values_list(Value("grant"), "role", "unit__path", no_person)
+        .union(
+            Position.objects.current(day)
+            .filter(person__user=user, role__in=LEADER_ROLES)
+            .order_by()
+            .values_list(Value("position"), "role", "unit__path", "person_id"),
+            Membership.objects.current(day)
+            .filter(person__user=user)
+            .order_by()
+            .values_list(Value("member"), blank, "unit__path", "person_id"),
+            Person.objects.filter(user=user)
+            .order_by()
+            .values_list(Value("person"), blank, blank, "pk"),
+            all=True,
+        )
+    )
     roles: set[str] = set()
     lead: list[str] = []
     office: list[str] = []
-    for role, path in (
-        AccessGrant.objects.current(day).filter(user=user).values_list("role", "unit__path")
-    ):
-        roles.add(role)
-        lead.append(path)
-        if role == AccessRole.OFFICE:
-            office.append(path)
-    person = Person.objects.filter(user=user).only("pk").first()
     cells: list[str] = []
-    if person is not None:
-        for role, path in (
-            Position.objects.current(day)
-            .filter(person=person, role__in=LEADER_ROLES)
-            .values_list("role", "unit__path")
-        ):
+    person_id = None
+    for source, role, path, pid in rows:
+        person_id = person_id or pid
+        if source == "grant":
+            roles.add(role)
+            lead.append(path)
+            if role == AccessRole.OFFICE:
+                office.append(path)
+        elif source == "position":
             roles.add(AccessRole.HEAD if role in ("secretary", "head") else AccessRole.STANDING)
             lead.append(path)
-        cells = list(
-            Membership.objects.current(day)
-            .filter(person=person)
-            .values_list("unit__path", flat=True)
-        )
-        if cells:
+        elif source == "member":
             roles.add("member")
+            cells.append(path)
     return Access(
         unit_paths=collapse(lead),
         office_paths=collapse(office),
         cell_paths=collapse(cells),
-        person_id=person.pk if person else None,
+        person_id=person_id,
         roles=frozenset(roles),
     )
 

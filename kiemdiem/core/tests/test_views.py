@@ -82,7 +82,12 @@ def _manage(*args: str, env: dict) -> subprocess.CompletedProcess:
 def prod_env(tmp_path):
     import os
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KIEMDIEM_")}
+    # Neither our settings nor the browser tests' async flag may leak into the production check.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("KIEMDIEM_") and k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL")
+    }
     env.update(
         DJANGO_SETTINGS_MODULE="kiemdiem.settings",
         KIEMDIEM_ENV="production",

@@ -1,0 +1,206 @@
+"""What each dashboard figure counts, as querysets over the base tables; and dashboard reads.
+
+FAMILIES is the one definition of every metric: `summaries.recompute` groups it by unit path to
+check and rebuild the summaries, and the list behind a number (`metric_rows`) filters by it.
+Each definition must match what the services emit (see deltas.emit calls in reviews.services and
+remediation.services): e.g. plans_missing and items_overdue count the rows the overdue sweep
+flagged, not a date comparison, because the sweep is what emits them.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Case, F, Model, Q, QuerySet, When
+
+from kiemdiem.dashboard.metrics import METRIC_NAMES
+from kiemdiem.dashboard.models import CycleSummary, SummaryDelta
+from kiemdiem.org import scoping
+from kiemdiem.org.models import PATH_STEP, Unit
+from kiemdiem.remediation.models import PlanAction, RemediationPlan
+from kiemdiem.remediation.states import ActionStatus, PlanStatus
+from kiemdiem.reviews.models import Finding, FindingStatus, Review, ReviewCycle, ReviewMeeting
+from kiemdiem.reviews.states import CycleStatus, ReviewStatus
+
+
+@dataclass(frozen=True)
+class Family:
+    """Rows of one base table and the metrics counting them (None: every row of the cycle)."""
+
+    model: type[Model]
+    cycle: str  # lookup from a row to its cycle
+    unit: str  # lookup from a row to the unit whose path the services emit for it
+    metrics: dict[str, Q | None]
+
+
+FAMILIES: tuple[Family, ...] = (
+    Family(
+        Review,
+        cycle="cycle",
+        unit="unit",
+        metrics={
+            # cycle_open emits units_expected for reviews without a person (collectives).
+            "units_expected": Q(person__isnull=True),
+            "reviews_expected": None,
+            # review_transition: +1 leaving draft, -1 back to draft.
+            "reviews_submitted": ~Q(status=ReviewStatus.DRAFT),
+        },
+    ),
+    Family(ReviewMeeting, cycle="cycle", unit="unit", metrics={"conferences_held": None}),
+    Family(
+        RemediationPlan,
+        cycle="cycle",
+        unit="unit",
+        metrics={
+            "plans_expected": None,
+            # plan_submit compares the local date of the first submission with the due date.
+            "plans_on_time": Q(first_submitted_at__date__lte=F("due_date")),
+            "plans_late": Q(first_submitted_at__date__gt=F("due_date")),
+            "plans_missing": Q(missing_flagged=True),
+            "plans_returned": Q(status=PlanStatus.RETURNED),
+            "plans_accepted": Q(status__in=[PlanStatus.ACCEPTED, PlanStatus.ADOPTED]),
+        },
+    ),
+    Family(
+        PlanAction,
+        cycle="plan__cycle",
+        unit="plan__unit",
+        metrics={
+            "items_total": ~Q(status__in=[ActionStatus.CANCELLED, ActionStatus.REPLACED]),
+            "items_done": Q(status=ActionStatus.VERIFIED),
+            "items_overdue": Q(overdue_flagged=True),
+        },
+    ),
+    Family(
+        Finding,
+        cycle="review__cycle",
+        # Finding.unit is the review's unit (denormalized), the path finding_add emits.
+        unit="unit",
+        metrics={
+            "findings_total": None,
+            "findings_resolved": Q(status=FindingStatus.RESOLVED),
+            "findings_carried": Q(carried_from__isnull=False),
+        },
+    ),
+)
+METRIC_FAMILY: dict[str, Family] = {m: f for f in FAMILIES for m in f.metrics}
+assert set(METRIC_FAMILY) == set(METRIC_NAMES), "every metric needs exactly one definition"
+
+
+def ancestor_paths(path: str, floor: str = "") -> list[str]:
+    """`path` and its ancestors, root first, leaving out those above `floor` (a path prefix)."""
+    start = max(len(floor), PATH_STEP)
+    return [path[:end] for end in range(start, len(path) + 1, PATH_STEP)]
+
+
+def cycles_visible_to(user) -> QuerySet[ReviewCycle]:
+    """Running or closed cycles whose scope overlaps a subtree the user can see.
+
+    A commune secretary sees the province's cycle (for their commune), and the province office
+    sees it whole: the scope may lie above or below the user's subtree.
+    """
+    qs = ReviewCycle.objects.exclude(status=CycleStatus.DRAFT)
+    access = scoping.access_for(user)
+    if access.everything:
+        return qs
+    q = Q(pk__in=[])
+    for path in access.visible_paths:
+        q |= Q(scope_unit__path__startswith=path) | Q(scope_unit__path__in=ancestor_paths(path))
+    return qs.filter(q)
+
+
+def cycle_visible_to(user, cycle_id: int) -> ReviewCycle | None:
+    """The cycle (with its scope unit) if cycles_visible_to(user) holds it, else None.
+
+    The same rule checked in Python on one row by primary key: the dashboard's hot path.
+    """
+    try:
+        cycle = (
+            ReviewCycle.objects.select_related("scope_unit")
+            .exclude(status=CycleStatus.DRAFT)
+            .get(pk=cycle_id)
+        )
+    except ReviewCycle.DoesNotExist:
+        return None
+    access = scoping.access_for(user)
+    scope = cycle.scope_unit.path
+    if access.everything or any(
+        scope.startswith(path) or path.startswith(scope) for path in access.visible_paths
+    ):
+        return cycle
+    return None
+
+
+def units_in_cycle_visible_to(user, cycle: ReviewCycle) -> QuerySet[Unit]:
+    """Units of the cycle's scope the user can see (404 for the others)."""
+    return Unit.objects.visible_to(user).filter(path__startswith=cycle.scope_unit.path)
+
+
+def default_unit(user, cycle: ReviewCycle) -> Unit | None:
+    """The user's top visible unit within the cycle's scope."""
+    scope = cycle.scope_unit
+    access = scoping.access_for(user)
+    if access.covers(scope.path):
+        return scope
+    inside = sorted(p for p in access.visible_paths if p.startswith(scope.path))
+    if not inside:
+        return None
+    return Unit.objects.filter(path=inside[0]).first()
+
+
+def path_depth(path: str) -> int:
+    """Depth of the unit with this path (as Unit.depth: the root is 0)."""
+    return len(path) // PATH_STEP - 1
+
+
+SUMMARY_FIELDS = ("unit_id", "unit_path", *METRIC_NAMES)
+
+
+def summaries_of_branch(cycle: ReviewCycle, unit: Unit) -> tuple[list[dict], list[dict]]:
+    """Summary rows of the unit and its ancestors within the scope (root first), and of its
+    children (ordered by kind and name; children without activity in the cycle have no row).
+
+    One query for the figures, on the summary indexes: the ancestors by path, the children as
+    the range (depth + 1, path prefix); one for the names, on the unit path and parent indexes.
+    """
+    ancestors = ancestor_paths(unit.path, cycle.scope_unit.path)
+    rows = list(
+        CycleSummary.objects.filter(cycle=cycle)
+        .filter(
+            Q(unit_path__in=ancestors)
+            | Q(depth=path_depth(unit.path) + 1, unit_path__startswith=unit.path)
+        )
+        # Only the unit's own time of update: decoding ~200 timestamps costs more than the query.
+        .annotate(fresh_at=Case(When(unit_id=unit.pk, then="updated_at")))
+        .values(*SUMMARY_FIELDS, "fresh_at")
+    )
+    names = {
+        pk: (kind, name)
+        for pk, kind, name in Unit.objects.filter(Q(path__in=ancestors) | Q(parent_id=unit.pk))
+        .order_by()
+        .values_list("pk", "kind", "name")
+    }
+    along, children = [], []
+    for row in rows:
+        row["kind"], row["name"] = names.get(row["unit_id"], ("", ""))
+        (along if row["unit_path"] in ancestors else children).append(row)
+    along.sort(key=lambda row: len(row["unit_path"]))
+    children.sort(key=lambda row: (row["kind"], row["name"]))
+    return along, children
+
+
+def pending_changes(cycle: ReviewCycle, unit: Unit) -> int:
+    """Change records of the subtree not merged yet (the figures lag by these)."""
+    return SummaryDelta.objects.filter(
+        cycle_id_ref=cycle.pk, unit_path__startswith=unit.path
+    ).count()
+
+
+def metric_rows(*, cycle: ReviewCycle, unit: Unit, metric: str, user) -> QuerySet:
+    """The rows behind one figure: the unit subtree's rows matching the metric, scoped to user."""
+    family = METRIC_FAMILY[metric]
+    qs = family.model.objects.filter(
+        **{family.cycle: cycle, f"{family.unit}__path__startswith": unit.path}
+    )
+    condition = family.metrics[metric]
+    if condition is not None:
+        qs = qs.filter(condition)
+    return scoping.scope(qs, user, via=family.unit)

@@ -1,0 +1,208 @@
+import datetime
+import json
+
+import pytest
+from django.urls import reverse
+
+from kiemdiem.dashboard import summaries
+from kiemdiem.dashboard.metrics import METRIC_NAMES
+from kiemdiem.dashboard.models import CycleSummary, SummaryDelta
+from kiemdiem.dashboard.views import Links
+from kiemdiem.remediation import services as plan_services
+from kiemdiem.remediation.models import RemediationPlan
+from kiemdiem.reviews import services as review_services
+from kiemdiem.reviews.models import Review
+
+D = datetime.date
+
+
+def unit_url(cycle, unit, metric=None):
+    if metric:
+        return reverse("dashboard:metric-rows", args=[cycle.pk, unit.pk, metric])
+    return reverse("dashboard:cycle-unit", args=[cycle.pk, unit.pk])
+
+
+@pytest.fixture
+def merged(open_cycle):
+    summaries.merge_all()
+    return open_cycle
+
+
+def test_links_build_the_same_urls_as_reverse(merged, org_tree):
+    links = Links(merged.pk)
+    assert links.unit(org_tree.cell_a1.pk) == unit_url(merged, org_tree.cell_a1)
+    assert links.metric(org_tree.cell_a1.pk, "plans_late") == unit_url(
+        merged, org_tree.cell_a1, "plans_late"
+    )
+
+
+@pytest.mark.parametrize("metric", [None, "reviews_expected", "findings_total"])
+def test_outsider_gets_404_on_dashboard_and_lists(client, merged, org_tree, outsider, metric):
+    client.force_login(outsider)
+    assert client.get(unit_url(merged, org_tree.province_a, metric)).status_code == 404
+    assert client.get(unit_url(merged, org_tree.cell_a1, metric)).status_code == 404
+
+
+def test_outsider_gets_404_on_cycle_and_refresh(client, merged, org_tree, outsider):
+    client.force_login(outsider)
+    assert client.get(reverse("dashboard:cycle-home", args=[merged.pk])).status_code == 404
+    refresh = reverse("dashboard:summary-refresh", args=[merged.pk, org_tree.province_a.pk])
+    assert client.post(refresh).status_code == 404
+    assert merged.title not in client.get(reverse("dashboard:cycle-list")).content.decode()
+
+
+def test_unit_outside_the_cycle_scope_is_404_even_for_admin(client, merged, org_tree, admin):
+    client.force_login(admin)
+    assert client.get(unit_url(merged, org_tree.province_b)).status_code == 404
+    assert client.get(unit_url(merged, org_tree.root)).status_code == 404
+
+
+def test_anonymous_is_sent_to_login(client, merged, org_tree):
+    response = client.get(unit_url(merged, org_tree.province_a))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+@pytest.mark.parametrize("persona", ["unit_head", "office", "admin"])
+def test_province_leaders_see_the_province_dashboard(client, merged, org_tree, persona, request):
+    client.force_login(request.getfixturevalue(persona))
+    response = client.get(unit_url(merged, org_tree.province_a))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Đảng bộ xã Quảng Phú" in html and "Đảng bộ phường Hạc Thành" in html
+    assert "Dữ liệu cập nhật lúc" in html
+    # Every figure links to the rows behind it, for the unit and for each child.
+    for metric in METRIC_NAMES:
+        assert f'href="{unit_url(merged, org_tree.province_a, metric)}"' in html
+        assert f'href="{unit_url(merged, org_tree.district_a1, metric)}"' in html
+
+
+def test_cycle_home_opens_at_the_users_top_unit(client, merged, org_tree, overseer, office):
+    client.force_login(overseer)
+    response = client.get(reverse("dashboard:cycle-home", args=[merged.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == unit_url(merged, org_tree.district_a1)
+    client.force_login(office)
+    response = client.get(reverse("dashboard:cycle-home", args=[merged.pk]))
+    assert response["Location"] == unit_url(merged, org_tree.province_a)
+
+
+def test_overseer_drills_down_but_not_up(client, merged, org_tree, overseer):
+    client.force_login(overseer)
+    assert client.get(unit_url(merged, org_tree.grassroots_a1)).status_code == 200
+    assert client.get(unit_url(merged, org_tree.province_a)).status_code == 404
+    assert client.get(unit_url(merged, org_tree.district_a2)).status_code == 404
+    html = client.get(unit_url(merged, org_tree.district_a1)).content.decode()
+    # The breadcrumb does not show the province the overseer cannot open.
+    assert unit_url(merged, org_tree.province_a) not in html
+
+
+def test_member_sees_own_cell_only(client, merged, org_tree, member):
+    client.force_login(member)
+    assert client.get(unit_url(merged, org_tree.cell_a1)).status_code == 200
+    assert client.get(unit_url(merged, org_tree.grassroots_a1)).status_code == 404
+    assert merged.title in client.get(reverse("dashboard:cycle-list")).content.decode()
+
+
+def test_unknown_metric_is_404(client, merged, org_tree, office):
+    client.force_login(office)
+    assert client.get(unit_url(merged, org_tree.province_a, "khong_co")).status_code == 404
+
+
+def test_dashboard_reads_only_summaries(client, merged, org_tree, office):
+    """The figures shown are the stored ones, not a live count of the base tables."""
+    CycleSummary.objects.filter(cycle=merged, unit=org_tree.province_a).update(
+        reviews_expected=4242
+    )
+    client.force_login(office)
+    assert "4.242" in client.get(unit_url(merged, org_tree.province_a)).content.decode()
+
+
+def test_pending_changes_are_shown_and_refresh_merges_them(client, merged, org_tree, office):
+    review = Review.objects.get(cycle=merged, unit=org_tree.cell_a1, person__isnull=True)
+    review_services.finding_add(review=review, by=office, text="Chậm đổi mới", area="leadership")
+    client.force_login(office)
+    html = client.get(unit_url(merged, org_tree.province_a)).content.decode()
+    assert "1 thay đổi đang chờ tổng hợp" in html
+    refresh = reverse("dashboard:summary-refresh", args=[merged.pk, org_tree.province_a.pk])
+    assert client.get(refresh).status_code == 405
+    response = client.post(refresh, follow=True)
+    assert "Đã tổng hợp 1 thay đổi." in response.content.decode()
+    assert not SummaryDelta.objects.exists()
+    row = CycleSummary.objects.get(cycle=merged, unit=org_tree.province_a)
+    assert row.findings_total == 1
+    response = client.post(refresh, HTTP_HX_REQUEST="true")
+    assert response.status_code == 204
+    trigger = json.loads(response["HX-Trigger"])
+    assert "summary-changed" in trigger
+    assert trigger["messages"][0]["text"] == "Đã tổng hợp 0 thay đổi."
+
+
+def test_list_shows_the_rows_behind_a_figure(client, merged, org_tree, office):
+    client.force_login(office)
+    html = client.get(unit_url(merged, org_tree.grassroots_a1, "units_expected")).content.decode()
+    assert "Chi bộ Tổ Toán" in html and "Chi bộ Tổ Văn" in html
+    assert "Đảng bộ xã Quảng Phú" not in html  # outside the grassroots subtree
+    html = client.get(unit_url(merged, org_tree.cell_a1, "reviews_expected")).content.decode()
+    assert all(p.full_name in html for p in org_tree.members_a1)
+
+
+def test_list_of_missing_plans_matches_the_figure(client, merged, org_tree, office, travel_to):
+    travel_to(D(2026, 2, 20))
+    plan_services.sweep_overdue()
+    summaries.merge_all()
+    client.force_login(office)
+    row = CycleSummary.objects.get(cycle=merged, unit=org_tree.district_a1)
+    response = client.get(unit_url(merged, org_tree.district_a1, "plans_missing"))
+    # commune, grassroots committee, 2 cells (collectives) and 3 members of cell A1
+    assert response.context["page"].paginator.count == row.plans_missing == 7
+
+
+@pytest.fixture
+def many_findings(merged, org_tree, office):
+    """60 findings with one item each in cell A1's plans: a list longer than a page."""
+    reviews = list(Review.objects.filter(cycle=merged, unit=org_tree.cell_a1))
+    for i in range(60):
+        review = reviews[i % len(reviews)]
+        finding = review_services.finding_add(
+            review=review, by=office, text=f"Hạn chế số {i}", area="leadership"
+        )
+        plan_services.action_add(
+            plan=RemediationPlan.objects.get(review=review),
+            by=office,
+            content=f"Khắc phục {i}",
+            findings=[finding],
+            responsible_unit=org_tree.cell_a1,
+            due_date=D(2026, 3, 1),
+        )
+    summaries.merge_all()
+
+
+@pytest.mark.parametrize(
+    "metric", ["findings_total", "items_total", "reviews_expected", "plans_expected"]
+)
+def test_list_pages_have_a_query_ceiling(
+    client, many_findings, merged, org_tree, office, metric, django_assert_max_num_queries
+):
+    client.force_login(office)
+    with django_assert_max_num_queries(14):
+        response = client.get(unit_url(merged, org_tree.province_a, metric))
+    assert response.status_code == 200
+    assert len(response.context["page"].object_list) == min(
+        50, response.context["page"].paginator.count
+    )
+
+
+def test_dashboard_has_a_query_ceiling(
+    client, many_findings, merged, org_tree, office, django_assert_max_num_queries
+):
+    client.force_login(office)
+    with django_assert_max_num_queries(12):
+        assert client.get(unit_url(merged, org_tree.province_a)).status_code == 200
+
+
+def test_cycle_list_shows_cycles_the_user_can_see(client, merged, office, overseer):
+    for user in (office, overseer):
+        client.force_login(user)
+        html = client.get(reverse("dashboard:cycle-list")).content.decode()
+        assert merged.title in html
+        assert reverse("dashboard:cycle-home", args=[merged.pk]) in html

@@ -1,0 +1,228 @@
+"""Campaign dashboard: a cycle's figures for a unit's subtree, its children, the rows behind.
+
+The figures come only from CycleSummary (kept by the background merge), never from the base
+tables: one query on its indexes gives the unit, its ancestors and its children (plus one for
+their names). Every fetch goes through the scoping layer, so a cycle or unit outside the user's
+scope answers 404.
+"""
+
+import functools
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kiemdiem.core.htmx import htmx_done
+from kiemdiem.dashboard import selectors
+from kiemdiem.dashboard.metrics import METRIC_NAMES, METRICS
+from kiemdiem.dashboard.summaries import merge_all
+from kiemdiem.org.models import Unit
+from kiemdiem.org.scoping import access_for
+from kiemdiem.remediation.models import PlanAction, RemediationPlan
+from kiemdiem.reviews.models import Finding, Review, ReviewCycle, ReviewMeeting
+
+ROWS_PER_PAGE = 50
+# The order of the figures on the page and of the columns of the children table.
+METRIC_GROUPS: list[tuple[str, list[str]]] = [
+    (
+        gettext_lazy("Tự kiểm điểm và hội nghị"),
+        ["units_expected", "reviews_expected", "reviews_submitted", "conferences_held"],
+    ),
+    (
+        gettext_lazy("Kế hoạch khắc phục"),
+        [
+            "plans_expected",
+            "plans_on_time",
+            "plans_late",
+            "plans_missing",
+            "plans_returned",
+            "plans_accepted",
+        ],
+    ),
+    (gettext_lazy("Thực hiện khắc phục"), ["items_total", "items_done", "items_overdue"]),
+    (
+        gettext_lazy("Hạn chế, khuyết điểm"),
+        ["findings_total", "findings_resolved", "findings_carried"],
+    ),
+]
+COLUMNS: list[str] = [m for _label, group in METRIC_GROUPS for m in group]
+# A figure shown with its share of another (e.g. reviews submitted out of reviews expected).
+SHARE_OF: dict[str, str] = {
+    "reviews_submitted": "reviews_expected",
+    "conferences_held": "units_expected",
+    "plans_on_time": "plans_expected",
+    "plans_late": "plans_expected",
+    "plans_missing": "plans_expected",
+    "plans_accepted": "plans_expected",
+    "items_done": "items_total",
+    "items_overdue": "items_total",
+    "findings_resolved": "findings_total",
+}
+# How the rows behind a figure are listed: related rows to join, order, template partial.
+ROW_LISTS: dict[type, tuple[tuple[str, ...], tuple[str, ...], str]] = {
+    Review: (
+        ("unit", "person"),
+        ("unit__path", "subject_kind", "person__sort_key", "pk"),
+        "reviews",
+    ),
+    ReviewMeeting: (("unit", "chair"), ("unit__path", "pk"), "meetings"),
+    RemediationPlan: (("unit", "person"), ("unit__path", "person__sort_key", "pk"), "plans"),
+    PlanAction: (
+        ("plan__unit", "plan__person", "responsible_unit", "responsible_person"),
+        ("plan__unit__path", "plan_id", "position", "pk"),
+        "items",
+    ),
+    Finding: (
+        ("unit", "review__person", "review__unit"),
+        ("unit__path", "review_id", "pk"),
+        "findings",
+    ),
+}
+UNIT_SENTINEL = 987654321
+
+
+class Links:
+    """URLs of one cycle's dashboard pages, built by string from one reverse() per page view.
+
+    A province page links ~200 children × 16 figures; reversing each would cost more than the
+    queries of the page.
+    """
+
+    def __init__(self, cycle_id: int) -> None:
+        self.unit_template = reverse("dashboard:cycle-unit", args=[cycle_id, UNIT_SENTINEL])
+
+    def unit(self, unit_id: int) -> str:
+        return self.unit_template.replace(str(UNIT_SENTINEL), str(unit_id))
+
+    def metric(self, unit_id: int, metric: str) -> str:
+        return f"{self.unit(unit_id)}{metric}/"
+
+
+def _cycle(request: HttpRequest, cycle_id: int) -> ReviewCycle:
+    cycle = selectors.cycle_visible_to(request.user, cycle_id)
+    if cycle is None:
+        raise Http404(_("Không có đợt kiểm điểm này trong phạm vi của bạn."))
+    return cycle
+
+
+def _cycle_and_unit(request: HttpRequest, cycle_id: int, unit_id: int) -> tuple[ReviewCycle, Unit]:
+    cycle = _cycle(request, cycle_id)
+    if unit_id == cycle.scope_unit_id and access_for(request.user).covers(cycle.scope_unit.path):
+        return cycle, cycle.scope_unit  # the landing page: the unit came with the cycle
+    unit = get_object_or_404(selectors.units_in_cycle_visible_to(request.user, cycle), pk=unit_id)
+    return cycle, unit
+
+
+@functools.lru_cache(maxsize=8)
+def _labels(language: str) -> dict[str, str]:
+    """Metric and group labels translated once per language (lazy labels cost on every use)."""
+    labels = {metric: str(METRICS[metric][0]) for metric in METRIC_NAMES}
+    labels.update({str(i): str(label) for i, (label, _metrics) in enumerate(METRIC_GROUPS)})
+    return labels
+
+
+def _figures(row: dict | None, labels: dict[str, str]) -> list[dict]:
+    """The groups of figures of one summary row, each figure with its share when it has one."""
+    values = {m: (row[m] if row else 0) for m in METRIC_NAMES}
+    groups = []
+    for i, (_label, metrics) in enumerate(METRIC_GROUPS):
+        items = []
+        for metric in metrics:
+            base = SHARE_OF.get(metric)
+            share = round(100 * values[metric] / values[base]) if base and values[base] else None
+            items.append(
+                {"metric": metric, "label": labels[metric], "value": values[metric], "share": share}
+            )
+        groups.append({"label": labels[str(i)], "items": items})
+    return groups
+
+
+@login_required
+def cycle_list(request: HttpRequest) -> HttpResponse:
+    """The cycles whose scope overlaps the user's subtrees."""
+    cycles = selectors.cycles_visible_to(request.user).select_related("scope_unit")
+    page = Paginator(cycles.order_by("-starts_on", "-pk"), ROWS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "dashboard/cycle_list.html", {"page": page})
+
+
+@login_required
+def cycle_home(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    """Open a cycle's dashboard at the user's top visible unit within its scope."""
+    cycle = _cycle(request, cycle_id)
+    unit = selectors.default_unit(request.user, cycle)
+    if unit is None:
+        raise Http404(_("Không có đơn vị nào của đợt này trong phạm vi của bạn."))
+    return redirect("dashboard:cycle-unit", cycle_id=cycle.pk, unit_id=unit.pk)
+
+
+@login_required
+def unit_summary(request: HttpRequest, cycle_id: int, unit_id: int) -> HttpResponse:
+    """The cycle's figures for the unit's subtree, and the same figures for each child."""
+    cycle, unit = _cycle_and_unit(request, cycle_id, unit_id)
+    access = access_for(request.user)
+    links = Links(cycle.pk)
+    along, children = selectors.summaries_of_branch(cycle, unit)
+    own = next((row for row in along if row["unit_path"] == unit.path), None)
+    breadcrumb = [
+        (row["name"], links.unit(row["unit_id"]))
+        for row in along
+        if row["unit_path"] != unit.path and access.covers(row["unit_path"])
+    ]
+    labels = _labels(get_language())
+    ctx = {
+        "cycle": cycle,
+        "unit": unit,
+        "own": own,
+        "groups": _figures(own, labels),
+        "breadcrumb": breadcrumb,
+        "children": children,
+        "column_groups": [(labels[str(i)], len(m)) for i, (_l, m) in enumerate(METRIC_GROUPS)],
+        "columns": [(m, labels[m]) for m in COLUMNS],
+        "column_ids": COLUMNS,
+        "links": links,
+        "unit_url": links.unit(unit.pk),
+        "pending": selectors.pending_changes(cycle, unit),
+    }
+    return render(request, "dashboard/unit_summary.html", ctx)
+
+
+@login_required
+@require_POST
+def summary_refresh(request: HttpRequest, cycle_id: int, unit_id: int) -> HttpResponse:
+    """Merge the pending change records now instead of waiting for the worker."""
+    cycle, unit = _cycle_and_unit(request, cycle_id, unit_id)
+    merged = merge_all(max_batches=20)
+    messages.success(request, _("Đã tổng hợp %(n)s thay đổi.") % {"n": merged})
+    fallback = reverse("dashboard:cycle-unit", args=[cycle.pk, unit.pk])
+    return htmx_done(request, events=["summary-changed"], fallback=fallback)
+
+
+@login_required
+def metric_rows(request: HttpRequest, cycle_id: int, unit_id: int, metric: str) -> HttpResponse:
+    """The reviews, conferences, plans, items or findings behind one figure."""
+    if metric not in METRICS:
+        raise Http404(_("Không có chỉ tiêu này."))
+    cycle, unit = _cycle_and_unit(request, cycle_id, unit_id)
+    rows = selectors.metric_rows(cycle=cycle, unit=unit, metric=metric, user=request.user)
+    related, order, kind = ROW_LISTS[rows.model]
+    page = Paginator(rows.select_related(*related).order_by(*order), ROWS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    ctx = {
+        "cycle": cycle,
+        "unit": unit,
+        "metric": metric,
+        "label": METRICS[metric][0],
+        "page": page,
+        "kind": kind,
+        "unit_url": reverse("dashboard:cycle-unit", args=[cycle.pk, unit.pk]),
+    }
+    return render(request, "dashboard/metric_rows.html", ctx)
