@@ -11,10 +11,14 @@ DEMO_SEED ?= 1
 .PHONY: run test install lint pytest pytest-sqlite pytest-postgres bench lock clean
 
 ## make run: install everything, migrate, load the demo province if empty, serve on 127.0.0.1:8000
+## together with the background worker (summaries, overdue sweep, reminder e-mails)
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --scale $(DEMO_SCALE) --seed $(DEMO_SEED) --if-empty
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@echo "Tiến trình nền (tổng hợp số liệu, đánh dấu quá hạn, thư nhắc việc) chạy cùng máy chủ."
+	$(BIN)/python manage.py worker --interval 10 > var/worker.log 2>&1 & \
+	  trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## make test: lint + the whole suite on SQLite and on a throwaway PostgreSQL 15 (browser tests included)
 test: install lint pytest-sqlite pytest-postgres
