@@ -7,9 +7,13 @@ remediation.services): e.g. plans_missing and items_overdue count the rows the o
 flagged, not a date comparison, because the sweep is what emits them.
 """
 
+import datetime
 from dataclasses import dataclass
 
-from django.db.models import Case, F, Model, Q, QuerySet, When
+from django.db import connection
+from django.db.models import F, Model, Q, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from kiemdiem.dashboard.metrics import METRIC_NAMES
 from kiemdiem.dashboard.models import CycleSummary, SummaryDelta
@@ -151,37 +155,62 @@ def path_depth(path: str) -> int:
     return len(path) // PATH_STEP - 1
 
 
-SUMMARY_FIELDS = ("unit_id", "unit_path", *METRIC_NAMES)
+# The dashboard's hot read, as SQL: building it with the ORM cost ~6 ms of Python per page
+# against ~1 ms for the database (measured on the province benchmark). Two index ranges (the
+# ancestors by path, the children by depth and path prefix) rather than one OR. The names come
+# as per-row subqueries by primary key (joined, the planner scanned the whole unit table), and
+# the unit's own row carries the count of change records still waiting to be merged.
+_UNIT = Unit._meta.db_table
+_BRANCH_SELECT = f"""
+SELECT s.unit_id, s.unit_path, {", ".join("s." + name for name in METRIC_NAMES)},
+       (SELECT u.kind FROM {_UNIT} u WHERE u.id = s.unit_id),
+       (SELECT u.name FROM {_UNIT} u WHERE u.id = s.unit_id),
+       {{own}}
+  FROM {CycleSummary._meta.db_table} s
+ WHERE s.cycle_id = %s"""
+_OWN = f"""CASE WHEN s.unit_id = %s THEN s.updated_at END,
+       CASE WHEN s.unit_id = %s THEN (
+         SELECT COUNT(*) FROM {SummaryDelta._meta.db_table} d
+          WHERE d.cycle_id_ref = s.cycle_id AND d.unit_path LIKE %s) END"""
+_BRANCH_SQL = (
+    _BRANCH_SELECT.format(own=_OWN)
+    + " AND s.unit_path IN ({ancestors})\nUNION ALL"
+    + _BRANCH_SELECT.format(own="NULL, NULL")
+    + " AND s.depth = %s AND s.unit_path LIKE %s"
+)
+_BRANCH_COLUMNS = ("unit_id", "unit_path", *METRIC_NAMES, "kind", "name", "fresh_at", "pending")
+
+
+def _as_datetime(value):
+    """SQLite hands timestamps back as text; PostgreSQL as aware datetimes."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+        if value is not None and timezone.is_naive(value):
+            value = timezone.make_aware(value, datetime.UTC)
+    return value
 
 
 def summaries_of_branch(cycle: ReviewCycle, unit: Unit) -> tuple[list[dict], list[dict]]:
     """Summary rows of the unit and its ancestors within the scope (root first), and of its
     children (ordered by kind and name; children without activity in the cycle have no row).
 
-    One query for the figures, on the summary indexes: the ancestors by path, the children as
-    the range (depth + 1, path prefix); one for the names, on the unit path and parent indexes.
+    One query. The unit's own row also holds "pending", its subtree's unmerged change records.
     """
     ancestors = ancestor_paths(unit.path, cycle.scope_unit.path)
-    rows = list(
-        CycleSummary.objects.filter(cycle=cycle)
-        .filter(
-            Q(unit_path__in=ancestors)
-            | Q(depth=path_depth(unit.path) + 1, unit_path__startswith=unit.path)
-        )
-        # Only the unit's own time of update: decoding ~200 timestamps costs more than the query.
-        .annotate(fresh_at=Case(When(unit_id=unit.pk, then="updated_at")))
-        .values(*SUMMARY_FIELDS, "fresh_at")
-    )
-    names = {
-        pk: (kind, name)
-        for pk, kind, name in Unit.objects.filter(Q(path__in=ancestors) | Q(parent_id=unit.pk))
-        .order_by()
-        .values_list("pk", "kind", "name")
-    }
+    sql = _BRANCH_SQL.format(ancestors=", ".join(["%s"] * len(ancestors)))
+    prefix = unit.path + "%"  # paths hold only [0-9a-z.]: nothing to escape for LIKE
+    params = [unit.pk, unit.pk, prefix, cycle.pk, *ancestors]
+    params += [cycle.pk, path_depth(unit.path) + 1, prefix]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     along, children = [], []
-    for row in rows:
-        row["kind"], row["name"] = names.get(row["unit_id"], ("", ""))
-        (along if row["unit_path"] in ancestors else children).append(row)
+    wanted = set(ancestors)
+    for values in rows:
+        row = dict(zip(_BRANCH_COLUMNS, values, strict=True))
+        if row["unit_id"] == unit.pk:
+            row["fresh_at"] = _as_datetime(row["fresh_at"])
+        (along if row["unit_path"] in wanted else children).append(row)
     along.sort(key=lambda row: len(row["unit_path"]))
     children.sort(key=lambda row: (row["kind"], row["name"]))
     return along, children

@@ -189,7 +189,7 @@ def unit_summary(request: HttpRequest, cycle_id: int, unit_id: int) -> HttpRespo
         "column_ids": COLUMNS,
         "links": links,
         "unit_url": links.unit(unit.pk),
-        "pending": selectors.pending_changes(cycle, unit),
+        "pending": own["pending"] if own else selectors.pending_changes(cycle, unit),
     }
     return render(request, "dashboard/unit_summary.html", ctx)
 

@@ -12,7 +12,8 @@ Everything else answers 404: views fetch through `visible_to`, which calls into 
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import BigIntegerField, CharField, Exists, OuterRef, Q, QuerySet, Value
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from kiemdiem.org.models import (
     LEADER_ROLES,
@@ -37,6 +38,8 @@ class Access:
     # The member's own cell(s): visible, but not a leadership scope.
     cell_paths: tuple[str, ...] = ()
     person_id: int | None = None
+    # The linked person's full name, for the top bar (saves a query on every page).
+    display_name: str = ""
     roles: frozenset[str] = field(default_factory=frozenset)
 
     @property
@@ -66,6 +69,35 @@ def collapse(paths: tuple[str, ...] | list[str]) -> tuple[str, ...]:
     return tuple(kept)
 
 
+# Grants, leading positions, cell memberships and the linked person in one round trip. Written
+# as SQL because this runs on every request and building the four ORM querysets costs ~7 ms of
+# Python, against ~0.1 ms for the database (measured on the province demo).
+_ACCESS_SQL = f"""
+SELECT 'grant', g.role, u.path, NULL
+  FROM {AccessGrant._meta.db_table} g JOIN {Unit._meta.db_table} u ON u.id = g.unit_id
+ WHERE g.user_id = %s AND g.valid_from <= %s AND (g.valid_to IS NULL OR g.valid_to >= %s)
+UNION ALL
+SELECT 'position', p.role, u.path, p.person_id
+  FROM {Position._meta.db_table} p
+  JOIN {Person._meta.db_table} pe ON pe.id = p.person_id
+  JOIN {Unit._meta.db_table} u ON u.id = p.unit_id
+ WHERE pe.user_id = %s AND p.valid_from <= %s AND (p.valid_to IS NULL OR p.valid_to >= %s)
+   AND p.role IN ({", ".join(f"'{role.value}'" for role in LEADER_ROLES)})
+UNION ALL
+SELECT 'member', '', u.path, m.person_id
+  FROM {Membership._meta.db_table} m
+  JOIN {Person._meta.db_table} pe ON pe.id = m.person_id
+  JOIN {Unit._meta.db_table} u ON u.id = m.unit_id
+ WHERE pe.user_id = %s AND m.valid_from <= %s AND (m.valid_to IS NULL OR m.valid_to >= %s)
+UNION ALL
+SELECT 'person', '', pe.full_name, pe.id FROM {Person._meta.db_table} pe WHERE pe.user_id = %s
+"""
+
+
+def _access_params(user_id: int, day: datetime.date) -> list:
+    return [user_id, day, day] * 3 + [user_id]
+
+
 def compute_access(user, day: datetime.date | None = None) -> Access:
     """Build the Access of `user` from grants, positions and memberships valid on `day`."""
     if user is None or not user.is_authenticated or not user.is_active:
@@ -73,34 +105,15 @@ def compute_access(user, day: datetime.date | None = None) -> Access:
     if user.is_superuser:
         return Access(everything=True, roles=frozenset({"admin"}))
     day = day or datetime.date.today()
-    # One round trip: grants, leading positions, cell memberships and the linked person.
-    blank = Value("", output_field=CharField())
-    no_person = Value(None, output_field=BigIntegerField())
-    rows = (
-        AccessGrant.objects.current(day)
-        .filter(user=user)
-        .order_by()
-        .values_list(Value("grant"), "role", "unit__path", no_person)
-        .union(
-            Position.objects.current(day)
-            .filter(person__user=user, role__in=LEADER_ROLES)
-            .order_by()
-            .values_list(Value("position"), "role", "unit__path", "person_id"),
-            Membership.objects.current(day)
-            .filter(person__user=user)
-            .order_by()
-            .values_list(Value("member"), blank, "unit__path", "person_id"),
-            Person.objects.filter(user=user)
-            .order_by()
-            .values_list(Value("person"), blank, blank, "pk"),
-            all=True,
-        )
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_ACCESS_SQL, _access_params(user.pk, day))
+        rows = cursor.fetchall()
     roles: set[str] = set()
     lead: list[str] = []
     office: list[str] = []
     cells: list[str] = []
     person_id = None
+    display_name = ""
     for source, role, path, pid in rows:
         person_id = person_id or pid
         if source == "grant":
@@ -114,11 +127,14 @@ def compute_access(user, day: datetime.date | None = None) -> Access:
         elif source == "member":
             roles.add("member")
             cells.append(path)
+        elif source == "person":
+            display_name = path  # the column holds the name on this row
     return Access(
         unit_paths=collapse(lead),
         office_paths=collapse(office),
         cell_paths=collapse(cells),
         person_id=person_id,
+        display_name=display_name,
         roles=frozenset(roles),
     )
 

@@ -47,6 +47,15 @@ def test_home_lists_roles(client, org_tree, office):
     assert "Văn phòng / Ban Tổ chức cấp ủy" in html and "Đảng bộ tỉnh Thanh Hóa" in html
 
 
+def test_top_bar_names_the_linked_person_or_the_login(client, org_tree, member, office):
+    client.force_login(member)
+    html = client.get(reverse("core:home")).content.decode()
+    assert org_tree.members_a1[0].full_name in html
+    client.force_login(office)  # a login with no person record: its user name
+    html = client.get(reverse("core:home")).content.decode()
+    assert '<span class="navbar-text me-3 small">vanphong_a</span>' in html
+
+
 def test_login_lockout_after_repeated_failures(client, org_tree, office, settings):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         client.post(reverse("login"), {"username": "vanphong_a", "password": "sai-mat-khau"})
