@@ -55,6 +55,7 @@ lock:
 	rm -rf /tmp/kiemdiem-lock && $(PYTHON) -m venv /tmp/kiemdiem-lock
 	/tmp/kiemdiem-lock/bin/pip install -q ".[dev]"
 	/tmp/kiemdiem-lock/bin/pip freeze --exclude-editable | grep -v '^kiemdiem' > requirements.lock
+	rm -rf build *.egg-info
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles

@@ -70,12 +70,17 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "kiemdiem.core",
     "kiemdiem.org",
     "kiemdiem.reviews",
     "kiemdiem.remediation",
     "kiemdiem.reports",
     "kiemdiem.dashboard",
+    "kiemdiem.api",
+    "kiemdiem.transfer",
 ]
 
 MIDDLEWARE = [

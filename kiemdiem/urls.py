@@ -23,5 +23,7 @@ urlpatterns = [
     path("bao-cao/", include("kiemdiem.reports.urls")),
     path("theo-doi/", include("kiemdiem.dashboard.urls")),
     path("ke-hoach/", include("kiemdiem.remediation.urls")),
+    path("nhap-xuat/", include("kiemdiem.transfer.urls")),
+    path("api/v1/", include("kiemdiem.api.urls")),
     path("", include("kiemdiem.core.urls")),
 ]
