@@ -218,3 +218,56 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("KIEMDIEM_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- REST API (kiemdiem.api) ---------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "kiemdiem.api.authentication.ApiTokenAuthentication",
+        # The browsable pages and the API docs' "Try it out" inside a signed-in browser.
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "kiemdiem.api.errors.api_exception_handler",
+    "DATE_INPUT_FORMATS": ["iso-8601", "%d/%m/%Y"],
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": env_str("KIEMDIEM_API_RATE", "6000/hour")},
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "kiemdiem API",
+    "DESCRIPTION": (
+        "API của kiemdiem: cây tổ chức, đảng viên, chức vụ, đợt kiểm điểm, bản kiểm điểm, hạn chế "
+        "khuyết điểm, kế hoạch khắc phục và nội dung (nộp, trả lại, đạt, báo cáo tiến độ, xác nhận), "
+        "báo cáo định kỳ và số liệu theo dõi. Xác thực bằng mã truy cập cá nhân: "
+        "`Authorization: Token <mã>`. Lỗi trả về JSON {code, message, ...}; ghi đè bản cũ bị từ "
+        "chối với 409 (gửi version hoặc If-Match)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "UnitKindEnum": "kiemdiem.org.models.UnitKind",
+        "CycleKindEnum": "kiemdiem.reviews.models.CycleKind",
+        "CycleStatusEnum": "kiemdiem.reviews.states.CycleStatus",
+        "ReviewStatusEnum": "kiemdiem.reviews.states.ReviewStatus",
+        "FindingStatusEnum": "kiemdiem.reviews.models.FindingStatus",
+        "PlanStatusEnum": "kiemdiem.remediation.states.PlanStatus",
+        "ActionStatusEnum": "kiemdiem.remediation.states.ActionStatus",
+        "ReportStatusEnum": "kiemdiem.reports.models.ReportStatus",
+        "PeriodKindEnum": "kiemdiem.reports.models.PeriodKind",
+    },
+}

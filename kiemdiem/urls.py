@@ -25,5 +25,6 @@ urlpatterns = [
     path("ke-hoach/", include("kiemdiem.remediation.urls")),
     path("nhap-xuat/", include("kiemdiem.transfer.urls")),
     path("api/v1/", include("kiemdiem.api.urls")),
+    path("tai-khoan/", include("kiemdiem.api.account_urls")),
     path("", include("kiemdiem.core.urls")),
 ]

@@ -1,5 +1,24 @@
-from django.urls import path  # noqa: F401
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from kiemdiem.api import views
 
 app_name = "api"
 
-urlpatterns: list = []
+router = DefaultRouter()
+router.register("units", views.UnitViewSet, basename="unit")
+router.register("people", views.PersonViewSet, basename="person")
+router.register("positions", views.PositionViewSet, basename="position")
+router.register("cycles", views.CycleViewSet, basename="cycle")
+router.register("reviews", views.ReviewViewSet, basename="review")
+router.register("findings", views.FindingViewSet, basename="finding")
+router.register("plans", views.PlanViewSet, basename="plan")
+router.register("plan-items", views.PlanItemViewSet, basename="plan-item")
+router.register("reports", views.ReportViewSet, basename="report")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("", include(router.urls)),
+]

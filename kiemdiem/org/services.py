@@ -270,6 +270,23 @@ def person_create(*, by, reason: str = "", **values: Any) -> Person:
 
 
 @transaction.atomic
+def person_register(*, cell: Unit, by, reason: str = "", **values: Any) -> Person:
+    """Register a new member directly in `cell`: the person and their membership, or neither.
+
+    The membership starts on the admission date, else the cell's start, else today.
+    """
+    person = person_create(by=by, reason=reason, **values)
+    membership_add(
+        person=person,
+        unit=cell,
+        valid_from=person.admission_date or cell.valid_from or person.created_at.date(),
+        by=by,
+        reason=reason,
+    )
+    return person
+
+
+@transaction.atomic
 def person_update(
     *, person: Person, by, expected_version: int | None = None, reason: str = "", **values: Any
 ) -> Person:

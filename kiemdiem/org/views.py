@@ -5,7 +5,6 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -202,21 +201,10 @@ def person_create(request: HttpRequest, pk: int) -> HttpResponse:
         data.pop("version")
         reason = data.pop("reason")
 
-        def create() -> Person:
-            person = services.person_create(by=request.user, reason=reason, **data)
-            services.membership_add(
-                person=person,
-                unit=cell,
-                valid_from=data["admission_date"] or cell.valid_from or person.created_at.date(),
-                by=request.user,
-                reason=reason,
-            )
-            return person
-
-        with transaction.atomic():
-            person = run_service(form, create)
-            if person is None:
-                transaction.set_rollback(True)
+        person = run_service(
+            form,
+            lambda: services.person_register(cell=cell, by=request.user, reason=reason, **data),
+        )
         if person is not None:
             messages.success(request, _("Đã thêm đảng viên %(p)s.") % {"p": person})
             return redirect(person)

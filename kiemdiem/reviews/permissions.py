@@ -6,6 +6,7 @@ from kiemdiem.core.permissions import ALLOW, Decision, deny
 from kiemdiem.org.models import Unit
 from kiemdiem.org.scoping import access_for
 from kiemdiem.reviews.models import Review
+from kiemdiem.reviews.states import ReviewStatus
 
 
 def can_manage_cycle(user, unit: Unit) -> Decision:
@@ -30,3 +31,12 @@ def can_record_meeting(user, unit: Unit) -> Decision:
     if access.leads(unit.path) or access.manages(unit.path):
         return ALLOW
     return deny(_("Chỉ lãnh đạo đơn vị hoặc văn phòng cấp ủy mới được ghi nhận hội nghị."))
+
+
+def can_transition_review(user, review: Review, to: str, meeting) -> Decision:
+    """Who moves a review: its writers; 'discussed' needs a recorded conference."""
+    if to == ReviewStatus.DISCUSSED:
+        if meeting is None:
+            return deny(_("Chưa ghi nhận hội nghị kiểm điểm của đơn vị."))
+        return can_record_meeting(user, review.unit)
+    return can_edit_review(user, review)

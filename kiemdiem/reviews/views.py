@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kiemdiem.core.audit import history_for
 from kiemdiem.core.errors import DomainError, StaleObject
 from kiemdiem.core.forms import run_service
-from kiemdiem.core.permissions import Decision, deny, require
+from kiemdiem.core.permissions import require
 from kiemdiem.org.models import UnitKind
 from kiemdiem.org.scoping import access_for
 from kiemdiem.reviews import selectors, services
@@ -44,7 +44,12 @@ from kiemdiem.reviews.models import (
     ReviewCycle,
     SubjectKind,
 )
-from kiemdiem.reviews.permissions import can_edit_review, can_manage_cycle, can_record_meeting
+from kiemdiem.reviews.permissions import (
+    can_edit_review,
+    can_manage_cycle,
+    can_record_meeting,
+    can_transition_review,
+)
 from kiemdiem.reviews.services import ReviewIncomplete
 from kiemdiem.reviews.states import REVIEW_ALLOWED, CycleStatus, ReviewStatus
 
@@ -244,15 +249,6 @@ TRANSITIONS = {
 }
 
 
-def _can_transition(user, review: Review, to: str, meeting) -> Decision:
-    """Who moves a review: its writers; 'discussed' needs a recorded conference."""
-    if to == ReviewStatus.DISCUSSED:
-        if meeting is None:
-            return deny(_("Chưa ghi nhận hội nghị kiểm điểm của đơn vị."))
-        return can_record_meeting(user, review.unit)
-    return can_edit_review(user, review)
-
-
 def _review_context(request: HttpRequest, review: Review, **extra) -> dict:
     user = request.user
     meeting = selectors.unit_meeting(review.cycle, review.unit)
@@ -267,7 +263,7 @@ def _review_context(request: HttpRequest, review: Review, **extra) -> dict:
     if is_open:
         for to in sorted(REVIEW_ALLOWED.get(review.status, set()), key=list(TRANSITIONS).index):
             url_name, label, css = TRANSITIONS[to]
-            decision = _can_transition(user, review, to, meeting)
+            decision = can_transition_review(user, review, to, meeting)
             url = reverse(url_name, args=[review.pk])
             transitions.append({"url": url, "label": label, "css": css, "decision": decision})
     ctx = {
@@ -321,7 +317,7 @@ def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _review_transition(request: HttpRequest, pk: int, *, to: str) -> HttpResponse:
     review = _review(request, pk)
     meeting = selectors.unit_meeting(review.cycle, review.unit)
-    require(_can_transition(request.user, review, to, meeting))
+    require(can_transition_review(request.user, review, to, meeting))
     form = TransitionForm(request.POST)
     if not form.is_valid():
         ctx = _review_context(request, review, transition_form=form)

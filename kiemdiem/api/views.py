@@ -1,0 +1,835 @@
+"""REST endpoints: the same scoping, permissions and services as the web pages.
+
+Every viewset reads through the model's `visible_to(user)` (out of scope → 404), checks the same
+`can_*` decision as the page before writing (→ 403 with the reason), and calls the same service
+(a refused rule → 400 with the service's message, a stale version → 409).
+"""
+
+import datetime
+
+from django.db.models import Exists, OuterRef, Q
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import exceptions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from kiemdiem.api import serializers as s
+from kiemdiem.api.base import (
+    Filter,
+    Pagination,
+    apply_filters,
+    expected_version,
+    if_match_parameter,
+    lookup,
+    with_etag,
+)
+from kiemdiem.core.errors import StaleObject
+from kiemdiem.core.permissions import require
+from kiemdiem.dashboard import selectors as dashboard_selectors
+from kiemdiem.dashboard.metrics import METRIC_NAMES
+from kiemdiem.org import selectors as org_selectors
+from kiemdiem.org import services as org_services
+from kiemdiem.org.models import Membership, Person, Position, PositionRole, Unit, UnitKind
+from kiemdiem.org.permissions import can_edit_person, can_manage_unit, can_move_unit
+from kiemdiem.org.scoping import scope
+from kiemdiem.remediation import selectors as plan_selectors
+from kiemdiem.remediation import services as plan_services
+from kiemdiem.remediation.models import PlanAction, ProgressUpdate, RemediationPlan
+from kiemdiem.remediation.permissions import (
+    can_appraise_plan,
+    can_edit_plan,
+    can_report_progress,
+    can_verify_action,
+)
+from kiemdiem.remediation.states import ActionStatus, PlanStatus
+from kiemdiem.reports import services as report_services
+from kiemdiem.reports.models import PeriodicReport, ReportPeriod, ReportStatus
+from kiemdiem.reports.permissions import can_write_report
+from kiemdiem.reviews import selectors as review_selectors
+from kiemdiem.reviews import services as review_services
+from kiemdiem.reviews.models import Finding, FindingArea, FindingStatus, Review, SubjectKind
+from kiemdiem.reviews.permissions import can_edit_review, can_transition_review
+from kiemdiem.reviews.states import CycleStatus, ReviewStatus
+
+
+def parse(serializer_class, request, **kwargs) -> dict:
+    """The request body checked by `serializer_class` (400 with every field's problem)."""
+    serializer = serializer_class(data=request.data, context={"request": request}, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def values(request) -> list:
+    return [c for c, _label in request]
+
+
+class ScopedViewSet(viewsets.GenericViewSet):
+    """List (paginated, filtered) and retrieve within the caller's scope."""
+
+    pagination_class = Pagination
+    filters: list[Filter] = []
+    ordering: tuple[str, ...] = ("pk",)
+
+    def scoped(self):
+        raise NotImplementedError
+
+    def get_queryset(self):
+        qs = self.scoped()
+        if self.action == "list":
+            qs = apply_filters(qs, self.request.query_params, self.filters)
+        return qs.order_by(*self.ordering)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        obj = self.get_object()
+        return with_etag(Response(self.get_serializer(obj).data), obj)
+
+    def reply(self, obj, serializer_class=None, status_code=status.HTTP_200_OK) -> Response:
+        """The object as it is now (re-read within scope), with its new ETag."""
+        obj = self.scoped().get(pk=obj.pk)
+        serializer_class = serializer_class or self.get_serializer_class()
+        data = serializer_class(obj, context=self.get_serializer_context()).data
+        return with_etag(Response(data, status=status_code), obj)
+
+
+def listing(filters: list[Filter], **kwargs):
+    """Schema of a list + retrieve viewset with its filters."""
+    return extend_schema_view(
+        list=extend_schema(parameters=[f.parameter() for f in filters], **kwargs),
+        retrieve=extend_schema(**kwargs),
+    )
+
+
+def _under(qs, unit_id: int, field: str = "path"):
+    """Rows in the subtree of unit `unit_id` (nothing if there is no such unit)."""
+    path = Unit.objects.filter(pk=unit_id).values_list("path", flat=True).first()
+    if path is None:
+        return qs.none()
+    return qs.filter(**{f"{field}__startswith": path})
+
+
+def _current(qs, flag: bool):
+    today = datetime.date.today()
+    valid = Q(valid_from__lte=today) & (Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+    return qs.filter(valid) if flag else qs.exclude(valid)
+
+
+# --- organization ------------------------------------------------------------------------------
+
+UNIT_FILTERS = [
+    lookup("parent", OpenApiTypes.INT, "Đơn vị cấp trên trực tiếp (id).", "parent_id"),
+    lookup("kind", OpenApiTypes.STR, "Loại đơn vị.", "kind", choices=values(UnitKind.choices)),
+    lookup(
+        "code",
+        OpenApiTypes.STR,
+        "Mã đơn vị (đúng từng ký tự, không phân biệt hoa thường).",
+        "code__iexact",
+    ),
+    lookup("depth", OpenApiTypes.INT, "Cấp trong cây (gốc là 0).", "depth"),
+    Filter("under", OpenApiTypes.INT, "Toàn bộ cây con của đơn vị (id), gồm cả đơn vị đó.", _under),
+    Filter(
+        "q",
+        OpenApiTypes.STR,
+        "Tìm theo tên hoặc mã (không dấu cũng được).",
+        org_selectors.units_search,
+    ),
+    Filter(
+        "current", OpenApiTypes.BOOL, "Chỉ đơn vị đang hoạt động (true) hoặc đã giải thể.", _current
+    ),
+]
+
+
+@listing(UNIT_FILTERS, responses=s.UnitSerializer)
+class UnitViewSet(ScopedViewSet):
+    """The organization tree: units in your scope; `under` gives a whole subtree."""
+
+    serializer_class = s.UnitSerializer
+    filters = UNIT_FILTERS
+    ordering = ("path",)
+
+    def scoped(self):
+        return Unit.objects.visible_to(self.request.user).select_related("parent")
+
+    @extend_schema(request=s.UnitCreateSerializer, responses={201: s.UnitSerializer})
+    def create(self, request):
+        data = parse(s.UnitCreateSerializer, request)
+        require(can_manage_unit(request.user, data["parent"]))
+        unit = org_services.unit_create(by=request.user, **data)
+        return self.reply(unit, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=s.UnitUpdateSerializer,
+        responses=s.UnitSerializer,
+        parameters=[if_match_parameter()],
+    )
+    def partial_update(self, request, pk=None):
+        unit = self.get_object()
+        require(can_manage_unit(request.user, unit))
+        data = parse(s.UnitUpdateSerializer, request)
+        version = expected_version(request, data.pop("version", None))
+        reason = data.pop("reason", "")
+        org_services.unit_update(
+            unit=unit, by=request.user, expected_version=version, reason=reason, **data
+        )
+        return self.reply(unit)
+
+    @extend_schema(
+        request=s.UnitMoveSerializer, responses=s.UnitSerializer, parameters=[if_match_parameter()]
+    )
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        """Move the unit (and its subtree) under another parent; a reason is required."""
+        unit = self.get_object()
+        data = parse(s.UnitMoveSerializer, request)
+        require(can_move_unit(request.user, unit, data["parent"]))
+        version = expected_version(request, data.get("version"))
+        org_services.unit_move(
+            unit=unit,
+            new_parent=data["parent"],
+            by=request.user,
+            expected_version=version,
+            reason=data["reason"],
+        )
+        return self.reply(unit)
+
+
+def _people_under(qs, unit_id: int):
+    path = Unit.objects.filter(pk=unit_id).values_list("path", flat=True).first()
+    if path is None:
+        return qs.none()
+    members = Membership.objects.current().filter(
+        person=OuterRef("pk"), unit__path__startswith=path
+    )
+    return qs.filter(Exists(members))
+
+
+PERSON_FILTERS = [
+    Filter(
+        "q",
+        OpenApiTypes.STR,
+        "Tìm theo họ tên hoặc số thẻ (không dấu cũng được).",
+        org_selectors.people_search,
+    ),
+    lookup("party_card_number", OpenApiTypes.STR, "Số thẻ đảng viên.", "party_card_number"),
+    Filter(
+        "unit", OpenApiTypes.INT, "Đang sinh hoạt trong cây con của đơn vị (id).", _people_under
+    ),
+]
+
+
+@listing(PERSON_FILTERS, responses=s.PersonSerializer)
+class PersonViewSet(ScopedViewSet):
+    """Party members in your scope."""
+
+    serializer_class = s.PersonSerializer
+    filters = PERSON_FILTERS
+    ordering = ("sort_key", "pk")
+
+    def scoped(self):
+        return Person.objects.visible_to(self.request.user)
+
+    @extend_schema(request=s.PersonCreateSerializer, responses={201: s.PersonSerializer})
+    def create(self, request):
+        """Register a member directly in a cell (the person and the membership together)."""
+        data = parse(s.PersonCreateSerializer, request)
+        cell = data.pop("cell")
+        require(can_manage_unit(request.user, cell))
+        person = org_services.person_register(cell=cell, by=request.user, **data)
+        return self.reply(person, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=s.PersonUpdateSerializer,
+        responses=s.PersonSerializer,
+        parameters=[if_match_parameter()],
+    )
+    def partial_update(self, request, pk=None):
+        person = self.get_object()
+        require(can_edit_person(request.user, person))
+        data = parse(s.PersonUpdateSerializer, request)
+        version = expected_version(request, data.pop("version", None))
+        reason = data.pop("reason", "")
+        org_services.person_update(
+            person=person, by=request.user, expected_version=version, reason=reason, **data
+        )
+        return self.reply(person)
+
+
+POSITION_FILTERS = [
+    lookup("person", OpenApiTypes.INT, "Đảng viên (id).", "person_id"),
+    lookup("unit", OpenApiTypes.INT, "Đơn vị (id).", "unit_id"),
+    lookup("role", OpenApiTypes.STR, "Chức vụ.", "role", choices=values(PositionRole.choices)),
+    Filter("current", OpenApiTypes.BOOL, "Chỉ chức vụ đang đảm nhiệm.", _current),
+]
+
+
+@listing(POSITION_FILTERS, responses=s.PositionSerializer)
+class PositionViewSet(ScopedViewSet):
+    """Positions (secretary, deputy, committee member…) held in units of your scope."""
+
+    serializer_class = s.PositionSerializer
+    filters = POSITION_FILTERS
+    ordering = ("unit__path", "-valid_from", "pk")
+
+    def scoped(self):
+        qs = Position.objects.select_related("person", "unit")
+        return scope(qs, self.request.user, via="unit")
+
+    @extend_schema(request=s.PositionCreateSerializer, responses={201: s.PositionSerializer})
+    def create(self, request):
+        data = parse(s.PositionCreateSerializer, request)
+        require(can_edit_person(request.user, data["person"]))
+        require(can_manage_unit(request.user, data["unit"]))
+        position = org_services.position_add(by=request.user, **data)
+        return self.reply(position, status_code=status.HTTP_201_CREATED)
+
+
+# --- review cycles and reviews -------------------------------------------------------------------
+
+CYCLE_FILTERS = [
+    lookup(
+        "status", OpenApiTypes.STR, "Trạng thái.", "status", choices=values(CycleStatus.choices)
+    ),
+    lookup("year", OpenApiTypes.INT, "Năm kiểm điểm.", "year"),
+    lookup("scope_unit", OpenApiTypes.INT, "Đơn vị phạm vi (id).", "scope_unit_id"),
+]
+
+
+@listing(CYCLE_FILTERS, responses=s.CycleSerializer)
+class CycleViewSet(ScopedViewSet):
+    """Review cycles whose scope overlaps yours, with the campaign dashboard of each."""
+
+    serializer_class = s.CycleSerializer
+    filters = CYCLE_FILTERS
+    ordering = ("-starts_on", "-pk")
+
+    def scoped(self):
+        return review_selectors.cycles_for(self.request.user).select_related("scope_unit")
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "unit",
+                OpenApiTypes.INT,
+                description="Đơn vị (id); mặc định là đơn vị cao nhất bạn xem được trong đợt.",
+            )
+        ],
+        responses=s.DashboardSerializer,
+    )
+    @action(detail=True, methods=["get"])
+    def dashboard(self, request, pk=None):
+        """The campaign figures of a unit's subtree and of each of its children (as the page)."""
+        cycle = dashboard_selectors.cycle_visible_to(request.user, self.get_object().pk)
+        if cycle is None:
+            raise exceptions.NotFound()
+        raw = request.query_params.get("unit")
+        if raw:
+            try:
+                unit_id = int(raw)
+            except ValueError as exc:
+                raise exceptions.ValidationError({"unit": [_("Phải là một số nguyên.")]}) from exc
+            units = dashboard_selectors.units_in_cycle_visible_to(request.user, cycle)
+            unit = units.filter(pk=unit_id).first() if abs(unit_id) < 2**63 else None
+        else:
+            unit = dashboard_selectors.default_unit(request.user, cycle)
+        if unit is None:
+            raise exceptions.NotFound()
+        along, children = dashboard_selectors.summaries_of_branch(cycle, unit)
+        own = next((row for row in along if row["unit_id"] == unit.pk), None)
+
+        def row(summary: dict | None, fallback: Unit | None = None) -> dict:
+            figures = {m: (summary[m] if summary else 0) for m in METRIC_NAMES}
+            if summary is None:
+                return {
+                    "unit": fallback.pk,
+                    "name": fallback.name,
+                    "kind": fallback.kind,
+                    "figures": figures,
+                }
+            return {
+                "unit": summary["unit_id"],
+                "name": summary["name"],
+                "kind": summary["kind"],
+                "figures": figures,
+            }
+
+        pending = own["pending"] if own else dashboard_selectors.pending_changes(cycle, unit)
+        data = {
+            "cycle": cycle.pk,
+            "unit": row(own, unit),
+            "updated_at": own["fresh_at"] if own else None,
+            "pending_changes": pending or 0,
+            "children": [row(child) for child in children],
+        }
+        return Response(s.DashboardSerializer(data).data)
+
+
+REVIEW_FILTERS = [
+    lookup("cycle", OpenApiTypes.INT, "Đợt kiểm điểm (id).", "cycle_id"),
+    lookup("unit", OpenApiTypes.INT, "Đơn vị (id).", "unit_id"),
+    lookup("person", OpenApiTypes.INT, "Đảng viên (id).", "person_id"),
+    lookup(
+        "status", OpenApiTypes.STR, "Trạng thái.", "status", choices=values(ReviewStatus.choices)
+    ),
+    lookup(
+        "subject_kind",
+        OpenApiTypes.STR,
+        "Tập thể hay cá nhân.",
+        "subject_kind",
+        choices=values(SubjectKind.choices),
+    ),
+]
+
+
+@listing(REVIEW_FILTERS, responses=s.ReviewSerializer)
+class ReviewViewSet(ScopedViewSet):
+    """Self-reviews of collectives and individuals."""
+
+    serializer_class = s.ReviewSerializer
+    filters = REVIEW_FILTERS
+    ordering = ("cycle_id", "unit__path", "pk")
+
+    def scoped(self):
+        qs = Review.objects.visible_to(self.request.user)
+        return qs.select_related("cycle", "unit", "person")
+
+    @extend_schema(
+        request=s.ReviewUpdateSerializer,
+        responses=s.ReviewSerializer,
+        parameters=[if_match_parameter()],
+    )
+    def partial_update(self, request, pk=None):
+        review = self.get_object()
+        require(can_edit_review(request.user, review))
+        data = parse(s.ReviewUpdateSerializer, request)
+        version = expected_version(request, data.pop("version", None))
+        review_services.review_update(
+            review=review, by=request.user, expected_version=version, **data
+        )
+        return self.reply(review)
+
+    @extend_schema(
+        request=s.ReviewTransitionSerializer,
+        responses=s.ReviewSerializer,
+        parameters=[if_match_parameter()],
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        """Move the review: submitted (to the conference), discussed, finalized, or to draft."""
+        review = self.get_object()
+        data = parse(s.ReviewTransitionSerializer, request)
+        meeting = review_selectors.unit_meeting(review.cycle, review.unit)
+        require(can_transition_review(request.user, review, data["to"], meeting))
+        if expected_version(request, data.get("version")) != review.version:
+            raise StaleObject(review)
+        review_services.review_transition(
+            review=review, to=data["to"], by=request.user, note=data.get("note", "")
+        )
+        return self.reply(review)
+
+
+FINDING_FILTERS = [
+    lookup("review", OpenApiTypes.INT, "Bản kiểm điểm (id).", "review_id"),
+    lookup("unit", OpenApiTypes.INT, "Đơn vị (id).", "unit_id"),
+    lookup(
+        "status",
+        OpenApiTypes.STR,
+        "Tình trạng khắc phục.",
+        "status",
+        choices=values(FindingStatus.choices),
+    ),
+    lookup("area", OpenApiTypes.STR, "Lĩnh vực.", "area", choices=values(FindingArea.choices)),
+]
+
+
+@listing(FINDING_FILTERS, responses=s.FindingSerializer)
+class FindingViewSet(ScopedViewSet):
+    """Shortcomings (hạn chế, khuyết điểm) named in reviews."""
+
+    serializer_class = s.FindingSerializer
+    filters = FINDING_FILTERS
+
+    def scoped(self):
+        return Finding.objects.visible_to(self.request.user).select_related("review")
+
+    @extend_schema(request=s.FindingCreateSerializer, responses={201: s.FindingSerializer})
+    def create(self, request):
+        data = parse(s.FindingCreateSerializer, request)
+        review = data.pop("review")
+        require(can_edit_review(request.user, review))
+        finding = review_services.finding_add(review=review, by=request.user, **data)
+        return self.reply(finding, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=s.FindingUpdateSerializer,
+        responses=s.FindingSerializer,
+        parameters=[if_match_parameter()],
+    )
+    def partial_update(self, request, pk=None):
+        finding = self.get_object()
+        require(can_edit_review(request.user, finding.review))
+        data = parse(s.FindingUpdateSerializer, request)
+        version = expected_version(request, data.pop("version", None))
+        review_services.finding_update(
+            finding=finding, by=request.user, expected_version=version, **data
+        )
+        return self.reply(finding)
+
+
+# --- remediation plans and items ---------------------------------------------------------------
+
+
+PLAN_FILTERS = [
+    lookup("cycle", OpenApiTypes.INT, "Đợt kiểm điểm (id).", "cycle_id"),
+    lookup("unit", OpenApiTypes.INT, "Đơn vị (id).", "unit_id"),
+    lookup("person", OpenApiTypes.INT, "Đảng viên (id).", "person_id"),
+    lookup("status", OpenApiTypes.STR, "Trạng thái.", "status", choices=values(PlanStatus.choices)),
+    Filter(
+        "subject_kind",
+        OpenApiTypes.STR,
+        "Kế hoạch của tập thể hay của cá nhân.",
+        lambda qs, kind: qs.filter(person__isnull=kind == SubjectKind.COLLECTIVE),
+        choices=values(SubjectKind.choices),
+    ),
+]
+AWAITING = "Chỉ kế hoạch đang chờ bạn thẩm định."
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            *(f.parameter() for f in PLAN_FILTERS),
+            OpenApiParameter("awaiting", OpenApiTypes.BOOL, description=AWAITING),
+        ],
+        responses=s.PlanSerializer,
+    ),
+    retrieve=extend_schema(responses=s.PlanDetailSerializer),
+)
+class PlanViewSet(ScopedViewSet):
+    """Remediation plans with their items, and their lifecycle: submit, return, accept, adopt."""
+
+    ordering = ("-cycle__year", "unit__path", "pk")
+
+    def get_serializer_class(self):
+        return s.PlanSerializer if self.action == "list" else s.PlanDetailSerializer
+
+    def scoped(self):
+        qs = RemediationPlan.objects.visible_to(self.request.user)
+        qs = qs.select_related("unit", "person", "cycle", "review")
+        if self.action != "list":
+            qs = qs.prefetch_related("actions__findings")
+        return qs
+
+    @property
+    def filters(self) -> list[Filter]:
+        user = self.request.user
+
+        def awaiting(qs, flag: bool):
+            return plan_selectors.plans_awaiting_appraisal_for(user, qs) if flag else qs
+
+        return [*PLAN_FILTERS, Filter("awaiting", OpenApiTypes.BOOL, AWAITING, awaiting)]
+
+    def _lifecycle(self, request, serializer_class, decide, call):
+        plan = self.get_object()
+        require(decide(request.user, plan))
+        data = parse(serializer_class, request)
+        version = expected_version(request, data.pop("version", None))
+        call(plan, data, version)
+        return self.reply(plan)
+
+    @extend_schema(
+        request=s.PlanSubmitSerializer,
+        responses=s.PlanDetailSerializer,
+        parameters=[if_match_parameter()],
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """Submit for appraisal; refused (code "incomplete") with each problem per item."""
+        return self._lifecycle(
+            request,
+            s.PlanSubmitSerializer,
+            can_edit_plan,
+            lambda plan, data, version: plan_services.plan_submit(
+                plan=plan, by=request.user, note=data.get("note", ""), expected_version=version
+            ),
+        )
+
+    @extend_schema(
+        request=s.PlanReturnSerializer,
+        responses=s.PlanDetailSerializer,
+        parameters=[if_match_parameter()],
+    )
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request, pk=None):
+        """Send the plan back to be prepared again, with the grounds ticked and remarks."""
+        return self._lifecycle(
+            request,
+            s.PlanReturnSerializer,
+            can_appraise_plan,
+            lambda plan, data, version: plan_services.plan_return(
+                plan=plan,
+                grounds=data["grounds"],
+                remarks=data.get("remarks", ""),
+                by=request.user,
+                expected_version=version,
+            ),
+        )
+
+    @extend_schema(
+        request=s.PlanAcceptSerializer,
+        responses=s.PlanDetailSerializer,
+        parameters=[if_match_parameter()],
+    )
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        """Accept the plan (it meets the requirements)."""
+        return self._lifecycle(
+            request,
+            s.PlanAcceptSerializer,
+            can_appraise_plan,
+            lambda plan, data, version: plan_services.plan_accept(
+                plan=plan,
+                remarks=data.get("remarks", ""),
+                by=request.user,
+                expected_version=version,
+            ),
+        )
+
+    @extend_schema(
+        request=s.PlanAdoptSerializer,
+        responses=s.PlanDetailSerializer,
+        parameters=[if_match_parameter()],
+    )
+    @action(detail=True, methods=["post"])
+    def adopt(self, request, pk=None):
+        """Record the collective's decision (meeting date, resolution) that finalizes the plan."""
+        return self._lifecycle(
+            request,
+            s.PlanAdoptSerializer,
+            can_edit_plan,
+            lambda plan, data, version: plan_services.plan_adopt(
+                plan=plan,
+                decision_date=data["decision_date"],
+                decision_ref=data["decision_ref"],
+                by=request.user,
+                expected_version=version,
+            ),
+        )
+
+
+def _overdue(qs, flag: bool):
+    today = datetime.date.today()
+    late = Q(due_date__lt=today, status__in=[ActionStatus.OPEN, ActionStatus.IN_PROGRESS])
+    return qs.filter(late) if flag else qs.exclude(late)
+
+
+ITEM_FILTERS = [
+    lookup("plan", OpenApiTypes.INT, "Kế hoạch (id).", "plan_id"),
+    lookup(
+        "status", OpenApiTypes.STR, "Tình trạng.", "status", choices=values(ActionStatus.choices)
+    ),
+    lookup(
+        "responsible_person",
+        OpenApiTypes.INT,
+        "Người chịu trách nhiệm (id).",
+        "responsible_person_id",
+    ),
+    Filter("overdue", OpenApiTypes.BOOL, "Quá hạn (true) hoặc không.", _overdue),
+]
+
+
+@listing(ITEM_FILTERS, responses=s.PlanItemSerializer)
+class PlanItemViewSet(ScopedViewSet):
+    """Items of remediation plans: add, edit, report progress with evidence, verify, cancel."""
+
+    serializer_class = s.PlanItemSerializer
+    filters = ITEM_FILTERS
+    ordering = ("plan_id", "position", "pk")
+
+    def scoped(self):
+        qs = PlanAction.objects.select_related("plan", "plan__unit", "plan__cycle", "plan__review")
+        return scope(qs.prefetch_related("findings"), self.request.user, via="plan__unit")
+
+    @staticmethod
+    def _findings(plan: RemediationPlan, ids: list[int] | None):
+        if ids is None:
+            return None
+        found = list(plan.review.findings.filter(pk__in=ids))
+        missing = sorted(set(ids) - {f.pk for f in found})
+        if missing:
+            raise exceptions.ValidationError(
+                {
+                    "findings": [
+                        _("Không có hạn chế id=%(ids)s trong bản kiểm điểm của kế hoạch.")
+                        % {"ids": ", ".join(map(str, missing))}
+                    ]
+                }
+            )
+        return found
+
+    @extend_schema(request=s.PlanItemCreateSerializer, responses={201: s.PlanItemSerializer})
+    def create(self, request):
+        data = parse(s.PlanItemCreateSerializer, request)
+        plan = data.pop("plan")
+        require(can_edit_plan(request.user, plan))
+        data["findings"] = self._findings(plan, data.get("findings"))
+        item = plan_services.action_add(plan=plan, by=request.user, **data)
+        return self.reply(item, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=s.PlanItemUpdateSerializer,
+        responses=s.PlanItemSerializer,
+        parameters=[if_match_parameter()],
+    )
+    def partial_update(self, request, pk=None):
+        item = self.get_object()
+        require(can_edit_plan(request.user, item.plan))
+        data = parse(s.PlanItemUpdateSerializer, request)
+        version = expected_version(request, data.pop("version", None))
+        findings = self._findings(item.plan, data.pop("findings", None))
+        plan_services.action_update(
+            action=item, by=request.user, expected_version=version, findings=findings, **data
+        )
+        return self.reply(item)
+
+    @extend_schema(
+        methods=["get"],
+        responses=s.ProgressSerializer(many=True),
+        description="Các lần báo cáo tiến độ, kèm tệp minh chứng.",
+    )
+    @extend_schema(
+        methods=["post"],
+        request={
+            "multipart/form-data": s.ProgressCreateSerializer,
+            "application/json": s.ProgressCreateSerializer,
+        },
+        responses={201: s.PlanItemSerializer},
+        parameters=[if_match_parameter()],
+    )
+    @action(detail=True, methods=["get", "post"])
+    def progress(self, request, pk=None):
+        """Progress reports of the item; POST records one (multipart for evidence files)."""
+        item = self.get_object()
+        if request.method == "GET":
+            updates = ProgressUpdate.objects.filter(action=item).select_related("reported_by")
+            updates = updates.prefetch_related("evidence").order_by("reported_at", "pk")
+            return Response(s.ProgressSerializer(updates, many=True).data)
+        require(can_report_progress(request.user, item))
+        data = parse(s.ProgressCreateSerializer, request)
+        version = expected_version(request, data.pop("version", None))
+        plan_services.action_record_progress(
+            action=item,
+            by=request.user,
+            expected_version=version,
+            files=data.pop("files", None) or [],
+            **data,
+        )
+        return self.reply(item, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=s.VerifySerializer,
+        responses=s.PlanItemSerializer,
+        parameters=[if_match_parameter()],
+    )
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        """The appraiser confirms the item done (accept=true) or sends it back (false)."""
+        item = self.get_object()
+        require(can_verify_action(request.user, item))
+        data = parse(s.VerifySerializer, request)
+        version = expected_version(request, data.pop("version", None))
+        plan_services.action_verify(action=item, by=request.user, expected_version=version, **data)
+        return self.reply(item)
+
+    @extend_schema(
+        request=s.CancelSerializer,
+        responses=s.PlanItemSerializer,
+        parameters=[if_match_parameter()],
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """Cancel the item; a reason is required."""
+        item = self.get_object()
+        require(can_edit_plan(request.user, item.plan))
+        data = parse(s.CancelSerializer, request)
+        version = expected_version(request, data.pop("version", None))
+        plan_services.action_cancel(
+            action=item, reason=data["reason"], by=request.user, expected_version=version
+        )
+        return self.reply(item)
+
+
+# --- periodic reports --------------------------------------------------------------------------
+
+REPORT_FILTERS = [
+    lookup("period", OpenApiTypes.INT, "Kỳ báo cáo (id).", "period_id"),
+    lookup("unit", OpenApiTypes.INT, "Đơn vị (id).", "unit_id"),
+    lookup(
+        "status", OpenApiTypes.STR, "Trạng thái.", "status", choices=values(ReportStatus.choices)
+    ),
+]
+
+
+@listing(REPORT_FILTERS, responses=s.ReportSerializer)
+class ReportViewSet(ScopedViewSet):
+    """Each unit's 6-monthly and annual remediation reports."""
+
+    serializer_class = s.ReportSerializer
+    filters = REPORT_FILTERS
+    ordering = ("period__starts_on", "unit__path", "pk")
+
+    def scoped(self):
+        qs = PeriodicReport.objects.visible_to(self.request.user)
+        return qs.select_related("period", "unit")
+
+    @extend_schema(request=s.ReportCreateSerializer, responses={201: s.ReportSerializer})
+    def create(self, request):
+        """Start the unit's report for a period, pre-filled from the data."""
+        data = parse(s.ReportCreateSerializer, request)
+        unit = data["unit"]
+        period = get_object_or_404(
+            ReportPeriod.objects.filter(cycle__in=review_selectors.cycles_for(request.user)),
+            pk=data["period"],
+        )
+        require(can_write_report(request.user, unit))
+        report = report_services.report_create(period=period, unit=unit, by=request.user)
+        return self.reply(report, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=s.ReportUpdateSerializer,
+        responses=s.ReportSerializer,
+        parameters=[if_match_parameter()],
+    )
+    def partial_update(self, request, pk=None):
+        report = self.get_object()
+        require(can_write_report(request.user, report.unit))
+        data = parse(s.ReportUpdateSerializer, request)
+        version = expected_version(request, data.pop("version", None))
+        report_services.report_update(
+            report=report,
+            narrative=data.get("narrative", report.narrative),
+            refresh=data.get("refresh", False),
+            by=request.user,
+            expected_version=version,
+        )
+        return self.reply(report)
+
+    @extend_schema(
+        request=s.ReportSubmitSerializer,
+        responses=s.ReportSerializer,
+        parameters=[if_match_parameter()],
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """Submit the report to the parent committee."""
+        report = self.get_object()
+        require(can_write_report(request.user, report.unit))
+        data = parse(s.ReportSubmitSerializer, request)
+        version = expected_version(request, data.get("version"))
+        report_services.report_submit(report=report, by=request.user, expected_version=version)
+        return self.reply(report)
