@@ -1,0 +1,133 @@
+"""Tokens, JSON errors with a machine code and a Vietnamese message, and stale writes (409)."""
+
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from kiemdiem.api.models import ApiToken
+from kiemdiem.core.models import AuditEvent
+from kiemdiem.org.models import Unit
+
+
+def test_token_page_shows_the_key_once_and_revoking_locks_it_out(client, org_tree, office):
+    client.force_login(office)
+    html = client.post(reverse("account:tokens"), {"name": "Hệ thống văn bản"}).content.decode()
+    token = ApiToken.objects.get(user=office)
+    key = html.split('data-testid="new-token">')[1].split("<")[0]
+    assert key.startswith(token.prefix) and token.key_hash not in html
+    assert key not in client.get(reverse("account:tokens")).content.decode()  # only once
+
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert api.get("/api/v1/units/").status_code == 200
+    client.post(reverse("account:token-revoke", args=[token.pk]))
+    response = api.get("/api/v1/units/")
+    assert response.status_code == 401
+    assert response.json() == {
+        "code": "authentication_failed",
+        "message": "Mã truy cập không đúng hoặc đã bị thu hồi.",
+    }
+    assert AuditEvent.objects.filter(object_type="api.apitoken", object_id=token.pk).count() == 2
+
+
+def test_token_needs_a_name_and_belongs_to_its_owner(client, org_tree, office, outsider):
+    client.force_login(office)
+    html = client.post(reverse("account:tokens"), {"name": "   "}).content.decode()
+    assert "Phải đặt tên gợi nhớ" in html and not ApiToken.objects.exists()
+    client.post(reverse("account:tokens"), {"name": "A"})
+    client.force_login(outsider)
+    token = ApiToken.objects.get(user=office)
+    assert client.post(reverse("account:token-revoke", args=[token.pk])).status_code == 404
+    token.refresh_from_db()
+    assert token.is_active
+
+
+def test_malformed_requests_get_json_errors(api, org_tree, office):
+    client = api(office)
+    bad_filter = client.get("/api/v1/units/", {"parent": "abc", "current": "maybe"})
+    assert bad_filter.status_code == 400
+    assert bad_filter.json()["code"] == "invalid"
+    assert set(bad_filter.json()["fields"]) == {"parent", "current"}
+
+    broken = client.generic("POST", "/api/v1/units/", "{not json", content_type="application/json")
+    assert broken.status_code == 400 and broken.json()["code"] == "parse_error"
+
+    wrong_method = client.delete(f"/api/v1/units/{org_tree.cell_a1.pk}/")
+    assert wrong_method.status_code == 405
+    assert wrong_method.json()["code"] == "method_not_allowed"
+
+    missing = client.post("/api/v1/units/", {}, format="json")
+    assert missing.status_code == 400
+    assert set(missing.json()["fields"]) >= {"code", "name", "kind", "parent"}
+
+
+def test_writes_need_the_version_and_stale_ones_get_409(api, org_tree, office):
+    client = api(office)
+    url = f"/api/v1/units/{org_tree.cell_a1.pk}/"
+    etag = client.get(url)["ETag"]
+    assert etag == '"1"'
+
+    no_version = client.patch(url, {"name": "Chi bộ Tổ Toán – Tin"}, format="json")
+    assert no_version.status_code == 428
+    assert no_version.json()["code"] == "version_required"
+
+    first = client.patch(url, {"name": "Chi bộ Tổ Toán – Tin"}, format="json", HTTP_IF_MATCH=etag)
+    assert first.status_code == 200 and first["ETag"] == '"2"'
+    second = client.patch(url, {"name": "Chi bộ Toán"}, format="json", HTTP_IF_MATCH=etag)
+    assert second.status_code == 409
+    body = second.json()
+    assert body["code"] == "stale" and body["current_version"] == 2
+    assert "vanphong_a" in body["message"]  # who saved last, from the audit trail
+    assert Unit.objects.get(pk=org_tree.cell_a1.pk).name == "Chi bộ Tổ Toán – Tin"
+
+    mismatch = client.patch(url, {"name": "X", "version": 2}, format="json", HTTP_IF_MATCH='"1"')
+    assert mismatch.status_code == 400 and "version" in mismatch.json()["fields"]
+
+
+def test_domain_rules_come_back_as_400_with_the_services_message(api, org_tree, office):
+    client = api(office)
+    response = client.post(
+        "/api/v1/units/",
+        {
+            "code": "CB38A1",
+            "name": "Trùng mã",
+            "kind": "subordinate_cell",
+            "parent": org_tree.grassroots_a1.pk,
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "rule_violation"
+    assert "CB38A1" in response.json()["message"]
+    assert Unit.objects.filter(code="CB38A1").count() == 1
+
+
+def test_api_writes_are_audited_like_web_writes(api, org_tree, office):
+    response = api(office).post(
+        "/api/v1/people/",
+        {
+            "full_name": "  Phạm   Thị Lan ",
+            "cell": org_tree.cell_a1.pk,
+            "admission_date": "12/08/2025",
+            "party_card_number": "38.123456",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    person = response.json()
+    assert person["full_name"] == "Phạm Thị Lan" and person["admission_date"] == "2025-08-12"
+    event = AuditEvent.objects.get(object_type="org.person", object_id=person["id"])
+    assert event.actor.username == "vanphong_a" and event.action == "create"
+    members = api(office).get("/api/v1/people/", {"unit": org_tree.cell_a1.pk}).json()
+    assert person["id"] in [p["id"] for p in members["results"]]
+
+
+def test_schema_and_docs_are_served_by_the_app(client, org_tree, office):
+    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert schema.status_code == 200
+    spec = schema.json()
+    assert spec["openapi"].startswith("3.")
+    assert "/api/v1/plans/{id}/return/" in spec["paths"]
+    assert "tokenAuth" in spec["components"]["securitySchemes"]
+    client.force_login(office)
+    docs = client.get("/api/v1/docs/").content.decode()
+    assert "swagger-ui" in docs and "cdn" not in docs.lower() and "https://" not in docs
