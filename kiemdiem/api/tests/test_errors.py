@@ -131,3 +131,12 @@ def test_schema_and_docs_are_served_by_the_app(client, org_tree, office):
     client.force_login(office)
     docs = client.get("/api/v1/docs/").content.decode()
     assert "swagger-ui" in docs and "cdn" not in docs.lower() and "https://" not in docs
+
+
+def test_browsable_pages_work_in_a_signed_in_browser(client, org_tree, office):
+    client.force_login(office)
+    page = client.get("/api/v1/units/", HTTP_ACCEPT="text/html")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Đảng bộ tỉnh Thanh Hóa" in html and "https://" not in html.split("<body")[0]
+    assert client.get("/api/v1/", HTTP_ACCEPT="text/html").status_code == 200
