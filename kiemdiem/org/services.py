@@ -102,7 +102,7 @@ def unit_create(
         search_text=unit_search_text(code, name),
     )
     _full_clean(unit, exclude=["path"])
-    _check_parent_allows(parent, kind)
+    check_parent_allows(parent, kind)
     unit.save()
     unit.path = (parent.path if parent else "") + path_segment(unit.pk)
     unit.depth = len(unit.path) // PATH_STEP - 1
@@ -118,7 +118,8 @@ def unit_create(
     return unit
 
 
-def _check_parent_allows(parent: Unit | None, kind: str) -> None:
+def check_parent_allows(parent: Unit | None, kind: str) -> None:
+    """A cell may only contain cells (or party groups): the kind rule of every unit placement."""
     if parent is not None and parent.kind in CELL_KINDS and kind not in CELL_KINDS:
         raise DomainError(
             _("Không thể đặt %(kind)s dưới một chi bộ.")
@@ -188,7 +189,7 @@ def unit_move(
         )
     if unit.parent_id == new_parent.pk:
         raise DomainError(_("Đơn vị đã trực thuộc “%(p)s”.") % {"p": new_parent}, field="parent")
-    _check_parent_allows(new_parent, unit.kind)
+    check_parent_allows(new_parent, unit.kind)
     old_parent = unit.parent
     old_path = unit.path
     new_path = new_parent.path + path_segment(unit.pk)
@@ -224,6 +225,11 @@ def _person_checks(person: Person) -> None:
                 % {"n": person.party_card_number},
                 field="party_card_number",
             )
+    check_person_dates(person)
+
+
+def check_person_dates(person: Person) -> None:
+    """The date rules of a person's record (no database access: bulk imports call it per row)."""
     today = datetime.date.today()
     if person.birth_date and person.birth_date > today:
         raise DomainError(_("Ngày sinh không thể ở tương lai."), field="birth_date")
@@ -302,12 +308,7 @@ def person_update(
     _full_clean(person, exclude=["party_card_number"])
     _person_checks(person)
     first = person.memberships.order_by("valid_from").first()
-    if first and person.admission_date and first.valid_from < person.admission_date:
-        raise DomainError(
-            _("Đã có sinh hoạt đảng từ %(d)s, trước ngày vào Đảng mới.")
-            % {"d": first.valid_from.strftime("%d/%m/%Y")},
-            field="admission_date",
-        )
+    check_first_membership(person, first.valid_from if first else None)
     changes = diff(before, snapshot(person, PERSON_FIELDS))
     if not changes:
         return person
@@ -326,9 +327,20 @@ def person_update(
     return person
 
 
-def _check_period(
+def check_first_membership(person: Person, first_start: datetime.date | None) -> None:
+    """A person's party activity cannot start before their admission date."""
+    if first_start and person.admission_date and first_start < person.admission_date:
+        raise DomainError(
+            _("Đã có sinh hoạt đảng từ %(d)s, trước ngày vào Đảng mới.")
+            % {"d": first_start.strftime("%d/%m/%Y")},
+            field="admission_date",
+        )
+
+
+def check_period(
     person: Person, unit: Unit, start: datetime.date, end: datetime.date | None
 ) -> None:
+    """A membership or position period must fit the person's admission and the unit's validity."""
     if end and end < start:
         raise DomainError(_("Ngày kết thúc phải sau ngày bắt đầu."), field="valid_to")
     if person.admission_date and start < person.admission_date:
@@ -355,6 +367,46 @@ def _check_period(
         )
 
 
+def periods_overlap(
+    start: datetime.date,
+    end: datetime.date | None,
+    other_start: datetime.date,
+    other_end: datetime.date | None,
+) -> bool:
+    """Do two periods (open-ended when the end is None) share at least one day?"""
+    return (other_end is None or other_end >= start) and (end is None or other_start <= end)
+
+
+def check_membership_unit(unit: Unit) -> None:
+    """Members hold party activity in a cell or party group only."""
+    if unit.kind not in CELL_KINDS:
+        raise DomainError(
+            _("Đảng viên chỉ sinh hoạt tại chi bộ hoặc tổ đảng, không phải “%(u)s”.") % {"u": unit},
+            field="unit",
+        )
+
+
+def official_overlap_error(person: Person, unit: Unit) -> DomainError:
+    """A person has one official cell at a time."""
+    return DomainError(
+        _("%(p)s đang sinh hoạt chính thức tại “%(u)s” trong khoảng thời gian này.")
+        % {"p": person, "u": unit},
+        field="valid_from",
+    )
+
+
+# A unit has one secretary and one head at a time.
+SINGLE_HOLDER_ROLES = ("secretary", "head")
+
+
+def single_holder_error(unit: Unit, role_label: str, holder: Person) -> DomainError:
+    return DomainError(
+        _("“%(u)s” đã có %(r)s là %(p)s trong khoảng thời gian này.")
+        % {"u": unit, "r": role_label, "p": holder},
+        field="role",
+    )
+
+
 def _overlapping(qs, start: datetime.date, end: datetime.date | None):
     qs = qs.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=start))
     if end is not None:
@@ -375,12 +427,8 @@ def membership_add(
 ) -> Membership:
     """Record a person's party activity in a cell for a period."""
     Person.objects.select_for_update().filter(pk=person.pk).first()  # serialize per person
-    if unit.kind not in CELL_KINDS:
-        raise DomainError(
-            _("Đảng viên chỉ sinh hoạt tại chi bộ hoặc tổ đảng, không phải “%(u)s”.") % {"u": unit},
-            field="unit",
-        )
-    _check_period(person, unit, valid_from, valid_to)
+    check_membership_unit(unit)
+    check_period(person, unit, valid_from, valid_to)
     if kind == MembershipKind.OFFICIAL:
         clash = _overlapping(
             Membership.objects.filter(person=person, kind=MembershipKind.OFFICIAL),
@@ -388,11 +436,7 @@ def membership_add(
             valid_to,
         ).first()
         if clash:
-            raise DomainError(
-                _("%(p)s đang sinh hoạt chính thức tại “%(u)s” trong khoảng thời gian này.")
-                % {"p": person, "u": clash.unit},
-                field="valid_from",
-            )
+            raise official_overlap_error(person, clash.unit)
     membership = Membership(
         person=person, unit=unit, kind=kind, valid_from=valid_from, valid_to=valid_to
     )
@@ -452,8 +496,8 @@ def position_add(
     reason: str = "",
 ) -> Position:
     """Appoint a person to a post in a unit for a period."""
-    _check_period(person, unit, valid_from, valid_to)
-    if role in ("secretary", "head"):
+    check_period(person, unit, valid_from, valid_to)
+    if role in SINGLE_HOLDER_ROLES:
         clash = (
             _overlapping(
                 Position.objects.filter(unit=unit, role=role).exclude(person=person),
@@ -464,11 +508,7 @@ def position_add(
             .first()
         )
         if clash:
-            raise DomainError(
-                _("“%(u)s” đã có %(r)s là %(p)s trong khoảng thời gian này.")
-                % {"u": unit, "r": clash.get_role_display(), "p": clash.person},
-                field="role",
-            )
+            raise single_holder_error(unit, clash.get_role_display(), clash.person)
     position = Position(
         person=person,
         unit=unit,
