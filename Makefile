@@ -15,6 +15,7 @@ DEMO_SEED ?= 1
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --scale $(DEMO_SCALE) --seed $(DEMO_SEED) --if-empty
+	$(BIN)/python manage.py seed_campaign --if-absent
 	@echo "Tiến trình nền (tổng hợp số liệu, đánh dấu quá hạn, thư nhắc việc) chạy cùng máy chủ."
 	$(BIN)/python manage.py worker --interval 10 > var/worker.log 2>&1 & \
 	  trap 'kill $$! 2>/dev/null' EXIT INT TERM; \

@@ -35,17 +35,29 @@ def cycles_for(user) -> QuerySet[ReviewCycle]:
 def cycle_reviews(
     cycle: ReviewCycle, user, *, subject: str = "", status: str = ""
 ) -> QuerySet[Review]:
-    """The cycle's reviews inside the user's scope, with their number of findings."""
+    """The cycle's reviews inside the user's scope (count their findings per page with
+    `with_finding_counts`: grouping the whole list to sort it cost ~0.8 s on a province)."""
     qs = Review.objects.visible_to(user).filter(cycle=cycle)
     if subject in SubjectKind.values:
         qs = qs.filter(subject_kind=subject)
     if status in ReviewStatus.values:
         qs = qs.filter(status=status)
-    return (
-        qs.select_related("unit", "person")
-        .annotate(finding_count=Count("findings"))
-        .order_by("unit__path", "subject_kind", "person__sort_key", "pk")
+    return qs.select_related("unit", "person").order_by(
+        "unit__path", "subject_kind", "person__sort_key", "pk"
     )
+
+
+def with_finding_counts(reviews: list[Review]) -> list[Review]:
+    """Set `finding_count` on each review of a page, in one grouped query."""
+    counts = dict(
+        Finding.objects.filter(review__in=[r.pk for r in reviews])
+        .values_list("review_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for review in reviews:
+        review.finding_count = counts.get(review.pk, 0)
+    return reviews
 
 
 def cycle_counts(cycle: ReviewCycle, user) -> dict:

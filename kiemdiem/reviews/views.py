@@ -163,6 +163,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     status = request.GET.get("trang_thai", "")
     reviews = selectors.cycle_reviews(cycle, request.user, subject=subject, status=status)
     page = Paginator(reviews, REVIEWS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_finding_counts(list(page.object_list))
     can_manage = can_manage_cycle(request.user, cycle.scope_unit)
     ctx = {
         "cycle": cycle,

@@ -1,0 +1,238 @@
+"""A campaign under way, for the demo (`seed_demo --campaign`) and the dashboard benchmark.
+
+A province-wide annual cycle opened through the services, then ~70% of reviews submitted,
+~60% of plans filed with 1–3 items (some late, returned, accepted, verified, overdue), written
+set-based. Same seed, same data.
+"""
+
+import datetime
+import random
+import time
+from collections import defaultdict
+
+from django.db import transaction
+from django.utils import timezone
+
+from kiemdiem.dashboard.summaries import merge_all
+from kiemdiem.org.models import Position, PositionRole, Unit
+from kiemdiem.remediation.models import PlanAction, RemediationPlan
+from kiemdiem.remediation.states import ActionStatus, PlanStatus
+from kiemdiem.reviews import services as review_services
+from kiemdiem.reviews.models import Finding, Review, ReviewCycle, ReviewMeeting
+from kiemdiem.reviews.states import ReviewStatus
+
+PARTICIPATING = [
+    "commune",
+    "sectoral_committee",
+    "upper_grassroots",
+    "grassroots_committee",
+    "grassroots_cell",
+    "subordinate_cell",
+]
+CHUNK = 5000
+
+
+def _chunks(items: list, size: int = CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def open_cycle(province: Unit, office, log=lambda message: None) -> ReviewCycle:
+    """A cycle that started 75 days ago: reviews and conferences due, plans due 20 days ago."""
+    today = timezone.localdate()
+    days = datetime.timedelta
+    cycle = review_services.cycle_create(
+        by=office,
+        title=f"Kiểm điểm, đánh giá năm {today.year - 1} ",
+        kind="annual",
+        year=today.year - 1,
+        directive_number="493-CV/TU",
+        directive_date=today - days(90),
+        directive_issuer="Ban Thường vụ Tỉnh ủy",
+        scope_unit=province,
+        participating_kinds=PARTICIPATING,
+        starts_on=today - days(75),
+        self_review_due=today - days(60),
+        conference_due=today - days(45),
+        plan_due=today - days(20),
+        horizon_end=today + days(340),
+    )
+    started = time.perf_counter()
+    counts = review_services.cycle_open(cycle=cycle, by=office)
+    log(f"cycle_open: {counts['reviews']} bản kiểm điểm, {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    merged = merge_all()
+    log(f"merge_pending after opening: {merged} thay đổi, {time.perf_counter() - started:.2f} s")
+    cycle.refresh_from_db()
+    return cycle
+
+
+def _at(day: datetime.date, hour: int = 9) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+@transaction.atomic
+def generate_activity(cycle: ReviewCycle, seed: int = 1) -> dict[str, int]:
+    """The state of a campaign two months in, written set-based (bulk) for speed.
+
+    Demo and benchmark data, loaded like the seed: rows are written directly (not through the
+    services, which would take minutes at this size), so they carry no audit events.
+    """
+    rng = random.Random(seed)
+    today = timezone.localdate()
+    days = datetime.timedelta
+
+    # Reviews: ~70% submitted; of those some discussed at the conference, some finalized.
+    reviews = list(Review.objects.filter(cycle=cycle).values_list("pk", "unit_id", "person_id"))
+    by_status: dict[str, list[int]] = defaultdict(list)
+    submitted_reviews = []
+    for pk, unit_id, person_id in reviews:
+        if rng.random() < 0.7:
+            submitted_reviews.append((pk, unit_id, person_id))
+            status = rng.choice(
+                [ReviewStatus.SUBMITTED, ReviewStatus.DISCUSSED, ReviewStatus.FINALIZED]
+            )
+            by_status[status].append(pk)
+    for status, ids in by_status.items():
+        for chunk in _chunks(ids):
+            Review.objects.filter(pk__in=chunk).update(
+                status=status, submitted_at=_at(cycle.self_review_due - days(rng.randint(0, 10)))
+            )
+
+    # Findings: 0–3 per submitted review.
+    areas = ["leadership", "working_style", "discipline", "ethics_lifestyle", "task_results"]
+    findings = [
+        Finding(
+            review_id=pk,
+            unit_id=unit_id,
+            text=f"Hạn chế, khuyết điểm số {i + 1}",
+            area=rng.choice(areas),
+        )
+        for pk, unit_id, _person in submitted_reviews
+        for i in range(rng.choice([0, 1, 1, 1, 2, 3]))
+    ]
+    Finding.objects.bulk_create(findings, batch_size=CHUNK)
+    findings_of: dict[int, list[int]] = defaultdict(list)
+    for review_id, finding_id in Finding.objects.filter(review__cycle=cycle).values_list(
+        "review_id", "pk"
+    ):
+        findings_of[review_id].append(finding_id)
+
+    # Conferences: ~80% of the collectives, chaired by the unit's secretary.
+    collectives = [unit_id for _pk, unit_id, person_id in reviews if person_id is None]
+    chairs = dict(
+        Position.objects.filter(unit_id__in=collectives, role=PositionRole.SECRETARY).values_list(
+            "unit_id", "person_id"
+        )
+    )
+    fallback_chair = next(iter(chairs.values()))
+    ReviewMeeting.objects.bulk_create(
+        [
+            ReviewMeeting(
+                cycle=cycle,
+                unit_id=unit_id,
+                held_on=cycle.conference_due - days(rng.randint(0, 14)),
+                chair_id=chairs.get(unit_id, fallback_chair),
+                attendee_count=rng.randint(5, 40),
+            )
+            for unit_id in collectives
+            if rng.random() < 0.8
+        ],
+        batch_size=CHUNK,
+    )
+
+    # Plans: ~60% submitted (a quarter of them late); returned, waiting, accepted or adopted.
+    plans = list(RemediationPlan.objects.filter(cycle=cycle).values_list("pk", "review_id"))
+    groups: dict[tuple[str, datetime.date], list[int]] = defaultdict(list)
+    missing: list[int] = []
+    trackable: list[tuple[int, int]] = []
+    drafts_with_items: list[tuple[int, int]] = []
+    for pk, review_id in plans:
+        if rng.random() < 0.6:
+            late = rng.random() < 0.25
+            offset = rng.randint(1, 15)
+            day = cycle.plan_due + days(offset) if late else cycle.plan_due - days(offset)
+            status = rng.choices(
+                [
+                    PlanStatus.RETURNED,
+                    PlanStatus.SUBMITTED,
+                    PlanStatus.ACCEPTED,
+                    PlanStatus.ADOPTED,
+                ],
+                [10, 20, 50, 20],
+            )[0]
+            groups[(status, day)].append(pk)
+            if status in (PlanStatus.ACCEPTED, PlanStatus.ADOPTED):
+                trackable.append((pk, review_id))
+            else:
+                drafts_with_items.append((pk, review_id))
+        else:
+            missing.append(pk)  # due 20 days ago, never submitted: the sweep has flagged it
+    for (status, day), ids in groups.items():
+        for chunk in _chunks(ids):
+            RemediationPlan.objects.filter(pk__in=chunk).update(
+                status=status, first_submitted_at=_at(day)
+            )
+    for chunk in _chunks(missing):
+        RemediationPlan.objects.filter(pk__in=chunk).update(missing_flagged=True)
+
+    # Items: 1–3 per submitted plan; progress only on accepted plans.
+    horizon = (cycle.horizon_end - cycle.starts_on).days
+    unit_of = dict(RemediationPlan.objects.filter(cycle=cycle).values_list("pk", "unit_id"))
+    actions: list[PlanAction] = []
+    links: list[tuple[int, int]] = []  # (index in actions, finding id)
+    for tracked, batch in ((True, trackable), (False, drafts_with_items)):
+        for plan_id, review_id in batch:
+            own = findings_of.get(review_id, [])
+            for position in range(1, rng.randint(1, 3) + 1):
+                due = cycle.starts_on + days(rng.randint(40, horizon))
+                status = ActionStatus.OPEN
+                if tracked:
+                    status = rng.choices(
+                        [
+                            ActionStatus.OPEN,
+                            ActionStatus.IN_PROGRESS,
+                            ActionStatus.DONE,
+                            ActionStatus.VERIFIED,
+                            ActionStatus.CANCELLED,
+                        ],
+                        [30, 30, 12, 23, 5],
+                    )[0]
+                open_now = status in (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+                actions.append(
+                    PlanAction(
+                        plan_id=plan_id,
+                        position=position,
+                        content=f"Nội dung khắc phục {position}",
+                        responsible_unit_id=unit_of[plan_id],
+                        due_date=due,
+                        status=status,
+                        percent={"verified": 100, "done": 100, "in_progress": 50}.get(status, 0),
+                        verified_at=_at(today) if status == ActionStatus.VERIFIED else None,
+                        overdue_flagged=open_now and due < today,
+                    )
+                )
+                if own:
+                    links.append((len(actions) - 1, own[(position - 1) % len(own)]))
+    PlanAction.objects.bulk_create(actions, batch_size=CHUNK)  # ids are set on PostgreSQL
+    through = PlanAction.findings.through
+    through.objects.bulk_create(
+        [through(planaction_id=actions[i].pk, finding_id=f) for i, f in links], batch_size=CHUNK
+    )
+
+    # A finding is resolved when all its live items are verified (as _resolve_findings does).
+    states: dict[int, set[str]] = defaultdict(set)
+    for i, finding_id in links:
+        if actions[i].status not in (ActionStatus.CANCELLED, ActionStatus.REPLACED):
+            states[finding_id].add(actions[i].status)
+    resolved = [f for f, s in states.items() if s == {ActionStatus.VERIFIED}]
+    for chunk in _chunks(resolved):
+        Finding.objects.filter(pk__in=chunk).update(status="resolved", resolved_at=_at(today))
+    return {
+        "reviews": len(reviews),
+        "findings": len(findings),
+        "plans": len(plans),
+        "items": len(actions),
+    }
+
+

@@ -1,0 +1,54 @@
+"""manage.py seed_campaign [--if-absent]: a review cycle under way over the demo province."""
+
+import time
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from kiemdiem.dashboard.demo import generate_activity, open_cycle
+from kiemdiem.dashboard.summaries import rebuild
+from kiemdiem.org.models import AccessGrant, AccessRole
+from kiemdiem.reviews.models import ReviewCycle
+
+OFFICE_USERNAME = "vanphong"
+
+
+class Command(BaseCommand):
+    help = (
+        "Dữ liệu mẫu của một đợt kiểm điểm đang diễn ra trên tỉnh demo: bản kiểm điểm, hạn chế, "
+        "kế hoạch khắc phục (đúng hạn, trễ, bị trả lại, đạt), nội dung quá hạn, đã xác nhận."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--if-absent",
+            action="store_true",
+            help="Không làm gì nếu đã có đợt kiểm điểm (make run dùng tùy chọn này).",
+        )
+        parser.add_argument("--seed", type=int, default=1, help="Mặc định 1.")
+
+    def handle(self, *args, if_absent: bool, seed: int, **options) -> None:
+        if if_absent and ReviewCycle.objects.exists():
+            self.stdout.write("Đã có đợt kiểm điểm: không nạp đợt mẫu.")
+            return
+        office = get_user_model().objects.filter(username=OFFICE_USERNAME).first()
+        grant = (
+            AccessGrant.objects.select_related("unit")
+            .filter(user=office, role=AccessRole.OFFICE)
+            .first()
+        )
+        if grant is None:
+            raise CommandError(
+                f"Chưa có tài khoản demo “{OFFICE_USERNAME}”: hãy chạy seed_demo trước."
+            )
+        started = time.perf_counter()
+        cycle = open_cycle(grant.unit, office, log=self.stdout.write)
+        counts = generate_activity(cycle, seed=seed)
+        rebuild(cycle)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Đợt “{cycle.title}” trên {grant.unit.name}: {counts['reviews']} bản kiểm điểm, "
+                f"{counts['plans']} kế hoạch, {counts['items']} nội dung khắc phục "
+                f"({time.perf_counter() - started:.1f} s)."
+            )
+        )
