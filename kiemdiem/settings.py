@@ -246,9 +246,9 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "kiemdiem API",
     "DESCRIPTION": (
-        "API của kiemdiem: cây tổ chức, đảng viên, chức vụ, đợt kiểm điểm, bản kiểm điểm, hạn chế "
-        "khuyết điểm, kế hoạch khắc phục và nội dung (nộp, trả lại, đạt, báo cáo tiến độ, xác nhận), "
-        "báo cáo định kỳ và số liệu theo dõi. Xác thực bằng mã truy cập cá nhân: "
+        "API của kiemdiem: cây tổ chức, đảng viên, chức vụ, đợt kiểm điểm, bản kiểm điểm, hạn "
+        "chế khuyết điểm, kế hoạch khắc phục và nội dung (nộp, trả lại, đạt, báo cáo tiến độ, "
+        "xác nhận), báo cáo định kỳ và số liệu theo dõi. Xác thực bằng mã truy cập cá nhân: "
         "`Authorization: Token <mã>`. Lỗi trả về JSON {code, message, ...}; ghi đè bản cũ bị từ "
         "chối với 409 (gửi version hoặc If-Match)."
     ),

@@ -234,5 +234,3 @@ def generate_activity(cycle: ReviewCycle, seed: int = 1) -> dict[str, int]:
         "plans": len(plans),
         "items": len(actions),
     }
-
-
