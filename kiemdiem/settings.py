@@ -271,3 +271,17 @@ SPECTACULAR_SETTINGS = {
         "PeriodKindEnum": "kiemdiem.reports.models.PeriodKind",
     },
 }
+
+# --- Import and export of the organization tree and people (kiemdiem.transfer) -------------
+# Largest upload (all files of one import together); larger requests are refused unread.
+KIEMDIEM_IMPORT_MAX_BYTES = env_int("KIEMDIEM_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+KIEMDIEM_IMPORT_MAX_ROWS = env_int("KIEMDIEM_IMPORT_MAX_ROWS", 500_000)
+# Above these sizes the dry run (bytes) and the real run (rows) go to the background worker.
+KIEMDIEM_IMPORT_INLINE_MAX_BYTES = env_int("KIEMDIEM_IMPORT_INLINE_MAX_BYTES", 1024 * 1024)
+KIEMDIEM_IMPORT_INLINE_MAX_ROWS = env_int("KIEMDIEM_IMPORT_INLINE_MAX_ROWS", 2000)
+KIEMDIEM_IMPORT_BATCH = env_int("KIEMDIEM_IMPORT_BATCH", 2000)
+# A worker renews its lease on a job while it works; an expired lease lets the job be re-run.
+KIEMDIEM_IMPORT_LEASE_SECONDS = env_int("KIEMDIEM_IMPORT_LEASE_SECONDS", 300)
+KIEMDIEM_IMPORT_MAX_ATTEMPTS = env_int("KIEMDIEM_IMPORT_MAX_ATTEMPTS", 5)
+# Rows of the dry-run report kept for the page (rejected rows first).
+KIEMDIEM_IMPORT_REPORT_ROWS = env_int("KIEMDIEM_IMPORT_REPORT_ROWS", 5000)

@@ -1,0 +1,471 @@
+"""Every write to an import job: create, dry run, confirm, real run, and the worker's claim.
+
+The lifecycle is in states.py. A job is worked on by whoever claims it: the web request itself
+for small files, the background worker (`run_pending_jobs`, called by `manage.py worker`) for
+large ones, or `manage.py import_org`. Claiming is a conditional UPDATE on (status, attempts),
+preceded on PostgreSQL by SELECT … FOR UPDATE SKIP LOCKED so that two workers never wait on the
+same row. The claimer holds a lease that progress reports renew; a job whose lease expired (its
+process was killed) is claimed again and its step is redone from scratch.
+"""
+
+import contextlib
+import datetime
+import hashlib
+import logging
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from typing import IO
+
+from django.conf import settings
+from django.core.files.base import File
+from django.core.files.storage import default_storage
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+
+from kiemdiem.core.audit import audit_record
+from kiemdiem.core.errors import DomainError
+from kiemdiem.core.models import AuditAction
+from kiemdiem.org.scoping import access_for
+from kiemdiem.transfer.columns import ENTITIES, TABLES
+from kiemdiem.transfer.models import ImportJob
+from kiemdiem.transfer.planner import ACTION_LABELS, Plan, plan_import
+from kiemdiem.transfer.reader import read_files
+from kiemdiem.transfer.states import ImportStatus
+from kiemdiem.transfer.writer import apply_plan
+
+logger = logging.getLogger(__name__)
+
+Echo = Callable[[str, int, int], None]
+
+
+class LostLease(DomainError):
+    """Another worker took the job over (this one was too slow to renew its lease)."""
+
+
+def _lease_end() -> datetime.datetime:
+    return timezone.now() + datetime.timedelta(seconds=settings.KIEMDIEM_IMPORT_LEASE_SECONDS)
+
+
+def _transition(job: ImportJob, old: str, new: str, *, by, reason: str = "") -> None:
+    audit_record(
+        obj=job,
+        action=AuditAction.TRANSITION,
+        by=by,
+        changes={"status": [ImportStatus(old).label, ImportStatus(new).label]},
+        reason=reason,
+        unit_path=_audit_path(job),
+    )
+
+
+def _audit_path(job: ImportJob) -> str:
+    """The importer's managed subtree, so the audit page shows the job to that office."""
+    if job.created_by is None:
+        return ""
+    office = access_for(job.created_by).office_paths
+    return office[0] if office else ""
+
+
+# --- create --------------------------------------------------------------------------------
+
+
+def job_create(*, files: list[tuple[str, IO[bytes]]], by, entity: str = "") -> ImportJob:
+    """Store the uploaded files (with their SHA-256) and register a job waiting for its dry run."""
+    if entity and entity not in TABLES:
+        raise DomainError(_("Bảng dữ liệu không hợp lệ."), field="entity")
+    if not files:
+        raise DomainError(_("Hãy chọn tệp để nhập."), field="files")
+    total = 0
+    stored = []
+    folder = f"imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+    for name, handle in files:
+        digest = hashlib.sha256()
+        size = 0
+        handle.seek(0)
+        for chunk in iter(lambda h=handle: h.read(1024 * 1024), b""):
+            digest.update(chunk)
+            size += len(chunk)
+        handle.seek(0)
+        total += size
+        safe = get_valid_filename(os.path.basename(name))[-100:] or "tep"
+        path = default_storage.save(f"{folder}/{safe}", File(handle, name=safe))
+        stored.append({"name": name, "path": path, "sha256": digest.hexdigest(), "size": size})
+    if total > settings.KIEMDIEM_IMPORT_MAX_BYTES:
+        for item in stored:
+            default_storage.delete(item["path"])
+        raise DomainError(too_big_message(total), field="files")
+    actor = by if by is not None and by.is_authenticated else None
+    job = ImportJob.objects.create(created_by=actor, files=stored, entity=entity)
+    audit_record(
+        obj=job,
+        action=AuditAction.CREATE,
+        by=actor,
+        changes={"files": [None, ", ".join(f"{f['name']} ({f['sha256'][:12]})" for f in stored)]},
+        unit_path=_audit_path(job),
+    )
+    return job
+
+
+def too_big_message(size: int) -> str:
+    limit = settings.KIEMDIEM_IMPORT_MAX_BYTES
+    return _(
+        "Tệp quá lớn (%(size)s MB): mỗi lần nhập tối đa %(max)s MB. Hãy chia dữ liệu thành "
+        "nhiều tệp (ví dụ theo từng đảng bộ) rồi nhập lần lượt."
+    ) % {"size": f"{size / 1048576:.1f}".replace(".", ","), "max": limit // 1048576}
+
+
+def total_size(job: ImportJob) -> int:
+    return sum(f["size"] for f in job.files)
+
+
+@contextlib.contextmanager
+def open_files(job: ImportJob) -> Iterator[list[tuple[str, IO[bytes]]]]:
+    handles = []
+    try:
+        for item in job.files:
+            handles.append((item["name"], default_storage.open(item["path"], "rb")))
+        yield handles
+    finally:
+        for _name, handle in handles:
+            handle.close()
+
+
+# --- progress and lease --------------------------------------------------------------------
+
+
+class Progress:
+    """Progress reports of the job's current step, also renewing the lease.
+
+    Outside a transaction the job row is updated on the default connection. Inside the real
+    run's transaction, PostgreSQL gets the update from a second connection (autocommit), so the
+    progress page and other workers see it; SQLite allows one writer at a time, so there the
+    update joins the transaction (and the page shows the step without the count until commit).
+    """
+
+    def __init__(self, job: ImportJob, echo: Echo | None = None, every: float = 1.0) -> None:
+        self.job = job
+        self.echo = echo
+        self.every = every
+        self.last = 0.0
+        self.side = None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.echo is not None:
+            self.echo(stage, done, total)
+        now = timezone.now()
+        if now.timestamp() - self.last < self.every and done < total:
+            return
+        self.last = now.timestamp()
+        values = {
+            "stage": stage[:120],
+            "rows_done": done,
+            "rows_total": total,
+            "heartbeat_at": now,
+            "lease_until": _lease_end(),
+        }
+        if connection.in_atomic_block and connection.vendor == "postgresql":
+            self._side_update(values)
+        else:
+            ImportJob.objects.filter(pk=self.job.pk, attempts=self.job.attempts).update(**values)
+
+    def _side_update(self, values: dict) -> None:
+        table = ImportJob._meta.db_table
+        try:
+            if self.side is None:
+                self.side = connections.create_connection(DEFAULT_DB_ALIAS)
+                with self.side.cursor() as cursor:
+                    # Never wait behind a row lock: a missed heartbeat is harmless.
+                    cursor.execute("SET lock_timeout = '2s'")
+            with self.side.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {table} SET stage = %s, rows_done = %s, rows_total = %s, "  # noqa: S608
+                    "heartbeat_at = %s, lease_until = %s WHERE id = %s AND attempts = %s",
+                    [
+                        values["stage"],
+                        values["rows_done"],
+                        values["rows_total"],
+                        values["heartbeat_at"],
+                        values["lease_until"],
+                        self.job.pk,
+                        self.job.attempts,
+                    ],
+                )
+        except Exception:  # noqa: BLE001 - progress is best effort; the run itself goes on
+            logger.warning("import job %s: progress update failed", self.job.pk, exc_info=True)
+
+    def close(self) -> None:
+        if self.side is not None:
+            self.side.close()
+            self.side = None
+
+
+def _claim(job: ImportJob, old: str, new: str) -> bool:
+    """Take the job from status `old` to `new` if nobody else did; sets the lease."""
+    now = timezone.now()
+    taken = ImportJob.objects.filter(pk=job.pk, status=old, attempts=job.attempts).update(
+        status=new,
+        attempts=F("attempts") + 1,
+        lease_until=_lease_end(),
+        heartbeat_at=now,
+        rows_done=0,
+        stage="",
+    )
+    if taken:
+        job.refresh_from_db()
+    return bool(taken)
+
+
+# --- dry run -------------------------------------------------------------------------------
+
+
+def _plan(job: ImportJob, progress: Progress) -> Plan:
+    with open_files(job) as files:
+        contents = read_files(files, entity=job.entity)
+    progress(_("Đã đọc tệp"), 0, contents.row_count)
+    return plan_import(contents, user=job.created_by, progress=progress)
+
+
+def job_check(job: ImportJob, *, echo: Echo | None = None) -> ImportJob:
+    """The dry run of a claimed job (status CHECKING): the row-by-row report, nothing written."""
+    progress = Progress(job, echo)
+    try:
+        plan = _plan(job, progress)
+    except Exception as exc:  # noqa: BLE001 - recorded on the job, which the user sees
+        logger.exception("import job %s: dry run failed", job.pk)
+        _fail(job, ImportStatus.CHECKING, _("Lỗi khi chạy thử: %(e)s") % {"e": exc})
+        job.refresh_from_db()
+        return job
+    finally:
+        progress.close()
+    now = timezone.now()
+    updated = ImportJob.objects.filter(
+        pk=job.pk, status=ImportStatus.CHECKING, attempts=job.attempts
+    ).update(
+        status=ImportStatus.CHECKED,
+        counts=plan.counts(),
+        report=plan.to_report(settings.KIEMDIEM_IMPORT_REPORT_ROWS),
+        rows_total=plan.row_count,
+        rows_done=plan.row_count,
+        stage="",
+        checked_at=now,
+        lease_until=None,
+        error="",
+    )
+    if not updated:
+        raise LostLease(_("Lượt nhập đã được tiến trình khác xử lý."))
+    job.refresh_from_db()
+    _transition(
+        job, ImportStatus.CHECKING, ImportStatus.CHECKED, by=job.created_by, reason=summary(job)
+    )
+    return job
+
+
+def job_start_check(job: ImportJob, *, echo: Echo | None = None) -> ImportJob:
+    """Run the dry run now (small files, the command): claim the uploaded job and check it."""
+    if not _claim(job, ImportStatus.UPLOADED, ImportStatus.CHECKING):
+        raise DomainError(_("Lượt nhập này đang được kiểm tra."))
+    return job_check(job, echo=echo)
+
+
+def runs_inline(job: ImportJob, *, step: str) -> bool:
+    if step == "check":
+        return total_size(job) <= settings.KIEMDIEM_IMPORT_INLINE_MAX_BYTES
+    return job.rows_total <= settings.KIEMDIEM_IMPORT_INLINE_MAX_ROWS
+
+
+# --- confirm and real run ------------------------------------------------------------------
+
+
+def can_confirm(job: ImportJob) -> tuple[bool, str]:
+    if job.status != ImportStatus.CHECKED:
+        return False, _("Chỉ xác nhận được lượt nhập đã chạy thử xong.")
+    if job.rejected:
+        return False, _("Còn dòng bị từ chối: hãy sửa tệp rồi tải lên lại.")
+    if not job.changes:
+        return False, _("Không có gì thay đổi: dữ liệu trong tệp đã có đủ.")
+    return True, ""
+
+
+def job_confirm(job: ImportJob, *, by, background: bool | None = None) -> ImportJob:
+    """Accept the dry run: run now (small jobs, returns when done) or queue for the worker."""
+    ok, reason = can_confirm(job)
+    if not ok:
+        raise DomainError(reason)
+    if background is None:
+        background = not runs_inline(job, step="run")
+    if background:
+        if not ImportJob.objects.filter(
+            pk=job.pk, status=ImportStatus.CHECKED, attempts=job.attempts
+        ).update(status=ImportStatus.QUEUED):
+            raise DomainError(_("Lượt nhập này vừa được xác nhận."))
+        _transition(job, ImportStatus.CHECKED, ImportStatus.QUEUED, by=by)
+        job.refresh_from_db()
+        return job
+    return job_start_run(job, by=by)
+
+
+def job_start_run(job: ImportJob, *, by, echo: Echo | None = None) -> ImportJob:
+    """Run a checked job now, in this process (small jobs, the command)."""
+    ok, reason = can_confirm(job)
+    if not ok:
+        raise DomainError(reason)
+    if not _claim(job, ImportStatus.CHECKED, ImportStatus.RUNNING):
+        raise DomainError(_("Lượt nhập này vừa được xác nhận."))
+    _transition(job, ImportStatus.CHECKED, ImportStatus.RUNNING, by=by)
+    return job_run(job, echo=echo)
+
+
+def job_run(job: ImportJob, *, echo: Echo | None = None) -> ImportJob:
+    """The real run of a claimed job (status RUNNING): all rows in one transaction, or none.
+
+    The files are checked again against the database as it is now; if any row is rejected
+    (someone changed the data since the dry run), nothing is written and the job fails with
+    the new report.
+    """
+    progress = Progress(job, echo)
+    reason = _("Nhập dữ liệu từ tệp %(files)s (lượt nhập số %(id)s)") % {
+        "files": ", ".join(f["name"] for f in job.files),
+        "id": job.pk,
+    }
+    try:
+        plan = _plan(job, progress)
+        if not plan.ok:
+            ImportJob.objects.filter(pk=job.pk, attempts=job.attempts).update(
+                counts=plan.counts(), report=plan.to_report(settings.KIEMDIEM_IMPORT_REPORT_ROWS)
+            )
+            raise DomainError(
+                _(
+                    "Dữ liệu đã thay đổi từ lúc chạy thử: có dòng bị từ chối, không ghi gì. Hãy "
+                    "xem kết quả kiểm tra mới bên dưới và tải tệp đã sửa lên lại."
+                )
+            )
+        with transaction.atomic():
+            progress(_("Bắt đầu ghi"), 0, plan.row_count)
+            counts = apply_plan(plan, user=job.created_by, reason=reason, progress=progress)
+            progress.close()
+            done = ImportJob.objects.filter(
+                pk=job.pk, status=ImportStatus.RUNNING, attempts=job.attempts
+            ).update(
+                status=ImportStatus.DONE,
+                counts=counts,
+                rows_done=plan.row_count,
+                rows_total=plan.row_count,
+                stage="",
+                finished_at=timezone.now(),
+                lease_until=None,
+                error="",
+            )
+            if not done:
+                raise LostLease(_("Lượt nhập đã được tiến trình khác nhận xử lý lại."))
+            job.refresh_from_db()
+            _transition(
+                job, ImportStatus.RUNNING, ImportStatus.DONE, by=job.created_by, reason=summary(job)
+            )
+    except LostLease:
+        raise
+    except DomainError as exc:
+        _fail(job, ImportStatus.RUNNING, str(exc.message))
+        job.refresh_from_db()
+        return job
+    except Exception as exc:  # noqa: BLE001 - recorded on the job, which the user sees
+        logger.exception("import job %s: real run failed", job.pk)
+        _fail(job, ImportStatus.RUNNING, _("Lỗi khi ghi dữ liệu, không ghi gì: %(e)s") % {"e": exc})
+        job.refresh_from_db()
+        return job
+    finally:
+        progress.close()
+    return job
+
+
+def _fail(job: ImportJob, old: str, message: str) -> None:
+    failed = ImportJob.objects.filter(pk=job.pk, status=old, attempts=job.attempts).update(
+        status=ImportStatus.FAILED,
+        error=message[:4000],
+        lease_until=None,
+        finished_at=timezone.now(),
+    )
+    if failed:
+        _transition(job, old, ImportStatus.FAILED, by=job.created_by, reason=message[:1000])
+
+
+def summary(job: ImportJob) -> str:
+    """One line: per table, how many rows are created, updated, unchanged, rejected."""
+    parts = []
+    for entity in ENTITIES:
+        counts = job.counts.get(entity)
+        if not counts:
+            continue
+        figures = ", ".join(
+            f"{counts.get(action, 0)} {str(label).lower()}"
+            for action, label in ACTION_LABELS.items()
+            if counts.get(action)
+        )
+        parts.append(f"{TABLES[entity].label}: {figures}")
+    problems = job.report.get("problems", [])
+    if problems:
+        parts.append(_("%(n)s lỗi tệp") % {"n": len(problems)})
+    return "; ".join(parts) or _("Không có dòng dữ liệu nào.")
+
+
+# --- the worker ----------------------------------------------------------------------------
+
+
+def claim_next() -> ImportJob | None:
+    """The oldest job waiting for a step, or whose worker's lease expired; claimed."""
+    now = timezone.now()
+    ready = Q(status__in=[ImportStatus.UPLOADED, ImportStatus.QUEUED]) | Q(
+        status__in=[ImportStatus.CHECKING, ImportStatus.RUNNING], lease_until__lt=now
+    )
+    candidates = ImportJob.objects.filter(ready).order_by("created_at", "id")
+    with transaction.atomic():
+        if connection.features.has_select_for_update_skip_locked:
+            job = candidates.select_for_update(skip_locked=True).first()
+        else:
+            job = candidates.first()
+        if job is None:
+            return None
+        new = (
+            ImportStatus.CHECKING
+            if job.status in (ImportStatus.UPLOADED, ImportStatus.CHECKING)
+            else ImportStatus.RUNNING
+        )
+        retry = job.status in (ImportStatus.CHECKING, ImportStatus.RUNNING)
+        if retry and job.attempts >= settings.KIEMDIEM_IMPORT_MAX_ATTEMPTS:
+            _fail(
+                job,
+                job.status,
+                _("Đã thử %(n)s lần mà không xong (tiến trình bị dừng giữa chừng); không ghi gì.")
+                % {"n": job.attempts},
+            )
+            return None
+        old = job.status
+        if not _claim(job, old, new):
+            return None
+    if retry:
+        logger.warning("import job %s: lease expired, running %s again", job.pk, new)
+    return job
+
+
+def run_job(job: ImportJob, *, echo: Echo | None = None) -> ImportJob:
+    """Do the step of a claimed job."""
+    if job.status == ImportStatus.CHECKING:
+        return job_check(job, echo=echo)
+    return job_run(job, echo=echo)
+
+
+def run_pending_jobs(limit: int = 5) -> int:
+    """Claim and run up to `limit` jobs (called by the worker each round); returns how many."""
+    count = 0
+    while count < limit:
+        job = claim_next()
+        if job is None:
+            break
+        count += 1
+        try:
+            run_job(job)
+        except Exception:  # noqa: BLE001 - the job is marked failed; go on with the next one
+            logger.exception("import job %s failed", job.pk)
+    return count
