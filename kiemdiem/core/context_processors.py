@@ -4,7 +4,8 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
-# (label, URL name, who sees it: "scope" = anyone with a visible unit, "audit" = audit readers)
+# (label, URL name, who sees it: "scope" = anyone with a visible unit, "audit" = audit readers,
+# "office" = a committee office of some subtree, or an administrator)
 NAV = [
     (_("Trang chủ"), "core:home", "all"),
     (_("Cây tổ chức"), "org:unit-tree", "scope"),
@@ -12,6 +13,7 @@ NAV = [
     (_("Kế hoạch khắc phục"), "remediation:plan-list", "scope"),
     (_("Theo dõi"), "dashboard:cycle-list", "lead"),
     (_("Báo cáo"), "reports:index", "lead"),
+    (_("Nhập, xuất dữ liệu"), "transfer:index", "office"),
     (_("Nhật ký"), "core:audit-list", "audit"),
 ]
 
@@ -28,6 +30,7 @@ def navigation(request: HttpRequest) -> dict:
         "scope": access.everything or bool(access.visible_paths),
         "lead": access.everything or bool(access.unit_paths),
         "audit": access.can_read_audit,
+        "office": access.everything or bool(access.office_paths),
     }
     items = []
     for label, name, who in NAV:

@@ -9,6 +9,7 @@ from django.db import close_old_connections
 from kiemdiem.dashboard.reminders import reminders_send
 from kiemdiem.dashboard.summaries import merge_all
 from kiemdiem.remediation.services import sweep_overdue
+from kiemdiem.transfer.jobs import run_pending_jobs
 
 logger = logging.getLogger(__name__)
 
@@ -24,10 +25,12 @@ class Command(BaseCommand):
         swept = sweep_overdue()
         merged = merge_all()
         mailed = reminders_send()
+        imports = run_pending_jobs()
         line = (
             f"Quá hạn mới: {swept['items']} nội dung, {swept['plans']} kế hoạch; "
             f"tổng hợp {merged} thay đổi; gửi {mailed['mails']} thư "
-            f"({mailed['reminders']} nhắc việc, {mailed['failed']} lỗi)."
+            f"({mailed['reminders']} nhắc việc, {mailed['failed']} lỗi); "
+            f"{imports} lượt nhập dữ liệu."
         )
         self.stdout.write(line)
         return line

@@ -1,0 +1,114 @@
+"""Templates open in Excel's format; exports re-import with no change (XLSX and CSV)."""
+
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+from openpyxl import load_workbook
+
+from kiemdiem.core.models import AuditEvent
+from kiemdiem.org import services
+from kiemdiem.org.models import Person, PositionRole
+from kiemdiem.transfer import exporter
+from kiemdiem.transfer.columns import ENTITIES, TABLES
+from kiemdiem.transfer.tests.helpers import PEOPLE_HEADERS, dry_run, import_now
+
+D = datetime.date
+
+
+def test_template_workbook_has_instructions_and_one_sheet_per_table():
+    workbook = load_workbook(io.BytesIO(exporter.template_xlsx()))
+    assert workbook.sheetnames == ["Hướng dẫn", "Đơn vị", "Đảng viên", "Sinh hoạt đảng", "Chức vụ"]
+    for entity in ENTITIES:
+        header = next(workbook[TABLES[entity].sheet].iter_rows(values_only=True))
+        assert list(header) == TABLES[entity].headers
+    text = " ".join(
+        str(c) for row in workbook["Hướng dẫn"].iter_rows(values_only=True) for c in row
+    )
+    assert "dd/mm/yyyy" in text and "Chi bộ trực thuộc" in text and "Bí thư" in text
+
+
+def test_template_csv_has_bom_and_headers():
+    data = exporter.template_csv("people")
+    assert data.startswith("\ufeff".encode())
+    assert data.decode("utf-8-sig").strip() == ",".join(PEOPLE_HEADERS)
+
+
+@pytest.fixture
+def rich_tree(org_tree):
+    """Positions (one concurrent, one ended) and a temporary membership, to round-trip too."""
+    hung = org_tree.members_a1[1]
+    services.position_add(
+        person=hung,
+        unit=org_tree.cell_a1,
+        role=PositionRole.SECRETARY,
+        valid_from=D(2025, 7, 1),
+        valid_to=D(2025, 12, 31),
+        is_concurrent=True,
+        by=None,
+    )
+    services.membership_add(
+        person=org_tree.members_a1[2],
+        unit=org_tree.cell_a1b,
+        kind="temporary",
+        valid_from=D(2025, 8, 1),
+        by=None,
+    )
+    return org_tree
+
+
+def test_xlsx_export_reimports_with_no_change(rich_tree, admin):
+    out = io.BytesIO()
+    exporter.export_xlsx(rich_tree.root, out)
+    workbook = load_workbook(io.BytesIO(out.getvalue()))
+    people = list(workbook["Đảng viên"].iter_rows(values_only=True))
+    assert len(people) == 1 + 4
+    assert isinstance(people[1][2], datetime.datetime)  # a real date cell
+    assert workbook["Đảng viên"]["C2"].number_format == "DD/MM/YYYY"
+    audit = AuditEvent.objects.filter(object_type__startswith="org.").count()
+    job = dry_run({"xuat.xlsx": out.getvalue()}, user=admin)
+    assert job.rejected == 0 and job.changes == 0, job.report
+    assert job.counts["units"]["unchanged"] == 11
+    assert job.counts["positions"]["unchanged"] == 1
+    assert job.counts["memberships"]["unchanged"] == 5
+    assert AuditEvent.objects.filter(object_type__startswith="org.").count() == audit
+
+
+def test_csv_export_of_an_office_subtree_reimports_with_no_change(rich_tree, office, tmp_path):
+    call_command(
+        "export_org",
+        str(tmp_path),
+        unit="TU38",
+        format="csv",
+        user=office.username,
+        stdout=io.StringIO(),
+    )
+    files = {TABLES[e].filename: (tmp_path / TABLES[e].filename).read_bytes() for e in ENTITIES}
+    assert files["don-vi.csv"].startswith("\ufeff".encode())
+    assert "Đảng bộ tỉnh Thanh Hóa" in files["don-vi.csv"].decode("utf-8-sig")
+    assert "Hà Tĩnh" not in files["don-vi.csv"].decode("utf-8-sig")
+    job = dry_run(files, user=office)
+    assert job.rejected == 0 and job.changes == 0, job.report
+    assert job.counts["people"]["unchanged"] == 3
+
+
+def test_edited_export_updates_only_what_changed(rich_tree, admin):
+    lines = list(exporter.csv_lines("people", rich_tree.root))
+    person = rich_tree.members_a1[0]
+    edited = [
+        line.replace(person.full_name, "Nguyễn Văn Đức Minh")
+        if line.startswith(person.party_card_number)
+        else line
+        for line in lines
+    ]
+    job = import_now({"dang-vien.csv": "".join(edited).encode()}, user=admin)
+    assert job.counts["people"] == {"create": 0, "update": 1, "unchanged": 3, "reject": 0}
+    assert Person.objects.get(pk=person.pk).full_name == "Nguyễn Văn Đức Minh"
+
+
+def test_outsider_cannot_export_another_subtree(rich_tree, outsider, tmp_path):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="Không tìm thấy đơn vị mã"):
+        call_command("export_org", str(tmp_path / "a.xlsx"), unit="TU38", user=outsider.username)
