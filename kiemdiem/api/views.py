@@ -55,6 +55,14 @@ from kiemdiem.reviews.permissions import can_edit_review, can_transition_review
 from kiemdiem.reviews.states import CycleStatus, ReviewStatus
 
 
+def can_edit_item(user, item: PlanAction):
+    return can_edit_plan(user, item.plan)
+
+
+def can_write_unit_report(user, report: PeriodicReport):
+    return can_write_report(user, report.unit)
+
+
 def parse(serializer_class, request, **kwargs) -> dict:
     """The request body checked by `serializer_class` (400 with every field's problem)."""
     serializer = serializer_class(data=request.data, context={"request": request}, **kwargs)
@@ -89,6 +97,17 @@ class ScopedViewSet(viewsets.GenericViewSet):
     def retrieve(self, request, *args, **kwargs):
         obj = self.get_object()
         return with_etag(Response(self.get_serializer(obj).data), obj)
+
+    def change(self, request, serializer_class, decide, call, *, status_code=status.HTTP_200_OK):
+        """The shape of every write to an existing object: fetch it in scope (404), check the
+        decision (403), parse the body (400), take the edited version (428), call the service
+        (400 or 409 from the service) and answer with the object as it is now."""
+        obj = self.get_object()
+        require(decide(request.user, obj))
+        data = parse(serializer_class, request)
+        version = expected_version(request, data.pop("version", None))
+        call(obj, data, version)
+        return self.reply(obj, status_code=status_code)
 
     def reply(self, obj, serializer_class=None, status_code=status.HTTP_200_OK) -> Response:
         """The object as it is now (re-read within scope), with its new ETag."""
@@ -169,15 +188,14 @@ class UnitViewSet(ScopedViewSet):
         parameters=[if_match_parameter()],
     )
     def partial_update(self, request, pk=None):
-        unit = self.get_object()
-        require(can_manage_unit(request.user, unit))
-        data = parse(s.UnitUpdateSerializer, request)
-        version = expected_version(request, data.pop("version", None))
-        reason = data.pop("reason", "")
-        org_services.unit_update(
-            unit=unit, by=request.user, expected_version=version, reason=reason, **data
+        return self.change(
+            request,
+            s.UnitUpdateSerializer,
+            can_manage_unit,
+            lambda unit, data, version: org_services.unit_update(
+                unit=unit, by=request.user, expected_version=version, **data
+            ),
         )
-        return self.reply(unit)
 
     @extend_schema(
         request=s.UnitMoveSerializer, responses=s.UnitSerializer, parameters=[if_match_parameter()]
@@ -249,15 +267,14 @@ class PersonViewSet(ScopedViewSet):
         parameters=[if_match_parameter()],
     )
     def partial_update(self, request, pk=None):
-        person = self.get_object()
-        require(can_edit_person(request.user, person))
-        data = parse(s.PersonUpdateSerializer, request)
-        version = expected_version(request, data.pop("version", None))
-        reason = data.pop("reason", "")
-        org_services.person_update(
-            person=person, by=request.user, expected_version=version, reason=reason, **data
+        return self.change(
+            request,
+            s.PersonUpdateSerializer,
+            can_edit_person,
+            lambda person, data, version: org_services.person_update(
+                person=person, by=request.user, expected_version=version, **data
+            ),
         )
-        return self.reply(person)
 
 
 POSITION_FILTERS = [
@@ -404,14 +421,14 @@ class ReviewViewSet(ScopedViewSet):
         parameters=[if_match_parameter()],
     )
     def partial_update(self, request, pk=None):
-        review = self.get_object()
-        require(can_edit_review(request.user, review))
-        data = parse(s.ReviewUpdateSerializer, request)
-        version = expected_version(request, data.pop("version", None))
-        review_services.review_update(
-            review=review, by=request.user, expected_version=version, **data
+        return self.change(
+            request,
+            s.ReviewUpdateSerializer,
+            can_edit_review,
+            lambda review, data, version: review_services.review_update(
+                review=review, by=request.user, expected_version=version, **data
+            ),
         )
-        return self.reply(review)
 
     @extend_schema(
         request=s.ReviewTransitionSerializer,
@@ -471,14 +488,14 @@ class FindingViewSet(ScopedViewSet):
         parameters=[if_match_parameter()],
     )
     def partial_update(self, request, pk=None):
-        finding = self.get_object()
-        require(can_edit_review(request.user, finding.review))
-        data = parse(s.FindingUpdateSerializer, request)
-        version = expected_version(request, data.pop("version", None))
-        review_services.finding_update(
-            finding=finding, by=request.user, expected_version=version, **data
+        return self.change(
+            request,
+            s.FindingUpdateSerializer,
+            lambda user, finding: can_edit_review(user, finding.review),
+            lambda finding, data, version: review_services.finding_update(
+                finding=finding, by=request.user, expected_version=version, **data
+            ),
         )
-        return self.reply(finding)
 
 
 # --- remediation plans and items ---------------------------------------------------------------
@@ -534,14 +551,6 @@ class PlanViewSet(ScopedViewSet):
 
         return [*PLAN_FILTERS, Filter("awaiting", OpenApiTypes.BOOL, AWAITING, awaiting)]
 
-    def _lifecycle(self, request, serializer_class, decide, call):
-        plan = self.get_object()
-        require(decide(request.user, plan))
-        data = parse(serializer_class, request)
-        version = expected_version(request, data.pop("version", None))
-        call(plan, data, version)
-        return self.reply(plan)
-
     @extend_schema(
         request=s.PlanSubmitSerializer,
         responses=s.PlanDetailSerializer,
@@ -550,7 +559,7 @@ class PlanViewSet(ScopedViewSet):
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         """Submit for appraisal; refused (code "incomplete") with each problem per item."""
-        return self._lifecycle(
+        return self.change(
             request,
             s.PlanSubmitSerializer,
             can_edit_plan,
@@ -567,7 +576,7 @@ class PlanViewSet(ScopedViewSet):
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request, pk=None):
         """Send the plan back to be prepared again, with the grounds ticked and remarks."""
-        return self._lifecycle(
+        return self.change(
             request,
             s.PlanReturnSerializer,
             can_appraise_plan,
@@ -588,7 +597,7 @@ class PlanViewSet(ScopedViewSet):
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         """Accept the plan (it meets the requirements)."""
-        return self._lifecycle(
+        return self.change(
             request,
             s.PlanAcceptSerializer,
             can_appraise_plan,
@@ -608,7 +617,7 @@ class PlanViewSet(ScopedViewSet):
     @action(detail=True, methods=["post"])
     def adopt(self, request, pk=None):
         """Record the collective's decision (meeting date, resolution) that finalizes the plan."""
-        return self._lifecycle(
+        return self.change(
             request,
             s.PlanAdoptSerializer,
             can_edit_plan,
@@ -687,15 +696,13 @@ class PlanItemViewSet(ScopedViewSet):
         parameters=[if_match_parameter()],
     )
     def partial_update(self, request, pk=None):
-        item = self.get_object()
-        require(can_edit_plan(request.user, item.plan))
-        data = parse(s.PlanItemUpdateSerializer, request)
-        version = expected_version(request, data.pop("version", None))
-        findings = self._findings(item.plan, data.pop("findings", None))
-        plan_services.action_update(
-            action=item, by=request.user, expected_version=version, findings=findings, **data
-        )
-        return self.reply(item)
+        def update(item, data, version):
+            findings = self._findings(item.plan, data.pop("findings", None))
+            plan_services.action_update(
+                action=item, by=request.user, expected_version=version, findings=findings, **data
+            )
+
+        return self.change(request, s.PlanItemUpdateSerializer, can_edit_item, update)
 
     @extend_schema(
         methods=["get"],
@@ -719,17 +726,19 @@ class PlanItemViewSet(ScopedViewSet):
             updates = ProgressUpdate.objects.filter(action=item).select_related("reported_by")
             updates = updates.prefetch_related("evidence").order_by("reported_at", "pk")
             return Response(s.ProgressSerializer(updates, many=True).data)
-        require(can_report_progress(request.user, item))
-        data = parse(s.ProgressCreateSerializer, request)
-        version = expected_version(request, data.pop("version", None))
-        plan_services.action_record_progress(
-            action=item,
-            by=request.user,
-            expected_version=version,
-            files=data.pop("files", None) or [],
-            **data,
+        return self.change(
+            request,
+            s.ProgressCreateSerializer,
+            can_report_progress,
+            lambda item, data, version: plan_services.action_record_progress(
+                action=item,
+                by=request.user,
+                expected_version=version,
+                files=data.pop("files", None) or [],
+                **data,
+            ),
+            status_code=status.HTTP_201_CREATED,
         )
-        return self.reply(item, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(
         request=s.VerifySerializer,
@@ -739,12 +748,14 @@ class PlanItemViewSet(ScopedViewSet):
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
         """The appraiser confirms the item done (accept=true) or sends it back (false)."""
-        item = self.get_object()
-        require(can_verify_action(request.user, item))
-        data = parse(s.VerifySerializer, request)
-        version = expected_version(request, data.pop("version", None))
-        plan_services.action_verify(action=item, by=request.user, expected_version=version, **data)
-        return self.reply(item)
+        return self.change(
+            request,
+            s.VerifySerializer,
+            can_verify_action,
+            lambda item, data, version: plan_services.action_verify(
+                action=item, by=request.user, expected_version=version, **data
+            ),
+        )
 
     @extend_schema(
         request=s.CancelSerializer,
@@ -754,14 +765,14 @@ class PlanItemViewSet(ScopedViewSet):
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         """Cancel the item; a reason is required."""
-        item = self.get_object()
-        require(can_edit_plan(request.user, item.plan))
-        data = parse(s.CancelSerializer, request)
-        version = expected_version(request, data.pop("version", None))
-        plan_services.action_cancel(
-            action=item, reason=data["reason"], by=request.user, expected_version=version
+        return self.change(
+            request,
+            s.CancelSerializer,
+            can_edit_item,
+            lambda item, data, version: plan_services.action_cancel(
+                action=item, reason=data["reason"], by=request.user, expected_version=version
+            ),
         )
-        return self.reply(item)
 
 
 # --- periodic reports --------------------------------------------------------------------------
@@ -806,18 +817,18 @@ class ReportViewSet(ScopedViewSet):
         parameters=[if_match_parameter()],
     )
     def partial_update(self, request, pk=None):
-        report = self.get_object()
-        require(can_write_report(request.user, report.unit))
-        data = parse(s.ReportUpdateSerializer, request)
-        version = expected_version(request, data.pop("version", None))
-        report_services.report_update(
-            report=report,
-            narrative=data.get("narrative", report.narrative),
-            refresh=data.get("refresh", False),
-            by=request.user,
-            expected_version=version,
+        return self.change(
+            request,
+            s.ReportUpdateSerializer,
+            can_write_unit_report,
+            lambda report, data, version: report_services.report_update(
+                report=report,
+                narrative=data.get("narrative", report.narrative),
+                refresh=data.get("refresh", False),
+                by=request.user,
+                expected_version=version,
+            ),
         )
-        return self.reply(report)
 
     @extend_schema(
         request=s.ReportSubmitSerializer,
@@ -827,9 +838,11 @@ class ReportViewSet(ScopedViewSet):
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         """Submit the report to the parent committee."""
-        report = self.get_object()
-        require(can_write_report(request.user, report.unit))
-        data = parse(s.ReportSubmitSerializer, request)
-        version = expected_version(request, data.get("version"))
-        report_services.report_submit(report=report, by=request.user, expected_version=version)
-        return self.reply(report)
+        return self.change(
+            request,
+            s.ReportSubmitSerializer,
+            can_write_unit_report,
+            lambda report, _data, version: report_services.report_submit(
+                report=report, by=request.user, expected_version=version
+            ),
+        )
