@@ -1,10 +1,13 @@
-"""Run every benchmark against the database of DATABASE_URL (a throwaway PostgreSQL in make bench).
+"""Run the benchmarks against the database of DATABASE_URL (a throwaway PostgreSQL in make bench).
 
+`python -m bench` runs them all; `python -m bench import-members` only the ones named.
 Production-like settings: DEBUG off (no query log), one persistent connection.
 """
 
 import os
 import sys
+
+NAMES = {"province-dashboard": "dashboard", "import-members": "import_members"}
 
 
 def main() -> None:
@@ -13,12 +16,17 @@ def main() -> None:
     os.environ.setdefault("KIEMDIEM_DB_CONN_MAX_AGE", "3600")
     if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
         sys.exit("bench: đặt DATABASE_URL tới một PostgreSQL dùng một lần; hãy chạy `make bench`.")
+    wanted = sys.argv[1:] or list(NAMES)
+    unknown = [name for name in wanted if name not in NAMES]
+    if unknown:
+        sys.exit(f"bench: không có {', '.join(unknown)}; chọn trong {', '.join(NAMES)}.")
+    import importlib
+
     import django
 
     django.setup()
-    from bench import dashboard
-
-    for bench in (dashboard,):
+    for name in wanted:
+        bench = importlib.import_module(f"bench.{NAMES[name]}")
         print(bench.run(), flush=True)
 
 

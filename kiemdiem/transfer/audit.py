@@ -7,12 +7,12 @@ as dd/mm/yyyy), so the history panels read them like any other row.
 """
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import models
 
 from kiemdiem.core.audit import _plain
-from kiemdiem.core.models import AuditAction, AuditEvent
+from kiemdiem.core.models import AuditAction
 
 _FIELDS: dict[tuple[type, tuple[str, ...]], list[tuple[str, dict | None]]] = {}
 
@@ -39,6 +39,20 @@ def snap(obj: models.Model, names: Iterable[str]) -> dict[str, Any]:
     return values
 
 
+class AuditRow(NamedTuple):
+    """The columns of one core.AuditEvent row, without building a model instance per row."""
+
+    actor_id: int | None
+    action: str
+    object_type: str
+    object_id: str
+    object_repr: str
+    unit_path: str
+    person_id_ref: int | None
+    changes: dict[str, list[Any]]
+    reason: str
+
+
 def event(
     *,
     obj: models.Model,
@@ -48,11 +62,11 @@ def event(
     reason: str,
     unit_path: str = "",
     person_id: int | None = None,
-) -> AuditEvent:
-    """An unsaved AuditEvent shaped like core.audit.audit_record's."""
-    return AuditEvent(
-        actor=actor,
-        action=AuditAction(action),
+) -> AuditRow:
+    """One audit row shaped like core.audit.audit_record's."""
+    return AuditRow(
+        actor_id=actor.pk if actor is not None else None,
+        action=AuditAction(action).value,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
         object_repr=str(obj)[:300],
