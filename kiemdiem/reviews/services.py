@@ -404,6 +404,33 @@ def _require_findings_editable(review: Review) -> None:
     require_open(review.cycle)
     if review.status == ReviewStatus.FINALIZED:
         raise DomainError(_("Bản kiểm điểm đã hoàn chỉnh: không thêm, sửa hạn chế được nữa."))
+    _require_plan_preparing(review)
+
+
+def _require_plan_preparing(review: Review) -> None:
+    """Shortcomings change only while the review's plan is being prepared (draft or returned).
+
+    Once the plan has been submitted, the appraiser judged its coverage of these shortcomings: a
+    shortcoming added, removed or rewritten afterwards would escape the plan. The plan row is
+    locked so that a submission running at the same time waits for this change (PostgreSQL;
+    SQLite serializes write transactions anyway).
+    """
+    from kiemdiem.remediation.models import RemediationPlan
+    from kiemdiem.remediation.states import PLAN_EDITABLE
+
+    status = (
+        RemediationPlan.objects.select_for_update()
+        .filter(review_id=review.pk)
+        .values_list("status", flat=True)
+        .first()
+    )
+    if status is not None and status not in PLAN_EDITABLE:
+        raise DomainError(
+            _(
+                "Kế hoạch khắc phục đã nộp hoặc đã được chấp nhận; muốn bổ sung, sửa hoặc xóa hạn "
+                "chế, khuyết điểm, cấp thẩm định cần trả lại kế hoạch để chuẩn bị lại."
+            )
+        )
 
 
 @transaction.atomic
@@ -431,16 +458,20 @@ def finding_add(*, review: Review, by, reason: str = "", **values: Any) -> Findi
 def finding_update(
     *, finding: Finding, by, expected_version: int | None = None, reason: str = "", **values: Any
 ) -> Finding:
+    """Edit a shortcoming; refused once the plan answering it has been submitted."""
     review = finding.review
-    _require_findings_editable(review)
+    require_open(review.cycle)
+    if review.status == ReviewStatus.FINALIZED:
+        raise DomainError(_("Bản kiểm điểm đã hoàn chỉnh: không thêm, sửa hạn chế được nữa."))
     values = _clean_finding_values(values)
     before = snapshot(finding, FINDING_FIELDS)
     for key, value in values.items():
         setattr(finding, key, value)
     _full_clean(finding, exclude=["carried_from"])
     changes = diff(before, snapshot(finding, FINDING_FIELDS))
-    if not changes:
+    if not changes:  # saving the form unchanged is harmless, even when the plan is locked
         return finding
+    _require_plan_preparing(review)
     _bump(Finding, finding, expected_version=expected_version, **values)
     audit_record(
         obj=finding,

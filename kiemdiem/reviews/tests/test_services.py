@@ -220,3 +220,82 @@ def test_previous_cycle_with_other_scope_is_refused(open_cycle, org_tree, office
             previous_cycle=open_cycle,
             **{**CYCLE_DATES, "starts_on": D(2026, 1, 6)},
         )
+
+
+# --- shortcomings are frozen while the plan is with the appraiser -------------------------
+
+PLAN_LOCKED = "cấp thẩm định cần trả lại kế hoạch"
+
+
+@pytest.fixture
+def submitted_plan(open_cycle, org_tree, office):
+    """Cell A1's collective plan, covering its one shortcoming, submitted to the appraiser."""
+    from kiemdiem.remediation import services as plan_services
+
+    review = collective(open_cycle, org_tree.cell_a1)
+    finding = services.finding_add(
+        review=review, by=office, text="Sinh hoạt chi bộ chưa đều", area="leadership"
+    )
+    plan = RemediationPlan.objects.get(review=review)
+    plan_services.action_add(
+        plan=plan,
+        by=office,
+        content="Sinh hoạt đúng kỳ",
+        findings=[finding],
+        responsible_unit=org_tree.cell_a1,
+        due_date=D(2026, 6, 30),
+    )
+    plan_services.plan_submit(plan=plan, by=office)
+    plan.refresh_from_db()
+    return plan
+
+
+def test_finding_add_is_refused_while_the_plan_is_submitted(submitted_plan, office):
+    review = Review.objects.get(pk=submitted_plan.review_id)
+    with pytest.raises(DomainError, match=PLAN_LOCKED):
+        services.finding_add(review=review, by=office, text="Phát hiện muộn", area="other")
+    assert review.findings.count() == 1
+
+
+@pytest.mark.parametrize("then", ["accept", "adopt"])
+def test_finding_add_is_refused_once_the_plan_is_accepted_or_adopted(submitted_plan, office, then):
+    from kiemdiem.remediation import services as plan_services
+
+    plan_services.plan_accept(plan=submitted_plan, by=office)
+    if then == "adopt":
+        plan_services.plan_adopt(
+            plan=submitted_plan, decision_date=D(2026, 1, 10), decision_ref="NQ 01", by=office
+        )
+    review = Review.objects.get(pk=submitted_plan.review_id)
+    with pytest.raises(DomainError, match=PLAN_LOCKED):
+        services.finding_add(review=review, by=office, text="Phát hiện muộn", area="other")
+    assert review.findings.count() == 1
+
+
+def test_finding_update_and_delete_are_refused_while_the_plan_is_submitted(submitted_plan, office):
+    finding = Finding.objects.get(review_id=submitted_plan.review_id)
+    with pytest.raises(DomainError, match=PLAN_LOCKED):
+        services.finding_update(finding=finding, by=office, text="Viết lại sau khi nộp")
+    finding = Finding.objects.get(pk=finding.pk)
+    assert finding.text == "Sinh hoạt chi bộ chưa đều" and finding.version == 1
+    # Saving the form unchanged changes nothing, so it is not refused.
+    services.finding_update(finding=finding, by=office, text="Sinh hoạt chi bộ chưa đều")
+    with pytest.raises(DomainError, match=PLAN_LOCKED):
+        services.finding_delete(finding=finding, by=office, reason="Ghi nhầm")
+    assert Finding.objects.filter(pk=finding.pk).exists()
+
+
+def test_returned_plan_lets_shortcomings_be_added_and_coverage_is_checked_again(
+    submitted_plan, office
+):
+    from kiemdiem.remediation import services as plan_services
+
+    plan_services.plan_return(
+        plan=submitted_plan, grounds=["not_feasible"], remarks="Bổ sung hạn chế", by=office
+    )
+    review = Review.objects.get(pk=submitted_plan.review_id)
+    late = services.finding_add(review=review, by=office, text="Phát hiện muộn", area="other")
+    assert late.pk
+    submitted_plan.refresh_from_db()
+    with pytest.raises(DomainError, match="Phát hiện muộn"):
+        plan_services.plan_submit(plan=submitted_plan, by=office)
