@@ -36,7 +36,7 @@ from kiemdiem.org.models import (
     Unit,
     path_segment,
 )
-from kiemdiem.org.permissions import can_manage_unit, can_move_unit
+from kiemdiem.org.permissions import can_edit_person, can_manage_unit, can_move_unit
 from kiemdiem.org.scoping import Access, access_for
 from kiemdiem.transfer.audit import snap
 from kiemdiem.transfer.columns import (
@@ -203,6 +203,7 @@ class Planner:
         self.final_paths: dict[str, str] = {}
         self.person_recs: dict[str, Rec] = {}
         self.db_people: dict[str, Person] = {}
+        self.person_decisions: dict[int, Any] = {}
 
     # --- entry point ---------------------------------------------------------------------
 
@@ -724,32 +725,60 @@ class Planner:
 
     # --- scope of people, and rows that depend on rejected rows --------------------------
 
+    def _person_decision(self, person: Person):
+        """The org rule for editing an existing person (`can_edit_person`), once per person."""
+        decision = self.person_decisions.get(person.pk)
+        if decision is None:
+            decision = self.person_decisions[person.pk] = can_edit_person(self.user, person)
+        return decision
+
     def _check_people_scope(self) -> None:
+        """Who may write a person, as on the pages: `can_edit_person` for someone already in the
+        database (every row that creates or changes them, their membership or position rows too);
+        a new person needs a membership row at a cell the importer manages (the page creates a
+        person in a cell). A position alone never puts a person in scope."""
         if self.access.everything:
             return
-        managed: set[str] = set()
-        for recs in (self.plan_recs(MEMBERSHIPS), self.plan_recs(POSITIONS)):
-            for rec in recs:
-                if rec.ok and rec.obj is not None:
-                    if self.access.manages(self.final_path(rec.obj.unit.code)):
-                        managed.add(rec.values["card"])
+        for entity in (MEMBERSHIPS, POSITIONS):
+            for rec in self.plan_recs(entity):
+                if not rec.ok or rec.obj is None:
+                    continue
+                if rec.existing is not None and not rec.result.changes:
+                    continue  # unchanged: nothing is written
+                db_person = self.db_people.get(rec.values.get("card") or "")
+                if db_person is not None:
+                    decision = self._person_decision(db_person)
+                    if not decision:
+                        rec.reject(
+                            _("Đảng viên %(name)s (số thẻ %(n)s): %(reason)s")
+                            % {
+                                "name": db_person.full_name,
+                                "n": db_person.party_card_number,
+                                "reason": decision.reason,
+                            }
+                        )
+        new_in_managed_cell = {
+            rec.values["card"]
+            for rec in self.plan_recs(MEMBERSHIPS)
+            if rec.ok
+            and rec.obj is not None
+            and rec.values["card"] not in self.db_people
+            and self.access.manages(self.final_path(rec.obj.unit.code))
+        }
         for card, rec in self.person_recs.items():
             if not rec.ok or (rec.existing is not None and not rec.result.changes):
                 continue
-            if card in managed:
-                continue
-            existing = rec.existing
-            if existing is not None:
-                paths = [m.unit.path for m in self.db_memberships.get(existing.pk, [])]
-                paths += [p.unit.path for p in self.db_positions.get(existing.pk, [])]
-                if any(self.access.manages(p) for p in paths):
-                    continue
-            rec.reject(
-                _(
-                    "Đảng viên này không sinh hoạt, không giữ chức vụ ở đơn vị nào do bạn quản "
-                    "lý; hãy thêm dòng sinh hoạt đảng tại một chi bộ trong phạm vi của bạn."
+            if rec.existing is not None:
+                decision = self._person_decision(rec.existing)
+                if not decision:
+                    rec.reject(decision.reason)
+            elif card not in new_in_managed_cell:
+                rec.reject(
+                    _(
+                        "Đảng viên mới phải có dòng sinh hoạt đảng tại một chi bộ do bạn quản lý "
+                        "(bảng Sinh hoạt đảng của tệp)."
+                    )
                 )
-            )
 
     def plan_recs(self, entity: str) -> list[Rec]:
         return self._recs.get(entity, [])

@@ -295,13 +295,49 @@ def test_rows_outside_the_importers_subtrees_are_rejected(org_tree, office, unto
     job = dry_run({"a.xlsx": _workbook(units, people, memberships)}, user=office)
     assert "Chỉ văn phòng/ban tổ chức" in _reasons(job, "units", 2)
     assert "“Chi bộ khối phố 1”: Chỉ văn phòng/ban tổ chức" in _reasons(job, "memberships", 2)
-    assert "không sinh hoạt, không giữ chức vụ ở đơn vị nào do bạn quản lý" in _reasons(
-        job, "people", 2
-    )
+    assert "phải có dòng sinh hoạt đảng tại một chi bộ do bạn quản lý" in _reasons(job, "people", 2)
     member_b = org_tree.member_b1
     people = [[member_b.party_card_number, "Tên Khác", "", "", "", ""]]
     job = dry_run({"p.csv": csv_bytes([PEOPLE_HEADERS, *people])}, user=office)
-    assert "không sinh hoạt" in _reasons(job, "people", 2)
+    assert "quản lý đảng viên này mới được sửa hồ sơ" in _reasons(job, "people", 2)
+
+
+def test_a_position_in_scope_does_not_let_an_office_edit_someone_elses_member(
+    org_tree, office, untouched
+):
+    """Province A's office gives province B's member a position in a province-A cell and rewrites
+    them in the same file: the pages refuse both (`can_edit_person`), so does the import."""
+    member_b = org_tree.member_b1
+    card = member_b.party_card_number
+    people = [[card, "Tên Bị Sửa", "", "", "", ""]]
+    positions = [[card, "CB38A1", "Phó Bí thư", "01/09/2025", "", "Có"]]
+    memberships = [[card, "CB38A1B", "Sinh hoạt tạm thời", "01/09/2025", ""]]
+    job = dry_run(
+        {"a.xlsx": _workbook([], people, memberships, positions)},
+        user=office,
+    )
+    assert job.status == ImportStatus.CHECKED and job.rejected == 3, job.report
+    reason = "quản lý đảng viên này mới được sửa hồ sơ"
+    assert reason in _reasons(job, "people", 2)
+    assert f"Đảng viên Võ Văn Bình (số thẻ {card}): Chỉ" in _reasons(job, "positions", 2)
+    assert reason in _reasons(job, "memberships", 2)
+    # The same position alone (no change to the person) is refused too.
+    job = dry_run({"a.xlsx": _workbook(positions=positions)}, user=office)
+    assert reason in _reasons(job, "positions", 2)
+    member_b.refresh_from_db()
+    assert member_b.full_name == "Võ Văn Bình" and member_b.version == 1
+
+
+def test_office_still_edits_its_own_members_and_gives_them_positions(org_tree, office):
+    person = org_tree.members_a1[2]
+    card = person.party_card_number
+    people = [[card, "Lê Minh Anh Thư", "", "", "", ""]]
+    positions = [[card, "CB38A1", "Phó Bí thư", "01/09/2025", "", "Không"]]
+    job = import_now({"a.xlsx": _workbook([], people, positions=positions)}, user=office)
+    assert job.status == ImportStatus.DONE, job.report
+    person.refresh_from_db()
+    assert person.full_name == "Lê Minh Anh Thư"
+    assert Position.objects.filter(person=person, unit=org_tree.cell_a1).count() == 1
 
 
 def test_one_bad_row_blocks_the_whole_import(org_tree, office, untouched):
