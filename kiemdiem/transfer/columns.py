@@ -201,6 +201,16 @@ def parse_cell(column: Column, value: object):
     if column.kind == "code":
         return raw.upper()
     if column.kind == "card":
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            # Excel turned 012345678 into the number 12345678: the leading zeros are gone, and
+            # a match on the number would create a second person.
+            raise CellError(
+                _(
+                    "%(col)s “%(v)s” là ô kiểu số trong Excel nên có thể đã mất số 0 ở đầu: "
+                    "hãy định dạng cột là Văn bản (Text) rồi gõ lại số thẻ đầy đủ."
+                )
+                % {"col": column.header, "v": raw}
+            )
         return raw.replace(" ", "")
     if column.kind == "choice":
         if not raw:
@@ -252,6 +262,26 @@ def parse_date(column: Column, value: object) -> datetime.date | None:
         _("Ngày “%(v)s” ở cột %(col)s không hợp lệ: hãy ghi theo dạng dd/mm/yyyy.")
         % {"v": raw, "col": column.header}
     )
+
+
+# Characters that make Excel (and LibreOffice) read a CSV value as a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_escape(value: str) -> str:
+    """A CSV value Excel will not run as a formula: an apostrophe in front of "=…", "+…", "-…",
+    "@…" (and in front of a value that already has such apostrophes, so that the import's
+    `csv_unescape` gives back exactly the original)."""
+    if value.lstrip("'").startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_unescape(value: str) -> str:
+    """The reverse of `csv_escape`, applied to every cell of an imported CSV file."""
+    if value.startswith("'") and value.lstrip("'").startswith(FORMULA_START):
+        return value[1:]
+    return value
 
 
 def format_date(value: datetime.date | None) -> str:

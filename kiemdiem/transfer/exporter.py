@@ -2,7 +2,10 @@
 
 XLSX: one sheet per table, dates as real dates shown dd/mm/yyyy, card numbers as text (leading
 zeros kept); written in openpyxl's write-only mode so a province exports in constant memory.
-CSV: one file per table, UTF-8 with a BOM so that Excel shows Vietnamese correctly.
+CSV: one file per table, UTF-8 with a BOM so that Excel shows Vietnamese correctly; a value that
+Excel would run as a formula (starting with = + - @, tab or CR) gets a leading apostrophe, which
+the import removes again (`columns.csv_escape` / `csv_unescape`). XLSX text cells are always
+written as text, never as formulas.
 People without a Party card number cannot be matched on re-import, so they (and their
 memberships and positions) are left out of exports.
 """
@@ -37,10 +40,12 @@ from kiemdiem.transfer.columns import (
     TABLES,
     UNITS,
     choice_label,
+    csv_escape,
     format_date,
 )
 
 DATE_FORMAT = "DD/MM/YYYY"
+TEXT_FORMAT = "@"
 CHUNK = 2000
 WIDTHS = {"name": 48, "full_name": 28, "kind": 36, "role": 26}
 
@@ -145,6 +150,16 @@ def _header_cells(sheet, headers: list[str]) -> list[WriteOnlyCell]:
     return cells
 
 
+def _text_cell(sheet, value: str, *, number_format: str = "") -> WriteOnlyCell:
+    """A cell that is text whatever it starts with: openpyxl would store "=…" as a formula (which
+    Excel runs and a re-import reads back empty)."""
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    if number_format:
+        cell.number_format = number_format
+    return cell
+
+
 def _data_sheet(workbook: Workbook, entity: str, rows: Iterator[list] | None) -> None:
     table = TABLES[entity]
     sheet = workbook.create_sheet(table.sheet)
@@ -152,16 +167,23 @@ def _data_sheet(workbook: Workbook, entity: str, rows: Iterator[list] | None) ->
         letter = chr(ord("A") + index)
         width = WIDTHS.get(column.key, 16 if column.kind == "date" else 20)
         sheet.column_dimensions[letter].width = width
+        if column.kind == "card":
+            # Text, so Excel keeps the leading zeros of 012345678 in the rows the user types.
+            sheet.column_dimensions[letter].number_format = TEXT_FORMAT
     sheet.freeze_panes = "A2"
     sheet.append(_header_cells(sheet, table.headers))
     date_columns = {i for i, c in enumerate(table.columns) if c.kind == "date"}
+    card_columns = {i for i, c in enumerate(table.columns) if c.kind == "card"}
     for row in rows or ():
-        cells = []
+        cells: list = []
         for index, value in enumerate(row):
             if index in date_columns and isinstance(value, datetime.date):
                 cell = WriteOnlyCell(sheet, value=value)
                 cell.number_format = DATE_FORMAT
                 cells.append(cell)
+            elif isinstance(value, str) and value:
+                text_format = TEXT_FORMAT if index in card_columns else ""
+                cells.append(_text_cell(sheet, value, number_format=text_format))
             else:
                 cells.append(value if value is not None else None)
         sheet.append(cells)
@@ -224,7 +246,7 @@ INSTRUCTIONS = [
 def _csv_value(value) -> str:
     if isinstance(value, datetime.date):
         return format_date(value)
-    return "" if value is None else str(value)
+    return "" if value is None else csv_escape(str(value))
 
 
 def csv_lines(entity: str, root: Unit | None) -> Iterator[str]:

@@ -20,6 +20,7 @@ from kiemdiem.transfer.columns import (
     INSTRUCTIONS_SHEET,
     TABLES,
     Table,
+    csv_unescape,
     guess_table,
     header_key,
     match_headers,
@@ -212,7 +213,7 @@ def _read_csv(name: str, handle: IO[bytes], contents: Contents, entity: str) -> 
         reader = csv.reader(text, delimiter=delimiter)
         header = next(csv.reader([first], delimiter=delimiter), [])
         # line_num counts physical lines, so quoted line breaks keep row numbers right.
-        rows = [(reader.line_num + 1, tuple(cells)) for cells in reader]
+        rows = [(reader.line_num + 1, tuple(map(csv_unescape, cells))) for cells in reader]
     except UnicodeDecodeError:
         contents.problems.append(
             _(
