@@ -78,7 +78,11 @@ class CycleForm(VersionedForm):
         label=_("Đợt kiểm điểm trước (chuyển hạn chế chưa khắc phục)"),
         queryset=ReviewCycle.objects.none(),
         required=False,
-        empty_label=_("— Không có —"),
+        empty_label=_("— Tự động: đợt gần nhất cùng phạm vi, cùng loại —"),
+        help_text=_(
+            "Để trống thì hệ thống lấy đợt gần nhất cùng phạm vi, cùng loại. Đợt trước phải kết "
+            "thúc thì mới triển khai được đợt này."
+        ),
     )
     reason = forms.CharField(
         label=_("Ghi chú, căn cứ"), required=False, widget=forms.Textarea(attrs={"rows": 2})

@@ -102,15 +102,51 @@ def _check_cycle(cycle: ReviewCycle) -> None:
             raise DomainError(_("Đợt trước phải bắt đầu trước đợt này."), field="previous_cycle")
 
 
+def previous_cycle_for(cycle: ReviewCycle) -> ReviewCycle | None:
+    """The cycle whose unresolved shortcomings this one carries over by default.
+
+    The latest cycle over the same scope unit and of the same kind (annual → annual, thematic →
+    thematic) that started earlier and was opened: next year's review starts from last year's
+    shortcomings without anyone having to remember to pick them.
+    """
+    if not cycle.scope_unit_id or not cycle.kind or not cycle.starts_on:
+        return None
+    qs = ReviewCycle.objects.filter(
+        scope_unit_id=cycle.scope_unit_id, kind=cycle.kind, starts_on__lt=cycle.starts_on
+    ).exclude(status=CycleStatus.DRAFT)
+    if cycle.pk:
+        qs = qs.exclude(pk=cycle.pk)
+    return qs.order_by("-starts_on", "-pk").first()
+
+
+def _require_previous_closed(cycle: ReviewCycle) -> None:
+    """Carry-over reads the previous cycle's final state: it must be closed (frozen) first."""
+    prev = cycle.previous_cycle
+    if prev is not None and prev.status != CycleStatus.CLOSED:
+        raise DomainError(
+            _(
+                "Đợt trước “%(p)s” chưa kết thúc: phải kết thúc đợt trước thì mới triển khai được "
+                "đợt này và chuyển các hạn chế, khuyết điểm chưa khắc phục sang."
+            )
+            % {"p": prev},
+            field="previous_cycle",
+        )
+
+
 @transaction.atomic
 def cycle_create(*, by, reason: str = "", **values: Any) -> ReviewCycle:
-    """Create a review cycle (draft) for a unit's subtree from a directive."""
+    """Create a review cycle (draft) for a unit's subtree from a directive.
+
+    Without a `previous_cycle`, the latest earlier cycle of the same scope and kind is taken.
+    """
     values = {k: v for k, v in values.items() if k in CYCLE_FIELDS}
     for key in ("title", "directive_number", "directive_issuer"):
         if key in values:
             values[key] = normalize_text(values[key])
     cycle = ReviewCycle(**values)
     _full_clean(cycle)
+    if cycle.previous_cycle_id is None:
+        cycle.previous_cycle = previous_cycle_for(cycle)
     _check_cycle(cycle)
     cycle.save()
     audit_record(
@@ -140,6 +176,9 @@ def cycle_update(
     for key, value in values.items():
         setattr(cycle, key, value)
     _full_clean(cycle)
+    if cycle.status == CycleStatus.DRAFT and cycle.previous_cycle_id is None:
+        cycle.previous_cycle = previous_cycle_for(cycle)
+        values["previous_cycle"] = cycle.previous_cycle
     _check_cycle(cycle)
     changes = diff(before, snapshot(cycle, CYCLE_FIELDS))
     if not changes:
@@ -180,6 +219,14 @@ def cycle_open(*, cycle: ReviewCycle, by, note: str = "") -> dict[str, int]:
 
     scope = cycle.scope_unit
     day = cycle.starts_on
+    also: dict[str, Any] = {}
+    if cycle.status == CycleStatus.DRAFT and cycle.previous_cycle_id is None:
+        # An earlier cycle of the same scope may have been opened since this one was drafted.
+        previous = previous_cycle_for(cycle)
+        if previous is not None:
+            cycle.previous_cycle = previous
+            also["previous_cycle"] = previous
+    _require_previous_closed(cycle)
     transition(
         obj=cycle,
         to=CycleStatus.OPEN,
@@ -187,6 +234,7 @@ def cycle_open(*, cycle: ReviewCycle, by, note: str = "") -> dict[str, int]:
         by=by,
         note=note,
         unit_path=scope.path,
+        **also,
     )
     units = list(
         Unit.objects.subtree(scope).valid_on(day).filter(kind__in=cycle.participating_kinds)

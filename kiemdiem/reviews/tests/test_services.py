@@ -299,3 +299,130 @@ def test_returned_plan_lets_shortcomings_be_added_and_coverage_is_checked_again(
     submitted_plan.refresh_from_db()
     with pytest.raises(DomainError, match="Phát hiện muộn"):
         plan_services.plan_submit(plan=submitted_plan, by=office)
+
+
+# --- carry-over is the default, from a closed cycle ---------------------------------------
+
+
+def next_cycle(org_tree, office, *, kind="annual", **extra):
+    from conftest import PARTICIPATING
+
+    values = {
+        "title": "Kiểm điểm năm 2026",
+        "kind": kind,
+        "year": 2026,
+        "directive_number": "9-CV/TU",
+        "directive_date": D(2026, 11, 20),
+        "directive_issuer": "BTV Tỉnh ủy",
+        "scope_unit": org_tree.province_a,
+        "participating_kinds": PARTICIPATING,
+        "starts_on": D(2027, 1, 5),
+        "self_review_due": D(2027, 1, 20),
+        "conference_due": D(2027, 1, 31),
+        "plan_due": D(2027, 2, 15),
+        "horizon_end": D(2028, 12, 31),
+    }
+    return services.cycle_create(by=office, **{**values, **extra})
+
+
+def test_next_cycle_of_the_same_scope_and_kind_is_carried_from_by_default(
+    open_cycle, org_tree, office, travel_to
+):
+    left = services.finding_add(
+        review=collective(open_cycle, org_tree.cell_a1), by=office, text="Chậm", area="other"
+    )
+    travel_to(D(2027, 1, 10))
+    nxt = next_cycle(org_tree, office)
+    assert nxt.previous_cycle_id == open_cycle.pk
+    # a thematic cycle does not continue the annual one
+    assert next_cycle(org_tree, office, kind="thematic").previous_cycle_id is None
+    # nor does a cycle over another scope
+    other = next_cycle(org_tree, office, scope_unit=org_tree.district_a1)
+    assert other.previous_cycle_id is None
+
+    services.cycle_close(cycle=open_cycle, by=office)
+    nxt.refresh_from_db()
+    result = services.cycle_open(cycle=nxt, by=office)
+    assert result["carried"] == 1
+    assert collective(nxt, org_tree.cell_a1).findings.get().carried_from_id == left.pk
+
+
+def test_opening_before_the_previous_cycle_is_closed_is_refused(
+    open_cycle, org_tree, office, travel_to
+):
+    services.finding_add(
+        review=collective(open_cycle, org_tree.cell_a1), by=office, text="Chậm", area="other"
+    )
+    travel_to(D(2027, 1, 10))
+    nxt = next_cycle(org_tree, office)
+    with pytest.raises(DomainError, match="chưa kết thúc"):
+        services.cycle_open(cycle=nxt, by=office)
+    nxt.refresh_from_db()
+    assert nxt.status == "draft" and not Review.objects.filter(cycle=nxt).exists()
+    assert Finding.objects.get(review__cycle=open_cycle).status == "open"
+
+
+def test_cycle_drafted_before_the_previous_one_opened_still_carries_over(
+    org_tree, office, travel_to
+):
+    from conftest import CYCLE_DATES, PARTICIPATING
+
+    travel_to(D(2026, 1, 10))
+    first = services.cycle_create(
+        by=office,
+        title="Kiểm điểm năm 2025",
+        kind="annual",
+        year=2025,
+        directive_number="493-CV/TU",
+        directive_date=D(2025, 11, 20),
+        directive_issuer="BTV Tỉnh ủy",
+        scope_unit=org_tree.province_a,
+        participating_kinds=PARTICIPATING,
+        **CYCLE_DATES,
+    )
+    later = next_cycle(org_tree, office)
+    assert later.previous_cycle_id is None  # the first one is still a draft
+    services.cycle_open(cycle=first, by=office)
+    services.finding_add(
+        review=collective(first, org_tree.cell_a1), by=office, text="Chậm", area="other"
+    )
+    services.cycle_close(cycle=first, by=office)
+    travel_to(D(2027, 1, 10))
+    later.refresh_from_db()
+    assert services.cycle_open(cycle=later, by=office)["carried"] == 1
+    later.refresh_from_db()
+    assert later.previous_cycle_id == first.pk
+
+
+def test_carried_findings_of_the_closed_cycle_do_not_flip(open_cycle, org_tree, office, travel_to):
+    from kiemdiem.remediation import services as plan_services
+
+    review = collective(open_cycle, org_tree.cell_a1)
+    finding = services.finding_add(review=review, by=office, text="Chậm", area="other")
+    plan = RemediationPlan.objects.get(review=review)
+    action = plan_services.action_add(
+        plan=plan,
+        by=office,
+        content="Khắc phục",
+        findings=[finding],
+        responsible_unit=org_tree.cell_a1,
+        due_date=D(2026, 6, 30),
+    )
+    plan_services.plan_submit(plan=plan, by=office)
+    plan_services.plan_accept(plan=RemediationPlan.objects.get(pk=plan.pk), by=office)
+    services.cycle_close(cycle=open_cycle, by=office)
+    travel_to(D(2027, 1, 10))
+    services.cycle_open(cycle=next_cycle(org_tree, office), by=office)
+    assert Finding.objects.get(pk=finding.pk).status == "carried_over"
+
+    action.refresh_from_db()
+    with pytest.raises(DomainError, match="đã kết thúc"):
+        plan_services.action_verify(action=action, by=office)
+    with pytest.raises(DomainError, match="đã kết thúc"):
+        services.carry_assess(
+            finding=Finding.objects.get(pk=finding.pk),
+            assessment="fixed",
+            cause="x",
+            by=office,
+        )
+    assert Finding.objects.get(pk=finding.pk).status == "carried_over"
