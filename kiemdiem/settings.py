@@ -52,9 +52,16 @@ ALLOWED_HOSTS = env_list("KIEMDIEM_ALLOWED_HOSTS", "127.0.0.1,localhost")
 
 if PRODUCTION:
     # A production server with a known key would let anyone forge sessions and password resets.
-    if SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50:
+    # The same bar as Django's security.W009: long, varied, and not a generated dev key.
+    if (
+        SECRET_KEY == DEV_SECRET_KEY
+        or len(SECRET_KEY) < 50
+        or len(set(SECRET_KEY)) < 5
+        or SECRET_KEY.startswith("django-insecure-")
+    ):
         raise ImproperlyConfigured(
-            "KIEMDIEM_SECRET_KEY phải được đặt (ít nhất 50 ký tự) khi chạy môi trường production."
+            "KIEMDIEM_SECRET_KEY phải được đặt khi chạy môi trường production: ít nhất 50 ký tự, "
+            "ít nhất 5 ký tự khác nhau, không bắt đầu bằng “django-insecure-”."
         )
     if DEBUG:
         raise ImproperlyConfigured("Không được bật KIEMDIEM_DEBUG trong môi trường production.")

@@ -51,6 +51,15 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[
     return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
 
 
+def unit_ref_from_path(unit_path: str) -> int | None:
+    """The id of the unit a path ends with: its last segment, six base-36 digits and a dot."""
+    segment = unit_path[-7:-1] if len(unit_path) >= 7 and unit_path.endswith(".") else ""
+    try:
+        return int(segment, 36) if segment else None
+    except ValueError:
+        return None
+
+
 def audit_record(
     *,
     obj: models.Model,
@@ -60,9 +69,16 @@ def audit_record(
     reason: str = "",
     unit_path: str = "",
     person_id: int | None = None,
+    unit_ref: int | None = None,
 ) -> AuditEvent:
-    """Append one audit row for a change of `obj`."""
+    """Append one audit row for a change of `obj`.
+
+    `unit_ref` (the unit's id) defaults to the unit `unit_path` ends with; scoping and history
+    panels follow it through the current tree, so the row stays with its unit after a move.
+    """
     actor = by if (by is not None and getattr(by, "is_authenticated", False)) else None
+    if unit_ref is None:
+        unit_ref = unit_ref_from_path(unit_path)
     return AuditEvent.objects.create(
         actor=actor,
         action=AuditAction(action),
@@ -70,6 +86,7 @@ def audit_record(
         object_id=str(obj.pk),
         object_repr=str(obj)[:300],
         unit_path=unit_path,
+        unit_ref=unit_ref,
         person_id_ref=person_id,
         changes={k: [_plain(v) for v in pair] for k, pair in (changes or {}).items()},
         reason=reason,
@@ -82,11 +99,16 @@ def history_for(
     """Audit rows of one object, newest first (the history panel of each object page).
 
     With `unit_path`, also the rows of objects attached directly to that unit (memberships,
-    positions); with `person_id`, the rows of objects about that person.
+    positions), found by the unit's id so that rows written before a move still show (rows
+    without a unit_ref, written in bulk, by their path); with `person_id`, the rows of objects
+    about that person.
     """
     q = models.Q(object_type=obj._meta.label_lower, object_id=str(obj.pk))
     if unit_path:
-        q |= models.Q(unit_path=unit_path)
+        ref = unit_ref_from_path(unit_path)
+        if ref is not None:
+            q |= models.Q(unit_ref=ref)
+        q |= models.Q(unit_ref__isnull=True, unit_path=unit_path)
     if person_id is not None:
         q |= models.Q(person_id_ref=person_id)
     return AuditEvent.objects.filter(q).select_related("actor", "actor__person")

@@ -57,8 +57,12 @@ class AuditEvent(models.Model):
     object_type = models.CharField(_("loại đối tượng"), max_length=60)
     object_id = models.CharField(_("mã đối tượng"), max_length=40)
     object_repr = models.CharField(_("đối tượng"), max_length=300)
-    # Path of the unit the object belongs to, so the audit page filters by subtree (and scopes).
+    # Path of the unit the object belonged to when the row was written (kept as written: rows are
+    # append-only, so a later move of the unit does not rewrite it).
     unit_path = models.CharField(_("đường dẫn đơn vị"), max_length=255, blank=True, db_index=True)
+    # Id of that unit (the last segment of unit_path). Scoping, the unit filter and the history
+    # panels resolve it through the current tree, so a moved unit keeps its rows.
+    unit_ref = models.BigIntegerField(_("đơn vị liên quan"), null=True, blank=True)
     person_id_ref = models.BigIntegerField(_("đảng viên liên quan"), null=True, blank=True)
     changes = models.JSONField(_("thay đổi"), default=dict, blank=True)
     reason = models.TextField(_("lý do"), blank=True)
@@ -73,6 +77,8 @@ class AuditEvent(models.Model):
             # serves object history pages
             models.Index(fields=["object_type", "object_id", "-at"], name="core_audit_object_idx"),
             models.Index(fields=["person_id_ref", "-at"], name="core_audit_person_idx"),
+            # serves unit history panels, audit scoping and the unit filter (unit_ref IN subtree)
+            models.Index(fields=["unit_ref", "-at"], name="core_audit_unit_idx"),
         ]
 
     def __str__(self) -> str:

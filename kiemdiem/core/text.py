@@ -11,11 +11,15 @@ def normalize_text(value: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFC", value or "")).strip()
 
 
+# "Ð" (U+00D0, Latin capital eth) looks exactly like "Đ" (U+0110) and is often typed for it; its
+# lower case is "ð". Both count as đ in search and in the Vietnamese order.
+_D_LIKE = str.maketrans({"đ": "d", "Đ": "d", "Ð": "d", "ð": "d"})
+_AS_D_STROKE = str.maketrans({"Ð": "đ", "ð": "đ"})
+
+
 def fold(value: str) -> str:
     """Lower-case, accent-free form for search: "Nguyễn Văn Đức" -> "nguyen van duc"."""
-    decomposed = unicodedata.normalize(
-        "NFD", normalize_text(value).replace("đ", "d").replace("Đ", "D")
-    )
+    decomposed = unicodedata.normalize("NFD", normalize_text(value).translate(_D_LIKE))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
 
 
@@ -30,7 +34,7 @@ def _letters(word: str) -> tuple[list[int], list[int]]:
     """Letter ranks and tone numbers of one word."""
     ranks: list[int] = []
     tones: list[int] = []
-    for ch in unicodedata.normalize("NFC", word.lower()):
+    for ch in unicodedata.normalize("NFC", word.lower()).translate(_AS_D_STROKE):
         if ch == "đ":
             ranks.append(_RANK["đ"])
             tones.append(0)

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 
 from kiemdiem.core.forms import VnDateField
 from kiemdiem.core.models import AuditEvent
+from kiemdiem.core.text import fold
 from kiemdiem.org.models import Person, Unit
-from kiemdiem.org.scoping import access_for, paths_q, top_units
+from kiemdiem.org.scoping import access_for, audit_in_subtrees, scope_audit, top_units
 
 
 @login_required
@@ -38,9 +39,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
     if not access.can_read_audit:
         raise PermissionDenied(_("Bạn không có quyền xem nhật ký."))
-    events = AuditEvent.objects.select_related("actor")
-    if not access.everything:
-        events = events.filter(paths_q(access.unit_paths, "unit_path"))
+    events = scope_audit(AuditEvent.objects.select_related("actor"), request.user)
     errors: list[str] = []
     unit_code = request.GET.get("unit", "").strip().upper()
     unit = None
@@ -51,7 +50,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
                 _("Không tìm thấy đơn vị có mã “%(c)s” trong phạm vi của bạn.") % {"c": unit_code}
             )
         else:
-            events = events.filter(unit_path__startswith=unit.path)
+            events = audit_in_subtrees(events, (unit.path,))
     person_id = request.GET.get("person", "").strip()
     if person_id:
         if (
@@ -63,9 +62,11 @@ def audit_list(request: HttpRequest) -> HttpResponse:
             errors.append(_("Không tìm thấy đảng viên này trong phạm vi của bạn."))
     actor = request.GET.get("actor", "").strip()
     if actor:
-        users = get_user_model().objects.filter(
-            Q(username__iexact=actor) | Q(person__search_text__contains=actor.lower())
-        )
+        # The name is matched accent-free, as the search does: "Nguyễn" and "nguyen" both find.
+        name = Q()
+        for word in fold(actor).split():
+            name &= Q(person__search_text__contains=word)
+        users = get_user_model().objects.filter(Q(username__iexact=actor) | name)
         events = events.filter(actor__in=users)
     for key, lookup in (("from", "at__date__gte"), ("to", "at__date__lte")):
         raw = request.GET.get(key, "").strip()

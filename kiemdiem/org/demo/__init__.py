@@ -228,7 +228,8 @@ def _create_logins(plan: Plan) -> list[DemoLogin]:
             defaults={
                 "password": encoded,
                 "is_superuser": superuser,
-                "is_staff": False,
+                # The administrator also opens /quan-tri/ (Django admin: audited access grants).
+                "is_staff": superuser,
                 "is_active": True,
                 "first_name": names.get(people.get(username, 0), ""),
             },
