@@ -87,6 +87,13 @@ class PositionForm(ScopedForm):
     reason = forms.CharField(label=_("Căn cứ"), required=False)
 
 
+class PeriodEndForm(ScopedForm):
+    """End a membership or a post: the last day, and the decision it follows."""
+
+    valid_to = VnDateField(label=_("Ngày kết thúc"))
+    reason = forms.CharField(label=_("Căn cứ (quyết định số…)"), required=False)
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Tìm đơn vị hoặc đảng viên"), max_length=100, required=False)
 

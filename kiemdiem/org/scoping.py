@@ -179,6 +179,33 @@ def scope_people(qs: QuerySet, user) -> QuerySet:
     return qs.filter(in_scope | own)
 
 
+def audit_in_subtrees(qs: QuerySet, paths: tuple[str, ...]) -> QuerySet:
+    """Audit rows about the subtrees `paths` of the current tree.
+
+    A row belongs to the unit named by its unit_ref wherever that unit sits now, so a moved unit
+    takes its history along (rows keep the path they were written with). Rows written in bulk
+    without a unit_ref fall back to their path. A person's own record rows belong to every
+    subtree where the person has (or had) a membership or position, as the person does.
+    """
+    units = Unit.objects.filter(paths_q(paths, "path")).values("pk")
+    people = Membership.objects.filter(paths_q(paths, "unit__path")).values("person_id")
+    holders = Position.objects.filter(paths_q(paths, "unit__path")).values("person_id")
+    return qs.filter(
+        Q(unit_ref__in=units)
+        | (Q(unit_ref__isnull=True) & paths_q(paths, "unit_path"))
+        | Q(object_type="org.person", person_id_ref__in=people)
+        | Q(object_type="org.person", person_id_ref__in=holders)
+    )
+
+
+def scope_audit(qs: QuerySet, user) -> QuerySet:
+    """Audit rows the user may read: those of the subtrees they lead or serve (not own cells)."""
+    access = access_for(user)
+    if access.everything:
+        return qs
+    return audit_in_subtrees(qs, access.unit_paths)
+
+
 def visible_units(user) -> QuerySet:
     return scope(Unit.objects.all(), user, via="")
 

@@ -157,6 +157,11 @@ def unit_update(
     changes = diff(before, snapshot(unit, UNIT_FIELDS))
     if not changes:
         return unit
+    if "kind" in changes:
+        check_parent_allows(unit.parent, unit.kind)
+        check_kind_fits_contents(unit)
+    if "valid_from" in changes or "valid_to" in changes:
+        check_validity_covers_contents(unit)
     values["search_text"] = unit.search_text
     _bump(Unit, unit, expected_version=expected_version, **values)
     audit_record(
@@ -168,6 +173,83 @@ def unit_update(
         unit_path=unit.path,
     )
     return unit
+
+
+def check_kind_fits_contents(unit: Unit) -> None:
+    """A unit's (new) kind must suit what it holds: members only in a cell, a cell holds cells."""
+    if unit.kind not in CELL_KINDS and Membership.objects.filter(unit=unit).exists():
+        raise DomainError(
+            _(
+                "Không thể đổi “%(u)s” thành %(kind)s: đơn vị có đảng viên sinh hoạt, nên phải là "
+                "chi bộ hoặc tổ đảng."
+            )
+            % {"u": unit, "kind": unit.get_kind_display()},
+            field="kind",
+        )
+    if unit.kind in CELL_KINDS:
+        child = unit.children.exclude(kind__in=CELL_KINDS).first()
+        if child is not None:
+            raise DomainError(
+                _(
+                    "Không thể đổi “%(u)s” thành %(kind)s: đơn vị trực thuộc “%(c)s” (%(ck)s) "
+                    "không thể nằm dưới một chi bộ."
+                )
+                % {
+                    "u": unit,
+                    "kind": unit.get_kind_display(),
+                    "c": child,
+                    "ck": child.get_kind_display(),
+                },
+                field="kind",
+            )
+
+
+def _outside(qs, unit: Unit):
+    """The first row of `qs` whose period is not inside the unit's validity."""
+    q = Q(pk__in=[])
+    if unit.valid_from:
+        q |= Q(valid_from__lt=unit.valid_from)
+    if unit.valid_to:
+        q |= Q(valid_to__isnull=True) | Q(valid_to__gt=unit.valid_to)
+    return qs.filter(q).first()
+
+
+def check_validity_covers_contents(unit: Unit) -> None:
+    """A unit's validity must cover its children's and its members' and post holders' periods."""
+    dates = _("từ %(f)s đến %(t)s") % {
+        "f": unit.valid_from.strftime("%d/%m/%Y") if unit.valid_from else "…",
+        "t": unit.valid_to.strftime("%d/%m/%Y") if unit.valid_to else "…",
+    }
+    child = _outside(unit.children.all(), unit)
+    if child is not None:
+        raise DomainError(
+            _(
+                "Không thể đặt hiệu lực %(dates)s: đơn vị trực thuộc “%(c)s” có hiệu lực ngoài "
+                "khoảng này. Hãy sửa hoặc chuyển đơn vị trực thuộc trước."
+            )
+            % {"dates": dates, "c": child},
+            field="valid_to" if unit.valid_to else "valid_from",
+        )
+    membership = _outside(Membership.objects.filter(unit=unit).select_related("person"), unit)
+    if membership is not None:
+        raise DomainError(
+            _(
+                "Không thể đặt hiệu lực %(dates)s: %(p)s sinh hoạt tại đơn vị ngoài khoảng này. "
+                "Hãy kết thúc hoặc chuyển sinh hoạt đảng trước."
+            )
+            % {"dates": dates, "p": membership.person},
+            field="valid_to" if unit.valid_to else "valid_from",
+        )
+    position = _outside(Position.objects.filter(unit=unit).select_related("person"), unit)
+    if position is not None:
+        raise DomainError(
+            _(
+                "Không thể đặt hiệu lực %(dates)s: %(p)s giữ chức vụ %(r)s ngoài khoảng này. "
+                "Hãy kết thúc chức vụ trước."
+            )
+            % {"dates": dates, "p": position.person, "r": position.get_role_display()},
+            field="valid_to" if unit.valid_to else "valid_from",
+        )
 
 
 @transaction.atomic
@@ -212,6 +294,19 @@ def unit_move(
         unit_path=new_path,
     )
     return unit
+
+
+def person_cell_path(person: Person) -> str:
+    """Path of the person's current official cell (else their latest cell): their audit rows'."""
+    if person.pk is None:
+        return ""
+    today = datetime.date.today()
+    memberships = Membership.objects.filter(person=person).select_related("unit")
+    current = (
+        memberships.current(today).order_by("kind", "-valid_from").first()
+        or memberships.order_by("-valid_from").first()
+    )
+    return current.unit.path if current else ""
 
 
 def _person_checks(person: Person) -> None:
@@ -270,6 +365,7 @@ def person_create(*, by, reason: str = "", **values: Any) -> Person:
         by=by,
         changes=diff({}, snapshot(person, PERSON_FIELDS)),
         reason=reason,
+        unit_path=person_cell_path(person),
         person_id=person.pk,
     )
     return person
@@ -322,6 +418,7 @@ def person_update(
         by=by,
         changes=changes,
         reason=reason,
+        unit_path=person_cell_path(person),
         person_id=person.pk,
     )
     return person
@@ -456,6 +553,32 @@ def membership_add(
     return membership
 
 
+def check_period_end(
+    start: datetime.date, end: datetime.date, current_end: datetime.date | None
+) -> None:
+    """Ending a period: not already ended, not before its start, not after today.
+
+    The end is recorded once the decision has taken effect; scoping and reviews read the
+    current memberships and posts, so a planned end in the future would be a guess.
+    """
+    if current_end is not None:
+        raise DomainError(
+            _("Đã kết thúc ngày %(d)s.") % {"d": current_end.strftime("%d/%m/%Y")},
+            field="valid_to",
+        )
+    if end < start:
+        raise DomainError(
+            _("Ngày kết thúc phải từ ngày bắt đầu (%(s)s) trở đi.")
+            % {"s": start.strftime("%d/%m/%Y")},
+            field="valid_to",
+        )
+    if end > datetime.date.today():
+        raise DomainError(
+            _("Ngày kết thúc không thể ở tương lai: hãy ghi nhận khi quyết định đã có hiệu lực."),
+            field="valid_to",
+        )
+
+
 @transaction.atomic
 def membership_end(
     *,
@@ -466,8 +589,7 @@ def membership_end(
     reason: str = "",
 ) -> Membership:
     """Close a membership on `valid_to` (transfer out, death, removal...)."""
-    if valid_to < membership.valid_from:
-        raise DomainError(_("Ngày kết thúc phải sau ngày bắt đầu."), field="valid_to")
+    check_period_end(membership.valid_from, valid_to, membership.valid_to)
     before = membership.valid_to
     _bump(Membership, membership, expected_version=expected_version, valid_to=valid_to)
     membership.valid_to = valid_to
@@ -481,6 +603,32 @@ def membership_end(
         person_id=membership.person_id,
     )
     return membership
+
+
+@transaction.atomic
+def position_end(
+    *,
+    position: Position,
+    valid_to: datetime.date,
+    by,
+    expected_version: int | None = None,
+    reason: str = "",
+) -> Position:
+    """Close a post on `valid_to` (end of term, dismissal, transfer...)."""
+    check_period_end(position.valid_from, valid_to, position.valid_to)
+    before = position.valid_to
+    _bump(Position, position, expected_version=expected_version, valid_to=valid_to)
+    position.valid_to = valid_to
+    audit_record(
+        obj=position,
+        action=AuditAction.UPDATE,
+        by=by,
+        changes={"valid_to": [before, valid_to]},
+        reason=reason,
+        unit_path=position.unit.path,
+        person_id=position.person_id,
+    )
+    return position
 
 
 @transaction.atomic

@@ -17,4 +17,12 @@ urlpatterns = [
     path("dang-vien/<int:pk>/sua/", views.person_edit, name="person-edit"),
     path("dang-vien/<int:pk>/sinh-hoat/", views.membership_add, name="membership-add"),
     path("dang-vien/<int:pk>/chuc-vu/", views.position_add, name="position-add"),
+    path(
+        "dang-vien/<int:pk>/sinh-hoat/<int:item>/ket-thuc/",
+        views.membership_end,
+        name="membership-end",
+    ),
+    path(
+        "dang-vien/<int:pk>/chuc-vu/<int:item>/ket-thuc/", views.position_end, name="position-end"
+    ),
 ]

@@ -16,6 +16,7 @@ from kiemdiem.core.permissions import require
 from kiemdiem.org import selectors, services
 from kiemdiem.org.forms import (
     MembershipForm,
+    PeriodEndForm,
     PersonForm,
     PositionForm,
     SearchForm,
@@ -287,6 +288,79 @@ def position_add(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Đã ghi nhận chức vụ."))
             return redirect(person)
     ctx = {"form": form, "person": person, "title": _("Thêm chức vụ")}
+    return render(request, "org/person_subform.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_end(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+    """End one of the person's memberships (a transfer: end here, then add the new cell)."""
+    person = _person(request, pk)
+    membership = get_object_or_404(person.memberships.select_related("unit"), pk=item)
+    require(can_edit_person(request.user, person))
+    require(can_manage_unit(request.user, membership.unit))
+    form = PeriodEndForm(
+        request.POST or None, user=request.user, initial={"version": membership.version}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        done = run_service(
+            form,
+            lambda: services.membership_end(
+                membership=membership,
+                valid_to=data["valid_to"],
+                expected_version=data["version"],
+                reason=data["reason"],
+                by=request.user,
+            ),
+        )
+        if done is not None:
+            messages.success(
+                request,
+                _("Đã kết thúc sinh hoạt tại “%(u)s” ngày %(d)s.")
+                % {"u": membership.unit, "d": data["valid_to"].strftime("%d/%m/%Y")},
+            )
+            return redirect(person)
+    title = _("Kết thúc sinh hoạt tại “%(u)s”") % {"u": membership.unit}
+    ctx = {"form": form, "person": person, "title": title}
+    return render(request, "org/person_subform.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def position_end(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+    """End one of the person's posts."""
+    person = _person(request, pk)
+    position = get_object_or_404(person.positions.select_related("unit"), pk=item)
+    require(can_edit_person(request.user, person))
+    require(can_manage_unit(request.user, position.unit))
+    form = PeriodEndForm(
+        request.POST or None, user=request.user, initial={"version": position.version}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        done = run_service(
+            form,
+            lambda: services.position_end(
+                position=position,
+                valid_to=data["valid_to"],
+                expected_version=data["version"],
+                reason=data["reason"],
+                by=request.user,
+            ),
+        )
+        if done is not None:
+            messages.success(
+                request,
+                _("Đã kết thúc chức vụ %(r)s ngày %(d)s.")
+                % {"r": position.get_role_display(), "d": data["valid_to"].strftime("%d/%m/%Y")},
+            )
+            return redirect(person)
+    title = _("Kết thúc chức vụ %(r)s tại “%(u)s”") % {
+        "r": position.get_role_display(),
+        "u": position.unit,
+    }
+    ctx = {"form": form, "person": person, "title": title}
     return render(request, "org/person_subform.html", ctx)
 
 
