@@ -28,3 +28,8 @@ urlpatterns = [
     path("tai-khoan/", include("kiemdiem.api.account_urls")),
     path("", include("kiemdiem.core.urls")),
 ]
+
+# JSON {code, message} under /api/, the usual HTML pages elsewhere.
+handler400 = "kiemdiem.api.errors.bad_request"
+handler404 = "kiemdiem.api.errors.page_not_found"
+handler500 = "kiemdiem.api.errors.server_error"

@@ -140,3 +140,88 @@ def test_browsable_pages_work_in_a_signed_in_browser(client, org_tree, office):
     html = page.content.decode()
     assert "Đảng bộ tỉnh Thanh Hóa" in html and "https://" not in html.split("<body")[0]
     assert client.get("/api/v1/", HTTP_ACCEPT="text/html").status_code == 200
+
+
+def _has_vietnamese_letter(text: str) -> bool:
+    return not text.isascii()
+
+
+def test_field_messages_are_vietnamese(api, org_tree, office):
+    client = api(office)
+    response = client.post(
+        "/api/v1/units/",
+        {
+            "code": "X" * 41,
+            "name": ["không", "phải", "chuỗi"],
+            "kind": "bogus",
+            "parent": 10**9,
+            "valid_from": "ngày mai",
+            "admin_code": None,
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    fields = response.json()["fields"]
+    assert fields["code"] == ["Tối đa 40 ký tự."]
+    assert fields["kind"] == ["“bogus” không phải là một lựa chọn hợp lệ."]
+    assert fields["name"] == ["Phải là một chuỗi ký tự."]
+    assert fields["parent"] == [f"Không có đối tượng id={10**9} trong phạm vi của bạn."]
+    assert fields["valid_from"][0].startswith("Ngày sai định dạng")
+    assert fields["admin_code"] == ["Trường này không được để trống (null)."]
+    messages = [m for ms in fields.values() for m in ms]
+    assert all(_has_vietnamese_letter(m) for m in messages), messages
+
+    url = f"/api/v1/units/{org_tree.cell_a1.pk}/"
+    response = client.patch(url, {"version": 0, "code": ""}, format="json")
+    assert response.json()["fields"] == {
+        "version": ["Giá trị phải lớn hơn hoặc bằng 1."],
+        "code": ["Trường này không được bỏ trống."],  # DRF's own vi catalog
+    }
+    response = client.patch(url, {"version": "ba"}, format="json")
+    assert response.json()["fields"] == {"version": ["Phải là một số nguyên."]}
+    response = client.post("/api/v1/units/", ["không phải đối tượng"], format="json")
+    assert response.status_code == 400
+    assert response.json()["fields"]["non_field_errors"] == [
+        "Dữ liệu sai: phải là một đối tượng JSON, không phải list."
+    ]
+
+
+def test_message_translation_keeps_ours_and_never_leaks_english():
+    from kiemdiem.api.errors import vietnamese
+
+    assert vietnamese("Ensure this field has no more than 7 characters.", "max_length") == (
+        "Tối đa 7 ký tự."
+    )
+    assert vietnamese("Trường này là bắt buộc.", "required") == "Trường này là bắt buộc."
+    assert vietnamese("Some new English message.", "max_value") == "Giá trị quá lớn."
+    assert vietnamese("Another one.", "whatever") == "Giá trị không hợp lệ."
+
+
+def test_unknown_api_addresses_answer_json_404_and_pages_stay_html(api, client, org_tree, office):
+    for path in ("/api/v1/khong-co/", "/api/v1/units/abc/", "/api/", "/api/v2/units/"):
+        response = api(office).get(path)
+        assert response.status_code == 404, path
+        assert response["Content-Type"] == "application/json", path
+        body = response.json()
+        assert body["code"] == "not_found" and "phạm vi của bạn" in body["message"]
+    anonymous = api().get("/api/v1/khong-co/")
+    assert anonymous.status_code == 404 and anonymous.json()["code"] == "not_found"
+    client.force_login(office)
+    page = client.get("/khong-co-trang-nay/")
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
+
+
+def test_a_crash_in_the_api_answers_json_500(api, org_tree, office, monkeypatch):
+    from kiemdiem.api import views
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("lỗi lập trình")
+
+    monkeypatch.setattr(views.UnitViewSet, "list", crash)
+    client = api(office)
+    client.raise_request_exception = False
+    response = client.get("/api/v1/units/")
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "server_error"
+    assert "Lỗi máy chủ" in response.json()["message"]
