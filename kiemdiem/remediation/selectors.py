@@ -5,8 +5,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
 
-from kiemdiem.org.scoping import access_for, paths_q
+from kiemdiem.org.scoping import access_for
 from kiemdiem.remediation.models import PlanAction, PlanSubmission, RemediationPlan
+from kiemdiem.remediation.permissions import acting_unit_ids
 from kiemdiem.remediation.states import PlanStatus
 
 ITEM_LABELS = {
@@ -64,13 +65,13 @@ def plan_submissions(plan: RemediationPlan) -> QuerySet[PlanSubmission]:
 
 
 def plans_awaiting_appraisal_for(user, qs: QuerySet[RemediationPlan]) -> QuerySet[RemediationPlan]:
-    """Submitted plans of units below the committees whose office the user is."""
+    """Submitted plans of which the user acts for a recipient (permissions.acting_unit_ids)."""
     access = access_for(user)
     qs = qs.filter(status=PlanStatus.SUBMITTED)
     if access.everything:
         return qs
-    below = qs.filter(paths_q(access.office_paths, "unit__path"))
-    return below.exclude(unit__path__in=access.office_paths)
+    mine = qs.filter(recipients__unit_id__in=acting_unit_ids(user)).distinct()
+    return mine.exclude(unit__path__in=access.office_paths)
 
 
 def plans_list(qs: QuerySet[RemediationPlan]) -> QuerySet[RemediationPlan]:

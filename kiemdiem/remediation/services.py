@@ -4,12 +4,12 @@ import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kiemdiem.core.audit import audit_record, diff, snapshot
-from kiemdiem.core.errors import DomainError
+from kiemdiem.core.errors import DomainError, StaleObject
 from kiemdiem.core.lifecycle import transition
 from kiemdiem.core.models import AuditAction
 from kiemdiem.dashboard.deltas import emit
@@ -25,6 +25,7 @@ from kiemdiem.remediation.models import (
     ProgressUpdate,
     RemediationPlan,
 )
+from kiemdiem.remediation.permissions import acting_recipient, recipients_of
 from kiemdiem.remediation.states import (
     ACTION_ALLOWED,
     ACTION_CLOSED,
@@ -39,6 +40,9 @@ from kiemdiem.reviews.services import normalize_text_block, require_open
 
 ACTION_FIELDS = ["content", "responsible_unit", "responsible_person", "due_date", "expected_result"]
 OPEN_ACTION_STATES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+# Items that no longer count for their findings.
+DEAD_ACTION_STATES = (ActionStatus.CANCELLED, ActionStatus.REPLACED)
+UNRESOLVED_FINDINGS = (FindingStatus.OPEN, FindingStatus.IN_PROGRESS)
 
 
 def _d(day: datetime.date) -> str:
@@ -55,6 +59,18 @@ def _audit(obj, action: str, by, *, plan: RemediationPlan, changes=None, reason:
         unit_path=plan.unit.path,
         person_id=plan.person_id,
     )
+
+
+def _require_version(obj, expected_version: int | None) -> None:
+    """Refuse with the other person's change (StaleObject) if the row moved since it was loaded.
+
+    Checked before any rule that depends on the current state: otherwise the second of two
+    concurrent users would get "not allowed in this state" instead of seeing who changed what.
+    The conditional UPDATE in the write itself stays the lock.
+    """
+    version = obj.version if expected_version is None else expected_version
+    if not type(obj).objects.filter(pk=obj.pk, version=version).exists():
+        raise StaleObject(obj)
 
 
 def plans_create_for_reviews(*, cycle: ReviewCycle, reviews: list[Review]) -> None:
@@ -305,6 +321,7 @@ def plan_submit(
 ) -> PlanSubmission:
     """Submit the plan to its recipients; refused (listing every problem) while incomplete."""
     require_open(plan.cycle)
+    _require_version(plan, expected_version)
     problems = plan_problems(plan)
     if problems:
         raise PlanIncomplete(problems)
@@ -365,6 +382,15 @@ def _latest_submission(plan: RemediationPlan) -> PlanSubmission:
     return submission
 
 
+def _recipient_kind(plan: RemediationPlan, by) -> str:
+    """The kind of recipient the appraiser acts for (the first recipient when not one of them,
+    e.g. a command run by the system)."""
+    recipient = acting_recipient(by, plan)
+    if recipient is None:
+        recipient = next(iter(recipients_of(plan)), None)
+    return recipient.kind if recipient is not None else ""
+
+
 @transaction.atomic
 def plan_return(
     *,
@@ -376,6 +402,7 @@ def plan_return(
 ) -> Appraisal:
     """Send the plan back to be prepared again, with the grounds ticked and remarks."""
     require_open(plan.cycle)
+    _require_version(plan, expected_version)
     valid = set(ReturnGround.values)
     grounds = [g for g in dict.fromkeys(grounds) if g]
     if not grounds:
@@ -405,6 +432,7 @@ def plan_return(
         decision=Appraisal.Decision.RETURNED,
         grounds=grounds,
         remarks=normalize_text_block(remarks),
+        recipient_kind=_recipient_kind(plan, by),
         decided_by=by if getattr(by, "pk", None) else None,
     )
     emit(cycle_id=plan.cycle_id, unit_path=plan.unit.path, plans_returned=1)
@@ -417,6 +445,7 @@ def plan_accept(
 ) -> Appraisal:
     """Accept the plan: it may now be put to the collective and carried out."""
     require_open(plan.cycle)
+    _require_version(plan, expected_version)
     submission = _latest_submission(plan)
     transition(
         obj=plan,
@@ -432,6 +461,7 @@ def plan_accept(
         submission=submission,
         decision=Appraisal.Decision.ACCEPTED,
         remarks=normalize_text_block(remarks),
+        recipient_kind=_recipient_kind(plan, by),
         decided_by=by if getattr(by, "pk", None) else None,
     )
     emit(cycle_id=plan.cycle_id, unit_path=plan.unit.path, plans_accepted=1)
@@ -449,6 +479,7 @@ def plan_adopt(
 ) -> RemediationPlan:
     """Record the collective's decision (meeting date, resolution) that adopts the plan."""
     require_open(plan.cycle)
+    _require_version(plan, expected_version)
     decision_ref = normalize_text_block(decision_ref)
     if not decision_ref:
         raise DomainError(
@@ -520,6 +551,7 @@ def action_record_progress(
     """Report progress on an item (in progress or done), with evidence files."""
     plan = action.plan
     _require_trackable(plan)
+    _require_version(action, expected_version)
     if status not in (ActionStatus.IN_PROGRESS, ActionStatus.DONE):
         raise DomainError(_("Tiến độ chỉ là “đang thực hiện” hoặc “hoàn thành”."), field="status")
     if not 0 <= percent <= 100:
@@ -585,14 +617,30 @@ def action_record_progress(
             changes={"percent": [before_percent, percent]},
         )
     emit(cycle_id=plan.cycle_id, unit_path=plan.unit.path, **_leave_open_state(action, status))
-    _refresh_findings_in_progress(action)
+    _refresh_findings_in_progress(action, by)
     return update
 
 
-def _refresh_findings_in_progress(action: PlanAction) -> None:
-    Finding.objects.filter(actions=action, status=FindingStatus.OPEN).update(
-        status=FindingStatus.IN_PROGRESS
-    )
+def _refresh_findings_in_progress(action: PlanAction, by) -> None:
+    """Open findings of a reported item are now being remedied: one audited change each."""
+    plan = action.plan
+    for finding in Finding.objects.filter(actions=action, status=FindingStatus.OPEN):
+        # Conditional on the status, so a concurrent change of the finding is not overwritten.
+        if not Finding.objects.filter(pk=finding.pk, status=FindingStatus.OPEN).update(
+            status=FindingStatus.IN_PROGRESS, version=F("version") + 1
+        ):
+            continue
+        audit_record(
+            obj=finding,
+            action=AuditAction.TRANSITION,
+            by=by,
+            changes={
+                "status": [str(FindingStatus.OPEN.label), str(FindingStatus.IN_PROGRESS.label)]
+            },
+            reason=_("Đã có báo cáo tiến độ của nội dung khắc phục “%(a)s”.") % {"a": action},
+            unit_path=plan.unit.path,
+            person_id=plan.person_id,
+        )
 
 
 @transaction.atomic
@@ -607,6 +655,7 @@ def action_verify(
     """The appraiser checks a reported item: verified, or back to in progress with a remark."""
     plan = action.plan
     _require_trackable(plan)
+    _require_version(action, expected_version)
     if not accept and not note.strip():
         raise DomainError(_("Phải nêu lý do chưa xác nhận."), field="note")
     to = ActionStatus.VERIFIED if accept else ActionStatus.IN_PROGRESS
@@ -636,18 +685,21 @@ def action_verify(
 
 
 def _resolve_findings(action: PlanAction, by) -> None:
-    """A finding is resolved when all its live items are verified (and at least one is)."""
+    """Re-check the findings of `action` after it was verified, cancelled or replaced.
+
+    A finding is resolved when all its live items (not cancelled or replaced) are verified, and
+    at least one is. Each resolution is a conditional UPDATE (so two concurrent checks count it
+    once), bumps the version, is audited and appends the dashboard change, as verification does.
+    """
     plan = action.plan
-    for finding in action.findings.exclude(status=FindingStatus.RESOLVED):
-        states = set(finding.actions.values_list("status", flat=True)) - {
-            ActionStatus.CANCELLED,
-            ActionStatus.REPLACED,
-        }
+    for finding in action.findings.filter(status__in=UNRESOLVED_FINDINGS):
+        states = set(finding.actions.values_list("status", flat=True)) - set(DEAD_ACTION_STATES)
         if states == {ActionStatus.VERIFIED}:
             now = timezone.now()
-            Finding.objects.filter(pk=finding.pk).update(
-                status=FindingStatus.RESOLVED, resolved_at=now
-            )
+            if not Finding.objects.filter(pk=finding.pk, status__in=UNRESOLVED_FINDINGS).update(
+                status=FindingStatus.RESOLVED, resolved_at=now, version=F("version") + 1
+            ):
+                continue
             audit_record(
                 obj=finding,
                 action=AuditAction.TRANSITION,
@@ -670,9 +722,11 @@ def action_cancel(
     plan = action.plan
     require_open(plan.cycle)
     _require_submitted_once(plan)
+    _require_version(action, expected_version)
     reason = normalize_text_block(reason)
     if not reason:
         raise DomainError(_("Phải nêu lý do hủy nội dung khắc phục."), field="reason")
+    _require_not_last_live_item(action)
     transition(
         obj=action,
         to=ActionStatus.CANCELLED,
@@ -690,7 +744,24 @@ def action_cancel(
         items_total=-1,
         **_leave_open_state(action, ActionStatus.CANCELLED),
     )
+    # The other items of a finding may all be verified already: it is resolved now.
+    _resolve_findings(action, by)
     return action
+
+
+def _require_not_last_live_item(action: PlanAction) -> None:
+    """An open finding must keep at least one live item: cancelling the last would orphan it."""
+    for finding in action.findings.filter(status__in=UNRESOLVED_FINDINGS):
+        others = finding.actions.exclude(pk=action.pk).exclude(status__in=DEAD_ACTION_STATES)
+        if not others.exists():
+            raise DomainError(
+                _(
+                    "Không hủy được: đây là nội dung khắc phục duy nhất còn hiệu lực của hạn chế "
+                    "“%(f)s”. Hãy thay thế nội dung này bằng nội dung khác (kèm lý do), hoặc khi "
+                    "kế hoạch đang chuẩn bị lại thì thêm nội dung khác cho hạn chế đó rồi mới hủy."
+                )
+                % {"f": finding}
+            )
 
 
 @transaction.atomic
@@ -710,6 +781,7 @@ def action_replace(
     plan = action.plan
     require_open(plan.cycle)
     _require_submitted_once(plan)
+    _require_version(action, expected_version)
     reason = normalize_text_block(reason)
     if not reason:
         raise DomainError(_("Phải nêu lý do thay thế nội dung khắc phục."), field="reason")
@@ -757,6 +829,7 @@ def action_replace(
         unit_path=plan.unit.path,
         **_leave_open_state(action, ActionStatus.REPLACED),
     )
+    _resolve_findings(action, by)
     return new
 
 

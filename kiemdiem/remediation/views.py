@@ -70,9 +70,30 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     return render(request, "remediation/plan_list.html", ctx)
 
 
+def _orphan_errors(forms: dict, shown: dict[str, bool]) -> list:
+    """Errors of a posted form whose section the page no longer shows (the object moved on
+    meanwhile, e.g. a stale save after someone else's decision): shown at the top instead."""
+    return [
+        error
+        for name, form in forms.items()
+        if form is not None and not shown.get(name, True)
+        for error in form.non_field_errors()
+    ]
+
+
 def _plan_context(request: HttpRequest, plan: RemediationPlan, **forms) -> dict:
     user = request.user
     editable = plan.status in PLAN_EDITABLE
+    can_edit = can_edit_plan(user, plan)
+    can_appraise = can_appraise_plan(user, plan)
+    appraising = plan.status == PlanStatus.SUBMITTED and bool(can_appraise)
+    shown = {
+        "action_form": editable and bool(can_edit),
+        "submit_form": editable and bool(can_edit),
+        "return_form": appraising,
+        "accept_form": appraising,
+        "adopt_form": plan.status == PlanStatus.ACCEPTED and bool(can_edit),
+    }
     ctx = {
         "plan": plan,
         "actions": selectors.plan_actions(plan),
@@ -82,8 +103,9 @@ def _plan_context(request: HttpRequest, plan: RemediationPlan, **forms) -> dict:
         "history": history_for(plan, unit_path=plan.unit.path if plan.person_id is None else "")[
             :50
         ],
-        "can_edit": can_edit_plan(user, plan),
-        "can_appraise": can_appraise_plan(user, plan),
+        "can_edit": can_edit,
+        "can_appraise": can_appraise,
+        "orphan_errors": _orphan_errors(forms, shown),
         "editable": editable,
         "today": selectors.today(),
         "version": plan.version,
@@ -290,16 +312,29 @@ def plan_adopt(request: HttpRequest, pk: int) -> HttpResponse:
 def _action_context(request: HttpRequest, action: PlanAction, **forms) -> dict:
     user = request.user
     version = {"version": action.version}
+    can_report = can_report_progress(user, action)
+    can_verify = can_verify_action(user, action)
+    can_edit = can_edit_plan(user, action.plan)
+    trackable = action.plan.status in (PlanStatus.ACCEPTED, PlanStatus.ADOPTED)
+    open_states = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+    is_open = action.status in open_states
+    shown = {
+        "progress_form": trackable and bool(can_report) and is_open,
+        "verify_form": trackable and bool(can_verify) and action.status == ActionStatus.DONE,
+        "cancel_form": bool(can_edit) and is_open and action.plan.status != PlanStatus.DRAFT,
+        "replace_form": bool(can_edit) and is_open and action.plan.status != PlanStatus.DRAFT,
+    }
     return {
         "action": action,
         "plan": action.plan,
         "updates": action.updates.select_related("reported_by").prefetch_related("evidence"),
         "history": history_for(action)[:50],
-        "can_report": can_report_progress(user, action),
-        "can_verify": can_verify_action(user, action),
-        "can_edit": can_edit_plan(user, action.plan),
-        "trackable": action.plan.status in (PlanStatus.ACCEPTED, PlanStatus.ADOPTED),
-        "open_states": (ActionStatus.OPEN, ActionStatus.IN_PROGRESS),
+        "can_report": can_report,
+        "can_verify": can_verify,
+        "can_edit": can_edit,
+        "orphan_errors": _orphan_errors(forms, shown),
+        "trackable": trackable,
+        "open_states": open_states,
         "overdue": action.is_overdue(),
         "progress_form": forms.get("progress_form")
         or ProgressForm(initial={**version, "percent": action.percent, "status": "in_progress"}),

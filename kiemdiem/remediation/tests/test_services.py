@@ -4,8 +4,18 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from kiemdiem.core.errors import DomainError, StaleObject
+from kiemdiem.core.models import AuditEvent
+from kiemdiem.dashboard import summaries
+from kiemdiem.dashboard.models import SummaryDelta
+from kiemdiem.dashboard.tests.helpers import assert_summaries_match
 from kiemdiem.remediation import services
-from kiemdiem.remediation.models import Evidence, PlanAction, PlanSubmission, RemediationPlan
+from kiemdiem.remediation.models import (
+    Evidence,
+    PlanAction,
+    PlanSubmission,
+    ProgressUpdate,
+    RemediationPlan,
+)
 from kiemdiem.remediation.services import PlanIncomplete
 from kiemdiem.reviews import services as review_services
 from kiemdiem.reviews.models import Finding
@@ -96,7 +106,7 @@ def test_findings_of_another_review_cannot_be_linked(plan, open_cycle, org_tree,
         services.action_add(plan=plan, by=office, content="x", findings=[foreign])
 
 
-def complete_item(plan, org_tree, office, **extra):
+def complete_item(plan, org_tree, by, **extra):
     values = dict(
         content="Đổi mới nội dung sinh hoạt chi bộ theo Hướng dẫn 12-HD/BTCTW",
         findings=[finding_of(plan)],
@@ -106,72 +116,102 @@ def complete_item(plan, org_tree, office, **extra):
         expected_result="100% kỳ sinh hoạt có chuyên đề",
     )
     values.update(extra)
-    return services.action_add(plan=plan, by=office, **values)
+    return services.action_add(plan=plan, by=by, **values)
+
+
+def accepted_plan(plan, org_tree, preparer, appraiser, items=1):
+    """The cell secretary prepares and submits `items` items; the recipient's office accepts."""
+    actions = [complete_item(plan, org_tree, preparer) for _ in range(items)]
+    services.plan_submit(plan=plan, by=preparer)
+    plan.refresh_from_db()
+    services.plan_accept(plan=plan, by=appraiser)
+    plan.refresh_from_db()
+    for action in actions:
+        action.refresh_from_db()
+    return actions
+
+
+def report_done(action, by):
+    services.action_record_progress(
+        action=action, status="done", percent=100, narrative="Xong", by=by, files=[pdf()]
+    )
+    action.refresh_from_db()
 
 
 def test_full_story_return_resubmit_accept_track_verify(
-    plan, org_tree, office, outsider, travel_to
+    plan, org_tree, cell_secretary, appraiser, travel_to
 ):
-    action = complete_item(plan, org_tree, office)
-    services.plan_submit(plan=plan, by=office)
+    action = complete_item(plan, org_tree, cell_secretary)
+    services.plan_submit(plan=plan, by=cell_secretary)
     plan.refresh_from_db()
     assert plan.status == "submitted" and plan.recipients.get().unit == org_tree.grassroots_a1
 
     with pytest.raises(DomainError, match="ít nhất một lý do"):
-        services.plan_return(plan=plan, grounds=[], remarks="", by=office)
+        services.plan_return(plan=plan, grounds=[], remarks="", by=appraiser)
     services.plan_return(
-        plan=plan, grounds=["no_responsible"], remarks="Nêu rõ người phụ trách", by=office
+        plan=plan, grounds=["no_responsible"], remarks="Nêu rõ người phụ trách", by=appraiser
     )
     plan.refresh_from_db()
     assert plan.status == "returned"
 
     services.action_update(
-        action=action, by=office, content="Đổi mới sinh hoạt, mỗi quý một chuyên đề"
+        action=action, by=cell_secretary, content="Đổi mới sinh hoạt, mỗi quý một chuyên đề"
     )
-    services.plan_submit(plan=plan, by=office)
+    services.plan_submit(plan=plan, by=cell_secretary)
     plan.refresh_from_db()
     first, second = PlanSubmission.objects.filter(plan=plan).order_by("number")
     assert first.snapshot["items"][0]["content"] != second.snapshot["items"][0]["content"]
     assert first.appraisal.grounds == ["no_responsible"]
+    # The appraisal names the recipient it was made for.
+    assert first.appraisal.recipient_kind == "standing_committee"
 
-    services.plan_accept(plan=plan, remarks="Đạt", by=office)
+    services.plan_accept(plan=plan, remarks="Đạt", by=appraiser)
     plan.refresh_from_db()
     action.refresh_from_db()
+    assert PlanSubmission.objects.get(pk=second.pk).appraisal.recipient_kind == "standing_committee"
 
     with pytest.raises(DomainError, match="minh chứng"):
         services.action_record_progress(
-            action=action, status="done", percent=100, narrative="Xong", by=office
+            action=action, status="done", percent=100, narrative="Xong", by=cell_secretary
         )
     services.action_record_progress(
         action=action,
         status="in_progress",
         percent=40,
         narrative="Đã tổ chức 2 chuyên đề",
-        by=office,
+        by=cell_secretary,
     )
     action.refresh_from_db()
     services.action_record_progress(
-        action=action, status="done", percent=100, narrative="Hoàn thành", by=office, files=[pdf()]
+        action=action,
+        status="done",
+        percent=100,
+        narrative="Hoàn thành",
+        by=cell_secretary,
+        files=[pdf()],
     )
     evidence = Evidence.objects.get()
     assert evidence.size == len(PDF) and len(evidence.sha256) == 64
     action.refresh_from_db()
-    services.action_verify(action=action, by=office, note="Đã kiểm tra biên bản")
+    services.action_verify(action=action, by=appraiser, note="Đã kiểm tra biên bản")
     action.refresh_from_db()
     assert action.status == "verified"
     assert Finding.objects.get(pk=finding_of(plan).pk).status == "resolved"
 
 
-def test_plan_adoption_records_the_collective_decision(plan, org_tree, office, travel_to):
-    complete_item(plan, org_tree, office)
-    services.plan_submit(plan=plan, by=office)
-    plan.refresh_from_db()
-    services.plan_accept(plan=plan, by=office)
-    plan.refresh_from_db()
+def test_plan_adoption_records_the_collective_decision(
+    plan, org_tree, cell_secretary, appraiser, travel_to
+):
+    accepted_plan(plan, org_tree, cell_secretary, appraiser)
     with pytest.raises(DomainError, match="nghị quyết"):
-        services.plan_adopt(plan=plan, decision_date=D(2026, 1, 10), decision_ref=" ", by=office)
+        services.plan_adopt(
+            plan=plan, decision_date=D(2026, 1, 10), decision_ref=" ", by=cell_secretary
+        )
     services.plan_adopt(
-        plan=plan, decision_date=D(2026, 1, 10), decision_ref="Nghị quyết 05-NQ/CB", by=office
+        plan=plan,
+        decision_date=D(2026, 1, 10),
+        decision_ref="Nghị quyết 05-NQ/CB",
+        by=cell_secretary,
     )
     assert RemediationPlan.objects.get(pk=plan.pk).status == "adopted"
 
@@ -185,75 +225,107 @@ def test_plan_adoption_records_the_collective_decision(plan, org_tree, office, t
     ],
 )
 def test_bad_evidence_is_refused_and_nothing_is_written(
-    plan, org_tree, office, name, content, message
+    plan, org_tree, cell_secretary, appraiser, name, content, message
 ):
-    action = complete_item(plan, org_tree, office)
-    services.plan_submit(plan=plan, by=office)
-    plan.refresh_from_db()
-    services.plan_accept(plan=plan, by=office)
-    action.refresh_from_db()
+    (action,) = accepted_plan(plan, org_tree, cell_secretary, appraiser)
     with pytest.raises(DomainError, match=message):
         services.action_record_progress(
             action=action,
             status="done",
             percent=100,
             narrative="Xong",
-            by=office,
+            by=cell_secretary,
             files=[SimpleUploadedFile(name, content)],
         )
     action.refresh_from_db()
     assert action.status == "open" and not Evidence.objects.exists()
+    assert not ProgressUpdate.objects.exists()
 
 
-def test_too_large_evidence_is_refused(plan, org_tree, office, settings):
+def test_too_large_evidence_is_refused_and_nothing_is_written(
+    plan, org_tree, cell_secretary, appraiser, settings, tmp_path
+):
     settings.KIEMDIEM_EVIDENCE_MAX_BYTES = 100
-    action = complete_item(plan, org_tree, office)
-    services.plan_submit(plan=plan, by=office)
-    plan.refresh_from_db()
-    services.plan_accept(plan=plan, by=office)
-    action.refresh_from_db()
+    # Real files on disk, so that "nothing written" means no file, not only no row.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    (action,) = accepted_plan(plan, org_tree, cell_secretary, appraiser)
+    version = action.version
     with pytest.raises(DomainError, match="vượt quá giới hạn"):
         services.action_record_progress(
             action=action,
             status="done",
             percent=100,
             narrative="Xong",
-            by=office,
+            by=cell_secretary,
             files=[pdf(content=PDF * 10)],
         )
+    assert not ProgressUpdate.objects.exists() and not Evidence.objects.exists()
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+    action.refresh_from_db()
+    assert (action.status, action.percent, action.version) == ("open", 0, version)
+    # The same upload within the limit is written to that directory (the check above can fail).
+    settings.KIEMDIEM_EVIDENCE_MAX_BYTES = 10_000
+    report_done(action, cell_secretary)
+    assert len([p for p in tmp_path.rglob("*") if p.is_file()]) == 1
 
 
-def test_progress_before_acceptance_is_refused(plan, org_tree, office):
-    action = complete_item(plan, org_tree, office)
+def test_progress_before_acceptance_is_refused(plan, org_tree, cell_secretary):
+    action = complete_item(plan, org_tree, cell_secretary)
     with pytest.raises(DomainError, match="đã được thẩm định"):
         services.action_record_progress(
-            action=action, status="in_progress", percent=10, narrative="x", by=office
+            action=action, status="in_progress", percent=10, narrative="x", by=cell_secretary
         )
 
 
-def test_concurrent_appraisals_do_not_overwrite(plan, org_tree, office):
-    complete_item(plan, org_tree, office)
-    services.plan_submit(plan=plan, by=office)
+def test_concurrent_appraisals_do_not_overwrite(
+    plan, org_tree, cell_secretary, appraiser, second_appraiser
+):
+    complete_item(plan, org_tree, cell_secretary)
+    services.plan_submit(plan=plan, by=cell_secretary)
     first = RemediationPlan.objects.get(pk=plan.pk)
     second = RemediationPlan.objects.get(pk=plan.pk)
-    services.plan_accept(plan=first, by=office)
-    with pytest.raises((StaleObject, DomainError)):
-        services.plan_return(plan=second, grounds=["not_feasible"], remarks="", by=office)
+    services.plan_accept(plan=first, by=appraiser)
+    with pytest.raises(StaleObject) as refused:
+        services.plan_return(plan=second, grounds=["not_feasible"], remarks="", by=second_appraiser)
+    # The second appraiser sees who decided first and what they decided.
+    message = refused.value.message
+    assert "vừa được người khác thay đổi" in message
+    assert "Lần lưu gần nhất: vanphong_cs" in message
+    assert "Chờ thẩm định → Đạt yêu cầu, chờ tập thể quyết định" in message
     assert RemediationPlan.objects.get(pk=plan.pk).status == "accepted"
+    submission = PlanSubmission.objects.get(plan=plan)
+    assert submission.appraisal.decision == "accepted"
+    assert submission.appraisal.decided_by == appraiser
 
 
-def test_cancel_and_replace_need_a_reason(plan, org_tree, office):
-    action = complete_item(plan, org_tree, office)
-    services.plan_submit(plan=plan, by=office)
-    plan.refresh_from_db()
-    services.plan_accept(plan=plan, by=office)
-    action.refresh_from_db()
+def test_concurrent_progress_reports_show_the_first_one(
+    plan, org_tree, cell_secretary, appraiser, office
+):
+    (action,) = accepted_plan(plan, org_tree, cell_secretary, appraiser)
+    stale = PlanAction.objects.get(pk=action.pk)
+    report_done(action, cell_secretary)
+    with pytest.raises(StaleObject, match="Lần lưu gần nhất: bithu_chibo") as refused:
+        services.action_record_progress(
+            action=stale, status="done", percent=100, narrative="Cũng xong", by=office
+        )
+    assert "(percent: 0 → 100)" in refused.value.message
+    assert ProgressUpdate.objects.filter(action=action).count() == 1
+
+
+def test_cancel_and_replace_need_a_reason(plan, org_tree, cell_secretary, appraiser):
+    (action,) = accepted_plan(plan, org_tree, cell_secretary, appraiser)
     with pytest.raises(DomainError, match="lý do"):
-        services.action_cancel(action=action, reason="", by=office)
+        services.action_cancel(action=action, reason="", by=cell_secretary)
     new = services.action_replace(
         action=action,
         reason="Điều chỉnh theo chỉ đạo",
-        by=office,
+        by=cell_secretary,
         content="Nội dung mới",
         due_date=D(2026, 9, 30),
         responsible_unit=org_tree.cell_a1,
@@ -263,11 +335,166 @@ def test_cancel_and_replace_need_a_reason(plan, org_tree, office):
     assert list(new.findings.all()) == [finding_of(plan)]
 
 
-def test_sweep_flags_overdue_items_and_missing_plans_once(plan, org_tree, office, travel_to):
-    action = complete_item(plan, org_tree, office, due_date=D(2026, 3, 1))
-    services.plan_submit(plan=plan, by=office)
+def _deltas(metric):
+    return sum(d.changes.get(metric, 0) for d in SummaryDelta.objects.all())
+
+
+def test_cancelling_the_other_item_resolves_the_finding(
+    plan, open_cycle, org_tree, cell_secretary, appraiser
+):
+    first, second = accepted_plan(plan, org_tree, cell_secretary, appraiser, items=2)
+    report_done(first, cell_secretary)
+    services.action_verify(action=first, by=appraiser, note="Đã kiểm tra")
+    finding = finding_of(plan)
+    assert finding.status == "in_progress"  # the second item is still open
+    resolved_before = _deltas("findings_resolved")
+    version = finding.version
+
+    services.action_cancel(action=second, reason="Đã gộp vào mục 1", by=cell_secretary)
+
+    finding.refresh_from_db()
+    assert finding.status == "resolved" and finding.resolved_at is not None
+    assert finding.version == version + 1
+    audit = AuditEvent.objects.filter(object_type="reviews.finding", object_id=str(finding.pk))
+    assert audit.first().changes == {"status": ["Đang khắc phục", "Đã khắc phục"]}
+    # The dashboard change is appended as verification appends it; the merge equals a recount.
+    assert _deltas("findings_resolved") == resolved_before + 1
+    summaries.merge_all()
+    assert_summaries_match(open_cycle)
+
+
+def test_cancelling_an_item_leaves_the_finding_open_while_another_is_not_verified(
+    plan, org_tree, cell_secretary, appraiser
+):
+    first, second = accepted_plan(plan, org_tree, cell_secretary, appraiser, items=2)
+    report_done(first, cell_secretary)  # done, not yet verified
+    services.action_cancel(action=second, reason="Trùng", by=cell_secretary)
+    assert finding_of(plan).status == "in_progress"
+    assert _deltas("findings_resolved") == 0
+
+
+def test_replaced_item_counts_through_its_replacement(
+    plan, open_cycle, org_tree, cell_secretary, appraiser
+):
+    first, second = accepted_plan(plan, org_tree, cell_secretary, appraiser, items=2)
+    report_done(first, cell_secretary)
+    services.action_verify(action=first, by=appraiser)
+    new = services.action_replace(
+        action=second,
+        reason="Đổi cách làm",
+        by=cell_secretary,
+        content="Cách làm mới",
+        due_date=D(2026, 9, 30),
+        responsible_unit=org_tree.cell_a1,
+    )
+    assert finding_of(plan).status == "in_progress"  # the replacement is open
+    report_done(new, cell_secretary)
+    services.action_verify(action=new, by=appraiser)
+    assert finding_of(plan).status == "resolved"
+    assert _deltas("findings_resolved") == 1
+    summaries.merge_all()
+    assert_summaries_match(open_cycle)
+
+
+def test_last_live_item_of_an_open_finding_cannot_be_cancelled(
+    plan, org_tree, cell_secretary, appraiser
+):
+    first, second = accepted_plan(plan, org_tree, cell_secretary, appraiser, items=2)
+    services.action_cancel(action=first, reason="Trùng", by=cell_secretary)
+    second.refresh_from_db()
+    audit_rows = AuditEvent.objects.count()
+    with pytest.raises(DomainError, match="duy nhất còn hiệu lực") as refused:
+        services.action_cancel(action=second, reason="Không làm nữa", by=cell_secretary)
+    assert "Hãy thay thế" in refused.value.message
+    second.refresh_from_db()
+    assert second.status == "open" and second.closing_reason == ""
+    assert AuditEvent.objects.count() == audit_rows
+    # Replacing it is the way out.
+    services.action_replace(
+        action=second,
+        reason="Đổi cách làm",
+        by=cell_secretary,
+        content="Cách làm mới",
+        due_date=D(2026, 9, 30),
+        responsible_unit=org_tree.cell_a1,
+    )
+
+
+def test_progress_moves_findings_in_progress_with_an_audit_row(
+    plan, org_tree, cell_secretary, appraiser
+):
+    (action,) = accepted_plan(plan, org_tree, cell_secretary, appraiser)
+    finding = finding_of(plan)
+    version = finding.version
+    services.action_record_progress(
+        action=action, status="in_progress", percent=30, narrative="Bắt đầu", by=cell_secretary
+    )
+    finding.refresh_from_db()
+    assert finding.status == "in_progress" and finding.version == version + 1
+    row = AuditEvent.objects.filter(
+        object_type="reviews.finding", object_id=str(finding.pk)
+    ).first()
+    assert row.actor == cell_secretary
+    assert row.changes == {"status": ["Chưa khắc phục", "Đang khắc phục"]}
+    # A second report changes nothing more on the finding.
+    action.refresh_from_db()
+    services.action_record_progress(
+        action=action, status="in_progress", percent=60, narrative="Tiếp", by=cell_secretary
+    )
+    finding.refresh_from_db()
+    assert finding.version == version + 1
+
+
+def test_writes_after_the_cycle_is_closed_are_refused(
+    plan, open_cycle, org_tree, cell_secretary, appraiser, office
+):
+    first, second = accepted_plan(plan, org_tree, cell_secretary, appraiser, items=2)
+    report_done(first, cell_secretary)
+    other = RemediationPlan.objects.get(
+        cycle=open_cycle, unit=org_tree.cell_a1b, person__isnull=True
+    )
+    services.action_add(
+        plan=other,
+        by=office,
+        content="Nội dung",
+        responsible_unit=org_tree.cell_a1b,
+        due_date=D(2026, 6, 30),
+    )
+    review_services.cycle_close(cycle=open_cycle, by=office)
+    for obj in (plan, other, first, second):
+        obj.refresh_from_db()
+    audit_rows, deltas = AuditEvent.objects.count(), SummaryDelta.objects.count()
+
+    closed = "đã kết thúc: không nhận thêm thay đổi"
+    with pytest.raises(DomainError, match=closed):
+        services.plan_submit(plan=other, by=office)
+    with pytest.raises(DomainError, match=closed):
+        services.action_record_progress(
+            action=second,
+            status="done",
+            percent=100,
+            narrative="Xong",
+            by=cell_secretary,
+            files=[pdf()],
+        )
+    with pytest.raises(DomainError, match=closed):
+        services.action_verify(action=first, by=appraiser)
+
+    assert RemediationPlan.objects.get(pk=other.pk).status == "draft"
+    assert not PlanSubmission.objects.filter(plan=other).exists()
+    assert PlanAction.objects.get(pk=second.pk).status == "open"
+    assert PlanAction.objects.get(pk=first.pk).status == "done"
+    assert ProgressUpdate.objects.count() == 1 and Evidence.objects.count() == 1
+    assert (AuditEvent.objects.count(), SummaryDelta.objects.count()) == (audit_rows, deltas)
+
+
+def test_sweep_flags_overdue_items_and_missing_plans_once(
+    plan, org_tree, cell_secretary, appraiser, travel_to
+):
+    action = complete_item(plan, org_tree, cell_secretary, due_date=D(2026, 3, 1))
+    services.plan_submit(plan=plan, by=cell_secretary)
     plan.refresh_from_db()
-    services.plan_accept(plan=plan, by=office)
+    services.plan_accept(plan=plan, by=appraiser)
     travel_to(D(2026, 3, 10))
     result = services.sweep_overdue()
     assert result["items"] == 1

@@ -4,8 +4,15 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from kiemdiem.core.models import AuditEvent
 from kiemdiem.remediation import services
-from kiemdiem.remediation.models import PlanAction, RemediationPlan
+from kiemdiem.remediation.models import (
+    Appraisal,
+    PlanAction,
+    PlanSubmission,
+    ProgressUpdate,
+    RemediationPlan,
+)
 from kiemdiem.reviews import services as review_services
 
 D = datetime.date
@@ -40,10 +47,11 @@ def plan(open_cycle, org_tree, office):
 
 
 @pytest.fixture
-def action(plan, office, org_tree):
+def action(plan, cell_secretary, org_tree):
+    """An item prepared by the cell secretary (the plan's preparer)."""
     return services.action_add(
         plan=plan,
-        by=office,
+        by=cell_secretary,
         content="Đổi mới sinh hoạt",
         findings=list(plan.review.findings.all()),
         responsible_unit=org_tree.cell_a1,
@@ -64,32 +72,47 @@ def test_outsider_gets_404_on_action_urls(client, action, outsider, method, name
     assert getattr(client, method)(reverse(name, args=[action.pk])).status_code == 404
 
 
-def test_outsider_gets_404_on_evidence(client, plan, action, office, outsider):
-    services.plan_submit(plan=plan, by=office)
+def submitted(plan, by):
+    services.plan_submit(plan=plan, by=by)
     plan.refresh_from_db()
-    services.plan_accept(plan=plan, by=office)
+    return plan
+
+
+def accepted(plan, action, preparer, appraiser):
+    submitted(plan, preparer)
+    services.plan_accept(plan=plan, by=appraiser)
+    plan.refresh_from_db()
     action.refresh_from_db()
+    return plan
+
+
+def pdf_file(name="bb.pdf"):
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
+def test_outsider_gets_404_on_evidence(client, plan, action, cell_secretary, appraiser, outsider):
+    accepted(plan, action, cell_secretary, appraiser)
     services.action_record_progress(
         action=action,
         status="done",
         percent=100,
         narrative="Xong",
-        by=office,
-        files=[SimpleUploadedFile("bb.pdf", PDF)],
+        by=cell_secretary,
+        files=[pdf_file()],
     )
     evidence = action.updates.get().evidence.get()
     url = reverse("remediation:evidence-download", args=[evidence.pk])
     client.force_login(outsider)
     assert client.get(url).status_code == 404
-    client.force_login(office)
+    client.force_login(appraiser)
     response = client.get(url)
     assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
 
 
 @pytest.mark.parametrize("name", ["remediation:plan-detail", "remediation:plan-list"])
-def test_allowed_users_open_plan_pages(client, plan, unit_head, office, name):
+def test_allowed_users_open_plan_pages(client, plan, unit_head, office, appraiser, name):
     args = [plan.pk] if name.endswith("detail") else []
-    for user in (unit_head, office):
+    for user in (unit_head, office, appraiser):
         client.force_login(user)
         assert client.get(reverse(name, args=args)).status_code == 200
 
@@ -100,11 +123,11 @@ def test_action_detail_opens_for_office(client, action, office):
     assert client.get(reverse("remediation:action-edit", args=[action.pk])).status_code == 200
 
 
-def test_submit_refusal_lists_problems_in_page(client, plan, office):
+def test_submit_refusal_lists_problems_in_page(client, plan, cell_secretary):
     services.action_add(
-        plan=plan, by=office, content="Thiếu hạn", findings=list(plan.review.findings.all())
+        plan=plan, by=cell_secretary, content="Thiếu hạn", findings=list(plan.review.findings.all())
     )
-    client.force_login(office)
+    client.force_login(cell_secretary)
     response = client.post(
         reverse("remediation:plan-submit", args=[plan.pk]), {"version": plan.version}
     )
@@ -115,8 +138,8 @@ def test_submit_refusal_lists_problems_in_page(client, plan, office):
     assert RemediationPlan.objects.get(pk=plan.pk).status == "draft"
 
 
-def test_add_item_with_bad_date_is_refused(client, plan, office):
-    client.force_login(office)
+def test_add_item_with_bad_date_is_refused(client, plan, cell_secretary):
+    client.force_login(cell_secretary)
     response = client.post(
         reverse("remediation:action-add", args=[plan.pk]),
         {"content": "x", "due_date": "32/13/2026"},
@@ -125,10 +148,9 @@ def test_add_item_with_bad_date_is_refused(client, plan, office):
     assert not plan.actions.exists()
 
 
-def test_return_needs_grounds_then_works(client, plan, action, office, unit_head):
-    services.plan_submit(plan=plan, by=office)
-    plan.refresh_from_db()
-    client.force_login(office)
+def test_return_needs_grounds_then_works(client, plan, action, cell_secretary, appraiser):
+    submitted(plan, cell_secretary)
+    client.force_login(appraiser)
     url = reverse("remediation:plan-return", args=[plan.pk])
     response = client.post(url, {"version": plan.version, "remarks": "Chưa rõ"})
     assert "ít nhất một lý do" in response.content.decode()
@@ -137,38 +159,228 @@ def test_return_needs_grounds_then_works(client, plan, action, office, unit_head
     )
     assert response.status_code == 302
     assert RemediationPlan.objects.get(pk=plan.pk).status == "returned"
+    appraisal = Appraisal.objects.get(submission__plan=plan)
+    assert (appraisal.decided_by, appraisal.recipient_kind) == (appraiser, "standing_committee")
 
 
-def test_unit_head_cannot_appraise_own_plan(client, plan, action, office, unit_head):
-    services.plan_submit(plan=plan, by=office)
-    plan.refresh_from_db()
-    client.force_login(unit_head)
+def test_standing_member_of_the_recipient_accepts(
+    client, plan, action, cell_secretary, second_appraiser
+):
+    submitted(plan, cell_secretary)
+    client.force_login(second_appraiser)
     response = client.post(
         reverse("remediation:plan-accept", args=[plan.pk]), {"version": plan.version}
     )
+    assert response.status_code == 302
+    assert RemediationPlan.objects.get(pk=plan.pk).status == "accepted"
+
+
+def _refused(client, url, data, reason):
+    """POST is refused with 403 showing `reason`; returns nothing (callers check the data)."""
+    response = client.post(url, data)
     assert response.status_code == 403
+    assert reason in response.content.decode()
 
 
-def test_appraiser_sees_changes_since_last_submission(client, plan, action, office):
-    services.plan_submit(plan=plan, by=office)
-    plan.refresh_from_db()
-    services.plan_return(plan=plan, grounds=["not_feasible"], remarks="", by=office)
-    action.refresh_from_db()
-    services.action_update(action=action, by=office, content="Mỗi quý một chuyên đề")
-    plan.refresh_from_db()
-    services.plan_submit(plan=plan, by=office)
+APPRAISE = ["remediation:plan-accept", "remediation:plan-return"]
+
+
+@pytest.mark.parametrize("name", APPRAISE)
+def test_higher_ancestor_office_sees_but_cannot_appraise(
+    client, plan, action, cell_secretary, office, name
+):
+    submitted(plan, cell_secretary)
     client.force_login(office)
+    html = client.get(plan.get_absolute_url()).content.decode()
+    assert "Chỉ nơi nhận kế hoạch" in html and 'data-testid="appraise-reason"' in html
+    assert 'data-testid="accept-form"' not in html
+    data = {"version": plan.version, "grounds": ["not_feasible"]}
+    _refused(client, reverse(name, args=[plan.pk]), data, "Chỉ nơi nhận kế hoạch")
+    assert RemediationPlan.objects.get(pk=plan.pk).status == "submitted"
+    assert not Appraisal.objects.exists()
+
+
+@pytest.mark.parametrize("name", APPRAISE)
+def test_cell_leaders_cannot_appraise_their_own_plan(
+    client, plan, action, cell_secretary, unit_head, name
+):
+    submitted(plan, cell_secretary)
+    for user in (cell_secretary, unit_head):
+        client.force_login(user)
+        data = {"version": plan.version, "grounds": ["not_feasible"]}
+        _refused(client, reverse(name, args=[plan.pk]), data, "Chỉ nơi nhận kế hoạch")
+    assert RemediationPlan.objects.get(pk=plan.pk).status == "submitted"
+    assert not Appraisal.objects.exists()
+
+
+@pytest.mark.parametrize("name", APPRAISE)
+def test_submitter_cannot_appraise_own_submission(
+    client, plan, org_tree, appraiser, second_appraiser, name
+):
+    # The recipient's office helps prepare (it may: it manages the cell), and submits.
+    services.action_add(
+        plan=plan,
+        by=second_appraiser,
+        content="Đổi mới sinh hoạt",
+        findings=list(plan.review.findings.all()),
+        responsible_unit=org_tree.cell_a1,
+        due_date=D(2026, 6, 30),
+    )
+    submitted(plan, appraiser)
+    client.force_login(appraiser)
+    html = client.get(plan.get_absolute_url()).content.decode()
+    assert "Người nộp kế hoạch không tự thẩm định" in html
+    data = {"version": plan.version, "grounds": ["not_feasible"]}
+    _refused(client, reverse(name, args=[plan.pk]), data, "Người nộp kế hoạch không tự thẩm định")
+    assert RemediationPlan.objects.get(pk=plan.pk).status == "submitted"
+    # Nor does whoever wrote the items, though someone else submitted.
+    client.force_login(second_appraiser)
+    _refused(client, reverse(name, args=[plan.pk]), data, "Người đã soạn nội dung khắc phục")
+    assert not Appraisal.objects.exists()
+
+
+def test_reporter_of_done_cannot_verify_it(client, plan, action, cell_secretary, appraiser):
+    accepted(plan, action, cell_secretary, appraiser)
+    # The recipient's office reports the item done itself (it manages the cell) ...
+    services.action_record_progress(
+        action=action,
+        status="done",
+        percent=100,
+        narrative="Xong",
+        by=appraiser,
+        files=[pdf_file()],
+    )
+    action.refresh_from_db()
+    client.force_login(appraiser)
+    url = action.get_absolute_url()
+    html = client.get(url).content.decode()
+    assert "Người báo cáo hoàn thành không tự xác nhận" in html
+    assert 'data-testid="verify-form"' not in html
+    verify = reverse("remediation:action-verify", args=[action.pk])
+    data = {"version": action.version, "accept": "1"}
+    _refused(client, verify, data, "Người báo cáo hoàn thành không tự xác nhận")
+    assert PlanAction.objects.get(pk=action.pk).status == "done"
+
+
+@pytest.mark.parametrize("who", ["cell_secretary", "office"])
+def test_only_a_recipient_verifies(client, request, plan, action, cell_secretary, appraiser, who):
+    accepted(plan, action, cell_secretary, appraiser)
+    services.action_record_progress(
+        action=action,
+        status="done",
+        percent=100,
+        narrative="Xong",
+        by=cell_secretary,
+        files=[pdf_file()],
+    )
+    action.refresh_from_db()
+    client.force_login(request.getfixturevalue(who))
+    verify = reverse("remediation:action-verify", args=[action.pk])
+    data = {"version": action.version, "accept": "1"}
+    _refused(client, verify, data, "Chỉ nơi nhận kế hoạch")
+    assert PlanAction.objects.get(pk=action.pk).status == "done"
+    # The recipient's office, who did not report it, verifies.
+    client.force_login(appraiser)
+    assert client.post(verify, data).status_code == 302
+    assert PlanAction.objects.get(pk=action.pk).status == "verified"
+
+
+def test_awaiting_list_shows_plans_of_the_recipient_only(
+    client, plan, action, cell_secretary, appraiser, office
+):
+    submitted(plan, cell_secretary)
+    url = reverse("remediation:plan-list") + "?awaiting=on"
+    client.force_login(appraiser)
+    assert plan.get_absolute_url() in client.get(url).content.decode()
+    client.force_login(office)
+    assert plan.get_absolute_url() not in client.get(url).content.decode()
+
+
+def test_appraiser_sees_changes_since_last_submission(
+    client, plan, action, cell_secretary, appraiser
+):
+    submitted(plan, cell_secretary)
+    services.plan_return(plan=plan, grounds=["not_feasible"], remarks="", by=appraiser)
+    action.refresh_from_db()
+    services.action_update(action=action, by=cell_secretary, content="Mỗi quý một chuyên đề")
+    plan.refresh_from_db()
+    services.plan_submit(plan=plan, by=cell_secretary)
+    client.force_login(appraiser)
     html = client.get(reverse("remediation:plan-detail", args=[plan.pk])).content.decode()
     assert "Thay đổi so với lần nộp trước" in html
     assert "Đổi mới sinh hoạt → Mỗi quý một chuyên đề" in html
 
 
-def test_progress_with_wrong_file_type_is_refused(client, plan, action, office):
-    services.plan_submit(plan=plan, by=office)
-    plan.refresh_from_db()
-    services.plan_accept(plan=plan, by=office)
-    action.refresh_from_db()
+def test_second_appraiser_sees_the_first_decision(
+    client, plan, action, cell_secretary, appraiser, second_appraiser
+):
+    submitted(plan, cell_secretary)
+    loaded = plan.version  # both appraisers opened the page at this version
+    client.force_login(appraiser)
+    accept = reverse("remediation:plan-accept", args=[plan.pk])
+    assert client.post(accept, {"version": loaded, "remarks": "Đạt"}).status_code == 302
+    client.force_login(second_appraiser)
+    response = client.post(
+        reverse("remediation:plan-return", args=[plan.pk]),
+        {"version": loaded, "grounds": ["not_feasible"], "remarks": "Chưa khả thi"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "vừa được người khác thay đổi" in html
+    assert "Lần lưu gần nhất: vanphong_cs" in html
+    assert "Chờ thẩm định → Đạt yêu cầu, chờ tập thể quyết định" in html
+    assert "không có lần nộp nào đang chờ thẩm định" not in html
+    appraisal = PlanSubmission.objects.get(plan=plan).appraisal
+    assert (appraisal.decision, appraisal.decided_by) == ("accepted", appraiser)
+
+
+def test_stale_progress_report_shows_the_other_persons_report(
+    client, plan, action, cell_secretary, appraiser, office
+):
+    accepted(plan, action, cell_secretary, appraiser)
+    loaded = action.version
+    url = reverse("remediation:action-progress", args=[action.pk])
+    client.force_login(cell_secretary)
+    done = {
+        "version": loaded,
+        "status": "done",
+        "percent": 100,
+        "narrative": "Đã tổ chức 2 chuyên đề",
+        "files": [pdf_file()],
+    }
+    assert client.post(url, done).status_code == 302
+    # The province office had the page open at the same version, and reports 50%.
     client.force_login(office)
+    response = client.post(
+        url, {"version": loaded, "status": "in_progress", "percent": 50, "narrative": "Mới 50%"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "vừa được người khác thay đổi" in html and "Lần lưu gần nhất: bithu_chibo" in html
+    assert 'data-testid="form-errors"' in html  # shown although the form is gone (item done)
+    fresh = PlanAction.objects.get(pk=action.pk)
+    assert (fresh.status, fresh.percent) == ("done", 100)
+    assert ProgressUpdate.objects.filter(action=action).count() == 1
+
+
+def test_stale_progress_on_open_item_shows_the_other_persons_report(
+    client, plan, action, cell_secretary, appraiser, office
+):
+    accepted(plan, action, cell_secretary, appraiser)
+    loaded = action.version
+    url = reverse("remediation:action-progress", args=[action.pk])
+    report = {"version": loaded, "status": "in_progress", "percent": 40, "narrative": "40%"}
+    client.force_login(cell_secretary)
+    assert client.post(url, report).status_code == 302
+    client.force_login(office)
+    html = client.post(url, {**report, "percent": 70, "narrative": "70%"}).content.decode()
+    assert "Lần lưu gần nhất: bithu_chibo" in html and "percent: 0 → 40" in html
+    assert PlanAction.objects.get(pk=action.pk).percent == 40
+
+
+def test_progress_with_wrong_file_type_is_refused(client, plan, action, cell_secretary, appraiser):
+    accepted(plan, action, cell_secretary, appraiser)
+    client.force_login(cell_secretary)
     response = client.post(
         reverse("remediation:action-progress", args=[action.pk]),
         {
@@ -181,10 +393,24 @@ def test_progress_with_wrong_file_type_is_refused(client, plan, action, office):
     )
     assert "không được phép" in response.content.decode()
     assert PlanAction.objects.get(pk=action.pk).status == "open"
+    assert not ProgressUpdate.objects.exists()
 
 
-def test_stale_item_edit_is_refused(client, plan, action, office):
-    client.force_login(office)
+def test_cancel_of_last_item_is_refused_in_page(client, plan, action, cell_secretary, appraiser):
+    accepted(plan, action, cell_secretary, appraiser)
+    rows = AuditEvent.objects.count()
+    client.force_login(cell_secretary)
+    response = client.post(
+        reverse("remediation:action-cancel", args=[action.pk]),
+        {"version": action.version, "reason": "Không làm nữa"},
+    )
+    assert "duy nhất còn hiệu lực" in response.content.decode()
+    assert PlanAction.objects.get(pk=action.pk).status == "open"
+    assert AuditEvent.objects.count() == rows
+
+
+def test_stale_item_edit_is_refused(client, plan, action, cell_secretary):
+    client.force_login(cell_secretary)
     url = reverse("remediation:action-edit", args=[action.pk])
     stale = action.version
     data = {
