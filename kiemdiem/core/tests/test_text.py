@@ -74,3 +74,12 @@ def test_shorter_given_name_sorts_first_and_tones_break_ties():
 
 def test_sort_key_is_digits_only_so_any_collation_agrees():
     assert name_sort_key("Đặng Thị Ước").isdigit()
+
+
+def test_latin_eth_counts_as_d_stroke_in_search_and_order():
+    # "Ð" (U+00D0) looks like "Đ" (U+0110) and gets typed for it.
+    assert fold("\u00d0ức") == fold("Đức") == "duc"
+    assert fold("\u00f0ức") == "duc"
+    assert name_sort_key("Lê Văn \u00d0ức") == name_sort_key("Lê Văn Đức")
+    ordered = sorted(["Lê Văn Em", "Lê Văn \u00d0ức", "Lê Văn Dũng"], key=name_sort_key)
+    assert ordered == ["Lê Văn Dũng", "Lê Văn \u00d0ức", "Lê Văn Em"]

@@ -4,7 +4,67 @@ import sys
 import pytest
 from django.urls import reverse
 
+from conftest import START, make_user
 from kiemdiem.org import services
+from kiemdiem.org.models import AccessRole
+
+
+def _audit_html(client, **params) -> str:
+    return client.get(reverse("core:audit-list"), params).content.decode()
+
+
+def test_person_edit_shows_on_the_audit_page_of_the_office_not_the_outsider(
+    client, org_tree, office, outsider
+):
+    person = org_tree.members_a1[1]
+    services.person_update(person=person, by=office, birth_date=None, reason="sửa ngày sinh X")
+    client.force_login(office)
+    assert "sửa ngày sinh X" in _audit_html(client)
+    assert "sửa ngày sinh X" in _audit_html(client, person=str(person.pk))
+    assert "sửa ngày sinh X" in _audit_html(client, unit="CB38A1")  # the person's cell
+    assert "sửa ngày sinh X" not in _audit_html(client, unit="CB38A1B")
+    client.force_login(outsider)
+    assert "sửa ngày sinh X" not in _audit_html(client)
+
+
+def test_person_created_before_any_cell_shows_once_they_join_one(client, org_tree, office):
+    person = services.person_create(by=office, full_name="Mai Văn Tới", reason="tạo hồ sơ Y")
+    client.force_login(office)
+    assert "tạo hồ sơ Y" not in _audit_html(client)  # in no cell yet: only the admin sees it
+    services.membership_add(person=person, unit=org_tree.cell_a1b, valid_from=START, by=office)
+    assert "tạo hồ sơ Y" in _audit_html(client)
+
+
+def test_after_a_move_the_new_parent_office_sees_the_rows_and_the_old_one_not(client, org_tree):
+    old_office, new_office = make_user("vanphong_xa1"), make_user("vanphong_xa2")
+    for user, unit in ((old_office, org_tree.district_a1), (new_office, org_tree.district_a2)):
+        services.access_grant(user=user, unit=unit, role=AccessRole.OFFICE, by=None)
+    person = services.person_create(by=None, full_name="Cao Thị Lan", admission_date=START)
+    services.membership_add(
+        person=person, unit=org_tree.cell_a1b, valid_from=START, by=None, reason="chuyển đến Z"
+    )
+    client.force_login(old_office)
+    assert "chuyển đến Z" in _audit_html(client)
+    services.unit_move(
+        unit=org_tree.grassroots_a1, new_parent=org_tree.district_a2, by=None, reason="QĐ 9"
+    )
+    assert "chuyển đến Z" not in _audit_html(client)
+    client.force_login(new_office)
+    assert "chuyển đến Z" in _audit_html(client)
+    assert "chuyển đến Z" in _audit_html(client, unit="X38A2")
+    assert "chuyển đến Z" in _audit_html(client, unit="CB38A1B")
+
+
+def test_audit_actor_filter_ignores_accents(client, org_tree, admin):
+    user = make_user("nv_duc")
+    person = org_tree.members_a1[0]  # Nguyễn Văn Đức
+    person.user = user
+    person.save(update_fields=["user"])
+    services.unit_update(unit=org_tree.district_a1, by=user, name="Tên C", reason="lý do C")
+    client.force_login(admin)
+    for typed in ["Nguyễn", "nguyen", "NGUYEN VAN DUC", "Ðức"]:
+        assert "lý do C" in _audit_html(client, actor=typed), typed
+    assert "lý do C" not in _audit_html(client, actor="Trần")
 
 
 def test_audit_page_is_scoped(client, org_tree, outsider, office):
@@ -70,6 +130,22 @@ def test_wrong_password_message_is_vietnamese(client, org_tree, office):
     assert "không đúng" in response.content.decode()
 
 
+def test_password_change_succeeds_with_a_good_new_password(client, org_tree, office):
+    client.force_login(office)
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "mat-khau-thu-2026",
+            "new_password1": "Ngay-mai-troi-lai-sang-2027",
+            "new_password2": "Ngay-mai-troi-lai-sang-2027",
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("password_change_done")
+    office.refresh_from_db()
+    assert office.check_password("Ngay-mai-troi-lai-sang-2027")
+    assert client.get(reverse("core:home")).status_code == 200  # still logged in
+
+
 def test_password_change_enforces_validators(client, org_tree, office):
     client.force_login(office)
     response = client.post(
@@ -110,6 +186,21 @@ def test_production_refuses_development_secret_key(prod_env):
     result = _manage("check", env=prod_env)
     assert result.returncode != 0
     assert "KIEMDIEM_SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "abcd" * 20,  # long, but only four distinct characters
+        "django-insecure-" + "k3y!s0m3th1ng-l0ng-3n0ugh-t0-p4ss-th3-l3ngth-ch3ck",
+        "Sh0rt-but-varied-k3y!",
+    ],
+)
+def test_production_refuses_weak_secret_keys(prod_env, key):
+    prod_env["KIEMDIEM_SECRET_KEY"] = key
+    result = _manage("check", env=prod_env)
+    assert result.returncode != 0
+    assert "KIEMDIEM_SECRET_KEY" in result.stderr and "django-insecure-" in result.stderr
 
 
 def test_production_check_deploy_is_clean(prod_env):

@@ -167,3 +167,136 @@ def test_second_secretary_in_same_period_is_refused(org_tree):
         services.position_add(
             person=b, unit=org_tree.cell_a1, role="secretary", valid_from=D(2025, 8, 1), by=None
         )
+
+
+def _position(org_tree, **extra):
+    return services.position_add(
+        person=org_tree.members_a1[0],
+        unit=org_tree.cell_a1,
+        role="secretary",
+        valid_from=D(2025, 7, 1),
+        by=None,
+        **extra,
+    )
+
+
+def test_position_end_closes_the_post_and_is_audited(org_tree):
+    position = _position(org_tree)
+    services.position_end(
+        position=position, valid_to=D(2025, 12, 31), by=None, reason="Hết nhiệm kỳ"
+    )
+    position.refresh_from_db()
+    assert position.valid_to == D(2025, 12, 31) and position.version == 2
+    event = history_for(position).first()
+    assert event.changes == {"valid_to": [None, "31/12/2025"]} and event.reason == "Hết nhiệm kỳ"
+    assert event.unit_ref == org_tree.cell_a1.pk
+    assert event.person_id_ref == org_tree.members_a1[0].pk
+    # Once ended, the post no longer gives its holder a scope.
+    from kiemdiem.org.models import Position
+
+    assert not Position.objects.current().filter(pk=position.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("end", "message"),
+    [
+        (D(2025, 6, 30), "từ ngày bắt đầu"),
+        (datetime.date.today() + datetime.timedelta(days=1), "tương lai"),
+    ],
+)
+@pytest.mark.parametrize("kind", ["membership", "position"])
+def test_period_end_refuses_bad_dates_and_changes_nothing(org_tree, kind, end, message):
+    if kind == "membership":
+        item, end_service = org_tree.members_a1[0].memberships.get(), services.membership_end
+    else:
+        item, end_service = _position(org_tree), services.position_end
+    rows = history_for(item).count()
+    with pytest.raises(DomainError, match=message):
+        end_service(**{kind: item}, valid_to=end, by=None)
+    item.refresh_from_db()
+    assert item.valid_to is None and item.version == 1
+    assert history_for(item).count() == rows
+
+
+def test_period_end_refuses_an_ended_period_and_a_stale_version(org_tree):
+    position = _position(org_tree)
+    stale = type(position).objects.get(pk=position.pk)
+    services.position_end(position=position, valid_to=D(2025, 9, 1), by=None)
+    with pytest.raises(DomainError, match="Đã kết thúc ngày 01/09/2025"):
+        services.position_end(position=position, valid_to=D(2025, 10, 1), by=None)
+    with pytest.raises(StaleObject):
+        services.position_end(position=stale, valid_to=D(2025, 10, 1), by=None)
+    assert type(position).objects.get(pk=position.pk).valid_to == D(2025, 9, 1)
+
+
+def test_transfer_between_cells_ends_one_membership_and_starts_another(org_tree):
+    person = org_tree.members_a1[0]
+    services.membership_end(membership=person.memberships.get(), valid_to=D(2025, 12, 31), by=None)
+    services.membership_add(
+        person=person, unit=org_tree.cell_a1b, valid_from=D(2026, 1, 1), by=None
+    )
+    current = Membership.objects.current(D(2026, 2, 1)).get(person=person)
+    assert current.unit == org_tree.cell_a1b
+
+
+def _refused(unit, match, **values):
+    before = Unit.objects.get(pk=unit.pk)
+    with pytest.raises(DomainError, match=match):
+        services.unit_update(unit=Unit.objects.get(pk=unit.pk), by=None, **values)
+    after = Unit.objects.get(pk=unit.pk)
+    assert (after.kind, after.valid_from, after.valid_to, after.version) == (
+        before.kind,
+        before.valid_from,
+        before.valid_to,
+        before.version,
+    )
+
+
+def test_unit_update_refuses_a_kind_that_does_not_fit(org_tree):
+    # A cell with members cannot become a committee.
+    _refused(org_tree.cell_a1, "có đảng viên sinh hoạt", kind=UnitKind.GRASSROOTS_COMMITTEE)
+    # A commune holding a grassroots committee cannot become a cell.
+    _refused(org_tree.district_a1, "không thể nằm dưới một chi bộ", kind=UnitKind.GRASSROOTS_CELL)
+    # A party group under a cell cannot become a committee under that cell.
+    group = services.unit_create(
+        code="TD1", name="Tổ đảng 1", kind=UnitKind.PARTY_GROUP, parent=org_tree.cell_a1b, by=None
+    )
+    _refused(group, "dưới một chi bộ", kind=UnitKind.PARTIAL_COMMITTEE)
+    # An empty committee may become a cell.
+    empty = services.unit_create(
+        code="CS9",
+        name="Đảng bộ 9",
+        kind=UnitKind.GRASSROOTS_COMMITTEE,
+        parent=org_tree.root,
+        by=None,
+    )
+    assert services.unit_update(unit=empty, by=None, kind=UnitKind.GRASSROOTS_CELL).is_cell
+
+
+def test_unit_update_refuses_validity_that_leaves_out_children_or_members(org_tree):
+    _refused(org_tree.cell_a1, "Nguyễn Văn Đức sinh hoạt", valid_from=D(2025, 8, 1))
+    _refused(org_tree.cell_a1, "sinh hoạt tại đơn vị ngoài", valid_to=D(2025, 12, 31))
+    _refused(org_tree.district_a1, "Đảng bộ Trường THPT Quảng Xương", valid_to=D(2025, 12, 31))
+    position = _position(org_tree)
+    services.membership_end(
+        membership=org_tree.members_a1[0].memberships.get(), valid_to=D(2025, 9, 1), by=None
+    )
+    for person in org_tree.members_a1[1:]:
+        services.membership_end(
+            membership=person.memberships.get(), valid_to=D(2025, 9, 1), by=None
+        )
+    _refused(org_tree.cell_a1, "giữ chức vụ Bí thư", valid_to=D(2025, 12, 31))
+    services.position_end(position=position, valid_to=D(2025, 9, 1), by=None)
+    # Everything inside now: the cell may close.
+    unit = services.unit_update(unit=org_tree.cell_a1, by=None, valid_to=D(2025, 12, 31))
+    assert unit.valid_to == D(2025, 12, 31)
+    # Widening is always fine.
+    widened = services.unit_update(unit=org_tree.district_a1, by=None, valid_from=D(2020, 1, 1))
+    assert widened.valid_from == D(2020, 1, 1)
+
+
+def test_person_rows_carry_the_current_cell(org_tree):
+    person = org_tree.members_a1[1]
+    services.person_update(person=person, by=None, full_name="Trần Thị Hương Giang")
+    event = history_for(person).first()
+    assert event.unit_path == org_tree.cell_a1.path and event.unit_ref == org_tree.cell_a1.pk

@@ -1,7 +1,10 @@
+import datetime
+
 import pytest
 from django.urls import reverse
 
 from kiemdiem.core.models import AuditEvent
+from kiemdiem.org import services
 from kiemdiem.org.models import Person, Unit
 
 # Every detail or action URL of the org app, built from the object it is about.
@@ -14,6 +17,8 @@ UNIT_URLS = [
     "org:person-create",
 ]
 PERSON_URLS = ["org:person-detail", "org:person-edit", "org:membership-add", "org:position-add"]
+# Actions on one membership or post of a person.
+END_URLS = ["org:membership-end", "org:position-end"]
 
 
 @pytest.mark.parametrize("name", UNIT_URLS)
@@ -26,7 +31,164 @@ def test_outsider_gets_404_on_other_province_unit(client, org_tree, outsider, na
 @pytest.mark.parametrize("name", PERSON_URLS)
 def test_outsider_gets_404_on_other_province_person(client, org_tree, outsider, name):
     client.force_login(outsider)
-    assert client.get(reverse(name, args=[org_tree.members_a1[0].pk])).status_code == 404
+    person = org_tree.members_a1[0]
+    assert client.get(reverse(name, args=[person.pk])).status_code == 404
+    data = {"full_name": "Kẻ Lạ", "unit": "CB42B1", "kind": "official", "valid_from": "01/08/2025"}
+    assert client.post(reverse(name, args=[person.pk]), data).status_code in (404, 405)
+    person.refresh_from_db()
+    assert person.full_name == "Nguyễn Văn Đức" and person.memberships.count() == 1
+
+
+def _secretary(org_tree):
+    return services.position_add(
+        person=org_tree.members_a1[0],
+        unit=org_tree.cell_a1,
+        role="secretary",
+        valid_from=datetime.date(2025, 7, 1),
+        by=None,
+    )
+
+
+def _end_url(org_tree, name: str) -> str:
+    person = org_tree.members_a1[0]
+    if name == "org:membership-end":
+        return reverse(name, args=[person.pk, person.memberships.get().pk])
+    return reverse(name, args=[person.pk, _secretary(org_tree).pk])
+
+
+@pytest.mark.parametrize("name", END_URLS)
+def test_outsider_gets_404_on_ending_a_period(client, org_tree, outsider, name):
+    url = _end_url(org_tree, name)
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"valid_to": "01/09/2025"}).status_code == 404
+    assert not AuditEvent.objects.filter(actor=outsider).exists()
+
+
+@pytest.mark.parametrize("name", END_URLS)
+def test_period_of_another_person_is_404(client, org_tree, office, name):
+    url = _end_url(org_tree, name)
+    other = org_tree.members_a1[1]
+    client.force_login(office)
+    item = url.rstrip("/").split("/")[-2]
+    assert client.get(reverse(name, args=[other.pk, item])).status_code == 404
+
+
+@pytest.mark.parametrize("name", END_URLS)
+def test_unit_head_without_office_role_cannot_end_a_period(client, org_tree, unit_head, name):
+    client.force_login(unit_head)
+    assert client.post(_end_url(org_tree, name), {"valid_to": "01/09/2025"}).status_code == 403
+
+
+def test_office_transfers_a_member_between_cells_from_the_person_page(client, org_tree, office):
+    person = org_tree.members_a1[0]
+    membership = person.memberships.get()
+    client.force_login(office)
+    page = client.get(person.get_absolute_url()).content.decode()
+    end_url = reverse("org:membership-end", args=[person.pk, membership.pk])
+    assert end_url in page  # the "Kết thúc" button of the open membership
+    assert "Kết thúc sinh hoạt tại" in client.get(end_url).content.decode()
+    response = client.post(
+        end_url,
+        {"valid_to": "31/12/2025", "reason": "QĐ chuyển sinh hoạt 7", "version": 1},
+    )
+    assert response.status_code == 302 and response["Location"] == person.get_absolute_url()
+    membership.refresh_from_db()
+    assert membership.valid_to == datetime.date(2025, 12, 31)
+    response = client.post(
+        reverse("org:membership-add", args=[person.pk]),
+        {"unit": "CB38A1B", "kind": "official", "valid_from": "01/01/2026"},
+    )
+    assert response.status_code == 302
+    assert person.memberships.get(valid_to__isnull=True).unit == org_tree.cell_a1b
+    event = AuditEvent.objects.get(
+        object_type="org.membership", object_id=str(membership.pk), action="update"
+    )
+    assert event.actor == office and event.reason == "QĐ chuyển sinh hoạt 7"
+    assert event.changes == {"valid_to": [None, "31/12/2025"]}
+    page = client.get(person.get_absolute_url()).content.decode()
+    assert end_url not in page  # ended: no button any more
+    assert "QĐ chuyển sinh hoạt 7" in page  # and the history panel shows it
+
+
+def test_office_ends_a_post_from_the_person_page(client, org_tree, office):
+    position = _secretary(org_tree)
+    url = reverse("org:position-end", args=[position.person_id, position.pk])
+    client.force_login(office)
+    assert url in client.get(position.person.get_absolute_url()).content.decode()
+    response = client.post(url, {"valid_to": "01/10/2025", "reason": "Hết nhiệm kỳ", "version": 1})
+    assert response.status_code == 302
+    position.refresh_from_db()
+    assert position.valid_to == datetime.date(2025, 10, 1)
+    event = AuditEvent.objects.get(object_type="org.position", action="update")
+    assert event.actor == office and event.unit_ref == org_tree.cell_a1.pk
+
+
+@pytest.mark.parametrize("name", END_URLS)
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("30/06/2025", "từ ngày bắt đầu"),
+        ("01/01/2999", "tương lai"),
+        ("32/01/2025", "dd/mm/yyyy"),
+        ("", "This field is required|bắt buộc"),
+    ],
+)
+def test_ending_with_a_bad_date_shows_the_error_and_changes_nothing(
+    client, org_tree, office, name, typed, message
+):
+    import re
+
+    url = _end_url(org_tree, name)
+    rows = AuditEvent.objects.count()
+    client.force_login(office)
+    response = client.post(url, {"valid_to": typed, "version": 1})
+    assert response.status_code == 200
+    assert re.search(message, response.content.decode())
+    assert AuditEvent.objects.count() == rows
+    person = org_tree.members_a1[0]
+    assert not person.memberships.filter(valid_to__isnull=False).exists()
+    assert not person.positions.filter(valid_to__isnull=False).exists()
+
+
+def test_unit_and_person_history_panels_show_their_rows(client, org_tree, office):
+    person = org_tree.members_a1[2]
+    services.person_update(
+        person=person, by=office, full_name="Lê Minh Anh Thư", reason="đổi tên R"
+    )
+    services.position_add(
+        person=person,
+        unit=org_tree.cell_a1,
+        role="deputy_secretary",
+        valid_from=datetime.date(2025, 8, 1),
+        by=office,
+        reason="bầu phó bí thư S",
+    )
+    client.force_login(office)
+    unit_page = client.get(org_tree.cell_a1.get_absolute_url()).content.decode()
+    person_page = client.get(person.get_absolute_url()).content.decode()
+    for page in (unit_page, person_page):
+        assert "bầu phó bí thư S" in page and "đổi tên R" in page
+    assert "Lịch sử thay đổi" in unit_page
+    other_cell = client.get(org_tree.cell_a1b.get_absolute_url()).content.decode()
+    assert "bầu phó bí thư S" not in other_cell
+
+
+def test_unit_edit_refuses_a_kind_that_does_not_fit(client, org_tree, office):
+    client.force_login(office)
+    unit = org_tree.cell_a1
+    response = client.post(
+        reverse("org:unit-edit", args=[unit.pk]),
+        {
+            "code": unit.code,
+            "name": unit.name,
+            "kind": "grassroots_committee",
+            "version": 1,
+            "valid_from": "01/07/2025",
+        },
+    )
+    assert response.status_code == 200 and "có đảng viên sinh hoạt" in response.content.decode()
+    assert Unit.objects.get(pk=unit.pk).kind == "subordinate_cell"
 
 
 @pytest.mark.parametrize("name", ["org:unit-detail", "org:unit-children"])
