@@ -202,6 +202,13 @@ def test_small_scale_demo_logins_have_their_scopes(small):
     )
 
 
+def test_demo_admin_opens_the_django_admin_and_the_others_do_not(small, client):
+    client.force_login(get_user_model().objects.get(username="admin"))
+    assert client.get("/quan-tri/org/accessgrant/").status_code == 200
+    client.force_login(get_user_model().objects.get(username="vanphong"))
+    assert client.get("/quan-tri/org/accessgrant/").status_code == 302  # to the admin login
+
+
 def test_command_prints_the_login_table(db):
     output = seed("--scale", "small", "--seed", "3")
     assert "kiemdiem-demo-2026" in output and "bithuchibo" in output
