@@ -750,15 +750,19 @@ def action_cancel(
 
 
 def _require_not_last_live_item(action: PlanAction) -> None:
-    """An open finding must keep at least one live item: cancelling the last would orphan it."""
+    """An open finding of an accepted plan keeps at least one live item: cancelling the last
+    would leave it unanswered, and unresolvable, for good. While the plan is prepared again
+    (returned) it may be cancelled: resubmission is refused until every finding is covered."""
+    if action.plan.status in PLAN_EDITABLE:
+        return
     for finding in action.findings.filter(status__in=UNRESOLVED_FINDINGS):
         others = finding.actions.exclude(pk=action.pk).exclude(status__in=DEAD_ACTION_STATES)
         if not others.exists():
             raise DomainError(
                 _(
                     "Không hủy được: đây là nội dung khắc phục duy nhất còn hiệu lực của hạn chế "
-                    "“%(f)s”. Hãy thay thế nội dung này bằng nội dung khác (kèm lý do), hoặc khi "
-                    "kế hoạch đang chuẩn bị lại thì thêm nội dung khác cho hạn chế đó rồi mới hủy."
+                    "“%(f)s”. Hãy thay thế nội dung này bằng nội dung khác (kèm lý do) thay vì "
+                    "hủy, hoặc hủy sau khi hạn chế đó có nội dung khắc phục khác."
                 )
                 % {"f": finding}
             )

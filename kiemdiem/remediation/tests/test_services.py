@@ -420,6 +420,21 @@ def test_last_live_item_of_an_open_finding_cannot_be_cancelled(
     )
 
 
+def test_last_item_of_a_returned_plan_may_be_cancelled_but_resubmission_then_refused(
+    plan, org_tree, cell_secretary, appraiser
+):
+    (action,) = [complete_item(plan, org_tree, cell_secretary)]
+    services.plan_submit(plan=plan, by=cell_secretary)
+    plan.refresh_from_db()
+    services.plan_return(plan=plan, grounds=["not_feasible"], remarks="", by=appraiser)
+    plan.refresh_from_db()
+    action.refresh_from_db()
+    services.action_cancel(action=action, reason="Không khả thi", by=cell_secretary)
+    assert PlanAction.objects.get(pk=action.pk).status == "cancelled"
+    with pytest.raises(PlanIncomplete, match="chưa có nội dung khắc phục nào"):
+        services.plan_submit(plan=plan, by=cell_secretary)
+
+
 def test_progress_moves_findings_in_progress_with_an_audit_row(
     plan, org_tree, cell_secretary, appraiser
 ):
