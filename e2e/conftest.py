@@ -49,3 +49,18 @@ def login(page, username: str, password: str = "mat-khau-thu-2026") -> None:
     page.get_by_label("Mật khẩu").fill(password)
     page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_url("**/")
+
+
+@pytest.fixture
+def recipient_office(org_tree):
+    """Office of grassroots committee A1 ("vanphong_cs"): the recipient that appraises the
+    plans of its cells (the province office only sees them)."""
+    from conftest import START, make_user
+    from kiemdiem.org import services
+    from kiemdiem.org.models import AccessRole
+
+    user = make_user("vanphong_cs")
+    services.access_grant(
+        user=user, unit=org_tree.grassroots_a1, role=AccessRole.OFFICE, by=None, valid_from=START
+    )
+    return user

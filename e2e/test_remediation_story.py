@@ -19,7 +19,7 @@ def logout(page):
 
 
 def test_cell_plan_from_draft_to_verified_and_on_the_dashboard(
-    page, org_tree, office, cell_secretary, open_cycle
+    page, org_tree, office, cell_secretary, recipient_office, open_cycle
 ):
     plan = RemediationPlan.objects.get(cycle=open_cycle, unit=org_tree.cell_a1, person__isnull=True)
     review_services.finding_add(
@@ -52,8 +52,14 @@ def test_cell_plan_from_draft_to_verified_and_on_the_dashboard(
     expect(page.get_by_test_id("plan-status")).to_have_text("Chờ thẩm định")
     logout(page)
 
-    # 3. The upper committee's office returns it: no responsible person named.
+    # 3. The upper committee's office (the grassroots committee the plan goes to) returns it: no
+    #    responsible person named. The province office only sees it: its buttons are disabled.
     login(page, "vanphong_a")
+    page.goto(plan_url)
+    expect(page.get_by_test_id("appraise-reason")).to_contain_text("Chỉ nơi nhận kế hoạch")
+    expect(page.get_by_role("button", name="Đạt yêu cầu")).to_be_disabled()
+    logout(page)
+    login(page, "vanphong_cs")
     page.goto(plan_url)
     page.get_by_label("Không nêu rõ tổ chức, cá nhân chịu trách nhiệm").check()
     page.get_by_label("Nhận xét, yêu cầu").fill("Nêu rõ đồng chí nào phụ trách")
@@ -72,7 +78,7 @@ def test_cell_plan_from_draft_to_verified_and_on_the_dashboard(
     logout(page)
 
     # 5. Accepted; the appraiser sees what changed since the returned version.
-    login(page, "vanphong_a")
+    login(page, "vanphong_cs")
     page.goto(plan_url)
     expect(page.get_by_test_id("changes")).to_contain_text("Trần Thị Hương")
     page.get_by_role("button", name="Đạt yêu cầu").click()
@@ -96,11 +102,13 @@ def test_cell_plan_from_draft_to_verified_and_on_the_dashboard(
     logout(page)
 
     # 7. Verified by the appraiser.
-    login(page, "vanphong_a")
+    login(page, "vanphong_cs")
     page.goto(action_url)
     page.get_by_label("Xác nhận hoàn thành").check()
     page.get_by_role("button", name="Ghi nhận").click()
     expect(page.get_by_test_id("action-status")).to_have_text("Đã xác nhận hoàn thành")
+    logout(page)
+    login(page, "vanphong_a")
 
     # 8. The province dashboard shows it (after the background merge).
     from kiemdiem.dashboard.summaries import merge_pending
