@@ -1,12 +1,13 @@
 """Forms for the organization tree and people. Every choice is narrowed to the user's scope."""
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from kiemdiem.core.forms import VersionedForm, VnDateField
 from kiemdiem.core.text import normalize_text
-from kiemdiem.org.models import Gender, MembershipKind, PositionRole, Unit, UnitKind
-from kiemdiem.org.scoping import visible_units
+from kiemdiem.org.models import AccessRole, Gender, MembershipKind, PositionRole, Unit, UnitKind
+from kiemdiem.org.scoping import access_for, visible_units
 
 
 class UnitCodeField(forms.CharField):
@@ -30,12 +31,35 @@ class UnitCodeField(forms.CharField):
         return unit
 
 
+class AccountField(forms.CharField):
+    """A login by user name: active accounts (administrators' only for an administrator)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 150)
+        super().__init__(*args, **kwargs)
+        self.user = None
+
+    def clean(self, value):
+        username = (super().clean(value) or "").strip()
+        if not username:
+            return None
+        accounts = get_user_model().objects.filter(is_active=True)
+        if not access_for(self.user).everything:
+            accounts = accounts.filter(is_superuser=False)
+        account = accounts.filter(username=username).first()
+        if account is None:
+            raise forms.ValidationError(
+                _("Không có tài khoản đang hoạt động tên “%(u)s”."), params={"u": username}
+            )
+        return account
+
+
 class ScopedForm(VersionedForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         for field in self.fields.values():
-            if isinstance(field, UnitCodeField):
+            if isinstance(field, UnitCodeField | AccountField):
                 field.user = user
 
 
@@ -92,6 +116,29 @@ class PeriodEndForm(ScopedForm):
 
     valid_to = VnDateField(label=_("Ngày kết thúc"))
     reason = forms.CharField(label=_("Căn cứ (quyết định số…)"), required=False)
+
+
+class AccessGrantForm(ScopedForm):
+    """Give a login a role on the unit's subtree."""
+
+    account = AccountField(label=_("Tên đăng nhập"))
+    role = forms.ChoiceField(label=_("Vai trò"), choices=AccessRole.choices)
+    reason = forms.CharField(label=_("Căn cứ (quyết định số…)"), required=False)
+
+
+class AccessRevokeForm(ScopedForm):
+    reason = forms.CharField(label=_("Lý do thu hồi"), required=False)
+
+
+class PersonAccountForm(ScopedForm):
+    """Link a login to the person (empty: remove the link)."""
+
+    account = AccountField(
+        label=_("Tên đăng nhập"),
+        required=False,
+        help_text=_("Để trống để gỡ tài khoản đang gắn."),
+    )
+    reason = forms.CharField(label=_("Ghi chú"), required=False)
 
 
 class SearchForm(forms.Form):

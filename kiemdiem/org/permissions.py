@@ -36,3 +36,10 @@ def can_edit_person(user, person: Person) -> Decision:
     if any(access.manages(p) for p in paths):
         return ALLOW
     return deny(_("Chỉ văn phòng/ban tổ chức cấp ủy quản lý đảng viên này mới được sửa hồ sơ."))
+
+
+def can_manage_access(user, unit: Unit) -> Decision:
+    """Grant or revoke roles on a unit: the committee office above it, or an administrator."""
+    if access_for(user).manages(unit.path):
+        return ALLOW
+    return deny(_("Chỉ văn phòng/ban tổ chức cấp ủy quản lý đơn vị này mới được phân quyền."))

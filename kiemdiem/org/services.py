@@ -17,6 +17,7 @@ from kiemdiem.org.models import (
     CELL_KINDS,
     PATH_STEP,
     AccessGrant,
+    AccessRole,
     Membership,
     MembershipKind,
     Person,
@@ -689,12 +690,15 @@ def access_grant(
     valid_from: datetime.date | None = None,
     reason: str = "",
 ) -> AccessGrant:
-    """Give a user account a role on a unit's subtree (from `valid_from`, default today)."""
-    grant, created = AccessGrant.objects.get_or_create(
-        user=user,
-        unit=unit,
-        role=role,
-        defaults={"valid_from": valid_from or datetime.date.today()},
+    """Give a user account a role on a unit's subtree (from `valid_from`, default today).
+
+    A grant revoked earlier is opened again (one row per user, unit and role).
+    """
+    if role not in AccessRole.values:
+        raise DomainError(_("Vai trò không hợp lệ."), field="role")
+    start = valid_from or datetime.date.today()
+    grant, created = AccessGrant.objects.select_for_update().get_or_create(
+        user=user, unit=unit, role=role, defaults={"valid_from": start}
     )
     if created:
         audit_record(
@@ -705,4 +709,84 @@ def access_grant(
             reason=reason,
             unit_path=unit.path,
         )
+    elif grant.valid_to is not None and grant.valid_to < start:
+        before = {"valid_from": grant.valid_from, "valid_to": grant.valid_to}
+        _bump(AccessGrant, grant, expected_version=None, valid_from=start, valid_to=None)
+        grant.valid_from, grant.valid_to = start, None
+        audit_record(
+            obj=grant,
+            action=AuditAction.UPDATE,
+            by=by,
+            changes=diff(before, {"valid_from": start, "valid_to": None}),
+            reason=reason,
+            unit_path=unit.path,
+        )
     return grant
+
+
+@transaction.atomic
+def access_revoke(
+    *, grant: AccessGrant, by, expected_version: int | None = None, reason: str = ""
+) -> AccessGrant:
+    """Take a role away from today on: the grant ends yesterday (kept, with its history)."""
+    today = datetime.date.today()
+    if grant.valid_to is not None and grant.valid_to < today:
+        raise DomainError(
+            _("Quyền này đã hết hiệu lực từ %(d)s.") % {"d": grant.valid_to.strftime("%d/%m/%Y")}
+        )
+    end = today - datetime.timedelta(days=1)
+    before = grant.valid_to
+    _bump(AccessGrant, grant, expected_version=expected_version, valid_to=end)
+    grant.valid_to = end
+    audit_record(
+        obj=grant,
+        action=AuditAction.UPDATE,
+        by=by,
+        changes={"valid_to": [before, end]},
+        reason=reason,
+        unit_path=grant.unit.path,
+    )
+    return grant
+
+
+@transaction.atomic
+def person_link_user(
+    *, person: Person, user, by, expected_version: int | None = None, reason: str = ""
+) -> Person:
+    """Link a login to a person (their positions and cell then give it a scope), or unlink (None).
+
+    A login belongs to one person at most; an administrator account is never linked.
+    """
+    if user is not None:
+        if user.is_superuser:
+            raise DomainError(
+                _("Không gắn tài khoản quản trị hệ thống với một đảng viên."), field="username"
+            )
+        other = Person.objects.filter(user=user).exclude(pk=person.pk).first()
+        if other is not None:
+            raise DomainError(
+                _("Tài khoản “%(u)s” đã gắn với %(p)s.") % {"u": user.get_username(), "p": other},
+                field="username",
+            )
+        if person.user_id is not None and person.user_id != user.pk:
+            raise DomainError(
+                _("%(p)s đã có tài khoản “%(u)s”: hãy gỡ tài khoản đó trước.")
+                % {"p": person, "u": person.user.get_username()},
+                field="username",
+            )
+    before = person.user.get_username() if person.user_id else None
+    after = user.get_username() if user is not None else None
+    if before == after:
+        return person
+    _bump(Person, person, expected_version=expected_version, user=user)
+    person.user = user
+    audit_record(
+        obj=person,
+        action=AuditAction.UPDATE,
+        by=by,
+        changes={"user": [before, after]},
+        reason=reason,
+        unit_path=person_cell_path(person),
+        person_id=person.pk,
+    )
+    return person

@@ -8,15 +8,18 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from kiemdiem.core.audit import history_for
 from kiemdiem.core.forms import run_service
 from kiemdiem.core.permissions import require
 from kiemdiem.org import selectors, services
 from kiemdiem.org.forms import (
+    AccessGrantForm,
+    AccessRevokeForm,
     MembershipForm,
     PeriodEndForm,
+    PersonAccountForm,
     PersonForm,
     PositionForm,
     SearchForm,
@@ -25,7 +28,12 @@ from kiemdiem.org.forms import (
     unit_initial,
 )
 from kiemdiem.org.models import Person, Unit
-from kiemdiem.org.permissions import can_edit_person, can_manage_unit, can_move_unit
+from kiemdiem.org.permissions import (
+    can_edit_person,
+    can_manage_access,
+    can_manage_unit,
+    can_move_unit,
+)
 from kiemdiem.org.scoping import access_for, top_units
 
 MEMBERS_PER_PAGE = 50
@@ -361,6 +369,99 @@ def position_end(request: HttpRequest, pk: int, item: int) -> HttpResponse:
         "u": position.unit,
     }
     ctx = {"form": form, "person": person, "title": title}
+    return render(request, "org/person_subform.html", ctx)
+
+
+def _access_page(request: HttpRequest, unit: Unit, form: AccessGrantForm) -> HttpResponse:
+    grants = unit.access_grants.select_related("user", "user__person").order_by(
+        "role", "user__username"
+    )
+    ctx = {"unit": unit, "form": form, "grants": grants, "today": datetime.date.today()}
+    return render(request, "org/unit_access.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_access(request: HttpRequest, pk: int) -> HttpResponse:
+    """The roles given on a unit (committee office, standing committee, head): list and grant."""
+    unit = _unit(request, pk)
+    require(can_manage_access(request.user, unit))
+    form = AccessGrantForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        grant = run_service(
+            form,
+            lambda: services.access_grant(
+                user=data["account"],
+                unit=unit,
+                role=data["role"],
+                reason=data["reason"],
+                by=request.user,
+            ),
+        )
+        if grant is not None:
+            messages.success(
+                request,
+                _("Đã giao quyền %(r)s cho “%(u)s”.")
+                % {"r": grant.get_role_display(), "u": grant.user.get_username()},
+            )
+            return redirect("org:unit-access", pk=unit.pk)
+    return _access_page(request, unit, form)
+
+
+@login_required
+@require_POST
+def access_revoke(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+    unit = _unit(request, pk)
+    grant = get_object_or_404(unit.access_grants.select_related("user", "unit"), pk=item)
+    require(can_manage_access(request.user, unit))
+    form = AccessRevokeForm(request.POST, user=request.user)
+    if form.is_valid():
+        done = run_service(
+            form,
+            lambda: services.access_revoke(
+                grant=grant,
+                by=request.user,
+                expected_version=form.cleaned_data["version"],
+                reason=form.cleaned_data["reason"],
+            ),
+        )
+        if done is not None:
+            messages.success(
+                request,
+                _("Đã thu hồi quyền %(r)s của “%(u)s”.")
+                % {"r": grant.get_role_display(), "u": grant.user.get_username()},
+            )
+            return redirect("org:unit-access", pk=unit.pk)
+    for error in form.non_field_errors():
+        messages.error(request, error)
+    return redirect("org:unit-access", pk=unit.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_account(request: HttpRequest, pk: int) -> HttpResponse:
+    """Link a login to the person, or remove the link."""
+    person = _person(request, pk)
+    require(can_edit_person(request.user, person))
+    initial = {"version": person.version, "account": person.user.username if person.user else ""}
+    form = PersonAccountForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        done = run_service(
+            form,
+            lambda: services.person_link_user(
+                person=person,
+                user=data["account"],
+                by=request.user,
+                expected_version=data["version"],
+                reason=data["reason"],
+            ),
+        )
+        if done is not None:
+            messages.success(request, _("Đã lưu tài khoản đăng nhập của đảng viên."))
+            return redirect(person)
+    ctx = {"form": form, "person": person, "title": _("Tài khoản đăng nhập")}
     return render(request, "org/person_subform.html", ctx)
 
 

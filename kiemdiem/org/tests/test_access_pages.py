@@ -1,0 +1,149 @@
+"""Linking logins to people and granting/revoking roles on a unit, from the pages."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from conftest import make_user
+from kiemdiem.core.errors import DomainError
+from kiemdiem.core.models import AuditEvent
+from kiemdiem.org import services
+from kiemdiem.org.models import AccessGrant, AccessRole
+from kiemdiem.org.scoping import compute_access
+
+
+@pytest.fixture
+def newcomer(db):
+    return make_user("canbo_moi")
+
+
+def _grant_url(org_tree):
+    return reverse("org:unit-access", args=[org_tree.district_a1.pk])
+
+
+def test_office_grants_a_role_and_the_login_gets_that_scope(client, org_tree, office, newcomer):
+    client.force_login(office)
+    assert "Chưa giao quyền nào" in client.get(_grant_url(org_tree)).content.decode()
+    response = client.post(
+        _grant_url(org_tree), {"account": " canbo_moi ", "role": "standing", "reason": "QĐ 3"}
+    )
+    assert response.status_code == 302
+    assert compute_access(newcomer).unit_paths == (org_tree.district_a1.path,)
+    event = AuditEvent.objects.get(object_type="org.accessgrant", actor=office)
+    assert event.reason == "QĐ 3" and event.unit_ref == org_tree.district_a1.pk
+    page = client.get(_grant_url(org_tree)).content.decode()
+    assert "canbo_moi" in page and "Ủy viên Ban Thường vụ" in page
+
+
+def test_office_revokes_a_role_and_can_give_it_again(client, org_tree, office, newcomer):
+    grant = services.access_grant(
+        user=newcomer,
+        unit=org_tree.district_a1,
+        role=AccessRole.OFFICE,
+        by=None,
+        valid_from=datetime.date(2025, 7, 1),
+    )
+    client.force_login(office)
+    url = reverse("org:access-revoke", args=[org_tree.district_a1.pk, grant.pk])
+    response = client.post(url, {"version": grant.version, "reason": "nghỉ hưu"})
+    assert response.status_code == 302
+    grant.refresh_from_db()
+    assert grant.valid_to == datetime.date.today() - datetime.timedelta(days=1)
+    assert compute_access(newcomer).unit_paths == ()
+    assert AuditEvent.objects.filter(
+        object_type="org.accessgrant", action="update", reason="nghỉ hưu"
+    ).exists()
+    # A second revoke of the same (now stale) grant changes nothing.
+    client.post(url, {"version": 1})
+    grant.refresh_from_db()
+    assert grant.version == 2
+    client.post(_grant_url(org_tree), {"account": "canbo_moi", "role": "office"})
+    grant.refresh_from_db()
+    assert grant.valid_to is None and compute_access(newcomer).office_paths == (
+        org_tree.district_a1.path,
+    )
+    assert AccessGrant.objects.filter(user=newcomer).count() == 1
+
+
+def test_revoke_page_refuses_get(client, org_tree, office, newcomer):
+    grant = services.access_grant(
+        user=newcomer, unit=org_tree.district_a1, role=AccessRole.OFFICE, by=None
+    )
+    client.force_login(office)
+    url = reverse("org:access-revoke", args=[org_tree.district_a1.pk, grant.pk])
+    assert client.get(url).status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"account": "khong_ton_tai", "role": "office"}, "Không có tài khoản đang hoạt động"),
+        ({"account": "quantri", "role": "office"}, "Không có tài khoản đang hoạt động"),
+        ({"account": "canbo_moi", "role": "vua"}, "vua"),
+    ],
+)
+def test_grant_with_bad_input_shows_the_error_and_grants_nothing(
+    client, org_tree, office, newcomer, admin, data, message
+):
+    client.force_login(office)
+    response = client.post(_grant_url(org_tree), data)
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not AccessGrant.objects.filter(user__in=[newcomer, admin]).exists()
+
+
+def test_outsider_gets_404_on_access_and_account_pages(client, org_tree, outsider, office):
+    grant = AccessGrant.objects.get(user=office)
+    person = org_tree.members_a1[0]
+    client.force_login(outsider)
+    for url in [
+        reverse("org:unit-access", args=[org_tree.province_a.pk]),
+        reverse("org:person-account", args=[person.pk]),
+    ]:
+        assert client.get(url).status_code == 404
+        assert client.post(url, {"account": "vanphong_b", "role": "office"}).status_code == 404
+    revoke = reverse("org:access-revoke", args=[org_tree.province_a.pk, grant.pk])
+    assert client.post(revoke, {"version": grant.version}).status_code == 404
+    grant.refresh_from_db()
+    assert grant.valid_to is None
+    # A grant of another unit, reached through a unit the outsider does manage: 404 too.
+    own = reverse("org:access-revoke", args=[org_tree.province_b.pk, grant.pk])
+    assert client.post(own, {"version": grant.version}).status_code == 404
+    grant.refresh_from_db()
+    assert grant.valid_to is None
+
+
+def test_unit_head_without_office_role_cannot_grant_or_link(client, org_tree, unit_head):
+    client.force_login(unit_head)
+    assert client.get(reverse("org:unit-access", args=[org_tree.district_a1.pk])).status_code == 403
+    person = org_tree.members_a1[0]
+    assert client.get(reverse("org:person-account", args=[person.pk])).status_code == 403
+
+
+def test_office_links_a_login_to_a_person_and_removes_it(client, org_tree, office, newcomer):
+    person = org_tree.members_a1[1]
+    url = reverse("org:person-account", args=[person.pk])
+    client.force_login(office)
+    response = client.post(url, {"account": "canbo_moi", "version": person.version})
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.user == newcomer
+    assert compute_access(newcomer).cell_paths == (org_tree.cell_a1.path,)
+    event = AuditEvent.objects.get(object_type="org.person", action="update", actor=office)
+    assert event.changes == {"user": [None, "canbo_moi"]} and event.person_id_ref == person.pk
+    response = client.post(url, {"account": "", "version": person.version})
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.user is None and compute_access(newcomer).cell_paths == ()
+
+
+def test_a_login_belongs_to_one_person(org_tree, member, newcomer, admin):
+    other = org_tree.members_a1[1]
+    with pytest.raises(DomainError, match="đã gắn với Nguyễn Văn Đức"):
+        services.person_link_user(person=other, user=member, by=None)
+    with pytest.raises(DomainError, match="đã có tài khoản “dangvien_a1”"):
+        services.person_link_user(person=org_tree.members_a1[0], user=newcomer, by=None)
+    with pytest.raises(DomainError, match="quản trị"):
+        services.person_link_user(person=other, user=admin, by=None)
+    other.refresh_from_db()
+    assert other.user is None and other.version == 1
