@@ -78,7 +78,10 @@ def job_create(*, files: list[tuple[str, IO[bytes]]], by, entity: str = "") -> I
         raise DomainError(_("Bảng dữ liệu không hợp lệ."), field="entity")
     if not files:
         raise DomainError(_("Hãy chọn tệp để nhập."), field="files")
-    total = 0
+    # The size first (a seek, nothing read), so an oversized file is never read nor stored.
+    total = sum(_size(handle) for _name, handle in files)
+    if total > settings.KIEMDIEM_IMPORT_MAX_BYTES:
+        raise DomainError(too_big_message(total), field="files")
     stored = []
     folder = f"imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
     for name, handle in files:
@@ -89,14 +92,9 @@ def job_create(*, files: list[tuple[str, IO[bytes]]], by, entity: str = "") -> I
             digest.update(chunk)
             size += len(chunk)
         handle.seek(0)
-        total += size
         safe = get_valid_filename(os.path.basename(name))[-100:] or "tep"
         path = default_storage.save(f"{folder}/{safe}", File(handle, name=safe))
         stored.append({"name": name, "path": path, "sha256": digest.hexdigest(), "size": size})
-    if total > settings.KIEMDIEM_IMPORT_MAX_BYTES:
-        for item in stored:
-            default_storage.delete(item["path"])
-        raise DomainError(too_big_message(total), field="files")
     actor = by if by is not None and by.is_authenticated else None
     job = ImportJob.objects.create(created_by=actor, files=stored, entity=entity)
     audit_record(
@@ -107,6 +105,13 @@ def job_create(*, files: list[tuple[str, IO[bytes]]], by, entity: str = "") -> I
         unit_path=_audit_path(job),
     )
     return job
+
+
+def _size(handle: IO[bytes]) -> int:
+    handle.seek(0, os.SEEK_END)
+    size = handle.tell()
+    handle.seek(0)
+    return size
 
 
 def too_big_message(size: int) -> str:

@@ -239,3 +239,41 @@ def test_import_killed_mid_write_leaves_nothing_and_resumes(scratch_database, tm
     assert again.returncode == 0, again.stdout + again.stderr
     assert "Không có gì thay đổi" in again.stdout
     assert query(audit) == [(N_PEOPLE,)]
+
+
+def test_oversized_files_are_refused_before_being_read_or_stored(
+    org_tree, office, settings, tmp_path, monkeypatch
+):
+    import io
+
+    from django.core.files.storage import default_storage
+    from django.core.management import CommandError, call_command
+
+    from kiemdiem.core.errors import DomainError
+
+    settings.KIEMDIEM_IMPORT_MAX_BYTES = 2000
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+    class Spy(io.BytesIO):
+        read_bytes = 0
+
+        def read(self, size=-1):
+            data = super().read(size)
+            Spy.read_bytes += len(data)
+            return data
+
+    def no_store(*args, **kwargs):
+        raise AssertionError("an oversized file was stored")
+
+    monkeypatch.setattr(default_storage, "save", no_store)
+    small, big = Spy(b"x" * 1500), Spy(b"y" * 1500)
+    with pytest.raises(DomainError, match="Tệp quá lớn"):
+        jobs.job_create(files=[("a.csv", small), ("b.csv", big)], by=office)
+    assert Spy.read_bytes == 0
+
+    path = tmp_path / "lon.csv"
+    path.write_bytes(csv_bytes([PEOPLE_HEADERS]) + b"0" * 3000)
+    with pytest.raises(CommandError, match="Tệp quá lớn"):
+        call_command("import_org", str(path), user=office.username)
+    assert not ImportJob.objects.exists()
+    assert not (tmp_path / "media").exists()
