@@ -426,3 +426,65 @@ def test_carried_findings_of_the_closed_cycle_do_not_flip(open_cycle, org_tree, 
             by=office,
         )
     assert Finding.objects.get(pk=finding.pk).status == "carried_over"
+
+
+# --- the opening is in the audit trail, object by object ----------------------------------
+
+
+def test_opening_writes_an_audit_row_for_every_created_object(open_cycle, office):
+    from kiemdiem.core.models import AuditEvent
+
+    def created(model, ids):
+        rows = AuditEvent.objects.filter(
+            object_type=model._meta.label_lower, action="create", object_id__in=ids
+        )
+        return {r.object_id: r for r in rows}
+
+    reviews = list(Review.objects.filter(cycle=open_cycle).select_related("unit"))
+    rows = created(Review, [str(r.pk) for r in reviews])
+    assert set(rows) == {str(r.pk) for r in reviews}
+    for review in reviews:
+        row = rows[str(review.pk)]
+        assert row.actor == office and row.unit_path == review.unit.path
+        assert row.person_id_ref == review.person_id
+        assert row.changes["unit"] == [None, review.unit.name]
+    plans = list(RemediationPlan.objects.filter(cycle=open_cycle))
+    plan_rows = created(RemediationPlan, [str(p.pk) for p in plans])
+    assert set(plan_rows) == {str(p.pk) for p in plans}
+    assert {r.changes["due_date"][1] for r in plan_rows.values()} == {"15/02/2026"}
+    periods = list(ReportPeriod.objects.filter(cycle=open_cycle))
+    assert set(created(ReportPeriod, [str(p.pk) for p in periods])) == {str(p.pk) for p in periods}
+    summary = AuditEvent.objects.get(
+        object_type="reviews.reviewcycle", object_id=str(open_cycle.pk), action="update"
+    )
+    assert summary.changes["reviews"] == [None, 8] and summary.changes["report_periods"] == [
+        None,
+        4,
+    ]
+    # the history panels read these rows like any other
+    assert [e.action for e in history_for(reviews[0])] == ["create"]
+
+
+def test_carry_over_writes_audit_rows_for_old_and_new_findings(
+    open_cycle, org_tree, office, travel_to
+):
+    from kiemdiem.core.models import AuditEvent
+
+    old = services.finding_add(
+        review=collective(open_cycle, org_tree.cell_a1), by=office, text="Chậm", area="other"
+    )
+    services.cycle_close(cycle=open_cycle, by=office)
+    travel_to(D(2027, 1, 10))
+    nxt = next_cycle(org_tree, office)
+    services.cycle_open(cycle=nxt, by=office)
+    new = collective(nxt, org_tree.cell_a1).findings.get()
+    moved = history_for(old).filter(action="transition").get()
+    assert moved.changes == {"status": ["Chưa khắc phục", "Chuyển sang kỳ sau"]}
+    assert moved.unit_path == org_tree.cell_a1.path and moved.actor == office
+    born = history_for(new).get()
+    assert born.action == "create" and born.changes["carried_from"] == [None, old.pk]
+    assert born.changes["text"] == [None, "Chậm"]
+    summary = AuditEvent.objects.get(
+        object_type="reviews.reviewcycle", object_id=str(nxt.pk), action="update"
+    )
+    assert summary.changes["carried"] == [None, 1]
