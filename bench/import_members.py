@@ -10,8 +10,11 @@ created through the import itself, and two CSV files as a committee office would
   real run (check again, write people and memberships in bulk in one transaction with one audit
   row per object, commit);
 - baseline: the same rows read from the same CSV files with the csv module and written with
-  PostgreSQL COPY into org_person and org_membership, with nothing derived (no search text,
-  sort key or audit), in a transaction rolled back afterwards (commit not counted).
+  PostgreSQL COPY, with nothing derived (no search text, sort key or audit), and committed like
+  the app's run. The rows go to copies of org_person and org_membership in a scratch schema
+  (`CREATE TABLE … (LIKE … INCLUDING ALL)`: the same columns, checks and indexes, and the same
+  deferred foreign keys, to the scratch people and the real cells), so that the same card
+  numbers can then be imported by the app; the schema is dropped at the end.
 
 Both are reported in members per second (one member = one person row + one membership row).
 Prints `BENCH import-members app=… baseline=… ratio=… unit=rows/s`; progress goes to stderr.
@@ -130,52 +133,79 @@ def _date(value: str) -> str | None:
     return f"{year}-{month}-{day}"
 
 
-def baseline(people_file: Path, membership_file: Path, cell_ids: dict[str, int]) -> float:
-    """Seconds to COPY the same people and memberships (rolled back)."""
-    now = timezone.now().isoformat()
-    gender = {"Nam": "male", "Nữ": "female", "": ""}
+SCRATCH = "kd_bench_baseline"
+
+
+def _scratch_tables() -> tuple[str, str]:
+    """Empty copies of the person and membership tables in a scratch schema (committed)."""
     person_table = Person._meta.db_table
     membership_table = Membership._meta.db_table
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {person_table}")  # noqa: S608
-            next_person = cursor.fetchone()[0] + 1
-            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {membership_table}")  # noqa: S608
-            next_membership = cursor.fetchone()[0] + 1
-            started = time.perf_counter()
-            ids: dict[str, int] = {}
-            with people_file.open(encoding="utf-8-sig", newline="") as source:
-                reader = csv.reader(source)
-                next(reader)
-                columns = (
-                    "id, created_at, updated_at, version, party_card_number, full_name, "
-                    "birth_date, gender, admission_date, official_date, search_text, sort_key"
-                )
-                with cursor.cursor.copy(f"COPY {person_table} ({columns}) FROM STDIN") as copy:
-                    for card, name, birth, sex, admitted, official in reader:
-                        ids[card] = next_person
-                        copy.write_row(
-                            (next_person, now, now, 1, card, normalize_text(name), _date(birth))
-                            + (gender[sex], _date(admitted), _date(official), "", "")
-                        )
-                        next_person += 1
-            with membership_file.open(encoding="utf-8-sig", newline="") as source:
-                reader = csv.reader(source)
-                next(reader)
-                columns = (
-                    "id, created_at, updated_at, version, person_id, unit_id, kind, valid_from, "
-                    "valid_to"
-                )
-                with cursor.cursor.copy(f"COPY {membership_table} ({columns}) FROM STDIN") as copy:
-                    for card, cell, _kind, start, end in reader:
-                        copy.write_row(
-                            (next_membership, now, now, 1, ids[card], cell_ids[cell])
-                            + ("official", _date(start), _date(end))
-                        )
-                        next_membership += 1
-            elapsed = time.perf_counter() - started
-        transaction.set_rollback(True)
+    unit_table = Unit._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP SCHEMA IF EXISTS {SCRATCH} CASCADE")
+        cursor.execute(f"CREATE SCHEMA {SCRATCH}")
+        for table in (person_table, membership_table):
+            cursor.execute(f"CREATE TABLE {SCRATCH}.{table} (LIKE {table} INCLUDING ALL)")
+        cursor.execute(
+            f"ALTER TABLE {SCRATCH}.{membership_table} "
+            f"ADD FOREIGN KEY (person_id) REFERENCES {SCRATCH}.{person_table} (id) "
+            "DEFERRABLE INITIALLY DEFERRED, "
+            f"ADD FOREIGN KEY (unit_id) REFERENCES {unit_table} (id) "
+            "DEFERRABLE INITIALLY DEFERRED"
+        )
+    return f"{SCRATCH}.{person_table}", f"{SCRATCH}.{membership_table}"
+
+
+def baseline(people_file: Path, membership_file: Path, cell_ids: dict[str, int]) -> float:
+    """Seconds to COPY the same people and memberships and commit (into the scratch tables)."""
+    now = timezone.now().isoformat()
+    gender = {"Nam": "male", "Nữ": "female", "": ""}
+    person_table, membership_table = _scratch_tables()
+    next_person = next_membership = 1
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        ids: dict[str, int] = {}
+        with people_file.open(encoding="utf-8-sig", newline="") as source:
+            reader = csv.reader(source)
+            next(reader)
+            columns = (
+                "id, created_at, updated_at, version, party_card_number, full_name, "
+                "birth_date, gender, admission_date, official_date, search_text, sort_key"
+            )
+            with cursor.cursor.copy(f"COPY {person_table} ({columns}) FROM STDIN") as copy:
+                for card, name, birth, sex, admitted, official in reader:
+                    ids[card] = next_person
+                    copy.write_row(
+                        (next_person, now, now, 1, card, normalize_text(name), _date(birth))
+                        + (gender[sex], _date(admitted), _date(official), "", "")
+                    )
+                    next_person += 1
+        with membership_file.open(encoding="utf-8-sig", newline="") as source:
+            reader = csv.reader(source)
+            next(reader)
+            columns = (
+                "id, created_at, updated_at, version, person_id, unit_id, kind, valid_from, "
+                "valid_to"
+            )
+            with cursor.cursor.copy(f"COPY {membership_table} ({columns}) FROM STDIN") as copy:
+                for card, cell, _kind, start, end in reader:
+                    copy.write_row(
+                        (next_membership, now, now, 1, ids[card], cell_ids[cell])
+                        + ("official", _date(start), _date(end))
+                    )
+                    next_membership += 1
+    elapsed = time.perf_counter() - started  # the commit included, as in the app's run
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {membership_table}")  # noqa: S608
+        copied = cursor.fetchone()[0]
+    if copied != MEMBERS:
+        raise SystemExit(f"bench: baseline {copied} sinh hoạt, cần {MEMBERS}")
     return elapsed
+
+
+def drop_scratch() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP SCHEMA IF EXISTS {SCRATCH} CASCADE")
 
 
 def run() -> str:
@@ -193,8 +223,11 @@ def run() -> str:
         cell_ids = dict(Unit.objects.filter(code__in=cells).values_list("code", "id"))
         log(f"tree: {len(cell_ids)} cells imported, {time.perf_counter() - started:.1f} s")
 
-        base_seconds = baseline(member_files[0], member_files[1], cell_ids)
-        log(f"baseline COPY: {base_seconds:.2f} s")
+        try:
+            base_seconds = baseline(member_files[0], member_files[1], cell_ids)
+        finally:
+            drop_scratch()
+        log(f"baseline COPY + commit: {base_seconds:.2f} s")
 
         started = time.perf_counter()
         job = _import(member_files)
