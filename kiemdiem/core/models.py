@@ -79,6 +79,10 @@ class AuditEvent(models.Model):
             models.Index(fields=["person_id_ref", "-at"], name="core_audit_person_idx"),
             # serves unit history panels, audit scoping and the unit filter (unit_ref IN subtree)
             models.Index(fields=["unit_ref", "-at"], name="core_audit_unit_idx"),
+            # the rows without a unit (a person before any cell, bulk rows), for the same filters
+            models.Index(
+                fields=["-at"], name="core_audit_nounit_idx", condition=models.Q(unit_ref=None)
+            ),
         ]
 
     def __str__(self) -> str:

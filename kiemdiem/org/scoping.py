@@ -179,22 +179,29 @@ def scope_people(qs: QuerySet, user) -> QuerySet:
     return qs.filter(in_scope | own)
 
 
+# Up to this many units, a subtree's ids go into the query as a list, which lets PostgreSQL read
+# the few matching audit rows through the unit_ref index instead of walking the whole trail by date.
+SMALL_SUBTREE = 2000
+
+
 def audit_in_subtrees(qs: QuerySet, paths: tuple[str, ...]) -> QuerySet:
     """Audit rows about the subtrees `paths` of the current tree.
 
     A row belongs to the unit named by its unit_ref wherever that unit sits now, so a moved unit
-    takes its history along (rows keep the path they were written with). Rows written in bulk
-    without a unit_ref fall back to their path. A person's own record rows belong to every
-    subtree where the person has (or had) a membership or position, as the person does.
+    takes its history along (rows keep the path they were written with). Rows without a unit_ref
+    fall back to their path (bulk writes) or, for a person's own record written before they had
+    a cell, to the subtrees where the person has (or had) a membership or post.
     """
-    units = Unit.objects.filter(paths_q(paths, "path")).values("pk")
+    units = Unit.objects.filter(paths_q(paths, "path")).values_list("pk", flat=True)
+    ids = list(units[: SMALL_SUBTREE + 1])
+    in_units = Q(unit_ref__in=ids) if len(ids) <= SMALL_SUBTREE else Q(unit_ref__in=units)
     people = Membership.objects.filter(paths_q(paths, "unit__path")).values("person_id")
     holders = Position.objects.filter(paths_q(paths, "unit__path")).values("person_id")
+    about_person = Q(object_type="org.person") & (
+        Q(person_id_ref__in=people) | Q(person_id_ref__in=holders)
+    )
     return qs.filter(
-        Q(unit_ref__in=units)
-        | (Q(unit_ref__isnull=True) & paths_q(paths, "unit_path"))
-        | Q(object_type="org.person", person_id_ref__in=people)
-        | Q(object_type="org.person", person_id_ref__in=holders)
+        in_units | (Q(unit_ref__isnull=True) & (paths_q(paths, "unit_path") | about_person))
     )
 
 
