@@ -207,3 +207,12 @@ def test_production_check_deploy_is_clean(prod_env):
     prod_env["KIEMDIEM_SECRET_KEY"] = "x" * 20 + "-production-secret-for-the-test-only-0123456789"
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env=prod_env)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_audit_page_has_a_query_ceiling(client, org_tree, office, django_assert_max_num_queries):
+    for i in range(50):
+        services.unit_update(unit=org_tree.cell_a1b, by=office, name=f"Chi bộ {i}", reason="đổi")
+    client.force_login(office)
+    with django_assert_max_num_queries(10):
+        html = _audit_html(client, unit="CB38A1B")
+    assert html.count('<td class="small">đổi</td>') == 50
