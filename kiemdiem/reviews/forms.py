@@ -232,17 +232,35 @@ class TransitionForm(VersionedForm):
     note = forms.CharField(label=_("Ghi chú"), required=False, max_length=500)
 
 
-class MeetingForm(StyledForm):
+class MeetingForm(VersionedForm):
     held_on = VnDateField(label=_("Ngày họp"))
     chair = forms.ModelChoiceField(
         label=_("Chủ trì hội nghị"), queryset=None, empty_label=_("— Chọn người chủ trì —")
     )
+    attendees = forms.ModelMultipleChoiceField(
+        label=_("Người dự (đảng viên, cán bộ của đơn vị)"),
+        queryset=None,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Giữ Ctrl (⌘ trên Mac) để chọn nhiều người."),
+    )
+    supervisor_people = forms.ModelMultipleChoiceField(
+        label=_("Lãnh đạo cấp ủy cấp trên dự, chỉ đạo"),
+        queryset=None,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+    )
     supervisors = forms.CharField(
-        label=_("Đại biểu cấp trên dự, chỉ đạo"),
+        label=_("Đại biểu cấp trên khác (tổ công tác, khách mời)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    attendee_count = forms.IntegerField(label=_("Số người dự"), min_value=0, initial=0)
+    attendee_count = forms.IntegerField(
+        label=_("Số người dự"),
+        min_value=0,
+        initial=0,
+        help_text=_("Để 0 thì lấy số người đã chọn trong danh sách."),
+    )
     comments_count = forms.IntegerField(label=_("Số ý kiến góp ý"), min_value=0, initial=0)
     comments = forms.CharField(
         label=_("Ý kiến góp ý (tóm tắt)"), required=False, widget=forms.Textarea(attrs=TEXTAREA)
@@ -254,3 +272,15 @@ class MeetingForm(StyledForm):
     def __init__(self, *args, user, unit: Unit, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["chair"].queryset = selectors.chair_candidates(unit, user)
+        self.fields["attendees"].queryset = selectors.attendee_candidates(unit, user)
+        self.fields["supervisor_people"].queryset = selectors.supervisor_candidates(unit)
+
+
+def meeting_initial(meeting) -> dict:
+    names = [n for n in MeetingForm.base_fields if n not in ("version", "attendees")]
+    initial = {n: getattr(meeting, n) for n in names if n != "supervisor_people"}
+    initial["chair"] = meeting.chair_id
+    initial["attendees"] = list(meeting.attendees.values_list("pk", flat=True))
+    initial["supervisor_people"] = list(meeting.supervisor_people.values_list("pk", flat=True))
+    initial["version"] = meeting.version
+    return initial

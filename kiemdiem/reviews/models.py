@@ -323,6 +323,14 @@ class ReviewMeeting(BaseModel):
     attendees = models.ManyToManyField(
         Person, verbose_name=_("người dự"), related_name="review_meetings", blank=True
     )
+    # Upper-level supervisors: leaders of the ancestor committees, picked; others (a working
+    # group's staff, guests) named in the free text below.
+    supervisor_people = models.ManyToManyField(
+        Person,
+        verbose_name=_("lãnh đạo cấp trên dự, chỉ đạo"),
+        related_name="supervised_review_meetings",
+        blank=True,
+    )
     supervisors = models.TextField(_("đại biểu cấp trên dự, chỉ đạo"), blank=True)
     attendee_count = models.PositiveIntegerField(_("số người dự"), default=0)
     comments_count = models.PositiveIntegerField(_("số ý kiến góp ý"), default=0)

@@ -119,6 +119,28 @@ def chair_candidates(unit: Unit, user) -> QuerySet[Person]:
     )
 
 
+def attendee_candidates(unit: Unit, user) -> QuerySet[Person]:
+    """Who may be listed as attending a unit's conference: current members and position holders
+    of the unit's subtree, within the user's scope."""
+    inside = Q(unit__path__startswith=unit.path)
+    members = Membership.objects.current().filter(inside).values("person_id")
+    holders = Position.objects.current().filter(inside).values("person_id")
+    return (
+        Person.objects.visible_to(user)
+        .filter(Q(pk__in=members) | Q(pk__in=holders))
+        .order_by("sort_key", "pk")
+    )
+
+
+def supervisor_candidates(unit: Unit) -> QuerySet[Person]:
+    """Upper-level supervisors: current leaders (secretaries, standing members, heads) of the
+    committees above the unit. Not narrowed to the user's scope: the unit reports to them, and
+    their names and posts are what the conference record must show."""
+    above = [p for p in unit.ancestor_paths() if p != unit.path]
+    leaders = Position.objects.current().filter(unit__path__in=above, role__in=LEADER_ROLES)
+    return Person.objects.filter(pk__in=leaders.values("person_id")).order_by("sort_key", "pk")
+
+
 def review_history(review: Review, meeting: ReviewMeeting | None = None) -> QuerySet[AuditEvent]:
     """Audit rows of the review, of its findings (deleted ones too) and of its conference."""
     finding_type = Finding._meta.label_lower

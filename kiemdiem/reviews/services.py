@@ -779,6 +779,70 @@ def carry_assess(
 
 # --- conferences --------------------------------------------------------------------------
 
+MEETING_FIELDS = [
+    "held_on",
+    "chair",
+    "supervisors",
+    "attendee_count",
+    "comments_count",
+    "comments",
+    "minutes",
+]
+
+
+def _check_meeting_people(
+    *, unit: Unit, attendees: list[Person], supervisor_people: list[Person]
+) -> None:
+    """Attendees belong to the unit's subtree; picked supervisors lead a committee above it."""
+    from kiemdiem.org.models import LEADER_ROLES, Position
+
+    inside = Q(unit__path__startswith=unit.path)
+    ids = {p.pk for p in attendees}
+    members = Membership.objects.current().filter(inside, person_id__in=ids)
+    holders = Position.objects.current().filter(inside, person_id__in=ids)
+    known = set(members.values_list("person_id", flat=True))
+    known |= set(holders.values_list("person_id", flat=True))
+    strangers = [p for p in attendees if p.pk not in known]
+    if strangers:
+        raise DomainError(
+            _("Người dự không sinh hoạt, công tác trong %(u)s: %(p)s.")
+            % {"u": unit, "p": ", ".join(p.full_name for p in strangers)},
+            field="attendees",
+        )
+    above = [p for p in unit.ancestor_paths() if p != unit.path]
+    leaders = set(
+        Position.objects.current()
+        .filter(
+            unit__path__in=above,
+            role__in=LEADER_ROLES,
+            person_id__in=[p.pk for p in supervisor_people],
+        )
+        .values_list("person_id", flat=True)
+    )
+    others = [p for p in supervisor_people if p.pk not in leaders]
+    if others:
+        raise DomainError(
+            _("Không phải lãnh đạo cấp ủy cấp trên của %(u)s: %(p)s.")
+            % {"u": unit, "p": ", ".join(p.full_name for p in others)},
+            field="supervisor_people",
+        )
+
+
+def _check_meeting_values(cycle: ReviewCycle, values: dict[str, Any]) -> None:
+    held_on = values["held_on"]
+    require_within_cycle(cycle, held_on, what=_("Ngày họp"), field="held_on")
+    if held_on > timezone.localdate():
+        raise DomainError(
+            _("Không ghi nhận được hội nghị chưa diễn ra (ngày %(d)s).") % {"d": _d(held_on)},
+            field="held_on",
+        )
+    if values["comments_count"] < 0 or values["attendee_count"] < 0:
+        raise DomainError(_("Số lượng không được âm."), field="comments_count")
+
+
+def _people_names(people: list[Person]) -> list[str]:
+    return sorted(p.full_name for p in people)
+
 
 @transaction.atomic
 def meeting_record(
@@ -794,54 +858,130 @@ def meeting_record(
     comments: str = "",
     minutes: str = "",
     attendees: list[Person] | None = None,
+    supervisor_people: list[Person] | None = None,
 ) -> ReviewMeeting:
     """Record a unit's review conference; submitted reviews of the unit become discussed."""
     require_open(cycle)
-    require_within_cycle(cycle, held_on, what=_("Ngày họp"), field="held_on")
-    if held_on > timezone.localdate():
-        raise DomainError(
-            _("Không ghi nhận được hội nghị chưa diễn ra (ngày %(d)s).") % {"d": _d(held_on)},
-            field="held_on",
-        )
+    attendees = list(attendees or [])
+    supervisor_people = list(supervisor_people or [])
+    if not attendee_count:
+        attendee_count = len(attendees)
+    values = {
+        "held_on": held_on,
+        "chair": chair,
+        "supervisors": normalize_text_block(supervisors),
+        "attendee_count": attendee_count,
+        "comments_count": comments_count,
+        "comments": normalize_text_block(comments),
+        "minutes": normalize_text_block(minutes),
+    }
+    _check_meeting_values(cycle, values)
     if not unit.path.startswith(cycle.scope_unit.path):
         raise DomainError(_("Đơn vị không thuộc phạm vi đợt kiểm điểm."), field="unit")
     if ReviewMeeting.objects.filter(cycle=cycle, unit=unit).exists():
         raise DomainError(_("Hội nghị kiểm điểm của đơn vị này đã được ghi nhận."), field="held_on")
-    if comments_count < 0 or attendee_count < 0:
-        raise DomainError(_("Số lượng không được âm."), field="comments_count")
+    _check_meeting_people(unit=unit, attendees=attendees, supervisor_people=supervisor_people)
+    if attendee_count < len(attendees):
+        raise DomainError(
+            _("Số người dự (%(n)s) ít hơn số người đã chọn trong danh sách (%(k)s).")
+            % {"n": attendee_count, "k": len(attendees)},
+            field="attendee_count",
+        )
     meeting = ReviewMeeting(
-        cycle=cycle,
-        unit=unit,
-        held_on=held_on,
-        chair=chair,
-        supervisors=normalize_text_block(supervisors),
-        attendee_count=attendee_count,
-        comments_count=comments_count,
-        comments=normalize_text_block(comments),
-        minutes=normalize_text_block(minutes),
-        recorded_by=by if getattr(by, "pk", None) else None,
+        cycle=cycle, unit=unit, recorded_by=by if getattr(by, "pk", None) else None, **values
     )
     _full_clean(meeting, exclude=["recorded_by"])
     meeting.save()
+    meeting.attendees.set(attendees)
+    meeting.supervisor_people.set(supervisor_people)
+    changes = diff({}, snapshot(meeting, MEETING_FIELDS))
     if attendees:
-        meeting.attendees.set(attendees)
+        changes["attendees"] = [None, _people_names(attendees)]
+    if supervisor_people:
+        changes["supervisor_people"] = [None, _people_names(supervisor_people)]
     audit_record(
-        obj=meeting,
-        action=AuditAction.CREATE,
-        by=by,
-        changes=diff(
-            {},
-            snapshot(
-                meeting, ["held_on", "chair", "supervisors", "attendee_count", "comments_count"]
-            ),
-        ),
-        unit_path=unit.path,
+        obj=meeting, action=AuditAction.CREATE, by=by, changes=changes, unit_path=unit.path
     )
     emit(cycle_id=cycle.pk, unit_path=unit.path, conferences_held=1)
     for review in Review.objects.filter(
         cycle=cycle, unit=unit, status=ReviewStatus.SUBMITTED
     ).select_related("unit", "cycle"):
         review_transition(review=review, to=ReviewStatus.DISCUSSED, by=by, note=str(meeting))
+    return meeting
+
+
+@transaction.atomic
+def meeting_update(
+    *,
+    meeting: ReviewMeeting,
+    by,
+    expected_version: int | None = None,
+    reason: str = "",
+    attendees: list[Person] | None = None,
+    supervisor_people: list[Person] | None = None,
+    **values: Any,
+) -> ReviewMeeting:
+    """Correct a recorded conference (date, chair, attendees, comments, minutes).
+
+    Refused once a review discussed at it has been finalized: the finalized review took in the
+    conference as it was recorded. `attendees`/`supervisor_people` left as None stay unchanged.
+    """
+    cycle = meeting.cycle
+    require_open(cycle)
+    if Review.objects.filter(
+        cycle=cycle, unit_id=meeting.unit_id, status=ReviewStatus.FINALIZED
+    ).exists():
+        raise DomainError(
+            _("Đã có bản kiểm điểm của đơn vị được hoàn chỉnh: không sửa được hội nghị nữa.")
+        )
+    values = {k: v for k, v in values.items() if k in MEETING_FIELDS}
+    for key in ("supervisors", "comments", "minutes"):
+        if key in values:
+            values[key] = normalize_text_block(values[key])
+    before = snapshot(meeting, MEETING_FIELDS)
+    old_attendees = list(meeting.attendees.all())
+    old_supervisors = list(meeting.supervisor_people.all())
+    new_attendees = old_attendees if attendees is None else list(attendees)
+    new_supervisors = old_supervisors if supervisor_people is None else list(supervisor_people)
+    for key, value in values.items():
+        setattr(meeting, key, value)
+    if not meeting.attendee_count:
+        meeting.attendee_count = values["attendee_count"] = len(new_attendees)
+    _check_meeting_values(cycle, {k: getattr(meeting, k) for k in MEETING_FIELDS})
+    _check_meeting_people(
+        unit=meeting.unit, attendees=new_attendees, supervisor_people=new_supervisors
+    )
+    if meeting.attendee_count < len(new_attendees):
+        raise DomainError(
+            _("Số người dự (%(n)s) ít hơn số người đã chọn trong danh sách (%(k)s).")
+            % {"n": meeting.attendee_count, "k": len(new_attendees)},
+            field="attendee_count",
+        )
+    _full_clean(meeting, exclude=["recorded_by"])
+    changes = diff(before, snapshot(meeting, MEETING_FIELDS))
+    if _people_names(old_attendees) != _people_names(new_attendees):
+        changes["attendees"] = [_people_names(old_attendees), _people_names(new_attendees)]
+    if _people_names(old_supervisors) != _people_names(new_supervisors):
+        changes["supervisor_people"] = [
+            _people_names(old_supervisors),
+            _people_names(new_supervisors),
+        ]
+    if not changes:
+        return meeting
+    updates = {k: getattr(meeting, k) for k in MEETING_FIELDS if k in changes}
+    _bump(ReviewMeeting, meeting, expected_version=expected_version, **updates)
+    if "attendees" in changes:
+        meeting.attendees.set(new_attendees)
+    if "supervisor_people" in changes:
+        meeting.supervisor_people.set(new_supervisors)
+    audit_record(
+        obj=meeting,
+        action=AuditAction.UPDATE,
+        by=by,
+        changes=changes,
+        reason=reason,
+        unit_path=meeting.unit.path,
+    )
     return meeting
 
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("ban/<int:pk>/han-che/", views.finding_list, name="finding-list"),
     path("ban/<int:pk>/han-che/them/", views.finding_add, name="finding-add"),
     path("ban/<int:pk>/hoi-nghi/", views.meeting_record, name="meeting-record"),
+    path("ban/<int:pk>/hoi-nghi/sua/", views.meeting_edit, name="meeting-edit"),
     path("han-che/<int:pk>/sua/", views.finding_edit, name="finding-edit"),
     path("han-che/<int:pk>/xoa/", views.finding_delete, name="finding-delete"),
     path("han-che/<int:pk>/danh-gia/", views.finding_assess, name="finding-assess"),

@@ -35,6 +35,7 @@ from kiemdiem.reviews.forms import (
     cycle_initial,
     cycle_scope_units,
     finding_initial,
+    meeting_initial,
     review_initial,
 )
 from kiemdiem.reviews.models import (
@@ -524,7 +525,8 @@ def meeting_record(request: HttpRequest, pk: int) -> HttpResponse:
     require(can_record_meeting(request.user, review.unit))
     form = MeetingForm(_posted(request), user=request.user, unit=review.unit)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        data = dict(form.cleaned_data)
+        data.pop("version", None)
         meeting = run_service(
             form,
             lambda: services.meeting_record(
@@ -539,4 +541,32 @@ def meeting_record(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "meeting": selectors.unit_meeting(review.cycle, review.unit),
     }
+    return render(request, "reviews/meeting_form.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a recorded conference (refused once a review of the unit is finalized)."""
+    review = _review(request, pk)
+    require(can_record_meeting(request.user, review.unit))
+    meeting = selectors.unit_meeting(review.cycle, review.unit)
+    if meeting is None:
+        return redirect("reviews:meeting-record", pk=review.pk)
+    form = MeetingForm(
+        _posted(request), user=request.user, unit=review.unit, initial=meeting_initial(meeting)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        done = run_service(
+            form,
+            lambda: services.meeting_update(
+                meeting=meeting, by=request.user, expected_version=version, **data
+            ),
+        )
+        if done is not None:
+            messages.success(request, _("Đã lưu hội nghị kiểm điểm."))
+            return redirect(review.get_absolute_url() + "#meeting")
+    ctx = {"review": review, "form": form, "meeting": meeting, "editing": True}
     return render(request, "reviews/meeting_form.html", ctx)

@@ -488,3 +488,101 @@ def test_carry_over_writes_audit_rows_for_old_and_new_findings(
         object_type="reviews.reviewcycle", object_id=str(nxt.pk), action="update"
     )
     assert summary.changes["carried"] == [None, 1]
+
+
+# --- conference record: attendees, supervisors, corrections -------------------------------
+
+
+@pytest.fixture
+def province_secretary(org_tree):
+    from kiemdiem.org.models import PositionRole
+    from kiemdiem.org.tests.factories import PersonFactory
+
+    person = PersonFactory(full_name="Đỗ Trọng Hưng")
+    org_services.position_add(
+        person=person,
+        unit=org_tree.province_a,
+        role=PositionRole.SECRETARY,
+        valid_from=D(2025, 7, 1),
+        by=None,
+    )
+    return person
+
+
+def record(cycle, org_tree, office, **extra):
+    return services.meeting_record(
+        cycle=cycle,
+        unit=org_tree.cell_a1,
+        held_on=D(2026, 1, 9),
+        chair=org_tree.members_a1[0],
+        by=office,
+        **extra,
+    )
+
+
+def test_meeting_keeps_attendees_and_upper_level_supervisors(
+    open_cycle, org_tree, office, province_secretary
+):
+    meeting = record(
+        open_cycle,
+        org_tree,
+        office,
+        attendees=org_tree.members_a1[:2],
+        supervisor_people=[province_secretary],
+        supervisors="Tổ công tác số 3",
+    )
+    meeting = ReviewMeeting.objects.get(pk=meeting.pk)
+    assert set(meeting.attendees.all()) == set(org_tree.members_a1[:2])
+    assert list(meeting.supervisor_people.all()) == [province_secretary]
+    assert meeting.attendee_count == 2  # none typed: the number picked
+    row = history_for(meeting).get()
+    assert row.changes["supervisor_people"] == [None, ["Đỗ Trọng Hưng"]]
+
+
+def test_meeting_attendee_outside_the_unit_or_supervisor_not_leading_above_is_refused(
+    open_cycle, org_tree, office
+):
+    with pytest.raises(DomainError, match="Võ Văn Bình"):
+        record(open_cycle, org_tree, office, attendees=[org_tree.member_b1])
+    with pytest.raises(DomainError, match="Không phải lãnh đạo cấp ủy cấp trên"):
+        record(open_cycle, org_tree, office, supervisor_people=[org_tree.members_a1[2]])
+    with pytest.raises(DomainError, match="ít hơn số người đã chọn"):
+        record(open_cycle, org_tree, office, attendees=org_tree.members_a1, attendee_count=2)
+    assert not ReviewMeeting.objects.exists()
+
+
+def test_meeting_update_is_version_checked_and_audited(open_cycle, org_tree, office):
+    from kiemdiem.core.errors import StaleObject
+
+    meeting = record(open_cycle, org_tree, office, attendee_count=5)
+    services.meeting_update(
+        meeting=meeting,
+        by=office,
+        expected_version=1,
+        comments_count=4,
+        attendees=org_tree.members_a1,
+    )
+    stored = ReviewMeeting.objects.get(pk=meeting.pk)
+    assert (stored.comments_count, stored.version, stored.attendees.count()) == (4, 2, 3)
+    row = history_for(stored).filter(action="update").get()
+    assert row.changes["comments_count"] == [0, 4]
+    assert row.changes["attendees"][1] == sorted(p.full_name for p in org_tree.members_a1)
+    with pytest.raises(StaleObject):
+        services.meeting_update(meeting=stored, by=office, expected_version=1, minutes="Cũ")
+    assert ReviewMeeting.objects.get(pk=meeting.pk).minutes == ""
+    with pytest.raises(DomainError, match="chưa diễn ra"):
+        services.meeting_update(meeting=stored, by=office, held_on=D(2026, 3, 1))
+    assert ReviewMeeting.objects.get(pk=meeting.pk).held_on == D(2026, 1, 9)
+
+
+def test_meeting_update_is_refused_once_a_review_of_the_unit_is_finalized(
+    open_cycle, org_tree, office
+):
+    review = collective(open_cycle, org_tree.cell_a1)
+    services.review_transition(review=review, to="submitted", by=office)
+    meeting = record(open_cycle, org_tree, office)
+    review.refresh_from_db()
+    services.review_transition(review=review, to="finalized", by=office)
+    with pytest.raises(DomainError, match="không sửa được hội nghị"):
+        services.meeting_update(meeting=meeting, by=office, comments_count=9)
+    assert ReviewMeeting.objects.get(pk=meeting.pk).comments_count == 0

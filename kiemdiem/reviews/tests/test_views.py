@@ -125,6 +125,8 @@ REVIEW_URLS = [
     ("reviews:finding-add", "post"),
     ("reviews:meeting-record", "get"),
     ("reviews:meeting-record", "post"),
+    ("reviews:meeting-edit", "get"),
+    ("reviews:meeting-edit", "post"),
 ]
 FINDING_URLS = [
     ("reviews:finding-edit", "get"),
@@ -703,3 +705,71 @@ def test_commune_secretary_sees_the_cycle_and_records_its_conference(client, ope
     assert client.post(url, meeting_post(secretary)).status_code == 302
     other = collective(open_cycle, org_tree.district_a2)
     assert client.get(other.get_absolute_url()).status_code == 404
+
+
+def test_meeting_form_offers_attendees_and_upper_level_supervisors(
+    client, review, org_tree, unit_head
+):
+    client.force_login(unit_head)
+    url = reverse("reviews:meeting-record", args=[review.pk])
+    html = client.get(url).content.decode()
+    assert 'name="attendees"' in html and 'name="supervisor_people"' in html
+    # the province secretary (unit_head's person) leads a committee above the cell
+    assert "Đỗ Trọng Hưng" in html
+    data = meeting_post(org_tree.members_a1[0], attendee_count="0")
+    data["attendees"] = [p.pk for p in org_tree.members_a1]
+    data["supervisor_people"] = [unit_head.person.pk]
+    assert client.post(url, data).status_code == 302
+    meeting = ReviewMeeting.objects.get(unit=org_tree.cell_a1)
+    assert meeting.attendee_count == 3 and meeting.supervisor_people.get().full_name == (
+        "Đỗ Trọng Hưng"
+    )
+    page = client.get(review.get_absolute_url()).content.decode()
+    assert "Lê Minh Anh" in page and reverse("reviews:meeting-edit", args=[review.pk]) in page
+
+
+def test_meeting_attendee_of_another_province_is_not_offered_nor_accepted(
+    client, review, org_tree, unit_head
+):
+    client.force_login(unit_head)
+    url = reverse("reviews:meeting-record", args=[review.pk])
+    assert org_tree.member_b1.full_name not in client.get(url).content.decode()
+    data = meeting_post(org_tree.members_a1[0])
+    data["attendees"] = [org_tree.member_b1.pk]
+    assert client.post(url, data).status_code == 200
+    assert not ReviewMeeting.objects.exists()
+
+
+def test_meeting_edit_saves_and_refuses_a_stale_form(client, review, org_tree, unit_head, office):
+    services.meeting_record(
+        cycle=review.cycle,
+        unit=review.unit,
+        held_on=D(2026, 1, 9),
+        chair=org_tree.members_a1[0],
+        by=office,
+    )
+    client.force_login(unit_head)
+    url = reverse("reviews:meeting-edit", args=[review.pk])
+    assert client.get(url).status_code == 200
+    data = meeting_post(org_tree.members_a1[0], comments_count="7", version="1")
+    assert client.post(url, data).status_code == 302
+    assert ReviewMeeting.objects.get(unit=review.unit).comments_count == 7
+    stale = meeting_post(org_tree.members_a1[0], comments_count="1", version="1")
+    response = client.post(url, stale)
+    assert response.status_code == 200 and STALE in response.content.decode()
+    assert ReviewMeeting.objects.get(unit=review.unit).comments_count == 7
+
+
+def test_member_without_the_right_cannot_edit_the_meeting(client, review, org_tree, member, office):
+    services.meeting_record(
+        cycle=review.cycle,
+        unit=review.unit,
+        held_on=D(2026, 1, 9),
+        chair=org_tree.members_a1[0],
+        by=office,
+    )
+    client.force_login(member)
+    url = reverse("reviews:meeting-edit", args=[review.pk])
+    data = meeting_post(org_tree.members_a1[0], comments_count="7", version="1")
+    assert client.post(url, data).status_code == 403
+    assert ReviewMeeting.objects.get(unit=review.unit).comments_count == 0
