@@ -366,8 +366,7 @@ def person_create(*, by, reason: str = "", **values: Any) -> Person:
         by=by,
         changes=diff({}, snapshot(person, PERSON_FIELDS)),
         reason=reason,
-        unit_path=person_cell_path(person),
-        person_id=person.pk,
+        person_id=person.pk,  # no cell yet: the audit page finds it through the person
     )
     return person
 
