@@ -6,7 +6,12 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, QuerySet
 
 from kiemdiem.org.scoping import access_for
-from kiemdiem.remediation.models import PlanAction, PlanSubmission, RemediationPlan
+from kiemdiem.remediation.models import (
+    PlanAction,
+    PlanRecipient,
+    PlanSubmission,
+    RemediationPlan,
+)
 from kiemdiem.remediation.permissions import acting_unit_ids
 from kiemdiem.remediation.states import PlanStatus
 
@@ -70,7 +75,8 @@ def plans_awaiting_appraisal_for(user, qs: QuerySet[RemediationPlan]) -> QuerySe
     qs = qs.filter(status=PlanStatus.SUBMITTED)
     if access.everything:
         return qs
-    mine = qs.filter(recipients__unit_id__in=acting_unit_ids(user)).distinct()
+    recipients = PlanRecipient.objects.filter(unit_id__in=acting_unit_ids(user))
+    mine = qs.filter(pk__in=recipients.values("plan_id"))
     return mine.exclude(unit__path__in=access.office_paths)
 
 

@@ -334,8 +334,9 @@ def test_second_appraiser_sees_the_first_decision(
     assert (appraisal.decision, appraisal.decided_by) == ("accepted", appraiser)
 
 
+@pytest.mark.parametrize("second_status", ["in_progress", "done"])
 def test_stale_progress_report_shows_the_other_persons_report(
-    client, plan, action, cell_secretary, appraiser, office
+    client, plan, action, cell_secretary, appraiser, office, second_status
 ):
     accepted(plan, action, cell_secretary, appraiser)
     loaded = action.version
@@ -349,11 +350,13 @@ def test_stale_progress_report_shows_the_other_persons_report(
         "files": [pdf_file()],
     }
     assert client.post(url, done).status_code == 302
-    # The province office had the page open at the same version, and reports 50%.
+    # The province office had the page open at the same version, and reports too.
     client.force_login(office)
-    response = client.post(
-        url, {"version": loaded, "status": "in_progress", "percent": 50, "narrative": "Mới 50%"}
-    )
+    if second_status == "done":
+        second = {**done, "narrative": "Cũng xong", "files": [pdf_file("khac.pdf")]}
+    else:
+        second = {"version": loaded, "status": "in_progress", "percent": 50, "narrative": "50%"}
+    response = client.post(url, second)
     html = response.content.decode()
     assert response.status_code == 200
     assert "vừa được người khác thay đổi" in html and "Lần lưu gần nhất: bithu_chibo" in html
