@@ -60,6 +60,9 @@ class PeriodicReport(BaseModel):
     )
     # Figures as pre-filled from the data when the report was created or refreshed.
     figures = models.JSONField(_("số liệu"), default=dict)
+    # The day the figures were computed at (the period's end, or the day they were filled in
+    # while the period was still running).
+    figures_as_of = models.DateField(_("số liệu tính đến ngày"), null=True, blank=True)
     narrative = models.TextField(_("đánh giá, nhận xét"), blank=True)
     submitted_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
     submitted_by = models.ForeignKey(

@@ -9,13 +9,13 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kiemdiem.core.audit import audit_record
+from kiemdiem.core.audit import audit_record, diff, snapshot
 from kiemdiem.core.errors import DomainError
 from kiemdiem.core.lifecycle import transition
-from kiemdiem.core.models import AuditAction
+from kiemdiem.core.models import AuditAction, AuditEvent
 from kiemdiem.org.models import Unit
 from kiemdiem.org.services import _bump
-from kiemdiem.remediation.models import PlanAction
+from kiemdiem.remediation.models import PlanAction, ProgressUpdate
 from kiemdiem.remediation.states import ActionStatus
 from kiemdiem.reports.models import (
     REPORT_ALLOWED,
@@ -30,12 +30,22 @@ from kiemdiem.reviews.states import CycleStatus
 
 
 def require_reportable(cycle: ReviewCycle) -> None:
-    """Reports are filed while the cycle runs and after it closes (the last annual report is
-    due after the horizon); never for a cycle not yet opened."""
+    """Reports are filed while the cycle runs: a closed cycle accepts no more submissions, like
+    every other write (so the office closes it once the last annual report is in)."""
     if cycle.status == CycleStatus.DRAFT:
         raise DomainError(_("Đợt kiểm điểm “%(c)s” chưa được triển khai.") % {"c": cycle})
+    if cycle.status == CycleStatus.CLOSED:
+        raise DomainError(
+            _("Đợt kiểm điểm “%(c)s” đã kết thúc: không lập, sửa, gửi báo cáo được nữa.")
+            % {"c": cycle}
+        )
 
 
+def _d(day: datetime.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+CLOSED_STATES = frozenset({ActionStatus.CANCELLED, ActionStatus.REPLACED})
 FIGURE_LABELS: dict[str, str] = {
     "items_total": "Tổng số nội dung khắc phục",
     "items_verified": "Đã hoàn thành (được xác nhận)",
@@ -48,8 +58,9 @@ FIGURE_LABELS: dict[str, str] = {
 }
 
 
-def periods_create_for_cycle(*, cycle: ReviewCycle) -> list[ReportPeriod]:
-    """Half-year (to 30/06) and annual (to 31/12) periods from the cycle start to its horizon."""
+def periods_for(cycle: ReviewCycle) -> list[ReportPeriod]:
+    """Half-year (to 30/06) and annual (to 31/12) periods from the cycle start to its horizon
+    (unsaved)."""
     due_days = getattr(settings, "KIEMDIEM_REPORT_DUE_DAYS", 15)
     periods: list[ReportPeriod] = []
     start = cycle.starts_on
@@ -75,31 +86,137 @@ def periods_create_for_cycle(*, cycle: ReviewCycle) -> list[ReportPeriod]:
             )
             start = end + datetime.timedelta(days=1)
         year += 1
+    return periods
+
+
+def periods_create_for_cycle(*, cycle: ReviewCycle) -> list[ReportPeriod]:
+    """Create the cycle's report periods (at opening; the opening audits them)."""
+    periods = periods_for(cycle)
     ReportPeriod.objects.bulk_create(periods)
     return periods
 
 
-def report_figures(*, unit: Unit, period: ReportPeriod) -> dict[str, int]:
-    """The remediation figures of a unit's subtree in the cycle, as of the period's end."""
-    actions = PlanAction.objects.filter(
-        plan__cycle_id=period.cycle_id, plan__unit__path__startswith=unit.path
-    ).exclude(status__in=[ActionStatus.CANCELLED, ActionStatus.REPLACED])
-    open_states = [ActionStatus.OPEN, ActionStatus.IN_PROGRESS]
-    a = actions.aggregate(
-        items_total=Count("id"),
-        items_verified=Count("id", filter=Q(status=ActionStatus.VERIFIED)),
-        items_reported_done=Count("id", filter=Q(status=ActionStatus.DONE)),
-        items_in_progress=Count("id", filter=Q(status=ActionStatus.IN_PROGRESS)),
-        items_not_started=Count("id", filter=Q(status=ActionStatus.OPEN)),
-        items_overdue=Count("id", filter=Q(status__in=open_states, due_date__lte=period.ends_on)),
+PERIOD_FIELDS = ["label", "starts_on", "ends_on", "due_on"]
+
+
+def periods_sync_for_cycle(*, cycle: ReviewCycle, by, reason: str = "") -> dict[str, int]:
+    """After the horizon of an open cycle moved: add the missing periods, remove the periods
+    now past the horizon unless a unit already reported on them (those are kept)."""
+    wanted = {p.ends_on: p for p in periods_for(cycle)}
+    existing = {p.ends_on: p for p in ReportPeriod.objects.filter(cycle=cycle)}
+    with_reports = set(
+        PeriodicReport.objects.filter(period__cycle=cycle).values_list("period_id", flat=True)
     )
+    added = removed = kept = 0
+    path = cycle.scope_unit.path
+    for ends_on, period in sorted(wanted.items()):
+        if ends_on in existing:
+            continue
+        period.save()
+        added += 1
+        audit_record(
+            obj=period,
+            action=AuditAction.CREATE,
+            by=by,
+            changes=diff({}, snapshot(period, PERIOD_FIELDS)),
+            reason=reason,
+            unit_path=path,
+        )
+    for ends_on, period in sorted(existing.items()):
+        if ends_on in wanted:
+            continue
+        if period.pk in with_reports:
+            kept += 1
+            continue
+        audit_record(
+            obj=period,
+            action=AuditAction.DELETE,
+            by=by,
+            changes=diff(snapshot(period, PERIOD_FIELDS), {}),
+            reason=reason or _("Thời hạn khắc phục của đợt đã đổi."),
+            unit_path=path,
+        )
+        period.delete()
+        removed += 1
+    return {"added": added, "removed": removed, "kept": kept}
+
+
+def report_as_of(period: ReportPeriod) -> datetime.date:
+    """The day the figures are computed at: the period's end, or today while it runs."""
+    return min(period.ends_on, timezone.localdate())
+
+
+def report_figures(*, unit: Unit, period: ReportPeriod) -> dict[str, int]:
+    """The remediation figures of a unit's subtree in the cycle, as of `report_as_of(period)`.
+
+    Items and findings recorded after that day are not counted. An item's state on the day is
+    read from the dated records: verified if verified by then, else the status of its last
+    progress report by then, else not started; overdue if its deadline passed before the day
+    while not yet reported done. A cancelled or replaced item counts until the day it was
+    closed (the date of that transition in the audit trail). A finding is resolved if it was
+    resolved by then. One limit: an item the appraiser sent back from "done" to "in progress"
+    counts as done until its next progress report (the send-back leaves no progress record).
+    """
+    day = report_as_of(period)
+    tz = timezone.get_current_timezone()
+    end = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min, tz)
+    actions = list(
+        PlanAction.objects.filter(
+            plan__cycle_id=period.cycle_id,
+            plan__unit__path__startswith=unit.path,
+            created_at__lt=end,
+        ).values_list("pk", "status", "due_date", "verified_at")
+    )
+    closed = [pk for pk, status, _due, _v in actions if status in CLOSED_STATES]
+    closed_at: dict[str, datetime.datetime] = {}
+    if closed:
+        rows = AuditEvent.objects.filter(
+            object_type=PlanAction._meta.label_lower,
+            object_id__in=[str(pk) for pk in closed],
+            action=AuditAction.TRANSITION,
+        ).values_list("object_id", "at")
+        for object_id, at in rows:
+            closed_at[object_id] = max(at, closed_at.get(object_id, at))
+    live = [
+        (pk, due, verified)
+        for pk, status, due, verified in actions
+        if status not in CLOSED_STATES or closed_at.get(str(pk), end) >= end
+    ]
+    last_status: dict[int, str] = {}
+    updates = (
+        ProgressUpdate.objects.filter(
+            action_id__in=[pk for pk, _d, _v in live], reported_at__lt=end
+        )
+        .order_by("action_id", "reported_at", "id")
+        .values_list("action_id", "status")
+    )
+    for action_id, status in updates:
+        last_status[action_id] = status  # ordered: the last one wins
+    figures = dict.fromkeys(FIGURE_LABELS, 0)
+    figures["items_total"] = len(live)
+    for pk, due, verified in live:
+        if verified is not None and verified < end:
+            state = ActionStatus.VERIFIED
+        else:
+            state = last_status.get(pk, ActionStatus.OPEN)
+            if state == ActionStatus.VERIFIED:
+                state = ActionStatus.DONE
+        key = {
+            ActionStatus.VERIFIED: "items_verified",
+            ActionStatus.DONE: "items_reported_done",
+            ActionStatus.IN_PROGRESS: "items_in_progress",
+        }.get(state, "items_not_started")
+        figures[key] += 1
+        if state in (ActionStatus.OPEN, ActionStatus.IN_PROGRESS) and due and due < day:
+            figures["items_overdue"] += 1
     f = Finding.objects.filter(
-        review__cycle_id=period.cycle_id, unit__path__startswith=unit.path
+        review__cycle_id=period.cycle_id, unit__path__startswith=unit.path, created_at__lt=end
     ).aggregate(
         findings_total=Count("id"),
-        findings_resolved=Count("id", filter=Q(status=FindingStatus.RESOLVED)),
+        findings_resolved=Count("id", filter=Q(status=FindingStatus.RESOLVED, resolved_at__lt=end)),
     )
-    return {**a, **f}
+    figures.update(f)
+    return figures
 
 
 @transaction.atomic
@@ -108,10 +225,18 @@ def report_create(*, period: ReportPeriod, unit: Unit, by) -> PeriodicReport:
     require_reportable(period.cycle)
     if not unit.path.startswith(period.cycle.scope_unit.path):
         raise DomainError(_("Đơn vị không thuộc phạm vi đợt kiểm điểm."))
+    if period.starts_on > timezone.localdate():
+        raise DomainError(
+            _("Kỳ báo cáo “%(p)s” bắt đầu từ ngày %(d)s: chưa lập được báo cáo cho kỳ này.")
+            % {"p": period, "d": _d(period.starts_on)}
+        )
     try:
         with transaction.atomic():
             report = PeriodicReport.objects.create(
-                period=period, unit=unit, figures=report_figures(unit=unit, period=period)
+                period=period,
+                unit=unit,
+                figures=report_figures(unit=unit, period=period),
+                figures_as_of=report_as_of(period),
             )
     except IntegrityError as exc:
         raise DomainError(_("Đơn vị đã có báo cáo cho kỳ này.")) from exc
@@ -120,7 +245,7 @@ def report_create(*, period: ReportPeriod, unit: Unit, by) -> PeriodicReport:
         action=AuditAction.CREATE,
         by=by,
         unit_path=unit.path,
-        changes={"figures": [None, report.figures]},
+        changes={"figures": [None, report.figures], "figures_as_of": [None, report.figures_as_of]},
     )
     return report
 
@@ -141,6 +266,7 @@ def report_update(
     values: dict[str, Any] = {"narrative": normalize_text_block(narrative)}
     if refresh:
         values["figures"] = report_figures(unit=report.unit, period=report.period)
+        values["figures_as_of"] = report_as_of(report.period)
     changes = {k: [getattr(report, k), v] for k, v in values.items() if getattr(report, k) != v}
     if not changes:
         return report

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -84,6 +85,8 @@ def report_create(request: HttpRequest, pk: int, period_pk: int) -> HttpResponse
         "form": form,
         "existing": existing,
         "is_open": period.cycle.status == CycleStatus.OPEN,
+        "started": period.starts_on <= timezone.localdate(),
+        "as_of": services.report_as_of(period),
         "figures": selectors.figure_rows(services.report_figures(unit=unit, period=period)),
     }
     return render(request, "reports/report_create.html", ctx)

@@ -194,6 +194,10 @@ def cycle_update(
         reason=reason,
         unit_path=cycle.scope_unit.path,
     )
+    if cycle.status == CycleStatus.OPEN and "horizon_end" in changes:
+        from kiemdiem.reports.services import periods_sync_for_cycle
+
+        periods_sync_for_cycle(cycle=cycle, by=by, reason=reason)
     return cycle
 
 

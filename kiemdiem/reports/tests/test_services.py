@@ -47,7 +47,8 @@ def data(open_cycle, org_tree, office):
     return plan
 
 
-def test_figures_are_prefilled_from_the_subtree(data, period, org_tree, office):
+def test_figures_are_prefilled_from_the_subtree(data, period, org_tree, office, travel_to):
+    travel_to(D(2026, 7, 5))  # after the period: the item due 31/03 was overdue at its end
     report = services.report_create(period=period, unit=org_tree.grassroots_a1, by=office)
     assert report.figures == {
         "items_total": 2,
@@ -128,3 +129,122 @@ def test_rollup_lists_children_without_reports(period, org_tree):
     assert result["expected"] == 2 and result["submitted"] == 0
     assert all(report is None for _child, report in result["rows"])
     assert set(result["totals"].values()) == {0}
+
+
+# --- figures as of the period's end ---------------------------------------------------------
+
+
+def test_figures_are_computed_as_of_the_period_end(
+    data, period, open_cycle, org_tree, office, travel_to
+):
+    plan = RemediationPlan.objects.get(pk=data.pk)
+    plan_services.plan_submit(plan=plan, by=office)
+    plan_services.plan_accept(plan=RemediationPlan.objects.get(pk=plan.pk), by=office)
+    first, second = RemediationPlan.objects.get(pk=plan.pk).actions.order_by("position")
+    travel_to(D(2026, 3, 1))
+    plan_services.action_record_progress(
+        action=first, status="in_progress", percent=50, narrative="Đã họp", by=office
+    )
+    travel_to(D(2026, 8, 1))  # after the first half-year
+    plan_services.action_record_progress(
+        action=second, status="in_progress", percent=20, narrative="Đang rà soát", by=office
+    )
+    other = RemediationPlan.objects.get(
+        cycle=open_cycle, unit=org_tree.cell_a1b, person__isnull=True
+    )
+    review_services.finding_add(review=other.review, by=office, text="Mới", area="other")
+    travel_to(D(2026, 8, 5))
+    half = services.report_create(period=period, unit=org_tree.grassroots_a1, by=office)
+    assert half.figures == {
+        "items_total": 2,
+        "items_verified": 0,
+        "items_reported_done": 0,
+        "items_in_progress": 1,  # the August progress came after 30/06
+        "items_not_started": 1,
+        "items_overdue": 1,  # due 31/03, still in progress on 30/06
+        "findings_total": 3,  # the shortcoming added in August is not counted
+        "findings_resolved": 0,
+    }
+    year = ReportPeriod.objects.get(cycle=open_cycle, label="Năm 2026")
+    running = services.report_create(period=year, unit=org_tree.grassroots_a1, by=office)
+    assert (running.figures["items_in_progress"], running.figures["findings_total"]) == (2, 4)
+    assert (half.figures_as_of, running.figures_as_of) == (D(2026, 6, 30), D(2026, 8, 5))
+
+
+def test_report_for_a_period_not_yet_started_is_refused(open_cycle, org_tree, office):
+    later = ReportPeriod.objects.get(cycle=open_cycle, label="Năm 2026")  # from 01/07/2026
+    with pytest.raises(DomainError, match="chưa lập được báo cáo"):
+        services.report_create(period=later, unit=org_tree.cell_a1, by=office)
+    assert not PeriodicReport.objects.exists()
+
+
+def test_reports_are_refused_once_the_cycle_is_closed(period, open_cycle, org_tree, office):
+    draft = services.report_create(period=period, unit=org_tree.cell_a1, by=office)
+    services.report_update(report=draft, narrative="Đã khắc phục", by=office)
+    review_services.cycle_close(cycle=open_cycle, by=office)
+    period.refresh_from_db()
+    draft = PeriodicReport.objects.get(pk=draft.pk)
+    with pytest.raises(DomainError, match="đã kết thúc"):
+        services.report_submit(report=draft, by=office)
+    with pytest.raises(DomainError, match="đã kết thúc"):
+        services.report_create(period=period, unit=org_tree.cell_a1b, by=office)
+    with pytest.raises(DomainError, match="đã kết thúc"):
+        services.report_update(report=draft, narrative="Sửa", by=office)
+    assert PeriodicReport.objects.get(pk=draft.pk).status == "draft"
+    assert PeriodicReport.objects.count() == 1
+
+
+# --- periods follow the cycle's horizon -------------------------------------------------------
+
+
+def test_moving_the_horizon_adds_and_removes_periods_but_keeps_reported_ones(
+    period, open_cycle, org_tree, office, travel_to
+):
+    from kiemdiem.core.models import AuditEvent
+
+    labels = lambda: list(  # noqa: E731
+        ReportPeriod.objects.filter(cycle=open_cycle)
+        .order_by("ends_on")
+        .values_list("label", flat=True)
+    )
+    review_services.cycle_update(cycle=open_cycle, by=office, horizon_end=D(2028, 12, 31))
+    assert labels()[-2:] == ["6 tháng đầu năm 2028", "Năm 2028"]
+    added = ReportPeriod.objects.get(cycle=open_cycle, label="Năm 2028")
+    assert AuditEvent.objects.filter(
+        object_type="reports.reportperiod", object_id=str(added.pk), action="create"
+    ).exists()
+
+    travel_to(D(2026, 7, 2))
+    year = ReportPeriod.objects.get(cycle=open_cycle, label="Năm 2026")
+    services.report_create(period=year, unit=org_tree.cell_a1, by=office)
+    open_cycle.refresh_from_db()
+    review_services.cycle_update(cycle=open_cycle, by=office, horizon_end=D(2026, 3, 31))
+    # Periods after the new horizon go, except the one a unit already reported on.
+    assert labels() == ["6 tháng đầu năm 2026", "Năm 2026"]
+    assert AuditEvent.objects.filter(
+        object_type="reports.reportperiod", object_id=str(added.pk), action="delete"
+    ).exists()
+
+
+def test_item_replaced_after_the_period_still_counts_in_it(
+    data, period, org_tree, office, travel_to
+):
+    plan = RemediationPlan.objects.get(pk=data.pk)
+    plan_services.plan_submit(plan=plan, by=office)
+    plan_services.plan_accept(plan=RemediationPlan.objects.get(pk=plan.pk), by=office)
+    second = RemediationPlan.objects.get(pk=plan.pk).actions.order_by("position").last()
+    travel_to(D(2026, 8, 1))
+    plan_services.action_replace(
+        action=second,
+        reason="Đổi cách làm",
+        by=office,
+        content="Bổ sung hồ sơ theo mẫu mới",
+        due_date=D(2026, 10, 31),
+        responsible_unit=org_tree.cell_a1,
+    )
+    travel_to(D(2026, 8, 5))
+    half = services.report_create(period=period, unit=org_tree.cell_a1, by=office)
+    assert half.figures["items_total"] == 2  # the replaced item was live on 30/06
+    year = ReportPeriod.objects.get(cycle=period.cycle, label="Năm 2026")
+    running = services.report_create(period=year, unit=org_tree.cell_a1, by=office)
+    assert running.figures["items_total"] == 2  # the replacement, not the replaced item
