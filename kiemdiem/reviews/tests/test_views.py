@@ -773,3 +773,47 @@ def test_member_without_the_right_cannot_edit_the_meeting(client, review, org_tr
     data = meeting_post(org_tree.members_a1[0], comments_count="7", version="1")
     assert client.post(url, data).status_code == 403
     assert ReviewMeeting.objects.get(unit=review.unit).comments_count == 0
+
+
+# --- in scope but without the right: refused, nothing changed ------------------------------
+
+
+def test_member_cannot_write_the_cells_or_a_fellow_members_review(
+    client, open_cycle, org_tree, member, finding
+):
+    client.force_login(member)
+    cell = collective(open_cycle, org_tree.cell_a1)
+    fellow = Review.objects.get(cycle=open_cycle, person=org_tree.members_a1[2])
+    for review in (cell, fellow):
+        assert client.get(review.get_absolute_url()).status_code == 200  # in scope: visible
+        url = reverse("reviews:review-edit", args=[review.pk])
+        assert client.post(url, {"strengths": "Tự sửa", "version": "1"}).status_code == 403
+        url = reverse("reviews:finding-add", args=[review.pk])
+        assert client.post(url, finding_post()).status_code == 403
+    assert not Review.objects.filter(strengths="Tự sửa").exists()
+    assert Finding.objects.filter(review__cycle=open_cycle).count() == 1
+    url = reverse("reviews:finding-edit", args=[finding.pk])
+    assert client.post(url, finding_post(version="1")).status_code == 403
+    url = reverse("reviews:finding-delete", args=[finding.pk])
+    assert client.post(url, {"reason": "Ghi nhầm"}).status_code == 403
+    stored = Finding.objects.get(pk=finding.pk)
+    assert stored.text == "Sinh hoạt chi bộ chưa đều" and stored.version == 1
+
+
+def test_member_cannot_record_the_conference_or_finalize(client, review, org_tree, member):
+    client.force_login(member)
+    url = reverse("reviews:meeting-record", args=[review.pk])
+    assert client.post(url, meeting_post(org_tree.members_a1[0])).status_code == 403
+    assert not ReviewMeeting.objects.exists()
+    url = reverse("reviews:review-finalize", args=[review.pk])
+    assert client.post(url, {"version": "1"}).status_code == 403
+    assert Review.objects.get(pk=review.pk).status == "draft"
+
+
+def test_office_of_another_cycle_scope_cannot_manage_this_cycle(client, open_cycle, overseer):
+    """A standing-committee member over commune A1 sees the provincial cycle but may not run it."""
+    client.force_login(overseer)
+    assert client.get(open_cycle.get_absolute_url()).status_code == 200
+    url = reverse("reviews:cycle-close", args=[open_cycle.pk])
+    assert client.post(url, {"reason": "x", "version": "2"}).status_code == 403
+    assert ReviewCycle.objects.get(pk=open_cycle.pk).status == "open"
