@@ -100,6 +100,18 @@ def review_carried(review: Review) -> QuerySet[Finding]:
     )
 
 
+def plan_locks_findings(review: Review) -> bool:
+    """Whether the review's plan is with the appraiser or accepted (its shortcomings frozen)."""
+    from kiemdiem.remediation.models import RemediationPlan
+    from kiemdiem.remediation.states import PLAN_EDITABLE
+
+    return (
+        RemediationPlan.objects.filter(review_id=review.pk)
+        .exclude(status__in=PLAN_EDITABLE)
+        .exists()
+    )
+
+
 def unit_meeting(cycle: ReviewCycle, unit: Unit) -> ReviewMeeting | None:
     return (
         ReviewMeeting.objects.filter(cycle=cycle, unit=unit)

@@ -257,6 +257,7 @@ def _review_context(request: HttpRequest, review: Review, **extra) -> dict:
     can_edit = can_edit_review(user, review)
     is_open = review.cycle.status == CycleStatus.OPEN
     editable = is_open and review.status != ReviewStatus.FINALIZED and bool(can_edit)
+    findings_locked = editable and selectors.plan_locks_findings(review)
     carried = list(selectors.review_carried(review))
     carry_forms = extra.pop("carry_forms", {})
     for finding in carried:
@@ -277,6 +278,8 @@ def _review_context(request: HttpRequest, review: Review, **extra) -> dict:
         "meeting": meeting,
         "can_edit": can_edit,
         "editable": editable,
+        "findings_editable": editable and not findings_locked,
+        "findings_locked": findings_locked,
         "is_open": is_open,
         "can_meet": can_record_meeting(user, review.unit),
         "transitions": transitions,

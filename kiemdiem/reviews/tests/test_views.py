@@ -817,3 +817,29 @@ def test_office_of_another_cycle_scope_cannot_manage_this_cycle(client, open_cyc
     url = reverse("reviews:cycle-close", args=[open_cycle.pk])
     assert client.post(url, {"reason": "x", "version": "2"}).status_code == 403
     assert ReviewCycle.objects.get(pk=open_cycle.pk).status == "open"
+
+
+def test_review_page_says_shortcomings_are_frozen_while_the_plan_is_submitted(
+    client, review, finding, org_tree, unit_head, office
+):
+    from kiemdiem.remediation import services as plan_services
+    from kiemdiem.remediation.models import RemediationPlan
+
+    plan = RemediationPlan.objects.get(review=review)
+    plan_services.action_add(
+        plan=plan,
+        by=office,
+        content="Sinh hoạt đúng kỳ",
+        findings=[finding],
+        responsible_unit=org_tree.cell_a1,
+        due_date=D(2026, 6, 30),
+    )
+    client.force_login(unit_head)
+    add_url = reverse("reviews:finding-add", args=[review.pk])
+    assert add_url in client.get(review.get_absolute_url()).content.decode()
+    plan_services.plan_submit(plan=plan, by=office)
+    html = client.get(review.get_absolute_url()).content.decode()
+    assert "cấp thẩm định cần trả lại kế hoạch" in html and add_url not in html
+    response = client.post(add_url, finding_post())
+    assert "cấp thẩm định cần trả lại kế hoạch" in response.content.decode()
+    assert Finding.objects.filter(review=review).count() == 1
