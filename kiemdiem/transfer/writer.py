@@ -21,7 +21,7 @@ from django.db import connection, models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kiemdiem.core.audit import diff
+from kiemdiem.core.audit import diff, unit_ref_from_path
 from kiemdiem.core.errors import DomainError
 from kiemdiem.core.models import AuditAction, AuditEvent
 from kiemdiem.org import services
@@ -78,6 +78,7 @@ AUDIT_COLUMNS = [
     "person_id_ref",
     "changes",
     "reason",
+    "unit_ref",
 ]
 PERSON_COLUMNS = (
     "id created_at updated_at version full_name birth_date gender party_card_number "
@@ -130,6 +131,7 @@ class Writer:
             e.person_id_ref,
             changes,
             e.reason,
+            unit_ref_from_path(e.unit_path),
         )
 
     def _check_versions(self, model: type[models.Model], recs: list[Rec]) -> None:

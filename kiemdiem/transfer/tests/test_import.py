@@ -73,7 +73,10 @@ def test_real_run_creates_everything_with_paths_and_audit(org_tree, office):
     assert created.actor == office and created.action == "create"
     assert "du-lieu.xlsx" in created.reason
     assert created.changes["full_name"] == [None, "Phạm Thị Mai"]
-    assert events.get(object_type="org.unit", object_id=str(cell.pk)).unit_path == cell.path
+    unit_event = events.get(object_type="org.unit", object_id=str(cell.pk))
+    assert unit_event.unit_path == cell.path
+    # unit_ref lets the rows follow the unit if it is moved later (audit scoping uses the live tree)
+    assert unit_event.unit_ref == cell.pk
     summary = AuditEvent.objects.filter(object_type="transfer.importjob", action="transition")
     assert summary.filter(changes__status=["Đang ghi dữ liệu", "Hoàn tất"]).count() == 1
 
