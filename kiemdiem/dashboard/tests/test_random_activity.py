@@ -292,9 +292,11 @@ def test_merged_summaries_equal_recomputation_after_random_activity(
     summaries.merge_all()
     assert_summaries_match(open_cycle)
 
-    # A second cycle over the same scope carries over the first one's unresolved findings.
+    # A second cycle over the same scope carries over the first one's unresolved findings; the
+    # first is closed first (carry-over takes a final state), and every write to it is refused now.
     story.today = max(story.today, D(2026, 6, 1))
     travel_to(story.today)
+    review_services.cycle_close(cycle=open_cycle, by=office)
     second = review_services.cycle_create(
         by=office,
         title="Kiểm điểm chuyên đề 2026",

@@ -11,9 +11,11 @@ import pytest
 
 from kiemdiem.core.errors import DomainError
 from kiemdiem.dashboard import summaries
+from kiemdiem.dashboard.models import SummaryDelta
 from kiemdiem.remediation import services as plan_services
 from kiemdiem.remediation.models import RemediationPlan
 from kiemdiem.reviews import services as review_services
+from kiemdiem.reviews.models import Finding
 
 from .helpers import assert_summaries_match, stored
 
@@ -112,7 +114,9 @@ def test_deleting_a_finding_carried_into_a_later_cycle_is_refused(
     plan, open_cycle, org_tree, office, travel_to
 ):
     finding = plan.review.findings.get()
+    plan_services.action_remove(action=plan.actions.get(), by=office, reason="Làm lại")
     travel_to(D(2026, 6, 1))
+    review_services.cycle_close(cycle=open_cycle, by=office)
     later = review_services.cycle_create(
         by=office,
         title="Kiểm điểm chuyên đề 2026",
@@ -131,6 +135,12 @@ def test_deleting_a_finding_carried_into_a_later_cycle_is_refused(
         previous_cycle=open_cycle,
     )
     review_services.cycle_open(cycle=later, by=office)
-    plan_services.action_remove(action=plan.actions.get(), by=office, reason="Làm lại")
+    carried = Finding.objects.get(carried_from=finding)
+    assert carried.review.cycle == later
+    deltas = SummaryDelta.objects.count()
     with pytest.raises(DomainError):
-        review_services.finding_delete(finding=finding, by=office, reason="Ghi nhầm")
+        review_services.finding_delete(
+            finding=Finding.objects.get(pk=finding.pk), by=office, reason="Ghi nhầm"
+        )
+    assert Finding.objects.filter(pk=finding.pk).exists()
+    assert SummaryDelta.objects.count() == deltas
