@@ -160,19 +160,18 @@ def report_figures(*, unit: Unit, period: ReportPeriod) -> dict[str, int]:
     day = report_as_of(period)
     tz = timezone.get_current_timezone()
     end = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min, tz)
-    actions = list(
-        PlanAction.objects.filter(
-            plan__cycle_id=period.cycle_id,
-            plan__unit__path__startswith=unit.path,
-            created_at__lt=end,
-        ).values_list("pk", "status", "due_date", "verified_at")
+    in_subtree = PlanAction.objects.filter(
+        plan__cycle_id=period.cycle_id, plan__unit__path__startswith=unit.path
     )
-    closed = [pk for pk, status, _due, _v in actions if status in CLOSED_STATES]
+    actions = list(
+        in_subtree.filter(created_at__lt=end).values_list("pk", "status", "due_date", "verified_at")
+    )
+    closed = [str(pk) for pk, status, _due, _v in actions if status in CLOSED_STATES]
     closed_at: dict[str, datetime.datetime] = {}
-    if closed:
+    for start in range(0, len(closed), 500):  # bounded IN lists (SQLite's variable limit)
         rows = AuditEvent.objects.filter(
             object_type=PlanAction._meta.label_lower,
-            object_id__in=[str(pk) for pk in closed],
+            object_id__in=closed[start : start + 500],
             action=AuditAction.TRANSITION,
         ).values_list("object_id", "at")
         for object_id, at in rows:
@@ -184,9 +183,7 @@ def report_figures(*, unit: Unit, period: ReportPeriod) -> dict[str, int]:
     ]
     last_status: dict[int, str] = {}
     updates = (
-        ProgressUpdate.objects.filter(
-            action_id__in=[pk for pk, _d, _v in live], reported_at__lt=end
-        )
+        ProgressUpdate.objects.filter(action__in=in_subtree, reported_at__lt=end)
         .order_by("action_id", "reported_at", "id")
         .values_list("action_id", "status")
     )

@@ -469,7 +469,9 @@ def _carry_over(*, cycle: ReviewCycle, reviews: list[Review], audit: BulkAudit) 
             reason=_("Chuyển sang đợt “%(c)s”.") % {"c": cycle},
         )
     Finding.objects.bulk_create(new, batch_size=2000)
-    Finding.objects.filter(pk__in=carried_ids).update(status=FindingStatus.CARRIED_OVER)
+    for start in range(0, len(carried_ids), 5000):  # bounded IN lists (SQLite's variable limit)
+        chunk = carried_ids[start : start + 5000]
+        Finding.objects.filter(pk__in=chunk).update(status=FindingStatus.CARRIED_OVER)
     paths = {r.pk: (r.unit.path, r.person_id) for r in reviews}
     for finding in Finding.objects.filter(review__cycle=cycle, carried_from__isnull=False).order_by(
         "pk"
