@@ -843,3 +843,32 @@ def test_review_page_says_shortcomings_are_frozen_while_the_plan_is_submitted(
     response = client.post(add_url, finding_post())
     assert "cấp thẩm định cần trả lại kế hoạch" in response.content.decode()
     assert Finding.objects.filter(review=review).count() == 1
+
+
+def test_new_annual_cycle_form_carries_from_the_last_annual_cycle_by_default(
+    client, org_tree, open_cycle, office, travel_to
+):
+    travel_to(D(2027, 1, 10))
+    client.force_login(office)
+    html = client.get(reverse("reviews:cycle-create")).content.decode()
+    assert "Tự động: đợt gần nhất cùng phạm vi, cùng loại" in html
+    dates = {
+        "starts_on": "05/01/2027",
+        "self_review_due": "20/01/2027",
+        "conference_due": "31/01/2027",
+        "plan_due": "15/02/2027",
+        "horizon_end": "31/12/2028",
+        "year": "2026",
+    }
+    response = client.post(
+        reverse("reviews:cycle-create"),
+        cycle_post(scope_unit=org_tree.province_a.pk, kind="annual", **dates),
+    )
+    assert response.status_code == 302
+    nxt = ReviewCycle.objects.exclude(pk=open_cycle.pk).get()
+    assert nxt.previous_cycle_id == open_cycle.pk
+    # Opening it while last year's cycle still runs is refused with the reason.
+    url = reverse("reviews:cycle-open", args=[nxt.pk])
+    response = client.post(url, {"reason": "Theo kế hoạch", "version": str(nxt.version)})
+    assert response.status_code == 200 and "chưa kết thúc" in response.content.decode()
+    assert ReviewCycle.objects.get(pk=nxt.pk).status == "draft"
