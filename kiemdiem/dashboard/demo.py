@@ -9,14 +9,21 @@ import datetime
 import random
 import time
 from collections import defaultdict
+from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils import timezone
 
 from kiemdiem.dashboard.summaries import merge_all
 from kiemdiem.org.models import Position, PositionRole, Unit
-from kiemdiem.remediation.models import PlanAction, RemediationPlan
-from kiemdiem.remediation.states import ActionStatus, PlanStatus
+from kiemdiem.remediation.models import (
+    Appraisal,
+    PlanAction,
+    PlanRecipient,
+    PlanSubmission,
+    RemediationPlan,
+)
+from kiemdiem.remediation.states import ActionStatus, PlanStatus, ReturnGround
 from kiemdiem.reviews import services as review_services
 from kiemdiem.reviews.models import Finding, Review, ReviewCycle, ReviewMeeting
 from kiemdiem.reviews.states import ReviewStatus
@@ -72,8 +79,13 @@ def _at(day: datetime.date, hour: int = 9) -> datetime.datetime:
 
 
 @transaction.atomic
-def generate_activity(cycle: ReviewCycle, seed: int = 1) -> dict[str, int]:
+def generate_activity(
+    cycle: ReviewCycle, seed: int = 1, awaiting_under: Iterable[int] = ()
+) -> dict[str, int]:
     """The state of a campaign two months in, written set-based (bulk) for speed.
+
+    `awaiting_under`: units (the demo appraisers') a few of whose children's plans are surely
+    waiting for appraisal, so that each demo login has work in "Chờ tôi thẩm định".
 
     Demo and benchmark data, loaded like the seed: rows are written directly (not through the
     services, which would take minutes at this size), so they carry no audit events.
@@ -143,12 +155,24 @@ def generate_activity(cycle: ReviewCycle, seed: int = 1) -> dict[str, int]:
 
     # Plans: ~60% submitted (a quarter of them late); returned, waiting, accepted or adopted.
     plans = list(RemediationPlan.objects.filter(cycle=cycle).values_list("pk", "review_id"))
+    under = set(awaiting_under)
+    waiting: set[int] = set()
+    if under:
+        children_plans = RemediationPlan.objects.filter(cycle=cycle, unit__parent_id__in=under)
+        by_parent: dict[int, list[int]] = defaultdict(list)
+        for pk, parent_id in children_plans.values_list("pk", "unit__parent_id").order_by("pk"):
+            by_parent[parent_id].append(pk)
+        for pks in by_parent.values():
+            waiting.update(rng.sample(pks, min(5, len(pks))))
     groups: dict[tuple[str, datetime.date], list[int]] = defaultdict(list)
     missing: list[int] = []
     trackable: list[tuple[int, int]] = []
     drafts_with_items: list[tuple[int, int]] = []
     for pk, review_id in plans:
-        if rng.random() < 0.6:
+        if pk in waiting:
+            groups[(PlanStatus.SUBMITTED, cycle.plan_due - days(3))].append(pk)
+            drafts_with_items.append((pk, review_id))
+        elif rng.random() < 0.6:
             late = rng.random() < 0.25
             offset = rng.randint(1, 15)
             day = cycle.plan_due + days(offset) if late else cycle.plan_due - days(offset)
@@ -220,6 +244,8 @@ def generate_activity(cycle: ReviewCycle, seed: int = 1) -> dict[str, int]:
         [through(planaction_id=actions[i].pk, finding_id=f) for i, f in links], batch_size=CHUNK
     )
 
+    _write_submissions(cycle, groups, actions, links, rng)
+
     # A finding is resolved when all its live items are verified (as _resolve_findings does).
     states: dict[int, set[str]] = defaultdict(set)
     for i, finding_id in links:
@@ -234,3 +260,82 @@ def generate_activity(cycle: ReviewCycle, seed: int = 1) -> dict[str, int]:
         "plans": len(plans),
         "items": len(actions),
     }
+
+
+def _write_submissions(
+    cycle: ReviewCycle,
+    groups: dict[tuple[str, datetime.date], list[int]],
+    actions: list[PlanAction],
+    links: list[tuple[int, int]],
+    rng: random.Random,
+) -> None:
+    """What plan_submit and the appraisal leave behind for every filed plan: the recipient (the
+    parent committee), the kept version (with the items as they are now) and, for returned and
+    accepted plans, the appraiser's decision, so that the recipients' offices find the waiting
+    plans in "Chờ tôi thẩm định" and the version history is there."""
+    filed = {pk: (status, day) for (status, day), ids in groups.items() for pk in ids}
+    if not filed:
+        return
+    # Filtered by cycle, not by a 40,000-id IN list (which SQLite plans badly: ~50 s each).
+    plans = RemediationPlan.objects.filter(cycle=cycle).values_list("pk", "unit__parent_id")
+    parent_of = {pk: parent_id for pk, parent_id in plans if pk in filed}
+    unit_names = dict(
+        Unit.objects.filter(path__startswith=cycle.scope_unit.path).values_list("pk", "name")
+    )
+    finding_texts = dict(Finding.objects.filter(review__cycle=cycle).values_list("pk", "text"))
+    findings_of_action: dict[int, list[str]] = defaultdict(list)
+    for index, finding_id in links:
+        findings_of_action[index].append(finding_texts[finding_id])
+    items: dict[int, list[dict]] = defaultdict(list)
+    for index, action in enumerate(actions):
+        if action.plan_id in filed:
+            items[action.plan_id].append(
+                {
+                    "id": action.pk,
+                    "content": action.content,
+                    "responsible_unit": unit_names.get(action.responsible_unit_id, ""),
+                    "responsible_person": "",
+                    "due_date": action.due_date.strftime("%d/%m/%Y"),
+                    "expected_result": "",
+                    "findings": findings_of_action[index],
+                    "status": ActionStatus.OPEN,
+                }
+            )
+    PlanRecipient.objects.bulk_create(
+        [
+            PlanRecipient(plan_id=pk, kind=PlanRecipient.Kind.STANDING_COMMITTEE, unit_id=parent)
+            for pk, parent in parent_of.items()
+            if parent
+        ],
+        batch_size=CHUNK,
+    )
+    PlanSubmission.objects.bulk_create(
+        [PlanSubmission(plan_id=pk, number=1, snapshot={"items": items[pk]}) for pk in filed],
+        batch_size=CHUNK,
+    )
+    for (_status, day), ids in groups.items():  # auto_now_add stamped them now
+        for chunk in _chunks(ids):
+            PlanSubmission.objects.filter(plan_id__in=chunk).update(submitted_at=_at(day))
+    ids_of = dict(PlanSubmission.objects.filter(plan__cycle=cycle).values_list("plan_id", "pk"))
+    grounds = [choice.value for choice in ReturnGround]
+    decisions = []
+    for pk, (status, _day) in filed.items():
+        if status == PlanStatus.RETURNED:
+            decisions.append(
+                Appraisal(
+                    submission_id=ids_of[pk],
+                    decision=Appraisal.Decision.RETURNED,
+                    grounds=[rng.choice(grounds)],
+                    remarks="Đề nghị chuẩn bị lại cho cụ thể, khả thi hơn.",
+                    recipient_kind=PlanRecipient.Kind.STANDING_COMMITTEE,
+                )
+            )
+        elif status in (PlanStatus.ACCEPTED, PlanStatus.ADOPTED):
+            decisions.append(
+                Appraisal(
+                    submission_id=ids_of[pk],
+                    decision=Appraisal.Decision.ACCEPTED,
+                    recipient_kind=PlanRecipient.Kind.STANDING_COMMITTEE,
+                )
+            )
+    Appraisal.objects.bulk_create(decisions, batch_size=CHUNK)

@@ -123,6 +123,8 @@ def can_appraise_plan(user, plan: RemediationPlan) -> Decision:
     access = access_for(user)
     if not access.everything and plan.unit.path in access.office_paths:
         return deny(_("Văn phòng của chính đơn vị lập kế hoạch không tự thẩm định kế hoạch."))
+    if plan.person_id is not None and plan.person_id == access.person_id:
+        return deny(_("Đồng chí không tự thẩm định kế hoạch khắc phục của chính mình."))
     if acting_recipient(user, plan) is None:
         return _not_a_recipient(plan)
     latest = plan.submissions.order_by("-number").only("submitted_by_id").first()

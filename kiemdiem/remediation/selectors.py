@@ -77,6 +77,8 @@ def plans_awaiting_appraisal_for(user, qs: QuerySet[RemediationPlan]) -> QuerySe
         return qs
     recipients = PlanRecipient.objects.filter(unit_id__in=acting_unit_ids(user))
     mine = qs.filter(pk__in=recipients.values("plan_id"))
+    if access.person_id is not None:  # nobody appraises their own plan (can_appraise_plan)
+        mine = mine.exclude(person_id=access.person_id)
     return mine.exclude(unit__path__in=access.office_paths)
 
 

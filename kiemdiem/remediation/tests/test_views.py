@@ -432,3 +432,34 @@ def test_plan_list_query_ceiling(client, open_cycle, office, django_assert_max_n
     client.force_login(office)
     with django_assert_max_num_queries(20):
         assert client.get(reverse("remediation:plan-list")).status_code == 200
+
+
+def test_recipient_does_not_appraise_their_own_personal_plan(
+    client, open_cycle, org_tree, office, second_appraiser
+):
+    # The standing-committee member of grassroots A1 is also a member of cell A1, whose plans
+    # go to grassroots A1: he appraises the others' plans, never his own.
+    me = second_appraiser.person
+    mine = RemediationPlan.objects.filter(cycle=open_cycle, person__isnull=False).first()
+    mine.person.user, me.user = second_appraiser, None
+    me.save(update_fields=["user"])
+    mine.person.save(update_fields=["user"])
+    second_appraiser.refresh_from_db()
+    assert mine.unit.parent == org_tree.grassroots_a1
+    services.action_add(
+        plan=mine,
+        by=office,
+        content="Gương mẫu sinh hoạt",
+        responsible_person=mine.person,
+        due_date=D(2026, 6, 30),
+    )
+    submitted(mine, office)
+    client.force_login(second_appraiser)
+    awaiting = client.get(reverse("remediation:plan-list") + "?awaiting=on").content.decode()
+    assert mine.get_absolute_url() not in awaiting
+    data = {"version": mine.version, "grounds": ["not_feasible"]}
+    message = "không tự thẩm định kế hoạch khắc phục của chính mình"
+    for name in APPRAISE:
+        _refused(client, reverse(name, args=[mine.pk]), data, message)
+    assert RemediationPlan.objects.get(pk=mine.pk).status == "submitted"
+    assert not Appraisal.objects.exists()

@@ -7,7 +7,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from kiemdiem.dashboard.demo import generate_activity, open_cycle
 from kiemdiem.dashboard.summaries import rebuild
+from kiemdiem.org.demo import DEMO_USERNAMES
 from kiemdiem.org.models import AccessGrant, AccessRole
+from kiemdiem.remediation.permissions import acting_unit_ids
 from kiemdiem.reviews.models import ReviewCycle
 
 OFFICE_USERNAME = "vanphong"
@@ -43,7 +45,10 @@ class Command(BaseCommand):
             )
         started = time.perf_counter()
         cycle = open_cycle(grant.unit, office, log=self.stdout.write)
-        counts = generate_activity(cycle, seed=seed)
+        # Each demo login that appraises (office, secretaries) finds plans waiting for it.
+        demo_users = get_user_model().objects.filter(username__in=DEMO_USERNAMES)
+        appraising = set().union(*(acting_unit_ids(user) for user in demo_users))
+        counts = generate_activity(cycle, seed=seed, awaiting_under=appraising)
         rebuild(cycle)
         self.stdout.write(
             self.style.SUCCESS(

@@ -1,0 +1,58 @@
+"""seed_campaign on the small demo: the campaign a newcomer sees after `make run` is usable."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from kiemdiem.remediation import services
+from kiemdiem.remediation.models import Appraisal, PlanRecipient, PlanSubmission, RemediationPlan
+from kiemdiem.remediation.permissions import can_appraise_plan
+from kiemdiem.remediation.states import PlanStatus
+
+FILED = [PlanStatus.SUBMITTED, PlanStatus.RETURNED, PlanStatus.ACCEPTED, PlanStatus.ADOPTED]
+
+
+@pytest.fixture
+def campaign(db):
+    out = StringIO()
+    call_command("seed_demo", "--scale", "small", "--seed", "3", stdout=out)
+    call_command("seed_campaign", stdout=out)
+    return out.getvalue()
+
+
+def test_every_filed_plan_has_its_version_recipient_and_decision(campaign):
+    filed = RemediationPlan.objects.filter(status__in=FILED)
+    assert filed.exists()
+    assert PlanSubmission.objects.filter(plan__in=filed).count() == filed.count()
+    with_parent = filed.filter(unit__parent__isnull=False)
+    assert PlanRecipient.objects.filter(plan__in=with_parent).count() == with_parent.count()
+    for status, decision in (
+        (PlanStatus.RETURNED, Appraisal.Decision.RETURNED),
+        (PlanStatus.ACCEPTED, Appraisal.Decision.ACCEPTED),
+    ):
+        plans = filed.filter(status=status)
+        decided = Appraisal.objects.filter(submission__plan__in=plans, decision=decision)
+        assert decided.count() == plans.count()
+    assert not Appraisal.objects.filter(submission__plan__status=PlanStatus.SUBMITTED).exists()
+
+
+@pytest.mark.parametrize("username", ["vanphong", "bithuxa"])
+def test_demo_appraisers_find_waiting_plans_and_can_decide(campaign, username):
+    user = get_user_model().objects.get(username=username)
+    client = Client()
+    client.force_login(user)
+    page = client.get(reverse("remediation:plan-list") + "?awaiting=on").content.decode()
+    waiting = [
+        plan
+        for plan in RemediationPlan.objects.filter(status=PlanStatus.SUBMITTED)
+        if plan.get_absolute_url() in page
+    ]
+    assert waiting, f"{username} has nothing to appraise in the demo"
+    plan = waiting[0]
+    assert can_appraise_plan(user, plan)
+    services.plan_accept(plan=plan, by=user)
+    assert RemediationPlan.objects.get(pk=plan.pk).status == PlanStatus.ACCEPTED
