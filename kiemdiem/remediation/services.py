@@ -321,6 +321,9 @@ def plan_submit(
 ) -> PlanSubmission:
     """Submit the plan to its recipients; refused (listing every problem) while incomplete."""
     require_open(plan.cycle)
+    # Lock the plan row before checking it: finding_add locks it too, so a shortcoming added
+    # meanwhile either lands before the check (and must be covered) or is refused after it.
+    RemediationPlan.objects.select_for_update().filter(pk=plan.pk).exists()
     _require_version(plan, expected_version)
     problems = plan_problems(plan)
     if problems:
@@ -350,9 +353,18 @@ def plan_submit(
         snapshot=plan_snapshot(plan),
     )
     if plan.unit.parent_id:
-        PlanRecipient.objects.get_or_create(
+        recipient, created = PlanRecipient.objects.get_or_create(
             plan=plan, kind=PlanRecipient.Kind.STANDING_COMMITTEE, unit_id=plan.unit.parent_id
         )
+        if created:
+            _audit(
+                recipient,
+                AuditAction.CREATE,
+                by,
+                plan=plan,
+                changes={"kind": [None, recipient.kind], "unit": [None, str(plan.unit.parent)]},
+                reason=_("Nơi nhận kế hoạch khi nộp lần đầu"),
+            )
     changes: dict[str, int] = {}
     if first:
         on_time = timezone.localtime(now).date() <= plan.due_date

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kiemdiem.core.audit import _plain, audit_record, diff, snapshot
+from kiemdiem.core.audit import _plain, audit_record, diff, snapshot, unit_ref_from_path
 from kiemdiem.core.errors import DomainError
 from kiemdiem.core.lifecycle import transition
 from kiemdiem.core.models import AuditAction, AuditEvent
@@ -345,13 +345,8 @@ class BulkAudit:
         self.reason = reason
         self.writer = Writer(connection)
         self.stamp = connection.ops.adapt_datetimefield_value(timezone.now())
-        names = {f.attname for f in AuditEvent._meta.concrete_fields}
-        # unit_ref (the unit's id, so rows follow a moved unit) where the audit model has it
-        self.with_unit_ref = "unit_ref" in names
         columns = ["at", "actor_id", "action", "object_type", "object_id", "object_repr"]
-        columns += ["unit_path", "person_id_ref", "changes", "reason"]
-        if self.with_unit_ref:
-            columns.append("unit_ref")
+        columns += ["unit_path", "person_id_ref", "changes", "reason", "unit_ref"]
         # Only these columns: the id comes from the database's own sequence.
         self.table = Table.temporary(AuditEvent._meta.db_table, columns)
         self.rows: list[tuple] = []
@@ -375,9 +370,7 @@ class BulkAudit:
         row: tuple = (self.stamp, self.actor_id, AuditAction(action).value, obj_type)
         row += (str(obj_id), repr_[:300], unit_path, person_id)
         row += (json.dumps(pairs, ensure_ascii=False), self.reason if reason is None else reason)
-        if self.with_unit_ref:
-            segment = unit_path[-7:-1]
-            row += (int(segment, 36) if segment else None,)
+        row += (unit_ref_from_path(unit_path),)  # rows follow the unit if it is moved later
         self.rows.append(row)
         if len(self.rows) >= self.BATCH:
             self.flush()

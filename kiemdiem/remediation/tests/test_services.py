@@ -145,6 +145,10 @@ def test_full_story_return_resubmit_accept_track_verify(
     services.plan_submit(plan=plan, by=cell_secretary)
     plan.refresh_from_db()
     assert plan.status == "submitted" and plan.recipients.get().unit == org_tree.grassroots_a1
+    recipient_rows = AuditEvent.objects.filter(
+        object_type="remediation.planrecipient", action="create"
+    )
+    assert recipient_rows.get().unit_path == plan.unit.path
 
     with pytest.raises(DomainError, match="ít nhất một lý do"):
         services.plan_return(plan=plan, grounds=[], remarks="", by=appraiser)

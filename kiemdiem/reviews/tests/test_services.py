@@ -446,6 +446,7 @@ def test_opening_writes_an_audit_row_for_every_created_object(open_cycle, office
     for review in reviews:
         row = rows[str(review.pk)]
         assert row.actor == office and row.unit_path == review.unit.path
+        assert row.unit_ref == review.unit_id  # follows the unit if it is moved
         assert row.person_id_ref == review.person_id
         assert row.changes["unit"] == [None, review.unit.name]
     plans = list(RemediationPlan.objects.filter(cycle=open_cycle))
