@@ -491,6 +491,7 @@ class ReportSerializer(serializers.ModelSerializer):
             "status",
             "status_label",
             "figures",
+            "figures_as_of",
             "narrative",
             "submitted_at",
             "version",

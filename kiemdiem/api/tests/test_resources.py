@@ -258,6 +258,8 @@ def test_report_create_patch_submit(api, open_cycle, org_tree, office, cell_secr
     assert created.status_code == 201, created.json()
     report = PeriodicReport.objects.get(pk=created.json()["id"])
     assert report.unit == org_tree.province_a and report.status == "draft"
+    # the figures say which day they describe (the period's end, or today while it runs)
+    assert created.json()["figures_as_of"] == report.figures_as_of.isoformat()
     assert _audited(report, "create", "vanphong_a")
 
     url = f"{BASE}/reports/{report.pk}/"
