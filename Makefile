@@ -14,8 +14,11 @@ DEMO_SEED ?= 1
 ## together with the background worker (summaries, overdue sweep, reminder e-mails)
 run: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo --scale $(DEMO_SCALE) --seed $(DEMO_SEED) --if-empty
+	$(BIN)/python manage.py seed_demo --scale $(DEMO_SCALE) --seed $(DEMO_SEED) --if-empty \
+	  --logins-file var/demo-logins.txt
 	$(BIN)/python manage.py seed_campaign --if-absent
+	@echo; echo "Mở http://$(HOST):$(PORT)/ và đăng nhập bằng một tài khoản demo:"; \
+	  cat var/demo-logins.txt 2>/dev/null || true; echo
 	@echo "Tiến trình nền (tổng hợp số liệu, đánh dấu quá hạn, thư nhắc việc) chạy cùng máy chủ."
 	$(BIN)/python manage.py worker --interval 10 > var/worker.log 2>&1 & \
 	  trap 'kill $$! 2>/dev/null' EXIT INT TERM; \

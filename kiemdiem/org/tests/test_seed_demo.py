@@ -317,3 +317,19 @@ def test_province_plan_has_every_commune_of_thanh_hoa_and_its_history():
     assert len(districts) == 26  # Thanh Hóa's districts, towns and cities before 01/7/2025
     assert all(cell.n >= cell.lead_n + 1 for cell in plan.cells)
     assert build_plan("province", 1, gaz).person_count == plan.person_count
+
+
+def test_login_table_is_printed_and_kept_for_make_run(db, tmp_path):
+    kept = tmp_path / "var" / "demo-logins.txt"
+    printed = seed("--scale", "small", "--seed", "7", "--logins-file", str(kept))
+    table = kept.read_text(encoding="utf-8").splitlines()
+    assert table[0].split()[:3] == ["Tài", "khoản", "Mật"]
+    rows = {line.split()[0]: line for line in table[2:]}
+    assert list(rows) == demo.DEMO_USERNAMES
+    assert all(demo.DEMO_PASSWORD in line for line in rows.values())
+    assert "Văn phòng Tỉnh ủy" in rows["vanphong"]
+    assert all(line in printed for line in table)
+    # A second make run finds the database loaded: nothing is reloaded, the kept table stays.
+    again = seed("--scale", "small", "--if-empty", "--logins-file", str(kept))
+    assert "không nạp dữ liệu mẫu" in again
+    assert kept.read_text(encoding="utf-8").splitlines() == table

@@ -1,5 +1,7 @@
 """manage.py seed_demo --scale small|province|national --seed N [--force]: load demo data."""
 
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 
 from kiemdiem.org import demo
@@ -23,12 +25,26 @@ class Command(BaseCommand):
             help="Không làm gì nếu cơ sở dữ liệu đã có cây tổ chức (make run dùng tùy chọn này).",
         )
         parser.add_argument(
+            "--logins-file",
+            default="",
+            help="Ghi thêm bảng tài khoản demo vào tệp này (make run in lại bảng trước khi chạy).",
+        )
+        parser.add_argument(
             "--force",
             action="store_true",
             help="Xóa dữ liệu mẫu cũ rồi nạp lại (chỉ khi nhật ký chỉ có các lần nạp mẫu).",
         )
 
-    def handle(self, *args, scale: str, seed: str, force: bool, if_empty: bool, **options) -> None:
+    def handle(
+        self,
+        *args,
+        scale: str,
+        seed: str,
+        force: bool,
+        if_empty: bool,
+        logins_file: str = "",
+        **options,
+    ) -> None:
         if scale not in demo.SCALES:
             raise CommandError(
                 f"Quy mô không hợp lệ: “{scale}”; chọn một trong {', '.join(demo.SCALES)}."
@@ -59,12 +75,24 @@ class Command(BaseCommand):
                 f"{counts['successions']} chuyển đổi cũ → mới."
             )
         )
-        rows = [("Tài khoản", "Mật khẩu", "Vai trò", "Phạm vi")] + [
-            (login.username, demo.DEMO_PASSWORD, login.role, login.scope) for login in report.logins
-        ]
-        widths = [max(len(row[i]) for row in rows) for i in range(3)]
-        for i, row in enumerate(rows):
-            cells = [value.ljust(width) for value, width in zip(row, widths, strict=False)]
-            self.stdout.write("  ".join([*cells, row[3]]))
-            if i == 0:
-                self.stdout.write("  ".join("-" * w for w in [*widths, len(row[3])]))
+        table = login_table(report.logins)
+        self.stdout.write("\n".join(table))
+        if logins_file:
+            path = Path(logins_file)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("\n".join(table) + "\n", encoding="utf-8")
+
+
+def login_table(logins: list[demo.DemoLogin]) -> list[str]:
+    """The demo logins as aligned text lines: account, password, role, scope."""
+    rows = [("Tài khoản", "Mật khẩu", "Vai trò", "Phạm vi")] + [
+        (login.username, demo.DEMO_PASSWORD, login.role, login.scope) for login in logins
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    lines = []
+    for i, row in enumerate(rows):
+        cells = [value.ljust(width) for value, width in zip(row, widths, strict=False)]
+        lines.append("  ".join([*cells, row[3]]))
+        if i == 0:
+            lines.append("  ".join("-" * w for w in [*widths, len(row[3])]))
+    return lines
