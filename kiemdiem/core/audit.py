@@ -94,9 +94,15 @@ def audit_record(
 
 
 def history_for(
-    obj: models.Model, *, unit_path: str = "", person_id: int | None = None
+    obj: models.Model,
+    *,
+    unit_path: str = "",
+    person_id: int | None = None,
+    parts: Iterable[models.Model] = (),
 ) -> models.QuerySet[AuditEvent]:
     """Audit rows of one object, newest first (the history panel of each object page).
+
+    With `parts`, also the rows of those objects (a plan's items and recipients).
 
     With `unit_path`, also the rows of objects attached directly to that unit (memberships,
     positions), found by the unit's id so that rows written before a move still show (rows
@@ -111,4 +117,9 @@ def history_for(
         q |= models.Q(unit_ref__isnull=True, unit_path=unit_path)
     if person_id is not None:
         q |= models.Q(person_id_ref=person_id)
+    ids_by_type: dict[str, list[str]] = {}
+    for part in parts:
+        ids_by_type.setdefault(part._meta.label_lower, []).append(str(part.pk))
+    for object_type, ids in ids_by_type.items():
+        q |= models.Q(object_type=object_type, object_id__in=ids)
     return AuditEvent.objects.filter(q).select_related("actor", "actor__person")

@@ -100,7 +100,8 @@ def _plan_context(request: HttpRequest, plan: RemediationPlan, **forms) -> dict:
         "findings": plan.review.findings.prefetch_related("actions"),
         "submissions": selectors.plan_submissions(plan),
         "changes": selectors.submission_changes(plan),
-        "history": history_for(plan, unit_path=plan.unit.path if plan.person_id is None else "")[
+        # the plan's own rows and its items' and recipients' (not every object of the unit)
+        "history": history_for(plan, parts=[*plan.actions.only("pk"), *plan.recipients.only("pk")])[
             :50
         ],
         "can_edit": can_edit,

@@ -113,7 +113,7 @@ def test_top_bar_names_the_linked_person_or_the_login(client, org_tree, member, 
     assert org_tree.members_a1[0].full_name in html
     client.force_login(office)  # a login with no person record: its user name
     html = client.get(reverse("core:home")).content.decode()
-    assert '<span class="navbar-text me-3 small">vanphong_a</span>' in html
+    assert '<span class="navbar-text me-3 small text-nowrap">vanphong_a</span>' in html
 
 
 def test_login_lockout_after_repeated_failures(client, org_tree, office, settings):

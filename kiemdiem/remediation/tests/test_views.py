@@ -463,3 +463,28 @@ def test_recipient_does_not_appraise_their_own_personal_plan(
         _refused(client, reverse(name, args=[mine.pk]), data, message)
     assert RemediationPlan.objects.get(pk=mine.pk).status == "submitted"
     assert not Appraisal.objects.exists()
+
+
+def test_plan_history_shows_its_items_not_the_rest_of_the_unit(
+    client, plan, action, open_cycle, org_tree, cell_secretary
+):
+    # Another plan of the same cell (a member's) gets an item too: not this plan's history.
+    other = RemediationPlan.objects.filter(cycle=open_cycle, unit=org_tree.cell_a1).exclude(
+        pk=plan.pk
+    )[0]
+    services.action_add(
+        plan=other,
+        by=cell_secretary,
+        content="Nội dung của kế hoạch khác",
+        responsible_person=other.person,
+        due_date=D(2026, 6, 30),
+    )
+    submitted(plan, cell_secretary)
+    client.force_login(cell_secretary)
+    html = client.get(plan.get_absolute_url()).content.decode()
+    history = html[html.index("Lịch sử thay đổi") :]
+    assert "Đổi mới sinh hoạt" in history  # this plan's item row
+    assert "Nơi nhận kế hoạch khi nộp lần đầu" in history  # its recipient row
+    assert "Nội dung của kế hoạch khác" not in history
+    # Changed fields are named in Vietnamese (the model's labels), not by their code names.
+    assert "Nội dung khắc phục</span>:" in history and "<code>content</code>" not in history
