@@ -579,6 +579,23 @@ def check_period_end(
         )
 
 
+def _period_end(obj: Membership | Position, *, valid_to, by, expected_version, reason) -> None:
+    """Close a membership or a post on `valid_to`: checked, version-guarded, audited."""
+    check_period_end(obj.valid_from, valid_to, obj.valid_to)
+    before = obj.valid_to
+    _bump(type(obj), obj, expected_version=expected_version, valid_to=valid_to)
+    obj.valid_to = valid_to
+    audit_record(
+        obj=obj,
+        action=AuditAction.UPDATE,
+        by=by,
+        changes={"valid_to": [before, valid_to]},
+        reason=reason,
+        unit_path=obj.unit.path,
+        person_id=obj.person_id,
+    )
+
+
 @transaction.atomic
 def membership_end(
     *,
@@ -589,18 +606,8 @@ def membership_end(
     reason: str = "",
 ) -> Membership:
     """Close a membership on `valid_to` (transfer out, death, removal...)."""
-    check_period_end(membership.valid_from, valid_to, membership.valid_to)
-    before = membership.valid_to
-    _bump(Membership, membership, expected_version=expected_version, valid_to=valid_to)
-    membership.valid_to = valid_to
-    audit_record(
-        obj=membership,
-        action=AuditAction.UPDATE,
-        by=by,
-        changes={"valid_to": [before, valid_to]},
-        reason=reason,
-        unit_path=membership.unit.path,
-        person_id=membership.person_id,
+    _period_end(
+        membership, valid_to=valid_to, by=by, expected_version=expected_version, reason=reason
     )
     return membership
 
@@ -615,18 +622,8 @@ def position_end(
     reason: str = "",
 ) -> Position:
     """Close a post on `valid_to` (end of term, dismissal, transfer...)."""
-    check_period_end(position.valid_from, valid_to, position.valid_to)
-    before = position.valid_to
-    _bump(Position, position, expected_version=expected_version, valid_to=valid_to)
-    position.valid_to = valid_to
-    audit_record(
-        obj=position,
-        action=AuditAction.UPDATE,
-        by=by,
-        changes={"valid_to": [before, valid_to]},
-        reason=reason,
-        unit_path=position.unit.path,
-        person_id=position.person_id,
+    _period_end(
+        position, valid_to=valid_to, by=by, expected_version=expected_version, reason=reason
     )
     return position
 

@@ -1,6 +1,7 @@
 """Pages of the organization tree, units and people. Every fetch goes through the scoping layer."""
 
 import datetime
+import functools
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -299,23 +300,16 @@ def position_add(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "org/person_subform.html", ctx)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def membership_end(request: HttpRequest, pk: int, item: int) -> HttpResponse:
-    """End one of the person's memberships (a transfer: end here, then add the new cell)."""
-    person = _person(request, pk)
-    membership = get_object_or_404(person.memberships.select_related("unit"), pk=item)
+def _end_period(request: HttpRequest, person: Person, obj, *, end, title: str, done_text):
+    """The shared page of membership_end and position_end: a date, a reason, the version."""
     require(can_edit_person(request.user, person))
-    require(can_manage_unit(request.user, membership.unit))
-    form = PeriodEndForm(
-        request.POST or None, user=request.user, initial={"version": membership.version}
-    )
+    require(can_manage_unit(request.user, obj.unit))
+    form = PeriodEndForm(request.POST or None, user=request.user, initial={"version": obj.version})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         done = run_service(
             form,
-            lambda: services.membership_end(
-                membership=membership,
+            lambda: end(
                 valid_to=data["valid_to"],
                 expected_version=data["version"],
                 reason=data["reason"],
@@ -323,15 +317,28 @@ def membership_end(request: HttpRequest, pk: int, item: int) -> HttpResponse:
             ),
         )
         if done is not None:
-            messages.success(
-                request,
-                _("Đã kết thúc sinh hoạt tại “%(u)s” ngày %(d)s.")
-                % {"u": membership.unit, "d": data["valid_to"].strftime("%d/%m/%Y")},
-            )
+            messages.success(request, done_text(data["valid_to"].strftime("%d/%m/%Y")))
             return redirect(person)
-    title = _("Kết thúc sinh hoạt tại “%(u)s”") % {"u": membership.unit}
     ctx = {"form": form, "person": person, "title": title}
     return render(request, "org/person_subform.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_end(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+    """End one of the person's memberships (a transfer: end here, then add the new cell)."""
+    person = _person(request, pk)
+    membership = get_object_or_404(person.memberships.select_related("unit"), pk=item)
+    return _end_period(
+        request,
+        person,
+        membership,
+        end=functools.partial(services.membership_end, membership=membership),
+        title=_("Kết thúc sinh hoạt tại “%(u)s”") % {"u": membership.unit},
+        done_text=lambda day: (
+            _("Đã kết thúc sinh hoạt tại “%(u)s” ngày %(d)s.") % {"u": membership.unit, "d": day}
+        ),
+    )
 
 
 @login_required
@@ -340,36 +347,15 @@ def position_end(request: HttpRequest, pk: int, item: int) -> HttpResponse:
     """End one of the person's posts."""
     person = _person(request, pk)
     position = get_object_or_404(person.positions.select_related("unit"), pk=item)
-    require(can_edit_person(request.user, person))
-    require(can_manage_unit(request.user, position.unit))
-    form = PeriodEndForm(
-        request.POST or None, user=request.user, initial={"version": position.version}
+    role = position.get_role_display()
+    return _end_period(
+        request,
+        person,
+        position,
+        end=functools.partial(services.position_end, position=position),
+        title=_("Kết thúc chức vụ %(r)s tại “%(u)s”") % {"r": role, "u": position.unit},
+        done_text=lambda day: _("Đã kết thúc chức vụ %(r)s ngày %(d)s.") % {"r": role, "d": day},
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        done = run_service(
-            form,
-            lambda: services.position_end(
-                position=position,
-                valid_to=data["valid_to"],
-                expected_version=data["version"],
-                reason=data["reason"],
-                by=request.user,
-            ),
-        )
-        if done is not None:
-            messages.success(
-                request,
-                _("Đã kết thúc chức vụ %(r)s ngày %(d)s.")
-                % {"r": position.get_role_display(), "d": data["valid_to"].strftime("%d/%m/%Y")},
-            )
-            return redirect(person)
-    title = _("Kết thúc chức vụ %(r)s tại “%(u)s”") % {
-        "r": position.get_role_display(),
-        "u": position.unit,
-    }
-    ctx = {"form": form, "person": person, "title": title}
-    return render(request, "org/person_subform.html", ctx)
 
 
 def _access_page(request: HttpRequest, unit: Unit, form: AccessGrantForm) -> HttpResponse:
