@@ -118,12 +118,17 @@ def _prepared_items(user, plan: RemediationPlan) -> bool:
     ).exists()
 
 
+def _own_plan(access, plan: RemediationPlan) -> bool:
+    """Whether the plan is the user's own personal plan (nobody appraises or verifies theirs)."""
+    return plan.person_id is not None and plan.person_id == access.person_id
+
+
 def can_appraise_plan(user, plan: RemediationPlan) -> Decision:
     """A recipient of the plan appraises it; not its own unit's office, not its preparers."""
     access = access_for(user)
     if not access.everything and plan.unit.path in access.office_paths:
         return deny(_("Văn phòng của chính đơn vị lập kế hoạch không tự thẩm định kế hoạch."))
-    if plan.person_id is not None and plan.person_id == access.person_id:
+    if _own_plan(access, plan):
         return deny(_("Đồng chí không tự thẩm định kế hoạch khắc phục của chính mình."))
     if acting_recipient(user, plan) is None:
         return _not_a_recipient(plan)
@@ -148,7 +153,10 @@ def can_report_progress(user, action: PlanAction) -> Decision:
 
 
 def can_verify_action(user, action: PlanAction) -> Decision:
-    """A recipient of the plan verifies a reported item; not whoever reported it done."""
+    """A recipient of the plan verifies a reported item; not whoever reported it done, nor the
+    person whose own plan it is."""
+    if _own_plan(access_for(user), action.plan):
+        return deny(_("Đồng chí không tự xác nhận nội dung trong kế hoạch của chính mình."))
     if acting_recipient(user, action.plan) is None:
         return _not_a_recipient(action.plan)
     done = (

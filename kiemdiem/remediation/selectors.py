@@ -3,8 +3,10 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import CharField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Cast
 
+from kiemdiem.core.models import AuditAction, AuditEvent
 from kiemdiem.org.scoping import access_for
 from kiemdiem.remediation.models import (
     PlanAction,
@@ -77,8 +79,25 @@ def plans_awaiting_appraisal_for(user, qs: QuerySet[RemediationPlan]) -> QuerySe
         return qs
     recipients = PlanRecipient.objects.filter(unit_id__in=acting_unit_ids(user))
     mine = qs.filter(pk__in=recipients.values("plan_id"))
-    if access.person_id is not None:  # nobody appraises their own plan (can_appraise_plan)
+    # The same refusals as can_appraise_plan, in SQL: not one's own plan, not a plan one
+    # submitted last, not a plan whose items one wrote.
+    if access.person_id is not None:
         mine = mine.exclude(person_id=access.person_id)
+    latest_submitter = Subquery(
+        PlanSubmission.objects.filter(plan=OuterRef("pk"))
+        .order_by("-number")
+        .values("submitted_by_id")[:1]
+    )
+    mine = mine.annotate(latest_submitter=latest_submitter).filter(  # NULL: no recorded submitter
+        Q(latest_submitter__isnull=True) | ~Q(latest_submitter=user.pk)
+    )
+    written = AuditEvent.objects.filter(
+        actor_id=user.pk,
+        object_type=PlanAction._meta.label_lower,
+        action__in=[AuditAction.CREATE, AuditAction.UPDATE],
+    ).values("object_id")
+    prepared = PlanAction.objects.annotate(key=Cast("pk", CharField())).filter(key__in=written)
+    mine = mine.exclude(pk__in=prepared.values("plan_id"))
     return mine.exclude(unit__path__in=access.office_paths)
 
 

@@ -4,7 +4,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from conftest import START, make_user
 from kiemdiem.core.models import AuditEvent
+from kiemdiem.org import services as org_services
+from kiemdiem.org.models import AccessRole
 from kiemdiem.remediation import services
 from kiemdiem.remediation.models import (
     Appraisal,
@@ -488,3 +491,58 @@ def test_plan_history_shows_its_items_not_the_rest_of_the_unit(
     assert "Nội dung của kế hoạch khác" not in history
     # Changed fields are named in Vietnamese (the model's labels), not by their code names.
     assert "Nội dung khắc phục</span>:" in history and "<code>content</code>" not in history
+
+
+def test_awaiting_list_leaves_out_plans_the_user_may_not_appraise(
+    client, plan, org_tree, appraiser, second_appraiser
+):
+    # The recipient's office submitted it itself, and its standing member wrote the item:
+    # neither finds it waiting (can_appraise_plan refuses both), a third recipient does.
+    services.action_add(
+        plan=plan,
+        by=second_appraiser,
+        content="Đổi mới sinh hoạt",
+        findings=list(plan.review.findings.all()),
+        responsible_unit=org_tree.cell_a1,
+        due_date=D(2026, 6, 30),
+    )
+    submitted(plan, appraiser)
+    url = reverse("remediation:plan-list") + "?awaiting=on"
+    for user in (appraiser, second_appraiser):
+        client.force_login(user)
+        assert plan.get_absolute_url() not in client.get(url).content.decode(), user
+    third = make_user("vanphong_cs2")
+    org_services.access_grant(
+        user=third, unit=org_tree.grassroots_a1, role=AccessRole.OFFICE, by=None, valid_from=START
+    )
+    client.force_login(third)
+    assert plan.get_absolute_url() in client.get(url).content.decode()
+
+
+def test_recipient_does_not_verify_items_of_their_own_personal_plan(
+    client, open_cycle, org_tree, office, appraiser, second_appraiser
+):
+    me = second_appraiser.person
+    mine = RemediationPlan.objects.filter(cycle=open_cycle, person__isnull=False).first()
+    mine.person.user, me.user = second_appraiser, None
+    me.save(update_fields=["user"])
+    mine.person.save(update_fields=["user"])
+    item = services.action_add(
+        plan=mine,
+        by=office,
+        content="Gương mẫu sinh hoạt",
+        responsible_person=mine.person,
+        due_date=D(2026, 6, 30),
+    )
+    submitted(mine, office)
+    services.plan_accept(plan=mine, by=appraiser)
+    item.refresh_from_db()
+    services.action_record_progress(
+        action=item, status="done", percent=100, narrative="Xong", by=office, files=[pdf_file()]
+    )
+    item.refresh_from_db()
+    client.force_login(second_appraiser)
+    verify = reverse("remediation:action-verify", args=[item.pk])
+    data = {"version": item.version, "accept": "1"}
+    _refused(client, verify, data, "không tự xác nhận nội dung trong kế hoạch của chính mình")
+    assert PlanAction.objects.get(pk=item.pk).status == "done"
