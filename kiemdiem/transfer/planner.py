@@ -13,6 +13,7 @@ so importing the same file twice changes nothing. The import never deletes.
 """
 
 import copy
+import datetime
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from kiemdiem.core.audit import diff
 from kiemdiem.core.errors import DomainError
+from kiemdiem.core.permissions import ALLOW, Decision, deny
 from kiemdiem.org import services
 from kiemdiem.org.models import (
     PATH_STEP,
@@ -36,7 +38,7 @@ from kiemdiem.org.models import (
     Unit,
     path_segment,
 )
-from kiemdiem.org.permissions import can_edit_person, can_manage_unit, can_move_unit
+from kiemdiem.org.permissions import can_manage_unit, can_move_unit
 from kiemdiem.org.scoping import Access, access_for
 from kiemdiem.transfer.audit import snap
 from kiemdiem.transfer.columns import (
@@ -203,7 +205,8 @@ class Planner:
         self.final_paths: dict[str, str] = {}
         self.person_recs: dict[str, Rec] = {}
         self.db_people: dict[str, Person] = {}
-        self.person_decisions: dict[int, Any] = {}
+        self.person_decisions: dict[int, Decision] = {}
+        self.today = datetime.date.today()
 
     # --- entry point ---------------------------------------------------------------------
 
@@ -725,11 +728,14 @@ class Planner:
 
     # --- scope of people, and rows that depend on rejected rows --------------------------
 
-    def _person_decision(self, person: Person):
-        """The org rule for editing an existing person (`can_edit_person`), once per person."""
+    def _person_decision(self, person: Person) -> Decision:
+        """The org rule for editing an existing person (`can_edit_person`), once per person, on
+        the memberships loaded with the people: no query per person."""
         decision = self.person_decisions.get(person.pk)
         if decision is None:
-            decision = self.person_decisions[person.pk] = can_edit_person(self.user, person)
+            memberships = self.db_memberships.get(person.pk, [])
+            decision = edit_person_decision(self.access, memberships, self.today)
+            self.person_decisions[person.pk] = decision
         return decision
 
     def _check_people_scope(self) -> None:
@@ -810,6 +816,23 @@ class Planner:
                         _("Đơn vị %(c)s bị từ chối ở bảng Đơn vị (dòng %(r)s).")
                         % {"c": rec.values.get("unit"), "r": unit.result.row}
                     )
+
+
+def edit_person_decision(
+    access: Access, memberships: Iterable[Membership], today: datetime.date
+) -> Decision:
+    """`kiemdiem.org.permissions.can_edit_person` on memberships already loaded (with their unit):
+    the committee office over one of the person's current cells (no end date, or ending today or
+    later), or an administrator. The same rule and message; it belongs next to can_edit_person."""
+    if access.everything:
+        return ALLOW
+    if any(
+        access.manages(m.unit.path)
+        for m in memberships
+        if m.valid_to is None or m.valid_to >= today
+    ):
+        return ALLOW
+    return deny(_("Chỉ văn phòng/ban tổ chức cấp ủy quản lý đảng viên này mới được sửa hồ sơ."))
 
 
 def _constraint_message(model: type[models.Model], name: str) -> str:

@@ -4,9 +4,16 @@ import datetime
 import unicodedata
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from kiemdiem.core.models import AuditEvent
+from kiemdiem.org import services
 from kiemdiem.org.models import Membership, Person, Position, Unit
+from kiemdiem.org.permissions import can_edit_person
+from kiemdiem.org.scoping import access_for
+from kiemdiem.org.tests.factories import PersonFactory
+from kiemdiem.transfer.planner import edit_person_decision
 from kiemdiem.transfer.states import ImportStatus
 from kiemdiem.transfer.tests.helpers import (
     MEMBERSHIP_HEADERS,
@@ -21,6 +28,7 @@ from kiemdiem.transfer.tests.helpers import (
 )
 
 D = datetime.date
+START = D(2025, 7, 1)
 
 
 def _workbook(units=(), people=(), memberships=(), positions=()) -> bytes:
@@ -329,6 +337,51 @@ def test_a_position_in_scope_does_not_let_an_office_edit_someone_elses_member(
     assert reason in _reasons(job, "positions", 2)
     member_b.refresh_from_db()
     assert member_b.full_name == "Võ Văn Bình" and member_b.version == 1
+
+
+def test_an_ended_membership_in_scope_does_not_let_an_office_edit_the_person(org_tree, office):
+    """Only current memberships count, as in `can_edit_person`: someone who left a province-A cell
+    for province B is province B's to edit."""
+    moved = PersonFactory(full_name="Bùi Thị Lan")
+    services.membership_add(
+        person=moved, unit=org_tree.cell_a1, valid_from=START, valid_to=D(2025, 12, 31), by=None
+    )
+    services.membership_add(person=moved, unit=org_tree.cell_b1, valid_from=D(2026, 1, 1), by=None)
+    people = [[moved.party_card_number, "Tên Bị Sửa", "", "", "", ""]]
+    job = dry_run({"p.csv": csv_bytes([PEOPLE_HEADERS, *people])}, user=office)
+    assert "quản lý đảng viên này mới được sửa hồ sơ" in _reasons(job, "people", 2)
+    moved.refresh_from_db()
+    assert moved.full_name == "Bùi Thị Lan"
+
+
+def test_person_scope_is_the_org_rule_on_preloaded_memberships(org_tree, office):
+    """The planner's copy of `can_edit_person` answers as the org rule does, message included."""
+    access = access_for(office)
+    today = datetime.date.today()
+    for person in (org_tree.members_a1[0], org_tree.member_b1):
+        memberships = list(person.memberships.select_related("unit"))
+        assert edit_person_decision(access, memberships, today) == can_edit_person(office, person)
+
+
+def _dry_run_queries(org_tree, office, count: int) -> int:
+    people = []
+    for i in range(count):
+        person = PersonFactory(full_name=f"Người Thử {i}")
+        services.membership_add(person=person, unit=org_tree.cell_a1, valid_from=START, by=None)
+        people.append([person.party_card_number, f"Người Đã Sửa {i}", "", "", "", ""])
+    data = csv_bytes([PEOPLE_HEADERS, *people])
+    with CaptureQueriesContext(connection) as queries:
+        job = dry_run({"p.csv": data}, user=office)
+    assert job.status == ImportStatus.CHECKED and not job.rejected, job.report
+    assert job.counts["people"]["update"] == count
+    return len(queries)
+
+
+def test_dry_run_queries_do_not_grow_with_the_people_it_updates(org_tree, office):
+    """Person scope comes from the memberships loaded once, not a query per existing person."""
+    few = _dry_run_queries(org_tree, office, 5)
+    many = _dry_run_queries(org_tree, office, 50)
+    assert many <= few < 40, (few, many)
 
 
 def test_office_still_edits_its_own_members_and_gives_them_positions(org_tree, office):
