@@ -756,19 +756,19 @@ def person_link_user(
     if user is not None:
         if user.is_superuser:
             raise DomainError(
-                _("Không gắn tài khoản quản trị hệ thống với một đảng viên."), field="username"
+                _("Không gắn tài khoản quản trị hệ thống với một đảng viên."), field="account"
             )
         other = Person.objects.filter(user=user).exclude(pk=person.pk).first()
         if other is not None:
             raise DomainError(
                 _("Tài khoản “%(u)s” đã gắn với %(p)s.") % {"u": user.get_username(), "p": other},
-                field="username",
+                field="account",
             )
         if person.user_id is not None and person.user_id != user.pk:
             raise DomainError(
                 _("%(p)s đã có tài khoản “%(u)s”: hãy gỡ tài khoản đó trước.")
                 % {"p": person, "u": person.user.get_username()},
-                field="username",
+                field="account",
             )
     before = person.user.get_username() if person.user_id else None
     after = user.get_username() if user is not None else None

@@ -31,6 +31,8 @@ from kiemdiem.org.forms import (
 from kiemdiem.org.models import Person, Unit
 from kiemdiem.org.permissions import (
     can_edit_person,
+    can_end_period,
+    can_link_person_account,
     can_manage_access,
     can_manage_unit,
     can_move_unit,
@@ -177,12 +179,21 @@ def unit_move(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
+    memberships = list(person.memberships.select_related("unit"))
+    positions = list(person.positions.select_related("unit"))
+    can_edit = can_edit_person(request.user, person, memberships=memberships)
+    # Decided here from the loaded units, so the "Kết thúc" buttons cost no query per row.
+    for period in [*memberships, *positions]:
+        period.can_end = can_end_period(request.user, period, person_decision=can_edit)
     ctx = {
         "person": person,
-        "memberships": person.memberships.select_related("unit"),
-        "positions": person.positions.select_related("unit"),
+        "memberships": memberships,
+        "positions": positions,
         "history": history_for(person, person_id=person.pk)[:50],
-        "can_edit": can_edit_person(request.user, person),
+        "can_edit": can_edit,
+        "can_link": can_link_person_account(
+            request.user, person, memberships=memberships, positions=positions
+        ),
     }
     return render(request, "org/person_detail.html", ctx)
 
@@ -302,8 +313,7 @@ def position_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _end_period(request: HttpRequest, person: Person, obj, *, end, title: str, done_text):
     """The shared page of membership_end and position_end: a date, a reason, the version."""
-    require(can_edit_person(request.user, person))
-    require(can_manage_unit(request.user, obj.unit))
+    require(can_end_period(request.user, obj))
     form = PeriodEndForm(request.POST or None, user=request.user, initial={"version": obj.version})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -429,7 +439,7 @@ def access_revoke(request: HttpRequest, pk: int, item: int) -> HttpResponse:
 def person_account(request: HttpRequest, pk: int) -> HttpResponse:
     """Link a login to the person, or remove the link."""
     person = _person(request, pk)
-    require(can_edit_person(request.user, person))
+    require(can_link_person_account(request.user, person))
     initial = {"version": person.version, "account": person.user.username if person.user else ""}
     form = PersonAccountForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -188,19 +188,44 @@ def test_production_refuses_development_secret_key(prod_env):
     assert "KIEMDIEM_SECRET_KEY" in result.stderr
 
 
+# settings.py refuses a production SECRET_KEY shorter than 50 characters, with fewer than 5
+# distinct characters, or starting with "django-insecure-". Its message lists all three rules, so
+# each weak key below breaks exactly one rule, and its neighbour, identical but for standing just
+# over that one threshold, must start: then the refusal can only come from that rule.
+VARIED = "k3y!s0m3th1ng-v4r13d-3n0ugh-t0-p4ss-4ll-th3-ch3cks-0123456789"
+WEAK_AND_STRONG_KEYS = {
+    "too short": (VARIED[:49], VARIED[:50]),
+    "too few distinct characters": ("abcd" * 20, "abcde" * 16),
+    "django-insecure- prefix": ("django-insecure-" + VARIED, "django-insecure_" + VARIED),
+}
+
+
 @pytest.mark.parametrize(
-    "key",
-    [
-        "abcd" * 20,  # long, but only four distinct characters
-        "django-insecure-" + "k3y!s0m3th1ng-l0ng-3n0ugh-t0-p4ss-th3-l3ngth-ch3ck",
-        "Sh0rt-but-varied-k3y!",
-    ],
+    ("weak", "strong"), WEAK_AND_STRONG_KEYS.values(), ids=WEAK_AND_STRONG_KEYS.keys()
 )
-def test_production_refuses_weak_secret_keys(prod_env, key):
-    prod_env["KIEMDIEM_SECRET_KEY"] = key
+def test_production_refuses_weak_secret_keys(prod_env, weak, strong):
+    prod_env["KIEMDIEM_SECRET_KEY"] = weak
     result = _manage("check", env=prod_env)
     assert result.returncode != 0
-    assert "KIEMDIEM_SECRET_KEY" in result.stderr and "django-insecure-" in result.stderr
+    assert "ImproperlyConfigured" in result.stderr and "KIEMDIEM_SECRET_KEY" in result.stderr
+    prod_env["KIEMDIEM_SECRET_KEY"] = strong
+    result = _manage("check", env=prod_env)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_weak_secret_keys_break_one_rule_each():
+    """The pairs above are what they claim: the weak key breaks only its rule, the strong none."""
+
+    def broken(key: str) -> set[str]:
+        rules = {
+            "too short": len(key) < 50,
+            "too few distinct characters": len(set(key)) < 5,
+            "django-insecure- prefix": key.startswith("django-insecure-"),
+        }
+        return {rule for rule, bad in rules.items() if bad}
+
+    for rule, (weak, strong) in WEAK_AND_STRONG_KEYS.items():
+        assert broken(weak) == {rule} and broken(strong) == set()
 
 
 def test_production_check_deploy_is_clean(prod_env):

@@ -9,7 +9,8 @@ from conftest import make_user
 from kiemdiem.core.errors import DomainError
 from kiemdiem.core.models import AuditEvent
 from kiemdiem.org import services
-from kiemdiem.org.models import AccessGrant, AccessRole
+from kiemdiem.org.models import AccessGrant, AccessRole, PositionRole
+from kiemdiem.org.permissions import can_edit_person
 from kiemdiem.org.scoping import compute_access
 
 
@@ -147,3 +148,117 @@ def test_a_login_belongs_to_one_person(org_tree, member, newcomer, admin):
         services.person_link_user(person=other, user=admin, by=None)
     other.refresh_from_db()
     assert other.user is None and other.version == 1
+
+
+@pytest.mark.parametrize(
+    ("login", "person_index", "message"),
+    [
+        ("dangvien_a1", 1, "đã gắn với Nguyễn Văn Đức"),  # the login is someone else's
+        ("canbo_moi", 0, "đã có tài khoản “dangvien_a1”"),  # the person has another login
+        ("quantri", 1, "quản trị"),  # only an administrator may even type an admin login
+    ],
+)
+def test_link_refusal_is_shown_next_to_the_account_field(
+    client, org_tree, member, newcomer, admin, login, person_index, message
+):
+    person = org_tree.members_a1[person_index]
+    client.force_login(admin)
+    url = reverse("org:person-account", args=[person.pk])
+    response = client.post(url, {"account": login, "version": person.version})
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert message in " ".join(form.errors["account"]) and not form.non_field_errors()
+    person.refresh_from_db()
+    assert person.version == 1
+
+
+LEFT_A1 = datetime.date(2025, 12, 31)
+JOINED_B = datetime.date(2026, 1, 1)
+
+
+def _now_leads_province_b(org_tree, *, cell_in_b: bool):
+    """A former member of cell A1 who now is the secretary of province B (the review's probe)."""
+    person = org_tree.members_a1[1]
+    services.membership_end(membership=person.memberships.get(), valid_to=LEFT_A1, by=None)
+    if cell_in_b:
+        services.membership_add(person=person, unit=org_tree.cell_b1, valid_from=JOINED_B, by=None)
+    services.position_add(
+        person=person,
+        unit=org_tree.province_b,
+        role=PositionRole.SECRETARY,
+        valid_from=JOINED_B,
+        by=None,
+    )
+    return person
+
+
+@pytest.mark.parametrize("cell_in_b", [True, False])
+def test_office_cannot_link_a_login_to_someone_who_now_leads_elsewhere(
+    client, org_tree, office, newcomer, cell_in_b
+):
+    """Province A's office saw a former A1 member and linked a free login to them: the login
+    then led province B. Refused now, whether or not the person also sits in a B cell."""
+    person = _now_leads_province_b(org_tree, cell_in_b=cell_in_b)
+    url = reverse("org:person-account", args=[person.pk])
+    client.force_login(office)
+    page = client.get(person.get_absolute_url()).content.decode()
+    assert url not in page
+    if cell_in_b:
+        # Sitting in a B cell, the person is B's: the cell A1 they left gives A no say at all
+        # (no editing buttons on the page either).
+        assert not can_edit_person(office, person)
+        assert reverse("org:person-edit", args=[person.pk]) not in page
+    else:
+        # In no cell now: A1, the cell they left last, still answers for the record, but not
+        # for the province-B post a login would inherit (a disabled button says so).
+        assert can_edit_person(office, person)
+        assert "Bạn không quản lý: Đảng bộ tỉnh Hà Tĩnh." in page
+    for response in [client.get(url), client.post(url, {"account": "canbo_moi", "version": 2})]:
+        assert response.status_code == 403
+    person.refresh_from_db()
+    assert person.user is None
+    assert compute_access(newcomer).unit_paths == ()
+    assert not AuditEvent.objects.filter(object_type="org.person", actor=office).exists()
+
+
+def test_office_cannot_unlink_the_login_of_someone_who_now_leads_elsewhere(
+    client, org_tree, office, newcomer
+):
+    person = _now_leads_province_b(org_tree, cell_in_b=False)
+    services.person_link_user(person=person, user=newcomer, by=None)
+    client.force_login(office)
+    url = reverse("org:person-account", args=[person.pk])
+    assert client.post(url, {"account": "", "version": person.version}).status_code == 403
+    person.refresh_from_db()
+    assert person.user == newcomer
+
+
+def test_office_over_every_post_and_cell_links_the_login(client, org_tree, outsider, newcomer):
+    person = _now_leads_province_b(org_tree, cell_in_b=True)
+    url = reverse("org:person-account", args=[person.pk])
+    client.force_login(outsider)  # province B's office
+    assert url in client.get(person.get_absolute_url()).content.decode()
+    response = client.post(url, {"account": "canbo_moi", "version": person.version})
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.user == newcomer
+    assert compute_access(newcomer).unit_paths == (org_tree.province_b.path,)
+
+
+def test_office_cannot_link_a_member_with_a_post_outside_its_units(
+    client, org_tree, office, newcomer
+):
+    """Still in cell A1, but also on province B's committee: the login would get that post."""
+    person = org_tree.members_a1[1]
+    services.position_add(
+        person=person,
+        unit=org_tree.province_b,
+        role=PositionRole.DEPUTY_SECRETARY,
+        valid_from=JOINED_B,
+        by=None,
+    )
+    client.force_login(office)
+    url = reverse("org:person-account", args=[person.pk])
+    assert client.post(url, {"account": "canbo_moi", "version": 1}).status_code == 403
+    person.refresh_from_db()
+    assert person.user is None and compute_access(newcomer).unit_paths == ()

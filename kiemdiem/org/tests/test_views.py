@@ -124,6 +124,52 @@ def test_office_ends_a_post_from_the_person_page(client, org_tree, office):
     assert event.actor == office and event.unit_ref == org_tree.cell_a1.pk
 
 
+def _page_queries(client, person) -> tuple[str, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(person.get_absolute_url()).content.decode()
+    return page, len(queries)
+
+
+def test_end_button_is_disabled_where_the_office_does_not_manage_the_unit(client, org_tree, office):
+    """A cell-A1 member also on province B's committee: province A's office may end the
+    membership and the A1 post, not the B post (that page answers 403), and the page says why."""
+    person = org_tree.members_a1[0]
+    membership = person.memberships.get()
+    own_post = _secretary(org_tree)
+    b_post = services.position_add(
+        person=person,
+        unit=org_tree.province_b,
+        role="committee_member",
+        valid_from=datetime.date(2025, 7, 1),
+        is_concurrent=True,
+        by=None,
+    )
+    client.force_login(office)
+    page, queries = _page_queries(client, person)
+    assert reverse("org:membership-end", args=[person.pk, membership.pk]) in page
+    assert reverse("org:position-end", args=[person.pk, own_post.pk]) in page
+    b_url = reverse("org:position-end", args=[person.pk, b_post.pk])
+    assert b_url not in page and client.get(b_url).status_code == 403
+    reason = "Chỉ văn phòng/ban tổ chức cấp ủy quản lý đơn vị này mới được thay đổi."
+    assert page.count(f'disabled title="{reason}"') == 1
+    # Decided from the rows already loaded: more posts elsewhere, not one query more.
+    for unit in [org_tree.district_b1, org_tree.district_b2, org_tree.cell_b1]:
+        services.position_add(
+            person=person,
+            unit=unit,
+            role="committee_member",
+            valid_from=datetime.date(2025, 7, 1),
+            is_concurrent=True,
+            by=None,
+        )
+    page, more_queries = _page_queries(client, person)
+    assert page.count(f'disabled title="{reason}"') == 4
+    assert more_queries == queries
+
+
 @pytest.mark.parametrize("name", END_URLS)
 @pytest.mark.parametrize(
     ("typed", "message"),
