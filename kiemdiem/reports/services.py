@@ -5,7 +5,20 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    DateTimeField,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -153,59 +166,74 @@ def report_figures(*, unit: Unit, period: ReportPeriod) -> dict[str, int]:
     read from the dated records: verified if verified by then, else the status of its last
     progress report by then, else not started; overdue if its deadline passed before the day
     while not yet reported done. A cancelled or replaced item counts until the day it was
-    closed (the date of that transition in the audit trail). A finding is resolved if it was
+    closed (the date of its last transition in the audit trail). A finding is resolved if it was
     resolved by then. One limit: an item the appraiser sent back from "done" to "in progress"
     counts as done until its next progress report (the send-back leaves no progress record).
+
+    Two queries whatever the size of the subtree: the database reads each item's state on the
+    day and counts the items by (verified, last reported status, deadline passed).
     """
     day = report_as_of(period)
     tz = timezone.get_current_timezone()
     end = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min, tz)
-    in_subtree = PlanAction.objects.filter(
-        plan__cycle_id=period.cycle_id, plan__unit__path__startswith=unit.path
-    )
-    actions = list(
-        in_subtree.filter(created_at__lt=end).values_list("pk", "status", "due_date", "verified_at")
-    )
-    closed = [str(pk) for pk, status, _due, _v in actions if status in CLOSED_STATES]
-    closed_at: dict[str, datetime.datetime] = {}
-    for start in range(0, len(closed), 500):  # bounded IN lists (SQLite's variable limit)
-        rows = AuditEvent.objects.filter(
+    end_value = Value(end, output_field=DateTimeField())
+    last_transition = (
+        AuditEvent.objects.filter(
             object_type=PlanAction._meta.label_lower,
-            object_id__in=closed[start : start + 500],
+            object_id=Cast(OuterRef("pk"), CharField()),
             action=AuditAction.TRANSITION,
-        ).values_list("object_id", "at")
-        for object_id, at in rows:
-            closed_at[object_id] = max(at, closed_at.get(object_id, at))
-    live = [
-        (pk, due, verified)
-        for pk, status, due, verified in actions
-        if status not in CLOSED_STATES or closed_at.get(str(pk), end) >= end
-    ]
-    last_status: dict[int, str] = {}
-    updates = (
-        ProgressUpdate.objects.filter(action__in=in_subtree, reported_at__lt=end)
-        .order_by("action_id", "reported_at", "id")
-        .values_list("action_id", "status")
+        )
+        .order_by("-at")
+        .values("at")[:1]
     )
-    for action_id, status in updates:
-        last_status[action_id] = status  # ordered: the last one wins
+    last_report = (
+        ProgressUpdate.objects.filter(action=OuterRef("pk"), reported_at__lt=end)
+        .order_by("-reported_at", "-id")
+        .values("status")[:1]
+    )
+    groups = (
+        PlanAction.objects.filter(
+            plan__cycle_id=period.cycle_id,
+            plan__unit__path__startswith=unit.path,
+            created_at__lt=end,
+        )
+        # A closed item counts while it was not yet closed on the day (or has no dated closing);
+        # the CASE reads the audit trail for closed items only.
+        .alias(
+            closed_at=Case(
+                When(
+                    status__in=CLOSED_STATES,
+                    then=Coalesce(Subquery(last_transition), end_value),
+                ),
+                default=end_value,
+                output_field=DateTimeField(),
+            )
+        )
+        .filter(closed_at__gte=end)
+        .annotate(
+            verified=ExpressionWrapper(Q(verified_at__lt=end), output_field=BooleanField()),
+            reported=Coalesce(Subquery(last_report), Value(ActionStatus.OPEN.value)),
+            late=ExpressionWrapper(Q(due_date__lt=day), output_field=BooleanField()),
+        )
+        .values_list("verified", "reported", "late")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     figures = dict.fromkeys(FIGURE_LABELS, 0)
-    figures["items_total"] = len(live)
-    for pk, due, verified in live:
-        if verified is not None and verified < end:
+    for verified, reported, late, n in groups:
+        if verified:
             state = ActionStatus.VERIFIED
         else:
-            state = last_status.get(pk, ActionStatus.OPEN)
-            if state == ActionStatus.VERIFIED:
-                state = ActionStatus.DONE
+            state = ActionStatus.DONE if reported == ActionStatus.VERIFIED else reported
         key = {
             ActionStatus.VERIFIED: "items_verified",
             ActionStatus.DONE: "items_reported_done",
             ActionStatus.IN_PROGRESS: "items_in_progress",
         }.get(state, "items_not_started")
-        figures[key] += 1
-        if state in (ActionStatus.OPEN, ActionStatus.IN_PROGRESS) and due and due < day:
-            figures["items_overdue"] += 1
+        figures["items_total"] += n
+        figures[key] += n
+        if state in (ActionStatus.OPEN, ActionStatus.IN_PROGRESS) and late:
+            figures["items_overdue"] += n
     f = Finding.objects.filter(
         review__cycle_id=period.cycle_id, unit__path__startswith=unit.path, created_at__lt=end
     ).aggregate(

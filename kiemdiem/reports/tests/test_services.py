@@ -1,6 +1,8 @@
 import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from kiemdiem.core.errors import DomainError, StaleObject
 from kiemdiem.remediation import services as plan_services
@@ -248,3 +250,175 @@ def test_item_replaced_after_the_period_still_counts_in_it(
     year = ReportPeriod.objects.get(cycle=period.cycle, label="Năm 2026")
     running = services.report_create(period=year, unit=org_tree.cell_a1, by=office)
     assert running.figures["items_total"] == 2  # the replacement, not the replaced item
+
+
+# --- figures: the database count matches a plain recomputation ------------------------------
+
+
+def _figures_by_hand(*, unit, period) -> dict[str, int]:
+    """report_figures recomputed item by item in Python, straight from its docstring."""
+    from kiemdiem.core.models import AuditEvent
+    from kiemdiem.remediation.models import PlanAction
+    from kiemdiem.reviews.models import Finding
+
+    day = services.report_as_of(period)
+    end = datetime.datetime.combine(
+        day + datetime.timedelta(days=1),
+        datetime.time.min,
+        timezone.get_current_timezone(),
+    )
+    figures = dict.fromkeys(services.FIGURE_LABELS, 0)
+    actions = PlanAction.objects.filter(
+        plan__cycle=period.cycle, plan__unit__path__startswith=unit.path, created_at__lt=end
+    )
+    for action in actions:
+        if action.status in ("cancelled", "replaced"):
+            closings = AuditEvent.objects.filter(
+                object_type="remediation.planaction",
+                object_id=str(action.pk),
+                action="transition",
+            )
+            closed_at = max((e.at for e in closings), default=None)
+            if closed_at is not None and closed_at < end:
+                continue
+        reports = [u for u in action.updates.all() if u.reported_at < end]
+        last = max(reports, key=lambda u: (u.reported_at, u.id), default=None)
+        if action.verified_at is not None and action.verified_at < end:
+            state = "verified"
+        elif last is None:
+            state = "open"
+        else:
+            state = "done" if last.status == "verified" else last.status
+        figures["items_total"] += 1
+        key = {
+            "verified": "items_verified",
+            "done": "items_reported_done",
+            "in_progress": "items_in_progress",
+        }.get(state, "items_not_started")
+        figures[key] += 1
+        if state in ("open", "in_progress") and action.due_date and action.due_date < day:
+            figures["items_overdue"] += 1
+    findings = Finding.objects.filter(
+        review__cycle=period.cycle, unit__path__startswith=unit.path, created_at__lt=end
+    )
+    figures["findings_total"] = findings.count()
+    figures["findings_resolved"] = sum(
+        1 for f in findings if f.status == "resolved" and f.resolved_at and f.resolved_at < end
+    )
+    return figures
+
+
+STEPS = ["progress", "progress", "done", "done", "verify", "send_back", "cancel", "replace"]
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _random_history(rng, plan, org_tree, office, travel_to) -> list[datetime.date]:
+    """Random progress, verifications, send-backs, cancellations and replacements over 2026;
+    returns the days they happened on."""
+    day = D(2026, 1, 12)
+    days = []
+    for _step in range(30):
+        day += datetime.timedelta(days=rng.randint(0, 25))
+        travel_to(day)
+        days.append(day)
+        actions = RemediationPlan.objects.get(pk=plan.pk).actions.order_by("pk")
+        action = rng.choice(list(actions.exclude(status__in=["verified", "cancelled", "replaced"])))
+        op = rng.choice(STEPS)
+        try:
+            if op == "progress":
+                plan_services.action_record_progress(
+                    action=action,
+                    status="in_progress",
+                    percent=rng.randint(1, 99),
+                    narrative="Đang làm",
+                    by=office,
+                )
+            elif op == "done":
+                plan_services.action_record_progress(
+                    action=action,
+                    status="done",
+                    percent=100,
+                    narrative="Xong",
+                    by=office,
+                    files=[SimpleUploadedFile("bien-ban.pdf", PDF, content_type="application/pdf")],
+                )
+            elif op in ("verify", "send_back"):
+                plan_services.action_verify(
+                    action=action, by=office, accept=op == "verify", note="Chưa đủ hồ sơ"
+                )
+            elif op == "cancel":
+                plan_services.action_cancel(action=action, reason="Không còn phù hợp", by=office)
+            else:
+                plan_services.action_replace(
+                    action=action,
+                    reason="Đổi cách làm",
+                    by=office,
+                    content=f"Thay thế {action.pk}",
+                    due_date=day + datetime.timedelta(days=rng.randint(-30, 120)),
+                    responsible_unit=org_tree.cell_a1,
+                )
+        except DomainError:
+            pass  # a step the item's state refuses: the history simply goes on
+    return days
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_figures_match_a_plain_recomputation_on_random_histories(
+    seed, data, open_cycle, org_tree, office, travel_to
+):
+    import random
+
+    rng = random.Random(seed)
+    plan = RemediationPlan.objects.get(pk=data.pk)
+    finding = plan.review.findings.first()
+    for i in range(5):
+        plan_services.action_add(
+            plan=plan,
+            by=office,
+            content=f"Nội dung {i}",
+            findings=[finding],
+            responsible_unit=org_tree.cell_a1,
+            due_date=D(2026, 1, 20) + datetime.timedelta(days=rng.randint(0, 300)),
+        )
+    plan_services.plan_submit(plan=plan, by=office)
+    plan_services.plan_accept(plan=RemediationPlan.objects.get(pk=plan.pk), by=office)
+    days = _random_history(rng, plan, org_tree, office, travel_to)
+    travel_to(days[-1] + datetime.timedelta(days=1))
+    seen = set()
+    for day in [D(2026, 1, 11), *days, days[-1] + datetime.timedelta(days=1)]:
+        period = ReportPeriod(cycle=open_cycle, ends_on=day)
+        for unit in (org_tree.grassroots_a1, org_tree.cell_a1, org_tree.cell_a1b):
+            figures = services.report_figures(unit=unit, period=period)
+            assert figures == _figures_by_hand(unit=unit, period=period), (day, unit)
+            seen.add(tuple(figures.values()))
+    assert len(seen) > 3  # the histories do move the figures
+
+
+def test_figures_take_two_queries_however_many_items(
+    data, period, org_tree, office, travel_to, django_assert_max_num_queries
+):
+    plan = RemediationPlan.objects.get(pk=data.pk)
+    finding = plan.review.findings.first()
+    for i in range(20):
+        plan_services.action_add(
+            plan=plan,
+            by=office,
+            content=f"Nội dung {i}",
+            findings=[finding],
+            responsible_unit=org_tree.cell_a1,
+            due_date=D(2026, 3, 31),
+        )
+    plan_services.plan_submit(plan=plan, by=office)
+    plan_services.plan_accept(plan=RemediationPlan.objects.get(pk=plan.pk), by=office)
+    actions = list(RemediationPlan.objects.get(pk=plan.pk).actions.order_by("position"))
+    travel_to(D(2026, 2, 1))
+    for action in actions[:15]:
+        plan_services.action_record_progress(
+            action=action, status="in_progress", percent=30, narrative="Đang làm", by=office
+        )
+    plan_services.action_cancel(action=actions[-1], reason="Không còn phù hợp", by=office)
+    travel_to(D(2026, 7, 5))
+    with django_assert_max_num_queries(2):
+        figures = services.report_figures(unit=org_tree.grassroots_a1, period=period)
+    assert (figures["items_total"], figures["items_in_progress"]) == (21, 15)
+    assert figures == _figures_by_hand(unit=org_tree.grassroots_a1, period=period)
