@@ -13,7 +13,6 @@ so importing the same file twice changes nothing. The import never deletes.
 """
 
 import copy
-import datetime
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from kiemdiem.core.audit import diff
 from kiemdiem.core.errors import DomainError
-from kiemdiem.core.permissions import ALLOW, Decision, deny
+from kiemdiem.core.permissions import Decision
 from kiemdiem.org import services
 from kiemdiem.org.models import (
     PATH_STEP,
@@ -38,7 +37,7 @@ from kiemdiem.org.models import (
     Unit,
     path_segment,
 )
-from kiemdiem.org.permissions import can_manage_unit, can_move_unit
+from kiemdiem.org.permissions import can_edit_person, can_manage_unit, can_move_unit
 from kiemdiem.org.scoping import Access, access_for
 from kiemdiem.transfer.audit import snap
 from kiemdiem.transfer.columns import (
@@ -206,7 +205,6 @@ class Planner:
         self.person_recs: dict[str, Rec] = {}
         self.db_people: dict[str, Person] = {}
         self.person_decisions: dict[int, Decision] = {}
-        self.today = datetime.date.today()
 
     # --- entry point ---------------------------------------------------------------------
 
@@ -734,7 +732,7 @@ class Planner:
         decision = self.person_decisions.get(person.pk)
         if decision is None:
             memberships = self.db_memberships.get(person.pk, [])
-            decision = edit_person_decision(self.access, memberships, self.today)
+            decision = can_edit_person(self.user, person, memberships=memberships)
             self.person_decisions[person.pk] = decision
         return decision
 
@@ -816,23 +814,6 @@ class Planner:
                         _("Đơn vị %(c)s bị từ chối ở bảng Đơn vị (dòng %(r)s).")
                         % {"c": rec.values.get("unit"), "r": unit.result.row}
                     )
-
-
-def edit_person_decision(
-    access: Access, memberships: Iterable[Membership], today: datetime.date
-) -> Decision:
-    """`kiemdiem.org.permissions.can_edit_person` on memberships already loaded (with their unit):
-    the committee office over one of the person's current cells (no end date, or ending today or
-    later), or an administrator. The same rule and message; it belongs next to can_edit_person."""
-    if access.everything:
-        return ALLOW
-    if any(
-        access.manages(m.unit.path)
-        for m in memberships
-        if m.valid_to is None or m.valid_to >= today
-    ):
-        return ALLOW
-    return deny(_("Chỉ văn phòng/ban tổ chức cấp ủy quản lý đảng viên này mới được sửa hồ sơ."))
 
 
 def _constraint_message(model: type[models.Model], name: str) -> str:

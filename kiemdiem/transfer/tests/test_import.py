@@ -11,9 +11,7 @@ from kiemdiem.core.models import AuditEvent
 from kiemdiem.org import services
 from kiemdiem.org.models import Membership, Person, Position, Unit
 from kiemdiem.org.permissions import can_edit_person
-from kiemdiem.org.scoping import access_for
 from kiemdiem.org.tests.factories import PersonFactory
-from kiemdiem.transfer.planner import edit_person_decision
 from kiemdiem.transfer.states import ImportStatus
 from kiemdiem.transfer.tests.helpers import (
     MEMBERSHIP_HEADERS,
@@ -354,13 +352,18 @@ def test_an_ended_membership_in_scope_does_not_let_an_office_edit_the_person(org
     assert moved.full_name == "Bùi Thị Lan"
 
 
-def test_person_scope_is_the_org_rule_on_preloaded_memberships(org_tree, office):
-    """The planner's copy of `can_edit_person` answers as the org rule does, message included."""
-    access = access_for(office)
-    today = datetime.date.today()
-    for person in (org_tree.members_a1[0], org_tree.member_b1):
-        memberships = list(person.memberships.select_related("unit"))
-        assert edit_person_decision(access, memberships, today) == can_edit_person(office, person)
+def test_between_transfers_the_cell_left_last_still_answers_for_the_person(org_tree, office):
+    """With no current cell, the org rule gives the person to the office of the cell they left
+    last (to complete a transfer); the import, deciding on its preloaded memberships, agrees."""
+    leaving = PersonFactory(full_name="Bùi Thị Lan")
+    services.membership_add(
+        person=leaving, unit=org_tree.cell_a1, valid_from=START, valid_to=D(2025, 12, 31), by=None
+    )
+    assert can_edit_person(office, leaving)
+    people = [[leaving.party_card_number, "Bùi Thị Lan Anh", "", "", "", ""]]
+    job = dry_run({"p.csv": csv_bytes([PEOPLE_HEADERS, *people])}, user=office)
+    assert job.status == ImportStatus.CHECKED and not job.rejected, job.report
+    assert job.counts["people"]["update"] == 1
 
 
 def _dry_run_queries(org_tree, office, count: int) -> int:
