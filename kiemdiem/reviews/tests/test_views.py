@@ -872,3 +872,29 @@ def test_new_annual_cycle_form_carries_from_the_last_annual_cycle_by_default(
     response = client.post(url, {"reason": "Theo kế hoạch", "version": str(nxt.version)})
     assert response.status_code == 200 and "chưa kết thúc" in response.content.decode()
     assert ReviewCycle.objects.get(pk=nxt.pk).status == "draft"
+
+
+def test_review_page_reads_the_conference_people_once_each(client, review, org_tree, unit_head):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    services.meeting_record(
+        cycle=review.cycle,
+        unit=review.unit,
+        held_on=D(2026, 1, 9),
+        chair=org_tree.members_a1[0],
+        attendees=org_tree.members_a1[:2],
+        supervisor_people=[unit_head.person],
+        supervisors="Tổ công tác số 3",
+        by=None,
+    )
+    client.force_login(unit_head)
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(review.get_absolute_url()).content.decode()
+    assert "Đỗ Trọng Hưng<br>Tổ công tác số 3" in html and "Danh sách (2)" in html
+
+    def reads(table: str) -> int:
+        return sum(f'"{table}"' in q["sql"] for q in queries.captured_queries)
+
+    assert reads("reviews_reviewmeeting_supervisor_people") == 1
+    assert reads("reviews_reviewmeeting_attendees") == 1
