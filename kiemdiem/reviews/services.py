@@ -643,10 +643,15 @@ def _clean_finding_values(values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _require_findings_editable(review: Review) -> None:
+def _require_findings_open(review: Review) -> None:
+    """Its cycle runs and the review is not finalized: its findings may still change."""
     require_open(review.cycle)
     if review.status == ReviewStatus.FINALIZED:
         raise DomainError(_("Bản kiểm điểm đã hoàn chỉnh: không thêm, sửa hạn chế được nữa."))
+
+
+def _require_findings_editable(review: Review) -> None:
+    _require_findings_open(review)
     _require_plan_preparing(review)
 
 
@@ -704,9 +709,7 @@ def finding_update(
 ) -> Finding:
     """Edit a shortcoming; refused once the plan answering it has been submitted."""
     review = finding.review
-    require_open(review.cycle)
-    if review.status == ReviewStatus.FINALIZED:
-        raise DomainError(_("Bản kiểm điểm đã hoàn chỉnh: không thêm, sửa hạn chế được nữa."))
+    _require_findings_open(review)  # the plan lock is checked below, only if something changed
     values = _clean_finding_values(values)
     before = snapshot(finding, FINDING_FIELDS)
     for key, value in values.items():

@@ -587,3 +587,31 @@ def test_meeting_update_is_refused_once_a_review_of_the_unit_is_finalized(
     with pytest.raises(DomainError, match="không sửa được hội nghị"):
         services.meeting_update(meeting=meeting, by=office, comments_count=9)
     assert ReviewMeeting.objects.get(pk=meeting.pk).comments_count == 0
+
+
+def test_findings_of_a_finalized_review_or_a_closed_cycle_do_not_change(
+    open_cycle, org_tree, office
+):
+    review = collective(open_cycle, org_tree.cell_a1)
+    finding = services.finding_add(review=review, by=office, text="Chưa đều", area="leadership")
+    services.review_transition(review=review, to="submitted", by=office)
+    services.meeting_record(
+        cycle=open_cycle,
+        unit=org_tree.cell_a1,
+        held_on=D(2026, 1, 9),
+        chair=org_tree.members_a1[0],
+        by=office,
+    )
+    review.refresh_from_db()
+    services.review_transition(review=review, to="finalized", by=office)
+    finding = Finding.objects.get(pk=finding.pk)
+    with pytest.raises(DomainError, match="đã hoàn chỉnh"):
+        services.finding_update(finding=finding, by=office, text="Viết lại")
+    with pytest.raises(DomainError, match="đã hoàn chỉnh"):
+        services.finding_add(review=finding.review, by=office, text="Mới", area="other")
+    other = collective(open_cycle, org_tree.cell_a1b)
+    kept = services.finding_add(review=other, by=office, text="Còn chậm", area="other")
+    services.cycle_close(cycle=open_cycle, by=office)
+    with pytest.raises(DomainError, match="đã kết thúc"):
+        services.finding_update(finding=Finding.objects.get(pk=kept.pk), by=office, text="Sửa")
+    assert set(Finding.objects.values_list("text", flat=True)) == {"Chưa đều", "Còn chậm"}
