@@ -132,11 +132,18 @@ def chair_candidates(unit: Unit, user) -> QuerySet[Person]:
 
 
 def attendee_candidates(unit: Unit, user) -> QuerySet[Person]:
-    """Who may be listed as attending a unit's conference: current members and position holders
-    of the unit's subtree, within the user's scope."""
-    inside = Q(unit__path__startswith=unit.path)
-    members = Membership.objects.current().filter(inside).values("person_id")
-    holders = Position.objects.current().filter(inside).values("person_id")
+    """Who the conference form offers as attending: the unit's own current members and post
+    holders, and the leaders of the units directly under it, within the user's scope.
+
+    Not the whole subtree: a province committee's form would list 60,000 members. The service
+    still accepts anyone of the subtree (_check_meeting_people), e.g. through the API.
+    """
+    members = Membership.objects.current().filter(unit=unit).values("person_id")
+    holders = (
+        Position.objects.current()
+        .filter(Q(unit=unit) | Q(unit__parent=unit, role__in=LEADER_ROLES))
+        .values("person_id")
+    )
     return (
         Person.objects.visible_to(user)
         .filter(Q(pk__in=members) | Q(pk__in=holders))

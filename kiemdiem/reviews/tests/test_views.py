@@ -898,3 +898,21 @@ def test_review_page_reads_the_conference_people_once_each(client, review, org_t
 
     assert reads("reviews_reviewmeeting_supervisor_people") == 1
     assert reads("reviews_reviewmeeting_attendees") == 1
+
+
+def test_meeting_form_offers_the_unit_and_its_direct_leaders_not_the_whole_subtree(
+    client, open_cycle, org_tree, office, cell_secretary
+):
+    # The grassroots committee's conference offers the leaders of its cells (the secretary of
+    # cell A1) but not every member of every cell under it (a province would list 60,000).
+    committee = collective(open_cycle, org_tree.grassroots_a1)
+    client.force_login(office)
+    url = reverse("reviews:meeting-record", args=[committee.pk])
+    html = client.get(url).content.decode()
+    assert cell_secretary.person.full_name in html
+    plain = [p for p in org_tree.members_a1 if p.pk != cell_secretary.person.pk]
+    assert plain and not any(p.full_name in html for p in plain)
+    # the cell's own conference still offers all its members
+    cell = collective(open_cycle, org_tree.cell_a1)
+    html = client.get(reverse("reviews:meeting-record", args=[cell.pk])).content.decode()
+    assert all(p.full_name in html for p in plain)
