@@ -2,6 +2,7 @@
 
 import datetime
 import decimal
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -12,8 +13,10 @@ from django.utils.functional import Promise
 from kiemdiem.core.models import AuditAction, AuditEvent
 
 
-def _plain(value: Any) -> Any:
-    """A JSON-safe, human-readable form of a field value."""
+def plain(value: Any) -> Any:
+    """A JSON-safe, human-readable form of a field value (as every audit row stores it)."""
+    if value is None or type(value) in (str, int):  # most values: nothing to do (bulk rows)
+        return value
     if isinstance(value, models.Model):
         return str(value)
     if isinstance(value, datetime.datetime):
@@ -27,9 +30,9 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Promise):  # a lazy translation
         return str(value)
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain(v) for k, v in value.items()}
     return value
 
 
@@ -41,7 +44,7 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
         choices = getattr(obj._meta.get_field(name), "choices", None)
         if choices and not isinstance(value, list):
             value = dict(choices).get(value, value)
-        values[name] = _plain(value)
+        values[name] = plain(value)
     return values
 
 
@@ -58,6 +61,53 @@ def unit_ref_from_path(unit_path: str) -> int | None:
         return int(segment, 36) if segment else None
     except ValueError:
         return None
+
+
+# The columns of an audit row written in bulk (audit_row), without the id (the sequence's).
+AUDIT_ROW_COLUMNS = [
+    "at",
+    "actor_id",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "unit_path",
+    "person_id_ref",
+    "changes",
+    "reason",
+    "unit_ref",
+]
+
+
+def audit_row(
+    *,
+    at: Any,
+    actor_id: int | None,
+    action: str,
+    object_type: str,
+    object_id: Any,
+    object_repr: str,
+    unit_path: str,
+    person_id: int | None,
+    changes: Mapping[str, list[Any]],
+    reason: str,
+) -> tuple:
+    """One audit row as a tuple of AUDIT_ROW_COLUMNS, for the bulk writers (cycle opening,
+    import) that write tens of thousands of rows at once: the same values audit_record stores.
+    `at` is already adapted for the database; `changes` values are already plain()."""
+    return (
+        at,
+        actor_id,
+        AuditAction(action).value,
+        object_type,
+        str(object_id),
+        object_repr[:300],
+        unit_path,
+        person_id,
+        json.dumps(changes, ensure_ascii=False),
+        reason,
+        unit_ref_from_path(unit_path),  # rows follow the unit if it is moved later
+    )
 
 
 def audit_record(
@@ -88,7 +138,7 @@ def audit_record(
         unit_path=unit_path,
         unit_ref=unit_ref,
         person_id_ref=person_id,
-        changes={k: [_plain(v) for v in pair] for k, pair in (changes or {}).items()},
+        changes={k: [plain(v) for v in pair] for k, pair in (changes or {}).items()},
         reason=reason,
     )
 

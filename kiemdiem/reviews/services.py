@@ -1,7 +1,6 @@
 """Every write to review cycles, self-reviews, findings and conferences."""
 
 import datetime
-import json
 from collections import Counter
 from typing import Any
 
@@ -11,7 +10,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kiemdiem.core.audit import _plain, audit_record, diff, snapshot, unit_ref_from_path
+from kiemdiem.core.audit import (
+    AUDIT_ROW_COLUMNS,
+    audit_record,
+    audit_row,
+    diff,
+    plain,
+    snapshot,
+)
 from kiemdiem.core.errors import DomainError
 from kiemdiem.core.lifecycle import transition
 from kiemdiem.core.models import AuditAction, AuditEvent
@@ -318,13 +324,6 @@ def cycle_open(*, cycle: ReviewCycle, by, note: str = "") -> dict[str, int]:
     return counts
 
 
-def _plain_fast(value: Any) -> Any:
-    """core.audit._plain, skipped for the plain values most rows carry (names, ids, None)."""
-    if value is None or type(value) in (str, int):
-        return value
-    return _plain(value)
-
-
 class BulkAudit:
     """Audit rows for the objects a cycle opening creates in bulk, written as plain rows.
 
@@ -345,10 +344,8 @@ class BulkAudit:
         self.reason = reason
         self.writer = Writer(connection)
         self.stamp = connection.ops.adapt_datetimefield_value(timezone.now())
-        columns = ["at", "actor_id", "action", "object_type", "object_id", "object_repr"]
-        columns += ["unit_path", "person_id_ref", "changes", "reason", "unit_ref"]
         # Only these columns: the id comes from the database's own sequence.
-        self.table = Table.temporary(AuditEvent._meta.db_table, columns)
+        self.table = Table.temporary(AuditEvent._meta.db_table, AUDIT_ROW_COLUMNS)
         self.rows: list[tuple] = []
         self.written = 0
 
@@ -366,11 +363,19 @@ class BulkAudit:
         reason: str | None = None,
     ) -> None:
         before = before or {}
-        pairs = {k: [_plain_fast(before.get(k)), _plain_fast(v)] for k, v in changes.items()}
-        row: tuple = (self.stamp, self.actor_id, AuditAction(action).value, obj_type)
-        row += (str(obj_id), repr_[:300], unit_path, person_id)
-        row += (json.dumps(pairs, ensure_ascii=False), self.reason if reason is None else reason)
-        row += (unit_ref_from_path(unit_path),)  # rows follow the unit if it is moved later
+        pairs = {k: [plain(before.get(k)), plain(v)] for k, v in changes.items()}
+        row = audit_row(
+            at=self.stamp,
+            actor_id=self.actor_id,
+            action=action,
+            object_type=obj_type,
+            object_id=obj_id,
+            object_repr=repr_,
+            unit_path=unit_path,
+            person_id=person_id,
+            changes=pairs,
+            reason=self.reason if reason is None else reason,
+        )
         self.rows.append(row)
         if len(self.rows) >= self.BATCH:
             self.flush()

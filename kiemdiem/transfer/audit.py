@@ -2,7 +2,7 @@
 
 The import writes tens of thousands of objects in one transaction; one INSERT per audit row
 would dominate its time, so rows are built here and stored with bulk_create. The values are
-shaped exactly as core.audit.snapshot/_plain shape them (FKs by str(), choices by label, dates
+shaped exactly as core.audit.snapshot/plain shape them (FKs by str(), choices by label, dates
 as dd/mm/yyyy), so the history panels read them like any other row.
 """
 
@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 from django.db import models
 
-from kiemdiem.core.audit import _plain
+from kiemdiem.core.audit import plain
 from kiemdiem.core.models import AuditAction
 
 _FIELDS: dict[tuple[type, tuple[str, ...]], list[tuple[str, dict | None]]] = {}
@@ -35,7 +35,7 @@ def snap(obj: models.Model, names: Iterable[str]) -> dict[str, Any]:
         value = getattr(obj, name)
         if choices is not None and not isinstance(value, list):
             value = choices.get(value, value)
-        values[name] = _plain(value)
+        values[name] = plain(value)
     return values
 
 
@@ -72,6 +72,6 @@ def event(
         object_repr=str(obj)[:300],
         unit_path=unit_path,
         person_id_ref=person_id,
-        changes={k: [_plain(v) for v in pair] for k, pair in changes.items()},
+        changes={k: [plain(v) for v in pair] for k, pair in changes.items()},
         reason=reason,
     )

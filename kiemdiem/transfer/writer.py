@@ -12,7 +12,6 @@ Django's bulk_create spends most of its time building model instances and query 
 which made it several times slower on 100,000 members (bench/import_members.py).
 """
 
-import json
 from collections import defaultdict
 from collections.abc import Callable
 
@@ -21,7 +20,7 @@ from django.db import connection, models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kiemdiem.core.audit import diff, unit_ref_from_path
+from kiemdiem.core.audit import AUDIT_ROW_COLUMNS, audit_row, diff
 from kiemdiem.core.errors import DomainError
 from kiemdiem.core.models import AuditAction, AuditEvent
 from kiemdiem.org import services
@@ -67,19 +66,6 @@ def allocate_ids(model: type[models.Model], count: int) -> list[int]:
         return list(range(start, start + count))
 
 
-AUDIT_COLUMNS = [
-    "at",
-    "actor_id",
-    "action",
-    "object_type",
-    "object_id",
-    "object_repr",
-    "unit_path",
-    "person_id_ref",
-    "changes",
-    "reason",
-    "unit_ref",
-]
 PERSON_COLUMNS = (
     "id created_at updated_at version full_name birth_date gender party_card_number "
     "admission_date official_date search_text sort_key"
@@ -110,7 +96,7 @@ class Writer:
         self.now = timezone.now()
         self.rows = RowWriter(connection)
         self.stamp = connection.ops.adapt_datetimefield_value(self.now)
-        self.audit_table = Table.temporary(AuditEvent._meta.db_table, AUDIT_COLUMNS)
+        self.audit_table = Table.temporary(AuditEvent._meta.db_table, AUDIT_ROW_COLUMNS)
         self.events: list[AuditRow] = []
         self.events_written = 0
 
@@ -125,13 +111,17 @@ class Writer:
             self.events = []
 
     def _audit_row(self, e: AuditRow) -> tuple:
-        changes = json.dumps(e.changes, ensure_ascii=False)
-        return (self.stamp, e.actor_id, e.action, e.object_type, e.object_id, e.object_repr) + (
-            e.unit_path,
-            e.person_id_ref,
-            changes,
-            e.reason,
-            unit_ref_from_path(e.unit_path),
+        return audit_row(
+            at=self.stamp,
+            actor_id=e.actor_id,
+            action=e.action,
+            object_type=e.object_type,
+            object_id=e.object_id,
+            object_repr=e.object_repr,
+            unit_path=e.unit_path,
+            person_id=e.person_id_ref,
+            changes=e.changes,
+            reason=e.reason,
         )
 
     def _check_versions(self, model: type[models.Model], recs: list[Rec]) -> None:
