@@ -274,6 +274,10 @@ class MeetingForm(VersionedForm):
         self.fields["chair"].queryset = selectors.chair_candidates(unit, user)
         self.fields["attendees"].queryset = selectors.attendee_candidates(unit, user)
         self.fields["supervisor_people"].queryset = selectors.supervisor_candidates(unit)
+        posts = selectors.supervisor_posts(unit)  # "Phạm Văn A — Bí thư Đảng ủy xã …"
+        self.fields["supervisor_people"].label_from_instance = lambda person: (
+            f"{person.full_name} — {posts[person.pk]}" if person.pk in posts else person.full_name
+        )
 
 
 def meeting_initial(meeting) -> dict:

@@ -160,6 +160,23 @@ def supervisor_candidates(unit: Unit) -> QuerySet[Person]:
     return Person.objects.filter(pk__in=leaders.values("person_id")).order_by("sort_key", "pk")
 
 
+def supervisor_posts(unit: Unit) -> dict[int, str]:
+    """person id → "post committee" of the upper-level leaders (supervisor_candidates labels)."""
+    above = [p for p in unit.ancestor_paths() if p != unit.path]
+    posts: dict[int, list[str]] = {}
+    leaders = (
+        Position.objects.current()
+        .filter(unit__path__in=above, role__in=LEADER_ROLES)
+        .select_related("unit")
+        .order_by("-unit__depth", "role")
+    )
+    for position in leaders:
+        posts.setdefault(position.person_id, []).append(
+            f"{position.get_role_display()} {position.unit.name}"
+        )
+    return {person_id: "; ".join(labels) for person_id, labels in posts.items()}
+
+
 def review_history(review: Review, meeting: ReviewMeeting | None = None) -> QuerySet[AuditEvent]:
     """Audit rows of the review, of its findings (deleted ones too) and of its conference."""
     finding_type = Finding._meta.label_lower

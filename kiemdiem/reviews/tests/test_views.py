@@ -714,8 +714,9 @@ def test_meeting_form_offers_attendees_and_upper_level_supervisors(
     url = reverse("reviews:meeting-record", args=[review.pk])
     html = client.get(url).content.decode()
     assert 'name="attendees"' in html and 'name="supervisor_people"' in html
-    # the province secretary (unit_head's person) leads a committee above the cell
-    assert "Đỗ Trọng Hưng" in html
+    # the province secretary (unit_head's person) leads a committee above the cell, named with
+    # the post that makes them a supervisor
+    assert "Đỗ Trọng Hưng — Bí thư Đảng bộ tỉnh Thanh Hóa" in html
     data = meeting_post(org_tree.members_a1[0], attendee_count="0")
     data["attendees"] = [p.pk for p in org_tree.members_a1]
     data["supervisor_people"] = [unit_head.person.pk]
