@@ -1,8 +1,9 @@
 """Template helpers of the dashboard: Vietnamese number format, fast figure cells, detail links."""
 
+import html
+
 from django import template
 from django.urls import NoReverseMatch
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -26,7 +27,7 @@ def summary_rows(rows: list[dict], columns: list[str], links) -> SafeString:
     out = []
     for row in rows:
         unit_url = links.unit(row["unit_id"])
-        name = conditional_escape(row["name"])
+        name = html.escape(row["name"], quote=False)  # a plain str from the query
         out.append(f'<tr><th scope="row" class="fw-normal"><a href="{unit_url}">{name}</a></th>')
         for metric in columns:
             value = row[metric]

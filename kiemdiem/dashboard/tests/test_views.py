@@ -206,3 +206,16 @@ def test_cycle_list_shows_cycles_the_user_can_see(client, merged, office, overse
         html = client.get(reverse("dashboard:cycle-list")).content.decode()
         assert merged.title in html
         assert reverse("dashboard:cycle-home", args=[merged.pk]) in html
+
+
+def test_children_names_are_escaped(client, merged, org_tree, office):
+    # The children table is built as one string (summary_rows): a name is still escaped.
+    from kiemdiem.dashboard.templatetags.dashboard import summary_rows
+    from kiemdiem.org.models import Unit
+
+    Unit.objects.filter(pk=org_tree.district_a1.pk).update(name='Xã <b>"Quảng" & Phú</b>')
+    client.force_login(office)
+    html = client.get(unit_url(merged, org_tree.province_a)).content.decode()
+    assert 'Xã &lt;b&gt;"Quảng" &amp; Phú&lt;/b&gt;' in html and "<b>" not in html
+    row = {"unit_id": 1, "name": "<i>x</i>", "plans_late": 0}
+    assert "&lt;i&gt;x&lt;/i&gt;" in summary_rows([row], ["plans_late"], Links(merged.pk))
