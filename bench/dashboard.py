@@ -152,8 +152,9 @@ def run() -> str:
     rows = rebuild(cycle)
     log(f"rebuild_summaries: {rows} đơn vị, {time.perf_counter() - started:.2f} s")
     with connection.cursor() as cursor:
-        # VACUUM too: otherwise autovacuum works through the freshly loaded tables during the
-        # measurement, on one of the two cores, and moves both sides by up to 40 % between runs.
+        # VACUUM too: otherwise autovacuum may work through the freshly loaded tables during
+        # the measurement (the app's p95 moved between 10 and 15 ms from run to run; with the
+        # VACUUM, 11.1 and 11.2 ms in two runs).
         cursor.execute("VACUUM ANALYZE")
 
     # The two sides must show the same numbers, or the comparison means nothing.
