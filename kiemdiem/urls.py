@@ -21,11 +21,11 @@ urlpatterns = [
     path("to-chuc/", include("kiemdiem.org.urls")),
     path("kiem-diem/", include("kiemdiem.reviews.urls")),
     path("bao-cao/", include("kiemdiem.reports.urls")),
-    path("theo-doi/", include("kiemdiem.dashboard.urls")),
     path("ke-hoach/", include("kiemdiem.remediation.urls")),
     path("nhap-xuat/", include("kiemdiem.transfer.urls")),
     path("api/v1/", include("kiemdiem.api.urls")),
     path("tai-khoan/", include("kiemdiem.api.account_urls")),
+    path("", include("kiemdiem.dashboard.urls")),
     path("", include("kiemdiem.core.urls")),
 ]
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 # (label, URL name, who sees it: "scope" = anyone with a visible unit, "audit" = audit readers,
 # "office" = a committee office of some subtree, or an administrator)
 NAV = [
-    (_("Trang chủ"), "core:home", "all"),
+    (_("Trang chủ"), "dashboard:home", "all"),
     (_("Cây tổ chức"), "org:unit-tree", "scope"),
     (_("Đợt kiểm điểm"), "reviews:cycle-list", "scope"),
     (_("Kế hoạch khắc phục"), "remediation:plan-list", "scope"),

@@ -5,6 +5,5 @@ from kiemdiem.core import views
 app_name = "core"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("nhat-ky/", views.audit_list, name="audit-list"),
 ]

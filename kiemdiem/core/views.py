@@ -1,4 +1,4 @@
-"""Home page and the audit trail page."""
+"""The audit trail page."""
 
 import datetime
 
@@ -15,15 +15,7 @@ from kiemdiem.core.forms import VnDateField
 from kiemdiem.core.models import AuditEvent
 from kiemdiem.core.text import fold
 from kiemdiem.org.models import Person, Unit
-from kiemdiem.org.scoping import access_for, audit_in_subtrees, scope_audit, top_units
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    access = access_for(request.user)
-    person = Person.objects.filter(user=request.user).first()
-    ctx = {"access": access, "person": person, "roots": top_units(request.user).order_by("name")}
-    return render(request, "core/home.html", ctx)
+from kiemdiem.org.scoping import access_for, audit_in_subtrees, scope_audit
 
 
 def _parse_date(value: str) -> datetime.date | None:

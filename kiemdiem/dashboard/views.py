@@ -1,4 +1,5 @@
-"""Campaign dashboard: a cycle's figures for a unit's subtree, its children, the rows behind.
+"""The home page; the campaign dashboard: a cycle's figures for a unit's subtree, its children,
+the rows behind.
 
 The figures come only from CycleSummary (kept by the background merge), never from the base
 tables: one query on its indexes gives the unit, its ancestors and its children (plus one for
@@ -22,8 +23,8 @@ from kiemdiem.core.htmx import htmx_done
 from kiemdiem.dashboard import selectors
 from kiemdiem.dashboard.metrics import METRIC_NAMES, METRICS
 from kiemdiem.dashboard.summaries import merge_all
-from kiemdiem.org.models import Unit
-from kiemdiem.org.scoping import access_for
+from kiemdiem.org.models import Person, Unit
+from kiemdiem.org.scoping import access_for, top_units
 from kiemdiem.remediation.models import PlanAction, RemediationPlan
 from kiemdiem.reviews.models import Finding, Review, ReviewCycle, ReviewMeeting
 
@@ -141,6 +142,14 @@ def _figures(row: dict | None, labels: dict[str, str]) -> list[dict]:
             )
         groups.append({"label": labels[str(i)], "items": items})
     return groups
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    access = access_for(request.user)
+    person = Person.objects.filter(user=request.user).first()
+    ctx = {"access": access, "person": person, "roots": top_units(request.user).order_by("name")}
+    return render(request, "dashboard/home.html", ctx)
 
 
 @login_required

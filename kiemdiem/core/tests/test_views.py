@@ -103,16 +103,16 @@ def test_member_cannot_read_audit(client, org_tree, member):
 
 def test_home_lists_roles(client, org_tree, office):
     client.force_login(office)
-    html = client.get(reverse("core:home")).content.decode()
+    html = client.get(reverse("dashboard:home")).content.decode()
     assert "Văn phòng / Ban Tổ chức cấp ủy" in html and "Đảng bộ tỉnh Thanh Hóa" in html
 
 
 def test_top_bar_names_the_linked_person_or_the_login(client, org_tree, member, office):
     client.force_login(member)
-    html = client.get(reverse("core:home")).content.decode()
+    html = client.get(reverse("dashboard:home")).content.decode()
     assert org_tree.members_a1[0].full_name in html
     client.force_login(office)  # a login with no person record: its user name
-    html = client.get(reverse("core:home")).content.decode()
+    html = client.get(reverse("dashboard:home")).content.decode()
     assert '<span class="navbar-text me-3 small text-nowrap">vanphong_a</span>' in html
 
 
@@ -143,7 +143,7 @@ def test_password_change_succeeds_with_a_good_new_password(client, org_tree, off
     assert response.status_code == 302 and response["Location"] == reverse("password_change_done")
     office.refresh_from_db()
     assert office.check_password("Ngay-mai-troi-lai-sang-2027")
-    assert client.get(reverse("core:home")).status_code == 200  # still logged in
+    assert client.get(reverse("dashboard:home")).status_code == 200  # still logged in
 
 
 def test_password_change_enforces_validators(client, org_tree, office):
