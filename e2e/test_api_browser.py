@@ -14,6 +14,7 @@ def test_token_from_the_profile_and_the_docs_served_locally(page, live_server, o
     hosts = set()
     page.on("request", lambda request: hosts.add(urlparse(request.url).netloc))
     login(page, "vanphong_a")
+    page.get_by_test_id("user-menu").click()
     page.get_by_role("link", name="Mã API").click()
     page.get_by_label("Tên gợi nhớ").fill("Hệ thống quản lý văn bản")
     page.get_by_role("button", name="Tạo mã truy cập").click()

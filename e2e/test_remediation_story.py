@@ -14,6 +14,7 @@ PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\
 
 
 def logout(page):
+    page.get_by_test_id("user-menu").click()
     page.get_by_role("button", name="Đăng xuất").click()
     page.wait_for_url("**/dang-nhap/**")
 
