@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "kiemdiem.core",
+    "kiemdiem.exports",
     "kiemdiem.org",
     "kiemdiem.reviews",
     "kiemdiem.remediation",
@@ -206,6 +207,10 @@ STATICFILES_DIRS = [
     BASE_DIR / "kiemdiem" / "static",
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
+    # Chart.js draws the dashboard's progress chart (MIT, ~200 kB, canvas with the same numbers
+    # in a table beside it); vanillajs-datepicker shows dd/mm/yyyy and the allowed range.
+    ("vendor/chartjs", NODE_MODULES / "chart.js" / "dist"),
+    ("vendor/datepicker", NODE_MODULES / "vanillajs-datepicker" / "dist"),
 ]
 MEDIA_ROOT = Path(env_str("KIEMDIEM_MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
@@ -305,3 +310,10 @@ KIEMDIEM_IMPORT_LEASE_SECONDS = env_int("KIEMDIEM_IMPORT_LEASE_SECONDS", 300)
 KIEMDIEM_IMPORT_MAX_ATTEMPTS = env_int("KIEMDIEM_IMPORT_MAX_ATTEMPTS", 5)
 # Rows of the dry-run report kept for the page (rejected rows first).
 KIEMDIEM_IMPORT_REPORT_ROWS = env_int("KIEMDIEM_IMPORT_REPORT_ROWS", 5000)
+
+# --- Exports of lists to Excel (kiemdiem.exports) ------------------------------------------
+# Lists up to this many rows are written during the request; longer ones become a background
+# job with progress and a download link.
+KIEMDIEM_EXPORT_INLINE_MAX_ROWS = env_int("KIEMDIEM_EXPORT_INLINE_MAX_ROWS", 2000)
+KIEMDIEM_EXPORT_LEASE_SECONDS = env_int("KIEMDIEM_EXPORT_LEASE_SECONDS", 300)
+KIEMDIEM_EXPORT_MAX_ATTEMPTS = env_int("KIEMDIEM_EXPORT_MAX_ATTEMPTS", 3)

@@ -23,6 +23,7 @@ urlpatterns = [
     path("bao-cao/", include("kiemdiem.reports.urls")),
     path("ke-hoach/", include("kiemdiem.remediation.urls")),
     path("nhap-xuat/", include("kiemdiem.transfer.urls")),
+    path("xuat/", include("kiemdiem.exports.urls")),
     path("api/v1/", include("kiemdiem.api.urls")),
     path("tai-khoan/", include("kiemdiem.api.account_urls")),
     path("", include("kiemdiem.dashboard.urls")),

@@ -8,6 +8,7 @@ from django.db import close_old_connections
 
 from kiemdiem.dashboard.reminders import reminders_send
 from kiemdiem.dashboard.summaries import merge_all
+from kiemdiem.exports.services import run_pending_exports
 from kiemdiem.remediation.services import sweep_overdue
 from kiemdiem.transfer.jobs import run_pending_jobs
 
@@ -15,7 +16,10 @@ logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
-    help = "Tiến trình nền: đánh dấu quá hạn, tổng hợp số liệu bảng theo dõi, gửi thư nhắc việc."
+    help = (
+        "Tiến trình nền: đánh dấu quá hạn, tổng hợp số liệu bảng theo dõi, gửi thư nhắc việc, "
+        "nhập dữ liệu và xuất Excel danh sách dài."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--once", action="store_true", help="Chạy một lượt rồi dừng.")
@@ -26,11 +30,12 @@ class Command(BaseCommand):
         merged = merge_all()
         mailed = reminders_send()
         imports = run_pending_jobs()
+        exports = run_pending_exports()
         line = (
             f"Quá hạn mới: {swept['items']} nội dung, {swept['plans']} kế hoạch; "
             f"tổng hợp {merged} thay đổi; gửi {mailed['mails']} thư "
             f"({mailed['reminders']} nhắc việc, {mailed['failed']} lỗi); "
-            f"{imports} lượt nhập dữ liệu."
+            f"{imports} lượt nhập dữ liệu, {exports} lượt xuất Excel."
         )
         self.stdout.write(line)
         return line
