@@ -4,15 +4,18 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
-# (label, URL name, who sees it: "scope" = anyone with a visible unit, "audit" = audit readers,
+# (label, URL name, who sees it: "scope" = anyone with a visible unit, "lead" = whoever leads or
+# serves a subtree (the queues: recipients of plans are among them), "audit" = audit readers,
 # "office" = a committee office of some subtree, or an administrator)
 NAV = [
-    (_("Trang chủ"), "dashboard:home", "all"),
-    (_("Cây tổ chức"), "org:unit-tree", "scope"),
-    (_("Đợt kiểm điểm"), "reviews:cycle-list", "scope"),
+    (_("Việc cần làm"), "dashboard:home", "all"),
+    (_("Chờ tôi thẩm định"), "remediation:queue-appraisal", "lead"),
+    (_("Chờ tôi xác nhận"), "remediation:queue-verification", "lead"),
     (_("Kế hoạch khắc phục"), "remediation:plan-list", "scope"),
+    (_("Đợt kiểm điểm"), "reviews:cycle-list", "scope"),
     (_("Theo dõi"), "dashboard:cycle-list", "lead"),
     (_("Báo cáo"), "reports:index", "lead"),
+    (_("Cây tổ chức"), "org:unit-tree", "scope"),
     (_("Nhập, xuất dữ liệu"), "transfer:index", "office"),
     (_("Nhật ký"), "core:audit-list", "audit"),
 ]

@@ -8,7 +8,7 @@ from kiemdiem.core.forms import StyledForm, VersionedForm, VnDateField
 from kiemdiem.org.forms import ScopedForm, UnitCodeField
 from kiemdiem.org.models import Membership, Person, Position
 from kiemdiem.remediation.models import RemediationPlan
-from kiemdiem.remediation.states import ActionStatus, ReturnGround
+from kiemdiem.remediation.states import ActionStatus, PlanStatus, ReturnGround
 
 
 def responsible_people(plan: RemediationPlan):
@@ -157,5 +157,23 @@ class ReplaceForm(ActionForm):
 
 
 class PlanFilterForm(StyledForm):
-    status = forms.ChoiceField(label=_("Trạng thái"), required=False)
-    awaiting = forms.BooleanField(label=_("Chờ tôi thẩm định"), required=False)
+    """The filters of the plan list (and of its Excel export)."""
+
+    q = forms.CharField(
+        label=_("Tên đơn vị, đảng viên"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("gõ không dấu cũng được")}
+        ),
+    )
+    status = forms.ChoiceField(
+        label=_("Trạng thái"),
+        required=False,
+        choices=[("", _("Mọi trạng thái")), *PlanStatus.choices],
+    )
+    late = forms.BooleanField(label=_("Chỉ kế hoạch nộp muộn hoặc quá hạn nộp"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "plans_%s")
+        super().__init__(*args, **kwargs)

@@ -6,6 +6,8 @@ app_name = "remediation"
 
 urlpatterns = [
     path("", views.plan_list, name="plan-list"),
+    path("cho-tham-dinh/", views.queue_appraisal, name="queue-appraisal"),
+    path("cho-xac-nhan/", views.queue_verification, name="queue-verification"),
     path("<int:pk>/", views.plan_detail, name="plan-detail"),
     path("<int:pk>/them-noi-dung/", views.action_add, name="action-add"),
     path("<int:pk>/nop/", views.plan_submit, name="plan-submit"),

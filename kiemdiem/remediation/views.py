@@ -34,6 +34,8 @@ from kiemdiem.remediation.permissions import (
 )
 from kiemdiem.remediation.states import PLAN_EDITABLE, ActionStatus, PlanStatus
 
+ROWS_PER_PAGE = 50
+
 
 def _plan(request: HttpRequest, pk: int) -> RemediationPlan:
     qs = RemediationPlan.objects.visible_to(request.user).select_related(
@@ -56,18 +58,30 @@ def _action(request: HttpRequest, pk: int) -> PlanAction:
 
 @login_required
 def plan_list(request: HttpRequest) -> HttpResponse:
-    """Plans in the user's scope; offices see those awaiting their appraisal first."""
+    """Plans in the user's scope, filtered by status and by name."""
+    if request.GET.get("awaiting"):  # the former "Chờ tôi thẩm định" tick box: its own page now
+        return redirect("remediation:queue-appraisal")
     form = PlanFilterForm(request.GET or None)
-    form.fields["status"].choices = [("", _("Tất cả")), *PlanStatus.choices]
-    plans = RemediationPlan.objects.visible_to(request.user)
-    if form.is_valid():
-        if form.cleaned_data["awaiting"]:
-            plans = selectors.plans_awaiting_appraisal_for(request.user, plans)
-        if form.cleaned_data["status"]:
-            plans = plans.filter(status=form.cleaned_data["status"])
-    page = Paginator(selectors.plans_list(plans).order_by("-cycle__year", "unit__path"), 50)
+    plans = selectors.plans_filtered(request.user, form.cleaned_data if form.is_valid() else None)
+    page = Paginator(selectors.plans_list(plans), ROWS_PER_PAGE)
     ctx = {"form": form, "page": page.get_page(request.GET.get("page"))}
     return render(request, "remediation/plan_list.html", ctx)
+
+
+@login_required
+def queue_appraisal(request: HttpRequest) -> HttpResponse:
+    """ "Chờ tôi thẩm định": plans the user may appraise now, the longest waiting first."""
+    page = Paginator(selectors.appraisal_queue(request.user), ROWS_PER_PAGE)
+    ctx = {"page": page.get_page(request.GET.get("page")), "today": selectors.today()}
+    return render(request, "remediation/queue_appraisal.html", ctx)
+
+
+@login_required
+def queue_verification(request: HttpRequest) -> HttpResponse:
+    """ "Chờ tôi xác nhận": items reported done that the user may verify, oldest report first."""
+    page = Paginator(selectors.verification_queue(request.user), ROWS_PER_PAGE)
+    ctx = {"page": page.get_page(request.GET.get("page")), "today": selectors.today()}
+    return render(request, "remediation/queue_verification.html", ctx)
 
 
 def _orphan_errors(forms: dict, shown: dict[str, bool]) -> list:

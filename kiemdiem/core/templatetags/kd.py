@@ -1,11 +1,15 @@
 """Template helpers shared by every app."""
 
+import datetime
 import functools
 
 from django import template
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
+from django.utils import timezone
+from django.utils.translation import gettext
 
+from kiemdiem.core.dates import days_since, local_date
 from kiemdiem.core.permissions import Decision
 
 register = template.Library()
@@ -36,3 +40,32 @@ def _field_label(object_type: str, field: str) -> str:
     except (LookupError, ValueError, FieldDoesNotExist, AttributeError):
         return field
     return str(label)[:1].upper() + str(label)[1:]
+
+
+@register.filter
+def days_waiting(since, today: datetime.date | None = None) -> str:
+    """How long something has waited: "chờ 3 ngày" ("từ hôm nay" the same day)."""
+    n = days_since(since, today)
+    if n is None:
+        return ""
+    return gettext("chờ %(n)s ngày") % {"n": n} if n > 0 else gettext("từ hôm nay")
+
+
+@register.filter
+def due_in(deadline, today: datetime.date | None = None) -> str:
+    """How a deadline stands: "quá hạn 3 ngày", "đến hạn hôm nay", "còn 5 ngày"."""
+    day = local_date(deadline)
+    if day is None:
+        return ""
+    n = (day - (today or timezone.localdate())).days
+    if n < 0:
+        return gettext("quá hạn %(n)s ngày") % {"n": -n}
+    if n == 0:
+        return gettext("đến hạn hôm nay")
+    return gettext("còn %(n)s ngày") % {"n": n}
+
+
+@register.filter
+def is_past(deadline, today: datetime.date | None = None) -> bool:
+    day = local_date(deadline)
+    return day is not None and day < (today or timezone.localdate())

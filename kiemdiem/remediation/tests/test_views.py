@@ -292,7 +292,7 @@ def test_awaiting_list_shows_plans_of_the_recipient_only(
     client, plan, action, cell_secretary, appraiser, office
 ):
     submitted(plan, cell_secretary)
-    url = reverse("remediation:plan-list") + "?awaiting=on"
+    url = reverse("remediation:queue-appraisal")
     client.force_login(appraiser)
     assert plan.get_absolute_url() in client.get(url).content.decode()
     client.force_login(office)
@@ -458,7 +458,7 @@ def test_recipient_does_not_appraise_their_own_personal_plan(
     )
     submitted(mine, office)
     client.force_login(second_appraiser)
-    awaiting = client.get(reverse("remediation:plan-list") + "?awaiting=on").content.decode()
+    awaiting = client.get(reverse("remediation:queue-appraisal")).content.decode()
     assert mine.get_absolute_url() not in awaiting
     data = {"version": mine.version, "grounds": ["not_feasible"]}
     message = "không tự thẩm định kế hoạch khắc phục của chính mình"
@@ -507,7 +507,7 @@ def test_awaiting_list_leaves_out_plans_the_user_may_not_appraise(
         due_date=D(2026, 6, 30),
     )
     submitted(plan, appraiser)
-    url = reverse("remediation:plan-list") + "?awaiting=on"
+    url = reverse("remediation:queue-appraisal")
     for user in (appraiser, second_appraiser):
         client.force_login(user)
         assert plan.get_absolute_url() not in client.get(url).content.decode(), user
