@@ -14,13 +14,16 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from kiemdiem.core.audit import audit_record
+from kiemdiem.core.models import AuditAction
 from kiemdiem.dashboard.summaries import merge_all
-from kiemdiem.org.models import Position, PositionRole, Unit
+from kiemdiem.org.models import Membership, Position, PositionRole, Unit
 from kiemdiem.remediation.models import (
     Appraisal,
     PlanAction,
     PlanRecipient,
     PlanSubmission,
+    ProgressUpdate,
     RemediationPlan,
 )
 from kiemdiem.remediation.states import ActionStatus, PlanStatus, ReturnGround
@@ -80,15 +83,26 @@ def _at(day: datetime.date, hour: int = 9) -> datetime.datetime:
 
 @transaction.atomic
 def generate_activity(
-    cycle: ReviewCycle, seed: int = 1, awaiting_under: Iterable[int] = ()
+    cycle: ReviewCycle,
+    seed: int = 1,
+    awaiting_under: Iterable[int] = (),
+    returned_units: Iterable[int] = (),
+    tracked_people: Iterable[int] = (),
 ) -> dict[str, int]:
     """The state of a campaign two months in, written set-based (bulk) for speed.
 
-    `awaiting_under`: units (the demo appraisers') a few of whose children's plans are surely
-    waiting for appraisal, so that each demo login has work in "Chờ tôi thẩm định".
+    So that each demo login has something on its home page ("Việc cần làm"):
+    - `awaiting_under`: units (the demo appraisers') a few of whose children's plans are surely
+      waiting for appraisal, and one child plan accepted with an item reported done, waiting for
+      verification;
+    - `returned_units`: units (the demo secretaries') whose collective plan was returned;
+    - `tracked_people`: people (the demo logins') whose own plan is accepted, with one item due
+      within a week and one overdue.
 
     Demo and benchmark data, loaded like the seed: rows are written directly (not through the
-    services, which would take minutes at this size), so they carry no audit events.
+    services, which would take minutes at this size), with what the services would leave for
+    the periodic report to read the same figures as the dashboard: a progress report for every
+    item in progress, done or verified, and an audit row for every cancelled item.
     """
     rng = random.Random(seed)
     today = timezone.localdate()
@@ -138,32 +152,69 @@ def generate_activity(
         )
     )
     fallback_chair = next(iter(chairs.values()))
-    ReviewMeeting.objects.bulk_create(
-        [
-            ReviewMeeting(
-                cycle=cycle,
-                unit_id=unit_id,
-                held_on=cycle.conference_due - days(rng.randint(0, 14)),
-                chair_id=chairs.get(unit_id, fallback_chair),
-                attendee_count=rng.randint(5, 40),
-            )
-            for unit_id in collectives
-            if rng.random() < 0.8
-        ],
-        batch_size=CHUNK,
-    )
+    met = {unit_id for unit_id in collectives if rng.random() < 0.8}
+
+    def meetings(units: Iterable[int]) -> None:
+        ReviewMeeting.objects.bulk_create(
+            [
+                ReviewMeeting(
+                    cycle=cycle,
+                    unit_id=unit_id,
+                    held_on=cycle.conference_due - days(rng.randint(0, 14)),
+                    chair_id=chairs.get(unit_id, fallback_chair),
+                    attendee_count=rng.randint(5, 40),
+                )
+                for unit_id in units
+            ],
+            batch_size=CHUNK,
+        )
+
+    meetings(unit_id for unit_id in collectives if unit_id in met)
 
     # Plans: ~60% submitted (a quarter of them late); returned, waiting, accepted or adopted.
     plans = list(RemediationPlan.objects.filter(cycle=cycle).values_list("pk", "review_id"))
     under = set(awaiting_under)
     waiting: set[int] = set()
+    to_verify: set[int] = set()  # accepted, with an item reported done
     if under:
         children_plans = RemediationPlan.objects.filter(cycle=cycle, unit__parent_id__in=under)
         by_parent: dict[int, list[int]] = defaultdict(list)
         for pk, parent_id in children_plans.values_list("pk", "unit__parent_id").order_by("pk"):
             by_parent[parent_id].append(pk)
         for pks in by_parent.values():
-            waiting.update(rng.sample(pks, min(5, len(pks))))
+            picked = rng.sample(pks, min(6, len(pks)))
+            if len(picked) > 1:
+                to_verify.add(picked.pop())
+            waiting.update(picked)
+    returned_demo = set(
+        RemediationPlan.objects.filter(
+            cycle=cycle, unit_id__in=list(returned_units), person__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    people = list(tracked_people)
+    own_plans = dict(
+        RemediationPlan.objects.filter(cycle=cycle, person_id__in=people)
+        .exclude(pk__in=waiting | returned_demo)
+        .values_list("person_id", "pk")
+    )
+    tracked_demo = set(own_plans.values())
+    # A demo person with no plan of their own (a member admitted too recently to be reviewed)
+    # is made responsible for an item of a demo plan of their cell.
+    helper_of: dict[int, int] = {}
+    cells = dict(
+        Membership.objects.current()
+        .filter(person_id__in=people)
+        .values_list("person_id", "unit_id")
+    )
+    plan_units = dict(
+        RemediationPlan.objects.filter(pk__in=tracked_demo).values_list("pk", "unit_id")
+    )
+    for person_id in sorted(set(people) - set(own_plans)):
+        plan_id = next(
+            (p for p in sorted(tracked_demo) if plan_units[p] == cells.get(person_id)), None
+        )
+        if plan_id is not None:
+            helper_of.setdefault(plan_id, person_id)
     groups: dict[tuple[str, datetime.date], list[int]] = defaultdict(list)
     missing: list[int] = []
     trackable: list[tuple[int, int]] = []
@@ -172,6 +223,12 @@ def generate_activity(
         if pk in waiting:
             groups[(PlanStatus.SUBMITTED, cycle.plan_due - days(3))].append(pk)
             drafts_with_items.append((pk, review_id))
+        elif pk in returned_demo:
+            groups[(PlanStatus.RETURNED, cycle.plan_due - days(5))].append(pk)
+            drafts_with_items.append((pk, review_id))
+        elif pk in to_verify or pk in tracked_demo:
+            groups[(PlanStatus.ACCEPTED, cycle.plan_due - days(6))].append(pk)
+            trackable.append((pk, review_id))
         elif rng.random() < 0.6:
             late = rng.random() < 0.25
             offset = rng.randint(1, 15)
@@ -199,6 +256,23 @@ def generate_activity(
             )
     for chunk in _chunks(missing):
         RemediationPlan.objects.filter(pk__in=chunk).update(missing_flagged=True)
+    # A plan answers a review finalized after its conference: the reviews of filed plans are
+    # finalized, and their units' conferences held.
+    filed_ids = [pk for ids in groups.values() for pk in ids]
+    for chunk in _chunks(filed_ids):
+        Review.objects.filter(plan__in=chunk).exclude(status=ReviewStatus.FINALIZED).update(
+            status=ReviewStatus.FINALIZED,
+            submitted_at=_at(cycle.self_review_due - days(2)),
+            finalized_at=_at(cycle.conference_due),
+        )
+    filed_units = set()
+    for chunk in _chunks(filed_ids):
+        filed_units.update(
+            RemediationPlan.objects.filter(pk__in=chunk, person__isnull=True).values_list(
+                "unit_id", flat=True
+            )
+        )
+    meetings(sorted(filed_units - met))
 
     # Items: 1–3 per submitted plan; progress only on accepted plans.
     horizon = (cycle.horizon_end - cycle.starts_on).days
@@ -222,6 +296,12 @@ def generate_activity(
                         ],
                         [30, 30, 12, 23, 5],
                     )[0]
+                if plan_id in to_verify and position == 1:
+                    status = ActionStatus.DONE
+                if plan_id in tracked_demo and position <= 2:
+                    # one item due within a week, one overdue: the home page's "đến hạn"
+                    status = ActionStatus.IN_PROGRESS if position == 1 else ActionStatus.OPEN
+                    due = today + days(6) if position == 1 else today - days(4)
                 open_now = status in (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
                 actions.append(
                     PlanAction(
@@ -229,6 +309,7 @@ def generate_activity(
                         position=position,
                         content=f"Nội dung khắc phục {position}",
                         responsible_unit_id=unit_of[plan_id],
+                        responsible_person_id=helper_of.get(plan_id) if position == 1 else None,
                         due_date=due,
                         status=status,
                         percent={"verified": 100, "done": 100, "in_progress": 50}.get(status, 0),
@@ -245,6 +326,7 @@ def generate_activity(
     )
 
     _write_submissions(cycle, groups, actions, links, rng)
+    _write_progress(actions, today, rng)
 
     # A finding is resolved when all its live items are verified (as _resolve_findings does).
     states: dict[int, set[str]] = defaultdict(set)
@@ -339,3 +421,47 @@ def _write_submissions(
                 )
             )
     Appraisal.objects.bulk_create(decisions, batch_size=CHUNK)
+
+
+def _write_progress(actions: list[PlanAction], today: datetime.date, rng: random.Random) -> None:
+    """What action_record_progress and action_cancel leave behind: the last progress report of
+    every item in progress, done or verified (the periodic report reads an item's state on a
+    day from these), and the dated audit row of every cancelled item (until that day the report
+    still counts it)."""
+    days = datetime.timedelta
+    reports = []
+    when: dict[tuple[int, str], datetime.datetime] = {}
+    for action in actions:
+        if action.status in (ActionStatus.IN_PROGRESS, ActionStatus.DONE, ActionStatus.VERIFIED):
+            status = ActionStatus.IN_PROGRESS if action.status == "in_progress" else "done"
+            reports.append(
+                ProgressUpdate(
+                    action_id=action.pk,
+                    status=status,
+                    percent=action.percent,
+                    narrative="Đã triển khai theo kế hoạch (dữ liệu mẫu).",
+                )
+            )
+            when[(action.pk, status)] = _at(today - days(rng.randint(1, 20)))
+    ProgressUpdate.objects.bulk_create(reports, batch_size=CHUNK)
+    by_day: dict[datetime.datetime, list[int]] = defaultdict(list)
+    for (action_id, _status), at in when.items():
+        by_day[at].append(action_id)
+    for at, ids in by_day.items():  # auto_now_add stamped them now
+        for chunk in _chunks(ids):
+            ProgressUpdate.objects.filter(action_id__in=chunk).update(reported_at=at)
+    plan_paths = dict(
+        RemediationPlan.objects.filter(
+            pk__in={a.plan_id for a in actions if a.status == ActionStatus.CANCELLED}
+        ).values_list("pk", "unit__path")
+    )
+    for action in actions:
+        if action.status == ActionStatus.CANCELLED:
+            audit_record(
+                obj=action,
+                action=AuditAction.TRANSITION,
+                by=None,
+                changes={"status": [ActionStatus.OPEN.label, ActionStatus.CANCELLED.label]},
+                reason="Không còn phù hợp (dữ liệu mẫu).",
+                unit_path=plan_paths.get(action.plan_id, ""),
+            )

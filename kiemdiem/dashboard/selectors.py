@@ -8,19 +8,22 @@ flagged, not a date comparison, because the sweep is what emits them.
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import F, Model, Q, QuerySet
+from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from kiemdiem.dashboard.metrics import METRIC_NAMES
 from kiemdiem.dashboard.models import CycleSummary, SummaryDelta
 from kiemdiem.org import scoping
-from kiemdiem.org.models import PATH_STEP, Unit
-from kiemdiem.remediation.models import PlanAction, RemediationPlan
-from kiemdiem.remediation.states import ActionStatus, PlanStatus
+from kiemdiem.org.models import LEADER_ROLES, PATH_STEP, AccessGrant, Position, Unit
+from kiemdiem.remediation import selectors as remediation_selectors
+from kiemdiem.remediation.models import Appraisal, PlanAction, RemediationPlan
+from kiemdiem.remediation.states import ActionStatus, PlanStatus, ReturnGround
+from kiemdiem.reports.models import PeriodicReport, ReportPeriod, ReportStatus
 from kiemdiem.reviews.models import Finding, FindingStatus, Review, ReviewCycle, ReviewMeeting
 from kiemdiem.reviews.states import CycleStatus, ReviewStatus
 
@@ -233,3 +236,220 @@ def metric_rows(*, cycle: ReviewCycle, unit: Unit, metric: str, user) -> QuerySe
     if condition is not None:
         qs = qs.filter(condition)
     return scoping.scope(qs, user, via=family.unit)
+
+
+# --- the home page: what the user has to do next ------------------------------------------
+
+# Deadlines within this many days are shown as coming up ("sắp đến hạn").
+SOON_DAYS = 14
+# A periodic report is listed from this many days before its period ends until it is sent.
+REPORT_LEAD_DAYS = 30
+# Lines per section; each section links to its full list.
+HOME_ROWS = 5
+
+
+def own_unit_ids(user) -> frozenset[int]:
+    """Units the user answers for in person: a current access grant on the unit itself or a
+    leading post there (can_write_report's rule), not the subtrees below, which they watch.
+
+    One query (a UNION), cached on the user for the request.
+    """
+    cached = getattr(user, "_kiemdiem_own_units", None)
+    if cached is not None:
+        return cached
+    grants = AccessGrant.objects.current().filter(user=user).values_list("unit_id").order_by()
+    posts = (
+        Position.objects.current()
+        .filter(person__user=user, role__in=LEADER_ROLES)
+        .values_list("unit_id")
+        .order_by()
+    )
+    ids = frozenset(unit_id for (unit_id,) in grants.union(posts))
+    user._kiemdiem_own_units = ids
+    return ids
+
+
+def _own_plans_q(units: frozenset[int], person_id: int | None, prefix: str = "") -> Q:
+    """The collective plans (or reviews) of the user's own units, and their personal one."""
+    q = Q(**{f"{prefix}unit_id__in": units, f"{prefix}person__isnull": True})
+    if person_id is not None:
+        q |= Q(**{f"{prefix}person_id": person_id})
+    return q
+
+
+@dataclass
+class ReportDue:
+    """A periodic report the user's unit has still to send."""
+
+    unit: Unit
+    period: ReportPeriod
+    report: PeriodicReport | None
+
+    @property
+    def url(self) -> str:
+        if self.report is not None:
+            return self.report.get_absolute_url()
+        return reverse("reports:report-create", args=[self.unit.pk, self.period.pk])
+
+
+@dataclass
+class Todo:
+    """Everything on the home page; each list is short, each count says how many there are."""
+
+    today: datetime.date
+    appraisal_count: int = 0
+    appraisal: list = field(default_factory=list)
+    verification_count: int = 0
+    verification: list = field(default_factory=list)
+    returned: list = field(default_factory=list)
+    plans_due: list = field(default_factory=list)
+    items_due_count: int = 0
+    items_due: list = field(default_factory=list)
+    reports_due: list[ReportDue] = field(default_factory=list)
+    reviews_open: list = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.appraisal_count
+            or self.verification_count
+            or self.returned
+            or self.plans_due
+            or self.items_due_count
+            or self.reports_due
+            or self.reviews_open
+        )
+
+
+def _returned_plans(units: frozenset[int], person_id: int | None) -> list[RemediationPlan]:
+    """Returned plans the user's unit (or the user) must prepare again, each with `.appraisal`,
+    the decision that sent it back (grounds and remarks)."""
+    plans = list(
+        RemediationPlan.objects.filter(_own_plans_q(units, person_id))
+        .filter(status=PlanStatus.RETURNED, cycle__status=CycleStatus.OPEN)
+        .select_related("unit", "person", "cycle")
+        .order_by("due_date", "pk")
+    )
+    if not plans:
+        return plans
+    latest: dict[int, Appraisal] = {}
+    decisions = (
+        Appraisal.objects.filter(submission__plan__in=plans, decision=Appraisal.Decision.RETURNED)
+        .select_related("submission")
+        .order_by("submission__plan_id", "-submission__number")
+    )
+    for appraisal in decisions:
+        latest.setdefault(appraisal.submission.plan_id, appraisal)
+    grounds = dict(ReturnGround.choices)
+    for plan in plans:
+        plan.appraisal = latest.get(plan.pk)
+        plan.ground_labels = [
+            str(grounds.get(g, g)) for g in (plan.appraisal.grounds if plan.appraisal else [])
+        ]
+    return plans
+
+
+def _reports_due(units: frozenset[int], today: datetime.date) -> list[ReportDue]:
+    """Reports of the user's own units whose period has started and ends within
+    REPORT_LEAD_DAYS (or has ended), not yet sent, in open cycles covering the unit."""
+    if not units:
+        return []
+    own = list(Unit.objects.filter(pk__in=units))
+    ancestors = {path for unit in own for path in unit.ancestor_paths()}
+    periods = list(
+        ReportPeriod.objects.filter(
+            cycle__status=CycleStatus.OPEN,
+            cycle__scope_unit__path__in=sorted(ancestors),
+            starts_on__lte=today,
+            ends_on__lte=today + datetime.timedelta(days=REPORT_LEAD_DAYS),
+        )
+        .select_related("cycle", "cycle__scope_unit")
+        .order_by("due_on", "pk")
+    )
+    if not periods:
+        return []
+    reports = {
+        (r.period_id, r.unit_id): r
+        for r in PeriodicReport.objects.filter(period__in=periods, unit__in=own)
+    }
+    due = []
+    for period in periods:
+        cycle = period.cycle
+        for unit in own:
+            if not unit.path.startswith(cycle.scope_unit.path):
+                continue
+            if unit.kind not in cycle.participating_kinds:
+                continue
+            report = reports.get((period.pk, unit.pk))
+            if report is None or report.status != ReportStatus.SUBMITTED:
+                due.append(ReportDue(unit=unit, period=period, report=report))
+    return due
+
+
+def todo_for(user) -> Todo:
+    """The home page of `user`: plans waiting for their appraisal, items waiting for their
+    verification, their unit's returned plans with the grounds, their plans and items due within
+    SOON_DAYS or overdue, reports to send, reviews and conferences to finish.
+
+    The two queues reuse the rules of the queue pages (remediation.selectors); the rest reads
+    the user's own units and person through indexed lookups. About a dozen queries whatever
+    the size of the user's subtree.
+    """
+    today = timezone.localdate()
+    soon = today + datetime.timedelta(days=SOON_DAYS)
+    access = scoping.access_for(user)
+    todo = Todo(today=today)
+    if not access.everything and not access.visible_paths:
+        return todo
+    appraisal = remediation_selectors.appraisal_queue(user)
+    todo.appraisal_count = appraisal.count()
+    if todo.appraisal_count:
+        todo.appraisal = list(appraisal[:HOME_ROWS])
+    verification = remediation_selectors.verification_queue(user)
+    todo.verification_count = verification.count()
+    if todo.verification_count:
+        todo.verification = list(verification[:HOME_ROWS])
+
+    units = own_unit_ids(user)
+    person_id = access.person_id
+    if not units and person_id is None:
+        return todo
+    todo.returned = _returned_plans(units, person_id)
+    todo.plans_due = list(
+        RemediationPlan.objects.filter(_own_plans_q(units, person_id))
+        .filter(status=PlanStatus.DRAFT, cycle__status=CycleStatus.OPEN, due_date__lte=soon)
+        .select_related("unit", "person", "cycle")
+        .order_by("due_date", "pk")
+    )
+    mine = Q(plan__in=RemediationPlan.objects.filter(_own_plans_q(units, person_id)))
+    if units:
+        mine |= Q(responsible_unit_id__in=units)
+    if person_id is not None:
+        mine |= Q(responsible_person_id=person_id)
+    items = (
+        PlanAction.objects.filter(
+            status__in=[ActionStatus.OPEN, ActionStatus.IN_PROGRESS],
+            due_date__lte=soon,
+            plan__status__in=[PlanStatus.ACCEPTED, PlanStatus.ADOPTED],
+            plan__cycle__status=CycleStatus.OPEN,
+        )
+        .filter(mine)
+        .select_related("plan", "plan__unit", "plan__person")
+        .order_by("due_date", "pk")
+    )
+    todo.items_due_count = items.count()
+    if todo.items_due_count:
+        todo.items_due = list(items[: HOME_ROWS * 2])
+    todo.reports_due = _reports_due(units, today)
+    meeting = ReviewMeeting.objects.filter(
+        cycle_id=OuterRef("cycle_id"), unit_id=OuterRef("unit_id")
+    )
+    todo.reviews_open = list(
+        Review.objects.filter(_own_plans_q(units, person_id))
+        .filter(cycle__status=CycleStatus.OPEN)
+        .exclude(status=ReviewStatus.FINALIZED)
+        .annotate(has_meeting=Exists(meeting))
+        .select_related("unit", "person", "cycle")
+        .order_by("cycle__self_review_due", "unit__path", "pk")
+    )
+    return todo

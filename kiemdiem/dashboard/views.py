@@ -23,7 +23,7 @@ from kiemdiem.core.htmx import htmx_done
 from kiemdiem.dashboard import selectors
 from kiemdiem.dashboard.metrics import METRIC_NAMES, METRICS
 from kiemdiem.dashboard.summaries import merge_all
-from kiemdiem.org.models import Person, Unit
+from kiemdiem.org.models import Unit
 from kiemdiem.org.scoping import access_for, top_units
 from kiemdiem.remediation.models import PlanAction, RemediationPlan
 from kiemdiem.reviews.models import Finding, Review, ReviewCycle, ReviewMeeting
@@ -146,9 +146,14 @@ def _figures(row: dict | None, labels: dict[str, str]) -> list[dict]:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """ "Việc cần làm": the user's next actions, each line linking to where it is taken."""
     access = access_for(request.user)
-    person = Person.objects.filter(user=request.user).first()
-    ctx = {"access": access, "person": person, "roots": top_units(request.user).order_by("name")}
+    ctx = {
+        "access": access,
+        "todo": selectors.todo_for(request.user),
+        "roots": top_units(request.user).order_by("name")[:20],
+        "soon_days": selectors.SOON_DAYS,
+    }
     return render(request, "dashboard/home.html", ctx)
 
 
