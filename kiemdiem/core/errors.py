@@ -3,6 +3,8 @@
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kiemdiem.core.labels import key_label, readable
+
 
 class DomainError(Exception):
     """A rule of the domain refused the change; `message` is shown to the user as is."""
@@ -27,7 +29,7 @@ class StaleObject(DomainError):
         if self.latest is not None:
             who = self.latest.actor.get_username() if self.latest.actor else _("hệ thống")
             changed = "; ".join(
-                f"{field}: {pair[0] if pair[0] not in (None, '') else '—'} → {pair[1]}"
+                f"{_field_label(obj, field)}: {readable(pair[0])} → {readable(pair[1])}"
                 for field, pair in list(self.latest.changes.items())[:5]
                 if isinstance(pair, list) and len(pair) == 2
             )
@@ -44,6 +46,15 @@ class StaleObject(DomainError):
             % {"obj": obj}
             + detail
         )
+
+
+def _field_label(obj: object, field: str) -> str:
+    """The field's Vietnamese name (its verbose_name), never its code name."""
+    try:
+        label = str(obj._meta.get_field(field).verbose_name)
+    except Exception:  # noqa: BLE001 - not a model field (a derived key): its registered label
+        return key_label(field)
+    return label[:1].upper() + label[1:]
 
 
 def _latest_change(obj: object):

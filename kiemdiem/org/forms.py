@@ -1,13 +1,28 @@
 """Forms for the organization tree and people. Every choice is narrowed to the user's scope."""
 
+import datetime
+
 from django import forms
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from kiemdiem.core.forms import VersionedForm, VnDateField
+from kiemdiem.core.forms import Picker, PickOption, VersionedForm, VnDateField
 from kiemdiem.core.text import normalize_text
-from kiemdiem.org.models import AccessRole, Gender, MembershipKind, PositionRole, Unit, UnitKind
+from kiemdiem.org.models import (
+    AccessRole,
+    Gender,
+    MembershipKind,
+    Person,
+    PositionRole,
+    Unit,
+    UnitKind,
+)
 from kiemdiem.org.scoping import access_for, visible_units
+from kiemdiem.org.selectors import unit_children_sorted
+
+# Options a picker lists before anything is typed (the unit itself and its first children).
+PICKER_OPTIONS = 25
 
 
 class UnitCodeField(forms.CharField):
@@ -29,6 +44,84 @@ class UnitCodeField(forms.CharField):
                 params={"code": code},
             )
         return unit
+
+
+def unit_option(unit: Unit) -> PickOption:
+    return PickOption(str(unit.pk), unit.name, str(unit.get_kind_display()))
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    """A unit chosen by name with the picker, among the units of a subtree the user can see.
+
+    The form calls `limit_to(user, within)`; a posted id outside that set (another province, a
+    unit the user cannot see) is refused with a Vietnamese message, nothing saved.
+    """
+
+    default_error_messages = {
+        "invalid_choice": _(
+            "Đơn vị đã chọn không thuộc phạm vi được chọn hoặc đồng chí không được xem. Hãy tìm "
+            "theo tên và chọn lại."
+        )
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=Unit.objects.none(), widget=Picker, **kwargs)
+        self.widget.placeholder = _("Gõ tên đơn vị để tìm (không dấu cũng được)")
+        self.widget.legend = _("Đơn vị tìm thấy")
+
+    def limit_to(self, user, within: Unit) -> None:
+        """The units of `within`'s subtree valid today that `user` can see."""
+        units = visible_units(user).filter(path__startswith=within.path)
+        self.queryset = units.valid_on(datetime.date.today())
+        self.widget.search_url = reverse("org:unit-picker") + f"?within={within.pk}"
+        first = [within, *unit_children_sorted(within)][:PICKER_OPTIONS]
+        self.widget.options = [unit_option(u) for u in first]
+        self.widget.describe = self._describe
+
+    def _describe(self, value) -> PickOption | None:
+        if isinstance(value, Unit):
+            return unit_option(value)
+        unit = self.queryset.filter(pk=value).first() if str(value).isdigit() else None
+        return unit_option(unit) if unit else None
+
+
+def person_option(person: Person) -> PickOption:
+    born = person.birth_date.strftime("%Y") if person.birth_date else ""
+    return PickOption(
+        str(person.pk), person.full_name, _("sinh năm %(y)s") % {"y": born} if born else ""
+    )
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """A person chosen by name with the picker, among the people a form allows.
+
+    The form calls `limit_to(people, search_url)`: a posted id outside `people` is refused
+    with a Vietnamese message, nothing saved.
+    """
+
+    default_error_messages = {
+        "invalid_choice": _(
+            "Người đã chọn không thuộc danh sách được chọn (đảng viên, cán bộ của đơn vị). Hãy "
+            "tìm theo tên và chọn lại."
+        )
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=Person.objects.none(), widget=Picker, **kwargs)
+        self.widget.placeholder = _("Gõ họ tên để tìm (không dấu cũng được)")
+        self.widget.legend = _("Người tìm thấy")
+
+    def limit_to(self, people, search_url: str) -> None:
+        self.queryset = people
+        self.widget.search_url = search_url
+        self.widget.options = [person_option(p) for p in people[:PICKER_OPTIONS]]
+        self.widget.describe = self._describe
+
+    def _describe(self, value) -> PickOption | None:
+        if isinstance(value, Person):
+            return person_option(value)
+        person = self.queryset.filter(pk=value).first() if str(value).isdigit() else None
+        return person_option(person) if person else None
 
 
 class AccountField(forms.CharField):

@@ -5,6 +5,7 @@ import datetime
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 
+from kiemdiem.core.sorting import natural_key
 from kiemdiem.core.text import fold
 from kiemdiem.org.models import LEADER_ROLES, PATH_STEP, Membership, Person, Position, Unit
 
@@ -61,6 +62,12 @@ def unit_ancestors(unit: Unit) -> list[Unit]:
     paths = unit.ancestor_paths()[:-1]
     by_path = {u.path: u for u in Unit.objects.filter(path__in=paths)}
     return [by_path[p] for p in paths if p in by_path]
+
+
+def unit_children_sorted(unit: Unit, *, day: datetime.date | None = None) -> list[Unit]:
+    """The unit's current children in natural order ("thôn 2" before "thôn 10")."""
+    children = unit.children.valid_on(day or datetime.date.today())
+    return sorted(children, key=lambda u: natural_key(u.name))
 
 
 def units_search(qs: QuerySet[Unit], query: str) -> QuerySet[Unit]:

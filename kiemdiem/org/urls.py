@@ -7,6 +7,7 @@ app_name = "org"
 urlpatterns = [
     path("", views.unit_tree, name="unit-tree"),
     path("tim-kiem/", views.search, name="search"),
+    path("chon-don-vi/", views.unit_picker, name="unit-picker"),
     path("don-vi/<int:pk>/", views.unit_detail, name="unit-detail"),
     path("don-vi/<int:pk>/con/", views.unit_children, name="unit-children"),
     path("don-vi/<int:pk>/them-don-vi/", views.unit_create, name="unit-create"),

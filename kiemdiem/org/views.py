@@ -9,10 +9,10 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kiemdiem.core.audit import history_for
-from kiemdiem.core.forms import run_service
+from kiemdiem.core.forms import PICKER_RESULTS, picker_context, run_service
 from kiemdiem.core.permissions import require
 from kiemdiem.org import selectors, services
 from kiemdiem.org.forms import (
@@ -27,6 +27,7 @@ from kiemdiem.org.forms import (
     UnitForm,
     UnitMoveForm,
     unit_initial,
+    unit_option,
 )
 from kiemdiem.org.models import Person, Unit
 from kiemdiem.org.permissions import (
@@ -37,7 +38,7 @@ from kiemdiem.org.permissions import (
     can_manage_unit,
     can_move_unit,
 )
-from kiemdiem.org.scoping import access_for, top_units
+from kiemdiem.org.scoping import access_for, top_units, visible_units
 
 MEMBERS_PER_PAGE = 50
 
@@ -472,3 +473,37 @@ def search(request: HttpRequest) -> HttpResponse:
         people = selectors.people_search(Person.objects.visible_to(request.user), query)[:50]
     template = "org/search.html#results" if request.htmx else "org/search.html"
     return render(request, template, {"form": form, "units": units, "people": people, "q": query})
+
+
+@login_required
+@require_GET
+def unit_picker(request: HttpRequest) -> HttpResponse:
+    """Results of a unit picker (htmx): units of the `within` subtree that the user can see,
+    by name, accents ignored; the current choice stays first."""
+    ctx = picker_context(request)
+    units = visible_units(request.user).valid_on(datetime.date.today())
+    within = (
+        units.filter(pk=request.GET.get("within", "")).first()
+        if request.GET.get("within", "").isdigit()
+        else None
+    )
+    if within is None:
+        ctx.update(
+            refused=True,
+            message=_("Không tìm trong đơn vị này được: đơn vị không thuộc phạm vi của đồng chí."),
+        )
+        return render(request, "includes/picker_options.html", ctx)
+    inside = units.filter(path__startswith=within.path)
+    chosen = request.GET.get(ctx["name"], "")
+    selected = inside.filter(pk=chosen).first() if chosen.isdigit() else None
+    if ctx["query"]:
+        found = list(selectors.units_search(inside, ctx["query"])[:PICKER_RESULTS])
+        if not found:
+            ctx["message"] = _(
+                "Không có đơn vị nào tên như “%(q)s” trong %(u)s và các đơn vị trực thuộc."
+            ) % {"q": ctx["query"], "u": within.name}
+    else:
+        found = [within, *selectors.unit_children_sorted(within)][:PICKER_RESULTS]
+    ctx["selected"] = unit_option(selected) if selected else None
+    ctx["options"] = [unit_option(u) for u in found if u != selected]
+    return render(request, "includes/picker_options.html", ctx)

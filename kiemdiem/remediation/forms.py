@@ -1,11 +1,14 @@
 """Forms for preparing, appraising and tracking plans; every choice is narrowed to the scope."""
 
+import datetime
+
 from django import forms
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from kiemdiem.core.forms import StyledForm, VersionedForm, VnDateField
-from kiemdiem.org.forms import ScopedForm, UnitCodeField
+from kiemdiem.org.forms import PersonChoiceField, ScopedForm, UnitChoiceField
 from kiemdiem.org.models import Membership, Person, Position
 from kiemdiem.remediation.models import RemediationPlan
 from kiemdiem.remediation.states import ActionStatus, PlanStatus, ReturnGround
@@ -39,12 +42,8 @@ class ActionForm(ScopedForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    responsible_unit = UnitCodeField(
-        label=_("Tổ chức chịu trách nhiệm (mã đơn vị)"), required=False
-    )
-    responsible_person = forms.ModelChoiceField(
-        label=_("Cá nhân chịu trách nhiệm"), queryset=None, required=False
-    )
+    responsible_unit = UnitChoiceField(label=_("Tổ chức chịu trách nhiệm"), required=False)
+    responsible_person = PersonChoiceField(label=_("Cá nhân chịu trách nhiệm"), required=False)
     due_date = VnDateField(label=_("Thời hạn hoàn thành"), required=False)
     expected_result = forms.CharField(
         label=_("Kết quả dự kiến"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -53,8 +52,15 @@ class ActionForm(ScopedForm):
     def __init__(self, *args, plan: RemediationPlan, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["findings"].queryset = plan.review.findings.all()
-        self.fields["responsible_person"].queryset = responsible_people(plan)
         self.fields["findings"].widget.attrs["class"] = ""
+        # Chosen by name among the plan's unit and its sub-units (the unit and person pickers),
+        # the deadline inside the cycle: what the services accept, shown before saving.
+        self.fields["responsible_unit"].limit_to(self.user, plan.unit)
+        self.fields["responsible_person"].limit_to(
+            responsible_people(plan),
+            search_url=reverse("remediation:responsible-people", args=[plan.pk]),
+        )
+        self.fields["due_date"].set_range(plan.cycle.starts_on, plan.cycle.horizon_end)
 
 
 class ReturnForm(VersionedForm):
@@ -82,6 +88,11 @@ class AcceptForm(VersionedForm):
 class AdoptForm(VersionedForm):
     decision_date = VnDateField(label=_("Ngày tập thể họp, quyết định"))
     decision_ref = forms.CharField(label=_("Số nghị quyết / biên bản"), max_length=120)
+
+    def __init__(self, *args, accepted_on=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # After the appraisal accepted the plan, and not in the future (plan_adopt's rule).
+        self.fields["decision_date"].set_range(accepted_on, datetime.date.today())
 
 
 class SubmitForm(VersionedForm):

@@ -168,3 +168,20 @@ def can_verify_action(user, action: PlanAction) -> Decision:
     if done is not None and done.reported_by_id == user.pk:
         return deny(_("Người báo cáo hoàn thành không tự xác nhận nội dung đó."))
     return ALLOW
+
+
+def can_adopt_plan(user, plan: RemediationPlan) -> Decision:
+    """The collective that prepared the plan records its decision adopting it: whoever may
+    prepare the plan, except the recipients who appraised it (their part ended with the
+    appraisal)."""
+    decision = can_edit_plan(user, plan)
+    if not decision:
+        return decision
+    if not access_for(user).everything and acting_recipient(user, plan) is not None:
+        return deny(
+            _(
+                "Nơi nhận đã thẩm định kế hoạch; việc ghi nhận quyết định ban hành là của tập "
+                "thể đơn vị lập kế hoạch."
+            )
+        )
+    return ALLOW

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import CharField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from kiemdiem.core.models import AuditAction, AuditEvent
 from kiemdiem.core.text import fold
@@ -18,7 +19,7 @@ from kiemdiem.remediation.models import (
     RemediationPlan,
 )
 from kiemdiem.remediation.permissions import acting_unit_ids
-from kiemdiem.remediation.states import ActionStatus, PlanStatus
+from kiemdiem.remediation.states import ActionStatus, PlanStatus, ReturnGround
 
 ITEM_LABELS = {
     "content": "Nội dung",
@@ -71,7 +72,29 @@ def plan_actions(plan: RemediationPlan) -> QuerySet[PlanAction]:
 
 
 def plan_submissions(plan: RemediationPlan) -> QuerySet[PlanSubmission]:
-    return plan.submissions.select_related("submitted_by", "appraisal", "appraisal__decided_by")
+    return plan.submissions.select_related(
+        "submitted_by", "submitted_by__person", "appraisal", "appraisal__decided_by"
+    )
+
+
+def accepted_on(submissions: list[PlanSubmission]) -> datetime.date | None:
+    """The day the appraisal accepted the plan (the earliest day its adoption may bear)."""
+    for submission in reversed(submissions):
+        appraisal = getattr(submission, "appraisal", None)
+        if appraisal is not None and appraisal.decision == appraisal.Decision.ACCEPTED:
+            return timezone.localtime(appraisal.decided_at).date()
+    return None
+
+
+def last_return(submissions: list[PlanSubmission]):
+    """The latest decision that sent the plan back (grounds as labels), or None."""
+    grounds = dict(ReturnGround.choices)
+    for submission in reversed(submissions):
+        appraisal = getattr(submission, "appraisal", None)
+        if appraisal is not None and appraisal.decision == appraisal.Decision.RETURNED:
+            appraisal.ground_labels = [str(grounds.get(g, g)) for g in appraisal.grounds]
+            return appraisal
+    return None
 
 
 def plans_awaiting_appraisal_for(user, qs: QuerySet[RemediationPlan]) -> QuerySet[RemediationPlan]:

@@ -6,12 +6,14 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kiemdiem.core.audit import history_for
-from kiemdiem.core.forms import run_service
+from kiemdiem.core.forms import PICKER_RESULTS, picker_context, run_service
 from kiemdiem.core.permissions import require
-from kiemdiem.org.scoping import scope
+from kiemdiem.org.forms import person_option
+from kiemdiem.org.scoping import access_for, scope
+from kiemdiem.org.selectors import people_search
 from kiemdiem.remediation import selectors, services
 from kiemdiem.remediation.forms import (
     AcceptForm,
@@ -24,9 +26,12 @@ from kiemdiem.remediation.forms import (
     ReturnForm,
     SubmitForm,
     VerifyForm,
+    responsible_people,
 )
 from kiemdiem.remediation.models import Evidence, PlanAction, RemediationPlan
 from kiemdiem.remediation.permissions import (
+    acting_recipient,
+    can_adopt_plan,
     can_appraise_plan,
     can_edit_plan,
     can_report_progress,
@@ -100,36 +105,59 @@ def _plan_context(request: HttpRequest, plan: RemediationPlan, **forms) -> dict:
     editable = plan.status in PLAN_EDITABLE
     can_edit = can_edit_plan(user, plan)
     can_appraise = can_appraise_plan(user, plan)
+    can_adopt = can_adopt_plan(user, plan)
+    # The recipients appraise; the unit prepares. A recipient's office that may also edit the
+    # plan (it leads the subtree) is not offered the preparer's forms: writing an item would
+    # take away its right to appraise the plan.
+    is_recipient = acting_recipient(user, plan) is not None and not access_for(user).everything
+    can_prepare = editable and bool(can_edit) and not is_recipient
     appraising = plan.status == PlanStatus.SUBMITTED and bool(can_appraise)
     shown = {
-        "action_form": editable and bool(can_edit),
-        "submit_form": editable and bool(can_edit),
+        "action_form": can_prepare,
+        "submit_form": can_prepare,
         "return_form": appraising,
         "accept_form": appraising,
-        "adopt_form": plan.status == PlanStatus.ACCEPTED and bool(can_edit),
+        "adopt_form": plan.status == PlanStatus.ACCEPTED and bool(can_adopt),
     }
+    submissions = list(selectors.plan_submissions(plan))
     ctx = {
         "plan": plan,
         "actions": selectors.plan_actions(plan),
         "findings": plan.review.findings.prefetch_related("actions"),
-        "submissions": selectors.plan_submissions(plan),
+        "submissions": submissions,
+        "last_return": selectors.last_return(submissions),
         "changes": selectors.submission_changes(plan),
         # the plan's own rows and its items' and recipients' (not every object of the unit)
         "history": history_for(plan, parts=[*plan.actions.only("pk"), *plan.recipients.only("pk")])[
             :50
         ],
         "can_edit": can_edit,
+        "can_prepare": can_prepare,
+        "is_recipient": is_recipient,
         "can_appraise": can_appraise,
+        "can_adopt": can_adopt,
         "orphan_errors": _orphan_errors(forms, shown),
         "editable": editable,
         "today": selectors.today(),
         "version": plan.version,
+        "due_range": (plan.cycle.starts_on, plan.cycle.horizon_end),
     }
-    ctx["action_form"] = forms.get("action_form") or ActionForm(user=user, plan=plan)
-    ctx["submit_form"] = forms.get("submit_form") or SubmitForm(initial={"version": plan.version})
-    ctx["return_form"] = forms.get("return_form") or ReturnForm(initial={"version": plan.version})
-    ctx["accept_form"] = forms.get("accept_form") or AcceptForm(initial={"version": plan.version})
-    ctx["adopt_form"] = forms.get("adopt_form") or AdoptForm(initial={"version": plan.version})
+    version = {"version": plan.version}
+    ctx["action_form"] = forms.get("action_form") or ActionForm(
+        user=user, plan=plan, auto_id="add_%s"
+    )
+    ctx["submit_form"] = forms.get("submit_form") or SubmitForm(
+        initial=version, auto_id="submit_%s"
+    )
+    ctx["return_form"] = forms.get("return_form") or ReturnForm(
+        initial=version, auto_id="return_%s"
+    )
+    ctx["accept_form"] = forms.get("accept_form") or AcceptForm(
+        initial=version, auto_id="accept_%s"
+    )
+    ctx["adopt_form"] = forms.get("adopt_form") or AdoptForm(
+        initial=version, auto_id="adopt_%s", accepted_on=selectors.accepted_on(submissions)
+    )
     return ctx
 
 
@@ -144,7 +172,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def action_add(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
     require(can_edit_plan(request.user, plan))
-    form = ActionForm(request.POST, user=request.user, plan=plan)
+    form = ActionForm(request.POST, user=request.user, plan=plan, auto_id="add_%s")
     if form.is_valid():
         data = form.cleaned_data
         done = run_service(
@@ -176,7 +204,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {
         "content": action.content,
         "findings": list(action.findings.all()),
-        "responsible_unit": action.responsible_unit.code if action.responsible_unit else "",
+        "responsible_unit": action.responsible_unit_id,
         "responsible_person": action.responsible_person_id,
         "due_date": action.due_date,
         "expected_result": action.expected_result,
@@ -232,7 +260,7 @@ def action_remove(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
     require(can_edit_plan(request.user, plan))
-    form = SubmitForm(request.POST)
+    form = SubmitForm(request.POST, auto_id="submit_%s")
     if form.is_valid():
         done = run_service(
             form,
@@ -255,7 +283,7 @@ def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_return(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
     require(can_appraise_plan(request.user, plan))
-    form = ReturnForm(request.POST)
+    form = ReturnForm(request.POST, auto_id="return_%s")
     if form.is_valid():
         data = form.cleaned_data
         done = run_service(
@@ -280,7 +308,7 @@ def plan_return(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_accept(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
     require(can_appraise_plan(request.user, plan))
-    form = AcceptForm(request.POST)
+    form = AcceptForm(request.POST, auto_id="accept_%s")
     if form.is_valid():
         data = form.cleaned_data
         done = run_service(
@@ -303,8 +331,9 @@ def plan_accept(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_adopt(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    require(can_edit_plan(request.user, plan))
-    form = AdoptForm(request.POST)
+    require(can_adopt_plan(request.user, plan))
+    accepted_on = selectors.accepted_on(list(selectors.plan_submissions(plan)))
+    form = AdoptForm(request.POST, auto_id="adopt_%s", accepted_on=accepted_on)
     if form.is_valid():
         data = form.cleaned_data
         done = run_service(
@@ -481,3 +510,26 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
     response["Content-Type"] = evidence.content_type
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+@require_GET
+def responsible_people_picker(request: HttpRequest, pk: int) -> HttpResponse:
+    """Results of the "Cá nhân chịu trách nhiệm" picker (htmx): the people a plan's item may
+    name, by name, accents ignored; the current choice stays first."""
+    plan = _plan(request, pk)
+    ctx = picker_context(request)
+    people = responsible_people(plan)
+    chosen = request.GET.get(ctx["name"], "")
+    selected = people.filter(pk=chosen).first() if chosen.isdigit() else None
+    if ctx["query"]:
+        found = list(people_search(people, ctx["query"])[:PICKER_RESULTS])
+        if not found:
+            ctx["message"] = _(
+                "Không có ai tên như “%(q)s” trong số đảng viên, cán bộ của %(u)s."
+            ) % {"q": ctx["query"], "u": plan.unit.name}
+    else:
+        found = list(people[:PICKER_RESULTS])
+    ctx["selected"] = person_option(selected) if selected else None
+    ctx["options"] = [person_option(p) for p in found if p != selected]
+    return render(request, "includes/picker_options.html", ctx)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from kiemdiem.core.dates import days_since, local_date
+from kiemdiem.core.labels import readable
 from kiemdiem.core.permissions import Decision
 
 register = template.Library()
@@ -69,3 +70,9 @@ def due_in(deadline, today: datetime.date | None = None) -> str:
 def is_past(deadline, today: datetime.date | None = None) -> bool:
     day = local_date(deadline)
     return day is not None and day < (today or timezone.localdate())
+
+
+@register.filter
+def plain_value(value) -> str:
+    """A stored value (audit change, snapshot field) as a person reads it (core.labels)."""
+    return readable(value)

@@ -116,4 +116,3 @@ def test_deadlines_say_how_many_days(campaign, client):
     todo = selectors.todo_for(get_user_model().objects.get(username="bithuchibo"))
     due = {a.due_date - todo.today for a in todo.items_due}
     assert datetime.timedelta(days=6) in due and datetime.timedelta(days=-4) in due
-

@@ -220,6 +220,7 @@ def test_children_names_are_escaped(client, merged, org_tree, office):
     row = {"unit_id": 1, "name": "<i>x</i>", "plans_late": 0}
     assert "&lt;i&gt;x&lt;/i&gt;" in summary_rows([row], ["plans_late"], Links(merged.pk))
 
+
 def test_home_lists_roles_and_scope(client, org_tree, office):
     client.force_login(office)
     html = client.get(reverse("dashboard:home")).content.decode()

@@ -5,12 +5,17 @@ a standing-committee member appraise and verify. The province office (`office`) 
 is a higher ancestor, not a recipient; the cell secretary (`cell_secretary`) prepares it.
 """
 
+import datetime
+
 import pytest
 
 from conftest import START, make_user
 from kiemdiem.org import services
 from kiemdiem.org.models import AccessRole, PositionRole
 from kiemdiem.org.tests.factories import PersonFactory
+from kiemdiem.remediation import services as remediation_services
+from kiemdiem.remediation.models import RemediationPlan
+from kiemdiem.reviews import services as review_services
 
 
 @pytest.fixture
@@ -38,3 +43,25 @@ def second_appraiser(org_tree):
         by=None,
     )
     return user
+
+
+@pytest.fixture
+def plan(open_cycle, org_tree, office):
+    plan = RemediationPlan.objects.get(cycle=open_cycle, unit=org_tree.cell_a1, person__isnull=True)
+    review_services.finding_add(
+        review=plan.review, by=office, text="Sinh hoạt chưa đều", area="leadership"
+    )
+    return plan
+
+
+@pytest.fixture
+def action(plan, cell_secretary, org_tree):
+    """An item prepared by the cell secretary (the plan's preparer)."""
+    return remediation_services.action_add(
+        plan=plan,
+        by=cell_secretary,
+        content="Đổi mới sinh hoạt",
+        findings=list(plan.review.findings.all()),
+        responsible_unit=org_tree.cell_a1,
+        due_date=datetime.date(2026, 6, 30),
+    )

@@ -318,7 +318,7 @@ def test_concurrent_progress_reports_show_the_first_one(
         services.action_record_progress(
             action=stale, status="done", percent=100, narrative="Cũng xong", by=office
         )
-    assert "(percent: 0 → 100)" in refused.value.message
+    assert "(Mức độ hoàn thành (%): 0 → 100)" in refused.value.message  # named, not "percent"
     assert ProgressUpdate.objects.filter(action=action).count() == 1
 
 
