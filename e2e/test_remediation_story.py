@@ -37,7 +37,9 @@ def test_cell_plan_from_draft_to_verified_and_on_the_dashboard(
     page.get_by_label("Nội dung khắc phục").fill("Mỗi quý tổ chức một kỳ sinh hoạt chuyên đề")
     page.get_by_label("Sinh hoạt chi bộ chưa đều, nội dung chưa phong phú").check()
     # The responsible unit is found by its name typed without accents, and picked.
-    page.get_by_label("Tổ chức chịu trách nhiệm").fill("to toan")
+    with page.expect_response("**/chon-don-vi/**"):
+        page.get_by_label("Tổ chức chịu trách nhiệm").fill("to toan")
+    page.wait_for_timeout(100)  # htmx swaps the results in after the response
     page.get_by_role("radio", name="Chi bộ Tổ Toán").check()
     page.get_by_role("button", name="Thêm nội dung").click()
     expect(page.get_by_test_id("plan-items")).to_contain_text(
@@ -74,7 +76,9 @@ def test_cell_plan_from_draft_to_verified_and_on_the_dashboard(
     login(page, "bithu_chibo")
     page.goto(plan_url)
     page.get_by_role("link", name="Sửa").first.click()
-    page.get_by_label("Cá nhân chịu trách nhiệm").fill("huong")
+    with page.expect_response("**/chon-nguoi/**"):
+        page.get_by_label("Cá nhân chịu trách nhiệm").fill("huong")
+    page.wait_for_timeout(100)
     page.get_by_role("radio", name="Trần Thị Hương").check()
     page.get_by_role("button", name="Lưu").click()
     page.get_by_role("button", name="Nộp kế hoạch").click()

@@ -71,7 +71,7 @@ def _cell(sheet, column: Column, value: Any):
 
 def sheet_title(title: str) -> str:
     """A valid sheet name: at most 31 characters, none of []:*?/\\."""
-    return _SHEET_FORBIDDEN.sub(" ", title).strip()[:31] or "Danh sach"
+    return " ".join(_SHEET_FORBIDDEN.sub(" ", title).split())[:31] or "Danh sach"
 
 
 def write_xlsx(

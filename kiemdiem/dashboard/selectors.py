@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from kiemdiem.core.sorting import natural_key
 from kiemdiem.dashboard.metrics import METRIC_NAMES
 from kiemdiem.dashboard.models import CycleSummary, SummaryDelta
 from kiemdiem.org import scoping
@@ -224,6 +225,59 @@ def pending_changes(cycle: ReviewCycle, unit: Unit) -> int:
     return SummaryDelta.objects.filter(
         cycle_id_ref=cycle.pk, unit_path__startswith=unit.path
     ).count()
+
+
+# How the rows behind a figure are listed: related rows to join, order, template partial.
+ROW_LISTS: dict[type, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    Review: (("unit", "person"), ("unit__path", "subject_kind", "person__sort_key", "pk")),
+    ReviewMeeting: (("unit", "chair"), ("unit__path", "pk")),
+    RemediationPlan: (("unit", "person"), ("unit__path", "person__sort_key", "pk")),
+    PlanAction: (
+        ("plan__unit", "plan__person", "responsible_unit", "responsible_person"),
+        ("plan__unit__path", "plan_id", "position", "pk"),
+    ),
+    Finding: (("unit", "review__person", "review__unit"), ("unit__path", "review_id", "pk")),
+}
+ROW_KINDS: dict[type, str] = {
+    Review: "reviews",
+    ReviewMeeting: "meetings",
+    RemediationPlan: "plans",
+    PlanAction: "items",
+    Finding: "findings",
+}
+# The statuses a drill-down list can be filtered by (conferences have none).
+ROW_STATUSES: dict[type, list[tuple[str, str]]] = {
+    Review: ReviewStatus.choices,
+    RemediationPlan: PlanStatus.choices,
+    PlanAction: ActionStatus.choices,
+    Finding: FindingStatus.choices,
+}
+
+
+def children_in_cycle(user, cycle: ReviewCycle, unit: Unit) -> list[Unit]:
+    """The unit's children inside the cycle's scope that the user can see, in natural order
+    (the drill-down lists filter by them)."""
+    children = units_in_cycle_visible_to(user, cycle).filter(parent=unit)
+    return sorted(children, key=lambda u: natural_key(u.name))
+
+
+def metric_rows_listed(
+    *,
+    cycle: ReviewCycle,
+    unit: Unit,
+    metric: str,
+    user,
+    child: Unit | None = None,
+    status: str = "",
+) -> QuerySet:
+    """The rows behind one figure as the list shows them (joined, ordered), narrowed to one
+    child's subtree and one status when asked: the page and its Excel export read this."""
+    family = METRIC_FAMILY[metric]
+    rows = metric_rows(cycle=cycle, unit=child or unit, metric=metric, user=user)
+    if status:
+        rows = rows.filter(status=status)
+    related, order = ROW_LISTS[family.model]
+    return rows.select_related(*related).order_by(*order)
 
 
 def metric_rows(*, cycle: ReviewCycle, unit: Unit, metric: str, user) -> QuerySet:

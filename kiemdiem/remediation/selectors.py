@@ -139,7 +139,9 @@ def plans_filtered(user, filters: dict | None) -> QuerySet[RemediationPlan]:
         for word in fold(filters["q"]).split():
             unit_q &= Q(unit__search_text__contains=word)
             person_q &= Q(person__search_text__contains=word)
-        plans = plans.filter((Q(person__isnull=True) & unit_q) | person_q)
+        # A unit's name finds all its plans (the collective's and its members'), a person's
+        # name their own plan.
+        plans = plans.filter(unit_q | person_q)
     if filters.get("late"):
         plans = plans.filter(
             Q(missing_flagged=True) | Q(first_submitted_at__date__gt=F("due_date"))
