@@ -1,12 +1,11 @@
 """Forms for the organization tree and people. Every choice is narrowed to the user's scope."""
 
-import datetime
-
 from django import forms
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from kiemdiem.core.dates import today
 from kiemdiem.core.forms import Picker, PickOption, VersionedForm, VnDateField
 from kiemdiem.core.text import normalize_text
 from kiemdiem.org.models import (
@@ -72,7 +71,7 @@ class UnitChoiceField(forms.ModelChoiceField):
     def limit_to(self, user, within: Unit) -> None:
         """The units of `within`'s subtree valid today that `user` can see."""
         units = visible_units(user).filter(path__startswith=within.path)
-        self.queryset = units.valid_on(datetime.date.today())
+        self.queryset = units.valid_on(today())
         self.widget.search_url = reverse("org:unit-picker") + f"?within={within.pk}"
         first = [within, *unit_children_sorted(within)][:PICKER_OPTIONS]
         self.widget.options = [unit_option(u) for u in first]

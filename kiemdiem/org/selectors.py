@@ -4,7 +4,9 @@ import datetime
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
+from django.utils import timezone
 
+from kiemdiem.core.dates import today
 from kiemdiem.core.sorting import natural_key
 from kiemdiem.core.text import fold
 from kiemdiem.org.models import LEADER_ROLES, PATH_STEP, Membership, Person, Position, Unit
@@ -19,7 +21,7 @@ def children_with_member_counts(
     One grouped query over the unit's subtree: members are grouped by the first segment of their
     cell's path below `unit` (prefix of length len(child.path)).
     """
-    day = day or datetime.date.today()
+    day = day or timezone.localdate()
     children_qs = unit.children.all() if include_past else unit.children.valid_on(day)
     children = list(children_qs.order_by("kind", "name"))
     if not children:
@@ -66,7 +68,7 @@ def unit_ancestors(unit: Unit) -> list[Unit]:
 
 def unit_children_sorted(unit: Unit, *, day: datetime.date | None = None) -> list[Unit]:
     """The unit's current children in natural order ("thôn 2" before "thôn 10")."""
-    children = unit.children.valid_on(day or datetime.date.today())
+    children = unit.children.valid_on(day or today())
     return sorted(children, key=lambda u: natural_key(u.name))
 
 

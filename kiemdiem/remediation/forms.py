@@ -1,12 +1,11 @@
 """Forms for preparing, appraising and tracking plans; every choice is narrowed to the scope."""
 
-import datetime
-
 from django import forms
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from kiemdiem.core.dates import today
 from kiemdiem.core.forms import StyledForm, VersionedForm, VnDateField
 from kiemdiem.org.forms import PersonChoiceField, ScopedForm, UnitChoiceField
 from kiemdiem.org.models import Membership, Person, Position
@@ -92,7 +91,7 @@ class AdoptForm(VersionedForm):
     def __init__(self, *args, accepted_on=None, **kwargs):
         super().__init__(*args, **kwargs)
         # After the appraisal accepted the plan, and not in the future (plan_adopt's rule).
-        self.fields["decision_date"].set_range(accepted_on, datetime.date.today())
+        self.fields["decision_date"].set_range(accepted_on, today())
 
 
 class SubmitForm(VersionedForm):

@@ -156,7 +156,7 @@ def plans_list(qs: QuerySet[RemediationPlan]) -> QuerySet[RemediationPlan]:
 
 
 def today() -> datetime.date:
-    return datetime.date.today()
+    return timezone.localdate()
 
 
 def _latest_submission(field: str) -> Subquery:
