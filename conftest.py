@@ -195,3 +195,30 @@ def cell_secretary(org_tree):
         person=person, unit=org_tree.cell_a1, role=PositionRole.SECRETARY, valid_from=START, by=None
     )
     return user
+
+
+@pytest.fixture
+def appraiser(org_tree):
+    """Office of the grassroots committee A1: the recipient of cell A1's plans."""
+    user = make_user("vanphong_cs")
+    services.access_grant(
+        user=user, unit=org_tree.grassroots_a1, role=AccessRole.OFFICE, by=None, valid_from=START
+    )
+    return user
+
+
+@pytest.fixture
+def second_appraiser(org_tree):
+    """A standing-committee member of grassroots A1 (a position, not a grant): also a recipient."""
+    user = make_user("thuongvu_cs")
+    person = PersonFactory(full_name="Phạm Quang Vinh")
+    person.user = user
+    person.save(update_fields=["user"])
+    services.position_add(
+        person=person,
+        unit=org_tree.grassroots_a1,
+        role=PositionRole.STANDING_MEMBER,
+        valid_from=START,
+        by=None,
+    )
+    return user

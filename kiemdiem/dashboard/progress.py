@@ -7,6 +7,7 @@ resolved, with the counts that make a unit late (plans missing, items overdue).
 
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kiemdiem.core.sorting import natural_key
@@ -158,3 +159,62 @@ def chart_data(rows: list[dict], links) -> dict:
         "urls": [links.unit(r["unit_id"]) for r in ranked],
         "all": len(ranked) == len(rows),
     }
+
+
+# The periodic report's figures that count the same things as the dashboard's (report key,
+# dashboard metric): on the same day, for the same unit, they are equal.
+REPORT_MATCH: list[tuple[str, str]] = [
+    ("items_total", "items_total"),
+    ("items_verified", "items_done"),
+    ("items_overdue", "items_overdue"),
+    ("findings_total", "findings_total"),
+    ("findings_resolved", "findings_resolved"),
+]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The unit's latest periodic report beside the dashboard, and why they differ if they do."""
+
+    report: object
+    rows: list[tuple[str, int, int]]  # (label, in the report, on the dashboard)
+    reasons: list[str]
+
+    @property
+    def differs(self) -> bool:
+        return any(a != b for _label, a, b in self.rows)
+
+
+def compare_report(report, own: dict | None, today, labels: dict[str, str]) -> Comparison:
+    """Side by side: the report's figures (as of its day) and the dashboard's (now), with the
+    plain reasons they can differ: another day, changes not merged yet, changes on the same day
+    after the report was written."""
+    rows = [
+        (labels[key], int(report.figures.get(key, 0) or 0), int((own or {}).get(metric, 0) or 0))
+        for key, metric in REPORT_MATCH
+    ]
+    reasons: list[str] = []
+    as_of = report.figures_as_of
+    if any(a != b for _label, a, b in rows):
+        if as_of and as_of != today:
+            reasons.append(
+                _(
+                    "Báo cáo tính số liệu đến hết ngày %(day)s; bảng theo dõi là số liệu hiện "
+                    "tại, gồm cả thay đổi sau ngày đó."
+                )
+                % {"day": as_of.strftime("%d/%m/%Y")}
+            )
+        if own and own.get("pending"):
+            reasons.append(
+                _("Bảng theo dõi còn %(n)s thay đổi đang chờ tổng hợp.") % {"n": own["pending"]}
+            )
+        if as_of == today:
+            reasons.append(
+                _(
+                    "Báo cáo được lập (hoặc cập nhật số liệu) lúc %(at)s: thay đổi trong ngày sau "
+                    "lúc đó chưa có trong báo cáo. Bấm “Sửa đánh giá, cập nhật số liệu” trên "
+                    "báo cáo để lấy số liệu mới."
+                )
+                % {"at": timezone.localtime(report.updated_at).strftime("%H:%M")}
+            )
+    return Comparison(report=report, rows=rows, reasons=reasons)

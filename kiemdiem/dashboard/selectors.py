@@ -220,6 +220,17 @@ def summaries_of_branch(cycle: ReviewCycle, unit: Unit) -> tuple[list[dict], lis
     return along, children
 
 
+def latest_report(cycle: ReviewCycle, unit: Unit) -> PeriodicReport | None:
+    """The unit's periodic report of the cycle's latest period it reported on (the dashboard
+    sets its figures beside its own)."""
+    return (
+        PeriodicReport.objects.filter(period__cycle=cycle, unit=unit)
+        .select_related("period")
+        .order_by("-period__ends_on", "-pk")
+        .first()
+    )
+
+
 def pending_changes(cycle: ReviewCycle, unit: Unit) -> int:
     """Change records of the subtree not merged yet (the figures lag by these)."""
     return SummaryDelta.objects.filter(

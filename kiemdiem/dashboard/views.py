@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -26,6 +27,7 @@ from kiemdiem.dashboard.metrics import METRIC_NAMES, METRICS
 from kiemdiem.dashboard.summaries import merge_all
 from kiemdiem.org.models import Unit
 from kiemdiem.org.scoping import access_for, top_units
+from kiemdiem.reports.services import FIGURE_LABELS
 from kiemdiem.reviews.models import ReviewCycle
 
 ROWS_PER_PAGE = 50
@@ -191,6 +193,11 @@ def unit_summary(request: HttpRequest, cycle_id: int, unit_id: int) -> HttpRespo
         "unit_url": links.unit(unit.pk),
         "pending": own["pending"] if own else selectors.pending_changes(cycle, unit),
     }
+    report = selectors.latest_report(cycle, unit)
+    if report is not None:
+        ctx["comparison"] = progress.compare_report(
+            report, own, timezone.localdate(), FIGURE_LABELS
+        )
     return render(request, "dashboard/unit_summary.html", ctx)
 
 

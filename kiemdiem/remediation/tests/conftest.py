@@ -9,40 +9,9 @@ import datetime
 
 import pytest
 
-from conftest import START, make_user
-from kiemdiem.org import services
-from kiemdiem.org.models import AccessRole, PositionRole
-from kiemdiem.org.tests.factories import PersonFactory
 from kiemdiem.remediation import services as remediation_services
 from kiemdiem.remediation.models import RemediationPlan
 from kiemdiem.reviews import services as review_services
-
-
-@pytest.fixture
-def appraiser(org_tree):
-    """Office of the grassroots committee A1: the recipient of cell A1's plans."""
-    user = make_user("vanphong_cs")
-    services.access_grant(
-        user=user, unit=org_tree.grassroots_a1, role=AccessRole.OFFICE, by=None, valid_from=START
-    )
-    return user
-
-
-@pytest.fixture
-def second_appraiser(org_tree):
-    """A standing-committee member of grassroots A1 (a position, not a grant): also a recipient."""
-    user = make_user("thuongvu_cs")
-    person = PersonFactory(full_name="Phạm Quang Vinh")
-    person.user = user
-    person.save(update_fields=["user"])
-    services.position_add(
-        person=person,
-        unit=org_tree.grassroots_a1,
-        role=PositionRole.STANDING_MEMBER,
-        valid_from=START,
-        by=None,
-    )
-    return user
 
 
 @pytest.fixture
