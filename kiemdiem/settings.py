@@ -48,6 +48,8 @@ ENVIRONMENT = env_str("KIEMDIEM_ENV", "development")
 PRODUCTION = ENVIRONMENT == "production"
 SECRET_KEY = env_secret("KIEMDIEM_SECRET_KEY", DEV_SECRET_KEY)
 DEBUG = env_bool("KIEMDIEM_DEBUG", not PRODUCTION)
+# With DEBUG, 404s still show the Vietnamese page unless this is set (Django's technical page).
+KIEMDIEM_DEBUG_404 = env_bool("KIEMDIEM_DEBUG_404", False)
 ALLOWED_HOSTS = env_list("KIEMDIEM_ALLOWED_HOSTS", "127.0.0.1,localhost")
 
 if PRODUCTION:
@@ -102,6 +104,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "kiemdiem.core.middleware.HtmxMessagesMiddleware",
+    "kiemdiem.core.middleware.VietnameseNotFoundMiddleware",
     # AxesMiddleware must come last: it turns lockouts into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 
 class HtmxMessagesMiddleware:
@@ -35,4 +36,29 @@ class HtmxMessagesMiddleware:
                 trigger = {trigger: None}
             trigger["messages"] = pending
             response["HX-Trigger"] = json.dumps(trigger)  # ASCII: header values must be Latin-1
+        return response
+
+
+class VietnameseNotFoundMiddleware:
+    """With DEBUG on (`make run`), Django answers an unknown address or a 404 with its English
+    technical page; people trying the app would hit it from any stale link. Serve the same
+    Vietnamese page as production instead (set KIEMDIEM_DEBUG_404=1 to see Django's page).
+    The API keeps its JSON errors."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code == 404
+            and settings.DEBUG
+            and not getattr(settings, "KIEMDIEM_DEBUG_404", False)
+            and not request.path.startswith("/api/")
+            and response.get("Content-Type", "").startswith("text/html")
+            and not getattr(response, "kiemdiem_page", False)
+        ):
+            page = render(request, "404.html", status=404)
+            page.kiemdiem_page = True
+            return page
         return response

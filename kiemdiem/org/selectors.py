@@ -23,7 +23,8 @@ def children_with_member_counts(
     """
     day = day or timezone.localdate()
     children_qs = unit.children.all() if include_past else unit.children.valid_on(day)
-    children = list(children_qs.order_by("kind", "name"))
+    # Natural order within each kind: "Chi bộ thôn 2" before "Chi bộ thôn 10".
+    children = sorted(children_qs, key=lambda u: (u.kind, natural_key(u.name)))
     if not children:
         return children
     prefix_len = len(unit.path) + PATH_STEP

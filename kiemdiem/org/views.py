@@ -15,6 +15,7 @@ from kiemdiem.core.audit import history_for
 from kiemdiem.core.dates import today, vn_date
 from kiemdiem.core.forms import PICKER_RESULTS, picker_context, run_service
 from kiemdiem.core.permissions import require
+from kiemdiem.core.sorting import natural_key
 from kiemdiem.org import selectors, services
 from kiemdiem.org.forms import (
     AccessGrantForm,
@@ -54,7 +55,7 @@ def _person(request: HttpRequest, pk: int) -> Person:
 
 @login_required
 def unit_tree(request: HttpRequest) -> HttpResponse:
-    roots = list(top_units(request.user).order_by("name"))
+    roots = sorted(top_units(request.user), key=lambda u: natural_key(u.name))
     for root in roots:
         root.member_count = selectors.subtree_member_count(root)
     past = request.GET.get("lich-su") == "1"
@@ -88,8 +89,15 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "member_total": selectors.subtree_member_count(unit),
         "members": members,
         "history": history_for(unit, unit_path=unit.path)[:50],
-        "successors": unit.successions.select_related("successor"),
-        "predecessors": unit.predecessions.select_related("predecessor"),
+        # Units before and after a reorganization: links only to those the user may open.
+        "successors": [
+            (s.successor, access.covers(s.successor.path))
+            for s in unit.successions.select_related("successor")
+        ],
+        "predecessors": [
+            (s.predecessor, access.covers(s.predecessor.path))
+            for s in unit.predecessions.select_related("predecessor")
+        ],
         "can_manage": can_manage_unit(request.user, unit),
     }
     return render(request, "org/unit_detail.html", ctx)
