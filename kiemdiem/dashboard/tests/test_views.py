@@ -4,9 +4,10 @@ import json
 import pytest
 from django.urls import reverse
 
+from kiemdiem.core.models import SummaryDelta
 from kiemdiem.dashboard import summaries
 from kiemdiem.dashboard.metrics import METRIC_NAMES
-from kiemdiem.dashboard.models import CycleSummary, SummaryDelta
+from kiemdiem.dashboard.models import CycleSummary
 from kiemdiem.dashboard.views import Links
 from kiemdiem.remediation import services as plan_services
 from kiemdiem.remediation.models import RemediationPlan
