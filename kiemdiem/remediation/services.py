@@ -359,6 +359,7 @@ def plan_submit(
         number=number,
         submitted_by=_user(by),
         effective_on=move.effective_on,
+        note=move.reason,
         snapshot=plan_snapshot(plan),
     )
     if plan.unit.parent_id:
