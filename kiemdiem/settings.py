@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "kiemdiem.remediation",
     "kiemdiem.reports",
     "kiemdiem.dashboard",
+    "kiemdiem.campaign",
     "kiemdiem.api",
     "kiemdiem.transfer",
 ]
@@ -122,7 +123,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "kiemdiem.core.context_processors.navigation",
+                "kiemdiem.dashboard.context_processors.navigation",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },
@@ -184,7 +185,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "dashboard:home"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # django-axes: lock a username+IP pair after repeated failures.

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from kiemdiem.campaign import services as campaign_services
 from kiemdiem.core.audit import audit_record
 from kiemdiem.core.dates import vn_date
 from kiemdiem.core.models import AuditAction
@@ -27,10 +28,10 @@ from kiemdiem.remediation.models import (
     ProgressUpdate,
     RemediationPlan,
 )
-from kiemdiem.remediation.states import ActionStatus, PlanStatus, ReturnGround
+from kiemdiem.remediation.states import ITEM_OPEN, ActionStatus, PlanStatus, ReturnGround
 from kiemdiem.reviews import services as review_services
 from kiemdiem.reviews.models import Finding, Review, ReviewCycle, ReviewMeeting
-from kiemdiem.reviews.states import ReviewStatus
+from kiemdiem.reviews.states import FindingStatus, ReviewStatus
 
 PARTICIPATING = [
     "commune",
@@ -69,7 +70,7 @@ def open_cycle(province: Unit, office, log=lambda message: None) -> ReviewCycle:
         horizon_end=today + days(340),
     )
     started = time.perf_counter()
-    counts = review_services.cycle_open(cycle=cycle, by=office)
+    counts = campaign_services.cycle_open(cycle=cycle, by=office)
     log(f"cycle_open: {counts['reviews']} bản kiểm điểm, {time.perf_counter() - started:.1f} s")
     started = time.perf_counter()
     merged = merge_all()
@@ -98,7 +99,8 @@ def generate_activity(
       verification;
     - `returned_units`: units (the demo secretaries') whose collective plan was returned;
     - `tracked_people`: people (the demo logins') whose own plan is accepted, with one item due
-      within a week and one overdue.
+      within a week and one overdue (a person without a plan of their own, a member admitted
+      too recently to be reviewed, answers for an item of such a plan in their cell instead).
 
     Demo and benchmark data, loaded like the seed: rows are written directly (not through the
     services, which would take minutes at this size), with what the services would leave for
@@ -109,17 +111,73 @@ def generate_activity(
     today = timezone.localdate()
     days = datetime.timedelta
 
-    # Reviews: ~70% submitted; of those some discussed at the conference, some finalized.
+    # Conferences: ~80% of the collectives, chaired by the unit's secretary.
     reviews = list(Review.objects.filter(cycle=cycle).values_list("pk", "unit_id", "person_id"))
+    collectives = [unit_id for _pk, unit_id, person_id in reviews if person_id is None]
+    met = {unit_id for unit_id in collectives if rng.random() < 0.8}
+
+    # Plans of the demo appraisers' children surely waiting for appraisal: their reviews have
+    # been through the conference (a plan is submitted only then).
+    review_of_plan = dict(
+        RemediationPlan.objects.filter(cycle=cycle).values_list("pk", "review_id")
+    )
+    waiting: set[int] = set()
+    to_verify: set[int] = set()  # accepted, with an item reported done
+    under = set(awaiting_under)
+    if under:
+        children_plans = RemediationPlan.objects.filter(cycle=cycle, unit__parent_id__in=under)
+        by_parent: dict[int, list[int]] = defaultdict(list)
+        for pk, parent_id in children_plans.values_list("pk", "unit__parent_id").order_by("pk"):
+            by_parent[parent_id].append(pk)
+        for pks in by_parent.values():
+            picked = rng.sample(pks, min(6, len(pks)))
+            if len(picked) > 1:
+                to_verify.add(picked.pop())
+            waiting.update(picked)
+    returned_demo = set(
+        RemediationPlan.objects.filter(
+            cycle=cycle, unit_id__in=list(returned_units), person__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    people = list(tracked_people)
+    own_plans = dict(
+        RemediationPlan.objects.filter(cycle=cycle, person_id__in=people)
+        .exclude(pk__in=waiting | returned_demo | to_verify)
+        .values_list("person_id", "pk")
+    )
+    tracked_demo = set(own_plans.values())
+    helper_of: dict[int, int] = {}  # plan -> a demo person answering for its first item
+    cells = dict(
+        Membership.objects.current()
+        .filter(person_id__in=people)
+        .values_list("person_id", "unit_id")
+    )
+    plan_units = dict(
+        RemediationPlan.objects.filter(pk__in=tracked_demo).values_list("pk", "unit_id")
+    )
+    for person_id in sorted(set(people) - set(own_plans)):
+        plan_id = next(
+            (p for p in sorted(tracked_demo) if plan_units[p] == cells.get(person_id)), None
+        )
+        if plan_id is not None:
+            helper_of.setdefault(plan_id, person_id)
+    forced = waiting | to_verify | returned_demo | tracked_demo
+    must_conclude = {review_of_plan[pk] for pk in forced}
+
+    # Reviews: ~70% submitted; where the unit's conference was held, discussed or finalized.
     by_status: dict[str, list[int]] = defaultdict(list)
+    status_of: dict[int, str] = {}
     submitted_reviews = []
     for pk, unit_id, person_id in reviews:
-        if rng.random() < 0.7:
+        if pk in must_conclude:
+            met.add(unit_id)
+        if rng.random() < 0.7 or pk in must_conclude:
             submitted_reviews.append((pk, unit_id, person_id))
-            status = rng.choice(
-                [ReviewStatus.SUBMITTED, ReviewStatus.DISCUSSED, ReviewStatus.FINALIZED]
-            )
+            status = ReviewStatus.SUBMITTED
+            if unit_id in met:
+                status = rng.choice([ReviewStatus.DISCUSSED, ReviewStatus.FINALIZED])
             by_status[status].append(pk)
+            status_of[pk] = status
     for status, ids in by_status.items():
         for chunk in _chunks(ids):
             Review.objects.filter(pk__in=chunk).update(
@@ -145,77 +203,30 @@ def generate_activity(
     ):
         findings_of[review_id].append(finding_id)
 
-    # Conferences: ~80% of the collectives, chaired by the unit's secretary.
-    collectives = [unit_id for _pk, unit_id, person_id in reviews if person_id is None]
     chairs = dict(
-        Position.objects.filter(unit_id__in=collectives, role=PositionRole.SECRETARY).values_list(
+        Position.objects.filter(unit_id__in=sorted(met), role=PositionRole.SECRETARY).values_list(
             "unit_id", "person_id"
         )
     )
     fallback_chair = next(iter(chairs.values()))
-    met = {unit_id for unit_id in collectives if rng.random() < 0.8}
+    ReviewMeeting.objects.bulk_create(
+        [
+            ReviewMeeting(
+                cycle=cycle,
+                unit_id=unit_id,
+                held_on=cycle.conference_due - days(rng.randint(0, 14)),
+                chair_id=chairs.get(unit_id, fallback_chair),
+                attendee_count=rng.randint(5, 40),
+            )
+            for unit_id in sorted(met)
+        ],
+        batch_size=CHUNK,
+    )
 
-    def meetings(units: Iterable[int]) -> None:
-        ReviewMeeting.objects.bulk_create(
-            [
-                ReviewMeeting(
-                    cycle=cycle,
-                    unit_id=unit_id,
-                    held_on=cycle.conference_due - days(rng.randint(0, 14)),
-                    chair_id=chairs.get(unit_id, fallback_chair),
-                    attendee_count=rng.randint(5, 40),
-                )
-                for unit_id in units
-            ],
-            batch_size=CHUNK,
-        )
-
-    meetings(unit_id for unit_id in collectives if unit_id in met)
-
-    # Plans: ~60% submitted (a quarter of them late); returned, waiting, accepted or adopted.
+    # Plans: ~60% of those whose review passed its conference are submitted (a quarter of them
+    # late); returned, waiting, accepted or adopted.
+    concluded = (ReviewStatus.DISCUSSED, ReviewStatus.FINALIZED)
     plans = list(RemediationPlan.objects.filter(cycle=cycle).values_list("pk", "review_id"))
-    under = set(awaiting_under)
-    waiting: set[int] = set()
-    to_verify: set[int] = set()  # accepted, with an item reported done
-    if under:
-        children_plans = RemediationPlan.objects.filter(cycle=cycle, unit__parent_id__in=under)
-        by_parent: dict[int, list[int]] = defaultdict(list)
-        for pk, parent_id in children_plans.values_list("pk", "unit__parent_id").order_by("pk"):
-            by_parent[parent_id].append(pk)
-        for pks in by_parent.values():
-            picked = rng.sample(pks, min(6, len(pks)))
-            if len(picked) > 1:
-                to_verify.add(picked.pop())
-            waiting.update(picked)
-    returned_demo = set(
-        RemediationPlan.objects.filter(
-            cycle=cycle, unit_id__in=list(returned_units), person__isnull=True
-        ).values_list("pk", flat=True)
-    )
-    people = list(tracked_people)
-    own_plans = dict(
-        RemediationPlan.objects.filter(cycle=cycle, person_id__in=people)
-        .exclude(pk__in=waiting | returned_demo)
-        .values_list("person_id", "pk")
-    )
-    tracked_demo = set(own_plans.values())
-    # A demo person with no plan of their own (a member admitted too recently to be reviewed)
-    # is made responsible for an item of a demo plan of their cell.
-    helper_of: dict[int, int] = {}
-    cells = dict(
-        Membership.objects.current()
-        .filter(person_id__in=people)
-        .values_list("person_id", "unit_id")
-    )
-    plan_units = dict(
-        RemediationPlan.objects.filter(pk__in=tracked_demo).values_list("pk", "unit_id")
-    )
-    for person_id in sorted(set(people) - set(own_plans)):
-        plan_id = next(
-            (p for p in sorted(tracked_demo) if plan_units[p] == cells.get(person_id)), None
-        )
-        if plan_id is not None:
-            helper_of.setdefault(plan_id, person_id)
     groups: dict[tuple[str, datetime.date], list[int]] = defaultdict(list)
     missing: list[int] = []
     trackable: list[tuple[int, int]] = []
@@ -230,7 +241,7 @@ def generate_activity(
         elif pk in to_verify or pk in tracked_demo:
             groups[(PlanStatus.ACCEPTED, cycle.plan_due - days(6))].append(pk)
             trackable.append((pk, review_id))
-        elif rng.random() < 0.6:
+        elif status_of.get(review_id) in concluded and rng.random() < 0.6:
             late = rng.random() < 0.25
             offset = rng.randint(1, 15)
             day = cycle.plan_due + days(offset) if late else cycle.plan_due - days(offset)
@@ -253,27 +264,12 @@ def generate_activity(
     for (status, day), ids in groups.items():
         for chunk in _chunks(ids):
             RemediationPlan.objects.filter(pk__in=chunk).update(
-                status=status, first_submitted_at=_at(day)
+                status=status, first_submitted_at=_at(day), first_submitted_on=day
             )
+            if status != PlanStatus.RETURNED:  # with the appraiser or accepted: locked
+                Review.objects.filter(plan__pk__in=chunk).update(findings_locked=True)
     for chunk in _chunks(missing):
         RemediationPlan.objects.filter(pk__in=chunk).update(missing_flagged=True)
-    # A plan answers a review finalized after its conference: the reviews of filed plans are
-    # finalized, and their units' conferences held.
-    filed_ids = [pk for ids in groups.values() for pk in ids]
-    for chunk in _chunks(filed_ids):
-        Review.objects.filter(plan__in=chunk).exclude(status=ReviewStatus.FINALIZED).update(
-            status=ReviewStatus.FINALIZED,
-            submitted_at=_at(cycle.self_review_due - days(2)),
-            finalized_at=_at(cycle.conference_due),
-        )
-    filed_units = set()
-    for chunk in _chunks(filed_ids):
-        filed_units.update(
-            RemediationPlan.objects.filter(pk__in=chunk, person__isnull=True).values_list(
-                "unit_id", flat=True
-            )
-        )
-    meetings(sorted(filed_units - met))
 
     # Items: 1–3 per submitted plan; progress only on accepted plans.
     horizon = (cycle.horizon_end - cycle.starts_on).days
@@ -303,7 +299,7 @@ def generate_activity(
                     # one item due within a week, one overdue: the home page's "đến hạn"
                     status = ActionStatus.IN_PROGRESS if position == 1 else ActionStatus.OPEN
                     due = today + days(6) if position == 1 else today - days(4)
-                open_now = status in (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+                open_now = status in ITEM_OPEN
                 actions.append(
                     PlanAction(
                         plan_id=plan_id,
@@ -315,6 +311,7 @@ def generate_activity(
                         status=status,
                         percent={"verified": 100, "done": 100, "in_progress": 50}.get(status, 0),
                         verified_at=_at(today) if status == ActionStatus.VERIFIED else None,
+                        verified_on=today if status == ActionStatus.VERIFIED else None,
                         overdue_flagged=open_now and due < today,
                     )
                 )
@@ -336,7 +333,9 @@ def generate_activity(
             states[finding_id].add(actions[i].status)
     resolved = [f for f, s in states.items() if s == {ActionStatus.VERIFIED}]
     for chunk in _chunks(resolved):
-        Finding.objects.filter(pk__in=chunk).update(status="resolved", resolved_at=_at(today))
+        Finding.objects.filter(pk__in=chunk).update(
+            status=FindingStatus.RESOLVED, resolved_at=_at(today), resolved_on=today
+        )
     return {
         "reviews": len(reviews),
         "findings": len(findings),
@@ -398,7 +397,9 @@ def _write_submissions(
     )
     for (_status, day), ids in groups.items():  # auto_now_add stamped them now
         for chunk in _chunks(ids):
-            PlanSubmission.objects.filter(plan_id__in=chunk).update(submitted_at=_at(day))
+            PlanSubmission.objects.filter(plan_id__in=chunk).update(
+                submitted_at=_at(day), effective_on=day
+            )
     ids_of = dict(PlanSubmission.objects.filter(plan__cycle=cycle).values_list("plan_id", "pk"))
     grounds = [choice.value for choice in ReturnGround]
     decisions = []
@@ -431,38 +432,39 @@ def _write_progress(actions: list[PlanAction], today: datetime.date, rng: random
     still counts it)."""
     days = datetime.timedelta
     reports = []
-    when: dict[tuple[int, str], datetime.datetime] = {}
     for action in actions:
         if action.status in (ActionStatus.IN_PROGRESS, ActionStatus.DONE, ActionStatus.VERIFIED):
-            status = ActionStatus.IN_PROGRESS if action.status == "in_progress" else "done"
+            day = today - days(rng.randint(1, 20))
             reports.append(
                 ProgressUpdate(
                     action_id=action.pk,
-                    status=status,
+                    status=ActionStatus.IN_PROGRESS
+                    if action.status == ActionStatus.IN_PROGRESS
+                    else ActionStatus.DONE,
                     percent=action.percent,
                     narrative="Đã triển khai theo kế hoạch (dữ liệu mẫu).",
+                    effective_on=day,
                 )
             )
-            when[(action.pk, status)] = _at(today - days(rng.randint(1, 20)))
     ProgressUpdate.objects.bulk_create(reports, batch_size=CHUNK)
-    by_day: dict[datetime.datetime, list[int]] = defaultdict(list)
-    for (action_id, _status), at in when.items():
-        by_day[at].append(action_id)
-    for at, ids in by_day.items():  # auto_now_add stamped them now
+    by_day: dict[datetime.date, list[int]] = defaultdict(list)
+    for report in reports:
+        by_day[report.effective_on].append(report.action_id)
+    for day, ids in by_day.items():  # auto_now_add stamped them now
         for chunk in _chunks(ids):
-            ProgressUpdate.objects.filter(action_id__in=chunk).update(reported_at=at)
+            ProgressUpdate.objects.filter(action_id__in=chunk).update(reported_at=_at(day))
+    cancelled = [a for a in actions if a.status == ActionStatus.CANCELLED]
     plan_paths = dict(
-        RemediationPlan.objects.filter(
-            pk__in={a.plan_id for a in actions if a.status == ActionStatus.CANCELLED}
-        ).values_list("pk", "unit__path")
+        RemediationPlan.objects.filter(pk__in={a.plan_id for a in cancelled}).values_list(
+            "pk", "unit__path"
+        )
     )
-    for action in actions:
-        if action.status == ActionStatus.CANCELLED:
-            audit_record(
-                obj=action,
-                action=AuditAction.TRANSITION,
-                by=None,
-                changes={"status": [ActionStatus.OPEN.label, ActionStatus.CANCELLED.label]},
-                reason="Không còn phù hợp (dữ liệu mẫu).",
-                unit_path=plan_paths.get(action.plan_id, ""),
-            )
+    for action in cancelled:
+        audit_record(
+            obj=action,
+            action=AuditAction.TRANSITION,
+            by=None,
+            changes={"status": [ActionStatus.OPEN.value, ActionStatus.CANCELLED.value]},
+            reason="Không còn phù hợp (dữ liệu mẫu).",
+            unit_path=plan_paths.get(action.plan_id, ""),
+        )

@@ -128,7 +128,8 @@ def _figures(row: dict | None, labels: dict[str, str]) -> list[dict]:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """ "Việc cần làm": the user's next actions, each line linking to where it is taken."""
+    """The first page after signing in, "Việc cần làm": the person's next actions, each line
+    linking to where it is taken, with their roles and where they can go."""
     access = access_for(request.user)
     ctx = {
         "access": access,

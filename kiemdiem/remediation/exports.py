@@ -154,4 +154,4 @@ def plan_items(user, params: dict[str, str]) -> Sheet:
 
 
 def _days(since) -> int | None:
-    return days_since(since, selectors.today())
+    return days_since(since)

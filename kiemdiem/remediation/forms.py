@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from kiemdiem.core.dates import today
-from kiemdiem.core.forms import StyledForm, VersionedForm, VnDateField
+from kiemdiem.core.forms import BackdatableForm, StyledForm, VersionedForm, VnDateField
 from kiemdiem.org.forms import PersonChoiceField, ScopedForm, UnitChoiceField
 from kiemdiem.org.models import Membership, Person, Position
 from kiemdiem.remediation.models import RemediationPlan
@@ -62,7 +62,7 @@ class ActionForm(ScopedForm):
         self.fields["due_date"].set_range(plan.cycle.starts_on, plan.cycle.horizon_end)
 
 
-class ReturnForm(VersionedForm):
+class ReturnForm(BackdatableForm):
     grounds = forms.MultipleChoiceField(
         label=_("Lý do trả lại"),
         choices=ReturnGround.choices,
@@ -78,7 +78,7 @@ class ReturnForm(VersionedForm):
         self.fields["grounds"].widget.attrs["class"] = ""
 
 
-class AcceptForm(VersionedForm):
+class AcceptForm(BackdatableForm):
     remarks = forms.CharField(
         label=_("Nhận xét"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -94,7 +94,7 @@ class AdoptForm(VersionedForm):
         self.fields["decision_date"].set_range(accepted_on, today())
 
 
-class SubmitForm(VersionedForm):
+class SubmitForm(BackdatableForm):
     note = forms.CharField(label=_("Ghi chú"), required=False)
 
 
@@ -114,7 +114,7 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class ProgressForm(VersionedForm):
+class ProgressForm(BackdatableForm):
     status = forms.ChoiceField(
         label=_("Tình trạng"),
         choices=[
@@ -138,7 +138,7 @@ class ProgressForm(VersionedForm):
     files = MultipleFileField(label=_("Tệp minh chứng (PDF, Word, Excel, ảnh)"), required=False)
 
 
-class VerifyForm(VersionedForm):
+class VerifyForm(BackdatableForm):
     accept = forms.TypedChoiceField(
         label=_("Kết luận"),
         choices=[("1", _("Xác nhận hoàn thành")), ("0", _("Chưa đạt, yêu cầu tiếp tục"))],

@@ -1,16 +1,14 @@
 """Reads of plans: versions compared, the queues (awaiting appraisal, awaiting verification),
-items of a plan."""
+the plan list's filters, items of a plan."""
 
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import CharField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Cast
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from kiemdiem.core.models import AuditAction, AuditEvent
 from kiemdiem.core.text import fold
-from kiemdiem.org.scoping import access_for, scope
+from kiemdiem.org.scoping import access_for, acts_for_q, scope
 from kiemdiem.remediation.models import (
     PlanAction,
     PlanRecipient,
@@ -18,8 +16,7 @@ from kiemdiem.remediation.models import (
     ProgressUpdate,
     RemediationPlan,
 )
-from kiemdiem.remediation.permissions import acting_unit_ids
-from kiemdiem.remediation.states import ActionStatus, PlanStatus, ReturnGround
+from kiemdiem.remediation.states import PLAN_TRACKABLE, ActionStatus, PlanStatus, ReturnGround
 
 ITEM_LABELS = {
     "content": "Nội dung",
@@ -98,15 +95,22 @@ def last_return(submissions: list[PlanSubmission]):
 
 
 def plans_awaiting_appraisal_for(user, qs: QuerySet[RemediationPlan]) -> QuerySet[RemediationPlan]:
-    """Submitted plans of which the user acts for a recipient (permissions.acting_unit_ids)."""
+    """Submitted plans of `qs` the user may appraise: `can_appraise_plan` in SQL.
+
+    A recipient's unit the user acts for (Access.recipient_unit_ids; an administrator acts for
+    every recipient), not a plan of an office's own unit, not their own plan, not a plan they
+    submitted last or ever wrote an item of. `test_selectors_agree_with_decisions` compares the
+    two over every demo persona.
+    """
     access = access_for(user)
-    qs = qs.filter(status=PlanStatus.SUBMITTED)
-    if access.everything:
-        return qs
-    recipients = PlanRecipient.objects.filter(unit_id__in=acting_unit_ids(user))
-    mine = qs.filter(pk__in=recipients.values("plan_id"))
-    # The same refusals as can_appraise_plan, in SQL: not one's own plan, not a plan one
-    # submitted last, not a plan whose items one wrote.
+    mine = qs.filter(status=PlanStatus.SUBMITTED)
+    if access.everything:  # acts for any recipient, so the plan needs one (recipients_of)
+        has = Exists(PlanRecipient.objects.filter(plan=OuterRef("pk")))
+        mine = mine.filter(has | Q(unit__parent__isnull=False))
+    else:
+        recipients = PlanRecipient.objects.filter(acts_for_q(user, "unit_id"))
+        mine = mine.filter(pk__in=recipients.values("plan_id"))
+        mine = mine.exclude(unit__path__in=access.office_paths)
     if access.person_id is not None:
         mine = mine.exclude(person_id=access.person_id)
     latest_submitter = Subquery(
@@ -117,14 +121,71 @@ def plans_awaiting_appraisal_for(user, qs: QuerySet[RemediationPlan]) -> QuerySe
     mine = mine.annotate(latest_submitter=latest_submitter).filter(  # NULL: no recorded submitter
         Q(latest_submitter__isnull=True) | ~Q(latest_submitter=user.pk)
     )
-    written = AuditEvent.objects.filter(
-        actor_id=user.pk,
-        object_type=PlanAction._meta.label_lower,
-        action__in=[AuditAction.CREATE, AuditAction.UPDATE],
-    ).values("object_id")
-    prepared = PlanAction.objects.annotate(key=Cast("pk", CharField())).filter(key__in=written)
-    mine = mine.exclude(pk__in=prepared.values("plan_id"))
-    return mine.exclude(unit__path__in=access.office_paths)
+    return mine.exclude(preparers=user)
+
+
+def items_awaiting_verification_for(user, qs: QuerySet[PlanAction]) -> QuerySet[PlanAction]:
+    """Items of `qs` reported done that the user may verify: `can_verify_action` in SQL.
+
+    Of a plan whose recipient's unit the user acts for, not of their own plan, not reported done
+    by themself (the latest "done" report). Compared with the Python rule by the same test.
+    """
+    access = access_for(user)
+    mine = qs.filter(status=ActionStatus.DONE, plan__status__in=PLAN_TRACKABLE)
+    if access.everything:
+        has = Exists(PlanRecipient.objects.filter(plan=OuterRef("plan_id")))
+        mine = mine.filter(has | Q(plan__unit__parent__isnull=False))
+    else:
+        recipients = PlanRecipient.objects.filter(acts_for_q(user, "unit_id"))
+        mine = mine.filter(plan__in=recipients.values("plan_id"))
+    if access.person_id is not None:
+        mine = mine.exclude(plan__person_id=access.person_id)
+    reporter = Subquery(
+        ProgressUpdate.objects.filter(action=OuterRef("pk"), status=ActionStatus.DONE)
+        .order_by("-reported_at", "-id")
+        .values("reported_by_id")[:1]
+    )
+    return mine.annotate(done_reporter=reporter).filter(
+        Q(done_reporter__isnull=True) | ~Q(done_reporter=user.pk)
+    )
+
+
+def _latest_submission(field: str) -> Subquery:
+    return Subquery(
+        PlanSubmission.objects.filter(plan=OuterRef("pk")).order_by("-number").values(field)[:1]
+    )
+
+
+def appraisal_queue(user) -> QuerySet[RemediationPlan]:
+    """ "Chờ tôi thẩm định": the plans awaiting the user's appraisal (plans_awaiting_appraisal_for
+    over their scope), oldest submission first, each with its round (submission number) and the
+    time it was submitted."""
+    plans = plans_awaiting_appraisal_for(user, RemediationPlan.objects.visible_to(user))
+    return (
+        plans.annotate(
+            round=_latest_submission("number"), waiting_since=_latest_submission("submitted_at")
+        )
+        .select_related("unit", "person", "cycle")
+        .order_by("waiting_since", "pk")
+    )
+
+
+def verification_queue(user) -> QuerySet[PlanAction]:
+    """ "Chờ tôi xác nhận": items reported done awaiting the user's verification
+    (items_awaiting_verification_for over their scope), with the time of the "done" report,
+    oldest first."""
+    visible = scope(PlanAction.objects.all(), user, via="plan__unit")
+    done_at = Subquery(
+        ProgressUpdate.objects.filter(action=OuterRef("pk"), status=ActionStatus.DONE)
+        .order_by("-reported_at", "-id")
+        .values("reported_at")[:1]
+    )
+    return (
+        items_awaiting_verification_for(user, visible)
+        .annotate(done_at=done_at)
+        .select_related("plan", "plan__unit", "plan__person", "plan__cycle")
+        .order_by(F("done_at").asc(nulls_first=True), "pk")
+    )
 
 
 def plans_filtered(user, filters: dict | None) -> QuerySet[RemediationPlan]:
@@ -152,71 +213,4 @@ def plans_filtered(user, filters: dict | None) -> QuerySet[RemediationPlan]:
 def plans_list(qs: QuerySet[RemediationPlan]) -> QuerySet[RemediationPlan]:
     return qs.select_related("unit", "person", "cycle", "review").prefetch_related(
         Prefetch("actions", queryset=PlanAction.objects.only("id", "plan_id", "status", "due_date"))
-    )
-
-
-def today() -> datetime.date:
-    return timezone.localdate()
-
-
-def _latest_submission(field: str) -> Subquery:
-    return Subquery(
-        PlanSubmission.objects.filter(plan=OuterRef("pk")).order_by("-number").values(field)[:1]
-    )
-
-
-def appraisal_queue(user) -> QuerySet[RemediationPlan]:
-    """ "Chờ tôi thẩm định": the plans awaiting the user's appraisal, oldest submission first,
-    each with its round (submission number) and the time it was submitted."""
-    plans = plans_awaiting_appraisal_for(user, RemediationPlan.objects.visible_to(user))
-    return (
-        plans.annotate(
-            round=_latest_submission("number"), waiting_since=_latest_submission("submitted_at")
-        )
-        .select_related("unit", "person", "cycle")
-        .order_by("waiting_since", "pk")
-    )
-
-
-def actions_awaiting_verification_for(user, qs: QuerySet[PlanAction]) -> QuerySet[PlanAction]:
-    """Items of `qs` reported done that the user may verify now: the rules of
-    permissions.can_verify_action in SQL, for items in the state where the verify form shows
-    (done, in an accepted or adopted plan).
-
-    - a recipient of the plan the user acts for (permissions.acting_unit_ids), or the parent
-      committee while the plan has no recipient recorded (permissions.recipients_of);
-      an administrator acts for any plan that has a recipient or a parent;
-    - not an item of the user's own personal plan;
-    - not an item the user reported done (their last "done" progress report).
-    """
-    access = access_for(user)
-    qs = qs.filter(
-        status=ActionStatus.DONE, plan__status__in=[PlanStatus.ACCEPTED, PlanStatus.ADOPTED]
-    )
-    if access.person_id is not None:
-        qs = qs.exclude(plan__person_id=access.person_id)
-    has_recipient = Exists(PlanRecipient.objects.filter(plan_id=OuterRef("plan_id")))
-    if access.everything:
-        qs = qs.filter(has_recipient | Q(plan__unit__parent__isnull=False))
-    else:
-        acting = acting_unit_ids(user)
-        mine = PlanRecipient.objects.filter(unit_id__in=acting).values("plan_id")
-        qs = qs.filter(Q(plan_id__in=mine) | (~has_recipient & Q(plan__unit__parent_id__in=acting)))
-    last_done = ProgressUpdate.objects.filter(
-        action=OuterRef("pk"), status=ActionStatus.DONE
-    ).order_by("-reported_at", "-id")
-    return qs.annotate(
-        done_by=Subquery(last_done.values("reported_by_id")[:1]),
-        done_at=Subquery(last_done.values("reported_at")[:1]),
-    ).filter(Q(done_by__isnull=True) | ~Q(done_by=user.pk))
-
-
-def verification_queue(user) -> QuerySet[PlanAction]:
-    """ "Chờ tôi xác nhận": items reported done awaiting the user's verification, oldest report
-    first."""
-    visible = scope(PlanAction.objects.all(), user, via="plan__unit")
-    return (
-        actions_awaiting_verification_for(user, visible)
-        .select_related("plan", "plan__unit", "plan__person", "plan__cycle")
-        .order_by(F("done_at").asc(nulls_first=True), "pk")
     )

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kiemdiem.core.audit import history_for
+from kiemdiem.core.dates import today
 from kiemdiem.core.forms import PICKER_RESULTS, picker_context, run_service
 from kiemdiem.core.permissions import require
 from kiemdiem.org.forms import person_option
@@ -33,11 +34,18 @@ from kiemdiem.remediation.permissions import (
     acting_recipient,
     can_adopt_plan,
     can_appraise_plan,
+    can_backdate_plan,
     can_edit_plan,
     can_report_progress,
     can_verify_action,
 )
-from kiemdiem.remediation.states import PLAN_EDITABLE, ActionStatus, PlanStatus
+from kiemdiem.remediation.states import (
+    ITEM_OPEN,
+    PLAN_EDITABLE,
+    PLAN_TRACKABLE,
+    ActionStatus,
+    PlanStatus,
+)
 
 ROWS_PER_PAGE = 50
 
@@ -77,7 +85,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 def queue_appraisal(request: HttpRequest) -> HttpResponse:
     """ "Chờ tôi thẩm định": plans the user may appraise now, the longest waiting first."""
     page = Paginator(selectors.appraisal_queue(request.user), ROWS_PER_PAGE)
-    ctx = {"page": page.get_page(request.GET.get("page")), "today": selectors.today()}
+    ctx = {"page": page.get_page(request.GET.get("page")), "today": today()}
     return render(request, "remediation/queue_appraisal.html", ctx)
 
 
@@ -85,7 +93,7 @@ def queue_appraisal(request: HttpRequest) -> HttpResponse:
 def queue_verification(request: HttpRequest) -> HttpResponse:
     """ "Chờ tôi xác nhận": items reported done that the user may verify, oldest report first."""
     page = Paginator(selectors.verification_queue(request.user), ROWS_PER_PAGE)
-    ctx = {"page": page.get_page(request.GET.get("page")), "today": selectors.today()}
+    ctx = {"page": page.get_page(request.GET.get("page")), "today": today()}
     return render(request, "remediation/queue_verification.html", ctx)
 
 
@@ -138,22 +146,21 @@ def _plan_context(request: HttpRequest, plan: RemediationPlan, **forms) -> dict:
         "can_adopt": can_adopt,
         "orphan_errors": _orphan_errors(forms, shown),
         "editable": editable,
-        "today": selectors.today(),
         "version": plan.version,
         "due_range": (plan.cycle.starts_on, plan.cycle.horizon_end),
     }
-    version = {"version": plan.version}
+    version, backdate = {"version": plan.version}, _backdate(user, plan)
     ctx["action_form"] = forms.get("action_form") or ActionForm(
         user=user, plan=plan, auto_id="add_%s"
     )
     ctx["submit_form"] = forms.get("submit_form") or SubmitForm(
-        initial=version, auto_id="submit_%s"
+        initial=version, backdate=backdate, auto_id="submit_%s"
     )
     ctx["return_form"] = forms.get("return_form") or ReturnForm(
-        initial=version, auto_id="return_%s"
+        initial=version, backdate=backdate, auto_id="return_%s"
     )
     ctx["accept_form"] = forms.get("accept_form") or AcceptForm(
-        initial=version, auto_id="accept_%s"
+        initial=version, backdate=backdate, auto_id="accept_%s"
     )
     ctx["adopt_form"] = forms.get("adopt_form") or AdoptForm(
         initial=version, auto_id="adopt_%s", accepted_on=selectors.accepted_on(submissions)
@@ -171,7 +178,6 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def action_add(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    require(can_edit_plan(request.user, plan))
     form = ActionForm(request.POST, user=request.user, plan=plan, auto_id="add_%s")
     if form.is_valid():
         data = form.cleaned_data
@@ -234,7 +240,6 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def action_remove(request: HttpRequest, pk: int) -> HttpResponse:
     action = _action(request, pk)
     plan = action.plan
-    require(can_edit_plan(request.user, plan))
     form = CancelForm(request.POST)
     form.fields["reason"].required = False
     form.is_valid()
@@ -242,7 +247,10 @@ def action_remove(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         lambda: (
             services.action_remove(
-                action=action, by=request.user, reason=form.cleaned_data.get("reason", "")
+                action=action,
+                by=request.user,
+                reason=form.cleaned_data.get("reason", ""),
+                expected_version=form.cleaned_data.get("version"),
             )
             or True
         ),
@@ -259,8 +267,7 @@ def action_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    require(can_edit_plan(request.user, plan))
-    form = SubmitForm(request.POST, auto_id="submit_%s")
+    form = SubmitForm(request.POST, backdate=_backdate(request.user, plan), auto_id="submit_%s")
     if form.is_valid():
         done = run_service(
             form,
@@ -269,6 +276,7 @@ def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 note=form.cleaned_data["note"],
                 expected_version=form.cleaned_data["version"],
+                effective_on=form.cleaned_data.get("effective_on"),
             ),
         )
         if done is not None:
@@ -282,8 +290,7 @@ def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_return(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    require(can_appraise_plan(request.user, plan))
-    form = ReturnForm(request.POST, auto_id="return_%s")
+    form = ReturnForm(request.POST, backdate=_backdate(request.user, plan), auto_id="return_%s")
     if form.is_valid():
         data = form.cleaned_data
         done = run_service(
@@ -294,6 +301,7 @@ def plan_return(request: HttpRequest, pk: int) -> HttpResponse:
                 remarks=data["remarks"],
                 by=request.user,
                 expected_version=data["version"],
+                effective_on=data.get("effective_on"),
             ),
         )
         if done is not None:
@@ -307,8 +315,7 @@ def plan_return(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_accept(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    require(can_appraise_plan(request.user, plan))
-    form = AcceptForm(request.POST, auto_id="accept_%s")
+    form = AcceptForm(request.POST, backdate=_backdate(request.user, plan), auto_id="accept_%s")
     if form.is_valid():
         data = form.cleaned_data
         done = run_service(
@@ -318,6 +325,7 @@ def plan_accept(request: HttpRequest, pk: int) -> HttpResponse:
                 remarks=data["remarks"],
                 by=request.user,
                 expected_version=data["version"],
+                effective_on=data.get("effective_on"),
             ),
         )
         if done is not None:
@@ -331,7 +339,6 @@ def plan_accept(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_adopt(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    require(can_adopt_plan(request.user, plan))
     accepted_on = selectors.accepted_on(list(selectors.plan_submissions(plan)))
     form = AdoptForm(request.POST, auto_id="adopt_%s", accepted_on=accepted_on)
     if form.is_valid():
@@ -353,14 +360,20 @@ def plan_adopt(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "remediation/plan_detail.html", ctx)
 
 
+def _backdate(user, plan: RemediationPlan) -> bool:
+    """Whether the forms offer the effective date (an office entering past records)."""
+    return bool(can_backdate_plan(user, plan))
+
+
 def _action_context(request: HttpRequest, action: PlanAction, **forms) -> dict:
     user = request.user
     version = {"version": action.version}
+    backdate = _backdate(user, action.plan)
     can_report = can_report_progress(user, action)
     can_verify = can_verify_action(user, action)
     can_edit = can_edit_plan(user, action.plan)
-    trackable = action.plan.status in (PlanStatus.ACCEPTED, PlanStatus.ADOPTED)
-    open_states = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+    trackable = action.plan.status in PLAN_TRACKABLE
+    open_states = ITEM_OPEN
     is_open = action.status in open_states
     shown = {
         "progress_form": trackable and bool(can_report) and is_open,
@@ -381,8 +394,11 @@ def _action_context(request: HttpRequest, action: PlanAction, **forms) -> dict:
         "open_states": open_states,
         "overdue": action.is_overdue(),
         "progress_form": forms.get("progress_form")
-        or ProgressForm(initial={**version, "percent": action.percent, "status": "in_progress"}),
-        "verify_form": forms.get("verify_form") or VerifyForm(initial=version),
+        or ProgressForm(
+            initial={**version, "percent": action.percent, "status": "in_progress"},
+            backdate=backdate,
+        ),
+        "verify_form": forms.get("verify_form") or VerifyForm(initial=version, backdate=backdate),
         "cancel_form": forms.get("cancel_form") or CancelForm(initial=version),
         "replace_form": forms.get("replace_form")
         or ReplaceForm(user=user, plan=action.plan, initial=version),
@@ -399,8 +415,7 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def action_progress(request: HttpRequest, pk: int) -> HttpResponse:
     action = _action(request, pk)
-    require(can_report_progress(request.user, action))
-    form = ProgressForm(request.POST, request.FILES)
+    form = ProgressForm(request.POST, request.FILES, backdate=_backdate(request.user, action.plan))
     if form.is_valid():
         data = form.cleaned_data
         done = run_service(
@@ -413,6 +428,7 @@ def action_progress(request: HttpRequest, pk: int) -> HttpResponse:
                 files=data["files"],
                 by=request.user,
                 expected_version=data["version"],
+                effective_on=data.get("effective_on"),
             ),
         )
         if done is not None:
@@ -426,8 +442,7 @@ def action_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def action_verify(request: HttpRequest, pk: int) -> HttpResponse:
     action = _action(request, pk)
-    require(can_verify_action(request.user, action))
-    form = VerifyForm(request.POST)
+    form = VerifyForm(request.POST, backdate=_backdate(request.user, action.plan))
     if form.is_valid():
         data = form.cleaned_data
         done = run_service(
@@ -438,6 +453,7 @@ def action_verify(request: HttpRequest, pk: int) -> HttpResponse:
                 note=data["note"],
                 by=request.user,
                 expected_version=data["version"],
+                effective_on=data.get("effective_on"),
             ),
         )
         if done is not None:
@@ -451,7 +467,6 @@ def action_verify(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def action_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     action = _action(request, pk)
-    require(can_edit_plan(request.user, action.plan))
     form = CancelForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -475,7 +490,6 @@ def action_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def action_replace(request: HttpRequest, pk: int) -> HttpResponse:
     action = _action(request, pk)
-    require(can_edit_plan(request.user, action.plan))
     form = ReplaceForm(request.POST, user=request.user, plan=action.plan)
     if form.is_valid():
         data = form.cleaned_data

@@ -5,6 +5,7 @@ import datetime
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from conftest import conclude_review
 from kiemdiem.dashboard import progress, summaries
 from kiemdiem.dashboard.models import CycleSummary
 from kiemdiem.dashboard.tests.helpers import unit_url
@@ -46,6 +47,8 @@ def _campaign(open_cycle, org_tree, office, cell_secretary, appraiser, travel_to
         due_date=D(2026, 6, 30),
     )
     late = _item(plan, cell_secretary, org_tree, "Kiện toàn tổ đảng", D(2026, 2, 20))
+    conclude_review(plan.review, office)
+    plan.refresh_from_db()
     plan_services.plan_submit(plan=plan, by=cell_secretary)
     plan.refresh_from_db()
     plan_services.plan_accept(plan=plan, by=appraiser)
@@ -71,12 +74,12 @@ def _campaign(open_cycle, org_tree, office, cell_secretary, appraiser, travel_to
 
 
 def test_report_of_today_equals_the_dashboard(
-    client, open_cycle, org_tree, office, cell_secretary, appraiser, travel_to
+    client, open_cycle, org_tree, office, cell_secretary, appraiser, admin, travel_to
 ):
     _campaign(open_cycle, org_tree, office, cell_secretary, appraiser, travel_to)
     period = ReportPeriod.objects.filter(cycle=open_cycle).order_by("ends_on").first()
     for unit in (org_tree.cell_a1, org_tree.grassroots_a1, org_tree.province_a):
-        report = report_services.report_create(period=period, unit=unit, by=office)
+        report = report_services.report_create(period=period, unit=unit, by=admin)
         row = CycleSummary.objects.get(cycle=open_cycle, unit=unit)
         pairs = {
             key: (report.figures[key], getattr(row, metric))
@@ -119,11 +122,11 @@ def test_dashboard_says_why_a_report_differs(
 
 
 def test_report_page_names_its_day_and_scope(
-    client, open_cycle, org_tree, office, cell_secretary, appraiser, travel_to
+    client, open_cycle, org_tree, office, cell_secretary, appraiser, admin, travel_to
 ):
     _campaign(open_cycle, org_tree, office, cell_secretary, appraiser, travel_to)
     period = ReportPeriod.objects.filter(cycle=open_cycle).order_by("ends_on").first()
-    report = report_services.report_create(period=period, unit=org_tree.grassroots_a1, by=office)
+    report = report_services.report_create(period=period, unit=org_tree.grassroots_a1, by=admin)
     client.force_login(office)
     html = client.get(report.get_absolute_url()).content.decode()
     scope = html[html.index('data-testid="figures-scope"') :]

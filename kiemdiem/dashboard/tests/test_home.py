@@ -46,14 +46,14 @@ def test_home_page_stays_within_its_query_ceiling(
 ):
     _login(client, username)
     with django_assert_max_num_queries(HOME_QUERIES):
-        response = client.get(reverse("dashboard:home"))
+        response = client.get(reverse("home"))
     assert response.status_code == 200
 
 
 @pytest.mark.parametrize("username", ["vanphong", "thuongvu", "bithuxa"])
 def test_appraisers_find_plans_waiting_oldest_first_with_links(campaign, client, username):
     user = _login(client, username)
-    html = client.get(reverse("dashboard:home")).content.decode()
+    html = client.get(reverse("home")).content.decode()
     todo = selectors.todo_for(get_user_model().objects.get(pk=user.pk))
     assert todo.appraisal_count > 0
     section = html[html.index('data-testid="todo-appraisal"') :]
@@ -68,7 +68,7 @@ def test_appraisers_find_plans_waiting_oldest_first_with_links(campaign, client,
 @pytest.mark.parametrize("username", ["vanphong", "bithuxa"])
 def test_appraisers_find_items_waiting_for_verification(campaign, client, username):
     _login(client, username)
-    html = client.get(reverse("dashboard:home")).content.decode()
+    html = client.get(reverse("home")).content.decode()
     section = html[html.index('data-testid="todo-verification"') :]
     item = PlanAction.objects.filter(status="done").first()
     assert item is not None
@@ -77,7 +77,7 @@ def test_appraisers_find_items_waiting_for_verification(campaign, client, userna
 
 def test_cell_secretary_finds_the_returned_plan_with_grounds_and_due_items(campaign, client):
     _login(client, "bithuchibo")
-    html = client.get(reverse("dashboard:home")).content.decode()
+    html = client.get(reverse("home")).content.decode()
     returned = RemediationPlan.objects.get(
         status=PlanStatus.RETURNED,
         person__isnull=True,
@@ -92,14 +92,14 @@ def test_cell_secretary_finds_the_returned_plan_with_grounds_and_due_items(campa
 
 def test_member_finds_their_own_items(campaign, client):
     _login(client, "dangvien")
-    html = client.get(reverse("dashboard:home")).content.decode()
+    html = client.get(reverse("home")).content.decode()
     assert 'data-testid="todo-items-due"' in html
     assert 'data-testid="todo-appraisal"' not in html  # a member appraises nothing
 
 
 def test_outsider_province_office_sees_nothing_of_the_other_province(campaign, client):
     _login(client, "vanphong2")
-    html = client.get(reverse("dashboard:home")).content.decode()
+    html = client.get(reverse("home")).content.decode()
     assert "Thanh Hóa" not in html.split('id="main"')[1]
 
 
@@ -107,7 +107,7 @@ def test_home_without_any_role_says_what_to_do(client, db):
     from conftest import make_user
 
     client.force_login(make_user("moi_tao"))
-    html = client.get(reverse("dashboard:home")).content.decode()
+    html = client.get(reverse("home")).content.decode()
     assert "Hiện không có việc nào đang chờ đồng chí" in html
     assert "đề nghị văn phòng cấp ủy phân quyền" in html
 

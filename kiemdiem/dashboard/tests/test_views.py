@@ -4,9 +4,10 @@ import json
 import pytest
 from django.urls import reverse
 
+from kiemdiem.core.models import SummaryDelta
 from kiemdiem.dashboard import summaries
 from kiemdiem.dashboard.metrics import METRIC_NAMES
-from kiemdiem.dashboard.models import CycleSummary, SummaryDelta
+from kiemdiem.dashboard.models import CycleSummary
 from kiemdiem.dashboard.tests.helpers import unit_url
 from kiemdiem.dashboard.views import Links
 from kiemdiem.remediation import services as plan_services
@@ -208,9 +209,3 @@ def test_children_names_are_escaped(client, merged, org_tree, office):
     assert 'Xã &lt;b&gt;"Quảng" &amp; Phú&lt;/b&gt;' in html and "<b>" not in html
     row = {"unit_id": 1, "name": "<i>x</i>", "plans_late": 0}
     assert "&lt;i&gt;x&lt;/i&gt;" in summary_rows([row], ["plans_late"], Links(merged.pk))
-
-
-def test_home_lists_roles_and_scope(client, org_tree, office):
-    client.force_login(office)
-    html = client.get(reverse("dashboard:home")).content.decode()
-    assert "Văn phòng / Ban Tổ chức cấp ủy" in html and "Đảng bộ tỉnh Thanh Hóa" in html

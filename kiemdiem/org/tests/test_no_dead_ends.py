@@ -67,14 +67,14 @@ def test_unknown_address_is_a_vietnamese_page_even_with_debug(client, org_tree, 
         html = response.content.decode()
         assert response.status_code == 404
         assert "Không tìm thấy trang" in html and "Page not found" not in html
-        assert reverse("dashboard:home") in html
+        assert reverse("home") in html
     # The API's errors are its own (JSON in production), not this page.
     assert "Không tìm thấy trang" not in client.get("/api/v1/khong-co/").content.decode()
 
 
 def test_refusal_page_says_why_in_vietnamese(client, org_tree, member):
     client.force_login(member)
-    response = client.get(reverse("core:audit-list"))
+    response = client.get(reverse("audit-list"))
     html = response.content.decode()
     assert response.status_code == 403
     assert "Bạn không có quyền xem nhật ký." in html and "javascript:" not in html

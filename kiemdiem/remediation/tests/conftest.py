@@ -1,14 +1,11 @@
-"""Personas of the remediation tests, on top of the root conftest's.
-
-The plan of cell A1 goes to its parent committee, grassroots A1 (the recipient): its office and
-a standing-committee member appraise and verify. The province office (`office`) sees the plan but
-is a higher ancestor, not a recipient; the cell secretary (`cell_secretary`) prepares it.
-"""
+"""The plan of cell A1 (its review past the conference) and an item of it, for the remediation
+tests; the personas (appraiser, cell secretary, ...) are the root conftest's."""
 
 import datetime
 
 import pytest
 
+from conftest import conclude_review
 from kiemdiem.remediation import services as remediation_services
 from kiemdiem.remediation.models import RemediationPlan
 from kiemdiem.reviews import services as review_services
@@ -20,6 +17,7 @@ def plan(open_cycle, org_tree, office):
     review_services.finding_add(
         review=plan.review, by=office, text="Sinh hoạt chưa đều", area="leadership"
     )
+    conclude_review(plan.review, office)
     return plan
 
 

@@ -16,7 +16,7 @@ from kiemdiem.org.models import (
     Position,
     PositionRole,
 )
-from kiemdiem.remediation.permissions import acting_unit_ids
+from kiemdiem.org.scoping import access_for
 from kiemdiem.reviews.models import ReviewCycle
 
 OFFICE_USERNAME = "vanphong"
@@ -54,7 +54,7 @@ class Command(BaseCommand):
         cycle = open_cycle(grant.unit, office, log=self.stdout.write)
         # Each demo login that appraises (office, secretaries) finds plans waiting for it...
         demo_users = get_user_model().objects.filter(username__in=DEMO_USERNAMES)
-        appraising = set().union(*(acting_unit_ids(user) for user in demo_users))
+        appraising = set().union(*(access_for(user).recipient_unit_ids for user in demo_users))
         # ... and each demo secretary a returned plan, each demo person items coming due.
         people = Person.objects.filter(user__in=demo_users)
         secretaries = Position.objects.current().filter(

@@ -4,11 +4,13 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
+from kiemdiem.org.scoping import access_for
+
 # (label, URL name, who sees it: "scope" = anyone with a visible unit, "lead" = whoever leads or
 # serves a subtree (the queues: recipients of plans are among them), "audit" = audit readers,
 # "office" = a committee office of some subtree, or an administrator)
 NAV = [
-    (_("Việc cần làm"), "dashboard:home", "all"),
+    (_("Việc cần làm"), "home", "all"),
     (_("Chờ tôi thẩm định"), "remediation:queue-appraisal", "lead"),
     (_("Chờ tôi xác nhận"), "remediation:queue-verification", "lead"),
     (_("Kế hoạch khắc phục"), "remediation:plan-list", "scope"),
@@ -17,7 +19,7 @@ NAV = [
     (_("Báo cáo"), "reports:index", "lead"),
     (_("Cây tổ chức"), "org:unit-tree", "scope"),
     (_("Nhập, xuất dữ liệu"), "transfer:index", "office"),
-    (_("Nhật ký"), "core:audit-list", "audit"),
+    (_("Nhật ký"), "audit-list", "audit"),
 ]
 
 
@@ -25,9 +27,7 @@ def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    from kiemdiem.org import scoping  # imported late: apps are loaded by then
-
-    access = scoping.access_for(user)
+    access = access_for(user)
     allowed = {
         "all": True,
         "scope": access.everything or bool(access.visible_paths),
