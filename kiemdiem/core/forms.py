@@ -93,8 +93,13 @@ class StyledForm(forms.Form):
     """
 
     use_required_attribute = False
+    # Several forms on one page need distinct element ids ("return_remarks", "accept_remarks"):
+    # a form class names its prefix here.
+    id_prefix = ""
 
     def __init__(self, *args, **kwargs):
+        if self.id_prefix:
+            kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             if field.required:

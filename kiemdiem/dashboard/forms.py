@@ -14,11 +14,11 @@ class MetricFilterForm(StyledForm):
     is refused with a Vietnamese message and the list stays unfiltered.
     """
 
+    id_prefix = "rows"
     child = forms.ChoiceField(label=_("Đơn vị trực thuộc"), required=False)
     status = forms.ChoiceField(label=_("Trạng thái"), required=False)
 
     def __init__(self, *args, children: list[Unit], statuses: list[tuple[str, str]], **kwargs):
-        kwargs.setdefault("auto_id", "rows_%s")
         super().__init__(*args, **kwargs)
         self.children = {str(u.pk): u for u in children}
         self.fields["child"].choices = [("", _("Tất cả đơn vị trực thuộc"))] + [

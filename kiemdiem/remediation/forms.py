@@ -32,6 +32,8 @@ def responsible_people(plan: RemediationPlan):
 
 
 class ActionForm(ScopedForm):
+    id_prefix = "add"
+
     content = forms.CharField(
         label=_("Nội dung khắc phục"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -63,6 +65,8 @@ class ActionForm(ScopedForm):
 
 
 class ReturnForm(BackdatableForm):
+    id_prefix = "return"
+
     grounds = forms.MultipleChoiceField(
         label=_("Lý do trả lại"),
         choices=ReturnGround.choices,
@@ -79,12 +83,16 @@ class ReturnForm(BackdatableForm):
 
 
 class AcceptForm(BackdatableForm):
+    id_prefix = "accept"
+
     remarks = forms.CharField(
         label=_("Nhận xét"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
 class AdoptForm(VersionedForm):
+    id_prefix = "adopt"
+
     decision_date = VnDateField(label=_("Ngày tập thể họp, quyết định"))
     decision_ref = forms.CharField(label=_("Số nghị quyết / biên bản"), max_length=120)
 
@@ -95,6 +103,8 @@ class AdoptForm(VersionedForm):
 
 
 class SubmitForm(BackdatableForm):
+    id_prefix = "submit"
+
     note = forms.CharField(label=_("Ghi chú"), required=False)
 
 
@@ -115,6 +125,8 @@ class MultipleFileField(forms.FileField):
 
 
 class ProgressForm(BackdatableForm):
+    id_prefix = "progress"
+
     status = forms.ChoiceField(
         label=_("Tình trạng"),
         choices=[
@@ -139,6 +151,8 @@ class ProgressForm(BackdatableForm):
 
 
 class VerifyForm(BackdatableForm):
+    id_prefix = "verify"
+
     accept = forms.TypedChoiceField(
         label=_("Kết luận"),
         choices=[("1", _("Xác nhận hoàn thành")), ("0", _("Chưa đạt, yêu cầu tiếp tục"))],
@@ -155,10 +169,14 @@ class VerifyForm(BackdatableForm):
 
 
 class CancelForm(VersionedForm):
+    id_prefix = "cancel"
+
     reason = forms.CharField(label=_("Lý do hủy"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ReplaceForm(ActionForm):
+    id_prefix = "replace"
+
     reason = forms.CharField(label=_("Lý do thay thế"), widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
@@ -169,6 +187,7 @@ class ReplaceForm(ActionForm):
 class PlanFilterForm(StyledForm):
     """The filters of the plan list (and of its Excel export)."""
 
+    id_prefix = "plans"
     q = forms.CharField(
         label=_("Tên đơn vị, đảng viên"),
         required=False,
@@ -183,7 +202,3 @@ class PlanFilterForm(StyledForm):
         choices=[("", _("Mọi trạng thái")), *PlanStatus.choices],
     )
     late = forms.BooleanField(label=_("Chỉ kế hoạch nộp muộn hoặc quá hạn nộp"), required=False)
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("auto_id", "plans_%s")
-        super().__init__(*args, **kwargs)

@@ -150,20 +150,12 @@ def _plan_context(request: HttpRequest, plan: RemediationPlan, **forms) -> dict:
         "due_range": (plan.cycle.starts_on, plan.cycle.horizon_end),
     }
     version, backdate = {"version": plan.version}, _backdate(user, plan)
-    ctx["action_form"] = forms.get("action_form") or ActionForm(
-        user=user, plan=plan, auto_id="add_%s"
-    )
-    ctx["submit_form"] = forms.get("submit_form") or SubmitForm(
-        initial=version, backdate=backdate, auto_id="submit_%s"
-    )
-    ctx["return_form"] = forms.get("return_form") or ReturnForm(
-        initial=version, backdate=backdate, auto_id="return_%s"
-    )
-    ctx["accept_form"] = forms.get("accept_form") or AcceptForm(
-        initial=version, backdate=backdate, auto_id="accept_%s"
-    )
+    ctx["action_form"] = forms.get("action_form") or ActionForm(user=user, plan=plan)
+    ctx["submit_form"] = forms.get("submit_form") or SubmitForm(initial=version, backdate=backdate)
+    ctx["return_form"] = forms.get("return_form") or ReturnForm(initial=version, backdate=backdate)
+    ctx["accept_form"] = forms.get("accept_form") or AcceptForm(initial=version, backdate=backdate)
     ctx["adopt_form"] = forms.get("adopt_form") or AdoptForm(
-        initial=version, auto_id="adopt_%s", accepted_on=selectors.accepted_on(submissions)
+        initial=version, accepted_on=selectors.accepted_on(submissions)
     )
     return ctx
 
@@ -178,7 +170,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def action_add(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    form = ActionForm(request.POST, user=request.user, plan=plan, auto_id="add_%s")
+    form = ActionForm(request.POST, user=request.user, plan=plan)
     if form.is_valid():
         data = form.cleaned_data
         done = run_service(
@@ -267,7 +259,7 @@ def action_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    form = SubmitForm(request.POST, backdate=_backdate(request.user, plan), auto_id="submit_%s")
+    form = SubmitForm(request.POST, backdate=_backdate(request.user, plan))
     if form.is_valid():
         done = run_service(
             form,
@@ -290,7 +282,7 @@ def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_return(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    form = ReturnForm(request.POST, backdate=_backdate(request.user, plan), auto_id="return_%s")
+    form = ReturnForm(request.POST, backdate=_backdate(request.user, plan))
     if form.is_valid():
         data = form.cleaned_data
         done = run_service(
@@ -315,7 +307,7 @@ def plan_return(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_accept(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    form = AcceptForm(request.POST, backdate=_backdate(request.user, plan), auto_id="accept_%s")
+    form = AcceptForm(request.POST, backdate=_backdate(request.user, plan))
     if form.is_valid():
         data = form.cleaned_data
         done = run_service(
@@ -340,7 +332,7 @@ def plan_accept(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_adopt(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
     accepted_on = selectors.accepted_on(list(selectors.plan_submissions(plan)))
-    form = AdoptForm(request.POST, auto_id="adopt_%s", accepted_on=accepted_on)
+    form = AdoptForm(request.POST, accepted_on=accepted_on)
     if form.is_valid():
         data = form.cleaned_data
         done = run_service(
