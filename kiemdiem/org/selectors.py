@@ -1,15 +1,22 @@
-"""Reads of the organization tree that span relations."""
+"""Reads of the organization tree that span relations, and of the audit trail page."""
 
 import datetime
+from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kiemdiem.core.dates import today
+from kiemdiem.core.forms import VnDateField
+from kiemdiem.core.models import AuditEvent
 from kiemdiem.core.sorting import natural_key
 from kiemdiem.core.text import fold
 from kiemdiem.org.models import LEADER_ROLES, PATH_STEP, Membership, Person, Position, Unit
+from kiemdiem.org.scoping import audit_in_subtrees, scope_audit, visible_people, visible_units
 
 
 def children_with_member_counts(
@@ -91,3 +98,77 @@ def people_search(qs: QuerySet[Person], query: str) -> QuerySet[Person]:
 
 def person_current_cells(person: Person, *, day: datetime.date | None = None) -> QuerySet:
     return Membership.objects.current(day).filter(person=person).select_related("unit")
+
+
+@dataclass
+class AuditFilter:
+    """The audit rows a user may read, narrowed by the page's filters, and what was wrong with
+    the filters (each ignored with a Vietnamese message)."""
+
+    events: QuerySet[AuditEvent]
+    errors: list[str]
+    unit: Unit | None = None
+
+
+def _one_by_name(qs: QuerySet, typed: str, search, what: str):
+    """The single object of `qs` whose name matches `typed` (accents ignored), or an error."""
+    found = list(search(qs, typed)[:2])
+    if len(found) == 1:
+        return found[0], None
+    if not found:
+        return None, _("Không tìm thấy %(w)s nào tên như “%(t)s” trong phạm vi của đồng chí.") % {
+            "w": what,
+            "t": typed,
+        }
+    return None, _(
+        "Có nhiều %(w)s tên như “%(t)s”: hãy gõ đầy đủ hơn (hoặc mở nhật ký từ trang của %(w)s đó)."
+    ) % {"w": what, "t": typed}
+
+
+def audit_filtered(user, params) -> AuditFilter:
+    """The audit trail the user may read (scoping.scope_audit), filtered by a unit's subtree (its
+    code or name), a person (id or name), an actor (name or login, accents ignored) and dates.
+    The audit page and its Excel export read this."""
+    events = scope_audit(AuditEvent.objects.select_related("actor"), user)
+    errors: list[str] = []
+    unit = None
+    typed = (params.get("unit") or "").strip()
+    if typed:
+        units = visible_units(user)
+        unit = units.filter(code=typed.upper()).first()
+        if unit is None:
+            unit, error = _one_by_name(units, typed, units_search, _("đơn vị"))
+            if error:
+                errors.append(error)
+        if unit is not None:
+            events = audit_in_subtrees(events, (unit.path,))
+    typed = (params.get("person") or "").strip()
+    if typed:
+        people = visible_people(user)
+        if typed.isdigit():  # from a person's page
+            person = people.filter(pk=int(typed)).first()
+            error = _("Không tìm thấy đảng viên này trong phạm vi của đồng chí.")
+        else:
+            person, error = _one_by_name(people, typed, people_search, _("đảng viên"))
+        if person is None:
+            errors.append(error)
+        else:
+            events = events.filter(person_id_ref=person.pk)
+    actor = (params.get("actor") or "").strip()
+    if actor:
+        # The name is matched accent-free, as the search does: "Nguyễn" and "nguyen" both find.
+        name = Q()
+        for word in fold(actor).split():
+            name &= Q(person__search_text__contains=word)
+        users = get_user_model().objects.filter(Q(username__iexact=actor) | name)
+        events = events.filter(actor__in=users)
+    for key, lookup in (("from", "at__date__gte"), ("to", "at__date__lte")):
+        raw = (params.get(key) or "").strip()
+        if raw:
+            try:
+                day = VnDateField().clean(raw)
+            except ValidationError:
+                errors.append(_("Ngày “%(d)s” không hợp lệ: hãy nhập dd/mm/yyyy.") % {"d": raw})
+            else:
+                events = events.filter(**{lookup: day})
+    return AuditFilter(events=events, errors=errors, unit=unit)

@@ -233,4 +233,4 @@ def test_audit_page_has_a_query_ceiling(client, org_tree, office, django_assert_
     client.force_login(office)
     with django_assert_max_num_queries(10):
         html = _audit_html(client, unit="CB38A1B")
-    assert html.count('<td class="small">đổi</td>') == 50
+    assert html.count('<td data-label="Lý do" class="small">đổi</td>') == 50
