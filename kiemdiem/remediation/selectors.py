@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from kiemdiem.org.scoping import access_for, acts_for_q
 from kiemdiem.remediation.models import (
@@ -71,16 +71,20 @@ def plan_submissions(plan: RemediationPlan) -> QuerySet[PlanSubmission]:
 def plans_awaiting_appraisal_for(user, qs: QuerySet[RemediationPlan]) -> QuerySet[RemediationPlan]:
     """Submitted plans of `qs` the user may appraise: `can_appraise_plan` in SQL.
 
-    A recipient's unit the user acts for (Access.recipient_unit_ids), not a plan of an office's
-    own unit, not their own plan, not a plan they submitted last or ever wrote an item of.
-    `test_selectors_agree_with_decisions` compares the two over every demo persona.
+    A recipient's unit the user acts for (Access.recipient_unit_ids; an administrator acts for
+    every recipient), not a plan of an office's own unit, not their own plan, not a plan they
+    submitted last or ever wrote an item of. `test_selectors_agree_with_decisions` compares the
+    two over every demo persona.
     """
     access = access_for(user)
-    qs = qs.filter(status=PlanStatus.SUBMITTED)
-    if access.everything:
-        return qs
-    recipients = PlanRecipient.objects.filter(acts_for_q(user, "unit_id"))
-    mine = qs.filter(pk__in=recipients.values("plan_id"))
+    mine = qs.filter(status=PlanStatus.SUBMITTED)
+    if access.everything:  # acts for any recipient, so the plan needs one (recipients_of)
+        has = Exists(PlanRecipient.objects.filter(plan=OuterRef("pk")))
+        mine = mine.filter(has | Q(unit__parent__isnull=False))
+    else:
+        recipients = PlanRecipient.objects.filter(acts_for_q(user, "unit_id"))
+        mine = mine.filter(pk__in=recipients.values("plan_id"))
+        mine = mine.exclude(unit__path__in=access.office_paths)
     if access.person_id is not None:
         mine = mine.exclude(person_id=access.person_id)
     latest_submitter = Subquery(
@@ -91,8 +95,7 @@ def plans_awaiting_appraisal_for(user, qs: QuerySet[RemediationPlan]) -> QuerySe
     mine = mine.annotate(latest_submitter=latest_submitter).filter(  # NULL: no recorded submitter
         Q(latest_submitter__isnull=True) | ~Q(latest_submitter=user.pk)
     )
-    mine = mine.exclude(preparers=user)
-    return mine.exclude(unit__path__in=access.office_paths)
+    return mine.exclude(preparers=user)
 
 
 def items_awaiting_verification_for(user, qs: QuerySet[PlanAction]) -> QuerySet[PlanAction]:
@@ -102,11 +105,13 @@ def items_awaiting_verification_for(user, qs: QuerySet[PlanAction]) -> QuerySet[
     by themself (the latest "done" report). Compared with the Python rule by the same test.
     """
     access = access_for(user)
-    qs = qs.filter(status=ActionStatus.DONE, plan__status__in=PLAN_TRACKABLE)
+    mine = qs.filter(status=ActionStatus.DONE, plan__status__in=PLAN_TRACKABLE)
     if access.everything:
-        return qs
-    recipients = PlanRecipient.objects.filter(acts_for_q(user, "unit_id"))
-    mine = qs.filter(plan__in=recipients.values("plan_id"))
+        has = Exists(PlanRecipient.objects.filter(plan=OuterRef("plan_id")))
+        mine = mine.filter(has | Q(plan__unit__parent__isnull=False))
+    else:
+        recipients = PlanRecipient.objects.filter(acts_for_q(user, "unit_id"))
+        mine = mine.filter(plan__in=recipients.values("plan_id"))
     if access.person_id is not None:
         mine = mine.exclude(plan__person_id=access.person_id)
     reporter = Subquery(
