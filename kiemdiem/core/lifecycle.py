@@ -136,8 +136,15 @@ def _code(state: Any) -> Any:
 
 
 def _effective(
-    lifecycle: Lifecycle, obj: Any, by: Any, day: datetime.date | None, place: Place
+    lifecycle: Lifecycle,
+    arrow: Arrow,
+    obj: Any,
+    by: Any,
+    day: datetime.date | None,
+    place: Place,
 ) -> datetime.date:
+    """The day a move takes effect: today, or an earlier day for those allowed to backdate.
+    A system arrow takes the day of the move that caused it (already checked)."""
     today = timezone.localdate()
     if day is None or day == today:
         return today
@@ -147,14 +154,12 @@ def _effective(
             % {"d": vn_date(day)},
             field="effective_on",
         )
-    if lifecycle.backdate is None:
-        raise DomainError(
-            _("Việc này chỉ ghi nhận với ngày hôm nay."),
-            field="effective_on",
-        )
-    decision = lifecycle.backdate(by, obj)
-    if not decision:
-        raise PermissionDenied(decision.reason)
+    if arrow.can is not None:
+        if lifecycle.backdate is None:
+            raise DomainError(_("Việc này chỉ ghi nhận với ngày hôm nay."), field="effective_on")
+        decision = lifecycle.backdate(by, obj)
+        if not decision:
+            raise PermissionDenied(decision.reason)
     if place.earliest is not None and day < place.earliest:
         raise DomainError(
             _("Ngày có hiệu lực %(d)s trước ngày bắt đầu đợt kiểm điểm (%(s)s).")
@@ -301,7 +306,7 @@ def begin(
             raise PermissionDenied(decision.reason)
     reason = (reason or "").strip()
     place = lifecycle.place(obj)
-    day = _effective(lifecycle, obj, by, effective_on, place)
+    day = _effective(lifecycle, arrow, obj, by, effective_on, place)
     return Move(lifecycle, obj, old, to, arrow, by, reason, version, day, place)
 
 
