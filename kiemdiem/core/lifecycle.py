@@ -93,7 +93,7 @@ class Lifecycle:
 
     name: str
     arrows: Mapping[tuple[str | None, str | None], Arrow]
-    labels: Mapping[str, str]
+    labels: Mapping[str, Any]  # state → its label (lazy translations)
     place: Callable[[Any], Place]
     flags: tuple[Flag, ...] = ()
     # Who may record an event as having taken effect before today (None: nobody).
@@ -118,7 +118,7 @@ class TransitionNotAllowed(DomainError):
     """The lifecycle table has no arrow from the current state to the requested one."""
 
     def __init__(
-        self, obj: Any, old: str | None, new: str | None, labels: Mapping[str, str]
+        self, obj: Any, old: str | None, new: str | None, labels: Mapping[str, Any]
     ) -> None:
         super().__init__(
             _("Không thể chuyển “%(obj)s” từ trạng thái “%(old)s” sang “%(new)s”.")
