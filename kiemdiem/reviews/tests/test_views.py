@@ -414,7 +414,7 @@ def test_cycle_detail_query_count_is_bounded(
     for i in range(45):
         person = PersonFactory(full_name=f"Đảng Viên Thử {i}")
         org_services.membership_add(
-            person=person, unit=org_tree.cell_a1b, valid_from=D(2025, 7, 1), by=None
+            person=person, unit=org_tree.cell_a1b, valid_from=D(2025, 7, 1), by=SYSTEM
         )
     travel_to(D(2026, 1, 10))
     cycle = services.cycle_create(
@@ -699,7 +699,7 @@ def test_commune_secretary_sees_the_cycle_and_records_its_conference(client, ope
         unit=org_tree.district_a1,
         role=PositionRole.SECRETARY,
         valid_from=D(2025, 7, 1),
-        by=None,
+        by=SYSTEM,
     )
     commune = collective(open_cycle, org_tree.district_a1)
     client.force_login(user)
