@@ -34,7 +34,7 @@ from kiemdiem.org.scoping import scope, visible_people, visible_units
 from kiemdiem.remediation import selectors as plan_selectors
 from kiemdiem.remediation import services as plan_services
 from kiemdiem.remediation.models import PlanAction, ProgressUpdate, RemediationPlan
-from kiemdiem.remediation.states import ActionStatus, PlanStatus
+from kiemdiem.remediation.states import ActionStatus, PlanStatus, items_overdue_q
 from kiemdiem.reports import services as report_services
 from kiemdiem.reports.models import PeriodicReport, ReportPeriod, ReportStatus
 from kiemdiem.reviews import selectors as review_selectors
@@ -629,8 +629,7 @@ class PlanViewSet(ScopedViewSet):
 
 
 def _overdue(qs, flag: bool):
-    today = timezone.localdate()
-    late = Q(due_date__lt=today, status__in=[ActionStatus.OPEN, ActionStatus.IN_PROGRESS])
+    late = items_overdue_q(timezone.localdate())
     return qs.filter(late) if flag else qs.exclude(late)
 
 
