@@ -923,3 +923,25 @@ def test_meeting_form_offers_the_unit_and_its_direct_leaders_not_the_whole_subtr
     cell = collective(open_cycle, org_tree.cell_a1)
     html = client.get(reverse("reviews:meeting-record", args=[cell.pk])).content.decode()
     assert all(p.full_name in html for p in plain)
+
+
+def test_an_htmx_panel_post_by_someone_without_the_right_is_refused_with_the_reason(
+    client, carried, member
+):
+    """The in-page assessment (an htmx partial) goes through the same service check as a page."""
+    finding = carried
+    client.force_login(member)  # an ordinary member of cell A1 does not write the cell's review
+    prefix = f"f{finding.pk}-"
+    response = client.post(
+        reverse("reviews:finding-assess", args=[finding.pk]),
+        {
+            prefix + "assessment": "fixed",
+            prefix + "cause": "Đã đổi mới",
+            prefix + "version": finding.version,
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 403
+    assert "Chỉ người được kiểm điểm hoặc lãnh đạo đơn vị" in response.content.decode()
+    finding.refresh_from_db()
+    assert (finding.carry_assessment, finding.status) == ("", "open")
