@@ -26,7 +26,13 @@ from kiemdiem.org.models import LEADER_ROLES, PATH_STEP, AccessGrant, Position, 
 from kiemdiem.org.scoping import visible_units
 from kiemdiem.remediation import selectors as remediation_selectors
 from kiemdiem.remediation.models import Appraisal, PlanAction, RemediationPlan
-from kiemdiem.remediation.states import ITEM_DEAD, ActionStatus, PlanStatus, ReturnGround
+from kiemdiem.remediation.states import (
+    ITEM_DEAD,
+    PLAN_TRACKABLE,
+    ActionStatus,
+    PlanStatus,
+    ReturnGround,
+)
 from kiemdiem.reports.models import PeriodicReport, ReportPeriod, ReportStatus
 from kiemdiem.reviews.models import Finding, Review, ReviewCycle, ReviewMeeting
 from kiemdiem.reviews.states import CycleStatus, FindingStatus, ReviewStatus
@@ -67,7 +73,7 @@ FAMILIES: tuple[Family, ...] = (
             "plans_late": Q(first_submitted_on__gt=F("due_date")),
             "plans_missing": Q(missing_flagged=True),
             "plans_returned": Q(status=PlanStatus.RETURNED),
-            "plans_accepted": Q(status__in=[PlanStatus.ACCEPTED, PlanStatus.ADOPTED]),
+            "plans_accepted": Q(status__in=PLAN_TRACKABLE),
         },
     ),
     Family(

@@ -1,10 +1,11 @@
 """Every write to the organization tree and the people in it. Each call is audited."""
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Value
+from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +14,7 @@ from kiemdiem.core.audit import audit_record, diff, snapshot
 from kiemdiem.core.dates import vn_date
 from kiemdiem.core.errors import DomainError, full_clean
 from kiemdiem.core.models import AuditAction
+from kiemdiem.core.permissions import Actor, require
 from kiemdiem.core.text import fold, normalize_text
 from kiemdiem.core.versions import save_if_unchanged
 from kiemdiem.org.models import (
@@ -27,6 +29,20 @@ from kiemdiem.org.models import (
     Unit,
     path_segment,
 )
+from kiemdiem.org.permissions import (
+    can_edit_person,
+    can_end_period,
+    can_link_person_account,
+    can_manage_access,
+    can_manage_unit,
+    can_move_unit,
+    can_place_person,
+    can_register_person,
+)
+from kiemdiem.org.scoping import access_for
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 UNIT_FIELDS = [
     "code",
@@ -59,13 +75,17 @@ def unit_create(
     name: str,
     kind: str,
     parent: Unit | None,
-    by,
+    by: Actor,
     valid_from: datetime.date | None = None,
     valid_to: datetime.date | None = None,
     admin_code: str = "",
     reason: str = "",
 ) -> Unit:
     """Create a unit under `parent` (None for a root)."""
+    if parent is not None:
+        require(can_manage_unit(by, parent))
+    elif not access_for(by).everything:
+        raise PermissionDenied(_("Chỉ quản trị hệ thống mới được tạo đơn vị gốc."))
     code = normalize_text(code).upper()
     name = normalize_text(name)
     if Unit.objects.filter(code=code).exists():
@@ -109,9 +129,10 @@ def check_parent_allows(parent: Unit | None, kind: str) -> None:
 
 @transaction.atomic
 def unit_update(
-    *, unit: Unit, by, expected_version: int | None = None, reason: str = "", **values: Any
+    *, unit: Unit, by: Actor, expected_version: int | None = None, reason: str = "", **values: Any
 ) -> Unit:
     """Change a unit's own fields (not its parent: use unit_move)."""
+    require(can_manage_unit(by, unit))
     allowed = {"code", "name", "kind", "valid_from", "valid_to", "admin_code", "merged_into"}
     unknown = set(values) - allowed
     if unknown:
@@ -183,7 +204,7 @@ def check_kind_fits_contents(unit: Unit) -> None:
             )
 
 
-def _outside(qs, unit: Unit):
+def _outside(qs: QuerySet, unit: Unit) -> Any:
     """The first row of `qs` whose period is not inside the unit's validity."""
     q = Q(pk__in=[])
     if unit.valid_from:
@@ -233,9 +254,15 @@ def check_validity_covers_contents(unit: Unit) -> None:
 
 @transaction.atomic
 def unit_move(
-    *, unit: Unit, new_parent: Unit, by, expected_version: int | None = None, reason: str = ""
+    *,
+    unit: Unit,
+    new_parent: Unit,
+    by: Actor,
+    expected_version: int | None = None,
+    reason: str = "",
 ) -> Unit:
     """Move a unit (with its whole subtree) under a new parent, rewriting descendants' paths."""
+    require(can_move_unit(by, unit, new_parent))
     if not reason.strip():
         raise DomainError(_("Phải nêu lý do chuyển đơn vị."), field="reason")
     new_parent = Unit.objects.select_for_update().get(pk=new_parent.pk)
@@ -322,8 +349,9 @@ def check_person_dates(person: Person) -> None:
 
 
 @transaction.atomic
-def person_create(*, by, reason: str = "", **values: Any) -> Person:
+def person_create(*, by: Actor, reason: str = "", **values: Any) -> Person:
     """Register a person."""
+    require(can_register_person(by))
     values = {k: v for k, v in values.items() if k in PERSON_FIELDS}
     if values.get("party_card_number"):
         values["party_card_number"] = normalize_text(values["party_card_number"]).replace(" ", "")
@@ -350,7 +378,7 @@ def person_create(*, by, reason: str = "", **values: Any) -> Person:
 
 
 @transaction.atomic
-def person_register(*, cell: Unit, by, reason: str = "", **values: Any) -> Person:
+def person_register(*, cell: Unit, by: Actor, reason: str = "", **values: Any) -> Person:
     """Register a new member directly in `cell`: the person and their membership, or neither.
 
     The membership starts on the admission date, else the cell's start, else today.
@@ -368,9 +396,15 @@ def person_register(*, cell: Unit, by, reason: str = "", **values: Any) -> Perso
 
 @transaction.atomic
 def person_update(
-    *, person: Person, by, expected_version: int | None = None, reason: str = "", **values: Any
+    *,
+    person: Person,
+    by: Actor,
+    expected_version: int | None = None,
+    reason: str = "",
+    **values: Any,
 ) -> Person:
     """Change a person's details."""
+    require(can_edit_person(by, person))
     values = {k: v for k, v in values.items() if k in PERSON_FIELDS}
     if "party_card_number" in values:
         card = normalize_text(values["party_card_number"] or "").replace(" ", "")
@@ -481,7 +515,7 @@ def single_holder_error(unit: Unit, role_label: str, holder: Person) -> DomainEr
     )
 
 
-def _overlapping(qs, start: datetime.date, end: datetime.date | None):
+def _overlapping(qs: QuerySet, start: datetime.date, end: datetime.date | None) -> QuerySet:
     qs = qs.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=start))
     if end is not None:
         qs = qs.filter(valid_from__lte=end)
@@ -494,12 +528,13 @@ def membership_add(
     person: Person,
     unit: Unit,
     valid_from: datetime.date,
-    by,
+    by: Actor,
     valid_to: datetime.date | None = None,
     kind: str = MembershipKind.OFFICIAL,
     reason: str = "",
 ) -> Membership:
     """Record a person's party activity in a cell for a period."""
+    require(can_place_person(by, person, unit))
     Person.objects.select_for_update().filter(pk=person.pk).first()  # serialize per person
     check_membership_unit(unit)
     check_period(person, unit, valid_from, valid_to)
@@ -555,7 +590,14 @@ def check_period_end(
         )
 
 
-def _period_end(obj: Membership | Position, *, valid_to, by, expected_version, reason) -> None:
+def _period_end(
+    obj: Membership | Position,
+    *,
+    valid_to: datetime.date,
+    by: Actor,
+    expected_version: int | None,
+    reason: str,
+) -> None:
     """Close a membership or a post on `valid_to`: checked, version-guarded, audited."""
     check_period_end(obj.valid_from, valid_to, obj.valid_to)
     before = obj.valid_to
@@ -577,11 +619,12 @@ def membership_end(
     *,
     membership: Membership,
     valid_to: datetime.date,
-    by,
+    by: Actor,
     expected_version: int | None = None,
     reason: str = "",
 ) -> Membership:
     """Close a membership on `valid_to` (transfer out, death, removal...)."""
+    require(can_end_period(by, membership))
     _period_end(
         membership, valid_to=valid_to, by=by, expected_version=expected_version, reason=reason
     )
@@ -593,11 +636,12 @@ def position_end(
     *,
     position: Position,
     valid_to: datetime.date,
-    by,
+    by: Actor,
     expected_version: int | None = None,
     reason: str = "",
 ) -> Position:
     """Close a post on `valid_to` (end of term, dismissal, transfer...)."""
+    require(can_end_period(by, position))
     _period_end(
         position, valid_to=valid_to, by=by, expected_version=expected_version, reason=reason
     )
@@ -611,12 +655,13 @@ def position_add(
     unit: Unit,
     role: str,
     valid_from: datetime.date,
-    by,
+    by: Actor,
     valid_to: datetime.date | None = None,
     is_concurrent: bool = False,
     reason: str = "",
 ) -> Position:
     """Appoint a person to a post in a unit for a period."""
+    require(can_place_person(by, person, unit))
     check_period(person, unit, valid_from, valid_to)
     if role in SINGLE_HOLDER_ROLES:
         clash = (
@@ -655,10 +700,10 @@ def position_add(
 @transaction.atomic
 def access_grant(
     *,
-    user,
+    user: "User",
     unit: Unit,
     role: str,
-    by,
+    by: Actor,
     valid_from: datetime.date | None = None,
     reason: str = "",
 ) -> AccessGrant:
@@ -666,6 +711,7 @@ def access_grant(
 
     A grant revoked earlier is opened again (one row per user, unit and role).
     """
+    require(can_manage_access(by, unit))
     if role not in AccessRole.values:
         raise DomainError(_("Vai trò không hợp lệ."), field="role")
     start = valid_from or timezone.localdate()
@@ -698,9 +744,10 @@ def access_grant(
 
 @transaction.atomic
 def access_revoke(
-    *, grant: AccessGrant, by, expected_version: int | None = None, reason: str = ""
+    *, grant: AccessGrant, by: Actor, expected_version: int | None = None, reason: str = ""
 ) -> AccessGrant:
     """Take a role away from today on: the grant ends yesterday (kept, with its history)."""
+    require(can_manage_access(by, grant.unit))
     today = timezone.localdate()
     if grant.valid_to is not None and grant.valid_to < today:
         raise DomainError(_("Quyền này đã hết hiệu lực từ %(d)s.") % {"d": vn_date(grant.valid_to)})
@@ -721,12 +768,18 @@ def access_revoke(
 
 @transaction.atomic
 def person_link_user(
-    *, person: Person, user, by, expected_version: int | None = None, reason: str = ""
+    *,
+    person: Person,
+    user: "User | None",
+    by: Actor,
+    expected_version: int | None = None,
+    reason: str = "",
 ) -> Person:
     """Link a login to a person (their positions and cell then give it a scope), or unlink (None).
 
     A login belongs to one person at most; an administrator account is never linked.
     """
+    require(can_link_person_account(by, person))
     if user is not None:
         if user.is_superuser:
             raise DomainError(
@@ -738,13 +791,13 @@ def person_link_user(
                 _("Tài khoản “%(u)s” đã gắn với %(p)s.") % {"u": user.get_username(), "p": other},
                 field="account",
             )
-        if person.user_id is not None and person.user_id != user.pk:
+        if person.user is not None and person.user_id != user.pk:
             raise DomainError(
                 _("%(p)s đã có tài khoản “%(u)s”: hãy gỡ tài khoản đó trước.")
                 % {"p": person, "u": person.user.get_username()},
                 field="account",
             )
-    before = person.user.get_username() if person.user_id else None
+    before = person.user.get_username() if person.user is not None else None
     after = user.get_username() if user is not None else None
     if before == after:
         return person

@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from kiemdiem.core.permissions import Actor, actor_id
 from kiemdiem.core.text import fold
 from kiemdiem.org.scoping import access_for, acts_for_q, scope
 from kiemdiem.remediation.models import (
+    Appraisal,
     PlanAction,
     PlanRecipient,
     PlanSubmission,
@@ -83,7 +85,7 @@ def accepted_on(submissions: list[PlanSubmission]) -> datetime.date | None:
     return None
 
 
-def last_return(submissions: list[PlanSubmission]):
+def last_return(submissions: list[PlanSubmission]) -> Appraisal | None:
     """The latest decision that sent the plan back (grounds as labels), or None."""
     grounds = dict(ReturnGround.choices)
     for submission in reversed(submissions):
@@ -94,7 +96,9 @@ def last_return(submissions: list[PlanSubmission]):
     return None
 
 
-def plans_awaiting_appraisal_for(user, qs: QuerySet[RemediationPlan]) -> QuerySet[RemediationPlan]:
+def plans_awaiting_appraisal_for(
+    user: Actor, qs: QuerySet[RemediationPlan]
+) -> QuerySet[RemediationPlan]:
     """Submitted plans of `qs` the user may appraise: `can_appraise_plan` in SQL.
 
     A recipient's unit the user acts for (Access.recipient_unit_ids; an administrator acts for
@@ -113,18 +117,21 @@ def plans_awaiting_appraisal_for(user, qs: QuerySet[RemediationPlan]) -> QuerySe
         mine = mine.exclude(unit__path__in=access.office_paths)
     if access.person_id is not None:
         mine = mine.exclude(person_id=access.person_id)
+    me = actor_id(user)
+    if me is None:  # the system, acting for no person: nothing of its own to refuse
+        return mine
     latest_submitter = Subquery(
         PlanSubmission.objects.filter(plan=OuterRef("pk"))
         .order_by("-number")
         .values("submitted_by_id")[:1]
     )
     mine = mine.annotate(latest_submitter=latest_submitter).filter(  # NULL: no recorded submitter
-        Q(latest_submitter__isnull=True) | ~Q(latest_submitter=user.pk)
+        Q(latest_submitter__isnull=True) | ~Q(latest_submitter=me)
     )
-    return mine.exclude(preparers=user)
+    return mine.exclude(preparers__pk=me)
 
 
-def items_awaiting_verification_for(user, qs: QuerySet[PlanAction]) -> QuerySet[PlanAction]:
+def items_awaiting_verification_for(user: Actor, qs: QuerySet[PlanAction]) -> QuerySet[PlanAction]:
     """Items of `qs` reported done that the user may verify: `can_verify_action` in SQL.
 
     Of a plan whose recipient's unit the user acts for, not of their own plan, not reported done
@@ -140,13 +147,16 @@ def items_awaiting_verification_for(user, qs: QuerySet[PlanAction]) -> QuerySet[
         mine = mine.filter(plan__in=recipients.values("plan_id"))
     if access.person_id is not None:
         mine = mine.exclude(plan__person_id=access.person_id)
+    me = actor_id(user)
+    if me is None:
+        return mine
     reporter = Subquery(
         ProgressUpdate.objects.filter(action=OuterRef("pk"), status=ActionStatus.DONE)
         .order_by("-reported_at", "-id")
         .values("reported_by_id")[:1]
     )
     return mine.annotate(done_reporter=reporter).filter(
-        Q(done_reporter__isnull=True) | ~Q(done_reporter=user.pk)
+        Q(done_reporter__isnull=True) | ~Q(done_reporter=me)
     )
 
 
@@ -156,10 +166,10 @@ def _latest_submission(field: str) -> Subquery:
     )
 
 
-def appraisal_queue(user) -> QuerySet[RemediationPlan]:
-    """ "Chờ tôi thẩm định": the plans awaiting the user's appraisal (plans_awaiting_appraisal_for
-    over their scope), oldest submission first, each with its round (submission number) and the
-    time it was submitted."""
+def appraisal_queue(user: Actor) -> QuerySet[RemediationPlan]:
+    """The queue "Chờ tôi thẩm định": the plans awaiting the user's appraisal
+    (plans_awaiting_appraisal_for over their scope), oldest submission first, each with its
+    round (submission number) and the time it was submitted."""
     plans = plans_awaiting_appraisal_for(user, RemediationPlan.objects.visible_to(user))
     return (
         plans.annotate(
@@ -170,8 +180,8 @@ def appraisal_queue(user) -> QuerySet[RemediationPlan]:
     )
 
 
-def verification_queue(user) -> QuerySet[PlanAction]:
-    """ "Chờ tôi xác nhận": items reported done awaiting the user's verification
+def verification_queue(user: Actor) -> QuerySet[PlanAction]:
+    """The queue "Chờ tôi xác nhận": items reported done awaiting the user's verification
     (items_awaiting_verification_for over their scope), with the time of the "done" report,
     oldest first."""
     visible = scope(PlanAction.objects.all(), user, via="plan__unit")
@@ -188,7 +198,7 @@ def verification_queue(user) -> QuerySet[PlanAction]:
     )
 
 
-def plans_filtered(user, filters: dict | None) -> QuerySet[RemediationPlan]:
+def plans_filtered(user: Actor, filters: dict | None) -> QuerySet[RemediationPlan]:
     """The plans of the user's scope matching the plan list's filters (PlanFilterForm's cleaned
     data; None: all), in the list's order. The list page and its Excel export both read this."""
     plans = RemediationPlan.objects.visible_to(user)
