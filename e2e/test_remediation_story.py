@@ -39,6 +39,7 @@ def test_cell_plan_from_draft_to_verified_and_on_the_dashboard(
     page.get_by_label("Nội dung khắc phục").fill("Mỗi quý tổ chức một kỳ sinh hoạt chuyên đề")
     page.get_by_label("Sinh hoạt chi bộ chưa đều, nội dung chưa phong phú").check()
     # The responsible unit is found by its name typed without accents, and picked.
+    page.wait_for_load_state("load")  # htmx listens from then on: the search must not go unheard
     with page.expect_response("**/chon-don-vi/**"):
         page.get_by_label("Tổ chức chịu trách nhiệm").fill("to toan")
     page.wait_for_timeout(100)  # htmx swaps the results in after the response
@@ -78,6 +79,8 @@ def test_cell_plan_from_draft_to_verified_and_on_the_dashboard(
     login(page, "bithu_chibo")
     page.goto(plan_url)
     page.get_by_role("link", name="Sửa").first.click()
+    page.wait_for_url("**/sua/")
+    page.wait_for_load_state("load")
     with page.expect_response("**/chon-nguoi/**"):
         page.get_by_label("Cá nhân chịu trách nhiệm").fill("huong")
     page.wait_for_timeout(100)
