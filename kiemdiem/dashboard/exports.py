@@ -10,23 +10,22 @@ from kiemdiem.core.xlsx import Column
 from kiemdiem.dashboard import progress, selectors
 from kiemdiem.dashboard.forms import MetricFilterForm
 from kiemdiem.dashboard.metrics import METRICS
-from kiemdiem.exports.registry import ExportRefused, Sheet, exporter
+from kiemdiem.exports.registry import ExportRefused, Sheet, exporter, one_of
 from kiemdiem.org.models import Unit
 from kiemdiem.remediation.models import PlanAction, RemediationPlan
 from kiemdiem.reviews.models import Finding, Review, ReviewCycle, ReviewMeeting
 
 
 def _cycle_and_unit(user, params: dict[str, str]) -> tuple[ReviewCycle, Unit]:
-    cycle_id, unit_id = params.get("cycle", ""), params.get("unit", "")
+    cycle_id = params.get("cycle", "")
     cycle = selectors.cycle_visible_to(user, int(cycle_id)) if cycle_id.isdigit() else None
     if cycle is None:
         raise ExportRefused(_("Không có đợt kiểm điểm này trong phạm vi của đồng chí."))
-    units = selectors.units_in_cycle_visible_to(user, cycle)
-    unit = units.filter(pk=int(unit_id)).first() if unit_id.isdigit() else None
-    if unit is None:
-        raise ExportRefused(
-            _("Đơn vị này không thuộc phạm vi của đồng chí (hoặc không thuộc đợt kiểm điểm).")
-        )
+    unit = one_of(
+        selectors.units_in_cycle_visible_to(user, cycle),
+        params.get("unit", ""),
+        _("Đơn vị này không thuộc phạm vi của đồng chí (hoặc không thuộc đợt kiểm điểm)."),
+    )
     return cycle, unit
 
 

@@ -52,6 +52,15 @@ class Sheet:
         return self.rows
 
 
+def one_of(qs: QuerySet, raw_id: str, refusal: str) -> Any:
+    """The object of `qs` (already narrowed to the user's scope) whose id a parameter names, or
+    an ExportRefused with `refusal`: an id outside the scope is refused like a missing one."""
+    found = qs.filter(pk=int(raw_id)).first() if str(raw_id or "").isdigit() else None
+    if found is None:
+        raise ExportRefused(refusal)
+    return found
+
+
 Builder = Callable[[Any, dict[str, str]], Sheet]
 EXPORTS: dict[str, Builder] = {}
 

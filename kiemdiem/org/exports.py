@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from kiemdiem.core.audit import field_label, field_value
 from kiemdiem.core.labels import readable
 from kiemdiem.core.xlsx import Column
-from kiemdiem.exports.registry import ExportRefused, Sheet, exporter
+from kiemdiem.exports.registry import ExportRefused, Sheet, exporter, one_of
 from kiemdiem.org import selectors
 from kiemdiem.org.scoping import access_for, visible_units
 
@@ -61,10 +61,11 @@ def audit(user, params: dict[str, str]) -> Sheet:
 
 @exporter("org.unit-members")
 def unit_members(user, params: dict[str, str]) -> Sheet:
-    unit_id = params.get("unit", "")
-    unit = visible_units(user).filter(pk=int(unit_id)).first() if unit_id.isdigit() else None
-    if unit is None:
-        raise ExportRefused(_("Đơn vị này không thuộc phạm vi của đồng chí."))
+    unit = one_of(
+        visible_units(user),
+        params.get("unit", ""),
+        _("Đơn vị này không thuộc phạm vi của đồng chí."),
+    )
     columns = [
         Column(_("Họ và tên"), lambda p: p.full_name, width=28),
         Column(_("Ngày sinh"), lambda p: p.birth_date, kind="date", width=12),

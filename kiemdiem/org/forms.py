@@ -49,41 +49,6 @@ def unit_option(unit: Unit) -> PickOption:
     return PickOption(str(unit.pk), unit.name, str(unit.get_kind_display()))
 
 
-class UnitChoiceField(forms.ModelChoiceField):
-    """A unit chosen by name with the picker, among the units of a subtree the user can see.
-
-    The form calls `limit_to(user, within)`; a posted id outside that set (another province, a
-    unit the user cannot see) is refused with a Vietnamese message, nothing saved.
-    """
-
-    default_error_messages = {
-        "invalid_choice": _(
-            "Đơn vị đã chọn không thuộc phạm vi được chọn hoặc đồng chí không được xem. Hãy tìm "
-            "theo tên và chọn lại."
-        )
-    }
-
-    def __init__(self, **kwargs):
-        super().__init__(queryset=Unit.objects.none(), widget=Picker, **kwargs)
-        self.widget.placeholder = _("Gõ tên đơn vị để tìm (không dấu cũng được)")
-        self.widget.legend = _("Đơn vị tìm thấy")
-
-    def limit_to(self, user, within: Unit) -> None:
-        """The units of `within`'s subtree valid today that `user` can see."""
-        units = visible_units(user).filter(path__startswith=within.path)
-        self.queryset = units.valid_on(today())
-        self.widget.search_url = reverse("org:unit-picker") + f"?within={within.pk}"
-        first = [within, *unit_children_sorted(within)][:PICKER_OPTIONS]
-        self.widget.options = [unit_option(u) for u in first]
-        self.widget.describe = self._describe
-
-    def _describe(self, value) -> PickOption | None:
-        if isinstance(value, Unit):
-            return unit_option(value)
-        unit = self.queryset.filter(pk=value).first() if str(value).isdigit() else None
-        return unit_option(unit) if unit else None
-
-
 def person_option(person: Person) -> PickOption:
     born = person.birth_date.strftime("%Y") if person.birth_date else ""
     return PickOption(
@@ -91,13 +56,62 @@ def person_option(person: Person) -> PickOption:
     )
 
 
-class PersonChoiceField(forms.ModelChoiceField):
-    """A person chosen by name with the picker, among the people a form allows.
+class PickedChoiceField(forms.ModelChoiceField):
+    """An object chosen by name with the picker (core.forms.Picker) among those a form allows:
+    the form narrows `queryset` (limit_to); a posted id outside it is refused with the field's
+    Vietnamese message and nothing is saved."""
 
-    The form calls `limit_to(people, search_url)`: a posted id outside `people` is refused
-    with a Vietnamese message, nothing saved.
-    """
+    model: type = Unit
+    option = staticmethod(unit_option)
+    placeholder = ""
+    legend = ""
 
+    def __init__(self, **kwargs):
+        super().__init__(queryset=self.model.objects.none(), widget=Picker, **kwargs)
+        self.widget.placeholder = self.placeholder
+        self.widget.legend = self.legend
+        self.widget.describe = self._describe
+
+    def _offer(self, queryset, search_url: str, first) -> None:
+        self.queryset = queryset
+        self.widget.search_url = search_url
+        self.widget.options = [self.option(obj) for obj in first]
+
+    def _describe(self, value) -> PickOption | None:
+        if isinstance(value, self.model):
+            return self.option(value)
+        found = self.queryset.filter(pk=value).first() if str(value).isdigit() else None
+        return self.option(found) if found else None
+
+
+class UnitChoiceField(PickedChoiceField):
+    """A unit of a subtree the user can see, chosen by name (`limit_to(user, within)`)."""
+
+    model = Unit
+    option = staticmethod(unit_option)
+    placeholder = _("Gõ tên đơn vị để tìm (không dấu cũng được)")
+    legend = _("Đơn vị tìm thấy")
+    default_error_messages = {
+        "invalid_choice": _(
+            "Đơn vị đã chọn không thuộc phạm vi được chọn hoặc đồng chí không được xem. Hãy tìm "
+            "theo tên và chọn lại."
+        )
+    }
+
+    def limit_to(self, user, within: Unit) -> None:
+        """The units of `within`'s subtree valid today that `user` can see."""
+        units = visible_units(user).filter(path__startswith=within.path).valid_on(today())
+        first = [within, *unit_children_sorted(within)][:PICKER_OPTIONS]
+        self._offer(units, reverse("org:unit-picker") + f"?within={within.pk}", first)
+
+
+class PersonChoiceField(PickedChoiceField):
+    """A person among those a form allows, chosen by name (`limit_to(people, search_url)`)."""
+
+    model = Person
+    option = staticmethod(person_option)
+    placeholder = _("Gõ họ tên để tìm (không dấu cũng được)")
+    legend = _("Người tìm thấy")
     default_error_messages = {
         "invalid_choice": _(
             "Người đã chọn không thuộc danh sách được chọn (đảng viên, cán bộ của đơn vị). Hãy "
@@ -105,22 +119,8 @@ class PersonChoiceField(forms.ModelChoiceField):
         )
     }
 
-    def __init__(self, **kwargs):
-        super().__init__(queryset=Person.objects.none(), widget=Picker, **kwargs)
-        self.widget.placeholder = _("Gõ họ tên để tìm (không dấu cũng được)")
-        self.widget.legend = _("Người tìm thấy")
-
     def limit_to(self, people, search_url: str) -> None:
-        self.queryset = people
-        self.widget.search_url = search_url
-        self.widget.options = [person_option(p) for p in people[:PICKER_OPTIONS]]
-        self.widget.describe = self._describe
-
-    def _describe(self, value) -> PickOption | None:
-        if isinstance(value, Person):
-            return person_option(value)
-        person = self.queryset.filter(pk=value).first() if str(value).isdigit() else None
-        return person_option(person) if person else None
+        self._offer(people, search_url, people[:PICKER_OPTIONS])
 
 
 class AccountField(forms.CharField):

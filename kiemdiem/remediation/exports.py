@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from kiemdiem.core.dates import days_since
 from kiemdiem.core.xlsx import Column
-from kiemdiem.exports.registry import ExportRefused, Sheet, exporter
+from kiemdiem.exports.registry import ExportRefused, Sheet, exporter, one_of
 from kiemdiem.remediation import selectors
 from kiemdiem.remediation.forms import PlanFilterForm
 from kiemdiem.remediation.models import PlanAction, RemediationPlan
@@ -127,17 +127,11 @@ ITEM_COLUMNS = [
 
 @exporter("remediation.plan-items")
 def plan_items(user, params: dict[str, str]) -> Sheet:
-    plan_id = params.get("plan", "")
-    plan = (
-        RemediationPlan.objects.visible_to(user)
-        .select_related("unit", "person")
-        .filter(pk=int(plan_id))
-        .first()
-        if plan_id.isdigit()
-        else None
+    plan = one_of(
+        RemediationPlan.objects.visible_to(user).select_related("unit", "person"),
+        params.get("plan", ""),
+        _("Không có kế hoạch này trong phạm vi của đồng chí."),
     )
-    if plan is None:
-        raise ExportRefused(_("Không có kế hoạch này trong phạm vi của đồng chí."))
     rows = (
         PlanAction.objects.filter(plan=plan)
         .select_related("responsible_unit", "responsible_person")

@@ -4,7 +4,7 @@ children's reports for one period (with their figures). Same scope and rules as 
 from django.utils.translation import gettext as _
 
 from kiemdiem.core.xlsx import Column
-from kiemdiem.exports.registry import ExportRefused, Sheet, exporter
+from kiemdiem.exports.registry import ExportRefused, Sheet, exporter, one_of
 from kiemdiem.org.models import Unit
 from kiemdiem.org.scoping import visible_units
 from kiemdiem.reports import selectors, services
@@ -13,11 +13,11 @@ from kiemdiem.reviews.states import CycleStatus
 
 
 def _unit(user, params: dict[str, str]) -> Unit:
-    unit_id = params.get("unit", "")
-    unit = visible_units(user).filter(pk=int(unit_id)).first() if unit_id.isdigit() else None
-    if unit is None:
-        raise ExportRefused(_("Đơn vị này không thuộc phạm vi của đồng chí."))
-    return unit
+    return one_of(
+        visible_units(user),
+        params.get("unit", ""),
+        _("Đơn vị này không thuộc phạm vi của đồng chí."),
+    )
 
 
 @exporter("reports.unit-reports")
@@ -66,17 +66,11 @@ def rollup(user, params: dict[str, str]) -> Sheet:
     decision = can_view_rollup(user, unit)
     if not decision:
         raise ExportRefused(decision.reason)
-    period_id = params.get("period", "")
-    period = (
-        selectors.periods_covering(unit)
-        .exclude(cycle__status=CycleStatus.DRAFT)
-        .filter(pk=int(period_id))
-        .first()
-        if period_id.isdigit()
-        else None
+    period = one_of(
+        selectors.periods_covering(unit).exclude(cycle__status=CycleStatus.DRAFT),
+        params.get("period", ""),
+        _("Không có kỳ báo cáo này cho đơn vị."),
     )
-    if period is None:
-        raise ExportRefused(_("Không có kỳ báo cáo này cho đơn vị."))
     data = services.rollup(parent=unit, period=period)
     columns = [
         Column(_("Đơn vị trực thuộc"), lambda r: r[0].name, width=36),

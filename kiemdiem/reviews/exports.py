@@ -4,24 +4,18 @@ shortcomings of one review. Read through the same selectors and scope as the pag
 from django.utils.translation import gettext as _
 
 from kiemdiem.core.xlsx import Column
-from kiemdiem.exports.registry import ExportRefused, Sheet, exporter
+from kiemdiem.exports.registry import Sheet, exporter, one_of
 from kiemdiem.reviews import selectors
 from kiemdiem.reviews.models import Finding, Review
 
 
-def _cycle(user, params: dict[str, str]):
-    cycle_id = params.get("cycle", "")
-    cycle = (
-        selectors.cycles_for(user).filter(pk=int(cycle_id)).first() if cycle_id.isdigit() else None
-    )
-    if cycle is None:
-        raise ExportRefused(_("Không có đợt kiểm điểm này trong phạm vi của đồng chí."))
-    return cycle
-
-
 @exporter("reviews.cycle-reviews")
 def cycle_reviews(user, params: dict[str, str]) -> Sheet:
-    cycle = _cycle(user, params)
+    cycle = one_of(
+        selectors.cycles_for(user),
+        params.get("cycle", ""),
+        _("Không có đợt kiểm điểm này trong phạm vi của đồng chí."),
+    )
     rows = selectors.cycle_reviews(
         cycle, user, subject=params.get("doi_tuong", ""), status=params.get("trang_thai", "")
     )
@@ -43,14 +37,11 @@ def cycle_reviews(user, params: dict[str, str]) -> Sheet:
 
 @exporter("reviews.findings")
 def review_findings(user, params: dict[str, str]) -> Sheet:
-    review_id = params.get("review", "")
-    review = (
-        Review.objects.visible_to(user).select_related("unit", "person").filter(pk=int(review_id))
-        if review_id.isdigit()
-        else Review.objects.none()
-    ).first()
-    if review is None:
-        raise ExportRefused(_("Không có bản kiểm điểm này trong phạm vi của đồng chí."))
+    review = one_of(
+        Review.objects.visible_to(user).select_related("unit", "person"),
+        params.get("review", ""),
+        _("Không có bản kiểm điểm này trong phạm vi của đồng chí."),
+    )
     columns = [
         Column(_("Hạn chế, khuyết điểm"), lambda f: f.text, width=60),
         Column(_("Lĩnh vực"), lambda f: f.get_area_display(), width=24),

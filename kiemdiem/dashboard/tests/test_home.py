@@ -2,11 +2,9 @@
 each line links to where the action is taken, and the page stays within its query ceiling."""
 
 import datetime
-from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.urls import reverse
 
 from kiemdiem.dashboard import selectors
@@ -20,15 +18,9 @@ from kiemdiem.remediation.states import PlanStatus
 HOME_QUERIES = 22
 
 
-@pytest.fixture(scope="module")
-def campaign(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        out = StringIO()
-        call_command("seed_demo", "--scale", "small", "--seed", "3", stdout=out)
-        call_command("seed_campaign", stdout=out)
-    yield
-    with django_db_blocker.unblock():
-        call_command("flush", "--noinput", stdout=StringIO())
+@pytest.fixture
+def campaign(demo_campaign):
+    return demo_campaign
 
 
 pytestmark = pytest.mark.django_db

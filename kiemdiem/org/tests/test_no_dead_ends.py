@@ -11,28 +11,25 @@ from kiemdiem.org.tests.factories import UnitFactory
 D = datetime.date
 
 
+def _old_district(code: str, name: str, parent, successor) -> Unit:
+    """A district dissolved on 30/06/2025 whose successor is `successor`."""
+    old = UnitFactory(
+        code=code,
+        name=name,
+        kind=UnitKind.DISTRICT,
+        parent=parent,
+        valid_from=D(2020, 1, 1),
+        valid_to=D(2025, 6, 30),
+    )
+    UnitSuccession.objects.create(predecessor=old, successor=successor, effective_on=D(2025, 7, 1))
+    return old
+
+
 def test_predecessor_outside_the_scope_is_text_not_a_link(client, org_tree, overseer):
     # Commune A1 was formed from an old district of province A and an old unit of province B.
-    old_a = UnitFactory(
-        code="H38OLD",
-        name="Huyện ủy Quảng Xương (cũ)",
-        kind=UnitKind.DISTRICT,
-        parent=org_tree.province_a,
-        valid_from=D(2020, 1, 1),
-        valid_to=D(2025, 6, 30),
-    )
-    old_b = UnitFactory(
-        code="H42OLD",
-        name="Huyện ủy Can Lộc (cũ)",
-        kind=UnitKind.DISTRICT,
-        parent=org_tree.province_b,
-        valid_from=D(2020, 1, 1),
-        valid_to=D(2025, 6, 30),
-    )
-    for old in (old_a, old_b):
-        UnitSuccession.objects.create(
-            predecessor=old, successor=org_tree.district_a1, effective_on=D(2025, 7, 1)
-        )
+    a1 = org_tree.district_a1
+    old_a = _old_district("H38OLD", "Huyện ủy Quảng Xương (cũ)", org_tree.province_a, a1)
+    old_b = _old_district("H42OLD", "Huyện ủy Can Lộc (cũ)", org_tree.province_b, a1)
     client.force_login(overseer)  # sees commune A1's subtree only
     html = client.get(org_tree.district_a1.get_absolute_url()).content.decode()
     line = html[html.index('data-testid="predecessors"') :].split("</div>")[0]
@@ -43,16 +40,8 @@ def test_predecessor_outside_the_scope_is_text_not_a_link(client, org_tree, over
 
 
 def test_predecessor_in_the_scope_is_a_link(client, org_tree, office):
-    old = UnitFactory(
-        code="H38OLD",
-        name="Huyện ủy Quảng Xương (cũ)",
-        kind=UnitKind.DISTRICT,
-        parent=org_tree.province_a,
-        valid_from=D(2020, 1, 1),
-        valid_to=D(2025, 6, 30),
-    )
-    UnitSuccession.objects.create(
-        predecessor=old, successor=org_tree.district_a1, effective_on=D(2025, 7, 1)
+    old = _old_district(
+        "H38OLD", "Huyện ủy Quảng Xương (cũ)", org_tree.province_a, org_tree.district_a1
     )
     client.force_login(office)
     html = client.get(org_tree.district_a1.get_absolute_url()).content.decode()

@@ -7,11 +7,8 @@ every demo persona; the refusals below (an item a persona reported done, an item
 plan) are exercised on the pages here.
 """
 
-from io import StringIO
-
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.urls import reverse
 
 from kiemdiem.org.demo import DEMO_USERNAMES
@@ -38,12 +35,9 @@ def _done(action: PlanAction, user) -> None:
 
 
 @pytest.fixture(scope="module")
-def campaign(django_db_setup, django_db_blocker):
-    """The small demo with a campaign under way, plus the cases the rules refuse."""
+def campaign(demo_campaign, django_db_blocker):
+    """The demo campaign, plus the cases the rules refuse."""
     with django_db_blocker.unblock():
-        out = StringIO()
-        call_command("seed_demo", "--scale", "small", "--seed", "3", stdout=out)
-        call_command("seed_campaign", stdout=out)
         users = {name: _fresh(name) for name in DEMO_USERNAMES}
         tracked = PlanAction.objects.filter(
             plan__status__in=TRACKED, status__in=[ActionStatus.OPEN, ActionStatus.IN_PROGRESS]
@@ -59,9 +53,6 @@ def campaign(django_db_setup, django_db_blocker):
         own = tracked.filter(plan__person_id__in=person_ids).first()
         if own is not None:
             _done(own, None)
-    yield
-    with django_db_blocker.unblock():
-        call_command("flush", "--noinput", stdout=StringIO())
 
 
 pytestmark = pytest.mark.django_db
