@@ -21,8 +21,9 @@ DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yy
 
 
 class VnDateField(forms.DateField):
-    """A date typed as dd/mm/yyyy (or picked from the calendar that opens on the field), with a
-    Vietnamese error; `set_range` shows the allowed days before saving and refuses the others."""
+    """A date typed as dd/mm/yyyy (or picked from the calendar of the "Lịch" button beside it),
+    with a Vietnamese error; `set_range` shows the allowed days before saving and refuses the
+    others."""
 
     widget = DATE_WIDGET
     default_error_messages = {
@@ -37,7 +38,7 @@ class VnDateField(forms.DateField):
         super().__init__(*args, **kwargs)
         self.min_date: datetime.date | None = None
         self.max_date: datetime.date | None = None
-        # The calendar (static/kiemdiem/forms.js) opens on inputs marked like this.
+        # static/kiemdiem/forms.js puts the "Lịch" button (a calendar) beside inputs marked so.
         self.widget.attrs.update({"data-datepicker": "", "autocomplete": "off"})
 
     def set_range(self, min_date: datetime.date | None, max_date: datetime.date | None) -> None:

@@ -221,10 +221,7 @@ def _sort_link(key: str, sort: str, descending: bool) -> dict:
 
 
 def _progress_columns(sort: str, descending: bool) -> list[dict]:
-    return [
-        {"label": m.label, "share": bool(m.whole), **_sort_link(m.key, sort, descending)}
-        for m in progress.MEASURES
-    ]
+    return [{"label": m.label, **_sort_link(m.key, sort, descending)} for m in progress.MEASURES]
 
 
 @login_required

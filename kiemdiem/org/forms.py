@@ -70,12 +70,14 @@ class PickedChoiceField(forms.ModelChoiceField):
         super().__init__(queryset=self.model.objects.none(), widget=Picker, **kwargs)
         self.widget.placeholder = self.placeholder
         self.widget.legend = self.legend
-        self.widget.describe = self._describe
 
     def _offer(self, queryset, search_url: str, first) -> None:
         self.queryset = queryset
         self.widget.search_url = search_url
         self.widget.options = [self.option(obj) for obj in first]
+        # Here, on the form's own copy: a widget is copied shallowly with its field, so a
+        # method bound in __init__ would still describe values with the class's field.
+        self.widget.describe = self._describe
 
     def _describe(self, value) -> PickOption | None:
         if isinstance(value, self.model):

@@ -92,3 +92,15 @@ def test_deadline_outside_the_cycle_is_refused_before_saving(client, plan, cell_
     html = _add(client, plan, due_date="31/02/2026").content.decode()
     assert "Ngày không hợp lệ: hãy nhập theo dạng dd/mm/yyyy." in html
     assert not PlanAction.objects.filter(plan=plan).exists()
+
+
+def test_edit_page_shows_the_chosen_unit_and_person_checked(client, plan, action, cell_secretary):
+    person = plan.unit.memberships.first().person
+    action.responsible_person = person
+    action.save(update_fields=["responsible_person"])
+    client.force_login(cell_secretary)
+    html = client.get(reverse("remediation:action-edit", args=[action.pk])).content.decode()
+    unit_id = action.responsible_unit_id
+    assert f'id="add_responsible_unit_{unit_id}" value="{unit_id}" checked' in html
+    assert f'id="add_responsible_person_{person.pk}" value="{person.pk}" checked' in html
+    assert 'id="add_responsible_unit_none" value="" checked' not in html
