@@ -9,6 +9,7 @@ the browser context bypasses the page's Content-Security-Policy for that injecti
 One page load per page: the phone check runs first, then the same page is resized.
 """
 
+import re
 from io import StringIO
 
 import pytest
@@ -174,6 +175,8 @@ def test_phone_menu_folds_into_a_button(demo, screen):
     expect(link).to_be_hidden()
     screen.get_by_role("button", name="Menu").click()
     expect(link).to_be_visible()
+    expect(screen.locator("#kd-nav")).to_have_class(re.compile(r"\bshow\b"))  # opened
+    expect(screen.locator("#kd-nav")).not_to_have_class(re.compile("collapsing"))
     screen.get_by_test_id("user-menu").click()
     expect(screen.get_by_role("button", name="Đăng xuất")).to_be_visible()
 

@@ -54,6 +54,7 @@ def test_cell_plan_from_draft_to_verified_and_on_the_dashboard(
 
     # 2. Fixed and submitted.
     page.get_by_role("link", name="Sửa").first.click()
+    page.wait_for_url("**/sua/")  # the plan page has a "Thời hạn hoàn thành" field too
     page.get_by_label("Thời hạn hoàn thành").fill("30/06/2026")
     page.get_by_role("button", name="Lưu").click()
     page.get_by_role("button", name="Nộp kế hoạch").click()
