@@ -20,7 +20,7 @@ run: install
 	@echo; echo "Mở http://$(HOST):$(PORT)/ và đăng nhập bằng một tài khoản demo:"; \
 	  cat var/demo-logins.txt 2>/dev/null || true; echo
 	@echo "Tiến trình nền (tổng hợp số liệu, đánh dấu quá hạn, thư nhắc việc) chạy cùng máy chủ."
-	$(BIN)/python manage.py worker --interval 10 > var/worker.log 2>&1 & \
+	$(BIN)/python manage.py worker > var/worker.log 2>&1 & \
 	  trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
 

@@ -1,4 +1,4 @@
-"""gunicorn settings for production: `gunicorn kiemdiem.wsgi` reads this file from the project folder.
+"""gunicorn settings for production: `gunicorn kiemdiem.wsgi` reads this file from the project root.
 
 Every value can be changed through the environment (README, "Production"). Long work (imports,
 cycle opening, exports) runs in the task queue, so a request never needs more than a few seconds;

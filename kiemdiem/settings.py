@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_q",
     "kiemdiem.core",
     "kiemdiem.org",
     "kiemdiem.reviews",
@@ -326,12 +327,39 @@ SPECTACULAR_SETTINGS = {
 # Largest upload (all files of one import together); larger requests are refused unread.
 KIEMDIEM_IMPORT_MAX_BYTES = env_int("KIEMDIEM_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 KIEMDIEM_IMPORT_MAX_ROWS = env_int("KIEMDIEM_IMPORT_MAX_ROWS", 500_000)
-# Above these sizes the dry run (bytes) and the real run (rows) go to the background worker.
-KIEMDIEM_IMPORT_INLINE_MAX_BYTES = env_int("KIEMDIEM_IMPORT_INLINE_MAX_BYTES", 1024 * 1024)
-KIEMDIEM_IMPORT_INLINE_MAX_ROWS = env_int("KIEMDIEM_IMPORT_INLINE_MAX_ROWS", 2000)
 KIEMDIEM_IMPORT_BATCH = env_int("KIEMDIEM_IMPORT_BATCH", 2000)
-# A worker renews its lease on a job while it works; an expired lease lets the job be re-run.
-KIEMDIEM_IMPORT_LEASE_SECONDS = env_int("KIEMDIEM_IMPORT_LEASE_SECONDS", 300)
-KIEMDIEM_IMPORT_MAX_ATTEMPTS = env_int("KIEMDIEM_IMPORT_MAX_ATTEMPTS", 5)
+# A step delivered this many times (its worker was killed each time) fails the job.
+KIEMDIEM_IMPORT_MAX_ATTEMPTS = env_int("KIEMDIEM_IMPORT_MAX_ATTEMPTS", 3)
 # Rows of the dry-run report kept for the page (rejected rows first).
 KIEMDIEM_IMPORT_REPORT_ROWS = env_int("KIEMDIEM_IMPORT_REPORT_ROWS", 5000)
+
+# --- Task queue (django-q2 with its ORM broker: the database is the queue) -------------------
+# `manage.py worker` (make run starts one) runs the cluster: a sentinel process that keeps
+# KIEMDIEM_TASK_WORKERS worker processes alive, feeds them queued tasks and the periodic
+# schedules below. Several clusters (on several machines) may share one PostgreSQL database: a
+# task is taken with a conditional UPDATE, and schedules with SELECT … FOR UPDATE.
+Q_CLUSTER = {
+    "name": "kiemdiem",
+    "orm": "default",
+    "workers": env_int("KIEMDIEM_TASK_WORKERS", 2),
+    # A task still running after `timeout` seconds is stopped; one not acknowledged after
+    # `retry` seconds (its worker died, the machine restarted, or it raised) is delivered again,
+    # up to `max_attempts` times. retry must exceed timeout, or a slow task would run twice.
+    "timeout": env_int("KIEMDIEM_TASK_TIMEOUT", 1800),
+    "retry": env_int("KIEMDIEM_TASK_RETRY", 1860),
+    "max_attempts": env_int("KIEMDIEM_TASK_MAX_ATTEMPTS", 5),
+    "ack_failures": False,
+    "poll": env_int("KIEMDIEM_TASK_POLL_SECONDS", 1),
+    "catch_up": False,  # after a stop, a periodic task runs once, not once per missed period
+    "save_limit": 2000,  # finished tasks kept for the "Tiến trình nền" page
+    "recycle": 200,  # a worker process is replaced after this many tasks
+    "label": "Tiến trình nền",
+}
+# Run queued tasks at once, in the caller (tests; never in production).
+KIEMDIEM_TASKS_EAGER = False
+# The periodic work: name -> (task, every N minutes, or "HH:MM" once a day, local time).
+KIEMDIEM_SCHEDULES = {
+    "summary-merge": ("kiemdiem.dashboard.tasks.summaries_merge", 1),
+    "overdue-sweep": ("kiemdiem.remediation.tasks.overdue_sweep", 15),
+    "reminders": ("kiemdiem.dashboard.tasks.reminders_send", 60),
+}
