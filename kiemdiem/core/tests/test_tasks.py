@@ -115,3 +115,16 @@ def test_worker_once_runs_every_periodic_task(open_cycle):
     line = out.getvalue()
     assert line.count("\n") == 1 and line.startswith("Tổng hợp ")
     assert "quá hạn mới" in line and "gửi 0 thư" in line
+
+
+def test_background_work_page_is_for_administrators(client, admin, office):
+    schedules_sync()
+    enqueue(f"{__name__}.flaky", "x", name="Việc đang chờ", eager=False)
+    enqueue("kiemdiem.dashboard.tasks.summaries_merge", name="Tổng hợp thử", eager=True)
+    client.force_login(office)
+    assert client.get("/tien-trinh-nen/").status_code == 403
+    client.force_login(admin)
+    html = client.get("/tien-trinh-nen/").content.decode()
+    assert "kiemdiem:summary-merge" in html and "mỗi 1 phút" in html
+    assert "Việc đang chờ" in html and "đang chờ" in html
+    assert "Tổng hợp thử" in html and "tổng hợp 0 thay đổi" in html

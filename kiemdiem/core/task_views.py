@@ -1,0 +1,46 @@
+"""The background work page for administrators: schedules, queued, running and finished tasks."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_q.models import OrmQ, Schedule, Task
+from django_q.signing import BadSignature, SignedPackage
+
+RECENT = 100
+
+
+def _queued() -> list[dict]:
+    """Tasks waiting or being worked on: locked = a worker holds it until that time."""
+    now = timezone.now()
+    rows = []
+    for item in OrmQ.objects.order_by("id")[:RECENT]:
+        try:
+            task = SignedPackage.loads(item.payload)
+        except BadSignature:  # signed with another SECRET_KEY: shown, never run
+            task = {"name": "?", "func": "?"}
+        rows.append(
+            {
+                "name": task.get("name"),
+                "func": task.get("func"),
+                "running": item.lock is not None and item.lock > now,
+                "lock": item.lock,
+            }
+        )
+    return rows
+
+
+@login_required
+def task_list(request: HttpRequest) -> HttpResponse:
+    """Every schedule, the queue, and the last finished tasks with their result."""
+    if not request.user.is_superuser:
+        raise PermissionDenied(_("Chỉ quản trị hệ thống xem được tiến trình nền."))
+    ctx = {
+        "schedules": Schedule.objects.order_by("name"),
+        "queued": _queued(),
+        "queued_total": OrmQ.objects.count(),
+        "tasks": Task.objects.order_by("-stopped")[:RECENT],
+    }
+    return render(request, "core/task_list.html", ctx)
