@@ -46,8 +46,7 @@ def test_an_injected_inline_script_is_refused(page, org_tree, office):
     page.add_init_script(RECORD_VIOLATIONS)
     login(page, "vanphong_a")
     page.evaluate(
-        "document.body.insertAdjacentHTML('beforeend',"
-        " '<img src=x onerror=\"window.__ran = 1\">')"
+        "document.body.insertAdjacentHTML('beforeend', '<img src=x onerror=\"window.__ran = 1\">')"
     )
     page.wait_for_timeout(200)
     assert page.evaluate("window.__ran") is None
