@@ -327,6 +327,11 @@ SPECTACULAR_SETTINGS = {
 # Largest upload (all files of one import together); larger requests are refused unread.
 KIEMDIEM_IMPORT_MAX_BYTES = env_int("KIEMDIEM_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 KIEMDIEM_IMPORT_MAX_ROWS = env_int("KIEMDIEM_IMPORT_MAX_ROWS", 500_000)
+# Blank rows are skipped but counted: past this many a file is refused (an "XLSX bomb" of
+# millions of blank rows compresses to a few hundred KB).
+KIEMDIEM_IMPORT_MAX_BLANK_ROWS = env_int("KIEMDIEM_IMPORT_MAX_BLANK_ROWS", 10_000)
+# A workbook whose XML inflates past this is refused before it is parsed.
+KIEMDIEM_IMPORT_MAX_XML_BYTES = env_int("KIEMDIEM_IMPORT_MAX_XML_BYTES", 400 * 1024 * 1024)
 KIEMDIEM_IMPORT_BATCH = env_int("KIEMDIEM_IMPORT_BATCH", 2000)
 # A step delivered this many times (its worker was killed each time) fails the job.
 KIEMDIEM_IMPORT_MAX_ATTEMPTS = env_int("KIEMDIEM_IMPORT_MAX_ATTEMPTS", 3)
