@@ -12,7 +12,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db.models import Sum
-from django.dispatch import receiver
+from django.db.models.signals import post_save, pre_save
+from django.dispatch import Signal, receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -21,6 +22,10 @@ from kiemdiem.core.audit import audit_record
 from kiemdiem.core.models import AuditAction
 
 USERNAME_FIELD = "username"
+User = get_user_model()
+# Sent after a user's password changed, however it was changed (the password page, the admin,
+# `changepassword`, a reset): kiemdiem.api revokes the user's API tokens.
+password_changed = Signal()
 
 
 def account_failures(username: str) -> int:
@@ -90,3 +95,27 @@ def audit_login_failed(sender, credentials: dict, request: HttpRequest | None = 
         changes={"kết quả": [None, outcome], "tên đăng nhập": [None, typed]},
         reason=_client(request),
     )
+
+
+@receiver(pre_save, sender=User, dispatch_uid="kiemdiem-password-seen")
+def _remember_password(sender, instance, update_fields=None, **kwargs) -> None:
+    if instance.pk is None or (update_fields is not None and "password" not in update_fields):
+        instance._password_changed = False  # last_login updates and the like: no query
+        return
+    old = User.objects.filter(pk=instance.pk).values_list("password", flat=True).first()
+    instance._password_changed = old is not None and old != instance.password
+
+
+@receiver(post_save, sender=User, dispatch_uid="kiemdiem-password-changed")
+def _password_saved(sender, instance, created, **kwargs) -> None:
+    if created or not getattr(instance, "_password_changed", False):
+        return
+    instance._password_changed = False
+    audit_record(
+        obj=instance,
+        action=AuditAction.UPDATE,
+        by=None,
+        changes={_("mật khẩu"): [None, _("đã đổi")]},  # never the hash
+        reason=_("Đổi mật khẩu"),
+    )
+    password_changed.send(sender=User, user=instance)
