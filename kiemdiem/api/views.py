@@ -5,10 +5,9 @@ Every viewset reads through the model's `visible_to(user)` (out of scope → 404
 (a refused rule → 400 with the service's message, a stale version → 409).
 """
 
-import datetime
-
 from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -134,7 +133,7 @@ def _under(qs, unit_id: int, field: str = "path"):
 
 
 def _current(qs, flag: bool):
-    today = datetime.date.today()
+    today = timezone.localdate()
     valid = Q(valid_from__lte=today) & (Q(valid_to__isnull=True) | Q(valid_to__gte=today))
     return qs.filter(valid) if flag else qs.exclude(valid)
 
@@ -632,7 +631,7 @@ class PlanViewSet(ScopedViewSet):
 
 
 def _overdue(qs, flag: bool):
-    today = datetime.date.today()
+    today = timezone.localdate()
     late = Q(due_date__lt=today, status__in=[ActionStatus.OPEN, ActionStatus.IN_PROGRESS])
     return qs.filter(late) if flag else qs.exclude(late)
 

@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
 from django.utils.functional import Promise
 
+from kiemdiem.core.dates import vn_date
 from kiemdiem.core.models import AuditAction, AuditEvent
 
 
@@ -22,7 +23,7 @@ def plain(value: Any) -> Any:
     if isinstance(value, datetime.datetime):
         return value.isoformat()
     if isinstance(value, datetime.date):
-        return value.strftime("%d/%m/%Y")
+        return vn_date(value)
     if isinstance(value, decimal.Decimal):
         return str(value)
     if isinstance(value, models.Choices):

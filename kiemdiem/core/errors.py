@@ -1,7 +1,8 @@
 """Domain errors that views turn into a Vietnamese message in one place."""
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from kiemdiem.core.dates import vn_datetime
 
 
 class DomainError(Exception):
@@ -33,7 +34,7 @@ class StaleObject(DomainError):
             )
             detail = _(" Lần lưu gần nhất: %(who)s lúc %(at)s%(what)s.") % {
                 "who": who,
-                "at": timezone.localtime(self.latest.at).strftime("%d/%m/%Y %H:%M"),
+                "at": vn_datetime(self.latest.at),
                 "what": f" ({changed})" if changed else "",
             }
         super().__init__(

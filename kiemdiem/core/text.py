@@ -11,6 +11,12 @@ def normalize_text(value: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFC", value or "")).strip()
 
 
+def normalize_text_block(value: str) -> str:
+    """Multi-line text: NFC, spaces inside each line collapsed, paragraphs kept, trimmed."""
+    lines = [normalize_text(line) for line in (value or "").replace("\r\n", "\n").split("\n")]
+    return "\n".join(lines).strip()
+
+
 # "Ð" (U+00D0, Latin capital eth) looks exactly like "Đ" (U+0110) and is often typed for it; its
 # lower case is "ð". Both count as đ in search and in the Vietnamese order.
 _D_LIKE = str.maketrans({"đ": "d", "Đ": "d", "Ð": "d", "ð": "d"})

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from kiemdiem.core.dates import vn_date
 from kiemdiem.dashboard.summaries import merge_all
 from kiemdiem.org.models import Position, PositionRole, Unit
 from kiemdiem.remediation.models import (
@@ -295,7 +296,7 @@ def _write_submissions(
                     "content": action.content,
                     "responsible_unit": unit_names.get(action.responsible_unit_id, ""),
                     "responsible_person": "",
-                    "due_date": action.due_date.strftime("%d/%m/%Y"),
+                    "due_date": vn_date(action.due_date),
                     "expected_result": "",
                     "findings": findings_of_action[index],
                     "status": ActionStatus.OPEN,

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kiemdiem.core.dates import vn_date
 from kiemdiem.dashboard.models import Reminder, ReminderKind
 from kiemdiem.org.models import AccessGrant, AccessRole, Person, Position, PositionRole
 from kiemdiem.remediation.models import PlanAction, RemediationPlan
@@ -39,10 +40,6 @@ class Line:
 
 def reminder_days() -> int:
     return int(getattr(settings, "KIEMDIEM_REMINDER_DAYS", 3))
-
-
-def _d(day: datetime.date) -> str:
-    return day.strftime("%d/%m/%Y")
 
 
 def _users_of_people(person_ids: set[int]) -> dict[int, int]:
@@ -121,7 +118,7 @@ def reminders_due(today: datetime.date | None = None) -> dict[int, list[Line]]:
         text = _("%(p)s (%(c)s): hạn nộp %(d)s.") % {
             "p": _plan_label(plan),
             "c": plan.cycle.title,
-            "d": _d(plan.due_date),
+            "d": vn_date(plan.due_date),
         }
         for user_id in recipients(plan.person_id, plan.unit_id):
             key = f"{ReminderKind.PLAN_DUE}:plan={plan.pk}:due={plan.due_date}:user={user_id}"
@@ -130,7 +127,7 @@ def reminders_due(today: datetime.date | None = None) -> dict[int, list[Line]]:
         text = _("“%(i)s” — %(p)s: thời hạn %(d)s, đã quá hạn.") % {
             "i": str(item)[:120],
             "p": _plan_label(item.plan),
-            "d": _d(item.due_date),
+            "d": vn_date(item.due_date),
         }
         person_id = item.responsible_person_id or item.plan.person_id
         for user_id in recipients(person_id, item.plan.unit_id):

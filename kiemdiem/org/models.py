@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kiemdiem.core.models import BaseModel
@@ -132,7 +133,7 @@ class Unit(BaseModel):
 
     @property
     def is_current(self) -> bool:
-        return self.valid_to is None or self.valid_to >= datetime.date.today()
+        return self.valid_to is None or self.valid_to >= timezone.localdate()
 
     @property
     def is_cell(self) -> bool:
@@ -245,7 +246,7 @@ class MembershipKind(models.TextChoices):
 
 class ActiveQuerySet(models.QuerySet):
     def current(self, day: datetime.date | None = None):
-        day = day or datetime.date.today()
+        day = day or timezone.localdate()
         return self.filter(valid_from__lte=day).filter(
             Q(valid_to__isnull=True) | Q(valid_to__gte=day)
         )
@@ -367,7 +368,7 @@ class AccessGrant(BaseModel):
         Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="access_grants"
     )
     role = models.CharField(_("vai trò"), max_length=20, choices=AccessRole.choices)
-    valid_from = models.DateField(_("từ ngày"), default=datetime.date.today)
+    valid_from = models.DateField(_("từ ngày"), default=timezone.localdate)
     valid_to = models.DateField(_("đến ngày"), null=True, blank=True)
 
     objects = ActiveQuerySet.as_manager()

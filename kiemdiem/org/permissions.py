@@ -1,8 +1,8 @@
 """Who may change the organization tree and the people in it."""
 
-import datetime
 from collections.abc import Sequence
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kiemdiem.core.permissions import ALLOW, Decision, deny
@@ -32,7 +32,7 @@ def can_move_unit(user, unit: Unit, new_parent: Unit) -> Decision:
 
 def _not_ended(periods: Sequence[Membership | Position]) -> list[Membership | Position]:
     """Periods running today or later: ended ones give no say over the person any more."""
-    today = datetime.date.today()
+    today = timezone.localdate()
     return [p for p in periods if p.valid_to is None or p.valid_to >= today]
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from kiemdiem.org.models import (
     LEADER_ROLES,
@@ -104,7 +105,7 @@ def compute_access(user, day: datetime.date | None = None) -> Access:
         return Access()
     if user.is_superuser:
         return Access(everything=True, roles=frozenset({"admin"}))
-    day = day or datetime.date.today()
+    day = day or timezone.localdate()
     with connection.cursor() as cursor:
         cursor.execute(_ACCESS_SQL, _access_params(user.pk, day))
         rows = cursor.fetchall()

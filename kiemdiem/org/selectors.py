@@ -4,6 +4,7 @@ import datetime
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
+from django.utils import timezone
 
 from kiemdiem.core.text import fold
 from kiemdiem.org.models import LEADER_ROLES, PATH_STEP, Membership, Person, Position, Unit
@@ -18,7 +19,7 @@ def children_with_member_counts(
     One grouped query over the unit's subtree: members are grouped by the first segment of their
     cell's path below `unit` (prefix of length len(child.path)).
     """
-    day = day or datetime.date.today()
+    day = day or timezone.localdate()
     children_qs = unit.children.all() if include_past else unit.children.valid_on(day)
     children = list(children_qs.order_by("kind", "name"))
     if not children:

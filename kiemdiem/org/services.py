@@ -7,9 +7,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Substr
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kiemdiem.core.audit import audit_record, diff, snapshot
+from kiemdiem.core.dates import vn_date
 from kiemdiem.core.errors import DomainError, StaleObject
 from kiemdiem.core.models import AuditAction
 from kiemdiem.core.text import fold, normalize_text
@@ -218,8 +220,8 @@ def _outside(qs, unit: Unit):
 def check_validity_covers_contents(unit: Unit) -> None:
     """A unit's validity must cover its children's and its members' and post holders' periods."""
     dates = _("từ %(f)s đến %(t)s") % {
-        "f": unit.valid_from.strftime("%d/%m/%Y") if unit.valid_from else "…",
-        "t": unit.valid_to.strftime("%d/%m/%Y") if unit.valid_to else "…",
+        "f": vn_date(unit.valid_from) if unit.valid_from else "…",
+        "t": vn_date(unit.valid_to) if unit.valid_to else "…",
     }
     child = _outside(unit.children.all(), unit)
     if child is not None:
@@ -301,7 +303,7 @@ def person_cell_path(person: Person) -> str:
     """Path of the person's current official cell (else their latest cell): their audit rows'."""
     if person.pk is None:
         return ""
-    today = datetime.date.today()
+    today = timezone.localdate()
     memberships = Membership.objects.filter(person=person).select_related("unit")
     current = (
         memberships.current(today).order_by("kind", "-valid_from").first()
@@ -326,7 +328,7 @@ def _person_checks(person: Person) -> None:
 
 def check_person_dates(person: Person) -> None:
     """The date rules of a person's record (no database access: bulk imports call it per row)."""
-    today = datetime.date.today()
+    today = timezone.localdate()
     if person.birth_date and person.birth_date > today:
         raise DomainError(_("Ngày sinh không thể ở tương lai."), field="birth_date")
     if person.birth_date and person.admission_date:
@@ -334,7 +336,7 @@ def check_person_dates(person: Person) -> None:
         if age < 18:
             raise DomainError(
                 _("Ngày vào Đảng phải khi đã đủ 18 tuổi (ngày sinh %(b)s).")
-                % {"b": person.birth_date.strftime("%d/%m/%Y")},
+                % {"b": vn_date(person.birth_date)},
                 field="admission_date",
             )
     if person.official_date and not person.admission_date:
@@ -429,7 +431,7 @@ def check_first_membership(person: Person, first_start: datetime.date | None) ->
     if first_start and person.admission_date and first_start < person.admission_date:
         raise DomainError(
             _("Đã có sinh hoạt đảng từ %(d)s, trước ngày vào Đảng mới.")
-            % {"d": first_start.strftime("%d/%m/%Y")},
+            % {"d": vn_date(first_start)},
             field="admission_date",
         )
 
@@ -444,22 +446,21 @@ def check_period(
         raise DomainError(
             _("Ngày bắt đầu %(s)s trước ngày vào Đảng của %(p)s (%(a)s).")
             % {
-                "s": start.strftime("%d/%m/%Y"),
+                "s": vn_date(start),
                 "p": person,
-                "a": person.admission_date.strftime("%d/%m/%Y"),
+                "a": vn_date(person.admission_date),
             },
             field="valid_from",
         )
     if unit.valid_from and start < unit.valid_from:
         raise DomainError(
             _("Đơn vị “%(u)s” chỉ có hiệu lực từ %(d)s.")
-            % {"u": unit, "d": unit.valid_from.strftime("%d/%m/%Y")},
+            % {"u": unit, "d": vn_date(unit.valid_from)},
             field="valid_from",
         )
     if unit.valid_to and (end is None or end > unit.valid_to):
         raise DomainError(
-            _("Đơn vị “%(u)s” hết hiệu lực ngày %(d)s.")
-            % {"u": unit, "d": unit.valid_to.strftime("%d/%m/%Y")},
+            _("Đơn vị “%(u)s” hết hiệu lực ngày %(d)s.") % {"u": unit, "d": vn_date(unit.valid_to)},
             field="valid_to",
         )
 
@@ -563,16 +564,15 @@ def check_period_end(
     """
     if current_end is not None:
         raise DomainError(
-            _("Đã kết thúc ngày %(d)s.") % {"d": current_end.strftime("%d/%m/%Y")},
+            _("Đã kết thúc ngày %(d)s.") % {"d": vn_date(current_end)},
             field="valid_to",
         )
     if end < start:
         raise DomainError(
-            _("Ngày kết thúc phải từ ngày bắt đầu (%(s)s) trở đi.")
-            % {"s": start.strftime("%d/%m/%Y")},
+            _("Ngày kết thúc phải từ ngày bắt đầu (%(s)s) trở đi.") % {"s": vn_date(start)},
             field="valid_to",
         )
-    if end > datetime.date.today():
+    if end > timezone.localdate():
         raise DomainError(
             _("Ngày kết thúc không thể ở tương lai: hãy ghi nhận khi quyết định đã có hiệu lực."),
             field="valid_to",
@@ -692,7 +692,7 @@ def access_grant(
     """
     if role not in AccessRole.values:
         raise DomainError(_("Vai trò không hợp lệ."), field="role")
-    start = valid_from or datetime.date.today()
+    start = valid_from or timezone.localdate()
     grant, created = AccessGrant.objects.select_for_update().get_or_create(
         user=user, unit=unit, role=role, defaults={"valid_from": start}
     )
@@ -725,11 +725,9 @@ def access_revoke(
     *, grant: AccessGrant, by, expected_version: int | None = None, reason: str = ""
 ) -> AccessGrant:
     """Take a role away from today on: the grant ends yesterday (kept, with its history)."""
-    today = datetime.date.today()
+    today = timezone.localdate()
     if grant.valid_to is not None and grant.valid_to < today:
-        raise DomainError(
-            _("Quyền này đã hết hiệu lực từ %(d)s.") % {"d": grant.valid_to.strftime("%d/%m/%Y")}
-        )
+        raise DomainError(_("Quyền này đã hết hiệu lực từ %(d)s.") % {"d": vn_date(grant.valid_to)})
     end = today - datetime.timedelta(days=1)
     before = grant.valid_to
     _bump(AccessGrant, grant, expected_version=expected_version, valid_to=end)

@@ -1,6 +1,5 @@
 """Pages of the organization tree, units and people. Every fetch goes through the scoping layer."""
 
-import datetime
 import functools
 
 from django.contrib import messages
@@ -8,10 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kiemdiem.core.audit import history_for
+from kiemdiem.core.dates import vn_date
 from kiemdiem.core.forms import run_service
 from kiemdiem.core.permissions import require
 from kiemdiem.org import selectors, services
@@ -82,7 +83,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "ancestors": ancestors,
         "leaders": selectors.unit_leaders(unit),
         "children": selectors.children_with_member_counts(unit),
-        "past_children": unit.children.filter(valid_to__lt=datetime.date.today()).order_by("name"),
+        "past_children": unit.children.filter(valid_to__lt=timezone.localdate()).order_by("name"),
         "member_total": selectors.subtree_member_count(unit),
         "members": members,
         "history": history_for(unit, unit_path=unit.path)[:50],
@@ -327,7 +328,7 @@ def _end_period(request: HttpRequest, person: Person, obj, *, end, title: str, d
             ),
         )
         if done is not None:
-            messages.success(request, done_text(data["valid_to"].strftime("%d/%m/%Y")))
+            messages.success(request, done_text(vn_date(data["valid_to"])))
             return redirect(person)
     ctx = {"form": form, "person": person, "title": title}
     return render(request, "org/person_subform.html", ctx)
@@ -372,7 +373,7 @@ def _access_page(request: HttpRequest, unit: Unit, form: AccessGrantForm) -> Htt
     grants = unit.access_grants.select_related("user", "user__person").order_by(
         "role", "user__username"
     )
-    ctx = {"unit": unit, "form": form, "grants": grants, "today": datetime.date.today()}
+    ctx = {"unit": unit, "form": form, "grants": grants, "today": timezone.localdate()}
     return render(request, "org/unit_access.html", ctx)
 
 

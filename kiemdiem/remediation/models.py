@@ -5,6 +5,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kiemdiem.core.models import BaseModel
@@ -64,7 +65,7 @@ class RemediationPlan(BaseModel):
     def is_late(self) -> bool:
         if self.first_submitted_at:
             return self.first_submitted_at.date() > self.due_date
-        return datetime.date.today() > self.due_date
+        return timezone.localdate() > self.due_date
 
 
 class PlanRecipient(BaseModel):
@@ -158,7 +159,7 @@ class PlanAction(BaseModel):
         return reverse("remediation:action-detail", args=[self.pk])
 
     def is_overdue(self, today: datetime.date | None = None) -> bool:
-        today = today or datetime.date.today()
+        today = today or timezone.localdate()
         open_states = {ActionStatus.OPEN, ActionStatus.IN_PROGRESS}
         return self.due_date is not None and self.due_date < today and self.status in open_states
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import CharField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from kiemdiem.core.models import AuditAction, AuditEvent
 from kiemdiem.org.scoping import access_for
@@ -108,4 +109,4 @@ def plans_list(qs: QuerySet[RemediationPlan]) -> QuerySet[RemediationPlan]:
 
 
 def today() -> datetime.date:
-    return datetime.date.today()
+    return timezone.localdate()

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kiemdiem.core.audit import audit_record, diff, snapshot
+from kiemdiem.core.dates import vn_date
 from kiemdiem.core.errors import DomainError, StaleObject
 from kiemdiem.core.lifecycle import transition
 from kiemdiem.core.models import AuditAction
@@ -43,10 +44,6 @@ OPEN_ACTION_STATES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
 # Items that no longer count for their findings.
 DEAD_ACTION_STATES = (ActionStatus.CANCELLED, ActionStatus.REPLACED)
 UNRESOLVED_FINDINGS = (FindingStatus.OPEN, FindingStatus.IN_PROGRESS)
-
-
-def _d(day: datetime.date) -> str:
-    return day.strftime("%d/%m/%Y")
 
 
 def _audit(obj, action: str, by, *, plan: RemediationPlan, changes=None, reason: str = "") -> None:
@@ -129,7 +126,7 @@ def _check_due(plan: RemediationPlan, due: datetime.date | None) -> None:
     if due is not None and not cycle.starts_on <= due <= cycle.horizon_end:
         raise DomainError(
             _("Thời hạn %(d)s nằm ngoài thời gian của đợt (%(s)s – %(e)s).")
-            % {"d": _d(due), "s": _d(cycle.starts_on), "e": _d(cycle.horizon_end)},
+            % {"d": vn_date(due), "s": vn_date(cycle.starts_on), "e": vn_date(cycle.horizon_end)},
             field="due_date",
         )
 
@@ -271,9 +268,9 @@ def plan_problems(plan: RemediationPlan) -> list[str]:
                 _("%(l)s: thời hạn %(d)s nằm ngoài thời gian của đợt (%(s)s – %(e)s).")
                 % {
                     "l": label,
-                    "d": _d(action.due_date),
-                    "s": _d(cycle.starts_on),
-                    "e": _d(cycle.horizon_end),
+                    "d": vn_date(action.due_date),
+                    "s": vn_date(cycle.starts_on),
+                    "e": vn_date(cycle.horizon_end),
                 }
             )
     covered = {f.pk for a in actions for f in a.findings.all()}
@@ -306,7 +303,7 @@ def plan_snapshot(plan: RemediationPlan) -> dict[str, Any]:
                 "content": action.content,
                 "responsible_unit": str(action.responsible_unit or ""),
                 "responsible_person": str(action.responsible_person or ""),
-                "due_date": _d(action.due_date) if action.due_date else "",
+                "due_date": vn_date(action.due_date) if action.due_date else "",
                 "expected_result": action.expected_result,
                 "findings": [f.text for f in action.findings.all()],
                 "status": action.status,

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kiemdiem.core.audit import audit_record, diff, snapshot
+from kiemdiem.core.dates import vn_date
 from kiemdiem.core.errors import DomainError
 from kiemdiem.core.lifecycle import transition
 from kiemdiem.core.models import AuditAction, AuditEvent
@@ -52,10 +53,6 @@ def require_reportable(cycle: ReviewCycle) -> None:
             _("Đợt kiểm điểm “%(c)s” đã kết thúc: không lập, sửa, gửi báo cáo được nữa.")
             % {"c": cycle}
         )
-
-
-def _d(day: datetime.date) -> str:
-    return day.strftime("%d/%m/%Y")
 
 
 CLOSED_STATES = frozenset({ActionStatus.CANCELLED, ActionStatus.REPLACED})
@@ -253,7 +250,7 @@ def report_create(*, period: ReportPeriod, unit: Unit, by) -> PeriodicReport:
     if period.starts_on > timezone.localdate():
         raise DomainError(
             _("Kỳ báo cáo “%(p)s” bắt đầu từ ngày %(d)s: chưa lập được báo cáo cho kỳ này.")
-            % {"p": period, "d": _d(period.starts_on)}
+            % {"p": period, "d": vn_date(period.starts_on)}
         )
     try:
         with transaction.atomic():

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from kiemdiem.core.dates import vn_date
 from kiemdiem.core.models import BaseModel
 from kiemdiem.org.models import Person, Unit
 from kiemdiem.reviews.states import CycleStatus, ReviewStatus
@@ -86,7 +87,7 @@ class ReviewCycle(BaseModel):
 
     @property
     def directive_label(self) -> str:
-        day = self.directive_date.strftime("%d/%m/%Y")
+        day = vn_date(self.directive_date)
         return f"{self.directive_number} ngày {day} của {self.directive_issuer}"
 
 

@@ -18,6 +18,7 @@ from kiemdiem.core.audit import (
     plain,
     snapshot,
 )
+from kiemdiem.core.dates import vn_date
 from kiemdiem.core.errors import DomainError
 from kiemdiem.core.lifecycle import transition
 from kiemdiem.core.models import AuditAction, AuditEvent
@@ -64,10 +65,6 @@ REVIEW_TEXT_FIELDS = [
 FINDING_FIELDS = ["text", "area", "degradation_tags", "cause_kind", "severity", "source"]
 
 
-def _d(day: datetime.date) -> str:
-    return day.strftime("%d/%m/%Y")
-
-
 def require_open(cycle: ReviewCycle) -> None:
     """Refuse writes to a cycle that is not running."""
     if cycle.status == CycleStatus.CLOSED:
@@ -83,7 +80,12 @@ def require_within_cycle(cycle: ReviewCycle, day: datetime.date, *, what: str, f
     if not cycle.starts_on <= day <= cycle.horizon_end:
         raise DomainError(
             _("%(what)s %(d)s nằm ngoài thời gian của đợt (%(s)s – %(e)s).")
-            % {"what": what, "d": _d(day), "s": _d(cycle.starts_on), "e": _d(cycle.horizon_end)},
+            % {
+                "what": what,
+                "d": vn_date(day),
+                "s": vn_date(cycle.starts_on),
+                "e": vn_date(cycle.horizon_end),
+            },
             field=field,
         )
 
@@ -864,7 +866,7 @@ def _check_meeting_values(cycle: ReviewCycle, values: dict[str, Any]) -> None:
     require_within_cycle(cycle, held_on, what=_("Ngày họp"), field="held_on")
     if held_on > timezone.localdate():
         raise DomainError(
-            _("Không ghi nhận được hội nghị chưa diễn ra (ngày %(d)s).") % {"d": _d(held_on)},
+            _("Không ghi nhận được hội nghị chưa diễn ra (ngày %(d)s).") % {"d": vn_date(held_on)},
             field="held_on",
         )
     if values["comments_count"] < 0 or values["attendee_count"] < 0:

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kiemdiem.core.dates import vn_date
 from kiemdiem.core.text import fold, normalize_text
 from kiemdiem.org.models import Gender, MembershipKind, PositionRole, UnitKind
 
@@ -189,7 +190,7 @@ def text(value: object) -> str:
     if isinstance(value, datetime.datetime):
         value = value.date()
     if isinstance(value, datetime.date):
-        return value.strftime("%d/%m/%Y")
+        return vn_date(value)
     return normalize_text(str(value))
 
 
@@ -285,7 +286,7 @@ def csv_unescape(value: str) -> str:
 
 
 def format_date(value: datetime.date | None) -> str:
-    return value.strftime("%d/%m/%Y") if value else ""
+    return vn_date(value) if value else ""
 
 
 def choice_label(choices: type[models.TextChoices], value: str) -> str:

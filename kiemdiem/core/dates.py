@@ -1,0 +1,32 @@
+"""Dates as people read them, and "today".
+
+Every date shown to a person or written into a message is dd/mm/yyyy, from the Vietnamese format
+module (`kiemdiem/formats/vi`), the same format the templates' `|date` filter uses. "Today" is the
+day in Vietnam (`TIME_ZONE`), not the server's: a server clock in UTC would otherwise change the
+day at 07:00 local time, and deadlines would move with it.
+"""
+
+import datetime
+
+from django.utils import formats, timezone
+
+
+def today() -> datetime.date:
+    """Today in Vietnam."""
+    return timezone.localdate()
+
+
+def vn_date(day: datetime.date | None) -> str:
+    """dd/mm/yyyy ("" for no date)."""
+    if day is None:
+        return ""
+    return formats.date_format(day, "SHORT_DATE_FORMAT")
+
+
+def vn_datetime(moment: datetime.datetime | None) -> str:
+    """dd/mm/yyyy HH:MM in Vietnam's time ("" for none)."""
+    if moment is None:
+        return ""
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return formats.date_format(moment, "SHORT_DATETIME_FORMAT")
