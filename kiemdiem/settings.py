@@ -97,6 +97,7 @@ MIDDLEWARE = [
     # Serves the collected static files (hashed names, gzip/brotli) from the WSGI process, with
     # far-future cache headers; no separate file server to configure on an intranet machine.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "kiemdiem.core.middleware.RequestSizeLimitMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -293,7 +294,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "kiemdiem.api.parsers.BoundedJSONParser",
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
@@ -332,6 +333,10 @@ SPECTACULAR_SETTINGS = {
         "PeriodKindEnum": "kiemdiem.reports.models.PeriodKind",
     },
 }
+
+# Largest request body (all files of one upload together), refused unread above it; one file
+# of the largest allowed size (20 MB: evidence, an import) still fits with its form fields.
+KIEMDIEM_REQUEST_MAX_BYTES = env_int("KIEMDIEM_REQUEST_MAX_BYTES", 21 * 1024 * 1024)
 
 # --- Import and export of the organization tree and people (kiemdiem.transfer) -------------
 # Largest upload (all files of one import together); larger requests are refused unread.

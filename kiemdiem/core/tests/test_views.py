@@ -242,3 +242,30 @@ def test_audit_page_has_a_query_ceiling(client, org_tree, office, django_assert_
     with django_assert_max_num_queries(10):
         html = _audit_html(client, unit="CB38A1B")
     assert html.count('<td class="small">đổi</td>') == 50
+
+
+def test_audit_actor_filter_with_hundreds_of_words_is_refused_not_a_500(client, org_tree, admin):
+    client.force_login(admin)
+    response = client.get(reverse("core:audit-list"), {"actor": " ".join(["nguyen"] * 600)})
+    assert response.status_code == 200
+    assert "Tên người thực hiện quá dài: nhập tối đa 8 từ." in response.content.decode()
+
+
+def test_a_request_larger_than_the_cap_is_refused_unread(client, org_tree, office, settings):
+    """Three 19 MB evidence files in one POST, or ten 20 MB files to the API: 413, nothing read."""
+    from kiemdiem.remediation.models import Evidence
+
+    client.force_login(office)
+    for path in ["/ke-hoach/noi-dung/1/tien-do/", "/api/v1/plan-items/1/progress/"]:
+        response = client.post(
+            path,
+            b"x" * 100,
+            content_type="multipart/form-data; boundary=x",
+            CONTENT_LENGTH=str(3 * 19 * 1024 * 1024),
+        )
+        assert response.status_code == 413, path
+        assert response["Connection"] == "close"
+    assert response.json()["code"] == "request_too_large"
+    page = client.post("/ke-hoach/", b"", content_type="text/plain", CONTENT_LENGTH=str(57 * 2**20))
+    assert "Nội dung gửi lên quá lớn (57,0 MB): mỗi lần gửi tối đa 21 MB" in page.content.decode()
+    assert not Evidence.objects.exists()

@@ -105,7 +105,15 @@ def test_200_mb_upload_is_refused_unread(client, office):
     response = _upload(client, b"x" * 1000, CONTENT_LENGTH=str(200 * 1024 * 1024))
     assert response.status_code == 413
     html = response.content.decode()
-    assert "Tệp quá lớn (200,0 MB): mỗi lần nhập tối đa 20 MB" in html
+    assert "Nội dung gửi lên quá lớn (200,0 MB): mỗi lần gửi tối đa 21 MB" in html
+    assert not ImportJob.objects.exists()
+
+
+def test_upload_just_past_the_import_limit_gets_the_import_message(client, office):
+    client.force_login(office)
+    response = _upload(client, b"x" * 1000, CONTENT_LENGTH=str(20 * 1024 * 1024 + 100_000))
+    assert response.status_code == 413
+    assert "mỗi lần nhập tối đa 20 MB" in response.content.decode()
     assert not ImportJob.objects.exists()
 
 
