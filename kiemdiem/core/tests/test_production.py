@@ -10,7 +10,12 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("KIEMDIEM_")}
+    # Without the test run's own variables (the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE).
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("KIEMDIEM_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     environ.update(DJANGO_SETTINGS_MODULE="kiemdiem.settings", **env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
