@@ -8,7 +8,8 @@ PORT ?= 8000
 DEMO_SCALE ?= province
 DEMO_SEED ?= 1
 
-.PHONY: run test install lint pytest pytest-sqlite pytest-postgres bench lock clean
+.PHONY: run test install lint pytest pytest-sqlite pytest-postgres bench reliability \
+	reliability-short lock clean
 
 ## make run: install everything, migrate, load the demo province if empty, serve on 127.0.0.1:8000
 ## together with the background worker (summaries, overdue sweep, reminder e-mails)
@@ -53,6 +54,17 @@ pytest-postgres: install
 ## make bench: benchmarks (app vs baseline in the same run), one BENCH line each
 bench: install
 	scripts/with-postgres.sh $(BIN)/python -m bench
+
+## make reliability: R1–R13 of issue 15 (kill -9 of PostgreSQL, web and task workers, SQLite
+## writers; backup/restore; locking; fuzzing; lockout; IDOR sweep; audit chain; summaries; a
+## deadline-day spike; check --deploy), one RELIABILITY line each; exits 1 if one fails.
+## Starts its own PostgreSQL servers; loads only 127.0.0.1. Not part of make test (~15 min).
+reliability: install
+	$(BIN)/python -m reliability
+
+## make reliability-short: the same scenarios, smaller (~6 min)
+reliability-short: install
+	$(BIN)/python -m reliability --short
 
 ## make lock: re-pin the whole dependency tree after changing pyproject.toml
 lock:

@@ -22,7 +22,7 @@ max_requests_jitter = max_requests // 10
 # Requests larger than this are cut by gunicorn before Django reads them (uploads are capped
 # lower in settings: KIEMDIEM_UPLOAD_MAX_BYTES).
 limit_request_line = 8190
-accesslog = os.environ.get("KIEMDIEM_ACCESS_LOG", "-")
+accesslog = os.environ.get("KIEMDIEM_ACCESS_LOG", "-") or None  # "" turns it off
 errorlog = "-"
 loglevel = os.environ.get("KIEMDIEM_LOG_LEVEL", "info").lower()
 # The reverse proxy (nginx) on the same machine is the only one allowed to say the request came

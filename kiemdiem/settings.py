@@ -137,6 +137,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'kiemdiem.sqlite3'}"),
         conn_max_age=env_int("KIEMDIEM_DB_CONN_MAX_AGE", 60),
+        # A kept connection is checked before a request reuses it, so after the database
+        # restarts each worker reconnects by itself instead of failing once.
+        conn_health_checks=True,
     )
 }
 
