@@ -12,7 +12,7 @@ import traceback
 from reliability import scenarios as s
 
 PYTEST = {
-    "R5": (["kiemdiem/core/tests/test_reliability.py::test_r5_random_interleavings"], False),
+    "R5": (["kiemdiem/api/tests/test_reliability.py::test_r5_random_interleavings"], False),
     "R6": (
         [
             "kiemdiem/transfer/tests/test_jobs.py::test_import_killed_mid_write_leaves_nothing_and_resumes"
@@ -22,12 +22,12 @@ PYTEST = {
     "R7": (
         [
             "kiemdiem/api/tests/test_fuzz.py",
-            "kiemdiem/core/tests/test_reliability.py::test_r7_forms_never_answer_5xx",
+            "kiemdiem/api/tests/test_reliability.py::test_r7_forms_never_answer_5xx",
         ],
         False,
     ),
     "R8": (["kiemdiem/core/tests/test_logins.py"], False),
-    "R9": (["kiemdiem/core/tests/test_reliability.py::test_r9_idor_sweep"], False),
+    "R9": (["kiemdiem/api/tests/test_reliability.py::test_r9_idor_sweep"], False),
     "R10": (["kiemdiem/core/tests/test_audit_chain.py"], True),
     "R11": (["kiemdiem/dashboard/tests/test_random_activity.py"], False),
 }
