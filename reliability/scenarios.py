@@ -417,7 +417,18 @@ def r13_check_deploy(short: bool) -> Result:
 
 def pytest_scenario(node_ids: list[str], scale: str, postgres: bool = False) -> Result:
     env = {**os.environ, "KIEMDIEM_RELIABILITY": scale}
-    command = [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-s", *node_ids]
+    command = [
+        PYTHON,
+        "-m",
+        "pytest",
+        "-o",
+        "addopts=",
+        "-p",
+        "no:cacheprovider",
+        "-s",
+        "--strict-markers",
+        *node_ids,
+    ]
     pg = None
     if postgres:
         pg = Postgres()
@@ -429,7 +440,7 @@ def pytest_scenario(node_ids: list[str], scale: str, postgres: bool = False) -> 
     finally:
         if pg is not None:
             pg.stop()
-    figures = re.findall(r"^FIGURES (.*)$", done.stdout, re.M)
-    summary = re.findall(r"(\d+ (?:passed|failed|error)[^\n]*)", done.stdout)
-    tail = summary[-1] if summary else done.stdout.strip().splitlines()[-1:]
+    figures = re.findall(r"FIGURES (.*?)$", done.stdout, re.M)
+    summary = re.findall(r"=+ (\d+ (?:passed|failed|error)[^=]*) =+", done.stdout)
+    tail = summary[-1].strip() if summary else done.stdout.strip().splitlines()[-1:]
     return done.returncode == 0, f"{'; '.join(figures)} pytest: {tail}"

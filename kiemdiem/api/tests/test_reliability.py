@@ -13,7 +13,6 @@ import os
 import random
 import re
 
-import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -177,8 +176,8 @@ def _visible_ids(user) -> set[int]:
 
 def test_r9_idor_sweep(client, api, open_cycle, org_tree, outsider, member, cell_secretary):
     """Outsiders (province B's office; a member of cell A1 for everything beyond their cell)
-    request province A's objects on every id-taking route, with GET and POST: only 404, 403, 405 (or a login
-    redirect) may come back, never a page or a change."""
+    request province A's objects on every id-taking route, with GET and POST: only 404, 403,
+    405 (or a login redirect) may come back, never a page or a change."""
     from kiemdiem.api.services import token_create
     from kiemdiem.core.models import AuditEvent
     from kiemdiem.remediation import services as plan_services
