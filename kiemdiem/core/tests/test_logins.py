@@ -31,8 +31,8 @@ def test_one_account_guessed_from_many_addresses_is_locked(
     assert "Tài khoản <strong>vanphong_a</strong> đã bị tạm khóa" in html
     assert "liên hệ văn phòng (ban tổ chức) cấp ủy" in html
     print(
-        f"FIGURES R8 account: 100 wrong passwords from 25 addresses, locked after "
-        f"{statuses.index(429)} failures, {statuses.count(429)} refused"
+        f"FIGURES R8 account: 100 wrong passwords from 25 addresses, locked at "
+        f"failure no. {statuses.index(429) + 1}, {statuses.count(429)} refused"
     )
     # Another account from those addresses is not affected.
     assert _login(client, "quantri", GOOD, "127.0.0.3").status_code == 302
@@ -43,8 +43,8 @@ def test_one_address_trying_many_accounts_is_locked(client, org_tree, office, se
     statuses = [_login(client, f"khong-co-{n}", "sai", "127.0.0.7").status_code for n in range(12)]
     assert statuses[:7] == [200] * 7 and set(statuses[8:]) == {429}
     print(
-        f"FIGURES R8 address: 12 accounts tried from one address, locked after "
-        f"{statuses.index(429)} failures"
+        f"FIGURES R8 address: 12 accounts tried from one address, locked at "
+        f"failure no. {statuses.index(429) + 1}"
     )
     response = _login(client, "vanphong_a", GOOD, "127.0.0.7")
     assert response.status_code == 429 and "Máy này đã bị tạm chặn" in response.content.decode()
