@@ -106,10 +106,13 @@ def run_queued(limit: int | None = None) -> int:
         for ack_id, payload in packages:
             task = SignedPackage.loads(payload)
             task["ack_id"] = ack_id
+            # In the foreground the cluster's time limit does not apply: this is the user's
+            # own process (import_org), watched by them.
+            task.pop("timeout", None)
             tasks, results = Queue(), Queue()
             tasks.put(task)
             tasks.put("STOP")
-            worker(tasks, results, Value("f", -1))
+            worker(tasks, results, Value("f", -1), timeout=None)
             results.put("STOP")
             monitor(results, broker)
             for queue in (tasks, results):
