@@ -163,6 +163,9 @@ def _visible_ids(user) -> set[int]:
         manager = model.objects
         if hasattr(manager, "visible_to"):
             seen |= set(manager.visible_to(user).values_list("pk", flat=True))
+    # Items are seen through their plan.
+    plans = RemediationPlan.objects.visible_to(user)
+    seen |= set(PlanAction.objects.filter(plan__in=plans).values_list("pk", flat=True))
     from kiemdiem.api.models import ApiToken
     from kiemdiem.transfer.models import ImportJob
 
