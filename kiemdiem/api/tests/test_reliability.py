@@ -163,6 +163,11 @@ def _visible_ids(user) -> set[int]:
         manager = model.objects
         if hasattr(manager, "visible_to"):
             seen |= set(manager.visible_to(user).values_list("pk", flat=True))
+    # A cycle is open to everyone inside its scope (a member sees the cycle over their cell).
+    paths = list(Unit.objects.visible_to(user).values_list("path", flat=True))
+    for cycle_id, scope in ReviewCycle.objects.values_list("pk", "scope_unit__path"):
+        if any(path.startswith(scope) for path in paths):
+            seen.add(cycle_id)
     # Items are seen through their plan.
     plans = RemediationPlan.objects.visible_to(user)
     seen |= set(PlanAction.objects.filter(plan__in=plans).values_list("pk", flat=True))
@@ -214,7 +219,7 @@ def test_r9_idor_sweep(client, api, open_cycle, org_tree, outsider, member, cell
             if code not in (403, 404, 405) and not (
                 code == 302 and "/dang-nhap/" in response.get("Location", "")
             ):
-                leaks.append((method, url, code))
+                leaks.append((user.username, method, url, code))
     written = list(AuditEvent.objects.exclude(action="login").order_by("id")[audit_before:])
     written = [(e.actor.username if e.actor else None, e.object_type, e.action) for e in written]
     assert written == [(u.username, "api.apitoken", "create") for u in personas], written
