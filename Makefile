@@ -42,6 +42,7 @@ node_modules/.installed: package.json package-lock.json
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/python manage.py check
 	DJANGO_SETTINGS_MODULE=kiemdiem.settings_test $(BIN)/python manage.py makemigrations --check --dry-run
 

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.auth import get_user_model
 
+from kiemdiem.campaign import services as campaign_services
 from kiemdiem.org import services
 from kiemdiem.org.models import AccessRole, PositionRole, UnitKind
 from kiemdiem.org.tests.factories import PersonFactory, UnitFactory
@@ -179,7 +180,7 @@ def open_cycle(org_tree, office, travel_to):
         participating_kinds=PARTICIPATING,
         **CYCLE_DATES,
     )
-    review_services.cycle_open(cycle=cycle, by=office)
+    campaign_services.cycle_open(cycle=cycle, by=office)
     cycle.refresh_from_db()
     return cycle
 
@@ -195,3 +196,63 @@ def cell_secretary(org_tree):
         person=person, unit=org_tree.cell_a1, role=PositionRole.SECRETARY, valid_from=START, by=None
     )
     return user
+
+
+# The plan of cell A1 goes to its parent committee, grassroots A1 (the recipient): its office and
+# a standing-committee member appraise and verify. The province office (`office`) sees the plan
+# but is a higher ancestor, not a recipient; the cell secretary (`cell_secretary`) prepares it.
+
+
+@pytest.fixture
+def appraiser(org_tree):
+    """Office of the grassroots committee A1: the recipient of cell A1's plans."""
+    user = make_user("vanphong_cs")
+    services.access_grant(
+        user=user, unit=org_tree.grassroots_a1, role=AccessRole.OFFICE, by=None, valid_from=START
+    )
+    return user
+
+
+@pytest.fixture
+def second_appraiser(org_tree):
+    """A standing-committee member of grassroots A1 (a position, not a grant): also a recipient."""
+    user = make_user("thuongvu_cs")
+    person = PersonFactory(full_name="Phạm Quang Vinh")
+    person.user = user
+    person.save(update_fields=["user"])
+    services.position_add(
+        person=person,
+        unit=org_tree.grassroots_a1,
+        role=PositionRole.STANDING_MEMBER,
+        valid_from=START,
+        by=None,
+    )
+    return user
+
+
+def conclude_review(review, by) -> None:
+    """Take a review through its unit's conference (submitted, then discussed), through the
+    services: a remediation plan is submitted only for a review past its conference."""
+    from django.utils import timezone
+
+    from kiemdiem.org.models import Person
+    from kiemdiem.reviews import services as review_services
+    from kiemdiem.reviews.models import ReviewMeeting
+    from kiemdiem.reviews.states import ReviewStatus
+
+    review.refresh_from_db()
+    if review.status == ReviewStatus.DRAFT:
+        review_services.review_transition(review=review, to=ReviewStatus.SUBMITTED, by=by)
+    if review.status != ReviewStatus.SUBMITTED:
+        return
+    if ReviewMeeting.objects.filter(cycle_id=review.cycle_id, unit_id=review.unit_id).exists():
+        review_services.review_transition(review=review, to=ReviewStatus.DISCUSSED, by=by)
+    else:  # recording the conference marks the unit's submitted reviews discussed
+        review_services.meeting_record(
+            cycle=review.cycle,
+            unit=review.unit,
+            held_on=max(review.cycle.starts_on, timezone.localdate()),
+            chair=review.person or Person.objects.order_by("pk").first(),
+            by=by,
+        )
+    review.refresh_from_db()

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from conftest import conclude_review
 from e2e.conftest import login
 from kiemdiem.remediation.models import RemediationPlan
 from kiemdiem.reviews import services as review_services
@@ -28,6 +29,7 @@ def test_cell_plan_from_draft_to_verified_and_on_the_dashboard(
         text="Sinh hoạt chi bộ chưa đều, nội dung chưa phong phú",
         area="leadership",
     )
+    conclude_review(plan.review, office)  # the plan answers what the conference concluded
     plan_url = reverse("remediation:plan-detail", args=[plan.pk])
 
     # 1. The cell secretary drafts an item with no deadline; submission is refused with the reason.

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "kiemdiem.remediation",
     "kiemdiem.reports",
     "kiemdiem.dashboard",
+    "kiemdiem.campaign",
     "kiemdiem.api",
     "kiemdiem.transfer",
 ]
@@ -125,7 +126,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "kiemdiem.core.context_processors.navigation",
+                "kiemdiem.dashboard.context_processors.navigation",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },
@@ -190,7 +191,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # django-axes: an account is locked after repeated failures from any address, an address after

@@ -2,7 +2,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from kiemdiem.core import task_views
 from kiemdiem.core.auth_views import LoginView
+from kiemdiem.dashboard import views as dashboard_views
+from kiemdiem.org import views as org_views
 
 urlpatterns = [
     path("dang-nhap/", LoginView.as_view(), name="login"),
@@ -19,6 +22,7 @@ urlpatterns = [
     ),
     path("quan-tri/", admin.site.urls),
     path("to-chuc/", include("kiemdiem.org.urls")),
+    path("kiem-diem/", include("kiemdiem.campaign.urls")),
     path("kiem-diem/", include("kiemdiem.reviews.urls")),
     path("bao-cao/", include("kiemdiem.reports.urls")),
     path("theo-doi/", include("kiemdiem.dashboard.urls")),
@@ -26,7 +30,9 @@ urlpatterns = [
     path("nhap-xuat/", include("kiemdiem.transfer.urls")),
     path("api/v1/", include("kiemdiem.api.urls")),
     path("tai-khoan/", include("kiemdiem.api.account_urls")),
-    path("", include("kiemdiem.core.urls")),
+    path("nhat-ky/", org_views.audit_list, name="audit-list"),
+    path("tien-trinh-nen/", task_views.task_list, name="task-list"),
+    path("", dashboard_views.home, name="home"),
 ]
 
 # JSON {code, message} under /api/, the usual HTML pages elsewhere.

@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from kiemdiem.api.base import VersionField
 from kiemdiem.org.models import Gender, Person, Position, PositionRole, Unit, UnitKind
+from kiemdiem.org.scoping import visible_people, visible_units
 from kiemdiem.remediation.models import Evidence, PlanAction, ProgressUpdate, RemediationPlan
 from kiemdiem.remediation.states import ActionStatus, ReturnGround
 from kiemdiem.reports.models import PeriodicReport
@@ -61,11 +62,11 @@ class ScopedPrimaryKey(serializers.PrimaryKeyRelatedField):
 
 
 def _units(user):
-    return Unit.objects.visible_to(user)
+    return visible_units(user)
 
 
 def _people(user):
-    return Person.objects.visible_to(user)
+    return visible_people(user)
 
 
 # --- organization ---------------------------------------------------------------------------

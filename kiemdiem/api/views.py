@@ -1,8 +1,8 @@
 """REST endpoints: the same scoping, permissions and services as the web pages.
 
-Every viewset reads through the model's `visible_to(user)` (out of scope → 404), checks the same
-`can_*` decision as the page before writing (→ 403 with the reason), and calls the same service
-(a refused rule → 400 with the service's message, a stale version → 409).
+Every viewset reads through the model's `visible_to(user)` (out of scope → 404), parses the body
+and calls the same service as the page; the service decides who may act (→ 403 with the reason),
+refuses a broken rule (→ 400 with its message) or a stale version (→ 409).
 """
 
 from django.db.models import Exists, OuterRef, Q
@@ -25,41 +25,24 @@ from kiemdiem.api.base import (
     lookup,
     with_etag,
 )
-from kiemdiem.core.errors import StaleObject
 from kiemdiem.core.permissions import require
 from kiemdiem.dashboard import selectors as dashboard_selectors
 from kiemdiem.dashboard.metrics import METRIC_NAMES
 from kiemdiem.org import selectors as org_selectors
 from kiemdiem.org import services as org_services
-from kiemdiem.org.models import Membership, Person, Position, PositionRole, Unit, UnitKind
+from kiemdiem.org.models import Membership, Position, PositionRole, Unit, UnitKind
 from kiemdiem.org.permissions import can_edit_person, can_manage_unit, can_move_unit
-from kiemdiem.org.scoping import scope
+from kiemdiem.org.scoping import scope, visible_people, visible_units
 from kiemdiem.remediation import selectors as plan_selectors
 from kiemdiem.remediation import services as plan_services
 from kiemdiem.remediation.models import PlanAction, ProgressUpdate, RemediationPlan
-from kiemdiem.remediation.permissions import (
-    can_appraise_plan,
-    can_edit_plan,
-    can_report_progress,
-    can_verify_action,
-)
 from kiemdiem.remediation.states import ActionStatus, PlanStatus
 from kiemdiem.reports import services as report_services
 from kiemdiem.reports.models import PeriodicReport, ReportPeriod, ReportStatus
-from kiemdiem.reports.permissions import can_write_report
 from kiemdiem.reviews import selectors as review_selectors
 from kiemdiem.reviews import services as review_services
 from kiemdiem.reviews.models import Finding, FindingArea, FindingStatus, Review, SubjectKind
-from kiemdiem.reviews.permissions import can_edit_review, can_transition_review
 from kiemdiem.reviews.states import CycleStatus, ReviewStatus
-
-
-def can_edit_item(user, item: PlanAction):
-    return can_edit_plan(user, item.plan)
-
-
-def can_write_unit_report(user, report: PeriodicReport):
-    return can_write_report(user, report.unit)
 
 
 def parse(serializer_class, request, **kwargs) -> dict:
@@ -97,12 +80,15 @@ class ScopedViewSet(viewsets.GenericViewSet):
         obj = self.get_object()
         return with_etag(Response(self.get_serializer(obj).data), obj)
 
-    def change(self, request, serializer_class, decide, call, *, status_code=status.HTTP_200_OK):
-        """The shape of every write to an existing object: fetch it in scope (404), check the
-        decision (403), parse the body (400), take the edited version (428), call the service
-        (400 or 409 from the service) and answer with the object as it is now."""
+    def change(
+        self, request, serializer_class, call, *, decide=None, status_code=status.HTTP_200_OK
+    ):
+        """The shape of every write to an existing object: fetch it in scope (404), parse the
+        body (400), take the edited version (428), call the service (403 for a user without the
+        right, 400 or 409) and answer with the object as it is now."""
         obj = self.get_object()
-        require(decide(request.user, obj))
+        if decide is not None:
+            require(decide(request.user, obj))
         data = parse(serializer_class, request)
         version = expected_version(request, data.pop("version", None))
         call(obj, data, version)
@@ -172,7 +158,7 @@ class UnitViewSet(ScopedViewSet):
     ordering = ("path",)
 
     def scoped(self):
-        return Unit.objects.visible_to(self.request.user).select_related("parent")
+        return visible_units(self.request.user).select_related("parent")
 
     @extend_schema(request=s.UnitCreateSerializer, responses={201: s.UnitSerializer})
     def create(self, request):
@@ -190,10 +176,10 @@ class UnitViewSet(ScopedViewSet):
         return self.change(
             request,
             s.UnitUpdateSerializer,
-            can_manage_unit,
             lambda unit, data, version: org_services.unit_update(
                 unit=unit, by=request.user, expected_version=version, **data
             ),
+            decide=can_manage_unit,
         )
 
     @extend_schema(
@@ -249,7 +235,7 @@ class PersonViewSet(ScopedViewSet):
     ordering = ("sort_key", "pk")
 
     def scoped(self):
-        return Person.objects.visible_to(self.request.user)
+        return visible_people(self.request.user)
 
     @extend_schema(request=s.PersonCreateSerializer, responses={201: s.PersonSerializer})
     def create(self, request):
@@ -269,10 +255,10 @@ class PersonViewSet(ScopedViewSet):
         return self.change(
             request,
             s.PersonUpdateSerializer,
-            can_edit_person,
             lambda person, data, version: org_services.person_update(
                 person=person, by=request.user, expected_version=version, **data
             ),
+            decide=can_edit_person,
         )
 
 
@@ -423,7 +409,6 @@ class ReviewViewSet(ScopedViewSet):
         return self.change(
             request,
             s.ReviewUpdateSerializer,
-            can_edit_review,
             lambda review, data, version: review_services.review_update(
                 review=review, by=request.user, expected_version=version, **data
             ),
@@ -439,12 +424,12 @@ class ReviewViewSet(ScopedViewSet):
         """Move the review: submitted (to the conference), discussed, finalized, or to draft."""
         review = self.get_object()
         data = parse(s.ReviewTransitionSerializer, request)
-        meeting = review_selectors.unit_meeting(review.cycle, review.unit)
-        require(can_transition_review(request.user, review, data["to"], meeting))
-        if expected_version(request, data.get("version")) != review.version:
-            raise StaleObject(review)
         review_services.review_transition(
-            review=review, to=data["to"], by=request.user, note=data.get("note", "")
+            review=review,
+            to=data["to"],
+            by=request.user,
+            note=data.get("note", ""),
+            expected_version=expected_version(request, data.get("version")),
         )
         return self.reply(review)
 
@@ -477,7 +462,6 @@ class FindingViewSet(ScopedViewSet):
     def create(self, request):
         data = parse(s.FindingCreateSerializer, request)
         review = data.pop("review")
-        require(can_edit_review(request.user, review))
         finding = review_services.finding_add(review=review, by=request.user, **data)
         return self.reply(finding, status_code=status.HTTP_201_CREATED)
 
@@ -490,7 +474,6 @@ class FindingViewSet(ScopedViewSet):
         return self.change(
             request,
             s.FindingUpdateSerializer,
-            lambda user, finding: can_edit_review(user, finding.review),
             lambda finding, data, version: review_services.finding_update(
                 finding=finding, by=request.user, expected_version=version, **data
             ),
@@ -561,7 +544,6 @@ class PlanViewSet(ScopedViewSet):
         return self.change(
             request,
             s.PlanSubmitSerializer,
-            can_edit_plan,
             lambda plan, data, version: plan_services.plan_submit(
                 plan=plan, by=request.user, note=data.get("note", ""), expected_version=version
             ),
@@ -578,7 +560,6 @@ class PlanViewSet(ScopedViewSet):
         return self.change(
             request,
             s.PlanReturnSerializer,
-            can_appraise_plan,
             lambda plan, data, version: plan_services.plan_return(
                 plan=plan,
                 grounds=data["grounds"],
@@ -599,7 +580,6 @@ class PlanViewSet(ScopedViewSet):
         return self.change(
             request,
             s.PlanAcceptSerializer,
-            can_appraise_plan,
             lambda plan, data, version: plan_services.plan_accept(
                 plan=plan,
                 remarks=data.get("remarks", ""),
@@ -619,7 +599,6 @@ class PlanViewSet(ScopedViewSet):
         return self.change(
             request,
             s.PlanAdoptSerializer,
-            can_edit_plan,
             lambda plan, data, version: plan_services.plan_adopt(
                 plan=plan,
                 decision_date=data["decision_date"],
@@ -684,7 +663,6 @@ class PlanItemViewSet(ScopedViewSet):
     def create(self, request):
         data = parse(s.PlanItemCreateSerializer, request)
         plan = data.pop("plan")
-        require(can_edit_plan(request.user, plan))
         data["findings"] = self._findings(plan, data.get("findings"))
         item = plan_services.action_add(plan=plan, by=request.user, **data)
         return self.reply(item, status_code=status.HTTP_201_CREATED)
@@ -701,7 +679,7 @@ class PlanItemViewSet(ScopedViewSet):
                 action=item, by=request.user, expected_version=version, findings=findings, **data
             )
 
-        return self.change(request, s.PlanItemUpdateSerializer, can_edit_item, update)
+        return self.change(request, s.PlanItemUpdateSerializer, update)
 
     @extend_schema(
         methods=["get"],
@@ -728,7 +706,6 @@ class PlanItemViewSet(ScopedViewSet):
         return self.change(
             request,
             s.ProgressCreateSerializer,
-            can_report_progress,
             lambda item, data, version: plan_services.action_record_progress(
                 action=item,
                 by=request.user,
@@ -750,7 +727,6 @@ class PlanItemViewSet(ScopedViewSet):
         return self.change(
             request,
             s.VerifySerializer,
-            can_verify_action,
             lambda item, data, version: plan_services.action_verify(
                 action=item, by=request.user, expected_version=version, **data
             ),
@@ -767,7 +743,6 @@ class PlanItemViewSet(ScopedViewSet):
         return self.change(
             request,
             s.CancelSerializer,
-            can_edit_item,
             lambda item, data, version: plan_services.action_cancel(
                 action=item, reason=data["reason"], by=request.user, expected_version=version
             ),
@@ -806,7 +781,6 @@ class ReportViewSet(ScopedViewSet):
             ReportPeriod.objects.filter(cycle__in=review_selectors.cycles_for(request.user)),
             pk=data["period"],
         )
-        require(can_write_report(request.user, unit))
         report = report_services.report_create(period=period, unit=unit, by=request.user)
         return self.reply(report, status_code=status.HTTP_201_CREATED)
 
@@ -819,7 +793,6 @@ class ReportViewSet(ScopedViewSet):
         return self.change(
             request,
             s.ReportUpdateSerializer,
-            can_write_unit_report,
             lambda report, data, version: report_services.report_update(
                 report=report,
                 narrative=data.get("narrative", report.narrative),
@@ -840,7 +813,6 @@ class ReportViewSet(ScopedViewSet):
         return self.change(
             request,
             s.ReportSubmitSerializer,
-            can_write_unit_report,
             lambda report, _data, version: report_services.report_submit(
                 report=report, by=request.user, expected_version=version
             ),

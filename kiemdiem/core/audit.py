@@ -3,13 +3,16 @@
 import datetime
 import decimal
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import models
+from django.core.exceptions import FieldDoesNotExist
+from django.db import connection, models
+from django.utils import timezone
 from django.utils.functional import Promise
 
+from kiemdiem.core.bulk import Table, insert_rows
 from kiemdiem.core.dates import vn_date
 from kiemdiem.core.models import AuditAction, AuditEvent
 
@@ -53,6 +56,29 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[
     """{field: [before, after]} for the fields whose value changed."""
     keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
     return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
+
+
+def field_label(model: type[models.Model] | None, field: str) -> str:
+    """The Vietnamese label of a field (its verbose_name, capitalised; the name if unknown)."""
+    try:
+        label = str(model._meta.get_field(field).verbose_name) if model is not None else field
+    except (FieldDoesNotExist, AttributeError):
+        return field
+    return label[:1].upper() + label[1:]
+
+
+def field_value(model: type[models.Model] | None, field: str, value: Any) -> Any:
+    """A stored value as a reader sees it: a choice code (audit rows store status codes) by its
+    label; anything else unchanged, so rows written with labels read the same."""
+    if model is None or not isinstance(value, str):
+        return value
+    try:
+        choices = model._meta.get_field(field).choices
+    except (FieldDoesNotExist, AttributeError):
+        return value
+    if not choices:
+        return value
+    return str(dict(choices).get(value, value))
 
 
 def unit_ref_from_path(unit_path: str) -> int | None:
@@ -111,6 +137,89 @@ def audit_row(
     )
 
 
+class BulkAudit:
+    """Audit rows for objects written in bulk (a cycle opening, an import), inserted in batches.
+
+    Each row holds what `audit_record` would write (actor, object, {field: [before, after]},
+    reason, unit path and id, person), built from values already in memory: one model instance
+    and one INSERT per row would dominate the time of writing tens of thousands of objects.
+    Call `flush()` at the end, inside the same transaction as the objects.
+    """
+
+    def __init__(self, *, by: Any, reason: str = "", batch: int = 20_000) -> None:
+        actor = by if (by is not None and getattr(by, "is_authenticated", False)) else None
+        self.actor_id = actor.pk if actor is not None else None
+        self.reason = reason
+        self.batch = batch
+        self.stamp = connection.ops.adapt_datetimefield_value(timezone.now())
+        # Only these columns: the id comes from the database's own sequence.
+        self.table = Table.columns_only(AuditEvent._meta.db_table, AUDIT_ROW_COLUMNS)
+        self.rows: list[tuple] = []
+        self.written = 0
+
+    def add(
+        self,
+        *,
+        object_type: str,
+        object_id: Any,
+        object_repr: str,
+        action: str,
+        changes: Mapping[str, Sequence[Any]],
+        unit_path: str,
+        person_id: int | None = None,
+        reason: str | None = None,
+    ) -> None:
+        """One row; `changes` is {field: [before, after]} (values are made plain here)."""
+        pairs = {k: [plain(v) for v in pair] for k, pair in changes.items()}
+        self.rows.append(
+            audit_row(
+                at=self.stamp,
+                actor_id=self.actor_id,
+                action=action,
+                object_type=object_type,
+                object_id=object_id,
+                object_repr=object_repr,
+                unit_path=unit_path,
+                person_id=person_id,
+                changes=pairs,
+                reason=self.reason if reason is None else reason,
+            )
+        )
+        if len(self.rows) >= self.batch:
+            self.flush()
+
+    def add_object(
+        self,
+        obj: models.Model,
+        *,
+        action: str,
+        changes: Mapping[str, Sequence[Any]],
+        unit_path: str,
+        person_id: int | None = None,
+        reason: str | None = None,
+    ) -> None:
+        """`add` for a model instance at hand (its label, id and str())."""
+        self.add(
+            object_type=obj._meta.label_lower,
+            object_id=obj.pk,
+            object_repr=str(obj),
+            action=action,
+            changes=changes,
+            unit_path=unit_path,
+            person_id=person_id,
+            reason=reason,
+        )
+
+    def flush(self) -> None:
+        self.written += insert_rows(connection, self.table, self.rows)
+        self.rows = []
+
+
+def created(values: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """{field: [None, value]}: the changes of an object that has just been created."""
+    return {k: [None, v] for k, v in values.items()}
+
+
 def audit_record(
     *,
     obj: models.Model,
@@ -121,11 +230,13 @@ def audit_record(
     unit_path: str = "",
     person_id: int | None = None,
     unit_ref: int | None = None,
+    effective_on: datetime.date | None = None,
 ) -> AuditEvent:
     """Append one audit row for a change of `obj`.
 
     `unit_ref` (the unit's id) defaults to the unit `unit_path` ends with; scoping and history
     panels follow it through the current tree, so the row stays with its unit after a move.
+    `effective_on` is kept only when it differs from the day of recording.
     """
     actor = by if (by is not None and getattr(by, "is_authenticated", False)) else None
     if unit_ref is None:
@@ -141,6 +252,7 @@ def audit_record(
         person_id_ref=person_id,
         changes={k: [plain(v) for v in pair] for k, pair in (changes or {}).items()},
         reason=reason,
+        effective_on=effective_on if effective_on != timezone.localdate() else None,
     )
 
 

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -66,6 +67,9 @@ class AuditEvent(models.Model):
     person_id_ref = models.BigIntegerField(_("đảng viên liên quan"), null=True, blank=True)
     changes = models.JSONField(_("thay đổi"), default=dict, blank=True)
     reason = models.TextField(_("lý do"), blank=True)
+    # The day the recorded event took effect, when it was recorded later (a past campaign
+    # entered from paper records); empty for events that took effect when recorded.
+    effective_on = models.DateField(_("ngày có hiệu lực"), null=True, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -95,3 +99,36 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditImmutable()
+
+    @property
+    def backdated(self) -> bool:
+        """Recorded after the day it took effect."""
+        return self.effective_on is not None and self.effective_on < timezone.localdate(self.at)
+
+
+class SummaryDelta(models.Model):
+    """A change of the campaign figures of one unit in one cycle, appended in the user's
+    transaction by `core.lifecycle` (and the bulk writers); the dashboard's background merge
+    folds it into its summaries and deletes it."""
+
+    cycle_id_ref = models.BigIntegerField()
+    unit_path = models.CharField(max_length=255)
+    changes = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        # The table keeps the name it had when the dashboard app owned the model.
+        db_table = "dashboard_summarydelta"
+        verbose_name = _("thay đổi số liệu chờ tổng hợp")
+        verbose_name_plural = _("thay đổi số liệu chờ tổng hợp")
+        indexes = [
+            # serves the dashboard's "pending changes in this subtree" count
+            models.Index(
+                fields=["cycle_id_ref", "unit_path"],
+                name="dashboard_delta_path_idx",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle_id_ref}/{self.unit_path}: {self.changes}"

@@ -25,3 +25,23 @@ def require(decision: Decision) -> None:
     """Raise PermissionDenied (403 with the reason) unless the decision allows."""
     if not decision:
         raise PermissionDenied(decision.reason)
+
+
+class SystemActor:
+    """The system itself, acting on no person's behalf: data loaders, test fixtures, migrations.
+
+    Every decision allows it (`org.scoping.access_for` gives it everything) and the audit trail
+    records it as "hệ thống" (no actor). A person's request never carries it: pages and the API
+    pass the signed-in user, and an anonymous or missing user (`None`) is refused.
+    """
+
+    pk = None
+    is_authenticated = False
+    is_active = True
+    is_superuser = False
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+
+SYSTEM = SystemActor()

@@ -5,3 +5,9 @@ class DashboardConfig(AppConfig):
     name = "kiemdiem.dashboard"
     label = "dashboard"
     verbose_name = "Bảng theo dõi chiến dịch"
+
+    def ready(self) -> None:
+        from kiemdiem.core.summaries import metrics_register
+        from kiemdiem.dashboard.metrics import METRIC_NAMES
+
+        metrics_register(METRIC_NAMES)

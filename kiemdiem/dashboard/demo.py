@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from kiemdiem.campaign import services as campaign_services
 from kiemdiem.core.dates import vn_date
 from kiemdiem.dashboard.summaries import merge_all
 from kiemdiem.org.models import Position, PositionRole, Unit
@@ -24,10 +25,10 @@ from kiemdiem.remediation.models import (
     PlanSubmission,
     RemediationPlan,
 )
-from kiemdiem.remediation.states import ActionStatus, PlanStatus, ReturnGround
+from kiemdiem.remediation.states import ITEM_OPEN, ActionStatus, PlanStatus, ReturnGround
 from kiemdiem.reviews import services as review_services
 from kiemdiem.reviews.models import Finding, Review, ReviewCycle, ReviewMeeting
-from kiemdiem.reviews.states import ReviewStatus
+from kiemdiem.reviews.states import FindingStatus, ReviewStatus
 
 PARTICIPATING = [
     "commune",
@@ -66,7 +67,7 @@ def open_cycle(province: Unit, office, log=lambda message: None) -> ReviewCycle:
         horizon_end=today + days(340),
     )
     started = time.perf_counter()
-    counts = review_services.cycle_open(cycle=cycle, by=office)
+    counts = campaign_services.cycle_open(cycle=cycle, by=office)
     log(f"cycle_open: {counts['reviews']} bản kiểm điểm, {time.perf_counter() - started:.1f} s")
     started = time.perf_counter()
     merged = merge_all()
@@ -95,17 +96,41 @@ def generate_activity(
     today = timezone.localdate()
     days = datetime.timedelta
 
-    # Reviews: ~70% submitted; of those some discussed at the conference, some finalized.
+    # Conferences: ~80% of the collectives, chaired by the unit's secretary.
     reviews = list(Review.objects.filter(cycle=cycle).values_list("pk", "unit_id", "person_id"))
+    collectives = [unit_id for _pk, unit_id, person_id in reviews if person_id is None]
+    met = {unit_id for unit_id in collectives if rng.random() < 0.8}
+
+    # Plans of the demo appraisers' children surely waiting for appraisal: their reviews have
+    # been through the conference (a plan is submitted only then).
+    review_of_plan = dict(
+        RemediationPlan.objects.filter(cycle=cycle).values_list("pk", "review_id")
+    )
+    waiting: set[int] = set()
+    under = set(awaiting_under)
+    if under:
+        children_plans = RemediationPlan.objects.filter(cycle=cycle, unit__parent_id__in=under)
+        by_parent: dict[int, list[int]] = defaultdict(list)
+        for pk, parent_id in children_plans.values_list("pk", "unit__parent_id").order_by("pk"):
+            by_parent[parent_id].append(pk)
+        for pks in by_parent.values():
+            waiting.update(rng.sample(pks, min(5, len(pks))))
+    must_conclude = {review_of_plan[pk] for pk in waiting}
+
+    # Reviews: ~70% submitted; where the unit's conference was held, discussed or finalized.
     by_status: dict[str, list[int]] = defaultdict(list)
+    status_of: dict[int, str] = {}
     submitted_reviews = []
     for pk, unit_id, person_id in reviews:
-        if rng.random() < 0.7:
+        if pk in must_conclude:
+            met.add(unit_id)
+        if rng.random() < 0.7 or pk in must_conclude:
             submitted_reviews.append((pk, unit_id, person_id))
-            status = rng.choice(
-                [ReviewStatus.SUBMITTED, ReviewStatus.DISCUSSED, ReviewStatus.FINALIZED]
-            )
+            status = ReviewStatus.SUBMITTED
+            if unit_id in met:
+                status = rng.choice([ReviewStatus.DISCUSSED, ReviewStatus.FINALIZED])
             by_status[status].append(pk)
+            status_of[pk] = status
     for status, ids in by_status.items():
         for chunk in _chunks(ids):
             Review.objects.filter(pk__in=chunk).update(
@@ -131,10 +156,8 @@ def generate_activity(
     ):
         findings_of[review_id].append(finding_id)
 
-    # Conferences: ~80% of the collectives, chaired by the unit's secretary.
-    collectives = [unit_id for _pk, unit_id, person_id in reviews if person_id is None]
     chairs = dict(
-        Position.objects.filter(unit_id__in=collectives, role=PositionRole.SECRETARY).values_list(
+        Position.objects.filter(unit_id__in=sorted(met), role=PositionRole.SECRETARY).values_list(
             "unit_id", "person_id"
         )
     )
@@ -148,23 +171,15 @@ def generate_activity(
                 chair_id=chairs.get(unit_id, fallback_chair),
                 attendee_count=rng.randint(5, 40),
             )
-            for unit_id in collectives
-            if rng.random() < 0.8
+            for unit_id in sorted(met)
         ],
         batch_size=CHUNK,
     )
 
-    # Plans: ~60% submitted (a quarter of them late); returned, waiting, accepted or adopted.
+    # Plans: ~60% of those whose review passed its conference are submitted (a quarter of them
+    # late); returned, waiting, accepted or adopted.
+    concluded = (ReviewStatus.DISCUSSED, ReviewStatus.FINALIZED)
     plans = list(RemediationPlan.objects.filter(cycle=cycle).values_list("pk", "review_id"))
-    under = set(awaiting_under)
-    waiting: set[int] = set()
-    if under:
-        children_plans = RemediationPlan.objects.filter(cycle=cycle, unit__parent_id__in=under)
-        by_parent: dict[int, list[int]] = defaultdict(list)
-        for pk, parent_id in children_plans.values_list("pk", "unit__parent_id").order_by("pk"):
-            by_parent[parent_id].append(pk)
-        for pks in by_parent.values():
-            waiting.update(rng.sample(pks, min(5, len(pks))))
     groups: dict[tuple[str, datetime.date], list[int]] = defaultdict(list)
     missing: list[int] = []
     trackable: list[tuple[int, int]] = []
@@ -173,7 +188,7 @@ def generate_activity(
         if pk in waiting:
             groups[(PlanStatus.SUBMITTED, cycle.plan_due - days(3))].append(pk)
             drafts_with_items.append((pk, review_id))
-        elif rng.random() < 0.6:
+        elif status_of.get(review_id) in concluded and rng.random() < 0.6:
             late = rng.random() < 0.25
             offset = rng.randint(1, 15)
             day = cycle.plan_due + days(offset) if late else cycle.plan_due - days(offset)
@@ -196,8 +211,10 @@ def generate_activity(
     for (status, day), ids in groups.items():
         for chunk in _chunks(ids):
             RemediationPlan.objects.filter(pk__in=chunk).update(
-                status=status, first_submitted_at=_at(day)
+                status=status, first_submitted_at=_at(day), first_submitted_on=day
             )
+            if status != PlanStatus.RETURNED:  # with the appraiser or accepted: locked
+                Review.objects.filter(plan__pk__in=chunk).update(findings_locked=True)
     for chunk in _chunks(missing):
         RemediationPlan.objects.filter(pk__in=chunk).update(missing_flagged=True)
 
@@ -223,7 +240,7 @@ def generate_activity(
                         ],
                         [30, 30, 12, 23, 5],
                     )[0]
-                open_now = status in (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+                open_now = status in ITEM_OPEN
                 actions.append(
                     PlanAction(
                         plan_id=plan_id,
@@ -234,6 +251,7 @@ def generate_activity(
                         status=status,
                         percent={"verified": 100, "done": 100, "in_progress": 50}.get(status, 0),
                         verified_at=_at(today) if status == ActionStatus.VERIFIED else None,
+                        verified_on=today if status == ActionStatus.VERIFIED else None,
                         overdue_flagged=open_now and due < today,
                     )
                 )
@@ -254,7 +272,9 @@ def generate_activity(
             states[finding_id].add(actions[i].status)
     resolved = [f for f, s in states.items() if s == {ActionStatus.VERIFIED}]
     for chunk in _chunks(resolved):
-        Finding.objects.filter(pk__in=chunk).update(status="resolved", resolved_at=_at(today))
+        Finding.objects.filter(pk__in=chunk).update(
+            status=FindingStatus.RESOLVED, resolved_at=_at(today), resolved_on=today
+        )
     return {
         "reviews": len(reviews),
         "findings": len(findings),
@@ -316,7 +336,9 @@ def _write_submissions(
     )
     for (_status, day), ids in groups.items():  # auto_now_add stamped them now
         for chunk in _chunks(ids):
-            PlanSubmission.objects.filter(plan_id__in=chunk).update(submitted_at=_at(day))
+            PlanSubmission.objects.filter(plan_id__in=chunk).update(
+                submitted_at=_at(day), effective_on=day
+            )
     ids_of = dict(PlanSubmission.objects.filter(plan__cycle=cycle).values_list("plan_id", "pk"))
     grounds = [choice.value for choice in ReturnGround]
     decisions = []

@@ -64,30 +64,6 @@ class CycleSummary(models.Model):
         return {name: getattr(self, name) for name in METRIC_NAMES}
 
 
-class SummaryDelta(models.Model):
-    """A small change record appended in the user's transaction; merged in the background."""
-
-    cycle_id_ref = models.BigIntegerField()
-    unit_path = models.CharField(max_length=255)
-    changes = models.JSONField()
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("thay đổi số liệu chờ tổng hợp")
-        verbose_name_plural = _("thay đổi số liệu chờ tổng hợp")
-        indexes = [
-            # serves the dashboard's "pending changes in this subtree" count
-            models.Index(
-                fields=["cycle_id_ref", "unit_path"],
-                name="dashboard_delta_path_idx",
-                opclasses=["int8_ops", "varchar_pattern_ops"],
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.cycle_id_ref}/{self.unit_path}: {self.changes}"
-
-
 class ReminderKind(models.TextChoices):
     PLAN_DUE = "plan_due", _("Kế hoạch khắc phục sắp đến hạn nộp")
     ITEM_OVERDUE = "item_overdue", _("Nội dung khắc phục quá hạn")

@@ -2,9 +2,10 @@
 
 FAMILIES is the one definition of every metric: `summaries.recompute` groups it by unit path to
 check and rebuild the summaries, and the list behind a number (`metric_rows`) filters by it.
-Each definition must match what the services emit (see deltas.emit calls in reviews.services and
-remediation.services): e.g. plans_missing and items_overdue count the rows the overdue sweep
-flagged, not a date comparison, because the sweep is what emits them.
+Each definition must match the counters the lifecycle tables move (`counts` of each arrow in
+reviews/states.py, remediation/states.py, their flags) and the cycle opening's bulk counts: e.g.
+plans_missing and items_overdue count the rows the overdue sweep flagged, not a date comparison,
+because raising and clearing the flag is what moves them.
 """
 
 import datetime
@@ -15,14 +16,16 @@ from django.db.models import F, Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from kiemdiem.core.models import SummaryDelta
 from kiemdiem.dashboard.metrics import METRIC_NAMES
-from kiemdiem.dashboard.models import CycleSummary, SummaryDelta
+from kiemdiem.dashboard.models import CycleSummary
 from kiemdiem.org import scoping
 from kiemdiem.org.models import PATH_STEP, Unit
+from kiemdiem.org.scoping import visible_units
 from kiemdiem.remediation.models import PlanAction, RemediationPlan
-from kiemdiem.remediation.states import ActionStatus, PlanStatus
-from kiemdiem.reviews.models import Finding, FindingStatus, Review, ReviewCycle, ReviewMeeting
-from kiemdiem.reviews.states import CycleStatus, ReviewStatus
+from kiemdiem.remediation.states import ITEM_DEAD, ActionStatus, PlanStatus
+from kiemdiem.reviews.models import Finding, Review, ReviewCycle, ReviewMeeting
+from kiemdiem.reviews.states import CycleStatus, FindingStatus, ReviewStatus
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,7 @@ FAMILIES: tuple[Family, ...] = (
             # cycle_open emits units_expected for reviews without a person (collectives).
             "units_expected": Q(person__isnull=True),
             "reviews_expected": None,
-            # review_transition: +1 leaving draft, -1 back to draft.
+            # REVIEW: +1 leaving draft, -1 back to draft.
             "reviews_submitted": ~Q(status=ReviewStatus.DRAFT),
         },
     ),
@@ -55,9 +58,9 @@ FAMILIES: tuple[Family, ...] = (
         unit="unit",
         metrics={
             "plans_expected": None,
-            # plan_submit compares the local date of the first submission with the due date.
-            "plans_on_time": Q(first_submitted_at__date__lte=F("due_date")),
-            "plans_late": Q(first_submitted_at__date__gt=F("due_date")),
+            # PLAN, draft → submitted: the first submission's effective date against the due date.
+            "plans_on_time": Q(first_submitted_on__lte=F("due_date")),
+            "plans_late": Q(first_submitted_on__gt=F("due_date")),
             "plans_missing": Q(missing_flagged=True),
             "plans_returned": Q(status=PlanStatus.RETURNED),
             "plans_accepted": Q(status__in=[PlanStatus.ACCEPTED, PlanStatus.ADOPTED]),
@@ -68,7 +71,7 @@ FAMILIES: tuple[Family, ...] = (
         cycle="plan__cycle",
         unit="plan__unit",
         metrics={
-            "items_total": ~Q(status__in=[ActionStatus.CANCELLED, ActionStatus.REPLACED]),
+            "items_total": ~Q(status__in=ITEM_DEAD),
             "items_done": Q(status=ActionStatus.VERIFIED),
             "items_overdue": Q(overdue_flagged=True),
         },
@@ -135,7 +138,7 @@ def cycle_visible_to(user, cycle_id: int) -> ReviewCycle | None:
 
 def units_in_cycle_visible_to(user, cycle: ReviewCycle) -> QuerySet[Unit]:
     """Units of the cycle's scope the user can see (404 for the others)."""
-    return Unit.objects.visible_to(user).filter(path__startswith=cycle.scope_unit.path)
+    return visible_units(user).filter(path__startswith=cycle.scope_unit.path)
 
 
 def default_unit(user, cycle: ReviewCycle) -> Unit | None:

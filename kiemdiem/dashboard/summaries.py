@@ -1,9 +1,10 @@
 """Keeping CycleSummary fresh: fold change records in, or recompute everything from base rows.
 
-Services append SummaryDelta rows inside the user's transaction (deltas.emit); that is the only
-dashboard write on the user's path, because updating every ancestor's row there serializes all
-writers of a province on its top rows. merge_pending() runs in the background worker: it claims a
-batch of records, adds each change to the summary row of the unit and of every ancestor inside
+Lifecycle moves append SummaryDelta rows inside the user's transaction (core.summaries); that is
+the only dashboard write on the user's path, because updating every ancestor's row there
+serializes all writers of a province on its top rows. merge_pending() runs in the background
+worker: it claims a batch of records, adds each change to the summary row of the unit and of every
+ancestor inside
 the cycle's scope, and deletes the batch, in one transaction. recompute() derives the same figures
 from the base tables through selectors.FAMILIES; rebuild() replaces a cycle's rows with it.
 """
@@ -16,8 +17,9 @@ from django.db import OperationalError, connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from kiemdiem.core.models import SummaryDelta
 from kiemdiem.dashboard.metrics import METRIC_NAMES
-from kiemdiem.dashboard.models import CycleSummary, SummaryDelta
+from kiemdiem.dashboard.models import CycleSummary
 from kiemdiem.dashboard.selectors import FAMILIES, ancestor_paths, path_depth
 from kiemdiem.org.models import Unit
 from kiemdiem.reviews.models import ReviewCycle

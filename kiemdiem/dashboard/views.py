@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 
 from kiemdiem.dashboard import selectors
 from kiemdiem.dashboard.metrics import METRIC_NAMES, METRICS
-from kiemdiem.org.models import Unit
-from kiemdiem.org.scoping import access_for
+from kiemdiem.org.models import Person, Unit
+from kiemdiem.org.scoping import access_for, top_units
 from kiemdiem.remediation.models import PlanAction, RemediationPlan
 from kiemdiem.reviews.models import Finding, Review, ReviewCycle, ReviewMeeting
 
@@ -211,3 +211,12 @@ def metric_rows(request: HttpRequest, cycle_id: int, unit_id: int, metric: str) 
         "unit_url": reverse("dashboard:cycle-unit", args=[cycle.pk, unit.pk]),
     }
     return render(request, "dashboard/metric_rows.html", ctx)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The first page after signing in: who the person is, their roles and where they can go."""
+    access = access_for(request.user)
+    person = Person.objects.filter(user=request.user).first()
+    ctx = {"access": access, "person": person, "roots": top_units(request.user).order_by("name")}
+    return render(request, "dashboard/home.html", ctx)

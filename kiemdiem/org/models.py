@@ -58,11 +58,6 @@ NON_PARTY_KINDS = frozenset({UnitKind.MASS_ORG, UnitKind.STATE_AGENCY})
 
 
 class UnitQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "UnitQuerySet":
-        from kiemdiem.org import scoping
-
-        return scoping.scope(self, user, via="")
-
     def subtree(self, unit: "Unit") -> "UnitQuerySet":
         return self.filter(path__startswith=unit.path)
 
@@ -174,13 +169,6 @@ class Gender(models.TextChoices):
     FEMALE = "female", _("Nữ")
 
 
-class PersonQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "PersonQuerySet":
-        from kiemdiem.org import scoping
-
-        return scoping.scope_people(self, user)
-
-
 class Person(BaseModel):
     """A Party member (or a leader reviewed under the same rules)."""
 
@@ -203,8 +191,6 @@ class Person(BaseModel):
     # Derived, kept by services: accent-free text for search, and the Vietnamese sort key.
     search_text = models.CharField(max_length=200, editable=False, default="", db_index=True)
     sort_key = models.CharField(max_length=255, editable=False, default="", db_index=True)
-
-    objects = PersonQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("đảng viên")
@@ -250,11 +236,6 @@ class ActiveQuerySet(models.QuerySet):
         return self.filter(valid_from__lte=day).filter(
             Q(valid_to__isnull=True) | Q(valid_to__gte=day)
         )
-
-    def visible_to(self, user):
-        from kiemdiem.org import scoping
-
-        return scoping.scope(self, user, via="unit")
 
 
 class Membership(BaseModel):

@@ -124,3 +124,16 @@ def can_manage_access(user, unit: Unit) -> Decision:
     if access_for(user).manages(unit.path):
         return ALLOW
     return deny(_("Chỉ văn phòng/ban tổ chức cấp ủy quản lý đơn vị này mới được phân quyền."))
+
+
+def can_backdate(user, unit: Unit) -> Decision:
+    """Record an event as having taken effect before today (a past campaign entered from paper
+    records): the committee office over the unit, or an administrator."""
+    if access_for(user).manages(unit.path):
+        return ALLOW
+    return deny(
+        _(
+            "Chỉ văn phòng/ban tổ chức cấp ủy quản lý đơn vị mới được ghi nhận việc đã diễn ra "
+            "với ngày trước hôm nay (nhập lại từ hồ sơ giấy)."
+        )
+    )

@@ -3,7 +3,6 @@
 import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Substr
@@ -12,9 +11,10 @@ from django.utils.translation import gettext as _
 
 from kiemdiem.core.audit import audit_record, diff, snapshot
 from kiemdiem.core.dates import vn_date
-from kiemdiem.core.errors import DomainError, StaleObject
+from kiemdiem.core.errors import DomainError, full_clean
 from kiemdiem.core.models import AuditAction
 from kiemdiem.core.text import fold, normalize_text
+from kiemdiem.core.versions import save_if_unchanged
 from kiemdiem.org.models import (
     CELL_KINDS,
     PATH_STEP,
@@ -46,30 +46,6 @@ PERSON_FIELDS = [
     "admission_date",
     "official_date",
 ]
-
-
-def _validation_message(exc: ValidationError) -> str:
-    if hasattr(exc, "error_dict"):
-        return " ".join(str(m) for msgs in exc.message_dict.values() for m in msgs)
-    return " ".join(exc.messages)
-
-
-def _full_clean(obj, *, exclude: list[str] | None = None) -> None:
-    try:
-        obj.full_clean(exclude=exclude)
-    except ValidationError as exc:
-        raise DomainError(_validation_message(exc)) from exc
-
-
-def _bump(model, obj, *, expected_version: int | None, **values: Any) -> None:
-    """Conditional update: write only if the row still has the version we loaded."""
-    version = obj.version if expected_version is None else expected_version
-    updated = model.objects.filter(pk=obj.pk, version=version).update(
-        version=F("version") + 1, **values
-    )
-    if not updated:
-        raise StaleObject(obj)
-    obj.version = version + 1
 
 
 def unit_search_text(code: str, name: str) -> str:
@@ -104,7 +80,7 @@ def unit_create(
         admin_code=admin_code,
         search_text=unit_search_text(code, name),
     )
-    _full_clean(unit, exclude=["path"])
+    full_clean(unit, exclude=["path"])
     check_parent_allows(parent, kind)
     unit.save()
     unit.path = (parent.path if parent else "") + path_segment(unit.pk)
@@ -156,7 +132,7 @@ def unit_update(
     if unit.merged_into_id and unit.merged_into_id == unit.pk:
         raise DomainError(_("Một đơn vị không thể sáp nhập vào chính nó."), field="merged_into")
     unit.search_text = unit_search_text(unit.code, unit.name)
-    _full_clean(unit, exclude=["path", "code"])
+    full_clean(unit, exclude=["path", "code"])
     changes = diff(before, snapshot(unit, UNIT_FIELDS))
     if not changes:
         return unit
@@ -166,7 +142,7 @@ def unit_update(
     if "valid_from" in changes or "valid_to" in changes:
         check_validity_covers_contents(unit)
     values["search_text"] = unit.search_text
-    _bump(Unit, unit, expected_version=expected_version, **values)
+    save_if_unchanged(unit, expected_version, **values)
     audit_record(
         obj=unit,
         action=AuditAction.UPDATE,
@@ -278,7 +254,7 @@ def unit_move(
     old_parent = unit.parent
     old_path = unit.path
     new_path = new_parent.path + path_segment(unit.pk)
-    _bump(Unit, unit, expected_version=expected_version, parent=new_parent)
+    save_if_unchanged(unit, expected_version, parent=new_parent)
     # One statement rewrites the prefix of the whole subtree (the unit included).
     depth_shift = (len(new_path) - len(old_path)) // PATH_STEP
     Unit.objects.filter(path__startswith=old_path).update(
@@ -355,7 +331,7 @@ def person_create(*, by, reason: str = "", **values: Any) -> Person:
         values["party_card_number"] = None
     person = Person(**values)
     person.refresh_derived()
-    _full_clean(person, exclude=["party_card_number"])
+    full_clean(person, exclude=["party_card_number"])
     _person_checks(person)
     try:
         with transaction.atomic():
@@ -403,7 +379,7 @@ def person_update(
     for key, value in values.items():
         setattr(person, key, value)
     person.refresh_derived()
-    _full_clean(person, exclude=["party_card_number"])
+    full_clean(person, exclude=["party_card_number"])
     _person_checks(person)
     first = person.memberships.order_by("valid_from").first()
     check_first_membership(person, first.valid_from if first else None)
@@ -413,7 +389,7 @@ def person_update(
     values.update(
         full_name=person.full_name, search_text=person.search_text, sort_key=person.sort_key
     )
-    _bump(Person, person, expected_version=expected_version, **values)
+    save_if_unchanged(person, expected_version, **values)
     audit_record(
         obj=person,
         action=AuditAction.UPDATE,
@@ -538,7 +514,7 @@ def membership_add(
     membership = Membership(
         person=person, unit=unit, kind=kind, valid_from=valid_from, valid_to=valid_to
     )
-    _full_clean(membership)
+    full_clean(membership)
     membership.save()
     audit_record(
         obj=membership,
@@ -583,7 +559,7 @@ def _period_end(obj: Membership | Position, *, valid_to, by, expected_version, r
     """Close a membership or a post on `valid_to`: checked, version-guarded, audited."""
     check_period_end(obj.valid_from, valid_to, obj.valid_to)
     before = obj.valid_to
-    _bump(type(obj), obj, expected_version=expected_version, valid_to=valid_to)
+    save_if_unchanged(obj, expected_version, valid_to=valid_to)
     obj.valid_to = valid_to
     audit_record(
         obj=obj,
@@ -662,7 +638,7 @@ def position_add(
         valid_to=valid_to,
         is_concurrent=is_concurrent,
     )
-    _full_clean(position)
+    full_clean(position)
     position.save()
     audit_record(
         obj=position,
@@ -707,7 +683,7 @@ def access_grant(
         )
     elif grant.valid_to is not None and grant.valid_to < start:
         before = {"valid_from": grant.valid_from, "valid_to": grant.valid_to}
-        _bump(AccessGrant, grant, expected_version=None, valid_from=start, valid_to=None)
+        save_if_unchanged(grant, None, valid_from=start, valid_to=None)
         grant.valid_from, grant.valid_to = start, None
         audit_record(
             obj=grant,
@@ -730,7 +706,7 @@ def access_revoke(
         raise DomainError(_("Quyền này đã hết hiệu lực từ %(d)s.") % {"d": vn_date(grant.valid_to)})
     end = today - datetime.timedelta(days=1)
     before = grant.valid_to
-    _bump(AccessGrant, grant, expected_version=expected_version, valid_to=end)
+    save_if_unchanged(grant, expected_version, valid_to=end)
     grant.valid_to = end
     audit_record(
         obj=grant,
@@ -772,7 +748,7 @@ def person_link_user(
     after = user.get_username() if user is not None else None
     if before == after:
         return person
-    _bump(Person, person, expected_version=expected_version, user=user)
+    save_if_unchanged(person, expected_version, user=user)
     person.user = user
     audit_record(
         obj=person,

@@ -1,10 +1,14 @@
 """Pages of the organization tree, units and people. Every fetch goes through the scoping layer."""
 
+import datetime
 import functools
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,8 +17,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kiemdiem.core.audit import history_for
 from kiemdiem.core.dates import vn_date
-from kiemdiem.core.forms import run_service
+from kiemdiem.core.forms import VnDateField, run_service
+from kiemdiem.core.models import AuditEvent
 from kiemdiem.core.permissions import require
+from kiemdiem.core.text import fold
 from kiemdiem.org import selectors, services
 from kiemdiem.org.forms import (
     AccessGrantForm,
@@ -38,17 +44,24 @@ from kiemdiem.org.permissions import (
     can_manage_unit,
     can_move_unit,
 )
-from kiemdiem.org.scoping import access_for, top_units
+from kiemdiem.org.scoping import (
+    access_for,
+    audit_in_subtrees,
+    scope_audit,
+    top_units,
+    visible_people,
+    visible_units,
+)
 
 MEMBERS_PER_PAGE = 50
 
 
 def _unit(request: HttpRequest, pk: int) -> Unit:
-    return get_object_or_404(Unit.objects.visible_to(request.user), pk=pk)
+    return get_object_or_404(visible_units(request.user), pk=pk)
 
 
 def _person(request: HttpRequest, pk: int) -> Person:
-    return get_object_or_404(Person.objects.visible_to(request.user), pk=pk)
+    return get_object_or_404(visible_people(request.user), pk=pk)
 
 
 @login_required
@@ -469,7 +482,70 @@ def search(request: HttpRequest) -> HttpResponse:
     query = ""
     if form.is_valid() and form.cleaned_data["q"].strip():
         query = form.cleaned_data["q"]
-        units = selectors.units_search(Unit.objects.visible_to(request.user), query)[:30]
-        people = selectors.people_search(Person.objects.visible_to(request.user), query)[:50]
+        units = selectors.units_search(visible_units(request.user), query)[:30]
+        people = selectors.people_search(visible_people(request.user), query)[:50]
     template = "org/search.html#results" if request.htmx else "org/search.html"
     return render(request, template, {"form": form, "units": units, "people": people, "q": query})
+
+
+# --- the audit trail ---------------------------------------------------------------------
+
+
+def _parse_date(value: str) -> datetime.date | None:
+    try:
+        return VnDateField().clean(value) if value else None
+    except Exception:  # noqa: BLE001 - a bad filter date is ignored with a message
+        return None
+
+
+# Words of the actor filter: a name has a few.
+ACTOR_WORDS = 8
+
+
+@login_required
+def audit_list(request: HttpRequest) -> HttpResponse:
+    """The audit trail, filtered by unit subtree, person, actor and dates; scoped to the user."""
+    access = access_for(request.user)
+    if not access.can_read_audit:
+        raise PermissionDenied(_("Bạn không có quyền xem nhật ký."))
+    events = scope_audit(AuditEvent.objects.select_related("actor"), request.user)
+    errors: list[str] = []
+    unit_code = request.GET.get("unit", "").strip().upper()
+    unit = None
+    if unit_code:
+        unit = visible_units(request.user).filter(code=unit_code).first()
+        if unit is None:
+            errors.append(
+                _("Không tìm thấy đơn vị có mã “%(c)s” trong phạm vi của bạn.") % {"c": unit_code}
+            )
+        else:
+            events = audit_in_subtrees(events, (unit.path,))
+    person_id = request.GET.get("person", "").strip()
+    if person_id:
+        if person_id.isdigit() and visible_people(request.user).filter(pk=person_id).exists():
+            events = events.filter(person_id_ref=int(person_id))
+        else:
+            errors.append(_("Không tìm thấy đảng viên này trong phạm vi của bạn."))
+    actor = request.GET.get("actor", "").strip()
+    words = fold(actor).split()
+    if len(words) > ACTOR_WORDS or len(actor) > 150:
+        # A name has a few words; hundreds would make a query SQLite refuses to build.
+        errors.append(_("Tên người thực hiện quá dài: nhập tối đa %(n)s từ.") % {"n": ACTOR_WORDS})
+    elif actor:
+        # The name is matched accent-free, as the search does: "Nguyễn" and "nguyen" both find.
+        name = Q()
+        for word in words:
+            name &= Q(person__search_text__contains=word)
+        users = get_user_model().objects.filter(Q(username__iexact=actor) | name)
+        events = events.filter(actor__in=users)
+    for key, lookup in (("from", "at__date__gte"), ("to", "at__date__lte")):
+        raw = request.GET.get(key, "").strip()
+        if raw:
+            day = _parse_date(raw)
+            if day is None:
+                errors.append(_("Ngày “%(d)s” không hợp lệ: hãy nhập dd/mm/yyyy.") % {"d": raw})
+            else:
+                events = events.filter(**{lookup: day})
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    ctx = {"page": page, "errors": errors, "filters": request.GET, "unit": unit}
+    return render(request, "org/audit_list.html", ctx)

@@ -4,14 +4,50 @@ import datetime
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kiemdiem.core.models import BaseModel
 from kiemdiem.org.models import Person, Unit
-from kiemdiem.remediation.states import ActionStatus, PlanStatus
-from kiemdiem.reviews.models import Finding, Review, ReviewCycle, ScopedQuerySet
+from kiemdiem.org.scoping import ScopedQuerySet
+from kiemdiem.reviews.models import Finding, Review, ReviewCycle
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", _("Dự thảo")
+    SUBMITTED = "submitted", _("Chờ thẩm định")
+    RETURNED = "returned", _("Bị trả lại, chuẩn bị lại")
+    ACCEPTED = "accepted", _("Đạt yêu cầu, chờ tập thể quyết định")
+    ADOPTED = "adopted", _("Đã ban hành")
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", _("Chưa thực hiện")
+    IN_PROGRESS = "in_progress", _("Đang thực hiện")
+    DONE = "done", _("Báo cáo hoàn thành")
+    VERIFIED = "verified", _("Đã xác nhận hoàn thành")
+    CANCELLED = "cancelled", _("Đã hủy")
+    REPLACED = "replaced", _("Đã thay thế")
+
+
+# The "open item" states: not yet reported done. The overdue rule counts only these.
+ITEM_OPEN = frozenset({ActionStatus.OPEN, ActionStatus.IN_PROGRESS})
+# Items that no longer count: cancelled or replaced by another.
+ITEM_DEAD = frozenset({ActionStatus.CANCELLED, ActionStatus.REPLACED})
+
+
+def items_overdue_q(day: datetime.date, prefix: str = "") -> Q:
+    """The overdue rule, in SQL: an open item whose deadline is before `day`."""
+    return Q(**{f"{prefix}due_date__lt": day, f"{prefix}status__in": ITEM_OPEN})
+
+
+class ReturnGround(models.TextChoices):
+    NOT_FEASIBLE = "not_feasible", _("Không khả thi")
+    NO_RESOLVE = "no_resolve", _("Không thể hiện quyết tâm chính trị")
+    NO_RESPONSIBLE = "no_responsible", _("Không nêu rõ tổ chức, cá nhân chịu trách nhiệm")
+    NO_DEADLINE = "no_deadline", _("Không có mốc thời gian hoàn thành")
 
 
 class RemediationPlan(BaseModel):
@@ -42,10 +78,20 @@ class RemediationPlan(BaseModel):
     )
     due_date = models.DateField(_("hạn nộp"))
     first_submitted_at = models.DateTimeField(_("nộp lần đầu lúc"), null=True, blank=True)
+    # The day the first submission took effect: on time or late is judged on it.
+    first_submitted_on = models.DateField(_("nộp lần đầu ngày"), null=True, blank=True)
     decision_date = models.DateField(_("ngày tập thể quyết định"), null=True, blank=True)
     decision_ref = models.CharField(_("nghị quyết, quyết định"), max_length=120, blank=True)
     # Set by the overdue sweep when the due date passes with no submission (dashboard counts).
     missing_flagged = models.BooleanField(default=False, editable=False)
+    # Everyone who ever wrote an item of the plan (added, edited, removed one): none of them may
+    # appraise it (separation of duties), even after their item is gone.
+    preparers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người soạn nội dung"),
+        related_name="+",
+        blank=True,
+    )
 
     objects = ScopedQuerySet.as_manager()
 
@@ -63,9 +109,8 @@ class RemediationPlan(BaseModel):
 
     @property
     def is_late(self) -> bool:
-        if self.first_submitted_at:
-            return self.first_submitted_at.date() > self.due_date
-        return timezone.localdate() > self.due_date
+        """First submitted after its due date (or not yet, and the due date has passed)."""
+        return (self.first_submitted_on or timezone.localdate()) > self.due_date
 
 
 class PlanRecipient(BaseModel):
@@ -131,6 +176,8 @@ class PlanAction(BaseModel):
     )
     percent = models.PositiveSmallIntegerField(_("mức độ hoàn thành (%)"), default=0)
     verified_at = models.DateTimeField(_("xác nhận lúc"), null=True, blank=True)
+    # The day the verification took effect (report figures "as of a day" read it).
+    verified_on = models.DateField(_("xác nhận ngày"), null=True, blank=True)
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -159,9 +206,9 @@ class PlanAction(BaseModel):
         return reverse("remediation:action-detail", args=[self.pk])
 
     def is_overdue(self, today: datetime.date | None = None) -> bool:
+        """The overdue rule (items_overdue_q) for one loaded item."""
         today = today or timezone.localdate()
-        open_states = {ActionStatus.OPEN, ActionStatus.IN_PROGRESS}
-        return self.due_date is not None and self.due_date < today and self.status in open_states
+        return self.due_date is not None and self.due_date < today and self.status in ITEM_OPEN
 
 
 class PlanSubmission(models.Model):
@@ -170,6 +217,7 @@ class PlanSubmission(models.Model):
     plan = models.ForeignKey(RemediationPlan, on_delete=models.PROTECT, related_name="submissions")
     number = models.PositiveIntegerField(_("lần nộp"))
     submitted_at = models.DateTimeField(_("nộp lúc"), auto_now_add=True)
+    effective_on = models.DateField(_("ngày nộp"), default=timezone.localdate)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -202,6 +250,7 @@ class Appraisal(models.Model):
     remarks = models.TextField(_("nhận xét"), blank=True)
     recipient_kind = models.CharField(max_length=20, blank=True)
     decided_at = models.DateTimeField(_("lúc"), auto_now_add=True)
+    effective_on = models.DateField(_("ngày thẩm định"), default=timezone.localdate)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -219,6 +268,7 @@ class ProgressUpdate(models.Model):
 
     action = models.ForeignKey(PlanAction, on_delete=models.PROTECT, related_name="updates")
     reported_at = models.DateTimeField(_("báo cáo lúc"), auto_now_add=True)
+    effective_on = models.DateField(_("ngày báo cáo"), default=timezone.localdate)
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )

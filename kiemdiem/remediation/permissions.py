@@ -1,32 +1,25 @@
 """Who may prepare, appraise and track a remediation plan.
 
-Separation of duties (issue 3, appraisal and tracking):
+Separation of duties (issue 3, appraisal and tracking; issue 15 #4):
 - a plan is appraised, and its items verified, only on behalf of one of its recipients
   (`PlanRecipient`: the parent committee — its office, standing committee members or
   secretary — and, once the oversight issue lands, the assigned working group). Holding a role
   on some higher ancestor is not enough: scope lets that office see the plan, not appraise it;
-- whoever submitted the submission awaiting appraisal, or wrote the plan's items, does not
-  appraise it;
-- whoever reported an item done does not verify it.
+- whoever submitted the submission awaiting appraisal, or ever wrote an item of the plan (added,
+  edited or removed one: `RemediationPlan.preparers`), does not appraise it;
+- whoever reported an item done does not verify it; nobody appraises or verifies their own plan.
+
+The lists "Chờ tôi thẩm định" and "Chờ tôi xác nhận" apply the same rules in SQL
+(`remediation.selectors`); a test compares the two over every demo persona.
 """
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from kiemdiem.core.models import AuditAction, AuditEvent
 from kiemdiem.core.permissions import ALLOW, Decision, deny
-from kiemdiem.org.models import AccessGrant, Position, PositionRole
-from kiemdiem.org.scoping import access_for
-from kiemdiem.remediation.models import PlanAction, PlanRecipient, RemediationPlan
-from kiemdiem.remediation.states import ActionStatus
+from kiemdiem.org.permissions import can_backdate
+from kiemdiem.org.scoping import Access, access_for
+from kiemdiem.remediation.models import ActionStatus, PlanAction, PlanRecipient, RemediationPlan
 from kiemdiem.reviews.permissions import can_edit_review
-
-# Positions that sit on a committee's standing committee and may act for it as a recipient.
-STANDING_POSITIONS = (
-    PositionRole.SECRETARY,
-    PositionRole.DEPUTY_SECRETARY,
-    PositionRole.STANDING_MEMBER,
-)
 
 
 def can_edit_plan(user, plan: RemediationPlan) -> Decision:
@@ -35,6 +28,11 @@ def can_edit_plan(user, plan: RemediationPlan) -> Decision:
     if not decision:
         return deny(_("Chỉ người được kiểm điểm hoặc lãnh đạo đơn vị mới được lập kế hoạch này."))
     return ALLOW
+
+
+def can_edit_item(user, action: PlanAction) -> Decision:
+    """Items are written (added, changed, cancelled, replaced) by whoever prepares the plan."""
+    return can_edit_plan(user, action.plan)
 
 
 def recipients_of(plan: RemediationPlan) -> list[PlanRecipient]:
@@ -49,49 +47,21 @@ def recipients_of(plan: RemediationPlan) -> list[PlanRecipient]:
     return recipients
 
 
-def appraiser_units(plan: RemediationPlan) -> list:
-    """Units on whose behalf the plan is appraised: the recipients, else the parent committee."""
-    return [r.unit for r in recipients_of(plan)]
-
-
-def acting_unit_ids(user) -> frozenset[int]:
-    """Units the user may act for as a recipient: a current grant on the unit itself (office,
-    standing, head) or a standing-committee position there. Cached on the user for the request.
-
-    Exact units, not subtrees: an office of a higher ancestor sees the plan but does not act for
-    the parent committee.
-    """
-    cached = getattr(user, "_kiemdiem_recipient_units", None)
-    if cached is not None:
-        return cached
-    ids: frozenset[int] = frozenset()
-    if user is not None and getattr(user, "is_authenticated", False) and user.is_active:
-        grants = AccessGrant.objects.current().filter(user=user).values_list("unit_id", flat=True)
-        posts = (
-            Position.objects.current()
-            .filter(person__user=user, role__in=STANDING_POSITIONS)
-            .values_list("unit_id", flat=True)
-        )
-        ids = frozenset(grants) | frozenset(posts)
-    if user is not None:
-        user._kiemdiem_recipient_units = ids
-    return ids
-
-
 def acting_recipient(user, plan: RemediationPlan) -> PlanRecipient | None:
     """The recipient on whose behalf `user` appraises or verifies (None: not a recipient).
 
-    Administrators act for the first recipient.
-    Working-group recipients (the oversight app, not built yet) will be matched on group
-    membership; until then a working-group recipient is acted for by its unit, like a committee.
+    Administrators act for the first recipient. A user acts for a recipient whose unit is one of
+    `Access.recipient_unit_ids` (a grant on that very unit, or a standing post there). Working-group
+    recipients (the oversight app, not built yet) will be matched on group membership; until
+    then a working-group recipient is acted for by its unit, like a committee.
     """
     recipients = recipients_of(plan)
     if not recipients:
         return None
-    if access_for(user).everything:
+    access = access_for(user)
+    if access.everything:
         return recipients[0]
-    mine = acting_unit_ids(user)
-    return next((r for r in recipients if r.unit_id in mine), None)
+    return next((r for r in recipients if r.unit_id in access.recipient_unit_ids), None)
 
 
 def _not_a_recipient(plan: RemediationPlan) -> Decision:
@@ -105,20 +75,7 @@ def _not_a_recipient(plan: RemediationPlan) -> Decision:
     )
 
 
-def _prepared_items(user, plan: RemediationPlan) -> bool:
-    """Whether `user` wrote (added or edited) any item of the plan, from the audit trail."""
-    ids = [str(pk) for pk in plan.actions.values_list("pk", flat=True)]
-    if not ids or getattr(user, "pk", None) is None:
-        return False
-    return AuditEvent.objects.filter(
-        Q(action=AuditAction.CREATE) | Q(action=AuditAction.UPDATE),
-        object_type=PlanAction._meta.label_lower,
-        object_id__in=ids,
-        actor_id=user.pk,
-    ).exists()
-
-
-def _own_plan(access, plan: RemediationPlan) -> bool:
+def _own_plan(access: Access, plan: RemediationPlan) -> bool:
     """Whether the plan is the user's own personal plan (nobody appraises or verifies theirs)."""
     return plan.person_id is not None and plan.person_id == access.person_id
 
@@ -135,7 +92,7 @@ def can_appraise_plan(user, plan: RemediationPlan) -> Decision:
     latest = plan.submissions.order_by("-number").only("submitted_by_id").first()
     if latest is not None and latest.submitted_by_id == user.pk:
         return deny(_("Người nộp kế hoạch không tự thẩm định lần nộp của mình."))
-    if _prepared_items(user, plan):
+    if plan.preparers.filter(pk=user.pk).exists():
         return deny(
             _("Người đã soạn nội dung khắc phục của kế hoạch không tự thẩm định kế hoạch này.")
         )
@@ -143,6 +100,7 @@ def can_appraise_plan(user, plan: RemediationPlan) -> Decision:
 
 
 def can_report_progress(user, action: PlanAction) -> Decision:
+    """The plan's preparers, or the person named responsible for the item."""
     decision = can_edit_plan(user, action.plan)
     if decision:
         return ALLOW
@@ -168,3 +126,13 @@ def can_verify_action(user, action: PlanAction) -> Decision:
     if done is not None and done.reported_by_id == user.pk:
         return deny(_("Người báo cáo hoàn thành không tự xác nhận nội dung đó."))
     return ALLOW
+
+
+def can_backdate_plan(user, plan: RemediationPlan) -> Decision:
+    """Enter a past submission, appraisal or decision from paper records: an office over it."""
+    return can_backdate(user, plan.unit)
+
+
+def can_backdate_item(user, action: PlanAction) -> Decision:
+    """Enter past progress or a past verification from paper records: an office over it."""
+    return can_backdate(user, action.plan.unit)

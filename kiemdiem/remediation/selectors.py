@@ -1,22 +1,18 @@
 """Reads of plans: versions compared, plans awaiting appraisal, items of a plan."""
 
-import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import CharField, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Cast
-from django.utils import timezone
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from kiemdiem.core.models import AuditAction, AuditEvent
-from kiemdiem.org.scoping import access_for
+from kiemdiem.org.scoping import access_for, acts_for_q
 from kiemdiem.remediation.models import (
     PlanAction,
     PlanRecipient,
     PlanSubmission,
+    ProgressUpdate,
     RemediationPlan,
 )
-from kiemdiem.remediation.permissions import acting_unit_ids
-from kiemdiem.remediation.states import PlanStatus
+from kiemdiem.remediation.states import PLAN_TRACKABLE, ActionStatus, PlanStatus
 
 ITEM_LABELS = {
     "content": "Nội dung",
@@ -73,15 +69,18 @@ def plan_submissions(plan: RemediationPlan) -> QuerySet[PlanSubmission]:
 
 
 def plans_awaiting_appraisal_for(user, qs: QuerySet[RemediationPlan]) -> QuerySet[RemediationPlan]:
-    """Submitted plans of which the user acts for a recipient (permissions.acting_unit_ids)."""
+    """Submitted plans of `qs` the user may appraise: `can_appraise_plan` in SQL.
+
+    A recipient's unit the user acts for (Access.recipient_unit_ids), not a plan of an office's
+    own unit, not their own plan, not a plan they submitted last or ever wrote an item of.
+    `test_selectors_agree_with_decisions` compares the two over every demo persona.
+    """
     access = access_for(user)
     qs = qs.filter(status=PlanStatus.SUBMITTED)
     if access.everything:
         return qs
-    recipients = PlanRecipient.objects.filter(unit_id__in=acting_unit_ids(user))
+    recipients = PlanRecipient.objects.filter(acts_for_q(user, "unit_id"))
     mine = qs.filter(pk__in=recipients.values("plan_id"))
-    # The same refusals as can_appraise_plan, in SQL: not one's own plan, not a plan one
-    # submitted last, not a plan whose items one wrote.
     if access.person_id is not None:
         mine = mine.exclude(person_id=access.person_id)
     latest_submitter = Subquery(
@@ -92,21 +91,35 @@ def plans_awaiting_appraisal_for(user, qs: QuerySet[RemediationPlan]) -> QuerySe
     mine = mine.annotate(latest_submitter=latest_submitter).filter(  # NULL: no recorded submitter
         Q(latest_submitter__isnull=True) | ~Q(latest_submitter=user.pk)
     )
-    written = AuditEvent.objects.filter(
-        actor_id=user.pk,
-        object_type=PlanAction._meta.label_lower,
-        action__in=[AuditAction.CREATE, AuditAction.UPDATE],
-    ).values("object_id")
-    prepared = PlanAction.objects.annotate(key=Cast("pk", CharField())).filter(key__in=written)
-    mine = mine.exclude(pk__in=prepared.values("plan_id"))
+    mine = mine.exclude(preparers=user)
     return mine.exclude(unit__path__in=access.office_paths)
+
+
+def items_awaiting_verification_for(user, qs: QuerySet[PlanAction]) -> QuerySet[PlanAction]:
+    """Items of `qs` reported done that the user may verify: `can_verify_action` in SQL.
+
+    Of a plan whose recipient's unit the user acts for, not of their own plan, not reported done
+    by themself (the latest "done" report). Compared with the Python rule by the same test.
+    """
+    access = access_for(user)
+    qs = qs.filter(status=ActionStatus.DONE, plan__status__in=PLAN_TRACKABLE)
+    if access.everything:
+        return qs
+    recipients = PlanRecipient.objects.filter(acts_for_q(user, "unit_id"))
+    mine = qs.filter(plan__in=recipients.values("plan_id"))
+    if access.person_id is not None:
+        mine = mine.exclude(plan__person_id=access.person_id)
+    reporter = Subquery(
+        ProgressUpdate.objects.filter(action=OuterRef("pk"), status=ActionStatus.DONE)
+        .order_by("-reported_at", "-id")
+        .values("reported_by_id")[:1]
+    )
+    return mine.annotate(done_reporter=reporter).filter(
+        Q(done_reporter__isnull=True) | ~Q(done_reporter=user.pk)
+    )
 
 
 def plans_list(qs: QuerySet[RemediationPlan]) -> QuerySet[RemediationPlan]:
     return qs.select_related("unit", "person", "cycle", "review").prefetch_related(
         Prefetch("actions", queryset=PlanAction.objects.only("id", "plan_id", "status", "due_date"))
     )
-
-
-def today() -> datetime.date:
-    return timezone.localdate()

@@ -1,21 +1,27 @@
-"""Every write to remediation plans and items: preparation, submission, appraisal, tracking."""
+"""Every write to remediation plans and items: preparation, submission, appraisal, tracking.
+
+Each move of a plan or an item goes through its lifecycle table (`remediation.states`), which
+checks who may take it, audits it and moves the dashboard counters; plain edits check the same
+`can_*` decision here. Pages, the API and commands call these functions and nothing else.
+"""
 
 import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kiemdiem.core.audit import audit_record, diff, snapshot
 from kiemdiem.core.dates import vn_date
-from kiemdiem.core.errors import DomainError, StaleObject
-from kiemdiem.core.lifecycle import transition
+from kiemdiem.core.errors import DomainError
+from kiemdiem.core.lifecycle import GONE, begin, flag_raise, transition
 from kiemdiem.core.models import AuditAction
-from kiemdiem.dashboard.deltas import emit
+from kiemdiem.core.permissions import require
+from kiemdiem.core.text import normalize_text_block
+from kiemdiem.core.versions import require_version, save_if_unchanged
 from kiemdiem.org.models import Membership, Person, Position, Unit
-from kiemdiem.org.services import _bump
 from kiemdiem.remediation.evidence import check_evidence
 from kiemdiem.remediation.models import (
     Appraisal,
@@ -26,24 +32,29 @@ from kiemdiem.remediation.models import (
     ProgressUpdate,
     RemediationPlan,
 )
-from kiemdiem.remediation.permissions import acting_recipient, recipients_of
+from kiemdiem.remediation.permissions import acting_recipient, can_edit_item, recipients_of
 from kiemdiem.remediation.states import (
-    ACTION_ALLOWED,
-    ACTION_CLOSED,
-    PLAN_ALLOWED,
+    ACTION,
+    ITEM_DEAD,
+    ITEM_OPEN,
+    PLAN,
     PLAN_EDITABLE,
+    PLAN_TRACKABLE,
     ActionStatus,
     PlanStatus,
     ReturnGround,
+    items_overdue_q,
 )
-from kiemdiem.reviews.models import Finding, FindingStatus, Review, ReviewCycle
-from kiemdiem.reviews.services import normalize_text_block, require_open
+from kiemdiem.reviews.models import Finding, Review, ReviewCycle
+from kiemdiem.reviews.services import finding_resolve, require_open
+from kiemdiem.reviews.states import FINDING, FINDING_UNRESOLVED, REVIEW_CONCLUDED, FindingStatus
 
 ACTION_FIELDS = ["content", "responsible_unit", "responsible_person", "due_date", "expected_result"]
-OPEN_ACTION_STATES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
-# Items that no longer count for their findings.
-DEAD_ACTION_STATES = (ActionStatus.CANCELLED, ActionStatus.REPLACED)
-UNRESOLVED_FINDINGS = (FindingStatus.OPEN, FindingStatus.IN_PROGRESS)
+
+
+def _user(by):
+    """The user to store as the one who did something (None for an anonymous caller)."""
+    return by if getattr(by, "pk", None) else None
 
 
 def _audit(obj, action: str, by, *, plan: RemediationPlan, changes=None, reason: str = "") -> None:
@@ -58,16 +69,11 @@ def _audit(obj, action: str, by, *, plan: RemediationPlan, changes=None, reason:
     )
 
 
-def _require_version(obj, expected_version: int | None) -> None:
-    """Refuse with the other person's change (StaleObject) if the row moved since it was loaded.
-
-    Checked before any rule that depends on the current state: otherwise the second of two
-    concurrent users would get "not allowed in this state" instead of seeing who changed what.
-    The conditional UPDATE in the write itself stays the lock.
-    """
-    version = obj.version if expected_version is None else expected_version
-    if not type(obj).objects.filter(pk=obj.pk, version=version).exists():
-        raise StaleObject(obj)
+def _prepared_by(plan: RemediationPlan, by) -> None:
+    """Remember who wrote an item of the plan: they may not appraise it (separation of duties)."""
+    user = _user(by)
+    if user is not None:
+        plan.preparers.add(user)
 
 
 def plans_create_for_reviews(*, cycle: ReviewCycle, reviews: list[Review]) -> None:
@@ -121,14 +127,19 @@ def _check_responsible(plan: RemediationPlan, unit: Unit | None, person: Person 
             )
 
 
+def _due_outside(cycle: ReviewCycle, due: datetime.date) -> str:
+    return _("thời hạn %(d)s nằm ngoài thời gian của đợt (%(s)s – %(e)s)") % {
+        "d": vn_date(due),
+        "s": vn_date(cycle.starts_on),
+        "e": vn_date(cycle.horizon_end),
+    }
+
+
 def _check_due(plan: RemediationPlan, due: datetime.date | None) -> None:
     cycle = plan.cycle
     if due is not None and not cycle.starts_on <= due <= cycle.horizon_end:
-        raise DomainError(
-            _("Thời hạn %(d)s nằm ngoài thời gian của đợt (%(s)s – %(e)s).")
-            % {"d": vn_date(due), "s": vn_date(cycle.starts_on), "e": vn_date(cycle.horizon_end)},
-            field="due_date",
-        )
+        message = _due_outside(cycle, due)
+        raise DomainError(message[:1].upper() + message[1:] + ".", field="due_date")
 
 
 def _check_findings(plan: RemediationPlan, findings: list[Finding]) -> None:
@@ -153,13 +164,8 @@ def action_add(
     expected_result: str = "",
 ) -> PlanAction:
     """Add an item to a plan being prepared. Incomplete items are allowed until submission."""
-    _require_editable(plan)
-    _check_responsible(plan, responsible_unit, responsible_person)
-    _check_due(plan, due_date)
-    findings = list(findings or [])
-    _check_findings(plan, findings)
     position = (plan.actions.aggregate(m=Max("position"))["m"] or 0) + 1
-    action = PlanAction.objects.create(
+    action = PlanAction(
         plan=plan,
         position=position,
         content=normalize_text_block(content),
@@ -168,11 +174,18 @@ def action_add(
         due_date=due_date,
         expected_result=normalize_text_block(expected_result),
     )
+    move = begin(obj=action, to=ActionStatus.OPEN, lifecycle=ACTION, by=by)
+    _require_editable(plan)
+    _check_responsible(plan, responsible_unit, responsible_person)
+    _check_due(plan, due_date)
+    findings = list(findings or [])
+    _check_findings(plan, findings)
+    action.save()
     action.findings.set(findings)
     changes = diff({}, snapshot(action, ACTION_FIELDS))
     changes["findings"] = [None, [str(f) for f in findings]]
-    _audit(action, AuditAction.CREATE, by, plan=plan, changes=changes)
-    emit(cycle_id=plan.cycle_id, unit_path=plan.unit.path, items_total=1)
+    move.born(changes=changes)
+    _prepared_by(plan, by)
     return action
 
 
@@ -186,6 +199,8 @@ def action_update(
     **values: Any,
 ) -> PlanAction:
     """Change an item while its plan is being prepared."""
+    require(can_edit_item(by, action))
+    require_version(action, expected_version)
     plan = action.plan
     _require_editable(plan)
     values = {k: v for k, v in values.items() if k in ACTION_FIELDS}
@@ -209,34 +224,30 @@ def action_update(
             changes["findings"] = [old_findings, new_findings]
     if not changes:
         return action
-    _bump(PlanAction, action, expected_version=expected_version, **values)
+    save_if_unchanged(action, expected_version, **values)
     if findings is not None:
         action.findings.set(findings)
     _audit(action, AuditAction.UPDATE, by, plan=plan, changes=changes)
+    _prepared_by(plan, by)
     return action
 
 
 @transaction.atomic
-def action_remove(*, action: PlanAction, by, reason: str = "") -> None:
+def action_remove(
+    *, action: PlanAction, by, reason: str = "", expected_version: int | None = None
+) -> None:
     """Delete an item of a plan being prepared (a submitted item is cancelled instead)."""
+    move = begin(
+        obj=action, to=GONE, lifecycle=ACTION, by=by, reason=reason, version=expected_version
+    )
     plan = action.plan
     _require_editable(plan)
     if plan.submissions.exists():
         raise DomainError(_("Kế hoạch đã từng được nộp: hãy hủy nội dung kèm lý do thay vì xóa."))
-    _audit(
-        action,
-        AuditAction.DELETE,
-        by,
-        plan=plan,
-        changes=diff(snapshot(action, ACTION_FIELDS), {}),
-        reason=reason,
-    )
-    changes = _leave_open_state(action, ActionStatus.CANCELLED)
-    if action.status not in (ActionStatus.CANCELLED, ActionStatus.REPLACED):
-        changes["items_total"] = -1
+    move.gone(changes=diff(snapshot(action, ACTION_FIELDS), {}))
     action.findings.clear()
     action.delete()
-    emit(cycle_id=plan.cycle_id, unit_path=plan.unit.path, **changes)
+    _prepared_by(plan, by)
 
 
 # --- submission and appraisal -------------------------------------------------------------
@@ -246,11 +257,15 @@ def plan_problems(plan: RemediationPlan) -> list[str]:
     """Every reason the plan cannot be submitted, per item, in Vietnamese (empty = can submit)."""
     cycle = plan.cycle
     problems: list[str] = []
-    actions = [
-        a
-        for a in plan.actions.prefetch_related("findings")
-        if a.status not in ACTION_CLOSED - {ActionStatus.VERIFIED}
-    ]
+    if plan.review.status not in REVIEW_CONCLUDED:
+        problems.append(
+            _(
+                "Bản kiểm điểm “%(r)s” chưa qua hội nghị kiểm điểm (đang là “%(s)s”): kế hoạch "
+                "khắc phục những hạn chế mà hội nghị đã kết luận, nên chỉ nộp được sau hội nghị."
+            )
+            % {"r": plan.review, "s": plan.review.get_status_display()}
+        )
+    actions = [a for a in plan.actions.prefetch_related("findings") if a.status not in ITEM_DEAD]
     if not actions:
         problems.append(_("Kế hoạch chưa có nội dung khắc phục nào."))
     for index, action in enumerate(actions, start=1):
@@ -265,13 +280,7 @@ def plan_problems(plan: RemediationPlan) -> list[str]:
             problems.append(_("%(l)s: chưa có mốc thời gian hoàn thành.") % {"l": label})
         elif not cycle.starts_on <= action.due_date <= cycle.horizon_end:
             problems.append(
-                _("%(l)s: thời hạn %(d)s nằm ngoài thời gian của đợt (%(s)s – %(e)s).")
-                % {
-                    "l": label,
-                    "d": vn_date(action.due_date),
-                    "s": vn_date(cycle.starts_on),
-                    "e": vn_date(cycle.horizon_end),
-                }
+                _("%(l)s: %(what)s.") % {"l": label, "what": _due_outside(cycle, action.due_date)}
             )
     covered = {f.pk for a in actions for f in a.findings.all()}
     open_findings = plan.review.findings.exclude(
@@ -303,7 +312,7 @@ def plan_snapshot(plan: RemediationPlan) -> dict[str, Any]:
                 "content": action.content,
                 "responsible_unit": str(action.responsible_unit or ""),
                 "responsible_person": str(action.responsible_person or ""),
-                "due_date": vn_date(action.due_date) if action.due_date else "",
+                "due_date": vn_date(action.due_date),
                 "expected_result": action.expected_result,
                 "findings": [f.text for f in action.findings.all()],
                 "status": action.status,
@@ -314,39 +323,42 @@ def plan_snapshot(plan: RemediationPlan) -> dict[str, Any]:
 
 @transaction.atomic
 def plan_submit(
-    *, plan: RemediationPlan, by, note: str = "", expected_version: int | None = None
+    *,
+    plan: RemediationPlan,
+    by,
+    note: str = "",
+    expected_version: int | None = None,
+    effective_on: datetime.date | None = None,
 ) -> PlanSubmission:
     """Submit the plan to its recipients; refused (listing every problem) while incomplete."""
+    move = begin(
+        obj=plan,
+        to=PlanStatus.SUBMITTED,
+        lifecycle=PLAN,
+        by=by,
+        reason=note,
+        version=expected_version,
+        effective_on=effective_on,
+    )
     require_open(plan.cycle)
-    # Lock the plan row before checking it: finding_add locks it too, so a shortcoming added
-    # meanwhile either lands before the check (and must be covered) or is refused after it.
-    RemediationPlan.objects.select_for_update().filter(pk=plan.pk).exists()
-    _require_version(plan, expected_version)
+    # Lock the review row before checking the plan: a change of its shortcomings locks it too,
+    # so a shortcoming added meanwhile either lands before the check (and must be covered) or
+    # is refused after it (the shortcomings are locked from here on).
+    Review.objects.select_for_update().filter(pk=plan.review_id).order_by().exists()
     problems = plan_problems(plan)
     if problems:
         raise PlanIncomplete(problems)
-    now = timezone.now()
-    first = plan.first_submitted_at is None
-    was = plan.status
     also: dict[str, Any] = {}
-    if first:
-        also["first_submitted_at"] = now
-    transition(
-        obj=plan,
-        to=PlanStatus.SUBMITTED,
-        allowed=PLAN_ALLOWED,
-        by=by,
-        note=note,
-        unit_path=plan.unit.path,
-        person_id=plan.person_id,
-        expected_version=expected_version,
-        **also,
-    )
+    if plan.first_submitted_at is None:
+        also = {"first_submitted_at": timezone.now(), "first_submitted_on": move.effective_on}
+    move.apply(**also)
+    Review.objects.filter(pk=plan.review_id).update(findings_locked=True)
     number = plan.submissions.count() + 1
     submission = PlanSubmission.objects.create(
         plan=plan,
         number=number,
-        submitted_by=by if getattr(by, "pk", None) else None,
+        submitted_by=_user(by),
+        effective_on=move.effective_on,
         snapshot=plan_snapshot(plan),
     )
     if plan.unit.parent_id:
@@ -362,19 +374,6 @@ def plan_submit(
                 changes={"kind": [None, recipient.kind], "unit": [None, str(plan.unit.parent)]},
                 reason=_("Nơi nhận kế hoạch khi nộp lần đầu"),
             )
-    changes: dict[str, int] = {}
-    if first:
-        on_time = timezone.localtime(now).date() <= plan.due_date
-        changes["plans_on_time" if on_time else "plans_late"] = 1
-    # Read the flag from the row, not the loaded object: the sweep may have set it meanwhile.
-    if RemediationPlan.objects.filter(pk=plan.pk, missing_flagged=True).update(
-        missing_flagged=False
-    ):
-        changes["plans_missing"] = -1
-    plan.missing_flagged = False
-    if was == PlanStatus.RETURNED:
-        changes["plans_returned"] = -1
-    emit(cycle_id=plan.cycle_id, unit_path=plan.unit.path, **changes)
     return submission
 
 
@@ -393,7 +392,7 @@ def _latest_submission(plan: RemediationPlan) -> PlanSubmission:
 
 def _recipient_kind(plan: RemediationPlan, by) -> str:
     """The kind of recipient the appraiser acts for (the first recipient when not one of them,
-    e.g. a command run by the system)."""
+    e.g. an administrator)."""
     recipient = acting_recipient(by, plan)
     if recipient is None:
         recipient = next(iter(recipients_of(plan)), None)
@@ -408,12 +407,24 @@ def plan_return(
     remarks: str,
     by,
     expected_version: int | None = None,
+    effective_on: datetime.date | None = None,
 ) -> Appraisal:
     """Send the plan back to be prepared again, with the grounds ticked and remarks."""
-    require_open(plan.cycle)
-    _require_version(plan, expected_version)
     valid = set(ReturnGround.values)
     grounds = [g for g in dict.fromkeys(grounds) if g]
+    labels = dict(ReturnGround.choices)
+    remarks = normalize_text_block(remarks)
+    note = "; ".join(str(labels.get(g, g)) for g in grounds) + (f". {remarks}" if remarks else "")
+    move = begin(
+        obj=plan,
+        to=PlanStatus.RETURNED,
+        lifecycle=PLAN,
+        by=by,
+        reason=note,
+        version=expected_version,
+        effective_on=effective_on,
+    )
+    require_open(plan.cycle)
     if not grounds:
         raise DomainError(_("Phải chọn ít nhất một lý do trả lại."), field="grounds")
     bad = [g for g in grounds if g not in valid]
@@ -422,59 +433,51 @@ def plan_return(
             _("Lý do trả lại không hợp lệ: %(g)s.") % {"g": ", ".join(bad)}, field="grounds"
         )
     submission = _latest_submission(plan)
-    labels = dict(ReturnGround.choices)
-    note = "; ".join(str(labels[g]) for g in grounds) + (
-        f". {remarks.strip()}" if remarks.strip() else ""
-    )
-    transition(
-        obj=plan,
-        to=PlanStatus.RETURNED,
-        allowed=PLAN_ALLOWED,
-        by=by,
-        note=note,
-        unit_path=plan.unit.path,
-        person_id=plan.person_id,
-        expected_version=expected_version,
-    )
-    appraisal = Appraisal.objects.create(
+    move.apply()
+    # Prepared again: its shortcomings may change until the next submission.
+    Review.objects.filter(pk=plan.review_id).update(findings_locked=False)
+    return Appraisal.objects.create(
         submission=submission,
         decision=Appraisal.Decision.RETURNED,
         grounds=grounds,
-        remarks=normalize_text_block(remarks),
+        remarks=remarks,
         recipient_kind=_recipient_kind(plan, by),
-        decided_by=by if getattr(by, "pk", None) else None,
+        decided_by=_user(by),
+        effective_on=move.effective_on,
     )
-    emit(cycle_id=plan.cycle_id, unit_path=plan.unit.path, plans_returned=1)
-    return appraisal
 
 
 @transaction.atomic
 def plan_accept(
-    *, plan: RemediationPlan, remarks: str = "", by, expected_version: int | None = None
+    *,
+    plan: RemediationPlan,
+    remarks: str = "",
+    by,
+    expected_version: int | None = None,
+    effective_on: datetime.date | None = None,
 ) -> Appraisal:
     """Accept the plan: it may now be put to the collective and carried out."""
-    require_open(plan.cycle)
-    _require_version(plan, expected_version)
-    submission = _latest_submission(plan)
-    transition(
+    remarks = normalize_text_block(remarks)
+    move = begin(
         obj=plan,
         to=PlanStatus.ACCEPTED,
-        allowed=PLAN_ALLOWED,
+        lifecycle=PLAN,
         by=by,
-        note=remarks,
-        unit_path=plan.unit.path,
-        person_id=plan.person_id,
-        expected_version=expected_version,
+        reason=remarks,
+        version=expected_version,
+        effective_on=effective_on,
     )
-    appraisal = Appraisal.objects.create(
+    require_open(plan.cycle)
+    submission = _latest_submission(plan)
+    move.apply()
+    return Appraisal.objects.create(
         submission=submission,
         decision=Appraisal.Decision.ACCEPTED,
-        remarks=normalize_text_block(remarks),
+        remarks=remarks,
         recipient_kind=_recipient_kind(plan, by),
-        decided_by=by if getattr(by, "pk", None) else None,
+        decided_by=_user(by),
+        effective_on=move.effective_on,
     )
-    emit(cycle_id=plan.cycle_id, unit_path=plan.unit.path, plans_accepted=1)
-    return appraisal
 
 
 @transaction.atomic
@@ -486,20 +489,31 @@ def plan_adopt(
     by,
     expected_version: int | None = None,
 ) -> RemediationPlan:
-    """Record the collective's decision (meeting date, resolution) that adopts the plan."""
-    require_open(plan.cycle)
-    _require_version(plan, expected_version)
+    """Record the collective's decision (meeting date, resolution) that adopts the plan.
+
+    The decision date is when the collective decided (the day the adoption took effect); it is
+    recorded by the unit itself, whenever it was, between the acceptance and today."""
     decision_ref = normalize_text_block(decision_ref)
+    move = begin(
+        obj=plan,
+        to=PlanStatus.ADOPTED,
+        lifecycle=PLAN,
+        by=by,
+        reason=decision_ref,
+        version=expected_version,
+    )
+    require_open(plan.cycle)
     if not decision_ref:
         raise DomainError(
             _("Phải ghi số nghị quyết hoặc biên bản của tập thể."), field="decision_ref"
         )
     accepted = (
         plan.submissions.filter(appraisal__decision=Appraisal.Decision.ACCEPTED)
+        .select_related("appraisal")
         .order_by("-number")
         .first()
     )
-    if accepted and decision_date < timezone.localtime(accepted.appraisal.decided_at).date():
+    if accepted and decision_date < accepted.appraisal.effective_on:
         raise DomainError(
             _("Ngày tập thể quyết định phải sau ngày kế hoạch được thẩm định đạt."),
             field="decision_date",
@@ -508,18 +522,7 @@ def plan_adopt(
         raise DomainError(
             _("Ngày tập thể quyết định không thể ở tương lai."), field="decision_date"
         )
-    transition(
-        obj=plan,
-        to=PlanStatus.ADOPTED,
-        allowed=PLAN_ALLOWED,
-        by=by,
-        note=decision_ref,
-        unit_path=plan.unit.path,
-        person_id=plan.person_id,
-        expected_version=expected_version,
-        decision_date=decision_date,
-        decision_ref=decision_ref,
-    )
+    move.apply(decision_date=decision_date, decision_ref=decision_ref)
     return plan
 
 
@@ -528,22 +531,8 @@ def plan_adopt(
 
 def _require_trackable(plan: RemediationPlan) -> None:
     require_open(plan.cycle)
-    if plan.status not in (PlanStatus.ACCEPTED, PlanStatus.ADOPTED):
+    if plan.status not in PLAN_TRACKABLE:
         raise DomainError(_("Chỉ theo dõi tiến độ khi kế hoạch đã được thẩm định đạt yêu cầu."))
-
-
-def _leave_open_state(action: PlanAction, to: str) -> dict[str, int]:
-    """Dashboard changes when an item leaves the open states (overdue no longer counts).
-
-    The flag is cleared with a conditional UPDATE, not read from the loaded object: the sweep may
-    have flagged the row after this request loaded it.
-    """
-    if to in OPEN_ACTION_STATES:
-        return {}
-    action.overdue_flagged = False
-    if PlanAction.objects.filter(pk=action.pk, overdue_flagged=True).update(overdue_flagged=False):
-        return {"items_overdue": -1}
-    return {}
 
 
 @transaction.atomic
@@ -556,20 +545,30 @@ def action_record_progress(
     by,
     files: list | None = None,
     expected_version: int | None = None,
+    effective_on: datetime.date | None = None,
 ) -> ProgressUpdate:
     """Report progress on an item (in progress or done), with evidence files."""
-    plan = action.plan
-    _require_trackable(plan)
-    _require_version(action, expected_version)
+    narrative = normalize_text_block(narrative)
     if status not in (ActionStatus.IN_PROGRESS, ActionStatus.DONE):
         raise DomainError(_("Tiến độ chỉ là “đang thực hiện” hoặc “hoàn thành”."), field="status")
+    move = begin(
+        obj=action,
+        to=status,
+        lifecycle=ACTION,
+        by=by,
+        reason=narrative,
+        version=expected_version,
+        effective_on=effective_on,
+        from_states=ITEM_OPEN,
+    )
+    plan = action.plan
+    _require_trackable(plan)
     if not 0 <= percent <= 100:
         raise DomainError(_("Mức độ hoàn thành phải từ 0 đến 100%."), field="percent")
     if status == ActionStatus.DONE and percent != 100:
         raise DomainError(_("Báo cáo hoàn thành thì mức độ phải là 100%."), field="percent")
     if status == ActionStatus.IN_PROGRESS and percent == 100:
         raise DomainError(_("Đã đạt 100% thì hãy chọn “hoàn thành”."), field="percent")
-    narrative = normalize_text_block(narrative)
     if not narrative:
         raise DomainError(_("Phải nêu kết quả thực hiện."), field="narrative")
     checked = [(f, check_evidence(f)) for f in (files or [])]
@@ -582,23 +581,14 @@ def action_record_progress(
             _("Báo cáo hoàn thành phải kèm ít nhất một tệp minh chứng."), field="files"
         )
     before_percent = action.percent
-    transition(
-        obj=action,
-        to=status,
-        allowed=ACTION_ALLOWED,
-        by=by,
-        note=narrative,
-        unit_path=plan.unit.path,
-        person_id=plan.person_id,
-        expected_version=expected_version,
-        percent=percent,
-    )
+    move.apply(percent=percent)
     update = ProgressUpdate.objects.create(
         action=action,
         status=status,
         percent=percent,
         narrative=narrative,
-        reported_by=by if getattr(by, "pk", None) else None,
+        reported_by=_user(by),
+        effective_on=move.effective_on,
     )
     for upload, info in checked:
         evidence = Evidence(
@@ -625,31 +615,17 @@ def action_record_progress(
             plan=plan,
             changes={"percent": [before_percent, percent]},
         )
-    emit(cycle_id=plan.cycle_id, unit_path=plan.unit.path, **_leave_open_state(action, status))
-    _refresh_findings_in_progress(action, by)
-    return update
-
-
-def _refresh_findings_in_progress(action: PlanAction, by) -> None:
-    """Open findings of a reported item are now being remedied: one audited change each."""
-    plan = action.plan
     for finding in Finding.objects.filter(actions=action, status=FindingStatus.OPEN):
-        # Conditional on the status, so a concurrent change of the finding is not overwritten.
-        if not Finding.objects.filter(pk=finding.pk, status=FindingStatus.OPEN).update(
-            status=FindingStatus.IN_PROGRESS, version=F("version") + 1
-        ):
-            continue
-        audit_record(
+        # Its shortcomings are being remedied now (a system arrow of the Finding lifecycle).
+        transition(
             obj=finding,
-            action=AuditAction.TRANSITION,
+            to=FindingStatus.IN_PROGRESS,
+            lifecycle=FINDING,
             by=by,
-            changes={
-                "status": [str(FindingStatus.OPEN.label), str(FindingStatus.IN_PROGRESS.label)]
-            },
             reason=_("Đã có báo cáo tiến độ của nội dung khắc phục “%(a)s”.") % {"a": action},
-            unit_path=plan.unit.path,
-            person_id=plan.person_id,
+            effective_on=move.effective_on,
         )
+    return update
 
 
 @transaction.atomic
@@ -660,67 +636,45 @@ def action_verify(
     note: str = "",
     accept: bool = True,
     expected_version: int | None = None,
+    effective_on: datetime.date | None = None,
 ) -> PlanAction:
-    """The appraiser checks a reported item: verified, or back to in progress with a remark."""
-    plan = action.plan
-    _require_trackable(plan)
-    _require_version(action, expected_version)
-    if not accept and not note.strip():
-        raise DomainError(_("Phải nêu lý do chưa xác nhận."), field="note")
+    """A recipient checks a reported item: verified, or back to in progress with a remark."""
+    note = normalize_text_block(note)
     to = ActionStatus.VERIFIED if accept else ActionStatus.IN_PROGRESS
-    also: dict[str, Any] = {}
-    if accept:
-        also = {
-            "verified_at": timezone.now(),
-            "verified_by": by if getattr(by, "pk", None) else None,
-        }
-    else:
-        also = {"percent": min(action.percent, 99)}
-    transition(
+    move = begin(
         obj=action,
         to=to,
-        allowed=ACTION_ALLOWED,
+        lifecycle=ACTION,
         by=by,
-        note=note,
-        unit_path=plan.unit.path,
-        person_id=plan.person_id,
-        expected_version=expected_version,
-        **also,
+        reason=note,
+        version=expected_version,
+        effective_on=effective_on,
+        from_states={ActionStatus.DONE},
     )
+    _require_trackable(action.plan)
+    if not accept and not note:
+        raise DomainError(_("Phải nêu lý do chưa xác nhận."), field="note")
     if accept:
-        emit(cycle_id=plan.cycle_id, unit_path=plan.unit.path, items_done=1)
-        _resolve_findings(action, by)
+        move.apply(verified_at=timezone.now(), verified_on=move.effective_on, verified_by=_user(by))
+        _resolve_findings(action, by, effective_on=move.effective_on)
+    else:
+        move.apply(percent=min(action.percent, 99))
     return action
 
 
-def _resolve_findings(action: PlanAction, by) -> None:
-    """Re-check the findings of `action` after it was verified, cancelled or replaced.
-
-    A finding is resolved when all its live items (not cancelled or replaced) are verified, and
-    at least one is. Each resolution is a conditional UPDATE (so two concurrent checks count it
-    once), bumps the version, is audited and appends the dashboard change, as verification does.
-    """
-    plan = action.plan
-    for finding in action.findings.filter(status__in=UNRESOLVED_FINDINGS):
-        states = set(finding.actions.values_list("status", flat=True)) - set(DEAD_ACTION_STATES)
+def _resolve_findings(action: PlanAction, by, *, effective_on: datetime.date | None) -> None:
+    """Re-check the findings of `action` after it was verified, cancelled or replaced: a finding
+    is resolved when all its live items (not cancelled or replaced) are verified, and at least
+    one is."""
+    for finding in action.findings.filter(status__in=FINDING_UNRESOLVED):
+        states = set(finding.actions.values_list("status", flat=True)) - set(ITEM_DEAD)
         if states == {ActionStatus.VERIFIED}:
-            now = timezone.now()
-            if not Finding.objects.filter(pk=finding.pk, status__in=UNRESOLVED_FINDINGS).update(
-                status=FindingStatus.RESOLVED, resolved_at=now, version=F("version") + 1
-            ):
-                continue
-            audit_record(
-                obj=finding,
-                action=AuditAction.TRANSITION,
+            finding_resolve(
+                finding=finding,
                 by=by,
-                changes={
-                    "status": [finding.get_status_display(), str(FindingStatus.RESOLVED.label)]
-                },
                 reason=_("Mọi nội dung khắc phục đã được xác nhận."),
-                unit_path=plan.unit.path,
-                person_id=plan.person_id,
+                effective_on=effective_on,
             )
-            emit(cycle_id=plan.cycle_id, unit_path=plan.unit.path, findings_resolved=1)
 
 
 @transaction.atomic
@@ -728,33 +682,25 @@ def action_cancel(
     *, action: PlanAction, reason: str, by, expected_version: int | None = None
 ) -> PlanAction:
     """Cancel an item of a submitted plan; only with a reason."""
+    reason = normalize_text_block(reason)
+    move = begin(
+        obj=action,
+        to=ActionStatus.CANCELLED,
+        lifecycle=ACTION,
+        by=by,
+        reason=reason,
+        version=expected_version,
+    )
     plan = action.plan
     require_open(plan.cycle)
     _require_submitted_once(plan)
-    _require_version(action, expected_version)
-    reason = normalize_text_block(reason)
     if not reason:
         raise DomainError(_("Phải nêu lý do hủy nội dung khắc phục."), field="reason")
     _require_not_last_live_item(action)
-    transition(
-        obj=action,
-        to=ActionStatus.CANCELLED,
-        allowed=ACTION_ALLOWED,
-        by=by,
-        note=reason,
-        unit_path=plan.unit.path,
-        person_id=plan.person_id,
-        expected_version=expected_version,
-        closing_reason=reason,
-    )
-    emit(
-        cycle_id=plan.cycle_id,
-        unit_path=plan.unit.path,
-        items_total=-1,
-        **_leave_open_state(action, ActionStatus.CANCELLED),
-    )
+    move.apply(closing_reason=reason)
+    _prepared_by(plan, by)
     # The other items of a finding may all be verified already: it is resolved now.
-    _resolve_findings(action, by)
+    _resolve_findings(action, by, effective_on=move.effective_on)
     return action
 
 
@@ -764,8 +710,8 @@ def _require_not_last_live_item(action: PlanAction) -> None:
     (returned) it may be cancelled: resubmission is refused until every finding is covered."""
     if action.plan.status in PLAN_EDITABLE:
         return
-    for finding in action.findings.filter(status__in=UNRESOLVED_FINDINGS):
-        others = finding.actions.exclude(pk=action.pk).exclude(status__in=DEAD_ACTION_STATES)
+    for finding in action.findings.filter(status__in=FINDING_UNRESOLVED):
+        others = finding.actions.exclude(pk=action.pk).exclude(status__in=ITEM_DEAD)
         if not others.exists():
             raise DomainError(
                 _(
@@ -791,11 +737,18 @@ def action_replace(
     expected_version: int | None = None,
 ) -> PlanAction:
     """Replace an item by a new one covering the same findings; only with a reason."""
+    reason = normalize_text_block(reason)
+    move = begin(
+        obj=action,
+        to=ActionStatus.REPLACED,
+        lifecycle=ACTION,
+        by=by,
+        reason=reason,
+        version=expected_version,
+    )
     plan = action.plan
     require_open(plan.cycle)
     _require_submitted_once(plan)
-    _require_version(action, expected_version)
-    reason = normalize_text_block(reason)
     if not reason:
         raise DomainError(_("Phải nêu lý do thay thế nội dung khắc phục."), field="reason")
     content = normalize_text_block(content)
@@ -807,7 +760,7 @@ def action_replace(
         )
     _check_responsible(plan, responsible_unit, responsible_person)
     _check_due(plan, due_date)
-    new = PlanAction.objects.create(
+    new = PlanAction(
         plan=plan,
         position=action.position,
         content=content,
@@ -816,33 +769,13 @@ def action_replace(
         due_date=due_date,
         expected_result=normalize_text_block(expected_result),
     )
+    born = begin(obj=new, to=ActionStatus.OPEN, lifecycle=ACTION, by=by, reason=reason)
+    new.save()
     new.findings.set(action.findings.all())
-    transition(
-        obj=action,
-        to=ActionStatus.REPLACED,
-        allowed=ACTION_ALLOWED,
-        by=by,
-        note=reason,
-        unit_path=plan.unit.path,
-        person_id=plan.person_id,
-        expected_version=expected_version,
-        closing_reason=reason,
-        replaced_by=new,
-    )
-    _audit(
-        new,
-        AuditAction.CREATE,
-        by,
-        plan=plan,
-        changes=diff({}, snapshot(new, ACTION_FIELDS)),
-        reason=reason,
-    )
-    emit(
-        cycle_id=plan.cycle_id,
-        unit_path=plan.unit.path,
-        **_leave_open_state(action, ActionStatus.REPLACED),
-    )
-    _resolve_findings(action, by)
+    move.apply(closing_reason=reason, replaced_by=new)
+    born.born(changes=diff({}, snapshot(new, ACTION_FIELDS)))
+    _prepared_by(plan, by)
+    _resolve_findings(action, by, effective_on=move.effective_on)
     return new
 
 
@@ -852,31 +785,30 @@ def action_replace(
 def sweep_overdue(*, today: datetime.date | None = None) -> dict[str, int]:
     """Flag items past their deadline and plans past their due date with no submission.
 
-    Idempotent: rows are claimed with a conditional UPDATE, so two workers never count twice.
+    Idempotent: each flag is raised by a conditional UPDATE (core.lifecycle.flag_raise), so two
+    workers never count a row twice.
     """
     today = today or timezone.localdate()
+    (item_flag,) = ACTION.flags
+    (plan_flag,) = PLAN.flags
     items = list(
-        PlanAction.objects.filter(
-            due_date__lt=today, status__in=OPEN_ACTION_STATES, overdue_flagged=False
-        ).values_list("pk", "plan__cycle_id", "plan__unit__path")
+        PlanAction.objects.filter(items_overdue_q(today), overdue_flagged=False).values_list(
+            "pk", "plan__cycle_id", "plan__unit__path"
+        )
     )
     plans = list(
         RemediationPlan.objects.filter(
-            due_date__lt=today, first_submitted_at__isnull=True, missing_flagged=False
+            due_date__lt=today, status__in=plan_flag.states, missing_flagged=False
         ).values_list("pk", "cycle_id", "unit__path")
     )
     flagged_items = flagged_plans = 0
     with transaction.atomic():
         for pk, cycle_id, path in items:
-            if PlanAction.objects.filter(
-                pk=pk, overdue_flagged=False, status__in=OPEN_ACTION_STATES
-            ).update(overdue_flagged=True):
-                emit(cycle_id=cycle_id, unit_path=path, items_overdue=1)
-                flagged_items += 1
+            flagged_items += flag_raise(
+                ACTION, item_flag, model=PlanAction, pk=pk, cycle_id=cycle_id, unit_path=path
+            )
         for pk, cycle_id, path in plans:
-            if RemediationPlan.objects.filter(
-                pk=pk, missing_flagged=False, first_submitted_at__isnull=True
-            ).update(missing_flagged=True):
-                emit(cycle_id=cycle_id, unit_path=path, plans_missing=1)
-                flagged_plans += 1
+            flagged_plans += flag_raise(
+                PLAN, plan_flag, model=RemediationPlan, pk=pk, cycle_id=cycle_id, unit_path=path
+            )
     return {"items": flagged_items, "plans": flagged_plans}

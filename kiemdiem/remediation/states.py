@@ -2,75 +2,134 @@
 
 A plan is drafted by the reviewed collective or person, then submitted to its recipients (the
 upper standing committee and the working group assigned to the unit; until working groups exist
-the parent committee's office appraises). Submission is refused until every item has content, a
-responsible party and a deadline inside the cycle's horizon, and every shortcoming is covered.
-The appraiser returns it (ticking the grounds: not feasible, no political resolve, no responsible
-party, no deadline) or accepts it. A returned plan is prepared again and resubmitted; every
-submission is kept as a version. An accepted plan is put to the collective, whose decision
-(meeting date, resolution) adopts it.
+the parent committee's office appraises). Submission is refused until the review has been
+through its conference, every item has content, a responsible party and a deadline inside the
+cycle's horizon, and every shortcoming is covered. The appraiser returns it (ticking the grounds:
+not feasible, no political resolve, no responsible party, no deadline) or accepts it. A returned
+plan is prepared again and resubmitted; every submission is kept as a version. An accepted plan is
+put to the collective, whose decision (meeting date, resolution) adopts it. While the plan is with
+the appraiser or accepted, the review's shortcomings are locked.
 
-An item is open until progress is reported, done when the unit reports it finished, verified when
-the appraiser checks the evidence. It is cancelled or replaced only with a reason.
+An item is added while the plan is prepared (and removed then, until the plan's first
+submission). Once the plan is accepted it is open until progress is reported, done when the unit
+reports it finished (with evidence), verified when a recipient checks the evidence, or sent back
+to "in progress" with a remark. It is cancelled or replaced (by a new item covering the same
+shortcomings) only with a reason. An open item past its deadline is overdue; the overdue sweep
+flags it, and the flag goes when the item leaves the open states.
+
+The first submission counts as on time or late by its effective date against the plan's due date.
 """
 
-from django.db import models
-from django.utils.translation import gettext_lazy as _
+from typing import Any
 
+from kiemdiem.core.lifecycle import BORN, GONE, Arrow, Flag, Lifecycle, Move, Place
+from kiemdiem.remediation.models import (
+    ITEM_DEAD,
+    ITEM_OPEN,
+    ActionStatus,
+    PlanStatus,
+    ReturnGround,
+    items_overdue_q,
+)
+from kiemdiem.remediation.permissions import (
+    can_appraise_plan,
+    can_backdate_item,
+    can_backdate_plan,
+    can_edit_item,
+    can_edit_plan,
+    can_report_progress,
+    can_verify_action,
+)
 
-class PlanStatus(models.TextChoices):
-    DRAFT = "draft", _("Dự thảo")
-    SUBMITTED = "submitted", _("Chờ thẩm định")
-    RETURNED = "returned", _("Bị trả lại, chuẩn bị lại")
-    ACCEPTED = "accepted", _("Đạt yêu cầu, chờ tập thể quyết định")
-    ADOPTED = "adopted", _("Đã ban hành")
+__all__ = [
+    "ACTION",
+    "ITEM_DEAD",
+    "ITEM_OPEN",
+    "PLAN",
+    "PLAN_EDITABLE",
+    "PLAN_TRACKABLE",
+    "ActionStatus",
+    "PlanStatus",
+    "ReturnGround",
+    "items_overdue_q",
+]
 
-
-PLAN_ALLOWED: dict[str, set[str]] = {
-    PlanStatus.DRAFT: {PlanStatus.SUBMITTED},
-    PlanStatus.SUBMITTED: {PlanStatus.RETURNED, PlanStatus.ACCEPTED},
-    PlanStatus.RETURNED: {PlanStatus.SUBMITTED},
-    PlanStatus.ACCEPTED: {PlanStatus.ADOPTED},
-    PlanStatus.ADOPTED: set(),
-}
-
-# Items may be edited only while the plan is being prepared.
+# Items may be added, edited and removed, and shortcomings changed, only while the plan is
+# being prepared.
 PLAN_EDITABLE = frozenset({PlanStatus.DRAFT, PlanStatus.RETURNED})
+# Progress is reported and verified once the plan is accepted.
+PLAN_TRACKABLE = frozenset({PlanStatus.ACCEPTED, PlanStatus.ADOPTED})
 
 
-class ActionStatus(models.TextChoices):
-    OPEN = "open", _("Chưa thực hiện")
-    IN_PROGRESS = "in_progress", _("Đang thực hiện")
-    DONE = "done", _("Báo cáo hoàn thành")
-    VERIFIED = "verified", _("Đã xác nhận hoàn thành")
-    CANCELLED = "cancelled", _("Đã hủy")
-    REPLACED = "replaced", _("Đã thay thế")
+def _plan_place(plan) -> Place:
+    return Place(
+        unit_path=plan.unit.path,
+        person_id=plan.person_id,
+        cycle_id=plan.cycle_id,
+        earliest=plan.cycle.starts_on,
+    )
 
 
-ACTION_ALLOWED: dict[str, set[str]] = {
-    ActionStatus.OPEN: {
-        ActionStatus.IN_PROGRESS,
-        ActionStatus.DONE,
-        ActionStatus.CANCELLED,
-        ActionStatus.REPLACED,
+def _item_place(action) -> Place:
+    return _plan_place(action.plan)
+
+
+def _first_submission(plan: Any, move: Move) -> dict[str, int]:
+    """On time if its effective date is on or before the plan's due date."""
+    on_time = move.effective_on <= plan.due_date
+    return {"plans_on_time" if on_time else "plans_late": 1}
+
+
+PLAN = Lifecycle(
+    name="plan",
+    labels=dict(PlanStatus.choices),
+    place=_plan_place,
+    backdate=can_backdate_plan,
+    flags=(
+        Flag(field="missing_flagged", metric="plans_missing", states=frozenset({PlanStatus.DRAFT})),
+    ),
+    arrows={
+        (PlanStatus.DRAFT, PlanStatus.SUBMITTED): Arrow(
+            can=can_edit_plan, counts=_first_submission
+        ),
+        (PlanStatus.SUBMITTED, PlanStatus.RETURNED): Arrow(
+            can=can_appraise_plan, reason=True, counts={"plans_returned": +1}
+        ),
+        (PlanStatus.SUBMITTED, PlanStatus.ACCEPTED): Arrow(
+            can=can_appraise_plan, counts={"plans_accepted": +1}
+        ),
+        (PlanStatus.RETURNED, PlanStatus.SUBMITTED): Arrow(
+            can=can_edit_plan, counts={"plans_returned": -1}
+        ),
+        (PlanStatus.ACCEPTED, PlanStatus.ADOPTED): Arrow(can=can_edit_plan, reason=True),
     },
-    ActionStatus.IN_PROGRESS: {
-        ActionStatus.IN_PROGRESS,
-        ActionStatus.DONE,
-        ActionStatus.CANCELLED,
-        ActionStatus.REPLACED,
+)
+
+_report = Arrow(can=can_report_progress)
+_cancel = Arrow(can=can_edit_item, reason=True, counts={"items_total": -1})
+_replace = Arrow(can=can_edit_item, reason=True, counts={"items_total": -1})
+
+ACTION = Lifecycle(
+    name="item",
+    labels=dict(ActionStatus.choices),
+    place=_item_place,
+    backdate=can_backdate_item,
+    flags=(Flag(field="overdue_flagged", metric="items_overdue", states=ITEM_OPEN),),
+    arrows={
+        (BORN, ActionStatus.OPEN): Arrow(can=can_edit_item, counts={"items_total": +1}),
+        (ActionStatus.OPEN, GONE): Arrow(can=can_edit_item, counts={"items_total": -1}),
+        (ActionStatus.OPEN, ActionStatus.IN_PROGRESS): _report,
+        (ActionStatus.OPEN, ActionStatus.DONE): _report,
+        (ActionStatus.IN_PROGRESS, ActionStatus.IN_PROGRESS): _report,
+        (ActionStatus.IN_PROGRESS, ActionStatus.DONE): _report,
+        (ActionStatus.DONE, ActionStatus.VERIFIED): Arrow(
+            can=can_verify_action, counts={"items_done": +1}
+        ),
+        # the recipient sends a reported item back, saying what is missing
+        (ActionStatus.DONE, ActionStatus.IN_PROGRESS): Arrow(can=can_verify_action, reason=True),
+        (ActionStatus.OPEN, ActionStatus.CANCELLED): _cancel,
+        (ActionStatus.IN_PROGRESS, ActionStatus.CANCELLED): _cancel,
+        (ActionStatus.OPEN, ActionStatus.REPLACED): _replace,
+        (ActionStatus.IN_PROGRESS, ActionStatus.REPLACED): _replace,
     },
-    # The appraiser verifies a done item, or sends it back to in progress.
-    ActionStatus.DONE: {ActionStatus.VERIFIED, ActionStatus.IN_PROGRESS},
-    ActionStatus.VERIFIED: set(),
-    ActionStatus.CANCELLED: set(),
-    ActionStatus.REPLACED: set(),
-}
-
-ACTION_CLOSED = frozenset({ActionStatus.VERIFIED, ActionStatus.CANCELLED, ActionStatus.REPLACED})
-
-
-class ReturnGround(models.TextChoices):
-    NOT_FEASIBLE = "not_feasible", _("Không khả thi")
-    NO_RESOLVE = "no_resolve", _("Không thể hiện quyết tâm chính trị")
-    NO_RESPONSIBLE = "no_responsible", _("Không nêu rõ tổ chức, cá nhân chịu trách nhiệm")
-    NO_DEADLINE = "no_deadline", _("Không có mốc thời gian hoàn thành")
+)

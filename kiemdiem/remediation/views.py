@@ -32,7 +32,13 @@ from kiemdiem.remediation.permissions import (
     can_report_progress,
     can_verify_action,
 )
-from kiemdiem.remediation.states import PLAN_EDITABLE, ActionStatus, PlanStatus
+from kiemdiem.remediation.states import (
+    ITEM_OPEN,
+    PLAN_EDITABLE,
+    PLAN_TRACKABLE,
+    ActionStatus,
+    PlanStatus,
+)
 
 
 def _plan(request: HttpRequest, pk: int) -> RemediationPlan:
@@ -108,7 +114,6 @@ def _plan_context(request: HttpRequest, plan: RemediationPlan, **forms) -> dict:
         "can_appraise": can_appraise,
         "orphan_errors": _orphan_errors(forms, shown),
         "editable": editable,
-        "today": selectors.today(),
         "version": plan.version,
     }
     ctx["action_form"] = forms.get("action_form") or ActionForm(user=user, plan=plan)
@@ -129,7 +134,6 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def action_add(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    require(can_edit_plan(request.user, plan))
     form = ActionForm(request.POST, user=request.user, plan=plan)
     if form.is_valid():
         data = form.cleaned_data
@@ -192,7 +196,6 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def action_remove(request: HttpRequest, pk: int) -> HttpResponse:
     action = _action(request, pk)
     plan = action.plan
-    require(can_edit_plan(request.user, plan))
     form = CancelForm(request.POST)
     form.fields["reason"].required = False
     form.is_valid()
@@ -200,7 +203,10 @@ def action_remove(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         lambda: (
             services.action_remove(
-                action=action, by=request.user, reason=form.cleaned_data.get("reason", "")
+                action=action,
+                by=request.user,
+                reason=form.cleaned_data.get("reason", ""),
+                expected_version=form.cleaned_data.get("version"),
             )
             or True
         ),
@@ -217,7 +223,6 @@ def action_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    require(can_edit_plan(request.user, plan))
     form = SubmitForm(request.POST)
     if form.is_valid():
         done = run_service(
@@ -240,7 +245,6 @@ def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_return(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    require(can_appraise_plan(request.user, plan))
     form = ReturnForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -265,7 +269,6 @@ def plan_return(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_accept(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    require(can_appraise_plan(request.user, plan))
     form = AcceptForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -289,7 +292,6 @@ def plan_accept(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_adopt(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    require(can_edit_plan(request.user, plan))
     form = AdoptForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -316,8 +318,8 @@ def _action_context(request: HttpRequest, action: PlanAction, **forms) -> dict:
     can_report = can_report_progress(user, action)
     can_verify = can_verify_action(user, action)
     can_edit = can_edit_plan(user, action.plan)
-    trackable = action.plan.status in (PlanStatus.ACCEPTED, PlanStatus.ADOPTED)
-    open_states = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+    trackable = action.plan.status in PLAN_TRACKABLE
+    open_states = ITEM_OPEN
     is_open = action.status in open_states
     shown = {
         "progress_form": trackable and bool(can_report) and is_open,
@@ -356,7 +358,6 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def action_progress(request: HttpRequest, pk: int) -> HttpResponse:
     action = _action(request, pk)
-    require(can_report_progress(request.user, action))
     form = ProgressForm(request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
@@ -383,7 +384,6 @@ def action_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def action_verify(request: HttpRequest, pk: int) -> HttpResponse:
     action = _action(request, pk)
-    require(can_verify_action(request.user, action))
     form = VerifyForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -408,7 +408,6 @@ def action_verify(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def action_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     action = _action(request, pk)
-    require(can_edit_plan(request.user, action.plan))
     form = CancelForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -432,7 +431,6 @@ def action_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def action_replace(request: HttpRequest, pk: int) -> HttpResponse:
     action = _action(request, pk)
-    require(can_edit_plan(request.user, action.plan))
     form = ReplaceForm(request.POST, user=request.user, plan=action.plan)
     if form.is_valid():
         data = form.cleaned_data

@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kiemdiem.core.models import BaseModel
 from kiemdiem.org.models import Unit
-from kiemdiem.reviews.models import ReviewCycle, ScopedQuerySet
+from kiemdiem.org.scoping import ScopedQuerySet
+from kiemdiem.reviews.models import ReviewCycle
 
 
 class PeriodKind(models.TextChoices):
@@ -40,12 +41,6 @@ class ReportPeriod(BaseModel):
 class ReportStatus(models.TextChoices):
     DRAFT = "draft", _("Dự thảo")
     SUBMITTED = "submitted", _("Đã gửi cấp trên")
-
-
-REPORT_ALLOWED: dict[str, set[str]] = {
-    ReportStatus.DRAFT: {ReportStatus.SUBMITTED},
-    ReportStatus.SUBMITTED: set(),
-}
 
 
 class PeriodicReport(BaseModel):

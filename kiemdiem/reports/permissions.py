@@ -3,8 +3,9 @@
 from django.utils.translation import gettext as _
 
 from kiemdiem.core.permissions import ALLOW, Decision, deny
-from kiemdiem.org.models import LEADER_ROLES, AccessGrant, Position, Unit
+from kiemdiem.org.models import Unit
 from kiemdiem.org.scoping import access_for
+from kiemdiem.reports.models import PeriodicReport
 
 
 def can_write_report(user, unit: Unit) -> Decision:
@@ -14,18 +15,14 @@ def can_write_report(user, unit: Unit) -> Decision:
     in their subtree) but do not write it.
     """
     access = access_for(user)
-    if access.everything:
+    if access.everything or unit.pk in access.own_unit_ids:
         return ALLOW
-    if access.leads(unit.path):
-        if AccessGrant.objects.current().filter(user=user, unit=unit).exists():
-            return ALLOW
-        if (
-            Position.objects.current()
-            .filter(person__user=user, unit=unit, role__in=LEADER_ROLES)
-            .exists()
-        ):
-            return ALLOW
     return deny(_("Chỉ lãnh đạo hoặc văn phòng của chính đơn vị mới được lập, gửi báo cáo này."))
+
+
+def can_write_unit_report(user, report: PeriodicReport) -> Decision:
+    """Write, refresh and send this report: see can_write_report."""
+    return can_write_report(user, report.unit)
 
 
 def can_view_rollup(user, unit: Unit) -> Decision:

@@ -10,37 +10,36 @@ from django.db.models import (
     Case,
     CharField,
     Count,
-    DateTimeField,
+    DateField,
+    Exists,
     ExpressionWrapper,
     OuterRef,
     Q,
     Subquery,
+    Sum,
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kiemdiem.core.audit import audit_record, diff, snapshot
 from kiemdiem.core.dates import vn_date
 from kiemdiem.core.errors import DomainError
-from kiemdiem.core.lifecycle import transition
+from kiemdiem.core.lifecycle import begin
 from kiemdiem.core.models import AuditAction, AuditEvent
+from kiemdiem.core.permissions import require
+from kiemdiem.core.text import normalize_text_block
+from kiemdiem.core.versions import require_version, save_if_unchanged
 from kiemdiem.org.models import Unit
-from kiemdiem.org.services import _bump
-from kiemdiem.remediation.models import PlanAction, ProgressUpdate
-from kiemdiem.remediation.states import ActionStatus
-from kiemdiem.reports.models import (
-    REPORT_ALLOWED,
-    PeriodicReport,
-    PeriodKind,
-    ReportPeriod,
-    ReportStatus,
-)
-from kiemdiem.reviews.models import Finding, FindingStatus, ReviewCycle
-from kiemdiem.reviews.services import normalize_text_block
-from kiemdiem.reviews.states import CycleStatus
+from kiemdiem.remediation.models import PlanAction, PlanSubmission, ProgressUpdate
+from kiemdiem.remediation.states import ITEM_DEAD, ITEM_OPEN, ActionStatus
+from kiemdiem.reports.models import PeriodicReport, PeriodKind, ReportPeriod
+from kiemdiem.reports.permissions import can_write_unit_report
+from kiemdiem.reports.states import REPORT, ReportStatus
+from kiemdiem.reviews.models import CarryAssessment, Finding, ReviewCycle
+from kiemdiem.reviews.states import CycleStatus, FindingStatus
 
 
 def require_reportable(cycle: ReviewCycle) -> None:
@@ -55,7 +54,6 @@ def require_reportable(cycle: ReviewCycle) -> None:
         )
 
 
-CLOSED_STATES = frozenset({ActionStatus.CANCELLED, ActionStatus.REPLACED})
 FIGURE_LABELS: dict[str, str] = {
     "items_total": "Tổng số nội dung khắc phục",
     "items_verified": "Đã hoàn thành (được xác nhận)",
@@ -65,37 +63,40 @@ FIGURE_LABELS: dict[str, str] = {
     "items_overdue": "Quá hạn",
     "findings_total": "Tổng số hạn chế, khuyết điểm",
     "findings_resolved": "Đã khắc phục xong",
+    "findings_carried": "Chuyển từ kỳ trước",
+    "findings_carried_partly": "Chuyển từ kỳ trước: đang khắc phục (một phần)",
+    "findings_carried_partly_percent": "Mức độ khắc phục trung bình của số trên (%)",
 }
+# Figures that are averages, with the count they are an average over: a roll-up weighs them.
+AVERAGES: dict[str, str] = {"findings_carried_partly_percent": "findings_carried_partly"}
 
 
 def periods_for(cycle: ReviewCycle) -> list[ReportPeriod]:
-    """Half-year (to 30/06) and annual (to 31/12) periods from the cycle start to its horizon
-    (unsaved)."""
+    """The cycle's report periods (unsaved), for every year from its start to its horizon:
+    the first six months (01/01–30/06) and the whole year (01/01–31/12), each starting no
+    earlier than the cycle. A period counts if it starts before the horizon ends."""
     due_days = getattr(settings, "KIEMDIEM_REPORT_DUE_DAYS", 15)
     periods: list[ReportPeriod] = []
-    start = cycle.starts_on
-    year = start.year
-    while start <= cycle.horizon_end:
-        for end, kind, label in (
+    for year in range(cycle.starts_on.year, cycle.horizon_end.year + 1):
+        starts_on = max(datetime.date(year, 1, 1), cycle.starts_on)
+        if starts_on > cycle.horizon_end:
+            break
+        for ends_on, kind, label in (
             (datetime.date(year, 6, 30), PeriodKind.HALF_YEAR, _("6 tháng đầu năm %(y)s")),
             (datetime.date(year, 12, 31), PeriodKind.YEAR, _("Năm %(y)s")),
         ):
-            if end < start:
+            if ends_on < starts_on:
                 continue
-            if start > cycle.horizon_end:
-                break
             periods.append(
                 ReportPeriod(
                     cycle=cycle,
                     kind=kind,
                     label=label % {"y": year},
-                    starts_on=start,
-                    ends_on=end,
-                    due_on=end + datetime.timedelta(days=due_days),
+                    starts_on=starts_on,
+                    ends_on=ends_on,
+                    due_on=ends_on + datetime.timedelta(days=due_days),
                 )
             )
-            start = end + datetime.timedelta(days=1)
-        year += 1
     return periods
 
 
@@ -156,59 +157,67 @@ def report_as_of(period: ReportPeriod) -> datetime.date:
     return min(period.ends_on, timezone.localdate())
 
 
+def _existed_by(day: datetime.date, end: datetime.datetime, plan_ref: str) -> Q:
+    """A row existed on `day` if it was recorded by then, or if it was already recorded when a
+    submission of its plan that took effect by then was recorded (a past campaign entered from
+    paper records: the items are typed in today, in a plan submitted months ago)."""
+    submitted = PlanSubmission.objects.filter(
+        plan=OuterRef(plan_ref), effective_on__lte=day, submitted_at__gte=OuterRef("created_at")
+    )
+    return Q(created_at__lt=end) | Q(Exists(submitted))
+
+
 def report_figures(*, unit: Unit, period: ReportPeriod) -> dict[str, int]:
     """The remediation figures of a unit's subtree in the cycle, as of `report_as_of(period)`.
 
-    Items and findings recorded after that day are not counted. An item's state on the day is
-    read from the dated records: verified if verified by then, else the status of its last
-    progress report by then, else not started; overdue if its deadline passed before the day
-    while not yet reported done. A cancelled or replaced item counts until the day it was
-    closed (the date of its last transition in the audit trail). A finding is resolved if it was
-    resolved by then. One limit: an item the appraiser sent back from "done" to "in progress"
-    counts as done until its next progress report (the send-back leaves no progress record).
+    Every event counts on the day it took effect (its effective date), not the day it was
+    typed in. An item counts if it existed on the day (`_existed_by`). Its state on the day:
+    verified if verified by then, else the status of its last progress report by then, else not
+    started; overdue if its deadline passed before the day while not yet reported done. A
+    cancelled or replaced item counts until the day it was closed (its last transition in the
+    audit trail). A finding is resolved if it was resolved by then. One limit: an item the
+    appraiser sent back from "done" to "in progress" counts as done until its next progress
+    report (the send-back leaves no progress record).
 
-    Two queries whatever the size of the subtree: the database reads each item's state on the
-    day and counts the items by (verified, last reported status, deadline passed).
+    Two queries for the items and one for the findings, whatever the size of the subtree.
     """
     day = report_as_of(period)
     tz = timezone.get_current_timezone()
     end = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min, tz)
-    end_value = Value(end, output_field=DateTimeField())
-    last_transition = (
-        AuditEvent.objects.filter(
-            object_type=PlanAction._meta.label_lower,
-            object_id=Cast(OuterRef("pk"), CharField()),
-            action=AuditAction.TRANSITION,
-        )
-        .order_by("-at")
-        .values("at")[:1]
+    never = Value(datetime.date.max, output_field=DateField())
+    closing = AuditEvent.objects.filter(
+        object_type=PlanAction._meta.label_lower,
+        object_id=Cast(OuterRef("pk"), CharField()),
+        action=AuditAction.TRANSITION,
+    ).order_by("-at", "-id")
+    closed_on = Coalesce(
+        Subquery(closing.values("effective_on")[:1]),
+        Subquery(closing.annotate(on=TruncDate("at", tzinfo=tz)).values("on")[:1]),
+        never,
     )
     last_report = (
-        ProgressUpdate.objects.filter(action=OuterRef("pk"), reported_at__lt=end)
-        .order_by("-reported_at", "-id")
+        ProgressUpdate.objects.filter(action=OuterRef("pk"), effective_on__lte=day)
+        .order_by("-effective_on", "-reported_at", "-id")
         .values("status")[:1]
     )
     groups = (
         PlanAction.objects.filter(
+            _existed_by(day, end, "plan"),
             plan__cycle_id=period.cycle_id,
             plan__unit__path__startswith=unit.path,
-            created_at__lt=end,
         )
-        # A closed item counts while it was not yet closed on the day (or has no dated closing);
-        # the CASE reads the audit trail for closed items only.
+        # A closed item counts while it was not yet closed on the day; the CASE reads the audit
+        # trail for closed items only.
         .alias(
-            closed_at=Case(
-                When(
-                    status__in=CLOSED_STATES,
-                    then=Coalesce(Subquery(last_transition), end_value),
-                ),
-                default=end_value,
-                output_field=DateTimeField(),
+            closed_on=Case(
+                When(status__in=ITEM_DEAD, then=closed_on),
+                default=never,
+                output_field=DateField(),
             )
         )
-        .filter(closed_at__gte=end)
+        .filter(closed_on__gt=day)
         .annotate(
-            verified=ExpressionWrapper(Q(verified_at__lt=end), output_field=BooleanField()),
+            verified=ExpressionWrapper(Q(verified_on__lte=day), output_field=BooleanField()),
             reported=Coalesce(Subquery(last_report), Value(ActionStatus.OPEN.value)),
             late=ExpressionWrapper(Q(due_date__lt=day), output_field=BooleanField()),
         )
@@ -229,21 +238,36 @@ def report_figures(*, unit: Unit, period: ReportPeriod) -> dict[str, int]:
         }.get(state, "items_not_started")
         figures["items_total"] += n
         figures[key] += n
-        if state in (ActionStatus.OPEN, ActionStatus.IN_PROGRESS) and late:
+        if state in ITEM_OPEN and late:
             figures["items_overdue"] += n
+    partly = Q(carried_from__isnull=False, carry_assessment=CarryAssessment.PARTLY_FIXED)
     f = Finding.objects.filter(
-        review__cycle_id=period.cycle_id, unit__path__startswith=unit.path, created_at__lt=end
+        _existed_by(day, end, "review__plan"),
+        review__cycle_id=period.cycle_id,
+        unit__path__startswith=unit.path,
     ).aggregate(
         findings_total=Count("id"),
-        findings_resolved=Count("id", filter=Q(status=FindingStatus.RESOLVED, resolved_at__lt=end)),
+        findings_resolved=Count(
+            "id", filter=Q(status=FindingStatus.RESOLVED, resolved_on__lte=day)
+        ),
+        findings_carried=Count("id", filter=Q(carried_from__isnull=False)),
+        findings_carried_partly=Count("id", filter=partly),
+        percent_sum=Sum("carry_percent", filter=partly),
     )
+    percent_sum = f.pop("percent_sum") or 0
     figures.update(f)
+    if figures["findings_carried_partly"]:
+        figures["findings_carried_partly_percent"] = round(
+            percent_sum / figures["findings_carried_partly"]
+        )
     return figures
 
 
 @transaction.atomic
 def report_create(*, period: ReportPeriod, unit: Unit, by) -> PeriodicReport:
     """Start a unit's report for a period, pre-filled from the data."""
+    report = PeriodicReport(period=period, unit=unit)
+    move = begin(obj=report, to=ReportStatus.DRAFT, lifecycle=REPORT, by=by)
     require_reportable(period.cycle)
     if not unit.path.startswith(period.cycle.scope_unit.path):
         raise DomainError(_("Đơn vị không thuộc phạm vi đợt kiểm điểm."))
@@ -252,22 +276,15 @@ def report_create(*, period: ReportPeriod, unit: Unit, by) -> PeriodicReport:
             _("Kỳ báo cáo “%(p)s” bắt đầu từ ngày %(d)s: chưa lập được báo cáo cho kỳ này.")
             % {"p": period, "d": vn_date(period.starts_on)}
         )
+    report.figures = report_figures(unit=unit, period=period)
+    report.figures_as_of = report_as_of(period)
     try:
         with transaction.atomic():
-            report = PeriodicReport.objects.create(
-                period=period,
-                unit=unit,
-                figures=report_figures(unit=unit, period=period),
-                figures_as_of=report_as_of(period),
-            )
+            report.save()
     except IntegrityError as exc:
         raise DomainError(_("Đơn vị đã có báo cáo cho kỳ này.")) from exc
-    audit_record(
-        obj=report,
-        action=AuditAction.CREATE,
-        by=by,
-        unit_path=unit.path,
-        changes={"figures": [None, report.figures], "figures_as_of": [None, report.figures_as_of]},
+    move.born(
+        changes={"figures": [None, report.figures], "figures_as_of": [None, report.figures_as_of]}
     )
     return report
 
@@ -282,6 +299,8 @@ def report_update(
     expected_version: int | None = None,
 ) -> PeriodicReport:
     """Write the narrative (and optionally refresh the figures) of a draft report."""
+    require(can_write_unit_report(by, report))
+    require_version(report, expected_version)
     require_reportable(report.period.cycle)
     if report.status != ReportStatus.DRAFT:
         raise DomainError(_("Báo cáo đã gửi cấp trên, không sửa được nữa."))
@@ -292,7 +311,7 @@ def report_update(
     changes = {k: [getattr(report, k), v] for k, v in values.items() if getattr(report, k) != v}
     if not changes:
         return report
-    _bump(PeriodicReport, report, expected_version=expected_version, **values)
+    save_if_unchanged(report, expected_version, **values)
     for key, value in values.items():
         setattr(report, key, value)
     audit_record(
@@ -306,21 +325,15 @@ def report_submit(
     *, report: PeriodicReport, by, expected_version: int | None = None
 ) -> PeriodicReport:
     """Send the report to the parent committee."""
+    move = begin(
+        obj=report, to=ReportStatus.SUBMITTED, lifecycle=REPORT, by=by, version=expected_version
+    )
     require_reportable(report.period.cycle)
     if not report.narrative.strip():
         raise DomainError(
             _("Phải có phần đánh giá, nhận xét trước khi gửi báo cáo."), field="narrative"
         )
-    transition(
-        obj=report,
-        to=ReportStatus.SUBMITTED,
-        allowed=REPORT_ALLOWED,
-        by=by,
-        unit_path=report.unit.path,
-        expected_version=expected_version,
-        submitted_at=timezone.now(),
-        submitted_by=by if getattr(by, "pk", None) else None,
-    )
+    move.apply(submitted_at=timezone.now(), submitted_by=by if getattr(by, "pk", None) else None)
     return report
 
 
@@ -336,10 +349,18 @@ def rollup(*, parent: Unit, period: ReportPeriod) -> dict[str, Any]:
         r.unit_id: r for r in PeriodicReport.objects.filter(period=period, unit__in=children)
     }
     totals = dict.fromkeys(FIGURE_LABELS, 0)
+    weighted = dict.fromkeys(AVERAGES, 0)
     for report in reports.values():
         if report.status == ReportStatus.SUBMITTED:
+            figures = report.figures
             for key in totals:
-                totals[key] += int(report.figures.get(key, 0))
+                if key in AVERAGES:
+                    weighted[key] += int(figures.get(key, 0)) * int(figures.get(AVERAGES[key], 0))
+                else:
+                    totals[key] += int(figures.get(key, 0))
+    for key, count_key in AVERAGES.items():
+        if totals[count_key]:
+            totals[key] = round(weighted[key] / totals[count_key])
     rows = [(child, reports.get(child.pk)) for child in children]
     submitted = sum(1 for _c, r in rows if r and r.status == ReportStatus.SUBMITTED)
     return {"rows": rows, "totals": totals, "submitted": submitted, "expected": len(children)}

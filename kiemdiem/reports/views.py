@@ -12,7 +12,7 @@ from kiemdiem.core.audit import history_for
 from kiemdiem.core.forms import run_service
 from kiemdiem.core.permissions import require
 from kiemdiem.org.models import Unit
-from kiemdiem.org.scoping import top_units
+from kiemdiem.org.scoping import top_units, visible_units
 from kiemdiem.reports import selectors, services
 from kiemdiem.reports.forms import ReportCreateForm, ReportForm, ReportSubmitForm, report_initial
 from kiemdiem.reports.models import PeriodicReport, ReportPeriod, ReportStatus
@@ -26,7 +26,7 @@ def _posted(request: HttpRequest):
 
 
 def _unit(request: HttpRequest, pk: int) -> Unit:
-    return get_object_or_404(Unit.objects.visible_to(request.user).select_related("parent"), pk=pk)
+    return get_object_or_404(visible_units(request.user).select_related("parent"), pk=pk)
 
 
 def _period(unit: Unit, pk: int) -> ReportPeriod:

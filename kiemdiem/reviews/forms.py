@@ -4,7 +4,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from kiemdiem.core.forms import StyledForm, VersionedForm, VnDateField
+from kiemdiem.core.forms import VersionedForm, VnDateField
 from kiemdiem.org.models import CELL_KINDS, Unit, UnitKind
 from kiemdiem.org.scoping import access_for
 from kiemdiem.reviews import selectors
@@ -195,7 +195,7 @@ def finding_initial(finding: Finding) -> dict:
     return {**{n: getattr(finding, n) for n in names}, "version": finding.version}
 
 
-class FindingDeleteForm(StyledForm):
+class FindingDeleteForm(VersionedForm):
     reason = forms.CharField(
         label=_("Lý do xóa"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -210,6 +210,13 @@ class CarryAssessForm(VersionedForm):
         required=False,
         widget=forms.RadioSelect,
     )
+    percent = forms.IntegerField(
+        label=_("Mức độ đã khắc phục (%)"),
+        required=False,
+        min_value=1,
+        max_value=99,
+        help_text=_("Chỉ khi khắc phục một phần: đã khắc phục được bao nhiêu phần trăm."),
+    )
     cause = forms.CharField(
         label=_("Nguyên nhân"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -222,6 +229,7 @@ class CarryAssessForm(VersionedForm):
 def carry_form(finding: Finding, data=None) -> CarryAssessForm:
     initial = {
         "assessment": finding.carry_assessment,
+        "percent": finding.carry_percent,
         "cause": finding.carry_cause,
         "version": finding.version,
     }

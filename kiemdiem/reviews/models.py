@@ -9,20 +9,33 @@ from django.utils.translation import gettext_lazy as _
 from kiemdiem.core.dates import vn_date
 from kiemdiem.core.models import BaseModel
 from kiemdiem.org.models import Person, Unit
-from kiemdiem.reviews.states import CycleStatus, ReviewStatus
+from kiemdiem.org.scoping import ScopedQuerySet
+
+
+class CycleStatus(models.TextChoices):
+    DRAFT = "draft", _("Đang chuẩn bị")
+    OPEN = "open", _("Đang triển khai")
+    CLOSED = "closed", _("Đã kết thúc")
+
+
+class ReviewStatus(models.TextChoices):
+    DRAFT = "draft", _("Dự thảo")
+    SUBMITTED = "submitted", _("Đã gửi hội nghị")
+    DISCUSSED = "discussed", _("Đã thảo luận tại hội nghị")
+    FINALIZED = "finalized", _("Đã hoàn chỉnh")
+
+
+class FindingStatus(models.TextChoices):
+    OPEN = "open", _("Chưa khắc phục")
+    IN_PROGRESS = "in_progress", _("Đang khắc phục")
+    RESOLVED = "resolved", _("Đã khắc phục")
+    CARRIED_OVER = "carried_over", _("Chuyển sang kỳ sau")
 
 
 class CycleKind(models.TextChoices):
     ANNUAL = "annual", _("Kiểm điểm hằng năm")
     THEMATIC = "thematic", _("Kiểm điểm chuyên đề")
     AD_HOC = "ad_hoc", _("Kiểm điểm khi cần thiết")
-
-
-class ScopedQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from kiemdiem.org import scoping
-
-        return scoping.scope(self, user, via=self.model.SCOPE_VIA)
 
 
 class ReviewCycle(BaseModel):
@@ -127,6 +140,10 @@ class Review(BaseModel):
     responsibility = models.TextField(_("trách nhiệm của tập thể, cá nhân"), blank=True)
     submitted_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
     finalized_at = models.DateTimeField(_("hoàn chỉnh lúc"), null=True, blank=True)
+    # Set while the remediation plan answering this review is with the appraiser or accepted:
+    # the appraiser judged its coverage of these shortcomings, so they may not change until the
+    # plan is returned. Written by the plan's transitions (remediation), read here.
+    findings_locked = models.BooleanField(_("hạn chế đã khóa theo kế hoạch"), default=False)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -196,13 +213,6 @@ class FindingSource(models.TextChoices):
     SUGGESTED_REVIEW = "suggested_review", _("Gợi ý kiểm điểm")
     PUBLIC_OPINION = "public_opinion", _("Dư luận, phản ánh")
     CARRIED_OVER = "carried_over", _("Chuyển từ kỳ trước")
-
-
-class FindingStatus(models.TextChoices):
-    OPEN = "open", _("Chưa khắc phục")
-    IN_PROGRESS = "in_progress", _("Đang khắc phục")
-    RESOLVED = "resolved", _("Đã khắc phục")
-    CARRIED_OVER = "carried_over", _("Chuyển sang kỳ sau")
 
 
 class CarryAssessment(models.TextChoices):
@@ -289,7 +299,14 @@ class Finding(BaseModel):
         _("kết quả khắc phục kỳ trước"), max_length=14, choices=CarryAssessment.choices, blank=True
     )
     carry_cause = models.TextField(_("nguyên nhân (kỳ trước)"), blank=True)
+    # How far a carried-over shortcoming assessed "partly fixed" was fixed (Mẫu 01 §III:
+    # "đang khắc phục, mức độ"), in percent.
+    carry_percent = models.PositiveSmallIntegerField(
+        _("mức độ đã khắc phục (%)"), null=True, blank=True
+    )
     resolved_at = models.DateTimeField(_("khắc phục xong lúc"), null=True, blank=True)
+    # The day the resolution took effect (the verification's or the assessment's effective date).
+    resolved_on = models.DateField(_("khắc phục xong ngày"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 

@@ -1,12 +1,12 @@
-"""Who may run a cycle, write a review, record a conference."""
+"""Who may run a cycle, write a review and its shortcomings, record a conference."""
 
 from django.utils.translation import gettext as _
 
 from kiemdiem.core.permissions import ALLOW, Decision, deny
 from kiemdiem.org.models import Unit
+from kiemdiem.org.permissions import can_backdate
 from kiemdiem.org.scoping import access_for
-from kiemdiem.reviews.models import Review
-from kiemdiem.reviews.states import ReviewStatus
+from kiemdiem.reviews.models import Finding, Review, ReviewCycle, ReviewMeeting
 
 
 def can_manage_cycle(user, unit: Unit) -> Decision:
@@ -14,6 +14,11 @@ def can_manage_cycle(user, unit: Unit) -> Decision:
     if access_for(user).manages(unit.path):
         return ALLOW
     return deny(_("Chỉ văn phòng/ban tổ chức của cấp ủy này mới được quản lý đợt kiểm điểm."))
+
+
+def can_run_cycle(user, cycle: ReviewCycle) -> Decision:
+    """Create, open, edit or close this cycle: the office of its scope committee."""
+    return can_manage_cycle(user, cycle.scope_unit)
 
 
 def can_edit_review(user, review: Review) -> Decision:
@@ -26,6 +31,11 @@ def can_edit_review(user, review: Review) -> Decision:
     return deny(_("Chỉ người được kiểm điểm hoặc lãnh đạo đơn vị mới được sửa bản kiểm điểm này."))
 
 
+def can_edit_finding(user, finding: Finding) -> Decision:
+    """A shortcoming is written by whoever writes its review."""
+    return can_edit_review(user, finding.review)
+
+
 def can_record_meeting(user, unit: Unit) -> Decision:
     access = access_for(user)
     if access.leads(unit.path) or access.manages(unit.path):
@@ -33,10 +43,16 @@ def can_record_meeting(user, unit: Unit) -> Decision:
     return deny(_("Chỉ lãnh đạo đơn vị hoặc văn phòng cấp ủy mới được ghi nhận hội nghị."))
 
 
-def can_transition_review(user, review: Review, to: str, meeting) -> Decision:
-    """Who moves a review: its writers; 'discussed' needs a recorded conference."""
-    if to == ReviewStatus.DISCUSSED:
-        if meeting is None:
-            return deny(_("Chưa ghi nhận hội nghị kiểm điểm của đơn vị."))
-        return can_record_meeting(user, review.unit)
-    return can_edit_review(user, review)
+def can_record_meeting_of(user, meeting: ReviewMeeting) -> Decision:
+    """Record or correct this conference: the unit's leaders or its office."""
+    return can_record_meeting(user, meeting.unit)
+
+
+def can_discuss_review(user, review: Review) -> Decision:
+    """Mark a review discussed at its unit's conference: whoever records the conference."""
+    return can_record_meeting(user, review.unit)
+
+
+def can_backdate_review(user, review: Review) -> Decision:
+    """Enter a past conference's outcome from paper records: the office over the unit."""
+    return can_backdate(user, review.unit)

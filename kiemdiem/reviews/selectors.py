@@ -4,7 +4,7 @@ from django.db.models import Count, Q, QuerySet
 
 from kiemdiem.core.models import AuditAction, AuditEvent
 from kiemdiem.org.models import LEADER_ROLES, Membership, Person, Position, Unit
-from kiemdiem.org.scoping import access_for
+from kiemdiem.org.scoping import access_for, visible_people
 from kiemdiem.reviews.models import Finding, Review, ReviewCycle, ReviewMeeting, SubjectKind
 from kiemdiem.reviews.states import ReviewStatus
 
@@ -100,18 +100,6 @@ def review_carried(review: Review) -> QuerySet[Finding]:
     )
 
 
-def plan_locks_findings(review: Review) -> bool:
-    """Whether the review's plan is with the appraiser or accepted (its shortcomings frozen)."""
-    from kiemdiem.remediation.models import RemediationPlan
-    from kiemdiem.remediation.states import PLAN_EDITABLE
-
-    return (
-        RemediationPlan.objects.filter(review_id=review.pk)
-        .exclude(status__in=PLAN_EDITABLE)
-        .exists()
-    )
-
-
 def unit_meeting(cycle: ReviewCycle, unit: Unit) -> ReviewMeeting | None:
     return (
         ReviewMeeting.objects.filter(cycle=cycle, unit=unit)
@@ -125,7 +113,7 @@ def chair_candidates(unit: Unit, user) -> QuerySet[Person]:
     members = Membership.objects.current().filter(unit=unit).values("person_id")
     leaders = Position.objects.current().filter(unit=unit, role__in=LEADER_ROLES)
     return (
-        Person.objects.visible_to(user)
+        visible_people(user)
         .filter(Q(pk__in=members) | Q(pk__in=leaders.values("person_id")))
         .order_by("sort_key", "pk")
     )
@@ -145,7 +133,7 @@ def attendee_candidates(unit: Unit, user) -> QuerySet[Person]:
         .values("person_id")
     )
     return (
-        Person.objects.visible_to(user)
+        visible_people(user)
         .filter(Q(pk__in=members) | Q(pk__in=holders))
         .order_by("sort_key", "pk")
     )

@@ -1,42 +1,53 @@
-"""Every write to review cycles, self-reviews, findings and conferences."""
+"""Every write to review cycles, self-reviews, findings and conferences.
+
+Cycle opening (reviews, plans, report periods, carry-over) is `campaign.services.cycle_open`: it
+writes to apps above this one. Each service checks who may act through its lifecycle arrow
+(`reviews.states`) or, for plain edits, the same `can_*` decision, so pages, the API and commands
+get the same refusals.
+"""
 
 import datetime
-from collections import Counter
 from typing import Any
 
-from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kiemdiem.core.audit import (
-    AUDIT_ROW_COLUMNS,
-    audit_record,
-    audit_row,
-    diff,
-    plain,
-    snapshot,
-)
+from kiemdiem.core.audit import audit_record, diff, snapshot
 from kiemdiem.core.dates import vn_date
-from kiemdiem.core.errors import DomainError
-from kiemdiem.core.lifecycle import transition
-from kiemdiem.core.models import AuditAction, AuditEvent
-from kiemdiem.core.text import normalize_text
-from kiemdiem.dashboard.deltas import emit, emit_many
-from kiemdiem.org.models import CELL_KINDS, Membership, MembershipKind, Person, Unit, UnitKind
-from kiemdiem.org.services import _bump, _full_clean
+from kiemdiem.core.errors import DomainError, StaleObject, full_clean
+from kiemdiem.core.lifecycle import GONE, begin, transition
+from kiemdiem.core.models import AuditAction
+from kiemdiem.core.permissions import require
+from kiemdiem.core.text import normalize_text, normalize_text_block
+from kiemdiem.core.versions import require_version, save_if_unchanged
+from kiemdiem.org.models import LEADER_ROLES, Membership, Person, Position, Unit, UnitKind
 from kiemdiem.reviews.models import (
     DEGRADATION_CODES,
+    CarryAssessment,
     Finding,
     FindingSource,
-    FindingStatus,
     Review,
     ReviewCycle,
     ReviewMeeting,
-    SubjectKind,
 )
-from kiemdiem.reviews.states import CYCLE_ALLOWED, REVIEW_ALLOWED, CycleStatus, ReviewStatus
+from kiemdiem.reviews.permissions import (
+    can_edit_finding,
+    can_edit_review,
+    can_record_meeting_of,
+    can_run_cycle,
+)
+from kiemdiem.reviews.states import (
+    CYCLE,
+    FINDING,
+    MEETING,
+    RECORDED,
+    REVIEW,
+    CycleStatus,
+    FindingStatus,
+    ReviewStatus,
+)
 
 CYCLE_FIELDS = [
     "title",
@@ -63,6 +74,12 @@ REVIEW_TEXT_FIELDS = [
     "responsibility",
 ]
 FINDING_FIELDS = ["text", "area", "degradation_tags", "cause_kind", "severity", "source"]
+CARRY_FIELDS = ["carry_assessment", "carry_percent", "carry_cause"]
+
+
+def _user(by):
+    """The user to store as the one who did something (None for an anonymous caller)."""
+    return by if getattr(by, "pk", None) else None
 
 
 def require_open(cycle: ReviewCycle) -> None:
@@ -128,7 +145,7 @@ def previous_cycle_for(cycle: ReviewCycle) -> ReviewCycle | None:
     return qs.order_by("-starts_on", "-pk").first()
 
 
-def _require_previous_closed(cycle: ReviewCycle) -> None:
+def require_previous_closed(cycle: ReviewCycle) -> None:
     """Carry-over reads the previous cycle's final state: it must be closed (frozen) first."""
     prev = cycle.previous_cycle
     if prev is not None and prev.status != CycleStatus.CLOSED:
@@ -153,19 +170,13 @@ def cycle_create(*, by, reason: str = "", **values: Any) -> ReviewCycle:
         if key in values:
             values[key] = normalize_text(values[key])
     cycle = ReviewCycle(**values)
-    _full_clean(cycle)
+    full_clean(cycle)
+    move = begin(obj=cycle, to=CycleStatus.DRAFT, lifecycle=CYCLE, by=by, reason=reason)
     if cycle.previous_cycle_id is None:
         cycle.previous_cycle = previous_cycle_for(cycle)
     _check_cycle(cycle)
     cycle.save()
-    audit_record(
-        obj=cycle,
-        action=AuditAction.CREATE,
-        by=by,
-        changes=diff({}, snapshot(cycle, CYCLE_FIELDS)),
-        reason=reason,
-        unit_path=cycle.scope_unit.path,
-    )
+    move.born(changes=diff({}, snapshot(cycle, CYCLE_FIELDS)))
     return cycle
 
 
@@ -173,7 +184,11 @@ def cycle_create(*, by, reason: str = "", **values: Any) -> ReviewCycle:
 def cycle_update(
     *, cycle: ReviewCycle, by, expected_version: int | None = None, reason: str = "", **values: Any
 ) -> ReviewCycle:
-    """Edit a cycle's directive and deadlines (scope is fixed once the cycle is open)."""
+    """Edit a cycle's directive and deadlines (scope is fixed once the cycle is open).
+
+    When the cycle is open, `campaign.services.cycle_update` also moves its report periods."""
+    require(can_run_cycle(by, cycle))
+    require_version(cycle, expected_version)
     values = {k: v for k, v in values.items() if k in CYCLE_FIELDS}
     if cycle.status != CycleStatus.DRAFT:
         for fixed in ("scope_unit", "participating_kinds", "include_individuals", "previous_cycle"):
@@ -184,7 +199,7 @@ def cycle_update(
     before = snapshot(cycle, CYCLE_FIELDS)
     for key, value in values.items():
         setattr(cycle, key, value)
-    _full_clean(cycle)
+    full_clean(cycle)
     if cycle.status == CycleStatus.DRAFT and cycle.previous_cycle_id is None:
         cycle.previous_cycle = previous_cycle_for(cycle)
         values["previous_cycle"] = cycle.previous_cycle
@@ -193,7 +208,7 @@ def cycle_update(
     if not changes:
         return cycle
     updates = {k: getattr(cycle, k) for k in values if k in changes}
-    _bump(ReviewCycle, cycle, expected_version=expected_version, **updates)
+    save_if_unchanged(cycle, expected_version, **updates)
     audit_record(
         obj=cycle,
         action=AuditAction.UPDATE,
@@ -202,330 +217,21 @@ def cycle_update(
         reason=reason,
         unit_path=cycle.scope_unit.path,
     )
-    if cycle.status == CycleStatus.OPEN and "horizon_end" in changes:
-        from kiemdiem.reports.services import periods_sync_for_cycle
-
-        periods_sync_for_cycle(cycle=cycle, by=by, reason=reason)
     return cycle
 
 
-def _exempt_before(cycle: ReviewCycle) -> datetime.date:
-    """Members admitted after this date are too new to be reviewed (default: 6 months)."""
-    months = getattr(settings, "KIEMDIEM_NEW_MEMBER_EXEMPT_MONTHS", 6)
-    start = cycle.starts_on
-    month = start.month - months
-    year = start.year + (month - 1) // 12
-    month = (month - 1) % 12 + 1
-    return start.replace(year=year, month=month, day=min(start.day, 28))
-
-
 @transaction.atomic
-def cycle_open(*, cycle: ReviewCycle, by, note: str = "") -> dict[str, int]:
-    """Open the cycle: create the expected reviews and plans, carry over unresolved findings.
-
-    Collectives: every unit of the scope subtree (valid on the start date) whose kind takes part.
-    Individuals: every member with an official membership on the start date in a cell of the
-    subtree, except members admitted less than the exemption period before the start.
-    """
-    from kiemdiem.remediation.services import plans_create_for_reviews
-    from kiemdiem.reports.services import periods_create_for_cycle
-
-    scope = cycle.scope_unit
-    day = cycle.starts_on
-    also: dict[str, Any] = {}
-    if cycle.status == CycleStatus.DRAFT and cycle.previous_cycle_id is None:
-        # An earlier cycle of the same scope may have been opened since this one was drafted.
-        previous = previous_cycle_for(cycle)
-        if previous is not None:
-            cycle.previous_cycle = previous
-            also["previous_cycle"] = previous
-    _require_previous_closed(cycle)
-    transition(
-        obj=cycle,
-        to=CycleStatus.OPEN,
-        allowed=CYCLE_ALLOWED,
-        by=by,
-        note=note,
-        unit_path=scope.path,
-        **also,
-    )
-    units = list(
-        Unit.objects.subtree(scope).valid_on(day).filter(kind__in=cycle.participating_kinds)
-    )
-    reviews = [
-        Review(cycle=cycle, subject_kind=SubjectKind.COLLECTIVE, unit=unit) for unit in units
-    ]
-    if cycle.include_individuals:
-        members = (
-            Membership.objects.current(day)
-            .filter(kind=MembershipKind.OFFICIAL, unit__path__startswith=scope.path)
-            .filter(unit__kind__in=CELL_KINDS)
-            .exclude(person__admission_date__gt=_exempt_before(cycle))
-            .values_list("unit_id", "person_id")
-        )
-        reviews += [
-            Review(cycle=cycle, subject_kind=SubjectKind.INDIVIDUAL, unit_id=u, person_id=p)
-            for u, p in members
-        ]
-    Review.objects.bulk_create(reviews, batch_size=2000)
-    created = list(
-        Review.objects.filter(cycle=cycle)
-        .select_related("unit", "person")
-        .only("id", "unit__path", "unit__name", "person_id", "unit_id", "person__full_name")
-    )
-    plans_create_for_reviews(cycle=cycle, reviews=created)
-    audit = BulkAudit(by=by, reason=note)
-    _audit_opened(audit, cycle=cycle, reviews=created)
-    carried = _carry_over(cycle=cycle, reviews=created, audit=audit)
-    periods_create_for_cycle(cycle=cycle)
-    periods = list(cycle.report_periods.order_by("ends_on"))  # with their ids on every database
-    for period in periods:
-        audit.add(
-            obj_type=period._meta.label_lower,
-            obj_id=period.pk,
-            repr_=f"{period.label} — {cycle.title}",
-            action=AuditAction.CREATE,
-            changes={
-                "label": period.label,
-                "starts_on": period.starts_on,
-                "ends_on": period.ends_on,
-                "due_on": period.due_on,
-            },
-            unit_path=scope.path,
-        )
-    counts = {
-        "reviews": len(created),
-        "plans": len(created),
-        "report_periods": len(periods),
-        "carried": sum(carried.values()),
-    }
-    # One summary row on the cycle, next to the transition row, names what the opening created.
-    audit.add(
-        obj_type=cycle._meta.label_lower,
-        obj_id=cycle.pk,
-        repr_=str(cycle),
-        action=AuditAction.UPDATE,
-        changes=counts,
-        unit_path=scope.path,
-        reason=_(
-            "Triển khai đợt: tạo bản kiểm điểm, kế hoạch, kỳ báo cáo; chuyển hạn chế kỳ trước."
-        ),
-    )
-    audit.flush()
-    rows = []
-    for review in created:
-        path = review.unit.path
-        rows.append((path, "reviews_expected", 1))
-        rows.append((path, "plans_expected", 1))
-        if review.person_id is None:
-            rows.append((path, "units_expected", 1))
-    for path, count in carried.items():
-        rows.append((path, "findings_carried", count))
-        rows.append((path, "findings_total", count))
-    emit_many(cycle_id=cycle.pk, rows=rows)
-    return counts
-
-
-class BulkAudit:
-    """Audit rows for the objects a cycle opening creates in bulk, written as plain rows.
-
-    The rows carry what core.audit.audit_record would write (actor, object, {field: [before,
-    after]}, reason, unit path, person). Opening a province creates ~70,000 reviews and as many
-    plans: model instances through bulk_create tripled the opening's time (measured 14 s → 48 s
-    on the province demo), so the rows go through the demo loader's executemany/COPY writer,
-    like the import's audit rows (transfer/writer.py).
-    """
-
-    BATCH = 20_000
-
-    def __init__(self, *, by, reason: str = "") -> None:
-        from kiemdiem.org.demo.writer import Table, Writer
-
-        actor = by if (by is not None and getattr(by, "is_authenticated", False)) else None
-        self.actor_id = actor.pk if actor is not None else None
-        self.reason = reason
-        self.writer = Writer(connection)
-        self.stamp = connection.ops.adapt_datetimefield_value(timezone.now())
-        # Only these columns: the id comes from the database's own sequence.
-        self.table = Table.temporary(AuditEvent._meta.db_table, AUDIT_ROW_COLUMNS)
-        self.rows: list[tuple] = []
-        self.written = 0
-
-    def add(
-        self,
-        *,
-        obj_type: str,
-        obj_id: int,
-        repr_: str,
-        action: str,
-        changes: dict[str, Any],
-        unit_path: str,
-        person_id: int | None = None,
-        before: dict[str, Any] | None = None,
-        reason: str | None = None,
-    ) -> None:
-        before = before or {}
-        pairs = {k: [plain(before.get(k)), plain(v)] for k, v in changes.items()}
-        row = audit_row(
-            at=self.stamp,
-            actor_id=self.actor_id,
-            action=action,
-            object_type=obj_type,
-            object_id=obj_id,
-            object_repr=repr_,
-            unit_path=unit_path,
-            person_id=person_id,
-            changes=pairs,
-            reason=self.reason if reason is None else reason,
-        )
-        self.rows.append(row)
-        if len(self.rows) >= self.BATCH:
-            self.flush()
-
-    def flush(self) -> None:
-        self.written += self.writer.insert(self.table, self.rows)
-        self.rows = []
-
-
-def _audit_opened(audit: BulkAudit, *, cycle: ReviewCycle, reviews: list[Review]) -> None:
-    """A creation row for every review and every plan the opening created."""
-    from kiemdiem.remediation.models import RemediationPlan
-
-    review_type = Review._meta.label_lower
-    plan_type = RemediationPlan._meta.label_lower
-    collective = str(SubjectKind.COLLECTIVE.label)
-    individual = str(SubjectKind.INDIVIDUAL.label)
-    plan_status = str(RemediationPlan._meta.get_field("status").default)
-    plan_status = dict(RemediationPlan._meta.get_field("status").choices)[plan_status]
-    due = cycle.plan_due
-    plans = dict(
-        RemediationPlan.objects.filter(cycle=cycle).values_list("review_id", "pk").order_by()
-    )
-    for review in reviews:
-        path = review.unit.path
-        if review.person_id:
-            subject = review.person.full_name
-            changes = {"subject_kind": individual, "unit": review.unit.name, "person": subject}
-        else:
-            subject = review.unit.name
-            changes = {"subject_kind": collective, "unit": subject}
-        audit.add(
-            obj_type=review_type,
-            obj_id=review.pk,
-            repr_=f"{subject} — {cycle.year}",
-            action=AuditAction.CREATE,
-            changes=changes,
-            unit_path=path,
-            person_id=review.person_id,
-        )
-        plan_id = plans.get(review.pk)
-        if plan_id is not None:
-            audit.add(
-                obj_type=plan_type,
-                obj_id=plan_id,
-                repr_=_("Kế hoạch khắc phục của %(s)s") % {"s": subject},
-                action=AuditAction.CREATE,
-                changes={"status": plan_status, "due_date": due},
-                unit_path=path,
-                person_id=review.person_id,
-            )
-
-
-def _carry_over(*, cycle: ReviewCycle, reviews: list[Review], audit: BulkAudit) -> Counter:
-    """Copy the previous cycle's unresolved findings into the matching new reviews."""
-    counts: Counter = Counter()
-    if not cycle.previous_cycle_id:
-        return counts
-    by_subject = {(r.unit_id, r.person_id): r for r in reviews}
-    old = (
-        Finding.objects.filter(review__cycle_id=cycle.previous_cycle_id)
-        .exclude(status__in=[FindingStatus.RESOLVED, FindingStatus.CARRIED_OVER])
-        .select_related("review")
-    )
-    new: list[Finding] = []
-    carried_ids: list[int] = []
-    status_labels = dict(FindingStatus.choices)
-    for finding in old:
-        review = by_subject.get((finding.review.unit_id, finding.review.person_id))
-        if review is None:  # the subject is no longer reviewed (moved out, exempted)
-            continue
-        new.append(
-            Finding(
-                review=review,
-                unit_id=review.unit_id,
-                text=finding.text,
-                area=finding.area,
-                degradation_tags=finding.degradation_tags,
-                cause_kind=finding.cause_kind,
-                severity=finding.severity,
-                source=FindingSource.CARRIED_OVER,
-                carried_from=finding,
-            )
-        )
-        carried_ids.append(finding.pk)
-        counts[review.unit.path] += 1
-        audit.add(
-            obj_type=Finding._meta.label_lower,
-            obj_id=finding.pk,
-            repr_=str(finding),
-            action=AuditAction.TRANSITION,
-            before={"status": status_labels[finding.status]},
-            changes={"status": status_labels[FindingStatus.CARRIED_OVER]},
-            unit_path=review.unit.path,
-            person_id=review.person_id,
-            reason=_("Chuyển sang đợt “%(c)s”.") % {"c": cycle},
-        )
-    Finding.objects.bulk_create(new, batch_size=2000)
-    for start in range(0, len(carried_ids), 5000):  # bounded IN lists (SQLite's variable limit)
-        chunk = carried_ids[start : start + 5000]
-        Finding.objects.filter(pk__in=chunk).update(status=FindingStatus.CARRIED_OVER)
-    # The new findings' ids, to audit them from the values already in memory (a snapshot per
-    # loaded instance cost ~8 s for 70,000 carried findings on the province demo).
-    new_ids = dict(
-        Finding.objects.filter(review__cycle=cycle, carried_from__isnull=False)
-        .values_list("carried_from_id", "pk")
-        .order_by()
-    )
-    labels = {
-        name: dict(Finding._meta.get_field(name).choices)
-        for name in ("area", "cause_kind", "severity", "source")
-    }
-    source = labels["source"][FindingSource.CARRIED_OVER]
-    reason = _("Chuyển từ đợt trước.")
-    for finding in new:
-        changes = {
-            "text": finding.text,
-            "area": labels["area"].get(finding.area, finding.area),
-            "degradation_tags": finding.degradation_tags,
-            "cause_kind": labels["cause_kind"].get(finding.cause_kind, finding.cause_kind),
-            "severity": labels["severity"].get(finding.severity, finding.severity),
-            "source": source,
-            "carried_from": finding.carried_from_id,
-        }
-        review = finding.review
-        audit.add(
-            obj_type=Finding._meta.label_lower,
-            obj_id=new_ids[finding.carried_from_id],
-            repr_=finding.text[:80],
-            action=AuditAction.CREATE,
-            changes=changes,
-            unit_path=review.unit.path,
-            person_id=review.person_id,
-            reason=reason,
-        )
-    return counts
-
-
-@transaction.atomic
-def cycle_close(*, cycle: ReviewCycle, by, note: str = "") -> ReviewCycle:
+def cycle_close(
+    *, cycle: ReviewCycle, by, note: str = "", expected_version: int | None = None
+) -> ReviewCycle:
     """Close the cycle: no more submissions; unresolved findings wait for the next cycle."""
     transition(
         obj=cycle,
         to=CycleStatus.CLOSED,
-        allowed=CYCLE_ALLOWED,
+        lifecycle=CYCLE,
         by=by,
-        note=note,
-        unit_path=cycle.scope_unit.path,
+        reason=note,
+        version=expected_version,
     )
     return cycle
 
@@ -538,6 +244,8 @@ def review_update(
     *, review: Review, by, expected_version: int | None = None, reason: str = "", **values: Any
 ) -> Review:
     """Edit the text of a self-review (before it is finalized)."""
+    require(can_edit_review(by, review))
+    require_version(review, expected_version)
     require_open(review.cycle)
     if review.status == ReviewStatus.FINALIZED:
         raise DomainError(_("Bản kiểm điểm đã hoàn chỉnh, không sửa được nữa."))
@@ -548,7 +256,7 @@ def review_update(
     changes = diff(before, snapshot(review, REVIEW_TEXT_FIELDS))
     if not changes:
         return review
-    _bump(Review, review, expected_version=expected_version, **values)
+    save_if_unchanged(review, expected_version, **values)
     audit_record(
         obj=review,
         action=AuditAction.UPDATE,
@@ -559,12 +267,6 @@ def review_update(
         person_id=review.person_id,
     )
     return review
-
-
-def normalize_text_block(value: str) -> str:
-    """Multi-line text: NFC, trailing spaces trimmed, paragraphs kept."""
-    lines = [normalize_text(line) for line in (value or "").replace("\r\n", "\n").split("\n")]
-    return "\n".join(lines).strip()
 
 
 def review_problems(review: Review) -> list[str]:
@@ -588,9 +290,24 @@ def review_problems(review: Review) -> list[str]:
 
 @transaction.atomic
 def review_transition(
-    *, review: Review, to: str, by, note: str = "", expected_version: int | None = None
+    *,
+    review: Review,
+    to: str,
+    by,
+    note: str = "",
+    expected_version: int | None = None,
+    effective_on: datetime.date | None = None,
 ) -> Review:
     """Move a self-review along its lifecycle (submit, back to draft, discussed, finalize)."""
+    move = begin(
+        obj=review,
+        to=to,
+        lifecycle=REVIEW,
+        by=by,
+        reason=note,
+        version=expected_version,
+        effective_on=effective_on,
+    )
     require_open(review.cycle)
     also: dict[str, Any] = {}
     if to == ReviewStatus.SUBMITTED:
@@ -598,24 +315,12 @@ def review_transition(
         if problems:
             raise ReviewIncomplete(problems)
         also["submitted_at"] = timezone.now()
+    if to == ReviewStatus.DISCUSSED:
+        if not ReviewMeeting.objects.filter(cycle_id=review.cycle_id, unit_id=review.unit_id):
+            raise DomainError(_("Chưa ghi nhận hội nghị kiểm điểm của đơn vị."))
     if to == ReviewStatus.FINALIZED:
         also["finalized_at"] = timezone.now()
-    was_draft = review.status == ReviewStatus.DRAFT
-    transition(
-        obj=review,
-        to=to,
-        allowed=REVIEW_ALLOWED,
-        by=by,
-        note=note,
-        unit_path=review.unit.path,
-        person_id=review.person_id,
-        expected_version=expected_version,
-        **also,
-    )
-    if was_draft and to != ReviewStatus.DRAFT:
-        emit(cycle_id=review.cycle_id, unit_path=review.unit.path, reviews_submitted=1)
-    elif to == ReviewStatus.DRAFT:
-        emit(cycle_id=review.cycle_id, unit_path=review.unit.path, reviews_submitted=-1)
+    move.apply(**also)
     return review
 
 
@@ -659,28 +364,25 @@ def _require_findings_open(review: Review) -> None:
 
 def _require_findings_editable(review: Review) -> None:
     _require_findings_open(review)
-    _require_plan_preparing(review)
+    require_findings_unlocked(review)
 
 
-def _require_plan_preparing(review: Review) -> None:
+def require_findings_unlocked(review: Review) -> None:
     """Shortcomings change only while the review's plan is being prepared (draft or returned).
 
     Once the plan has been submitted, the appraiser judged its coverage of these shortcomings: a
-    shortcoming added, removed or rewritten afterwards would escape the plan. The plan row is
-    locked so that a submission running at the same time waits for this change (PostgreSQL;
-    SQLite serializes write transactions anyway).
+    shortcoming added, removed or rewritten afterwards would escape the plan. The review row is
+    locked (the plan's submission locks it too before checking coverage), so a submission
+    running at the same time waits for this change (PostgreSQL; SQLite serializes writers).
     """
-    from kiemdiem.remediation.models import RemediationPlan
-    from kiemdiem.remediation.states import PLAN_EDITABLE
-
-    status = (
-        RemediationPlan.objects.select_for_update()
-        .filter(review_id=review.pk)
-        .order_by("pk")  # not the default ordering: its outer join cannot be locked
-        .values_list("status", flat=True)
+    locked = (
+        Review.objects.select_for_update()
+        .filter(pk=review.pk)
+        .order_by()  # not the default ordering: its outer joins cannot be locked
+        .values_list("findings_locked", flat=True)
         .first()
     )
-    if status is not None and status not in PLAN_EDITABLE:
+    if locked:
         raise DomainError(
             _(
                 "Kế hoạch khắc phục đã nộp hoặc đã được chấp nhận; muốn bổ sung, sửa hoặc xóa hạn "
@@ -692,21 +394,13 @@ def _require_plan_preparing(review: Review) -> None:
 @transaction.atomic
 def finding_add(*, review: Review, by, reason: str = "", **values: Any) -> Finding:
     """Record a shortcoming in a review."""
-    _require_findings_editable(review)
     values = _clean_finding_values(values)
     finding = Finding(review=review, unit_id=review.unit_id, **values)
-    _full_clean(finding, exclude=["carried_from"])
+    move = begin(obj=finding, to=FindingStatus.OPEN, lifecycle=FINDING, by=by, reason=reason)
+    _require_findings_editable(review)
+    full_clean(finding, exclude=["carried_from"])
     finding.save()
-    audit_record(
-        obj=finding,
-        action=AuditAction.CREATE,
-        by=by,
-        changes=diff({}, snapshot(finding, FINDING_FIELDS)),
-        reason=reason,
-        unit_path=review.unit.path,
-        person_id=review.person_id,
-    )
-    emit(cycle_id=review.cycle_id, unit_path=review.unit.path, findings_total=1)
+    move.born(changes=diff({}, snapshot(finding, FINDING_FIELDS)))
     return finding
 
 
@@ -715,18 +409,20 @@ def finding_update(
     *, finding: Finding, by, expected_version: int | None = None, reason: str = "", **values: Any
 ) -> Finding:
     """Edit a shortcoming; refused once the plan answering it has been submitted."""
+    require(can_edit_finding(by, finding))
+    require_version(finding, expected_version)
     review = finding.review
     _require_findings_open(review)  # the plan lock is checked below, only if something changed
     values = _clean_finding_values(values)
     before = snapshot(finding, FINDING_FIELDS)
     for key, value in values.items():
         setattr(finding, key, value)
-    _full_clean(finding, exclude=["carried_from"])
+    full_clean(finding, exclude=["carried_from"])
     changes = diff(before, snapshot(finding, FINDING_FIELDS))
     if not changes:  # saving the form unchanged is harmless, even when the plan is locked
         return finding
-    _require_plan_preparing(review)
-    _bump(Finding, finding, expected_version=expected_version, **values)
+    require_findings_unlocked(review)
+    save_if_unchanged(finding, expected_version, **values)
     audit_record(
         obj=finding,
         action=AuditAction.UPDATE,
@@ -740,11 +436,16 @@ def finding_update(
 
 
 @transaction.atomic
-def finding_delete(*, finding: Finding, by, reason: str) -> None:
+def finding_delete(
+    *, finding: Finding, by, reason: str, expected_version: int | None = None
+) -> None:
     """Remove a shortcoming recorded by mistake (not one carried over or already planned)."""
+    move = begin(
+        obj=finding, to=GONE, lifecycle=FINDING, by=by, reason=reason, version=expected_version
+    )
     review = finding.review
     _require_findings_editable(review)
-    if not reason.strip():
+    if not move.reason:
         raise DomainError(_("Phải nêu lý do xóa."), field="reason")
     if finding.carried_from_id:
         raise DomainError(
@@ -756,61 +457,101 @@ def finding_delete(*, finding: Finding, by, reason: str) -> None:
         raise DomainError(
             _("Hạn chế này đã có nội dung khắc phục trong kế hoạch: gỡ liên kết trước.")
         )
-    audit_record(
-        obj=finding,
-        action=AuditAction.DELETE,
-        by=by,
-        changes=diff(snapshot(finding, FINDING_FIELDS), {}),
-        reason=reason,
-        unit_path=review.unit.path,
-        person_id=review.person_id,
-    )
+    move.gone(changes=diff(snapshot(finding, FINDING_FIELDS), {}))
     finding.delete()
-    emit(cycle_id=review.cycle_id, unit_path=review.unit.path, findings_total=-1)
 
 
 @transaction.atomic
 def carry_assess(
-    *, finding: Finding, assessment: str, cause: str, by, expected_version: int | None = None
+    *,
+    finding: Finding,
+    assessment: str,
+    cause: str,
+    by,
+    percent: int | None = None,
+    expected_version: int | None = None,
 ) -> Finding:
-    """Say whether a carried-over shortcoming was fixed, partly fixed or not fixed, and why."""
+    """Say whether a carried-over shortcoming was fixed, partly fixed (and how far, in percent)
+    or not fixed, and why. "Fixed" resolves it; assessed again otherwise, it is open again."""
+    require(can_edit_finding(by, finding))
+    require_version(finding, expected_version)
     review = finding.review
     _require_findings_editable(review)
     if not finding.carried_from_id:
         raise DomainError(_("Chỉ đánh giá được hạn chế chuyển từ kỳ trước."))
     cause = normalize_text_block(cause)
-    if assessment not in {"fixed", "partly_fixed", "not_fixed"}:
+    if assessment not in CarryAssessment.values:
         raise DomainError(
             _("Hãy chọn: đã khắc phục, khắc phục một phần hoặc chưa khắc phục."), field="assessment"
         )
+    if assessment == CarryAssessment.PARTLY_FIXED:
+        if percent is None or not 1 <= percent <= 99:
+            raise DomainError(
+                _("Khắc phục một phần: hãy nêu mức độ đã khắc phục, từ 1 đến 99%."),
+                field="percent",
+            )
+    else:
+        percent = None
     if not cause:
         raise DomainError(_("Phải nêu nguyên nhân."), field="cause")
-    before = snapshot(finding, ["carry_assessment", "carry_cause"])
-    updates: dict[str, Any] = {"carry_assessment": assessment, "carry_cause": cause}
-    resolved_delta = 0
-    if assessment == "fixed" and finding.status != FindingStatus.RESOLVED:
-        updates.update(status=FindingStatus.RESOLVED, resolved_at=timezone.now())
-        resolved_delta = 1
-    elif assessment != "fixed" and finding.carry_assessment == "fixed":
-        # It had been declared fixed by this assessment alone: reopen it.
-        updates.update(status=FindingStatus.OPEN, resolved_at=None)
-        resolved_delta = -1
-    _bump(Finding, finding, expected_version=expected_version, **updates)
+    before = snapshot(finding, CARRY_FIELDS)
+    was = finding.carry_assessment
+    updates: dict[str, Any] = {
+        "carry_assessment": assessment,
+        "carry_percent": percent,
+        "carry_cause": cause,
+    }
+    save_if_unchanged(finding, expected_version, **updates)
     for key, value in updates.items():
         setattr(finding, key, value)
     audit_record(
         obj=finding,
         action=AuditAction.UPDATE,
         by=by,
-        changes=diff(before, snapshot(finding, ["carry_assessment", "carry_cause"])),
+        changes=diff(before, snapshot(finding, CARRY_FIELDS)),
         unit_path=review.unit.path,
         person_id=review.person_id,
     )
-    emit(cycle_id=review.cycle_id, unit_path=review.unit.path, findings_resolved=resolved_delta)
+    if assessment == CarryAssessment.FIXED and finding.status != FindingStatus.RESOLVED:
+        finding_resolve(finding=finding, by=by, reason=_("Đánh giá: đã khắc phục."))
+    elif assessment != CarryAssessment.FIXED and was == CarryAssessment.FIXED:
+        # It had been declared fixed by this assessment alone: it is open again.
+        transition(
+            obj=finding,
+            to=FindingStatus.OPEN,
+            lifecycle=FINDING,
+            by=by,
+            reason=_("Đánh giá lại: chưa khắc phục xong."),
+            also={"resolved_at": None, "resolved_on": None},
+        )
     return finding
 
 
+def finding_resolve(
+    *, finding: Finding, by, reason: str, effective_on: datetime.date | None = None
+) -> bool:
+    """The shortcoming is remedied (every live item verified, or assessed fixed). False if it
+    was resolved meanwhile by someone else (two verifications at once count it once)."""
+    if finding.status not in (FindingStatus.OPEN, FindingStatus.IN_PROGRESS):
+        return False
+    move = begin(
+        obj=finding,
+        to=FindingStatus.RESOLVED,
+        lifecycle=FINDING,
+        by=by,
+        reason=reason,
+        effective_on=effective_on,
+    )
+    day = move.effective_on
+    try:
+        move.apply(resolved_at=timezone.now(), resolved_on=day)
+    except StaleObject:  # resolved meanwhile by a concurrent verification
+        return False
+    return True
+
+
 # --- conferences --------------------------------------------------------------------------
+
 
 MEETING_FIELDS = [
     "held_on",
@@ -827,8 +568,6 @@ def _check_meeting_people(
     *, unit: Unit, attendees: list[Person], supervisor_people: list[Person]
 ) -> None:
     """Attendees belong to the unit's subtree; picked supervisors lead a committee above it."""
-    from kiemdiem.org.models import LEADER_ROLES, Position
-
     inside = Q(unit__path__startswith=unit.path)
     ids = {p.pk for p in attendees}
     members = Membership.objects.current().filter(inside, person_id__in=ids)
@@ -894,6 +633,8 @@ def meeting_record(
     supervisor_people: list[Person] | None = None,
 ) -> ReviewMeeting:
     """Record a unit's review conference; submitted reviews of the unit become discussed."""
+    meeting = ReviewMeeting(cycle=cycle, unit=unit, recorded_by=_user(by))
+    move = begin(obj=meeting, to=RECORDED, lifecycle=MEETING, by=by)
     require_open(cycle)
     attendees = list(attendees or [])
     supervisor_people = list(supervisor_people or [])
@@ -920,10 +661,9 @@ def meeting_record(
             % {"n": attendee_count, "k": len(attendees)},
             field="attendee_count",
         )
-    meeting = ReviewMeeting(
-        cycle=cycle, unit=unit, recorded_by=by if getattr(by, "pk", None) else None, **values
-    )
-    _full_clean(meeting, exclude=["recorded_by"])
+    for key, value in values.items():
+        setattr(meeting, key, value)
+    full_clean(meeting, exclude=["recorded_by"])
     meeting.save()
     meeting.attendees.set(attendees)
     meeting.supervisor_people.set(supervisor_people)
@@ -932,10 +672,7 @@ def meeting_record(
         changes["attendees"] = [None, _people_names(attendees)]
     if supervisor_people:
         changes["supervisor_people"] = [None, _people_names(supervisor_people)]
-    audit_record(
-        obj=meeting, action=AuditAction.CREATE, by=by, changes=changes, unit_path=unit.path
-    )
-    emit(cycle_id=cycle.pk, unit_path=unit.path, conferences_held=1)
+    move.born(changes=changes)
     for review in Review.objects.filter(
         cycle=cycle, unit=unit, status=ReviewStatus.SUBMITTED
     ).select_related("unit", "cycle"):
@@ -960,6 +697,8 @@ def meeting_update(
     conference as it was recorded. `attendees`/`supervisor_people` left as None stay unchanged.
     """
     cycle = meeting.cycle
+    require(can_record_meeting_of(by, meeting))
+    require_version(meeting, expected_version)
     require_open(cycle)
     if Review.objects.filter(
         cycle=cycle, unit_id=meeting.unit_id, status=ReviewStatus.FINALIZED
@@ -990,7 +729,7 @@ def meeting_update(
             % {"n": meeting.attendee_count, "k": len(new_attendees)},
             field="attendee_count",
         )
-    _full_clean(meeting, exclude=["recorded_by"])
+    full_clean(meeting, exclude=["recorded_by"])
     changes = diff(before, snapshot(meeting, MEETING_FIELDS))
     if _people_names(old_attendees) != _people_names(new_attendees):
         changes["attendees"] = [_people_names(old_attendees), _people_names(new_attendees)]
@@ -1002,7 +741,7 @@ def meeting_update(
     if not changes:
         return meeting
     updates = {k: getattr(meeting, k) for k in MEETING_FIELDS if k in changes}
-    _bump(ReviewMeeting, meeting, expected_version=expected_version, **updates)
+    save_if_unchanged(meeting, expected_version, **updates)
     if "attendees" in changes:
         meeting.attendees.set(new_attendees)
     if "supervisor_people" in changes:
@@ -1016,7 +755,3 @@ def meeting_update(
         unit_path=meeting.unit.path,
     )
     return meeting
-
-
-def open_findings_q() -> Q:
-    return ~Q(status__in=[FindingStatus.RESOLVED, FindingStatus.CARRIED_OVER])

@@ -1,41 +1,126 @@
-"""Lifecycles of review cycles and self-reviews.
+"""Lifecycles of review cycles, self-reviews and shortcomings (findings).
 
 A review cycle is drafted by the committee office, opened (which creates the expected reviews for
-every participating unit and brings over last cycle's unresolved shortcomings), and closed at
-the end of its horizon; a closed cycle accepts no more submissions.
+every participating unit and brings over last cycle's unresolved shortcomings: the `campaign`
+app), and closed at the end of its horizon; a closed cycle accepts no more submissions.
 
-A self-review (of a collective or an individual) is drafted, submitted to the unit's conference,
-marked discussed once the conference is recorded, and finalized after the conference's comments have
-been taken in. A finalized review is what the remediation plan answers.
+A self-review (of a collective or an individual) is drafted, submitted to the unit's conference
+(and may be withdrawn to draft until the conference), marked discussed once the conference is
+recorded, and finalized after the conference's comments have been taken in. A finalized review is
+what the remediation plan answers.
+
+A shortcoming is recorded in a review while it is written, and removed (with a reason) only if it
+was recorded by mistake. Its state then follows from what is done about it, never from a
+person's say: it is being remedied once progress is reported on an item of the plan that answers
+it, remedied when every live item of it is verified (or, carried over from last cycle, when the
+review assesses it fixed), and carried over to the next cycle if still unresolved when that one
+opens. These arrows are the system's (`can=None`): the service that causes them checked its own.
+
+A unit's review conference is recorded once per cycle (then corrected, never removed); recording
+it marks the unit's submitted reviews discussed.
 """
 
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kiemdiem.core.lifecycle import BORN, GONE, Arrow, Lifecycle, Place
+from kiemdiem.reviews.models import CycleStatus, FindingStatus, ReviewStatus
+from kiemdiem.reviews.permissions import (
+    can_backdate_review,
+    can_discuss_review,
+    can_edit_finding,
+    can_edit_review,
+    can_record_meeting_of,
+    can_run_cycle,
+)
 
-class CycleStatus(models.TextChoices):
-    DRAFT = "draft", _("Đang chuẩn bị")
-    OPEN = "open", _("Đang triển khai")
-    CLOSED = "closed", _("Đã kết thúc")
-
-
-CYCLE_ALLOWED: dict[str, set[str]] = {
-    CycleStatus.DRAFT: {CycleStatus.OPEN},
-    CycleStatus.OPEN: {CycleStatus.CLOSED},
-    CycleStatus.CLOSED: set(),
-}
-
-
-class ReviewStatus(models.TextChoices):
-    DRAFT = "draft", _("Dự thảo")
-    SUBMITTED = "submitted", _("Đã gửi hội nghị")
-    DISCUSSED = "discussed", _("Đã thảo luận tại hội nghị")
-    FINALIZED = "finalized", _("Đã hoàn chỉnh")
+# A conference has no status of its own: it exists once recorded.
+RECORDED = "recorded"
 
 
-REVIEW_ALLOWED: dict[str, set[str]] = {
-    ReviewStatus.DRAFT: {ReviewStatus.SUBMITTED},
-    ReviewStatus.SUBMITTED: {ReviewStatus.DISCUSSED, ReviewStatus.DRAFT},
-    ReviewStatus.DISCUSSED: {ReviewStatus.FINALIZED},
-    ReviewStatus.FINALIZED: set(),
-}
+# Shortcomings still to be remedied in their own cycle (carried over at the next opening).
+FINDING_UNRESOLVED = frozenset({FindingStatus.OPEN, FindingStatus.IN_PROGRESS})
+# Reviews past their conference: what a remediation plan may answer.
+REVIEW_CONCLUDED = frozenset({ReviewStatus.DISCUSSED, ReviewStatus.FINALIZED})
+
+
+def _cycle_place(cycle) -> Place:
+    return Place(unit_path=cycle.scope_unit.path, earliest=cycle.starts_on)
+
+
+def _review_place(review) -> Place:
+    cycle = review.cycle
+    return Place(
+        unit_path=review.unit.path,
+        person_id=review.person_id,
+        cycle_id=cycle.pk,
+        earliest=cycle.starts_on,
+    )
+
+
+def _finding_place(finding) -> Place:
+    return _review_place(finding.review)
+
+
+def _meeting_place(meeting) -> Place:
+    cycle = meeting.cycle
+    return Place(unit_path=meeting.unit.path, cycle_id=cycle.pk, earliest=cycle.starts_on)
+
+
+CYCLE = Lifecycle(
+    name="cycle",
+    labels=dict(CycleStatus.choices),
+    place=_cycle_place,
+    arrows={
+        (BORN, CycleStatus.DRAFT): Arrow(can=can_run_cycle),
+        (CycleStatus.DRAFT, CycleStatus.OPEN): Arrow(can=can_run_cycle),
+        (CycleStatus.OPEN, CycleStatus.CLOSED): Arrow(can=can_run_cycle),
+    },
+)
+
+REVIEW = Lifecycle(
+    name="review",
+    labels=dict(ReviewStatus.choices),
+    place=_review_place,
+    backdate=can_backdate_review,
+    arrows={
+        (ReviewStatus.DRAFT, ReviewStatus.SUBMITTED): Arrow(
+            can=can_edit_review, counts={"reviews_submitted": +1}
+        ),
+        (ReviewStatus.SUBMITTED, ReviewStatus.DRAFT): Arrow(
+            can=can_edit_review, counts={"reviews_submitted": -1}
+        ),
+        (ReviewStatus.SUBMITTED, ReviewStatus.DISCUSSED): Arrow(can=can_discuss_review),
+        (ReviewStatus.DISCUSSED, ReviewStatus.FINALIZED): Arrow(can=can_edit_review),
+    },
+)
+
+FINDING = Lifecycle(
+    name="finding",
+    labels=dict(FindingStatus.choices),
+    place=_finding_place,
+    arrows={
+        (BORN, FindingStatus.OPEN): Arrow(can=can_edit_finding, counts={"findings_total": +1}),
+        (FindingStatus.OPEN, GONE): Arrow(
+            can=can_edit_finding, reason=True, counts={"findings_total": -1}
+        ),
+        # progress was reported on an item answering it
+        (FindingStatus.OPEN, FindingStatus.IN_PROGRESS): Arrow(),
+        # every live item verified, or (carried over) assessed fixed
+        (FindingStatus.OPEN, FindingStatus.RESOLVED): Arrow(counts={"findings_resolved": +1}),
+        (FindingStatus.IN_PROGRESS, FindingStatus.RESOLVED): Arrow(
+            counts={"findings_resolved": +1}
+        ),
+        # a carried-over one assessed fixed by mistake, assessed again
+        (FindingStatus.RESOLVED, FindingStatus.OPEN): Arrow(counts={"findings_resolved": -1}),
+        # the next cycle opened (written in bulk by campaign.services._carry_over)
+        (FindingStatus.OPEN, FindingStatus.CARRIED_OVER): Arrow(),
+        (FindingStatus.IN_PROGRESS, FindingStatus.CARRIED_OVER): Arrow(),
+    },
+)
+
+MEETING = Lifecycle(
+    name="meeting",
+    labels={RECORDED: _("Đã ghi nhận")},
+    place=_meeting_place,
+    arrows={(BORN, RECORDED): Arrow(can=can_record_meeting_of, counts={"conferences_held": +1})},
+)

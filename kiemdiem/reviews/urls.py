@@ -6,11 +6,7 @@ app_name = "reviews"
 
 urlpatterns = [
     path("", views.cycle_list, name="cycle-list"),
-    path("dot/tao/", views.cycle_create, name="cycle-create"),
     path("dot/<int:pk>/", views.cycle_detail, name="cycle-detail"),
-    path("dot/<int:pk>/sua/", views.cycle_edit, name="cycle-edit"),
-    path("dot/<int:pk>/trien-khai/", views.cycle_open, name="cycle-open"),
-    path("dot/<int:pk>/ket-thuc/", views.cycle_close, name="cycle-close"),
     path("ban/<int:pk>/", views.review_detail, name="review-detail"),
     path("ban/<int:pk>/sua/", views.review_edit, name="review-edit"),
     path("ban/<int:pk>/gui/", views.review_submit, name="review-submit"),

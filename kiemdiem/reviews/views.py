@@ -7,7 +7,6 @@ a plain form post with a redirect, so everything works without JavaScript too.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,14 +16,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kiemdiem.core.audit import history_for
-from kiemdiem.core.errors import DomainError, StaleObject
+from kiemdiem.core.errors import DomainError
 from kiemdiem.core.forms import run_service
-from kiemdiem.core.permissions import require
+from kiemdiem.core.lifecycle import allowed
+from kiemdiem.core.permissions import deny, require
 from kiemdiem.org.models import UnitKind
 from kiemdiem.org.scoping import access_for
 from kiemdiem.reviews import selectors, services
 from kiemdiem.reviews.forms import (
-    CycleForm,
     FindingDeleteForm,
     FindingForm,
     MeetingForm,
@@ -32,8 +31,6 @@ from kiemdiem.reviews.forms import (
     ReviewForm,
     TransitionForm,
     carry_form,
-    cycle_initial,
-    cycle_scope_units,
     finding_initial,
     meeting_initial,
     review_initial,
@@ -45,25 +42,13 @@ from kiemdiem.reviews.models import (
     ReviewCycle,
     SubjectKind,
 )
-from kiemdiem.reviews.permissions import (
-    can_edit_review,
-    can_manage_cycle,
-    can_record_meeting,
-    can_transition_review,
-)
+from kiemdiem.reviews.permissions import can_edit_review, can_manage_cycle, can_record_meeting
 from kiemdiem.reviews.services import ReviewIncomplete
-from kiemdiem.reviews.states import REVIEW_ALLOWED, CycleStatus, ReviewStatus
+from kiemdiem.reviews.states import REVIEW, CycleStatus, ReviewStatus
 
 CYCLES_PER_PAGE = 50
 REVIEWS_PER_PAGE = 50
 TAG_LABELS = dict(DEGRADATION_TAGS)
-DEFAULT_PARTICIPATING = [
-    "commune",
-    "grassroots_committee",
-    "partial_committee",
-    "grassroots_cell",
-    "subordinate_cell",
-]
 
 
 def _posted(request: HttpRequest):
@@ -103,59 +88,6 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
     return render(request, "reviews/cycle_list.html", ctx)
 
 
-def _cycle_values(data: dict) -> dict:
-    values = dict(data)
-    values.pop("version", None)
-    values.pop("reason", None)
-    return values
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def cycle_create(request: HttpRequest) -> HttpResponse:
-    if not cycle_scope_units(request.user).exists():
-        raise PermissionDenied(_("Chỉ văn phòng/ban tổ chức cấp ủy mới được tạo đợt kiểm điểm."))
-    initial = {"participating_kinds": DEFAULT_PARTICIPATING, "kind": "annual"}
-    form = CycleForm(_posted(request), user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        require(can_manage_cycle(request.user, data["scope_unit"]))
-        cycle = run_service(
-            form,
-            lambda: services.cycle_create(
-                by=request.user, reason=data["reason"], **_cycle_values(data)
-            ),
-        )
-        if cycle is not None:
-            messages.success(request, _("Đã tạo đợt kiểm điểm “%(c)s”.") % {"c": cycle})
-            return redirect(cycle)
-    return render(request, "reviews/cycle_form.html", {"form": form, "cycle": None})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def cycle_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    cycle = _cycle(request, pk)
-    require(can_manage_cycle(request.user, cycle.scope_unit))
-    form = CycleForm(_posted(request), user=request.user, cycle=cycle, initial=cycle_initial(cycle))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        done = run_service(
-            form,
-            lambda: services.cycle_update(
-                cycle=cycle,
-                by=request.user,
-                expected_version=data["version"],
-                reason=data["reason"],
-                **_cycle_values(data),
-            ),
-        )
-        if done is not None:
-            messages.success(request, _("Đã lưu thay đổi của đợt kiểm điểm."))
-            return redirect(cycle)
-    return render(request, "reviews/cycle_form.html", {"form": form, "cycle": cycle})
-
-
 @login_required
 @require_GET
 def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -181,51 +113,6 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "history": history_for(cycle)[:50],
     }
     return render(request, "reviews/cycle_detail.html", ctx)
-
-
-def _cycle_transition(request: HttpRequest, pk: int, *, to: str) -> HttpResponse:
-    cycle = _cycle(request, pk)
-    require(can_manage_cycle(request.user, cycle.scope_unit))
-    form = ReasonForm(_posted(request), initial={"version": cycle.version})
-    if request.method == "POST" and form.is_valid():
-        reason = form.cleaned_data["reason"]
-        version = form.cleaned_data["version"]
-
-        def call():
-            if version is not None and version != cycle.version:
-                raise StaleObject(cycle)
-            if to == CycleStatus.OPEN:
-                return services.cycle_open(cycle=cycle, by=request.user, note=reason)
-            return services.cycle_close(cycle=cycle, by=request.user, note=reason)
-
-        result = run_service(form, call)
-        if result is not None:
-            if to == CycleStatus.OPEN:
-                messages.success(
-                    request,
-                    _(
-                        "Đã triển khai đợt kiểm điểm: tạo %(n)s bản kiểm điểm, chuyển %(c)s hạn "
-                        "chế, khuyết điểm từ kỳ trước."
-                    )
-                    % {"n": result["reviews"], "c": result["carried"]},
-                )
-            else:
-                messages.success(request, _("Đã kết thúc đợt kiểm điểm."))
-            return redirect(cycle)
-    ctx = {"cycle": cycle, "form": form, "to": to}
-    return render(request, "reviews/cycle_confirm.html", ctx)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def cycle_open(request: HttpRequest, pk: int) -> HttpResponse:
-    return _cycle_transition(request, pk, to=CycleStatus.OPEN)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def cycle_close(request: HttpRequest, pk: int) -> HttpResponse:
-    return _cycle_transition(request, pk, to=CycleStatus.CLOSED)
 
 
 # --- reviews ------------------------------------------------------------------------------
@@ -257,16 +144,18 @@ def _review_context(request: HttpRequest, review: Review, **extra) -> dict:
     can_edit = can_edit_review(user, review)
     is_open = review.cycle.status == CycleStatus.OPEN
     editable = is_open and review.status != ReviewStatus.FINALIZED and bool(can_edit)
-    findings_locked = editable and selectors.plan_locks_findings(review)
+    findings_locked = editable and review.findings_locked
     carried = list(selectors.review_carried(review))
     carry_forms = extra.pop("carry_forms", {})
     for finding in carried:
         finding.form = carry_forms.get(finding.pk) or carry_form(finding)
     transitions = []
     if is_open:
-        for to in sorted(REVIEW_ALLOWED.get(review.status, set()), key=list(TRANSITIONS).index):
+        for to in sorted(REVIEW.targets(review.status), key=list(TRANSITIONS).index):
             url_name, label, css = TRANSITIONS[to]
-            decision = can_transition_review(user, review, to, meeting)
+            decision = allowed(REVIEW, user, review, to)
+            if decision and to == ReviewStatus.DISCUSSED and meeting is None:
+                decision = deny(_("Chưa ghi nhận hội nghị kiểm điểm của đơn vị."))
             url = reverse(url_name, args=[review.pk])
             transitions.append({"url": url, "label": label, "css": css, "decision": decision})
     ctx = {
@@ -321,20 +210,17 @@ def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _review_transition(request: HttpRequest, pk: int, *, to: str) -> HttpResponse:
     review = _review(request, pk)
-    meeting = selectors.unit_meeting(review.cycle, review.unit)
-    require(can_transition_review(request.user, review, to, meeting))
     form = TransitionForm(request.POST)
     if not form.is_valid():
         ctx = _review_context(request, review, transition_form=form)
         return render(request, "reviews/review_detail.html", ctx)
-    version = form.cleaned_data["version"]
     try:
-        # review_transition takes no expected version: a page loaded before someone else's
-        # save must not move the newer review.
-        if version is not None and version != review.version:
-            raise StaleObject(review)
         services.review_transition(
-            review=review, to=to, by=request.user, note=form.cleaned_data["note"]
+            review=review,
+            to=to,
+            by=request.user,
+            note=form.cleaned_data["note"],
+            expected_version=form.cleaned_data["version"],
         )
     except ReviewIncomplete as refused:
         ctx = _review_context(request, review, problems=refused.problems)
@@ -469,12 +355,17 @@ def finding_delete(request: HttpRequest, pk: int) -> HttpResponse:
     finding = _finding(request, pk)
     review = finding.review
     require(can_edit_review(request.user, review))
-    form = FindingDeleteForm(_posted(request))
+    form = FindingDeleteForm(_posted(request), initial={"version": finding.version})
     if request.method == "POST" and form.is_valid():
         reason = form.cleaned_data["reason"]
 
         def delete() -> bool:
-            services.finding_delete(finding=finding, by=request.user, reason=reason)
+            services.finding_delete(
+                finding=finding,
+                by=request.user,
+                reason=reason,
+                expected_version=form.cleaned_data.get("version"),
+            )
             return True
 
         if run_service(form, delete):
@@ -490,7 +381,6 @@ def finding_assess(request: HttpRequest, pk: int) -> HttpResponse:
     """Assess a shortcoming carried over from the previous cycle: fixed or not, and why."""
     finding = _finding(request, pk)
     review = finding.review
-    require(can_edit_review(request.user, review))
     form = carry_form(finding, request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -499,6 +389,7 @@ def finding_assess(request: HttpRequest, pk: int) -> HttpResponse:
             lambda: services.carry_assess(
                 finding=finding,
                 assessment=data["assessment"],
+                percent=data.get("percent"),
                 cause=data["cause"],
                 by=request.user,
                 expected_version=data["version"],

@@ -6,7 +6,7 @@ then people, memberships and positions. Rows that update an object are written o
 object still has the version the dry run read; otherwise the whole import is refused (StaleImport)
 and the caller's transaction rolls back.
 
-New people, memberships, positions and the audit rows go through the demo loader's row writer
+New people, memberships, positions and the audit rows go through core.bulk's plain inserts
 (COPY on PostgreSQL, executemany on SQLite) with ids taken from the table's sequence up front:
 Django's bulk_create spends most of its time building model instances and query parameters,
 which made it several times slower on 100,000 members (bench/import_members.py).
@@ -20,14 +20,13 @@ from django.db import connection, models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kiemdiem.core.audit import AUDIT_ROW_COLUMNS, audit_row, diff
+from kiemdiem.core.audit import BulkAudit, diff
+from kiemdiem.core.bulk import Table, insert_rows
 from kiemdiem.core.errors import DomainError
-from kiemdiem.core.models import AuditAction, AuditEvent
+from kiemdiem.core.models import AuditAction
 from kiemdiem.org import services
-from kiemdiem.org.demo.writer import Table
-from kiemdiem.org.demo.writer import Writer as RowWriter
 from kiemdiem.org.models import PATH_STEP, Membership, Person, Position, Unit, path_segment
-from kiemdiem.transfer.audit import AuditRow, event, snap
+from kiemdiem.transfer.audit import snap
 from kiemdiem.transfer.columns import MEMBERSHIPS, POSITIONS
 from kiemdiem.transfer.planner import (
     CREATE,
@@ -94,35 +93,12 @@ class Writer:
         self.total = plan.row_count
         self.done = 0
         self.now = timezone.now()
-        self.rows = RowWriter(connection)
         self.stamp = connection.ops.adapt_datetimefield_value(self.now)
-        self.audit_table = Table.temporary(AuditEvent._meta.db_table, AUDIT_ROW_COLUMNS)
-        self.events: list[AuditRow] = []
-        self.events_written = 0
+        self.audit = BulkAudit(by=user, reason=reason, batch=self.batch)
 
     def _advance(self, stage: str, rows: int) -> None:
         self.done += rows
         self.progress(stage, self.done, self.total)
-
-    def _flush_events(self, force: bool = False) -> None:
-        if self.events and (force or len(self.events) >= self.batch):
-            self.rows.insert(self.audit_table, (self._audit_row(e) for e in self.events))
-            self.events_written += len(self.events)
-            self.events = []
-
-    def _audit_row(self, e: AuditRow) -> tuple:
-        return audit_row(
-            at=self.stamp,
-            actor_id=e.actor_id,
-            action=e.action,
-            object_type=e.object_type,
-            object_id=e.object_id,
-            object_repr=e.object_repr,
-            unit_path=e.unit_path,
-            person_id=e.person_id_ref,
-            changes=e.changes,
-            reason=e.reason,
-        )
 
     def _check_versions(self, model: type[models.Model], recs: list[Rec]) -> None:
         """Lock the rows to update and make sure nobody changed them since the dry run."""
@@ -156,7 +132,7 @@ class Writer:
             ["valid_to", "is_concurrent"],
             ["person", "unit", "role", "valid_from", "valid_to"],
         )
-        self._flush_events(force=True)
+        self.audit.flush()
         return self.plan.counts()
 
     # --- units ---------------------------------------------------------------------------
@@ -188,7 +164,7 @@ class Writer:
             unit.search_text = services.unit_search_text(unit.code, unit.name)
             unit.updated_at = self.now
             changes = {k: v for k, v in rec.result.changes.items() if k != "parent"}
-            self.events.append(self._event(unit, AuditAction.UPDATE, changes, unit.path))
+            self._event(unit, AuditAction.UPDATE, changes, unit.path)
         Unit.objects.bulk_update(
             [r.obj for r in fields_changed],
             [
@@ -204,7 +180,6 @@ class Writer:
             batch_size=self.batch,
         )
         self._advance(stage, sum(1 for r in updates if not r.moved))
-        self._flush_events()
 
     def _move(self, rec: Rec, known: dict[str, Unit]) -> None:
         """An existing unit under a new parent: the org service rewrites the subtree's paths."""
@@ -242,9 +217,8 @@ class Writer:
             unit.depth = len(unit.path) // PATH_STEP - 1
             known[unit.code] = unit
             changes = diff({}, snap(unit, services.UNIT_FIELDS))
-            self.events.append(self._event(unit, AuditAction.CREATE, changes, unit.path))
+            self._event(unit, AuditAction.CREATE, changes, unit.path)
         Unit.objects.bulk_update(units, ["path", "depth"], batch_size=self.batch)
-        self._flush_events()
 
     # --- people --------------------------------------------------------------------------
 
@@ -253,13 +227,14 @@ class Writer:
         created = [r.obj for r in self.plan.people if r.result.action == CREATE]
         updated = [r for r in self.plan.people if r.result.action == UPDATE]
         self._check_versions(Person, updated)
-        table = self.rows.table(Person, PERSON_COLUMNS)
+        table = Table(connection, Person, PERSON_COLUMNS)
         for batch in _batches(created, self.batch):
             s = self.stamp
             for person, pk in zip(batch, allocate_ids(Person, len(batch)), strict=True):
                 person.pk = person.id = pk
                 person.created_at = person.updated_at = self.now
-            self.rows.insert(
+            insert_rows(
+                connection,
                 table,
                 (
                     (p.pk, s, s, 1, p.full_name, p.birth_date, p.gender, p.party_card_number)
@@ -269,10 +244,7 @@ class Writer:
             )
             for person in batch:
                 changes = diff({}, snap(person, services.PERSON_FIELDS))
-                self.events.append(
-                    self._event(person, AuditAction.CREATE, changes, "", person_id=person.pk)
-                )
-            self._flush_events()
+                self._event(person, AuditAction.CREATE, changes, "", person_id=person.pk)
             self._advance(stage, len(batch))
         for batch in _batches(updated, self.batch):
             people = []
@@ -281,17 +253,12 @@ class Writer:
                 person.version = rec.existing.version + 1
                 person.updated_at = self.now
                 people.append(person)
-                self.events.append(
-                    self._event(
-                        person, AuditAction.UPDATE, rec.result.changes, "", person_id=person.pk
-                    )
-                )
+                self._event(person, AuditAction.UPDATE, rec.result.changes, "", person_id=person.pk)
             Person.objects.bulk_update(
                 people,
                 [*services.PERSON_FIELDS, "search_text", "sort_key", "version", "updated_at"],
                 batch_size=self.batch,
             )
-            self._flush_events()
             self._advance(stage, len(batch))
 
     # --- memberships and positions -------------------------------------------------------
@@ -309,7 +276,7 @@ class Writer:
         updated = [r for r in recs if r.result.action == UPDATE]
         self._check_versions(model, updated)
         columns = MEMBERSHIP_COLUMNS if model is Membership else POSITION_COLUMNS
-        table = self.rows.table(model, columns.split())
+        table = Table(connection, model, columns.split())
         for batch in _batches(created, self.batch):
             s = self.stamp
             for obj, pk in zip(batch, allocate_ids(model, len(batch)), strict=True):
@@ -328,15 +295,12 @@ class Writer:
                     + (o.is_concurrent,)
                     for o in batch
                 )
-            self.rows.insert(table, values)
+            insert_rows(connection, table, values)
             for obj in batch:
                 changes = diff({}, snap(obj, audit_fields))
-                self.events.append(
-                    self._event(
-                        obj, AuditAction.CREATE, changes, obj.unit.path, person_id=obj.person_id
-                    )
+                self._event(
+                    obj, AuditAction.CREATE, changes, obj.unit.path, person_id=obj.person_id
                 )
-            self._flush_events()
             self._advance(stage, len(batch))
         for batch in _batches(updated, self.batch):
             objs = []
@@ -345,30 +309,22 @@ class Writer:
                 obj.version = rec.existing.version + 1
                 obj.updated_at = self.now
                 objs.append(obj)
-                self.events.append(
-                    self._event(
-                        obj,
-                        AuditAction.UPDATE,
-                        rec.result.changes,
-                        obj.unit.path,
-                        person_id=obj.person_id,
-                    )
+                self._event(
+                    obj,
+                    AuditAction.UPDATE,
+                    rec.result.changes,
+                    obj.unit.path,
+                    person_id=obj.person_id,
                 )
             model.objects.bulk_update(
                 objs, [*update_fields, "version", "updated_at"], batch_size=self.batch
             )
-            self._flush_events()
             self._advance(stage, len(batch))
 
-    def _event(self, obj, action, changes, unit_path: str, person_id: int | None = None):
-        return event(
-            obj=obj,
-            action=action,
-            actor=self.actor,
-            changes=changes,
-            reason=self.reason,
-            unit_path=unit_path,
-            person_id=person_id,
+    def _event(self, obj, action, changes, unit_path: str, person_id: int | None = None) -> None:
+        """One audit row for `obj` (changes already shaped by snap/diff)."""
+        self.audit.add_object(
+            obj, action=action, changes=changes, unit_path=unit_path, person_id=person_id
         )
 
 

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 
+from conftest import conclude_review
 from kiemdiem.core.models import AuditEvent
 from kiemdiem.org.models import Position, Unit
 from kiemdiem.remediation.models import PlanAction, RemediationPlan
@@ -167,6 +168,7 @@ def accepted_plan(api, open_cycle, org_tree, appraiser, cell_secretary):
     the parent committee (its recipient)."""
     secretary, appraiser = api(cell_secretary), api(appraiser)
     plan = RemediationPlan.objects.get(cycle=open_cycle, unit=org_tree.cell_a1, person=None)
+    conclude_review(plan.review, cell_secretary)  # a plan is submitted after the conference
     for content in ("Sinh hoạt chuyên đề", "Bổ sung hồ sơ"):
         item = secretary.post(
             f"{BASE}/plan-items/",

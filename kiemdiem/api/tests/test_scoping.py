@@ -24,7 +24,7 @@ def province_a_objects(open_cycle, org_tree, office, cell_secretary):
     plan = RemediationPlan.objects.get(review=review)
     item = plan_services.action_add(plan=plan, by=cell_secretary, content="Sinh hoạt đúng kỳ")
     period = ReportPeriod.objects.filter(cycle=open_cycle).first()
-    report = report_services.report_create(period=period, unit=org_tree.cell_a1, by=office)
+    report = report_services.report_create(period=period, unit=org_tree.cell_a1, by=cell_secretary)
     position = org_tree.cell_a1.positions.first()
     return {
         "unit": org_tree.cell_a1.pk,

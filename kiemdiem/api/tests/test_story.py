@@ -4,6 +4,7 @@ import datetime
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from conftest import conclude_review
 from kiemdiem.core.models import AuditEvent
 from kiemdiem.dashboard.summaries import merge_all
 from kiemdiem.remediation.models import RemediationPlan
@@ -19,6 +20,7 @@ def test_plan_from_draft_to_verified_through_the_api(
     secretary, appraiser, province = api(cell_secretary), api(appraiser), api(office)
     plan = RemediationPlan.objects.get(cycle=open_cycle, unit=org_tree.cell_a1, person=None)
     base = "/api/v1"
+    conclude_review(plan.review, cell_secretary)  # a plan is submitted after the conference
 
     found = secretary.get(
         f"{base}/plans/", {"unit": org_tree.cell_a1.pk, "subject_kind": "collective"}

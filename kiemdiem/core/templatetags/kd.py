@@ -4,8 +4,8 @@ import functools
 
 from django import template
 from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist
 
+from kiemdiem.core import audit
 from kiemdiem.core.permissions import Decision
 
 register = template.Library()
@@ -25,14 +25,23 @@ def get_item(mapping: dict, key: object) -> object:
 @register.filter
 def field_label(event, field: str) -> str:
     """The Vietnamese label of a changed field of an audit row (its model's verbose_name)."""
-    return _field_label(event.object_type, field)
+    return audit.field_label(_model(event.object_type), field)
+
+
+@register.filter
+def readable_change(event, field: str) -> tuple[object, object]:
+    """(before, after) of one changed field of an audit row as a reader sees them (a status code
+    by its label)."""
+    pair = event.changes.get(field)
+    if not isinstance(pair, list | tuple) or len(pair) != 2:
+        return ("", pair)
+    model = _model(event.object_type)
+    return tuple(audit.field_value(model, field, value) for value in pair)
 
 
 @functools.cache
-def _field_label(object_type: str, field: str) -> str:
+def _model(object_type: str):
     try:
-        model = apps.get_model(object_type)
-        label = model._meta.get_field(field).verbose_name
-    except (LookupError, ValueError, FieldDoesNotExist, AttributeError):
-        return field
-    return str(label)[:1].upper() + str(label)[1:]
+        return apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return None

@@ -10,7 +10,7 @@ from kiemdiem.org.models import AccessRole
 
 
 def _audit_html(client, **params) -> str:
-    return client.get(reverse("core:audit-list"), params).content.decode()
+    return client.get(reverse("audit-list"), params).content.decode()
 
 
 def test_person_edit_shows_on_the_audit_page_of_the_office_not_the_outsider(
@@ -70,49 +70,42 @@ def test_audit_actor_filter_ignores_accents(client, org_tree, admin):
 def test_audit_page_is_scoped(client, org_tree, outsider, office):
     services.unit_update(unit=org_tree.district_a1, by=office, name="Tên mới A1", reason="lý do A")
     client.force_login(outsider)
-    html = client.get(reverse("core:audit-list")).content.decode()
+    html = client.get(reverse("audit-list")).content.decode()
     assert "lý do A" not in html
     client.force_login(office)
-    html = client.get(reverse("core:audit-list"), {"unit": "X38A1"}).content.decode()
+    html = client.get(reverse("audit-list"), {"unit": "X38A1"}).content.decode()
     assert "lý do A" in html
 
 
 def test_audit_filters_by_actor_and_date(client, org_tree, office, admin):
     services.unit_update(unit=org_tree.district_a1, by=office, name="Tên mới A1", reason="lý do B")
     client.force_login(admin)
-    assert (
-        "lý do B"
-        in client.get(reverse("core:audit-list"), {"actor": "vanphong_a"}).content.decode()
-    )
-    assert (
-        "lý do B"
-        not in client.get(reverse("core:audit-list"), {"actor": "quantri"}).content.decode()
-    )
-    html = client.get(reverse("core:audit-list"), {"from": "01/01/2099"}).content.decode()
+    assert "lý do B" in client.get(reverse("audit-list"), {"actor": "vanphong_a"}).content.decode()
+    assert "lý do B" not in client.get(reverse("audit-list"), {"actor": "quantri"}).content.decode()
+    html = client.get(reverse("audit-list"), {"from": "01/01/2099"}).content.decode()
     assert "lý do B" not in html
     assert (
-        "không hợp lệ"
-        in client.get(reverse("core:audit-list"), {"from": "99/99/2026"}).content.decode()
+        "không hợp lệ" in client.get(reverse("audit-list"), {"from": "99/99/2026"}).content.decode()
     )
 
 
 def test_member_cannot_read_audit(client, org_tree, member):
     client.force_login(member)
-    assert client.get(reverse("core:audit-list")).status_code == 403
+    assert client.get(reverse("audit-list")).status_code == 403
 
 
 def test_home_lists_roles(client, org_tree, office):
     client.force_login(office)
-    html = client.get(reverse("core:home")).content.decode()
+    html = client.get(reverse("home")).content.decode()
     assert "Văn phòng / Ban Tổ chức cấp ủy" in html and "Đảng bộ tỉnh Thanh Hóa" in html
 
 
 def test_top_bar_names_the_linked_person_or_the_login(client, org_tree, member, office):
     client.force_login(member)
-    html = client.get(reverse("core:home")).content.decode()
+    html = client.get(reverse("home")).content.decode()
     assert org_tree.members_a1[0].full_name in html
     client.force_login(office)  # a login with no person record: its user name
-    html = client.get(reverse("core:home")).content.decode()
+    html = client.get(reverse("home")).content.decode()
     assert '<span class="navbar-text me-3 small text-nowrap">vanphong_a</span>' in html
 
 
@@ -144,7 +137,7 @@ def test_password_change_succeeds_with_a_good_new_password(client, org_tree, off
     assert response.status_code == 302 and response["Location"] == reverse("password_change_done")
     office.refresh_from_db()
     assert office.check_password("Ngay-mai-troi-lai-sang-2027")
-    assert client.get(reverse("core:home")).status_code == 200  # still logged in
+    assert client.get(reverse("home")).status_code == 200  # still logged in
 
 
 def test_password_change_enforces_validators(client, org_tree, office):
@@ -246,7 +239,7 @@ def test_audit_page_has_a_query_ceiling(client, org_tree, office, django_assert_
 
 def test_audit_actor_filter_with_hundreds_of_words_is_refused_not_a_500(client, org_tree, admin):
     client.force_login(admin)
-    response = client.get(reverse("core:audit-list"), {"actor": " ".join(["nguyen"] * 600)})
+    response = client.get(reverse("audit-list"), {"actor": " ".join(["nguyen"] * 600)})
     assert response.status_code == 200
     assert "Tên người thực hiện quá dài: nhập tối đa 8 từ." in response.content.decode()
 

@@ -6,7 +6,8 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 
 from conftest import START, make_user
-from kiemdiem.dashboard.models import Reminder, SummaryDelta
+from kiemdiem.core.models import SummaryDelta
+from kiemdiem.dashboard.models import Reminder
 from kiemdiem.org import services as org_services
 from kiemdiem.org.models import PositionRole
 from kiemdiem.remediation import services as plan_services

@@ -7,9 +7,9 @@ from collections import Counter, defaultdict
 import pytest
 from django.db import connection, connections
 
+from kiemdiem.core.models import SummaryDelta
+from kiemdiem.core.summaries import deltas_append
 from kiemdiem.dashboard import summaries
-from kiemdiem.dashboard.deltas import emit
-from kiemdiem.dashboard.models import SummaryDelta
 from kiemdiem.dashboard.selectors import ancestor_paths
 
 from .helpers import stored
@@ -26,11 +26,13 @@ def test_concurrent_workers_merge_every_record_exactly_once(open_cycle, org_tree
     rng = random.Random(5)
     cells = [org_tree.cell_a1, org_tree.cell_a1b, org_tree.grassroots_a1, org_tree.district_a2]
     for _ in range(300):
-        emit(
+        deltas_append(
             cycle_id=open_cycle.pk,
             unit_path=rng.choice(cells).path,
-            findings_total=rng.choice([1, 1, 2, -1]),
-            findings_carried=rng.choice([0, 1]),
+            changes={
+                "findings_total": rng.choice([1, 1, 2, -1]),
+                "findings_carried": rng.choice([0, 1]),
+            },
         )
     # What a single worker would store: every record added to its cell and the cell's ancestors.
     expected: dict[str, Counter] = defaultdict(Counter)

@@ -9,9 +9,11 @@ import datetime
 
 import pytest
 
+from conftest import conclude_review
+from kiemdiem.campaign import services as campaign_services
 from kiemdiem.core.errors import DomainError
+from kiemdiem.core.models import SummaryDelta
 from kiemdiem.dashboard import summaries
-from kiemdiem.dashboard.models import SummaryDelta
 from kiemdiem.remediation import services as plan_services
 from kiemdiem.remediation.models import RemediationPlan
 from kiemdiem.reviews import services as review_services
@@ -37,6 +39,7 @@ def plan(open_cycle, org_tree, office):
         responsible_unit=org_tree.cell_a1,
         due_date=D(2026, 1, 20),
     )
+    conclude_review(plan.review, office)
     return plan
 
 
@@ -77,7 +80,7 @@ def test_removing_an_overdue_item_takes_it_off_the_overdue_figure(
     assert_summaries_match(open_cycle)
 
 
-def test_cancelled_then_removed_item_counts_once(plan, open_cycle, org_tree, office):
+def test_cancelled_then_removed_item_counts_once(plan, open_cycle, org_tree, office, appraiser):
     action = plan.actions.get()
     # A draft's item is deleted, not cancelled.
     with pytest.raises(DomainError):
@@ -87,7 +90,7 @@ def test_cancelled_then_removed_item_counts_once(plan, open_cycle, org_tree, off
         plan=RemediationPlan.objects.get(pk=plan.pk),
         grounds=["not_feasible"],
         remarks="",
-        by=office,
+        by=appraiser,
     )
     action.refresh_from_db()
     plan_services.action_cancel(action=action, reason="Không phù hợp", by=office)
@@ -106,6 +109,7 @@ def test_plan_loaded_before_the_sweep_is_no_longer_missing_once_submitted(
     travel_to(D(2026, 2, 20))
     loaded = RemediationPlan.objects.get(pk=plan.pk)  # e.g. the form page opened before the sweep
     plan_services.sweep_overdue()
+    conclude_review(loaded.review, office)
     plan_services.plan_submit(plan=loaded, by=office)
     assert not RemediationPlan.objects.get(pk=plan.pk).missing_flagged
 
@@ -134,7 +138,7 @@ def test_deleting_a_finding_carried_into_a_later_cycle_is_refused(
         horizon_end=D(2027, 12, 31),
         previous_cycle=open_cycle,
     )
-    review_services.cycle_open(cycle=later, by=office)
+    campaign_services.cycle_open(cycle=later, by=office)
     carried = Finding.objects.get(carried_from=finding)
     assert carried.review.cycle == later
     deltas = SummaryDelta.objects.count()

@@ -1,9 +1,10 @@
 import pytest
 
+from kiemdiem.core.models import SummaryDelta
+from kiemdiem.core.summaries import deltas_append
 from kiemdiem.dashboard import summaries
-from kiemdiem.dashboard.deltas import emit
 from kiemdiem.dashboard.metrics import METRIC_NAMES
-from kiemdiem.dashboard.models import CycleSummary, SummaryDelta
+from kiemdiem.dashboard.models import CycleSummary
 from kiemdiem.dashboard.selectors import METRIC_FAMILY, ancestor_paths
 from kiemdiem.dashboard.views import COLUMNS
 from kiemdiem.org.models import PATH_STEP
@@ -38,13 +39,14 @@ def test_opening_a_cycle_only_appends_change_records(open_cycle):
 def test_merge_adds_a_cell_change_to_the_cell_and_every_ancestor_in_scope(open_cycle, org_tree):
     summaries.merge_all()
     before = stored(open_cycle)
-    emit(
+    deltas_append(
         cycle_id=open_cycle.pk,
         unit_path=org_tree.cell_a1.path,
-        findings_total=3,
-        items_overdue=2,
+        changes={"findings_total": 3, "items_overdue": 2},
     )
-    emit(cycle_id=open_cycle.pk, unit_path=org_tree.cell_a1.path, findings_total=-1)
+    deltas_append(
+        cycle_id=open_cycle.pk, unit_path=org_tree.cell_a1.path, changes={"findings_total": -1}
+    )
     assert summaries.merge_pending() == 2
     after = stored(open_cycle)
     lineage = [org_tree.province_a, org_tree.district_a1, org_tree.grassroots_a1, org_tree.cell_a1]

@@ -3,9 +3,10 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from kiemdiem.core.models import SummaryDelta
 from kiemdiem.dashboard import summaries
 from kiemdiem.dashboard.metrics import METRIC_NAMES
-from kiemdiem.dashboard.models import CycleSummary, SummaryDelta
+from kiemdiem.dashboard.models import CycleSummary
 from kiemdiem.dashboard.tasks import summaries_merge
 from kiemdiem.dashboard.views import Links
 from kiemdiem.remediation import services as plan_services

@@ -13,6 +13,7 @@ from django.core.management.color import no_style
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from kiemdiem.core.bulk import CHUNK, Table, insert_rows
 from kiemdiem.org.demo.people import (
     NEW_START,
     Salts,
@@ -34,33 +35,7 @@ from kiemdiem.org.services import unit_search_text
 
 # created_at / updated_at of every demo row: fixed, so a seed always gives identical rows.
 STAMP = datetime.datetime(2026, 11, 1, 1, 0, tzinfo=datetime.UTC)
-CHUNK = 20_000
 ORG_MODELS = [AccessGrant, Position, Membership, UnitSuccession, Person, Unit]
-
-
-class Table:
-    """INSERT target: the given columns, plus any other concrete column at its model default."""
-
-    def __init__(
-        self, connection: BaseDatabaseWrapper, model: type[models.Model], attnames: list[str]
-    ):
-        fields = {f.attname: f for f in model._meta.concrete_fields}
-        self.name = model._meta.db_table
-        self.attnames = attnames
-        # Fields added to the models later get their default, so this keeps working.
-        extra = [f for f in model._meta.concrete_fields if f.attname not in attnames]
-        self.columns = [fields[a].column for a in attnames] + [f.column for f in extra]
-        self.extra = tuple(f.get_db_prep_save(f.get_default(), connection) for f in extra)
-
-    @classmethod
-    def temporary(cls, name: str, columns: list[str]) -> "Table":
-        """A scratch table of the SQL path (no model behind it)."""
-        table = cls.__new__(cls)
-        table.name, table.attnames, table.columns, table.extra = name, columns, columns, ()
-        return table
-
-    def column_sql(self, connection: BaseDatabaseWrapper) -> str:
-        return ", ".join(connection.ops.quote_name(c) for c in self.columns)
 
 
 class Writer:
@@ -75,34 +50,7 @@ class Writer:
         return Table(self.connection, model, attnames)
 
     def insert(self, table: Table, rows: Iterable[tuple]) -> int:
-        count = 0
-        chunk: list[tuple] = []
-        for row in rows:
-            chunk.append(row + table.extra if table.extra else row)
-            if len(chunk) >= CHUNK:
-                count += self._flush(table, chunk)
-                chunk = []
-        if chunk:
-            count += self._flush(table, chunk)
-        return count
-
-    def _flush(self, table: Table, rows: list[tuple]) -> int:
-        columns = table.column_sql(self.connection)
-        quoted = self.connection.ops.quote_name(table.name)
-        with self.connection.cursor() as cursor:
-            if self.postgres:
-                with cursor.cursor.copy(f"COPY {quoted} ({columns}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-            else:
-                # Dates as ISO text, which is how Django stores them in SQLite.
-                rows = [
-                    tuple(v.isoformat() if isinstance(v, datetime.date) else v for v in row)
-                    for row in rows
-                ]
-                marks = ", ".join(["%s"] * len(table.columns))
-                cursor.executemany(f"INSERT INTO {quoted} ({columns}) VALUES ({marks})", rows)
-        return len(rows)
+        return insert_rows(self.connection, table, rows)
 
     def execute(self, sql: str, params: dict | None = None) -> int:
         with self.connection.cursor() as cursor:
@@ -207,11 +155,11 @@ class Writer:
             "sort_key text, gender text) ON COMMIT DROP"
         )
         self.insert(
-            Table.temporary("kd_cells", ["seq", "cell_id", "first_id", "n", "lead_n"]),
+            Table.columns_only("kd_cells", ["seq", "cell_id", "first_id", "n", "lead_n"]),
             ((i, c.unit.id, c.first_id, c.n, c.lead_n) for i, c in enumerate(plan.cells)),
         )
         self.insert(
-            Table.temporary("kd_names", ["combo", "full_name", "folded", "sort_key", "gender"]),
+            Table.columns_only("kd_names", ["combo", "full_name", "folded", "sort_key", "gender"]),
             all_name_combos(),
         )
         self.execute("ANALYZE kd_cells")

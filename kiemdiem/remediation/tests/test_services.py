@@ -3,10 +3,10 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from conftest import conclude_review
 from kiemdiem.core.errors import DomainError, StaleObject
-from kiemdiem.core.models import AuditEvent
+from kiemdiem.core.models import AuditEvent, SummaryDelta
 from kiemdiem.dashboard import summaries
-from kiemdiem.dashboard.models import SummaryDelta
 from kiemdiem.dashboard.tests.helpers import assert_summaries_match
 from kiemdiem.remediation import services
 from kiemdiem.remediation.models import (
@@ -38,6 +38,7 @@ def plan(open_cycle, org_tree, office):
         text="Sinh hoạt chi bộ chưa đều, nội dung chưa phong phú",
         area="leadership",
     )
+    conclude_review(plan.review, office)
     return plan
 
 
@@ -318,7 +319,7 @@ def test_concurrent_progress_reports_show_the_first_one(
         services.action_record_progress(
             action=stale, status="done", percent=100, narrative="Cũng xong", by=office
         )
-    assert "(percent: 0 → 100)" in refused.value.message
+    assert "(Mức độ hoàn thành (%): 0 → 100)" in refused.value.message
     assert ProgressUpdate.objects.filter(action=action).count() == 1
 
 
@@ -360,7 +361,7 @@ def test_cancelling_the_other_item_resolves_the_finding(
     assert finding.status == "resolved" and finding.resolved_at is not None
     assert finding.version == version + 1
     audit = AuditEvent.objects.filter(object_type="reviews.finding", object_id=str(finding.pk))
-    assert audit.first().changes == {"status": ["Đang khắc phục", "Đã khắc phục"]}
+    assert audit.first().changes == {"status": ["in_progress", "resolved"]}
     # The dashboard change is appended as verification appends it; the merge equals a recount.
     assert _deltas("findings_resolved") == resolved_before + 1
     summaries.merge_all()
@@ -454,7 +455,7 @@ def test_progress_moves_findings_in_progress_with_an_audit_row(
         object_type="reviews.finding", object_id=str(finding.pk)
     ).first()
     assert row.actor == cell_secretary
-    assert row.changes == {"status": ["Chưa khắc phục", "Đang khắc phục"]}
+    assert row.changes == {"status": ["open", "in_progress"]}
     # A second report changes nothing more on the finding.
     action.refresh_from_db()
     services.action_record_progress(

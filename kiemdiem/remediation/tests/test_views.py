@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from conftest import START, make_user
+from conftest import START, conclude_review, make_user
 from kiemdiem.core.models import AuditEvent
 from kiemdiem.org import services as org_services
 from kiemdiem.org.models import AccessRole
@@ -46,6 +46,7 @@ def plan(open_cycle, org_tree, office):
     review_services.finding_add(
         review=plan.review, by=office, text="Sinh hoạt chưa đều", area="leadership"
     )
+    conclude_review(plan.review, office)
     return plan
 
 
@@ -76,6 +77,7 @@ def test_outsider_gets_404_on_action_urls(client, action, outsider, method, name
 
 
 def submitted(plan, by):
+    conclude_review(plan.review, by)
     services.plan_submit(plan=plan, by=by)
     plan.refresh_from_db()
     return plan
@@ -380,7 +382,7 @@ def test_stale_progress_on_open_item_shows_the_other_persons_report(
     assert client.post(url, report).status_code == 302
     client.force_login(office)
     html = client.post(url, {**report, "percent": 70, "narrative": "70%"}).content.decode()
-    assert "Lần lưu gần nhất: bithu_chibo" in html and "percent: 0 → 40" in html
+    assert "Lần lưu gần nhất: bithu_chibo" in html and "Mức độ hoàn thành (%): 0 → 40" in html
     assert PlanAction.objects.get(pk=action.pk).percent == 40
 
 

@@ -4,6 +4,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from conftest import conclude_review
+from kiemdiem.campaign import services as campaign_services
 from kiemdiem.core.errors import DomainError, StaleObject
 from kiemdiem.remediation import services as plan_services
 from kiemdiem.remediation.models import RemediationPlan
@@ -49,9 +51,9 @@ def data(open_cycle, org_tree, office):
     return plan
 
 
-def test_figures_are_prefilled_from_the_subtree(data, period, org_tree, office, travel_to):
+def test_figures_are_prefilled_from_the_subtree(data, period, org_tree, office, travel_to, admin):
     travel_to(D(2026, 7, 5))  # after the period: the item due 31/03 was overdue at its end
-    report = services.report_create(period=period, unit=org_tree.grassroots_a1, by=office)
+    report = services.report_create(period=period, unit=org_tree.grassroots_a1, by=admin)
     assert report.figures == {
         "items_total": 2,
         "items_verified": 0,
@@ -61,64 +63,67 @@ def test_figures_are_prefilled_from_the_subtree(data, period, org_tree, office, 
         "items_overdue": 1,
         "findings_total": 3,
         "findings_resolved": 0,
+        "findings_carried": 0,
+        "findings_carried_partly": 0,
+        "findings_carried_partly_percent": 0,
     }
-    cell_b = services.report_create(period=period, unit=org_tree.cell_a1b, by=office)
+    cell_b = services.report_create(period=period, unit=org_tree.cell_a1b, by=admin)
     assert (cell_b.figures["items_total"], cell_b.figures["findings_total"]) == (0, 1)
     assert report.status == "draft" and report.narrative == ""
 
 
-def test_second_report_for_the_same_period_is_refused(period, org_tree, office):
-    services.report_create(period=period, unit=org_tree.cell_a1, by=office)
+def test_second_report_for_the_same_period_is_refused(period, org_tree, office, admin):
+    services.report_create(period=period, unit=org_tree.cell_a1, by=admin)
     with pytest.raises(DomainError, match="đã có báo cáo cho kỳ này"):
-        services.report_create(period=period, unit=org_tree.cell_a1, by=office)
+        services.report_create(period=period, unit=org_tree.cell_a1, by=admin)
     assert PeriodicReport.objects.filter(unit=org_tree.cell_a1).count() == 1
 
 
-def test_unit_outside_the_cycle_scope_is_refused(period, org_tree, office):
+def test_unit_outside_the_cycle_scope_is_refused(period, org_tree, office, admin):
     with pytest.raises(DomainError, match="không thuộc phạm vi"):
-        services.report_create(period=period, unit=org_tree.cell_b1, by=office)
+        services.report_create(period=period, unit=org_tree.cell_b1, by=admin)
     assert not PeriodicReport.objects.exists()
 
 
-def test_refresh_recomputes_figures(period, org_tree, office, open_cycle):
-    report = services.report_create(period=period, unit=org_tree.cell_a1, by=office)
+def test_refresh_recomputes_figures(period, org_tree, office, open_cycle, admin):
+    report = services.report_create(period=period, unit=org_tree.cell_a1, by=admin)
     assert report.figures["findings_total"] == 0
     review = RemediationPlan.objects.get(
         cycle=open_cycle, unit=org_tree.cell_a1, person__isnull=True
     ).review
     review_services.finding_add(review=review, by=office, text="Mới phát hiện", area="other")
-    services.report_update(report=report, narrative="Đánh giá", by=office)
+    services.report_update(report=report, narrative="Đánh giá", by=admin)
     assert PeriodicReport.objects.get(pk=report.pk).figures["findings_total"] == 0
-    services.report_update(report=report, narrative="Đánh giá", refresh=True, by=office)
+    services.report_update(report=report, narrative="Đánh giá", refresh=True, by=admin)
     assert PeriodicReport.objects.get(pk=report.pk).figures["findings_total"] == 1
 
 
-def test_stale_update_is_refused(period, org_tree, office):
-    report = services.report_create(period=period, unit=org_tree.cell_a1, by=office)
-    services.report_update(report=report, narrative="Bản một", by=office, expected_version=1)
+def test_stale_update_is_refused(period, org_tree, office, admin):
+    report = services.report_create(period=period, unit=org_tree.cell_a1, by=admin)
+    services.report_update(report=report, narrative="Bản một", by=admin, expected_version=1)
     with pytest.raises(StaleObject):
-        services.report_update(report=report, narrative="Bản hai", by=office, expected_version=1)
+        services.report_update(report=report, narrative="Bản hai", by=admin, expected_version=1)
     assert PeriodicReport.objects.get(pk=report.pk).narrative == "Bản một"
 
 
-def test_submit_needs_a_narrative(period, org_tree, office):
-    report = services.report_create(period=period, unit=org_tree.cell_a1, by=office)
+def test_submit_needs_a_narrative(period, org_tree, office, admin):
+    report = services.report_create(period=period, unit=org_tree.cell_a1, by=admin)
     with pytest.raises(DomainError, match="đánh giá, nhận xét"):
-        services.report_submit(report=report, by=office)
+        services.report_submit(report=report, by=admin)
     assert PeriodicReport.objects.get(pk=report.pk).status == "draft"
-    services.report_update(report=report, narrative="Đã khắc phục cơ bản", by=office)
-    services.report_submit(report=report, by=office)
+    services.report_update(report=report, narrative="Đã khắc phục cơ bản", by=admin)
+    services.report_submit(report=report, by=admin)
     report.refresh_from_db()
-    assert report.status == "submitted" and report.submitted_by == office
+    assert report.status == "submitted" and report.submitted_by == admin
     with pytest.raises(DomainError, match="không sửa được"):
-        services.report_update(report=report, narrative="Sửa sau khi gửi", by=office)
+        services.report_update(report=report, narrative="Sửa sau khi gửi", by=admin)
 
 
-def test_rollup_totals_count_only_submitted_reports(data, period, org_tree, office):
-    sent = services.report_create(period=period, unit=org_tree.cell_a1, by=office)
-    services.report_update(report=sent, narrative="Báo cáo chi bộ Tổ Toán", by=office)
-    services.report_submit(report=sent, by=office)
-    services.report_create(period=period, unit=org_tree.cell_a1b, by=office)  # still a draft
+def test_rollup_totals_count_only_submitted_reports(data, period, org_tree, office, admin):
+    sent = services.report_create(period=period, unit=org_tree.cell_a1, by=admin)
+    services.report_update(report=sent, narrative="Báo cáo chi bộ Tổ Toán", by=admin)
+    services.report_submit(report=sent, by=admin)
+    services.report_create(period=period, unit=org_tree.cell_a1b, by=admin)  # still a draft
 
     result = services.rollup(parent=org_tree.grassroots_a1, period=period)
     assert (result["submitted"], result["expected"]) == (1, 2)
@@ -137,11 +142,12 @@ def test_rollup_lists_children_without_reports(period, org_tree):
 
 
 def test_figures_are_computed_as_of_the_period_end(
-    data, period, open_cycle, org_tree, office, travel_to
+    data, period, open_cycle, org_tree, office, travel_to, appraiser, admin
 ):
     plan = RemediationPlan.objects.get(pk=data.pk)
+    conclude_review(plan.review, office)
     plan_services.plan_submit(plan=plan, by=office)
-    plan_services.plan_accept(plan=RemediationPlan.objects.get(pk=plan.pk), by=office)
+    plan_services.plan_accept(plan=RemediationPlan.objects.get(pk=plan.pk), by=appraiser)
     first, second = RemediationPlan.objects.get(pk=plan.pk).actions.order_by("position")
     travel_to(D(2026, 3, 1))
     plan_services.action_record_progress(
@@ -156,7 +162,7 @@ def test_figures_are_computed_as_of_the_period_end(
     )
     review_services.finding_add(review=other.review, by=office, text="Mới", area="other")
     travel_to(D(2026, 8, 5))
-    half = services.report_create(period=period, unit=org_tree.grassroots_a1, by=office)
+    half = services.report_create(period=period, unit=org_tree.grassroots_a1, by=admin)
     assert half.figures == {
         "items_total": 2,
         "items_verified": 0,
@@ -166,32 +172,35 @@ def test_figures_are_computed_as_of_the_period_end(
         "items_overdue": 1,  # due 31/03, still in progress on 30/06
         "findings_total": 3,  # the shortcoming added in August is not counted
         "findings_resolved": 0,
+        "findings_carried": 0,
+        "findings_carried_partly": 0,
+        "findings_carried_partly_percent": 0,
     }
     year = ReportPeriod.objects.get(cycle=open_cycle, label="Năm 2026")
-    running = services.report_create(period=year, unit=org_tree.grassroots_a1, by=office)
+    running = services.report_create(period=year, unit=org_tree.grassroots_a1, by=admin)
     assert (running.figures["items_in_progress"], running.figures["findings_total"]) == (2, 4)
     assert (half.figures_as_of, running.figures_as_of) == (D(2026, 6, 30), D(2026, 8, 5))
 
 
-def test_report_for_a_period_not_yet_started_is_refused(open_cycle, org_tree, office):
-    later = ReportPeriod.objects.get(cycle=open_cycle, label="Năm 2026")  # from 01/07/2026
+def test_report_for_a_period_not_yet_started_is_refused(open_cycle, org_tree, office, admin):
+    later = ReportPeriod.objects.get(cycle=open_cycle, label="Năm 2027")  # from 01/01/2027
     with pytest.raises(DomainError, match="chưa lập được báo cáo"):
-        services.report_create(period=later, unit=org_tree.cell_a1, by=office)
+        services.report_create(period=later, unit=org_tree.cell_a1, by=admin)
     assert not PeriodicReport.objects.exists()
 
 
-def test_reports_are_refused_once_the_cycle_is_closed(period, open_cycle, org_tree, office):
-    draft = services.report_create(period=period, unit=org_tree.cell_a1, by=office)
-    services.report_update(report=draft, narrative="Đã khắc phục", by=office)
+def test_reports_are_refused_once_the_cycle_is_closed(period, open_cycle, org_tree, office, admin):
+    draft = services.report_create(period=period, unit=org_tree.cell_a1, by=admin)
+    services.report_update(report=draft, narrative="Đã khắc phục", by=admin)
     review_services.cycle_close(cycle=open_cycle, by=office)
     period.refresh_from_db()
     draft = PeriodicReport.objects.get(pk=draft.pk)
     with pytest.raises(DomainError, match="đã kết thúc"):
-        services.report_submit(report=draft, by=office)
+        services.report_submit(report=draft, by=admin)
     with pytest.raises(DomainError, match="đã kết thúc"):
-        services.report_create(period=period, unit=org_tree.cell_a1b, by=office)
+        services.report_create(period=period, unit=org_tree.cell_a1b, by=admin)
     with pytest.raises(DomainError, match="đã kết thúc"):
-        services.report_update(report=draft, narrative="Sửa", by=office)
+        services.report_update(report=draft, narrative="Sửa", by=admin)
     assert PeriodicReport.objects.get(pk=draft.pk).status == "draft"
     assert PeriodicReport.objects.count() == 1
 
@@ -200,7 +209,7 @@ def test_reports_are_refused_once_the_cycle_is_closed(period, open_cycle, org_tr
 
 
 def test_moving_the_horizon_adds_and_removes_periods_but_keeps_reported_ones(
-    period, open_cycle, org_tree, office, travel_to
+    period, open_cycle, org_tree, office, travel_to, admin
 ):
     from kiemdiem.core.models import AuditEvent
 
@@ -209,7 +218,7 @@ def test_moving_the_horizon_adds_and_removes_periods_but_keeps_reported_ones(
         .order_by("ends_on")
         .values_list("label", flat=True)
     )
-    review_services.cycle_update(cycle=open_cycle, by=office, horizon_end=D(2028, 12, 31))
+    campaign_services.cycle_update(cycle=open_cycle, by=office, horizon_end=D(2028, 12, 31))
     assert labels()[-2:] == ["6 tháng đầu năm 2028", "Năm 2028"]
     added = ReportPeriod.objects.get(cycle=open_cycle, label="Năm 2028")
     assert AuditEvent.objects.filter(
@@ -218,9 +227,9 @@ def test_moving_the_horizon_adds_and_removes_periods_but_keeps_reported_ones(
 
     travel_to(D(2026, 7, 2))
     year = ReportPeriod.objects.get(cycle=open_cycle, label="Năm 2026")
-    services.report_create(period=year, unit=org_tree.cell_a1, by=office)
+    services.report_create(period=year, unit=org_tree.cell_a1, by=admin)
     open_cycle.refresh_from_db()
-    review_services.cycle_update(cycle=open_cycle, by=office, horizon_end=D(2026, 3, 31))
+    campaign_services.cycle_update(cycle=open_cycle, by=office, horizon_end=D(2026, 3, 31))
     # Periods after the new horizon go, except the one a unit already reported on.
     assert labels() == ["6 tháng đầu năm 2026", "Năm 2026"]
     assert AuditEvent.objects.filter(
@@ -229,11 +238,12 @@ def test_moving_the_horizon_adds_and_removes_periods_but_keeps_reported_ones(
 
 
 def test_item_replaced_after_the_period_still_counts_in_it(
-    data, period, org_tree, office, travel_to
+    data, period, org_tree, office, travel_to, appraiser, admin
 ):
     plan = RemediationPlan.objects.get(pk=data.pk)
+    conclude_review(plan.review, office)
     plan_services.plan_submit(plan=plan, by=office)
-    plan_services.plan_accept(plan=RemediationPlan.objects.get(pk=plan.pk), by=office)
+    plan_services.plan_accept(plan=RemediationPlan.objects.get(pk=plan.pk), by=appraiser)
     second = RemediationPlan.objects.get(pk=plan.pk).actions.order_by("position").last()
     travel_to(D(2026, 8, 1))
     plan_services.action_replace(
@@ -245,10 +255,10 @@ def test_item_replaced_after_the_period_still_counts_in_it(
         responsible_unit=org_tree.cell_a1,
     )
     travel_to(D(2026, 8, 5))
-    half = services.report_create(period=period, unit=org_tree.cell_a1, by=office)
+    half = services.report_create(period=period, unit=org_tree.cell_a1, by=admin)
     assert half.figures["items_total"] == 2  # the replaced item was live on 30/06
     year = ReportPeriod.objects.get(cycle=period.cycle, label="Năm 2026")
-    running = services.report_create(period=year, unit=org_tree.cell_a1, by=office)
+    running = services.report_create(period=year, unit=org_tree.cell_a1, by=admin)
     assert running.figures["items_total"] == 2  # the replacement, not the replaced item
 
 
@@ -312,7 +322,7 @@ STEPS = ["progress", "progress", "done", "done", "verify", "send_back", "cancel"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def _random_history(rng, plan, org_tree, office, travel_to) -> list[datetime.date]:
+def _random_history(rng, plan, org_tree, office, travel_to, appraiser) -> list[datetime.date]:
     """Random progress, verifications, send-backs, cancellations and replacements over 2026;
     returns the days they happened on."""
     day = D(2026, 1, 12)
@@ -322,7 +332,10 @@ def _random_history(rng, plan, org_tree, office, travel_to) -> list[datetime.dat
         travel_to(day)
         days.append(day)
         actions = RemediationPlan.objects.get(pk=plan.pk).actions.order_by("pk")
-        action = rng.choice(list(actions.exclude(status__in=["verified", "cancelled", "replaced"])))
+        live = list(actions.exclude(status__in=["verified", "cancelled", "replaced"]))
+        if not live:  # every item verified, cancelled or replaced: the history is over
+            break
+        action = rng.choice(live)
         op = rng.choice(STEPS)
         try:
             if op == "progress":
@@ -344,7 +357,7 @@ def _random_history(rng, plan, org_tree, office, travel_to) -> list[datetime.dat
                 )
             elif op in ("verify", "send_back"):
                 plan_services.action_verify(
-                    action=action, by=office, accept=op == "verify", note="Chưa đủ hồ sơ"
+                    action=action, by=appraiser, accept=op == "verify", note="Chưa đủ hồ sơ"
                 )
             elif op == "cancel":
                 plan_services.action_cancel(action=action, reason="Không còn phù hợp", by=office)
@@ -364,7 +377,7 @@ def _random_history(rng, plan, org_tree, office, travel_to) -> list[datetime.dat
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_figures_match_a_plain_recomputation_on_random_histories(
-    seed, data, open_cycle, org_tree, office, travel_to
+    seed, data, open_cycle, org_tree, office, travel_to, appraiser
 ):
     import random
 
@@ -380,9 +393,10 @@ def test_figures_match_a_plain_recomputation_on_random_histories(
             responsible_unit=org_tree.cell_a1,
             due_date=D(2026, 1, 20) + datetime.timedelta(days=rng.randint(0, 300)),
         )
+    conclude_review(plan.review, office)
     plan_services.plan_submit(plan=plan, by=office)
-    plan_services.plan_accept(plan=RemediationPlan.objects.get(pk=plan.pk), by=office)
-    days = _random_history(rng, plan, org_tree, office, travel_to)
+    plan_services.plan_accept(plan=RemediationPlan.objects.get(pk=plan.pk), by=appraiser)
+    days = _random_history(rng, plan, org_tree, office, travel_to, appraiser)
     travel_to(days[-1] + datetime.timedelta(days=1))
     seen = set()
     for day in [D(2026, 1, 11), *days, days[-1] + datetime.timedelta(days=1)]:
@@ -395,7 +409,7 @@ def test_figures_match_a_plain_recomputation_on_random_histories(
 
 
 def test_figures_take_two_queries_however_many_items(
-    data, period, org_tree, office, travel_to, django_assert_max_num_queries
+    data, period, org_tree, office, travel_to, django_assert_max_num_queries, appraiser
 ):
     plan = RemediationPlan.objects.get(pk=data.pk)
     finding = plan.review.findings.first()
@@ -408,8 +422,9 @@ def test_figures_take_two_queries_however_many_items(
             responsible_unit=org_tree.cell_a1,
             due_date=D(2026, 3, 31),
         )
+    conclude_review(plan.review, office)
     plan_services.plan_submit(plan=plan, by=office)
-    plan_services.plan_accept(plan=RemediationPlan.objects.get(pk=plan.pk), by=office)
+    plan_services.plan_accept(plan=RemediationPlan.objects.get(pk=plan.pk), by=appraiser)
     actions = list(RemediationPlan.objects.get(pk=plan.pk).actions.order_by("position"))
     travel_to(D(2026, 2, 1))
     for action in actions[:15]:

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from conftest import make_user
+from kiemdiem.core.permissions import SYSTEM
 from kiemdiem.org import services as org_services
 from kiemdiem.org.models import PositionRole, UnitKind
 from kiemdiem.org.tests.factories import PersonFactory, UnitFactory
@@ -236,7 +237,7 @@ def test_rollup_query_count_is_bounded(
             parent=org_tree.grassroots_a1,
         )
         if i % 2:
-            services.report_create(period=period, unit=cell, by=None)
+            services.report_create(period=period, unit=cell, by=SYSTEM)
     client.force_login(office)
     url = reverse("reports:rollup-detail", args=[org_tree.grassroots_a1.pk, period.pk])
     with django_assert_max_num_queries(15):

@@ -1,11 +1,14 @@
 import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
+from conftest import conclude_review
+from kiemdiem.campaign import services as campaign_services
 from kiemdiem.core.audit import history_for
 from kiemdiem.core.errors import DomainError
 from kiemdiem.org import services as org_services
-from kiemdiem.remediation.models import RemediationPlan
+from kiemdiem.remediation.models import PlanAction, RemediationPlan
 from kiemdiem.reports.models import ReportPeriod
 from kiemdiem.reviews import services
 from kiemdiem.reviews.models import Finding, Review, ReviewMeeting
@@ -52,7 +55,7 @@ def test_members_admitted_less_than_six_months_before_are_not_reviewed(org_tree,
         participating_kinds=PARTICIPATING,
         **CYCLE_DATES,
     )
-    services.cycle_open(cycle=cycle, by=office)
+    campaign_services.cycle_open(cycle=cycle, by=office)
     assert not Review.objects.filter(cycle=cycle, person=newbie).exists()
 
 
@@ -177,7 +180,7 @@ def test_carry_over_requires_assessment_before_submission(open_cycle, org_tree, 
         plan_due=D(2027, 2, 15),
         horizon_end=D(2028, 12, 31),
     )
-    result = services.cycle_open(cycle=nxt, by=office)
+    result = campaign_services.cycle_open(cycle=nxt, by=office)
     assert result["carried"] == 2
     new_review = collective(nxt, org_tree.cell_a1)
     carried = {f.carried_from_id: f for f in new_review.findings.all()}
@@ -195,9 +198,18 @@ def test_carry_over_requires_assessment_before_submission(open_cycle, org_tree, 
         services.carry_assess(
             finding=carried[left.pk], assessment="not_fixed", cause="  ", by=office
         )
+    with pytest.raises(DomainError, match="mức độ đã khắc phục"):
+        services.carry_assess(
+            finding=carried[left.pk], assessment="partly_fixed", cause="Thiếu tài liệu", by=office
+        )
     services.carry_assess(
-        finding=carried[left.pk], assessment="partly_fixed", cause="Thiếu tài liệu", by=office
+        finding=carried[left.pk],
+        assessment="partly_fixed",
+        percent=40,
+        cause="Thiếu tài liệu",
+        by=office,
     )
+    assert Finding.objects.get(pk=carried[left.pk].pk).carry_percent == 40
     new_review.refresh_from_db()
     services.review_transition(review=new_review, to="submitted", by=office)
     assert Finding.objects.get(pk=carried[fixed.pk].pk).status == "resolved"
@@ -245,6 +257,7 @@ def submitted_plan(open_cycle, org_tree, office):
         responsible_unit=org_tree.cell_a1,
         due_date=D(2026, 6, 30),
     )
+    conclude_review(plan.review, office)
     plan_services.plan_submit(plan=plan, by=office)
     plan.refresh_from_db()
     return plan
@@ -258,10 +271,12 @@ def test_finding_add_is_refused_while_the_plan_is_submitted(submitted_plan, offi
 
 
 @pytest.mark.parametrize("then", ["accept", "adopt"])
-def test_finding_add_is_refused_once_the_plan_is_accepted_or_adopted(submitted_plan, office, then):
+def test_finding_add_is_refused_once_the_plan_is_accepted_or_adopted(
+    submitted_plan, office, then, appraiser
+):
     from kiemdiem.remediation import services as plan_services
 
-    plan_services.plan_accept(plan=submitted_plan, by=office)
+    plan_services.plan_accept(plan=submitted_plan, by=appraiser)
     if then == "adopt":
         plan_services.plan_adopt(
             plan=submitted_plan, decision_date=D(2026, 1, 10), decision_ref="NQ 01", by=office
@@ -286,12 +301,12 @@ def test_finding_update_and_delete_are_refused_while_the_plan_is_submitted(submi
 
 
 def test_returned_plan_lets_shortcomings_be_added_and_coverage_is_checked_again(
-    submitted_plan, office
+    submitted_plan, office, appraiser
 ):
     from kiemdiem.remediation import services as plan_services
 
     plan_services.plan_return(
-        plan=submitted_plan, grounds=["not_feasible"], remarks="Bổ sung hạn chế", by=office
+        plan=submitted_plan, grounds=["not_feasible"], remarks="Bổ sung hạn chế", by=appraiser
     )
     review = Review.objects.get(pk=submitted_plan.review_id)
     late = services.finding_add(review=review, by=office, text="Phát hiện muộn", area="other")
@@ -342,7 +357,7 @@ def test_next_cycle_of_the_same_scope_and_kind_is_carried_from_by_default(
 
     services.cycle_close(cycle=open_cycle, by=office)
     nxt.refresh_from_db()
-    result = services.cycle_open(cycle=nxt, by=office)
+    result = campaign_services.cycle_open(cycle=nxt, by=office)
     assert result["carried"] == 1
     assert collective(nxt, org_tree.cell_a1).findings.get().carried_from_id == left.pk
 
@@ -356,7 +371,7 @@ def test_opening_before_the_previous_cycle_is_closed_is_refused(
     travel_to(D(2027, 1, 10))
     nxt = next_cycle(org_tree, office)
     with pytest.raises(DomainError, match="chưa kết thúc"):
-        services.cycle_open(cycle=nxt, by=office)
+        campaign_services.cycle_open(cycle=nxt, by=office)
     nxt.refresh_from_db()
     assert nxt.status == "draft" and not Review.objects.filter(cycle=nxt).exists()
     assert Finding.objects.get(review__cycle=open_cycle).status == "open"
@@ -382,19 +397,21 @@ def test_cycle_drafted_before_the_previous_one_opened_still_carries_over(
     )
     later = next_cycle(org_tree, office)
     assert later.previous_cycle_id is None  # the first one is still a draft
-    services.cycle_open(cycle=first, by=office)
+    campaign_services.cycle_open(cycle=first, by=office)
     services.finding_add(
         review=collective(first, org_tree.cell_a1), by=office, text="Chậm", area="other"
     )
     services.cycle_close(cycle=first, by=office)
     travel_to(D(2027, 1, 10))
     later.refresh_from_db()
-    assert services.cycle_open(cycle=later, by=office)["carried"] == 1
+    assert campaign_services.cycle_open(cycle=later, by=office)["carried"] == 1
     later.refresh_from_db()
     assert later.previous_cycle_id == first.pk
 
 
-def test_carried_findings_of_the_closed_cycle_do_not_flip(open_cycle, org_tree, office, travel_to):
+def test_carried_findings_of_the_closed_cycle_do_not_flip(
+    open_cycle, org_tree, office, travel_to, appraiser
+):
     from kiemdiem.remediation import services as plan_services
 
     review = collective(open_cycle, org_tree.cell_a1)
@@ -408,16 +425,22 @@ def test_carried_findings_of_the_closed_cycle_do_not_flip(open_cycle, org_tree, 
         responsible_unit=org_tree.cell_a1,
         due_date=D(2026, 6, 30),
     )
+    conclude_review(plan.review, office)
     plan_services.plan_submit(plan=plan, by=office)
-    plan_services.plan_accept(plan=RemediationPlan.objects.get(pk=plan.pk), by=office)
+    plan_services.plan_accept(plan=RemediationPlan.objects.get(pk=plan.pk), by=appraiser)
+    evidence = SimpleUploadedFile("bien-ban.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")
+    action = PlanAction.objects.get(pk=action.pk)
+    plan_services.action_record_progress(
+        action=action, status="done", percent=100, narrative="Xong", files=[evidence], by=office
+    )
     services.cycle_close(cycle=open_cycle, by=office)
     travel_to(D(2027, 1, 10))
-    services.cycle_open(cycle=next_cycle(org_tree, office), by=office)
+    campaign_services.cycle_open(cycle=next_cycle(org_tree, office), by=office)
     assert Finding.objects.get(pk=finding.pk).status == "carried_over"
 
     action.refresh_from_db()
     with pytest.raises(DomainError, match="đã kết thúc"):
-        plan_services.action_verify(action=action, by=office)
+        plan_services.action_verify(action=action, by=appraiser)
     with pytest.raises(DomainError, match="đã kết thúc"):
         services.carry_assess(
             finding=Finding.objects.get(pk=finding.pk),
@@ -477,10 +500,10 @@ def test_carry_over_writes_audit_rows_for_old_and_new_findings(
     services.cycle_close(cycle=open_cycle, by=office)
     travel_to(D(2027, 1, 10))
     nxt = next_cycle(org_tree, office)
-    services.cycle_open(cycle=nxt, by=office)
+    campaign_services.cycle_open(cycle=nxt, by=office)
     new = collective(nxt, org_tree.cell_a1).findings.get()
     moved = history_for(old).filter(action="transition").get()
-    assert moved.changes == {"status": ["Chưa khắc phục", "Chuyển sang kỳ sau"]}
+    assert moved.changes == {"status": ["open", "carried_over"]}
     assert moved.unit_path == org_tree.cell_a1.path and moved.actor == office
     born = history_for(new).get()
     assert born.action == "create" and born.changes["carried_from"] == [None, old.pk]

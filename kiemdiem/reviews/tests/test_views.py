@@ -3,7 +3,9 @@ import datetime
 import pytest
 from django.urls import NoReverseMatch, reverse
 
-from conftest import CYCLE_DATES, PARTICIPATING
+from conftest import CYCLE_DATES, PARTICIPATING, conclude_review
+from kiemdiem.campaign import services as campaign_services
+from kiemdiem.core.permissions import SYSTEM
 from kiemdiem.org import services as org_services
 from kiemdiem.org.models import PositionRole
 from kiemdiem.org.tests.factories import PersonFactory
@@ -97,7 +99,7 @@ def carried(open_cycle, org_tree, office, travel_to):
         plan_due=D(2027, 2, 15),
         horizon_end=D(2028, 12, 31),
     )
-    services.cycle_open(cycle=nxt, by=office)
+    campaign_services.cycle_open(cycle=nxt, by=office)
     return collective(nxt, org_tree.cell_a1).findings.get()
 
 
@@ -105,12 +107,12 @@ def carried(open_cycle, org_tree, office, travel_to):
 
 CYCLE_URLS = [
     ("reviews:cycle-detail", "get"),
-    ("reviews:cycle-edit", "get"),
-    ("reviews:cycle-edit", "post"),
-    ("reviews:cycle-open", "get"),
-    ("reviews:cycle-open", "post"),
-    ("reviews:cycle-close", "get"),
-    ("reviews:cycle-close", "post"),
+    ("campaign:cycle-edit", "get"),
+    ("campaign:cycle-edit", "post"),
+    ("campaign:cycle-open", "get"),
+    ("campaign:cycle-open", "post"),
+    ("campaign:cycle-close", "get"),
+    ("campaign:cycle-close", "post"),
 ]
 REVIEW_URLS = [
     ("reviews:review-detail", "get"),
@@ -174,7 +176,7 @@ def test_anonymous_is_sent_to_login(client, open_cycle):
 # --- allowed users get the pages -----------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["reviews:cycle-detail", "reviews:cycle-edit"])
+@pytest.mark.parametrize("name", ["reviews:cycle-detail", "campaign:cycle-edit"])
 def test_office_opens_cycle_pages(client, open_cycle, office, name):
     client.force_login(office)
     assert client.get(reverse(name, args=[open_cycle.pk])).status_code == 200
@@ -182,8 +184,8 @@ def test_office_opens_cycle_pages(client, open_cycle, office, name):
 
 def test_office_opens_confirmation_pages(client, draft_cycle, open_cycle, office):
     client.force_login(office)
-    assert client.get(reverse("reviews:cycle-open", args=[draft_cycle.pk])).status_code == 200
-    assert client.get(reverse("reviews:cycle-close", args=[open_cycle.pk])).status_code == 200
+    assert client.get(reverse("campaign:cycle-open", args=[draft_cycle.pk])).status_code == 200
+    assert client.get(reverse("campaign:cycle-close", args=[open_cycle.pk])).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -246,7 +248,7 @@ def test_member_writes_own_review_but_not_the_cells(client, open_cycle, org_tree
 def test_office_creates_cycle(client, org_tree, office):
     client.force_login(office)
     response = client.post(
-        reverse("reviews:cycle-create"), cycle_post(scope_unit=org_tree.province_a.pk)
+        reverse("campaign:cycle-create"), cycle_post(scope_unit=org_tree.province_a.pk)
     )
     cycle = ReviewCycle.objects.get()
     assert response.status_code == 302 and response["Location"] == cycle.get_absolute_url()
@@ -257,7 +259,7 @@ def test_office_creates_cycle(client, org_tree, office):
 def test_cycle_with_dates_out_of_order_is_refused(client, org_tree, office):
     client.force_login(office)
     response = client.post(
-        reverse("reviews:cycle-create"),
+        reverse("campaign:cycle-create"),
         cycle_post(scope_unit=org_tree.province_a.pk, plan_due="01/01/2026"),
     )
     assert response.status_code == 200
@@ -268,7 +270,7 @@ def test_cycle_with_dates_out_of_order_is_refused(client, org_tree, office):
 def test_cycle_with_bad_date_shows_vietnamese_message(client, org_tree, office):
     client.force_login(office)
     response = client.post(
-        reverse("reviews:cycle-create"),
+        reverse("campaign:cycle-create"),
         cycle_post(scope_unit=org_tree.province_a.pk, starts_on="2026/31/01"),
     )
     assert "hãy nhập theo dạng dd/mm/yyyy" in response.content.decode()
@@ -278,10 +280,10 @@ def test_cycle_with_bad_date_shows_vietnamese_message(client, org_tree, office):
 def test_cycle_scope_is_limited_to_the_office(client, org_tree, office):
     client.force_login(office)
     response = client.post(
-        reverse("reviews:cycle-create"), cycle_post(scope_unit=org_tree.province_b.pk)
+        reverse("campaign:cycle-create"), cycle_post(scope_unit=org_tree.province_b.pk)
     )
     assert response.status_code == 200 and not ReviewCycle.objects.exists()
-    html = client.get(reverse("reviews:cycle-create")).content.decode()
+    html = client.get(reverse("campaign:cycle-create")).content.decode()
     assert org_tree.province_a.name in html and org_tree.district_a1.name in html
     assert org_tree.province_b.name not in html and org_tree.cell_a1.name not in html
 
@@ -300,10 +302,10 @@ def test_previous_cycle_choices_stay_in_scope(client, org_tree, open_cycle, offi
         **CYCLE_DATES,
     )
     client.force_login(office)
-    html = client.get(reverse("reviews:cycle-create")).content.decode()
+    html = client.get(reverse("campaign:cycle-create")).content.decode()
     assert open_cycle.title in html and other.title not in html
     response = client.post(
-        reverse("reviews:cycle-create"),
+        reverse("campaign:cycle-create"),
         cycle_post(scope_unit=org_tree.province_a.pk, previous_cycle=other.pk),
     )
     assert response.status_code == 200 and ReviewCycle.objects.count() == 2
@@ -311,13 +313,13 @@ def test_previous_cycle_choices_stay_in_scope(client, org_tree, open_cycle, offi
 
 def test_only_offices_create_cycles(client, org_tree, unit_head):
     client.force_login(unit_head)
-    assert client.get(reverse("reviews:cycle-create")).status_code == 403
+    assert client.get(reverse("campaign:cycle-create")).status_code == 403
     assert "Tạo đợt kiểm điểm" not in client.get(reverse("reviews:cycle-list")).content.decode()
 
 
 def test_stale_cycle_edit_is_refused(client, draft_cycle, office):
     client.force_login(office)
-    url = reverse("reviews:cycle-edit", args=[draft_cycle.pk])
+    url = reverse("campaign:cycle-edit", args=[draft_cycle.pk])
     form = cycle_post(scope_unit=draft_cycle.scope_unit_id, version=str(draft_cycle.version))
     assert client.post(url, {**form, "title": "Tên mới thứ nhất"}).status_code == 302
     response = client.post(url, {**form, "title": "Tên mới thứ hai"})
@@ -327,7 +329,7 @@ def test_stale_cycle_edit_is_refused(client, draft_cycle, office):
 
 def test_open_cycle_keeps_its_scope(client, open_cycle, org_tree, office):
     client.force_login(office)
-    url = reverse("reviews:cycle-edit", args=[open_cycle.pk])
+    url = reverse("campaign:cycle-edit", args=[open_cycle.pk])
     data = cycle_post(
         scope_unit=org_tree.province_a.pk,
         participating_kinds=["commune"],
@@ -342,7 +344,7 @@ def test_open_cycle_keeps_its_scope(client, open_cycle, org_tree, office):
 def test_open_cycle_needs_a_reason(client, draft_cycle, office, travel_to):
     travel_to(D(2026, 1, 5))
     client.force_login(office)
-    url = reverse("reviews:cycle-open", args=[draft_cycle.pk])
+    url = reverse("campaign:cycle-open", args=[draft_cycle.pk])
     response = client.post(url, {"reason": " ", "version": draft_cycle.version})
     assert response.status_code == 200 and "Hãy nêu lý do" in response.content.decode()
     assert ReviewCycle.objects.get(pk=draft_cycle.pk).status == "draft"
@@ -356,7 +358,7 @@ def test_open_cycle_needs_a_reason(client, draft_cycle, office, travel_to):
 
 def test_close_cycle(client, open_cycle, office):
     client.force_login(office)
-    url = reverse("reviews:cycle-close", args=[open_cycle.pk])
+    url = reverse("campaign:cycle-close", args=[open_cycle.pk])
     response = client.post(url, {"reason": "Hết thời hạn", "version": open_cycle.version})
     assert response.status_code == 302
     assert ReviewCycle.objects.get(pk=open_cycle.pk).status == "closed"
@@ -364,7 +366,7 @@ def test_close_cycle(client, open_cycle, office):
 
 def test_unit_head_cannot_close_cycle(client, open_cycle, unit_head):
     client.force_login(unit_head)
-    url = reverse("reviews:cycle-close", args=[open_cycle.pk])
+    url = reverse("campaign:cycle-close", args=[open_cycle.pk])
     assert client.post(url, {"reason": "x"}).status_code == 403
     assert ReviewCycle.objects.get(pk=open_cycle.pk).status == "open"
 
@@ -427,7 +429,7 @@ def test_cycle_detail_query_count_is_bounded(
         participating_kinds=PARTICIPATING,
         **CYCLE_DATES,
     )
-    services.cycle_open(cycle=cycle, by=office)
+    campaign_services.cycle_open(cycle=cycle, by=office)
     client.force_login(office)
     with django_assert_max_num_queries(16):
         response = client.get(reverse("reviews:cycle-detail", args=[cycle.pk]))
@@ -495,13 +497,16 @@ def test_submission_refused_lists_problems_then_assessment_unblocks(client, carr
         assess,
         {
             prefix + "assessment": "partly_fixed",
+            prefix + "percent": "60",
             prefix + "cause": "Thiếu tài liệu",
             prefix + "version": 1,
         },
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200 and 'id="carried"' in response.content.decode()
-    assert Finding.objects.get(pk=carried.pk).carry_assessment == "partly_fixed"
+    assessed = Finding.objects.get(pk=carried.pk)
+    assert (assessed.carry_assessment, assessed.carry_percent) == ("partly_fixed", 60)
+    assert "Khắc phục một phần (60%)" in response.content.decode()
     assert client.post(submit, {"version": review.version}).status_code == 302
     assert Review.objects.get(pk=review.pk).status == "submitted"
 
@@ -815,7 +820,7 @@ def test_office_of_another_cycle_scope_cannot_manage_this_cycle(client, open_cyc
     """A standing-committee member over commune A1 sees the provincial cycle but may not run it."""
     client.force_login(overseer)
     assert client.get(open_cycle.get_absolute_url()).status_code == 200
-    url = reverse("reviews:cycle-close", args=[open_cycle.pk])
+    url = reverse("campaign:cycle-close", args=[open_cycle.pk])
     assert client.post(url, {"reason": "x", "version": "2"}).status_code == 403
     assert ReviewCycle.objects.get(pk=open_cycle.pk).status == "open"
 
@@ -838,6 +843,7 @@ def test_review_page_says_shortcomings_are_frozen_while_the_plan_is_submitted(
     client.force_login(unit_head)
     add_url = reverse("reviews:finding-add", args=[review.pk])
     assert add_url in client.get(review.get_absolute_url()).content.decode()
+    conclude_review(plan.review, office)
     plan_services.plan_submit(plan=plan, by=office)
     html = client.get(review.get_absolute_url()).content.decode()
     assert "cấp thẩm định cần trả lại kế hoạch" in html and add_url not in html
@@ -851,7 +857,7 @@ def test_new_annual_cycle_form_carries_from_the_last_annual_cycle_by_default(
 ):
     travel_to(D(2027, 1, 10))
     client.force_login(office)
-    html = client.get(reverse("reviews:cycle-create")).content.decode()
+    html = client.get(reverse("campaign:cycle-create")).content.decode()
     assert "Tự động: đợt gần nhất cùng phạm vi, cùng loại" in html
     dates = {
         "starts_on": "05/01/2027",
@@ -862,14 +868,14 @@ def test_new_annual_cycle_form_carries_from_the_last_annual_cycle_by_default(
         "year": "2026",
     }
     response = client.post(
-        reverse("reviews:cycle-create"),
+        reverse("campaign:cycle-create"),
         cycle_post(scope_unit=org_tree.province_a.pk, kind="annual", **dates),
     )
     assert response.status_code == 302
     nxt = ReviewCycle.objects.exclude(pk=open_cycle.pk).get()
     assert nxt.previous_cycle_id == open_cycle.pk
     # Opening it while last year's cycle still runs is refused with the reason.
-    url = reverse("reviews:cycle-open", args=[nxt.pk])
+    url = reverse("campaign:cycle-open", args=[nxt.pk])
     response = client.post(url, {"reason": "Theo kế hoạch", "version": str(nxt.version)})
     assert response.status_code == 200 and "chưa kết thúc" in response.content.decode()
     assert ReviewCycle.objects.get(pk=nxt.pk).status == "draft"
@@ -887,7 +893,7 @@ def test_review_page_reads_the_conference_people_once_each(client, review, org_t
         attendees=org_tree.members_a1[:2],
         supervisor_people=[unit_head.person],
         supervisors="Tổ công tác số 3",
-        by=None,
+        by=SYSTEM,
     )
     client.force_login(unit_head)
     with CaptureQueriesContext(connection) as queries:

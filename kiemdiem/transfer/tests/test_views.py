@@ -47,9 +47,9 @@ def _upload(client, data: bytes, name: str = "du-lieu.xlsx", **extra):
 
 def test_nav_entry_only_for_offices_and_admins(client, office, member, admin):
     client.force_login(office)
-    assert "Nhập, xuất dữ liệu" in client.get(reverse("core:home")).content.decode()
+    assert "Nhập, xuất dữ liệu" in client.get(reverse("home")).content.decode()
     client.force_login(member)
-    assert "Nhập, xuất dữ liệu" not in client.get(reverse("core:home")).content.decode()
+    assert "Nhập, xuất dữ liệu" not in client.get(reverse("home")).content.decode()
     assert client.get(reverse("transfer:index")).status_code == 403
     assert client.post(reverse("transfer:upload")).status_code == 403
     client.force_login(admin)

@@ -9,7 +9,7 @@ from kiemdiem.dashboard.demo import generate_activity, open_cycle
 from kiemdiem.dashboard.summaries import rebuild
 from kiemdiem.org.demo import DEMO_USERNAMES
 from kiemdiem.org.models import AccessGrant, AccessRole
-from kiemdiem.remediation.permissions import acting_unit_ids
+from kiemdiem.org.scoping import access_for
 from kiemdiem.reviews.models import ReviewCycle
 
 OFFICE_USERNAME = "vanphong"
@@ -47,7 +47,7 @@ class Command(BaseCommand):
         cycle = open_cycle(grant.unit, office, log=self.stdout.write)
         # Each demo login that appraises (office, secretaries) finds plans waiting for it.
         demo_users = get_user_model().objects.filter(username__in=DEMO_USERNAMES)
-        appraising = set().union(*(acting_unit_ids(user) for user in demo_users))
+        appraising = set().union(*(access_for(user).recipient_unit_ids for user in demo_users))
         counts = generate_activity(cycle, seed=seed, awaiting_under=appraising)
         rebuild(cycle)
         self.stdout.write(

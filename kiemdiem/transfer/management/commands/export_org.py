@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from kiemdiem.org.models import Unit
+from kiemdiem.org.scoping import visible_units
 from kiemdiem.transfer import exporter
 from kiemdiem.transfer.columns import ENTITIES, TABLES
 
@@ -29,7 +30,7 @@ class Command(BaseCommand):
             account = get_user_model().objects.filter(username=user).first()
             if account is None:
                 raise CommandError(f"Không có tài khoản “{user}”.")
-            units = Unit.objects.visible_to(account)
+            units = visible_units(account)
         if unit:
             root = units.filter(code=unit.strip().upper()).first()
             if root is None:

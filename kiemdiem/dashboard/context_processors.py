@@ -4,17 +4,19 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
+from kiemdiem.org.scoping import access_for
+
 # (label, URL name, who sees it: "scope" = anyone with a visible unit, "audit" = audit readers,
 # "office" = a committee office of some subtree, or an administrator)
 NAV = [
-    (_("Trang chủ"), "core:home", "all"),
+    (_("Trang chủ"), "home", "all"),
     (_("Cây tổ chức"), "org:unit-tree", "scope"),
     (_("Đợt kiểm điểm"), "reviews:cycle-list", "scope"),
     (_("Kế hoạch khắc phục"), "remediation:plan-list", "scope"),
     (_("Theo dõi"), "dashboard:cycle-list", "lead"),
     (_("Báo cáo"), "reports:index", "lead"),
     (_("Nhập, xuất dữ liệu"), "transfer:index", "office"),
-    (_("Nhật ký"), "core:audit-list", "audit"),
+    (_("Nhật ký"), "audit-list", "audit"),
 ]
 
 
@@ -22,9 +24,7 @@ def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    from kiemdiem.org import scoping  # imported late: apps are loaded by then
-
-    access = scoping.access_for(user)
+    access = access_for(user)
     allowed = {
         "all": True,
         "scope": access.everything or bool(access.visible_paths),

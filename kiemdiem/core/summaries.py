@@ -1,0 +1,52 @@
+"""Appending change records for the campaign summaries (SummaryDelta).
+
+Lifecycle tables name the counters each arrow moves; `core.lifecycle` appends them here inside
+the user's transaction, next to the audit row. That is the only dashboard write on a user's path:
+updating every ancestor's summary row there would serialize all writers of a province on its top
+rows. The dashboard app merges the records in the background and knows what each counter means;
+it registers the counter names at start-up so that a misspelt one fails loudly here.
+"""
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+
+from kiemdiem.core.models import SummaryDelta
+
+_KNOWN: set[str] = set()
+
+
+def metrics_register(names: Iterable[str]) -> None:
+    """Declare the counter names deltas may carry (the dashboard's metrics)."""
+    _KNOWN.update(names)
+
+
+def _check(names: Iterable[str]) -> None:
+    unknown = set(names) - _KNOWN
+    if _KNOWN and unknown:
+        raise ValueError(f"unknown metrics: {sorted(unknown)}")
+
+
+def deltas_append(*, cycle_id: int, unit_path: str, changes: Mapping[str, int]) -> None:
+    """Record that counters of `unit_path` in `cycle_id` changed by the given amounts."""
+    _check(changes)
+    changes = {k: v for k, v in changes.items() if v}
+    if changes:
+        SummaryDelta.objects.create(cycle_id_ref=cycle_id, unit_path=unit_path, changes=changes)
+
+
+def deltas_append_many(*, cycle_id: int, rows: Iterable[tuple[str, str, int]]) -> None:
+    """Bulk form for set operations: (unit_path, metric, amount) rows, one record per unit."""
+    per_unit: dict[str, Counter] = {}
+    for unit_path, metric, amount in rows:
+        per_unit.setdefault(unit_path, Counter())[metric] += amount
+    _check({m for counter in per_unit.values() for m in counter})
+    SummaryDelta.objects.bulk_create(
+        [
+            SummaryDelta(
+                cycle_id_ref=cycle_id, unit_path=path, changes={k: v for k, v in c.items() if v}
+            )
+            for path, c in per_unit.items()
+            if any(c.values())
+        ],
+        batch_size=2000,
+    )
