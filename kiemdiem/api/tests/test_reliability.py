@@ -13,6 +13,7 @@ import os
 import random
 import re
 
+from django.db.models import Q
 from django.urls import URLPattern, URLResolver, get_resolver
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -144,36 +145,33 @@ def _province_a_ids(org_tree) -> list[int]:
 def _visible_ids(user) -> set[int]:
     """Every id that names something `user` may see, of any kind (such an id could be a
     legitimate 200 on a route of another kind, so the sweep does not use it)."""
-    from kiemdiem.org.models import Membership, Person, Position
+    from kiemdiem.api.models import ApiToken
+    from kiemdiem.org.models import Membership, Position
+    from kiemdiem.org.scoping import visible_people, visible_units
     from kiemdiem.remediation.models import PlanAction, RemediationPlan
     from kiemdiem.reviews.models import Finding, Review, ReviewCycle
+    from kiemdiem.transfer.models import ImportJob
 
-    seen = set()
-    for model in [
-        Unit,
-        Person,
-        Membership,
-        Position,
-        ReviewCycle,
-        Review,
-        Finding,
-        RemediationPlan,
-        PlanAction,
-    ]:
+    seen = set(visible_units(user).values_list("pk", flat=True))
+    seen |= set(visible_people(user).values_list("pk", flat=True))
+    for model in [Membership, Position]:  # seen through their unit or their person
+        seen |= set(
+            model.objects.filter(
+                Q(unit__in=visible_units(user)) | Q(person__in=visible_people(user))
+            ).values_list("pk", flat=True)
+        )
+    for model in [ReviewCycle, Review, Finding, RemediationPlan]:
         manager = model.objects
         if hasattr(manager, "visible_to"):
             seen |= set(manager.visible_to(user).values_list("pk", flat=True))
     # A cycle is open to everyone inside its scope (a member sees the cycle over their cell).
-    paths = list(Unit.objects.visible_to(user).values_list("path", flat=True))
+    paths = list(visible_units(user).values_list("path", flat=True))
     for cycle_id, scope in ReviewCycle.objects.values_list("pk", "scope_unit__path"):
         if any(path.startswith(scope) for path in paths):
             seen.add(cycle_id)
     # Items are seen through their plan.
     plans = RemediationPlan.objects.visible_to(user)
     seen |= set(PlanAction.objects.filter(plan__in=plans).values_list("pk", flat=True))
-    from kiemdiem.api.models import ApiToken
-    from kiemdiem.transfer.models import ImportJob
-
     seen |= set(ApiToken.objects.filter(user=user).values_list("pk", flat=True))
     seen |= set(ImportJob.objects.visible_to(user).values_list("pk", flat=True))
     return seen
