@@ -386,4 +386,6 @@ KIEMDIEM_SCHEDULES = {
     "summary-merge": ("kiemdiem.dashboard.tasks.summaries_merge", 1),
     "overdue-sweep": ("kiemdiem.remediation.tasks.overdue_sweep", 15),
     "reminders": ("kiemdiem.dashboard.tasks.reminders_send", 60),
+    "audit-seal": ("kiemdiem.core.tasks.audit_seal", 1),
+    "audit-verify": ("kiemdiem.core.tasks.audit_verify", "02:30"),
 }

@@ -28,10 +28,22 @@ class AuditAction(models.TextChoices):
 
 
 class AuditEventQuerySet(models.QuerySet):
+    """Refuses every way the ORM has to change or remove rows, the private ones included
+    (`_update` is what Model.save uses for an UPDATE, `_raw_delete` skips signals)."""
+
     def update(self, **kwargs):
         raise AuditImmutable()
 
+    def _update(self, values):
+        raise AuditImmutable()
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AuditImmutable()
+
     def delete(self):
+        raise AuditImmutable()
+
+    def _raw_delete(self, using):
         raise AuditImmutable()
 
 
@@ -77,6 +89,8 @@ class AuditEvent(models.Model):
         verbose_name = _("nhật ký thay đổi")
         verbose_name_plural = _("nhật ký thay đổi")
         ordering = ["-at", "-id"]
+        # Related lookups and deletions use this manager too, so `_base_manager` refuses as well.
+        base_manager_name = "objects"
         indexes = [
             # serves object history pages
             models.Index(fields=["object_type", "object_id", "-at"], name="core_audit_object_idx"),
@@ -132,3 +146,34 @@ class SummaryDelta(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cycle_id_ref}/{self.unit_path}: {self.changes}"
+
+
+class AuditSeal(models.Model):
+    """One link of the audit trail's hash chain (core/audit_chain.py): the SHA-256 of the
+    previous link's hash and of one audit row as it was when sealed. Append-only, like the rows.
+    """
+
+    seq = models.BigAutoField(primary_key=True)
+    # No foreign key: a deleted audit row must leave its seal behind, for verify_audit to find.
+    event_id = models.BigIntegerField(_("bản ghi nhật ký"), unique=True)
+    hash = models.CharField(_("mã băm"), max_length=64)
+    sealed_at = models.DateTimeField(_("niêm phong lúc"), auto_now_add=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("dấu niêm phong nhật ký")
+        verbose_name_plural = _("dấu niêm phong nhật ký")
+        ordering = ["seq"]
+        base_manager_name = "objects"
+
+    def __str__(self) -> str:
+        return _("Dấu niêm phong số %(seq)s") % {"seq": self.seq}
+
+    def save(self, *args, **kwargs):
+        if self._state.adding is False:
+            raise AuditImmutable()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditImmutable()

@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from django_q.models import OrmQ, Schedule, Task
 from django_q.signing import BadSignature, SignedPackage
 
+from kiemdiem.core.models import AuditEvent
+
 RECENT = 100
 
 
@@ -34,10 +36,13 @@ def _queued() -> list[dict]:
 
 @login_required
 def task_list(request: HttpRequest) -> HttpResponse:
-    """Every schedule, the queue, and the last finished tasks with their result."""
+    """The last verdict on the audit trail, every schedule, the queue, and the last finished
+    tasks with their result."""
     if not request.user.is_superuser:
         raise PermissionDenied(_("Chỉ quản trị hệ thống xem được tiến trình nền."))
+    verdict = AuditEvent.objects.filter(object_type="core.auditseal").order_by("-at", "-id").first()
     ctx = {
+        "verdict": verdict,
         "schedules": Schedule.objects.order_by("name"),
         "queued": _queued(),
         "queued_total": OrmQ.objects.count(),

@@ -120,3 +120,17 @@ def run_queued(limit: int | None = None) -> int:
                 queue.join_thread()
             ran += 1
     return ran
+
+
+def audit_seal() -> str:
+    """Every minute: seal the new audit rows into the hash chain (core/audit_chain.py)."""
+    from kiemdiem.core.audit_chain import seal_pending
+
+    return f"niêm phong {seal_pending()} bản ghi nhật ký"
+
+
+def audit_verify() -> str:
+    """Daily: verify the whole chain; the verdict goes to the audit trail and the log."""
+    from kiemdiem.core.audit_chain import verify_and_record
+
+    return verify_and_record()
