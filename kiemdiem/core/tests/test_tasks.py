@@ -128,3 +128,14 @@ def test_background_work_page_is_for_administrators(client, admin, office):
     assert "kiemdiem:summary-merge" in html and "mỗi 1 phút" in html
     assert "Việc đang chờ" in html and "đang chờ" in html
     assert "Tổng hợp thử" in html and "tổng hợp 0 thay đổi" in html
+
+
+def test_navigation_offers_the_new_pages_to_whom_they_serve(client, admin, office, member):
+    client.force_login(admin)
+    html = client.get("/").content.decode()
+    assert 'href="/tien-trinh-nen/"' in html and 'href="/to-chuc/khoa-dang-nhap/"' in html
+    client.force_login(office)
+    html = client.get("/").content.decode()
+    assert 'href="/tien-trinh-nen/"' not in html and 'href="/to-chuc/khoa-dang-nhap/"' in html
+    client.force_login(member)
+    assert 'href="/to-chuc/khoa-dang-nhap/"' not in client.get("/").content.decode()
