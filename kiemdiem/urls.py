@@ -32,6 +32,8 @@ urlpatterns = [
     path("tai-khoan/", include("kiemdiem.api.account_urls")),
     path("nhat-ky/", org_views.audit_list, name="audit-list"),
     path("tien-trinh-nen/", task_views.task_list, name="task-list"),
+    path("cong-viec/<int:pk>/", task_views.job_detail, name="job-detail"),
+    path("cong-viec/<int:pk>/tien-do/", task_views.job_progress, name="job-progress"),
     path("", dashboard_views.home, name="home"),
 ]
 

@@ -1,9 +1,5 @@
-"""Database triggers that keep the audit tables append-only, on SQLite and PostgreSQL.
-
-PostgreSQL: core_auditevent's triggers come from migrations 0002 and 0004; the seal table gets
-the same two here (the functions are shared). SQLite: one BEFORE UPDATE and one BEFORE DELETE
-trigger per table. `lifted()` drops the SQLite ones around a test database's flush only.
-"""
+"""The SQLite triggers that keep the audit tables append-only (created by core/0007; PostgreSQL's
+come from 0002, 0004 and 0007). `lifted()` drops them around a test database's flush only."""
 
 import contextlib
 from collections.abc import Iterator
@@ -18,36 +14,24 @@ SQLITE = [
     for op in ("UPDATE", "DELETE")
 ]
 
-POSTGRES_SEAL = """
-CREATE TRIGGER core_auditseal_no_update_delete
-    BEFORE UPDATE OR DELETE ON core_auditseal
-    FOR EACH ROW EXECUTE FUNCTION core_auditevent_append_only();
-CREATE TRIGGER core_auditseal_no_truncate
-    BEFORE TRUNCATE ON core_auditseal
-    FOR EACH STATEMENT EXECUTE FUNCTION core_auditevent_no_truncate();
-"""
-
 
 def create_triggers(connection) -> None:
+    """SQLite only: the migration (0007) created them; this puts them back after a flush."""
+    if connection.vendor != "sqlite":
+        return
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            for statement in SQLITE:
-                cursor.execute(statement)
-        elif connection.vendor == "postgresql":
-            cursor.execute(POSTGRES_SEAL)
+        for statement in SQLITE:
+            cursor.execute(statement)
 
 
-def drop_triggers(connection, *, only_new: bool = False) -> None:
+def drop_triggers(connection) -> None:
+    """SQLite only (PostgreSQL's stay: its test flush is let through by a session setting)."""
+    if connection.vendor != "sqlite":
+        return
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            for table in TABLES:
-                for op in ("update", "delete"):
-                    cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_{op}")
-        elif connection.vendor == "postgresql" and only_new:
-            cursor.execute(
-                "DROP TRIGGER IF EXISTS core_auditseal_no_update_delete ON core_auditseal"
-            )
-            cursor.execute("DROP TRIGGER IF EXISTS core_auditseal_no_truncate ON core_auditseal")
+        for table in TABLES:
+            for op in ("update", "delete"):
+                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_{op}")
 
 
 @contextlib.contextmanager

@@ -177,3 +177,54 @@ class AuditSeal(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditImmutable()
+
+
+class JobQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "JobQuerySet":
+        """A user sees the jobs they started; administrators see every job."""
+        return self if user.is_superuser else self.filter(created_by=user)
+
+
+class Job(models.Model):
+    """A task queued for a user (core.tasks.enqueue_job), with its progress and its result: the
+    job page polls it. The task queue itself keeps no owner; this row does."""
+
+    task_id = models.CharField(max_length=32, unique=True)
+    name = models.CharField(_("công việc"), max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người yêu cầu"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("yêu cầu lúc"), auto_now_add=True)
+    # Where the user goes when it is done (the object it worked on).
+    url = models.CharField(max_length=300, blank=True)
+    stage = models.CharField(_("bước"), max_length=120, blank=True)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(_("bắt đầu lúc"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
+    ok = models.BooleanField(_("thành công"), null=True)
+    result = models.TextField(_("kết quả"), blank=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("công việc nền")
+        verbose_name_plural = _("công việc nền")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("job-detail", args=[self.pk])
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.done / self.total)) if self.total else 0

@@ -1,15 +1,16 @@
-"""The background work page for administrators: schedules, queued, running and finished tasks."""
+"""Background work: a user's job page (progress, result), and the administrators' page of
+schedules, queued, running and finished tasks."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_q.models import OrmQ, Schedule, Task
 from django_q.signing import BadSignature, SignedPackage
 
-from kiemdiem.core.models import AuditEvent
+from kiemdiem.core.models import AuditEvent, Job
 
 RECENT = 100
 
@@ -49,3 +50,23 @@ def task_list(request: HttpRequest) -> HttpResponse:
         "tasks": Task.objects.order_by("-stopped")[:RECENT],
     }
     return render(request, "core/task_list.html", ctx)
+
+
+def _job(request: HttpRequest, pk: int) -> Job:
+    return get_object_or_404(Job.objects.visible_to(request.user), pk=pk)
+
+
+@login_required
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One background job: its progress while it runs, its result when done."""
+    return render(request, "core/job_detail.html", {"job": _job(request, pk)})
+
+
+@login_required
+def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress panel (htmx polls it every 2 s); reloads the page once the job ended."""
+    job = _job(request, pk)
+    response = render(request, "core/job_detail.html#progress", {"job": job})
+    if job.ok is not None:
+        response["HX-Refresh"] = "true"
+    return response

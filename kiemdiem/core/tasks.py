@@ -16,13 +16,19 @@ from multiprocessing import Queue, Value
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 from django_q.brokers import get_broker
 from django_q.models import Schedule
 from django_q.monitor import monitor
 from django_q.signing import SignedPackage
 from django_q.tasks import async_task
 from django_q.worker import worker
+
+from kiemdiem.core.models import Job
 
 logger = logging.getLogger(__name__)
 
@@ -134,3 +140,61 @@ def audit_verify() -> str:
     from kiemdiem.core.audit_chain import verify_and_record
 
     return verify_and_record()
+
+
+def enqueue_job(func: str, *args: Any, name: str, by, url: str = "") -> Job:
+    """Queue `func(*args)` as a job the user can follow on its page (progress, result).
+
+    `func` returns the Vietnamese sentence shown as the result. A DomainError or
+    PermissionDenied it raises is the user's answer (shown, not retried); any other error is
+    recorded and the task is delivered again later, as every task is.
+    """
+    with transaction.atomic():
+        job = Job.objects.create(
+            task_id="",
+            name=name[:200],
+            created_by=by if by is not None and by.is_authenticated else None,
+            url=url,
+        )
+        task_id = enqueue("kiemdiem.core.tasks.run_job", job.pk, func, *args, name=name)
+        Job.objects.filter(pk=job.pk).update(task_id=task_id)
+    job.refresh_from_db()
+    return job
+
+
+def job_progress(job_id: int, stage: str, done: int = 0, total: int = 0) -> None:
+    """Report a step of a running job (the job page shows it)."""
+    Job.objects.filter(pk=job_id).update(stage=stage[:120], done=done, total=total)
+
+
+def run_job(job_id: int, func: str, *args: Any) -> str:
+    """The task behind every job: runs `func`, records how it ended."""
+    from kiemdiem.core.errors import DomainError
+
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None or job.ok is not None:
+        return "đã xong từ trước"  # a second delivery of a finished job
+    Job.objects.filter(pk=job_id).update(started_at=timezone.now(), stage="")
+    try:
+        # The work and the job's "done" commit together: a worker killed in between leaves
+        # neither, and the next delivery does both.
+        with transaction.atomic():
+            result = str(import_string(func)(*args))
+            _finish(job_id, ok=True, result=result)
+    except (DomainError, PermissionDenied) as exc:
+        message = str(getattr(exc, "message", "") or exc)
+        _finish(job_id, ok=False, result=message)
+        return message
+    except Exception as exc:
+        # Retried by the queue; the page says so meanwhile.
+        Job.objects.filter(pk=job_id).update(
+            stage=_("Lỗi, sẽ chạy lại: %(e)s") % {"e": str(exc)[:80]}
+        )
+        raise
+    return result
+
+
+def _finish(job_id: int, *, ok: bool, result: str) -> None:
+    Job.objects.filter(pk=job_id, ok__isnull=True).update(
+        ok=ok, result=result[:2000], finished_at=timezone.now(), stage=""
+    )
