@@ -43,6 +43,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python manage.py check
 	DJANGO_SETTINGS_MODULE=kiemdiem.settings_test $(BIN)/python manage.py makemigrations --check --dry-run
 

@@ -230,6 +230,23 @@ def second_appraiser(org_tree):
     return user
 
 
+@pytest.fixture
+def api():
+    """api(user) → an APIClient sending a real token of `user` (None: no credentials)."""
+    from rest_framework.test import APIClient
+
+    from kiemdiem.api.services import token_create
+
+    def client_for(user=None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            _token, key = token_create(user=user, name="test")
+            client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        return client
+
+    return client_for
+
+
 def conclude_review(review, by) -> None:
     """Take a review through its unit's conference (submitted, then discussed), through the
     services: a remediation plan is submitted only for a review past its conference."""

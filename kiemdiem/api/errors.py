@@ -1,6 +1,7 @@
 """Errors as JSON: a machine code, a Vietnamese message, and details where they help.
 
-    {"code": "stale", "message": "Dữ liệu … vừa được người khác thay đổi …", "current_version": 4}
+    {"code": "stale", "message": "Dữ liệu … vừa được người khác thay đổi …", "current_version": 4,
+     "last_saved_by": "bithu_chibo", "last_saved_at": "2026-01-10T09:00:00+00:00"}
 
 Every error of the API goes through `api_exception_handler`, so a client parses one shape.
 """
@@ -196,11 +197,14 @@ def _messages(detail) -> object:
 
 def _domain(exc: DomainError) -> Response:
     if isinstance(exc, StaleObject):
+        # Read after the refused write: a retry with current_version is not refused again.
         return error_response(
             status.HTTP_409_CONFLICT,
             "stale",
             exc.message,
-            current_version=getattr(exc.obj, "version", None),
+            current_version=exc.current_version,
+            last_saved_by=exc.saved_by or None,
+            last_saved_at=exc.saved_at.isoformat() if exc.saved_at else None,
         )
     details = {}
     if exc.field:

@@ -13,11 +13,19 @@ from rest_framework import serializers
 from kiemdiem.api.base import VersionField
 from kiemdiem.org.models import Gender, Person, Position, PositionRole, Unit, UnitKind
 from kiemdiem.org.scoping import visible_people, visible_units
-from kiemdiem.remediation.models import Evidence, PlanAction, ProgressUpdate, RemediationPlan
+from kiemdiem.remediation.models import (
+    Appraisal,
+    Evidence,
+    PlanAction,
+    PlanSubmission,
+    ProgressUpdate,
+    RemediationPlan,
+)
 from kiemdiem.remediation.states import ActionStatus, ReturnGround
 from kiemdiem.reports.models import PeriodicReport
 from kiemdiem.reviews.models import (
     DEGRADATION_TAGS,
+    CarryAssessment,
     CauseKind,
     Finding,
     FindingArea,
@@ -293,8 +301,10 @@ class FindingSerializer(serializers.ModelSerializer):
             "status",
             "carried_from",
             "carry_assessment",
+            "carry_percent",
             "carry_cause",
             "resolved_at",
+            "resolved_on",
             "version",
         ]
         read_only_fields = fields
@@ -310,6 +320,32 @@ class FindingFieldsSerializer(serializers.Serializer):
     severity = serializers.ChoiceField(choices=Severity.choices, required=False)
     source = serializers.ChoiceField(choices=FindingSource.choices, required=False)
     reason = free_text(1000)
+
+
+class CarryAssessSerializer(serializers.Serializer):
+    """Whether a shortcoming carried over from the previous cycle was fixed, and why."""
+
+    assessment = serializers.ChoiceField(choices=CarryAssessment.choices)
+    percent = serializers.IntegerField(
+        min_value=1,
+        max_value=99,
+        required=False,
+        allow_null=True,
+        help_text="Mức độ đã khắc phục (%), bắt buộc khi khắc phục một phần.",
+    )
+    cause = serializers.CharField(max_length=TEXT_MAX)
+    version = VersionField()
+
+
+def effective_date_field() -> serializers.DateField:
+    return serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text=(
+            "Ngày việc có hiệu lực khi văn phòng cấp ủy nhập lại từ hồ sơ giấy; mặc định hôm nay. "
+            "Không sau hôm nay, không trước ngày bắt đầu đợt."
+        ),
+    )
 
 
 class FindingCreateSerializer(FindingFieldsSerializer):
@@ -346,6 +382,7 @@ class PlanItemSerializer(serializers.ModelSerializer):
             "percent",
             "overdue",
             "verified_at",
+            "verified_on",
             "closing_reason",
             "replaced_by",
             "version",
@@ -375,6 +412,7 @@ class PlanSerializer(serializers.ModelSerializer):
             "status_label",
             "due_date",
             "first_submitted_at",
+            "first_submitted_on",
             "decision_date",
             "decision_ref",
             "version",
@@ -382,16 +420,64 @@ class PlanSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class AppraisalSerializer(serializers.ModelSerializer):
+    """The appraiser's decision on one submission: why a plan came back, or that it passed."""
+
+    decision_label = serializers.CharField(source="get_decision_display", read_only=True)
+    grounds_labels = serializers.SerializerMethodField()
+    decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None)
+
+    class Meta:
+        model = Appraisal
+        fields = [
+            "decision",
+            "decision_label",
+            "grounds",
+            "grounds_labels",
+            "remarks",
+            "recipient_kind",
+            "decided_by",
+            "decided_at",
+            "effective_on",
+        ]
+        read_only_fields = fields
+
+    def get_grounds_labels(self, appraisal: Appraisal) -> list[str]:
+        labels = dict(ReturnGround.choices)
+        return [str(labels.get(g, g)) for g in appraisal.grounds]
+
+
+class SubmissionSerializer(serializers.ModelSerializer):
+    """One round of submission, with the appraisal it received (none while it waits)."""
+
+    submitted_by = serializers.CharField(
+        source="submitted_by.username", read_only=True, default=None
+    )
+    appraisal = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PlanSubmission
+        fields = ["number", "submitted_at", "effective_on", "submitted_by", "note", "appraisal"]
+        read_only_fields = fields
+
+    @extend_schema_field(AppraisalSerializer(allow_null=True))
+    def get_appraisal(self, submission: PlanSubmission) -> dict | None:
+        appraisal = getattr(submission, "appraisal", None)
+        return AppraisalSerializer(appraisal).data if appraisal is not None else None
+
+
 class PlanDetailSerializer(PlanSerializer):
     items = PlanItemSerializer(source="actions", many=True, read_only=True)
+    submissions = SubmissionSerializer(many=True, read_only=True)
 
     class Meta(PlanSerializer.Meta):
-        fields = [*PlanSerializer.Meta.fields, "items"]
+        fields = [*PlanSerializer.Meta.fields, "items", "submissions"]
         read_only_fields = fields
 
 
 class PlanSubmitSerializer(serializers.Serializer):
     note = free_text(2000)
+    effective_on = effective_date_field()
     version = VersionField()
 
 
@@ -400,11 +486,13 @@ class PlanReturnSerializer(serializers.Serializer):
         child=serializers.ChoiceField(choices=ReturnGround.choices), max_length=10
     )
     remarks = free_text(5000)
+    effective_on = effective_date_field()
     version = VersionField()
 
 
 class PlanAcceptSerializer(serializers.Serializer):
     remarks = free_text(5000)
+    effective_on = effective_date_field()
     version = VersionField()
 
 
@@ -440,6 +528,7 @@ class ProgressCreateSerializer(serializers.Serializer):
     percent = serializers.IntegerField(min_value=0, max_value=100)
     narrative = serializers.CharField(max_length=TEXT_MAX)
     files = serializers.ListField(child=serializers.FileField(), required=False, max_length=10)
+    effective_on = effective_date_field()
     version = VersionField()
 
 
@@ -456,7 +545,8 @@ class ProgressSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ProgressUpdate
-        fields = ["id", "action", "reported_at", "reported_by", "status", "percent", "narrative"]
+        fields = ["id", "action", "reported_at", "effective_on", "reported_by", "status"]
+        fields += ["percent", "narrative"]
         fields += ["evidence"]
         read_only_fields = fields
 
@@ -464,6 +554,7 @@ class ProgressSerializer(serializers.ModelSerializer):
 class VerifySerializer(serializers.Serializer):
     accept = serializers.BooleanField(default=True)
     note = free_text(5000)
+    effective_on = effective_date_field()
     version = VersionField()
 
 

@@ -470,6 +470,28 @@ class FindingViewSet(ScopedViewSet):
         responses=s.FindingSerializer,
         parameters=[if_match_parameter()],
     )
+    @extend_schema(
+        request=s.CarryAssessSerializer,
+        responses=s.FindingSerializer,
+        parameters=[if_match_parameter()],
+    )
+    @action(detail=True, methods=["post"])
+    def assess(self, request, pk=None):
+        """A shortcoming carried over from the previous cycle: fixed, partly fixed (with the
+        degree, in percent) or not fixed, and why."""
+        return self.change(
+            request,
+            s.CarryAssessSerializer,
+            lambda finding, data, version: review_services.carry_assess(
+                finding=finding,
+                assessment=data["assessment"],
+                percent=data.get("percent"),
+                cause=data["cause"],
+                by=request.user,
+                expected_version=version,
+            ),
+        )
+
     def partial_update(self, request, pk=None):
         return self.change(
             request,
@@ -521,7 +543,11 @@ class PlanViewSet(ScopedViewSet):
         qs = RemediationPlan.objects.visible_to(self.request.user)
         qs = qs.select_related("unit", "person", "cycle", "review")
         if self.action != "list":
-            qs = qs.prefetch_related("actions__findings")
+            qs = qs.prefetch_related(
+                "actions__findings",
+                "submissions__submitted_by",
+                "submissions__appraisal__decided_by",
+            )
         return qs
 
     @property
@@ -545,7 +571,11 @@ class PlanViewSet(ScopedViewSet):
             request,
             s.PlanSubmitSerializer,
             lambda plan, data, version: plan_services.plan_submit(
-                plan=plan, by=request.user, note=data.get("note", ""), expected_version=version
+                plan=plan,
+                by=request.user,
+                note=data.get("note", ""),
+                expected_version=version,
+                effective_on=data.get("effective_on"),
             ),
         )
 
@@ -566,6 +596,7 @@ class PlanViewSet(ScopedViewSet):
                 remarks=data.get("remarks", ""),
                 by=request.user,
                 expected_version=version,
+                effective_on=data.get("effective_on"),
             ),
         )
 
@@ -585,6 +616,7 @@ class PlanViewSet(ScopedViewSet):
                 remarks=data.get("remarks", ""),
                 by=request.user,
                 expected_version=version,
+                effective_on=data.get("effective_on"),
             ),
         )
 

@@ -14,9 +14,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from kiemdiem.core.audit import BulkAudit, created
+from kiemdiem.core.audit import BulkAudit, choice_labels, created
 from kiemdiem.core.lifecycle import begin
 from kiemdiem.core.models import AuditAction
+from kiemdiem.core.permissions import Actor
 from kiemdiem.core.summaries import deltas_append_many
 from kiemdiem.org.models import CELL_KINDS, Membership, MembershipKind, Unit
 from kiemdiem.remediation.models import RemediationPlan
@@ -29,7 +30,12 @@ from kiemdiem.reviews.states import CYCLE, FINDING_UNRESOLVED, CycleStatus, Find
 
 @transaction.atomic
 def cycle_update(
-    *, cycle: ReviewCycle, by, expected_version: int | None = None, reason: str = "", **values: Any
+    *,
+    cycle: ReviewCycle,
+    by: Actor,
+    expected_version: int | None = None,
+    reason: str = "",
+    **values: Any,
 ) -> ReviewCycle:
     """Edit a cycle (reviews.services.cycle_update); when the horizon of an open cycle moves,
     its report periods follow (periods past the new horizon go unless a report was filed)."""
@@ -54,7 +60,7 @@ def _exempt_before(cycle: ReviewCycle) -> datetime.date:
 
 @transaction.atomic
 def cycle_open(
-    *, cycle: ReviewCycle, by, note: str = "", expected_version: int | None = None
+    *, cycle: ReviewCycle, by: Actor, note: str = "", expected_version: int | None = None
 ) -> dict[str, int]:
     """Open the cycle: create the expected reviews and plans, carry over unresolved findings.
 
@@ -171,7 +177,7 @@ def _audit_opened(audit: BulkAudit, *, cycle: ReviewCycle, reviews: list[Review]
     )
     for review in reviews:
         path = review.unit.path
-        if review.person_id:
+        if review.person is not None:
             subject = review.person.full_name
             changes = {"subject_kind": individual, "unit": review.unit.name, "person": subject}
         else:
@@ -255,8 +261,7 @@ def _carry_over(*, cycle: ReviewCycle, reviews: list[Review], audit: BulkAudit) 
         .order_by()
     )
     labels = {
-        name: dict(Finding._meta.get_field(name).choices)
-        for name in ("area", "cause_kind", "severity", "source")
+        name: choice_labels(Finding, name) for name in ("area", "cause_kind", "severity", "source")
     }
     source = labels["source"][FindingSource.CARRIED_OVER]
     reason = _("Chuyển từ đợt trước.")

@@ -6,7 +6,6 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, models
 from django.utils import timezone
@@ -58,27 +57,32 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[
     return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
 
 
+def _field(model: type[models.Model] | None, name: str) -> Any:
+    if model is None:
+        return None
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
 def field_label(model: type[models.Model] | None, field: str) -> str:
     """The Vietnamese label of a field (its verbose_name, capitalised; the name if unknown)."""
-    try:
-        label = str(model._meta.get_field(field).verbose_name) if model is not None else field
-    except (FieldDoesNotExist, AttributeError):
-        return field
+    label = str(getattr(_field(model, field), "verbose_name", field))
     return label[:1].upper() + label[1:]
+
+
+def choice_labels(model: type[models.Model] | None, field: str) -> dict[Any, str]:
+    """code → label of a field's choices (empty for a field without choices)."""
+    return {code: str(label) for code, label in getattr(_field(model, field), "choices", ()) or ()}
 
 
 def field_value(model: type[models.Model] | None, field: str, value: Any) -> Any:
     """A stored value as a reader sees it: a choice code (audit rows store status codes) by its
     label; anything else unchanged, so rows written with labels read the same."""
-    if model is None or not isinstance(value, str):
+    if not isinstance(value, str):
         return value
-    try:
-        choices = model._meta.get_field(field).choices
-    except (FieldDoesNotExist, AttributeError):
-        return value
-    if not choices:
-        return value
-    return str(dict(choices).get(value, value))
+    return choice_labels(model, field).get(value, value)
 
 
 def unit_ref_from_path(unit_path: str) -> int | None:
@@ -224,7 +228,7 @@ def audit_record(
     *,
     obj: models.Model,
     action: str,
-    by: AbstractBaseUser | AnonymousUser | None,
+    by: Any,
     changes: Mapping[str, Any] | None = None,
     reason: str = "",
     unit_path: str = "",

@@ -1,5 +1,7 @@
 """Domain errors that views turn into a Vietnamese message in one place."""
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.utils.translation import gettext as _
@@ -40,7 +42,7 @@ class StaleObject(DomainError):
     what they changed (from the audit trail), so the user can redo their edit on top of it.
     """
 
-    def __init__(self, obj: object) -> None:
+    def __init__(self, obj: Any) -> None:
         self.obj = obj
         current = _current(obj)
         self.current_version = getattr(current, "version", None) if current is not None else None
@@ -74,12 +76,12 @@ class StaleObject(DomainError):
         )
 
 
-def _shown(model, field: str, value: object) -> object:
+def _shown(model: type[Model] | None, field: str, value: object) -> object:
     value = field_value(model, field, value)
     return "—" if value in (None, "") else value
 
 
-def _current(obj: object):
+def _current(obj: Any) -> Any:
     """The row as committed now (None if it is gone or the object is not a model)."""
     manager = getattr(type(obj), "_default_manager", None)
     if manager is None or getattr(obj, "pk", None) is None:
@@ -87,7 +89,7 @@ def _current(obj: object):
     return manager.filter(pk=obj.pk).first()
 
 
-def _latest_change(obj: object):
+def _latest_change(obj: Any) -> Any:
     from kiemdiem.core.models import AuditEvent
 
     meta = getattr(obj, "_meta", None)

@@ -46,6 +46,22 @@ class VersionedForm(StyledForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
+class BackdatableForm(VersionedForm):
+    """A form recording an event that may be entered from paper records with the day it took
+    effect: the field is there only for those allowed to (`backdate=True`, an office)."""
+
+    effective_on = VnDateField(
+        label=_("Ngày có hiệu lực (khi nhập lại từ hồ sơ giấy)"),
+        required=False,
+        help_text=_("Để trống nếu việc diễn ra hôm nay. Không sau hôm nay, không trước đợt."),
+    )
+
+    def __init__(self, *args, backdate: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not backdate:
+            del self.fields["effective_on"]
+
+
 def run_service(form: forms.Form, call: Callable[[], T]) -> T | None:
     """Call a service; a DomainError becomes a form error (on its field when the form has it)."""
     try:

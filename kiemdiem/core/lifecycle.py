@@ -93,7 +93,7 @@ class Lifecycle:
 
     name: str
     arrows: Mapping[tuple[str | None, str | None], Arrow]
-    labels: Mapping[str, str]
+    labels: Mapping[str, Any]  # state → its label (lazy translations)
     place: Callable[[Any], Place]
     flags: tuple[Flag, ...] = ()
     # Who may record an event as having taken effect before today (None: nobody).
@@ -118,7 +118,7 @@ class TransitionNotAllowed(DomainError):
     """The lifecycle table has no arrow from the current state to the requested one."""
 
     def __init__(
-        self, obj: Any, old: str | None, new: str | None, labels: Mapping[str, str]
+        self, obj: Any, old: str | None, new: str | None, labels: Mapping[str, Any]
     ) -> None:
         super().__init__(
             _("Không thể chuyển “%(obj)s” từ trạng thái “%(old)s” sang “%(new)s”.")
@@ -136,8 +136,15 @@ def _code(state: Any) -> Any:
 
 
 def _effective(
-    lifecycle: Lifecycle, obj: Any, by: Any, day: datetime.date | None, place: Place
+    lifecycle: Lifecycle,
+    arrow: Arrow,
+    obj: Any,
+    by: Any,
+    day: datetime.date | None,
+    place: Place,
 ) -> datetime.date:
+    """The day a move takes effect: today, or an earlier day for those allowed to backdate.
+    A system arrow takes the day of the move that caused it (already checked)."""
     today = timezone.localdate()
     if day is None or day == today:
         return today
@@ -147,14 +154,12 @@ def _effective(
             % {"d": vn_date(day)},
             field="effective_on",
         )
-    if lifecycle.backdate is None:
-        raise DomainError(
-            _("Việc này chỉ ghi nhận với ngày hôm nay."),
-            field="effective_on",
-        )
-    decision = lifecycle.backdate(by, obj)
-    if not decision:
-        raise PermissionDenied(decision.reason)
+    if arrow.can is not None:
+        if lifecycle.backdate is None:
+            raise DomainError(_("Việc này chỉ ghi nhận với ngày hôm nay."), field="effective_on")
+        decision = lifecycle.backdate(by, obj)
+        if not decision:
+            raise PermissionDenied(decision.reason)
     if place.earliest is not None and day < place.earliest:
         raise DomainError(
             _("Ngày có hiệu lực %(d)s trước ngày bắt đầu đợt kiểm điểm (%(s)s).")
@@ -301,7 +306,7 @@ def begin(
             raise PermissionDenied(decision.reason)
     reason = (reason or "").strip()
     place = lifecycle.place(obj)
-    day = _effective(lifecycle, obj, by, effective_on, place)
+    day = _effective(lifecycle, arrow, obj, by, effective_on, place)
     return Move(lifecycle, obj, old, to, arrow, by, reason, version, day, place)
 
 

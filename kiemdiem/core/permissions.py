@@ -1,6 +1,7 @@
 """Decisions: the answer to `can_<verb>_<noun>` checks, with a reason to show when denied."""
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeAlias, cast
 
 from django.core.exceptions import PermissionDenied
 
@@ -45,3 +46,22 @@ class SystemActor:
 
 
 SYSTEM = SystemActor()
+
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
+    # Whoever acts: a signed-in user, an anonymous visitor, the system itself, or nobody.
+    Actor: TypeAlias = User | AnonymousUser | SystemActor | None
+else:
+    Actor = object
+
+
+def acting_user(by: Actor) -> "User | None":
+    """The signed-in user to record as the one who did something (None: the system, nobody)."""
+    return cast("User | None", by if getattr(by, "pk", None) is not None else None)
+
+
+def actor_id(user: Actor) -> int | None:
+    """The user's id (None for nobody, an anonymous visitor or the system)."""
+    return getattr(user, "pk", None)

@@ -5,12 +5,12 @@ from collections.abc import Sequence
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kiemdiem.core.permissions import ALLOW, Decision, deny
+from kiemdiem.core.permissions import ALLOW, Actor, Decision, deny
 from kiemdiem.org.models import Membership, Person, Position, Unit
 from kiemdiem.org.scoping import access_for
 
 
-def can_manage_unit(user, unit: Unit) -> Decision:
+def can_manage_unit(user: Actor, unit: Unit) -> Decision:
     """Create sub-units, edit or move a unit: the committee office above it, or an administrator."""
     access = access_for(user)
     if access.manages(unit.path):
@@ -18,7 +18,7 @@ def can_manage_unit(user, unit: Unit) -> Decision:
     return deny(_("Chỉ văn phòng/ban tổ chức cấp ủy quản lý đơn vị này mới được thay đổi."))
 
 
-def can_move_unit(user, unit: Unit, new_parent: Unit) -> Decision:
+def can_move_unit(user: Actor, unit: Unit, new_parent: Unit) -> Decision:
     """Moving needs management rights over both the unit and its new parent."""
     decision = can_manage_unit(user, unit)
     if not decision:
@@ -53,7 +53,7 @@ def person_answering_cells(memberships: Sequence[Membership]) -> list[Unit]:
 
 
 def can_edit_person(
-    user, person: Person, *, memberships: Sequence[Membership] | None = None
+    user: Actor, person: Person, *, memberships: Sequence[Membership] | None = None
 ) -> Decision:
     """Edit a person's record: the committee office over one of their current cells (see
     `person_answering_cells`), or an administrator. `memberships`: all of the person's, units
@@ -69,7 +69,7 @@ def can_edit_person(
 
 
 def can_link_person_account(
-    user,
+    user: Actor,
     person: Person,
     *,
     memberships: Sequence[Membership] | None = None,
@@ -107,7 +107,7 @@ def can_link_person_account(
 
 
 def can_end_period(
-    user, period: Membership | Position, *, person_decision: Decision | None = None
+    user: Actor, period: Membership | Position, *, person_decision: Decision | None = None
 ) -> Decision:
     """End a membership or a post: edit rights over the person and the office over its unit.
     `person_decision`: `can_edit_person` for `period.person`, when the caller has it already."""
@@ -119,14 +119,14 @@ def can_end_period(
     return can_manage_unit(user, period.unit)
 
 
-def can_manage_access(user, unit: Unit) -> Decision:
+def can_manage_access(user: Actor, unit: Unit) -> Decision:
     """Grant or revoke roles on a unit: the committee office above it, or an administrator."""
     if access_for(user).manages(unit.path):
         return ALLOW
     return deny(_("Chỉ văn phòng/ban tổ chức cấp ủy quản lý đơn vị này mới được phân quyền."))
 
 
-def can_backdate(user, unit: Unit) -> Decision:
+def can_backdate(user: Actor, unit: Unit) -> Decision:
     """Record an event as having taken effect before today (a past campaign entered from paper
     records): the committee office over the unit, or an administrator."""
     if access_for(user).manages(unit.path):

@@ -11,12 +11,14 @@ Everything else answers 404: views fetch through `visible_to`, which calls into 
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from kiemdiem.core.permissions import SYSTEM
+from kiemdiem.core.permissions import SYSTEM, Actor
 from kiemdiem.org.models import (
     LEADER_ROLES,
     AccessGrant,
@@ -114,11 +116,11 @@ def _access_params(user_id: int, day: datetime.date) -> list:
     return [user_id, day, day] * 3 + [user_id]
 
 
-def compute_access(user, day: datetime.date | None = None) -> Access:
+def compute_access(user: Actor, day: datetime.date | None = None) -> Access:
     """Build the Access of `user` from grants, positions and memberships valid on `day`."""
     if user is SYSTEM:
         return Access(everything=True, roles=frozenset({"system"}))
-    if user is None or not user.is_authenticated or not user.is_active:
+    if user is None or not isinstance(user, User) or not user.is_active:
         return Access()
     if user.is_superuser:
         return Access(everything=True, roles=frozenset({"admin"}))
@@ -166,18 +168,18 @@ def compute_access(user, day: datetime.date | None = None) -> Access:
     )
 
 
-def access_for(user) -> Access:
+def access_for(user: Actor) -> Access:
     """The user's Access, cached on the user object for the request."""
     if user is None or user is SYSTEM:
         return compute_access(user)
     cached = getattr(user, "_kiemdiem_access", None)
     if cached is None:
         cached = compute_access(user)
-        user._kiemdiem_access = cached
+        setattr(user, "_kiemdiem_access", cached)  # noqa: B010 - an attribute of the request's user
     return cached
 
 
-def acts_for_q(user, field_name: str) -> Q:
+def acts_for_q(user: Actor, field_name: str) -> Q:
     """Rows whose unit (`field_name`, an id) the user acts for as a recipient (see Access)."""
     return Q(**{f"{field_name}__in": sorted(access_for(user).recipient_unit_ids)})
 
@@ -190,7 +192,7 @@ def paths_q(paths: tuple[str, ...], field_name: str) -> Q:
     return q
 
 
-def scope(qs: QuerySet, user, *, via: str) -> QuerySet:
+def scope(qs: QuerySet, user: Actor, *, via: str) -> QuerySet:
     """Narrow `qs` to objects whose unit (reached through `via`, "" for Unit itself) is visible."""
     access = access_for(user)
     if access.everything:
@@ -199,7 +201,7 @@ def scope(qs: QuerySet, user, *, via: str) -> QuerySet:
     return qs.filter(paths_q(access.visible_paths, field_name))
 
 
-def scope_people(qs: QuerySet, user) -> QuerySet:
+def scope_people(qs: QuerySet, user: Actor) -> QuerySet:
     """People with a membership or position (past or present) in a visible subtree, and self."""
     access = access_for(user)
     if access.everything:
@@ -238,7 +240,7 @@ def audit_in_subtrees(qs: QuerySet, paths: tuple[str, ...]) -> QuerySet:
     )
 
 
-def scope_audit(qs: QuerySet, user) -> QuerySet:
+def scope_audit(qs: QuerySet, user: Actor) -> QuerySet:
     """Audit rows the user may read: those of the subtrees they lead or serve (not own cells)."""
     access = access_for(user)
     if access.everything:
@@ -246,12 +248,12 @@ def scope_audit(qs: QuerySet, user) -> QuerySet:
     return audit_in_subtrees(qs, access.unit_paths)
 
 
-def visible_units(user) -> QuerySet[Unit]:
+def visible_units(user: Actor) -> QuerySet[Unit]:
     """Units the user may open."""
     return scope(Unit.objects.all(), user, via="")
 
 
-def visible_people(user) -> QuerySet[Person]:
+def visible_people(user: Actor) -> QuerySet[Person]:
     """People the user may open (see scope_people)."""
     return scope_people(Person.objects.all(), user)
 
@@ -259,11 +261,11 @@ def visible_people(user) -> QuerySet[Person]:
 class ScopedQuerySet(QuerySet):
     """The queryset of every model scoped through a unit: `Model.SCOPE_VIA` names the unit."""
 
-    def visible_to(self, user) -> "ScopedQuerySet":
+    def visible_to(self, user: Any) -> QuerySet:
         return scope(self, user, via=self.model.SCOPE_VIA)
 
 
-def top_units(user) -> QuerySet:
+def top_units(user: Actor) -> QuerySet:
     """The roots of the user's visible forest (the tree page starts there)."""
     access = access_for(user)
     if access.everything:

@@ -1,10 +1,10 @@
 """Every write to the organization tree and the people in it. Each call is audited."""
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Value
+from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from kiemdiem.core.audit import audit_record, diff, snapshot
 from kiemdiem.core.dates import vn_date
 from kiemdiem.core.errors import DomainError, full_clean
 from kiemdiem.core.models import AuditAction
+from kiemdiem.core.permissions import Actor
 from kiemdiem.core.text import fold, normalize_text
 from kiemdiem.core.versions import save_if_unchanged
 from kiemdiem.org.models import (
@@ -27,6 +28,9 @@ from kiemdiem.org.models import (
     Unit,
     path_segment,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 UNIT_FIELDS = [
     "code",
@@ -59,7 +63,7 @@ def unit_create(
     name: str,
     kind: str,
     parent: Unit | None,
-    by,
+    by: Actor,
     valid_from: datetime.date | None = None,
     valid_to: datetime.date | None = None,
     admin_code: str = "",
@@ -109,7 +113,7 @@ def check_parent_allows(parent: Unit | None, kind: str) -> None:
 
 @transaction.atomic
 def unit_update(
-    *, unit: Unit, by, expected_version: int | None = None, reason: str = "", **values: Any
+    *, unit: Unit, by: Actor, expected_version: int | None = None, reason: str = "", **values: Any
 ) -> Unit:
     """Change a unit's own fields (not its parent: use unit_move)."""
     allowed = {"code", "name", "kind", "valid_from", "valid_to", "admin_code", "merged_into"}
@@ -183,7 +187,7 @@ def check_kind_fits_contents(unit: Unit) -> None:
             )
 
 
-def _outside(qs, unit: Unit):
+def _outside(qs: QuerySet, unit: Unit) -> Any:
     """The first row of `qs` whose period is not inside the unit's validity."""
     q = Q(pk__in=[])
     if unit.valid_from:
@@ -233,7 +237,12 @@ def check_validity_covers_contents(unit: Unit) -> None:
 
 @transaction.atomic
 def unit_move(
-    *, unit: Unit, new_parent: Unit, by, expected_version: int | None = None, reason: str = ""
+    *,
+    unit: Unit,
+    new_parent: Unit,
+    by: Actor,
+    expected_version: int | None = None,
+    reason: str = "",
 ) -> Unit:
     """Move a unit (with its whole subtree) under a new parent, rewriting descendants' paths."""
     if not reason.strip():
@@ -322,7 +331,7 @@ def check_person_dates(person: Person) -> None:
 
 
 @transaction.atomic
-def person_create(*, by, reason: str = "", **values: Any) -> Person:
+def person_create(*, by: Actor, reason: str = "", **values: Any) -> Person:
     """Register a person."""
     values = {k: v for k, v in values.items() if k in PERSON_FIELDS}
     if values.get("party_card_number"):
@@ -350,7 +359,7 @@ def person_create(*, by, reason: str = "", **values: Any) -> Person:
 
 
 @transaction.atomic
-def person_register(*, cell: Unit, by, reason: str = "", **values: Any) -> Person:
+def person_register(*, cell: Unit, by: Actor, reason: str = "", **values: Any) -> Person:
     """Register a new member directly in `cell`: the person and their membership, or neither.
 
     The membership starts on the admission date, else the cell's start, else today.
@@ -368,7 +377,12 @@ def person_register(*, cell: Unit, by, reason: str = "", **values: Any) -> Perso
 
 @transaction.atomic
 def person_update(
-    *, person: Person, by, expected_version: int | None = None, reason: str = "", **values: Any
+    *,
+    person: Person,
+    by: Actor,
+    expected_version: int | None = None,
+    reason: str = "",
+    **values: Any,
 ) -> Person:
     """Change a person's details."""
     values = {k: v for k, v in values.items() if k in PERSON_FIELDS}
@@ -481,7 +495,7 @@ def single_holder_error(unit: Unit, role_label: str, holder: Person) -> DomainEr
     )
 
 
-def _overlapping(qs, start: datetime.date, end: datetime.date | None):
+def _overlapping(qs: QuerySet, start: datetime.date, end: datetime.date | None) -> QuerySet:
     qs = qs.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=start))
     if end is not None:
         qs = qs.filter(valid_from__lte=end)
@@ -494,7 +508,7 @@ def membership_add(
     person: Person,
     unit: Unit,
     valid_from: datetime.date,
-    by,
+    by: Actor,
     valid_to: datetime.date | None = None,
     kind: str = MembershipKind.OFFICIAL,
     reason: str = "",
@@ -555,7 +569,14 @@ def check_period_end(
         )
 
 
-def _period_end(obj: Membership | Position, *, valid_to, by, expected_version, reason) -> None:
+def _period_end(
+    obj: Membership | Position,
+    *,
+    valid_to: datetime.date,
+    by: Actor,
+    expected_version: int | None,
+    reason: str,
+) -> None:
     """Close a membership or a post on `valid_to`: checked, version-guarded, audited."""
     check_period_end(obj.valid_from, valid_to, obj.valid_to)
     before = obj.valid_to
@@ -577,7 +598,7 @@ def membership_end(
     *,
     membership: Membership,
     valid_to: datetime.date,
-    by,
+    by: Actor,
     expected_version: int | None = None,
     reason: str = "",
 ) -> Membership:
@@ -593,7 +614,7 @@ def position_end(
     *,
     position: Position,
     valid_to: datetime.date,
-    by,
+    by: Actor,
     expected_version: int | None = None,
     reason: str = "",
 ) -> Position:
@@ -611,7 +632,7 @@ def position_add(
     unit: Unit,
     role: str,
     valid_from: datetime.date,
-    by,
+    by: Actor,
     valid_to: datetime.date | None = None,
     is_concurrent: bool = False,
     reason: str = "",
@@ -655,10 +676,10 @@ def position_add(
 @transaction.atomic
 def access_grant(
     *,
-    user,
+    user: Actor,
     unit: Unit,
     role: str,
-    by,
+    by: Actor,
     valid_from: datetime.date | None = None,
     reason: str = "",
 ) -> AccessGrant:
@@ -698,7 +719,7 @@ def access_grant(
 
 @transaction.atomic
 def access_revoke(
-    *, grant: AccessGrant, by, expected_version: int | None = None, reason: str = ""
+    *, grant: AccessGrant, by: Actor, expected_version: int | None = None, reason: str = ""
 ) -> AccessGrant:
     """Take a role away from today on: the grant ends yesterday (kept, with its history)."""
     today = timezone.localdate()
@@ -721,7 +742,12 @@ def access_revoke(
 
 @transaction.atomic
 def person_link_user(
-    *, person: Person, user, by, expected_version: int | None = None, reason: str = ""
+    *,
+    person: Person,
+    user: "User | None",
+    by: Actor,
+    expected_version: int | None = None,
+    reason: str = "",
 ) -> Person:
     """Link a login to a person (their positions and cell then give it a scope), or unlink (None).
 
@@ -738,13 +764,13 @@ def person_link_user(
                 _("Tài khoản “%(u)s” đã gắn với %(p)s.") % {"u": user.get_username(), "p": other},
                 field="account",
             )
-        if person.user_id is not None and person.user_id != user.pk:
+        if person.user is not None and person.user_id != user.pk:
             raise DomainError(
                 _("%(p)s đã có tài khoản “%(u)s”: hãy gỡ tài khoản đó trước.")
                 % {"p": person, "u": person.user.get_username()},
                 field="account",
             )
-    before = person.user.get_username() if person.user_id else None
+    before = person.user.get_username() if person.user is not None else None
     after = user.get_username() if user is not None else None
     if before == after:
         return person

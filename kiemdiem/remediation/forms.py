@@ -4,7 +4,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kiemdiem.core.forms import StyledForm, VersionedForm, VnDateField
+from kiemdiem.core.forms import BackdatableForm, StyledForm, VersionedForm, VnDateField
 from kiemdiem.org.forms import ScopedForm, UnitCodeField
 from kiemdiem.org.models import Membership, Person, Position
 from kiemdiem.remediation.models import RemediationPlan
@@ -57,7 +57,7 @@ class ActionForm(ScopedForm):
         self.fields["findings"].widget.attrs["class"] = ""
 
 
-class ReturnForm(VersionedForm):
+class ReturnForm(BackdatableForm):
     grounds = forms.MultipleChoiceField(
         label=_("Lý do trả lại"),
         choices=ReturnGround.choices,
@@ -73,7 +73,7 @@ class ReturnForm(VersionedForm):
         self.fields["grounds"].widget.attrs["class"] = ""
 
 
-class AcceptForm(VersionedForm):
+class AcceptForm(BackdatableForm):
     remarks = forms.CharField(
         label=_("Nhận xét"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -84,7 +84,7 @@ class AdoptForm(VersionedForm):
     decision_ref = forms.CharField(label=_("Số nghị quyết / biên bản"), max_length=120)
 
 
-class SubmitForm(VersionedForm):
+class SubmitForm(BackdatableForm):
     note = forms.CharField(label=_("Ghi chú"), required=False)
 
 
@@ -104,7 +104,7 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class ProgressForm(VersionedForm):
+class ProgressForm(BackdatableForm):
     status = forms.ChoiceField(
         label=_("Tình trạng"),
         choices=[
@@ -128,7 +128,7 @@ class ProgressForm(VersionedForm):
     files = MultipleFileField(label=_("Tệp minh chứng (PDF, Word, Excel, ảnh)"), required=False)
 
 
-class VerifyForm(VersionedForm):
+class VerifyForm(BackdatableForm):
     accept = forms.TypedChoiceField(
         label=_("Kết luận"),
         choices=[("1", _("Xác nhận hoàn thành")), ("0", _("Chưa đạt, yêu cầu tiếp tục"))],

@@ -218,6 +218,7 @@ class PlanSubmission(models.Model):
     number = models.PositiveIntegerField(_("lần nộp"))
     submitted_at = models.DateTimeField(_("nộp lúc"), auto_now_add=True)
     effective_on = models.DateField(_("ngày nộp"), default=timezone.localdate)
+    note = models.TextField(_("ghi chú khi nộp"), blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )

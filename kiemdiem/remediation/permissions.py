@@ -15,14 +15,14 @@ The lists "Chờ tôi thẩm định" and "Chờ tôi xác nhận" apply the sam
 
 from django.utils.translation import gettext as _
 
-from kiemdiem.core.permissions import ALLOW, Decision, deny
+from kiemdiem.core.permissions import ALLOW, Actor, Decision, actor_id, deny
 from kiemdiem.org.permissions import can_backdate
 from kiemdiem.org.scoping import Access, access_for
 from kiemdiem.remediation.models import ActionStatus, PlanAction, PlanRecipient, RemediationPlan
 from kiemdiem.reviews.permissions import can_edit_review
 
 
-def can_edit_plan(user, plan: RemediationPlan) -> Decision:
+def can_edit_plan(user: Actor, plan: RemediationPlan) -> Decision:
     """The reviewed person, or the unit's leaders/office, prepare the plan."""
     decision = can_edit_review(user, plan.review)
     if not decision:
@@ -30,7 +30,7 @@ def can_edit_plan(user, plan: RemediationPlan) -> Decision:
     return ALLOW
 
 
-def can_edit_item(user, action: PlanAction) -> Decision:
+def can_edit_item(user: Actor, action: PlanAction) -> Decision:
     """Items are written (added, changed, cancelled, replaced) by whoever prepares the plan."""
     return can_edit_plan(user, action.plan)
 
@@ -47,7 +47,7 @@ def recipients_of(plan: RemediationPlan) -> list[PlanRecipient]:
     return recipients
 
 
-def acting_recipient(user, plan: RemediationPlan) -> PlanRecipient | None:
+def acting_recipient(user: Actor, plan: RemediationPlan) -> PlanRecipient | None:
     """The recipient on whose behalf `user` appraises or verifies (None: not a recipient).
 
     Administrators act for the first recipient. A user acts for a recipient whose unit is one of
@@ -80,7 +80,7 @@ def _own_plan(access: Access, plan: RemediationPlan) -> bool:
     return plan.person_id is not None and plan.person_id == access.person_id
 
 
-def can_appraise_plan(user, plan: RemediationPlan) -> Decision:
+def can_appraise_plan(user: Actor, plan: RemediationPlan) -> Decision:
     """A recipient of the plan appraises it; not its own unit's office, not its preparers."""
     access = access_for(user)
     if not access.everything and plan.unit.path in access.office_paths:
@@ -90,16 +90,17 @@ def can_appraise_plan(user, plan: RemediationPlan) -> Decision:
     if acting_recipient(user, plan) is None:
         return _not_a_recipient(plan)
     latest = plan.submissions.order_by("-number").only("submitted_by_id").first()
-    if latest is not None and latest.submitted_by_id == user.pk:
+    if latest is not None and latest.submitted_by_id == actor_id(user):
         return deny(_("Người nộp kế hoạch không tự thẩm định lần nộp của mình."))
-    if plan.preparers.filter(pk=user.pk).exists():
+    me = actor_id(user)
+    if me is not None and plan.preparers.filter(pk=me).exists():
         return deny(
             _("Người đã soạn nội dung khắc phục của kế hoạch không tự thẩm định kế hoạch này.")
         )
     return ALLOW
 
 
-def can_report_progress(user, action: PlanAction) -> Decision:
+def can_report_progress(user: Actor, action: PlanAction) -> Decision:
     """The plan's preparers, or the person named responsible for the item."""
     decision = can_edit_plan(user, action.plan)
     if decision:
@@ -110,7 +111,7 @@ def can_report_progress(user, action: PlanAction) -> Decision:
     return deny(_("Chỉ người, đơn vị chịu trách nhiệm mới được báo cáo tiến độ."))
 
 
-def can_verify_action(user, action: PlanAction) -> Decision:
+def can_verify_action(user: Actor, action: PlanAction) -> Decision:
     """A recipient of the plan verifies a reported item; not whoever reported it done, nor the
     person whose own plan it is."""
     if _own_plan(access_for(user), action.plan):
@@ -123,16 +124,16 @@ def can_verify_action(user, action: PlanAction) -> Decision:
         .only("reported_by_id")
         .first()
     )
-    if done is not None and done.reported_by_id == user.pk:
+    if done is not None and done.reported_by_id == actor_id(user):
         return deny(_("Người báo cáo hoàn thành không tự xác nhận nội dung đó."))
     return ALLOW
 
 
-def can_backdate_plan(user, plan: RemediationPlan) -> Decision:
+def can_backdate_plan(user: Actor, plan: RemediationPlan) -> Decision:
     """Enter a past submission, appraisal or decision from paper records: an office over it."""
     return can_backdate(user, plan.unit)
 
 
-def can_backdate_item(user, action: PlanAction) -> Decision:
+def can_backdate_item(user: Actor, action: PlanAction) -> Decision:
     """Enter past progress or a past verification from paper records: an office over it."""
     return can_backdate(user, action.plan.unit)

@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
+from kiemdiem.core.permissions import Actor, actor_id
 from kiemdiem.org.scoping import access_for, acts_for_q
 from kiemdiem.remediation.models import (
     PlanAction,
@@ -68,54 +69,67 @@ def plan_submissions(plan: RemediationPlan) -> QuerySet[PlanSubmission]:
     return plan.submissions.select_related("submitted_by", "appraisal", "appraisal__decided_by")
 
 
-def plans_awaiting_appraisal_for(user, qs: QuerySet[RemediationPlan]) -> QuerySet[RemediationPlan]:
+def plans_awaiting_appraisal_for(
+    user: Actor, qs: QuerySet[RemediationPlan]
+) -> QuerySet[RemediationPlan]:
     """Submitted plans of `qs` the user may appraise: `can_appraise_plan` in SQL.
 
-    A recipient's unit the user acts for (Access.recipient_unit_ids), not a plan of an office's
-    own unit, not their own plan, not a plan they submitted last or ever wrote an item of.
-    `test_selectors_agree_with_decisions` compares the two over every demo persona.
+    A recipient's unit the user acts for (Access.recipient_unit_ids; an administrator acts for
+    every recipient), not a plan of an office's own unit, not their own plan, not a plan they
+    submitted last or ever wrote an item of. `test_selectors_agree_with_decisions` compares the
+    two over every demo persona.
     """
     access = access_for(user)
-    qs = qs.filter(status=PlanStatus.SUBMITTED)
-    if access.everything:
-        return qs
-    recipients = PlanRecipient.objects.filter(acts_for_q(user, "unit_id"))
-    mine = qs.filter(pk__in=recipients.values("plan_id"))
+    mine = qs.filter(status=PlanStatus.SUBMITTED)
+    if access.everything:  # acts for any recipient, so the plan needs one (recipients_of)
+        has = Exists(PlanRecipient.objects.filter(plan=OuterRef("pk")))
+        mine = mine.filter(has | Q(unit__parent__isnull=False))
+    else:
+        recipients = PlanRecipient.objects.filter(acts_for_q(user, "unit_id"))
+        mine = mine.filter(pk__in=recipients.values("plan_id"))
+        mine = mine.exclude(unit__path__in=access.office_paths)
     if access.person_id is not None:
         mine = mine.exclude(person_id=access.person_id)
+    me = actor_id(user)
+    if me is None:  # the system, acting for no person: nothing of its own to refuse
+        return mine
     latest_submitter = Subquery(
         PlanSubmission.objects.filter(plan=OuterRef("pk"))
         .order_by("-number")
         .values("submitted_by_id")[:1]
     )
     mine = mine.annotate(latest_submitter=latest_submitter).filter(  # NULL: no recorded submitter
-        Q(latest_submitter__isnull=True) | ~Q(latest_submitter=user.pk)
+        Q(latest_submitter__isnull=True) | ~Q(latest_submitter=me)
     )
-    mine = mine.exclude(preparers=user)
-    return mine.exclude(unit__path__in=access.office_paths)
+    return mine.exclude(preparers__pk=me)
 
 
-def items_awaiting_verification_for(user, qs: QuerySet[PlanAction]) -> QuerySet[PlanAction]:
+def items_awaiting_verification_for(user: Actor, qs: QuerySet[PlanAction]) -> QuerySet[PlanAction]:
     """Items of `qs` reported done that the user may verify: `can_verify_action` in SQL.
 
     Of a plan whose recipient's unit the user acts for, not of their own plan, not reported done
     by themself (the latest "done" report). Compared with the Python rule by the same test.
     """
     access = access_for(user)
-    qs = qs.filter(status=ActionStatus.DONE, plan__status__in=PLAN_TRACKABLE)
+    mine = qs.filter(status=ActionStatus.DONE, plan__status__in=PLAN_TRACKABLE)
     if access.everything:
-        return qs
-    recipients = PlanRecipient.objects.filter(acts_for_q(user, "unit_id"))
-    mine = qs.filter(plan__in=recipients.values("plan_id"))
+        has = Exists(PlanRecipient.objects.filter(plan=OuterRef("plan_id")))
+        mine = mine.filter(has | Q(plan__unit__parent__isnull=False))
+    else:
+        recipients = PlanRecipient.objects.filter(acts_for_q(user, "unit_id"))
+        mine = mine.filter(plan__in=recipients.values("plan_id"))
     if access.person_id is not None:
         mine = mine.exclude(plan__person_id=access.person_id)
+    me = actor_id(user)
+    if me is None:
+        return mine
     reporter = Subquery(
         ProgressUpdate.objects.filter(action=OuterRef("pk"), status=ActionStatus.DONE)
         .order_by("-reported_at", "-id")
         .values("reported_by_id")[:1]
     )
     return mine.annotate(done_reporter=reporter).filter(
-        Q(done_reporter__isnull=True) | ~Q(done_reporter=user.pk)
+        Q(done_reporter__isnull=True) | ~Q(done_reporter=me)
     )
 
 

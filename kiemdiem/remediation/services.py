@@ -9,7 +9,7 @@ import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +18,7 @@ from kiemdiem.core.dates import vn_date
 from kiemdiem.core.errors import DomainError
 from kiemdiem.core.lifecycle import GONE, begin, flag_raise, transition
 from kiemdiem.core.models import AuditAction
-from kiemdiem.core.permissions import require
+from kiemdiem.core.permissions import Actor, acting_user, require
 from kiemdiem.core.text import normalize_text_block
 from kiemdiem.core.versions import require_version, save_if_unchanged
 from kiemdiem.org.models import Membership, Person, Position, Unit
@@ -52,12 +52,15 @@ from kiemdiem.reviews.states import FINDING, FINDING_UNRESOLVED, REVIEW_CONCLUDE
 ACTION_FIELDS = ["content", "responsible_unit", "responsible_person", "due_date", "expected_result"]
 
 
-def _user(by):
-    """The user to store as the one who did something (None for an anonymous caller)."""
-    return by if getattr(by, "pk", None) else None
-
-
-def _audit(obj, action: str, by, *, plan: RemediationPlan, changes=None, reason: str = "") -> None:
+def _audit(
+    obj: Model,
+    action: str,
+    by: Actor,
+    *,
+    plan: RemediationPlan,
+    changes: dict[str, Any] | None = None,
+    reason: str = "",
+) -> None:
     audit_record(
         obj=obj,
         action=action,
@@ -69,9 +72,9 @@ def _audit(obj, action: str, by, *, plan: RemediationPlan, changes=None, reason:
     )
 
 
-def _prepared_by(plan: RemediationPlan, by) -> None:
+def _prepared_by(plan: RemediationPlan, by: Actor) -> None:
     """Remember who wrote an item of the plan: they may not appraise it (separation of duties)."""
-    user = _user(by)
+    user = acting_user(by)
     if user is not None:
         plan.preparers.add(user)
 
@@ -155,7 +158,7 @@ def _check_findings(plan: RemediationPlan, findings: list[Finding]) -> None:
 def action_add(
     *,
     plan: RemediationPlan,
-    by,
+    by: Actor,
     content: str = "",
     findings: list[Finding] | None = None,
     responsible_unit: Unit | None = None,
@@ -193,7 +196,7 @@ def action_add(
 def action_update(
     *,
     action: PlanAction,
-    by,
+    by: Actor,
     expected_version: int | None = None,
     findings: list[Finding] | None = None,
     **values: Any,
@@ -234,7 +237,7 @@ def action_update(
 
 @transaction.atomic
 def action_remove(
-    *, action: PlanAction, by, reason: str = "", expected_version: int | None = None
+    *, action: PlanAction, by: Actor, reason: str = "", expected_version: int | None = None
 ) -> None:
     """Delete an item of a plan being prepared (a submitted item is cancelled instead)."""
     move = begin(
@@ -325,7 +328,7 @@ def plan_snapshot(plan: RemediationPlan) -> dict[str, Any]:
 def plan_submit(
     *,
     plan: RemediationPlan,
-    by,
+    by: Actor,
     note: str = "",
     expected_version: int | None = None,
     effective_on: datetime.date | None = None,
@@ -357,8 +360,9 @@ def plan_submit(
     submission = PlanSubmission.objects.create(
         plan=plan,
         number=number,
-        submitted_by=_user(by),
+        submitted_by=acting_user(by),
         effective_on=move.effective_on,
+        note=move.reason,
         snapshot=plan_snapshot(plan),
     )
     if plan.unit.parent_id:
@@ -390,7 +394,7 @@ def _latest_submission(plan: RemediationPlan) -> PlanSubmission:
     return submission
 
 
-def _recipient_kind(plan: RemediationPlan, by) -> str:
+def _recipient_kind(plan: RemediationPlan, by: Actor) -> str:
     """The kind of recipient the appraiser acts for (the first recipient when not one of them,
     e.g. an administrator)."""
     recipient = acting_recipient(by, plan)
@@ -405,7 +409,7 @@ def plan_return(
     plan: RemediationPlan,
     grounds: list[str],
     remarks: str,
-    by,
+    by: Actor,
     expected_version: int | None = None,
     effective_on: datetime.date | None = None,
 ) -> Appraisal:
@@ -442,7 +446,7 @@ def plan_return(
         grounds=grounds,
         remarks=remarks,
         recipient_kind=_recipient_kind(plan, by),
-        decided_by=_user(by),
+        decided_by=acting_user(by),
         effective_on=move.effective_on,
     )
 
@@ -452,7 +456,7 @@ def plan_accept(
     *,
     plan: RemediationPlan,
     remarks: str = "",
-    by,
+    by: Actor,
     expected_version: int | None = None,
     effective_on: datetime.date | None = None,
 ) -> Appraisal:
@@ -475,7 +479,7 @@ def plan_accept(
         decision=Appraisal.Decision.ACCEPTED,
         remarks=remarks,
         recipient_kind=_recipient_kind(plan, by),
-        decided_by=_user(by),
+        decided_by=acting_user(by),
         effective_on=move.effective_on,
     )
 
@@ -486,7 +490,7 @@ def plan_adopt(
     plan: RemediationPlan,
     decision_date: datetime.date,
     decision_ref: str,
-    by,
+    by: Actor,
     expected_version: int | None = None,
 ) -> RemediationPlan:
     """Record the collective's decision (meeting date, resolution) that adopts the plan.
@@ -542,7 +546,7 @@ def action_record_progress(
     status: str,
     percent: int,
     narrative: str,
-    by,
+    by: Actor,
     files: list | None = None,
     expected_version: int | None = None,
     effective_on: datetime.date | None = None,
@@ -587,7 +591,7 @@ def action_record_progress(
         status=status,
         percent=percent,
         narrative=narrative,
-        reported_by=_user(by),
+        reported_by=acting_user(by),
         effective_on=move.effective_on,
     )
     for upload, info in checked:
@@ -632,7 +636,7 @@ def action_record_progress(
 def action_verify(
     *,
     action: PlanAction,
-    by,
+    by: Actor,
     note: str = "",
     accept: bool = True,
     expected_version: int | None = None,
@@ -655,14 +659,16 @@ def action_verify(
     if not accept and not note:
         raise DomainError(_("Phải nêu lý do chưa xác nhận."), field="note")
     if accept:
-        move.apply(verified_at=timezone.now(), verified_on=move.effective_on, verified_by=_user(by))
+        move.apply(
+            verified_at=timezone.now(), verified_on=move.effective_on, verified_by=acting_user(by)
+        )
         _resolve_findings(action, by, effective_on=move.effective_on)
     else:
         move.apply(percent=min(action.percent, 99))
     return action
 
 
-def _resolve_findings(action: PlanAction, by, *, effective_on: datetime.date | None) -> None:
+def _resolve_findings(action: PlanAction, by: Actor, *, effective_on: datetime.date | None) -> None:
     """Re-check the findings of `action` after it was verified, cancelled or replaced: a finding
     is resolved when all its live items (not cancelled or replaced) are verified, and at least
     one is."""
@@ -679,7 +685,7 @@ def _resolve_findings(action: PlanAction, by, *, effective_on: datetime.date | N
 
 @transaction.atomic
 def action_cancel(
-    *, action: PlanAction, reason: str, by, expected_version: int | None = None
+    *, action: PlanAction, reason: str, by: Actor, expected_version: int | None = None
 ) -> PlanAction:
     """Cancel an item of a submitted plan; only with a reason."""
     reason = normalize_text_block(reason)
@@ -728,7 +734,7 @@ def action_replace(
     *,
     action: PlanAction,
     reason: str,
-    by,
+    by: Actor,
     content: str,
     due_date: datetime.date,
     responsible_unit: Unit | None = None,

@@ -27,7 +27,9 @@ from kiemdiem.remediation.models import (
     ITEM_DEAD,
     ITEM_OPEN,
     ActionStatus,
+    PlanAction,
     PlanStatus,
+    RemediationPlan,
     ReturnGround,
     items_overdue_q,
 )
@@ -61,7 +63,7 @@ PLAN_EDITABLE = frozenset({PlanStatus.DRAFT, PlanStatus.RETURNED})
 PLAN_TRACKABLE = frozenset({PlanStatus.ACCEPTED, PlanStatus.ADOPTED})
 
 
-def _plan_place(plan) -> Place:
+def _plan_place(plan: RemediationPlan) -> Place:
     return Place(
         unit_path=plan.unit.path,
         person_id=plan.person_id,
@@ -70,7 +72,7 @@ def _plan_place(plan) -> Place:
     )
 
 
-def _item_place(action) -> Place:
+def _item_place(action: PlanAction) -> Place:
     return _plan_place(action.plan)
 
 

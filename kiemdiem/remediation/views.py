@@ -28,6 +28,7 @@ from kiemdiem.remediation.forms import (
 from kiemdiem.remediation.models import Evidence, PlanAction, RemediationPlan
 from kiemdiem.remediation.permissions import (
     can_appraise_plan,
+    can_backdate_plan,
     can_edit_plan,
     can_report_progress,
     can_verify_action,
@@ -117,9 +118,10 @@ def _plan_context(request: HttpRequest, plan: RemediationPlan, **forms) -> dict:
         "version": plan.version,
     }
     ctx["action_form"] = forms.get("action_form") or ActionForm(user=user, plan=plan)
-    ctx["submit_form"] = forms.get("submit_form") or SubmitForm(initial={"version": plan.version})
-    ctx["return_form"] = forms.get("return_form") or ReturnForm(initial={"version": plan.version})
-    ctx["accept_form"] = forms.get("accept_form") or AcceptForm(initial={"version": plan.version})
+    version, backdate = {"version": plan.version}, _backdate(user, plan)
+    ctx["submit_form"] = forms.get("submit_form") or SubmitForm(initial=version, backdate=backdate)
+    ctx["return_form"] = forms.get("return_form") or ReturnForm(initial=version, backdate=backdate)
+    ctx["accept_form"] = forms.get("accept_form") or AcceptForm(initial=version, backdate=backdate)
     ctx["adopt_form"] = forms.get("adopt_form") or AdoptForm(initial={"version": plan.version})
     return ctx
 
@@ -223,7 +225,7 @@ def action_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    form = SubmitForm(request.POST)
+    form = SubmitForm(request.POST, backdate=_backdate(request.user, plan))
     if form.is_valid():
         done = run_service(
             form,
@@ -232,6 +234,7 @@ def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 note=form.cleaned_data["note"],
                 expected_version=form.cleaned_data["version"],
+                effective_on=form.cleaned_data.get("effective_on"),
             ),
         )
         if done is not None:
@@ -245,7 +248,7 @@ def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_return(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    form = ReturnForm(request.POST)
+    form = ReturnForm(request.POST, backdate=_backdate(request.user, plan))
     if form.is_valid():
         data = form.cleaned_data
         done = run_service(
@@ -256,6 +259,7 @@ def plan_return(request: HttpRequest, pk: int) -> HttpResponse:
                 remarks=data["remarks"],
                 by=request.user,
                 expected_version=data["version"],
+                effective_on=data.get("effective_on"),
             ),
         )
         if done is not None:
@@ -269,7 +273,7 @@ def plan_return(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_accept(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    form = AcceptForm(request.POST)
+    form = AcceptForm(request.POST, backdate=_backdate(request.user, plan))
     if form.is_valid():
         data = form.cleaned_data
         done = run_service(
@@ -279,6 +283,7 @@ def plan_accept(request: HttpRequest, pk: int) -> HttpResponse:
                 remarks=data["remarks"],
                 by=request.user,
                 expected_version=data["version"],
+                effective_on=data.get("effective_on"),
             ),
         )
         if done is not None:
@@ -312,9 +317,15 @@ def plan_adopt(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "remediation/plan_detail.html", ctx)
 
 
+def _backdate(user, plan: RemediationPlan) -> bool:
+    """Whether the forms offer the effective date (an office entering past records)."""
+    return bool(can_backdate_plan(user, plan))
+
+
 def _action_context(request: HttpRequest, action: PlanAction, **forms) -> dict:
     user = request.user
     version = {"version": action.version}
+    backdate = _backdate(user, action.plan)
     can_report = can_report_progress(user, action)
     can_verify = can_verify_action(user, action)
     can_edit = can_edit_plan(user, action.plan)
@@ -340,8 +351,11 @@ def _action_context(request: HttpRequest, action: PlanAction, **forms) -> dict:
         "open_states": open_states,
         "overdue": action.is_overdue(),
         "progress_form": forms.get("progress_form")
-        or ProgressForm(initial={**version, "percent": action.percent, "status": "in_progress"}),
-        "verify_form": forms.get("verify_form") or VerifyForm(initial=version),
+        or ProgressForm(
+            initial={**version, "percent": action.percent, "status": "in_progress"},
+            backdate=backdate,
+        ),
+        "verify_form": forms.get("verify_form") or VerifyForm(initial=version, backdate=backdate),
         "cancel_form": forms.get("cancel_form") or CancelForm(initial=version),
         "replace_form": forms.get("replace_form")
         or ReplaceForm(user=user, plan=action.plan, initial=version),
@@ -358,7 +372,7 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def action_progress(request: HttpRequest, pk: int) -> HttpResponse:
     action = _action(request, pk)
-    form = ProgressForm(request.POST, request.FILES)
+    form = ProgressForm(request.POST, request.FILES, backdate=_backdate(request.user, action.plan))
     if form.is_valid():
         data = form.cleaned_data
         done = run_service(
@@ -371,6 +385,7 @@ def action_progress(request: HttpRequest, pk: int) -> HttpResponse:
                 files=data["files"],
                 by=request.user,
                 expected_version=data["version"],
+                effective_on=data.get("effective_on"),
             ),
         )
         if done is not None:
@@ -384,7 +399,7 @@ def action_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def action_verify(request: HttpRequest, pk: int) -> HttpResponse:
     action = _action(request, pk)
-    form = VerifyForm(request.POST)
+    form = VerifyForm(request.POST, backdate=_backdate(request.user, action.plan))
     if form.is_valid():
         data = form.cleaned_data
         done = run_service(
@@ -395,6 +410,7 @@ def action_verify(request: HttpRequest, pk: int) -> HttpResponse:
                 note=data["note"],
                 by=request.user,
                 expected_version=data["version"],
+                effective_on=data.get("effective_on"),
             ),
         )
         if done is not None:

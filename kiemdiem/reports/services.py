@@ -29,7 +29,7 @@ from kiemdiem.core.dates import vn_date
 from kiemdiem.core.errors import DomainError
 from kiemdiem.core.lifecycle import begin
 from kiemdiem.core.models import AuditAction, AuditEvent
-from kiemdiem.core.permissions import require
+from kiemdiem.core.permissions import Actor, acting_user, require
 from kiemdiem.core.text import normalize_text_block
 from kiemdiem.core.versions import require_version, save_if_unchanged
 from kiemdiem.org.models import Unit
@@ -110,7 +110,7 @@ def periods_create_for_cycle(*, cycle: ReviewCycle) -> list[ReportPeriod]:
 PERIOD_FIELDS = ["label", "starts_on", "ends_on", "due_on"]
 
 
-def periods_sync_for_cycle(*, cycle: ReviewCycle, by, reason: str = "") -> dict[str, int]:
+def periods_sync_for_cycle(*, cycle: ReviewCycle, by: Actor, reason: str = "") -> dict[str, int]:
     """After the horizon of an open cycle moved: add the missing periods, remove the periods
     now past the horizon unless a unit already reported on them (those are kept)."""
     wanted = {p.ends_on: p for p in periods_for(cycle)}
@@ -264,7 +264,7 @@ def report_figures(*, unit: Unit, period: ReportPeriod) -> dict[str, int]:
 
 
 @transaction.atomic
-def report_create(*, period: ReportPeriod, unit: Unit, by) -> PeriodicReport:
+def report_create(*, period: ReportPeriod, unit: Unit, by: Actor) -> PeriodicReport:
     """Start a unit's report for a period, pre-filled from the data."""
     report = PeriodicReport(period=period, unit=unit)
     move = begin(obj=report, to=ReportStatus.DRAFT, lifecycle=REPORT, by=by)
@@ -294,7 +294,7 @@ def report_update(
     *,
     report: PeriodicReport,
     narrative: str,
-    by,
+    by: Actor,
     refresh: bool = False,
     expected_version: int | None = None,
 ) -> PeriodicReport:
@@ -322,7 +322,7 @@ def report_update(
 
 @transaction.atomic
 def report_submit(
-    *, report: PeriodicReport, by, expected_version: int | None = None
+    *, report: PeriodicReport, by: Actor, expected_version: int | None = None
 ) -> PeriodicReport:
     """Send the report to the parent committee."""
     move = begin(
@@ -333,7 +333,7 @@ def report_submit(
         raise DomainError(
             _("Phải có phần đánh giá, nhận xét trước khi gửi báo cáo."), field="narrative"
         )
-    move.apply(submitted_at=timezone.now(), submitted_by=by if getattr(by, "pk", None) else None)
+    move.apply(submitted_at=timezone.now(), submitted_by=acting_user(by))
     return report
 
 

@@ -2,26 +2,26 @@
 
 from django.utils.translation import gettext as _
 
-from kiemdiem.core.permissions import ALLOW, Decision, deny
+from kiemdiem.core.permissions import ALLOW, Actor, Decision, deny
 from kiemdiem.org.models import Unit
 from kiemdiem.org.permissions import can_backdate
 from kiemdiem.org.scoping import access_for
 from kiemdiem.reviews.models import Finding, Review, ReviewCycle, ReviewMeeting
 
 
-def can_manage_cycle(user, unit: Unit) -> Decision:
+def can_manage_cycle(user: Actor, unit: Unit) -> Decision:
     """Open, edit and close cycles over a unit's subtree: that committee's office."""
     if access_for(user).manages(unit.path):
         return ALLOW
     return deny(_("Chỉ văn phòng/ban tổ chức của cấp ủy này mới được quản lý đợt kiểm điểm."))
 
 
-def can_run_cycle(user, cycle: ReviewCycle) -> Decision:
+def can_run_cycle(user: Actor, cycle: ReviewCycle) -> Decision:
     """Create, open, edit or close this cycle: the office of its scope committee."""
     return can_manage_cycle(user, cycle.scope_unit)
 
 
-def can_edit_review(user, review: Review) -> Decision:
+def can_edit_review(user: Actor, review: Review) -> Decision:
     """Collective review: the unit's leaders or office; individual: the person or the leaders."""
     access = access_for(user)
     if review.person_id and access.person_id == review.person_id:
@@ -31,28 +31,28 @@ def can_edit_review(user, review: Review) -> Decision:
     return deny(_("Chỉ người được kiểm điểm hoặc lãnh đạo đơn vị mới được sửa bản kiểm điểm này."))
 
 
-def can_edit_finding(user, finding: Finding) -> Decision:
+def can_edit_finding(user: Actor, finding: Finding) -> Decision:
     """A shortcoming is written by whoever writes its review."""
     return can_edit_review(user, finding.review)
 
 
-def can_record_meeting(user, unit: Unit) -> Decision:
+def can_record_meeting(user: Actor, unit: Unit) -> Decision:
     access = access_for(user)
     if access.leads(unit.path) or access.manages(unit.path):
         return ALLOW
     return deny(_("Chỉ lãnh đạo đơn vị hoặc văn phòng cấp ủy mới được ghi nhận hội nghị."))
 
 
-def can_record_meeting_of(user, meeting: ReviewMeeting) -> Decision:
+def can_record_meeting_of(user: Actor, meeting: ReviewMeeting) -> Decision:
     """Record or correct this conference: the unit's leaders or its office."""
     return can_record_meeting(user, meeting.unit)
 
 
-def can_discuss_review(user, review: Review) -> Decision:
+def can_discuss_review(user: Actor, review: Review) -> Decision:
     """Mark a review discussed at its unit's conference: whoever records the conference."""
     return can_record_meeting(user, review.unit)
 
 
-def can_backdate_review(user, review: Review) -> Decision:
+def can_backdate_review(user: Actor, review: Review) -> Decision:
     """Enter a past conference's outcome from paper records: the office over the unit."""
     return can_backdate(user, review.unit)

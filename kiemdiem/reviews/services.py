@@ -19,7 +19,7 @@ from kiemdiem.core.dates import vn_date
 from kiemdiem.core.errors import DomainError, StaleObject, full_clean
 from kiemdiem.core.lifecycle import GONE, begin, transition
 from kiemdiem.core.models import AuditAction
-from kiemdiem.core.permissions import require
+from kiemdiem.core.permissions import Actor, acting_user, require
 from kiemdiem.core.text import normalize_text, normalize_text_block
 from kiemdiem.core.versions import require_version, save_if_unchanged
 from kiemdiem.org.models import LEADER_ROLES, Membership, Person, Position, Unit, UnitKind
@@ -77,11 +77,6 @@ FINDING_FIELDS = ["text", "area", "degradation_tags", "cause_kind", "severity", 
 CARRY_FIELDS = ["carry_assessment", "carry_percent", "carry_cause"]
 
 
-def _user(by):
-    """The user to store as the one who did something (None for an anonymous caller)."""
-    return by if getattr(by, "pk", None) else None
-
-
 def require_open(cycle: ReviewCycle) -> None:
     """Refuse writes to a cycle that is not running."""
     if cycle.status == CycleStatus.CLOSED:
@@ -117,8 +112,8 @@ def _check_cycle(cycle: ReviewCycle) -> None:
         raise DomainError(
             _("Phải chọn ít nhất một loại đơn vị tham gia hợp lệ."), field="participating_kinds"
         )
-    if cycle.previous_cycle_id:
-        prev = cycle.previous_cycle
+    prev = cycle.previous_cycle
+    if prev is not None:
         if prev.scope_unit_id != cycle.scope_unit_id:
             raise DomainError(
                 _("Đợt trước phải có cùng phạm vi đơn vị (%(u)s).") % {"u": prev.scope_unit},
@@ -160,7 +155,7 @@ def require_previous_closed(cycle: ReviewCycle) -> None:
 
 
 @transaction.atomic
-def cycle_create(*, by, reason: str = "", **values: Any) -> ReviewCycle:
+def cycle_create(*, by: Actor, reason: str = "", **values: Any) -> ReviewCycle:
     """Create a review cycle (draft) for a unit's subtree from a directive.
 
     Without a `previous_cycle`, the latest earlier cycle of the same scope and kind is taken.
@@ -182,7 +177,12 @@ def cycle_create(*, by, reason: str = "", **values: Any) -> ReviewCycle:
 
 @transaction.atomic
 def cycle_update(
-    *, cycle: ReviewCycle, by, expected_version: int | None = None, reason: str = "", **values: Any
+    *,
+    cycle: ReviewCycle,
+    by: Actor,
+    expected_version: int | None = None,
+    reason: str = "",
+    **values: Any,
 ) -> ReviewCycle:
     """Edit a cycle's directive and deadlines (scope is fixed once the cycle is open).
 
@@ -222,7 +222,7 @@ def cycle_update(
 
 @transaction.atomic
 def cycle_close(
-    *, cycle: ReviewCycle, by, note: str = "", expected_version: int | None = None
+    *, cycle: ReviewCycle, by: Actor, note: str = "", expected_version: int | None = None
 ) -> ReviewCycle:
     """Close the cycle: no more submissions; unresolved findings wait for the next cycle."""
     transition(
@@ -241,7 +241,12 @@ def cycle_close(
 
 @transaction.atomic
 def review_update(
-    *, review: Review, by, expected_version: int | None = None, reason: str = "", **values: Any
+    *,
+    review: Review,
+    by: Actor,
+    expected_version: int | None = None,
+    reason: str = "",
+    **values: Any,
 ) -> Review:
     """Edit the text of a self-review (before it is finalized)."""
     require(can_edit_review(by, review))
@@ -293,7 +298,7 @@ def review_transition(
     *,
     review: Review,
     to: str,
-    by,
+    by: Actor,
     note: str = "",
     expected_version: int | None = None,
     effective_on: datetime.date | None = None,
@@ -392,7 +397,7 @@ def require_findings_unlocked(review: Review) -> None:
 
 
 @transaction.atomic
-def finding_add(*, review: Review, by, reason: str = "", **values: Any) -> Finding:
+def finding_add(*, review: Review, by: Actor, reason: str = "", **values: Any) -> Finding:
     """Record a shortcoming in a review."""
     values = _clean_finding_values(values)
     finding = Finding(review=review, unit_id=review.unit_id, **values)
@@ -406,7 +411,12 @@ def finding_add(*, review: Review, by, reason: str = "", **values: Any) -> Findi
 
 @transaction.atomic
 def finding_update(
-    *, finding: Finding, by, expected_version: int | None = None, reason: str = "", **values: Any
+    *,
+    finding: Finding,
+    by: Actor,
+    expected_version: int | None = None,
+    reason: str = "",
+    **values: Any,
 ) -> Finding:
     """Edit a shortcoming; refused once the plan answering it has been submitted."""
     require(can_edit_finding(by, finding))
@@ -437,7 +447,7 @@ def finding_update(
 
 @transaction.atomic
 def finding_delete(
-    *, finding: Finding, by, reason: str, expected_version: int | None = None
+    *, finding: Finding, by: Actor, reason: str, expected_version: int | None = None
 ) -> None:
     """Remove a shortcoming recorded by mistake (not one carried over or already planned)."""
     move = begin(
@@ -467,7 +477,7 @@ def carry_assess(
     finding: Finding,
     assessment: str,
     cause: str,
-    by,
+    by: Actor,
     percent: int | None = None,
     expected_version: int | None = None,
 ) -> Finding:
@@ -528,7 +538,7 @@ def carry_assess(
 
 
 def finding_resolve(
-    *, finding: Finding, by, reason: str, effective_on: datetime.date | None = None
+    *, finding: Finding, by: Actor, reason: str, effective_on: datetime.date | None = None
 ) -> bool:
     """The shortcoming is remedied (every live item verified, or assessed fixed). False if it
     was resolved meanwhile by someone else (two verifications at once count it once)."""
@@ -623,7 +633,7 @@ def meeting_record(
     unit: Unit,
     held_on: datetime.date,
     chair: Person,
-    by,
+    by: Actor,
     supervisors: str = "",
     attendee_count: int = 0,
     comments_count: int = 0,
@@ -633,7 +643,7 @@ def meeting_record(
     supervisor_people: list[Person] | None = None,
 ) -> ReviewMeeting:
     """Record a unit's review conference; submitted reviews of the unit become discussed."""
-    meeting = ReviewMeeting(cycle=cycle, unit=unit, recorded_by=_user(by))
+    meeting = ReviewMeeting(cycle=cycle, unit=unit, recorded_by=acting_user(by))
     move = begin(obj=meeting, to=RECORDED, lifecycle=MEETING, by=by)
     require_open(cycle)
     attendees = list(attendees or [])
@@ -684,7 +694,7 @@ def meeting_record(
 def meeting_update(
     *,
     meeting: ReviewMeeting,
-    by,
+    by: Actor,
     expected_version: int | None = None,
     reason: str = "",
     attendees: list[Person] | None = None,

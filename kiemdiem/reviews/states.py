@@ -23,7 +23,15 @@ it marks the unit's submitted reviews discussed.
 from django.utils.translation import gettext_lazy as _
 
 from kiemdiem.core.lifecycle import BORN, GONE, Arrow, Lifecycle, Place
-from kiemdiem.reviews.models import CycleStatus, FindingStatus, ReviewStatus
+from kiemdiem.reviews.models import (
+    CycleStatus,
+    Finding,
+    FindingStatus,
+    Review,
+    ReviewCycle,
+    ReviewMeeting,
+    ReviewStatus,
+)
 from kiemdiem.reviews.permissions import (
     can_backdate_review,
     can_discuss_review,
@@ -43,11 +51,11 @@ FINDING_UNRESOLVED = frozenset({FindingStatus.OPEN, FindingStatus.IN_PROGRESS})
 REVIEW_CONCLUDED = frozenset({ReviewStatus.DISCUSSED, ReviewStatus.FINALIZED})
 
 
-def _cycle_place(cycle) -> Place:
+def _cycle_place(cycle: ReviewCycle) -> Place:
     return Place(unit_path=cycle.scope_unit.path, earliest=cycle.starts_on)
 
 
-def _review_place(review) -> Place:
+def _review_place(review: Review) -> Place:
     cycle = review.cycle
     return Place(
         unit_path=review.unit.path,
@@ -57,11 +65,11 @@ def _review_place(review) -> Place:
     )
 
 
-def _finding_place(finding) -> Place:
+def _finding_place(finding: Finding) -> Place:
     return _review_place(finding.review)
 
 
-def _meeting_place(meeting) -> Place:
+def _meeting_place(meeting: ReviewMeeting) -> Place:
     cycle = meeting.cycle
     return Place(unit_path=meeting.unit.path, cycle_id=cycle.pk, earliest=cycle.starts_on)
 

@@ -157,6 +157,16 @@ def test_finding_create_and_patch(api, open_cycle, org_tree, cell_secretary):
     stale = client.patch(url, {"text": "Ghi đè", "version": 1}, format="json")
     assert stale.status_code == 409
     assert Finding.objects.get(pk=finding.pk).text == "Sinh hoạt chưa đều kỳ"
+    # Read after the refusal: the row's version (a retry with it goes through), its last saver
+    # and time, and its name as saved, not the refused text.
+    body = stale.json()
+    assert body["current_version"] == 2 and body["last_saved_by"] == "bithu_chibo"
+    assert body["last_saved_at"] and "Ghi đè" not in body["message"]
+    assert "Nội dung hạn chế, khuyết điểm:" in body["message"]  # the field by its label
+    retried = client.patch(
+        url, {"text": "Ghi đè", "version": body["current_version"]}, format="json"
+    )
+    assert retried.status_code == 200, retried.json()
 
 
 # --- plans: adopt, cancel an item, and a stale lifecycle action -------------------------------
@@ -195,6 +205,47 @@ def accepted_plan(api, open_cycle, org_tree, appraiser, cell_secretary):
     plan.refresh_from_db()
     assert plan.status == "accepted"
     return plan
+
+
+def test_plan_detail_tells_each_round_and_why_it_came_back(
+    api, open_cycle, org_tree, appraiser, cell_secretary
+):
+    secretary, recipient = api(cell_secretary), api(appraiser)
+    plan = RemediationPlan.objects.get(cycle=open_cycle, unit=org_tree.cell_a1, person=None)
+    conclude_review(plan.review, cell_secretary)
+    secretary.post(
+        f"{BASE}/plan-items/",
+        {
+            "plan": plan.pk,
+            "content": "Sinh hoạt chuyên đề",
+            "responsible_unit": org_tree.cell_a1.pk,
+            "due_date": "2026-06-30",
+        },
+        format="json",
+    )
+    version = secretary.get(f"{BASE}/plans/{plan.pk}/").json()["version"]
+    submitted = secretary.post(
+        f"{BASE}/plans/{plan.pk}/submit/", {"version": version, "note": "Lần đầu"}, format="json"
+    )
+    returned = recipient.post(
+        f"{BASE}/plans/{plan.pk}/return/",
+        {
+            "version": submitted.json()["version"],
+            "grounds": ["no_responsible"],
+            "remarks": "Nêu rõ người phụ trách",
+        },
+        format="json",
+    )
+    assert returned.status_code == 200, returned.json()
+    (round_one,) = secretary.get(f"{BASE}/plans/{plan.pk}/").json()["submissions"]
+    assert round_one["number"] == 1 and round_one["note"] == "Lần đầu"
+    assert round_one["submitted_by"] == "bithu_chibo" and round_one["effective_on"] == "2026-01-10"
+    appraisal = round_one["appraisal"]
+    assert appraisal["decision"] == "returned" and appraisal["decided_by"] == "vanphong_cs"
+    assert appraisal["grounds"] == ["no_responsible"]
+    assert appraisal["grounds_labels"] == ["Không nêu rõ tổ chức, cá nhân chịu trách nhiệm"]
+    assert appraisal["remarks"] == "Nêu rõ người phụ trách"
+    assert appraisal["effective_on"] == "2026-01-10"
 
 
 def test_plan_adopt_refuses_a_stale_version_then_adopts(api, accepted_plan, cell_secretary):
@@ -280,3 +331,41 @@ def test_report_create_patch_submit(api, open_cycle, org_tree, office, cell_secr
     again = client.patch(url, {"narrative": "Sửa sau khi gửi", "version": 3}, format="json")
     assert again.status_code == 400
     assert PeriodicReport.objects.get(pk=report.pk).narrative.startswith("Các chi bộ")
+
+
+def test_carried_shortcoming_is_assessed_with_its_degree(
+    api, open_cycle, org_tree, office, travel_to
+):
+    from kiemdiem.campaign import services as campaign_services
+    from kiemdiem.reviews import services as review_services
+
+    review = Review.objects.get(cycle=open_cycle, unit=org_tree.cell_a1, person=None)
+    old = review_services.finding_add(review=review, by=office, text="Chậm", area="other")
+    review_services.cycle_close(cycle=open_cycle, by=office)
+    travel_to(datetime.date(2027, 1, 10))
+    nxt = review_services.cycle_create(
+        by=office,
+        title="Kiểm điểm năm 2026",
+        kind="annual",
+        year=2026,
+        directive_number="01-CV/TU",
+        directive_date=datetime.date(2026, 12, 1),
+        directive_issuer="Ban Thường vụ Tỉnh ủy",
+        scope_unit=org_tree.province_a,
+        participating_kinds=open_cycle.participating_kinds,
+        starts_on=datetime.date(2027, 1, 5),
+        self_review_due=datetime.date(2027, 1, 20),
+        conference_due=datetime.date(2027, 1, 31),
+        plan_due=datetime.date(2027, 2, 15),
+        horizon_end=datetime.date(2027, 12, 31),
+    )
+    campaign_services.cycle_open(cycle=nxt, by=office)
+    carried = Finding.objects.get(carried_from=old)
+    url = f"{BASE}/findings/{carried.pk}/assess/"
+    client = api(office)
+    body = {"assessment": "partly_fixed", "cause": "Còn chậm", "version": carried.version}
+    missing = client.post(url, body, format="json")
+    assert missing.status_code == 400 and missing.json()["field"] == "percent"
+    done = client.post(url, {**body, "percent": 60}, format="json")
+    assert done.status_code == 200, done.json()
+    assert (done.json()["carry_assessment"], done.json()["carry_percent"]) == ("partly_fixed", 60)

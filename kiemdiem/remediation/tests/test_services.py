@@ -46,6 +46,29 @@ def finding_of(plan):
     return plan.review.findings.get()
 
 
+def test_submission_waits_for_the_reviews_conference(open_cycle, org_tree, office):
+    plan = RemediationPlan.objects.get(cycle=open_cycle, unit=org_tree.cell_a1, person__isnull=True)
+    services.action_add(
+        plan=plan,
+        by=office,
+        content="Sinh hoạt đúng kỳ",
+        responsible_unit=org_tree.cell_a1,
+        due_date=D(2026, 6, 30),
+    )
+    with pytest.raises(PlanIncomplete) as refused:
+        services.plan_submit(plan=plan, by=office)
+    assert refused.value.problems[0].startswith("Bản kiểm điểm “Tập thể Chi bộ Tổ Toán — 2025”")
+    assert "chưa qua hội nghị kiểm điểm (đang là “Dự thảo”)" in refused.value.problems[0]
+    assert RemediationPlan.objects.get(pk=plan.pk).status == "draft"
+    # Submitted to the conference is not enough: it must have been discussed there.
+    review_services.review_transition(review=plan.review, to="submitted", by=office)
+    with pytest.raises(PlanIncomplete, match="đang là “Đã gửi hội nghị”"):
+        services.plan_submit(plan=RemediationPlan.objects.get(pk=plan.pk), by=office)
+    conclude_review(plan.review, office)
+    services.plan_submit(plan=RemediationPlan.objects.get(pk=plan.pk), by=office)
+    assert RemediationPlan.objects.get(pk=plan.pk).status == "submitted"
+
+
 def test_submission_lists_every_problem_per_item(plan, org_tree, office):
     services.action_add(
         plan=plan, by=office, content="Đổi mới nội dung sinh hoạt", findings=[finding_of(plan)]

@@ -437,3 +437,64 @@ def test_figures_take_two_queries_however_many_items(
         figures = services.report_figures(unit=org_tree.grassroots_a1, period=period)
     assert (figures["items_total"], figures["items_in_progress"]) == (21, 15)
     assert figures == _figures_by_hand(unit=org_tree.grassroots_a1, period=period)
+
+
+def test_periods_are_the_first_half_and_the_whole_year_from_the_cycle_start(open_cycle):
+    periods = [
+        (p.label, p.starts_on, p.ends_on, p.kind)
+        for p in ReportPeriod.objects.filter(cycle=open_cycle).order_by("ends_on", "starts_on")
+    ]
+    assert periods == [
+        ("6 tháng đầu năm 2026", D(2026, 1, 5), D(2026, 6, 30), "half_year"),
+        ("Năm 2026", D(2026, 1, 5), D(2026, 12, 31), "year"),  # the whole first year
+        ("6 tháng đầu năm 2027", D(2027, 1, 1), D(2027, 6, 30), "half_year"),
+        ("Năm 2027", D(2027, 1, 1), D(2027, 12, 31), "year"),
+    ]
+
+
+def test_carried_shortcomings_partly_fixed_report_their_degree(
+    open_cycle, org_tree, office, admin, travel_to
+):
+    """Mẫu 01 §III: a carried-over shortcoming partly fixed is reported with how far it went."""
+    review = open_cycle.reviews.get(unit=org_tree.cell_a1, person__isnull=True)
+    old = [
+        review_services.finding_add(review=review, by=office, text=text, area="other")
+        for text in ("Chậm báo cáo", "Hồ sơ thiếu", "Sinh hoạt chưa đều")
+    ]
+    review_services.cycle_close(cycle=open_cycle, by=office)
+    travel_to(D(2027, 1, 10))
+    nxt = review_services.cycle_create(
+        by=office,
+        title="Kiểm điểm năm 2026",
+        kind="annual",
+        year=2026,
+        directive_number="01-CV/TU",
+        directive_date=D(2026, 12, 1),
+        directive_issuer="Ban Thường vụ Tỉnh ủy",
+        scope_unit=org_tree.province_a,
+        participating_kinds=open_cycle.participating_kinds,
+        starts_on=D(2027, 1, 5),
+        self_review_due=D(2027, 1, 20),
+        conference_due=D(2027, 1, 31),
+        plan_due=D(2027, 2, 15),
+        horizon_end=D(2027, 12, 31),
+    )
+    campaign_services.cycle_open(cycle=nxt, by=office)
+    carried = {
+        f.carried_from_id: f for f in review_services.Finding.objects.filter(review__cycle=nxt)
+    }
+    for finding, percent in zip(old[:2], (40, 70), strict=True):
+        review_services.carry_assess(
+            finding=carried[finding.pk],
+            assessment="partly_fixed",
+            percent=percent,
+            cause="Còn chậm",
+            by=office,
+        )
+    period = ReportPeriod.objects.filter(cycle=nxt).order_by("ends_on").first()
+    figures = services.report_create(period=period, unit=org_tree.cell_a1, by=admin).figures
+    assert figures["findings_carried"] == 3
+    assert (figures["findings_carried_partly"], figures["findings_carried_partly_percent"]) == (
+        2,
+        55,
+    )
