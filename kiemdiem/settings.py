@@ -95,7 +95,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Serves the collected static files (hashed names, gzip/brotli) from the WSGI process, with
+    # Serves the collected static files (hashed names, gzip) from the WSGI process, with
     # far-future cache headers; no separate file server to configure on an intranet machine.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "kiemdiem.core.middleware.RequestSizeLimitMiddleware",
@@ -230,7 +230,7 @@ STATICFILES_DIRS = [
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # collectstatic writes each file under a name with its content hash plus .gz/.br copies;
+    # collectstatic writes each file under a name with its content hash plus a .gz copy;
     # with DEBUG on (development) templates still get the plain names, no collectstatic needed.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
@@ -375,7 +375,9 @@ Q_CLUSTER = {
     "ack_failures": False,
     "poll": env_int("KIEMDIEM_TASK_POLL_SECONDS", 1),
     "catch_up": False,  # after a stop, a periodic task runs once, not once per missed period
-    "save_limit": 2000,  # finished tasks kept for the "Tiến trình nền" page
+    # Successful tasks kept for the "Tiến trình nền" page (failed ones are all kept); pruning
+    # reads this many rows on every save, so it stays small.
+    "save_limit": 500,
     "recycle": 200,  # a worker process is replaced after this many tasks
     "label": "Tiến trình nền",
 }

@@ -17,7 +17,7 @@ LOGGING = {
     "loggers": {"django-q": {"level": "ERROR"}},
 }
 # Tasks run in the test's own process and transaction (a test drains the queue itself when it
-# wants to see a job waiting: kiemdiem.core.tests.helpers.drain_tasks).
+# wants to see a job waiting: KIEMDIEM_TASKS_EAGER = False, then kiemdiem.core.tasks.run_queued).
 Q_CLUSTER = {**Q_CLUSTER, "sync": True}  # noqa: F405
 KIEMDIEM_TASKS_EAGER = True
 STORAGES = {
