@@ -178,8 +178,8 @@ def _add_sheet(
     contents.sheets.append(sheet)
 
 
-def _cell_too_long(source: str, row: int | None, length: int) -> str:
-    where = _("dòng %(r)s") % {"r": row} if row else _("một ô")
+def _cell_too_long(source: str, row: int, length: int) -> str:
+    where = _("dòng %(r)s") % {"r": row}
     return _(
         "%(s)s, %(w)s: ô có %(n)s ký tự, quá dài (tối đa %(max)s); không đọc tiếp tệp này."
     ) % {
@@ -229,7 +229,10 @@ def _xlsx_is_sane(name: str, handle: IO[bytes], contents: Contents) -> bool:
                     first = chunk.find(b"<")
                     run = run + len(chunk) if first < 0 else run + first
                     if run > MAX_TEXT_RUN or (first >= 0 and long.search(chunk, first)):
-                        contents.problems.append(_cell_too_long(name, None, MAX_TEXT_RUN))
+                        contents.problems.append(
+                            _("%(f)s: có ô dài hơn %(max)s ký tự, quá dài; không đọc tiếp tệp này.")
+                            % {"f": name, "max": f"{MAX_CELL_CHARS:,}".replace(",", ".")}
+                        )
                         return False
                     if first >= 0:
                         run = len(chunk) - chunk.rfind(b"<") - 1
