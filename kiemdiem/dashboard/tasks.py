@@ -16,3 +16,20 @@ def reminders_send() -> str:
     """Send the due reminder e-mails, each once (a failed mail is tried again next run)."""
     mailed = reminders.reminders_send()
     return f"gửi {mailed['mails']} thư ({mailed['reminders']} nhắc việc, {mailed['failed']} lỗi)"
+
+
+def summaries_rebuild_after_move(old_path: str, new_path: str) -> str:
+    """A unit moved (org.services.unit_move): rebuild the summaries of every cycle whose scope
+    held it before or holds it now, or lies inside it (summaries are kept per unit path)."""
+    from kiemdiem.reviews.models import ReviewCycle
+
+    cycles = [
+        cycle
+        for cycle in ReviewCycle.objects.exclude(status="draft").select_related("scope_unit")
+        if old_path.startswith(cycle.scope_unit.path)
+        or new_path.startswith(cycle.scope_unit.path)
+        or cycle.scope_unit.path.startswith(new_path)
+    ]
+    for cycle in cycles:
+        summaries.rebuild(cycle)
+    return f"tính lại số liệu của {len(cycles)} đợt sau khi chuyển đơn vị"
