@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from kiemdiem.campaign import services as campaign_services
+from kiemdiem.core.permissions import SYSTEM
 from kiemdiem.org import services
 from kiemdiem.org.models import AccessRole, PositionRole, UnitKind
 from kiemdiem.org.tests.factories import PersonFactory, UnitFactory
@@ -63,10 +64,10 @@ def org_tree(db):
     t.members_a1 = []
     for name in ["Nguyễn Văn Đức", "Trần Thị Hương", "Lê Minh Anh"]:
         person = PersonFactory(full_name=name)
-        services.membership_add(person=person, unit=t.cell_a1, valid_from=START, by=None)
+        services.membership_add(person=person, unit=t.cell_a1, valid_from=START, by=SYSTEM)
         t.members_a1.append(person)
     t.member_b1 = PersonFactory(full_name="Võ Văn Bình")
-    services.membership_add(person=t.member_b1, unit=t.cell_b1, valid_from=START, by=None)
+    services.membership_add(person=t.member_b1, unit=t.cell_b1, valid_from=START, by=SYSTEM)
     return t
 
 
@@ -87,7 +88,7 @@ def unit_head(org_tree):
         unit=org_tree.province_a,
         role=PositionRole.SECRETARY,
         valid_from=START,
-        by=None,
+        by=SYSTEM,
     )
     return user
 
@@ -97,7 +98,7 @@ def office(org_tree):
     """Committee office of province A: may manage the tree there."""
     user = make_user("vanphong_a")
     services.access_grant(
-        user=user, unit=org_tree.province_a, role=AccessRole.OFFICE, by=None, valid_from=START
+        user=user, unit=org_tree.province_a, role=AccessRole.OFFICE, by=SYSTEM, valid_from=START
     )
     return user
 
@@ -107,7 +108,7 @@ def overseer(org_tree):
     """Standing-committee member watching commune A1."""
     user = make_user("thuongvu_a1")
     services.access_grant(
-        user=user, unit=org_tree.district_a1, role=AccessRole.STANDING, by=None, valid_from=START
+        user=user, unit=org_tree.district_a1, role=AccessRole.STANDING, by=SYSTEM, valid_from=START
     )
     return user
 
@@ -117,7 +118,7 @@ def outsider(org_tree):
     """Committee office of province B: must see nothing of province A."""
     user = make_user("vanphong_b")
     services.access_grant(
-        user=user, unit=org_tree.province_b, role=AccessRole.OFFICE, by=None, valid_from=START
+        user=user, unit=org_tree.province_b, role=AccessRole.OFFICE, by=SYSTEM, valid_from=START
     )
     return user
 
@@ -193,7 +194,11 @@ def cell_secretary(org_tree):
     person.user = user
     person.save(update_fields=["user"])
     services.position_add(
-        person=person, unit=org_tree.cell_a1, role=PositionRole.SECRETARY, valid_from=START, by=None
+        person=person,
+        unit=org_tree.cell_a1,
+        role=PositionRole.SECRETARY,
+        valid_from=START,
+        by=SYSTEM,
     )
     return user
 
@@ -208,7 +213,7 @@ def appraiser(org_tree):
     """Office of the grassroots committee A1: the recipient of cell A1's plans."""
     user = make_user("vanphong_cs")
     services.access_grant(
-        user=user, unit=org_tree.grassroots_a1, role=AccessRole.OFFICE, by=None, valid_from=START
+        user=user, unit=org_tree.grassroots_a1, role=AccessRole.OFFICE, by=SYSTEM, valid_from=START
     )
     return user
 
@@ -225,7 +230,7 @@ def second_appraiser(org_tree):
         unit=org_tree.grassroots_a1,
         role=PositionRole.STANDING_MEMBER,
         valid_from=START,
-        by=None,
+        by=SYSTEM,
     )
     return user
 

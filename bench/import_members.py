@@ -32,6 +32,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
+from kiemdiem.core.permissions import SYSTEM
 from kiemdiem.core.text import normalize_text
 from kiemdiem.org.models import Membership, Person, Unit
 from kiemdiem.transfer import jobs
@@ -66,7 +67,7 @@ def _import(paths: list[Path]):
     """The app's flow for files on disk: upload, dry run, confirm (real run in this process)."""
     handles = [(p.name, p.open("rb")) for p in paths]
     try:
-        job = jobs.job_create(files=handles, by=None)
+        job = jobs.job_create(files=handles, by=SYSTEM)
     finally:
         for _name, handle in handles:
             handle.close()
@@ -75,7 +76,7 @@ def _import(paths: list[Path]):
     checked = time.perf_counter()
     if job.rejected:
         raise SystemExit(f"bench: nhập bị từ chối: {job.report.get('problems')} {job.counts}")
-    job = jobs.job_start_run(job, by=None)
+    job = jobs.job_start_run(job, by=SYSTEM)
     if job.status != ImportStatus.DONE:
         raise SystemExit(f"bench: nhập không thành công: {job.error}")
     log(f"dry run {checked - started:.1f} s, real run {time.perf_counter() - checked:.1f} s")

@@ -5,6 +5,8 @@ import shutil
 
 import pytest
 
+from kiemdiem.core.permissions import SYSTEM
+
 CHROMIUM = os.environ.get("KIEMDIEM_CHROMIUM", "/usr/bin/chromium")
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # around it are ordinary synchronous calls.
@@ -61,6 +63,6 @@ def recipient_office(org_tree):
 
     user = make_user("vanphong_cs")
     services.access_grant(
-        user=user, unit=org_tree.grassroots_a1, role=AccessRole.OFFICE, by=None, valid_from=START
+        user=user, unit=org_tree.grassroots_a1, role=AccessRole.OFFICE, by=SYSTEM, valid_from=START
     )
     return user

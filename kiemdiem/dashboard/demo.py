@@ -25,7 +25,14 @@ from kiemdiem.remediation.models import (
     PlanSubmission,
     RemediationPlan,
 )
-from kiemdiem.remediation.states import ITEM_OPEN, ActionStatus, PlanStatus, ReturnGround
+from kiemdiem.remediation.states import (
+    ITEM_DEAD,
+    ITEM_OPEN,
+    PLAN_TRACKABLE,
+    ActionStatus,
+    PlanStatus,
+    ReturnGround,
+)
 from kiemdiem.reviews import services as review_services
 from kiemdiem.reviews.models import Finding, Review, ReviewCycle, ReviewMeeting
 from kiemdiem.reviews.states import FindingStatus, ReviewStatus
@@ -202,7 +209,7 @@ def generate_activity(
                 [10, 20, 50, 20],
             )[0]
             groups[(status, day)].append(pk)
-            if status in (PlanStatus.ACCEPTED, PlanStatus.ADOPTED):
+            if status in PLAN_TRACKABLE:
                 trackable.append((pk, review_id))
             else:
                 drafts_with_items.append((pk, review_id))
@@ -268,7 +275,7 @@ def generate_activity(
     # A finding is resolved when all its live items are verified (as _resolve_findings does).
     states: dict[int, set[str]] = defaultdict(set)
     for i, finding_id in links:
-        if actions[i].status not in (ActionStatus.CANCELLED, ActionStatus.REPLACED):
+        if actions[i].status not in ITEM_DEAD:
             states[finding_id].add(actions[i].status)
     resolved = [f for f, s in states.items() if s == {ActionStatus.VERIFIED}]
     for chunk in _chunks(resolved):
@@ -353,7 +360,7 @@ def _write_submissions(
                     recipient_kind=PlanRecipient.Kind.STANDING_COMMITTEE,
                 )
             )
-        elif status in (PlanStatus.ACCEPTED, PlanStatus.ADOPTED):
+        elif status in PLAN_TRACKABLE:
             decisions.append(
                 Appraisal(
                     submission_id=ids_of[pk],

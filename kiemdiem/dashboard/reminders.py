@@ -21,7 +21,7 @@ from kiemdiem.core.dates import vn_date
 from kiemdiem.dashboard.models import Reminder, ReminderKind
 from kiemdiem.org.models import AccessGrant, AccessRole, Person, Position, PositionRole
 from kiemdiem.remediation.models import PlanAction, RemediationPlan
-from kiemdiem.remediation.states import PLAN_EDITABLE, ActionStatus
+from kiemdiem.remediation.states import ITEM_OPEN, PLAN_EDITABLE
 from kiemdiem.reviews.states import CycleStatus
 
 logger = logging.getLogger(__name__)
@@ -96,7 +96,7 @@ def reminders_due(today: datetime.date | None = None) -> dict[int, list[Line]]:
         PlanAction.objects.filter(
             plan__cycle__status=CycleStatus.OPEN,
             overdue_flagged=True,
-            status__in=[ActionStatus.OPEN, ActionStatus.IN_PROGRESS],
+            status__in=ITEM_OPEN,
         ).select_related("plan__unit", "plan__person")
     )
     person_ids = {p.person_id for p in plans if p.person_id}

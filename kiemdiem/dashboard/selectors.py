@@ -23,7 +23,7 @@ from kiemdiem.org import scoping
 from kiemdiem.org.models import PATH_STEP, Unit
 from kiemdiem.org.scoping import visible_units
 from kiemdiem.remediation.models import PlanAction, RemediationPlan
-from kiemdiem.remediation.states import ITEM_DEAD, ActionStatus, PlanStatus
+from kiemdiem.remediation.states import ITEM_DEAD, PLAN_TRACKABLE, ActionStatus, PlanStatus
 from kiemdiem.reviews.models import Finding, Review, ReviewCycle, ReviewMeeting
 from kiemdiem.reviews.states import CycleStatus, FindingStatus, ReviewStatus
 
@@ -63,7 +63,7 @@ FAMILIES: tuple[Family, ...] = (
             "plans_late": Q(first_submitted_on__gt=F("due_date")),
             "plans_missing": Q(missing_flagged=True),
             "plans_returned": Q(status=PlanStatus.RETURNED),
-            "plans_accepted": Q(status__in=[PlanStatus.ACCEPTED, PlanStatus.ADOPTED]),
+            "plans_accepted": Q(status__in=PLAN_TRACKABLE),
         },
     ),
     Family(

@@ -106,6 +106,25 @@ def can_link_person_account(
     return ALLOW
 
 
+def can_register_person(user: Actor) -> Decision:
+    """Register a person record: a committee office (of any subtree) or an administrator."""
+    access = access_for(user)
+    if access.everything or access.office_paths:
+        return ALLOW
+    return deny(_("Chỉ văn phòng/ban tổ chức cấp ủy mới được lập hồ sơ đảng viên."))
+
+
+def can_place_person(user: Actor, person: Person, unit: Unit) -> Decision:
+    """Give a person a membership or a post in `unit`: the office over the unit, and, when the
+    person already belongs somewhere, edit rights over the person (see can_edit_person)."""
+    decision = can_manage_unit(user, unit)
+    if not decision:
+        return decision
+    if person.pk is None or not person.memberships.exists():
+        return ALLOW  # a new member, or someone appointed from outside the party's cells
+    return can_edit_person(user, person)
+
+
 def can_end_period(
     user: Actor, period: Membership | Position, *, person_decision: Decision | None = None
 ) -> Decision:

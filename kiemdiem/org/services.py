@@ -3,6 +3,7 @@
 import datetime
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Concat, Substr
@@ -13,7 +14,7 @@ from kiemdiem.core.audit import audit_record, diff, snapshot
 from kiemdiem.core.dates import vn_date
 from kiemdiem.core.errors import DomainError, full_clean
 from kiemdiem.core.models import AuditAction
-from kiemdiem.core.permissions import Actor
+from kiemdiem.core.permissions import Actor, require
 from kiemdiem.core.tasks import enqueue
 from kiemdiem.core.text import fold, normalize_text
 from kiemdiem.core.versions import save_if_unchanged
@@ -29,6 +30,17 @@ from kiemdiem.org.models import (
     Unit,
     path_segment,
 )
+from kiemdiem.org.permissions import (
+    can_edit_person,
+    can_end_period,
+    can_link_person_account,
+    can_manage_access,
+    can_manage_unit,
+    can_move_unit,
+    can_place_person,
+    can_register_person,
+)
+from kiemdiem.org.scoping import access_for
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -71,6 +83,10 @@ def unit_create(
     reason: str = "",
 ) -> Unit:
     """Create a unit under `parent` (None for a root)."""
+    if parent is not None:
+        require(can_manage_unit(by, parent))
+    elif not access_for(by).everything:
+        raise PermissionDenied(_("Chỉ quản trị hệ thống mới được tạo đơn vị gốc."))
     code = normalize_text(code).upper()
     name = normalize_text(name)
     if Unit.objects.filter(code=code).exists():
@@ -117,6 +133,7 @@ def unit_update(
     *, unit: Unit, by: Actor, expected_version: int | None = None, reason: str = "", **values: Any
 ) -> Unit:
     """Change a unit's own fields (not its parent: use unit_move)."""
+    require(can_manage_unit(by, unit))
     allowed = {"code", "name", "kind", "valid_from", "valid_to", "admin_code", "merged_into"}
     unknown = set(values) - allowed
     if unknown:
@@ -246,6 +263,7 @@ def unit_move(
     reason: str = "",
 ) -> Unit:
     """Move a unit (with its whole subtree) under a new parent, rewriting descendants' paths."""
+    require(can_move_unit(by, unit, new_parent))
     if not reason.strip():
         raise DomainError(_("Phải nêu lý do chuyển đơn vị."), field="reason")
     new_parent = Unit.objects.select_for_update().get(pk=new_parent.pk)
@@ -343,6 +361,7 @@ def check_person_dates(person: Person) -> None:
 @transaction.atomic
 def person_create(*, by: Actor, reason: str = "", **values: Any) -> Person:
     """Register a person."""
+    require(can_register_person(by))
     values = {k: v for k, v in values.items() if k in PERSON_FIELDS}
     if values.get("party_card_number"):
         values["party_card_number"] = normalize_text(values["party_card_number"]).replace(" ", "")
@@ -395,6 +414,7 @@ def person_update(
     **values: Any,
 ) -> Person:
     """Change a person's details."""
+    require(can_edit_person(by, person))
     values = {k: v for k, v in values.items() if k in PERSON_FIELDS}
     if "party_card_number" in values:
         card = normalize_text(values["party_card_number"] or "").replace(" ", "")
@@ -524,6 +544,7 @@ def membership_add(
     reason: str = "",
 ) -> Membership:
     """Record a person's party activity in a cell for a period."""
+    require(can_place_person(by, person, unit))
     Person.objects.select_for_update().filter(pk=person.pk).first()  # serialize per person
     check_membership_unit(unit)
     check_period(person, unit, valid_from, valid_to)
@@ -613,6 +634,7 @@ def membership_end(
     reason: str = "",
 ) -> Membership:
     """Close a membership on `valid_to` (transfer out, death, removal...)."""
+    require(can_end_period(by, membership))
     _period_end(
         membership, valid_to=valid_to, by=by, expected_version=expected_version, reason=reason
     )
@@ -629,6 +651,7 @@ def position_end(
     reason: str = "",
 ) -> Position:
     """Close a post on `valid_to` (end of term, dismissal, transfer...)."""
+    require(can_end_period(by, position))
     _period_end(
         position, valid_to=valid_to, by=by, expected_version=expected_version, reason=reason
     )
@@ -648,6 +671,7 @@ def position_add(
     reason: str = "",
 ) -> Position:
     """Appoint a person to a post in a unit for a period."""
+    require(can_place_person(by, person, unit))
     check_period(person, unit, valid_from, valid_to)
     if role in SINGLE_HOLDER_ROLES:
         clash = (
@@ -686,7 +710,7 @@ def position_add(
 @transaction.atomic
 def access_grant(
     *,
-    user: Actor,
+    user: "User",
     unit: Unit,
     role: str,
     by: Actor,
@@ -697,6 +721,7 @@ def access_grant(
 
     A grant revoked earlier is opened again (one row per user, unit and role).
     """
+    require(can_manage_access(by, unit))
     if role not in AccessRole.values:
         raise DomainError(_("Vai trò không hợp lệ."), field="role")
     start = valid_from or timezone.localdate()
@@ -732,6 +757,7 @@ def access_revoke(
     *, grant: AccessGrant, by: Actor, expected_version: int | None = None, reason: str = ""
 ) -> AccessGrant:
     """Take a role away from today on: the grant ends yesterday (kept, with its history)."""
+    require(can_manage_access(by, grant.unit))
     today = timezone.localdate()
     if grant.valid_to is not None and grant.valid_to < today:
         raise DomainError(_("Quyền này đã hết hiệu lực từ %(d)s.") % {"d": vn_date(grant.valid_to)})
@@ -763,6 +789,7 @@ def person_link_user(
 
     A login belongs to one person at most; an administrator account is never linked.
     """
+    require(can_link_person_account(by, person))
     if user is not None:
         if user.is_superuser:
             raise DomainError(

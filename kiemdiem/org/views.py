@@ -276,7 +276,6 @@ def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = MembershipForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        require(can_manage_unit(request.user, data["unit"]))
         done = run_service(
             form,
             lambda: services.membership_add(
@@ -304,7 +303,6 @@ def position_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = PositionForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        require(can_manage_unit(request.user, data["unit"]))
         done = run_service(
             form,
             lambda: services.position_add(

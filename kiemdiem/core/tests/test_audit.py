@@ -5,6 +5,7 @@ from django.db import DatabaseError, connection, transaction
 
 from kiemdiem.core.audit import audit_record, history_for, unit_ref_from_path
 from kiemdiem.core.models import AuditEvent, AuditImmutable
+from kiemdiem.core.permissions import SYSTEM
 from kiemdiem.org import services
 from kiemdiem.org.models import Unit
 
@@ -12,7 +13,7 @@ from kiemdiem.org.models import Unit
 @pytest.fixture
 def event(org_tree):
     return audit_record(
-        obj=org_tree.province_a, action="update", by=None, changes={"name": ["a", "b"]}
+        obj=org_tree.province_a, action="update", by=SYSTEM, changes={"name": ["a", "b"]}
     )
 
 
@@ -57,12 +58,12 @@ def test_every_service_write_is_in_the_history(org_tree):
 
 def test_audit_record_derives_the_unit_ref_from_the_path(org_tree):
     event = audit_record(
-        obj=org_tree.cell_a1, action="update", by=None, unit_path=org_tree.cell_a1.path
+        obj=org_tree.cell_a1, action="update", by=SYSTEM, unit_path=org_tree.cell_a1.path
     )
     assert event.unit_ref == org_tree.cell_a1.pk
-    assert audit_record(obj=org_tree.cell_a1, action="update", by=None).unit_ref is None
+    assert audit_record(obj=org_tree.cell_a1, action="update", by=SYSTEM).unit_ref is None
     explicit = audit_record(
-        obj=org_tree.cell_a1, action="update", by=None, unit_path="", unit_ref=org_tree.root.pk
+        obj=org_tree.cell_a1, action="update", by=SYSTEM, unit_path="", unit_ref=org_tree.root.pk
     )
     assert explicit.unit_ref == org_tree.root.pk
 
@@ -91,7 +92,7 @@ def test_history_panel_follows_a_unit_after_a_move(org_tree):
     cell = org_tree.cell_a1
     old_path = cell.path
     services.unit_move(
-        unit=org_tree.grassroots_a1, new_parent=org_tree.district_a2, by=None, reason="QĐ 5"
+        unit=org_tree.grassroots_a1, new_parent=org_tree.district_a2, by=SYSTEM, reason="QĐ 5"
     )
     cell = Unit.objects.get(pk=cell.pk)
     assert cell.path != old_path

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from conftest import START, make_user
+from kiemdiem.core.permissions import SYSTEM
 from kiemdiem.org import services
 from kiemdiem.org.models import AccessRole
 
@@ -38,15 +39,15 @@ def test_person_created_before_any_cell_shows_once_they_join_one(client, org_tre
 def test_after_a_move_the_new_parent_office_sees_the_rows_and_the_old_one_not(client, org_tree):
     old_office, new_office = make_user("vanphong_xa1"), make_user("vanphong_xa2")
     for user, unit in ((old_office, org_tree.district_a1), (new_office, org_tree.district_a2)):
-        services.access_grant(user=user, unit=unit, role=AccessRole.OFFICE, by=None)
-    person = services.person_create(by=None, full_name="Cao Thị Lan", admission_date=START)
+        services.access_grant(user=user, unit=unit, role=AccessRole.OFFICE, by=SYSTEM)
+    person = services.person_create(by=SYSTEM, full_name="Cao Thị Lan", admission_date=START)
     services.membership_add(
-        person=person, unit=org_tree.cell_a1b, valid_from=START, by=None, reason="chuyển đến Z"
+        person=person, unit=org_tree.cell_a1b, valid_from=START, by=SYSTEM, reason="chuyển đến Z"
     )
     client.force_login(old_office)
     assert "chuyển đến Z" in _audit_html(client)
     services.unit_move(
-        unit=org_tree.grassroots_a1, new_parent=org_tree.district_a2, by=None, reason="QĐ 9"
+        unit=org_tree.grassroots_a1, new_parent=org_tree.district_a2, by=SYSTEM, reason="QĐ 9"
     )
     assert "chuyển đến Z" not in _audit_html(client)
     client.force_login(new_office)
@@ -60,6 +61,9 @@ def test_audit_actor_filter_ignores_accents(client, org_tree, admin):
     person = org_tree.members_a1[0]  # Nguyễn Văn Đức
     person.user = user
     person.save(update_fields=["user"])
+    services.access_grant(
+        user=user, unit=org_tree.district_a1, role=AccessRole.OFFICE, by=SYSTEM, valid_from=START
+    )
     services.unit_update(unit=org_tree.district_a1, by=user, name="Tên C", reason="lý do C")
     client.force_login(admin)
     for typed in ["Nguyễn", "nguyen", "NGUYEN VAN DUC", "Ðức"]:

@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 
 from conftest import START, make_user
 from kiemdiem.core.models import SummaryDelta
+from kiemdiem.core.permissions import SYSTEM
 from kiemdiem.dashboard.models import Reminder
 from kiemdiem.org import services as org_services
 from kiemdiem.org.models import PositionRole
@@ -56,7 +57,7 @@ def people_with_mail(org_tree):
         unit=org_tree.cell_a1,
         role=PositionRole.SECRETARY,
         valid_from=START,
-        by=None,
+        by=SYSTEM,
     )
     return member, secretary
 

@@ -21,6 +21,7 @@ from django.db import connection, transaction
 
 from kiemdiem.core.audit import audit_record
 from kiemdiem.core.models import AuditAction, AuditEvent
+from kiemdiem.core.permissions import SYSTEM
 from kiemdiem.org.demo.geo import gazetteer
 from kiemdiem.org.demo.layout import SCALES, build_plan
 from kiemdiem.org.demo.people import NEW_START, Salts
@@ -128,7 +129,7 @@ def seed_demo(
             audit_record(
                 obj=root,
                 action=AuditAction.CREATE,
-                by=None,
+                by=SYSTEM,
                 changes={name: [None, count] for name, count in report.counts.items()},
                 reason=f"{AUDIT_REASON} {scale} (seed {seed})",
                 unit_path=root.path,

@@ -5,6 +5,7 @@ import itertools
 
 import factory
 
+from kiemdiem.core.permissions import SYSTEM
 from kiemdiem.org import services
 from kiemdiem.org.models import Person, Unit, UnitKind
 
@@ -23,7 +24,7 @@ class UnitFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        return services.unit_create(by=None, **kwargs)
+        return services.unit_create(by=SYSTEM, **kwargs)
 
 
 class PersonFactory(factory.Factory):
@@ -41,4 +42,4 @@ class PersonFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        return services.person_create(by=None, **kwargs)
+        return services.person_create(by=SYSTEM, **kwargs)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from conftest import make_user
 from kiemdiem.core.errors import DomainError
 from kiemdiem.core.models import AuditEvent
+from kiemdiem.core.permissions import SYSTEM
 from kiemdiem.org import services
 from kiemdiem.org.models import AccessGrant, AccessRole, PositionRole
 from kiemdiem.org.permissions import can_edit_person
@@ -42,7 +43,7 @@ def test_office_revokes_a_role_and_can_give_it_again(client, org_tree, office, n
         user=newcomer,
         unit=org_tree.district_a1,
         role=AccessRole.OFFICE,
-        by=None,
+        by=SYSTEM,
         valid_from=datetime.date(2025, 7, 1),
     )
     client.force_login(office)
@@ -69,7 +70,7 @@ def test_office_revokes_a_role_and_can_give_it_again(client, org_tree, office, n
 
 def test_revoke_page_refuses_get(client, org_tree, office, newcomer):
     grant = services.access_grant(
-        user=newcomer, unit=org_tree.district_a1, role=AccessRole.OFFICE, by=None
+        user=newcomer, unit=org_tree.district_a1, role=AccessRole.OFFICE, by=SYSTEM
     )
     client.force_login(office)
     url = reverse("org:access-revoke", args=[org_tree.district_a1.pk, grant.pk])
@@ -141,11 +142,11 @@ def test_office_links_a_login_to_a_person_and_removes_it(client, org_tree, offic
 def test_a_login_belongs_to_one_person(org_tree, member, newcomer, admin):
     other = org_tree.members_a1[1]
     with pytest.raises(DomainError, match="đã gắn với Nguyễn Văn Đức"):
-        services.person_link_user(person=other, user=member, by=None)
+        services.person_link_user(person=other, user=member, by=SYSTEM)
     with pytest.raises(DomainError, match="đã có tài khoản “dangvien_a1”"):
-        services.person_link_user(person=org_tree.members_a1[0], user=newcomer, by=None)
+        services.person_link_user(person=org_tree.members_a1[0], user=newcomer, by=SYSTEM)
     with pytest.raises(DomainError, match="quản trị"):
-        services.person_link_user(person=other, user=admin, by=None)
+        services.person_link_user(person=other, user=admin, by=SYSTEM)
     other.refresh_from_db()
     assert other.user is None and other.version == 1
 
@@ -179,15 +180,17 @@ JOINED_B = datetime.date(2026, 1, 1)
 def _now_leads_province_b(org_tree, *, cell_in_b: bool):
     """A former member of cell A1 who now is the secretary of province B (the review's probe)."""
     person = org_tree.members_a1[1]
-    services.membership_end(membership=person.memberships.get(), valid_to=LEFT_A1, by=None)
+    services.membership_end(membership=person.memberships.get(), valid_to=LEFT_A1, by=SYSTEM)
     if cell_in_b:
-        services.membership_add(person=person, unit=org_tree.cell_b1, valid_from=JOINED_B, by=None)
+        services.membership_add(
+            person=person, unit=org_tree.cell_b1, valid_from=JOINED_B, by=SYSTEM
+        )
     services.position_add(
         person=person,
         unit=org_tree.province_b,
         role=PositionRole.SECRETARY,
         valid_from=JOINED_B,
-        by=None,
+        by=SYSTEM,
     )
     return person
 
@@ -225,7 +228,7 @@ def test_office_cannot_unlink_the_login_of_someone_who_now_leads_elsewhere(
     client, org_tree, office, newcomer
 ):
     person = _now_leads_province_b(org_tree, cell_in_b=False)
-    services.person_link_user(person=person, user=newcomer, by=None)
+    services.person_link_user(person=person, user=newcomer, by=SYSTEM)
     client.force_login(office)
     url = reverse("org:person-account", args=[person.pk])
     assert client.post(url, {"account": "", "version": person.version}).status_code == 403
@@ -255,7 +258,7 @@ def test_office_cannot_link_a_member_with_a_post_outside_its_units(
         unit=org_tree.province_b,
         role=PositionRole.DEPUTY_SECRETARY,
         valid_from=JOINED_B,
-        by=None,
+        by=SYSTEM,
     )
     client.force_login(office)
     url = reverse("org:person-account", args=[person.pk])

@@ -13,6 +13,7 @@ from vietnam_provinces import Ward
 from kiemdiem.core.audit import audit_record
 from kiemdiem.core.bulk import Table
 from kiemdiem.core.models import AuditAction, AuditEvent
+from kiemdiem.core.permissions import SYSTEM
 from kiemdiem.core.text import fold, name_sort_key
 from kiemdiem.org import demo, services
 from kiemdiem.org.demo.people import REF_DATE, Salts, all_name_combos, person_data
@@ -247,7 +248,7 @@ def test_if_empty_leaves_existing_data_alone(small):
 
 def test_force_is_refused_once_the_audit_trail_has_real_changes(small):
     unit = Unit.objects.get(code="TU38")
-    audit_record(obj=unit, action=AuditAction.UPDATE, by=None, reason="Sửa tên")
+    audit_record(obj=unit, action=AuditAction.UPDATE, by=SYSTEM, reason="Sửa tên")
     with pytest.raises(CommandError, match="nhật ký"):
         seed("--scale", "small", "--force")
     assert Unit.objects.filter(code="TU38").exists()
@@ -256,7 +257,11 @@ def test_force_is_refused_once_the_audit_trail_has_real_changes(small):
 def test_services_can_add_units_after_the_bulk_load(small):
     commune = Unit.objects.filter(kind=UnitKind.COMMUNE, valid_to=None).first()
     unit = services.unit_create(
-        code="X-THU", name="Chi bộ thôn Mới", kind=UnitKind.GRASSROOTS_CELL, parent=commune, by=None
+        code="X-THU",
+        name="Chi bộ thôn Mới",
+        kind=UnitKind.GRASSROOTS_CELL,
+        parent=commune,
+        by=SYSTEM,
     )
     assert unit.path == commune.path + path_segment(unit.pk)
 

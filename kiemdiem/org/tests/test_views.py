@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from kiemdiem.core.models import AuditEvent
+from kiemdiem.core.permissions import SYSTEM
 from kiemdiem.org import services
 from kiemdiem.org.models import Person, Unit
 
@@ -45,7 +46,7 @@ def _secretary(org_tree):
         unit=org_tree.cell_a1,
         role="secretary",
         valid_from=datetime.date(2025, 7, 1),
-        by=None,
+        by=SYSTEM,
     )
 
 
@@ -145,7 +146,7 @@ def test_end_button_is_disabled_where_the_office_does_not_manage_the_unit(client
         role="committee_member",
         valid_from=datetime.date(2025, 7, 1),
         is_concurrent=True,
-        by=None,
+        by=SYSTEM,
     )
     client.force_login(office)
     page, queries = _page_queries(client, person)
@@ -163,7 +164,7 @@ def test_end_button_is_disabled_where_the_office_does_not_manage_the_unit(client
             role="committee_member",
             valid_from=datetime.date(2025, 7, 1),
             is_concurrent=True,
-            by=None,
+            by=SYSTEM,
         )
     page, more_queries = _page_queries(client, person)
     assert page.count(f'disabled title="{reason}"') == 4
@@ -412,9 +413,9 @@ def test_unit_list_pages_have_a_query_ceiling(
     from kiemdiem.org import services
 
     for i in range(50):
-        p = services.person_create(by=None, full_name=f"Nguyễn Văn Thử {i}")
+        p = services.person_create(by=SYSTEM, full_name=f"Nguyễn Văn Thử {i}")
         services.membership_add(
-            person=p, unit=org_tree.cell_a1b, valid_from=org_tree.cell_a1b.valid_from, by=None
+            person=p, unit=org_tree.cell_a1b, valid_from=org_tree.cell_a1b.valid_from, by=SYSTEM
         )
     client.force_login(unit_head)
     with django_assert_max_num_queries(20):
@@ -435,7 +436,7 @@ def test_abolished_units_are_hidden_unless_history_is_asked(client, org_tree, un
         parent=org_tree.province_a,
         valid_from=datetime.date(2020, 1, 1),
         valid_to=datetime.date(2025, 6, 30),
-        by=None,
+        by=SYSTEM,
     )
     client.force_login(unit_head)
     url = reverse("org:unit-children", args=[org_tree.province_a.pk])

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from conftest import START, conclude_review, make_user
 from kiemdiem.core.models import AuditEvent
+from kiemdiem.core.permissions import SYSTEM
 from kiemdiem.org import services as org_services
 from kiemdiem.org.models import AccessRole
 from kiemdiem.remediation import services
@@ -515,7 +516,7 @@ def test_awaiting_list_leaves_out_plans_the_user_may_not_appraise(
         assert plan.get_absolute_url() not in client.get(url).content.decode(), user
     third = make_user("vanphong_cs2")
     org_services.access_grant(
-        user=third, unit=org_tree.grassroots_a1, role=AccessRole.OFFICE, by=None, valid_from=START
+        user=third, unit=org_tree.grassroots_a1, role=AccessRole.OFFICE, by=SYSTEM, valid_from=START
     )
     client.force_login(third)
     assert plan.get_absolute_url() in client.get(url).content.decode()

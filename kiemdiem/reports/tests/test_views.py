@@ -37,7 +37,7 @@ def commune_secretary(org_tree):
         unit=org_tree.district_a1,
         role=PositionRole.SECRETARY,
         valid_from=D(2025, 7, 1),
-        by=None,
+        by=SYSTEM,
     )
     return user
 

@@ -7,6 +7,7 @@ from conftest import conclude_review
 from kiemdiem.campaign import services as campaign_services
 from kiemdiem.core.audit import history_for
 from kiemdiem.core.errors import DomainError
+from kiemdiem.core.permissions import SYSTEM
 from kiemdiem.org import services as org_services
 from kiemdiem.remediation.models import PlanAction, RemediationPlan
 from kiemdiem.reports.models import ReportPeriod
@@ -35,10 +36,10 @@ def test_opening_creates_expected_reviews_and_plans(open_cycle, org_tree):
 
 def test_members_admitted_less_than_six_months_before_are_not_reviewed(org_tree, office, travel_to):
     newbie = org_services.person_create(
-        by=None, full_name="Mới Kết Nạp", admission_date=D(2025, 9, 1)
+        by=SYSTEM, full_name="Mới Kết Nạp", admission_date=D(2025, 9, 1)
     )
     org_services.membership_add(
-        person=newbie, unit=org_tree.cell_a1, valid_from=D(2025, 9, 1), by=None
+        person=newbie, unit=org_tree.cell_a1, valid_from=D(2025, 9, 1), by=SYSTEM
     )
     from conftest import CYCLE_DATES, PARTICIPATING
 
@@ -528,7 +529,7 @@ def province_secretary(org_tree):
         unit=org_tree.province_a,
         role=PositionRole.SECRETARY,
         valid_from=D(2025, 7, 1),
-        by=None,
+        by=SYSTEM,
     )
     return person
 

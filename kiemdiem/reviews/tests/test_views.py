@@ -414,7 +414,7 @@ def test_cycle_detail_query_count_is_bounded(
     for i in range(45):
         person = PersonFactory(full_name=f"Đảng Viên Thử {i}")
         org_services.membership_add(
-            person=person, unit=org_tree.cell_a1b, valid_from=D(2025, 7, 1), by=None
+            person=person, unit=org_tree.cell_a1b, valid_from=D(2025, 7, 1), by=SYSTEM
         )
     travel_to(D(2026, 1, 10))
     cycle = services.cycle_create(
@@ -699,7 +699,7 @@ def test_commune_secretary_sees_the_cycle_and_records_its_conference(client, ope
         unit=org_tree.district_a1,
         role=PositionRole.SECRETARY,
         valid_from=D(2025, 7, 1),
-        by=None,
+        by=SYSTEM,
     )
     commune = collective(open_cycle, org_tree.district_a1)
     client.force_login(user)
@@ -923,3 +923,25 @@ def test_meeting_form_offers_the_unit_and_its_direct_leaders_not_the_whole_subtr
     cell = collective(open_cycle, org_tree.cell_a1)
     html = client.get(reverse("reviews:meeting-record", args=[cell.pk])).content.decode()
     assert all(p.full_name in html for p in plain)
+
+
+def test_an_htmx_panel_post_by_someone_without_the_right_is_refused_with_the_reason(
+    client, carried, member
+):
+    """The in-page assessment (an htmx partial) goes through the same service check as a page."""
+    finding = carried
+    client.force_login(member)  # an ordinary member of cell A1 does not write the cell's review
+    prefix = f"f{finding.pk}-"
+    response = client.post(
+        reverse("reviews:finding-assess", args=[finding.pk]),
+        {
+            prefix + "assessment": "fixed",
+            prefix + "cause": "Đã đổi mới",
+            prefix + "version": finding.version,
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 403
+    assert "Chỉ người được kiểm điểm hoặc lãnh đạo đơn vị" in response.content.decode()
+    finding.refresh_from_db()
+    assert (finding.carry_assessment, finding.status) == ("", "open")

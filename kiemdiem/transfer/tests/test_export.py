@@ -8,6 +8,7 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 
 from kiemdiem.core.models import AuditEvent
+from kiemdiem.core.permissions import SYSTEM
 from kiemdiem.org import services
 from kiemdiem.org.models import Person, PositionRole, Unit
 from kiemdiem.transfer import exporter
@@ -52,14 +53,14 @@ def rich_tree(org_tree):
         valid_from=D(2025, 7, 1),
         valid_to=D(2025, 12, 31),
         is_concurrent=True,
-        by=None,
+        by=SYSTEM,
     )
     services.membership_add(
         person=org_tree.members_a1[2],
         unit=org_tree.cell_a1b,
         kind="temporary",
         valid_from=D(2025, 8, 1),
-        by=None,
+        by=SYSTEM,
     )
     return org_tree
 

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from kiemdiem.core.models import AuditEvent
+from kiemdiem.core.permissions import SYSTEM
 from kiemdiem.org import services
 from kiemdiem.org.models import Membership, Person, Position, Unit
 from kiemdiem.org.permissions import can_edit_person
@@ -342,9 +343,11 @@ def test_an_ended_membership_in_scope_does_not_let_an_office_edit_the_person(org
     for province B is province B's to edit."""
     moved = PersonFactory(full_name="Bùi Thị Lan")
     services.membership_add(
-        person=moved, unit=org_tree.cell_a1, valid_from=START, valid_to=D(2025, 12, 31), by=None
+        person=moved, unit=org_tree.cell_a1, valid_from=START, valid_to=D(2025, 12, 31), by=SYSTEM
     )
-    services.membership_add(person=moved, unit=org_tree.cell_b1, valid_from=D(2026, 1, 1), by=None)
+    services.membership_add(
+        person=moved, unit=org_tree.cell_b1, valid_from=D(2026, 1, 1), by=SYSTEM
+    )
     people = [[moved.party_card_number, "Tên Bị Sửa", "", "", "", ""]]
     job = dry_run({"p.csv": csv_bytes([PEOPLE_HEADERS, *people])}, user=office)
     assert "quản lý đảng viên này mới được sửa hồ sơ" in _reasons(job, "people", 2)
@@ -357,7 +360,7 @@ def test_between_transfers_the_cell_left_last_still_answers_for_the_person(org_t
     last (to complete a transfer); the import, deciding on its preloaded memberships, agrees."""
     leaving = PersonFactory(full_name="Bùi Thị Lan")
     services.membership_add(
-        person=leaving, unit=org_tree.cell_a1, valid_from=START, valid_to=D(2025, 12, 31), by=None
+        person=leaving, unit=org_tree.cell_a1, valid_from=START, valid_to=D(2025, 12, 31), by=SYSTEM
     )
     assert can_edit_person(office, leaving)
     people = [[leaving.party_card_number, "Bùi Thị Lan Anh", "", "", "", ""]]
@@ -370,7 +373,7 @@ def _dry_run_queries(org_tree, office, count: int) -> int:
     people = []
     for i in range(count):
         person = PersonFactory(full_name=f"Người Thử {i}")
-        services.membership_add(person=person, unit=org_tree.cell_a1, valid_from=START, by=None)
+        services.membership_add(person=person, unit=org_tree.cell_a1, valid_from=START, by=SYSTEM)
         people.append([person.party_card_number, f"Người Đã Sửa {i}", "", "", "", ""])
     data = csv_bytes([PEOPLE_HEADERS, *people])
     with CaptureQueriesContext(connection) as queries:
