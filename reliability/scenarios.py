@@ -73,9 +73,9 @@ def _import_files(folder: Path) -> list[str]:
     import django
 
     django.setup()
-    from kiemdiem.transfer.tests.test_jobs import _big_files
+    from kiemdiem.transfer.tests.test_jobs import big_files
 
-    return [str(p) for p in _big_files(folder)]
+    return [str(p) for p in big_files(folder)]
 
 
 def r2_workers_killed(short: bool) -> Result:

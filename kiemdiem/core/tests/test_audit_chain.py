@@ -17,7 +17,13 @@ from kiemdiem.core.audit import audit_record
 from kiemdiem.core.audit_chain import GENESIS, seal_pending, verify, verify_and_record
 from kiemdiem.core.audit_triggers import lifted
 from kiemdiem.core.models import AuditAction, AuditEvent, AuditImmutable, AuditSeal
-from kiemdiem.transfer.tests.helpers import import_now
+from kiemdiem.transfer.tests.helpers import (
+    MEMBERSHIP_HEADERS,
+    PEOPLE_HEADERS,
+    UNIT_HEADERS,
+    import_now,
+    xlsx_bytes,
+)
 
 
 def _offline(sql: str, params=()) -> None:
@@ -37,9 +43,14 @@ def _offline(sql: str, params=()) -> None:
 
 def test_every_insert_path_is_sealed_and_the_chain_verifies(open_cycle, org_tree, office):
     """audit_record rows, the cycle opening's bulk rows (open_cycle) and an import's bulk rows."""
-    from kiemdiem.transfer.tests.test_jobs import _workbook
-
-    import_now({"a.xlsx": _workbook()}, user=office)
+    workbook = xlsx_bytes(
+        {
+            "Đơn vị": [UNIT_HEADERS, ["CB38A1C", "Chi bộ Tổ Sử", "Chi bộ trực thuộc", "CS38A1"]],
+            "Đảng viên": [PEOPLE_HEADERS, ["012345678", "Phạm Thị Mai", "", "", "", ""]],
+            "Sinh hoạt đảng": [MEMBERSHIP_HEADERS, ["012345678", "CB38A1C", "", "01/07/2025", ""]],
+        }
+    )
+    import_now({"a.xlsx": workbook}, user=office)
     audit_record(obj=org_tree.cell_a1, action=AuditAction.UPDATE, by=office, reason="thử")
     total = AuditEvent.objects.count()
     assert AuditEvent.objects.filter(reason__startswith="Nhập dữ liệu").exists()

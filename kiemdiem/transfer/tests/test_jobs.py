@@ -142,7 +142,7 @@ def test_real_run_rechecks_and_writes_nothing_if_the_data_changed(org_tree, offi
 N_PEOPLE = 3000
 
 
-def _big_files(folder: Path) -> list[Path]:
+def big_files(folder: Path) -> list[Path]:
     units = [
         ["TW", "Ban Chấp hành Trung ương", "central_committee", "", "", "", ""],
         ["TU38", "Đảng bộ tỉnh Thanh Hóa", "province", "TW", "38", "01/07/2025", ""],
@@ -218,7 +218,7 @@ def _manage(env: dict, *args: str) -> subprocess.CompletedProcess:
 def test_import_killed_mid_write_leaves_nothing_and_resumes(scratch_database, tmp_path):
     env, query = scratch_database
     assert _manage(env, "migrate", "-v0").returncode == 0
-    files = [str(p) for p in _big_files(tmp_path)]
+    files = [str(p) for p in big_files(tmp_path)]
     process = subprocess.Popen(
         [sys.executable, "-u", "manage.py", "import_org", *files],
         cwd=ROOT,

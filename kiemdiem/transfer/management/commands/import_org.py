@@ -59,7 +59,7 @@ class Command(BaseCommand):
         """Run the job's queued step here (a task worker may take it first: then wait for it)."""
         while True:
             job.refresh_from_db()
-            if not job.is_active or job.status == ImportStatus.CHECKED:
+            if not job.is_active:  # checked, done or failed
                 return job
             if not run_queued(limit=1):
                 time.sleep(1)
