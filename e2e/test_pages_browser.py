@@ -211,3 +211,36 @@ def test_cell_secretary_finds_the_grounds_of_the_returned_plan(demo, screen):
     grounds = screen.get_by_test_id("return-grounds")
     expect(grounds).to_contain_text("Lý do trả lại")
     expect(grounds).to_contain_text("Việc cần làm: sửa các nội dung")
+
+
+RECORD_CSP = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.__csp.push(e.violatedDirective + " " + (e.blockedURI || "inline"));
+});
+"""
+
+
+def test_chart_calendar_and_pickers_run_under_the_csp(demo, page):
+    """The scripts these pages add (Chart.js, the calendar, the pickers) are files of the app:
+    under the Content-Security-Policy (no bypass here) nothing is refused and they work."""
+    page.add_init_script(RECORD_CSP)
+    page.set_viewport_size(DESKTOP)
+    sign_in(page, "vanphong")
+    cycle = ReviewCycle.objects.get()
+    user = get_user_model().objects.get(username="vanphong")
+    unit = dashboard_selectors.default_unit(user, cycle)
+    page.goto(reverse("dashboard:cycle-unit", args=[cycle.pk, unit.pk]))
+    page.wait_for_load_state("load")
+    assert page.evaluate("!!Chart.getChart(document.getElementById('progress-chart'))")
+    assert page.evaluate("window.__csp") == []
+    returned = RemediationPlan.objects.visible_to(user).filter(status="returned").first()
+    page.goto(returned.get_absolute_url())
+    page.wait_for_load_state("load")
+    page.locator("#add_due_date + button").click()  # the "Lịch" button of the deadline
+    expect(page.locator(".kd-calendar .datepicker-picker")).to_be_visible()
+    page.locator(".kd-calendar .datepicker-cell.day:not(.disabled)").nth(10).click()
+    expect(page.get_by_label("Thời hạn hoàn thành")).to_have_value(re.compile(r"\d\d/\d\d/\d{4}"))
+    with page.expect_response("**/chon-don-vi/**"):
+        page.get_by_label("Tổ chức chịu trách nhiệm").fill("thon")
+    assert page.evaluate("window.__csp") == []

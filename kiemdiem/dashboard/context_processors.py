@@ -8,7 +8,7 @@ from kiemdiem.org.scoping import access_for
 
 # (label, URL name, who sees it: "scope" = anyone with a visible unit, "lead" = whoever leads or
 # serves a subtree (the queues: recipients of plans are among them), "audit" = audit readers,
-# "office" = a committee office of some subtree, or an administrator)
+# "office" = a committee office of some subtree, or an administrator, "admin" = administrators)
 NAV = [
     (_("Việc cần làm"), "home", "all"),
     (_("Chờ tôi thẩm định"), "remediation:queue-appraisal", "lead"),
@@ -20,6 +20,8 @@ NAV = [
     (_("Cây tổ chức"), "org:unit-tree", "scope"),
     (_("Nhập, xuất dữ liệu"), "transfer:index", "office"),
     (_("Nhật ký"), "audit-list", "audit"),
+    (_("Khóa đăng nhập"), "org:lockout-list", "office"),
+    (_("Tiến trình nền"), "task-list", "admin"),
 ]
 
 
@@ -34,6 +36,7 @@ def navigation(request: HttpRequest) -> dict:
         "lead": access.everything or bool(access.unit_paths),
         "audit": access.can_read_audit,
         "office": access.everything or bool(access.office_paths),
+        "admin": user.is_superuser,
     }
     items = []
     for label, name, who in NAV:

@@ -1,11 +1,11 @@
 """Every write of an export: ask for one (audited), run a background one, the runner's loop.
 
 A short list (up to KIEMDIEM_EXPORT_INLINE_MAX_ROWS rows) is written during the request and
-sent at once; a longer one becomes a job that a runner picks up: `export_run(job_id)` does the
-whole work for one job, so any runner can call it (today the worker loop through
-`run_pending_exports`). Claiming is a compare-and-set on (status, attempts) with a lease that
-progress reports renew, so two runners never write the same job, and a job whose runner died
-is taken up again once its lease has expired.
+sent at once; a longer one becomes a job queued on the task queue (exports.tasks.export_task,
+committed with the job row): `export_run(job_id)` does the whole work for one job, so any runner
+can call it. Claiming is a compare-and-set on (status, attempts) with a lease that progress
+reports renew, so two deliveries never write the same job, and a job whose worker died is
+written again when the queue delivers it again (after its lease has expired).
 """
 
 import datetime
@@ -15,6 +15,7 @@ import tempfile
 
 from django.conf import settings
 from django.core.files import File
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 from kiemdiem.core.audit import audit_record
 from kiemdiem.core.errors import DomainError
 from kiemdiem.core.models import AuditAction
+from kiemdiem.core.tasks import enqueue
 from kiemdiem.core.xlsx import attachment_name, write_xlsx
 from kiemdiem.exports.models import ExportJob, ExportStatus
 from kiemdiem.exports.registry import ExportRefused, build
@@ -38,6 +40,7 @@ def _lease_end() -> datetime.datetime:
     return timezone.now() + datetime.timedelta(seconds=seconds)
 
 
+@transaction.atomic
 def export_request(*, user, kind: str, params: dict[str, str]) -> tuple[ExportJob, bytes | None]:
     """Ask for the export of a list with the filters of its page.
 
@@ -61,6 +64,11 @@ def export_request(*, user, kind: str, params: dict[str, str]) -> tuple[ExportJo
         unit_path=sheet.unit_path,
     )
     if total > _inline_max():
+        enqueue(
+            "kiemdiem.exports.tasks.export_task",
+            job.pk,
+            name=_("Xuất Excel: %(t)s") % {"t": job.title},
+        )
         return job, None
     out = io.BytesIO()
     written = write_xlsx(out, title=sheet.title, columns=sheet.columns, rows=sheet.iter_rows())
@@ -166,16 +174,3 @@ def export_run(job_id: int) -> ExportJob | None:
     if not done:  # taken over meanwhile: this copy of the file is not the job's
         job.file.delete(save=False)
     return ExportJob.objects.get(pk=job.pk)
-
-
-def run_pending_exports(limit: int = 3) -> int:
-    """Run up to `limit` waiting exports, oldest first (called by the worker each round)."""
-    now = timezone.now()
-    waiting = ExportJob.objects.filter(
-        Q(status=ExportStatus.PENDING) | Q(status=ExportStatus.RUNNING, lease_until__lt=now)
-    ).order_by("created_at", "pk")
-    count = 0
-    for job_id in list(waiting.values_list("pk", flat=True)[:limit]):
-        if export_run(job_id) is not None:
-            count += 1
-    return count

@@ -125,12 +125,24 @@ def _one_by_name(qs: QuerySet, typed: str, search, what: str):
     ) % {"w": what, "t": typed}
 
 
+# Words of a name typed in a filter: a name has a few.
+NAME_WORDS = 8
+
+
+def _too_long(typed: str) -> bool:
+    return len(fold(typed).split()) > NAME_WORDS or len(typed) > 150
+
+
 def audit_filtered(user, params) -> AuditFilter:
     """The audit trail the user may read (scoping.scope_audit), filtered by a unit's subtree (its
     code or name), a person (id or name), an actor (name or login, accents ignored) and dates.
     The audit page and its Excel export read this."""
     events = scope_audit(AuditEvent.objects.select_related("actor"), user)
     errors: list[str] = []
+    for key, label in (("unit", _("Tên đơn vị")), ("person", _("Tên đảng viên"))):
+        if _too_long(params.get(key) or ""):
+            errors.append(_("%(f)s quá dài: nhập tối đa %(n)s từ.") % {"f": label, "n": NAME_WORDS})
+            return AuditFilter(events=events.none(), errors=errors)
     unit = None
     typed = (params.get("unit") or "").strip()
     if typed:
@@ -155,7 +167,10 @@ def audit_filtered(user, params) -> AuditFilter:
         else:
             events = events.filter(person_id_ref=person.pk)
     actor = (params.get("actor") or "").strip()
-    if actor:
+    if _too_long(actor):
+        # A name has a few words; hundreds would make a query SQLite refuses to build.
+        errors.append(_("Tên người thực hiện quá dài: nhập tối đa %(n)s từ.") % {"n": NAME_WORDS})
+    elif actor:
         # The name is matched accent-free, as the search does: "Nguyễn" and "nguyen" both find.
         name = Q()
         for word in fold(actor).split():

@@ -24,6 +24,12 @@
     button.className = "btn btn-outline-secondary";
     button.textContent = "Lịch";
     button.setAttribute("aria-label", "Chọn ngày trên lịch");
+    // Which field it fills, read after its name (two date fields, two told-apart buttons).
+    var label = input.id && document.querySelector('label[for="' + input.id + '"]');
+    if (label) {
+      label.id = label.id || input.id + "_label";
+      button.setAttribute("aria-describedby", label.id);
+    }
     button.setAttribute("aria-expanded", "false");
     group.appendChild(button);
     var box = document.createElement("div");
