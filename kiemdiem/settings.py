@@ -272,6 +272,13 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+# Enforced in production (and in the test suite); the development server (`make run`) only
+# reports violations in the browser console, so that page-checking tools which inject their own
+# script (axe-core through ../shared/tools/look.py) can still run against the demo.
+CSP_ENFORCE = env_bool("KIEMDIEM_CSP_ENFORCE", PRODUCTION)
+if not CSP_ENFORCE:
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = CONTENT_SECURITY_POLICY
+    CONTENT_SECURITY_POLICY = None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
