@@ -137,6 +137,8 @@ class BackdatableForm(VersionedForm):
         super().__init__(*args, **kwargs)
         if not backdate:
             del self.fields["effective_on"]
+        else:  # a rare case (entering paper records): last, after what the form is for
+            self.order_fields([name for name in self.fields if name != "effective_on"])
 
 
 def run_service(form: forms.Form, call: Callable[[], T]) -> T | None:
