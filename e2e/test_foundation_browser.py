@@ -55,7 +55,10 @@ def test_office_transfers_a_member_to_another_cell(page, org_tree, office):
     ).to_be_visible()
 
     page.get_by_role("link", name="Thêm nơi sinh hoạt").click()
-    page.get_by_label("Mã chi bộ").fill("CB38A1B")
+    page.wait_for_load_state("load")  # htmx listens from then on
+    with page.expect_response("**/chon-don-vi/**"):
+        page.get_by_label("Chi bộ").fill("to van")  # by name, accents ignored
+    page.get_by_role("radio", name="Chi bộ Tổ Văn").check()
     page.get_by_label("Từ ngày").fill("01/01/2026")
     page.get_by_role("button", name="Lưu").click()
     cells = page.locator("section", has_text="Quá trình sinh hoạt đảng").locator("tbody tr")

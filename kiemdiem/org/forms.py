@@ -1,5 +1,7 @@
 """Forms for the organization tree and people. Every choice is narrowed to the user's scope."""
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.urls import reverse
@@ -9,6 +11,7 @@ from kiemdiem.core.dates import today
 from kiemdiem.core.forms import Picker, PickOption, VersionedForm, VnDateField
 from kiemdiem.core.text import normalize_text
 from kiemdiem.org.models import (
+    CELL_KINDS,
     AccessRole,
     Gender,
     MembershipKind,
@@ -17,7 +20,7 @@ from kiemdiem.org.models import (
     Unit,
     UnitKind,
 )
-from kiemdiem.org.scoping import access_for, visible_units
+from kiemdiem.org.scoping import access_for, top_units, visible_units
 from kiemdiem.org.selectors import unit_children_sorted
 
 # Options a picker lists before anything is typed (the unit itself and its first children).
@@ -100,11 +103,39 @@ class UnitChoiceField(PickedChoiceField):
         )
     }
 
+    def __init__(
+        self, *, kinds: list[str] | None = None, whole_scope: bool = False, **kwargs
+    ) -> None:
+        super().__init__(**kwargs)
+        # Unit kinds the field accepts (e.g. cells for a membership); None: any.
+        self.kinds = kinds
+        # Offer every unit the user can see (ScopedForm calls limit_to_scope); otherwise the
+        # form narrows the field itself (limit_to).
+        self.whole_scope = whole_scope
+
     def limit_to(self, user, within: Unit) -> None:
         """The units of `within`'s subtree valid today that `user` can see."""
         units = visible_units(user).filter(path__startswith=within.path).valid_on(today())
+        if self.kinds:
+            units = units.filter(kind__in=self.kinds)
         first = [within, *unit_children_sorted(within)][:PICKER_OPTIONS]
-        self._offer(units, reverse("org:unit-picker") + f"?within={within.pk}", first)
+        if self.kinds:
+            first = [u for u in first if u.kind in self.kinds]
+        url = reverse("org:unit-picker") + f"?within={within.pk}"
+        if self.kinds:
+            url += "&" + urlencode({"kinds": ",".join(self.kinds)})
+        self._offer(units, url, first)
+
+    def limit_to_scope(self, user) -> None:
+        """Any unit `user` can see, searched from the top of their scope (ScopedForm does this
+        for every unit field a form does not narrow itself)."""
+        root = top_units(user).order_by("path").first()
+        if root is None:
+            self._offer(Unit.objects.none(), reverse("org:unit-picker"), [])
+            return
+        self.limit_to(user, root)
+        units = visible_units(user).valid_on(today())
+        self.queryset = units.filter(kind__in=self.kinds) if self.kinds else units
 
 
 class PersonChoiceField(PickedChoiceField):
@@ -155,6 +186,8 @@ class ScopedForm(VersionedForm):
         for field in self.fields.values():
             if isinstance(field, UnitCodeField | AccountField):
                 field.user = user
+            if isinstance(field, UnitChoiceField) and field.whole_scope:
+                field.limit_to_scope(user)
 
 
 class UnitForm(ScopedForm):
@@ -170,7 +203,7 @@ class UnitForm(ScopedForm):
 
 
 class UnitMoveForm(ScopedForm):
-    new_parent = UnitCodeField(label=_("Mã đơn vị cấp trên mới"))
+    new_parent = UnitChoiceField(label=_("Đơn vị cấp trên mới"), whole_scope=True)
     reason = forms.CharField(
         label=_("Lý do / căn cứ (quyết định số…)"), widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -189,7 +222,7 @@ class PersonForm(ScopedForm):
 
 
 class MembershipForm(ScopedForm):
-    unit = UnitCodeField(label=_("Mã chi bộ"))
+    unit = UnitChoiceField(label=_("Chi bộ"), kinds=sorted(CELL_KINDS), whole_scope=True)
     kind = forms.ChoiceField(label=_("Hình thức"), choices=MembershipKind.choices)
     valid_from = VnDateField(label=_("Từ ngày"))
     valid_to = VnDateField(label=_("Đến ngày"), required=False)
@@ -197,7 +230,7 @@ class MembershipForm(ScopedForm):
 
 
 class PositionForm(ScopedForm):
-    unit = UnitCodeField(label=_("Mã đơn vị"))
+    unit = UnitChoiceField(label=_("Đơn vị"), whole_scope=True)
     role = forms.ChoiceField(label=_("Chức vụ"), choices=PositionRole.choices)
     valid_from = VnDateField(label=_("Từ ngày"))
     valid_to = VnDateField(label=_("Đến ngày"), required=False)

@@ -32,7 +32,7 @@ from kiemdiem.org.forms import (
     unit_initial,
     unit_option,
 )
-from kiemdiem.org.models import Person, Unit
+from kiemdiem.org.models import Person, Unit, UnitKind
 from kiemdiem.org.permissions import (
     can_edit_person,
     can_end_period,
@@ -507,6 +507,9 @@ def unit_picker(request: HttpRequest) -> HttpResponse:
         )
         return render(request, "includes/picker_options.html", ctx)
     inside = units.filter(path__startswith=within.path)
+    kinds = [k for k in request.GET.get("kinds", "").split(",") if k in UnitKind.values]
+    if kinds:  # e.g. only cells, for a membership
+        inside = inside.filter(kind__in=kinds)
     chosen = request.GET.get(ctx["name"], "")
     selected = inside.filter(pk=chosen).first() if chosen.isdigit() else None
     if ctx["query"]:

@@ -98,7 +98,7 @@ def test_office_transfers_a_member_between_cells_from_the_person_page(client, or
     assert membership.valid_to == datetime.date(2025, 12, 31)
     response = client.post(
         reverse("org:membership-add", args=[person.pk]),
-        {"unit": "CB38A1B", "kind": "official", "valid_from": "01/01/2026"},
+        {"unit": org_tree.cell_a1b.pk, "kind": "official", "valid_from": "01/01/2026"},
     )
     assert response.status_code == 302
     assert person.memberships.get(valid_to__isnull=True).unit == org_tree.cell_a1b
@@ -353,19 +353,51 @@ def test_move_into_descendant_shows_cycle_error(client, org_tree, office):
     client.force_login(office)
     response = client.post(
         reverse("org:unit-move", args=[org_tree.district_a1.pk]),
-        {"new_parent": "CB38A1", "reason": "thử", "version": org_tree.district_a1.version},
+        {
+            "new_parent": org_tree.cell_a1.pk,
+            "reason": "thử",
+            "version": org_tree.district_a1.version,
+        },
     )
     assert "vòng lặp" in response.content.decode()
     assert Unit.objects.get(pk=org_tree.district_a1.pk).parent_id == org_tree.province_a.pk
 
 
-def test_move_to_parent_outside_scope_is_unknown_code(client, org_tree, office):
+def test_move_to_parent_outside_scope_is_refused(client, org_tree, office):
     client.force_login(office)
     response = client.post(
         reverse("org:unit-move", args=[org_tree.grassroots_a1.pk]),
-        {"new_parent": "X42B1", "reason": "thử", "version": org_tree.grassroots_a1.version},
+        {
+            "new_parent": org_tree.district_b1.pk,  # a forged id: another province
+            "reason": "thử",
+            "version": org_tree.grassroots_a1.version,
+        },
     )
-    assert "Không tìm thấy đơn vị có mã" in response.content.decode()
+    assert "không thuộc phạm vi được chọn" in response.content.decode()
+    assert Unit.objects.get(pk=org_tree.grassroots_a1.pk).parent_id == org_tree.district_a1.pk
+
+
+def test_membership_picker_offers_cells_only(client, org_tree, office):
+    client.force_login(office)
+    person = org_tree.members_a1[0]
+    page = client.get(reverse("org:membership-add", args=[person.pk])).content.decode()
+    assert "Gõ tên đơn vị để tìm" in page and "kinds=" in page
+    response = client.post(
+        reverse("org:membership-add", args=[person.pk]),
+        {"unit": org_tree.district_a1.pk, "kind": "official", "valid_from": "01/01/2026"},
+    )
+    assert "không thuộc phạm vi được chọn" in response.content.decode()
+    found = client.get(
+        reverse("org:unit-picker"),
+        {
+            "within": org_tree.province_a.pk,
+            "kinds": "subordinate_cell",
+            "name": "unit",
+            "id": "id_unit",
+            "unit_q": "to",
+        },
+    ).content.decode()
+    assert "Chi bộ Tổ Toán" in found and "Đảng bộ xã Quảng Phú" not in found
 
 
 def test_concurrent_edit_is_refused_with_message(client, org_tree, office):
@@ -386,7 +418,7 @@ def test_membership_form_refuses_date_before_admission(client, org_tree, office)
     person = org_tree.members_a1[0]
     response = client.post(
         reverse("org:membership-add", args=[person.pk]),
-        {"unit": "CB38A1B", "kind": "temporary", "valid_from": "01/01/2000"},
+        {"unit": org_tree.cell_a1b.pk, "kind": "temporary", "valid_from": "01/01/2000"},
     )
     assert "trước ngày vào Đảng" in response.content.decode()
 
