@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kiemdiem.core.forms import StyledForm
-from kiemdiem.org.forms import UnitCodeField
+from kiemdiem.org.forms import UnitChoiceField
 from kiemdiem.transfer.columns import ENTITIES, TABLES
 
 ENTITY_CHOICES = [(e, TABLES[e].label) for e in ENTITIES]
@@ -41,7 +41,7 @@ class UploadForm(StyledForm):
 
 class ExportForm(StyledForm):
     id_prefix = "export"
-    unit = UnitCodeField(label=_("Mã đơn vị gốc của nhánh cần xuất"))
+    unit = UnitChoiceField(label=_("Đơn vị gốc của nhánh cần xuất"), whole_scope=True)
     format = forms.ChoiceField(
         label=_("Định dạng"),
         choices=[("xlsx", _("Excel (.xlsx), cả bốn bảng")), ("csv", _("CSV, một bảng"))],
@@ -52,7 +52,7 @@ class ExportForm(StyledForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].user = user
+        self.fields["unit"].limit_to_scope(user)
 
     def clean(self):
         data = super().clean()
