@@ -56,7 +56,7 @@ def cycle_create(request: HttpRequest) -> HttpResponse:
     if not cycle_scope_units(request.user).exists():
         raise PermissionDenied(_("Chỉ văn phòng/ban tổ chức cấp ủy mới được tạo đợt kiểm điểm."))
     initial = {"participating_kinds": DEFAULT_PARTICIPATING, "kind": "annual"}
-    form = CycleForm(_posted(request), user=request.user, initial=initial)
+    form = CycleForm(_posted(request), user=request.user, initial=initial, new=True)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         cycle = run_service(

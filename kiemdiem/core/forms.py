@@ -118,9 +118,32 @@ class StyledForm(forms.Form):
 
 
 class VersionedForm(StyledForm):
-    """A form that carries the version of the object it edits (optimistic locking)."""
+    """A form that carries the version of the object it edits (optimistic locking).
+
+    The version is required, as the API requires it: a post without one (a stale page of an
+    older release, a hand-made request) would otherwise overwrite whatever is stored now. A form
+    that creates an object has none (`new=True`).
+    """
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, new: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if new:
+            del self.fields["version"]
+
+    def clean(self):
+        data = super().clean()
+        if "version" in self.fields and data.get("version") is None:
+            # A hidden field's error shows nowhere: say it for the whole form.
+            self.add_error(
+                None,
+                _(
+                    "Trang này thiếu phiên bản của dữ liệu đang sửa nên chưa lưu gì (để không ghi "
+                    "đè thay đổi của người khác). Hãy tải lại trang rồi làm lại."
+                ),
+            )
+        return data
 
 
 class BackdatableForm(VersionedForm):

@@ -115,7 +115,7 @@ def unit_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Create a sub-unit under unit `pk`."""
     parent = _unit(request, pk)
     require(can_manage_unit(request.user, parent))
-    form = UnitForm(request.POST or None, user=request.user)
+    form = UnitForm(request.POST or None, user=request.user, new=True)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         unit = run_service(
@@ -232,10 +232,9 @@ def person_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Register a new member directly in cell `pk`."""
     cell = _unit(request, pk)
     require(can_manage_unit(request.user, cell))
-    form = PersonForm(request.POST or None, user=request.user)
+    form = PersonForm(request.POST or None, user=request.user, new=True)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        data.pop("version")
         reason = data.pop("reason")
 
         person = run_service(
@@ -275,7 +274,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
     require(can_edit_person(request.user, person))
-    form = MembershipForm(request.POST or None, user=request.user)
+    form = MembershipForm(request.POST or None, user=request.user, new=True)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         done = run_service(
@@ -302,7 +301,7 @@ def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
 def position_add(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
     require(can_edit_person(request.user, person))
-    form = PositionForm(request.POST or None, user=request.user)
+    form = PositionForm(request.POST or None, user=request.user, new=True)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         done = run_service(
@@ -396,7 +395,7 @@ def unit_access(request: HttpRequest, pk: int) -> HttpResponse:
     """The roles given on a unit (committee office, standing committee, head): list and grant."""
     unit = _unit(request, pk)
     require(can_manage_access(request.user, unit))
-    form = AccessGrantForm(request.POST or None, user=request.user)
+    form = AccessGrantForm(request.POST or None, user=request.user, new=True)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         grant = run_service(

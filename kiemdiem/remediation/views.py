@@ -150,7 +150,7 @@ def _plan_context(request: HttpRequest, plan: RemediationPlan, **forms) -> dict:
         "due_range": (plan.cycle.starts_on, plan.cycle.horizon_end),
     }
     version, backdate = {"version": plan.version}, _backdate(user, plan)
-    ctx["action_form"] = forms.get("action_form") or ActionForm(user=user, plan=plan)
+    ctx["action_form"] = forms.get("action_form") or ActionForm(user=user, plan=plan, new=True)
     ctx["submit_form"] = forms.get("submit_form") or SubmitForm(initial=version, backdate=backdate)
     ctx["return_form"] = forms.get("return_form") or ReturnForm(initial=version, backdate=backdate)
     ctx["accept_form"] = forms.get("accept_form") or AcceptForm(initial=version, backdate=backdate)
@@ -170,7 +170,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def action_add(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    form = ActionForm(request.POST, user=request.user, plan=plan)
+    form = ActionForm(request.POST, user=request.user, plan=plan, new=True)
     if form.is_valid():
         data = form.cleaned_data
         done = run_service(

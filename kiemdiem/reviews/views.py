@@ -301,7 +301,7 @@ def _finding_values(data: dict) -> dict:
 def finding_add(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
     require(can_edit_review(request.user, review))
-    form = FindingForm(_posted(request))
+    form = FindingForm(_posted(request), new=True)
     if request.method == "POST" and form.is_valid():
         values = _finding_values(form.cleaned_data)
         finding = run_service(
@@ -417,7 +417,7 @@ def meeting_record(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the review conference of the review's unit (one per unit and cycle)."""
     review = _review(request, pk)
     require(can_record_meeting(request.user, review.unit))
-    form = MeetingForm(_posted(request), user=request.user, unit=review.unit)
+    form = MeetingForm(_posted(request), user=request.user, unit=review.unit, new=True)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data.pop("version", None)

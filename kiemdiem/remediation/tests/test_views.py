@@ -577,3 +577,14 @@ def test_recipient_does_not_verify_items_of_their_own_personal_plan(
     data = {"version": item.version, "accept": "1"}
     _refused(client, verify, data, "không tự xác nhận nội dung trong kế hoạch của chính mình")
     assert PlanAction.objects.get(pk=item.pk).status == "done"
+
+
+def test_an_item_edit_posted_without_its_version_is_refused(client, plan, action, cell_secretary):
+    """Issue 15 #6: the page, like the API, needs the version it edits; nothing is overwritten."""
+    client.force_login(cell_secretary)
+    response = client.post(
+        reverse("remediation:action-edit", args=[action.pk]),
+        {"content": "Ghi đè không có phiên bản", "due_date": "30/06/2026"},
+    )
+    assert response.status_code == 200 and "thiếu phiên bản" in response.content.decode()
+    assert PlanAction.objects.get(pk=action.pk).content == "Đổi mới sinh hoạt"

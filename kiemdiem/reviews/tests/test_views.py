@@ -237,7 +237,7 @@ def test_member_writes_own_review_but_not_the_cells(client, open_cycle, org_tree
     cell = collective(open_cycle, org_tree.cell_a1)
     assert client.get(reverse("reviews:review-edit", args=[own.pk])).status_code == 200
     assert client.get(reverse("reviews:review-edit", args=[cell.pk])).status_code == 403
-    response = client.post(reverse("reviews:review-submit", args=[cell.pk]), {})
+    response = client.post(reverse("reviews:review-submit", args=[cell.pk]), {"version": 1})
     assert response.status_code == 403
     assert Review.objects.get(pk=cell.pk).status == "draft"
 
@@ -597,10 +597,12 @@ def test_edit_finding_inline_and_stale_edit(client, finding, unit_head, office):
 def test_delete_finding_needs_a_reason(client, finding, unit_head):
     client.force_login(unit_head)
     url = reverse("reviews:finding-delete", args=[finding.pk])
-    response = client.post(url, {"reason": ""})
+    response = client.post(url, {"reason": "", "version": finding.version})
     assert response.status_code == 200 and "Phải nêu lý do xóa." in response.content.decode()
     assert Finding.objects.filter(pk=finding.pk).exists()
-    assert client.post(url, {"reason": "Ghi trùng"}).status_code == 302
+    missing = client.post(url, {"reason": "Ghi trùng"}).content.decode()
+    assert "thiếu phiên bản" in missing and Finding.objects.filter(pk=finding.pk).exists()
+    assert client.post(url, {"reason": "Ghi trùng", "version": finding.version}).status_code == 302
     assert not Finding.objects.filter(pk=finding.pk).exists()
     html = client.get(finding.review.get_absolute_url()).content.decode()
     assert "Ghi trùng" in html  # the deletion stays in the review's history
@@ -610,7 +612,9 @@ def test_carried_finding_cannot_be_edited_or_deleted(client, carried, unit_head)
     client.force_login(unit_head)
     response = client.post(reverse("reviews:finding-edit", args=[carried.pk]), finding_post())
     assert response.status_code == 302
-    response = client.post(reverse("reviews:finding-delete", args=[carried.pk]), {"reason": "x"})
+    response = client.post(
+        reverse("reviews:finding-delete", args=[carried.pk]), {"reason": "x", "version": 1}
+    )
     assert "Không xóa được hạn chế chuyển từ kỳ trước" in response.content.decode()
     assert Finding.objects.get(pk=carried.pk).text == "Chưa đổi mới nội dung sinh hoạt"
 
