@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "kiemdiem.org",
     "kiemdiem.reviews",
     "kiemdiem.remediation",
+    "kiemdiem.discipline",
+    "kiemdiem.confidence",
     "kiemdiem.reports",
     "kiemdiem.dashboard",
     "kiemdiem.campaign",
@@ -290,6 +292,10 @@ SPECTACULAR_SETTINGS = {
         "ActionStatusEnum": "kiemdiem.remediation.states.ActionStatus",
         "ReportStatusEnum": "kiemdiem.reports.models.ReportStatus",
         "PeriodKindEnum": "kiemdiem.reports.models.PeriodKind",
+        "DisciplineFormEnum": "kiemdiem.discipline.models.DisciplineForm",
+        "DisciplineStatusEnum": "kiemdiem.discipline.models.DisciplineStatus",
+        "PollStatusEnum": "kiemdiem.confidence.models.PollStatus",
+        "LowFlagEnum": "kiemdiem.confidence.models.LowFlag",
     },
 }
 
@@ -306,3 +312,29 @@ KIEMDIEM_IMPORT_LEASE_SECONDS = env_int("KIEMDIEM_IMPORT_LEASE_SECONDS", 300)
 KIEMDIEM_IMPORT_MAX_ATTEMPTS = env_int("KIEMDIEM_IMPORT_MAX_ATTEMPTS", 5)
 # Rows of the dry-run report kept for the page (rejected rows first).
 KIEMDIEM_IMPORT_REPORT_ROWS = env_int("KIEMDIEM_IMPORT_REPORT_ROWS", 5000)
+
+# --- Records that feed the yearly rating (kiemdiem.discipline, kiemdiem.confidence) ---------
+
+
+def _years_by_form(raw: str) -> dict[str, int | None]:
+    """ "reprimand=5,warning=10,expulsion=" → {"reprimand": 5, "warning": 10, "expulsion": None}."""
+    years: dict[str, int | None] = {}
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        form, _sep, value = part.partition("=")
+        years[form.strip()] = int(value) if value.strip() else None
+    return years
+
+
+# Discipline limitation periods (Quy định 69-QĐ/TW Art. 4), in years per form; empty = none.
+# Organizations: reprimand and warning as for members, dissolution like expulsion (no limit).
+KIEMDIEM_DISCIPLINE_LIMITATION_YEARS = _years_by_form(
+    env_str(
+        "KIEMDIEM_DISCIPLINE_LIMITATION_YEARS",
+        "reprimand=5,warning=10,removal_from_post=10,expulsion=,dissolution=",
+    )
+)
+# Confidence polls (Quy định 96-QĐ/TW): what the share of low-confidence ballots is counted over
+# (UNCONFIRMED in the sources: valid_ballots, ballots_cast, present or convened), and whether
+# new polls apply the local rule "low confidence two years running" (seed 001, Thái Nguyên).
+KIEMDIEM_CONFIDENCE_LOW_SHARE_BASE = env_str("KIEMDIEM_CONFIDENCE_LOW_SHARE_BASE", "valid_ballots")
+KIEMDIEM_CONFIDENCE_TWO_YEARS_LOW = env_bool("KIEMDIEM_CONFIDENCE_TWO_YEARS_LOW", False)

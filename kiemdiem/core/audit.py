@@ -3,7 +3,7 @@
 import datetime
 import decimal
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
@@ -290,3 +290,26 @@ def history_for(
     for object_type, ids in ids_by_type.items():
         q |= models.Q(object_type=object_type, object_id__in=ids)
     return AuditEvent.objects.filter(q).select_related("actor", "actor__person")
+
+
+def audit_reads(
+    objs: Iterable[models.Model],
+    *,
+    by: Any,
+    where: str,
+    place: Callable[[Any], tuple[str, int | None]],
+) -> int:
+    """One READ row per sensitive record shown to `by` (a discipline case, a person's vote
+    result): on its page, in a list, an export or the API. `where` says which (kept as the
+    row's reason); `place(obj)` gives the (unit path, person id) the row is filed under, so the
+    person's history and the unit's audit scope find it. Written in one batch; returns the count.
+    """
+    audit = BulkAudit(by=by, reason=where)
+    for obj in objs:
+        unit_path, person_id = place(obj)
+        audit.add_object(
+            obj, action=AuditAction.READ, changes={}, unit_path=unit_path, person_id=person_id
+        )
+    count = len(audit.rows)
+    audit.flush()
+    return count

@@ -30,3 +30,11 @@ def vn_datetime(moment: datetime.datetime | None) -> str:
     if timezone.is_aware(moment):
         moment = timezone.localtime(moment)
     return formats.date_format(moment, "SHORT_DATETIME_FORMAT")
+
+
+def add_years(day: datetime.date, years: int) -> datetime.date:
+    """The same day `years` later (29/02 becomes 28/02 in a year without it)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
