@@ -25,7 +25,7 @@ from kiemdiem.confidence.models import (
 )
 from kiemdiem.confidence.permissions import can_record_poll
 from kiemdiem.confidence.states import POLL, PollStatus
-from kiemdiem.core.audit import audit_record, diff, snapshot
+from kiemdiem.core.audit import audit_reads, audit_record, diff, snapshot
 from kiemdiem.core.dates import vn_date
 from kiemdiem.core.errors import DomainError, full_clean
 from kiemdiem.core.lifecycle import begin, transition
@@ -421,3 +421,10 @@ def result_remove(
         person_id=result.person_id,
     )
     result.delete()
+
+
+def results_read(results: list[ConfidenceResult], *, by: Actor, where: str) -> int:
+    """Record that `by` was shown these people's votes (a page, a list, an export, the API)."""
+    return audit_reads(
+        results, by=by, where=where, place=lambda r: (r.poll.body_unit.path, r.person_id)
+    )

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kiemdiem.core.audit import audit_record, diff, snapshot
+from kiemdiem.core.audit import audit_reads, audit_record, diff, snapshot
 from kiemdiem.core.dates import add_years, vn_date
 from kiemdiem.core.errors import DomainError, full_clean
 from kiemdiem.core.lifecycle import begin
@@ -818,3 +818,8 @@ def case_update(
         person_id=case.person_id,
     )
     return case
+
+
+def cases_read(cases: list[DisciplineCase], *, by: Actor, where: str) -> int:
+    """Record that `by` was shown these cases (a page, a list, an export, the API)."""
+    return audit_reads(cases, by=by, where=where, place=lambda c: (c.unit.path, c.person_id))
