@@ -28,7 +28,6 @@ urlpatterns = [
     path("ke-hoach/", include("kiemdiem.remediation.urls")),
     path("ky-luat/", include("kiemdiem.discipline.urls")),
     path("tin-nhiem/", include("kiemdiem.confidence.urls")),
-
     path("nhap-xuat/", include("kiemdiem.transfer.urls")),
     path("api/v1/", include("kiemdiem.api.urls")),
     path("tai-khoan/", include("kiemdiem.api.account_urls")),

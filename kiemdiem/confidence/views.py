@@ -60,11 +60,24 @@ def poll_list(request: HttpRequest) -> HttpResponse:
     year = request.GET.get("nam", "")
     if year.isdigit():
         polls = polls.filter(year=int(year))
+    unit = None
+    raw = request.GET.get("don_vi", "")
+    if raw.isdigit():
+        unit = Unit.objects.filter(pk=raw).first()
+        if unit is not None and access_for(request.user).covers(unit.path):
+            polls = polls.filter(body_unit__path__startswith=unit.path)
+        else:
+            unit = None
+    finalized = request.GET.get("chot") == "1"
+    if finalized:
+        polls = polls.filter(status=PollStatus.FINALIZED)
     page = Paginator(polls.order_by("-held_on", "-id"), PER_PAGE).get_page(request.GET.get("page"))
     access = access_for(request.user)
     ctx = {
         "page": page,
         "year": year,
+        "unit": unit,
+        "finalized": finalized,
         "can_create": access.everything or bool(access.office_paths),
     }
     return render(request, "confidence/poll_list.html", ctx)

@@ -15,6 +15,7 @@ NAV = [
     (_("Kế hoạch khắc phục"), "remediation:plan-list", "scope"),
     (_("Theo dõi"), "dashboard:cycle-list", "lead"),
     (_("Báo cáo"), "reports:index", "lead"),
+    (_("Kỷ luật, tín nhiệm, cam kết"), "reports:records", "scope"),
     (_("Nhập, xuất dữ liệu"), "transfer:index", "office"),
     (_("Nhật ký"), "audit-list", "audit"),
 ]

@@ -293,6 +293,8 @@ class CaseFilterForm(forms.Form):
         required=False,
     )
     q = forms.CharField(label=_("Tìm theo tên"), required=False, max_length=100)
+    # Only decisions in force (the statistics count those).
+    hieu_luc = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "loc_%s")

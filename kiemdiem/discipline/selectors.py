@@ -93,11 +93,8 @@ def discipline_stats(user: Actor, unit: Unit, year: int) -> DisciplineStats:
         .annotate(n=Count("pk"))
         .order_by()
     )
-    proposed = (
-        cases_filtered(user, CaseFilter(unit=unit, status=DisciplineStatus.PROPOSED))
-        .filter(violation_on__year__lte=year)
-        .count()
-    )
+    # Proposals still open today, whatever their year (they have no decision date yet).
+    proposed = cases_filtered(user, CaseFilter(unit=unit, status=DisciplineStatus.PROPOSED)).count()
     return DisciplineStats(
         individuals=individuals,
         collectives=collectives,

@@ -80,6 +80,7 @@ def case_filter(user, data) -> tuple[CaseFilterForm, selectors.CaseFilter]:
             form=data["hinh_thuc"],
             subject_kind=data["doi_tuong"],
             status=data["trang_thai"],
+            in_force=data["hieu_luc"],
             q=data["q"],
         )
     return form, f
