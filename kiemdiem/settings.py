@@ -292,6 +292,7 @@ SPECTACULAR_SETTINGS = {
         "ActionStatusEnum": "kiemdiem.remediation.states.ActionStatus",
         "ReportStatusEnum": "kiemdiem.reports.models.ReportStatus",
         "PeriodKindEnum": "kiemdiem.reports.models.PeriodKind",
+        "FindingAreaEnum": "kiemdiem.reviews.models.FindingArea",
         "DisciplineFormEnum": "kiemdiem.discipline.models.DisciplineForm",
         "DisciplineStatusEnum": "kiemdiem.discipline.models.DisciplineStatus",
         "PollStatusEnum": "kiemdiem.confidence.models.PollStatus",

@@ -143,7 +143,9 @@ FLAG_CHOICES = [
 
 class ResultFilterForm(forms.Form):
     don_vi = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    nam = forms.IntegerField(label=_("Năm lấy phiếu"), required=False, min_value=1945)
+    nam = forms.IntegerField(
+        label=_("Năm lấy phiếu"), required=False, min_value=1945, max_value=9999
+    )
     co = forms.ChoiceField(label=_("Hệ quả"), choices=FLAG_CHOICES, required=False)
     loai = forms.ChoiceField(
         label=_("Diện"),

@@ -278,7 +278,9 @@ class CaseFilterForm(forms.Form):
     """The list's filters (GET): each a plain value, so statistics can link to the list."""
 
     don_vi = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    nam = forms.IntegerField(label=_("Năm quyết định"), required=False, min_value=1945)
+    nam = forms.IntegerField(
+        label=_("Năm quyết định"), required=False, min_value=1945, max_value=9999
+    )
     hinh_thuc = forms.ChoiceField(
         label=_("Hình thức đang có hiệu lực"),
         choices=[("", _("Tất cả")), *DisciplineForm.choices],
