@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
 from kiemdiem.api.services import token_create
+from kiemdiem.api.tests.records import PREFIXES, records_of_province_a
 from kiemdiem.remediation.models import RemediationPlan
 from kiemdiem.reports import services as report_services
 from kiemdiem.reports.models import ReportPeriod
@@ -54,9 +55,9 @@ def fuzz_setup(keep_connection, open_cycle, org_tree, office, cell_secretary):
     # The office's own unit: a report it may write (PATCH, submit), not only read.
     report = report_services.report_create(period=period, unit=org_tree.province_a, by=office)
     _token, key = token_create(user=office, name="fuzz")
-    records = _records(open_cycle, org_tree, office)
+    records = records_of_province_a(open_cycle, org_tree, office)
     objects = {
-        **records,
+        **{PREFIXES[basename]: obj for basename, obj in records.items()},
         "units": org_tree.cell_a1,
         "people": org_tree.members_a1[0],
         "positions": org_tree.cell_a1.positions.first(),
@@ -68,56 +69,6 @@ def fuzz_setup(keep_connection, open_cycle, org_tree, office, cell_secretary):
         "reports": report,
     }
     return {"Authorization": f"Token {key}"}, objects
-
-
-def _records(cycle, org_tree, office) -> dict:
-    """One object of each resource of the records API (discipline, votes, suggestions...)."""
-    import datetime
-
-    from kiemdiem.confidence import services as confidence_services
-    from kiemdiem.discipline import services as discipline_services
-    from kiemdiem.reviews import commitments, suggestions
-
-    person = org_tree.members_a1[0]
-    case = discipline_services.case_open(
-        by=office,
-        deciding_unit=org_tree.grassroots_a1,
-        authority="inspection",
-        person=person,
-        violation="Vi phạm quy chế",
-        violation_on=datetime.date(2025, 10, 1),
-        violation_area="discipline",
-    )
-    poll = confidence_services.poll_create(
-        by=office,
-        title="Lấy phiếu",
-        body_unit=org_tree.grassroots_a1,
-        held_on=datetime.date(2026, 1, 9),
-        convened_count=10,
-        present_count=9,
-    )
-    result = confidence_services.result_add(
-        poll=poll, person=person, by=office, title="Ủy viên", appointed_on=datetime.date(2025, 7, 1)
-    )
-    review = Review.objects.get(cycle=cycle, person=org_tree.members_a1[1])
-    suggestion = suggestions.suggestion_issue(
-        review=review,
-        by=office,
-        issuing_unit=org_tree.province_a,
-        document_number="1-CV/TU",
-        document_date=datetime.date(2026, 1, 8),
-        grounds=["violations"],
-        items=["Nội dung"],
-    )
-    commitment = commitments.commitment_file(person=person, year=2026, items=["Một"], by=office)
-    return {
-        "discipline-cases": case,
-        "confidence-polls": poll,
-        "confidence-results": result,
-        "suggestions": suggestion,
-        "review-dossiers": cycle.dossiers.get(),
-        "commitments": commitment,
-    }
 
 
 def json_error_in_vietnamese(ctx, response, case):
