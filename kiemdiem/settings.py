@@ -339,3 +339,5 @@ KIEMDIEM_DISCIPLINE_LIMITATION_YEARS = _years_by_form(
 # new polls apply the local rule "low confidence two years running" (seed 001, Thái Nguyên).
 KIEMDIEM_CONFIDENCE_LOW_SHARE_BASE = env_str("KIEMDIEM_CONFIDENCE_LOW_SHARE_BASE", "valid_ballots")
 KIEMDIEM_CONFIDENCE_TWO_YEARS_LOW = env_bool("KIEMDIEM_CONFIDENCE_TWO_YEARS_LOW", False)
+# Rows of one discipline or confidence-vote workbook (checked and written inside the request).
+KIEMDIEM_RECORDS_IMPORT_MAX_ROWS = env_int("KIEMDIEM_RECORDS_IMPORT_MAX_ROWS", 2000)
