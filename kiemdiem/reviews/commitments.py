@@ -83,21 +83,31 @@ def commitment_file(
     )
     full_clean(commitment, exclude=["filed_by"])
     commitment.save()
-    CommitmentItem.objects.bulk_create(
-        [
-            CommitmentItem(commitment=commitment, position=n, text=text)
-            for n, text in enumerate(texts, start=1)
-        ]
-    )
     audit_record(
         obj=commitment,
         action=AuditAction.CREATE,
         by=by,
-        changes={"year": [None, year], "items": [None, texts]},
+        changes={"year": [None, year], "filed_on": [None, filed_on]},
         unit_path=cell.path,
         person_id=person.pk,
     )
+    _write_items(commitment, texts, by=by)
     return commitment
+
+
+def _write_items(commitment: Commitment, texts: list[str], *, by: Actor, reason: str = "") -> None:
+    """Create the items, one audit row each (the commitment's history lists them)."""
+    for n, text in enumerate(texts, start=1):
+        item = CommitmentItem.objects.create(commitment=commitment, position=n, text=text)
+        audit_record(
+            obj=item,
+            action=AuditAction.CREATE,
+            by=by,
+            changes={"position": [None, n], "text": [None, text]},
+            reason=reason,
+            unit_path=commitment.unit.path,
+            person_id=commitment.person_id,
+        )
 
 
 @transaction.atomic
@@ -122,22 +132,18 @@ def commitment_revise(
     if before == texts:
         return commitment
     save_if_unchanged(commitment, version)
+    for item in current:
+        audit_record(
+            obj=item,
+            action=AuditAction.DELETE,
+            by=by,
+            changes={"text": [item.text, None]},
+            reason=reason,
+            unit_path=commitment.unit.path,
+            person_id=commitment.person_id,
+        )
     commitment.items.all().delete()
-    CommitmentItem.objects.bulk_create(
-        [
-            CommitmentItem(commitment=commitment, position=n, text=text)
-            for n, text in enumerate(texts, start=1)
-        ]
-    )
-    audit_record(
-        obj=commitment,
-        action=AuditAction.UPDATE,
-        by=by,
-        changes={"items": [before, texts]},
-        reason=reason,
-        unit_path=commitment.unit.path,
-        person_id=commitment.person_id,
-    )
+    _write_items(commitment, texts, by=by, reason=reason)
     return commitment
 
 

@@ -140,18 +140,21 @@ def suggestion_issue(
     _check_delegation(unit, people)
     full_clean(suggestion, exclude=["issued_by"])
     suggestion.save()
-    SuggestionItem.objects.bulk_create(
-        [
-            SuggestionItem(suggestion=suggestion, position=n, text=text)
-            for n, text in enumerate(points, start=1)
-        ]
-    )
     suggestion.delegation_people.set(people)
     changes = diff({}, snapshot(suggestion, SUGGESTION_FIELDS))
-    changes["items"] = [None, points]
     if people:
         changes["delegation_people"] = [None, sorted(p.full_name for p in people)]
     move.born(changes=changes)
+    for n, text in enumerate(points, start=1):
+        item = SuggestionItem.objects.create(suggestion=suggestion, position=n, text=text)
+        audit_record(
+            obj=item,
+            action=AuditAction.CREATE,
+            by=by,
+            changes={"position": [None, n], "text": [None, text]},
+            unit_path=unit.path,
+            person_id=suggestion.person_id,
+        )
     _open_dossier(suggestion, by)
     return suggestion
 

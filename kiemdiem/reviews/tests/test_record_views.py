@@ -168,3 +168,41 @@ def test_commitment_assessed_from_the_review(client, open_cycle, org_tree, membe
     assert response.status_code == 302 and response["Location"].endswith("#commitment")
     item.refresh_from_db()
     assert item.fulfilment == "fulfilled"
+
+
+def test_suggestion_and_dossier_pages_render(client, suggestion, appraiser, cell_secretary):
+    for user in (appraiser, cell_secretary):
+        client.force_login(user)
+        page = client.get(suggestion.get_absolute_url()).content.decode()
+        assert "Làm rõ tình trạng mất đoàn kết" in page and "Mất đoàn kết nội bộ" in page
+        dossier = suggestion.cycle.dossiers.get()
+        assert "Gửi hồ sơ thẩm định" in client.get(dossier.get_absolute_url()).content.decode()
+
+
+def test_list_ceilings(
+    client, open_cycle, org_tree, office, appraiser, django_assert_max_num_queries
+):
+    reviews = Review.objects.filter(cycle=open_cycle, person__isnull=False)[:3]
+    for n, review in enumerate(reviews):
+        suggestions.suggestion_issue(
+            review=review,
+            by=office,
+            issuing_unit=org_tree.province_a,
+            document_number=f"{n}-CV/TU",
+            document_date=D(2026, 1, 8),
+            grounds=["violations"],
+            items=["Nội dung"],
+        )
+    for person in org_tree.members_a1:
+        if not Commitment.objects.filter(person=person, year=2025).exists():
+            commitments.commitment_file(person=person, year=2025, items=["Một"], by=office)
+    client.force_login(office)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("reviews:suggestion-list")).status_code == 200
+    with django_assert_max_num_queries(14):
+        page = client.get(
+            reverse("reviews:commitment-list"), {"don_vi": org_tree.province_a.pk, "nam": 2025}
+        )
+        assert "3/3 đảng viên" in page.content.decode()
+    with django_assert_max_num_queries(30):
+        assert client.get(reverse("reports:records"), {"nam": 2025}).status_code == 200
