@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from kiemdiem.org.scoping import access_for
 
 # (label, URL name, who sees it: "scope" = anyone with a visible unit, "audit" = audit readers,
-# "office" = a committee office of some subtree, or an administrator)
+# "office" = a committee office of some subtree, or an administrator, "admin" = administrators)
 NAV = [
     (_("Trang chủ"), "home", "all"),
     (_("Cây tổ chức"), "org:unit-tree", "scope"),
@@ -18,6 +18,8 @@ NAV = [
     (_("Kỷ luật, tín nhiệm, cam kết"), "reports:records", "scope"),
     (_("Nhập, xuất dữ liệu"), "transfer:index", "office"),
     (_("Nhật ký"), "audit-list", "audit"),
+    (_("Khóa đăng nhập"), "org:lockout-list", "office"),
+    (_("Tiến trình nền"), "task-list", "admin"),
 ]
 
 
@@ -32,6 +34,7 @@ def navigation(request: HttpRequest) -> dict:
         "lead": access.everything or bool(access.unit_paths),
         "audit": access.can_read_audit,
         "office": access.everything or bool(access.office_paths),
+        "admin": user.is_superuser,
     }
     items = []
     for label, name, who in NAV:

@@ -31,6 +31,7 @@ from kiemdiem.remediation.models import (
     PlanSubmission,
     ProgressUpdate,
     RemediationPlan,
+    evidence_path,
 )
 from kiemdiem.remediation.permissions import acting_recipient, can_edit_item, recipients_of
 from kiemdiem.remediation.states import (
@@ -602,7 +603,7 @@ def action_record_progress(
             size=info.size,
             sha256=info.sha256,
         )
-        evidence.file.save(info.name, upload, save=False)
+        _store_once(evidence, upload, info.name)
         evidence.save()
         _audit(
             evidence,
@@ -630,6 +631,17 @@ def action_record_progress(
             effective_on=move.effective_on,
         )
     return update
+
+
+def _store_once(evidence: Evidence, upload: Any, name: str) -> None:
+    """Files are stored under their SHA-256: the same file sent again (another report, another
+    item) points at the stored copy instead of being written a second time."""
+    path = evidence_path(evidence, name)
+    storage = evidence.file.storage
+    if storage.exists(path):
+        evidence.file.name = path
+    else:
+        evidence.file.save(name, upload, save=False)
 
 
 @transaction.atomic
