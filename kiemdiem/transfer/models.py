@@ -102,7 +102,9 @@ class RecordImport(models.Model):
         CONFIDENCE = "confidence", _("Kết quả lấy phiếu tín nhiệm")
 
     class Status(models.TextChoices):
+        CHECKING = "checking", _("Đang chạy thử")
         CHECKED = "checked", _("Đã chạy thử")
+        IMPORTING = "importing", _("Đang nhập")
         IMPORTED = "imported", _("Đã nhập")
 
     kind = models.CharField(_("loại dữ liệu"), max_length=12, choices=Kind.choices)
@@ -118,8 +120,10 @@ class RecordImport(models.Model):
     file_path = models.CharField(max_length=255)
     sha256 = models.CharField(max_length=64)
     status = models.CharField(
-        _("trạng thái"), max_length=12, choices=Status.choices, default=Status.CHECKED
+        _("trạng thái"), max_length=12, choices=Status.choices, default=Status.CHECKING
     )
+    # The background job of the step under way (core.Job), for its page.
+    job_id_ref = models.BigIntegerField(null=True, blank=True)
     # {"create": n, "exists": n, "reject": n}
     counts = models.JSONField(_("số liệu"), default=dict)
     # {"problems": [...], "rows": [[row, action, message], ...]}
@@ -146,3 +150,7 @@ class RecordImport(models.Model):
     @property
     def clean(self) -> bool:
         return not self.report.get("problems") and not self.counts.get("reject")
+
+    @property
+    def running(self) -> bool:
+        return self.status in (self.Status.CHECKING, self.Status.IMPORTING)

@@ -1,6 +1,8 @@
 """Pages of the discipline and confidence-vote import: templates, upload with its dry run, the
-row-by-row report, and the real run once the dry run is clean."""
+row-by-row report, and the real run once the dry run is clean; both runs are jobs of the task
+queue (records_jobs), followed on their job page."""
 
+import hashlib
 import uuid
 
 from django.conf import settings
@@ -11,7 +13,6 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kiemdiem.core.audit import audit_record
 from kiemdiem.core.models import AuditAction
 from kiemdiem.core.permissions import ALLOW, Decision, deny, require
+from kiemdiem.core.tasks import enqueue_job
 from kiemdiem.org.scoping import access_for
 from kiemdiem.transfer import records
 from kiemdiem.transfer.models import RecordImport
@@ -70,16 +72,22 @@ def records_template(request: HttpRequest, kind: str) -> HttpResponse:
     return response
 
 
-def _save(job: RecordImport, outcome: records.Outcome) -> None:
-    rows = sorted(outcome.rows, key=lambda r: (r[1] != records.REFUSED, r[0]))
-    job.counts = outcome.counts()
-    job.report = {"problems": outcome.problems, "rows": [list(r) for r in rows]}
+def _follow(request: HttpRequest, record: RecordImport, job) -> HttpResponse:
+    """After queueing a step: its job page while it runs, the import's page once done."""
+    RecordImport.objects.filter(pk=record.pk).update(job_id_ref=job.pk)
+    if job.ok is None:
+        return redirect(job)
+    if job.ok:
+        messages.success(request, job.result)
+    else:
+        messages.error(request, job.result)
+    return redirect(record)
 
 
 @login_required
 @require_POST
 def records_upload(request: HttpRequest) -> HttpResponse:
-    """Save the workbook and run it dry: the report lists every row's fate."""
+    """Save the workbook and queue its dry run: the report lists every row's fate."""
     require(can_import_records(request.user))
     kind = request.POST.get("kind", "")
     upload = request.FILES.get("file")
@@ -95,39 +103,42 @@ def records_upload(request: HttpRequest) -> HttpResponse:
         f"nhap-ho-so/{uuid.uuid4().hex}-{get_valid_filename(upload.name)[:80]}",
         ContentFile(content),
     )
-    with default_storage.open(path, "rb") as handle:
-        outcome = records.run(kind, handle, by=request.user, dry_run=True)
-        sha = records.digest(handle)
-    job = RecordImport(
-        kind=kind,
-        created_by=request.user,
-        file_name=upload.name[:255],
-        file_path=path,
-        sha256=sha,
-    )
-    _save(job, outcome)
-    job.save()
-    audit_record(
-        obj=job,
-        action=AuditAction.CREATE,
+    with transaction.atomic():
+        record = RecordImport.objects.create(
+            kind=kind,
+            created_by=request.user,
+            file_name=upload.name[:255],
+            file_path=path,
+            sha256=hashlib.sha256(content).hexdigest(),
+        )
+        audit_record(
+            obj=record,
+            action=AuditAction.CREATE,
+            by=request.user,
+            changes={"kind": [None, kind], "file_name": [None, record.file_name]},
+        )
+    job = enqueue_job(
+        "kiemdiem.transfer.tasks.records_check",
+        record.pk,
+        request.user.pk,
+        name=_("Chạy thử %(f)s") % {"f": record.file_name},
         by=request.user,
-        changes={"file_name": [None, job.file_name], "counts": [None, job.counts]},
-        reason=_("Chạy thử"),
+        url=record.get_absolute_url(),
     )
-    return redirect(job)
+    return _follow(request, record, job)
 
 
 @login_required
 @require_GET
 def records_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    job = get_object_or_404(RecordImport.objects.visible_to(request.user), pk=pk)
-    rows = job.report.get("rows", [])
+    record = get_object_or_404(RecordImport.objects.visible_to(request.user), pk=pk)
+    rows = record.report.get("rows", [])
     labels = records.ACTION_LABELS
     ctx = {
-        "job": job,
+        "job": record,
         "rows": [(n, labels.get(a, a), a, m) for n, a, m in rows[:REPORT_ROWS]],
         "more": max(0, len(rows) - REPORT_ROWS),
-        "table": records.RECORD_TABLES[job.kind],
+        "table": records.RECORD_TABLES[record.kind],
     }
     return render(request, "transfer/records_detail.html", ctx)
 
@@ -135,41 +146,24 @@ def records_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["POST"])
 def records_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    """Write the rows: the file runs again, for real; all rows or none."""
-    job = get_object_or_404(RecordImport.objects.visible_to(request.user), pk=pk)
+    """Queue the real run: the file runs again, for real; all rows or none."""
+    record = get_object_or_404(RecordImport.objects.visible_to(request.user), pk=pk)
     require(can_import_records(request.user))
-    if job.status != RecordImport.Status.CHECKED or not job.clean:
+    if not record.clean:
         messages.error(request, _("Chỉ nhập được lượt đã chạy thử không có dòng bị từ chối."))
-        return redirect(job)
-    with transaction.atomic():
-        # One confirmation at a time: the second waits, then finds the job imported.
-        locked = RecordImport.objects.select_for_update().get(pk=job.pk)
-        if locked.status != RecordImport.Status.CHECKED:
-            return redirect(job)
-        with default_storage.open(job.file_path, "rb") as handle:
-            if records.digest(handle) != job.sha256:
-                messages.error(request, _("Tệp đã bị thay đổi: hãy tải lên lại."))
-                return redirect(job)
-            outcome = records.run(job.kind, handle, by=request.user, dry_run=False)
-        _save(locked, outcome)
-        if outcome.clean:
-            locked.status = RecordImport.Status.IMPORTED
-            locked.imported_at = timezone.now()
-        locked.save()
-        audit_record(
-            obj=locked,
-            action=AuditAction.UPDATE,
-            by=request.user,
-            changes={"status": [job.status, locked.status], "counts": [job.counts, locked.counts]},
-            reason=_("Nhập dữ liệu"),
-        )
-    if outcome.clean:
-        counts = locked.counts
-        messages.success(
-            request,
-            _("Đã nhập %(n)s dòng (%(e)s dòng đã có, bỏ qua).")
-            % {"n": counts[records.CREATED], "e": counts[records.EXISTS]},
-        )
-    else:
-        messages.error(request, _("Dữ liệu đã thay đổi từ lúc chạy thử: có dòng bị từ chối."))
-    return redirect(job)
+        return redirect(record)
+    # Claimed by its status: a second click (or a second tab) queues nothing more.
+    claimed = RecordImport.objects.filter(pk=record.pk, status=RecordImport.Status.CHECKED).update(
+        status=RecordImport.Status.IMPORTING
+    )
+    if not claimed:
+        return redirect(record)
+    job = enqueue_job(
+        "kiemdiem.transfer.tasks.records_import",
+        record.pk,
+        request.user.pk,
+        name=_("Nhập %(f)s") % {"f": record.file_name},
+        by=request.user,
+        url=record.get_absolute_url(),
+    )
+    return _follow(request, record, job)

@@ -161,3 +161,25 @@ def test_not_an_xlsx_and_missing_columns(client, office, member):
     assert "Thiếu cột" in job.report["problems"][0]
     client.force_login(member)
     assert client.get(reverse("transfer:records")).status_code == 403
+
+
+def test_runs_are_jobs_of_the_task_queue(client, org_tree, office, settings):
+    from kiemdiem.core.tasks import run_queued
+
+    settings.KIEMDIEM_TASKS_EAGER = False
+    client.force_login(office)
+    file = workbook("discipline", [discipline_row(org_tree.members_a1[0])])
+    response = client.post(reverse("transfer:records-upload"), {"kind": "discipline", "file": file})
+    assert "/cong-viec/" in response["Location"]  # the job's page while it waits
+    record = RecordImport.objects.get()
+    assert record.status == RecordImport.Status.CHECKING
+    assert "Đang chạy thử" in client.get(record.get_absolute_url()).content.decode()
+    run_queued()
+    record.refresh_from_db()
+    assert record.status == RecordImport.Status.CHECKED and record.clean
+    client.post(reverse("transfer:records-confirm", args=[record.pk]))
+    client.post(reverse("transfer:records-confirm", args=[record.pk]))  # a second click
+    assert run_queued() == 1
+    record.refresh_from_db()
+    assert record.status == RecordImport.Status.IMPORTED
+    assert DisciplineCase.objects.count() == 1
