@@ -34,9 +34,9 @@ from kiemdiem.core.errors import DomainError
 from kiemdiem.core.forms import run_service
 from kiemdiem.core.lifecycle import allowed
 from kiemdiem.core.models import AuditAction
-from kiemdiem.org.models import Membership, Person, Position, Unit
+from kiemdiem.org.models import Membership, Person, Position
 from kiemdiem.org.scoping import access_for
-from kiemdiem.org.selectors import people_search
+from kiemdiem.org.selectors import people_search, unit_in_scope
 
 PER_PAGE = 50
 
@@ -60,14 +60,9 @@ def poll_list(request: HttpRequest) -> HttpResponse:
     year = request.GET.get("nam", "")
     if year.isdigit():
         polls = polls.filter(year=int(year))
-    unit = None
-    raw = request.GET.get("don_vi", "")
-    if raw.isdigit():
-        unit = Unit.objects.filter(pk=raw).first()
-        if unit is not None and access_for(request.user).covers(unit.path):
-            polls = polls.filter(body_unit__path__startswith=unit.path)
-        else:
-            unit = None
+    unit = unit_in_scope(request.user, request.GET.get("don_vi"))
+    if unit is not None:
+        polls = polls.filter(body_unit__path__startswith=unit.path)
     finalized = request.GET.get("chot") == "1"
     if finalized:
         polls = polls.filter(status=PollStatus.FINALIZED)
@@ -325,13 +320,8 @@ def result_filter(user, data) -> tuple[ResultFilterForm, selectors.ResultFilter]
     f = selectors.ResultFilter()
     if form.is_valid():
         data = form.cleaned_data
-        unit = None
-        if data["don_vi"]:
-            unit = Unit.objects.filter(pk=data["don_vi"]).first()
-            if unit is not None and not access_for(user).covers(unit.path):
-                unit = None
         f = selectors.ResultFilter(
-            unit=unit,
+            unit=unit_in_scope(user, data["don_vi"]),
             year=data["nam"],
             flag=data["co"],
             polled=data["loai"] == "lay-phieu",

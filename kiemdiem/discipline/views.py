@@ -38,7 +38,7 @@ from kiemdiem.discipline.permissions import can_record_case
 from kiemdiem.discipline.states import CASE
 from kiemdiem.org.models import NON_PARTY_KINDS, Membership, Person, Unit
 from kiemdiem.org.scoping import access_for, paths_q
-from kiemdiem.org.selectors import people_search, units_search
+from kiemdiem.org.selectors import people_search, unit_in_scope, units_search
 from kiemdiem.reviews.models import SubjectKind
 
 PER_PAGE = 50
@@ -69,13 +69,8 @@ def case_filter(user, data) -> tuple[CaseFilterForm, selectors.CaseFilter]:
     f = selectors.CaseFilter()
     if form.is_valid():
         data = form.cleaned_data
-        unit = None
-        if data["don_vi"]:
-            unit = Unit.objects.filter(pk=data["don_vi"]).first()
-            if unit is not None and not access_for(user).covers(unit.path):
-                unit = None
         f = selectors.CaseFilter(
-            unit=unit,
+            unit=unit_in_scope(user, data["don_vi"]),
             year=data["nam"],
             form=data["hinh_thuc"],
             subject_kind=data["doi_tuong"],

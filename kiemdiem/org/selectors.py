@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from kiemdiem.core.text import fold
 from kiemdiem.org.models import LEADER_ROLES, PATH_STEP, Membership, Person, Position, Unit
+from kiemdiem.org.scoping import scope
 
 
 def children_with_member_counts(
@@ -82,3 +83,12 @@ def people_search(qs: QuerySet[Person], query: str) -> QuerySet[Person]:
 
 def person_current_cells(person: Person, *, day: datetime.date | None = None) -> QuerySet:
     return Membership.objects.current(day).filter(person=person).select_related("unit")
+
+
+def unit_in_scope(user, raw: object) -> Unit | None:
+    """The unit a page's `?don_vi=` names, if the user may see it (else None: the page then
+    falls back to the user's whole scope, never to someone else's subtree)."""
+    text = str(raw or "")
+    if not text.isdigit() or len(text) > 18:
+        return None
+    return scope(Unit.objects.filter(pk=int(text)), user, via="").first()

@@ -23,7 +23,7 @@ from kiemdiem.discipline.models import DisciplineForm, DisciplineStatus
 from kiemdiem.discipline.selectors import DisciplineStats, discipline_stats
 from kiemdiem.org.models import Unit
 from kiemdiem.org.scoping import access_for, top_units
-from kiemdiem.org.selectors import unit_ancestors
+from kiemdiem.org.selectors import unit_ancestors, unit_in_scope
 from kiemdiem.reviews.models import SubjectKind
 from kiemdiem.reviews.selectors import commitment_stats, suggestion_stats
 
@@ -59,13 +59,7 @@ def discipline_sentence(stats: DisciplineStats, *, individuals: bool) -> str:
 
 
 def _unit_and_year(request: HttpRequest) -> tuple[Unit | None, int]:
-    access = access_for(request.user)
-    unit = None
-    raw = request.GET.get("don_vi", "")
-    if raw.isdigit():
-        unit = Unit.objects.filter(pk=raw).first()
-        if unit is not None and not access.covers(unit.path):
-            unit = None
+    unit = unit_in_scope(request.user, request.GET.get("don_vi"))
     if unit is None:
         unit = top_units(request.user).order_by("path").first()
     raw_year = request.GET.get("nam", "")

@@ -14,6 +14,7 @@ from kiemdiem.core.audit import history_for
 from kiemdiem.core.forms import run_service
 from kiemdiem.org.models import Membership, Person, Unit
 from kiemdiem.org.scoping import access_for, top_units, visible_people
+from kiemdiem.org.selectors import unit_in_scope
 from kiemdiem.reviews import commitments, selectors
 from kiemdiem.reviews.forms import CommitmentForm, fulfilment_form
 from kiemdiem.reviews.models import Commitment, CommitmentItem
@@ -33,13 +34,8 @@ def _commitment(request: HttpRequest, pk: int) -> Commitment:
 
 def roster_unit(request: HttpRequest) -> Unit | None:
     """The unit of the roster: ?don_vi= inside the scope, else the top of the user's scope."""
-    access = access_for(request.user)
-    raw = request.GET.get("don_vi", "")
-    if raw.isdigit():
-        unit = Unit.objects.filter(pk=raw).first()
-        if unit is not None and access.covers(unit.path):
-            return unit
-    return top_units(request.user).order_by("path").first()
+    unit = unit_in_scope(request.user, request.GET.get("don_vi"))
+    return unit or top_units(request.user).order_by("path").first()
 
 
 def _year(request: HttpRequest) -> int:

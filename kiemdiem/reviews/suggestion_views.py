@@ -18,7 +18,7 @@ from kiemdiem.core.audit import history_for
 from kiemdiem.core.forms import run_service
 from kiemdiem.core.lifecycle import allowed
 from kiemdiem.org.models import Unit
-from kiemdiem.org.scoping import access_for
+from kiemdiem.org.selectors import unit_in_scope
 from kiemdiem.reviews import rules, selectors, suggestions
 from kiemdiem.reviews.forms import (
     AnswerForm,
@@ -92,12 +92,7 @@ STAGES = [
 
 def suggestion_filter(user, params) -> selectors.SuggestionFilter:
     """The list's filters from the query string (the statistics link with them)."""
-    unit = None
-    raw = params.get("don_vi", "")
-    if raw.isdigit():
-        unit = Unit.objects.filter(pk=raw).first()
-        if unit is not None and not access_for(user).covers(unit.path):
-            unit = None
+    unit = unit_in_scope(user, params.get("don_vi"))
     year = params.get("nam", "")
     status = params.get("trang_thai", "")
     stage = params.get("giai_doan", "")
