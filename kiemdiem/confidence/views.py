@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kiemdiem.confidence import selectors, services
+from kiemdiem.confidence import exports, selectors, services
 from kiemdiem.confidence.forms import (
     NoteForm,
     PersonSearchForm,
@@ -34,6 +34,7 @@ from kiemdiem.core.errors import DomainError
 from kiemdiem.core.forms import run_service
 from kiemdiem.core.lifecycle import allowed
 from kiemdiem.core.models import AuditAction
+from kiemdiem.core.sheets import wants_xlsx, xlsx_response
 from kiemdiem.org.models import Membership, Person, Position
 from kiemdiem.org.scoping import access_for
 from kiemdiem.org.selectors import people_search, unit_in_scope
@@ -66,7 +67,12 @@ def poll_list(request: HttpRequest) -> HttpResponse:
     finalized = request.GET.get("chot") == "1"
     if finalized:
         polls = polls.filter(status=PollStatus.FINALIZED)
-    page = Paginator(polls.order_by("-held_on", "-id"), PER_PAGE).get_page(request.GET.get("page"))
+    polls = polls.order_by("-held_on", "-id")
+    if wants_xlsx(request):
+        return xlsx_response(
+            title=_("Lấy phiếu tín nhiệm"), filename="lay-phieu", columns=exports.POLLS, rows=polls
+        )
+    page = Paginator(polls, PER_PAGE).get_page(request.GET.get("page"))
     access = access_for(request.user)
     ctx = {
         "page": page,
@@ -337,6 +343,15 @@ def result_filter(user, data) -> tuple[ResultFilterForm, selectors.ResultFilter]
 def result_list(request: HttpRequest) -> HttpResponse:
     form, f = result_filter(request.user, request.GET or None)
     results = selectors.results_filtered(request.user, f)
+    if wants_xlsx(request):
+        rows = list(results)
+        services.results_read(rows, by=request.user, where=_("Xuất Excel kết quả lấy phiếu"))
+        return xlsx_response(
+            title=_("Kết quả lấy phiếu"),
+            filename="ket-qua-lay-phieu",
+            columns=exports.RESULTS,
+            rows=rows,
+        )
     page = Paginator(results, PER_PAGE).get_page(request.GET.get("page"))
     for result in page.object_list:
         result.two_years = selectors.two_years_low(result)

@@ -21,7 +21,8 @@ from kiemdiem.core.audit import history_for
 from kiemdiem.core.forms import run_service
 from kiemdiem.core.lifecycle import allowed
 from kiemdiem.core.models import AuditAction
-from kiemdiem.discipline import selectors, services
+from kiemdiem.core.sheets import wants_xlsx, xlsx_response
+from kiemdiem.discipline import exports, selectors, services
 from kiemdiem.discipline.forms import (
     AppealForm,
     CaseEditForm,
@@ -86,6 +87,12 @@ def case_filter(user, data) -> tuple[CaseFilterForm, selectors.CaseFilter]:
 def case_list(request: HttpRequest) -> HttpResponse:
     form, f = case_filter(request.user, request.GET or None)
     cases = selectors.cases_filtered(request.user, f)
+    if wants_xlsx(request):
+        rows = list(cases.select_related("person"))
+        services.cases_read(rows, by=request.user, where=_("Xuất Excel danh sách kỷ luật"))
+        return xlsx_response(
+            title=_("Kỷ luật đảng"), filename="ky-luat", columns=exports.CASES, rows=rows
+        )
     page = Paginator(cases, PER_PAGE).get_page(request.GET.get("page"))
     services.cases_read(list(page.object_list), by=request.user, where=_("Danh sách kỷ luật"))
     ctx = {

@@ -17,9 +17,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from kiemdiem.core.audit import history_for
 from kiemdiem.core.forms import run_service
 from kiemdiem.core.lifecycle import allowed
+from kiemdiem.core.sheets import wants_xlsx, xlsx_response
 from kiemdiem.org.models import Unit
 from kiemdiem.org.selectors import unit_in_scope
-from kiemdiem.reviews import rules, selectors, suggestions
+from kiemdiem.reviews import exports, rules, selectors, suggestions
 from kiemdiem.reviews.forms import (
     AnswerForm,
     ReasonForm,
@@ -109,6 +110,13 @@ def suggestion_filter(user, params) -> selectors.SuggestionFilter:
 def suggestion_list(request: HttpRequest) -> HttpResponse:
     f = suggestion_filter(request.user, request.GET)
     qs = selectors.suggestions_filtered(request.user, f)
+    if wants_xlsx(request):
+        return xlsx_response(
+            title=_("Gợi ý kiểm điểm"),
+            filename="goi-y-kiem-diem",
+            columns=exports.SUGGESTIONS,
+            rows=qs,
+        )
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     ctx = {
         "page": page,
