@@ -260,6 +260,12 @@ def audit_record(
     )
 
 
+# Object types whose rows say what only some may read (a discipline case, a person's votes):
+# registered by their apps through `org.scoping.register_sensitive`. History panels of a unit or
+# a person leave them out; the record's own page shows them (it is already scoped).
+SENSITIVE_TYPES: set[str] = set()
+
+
 def history_for(
     obj: models.Model,
     *,
@@ -277,13 +283,16 @@ def history_for(
     about that person.
     """
     q = models.Q(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+    around = models.Q(pk__in=[])
     if unit_path:
         ref = unit_ref_from_path(unit_path)
         if ref is not None:
-            q |= models.Q(unit_ref=ref)
-        q |= models.Q(unit_ref__isnull=True, unit_path=unit_path)
+            around |= models.Q(unit_ref=ref)
+        around |= models.Q(unit_ref__isnull=True, unit_path=unit_path)
     if person_id is not None:
-        q |= models.Q(person_id_ref=person_id)
+        around |= models.Q(person_id_ref=person_id)
+    if unit_path or person_id is not None:
+        q |= around & ~models.Q(object_type__in=sorted(SENSITIVE_TYPES))
     ids_by_type: dict[str, list[str]] = {}
     for part in parts:
         ids_by_type.setdefault(part._meta.label_lower, []).append(str(part.pk))

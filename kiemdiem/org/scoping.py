@@ -7,9 +7,12 @@ A user sees
   head or deputy head);
 - as an ordinary member: themself and their current cell.
 Everything else answers 404: views fetch through `visible_to`, which calls into this module.
+An inspection-committee grant gives its subtree too, but no unit to write for or plans to
+appraise. Discipline cases and a person's votes are narrower (`scope_sensitive`).
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +21,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from kiemdiem.core.audit import SENSITIVE_TYPES
 from kiemdiem.core.permissions import SYSTEM, Actor
 from kiemdiem.org.models import (
     LEADER_ROLES,
@@ -291,12 +295,30 @@ def audit_in_subtrees(qs: QuerySet, paths: tuple[str, ...]) -> QuerySet:
     )
 
 
+# object type → the ids (as text) of the records of that type a user may read.
+_SENSITIVE: dict[str, Callable[[Actor], QuerySet]] = {}
+
+
+def register_sensitive(object_type: str, readable_ids: Callable[[Actor], QuerySet]) -> None:
+    """Declare a sensitive object type (an app's ready()): its audit rows are shown only to those
+    who may read the record itself (`readable_ids(user)`: a values() queryset of text ids)."""
+    _SENSITIVE[object_type] = readable_ids
+    SENSITIVE_TYPES.add(object_type)
+
+
 def scope_audit(qs: QuerySet, user: Actor) -> QuerySet:
-    """Audit rows the user may read: those of the subtrees they lead or serve (not own cells)."""
+    """Audit rows the user may read: those of the subtrees they lead or serve (not own cells);
+    of a sensitive record, only if the user may read the record itself."""
     access = access_for(user)
     if access.everything:
         return qs
-    return audit_in_subtrees(qs, access.unit_paths)
+    qs = audit_in_subtrees(qs, access.unit_paths)
+    if not _SENSITIVE:
+        return qs
+    allowed = ~Q(object_type__in=sorted(_SENSITIVE))
+    for object_type, readable_ids in _SENSITIVE.items():
+        allowed |= Q(object_type=object_type, object_id__in=readable_ids(user))
+    return qs.filter(allowed)
 
 
 def visible_units(user: Actor) -> QuerySet[Unit]:

@@ -183,3 +183,21 @@ def test_list_filters_and_query_ceiling(client, org_tree, office, django_assert_
     )
     response = client.get(url, {"nam": 2024})
     assert "0 hồ sơ" in response.content.decode()
+
+
+def test_the_audit_trail_does_not_leak_a_case(client, case, unit_head, office, cell_secretary):
+    """The audit page and the person's history show a case's rows only to its readers."""
+    from kiemdiem.core.models import AuditEvent
+    from kiemdiem.org.scoping import scope_audit
+
+    rows = AuditEvent.objects.filter(object_type="discipline.disciplinecase")
+    assert rows.exists()
+    assert not scope_audit(rows, unit_head).exists()  # the province secretary leads, not judges
+    assert scope_audit(rows, office).count() == rows.count()
+    client.force_login(unit_head)
+    page = client.get(case.person.get_absolute_url()).content.decode()
+    assert "Vi phạm quy chế làm việc" not in page
+    audit = client.get(reverse("audit-list")).content.decode()
+    assert "Vi phạm quy chế làm việc" not in audit and "Cảnh cáo" not in audit
+    client.force_login(office)
+    assert "Cảnh cáo" in client.get(reverse("audit-list")).content.decode()
