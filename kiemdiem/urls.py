@@ -30,6 +30,7 @@ urlpatterns = [
     path("ky-luat/", include("kiemdiem.discipline.urls")),
     path("tin-nhiem/", include("kiemdiem.confidence.urls")),
     path("nhap-xuat/", include("kiemdiem.transfer.urls")),
+    path("xuat/", include("kiemdiem.exports.urls")),
     path("api/v1/", include("kiemdiem.api.urls")),
     path("tai-khoan/", include("kiemdiem.api.account_urls")),
     path("nhat-ky/", org_views.audit_list, name="audit-list"),

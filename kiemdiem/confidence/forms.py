@@ -2,19 +2,22 @@
 
 from django import forms
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from kiemdiem.confidence import selectors
 from kiemdiem.confidence.models import (
     ConfidencePoll,
     ConfidenceResult,
     ExclusionReason,
     LowFlag,
     LowShareBase,
+    PollStatus,
 )
 from kiemdiem.core.forms import StyledForm, VersionedForm, VnDateField
 from kiemdiem.org.models import CELL_KINDS, Position, Unit
 from kiemdiem.org.scoping import access_for, paths_q
+from kiemdiem.org.selectors import unit_in_scope
 
 
 def poll_bodies(user) -> QuerySet[Unit]:
@@ -166,3 +169,36 @@ class ResultFilterForm(forms.Form):
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs["class"] = css
+
+
+def result_filter(user, data) -> tuple[ResultFilterForm, selectors.ResultFilter]:
+    """The result list's filters from the query string (also the Excel export's)."""
+    form = ResultFilterForm(data)
+    f = selectors.ResultFilter()
+    if form.is_valid():
+        data = form.cleaned_data
+        f = selectors.ResultFilter(
+            unit=unit_in_scope(user, data["don_vi"]),
+            year=data["nam"],
+            flag=data["co"],
+            polled=data["loai"] == "lay-phieu",
+            excluded=data["loai"] == "khong",
+            finalized=data["chot"],
+            q=data["q"],
+        )
+    return form, f
+
+
+def polls_filtered(user, params) -> tuple[QuerySet[ConfidencePoll], Unit | None, str, bool]:
+    """The poll list with its filters (`nam`, `don_vi`, `chot`), also the Excel export's."""
+    polls = selectors.polls_for(user).annotate(n_results=Count("results"))
+    year = str(params.get("nam", "") or "")
+    if year.isdigit() and len(year) == 4:
+        polls = polls.filter(year=int(year))
+    unit = unit_in_scope(user, params.get("don_vi"))
+    if unit is not None:
+        polls = polls.filter(body_unit__path__startswith=unit.path)
+    finalized = params.get("chot") == "1"
+    if finalized:
+        polls = polls.filter(status=PollStatus.FINALIZED)
+    return polls.order_by("-held_on", "-id"), unit, year, finalized

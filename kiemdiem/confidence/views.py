@@ -9,21 +9,22 @@ the user may read, and every result shown is recorded as read (`services.results
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kiemdiem.confidence import exports, selectors, services
+from kiemdiem.confidence import selectors, services
 from kiemdiem.confidence.forms import (
     NoteForm,
     PersonSearchForm,
     PollForm,
     ReasonForm,
-    ResultFilterForm,
     ResultForm,
     poll_initial,
+    polls_filtered,
+    result_filter,
     result_initial,
 )
 from kiemdiem.confidence.models import ConfidencePoll, ConfidenceResult, PollStatus
@@ -34,10 +35,9 @@ from kiemdiem.core.errors import DomainError
 from kiemdiem.core.forms import run_service
 from kiemdiem.core.lifecycle import allowed
 from kiemdiem.core.models import AuditAction
-from kiemdiem.core.sheets import wants_xlsx, xlsx_response
 from kiemdiem.org.models import Membership, Person, Position
 from kiemdiem.org.scoping import access_for
-from kiemdiem.org.selectors import people_search, unit_in_scope
+from kiemdiem.org.selectors import people_search
 
 PER_PAGE = 50
 
@@ -57,21 +57,7 @@ def _result(request: HttpRequest, pk: int) -> ConfidenceResult:
 @login_required
 @require_GET
 def poll_list(request: HttpRequest) -> HttpResponse:
-    polls = selectors.polls_for(request.user).annotate(n_results=Count("results"))
-    year = request.GET.get("nam", "")
-    if year.isdigit():
-        polls = polls.filter(year=int(year))
-    unit = unit_in_scope(request.user, request.GET.get("don_vi"))
-    if unit is not None:
-        polls = polls.filter(body_unit__path__startswith=unit.path)
-    finalized = request.GET.get("chot") == "1"
-    if finalized:
-        polls = polls.filter(status=PollStatus.FINALIZED)
-    polls = polls.order_by("-held_on", "-id")
-    if wants_xlsx(request):
-        return xlsx_response(
-            title=_("Lấy phiếu tín nhiệm"), filename="lay-phieu", columns=exports.POLLS, rows=polls
-        )
+    polls, unit, year, finalized = polls_filtered(request.user, request.GET)
     page = Paginator(polls, PER_PAGE).get_page(request.GET.get("page"))
     access = access_for(request.user)
     ctx = {
@@ -320,38 +306,11 @@ def result_remove(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def result_filter(user, data) -> tuple[ResultFilterForm, selectors.ResultFilter]:
-    """The result list's filters from the query string (also the XLSX export's)."""
-    form = ResultFilterForm(data)
-    f = selectors.ResultFilter()
-    if form.is_valid():
-        data = form.cleaned_data
-        f = selectors.ResultFilter(
-            unit=unit_in_scope(user, data["don_vi"]),
-            year=data["nam"],
-            flag=data["co"],
-            polled=data["loai"] == "lay-phieu",
-            excluded=data["loai"] == "khong",
-            finalized=data["chot"],
-            q=data["q"],
-        )
-    return form, f
-
-
 @login_required
 @require_GET
 def result_list(request: HttpRequest) -> HttpResponse:
     form, f = result_filter(request.user, request.GET or None)
     results = selectors.results_filtered(request.user, f)
-    if wants_xlsx(request):
-        rows = list(results)
-        services.results_read(rows, by=request.user, where=_("Xuất Excel kết quả lấy phiếu"))
-        return xlsx_response(
-            title=_("Kết quả lấy phiếu"),
-            filename="ket-qua-lay-phieu",
-            columns=exports.RESULTS,
-            rows=rows,
-        )
     page = Paginator(results, PER_PAGE).get_page(request.GET.get("page"))
     for result in page.object_list:
         result.two_years = selectors.two_years_low(result)

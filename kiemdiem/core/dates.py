@@ -38,3 +38,17 @@ def add_years(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years)
     except ValueError:
         return day.replace(year=day.year + years, day=28)
+
+
+def local_date(value: object) -> datetime.date | None:
+    """The local calendar day of a date or a (time-zone aware) datetime; None otherwise."""
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value if isinstance(value, datetime.date) else None
+
+
+def days_since(value: object, day: datetime.date | None = None) -> int | None:
+    """Whole days from `value`'s day to `day` (today by default; 0 the same day; None without
+    a value)."""
+    start = local_date(value)
+    return None if start is None else ((day or today()) - start).days

@@ -6,16 +6,19 @@ from django.utils.translation import gettext as _
 
 from kiemdiem.org.scoping import access_for
 
-# (label, URL name, who sees it: "scope" = anyone with a visible unit, "audit" = audit readers,
+# (label, URL name, who sees it: "scope" = anyone with a visible unit, "lead" = whoever leads or
+# serves a subtree (the queues: recipients of plans are among them), "audit" = audit readers,
 # "office" = a committee office of some subtree, or an administrator, "admin" = administrators)
 NAV = [
-    (_("Trang chủ"), "home", "all"),
-    (_("Cây tổ chức"), "org:unit-tree", "scope"),
-    (_("Đợt kiểm điểm"), "reviews:cycle-list", "scope"),
+    (_("Việc cần làm"), "home", "all"),
+    (_("Chờ tôi thẩm định"), "remediation:queue-appraisal", "lead"),
+    (_("Chờ tôi xác nhận"), "remediation:queue-verification", "lead"),
     (_("Kế hoạch khắc phục"), "remediation:plan-list", "scope"),
+    (_("Đợt kiểm điểm"), "reviews:cycle-list", "scope"),
     (_("Theo dõi"), "dashboard:cycle-list", "lead"),
     (_("Báo cáo"), "reports:index", "lead"),
     (_("Kỷ luật, tín nhiệm, cam kết"), "reports:records", "scope"),
+    (_("Cây tổ chức"), "org:unit-tree", "scope"),
     (_("Nhập, xuất dữ liệu"), "transfer:index", "office"),
     (_("Nhật ký"), "audit-list", "audit"),
     (_("Khóa đăng nhập"), "org:lockout-list", "office"),

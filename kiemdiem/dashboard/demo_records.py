@@ -28,6 +28,8 @@ from kiemdiem.org.models import (
     PositionRole,
     Unit,
 )
+from kiemdiem.remediation.models import RemediationPlan
+from kiemdiem.remediation.states import PlanStatus
 from kiemdiem.reviews import commitments, services, suggestions
 from kiemdiem.reviews.models import (
     Fulfilment,
@@ -206,29 +208,41 @@ def _confidence(province: Unit, office: Actor, rng: random.Random) -> int:
     return polls
 
 
-def _suggestions(cycle: ReviewCycle, office: Actor, bithuxa_unit: Unit | None) -> int:
-    """Suggested reviews at each stage, on units whose conference is still to come: approved
-    and held (the demo commune's first), sent for vetting, still being prepared."""
-    today = timezone.localdate()
+def _units_to_suggest(cycle: ReviewCycle, prefer: Unit | None, n: int = 3) -> list[Review]:
+    """Collective reviews whose conference is still to come, so a suggestion may precede it:
+    units without a filed plan (a plan is filed only after the conference), the demo commune's
+    first, those without a conference next. A unit the demo gave a conference (written in bulk,
+    no audit, nothing refers to it) gets it back to come, its reviews to drafts: in the demo the
+    suggestion came first."""
+    filed = RemediationPlan.objects.filter(cycle=cycle).exclude(status=PlanStatus.DRAFT)
     held = set(ReviewMeeting.objects.filter(cycle=cycle).values_list("unit_id", flat=True))
-    open_units = Review.objects.filter(cycle=cycle, person__isnull=True).exclude(unit_id__in=held)
-    chosen: list[Review] = []
-    if bithuxa_unit is not None:
-        own = (
-            open_units.filter(unit=bithuxa_unit).first()
-            or open_units.filter(unit__parent=bithuxa_unit).first()
-        )
-        if own is not None:
-            chosen.append(own)
-    others = open_units.exclude(pk__in=[r.pk for r in chosen]).order_by("unit__path")
-    chosen += list(others.select_related("unit")[: 3 - len(chosen)])
-    # A suggestion comes before the review: the chosen units' reviews are still drafts (set
-    # directly, as generate_activity wrote their status).
-    Review.objects.filter(pk__in=[r.pk for r in chosen]).update(
+    reviews = list(
+        Review.objects.filter(cycle=cycle, person__isnull=True)
+        .exclude(unit_id__in=filed.values("unit_id"))
+        .select_related("unit")
+        .order_by("unit__path")
+    )
+
+    def rank(review: Review) -> tuple[int, int]:
+        mine = prefer is not None and prefer.pk in (review.unit_id, review.unit.parent_id)
+        return (0 if mine else 1, 1 if review.unit_id in held else 0)
+
+    chosen = sorted(reviews, key=rank)[:n]
+    units = [r.unit_id for r in chosen]
+    ReviewMeeting.objects.filter(cycle=cycle, unit_id__in=units).delete()
+    Review.objects.filter(cycle=cycle, unit_id__in=units).update(
         status=ReviewStatus.DRAFT, submitted_at=None, finalized_at=None
     )
     for review in chosen:
         review.status = ReviewStatus.DRAFT
+    return chosen
+
+
+def _suggestions(cycle: ReviewCycle, office: Actor, bithuxa_unit: Unit | None) -> int:
+    """Suggested reviews at each stage, on units whose conference is still to come: approved
+    and held (the demo commune's first), sent for vetting, still being prepared."""
+    today = timezone.localdate()
+    chosen = _units_to_suggest(cycle, bithuxa_unit)
     grounds = [["disunity", "public_outcry"], ["violations"], ["group_interest", "corruption"]]
     count = 0
     for n, review in enumerate(chosen[:3]):

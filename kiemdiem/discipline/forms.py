@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kiemdiem.core.forms import StyledForm, VersionedForm, VnDateField
+from kiemdiem.discipline import selectors
 from kiemdiem.discipline.models import (
     MEMBER_FORMS,
     ORGANIZATION_FORMS,
@@ -15,6 +16,7 @@ from kiemdiem.discipline.models import (
 )
 from kiemdiem.org.models import Position, Unit
 from kiemdiem.org.scoping import access_for
+from kiemdiem.org.selectors import unit_in_scope
 from kiemdiem.reviews.models import Finding, FindingArea, SubjectKind
 
 TEXTAREA = {"rows": 3}
@@ -304,3 +306,21 @@ class CaseFilterForm(forms.Form):
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs["class"] = css
+
+
+def case_filter(user, data) -> tuple[CaseFilterForm, selectors.CaseFilter]:
+    """The list's filters from the query string (also the Excel export's)."""
+    form = CaseFilterForm(data)
+    f = selectors.CaseFilter()
+    if form.is_valid():
+        data = form.cleaned_data
+        f = selectors.CaseFilter(
+            unit=unit_in_scope(user, data["don_vi"]),
+            year=data["nam"],
+            form=data["hinh_thuc"],
+            subject_kind=data["doi_tuong"],
+            status=data["trang_thai"],
+            in_force=data["hieu_luc"],
+            q=data["q"],
+        )
+    return form, f

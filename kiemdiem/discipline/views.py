@@ -21,25 +21,24 @@ from kiemdiem.core.audit import history_for
 from kiemdiem.core.forms import run_service
 from kiemdiem.core.lifecycle import allowed
 from kiemdiem.core.models import AuditAction
-from kiemdiem.core.sheets import wants_xlsx, xlsx_response
-from kiemdiem.discipline import exports, selectors, services
+from kiemdiem.discipline import selectors, services
 from kiemdiem.discipline.forms import (
     AppealForm,
     CaseEditForm,
-    CaseFilterForm,
     CaseForm,
     DecideForm,
     DropForm,
     SettleForm,
     SubjectSearchForm,
     case_edit_initial,
+    case_filter,
 )
 from kiemdiem.discipline.models import DisciplineCase, DisciplineStatus
 from kiemdiem.discipline.permissions import can_record_case
 from kiemdiem.discipline.states import CASE
 from kiemdiem.org.models import NON_PARTY_KINDS, Membership, Person, Unit
 from kiemdiem.org.scoping import access_for, paths_q
-from kiemdiem.org.selectors import people_search, unit_in_scope, units_search
+from kiemdiem.org.selectors import people_search, units_search
 from kiemdiem.reviews.models import SubjectKind
 
 PER_PAGE = 50
@@ -64,35 +63,11 @@ def _records_anything(user) -> bool:
 # --- the list -------------------------------------------------------------------------------
 
 
-def case_filter(user, data) -> tuple[CaseFilterForm, selectors.CaseFilter]:
-    """The list's filters from the query string (also the XLSX export's)."""
-    form = CaseFilterForm(data)
-    f = selectors.CaseFilter()
-    if form.is_valid():
-        data = form.cleaned_data
-        f = selectors.CaseFilter(
-            unit=unit_in_scope(user, data["don_vi"]),
-            year=data["nam"],
-            form=data["hinh_thuc"],
-            subject_kind=data["doi_tuong"],
-            status=data["trang_thai"],
-            in_force=data["hieu_luc"],
-            q=data["q"],
-        )
-    return form, f
-
-
 @login_required
 @require_GET
 def case_list(request: HttpRequest) -> HttpResponse:
     form, f = case_filter(request.user, request.GET or None)
     cases = selectors.cases_filtered(request.user, f)
-    if wants_xlsx(request):
-        rows = list(cases.select_related("person"))
-        services.cases_read(rows, by=request.user, where=_("Xuất Excel danh sách kỷ luật"))
-        return xlsx_response(
-            title=_("Kỷ luật đảng"), filename="ky-luat", columns=exports.CASES, rows=rows
-        )
     page = Paginator(cases, PER_PAGE).get_page(request.GET.get("page"))
     services.cases_read(list(page.object_list), by=request.user, where=_("Danh sách kỷ luật"))
     ctx = {

@@ -34,6 +34,7 @@ from kiemdiem.remediation.models import (
     items_overdue_q,
 )
 from kiemdiem.remediation.permissions import (
+    can_adopt_plan,
     can_appraise_plan,
     can_backdate_item,
     can_backdate_plan,
@@ -103,7 +104,8 @@ PLAN = Lifecycle(
         (PlanStatus.RETURNED, PlanStatus.SUBMITTED): Arrow(
             can=can_edit_plan, counts={"plans_returned": -1}
         ),
-        (PlanStatus.ACCEPTED, PlanStatus.ADOPTED): Arrow(can=can_edit_plan, reason=True),
+        # The unit's collective adopts; the recipients who appraised it do not record that.
+        (PlanStatus.ACCEPTED, PlanStatus.ADOPTED): Arrow(can=can_adopt_plan, reason=True),
     },
 )
 

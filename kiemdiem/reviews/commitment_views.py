@@ -12,11 +12,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kiemdiem.core.audit import history_for
 from kiemdiem.core.forms import run_service
-from kiemdiem.core.sheets import wants_xlsx, xlsx_response
 from kiemdiem.org.models import Membership, Person, Unit
 from kiemdiem.org.scoping import access_for, top_units, visible_people
 from kiemdiem.org.selectors import unit_in_scope
-from kiemdiem.reviews import commitments, exports, selectors
+from kiemdiem.reviews import commitments, selectors
 from kiemdiem.reviews.forms import CommitmentForm, fulfilment_form
 from kiemdiem.reviews.models import Commitment, CommitmentItem
 from kiemdiem.reviews.permissions import can_edit_commitment, can_file_commitment
@@ -55,13 +54,6 @@ def commitment_list(request: HttpRequest) -> HttpResponse:
     ctx: dict = {"unit": unit, "year": year, "missing": missing, "own": own}
     if unit is not None and access_for(request.user).leads(unit.path):
         roster = selectors.commitment_roster(unit, year, missing=missing)
-        if wants_xlsx(request):
-            return xlsx_response(
-                title=_("Bản cam kết năm %(y)s") % {"y": year},
-                filename="ban-cam-ket",
-                columns=exports.ROSTER,
-                rows=roster,
-            )
         page = Paginator(roster, PER_PAGE).get_page(request.GET.get("page"))
         ctx.update(page=page, stats=selectors.commitment_stats(unit, year))
     return render(request, "reviews/commitment_list.html", ctx)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from kiemdiem.core.forms import VersionedForm, VnDateField
 from kiemdiem.org.models import CELL_KINDS, Unit, UnitKind
 from kiemdiem.org.scoping import access_for
+from kiemdiem.org.selectors import unit_in_scope
 from kiemdiem.reviews import selectors
 from kiemdiem.reviews.models import (
     DEGRADATION_TAGS,
@@ -22,6 +23,7 @@ from kiemdiem.reviews.models import (
     Severity,
     SuggestionGround,
     SuggestionItem,
+    SuggestionStatus,
 )
 from kiemdiem.reviews.states import CycleStatus
 
@@ -427,3 +429,25 @@ class FulfilmentForm(VersionedForm):
 def fulfilment_form(item, data=None) -> FulfilmentForm:
     initial = {"fulfilment": item.fulfilment, "note": item.note, "version": item.version}
     return FulfilmentForm(data, initial=initial, prefix=f"c{item.pk}")
+
+
+SUGGESTION_STAGES = [
+    ("", _("Tất cả")),
+    ("vetting", _("Chưa thẩm định xong hồ sơ")),
+    ("vetted", _("Hồ sơ đã thẩm định đạt")),
+    ("held", _("Đã tổ chức hội nghị")),
+]
+
+
+def suggestion_filter(user, params) -> selectors.SuggestionFilter:
+    """The list's filters from the query string (the statistics link with them)."""
+    unit = unit_in_scope(user, params.get("don_vi"))
+    year = params.get("nam", "")
+    status = params.get("trang_thai", "")
+    stage = params.get("giai_doan", "")
+    return selectors.SuggestionFilter(
+        unit=unit,
+        year=int(year) if year.isdigit() and len(year) == 4 else None,
+        status=status if status in SuggestionStatus.values else "",
+        stage=stage if stage in dict(SUGGESTION_STAGES) else "",
+    )

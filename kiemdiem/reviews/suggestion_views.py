@@ -11,17 +11,15 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kiemdiem.core.audit import history_for
 from kiemdiem.core.forms import run_service
 from kiemdiem.core.lifecycle import allowed
-from kiemdiem.core.sheets import wants_xlsx, xlsx_response
 from kiemdiem.org.models import Unit
-from kiemdiem.org.selectors import unit_in_scope
-from kiemdiem.reviews import exports, rules, selectors, suggestions
+from kiemdiem.reviews import rules, selectors, suggestions
 from kiemdiem.reviews.forms import (
+    SUGGESTION_STAGES,
     AnswerForm,
     ReasonForm,
     RemarksForm,
@@ -29,6 +27,7 @@ from kiemdiem.reviews.forms import (
     SuggestionForm,
     TransitionForm,
     answer_initial,
+    suggestion_filter,
 )
 from kiemdiem.reviews.models import (
     DossierStatus,
@@ -83,45 +82,17 @@ def suggesting_units(user, unit: Unit):
 
 # --- the list ----------------------------------------------------------------------------------
 
-STAGES = [
-    ("", gettext_lazy("Tất cả")),
-    ("vetting", gettext_lazy("Chưa thẩm định xong hồ sơ")),
-    ("vetted", gettext_lazy("Hồ sơ đã thẩm định đạt")),
-    ("held", gettext_lazy("Đã tổ chức hội nghị")),
-]
-
-
-def suggestion_filter(user, params) -> selectors.SuggestionFilter:
-    """The list's filters from the query string (the statistics link with them)."""
-    unit = unit_in_scope(user, params.get("don_vi"))
-    year = params.get("nam", "")
-    status = params.get("trang_thai", "")
-    stage = params.get("giai_doan", "")
-    return selectors.SuggestionFilter(
-        unit=unit,
-        year=int(year) if year.isdigit() and len(year) == 4 else None,
-        status=status if status in SuggestionStatus.values else "",
-        stage=stage if stage in dict(STAGES) else "",
-    )
-
 
 @login_required
 @require_GET
 def suggestion_list(request: HttpRequest) -> HttpResponse:
     f = suggestion_filter(request.user, request.GET)
     qs = selectors.suggestions_filtered(request.user, f)
-    if wants_xlsx(request):
-        return xlsx_response(
-            title=_("Gợi ý kiểm điểm"),
-            filename="goi-y-kiem-diem",
-            columns=exports.SUGGESTIONS,
-            rows=qs,
-        )
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     ctx = {
         "page": page,
         "filters": f,
-        "stages": STAGES,
+        "stages": SUGGESTION_STAGES,
         "statuses": SuggestionStatus.choices,
     }
     return render(request, "reviews/suggestion_list.html", ctx)
