@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.db.models import Count, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kiemdiem.confidence import selectors
@@ -67,6 +68,7 @@ class PollForm(VersionedForm):
 
     def __init__(self, *args, user, poll: ConfidencePoll | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["held_on"].set_range(None, timezone.localdate())
         if poll is None:
             self.fields["body_unit"].queryset = poll_bodies(user)
             self.fields["low_share_base"].initial = settings.KIEMDIEM_CONFIDENCE_LOW_SHARE_BASE

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kiemdiem.core.forms import StyledForm, VersionedForm, VnDateField
@@ -80,6 +81,9 @@ class DecisionFields(forms.Form):
     )
 
     def narrow_decision(self, case: DisciplineCase, posts: list[Position]) -> None:
+        today = timezone.localdate()
+        for name in ("decided_on", "effective_on"):
+            self.fields[name].set_range(case.violation_on, today)
         self.fields["form"].choices = _form_choices(case.person_id is None)
         if case.person_id is None:
             del self.fields["position"]
@@ -153,6 +157,10 @@ class CaseForm(DecisionFields, VersionedForm):
             user, case.unit, collective=collective
         )
         self.narrow_decision(case, posts)
+        today = timezone.localdate()
+        self.fields["violation_on"].set_range(None, today)
+        for name in ("decided_on", "effective_on"):
+            self.fields[name].set_range(None, today)
         self.fields["proposed_form"].choices = [("", "—"), *_form_choices(collective)]
         findings = (
             Finding.objects.filter(review__person=case.person)
@@ -192,6 +200,7 @@ class AppealForm(VersionedForm):
 
     def __init__(self, *args, case: DisciplineCase, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["lodged_on"].set_range(case.decided_on, timezone.localdate())
         body = case.deciding_unit
         above = [p for p in body.ancestor_paths() if p != body.path]
         self.fields["appeal_unit"].queryset = Unit.objects.filter(path__in=above).order_by("-depth")
@@ -226,6 +235,8 @@ class SettleForm(VersionedForm):
 
     def __init__(self, *args, case: DisciplineCase, posts: list[Position], appeal: bool, **kwargs):
         super().__init__(*args, **kwargs)
+        start = case.appeal_lodged_on if appeal else case.decided_on
+        self.fields["decided_on"].set_range(start, timezone.localdate())
         collective = case.person_id is None
         self.fields["changed_form"].choices = [("", "—"), *_form_choices(collective)]
         if collective:

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kiemdiem.core.forms import VersionedForm, VnDateField
@@ -345,6 +346,7 @@ class SuggestionForm(VersionedForm):
     def __init__(self, *args, units, unit: Unit, **kwargs):
         super().__init__(*args, **kwargs)
         _restyle_checks(self)
+        self.fields["document_date"].set_range(None, timezone.localdate())
         self.fields["issuing_unit"].queryset = units
         self.fields["delegation_people"].queryset = selectors.supervisor_candidates(unit)
         posts = selectors.supervisor_posts(unit)
