@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "kiemdiem.org",
     "kiemdiem.reviews",
     "kiemdiem.remediation",
+    "kiemdiem.discipline",
+    "kiemdiem.confidence",
     "kiemdiem.reports",
     "kiemdiem.dashboard",
     "kiemdiem.campaign",
@@ -350,6 +352,11 @@ SPECTACULAR_SETTINGS = {
         "ActionStatusEnum": "kiemdiem.remediation.states.ActionStatus",
         "ReportStatusEnum": "kiemdiem.reports.models.ReportStatus",
         "PeriodKindEnum": "kiemdiem.reports.models.PeriodKind",
+        "FindingAreaEnum": "kiemdiem.reviews.models.FindingArea",
+        "DisciplineFormEnum": "kiemdiem.discipline.models.DisciplineForm",
+        "DisciplineStatusEnum": "kiemdiem.discipline.models.DisciplineStatus",
+        "PollStatusEnum": "kiemdiem.confidence.models.PollStatus",
+        "LowFlagEnum": "kiemdiem.confidence.models.LowFlag",
     },
 }
 
@@ -413,3 +420,31 @@ KIEMDIEM_SCHEDULES = {
 KIEMDIEM_EXPORT_INLINE_MAX_ROWS = env_int("KIEMDIEM_EXPORT_INLINE_MAX_ROWS", 2000)
 KIEMDIEM_EXPORT_LEASE_SECONDS = env_int("KIEMDIEM_EXPORT_LEASE_SECONDS", 300)
 KIEMDIEM_EXPORT_MAX_ATTEMPTS = env_int("KIEMDIEM_EXPORT_MAX_ATTEMPTS", 3)
+
+# --- Records that feed the yearly rating (kiemdiem.discipline, kiemdiem.confidence) ---------
+
+
+def _years_by_form(raw: str) -> dict[str, int | None]:
+    """ "reprimand=5,warning=10,expulsion=" → {"reprimand": 5, "warning": 10, "expulsion": None}."""
+    years: dict[str, int | None] = {}
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        form, _sep, value = part.partition("=")
+        years[form.strip()] = int(value) if value.strip() else None
+    return years
+
+
+# Discipline limitation periods (Quy định 69-QĐ/TW Art. 4), in years per form; empty = none.
+# Organizations: reprimand and warning as for members, dissolution like expulsion (no limit).
+KIEMDIEM_DISCIPLINE_LIMITATION_YEARS = _years_by_form(
+    env_str(
+        "KIEMDIEM_DISCIPLINE_LIMITATION_YEARS",
+        "reprimand=5,warning=10,removal_from_post=10,expulsion=,dissolution=",
+    )
+)
+# Confidence polls (Quy định 96-QĐ/TW): what the share of low-confidence ballots is counted over
+# (UNCONFIRMED in the sources: valid_ballots, ballots_cast, present or convened), and whether
+# new polls apply the local rule "low confidence two years running" (seed 001, Thái Nguyên).
+KIEMDIEM_CONFIDENCE_LOW_SHARE_BASE = env_str("KIEMDIEM_CONFIDENCE_LOW_SHARE_BASE", "valid_ballots")
+KIEMDIEM_CONFIDENCE_TWO_YEARS_LOW = env_bool("KIEMDIEM_CONFIDENCE_TWO_YEARS_LOW", False)
+# Rows of one discipline or confidence-vote workbook (checked and written inside the request).
+KIEMDIEM_RECORDS_IMPORT_MAX_ROWS = env_int("KIEMDIEM_RECORDS_IMPORT_MAX_ROWS", 2000)

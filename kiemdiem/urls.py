@@ -27,6 +27,8 @@ urlpatterns = [
     path("bao-cao/", include("kiemdiem.reports.urls")),
     path("theo-doi/", include("kiemdiem.dashboard.urls")),
     path("ke-hoach/", include("kiemdiem.remediation.urls")),
+    path("ky-luat/", include("kiemdiem.discipline.urls")),
+    path("tin-nhiem/", include("kiemdiem.confidence.urls")),
     path("nhap-xuat/", include("kiemdiem.transfer.urls")),
     path("xuat/", include("kiemdiem.exports.urls")),
     path("api/v1/", include("kiemdiem.api.urls")),

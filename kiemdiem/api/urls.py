@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from kiemdiem.api import pages, views
+from kiemdiem.api import pages, records, views
 
 app_name = "api"
 
@@ -16,6 +16,12 @@ router.register("findings", views.FindingViewSet, basename="finding")
 router.register("plans", views.PlanViewSet, basename="plan")
 router.register("plan-items", views.PlanItemViewSet, basename="plan-item")
 router.register("reports", views.ReportViewSet, basename="report")
+router.register("discipline-cases", records.DisciplineCaseViewSet, basename="discipline-case")
+router.register("confidence-polls", records.ConfidencePollViewSet, basename="confidence-poll")
+router.register("confidence-results", records.ConfidenceResultViewSet, basename="confidence-result")
+router.register("suggestions", records.SuggestionViewSet, basename="suggestion")
+router.register("review-dossiers", records.DossierViewSet, basename="review-dossier")
+router.register("commitments", records.CommitmentViewSet, basename="commitment")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -3,7 +3,7 @@
 import datetime
 import decimal
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
@@ -260,6 +260,12 @@ def audit_record(
     )
 
 
+# Object types whose rows say what only some may read (a discipline case, a person's votes):
+# registered by their apps through `org.scoping.register_sensitive`. History panels of a unit or
+# a person leave them out; the record's own page shows them (it is already scoped).
+SENSITIVE_TYPES: set[str] = set()
+
+
 def history_for(
     obj: models.Model,
     *,
@@ -277,16 +283,71 @@ def history_for(
     about that person.
     """
     q = models.Q(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+    around = models.Q(pk__in=[])
     if unit_path:
         ref = unit_ref_from_path(unit_path)
         if ref is not None:
-            q |= models.Q(unit_ref=ref)
-        q |= models.Q(unit_ref__isnull=True, unit_path=unit_path)
+            around |= models.Q(unit_ref=ref)
+        around |= models.Q(unit_ref__isnull=True, unit_path=unit_path)
     if person_id is not None:
-        q |= models.Q(person_id_ref=person_id)
+        around |= models.Q(person_id_ref=person_id)
+    if unit_path or person_id is not None:
+        q |= around & ~models.Q(object_type__in=sorted(SENSITIVE_TYPES))
     ids_by_type: dict[str, list[str]] = {}
     for part in parts:
         ids_by_type.setdefault(part._meta.label_lower, []).append(str(part.pk))
     for object_type, ids in ids_by_type.items():
         q |= models.Q(object_type=object_type, object_id__in=ids)
     return AuditEvent.objects.filter(q).select_related("actor", "actor__person")
+
+
+def audit_reads(
+    objs: Iterable[models.Model],
+    *,
+    by: Any,
+    where: str,
+    place: Callable[[Any], tuple[str, int | None]],
+) -> int:
+    """One READ row per sensitive record shown to `by` (a discipline case, a person's vote
+    result): on its page, in a list, an export or the API. `where` says which (kept as the
+    row's reason); `place(obj)` gives the (unit path, person id) the row is filed under, so the
+    person's history and the unit's audit scope find it. Written in one batch; returns the count.
+    """
+    audit = BulkAudit(by=by, reason=where)
+    for obj in objs:
+        unit_path, person_id = place(obj)
+        audit.add_object(
+            obj, action=AuditAction.READ, changes={}, unit_path=unit_path, person_id=person_id
+        )
+    count = len(audit.rows)
+    audit.flush()
+    return count
+
+
+def reads_recorded(
+    qs: Any,
+    *,
+    by: Any,
+    where: str,
+    place: Callable[[Any], tuple[str, int | None]],
+    every: int = 1000,
+) -> Any:
+    """A clone of `qs` whose `iterator()` records its rows as read (`audit_reads`) as they are
+    handed out: an export's rows are recorded when the workbook is written, not when they are
+    counted, and once however often the export is retried."""
+
+    class Recording(type(qs)):  # type: ignore[misc]
+        def iterator(self, chunk_size: int | None = None) -> Any:
+            batch: list[Any] = []
+            for obj in super().iterator(chunk_size=chunk_size):
+                batch.append(obj)
+                yield obj
+                if len(batch) >= every:
+                    audit_reads(batch, by=by, where=where, place=place)
+                    batch = []
+            if batch:
+                audit_reads(batch, by=by, where=where, place=place)
+
+    clone = qs.all()
+    clone.__class__ = Recording
+    return clone

@@ -32,6 +32,14 @@ def vn_datetime(moment: datetime.datetime | None) -> str:
     return formats.date_format(moment, "SHORT_DATETIME_FORMAT")
 
 
+def add_years(day: datetime.date, years: int) -> datetime.date:
+    """The same day `years` later (29/02 becomes 28/02 in a year without it)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
 def local_date(value: object) -> datetime.date | None:
     """The local calendar day of a date or a (time-zone aware) datetime; None otherwise."""
     if isinstance(value, datetime.datetime):

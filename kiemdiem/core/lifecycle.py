@@ -188,9 +188,10 @@ class Move:
         if self.arrow.reason and not self.reason:
             raise DomainError(_("Phải nêu lý do."), field="reason")
 
-    def apply(self, **also: Any) -> None:
+    def apply(self, changes: Mapping[str, Any] | None = None, /, **also: Any) -> None:
         """Take a move between two states: the conditional UPDATE, flags, audit, counters.
-        `also` are further fields written in the same statement."""
+        `also` are further fields written in the same statement; `changes` ({field: [before,
+        after]}) are recorded on the audit row beside the status (a decision's number and date)."""
         self._require_reason()
         obj, field_name = self.obj, self.lifecycle.status_field
         version = obj.version if self.version is None else self.version
@@ -209,7 +210,7 @@ class Move:
         self._clear_flags(counts)
         # Codes, not labels: a label may be reworded; the history panel shows the label.
         codes = [_code(self.old), _code(self.new)]
-        self._record(AuditAction.TRANSITION, {field_name: codes}, counts)
+        self._record(AuditAction.TRANSITION, {field_name: codes, **(changes or {})}, counts)
 
     def born(self, *, changes: Mapping[str, Any] | None = None) -> None:
         """Record the creation of `obj` (saved by the service): audit row and counters."""

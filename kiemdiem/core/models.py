@@ -25,6 +25,9 @@ class AuditAction(models.TextChoices):
     TRANSITION = "transition", _("Chuyển trạng thái")
     MOVE = "move", _("Chuyển đơn vị cấp trên")
     LOGIN = "login", _("Đăng nhập")
+    # A read of a sensitive record (a discipline case, a person's confidence-vote result): who
+    # opened it, where (page, list, export, API), kept like any change.
+    READ = "read", _("Xem hồ sơ")
 
 
 class AuditEventQuerySet(models.QuerySet):

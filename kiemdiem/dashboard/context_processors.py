@@ -17,6 +17,7 @@ NAV = [
     (_("Đợt kiểm điểm"), "reviews:cycle-list", "scope"),
     (_("Theo dõi"), "dashboard:cycle-list", "lead"),
     (_("Báo cáo"), "reports:index", "lead"),
+    (_("Kỷ luật, tín nhiệm, cam kết"), "reports:records", "scope"),
     (_("Cây tổ chức"), "org:unit-tree", "scope"),
     (_("Nhập, xuất dữ liệu"), "transfer:index", "office"),
     (_("Nhật ký"), "audit-list", "audit"),

@@ -334,6 +334,9 @@ class AccessRole(models.TextChoices):
     OFFICE = "office", _("Văn phòng / Ban Tổ chức cấp ủy")
     STANDING = "standing", _("Ủy viên Ban Thường vụ")
     HEAD = "head", _("Bí thư, người đứng đầu đơn vị")
+    # The inspection committee (ủy ban kiểm tra) of the unit's level: reads and records the
+    # discipline cases and confidence votes of its subtree; not a plan recipient, no reports.
+    INSPECTION = "inspection", _("Ủy ban kiểm tra")
 
 
 class AccessGrant(BaseModel):

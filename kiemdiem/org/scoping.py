@@ -7,9 +7,12 @@ A user sees
   head or deputy head);
 - as an ordinary member: themself and their current cell.
 Everything else answers 404: views fetch through `visible_to`, which calls into this module.
+An inspection-committee grant gives its subtree too, but no unit to write for or plans to
+appraise. Discipline cases and a person's votes are narrower (`scope_sensitive`).
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +21,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from kiemdiem.core.audit import SENSITIVE_TYPES
 from kiemdiem.core.permissions import SYSTEM, Actor
 from kiemdiem.org.models import (
     LEADER_ROLES,
@@ -40,6 +44,8 @@ class Access:
     unit_paths: tuple[str, ...] = ()
     # Subtrees where the user holds the committee-office role (may manage the tree there).
     office_paths: tuple[str, ...] = ()
+    # Subtrees where the user serves on the inspection committee (ủy ban kiểm tra).
+    inspection_paths: tuple[str, ...] = ()
     # The member's own cell(s): visible, but not a leadership scope.
     cell_paths: tuple[str, ...] = ()
     person_id: int | None = None
@@ -70,6 +76,15 @@ class Access:
 
     def manages(self, path: str) -> bool:
         return self.everything or any(path.startswith(p) for p in self.office_paths)
+
+    def inspects(self, path: str) -> bool:
+        return self.everything or any(path.startswith(p) for p in self.inspection_paths)
+
+    @property
+    def sensitive_paths(self) -> tuple[str, ...]:
+        """Subtrees whose bodies' sensitive records (discipline, votes) the user may read: those
+        of the committee offices and inspection committees they serve on."""
+        return collapse(self.office_paths + self.inspection_paths)
 
 
 # Posts that sit on a committee's standing committee and may act for it as a plan's recipient.
@@ -131,6 +146,7 @@ def compute_access(user: Actor, day: datetime.date | None = None) -> Access:
     roles: set[str] = set()
     lead: list[str] = []
     office: list[str] = []
+    inspection: list[str] = []
     cells: list[str] = []
     own: set[int] = set()
     recipient: set[int] = set()
@@ -141,6 +157,10 @@ def compute_access(user: Actor, day: datetime.date | None = None) -> Access:
         if source == "grant":
             roles.add(role)
             lead.append(path)
+            if role == AccessRole.INSPECTION:
+                # Sees the subtree and its sensitive records; writes no reports, appraises no plan.
+                inspection.append(path)
+                continue
             own.add(unit_id)
             recipient.add(unit_id)
             if role == AccessRole.OFFICE:
@@ -159,6 +179,7 @@ def compute_access(user: Actor, day: datetime.date | None = None) -> Access:
     return Access(
         unit_paths=collapse(lead),
         office_paths=collapse(office),
+        inspection_paths=collapse(inspection),
         cell_paths=collapse(cells),
         person_id=person_id,
         display_name=display_name,
@@ -214,6 +235,40 @@ def scope_people(qs: QuerySet, user: Actor) -> QuerySet:
     return qs.filter(in_scope | own)
 
 
+def scope_sensitive(
+    qs: QuerySet,
+    user: Actor,
+    *,
+    body: str,
+    person: str = "person",
+    collective_unit: str | None = None,
+) -> QuerySet:
+    """The most sensitive records (discipline cases, a person's confidence-vote results): narrower
+    than `scope`, which lets every leader of a subtree see it.
+
+    A record is read by
+    - the committee office and the inspection committee of the body that decided it (or held the
+      vote), and those of every committee above that body (`body`: the path to that unit);
+    - the person it is about (`person`: the path to the person);
+    - for a record about a collective (`collective_unit`: the path to the disciplined unit, whose
+      `person` is empty), that collective's own leaders and office;
+    - administrators.
+    Leaders of the person's cell or of a committee above it see nothing of it through their post:
+    a secretary is not the discipline body. Everything else answers 404, like `scope`.
+    """
+    access = access_for(user)
+    if access.everything:
+        return qs
+    q = paths_q(access.sensitive_paths, f"{body}__path")
+    if access.person_id is not None:
+        q |= Q(**{f"{person}_id": access.person_id})
+    if collective_unit is not None and access.own_unit_ids:
+        q |= Q(
+            **{f"{person}__isnull": True, f"{collective_unit}_id__in": sorted(access.own_unit_ids)}
+        )
+    return qs.filter(q)
+
+
 # Up to this many units, a subtree's ids go into the query as a list, which lets PostgreSQL read
 # the few matching audit rows through the unit_ref index instead of walking the whole trail by date.
 SMALL_SUBTREE = 2000
@@ -240,12 +295,30 @@ def audit_in_subtrees(qs: QuerySet, paths: tuple[str, ...]) -> QuerySet:
     )
 
 
+# object type → the ids (as text) of the records of that type a user may read.
+_SENSITIVE: dict[str, Callable[[Actor], QuerySet]] = {}
+
+
+def register_sensitive(object_type: str, readable_ids: Callable[[Actor], QuerySet]) -> None:
+    """Declare a sensitive object type (an app's ready()): its audit rows are shown only to those
+    who may read the record itself (`readable_ids(user)`: a values() queryset of text ids)."""
+    _SENSITIVE[object_type] = readable_ids
+    SENSITIVE_TYPES.add(object_type)
+
+
 def scope_audit(qs: QuerySet, user: Actor) -> QuerySet:
-    """Audit rows the user may read: those of the subtrees they lead or serve (not own cells)."""
+    """Audit rows the user may read: those of the subtrees they lead or serve (not own cells);
+    of a sensitive record, only if the user may read the record itself."""
     access = access_for(user)
     if access.everything:
         return qs
-    return audit_in_subtrees(qs, access.unit_paths)
+    qs = audit_in_subtrees(qs, access.unit_paths)
+    if not _SENSITIVE:
+        return qs
+    allowed = ~Q(object_type__in=sorted(_SENSITIVE))
+    for object_type, readable_ids in _SENSITIVE.items():
+        allowed |= Q(object_type=object_type, object_id__in=readable_ids(user))
+    return qs.filter(allowed)
 
 
 def visible_units(user: Actor) -> QuerySet[Unit]:

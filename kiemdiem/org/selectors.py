@@ -16,7 +16,13 @@ from kiemdiem.core.models import AuditEvent
 from kiemdiem.core.sorting import natural_key
 from kiemdiem.core.text import fold
 from kiemdiem.org.models import LEADER_ROLES, PATH_STEP, Membership, Person, Position, Unit
-from kiemdiem.org.scoping import audit_in_subtrees, scope_audit, visible_people, visible_units
+from kiemdiem.org.scoping import (
+    audit_in_subtrees,
+    scope,
+    scope_audit,
+    visible_people,
+    visible_units,
+)
 
 
 def children_with_member_counts(
@@ -187,3 +193,12 @@ def audit_filtered(user, params) -> AuditFilter:
             else:
                 events = events.filter(**{lookup: day})
     return AuditFilter(events=events, errors=errors, unit=unit)
+
+
+def unit_in_scope(user, raw: object) -> Unit | None:
+    """The unit a page's `?don_vi=` names, if the user may see it (else None: the page then
+    falls back to the user's whole scope, never to someone else's subtree)."""
+    text = str(raw or "")
+    if not text.isdigit() or len(text) > 18:
+        return None
+    return scope(Unit.objects.filter(pk=int(text)), user, via="").first()

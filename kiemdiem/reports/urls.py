@@ -1,11 +1,12 @@
 from django.urls import path
 
-from kiemdiem.reports import views
+from kiemdiem.reports import records, views
 
 app_name = "reports"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("ho-so/", records.records, name="records"),
     path("don-vi/<int:pk>/", views.unit_reports, name="report-list"),
     path("don-vi/<int:pk>/ky/<int:period_pk>/lap/", views.report_create, name="report-create"),
     path("don-vi/<int:pk>/ky/<int:period_pk>/tong-hop/", views.rollup_detail, name="rollup-detail"),

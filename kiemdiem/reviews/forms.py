@@ -2,11 +2,13 @@
 
 from django import forms
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kiemdiem.core.forms import VersionedForm, VnDateField
 from kiemdiem.org.models import CELL_KINDS, Unit, UnitKind
 from kiemdiem.org.scoping import access_for
+from kiemdiem.org.selectors import unit_in_scope
 from kiemdiem.reviews import selectors
 from kiemdiem.reviews.models import (
     DEGRADATION_TAGS,
@@ -16,9 +18,13 @@ from kiemdiem.reviews.models import (
     Finding,
     FindingArea,
     FindingSource,
+    Fulfilment,
     Review,
     ReviewCycle,
     Severity,
+    SuggestionGround,
+    SuggestionItem,
+    SuggestionStatus,
 )
 from kiemdiem.reviews.states import CycleStatus
 
@@ -263,6 +269,11 @@ class MeetingForm(VersionedForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    delegation = forms.CharField(
+        label=_("Đoàn, tổ công tác cấp trên dự, chỉ đạo (đơn vị được gợi ý kiểm điểm)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     attendee_count = forms.IntegerField(
         label=_("Số người dự"),
         min_value=0,
@@ -296,3 +307,149 @@ def meeting_initial(meeting) -> dict:
     initial["supervisor_people"] = list(meeting.supervisor_people.values_list("pk", flat=True))
     initial["version"] = meeting.version
     return initial
+
+
+# --- suggestions, dossiers, commitments ----------------------------------------------------
+
+
+class SuggestionForm(VersionedForm):
+    issuing_unit = forms.ModelChoiceField(
+        label=_("Cấp ủy gợi ý (Ban Thường vụ)"), queryset=Unit.objects.none(), empty_label=None
+    )
+    document_number = forms.CharField(
+        label=_("Số, ký hiệu văn bản gợi ý"), max_length=60, help_text=_("Ví dụ: 45-CV/TU")
+    )
+    document_date = VnDateField(label=_("Ngày văn bản"))
+    grounds = forms.MultipleChoiceField(
+        label=_("Căn cứ gợi ý"), choices=SuggestionGround.choices, widget=ChecksWidget
+    )
+    grounds_note = forms.CharField(
+        label=_("Nêu cụ thể căn cứ"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    items = forms.CharField(
+        label=_("Nội dung gợi ý kiểm điểm"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Mỗi nội dung một dòng; tập thể, cá nhân phải giải trình từng nội dung."),
+    )
+    delegation_people = forms.ModelMultipleChoiceField(
+        label=_("Lãnh đạo cấp ủy dự, chỉ đạo kiểm điểm"),
+        queryset=None,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+    )
+    delegation = forms.CharField(
+        label=_("Đoàn, tổ công tác dự, chỉ đạo (thành viên khác)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, units, unit: Unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        _restyle_checks(self)
+        self.fields["document_date"].set_range(None, timezone.localdate())
+        self.fields["issuing_unit"].queryset = units
+        self.fields["delegation_people"].queryset = selectors.supervisor_candidates(unit)
+        posts = selectors.supervisor_posts(unit)
+        self.fields["delegation_people"].label_from_instance = lambda person: (
+            f"{person.full_name} — {posts[person.pk]}" if person.pk in posts else person.full_name
+        )
+
+    def clean_items(self) -> list[str]:
+        return [line for line in self.cleaned_data["items"].splitlines() if line.strip()]
+
+
+class AnswerForm(VersionedForm):
+    """The review's answer to one suggested point (Mẫu 01 §IV)."""
+
+    account = forms.CharField(
+        label=_("Giải trình: sự việc, nội dung"),
+        required=False,
+        widget=forms.Textarea(attrs=TEXTAREA),
+    )
+    causes_objective = forms.CharField(
+        label=_("Nguyên nhân khách quan"), required=False, widget=forms.Textarea(attrs=TEXTAREA)
+    )
+    causes_subjective = forms.CharField(
+        label=_("Nguyên nhân chủ quan"), required=False, widget=forms.Textarea(attrs=TEXTAREA)
+    )
+    responsibility_collective = forms.CharField(
+        label=_("Trách nhiệm của tập thể"), required=False, widget=forms.Textarea(attrs=TEXTAREA)
+    )
+    responsibility_personal = forms.CharField(
+        label=_("Trách nhiệm của cá nhân"), required=False, widget=forms.Textarea(attrs=TEXTAREA)
+    )
+
+    def __init__(self, *args, collective: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not collective:
+            del self.fields["responsibility_collective"]
+
+
+def answer_initial(item: SuggestionItem) -> dict:
+    names = [n for n in AnswerForm.base_fields if n != "version"]
+    return {**{n: getattr(item, n) for n in names}, "version": item.version}
+
+
+class RemarksForm(VersionedForm):
+    remarks = forms.CharField(
+        label=_("Nhận xét, yêu cầu chuẩn bị lại"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ScheduleForm(VersionedForm):
+    planned_on = VnDateField(label=_("Ngày dự kiến tổ chức hội nghị"))
+
+
+class CommitmentForm(VersionedForm):
+    year = forms.IntegerField(label=_("Năm"), min_value=2000, max_value=2100)
+    items = forms.CharField(
+        label=_("Nội dung cam kết tu dưỡng, rèn luyện, phấn đấu"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Mỗi nội dung một dòng."),
+    )
+
+    def clean_items(self) -> list[str]:
+        return [line for line in self.cleaned_data["items"].splitlines() if line.strip()]
+
+
+class FulfilmentForm(VersionedForm):
+    fulfilment = forms.ChoiceField(
+        label=_("Mức độ thực hiện"),
+        choices=Fulfilment.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _restyle_checks(self)
+
+
+def fulfilment_form(item, data=None) -> FulfilmentForm:
+    initial = {"fulfilment": item.fulfilment, "note": item.note, "version": item.version}
+    return FulfilmentForm(data, initial=initial, prefix=f"c{item.pk}")
+
+
+SUGGESTION_STAGES = [
+    ("", _("Tất cả")),
+    ("vetting", _("Chưa thẩm định xong hồ sơ")),
+    ("vetted", _("Hồ sơ đã thẩm định đạt")),
+    ("held", _("Đã tổ chức hội nghị")),
+]
+
+
+def suggestion_filter(user, params) -> selectors.SuggestionFilter:
+    """The list's filters from the query string (the statistics link with them)."""
+    unit = unit_in_scope(user, params.get("don_vi"))
+    year = params.get("nam", "")
+    status = params.get("trang_thai", "")
+    stage = params.get("giai_doan", "")
+    return selectors.SuggestionFilter(
+        unit=unit,
+        year=int(year) if year.isdigit() and len(year) == 4 else None,
+        status=status if status in SuggestionStatus.values else "",
+        stage=stage if stage in dict(SUGGESTION_STAGES) else "",
+    )

@@ -350,6 +350,9 @@ class ReviewMeeting(BaseModel):
         blank=True,
     )
     supervisors = models.TextField(_("đại biểu cấp trên dự, chỉ đạo"), blank=True)
+    # For a unit under suggestion: the delegation or working group of the suggesting committee
+    # that attended and directed the conference.
+    delegation = models.TextField(_("đoàn, tổ công tác cấp trên dự, chỉ đạo"), blank=True)
     attendee_count = models.PositiveIntegerField(_("số người dự"), default=0)
     comments_count = models.PositiveIntegerField(_("số ý kiến góp ý"), default=0)
     comments = models.TextField(_("ý kiến góp ý"), blank=True)
@@ -369,3 +372,259 @@ class ReviewMeeting(BaseModel):
 
     def __str__(self) -> str:
         return f"Hội nghị kiểm điểm {self.unit} ngày {self.held_on:%d/%m/%Y}"
+
+
+# --- upper-level suggestions (gợi ý kiểm điểm) and the dossier vetting before the meeting -------
+
+
+class SuggestionGround(models.TextChoices):
+    """Where the upper committee must suggest a review (seed 002; QĐ 366 Art. 6)."""
+
+    DISUNITY = "disunity", _("Mất đoàn kết nội bộ")
+    VIOLATIONS = "violations", _("Vi phạm nguyên tắc, quy định của Đảng, pháp luật")
+    GROUP_INTEREST = "group_interest", _("Biểu hiện lợi ích nhóm")
+    CORRUPTION = "corruption", _("Tham nhũng, lãng phí, tiêu cực")
+    PUBLIC_OUTCRY = "public_outcry", _("Dư luận bức xúc, đơn thư khiếu nại, tố cáo")
+    DEGRADATION = "degradation", _("Biểu hiện suy thoái, “tự diễn biến”, “tự chuyển hóa”")
+    STAGNATION = "stagnation", _("Trì trệ, không hoàn thành nhiệm vụ")
+    OTHER = "other", _("Khác")
+
+
+class SuggestionStatus(models.TextChoices):
+    ISSUED = "issued", _("Đã gợi ý")
+    WITHDRAWN = "withdrawn", _("Đã thu hồi")
+
+
+class ReviewSuggestion(BaseModel):
+    """The points an upper standing committee asks a collective or a person to review."""
+
+    SCOPE_VIA = "unit"
+
+    review = models.ForeignKey(
+        Review,
+        verbose_name=_("bản kiểm điểm được gợi ý"),
+        on_delete=models.PROTECT,
+        related_name="suggestions",
+    )
+    # Denormalized from the review: scoping, the dossier gate and the statistics.
+    cycle = models.ForeignKey(
+        ReviewCycle, verbose_name=_("đợt"), on_delete=models.PROTECT, related_name="suggestions"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="suggestions"
+    )
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("cá nhân"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="suggestions",
+    )
+    issuing_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("cấp ủy gợi ý (Ban Thường vụ)"),
+        on_delete=models.PROTECT,
+        related_name="suggestions_issued",
+    )
+    document_number = models.CharField(_("số, ký hiệu văn bản gợi ý"), max_length=60)
+    document_date = models.DateField(_("ngày văn bản"))
+    grounds = models.JSONField(_("căn cứ gợi ý"), default=list)
+    grounds_note = models.TextField(_("nêu cụ thể"), blank=True)
+    # The delegation or working group the issuing committee sends to attend and direct the
+    # review: its leaders picked, others named in the text.
+    delegation = models.TextField(_("đoàn, tổ công tác dự, chỉ đạo"), blank=True)
+    delegation_people = models.ManyToManyField(
+        Person,
+        verbose_name=_("lãnh đạo cấp ủy dự, chỉ đạo"),
+        related_name="suggestion_delegations",
+        blank=True,
+    )
+    status = models.CharField(
+        _("trạng thái"),
+        max_length=12,
+        choices=SuggestionStatus.choices,
+        default=SuggestionStatus.ISSUED,
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("gợi ý kiểm điểm")
+        verbose_name_plural = _("gợi ý kiểm điểm")
+        ordering = ["-document_date", "-id"]
+        indexes = [models.Index(fields=["cycle", "unit"], name="reviews_suggestion_unit_idx")]
+
+    def __str__(self) -> str:
+        return _("Gợi ý kiểm điểm %(s)s (%(n)s)") % {
+            "s": self.person.full_name if self.person_id else self.unit.name,
+            "n": self.document_number,
+        }
+
+    def get_absolute_url(self) -> str:
+        return reverse("reviews:suggestion-detail", args=[self.pk])
+
+    @property
+    def subject_label(self) -> str:
+        return self.person.full_name if self.person_id else str(self.unit)
+
+
+class SuggestionItem(BaseModel):
+    """One point to review, and the review's answer to it (Mẫu 01 §IV: what happened, causes,
+    collective and personal responsibility)."""
+
+    suggestion = models.ForeignKey(
+        ReviewSuggestion,
+        verbose_name=_("gợi ý kiểm điểm"),
+        on_delete=models.PROTECT,
+        related_name="items",
+    )
+    position = models.PositiveSmallIntegerField(_("thứ tự"))
+    text = models.TextField(_("nội dung gợi ý"))
+    account = models.TextField(_("giải trình: sự việc, nội dung"), blank=True)
+    causes_objective = models.TextField(_("nguyên nhân khách quan"), blank=True)
+    causes_subjective = models.TextField(_("nguyên nhân chủ quan"), blank=True)
+    responsibility_collective = models.TextField(_("trách nhiệm của tập thể"), blank=True)
+    responsibility_personal = models.TextField(_("trách nhiệm của cá nhân"), blank=True)
+    answered_at = models.DateTimeField(_("giải trình lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("nội dung gợi ý kiểm điểm")
+        verbose_name_plural = _("nội dung gợi ý kiểm điểm")
+        ordering = ["suggestion", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["suggestion", "position"], name="reviews_suggestion_item_position"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class DossierStatus(models.TextChoices):
+    PREPARING = "preparing", _("Đang chuẩn bị hồ sơ")
+    PENDING = "pending", _("Chờ thẩm định")
+    RETURNED = "returned", _("Trả lại, chuẩn bị lại")
+    APPROVED = "approved", _("Đạt yêu cầu, được tổ chức hội nghị")
+
+
+class ReviewDossier(BaseModel):
+    """The review dossier and content of a unit under suggestion, vetted by the upper
+    Organization Board before the conference may be held (seed 004, Hà Tĩnh)."""
+
+    SCOPE_VIA = "unit"
+
+    cycle = models.ForeignKey(
+        ReviewCycle, verbose_name=_("đợt"), on_delete=models.PROTECT, related_name="dossiers"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="review_dossiers"
+    )
+    # The committee whose Organization Board vets it: the one that issued the suggestion.
+    vetting_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("cấp thẩm định (ban tổ chức)"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("trạng thái"),
+        max_length=12,
+        choices=DossierStatus.choices,
+        default=DossierStatus.PREPARING,
+    )
+    remarks = models.TextField(_("nhận xét, yêu cầu của cấp thẩm định"), blank=True)
+    submitted_at = models.DateTimeField(_("gửi thẩm định lúc"), null=True, blank=True)
+    approved_on = models.DateField(_("ngày thẩm định đạt"), null=True, blank=True)
+    planned_on = models.DateField(_("ngày dự kiến tổ chức hội nghị"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("hồ sơ, nội dung kiểm điểm")
+        verbose_name_plural = _("hồ sơ, nội dung kiểm điểm")
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "unit"], name="reviews_one_dossier_per_unit")
+        ]
+
+    def __str__(self) -> str:
+        return _("Hồ sơ kiểm điểm %(u)s") % {"u": self.unit}
+
+    def get_absolute_url(self) -> str:
+        return reverse("reviews:dossier-detail", args=[self.pk])
+
+
+# --- yearly personal commitment (bản cam kết tu dưỡng, rèn luyện, phấn đấu) --------------------
+
+
+class Fulfilment(models.TextChoices):
+    FULFILLED = "fulfilled", _("Thực hiện tốt")
+    PARTLY = "partly", _("Thực hiện một phần")
+    NOT = "not", _("Chưa thực hiện")
+
+
+class Commitment(BaseModel):
+    """A member's yearly self-improvement commitment (rules.md 4)."""
+
+    SCOPE_VIA = "unit"
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("đảng viên"), on_delete=models.PROTECT, related_name="commitments"
+    )
+    year = models.PositiveSmallIntegerField(_("năm"))
+    # The member's cell when it was filed (scoping and the cell's list).
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("chi bộ"), on_delete=models.PROTECT, related_name="commitments"
+    )
+    filed_on = models.DateField(_("ngày cam kết"))
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("bản cam kết tu dưỡng, rèn luyện, phấn đấu")
+        verbose_name_plural = _("bản cam kết tu dưỡng, rèn luyện, phấn đấu")
+        ordering = ["-year", "person__sort_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "year"], name="reviews_one_commitment_a_year")
+        ]
+
+    def __str__(self) -> str:
+        return _("Cam kết năm %(y)s của %(p)s") % {"y": self.year, "p": self.person}
+
+    def get_absolute_url(self) -> str:
+        return reverse("reviews:commitment-detail", args=[self.pk])
+
+
+class CommitmentItem(BaseModel):
+    """One thing committed to, and how far it was kept (assessed in the year-end review)."""
+
+    commitment = models.ForeignKey(
+        Commitment, verbose_name=_("bản cam kết"), on_delete=models.PROTECT, related_name="items"
+    )
+    position = models.PositiveSmallIntegerField(_("thứ tự"))
+    text = models.TextField(_("nội dung cam kết"))
+    fulfilment = models.CharField(
+        _("mức độ thực hiện"), max_length=12, choices=Fulfilment.choices, blank=True
+    )
+    note = models.TextField(_("ghi chú"), blank=True)
+    assessed_at = models.DateTimeField(_("tự đánh giá lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("nội dung cam kết")
+        verbose_name_plural = _("nội dung cam kết")
+        ordering = ["commitment", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commitment", "position"], name="reviews_commitment_item_position"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:80]

@@ -3,10 +3,19 @@
 from django.utils.translation import gettext as _
 
 from kiemdiem.core.permissions import ALLOW, Actor, Decision, deny
-from kiemdiem.org.models import Unit
+from kiemdiem.org.models import Membership, Person, Unit
 from kiemdiem.org.permissions import can_backdate
 from kiemdiem.org.scoping import access_for
-from kiemdiem.reviews.models import Finding, Review, ReviewCycle, ReviewMeeting
+from kiemdiem.reviews.models import (
+    Commitment,
+    Finding,
+    Review,
+    ReviewCycle,
+    ReviewDossier,
+    ReviewMeeting,
+    ReviewSuggestion,
+    SuggestionItem,
+)
 
 
 def can_manage_cycle(user: Actor, unit: Unit) -> Decision:
@@ -56,3 +65,71 @@ def can_discuss_review(user: Actor, review: Review) -> Decision:
 def can_backdate_review(user: Actor, review: Review) -> Decision:
     """Enter a past conference's outcome from paper records: the office over the unit."""
     return can_backdate(user, review.unit)
+
+
+# --- suggestions, dossiers, commitments ----------------------------------------------------
+
+
+def can_suggest_for(user: Actor, issuing_unit: Unit) -> Decision:
+    """Issue a suggestion on behalf of `issuing_unit`: its standing committee (a standing post or
+    grant on that very committee) or its office (or one above it)."""
+    access = access_for(user)
+    if access.manages(issuing_unit.path) or issuing_unit.pk in access.recipient_unit_ids:
+        return ALLOW
+    return deny(
+        _(
+            "Chỉ Ban Thường vụ hoặc văn phòng, ban tổ chức của cấp ủy cấp trên mới được gợi ý "
+            "kiểm điểm."
+        )
+    )
+
+
+def can_issue_suggestion(user: Actor, suggestion: ReviewSuggestion) -> Decision:
+    """Issue or withdraw this suggestion: its issuing committee."""
+    return can_suggest_for(user, suggestion.issuing_unit)
+
+
+def can_answer_suggestion(user: Actor, item: SuggestionItem) -> Decision:
+    """A point is answered in the review it was put to, by whoever writes that review."""
+    return can_edit_review(user, item.suggestion.review)
+
+
+def can_prepare_dossier(user: Actor, dossier: ReviewDossier) -> Decision:
+    """Send the dossier for vetting and set the meeting date: the unit's leaders or office."""
+    return can_record_meeting(user, dossier.unit)
+
+
+def can_vet_dossier(user: Actor, dossier: ReviewDossier) -> Decision:
+    """Approve or return the dossier: the Organization Board (office) of the committee that
+    suggested the review, or one above it; never the unit's own office."""
+    if access_for(user).manages(dossier.vetting_unit.path):
+        return ALLOW
+    return deny(
+        _(
+            "Chỉ ban tổ chức của cấp ủy đã gợi ý kiểm điểm (%(u)s) hoặc cấp trên mới thẩm định "
+            "hồ sơ, nội dung kiểm điểm."
+        )
+        % {"u": dossier.vetting_unit}
+    )
+
+
+def can_file_commitment(user: Actor, person: Person) -> Decision:
+    """A member's commitment is entered by the member, or by the cell (its leaders or the
+    offices over it) on their behalf."""
+    access = access_for(user)
+    if access.everything or access.person_id == person.pk:
+        return ALLOW
+    cells = Membership.objects.current().filter(person=person).values_list("unit__path", flat=True)
+    if any(access.leads(path) or access.manages(path) for path in cells):
+        return ALLOW
+    return deny(
+        _(
+            "Đồng chí %(p)s không sinh hoạt trong chi bộ thuộc phạm vi của bạn: chỉ đảng viên đó "
+            "hoặc chi bộ, cấp ủy quản lý mới được nhập bản cam kết."
+        )
+        % {"p": person}
+    )
+
+
+def can_edit_commitment(user: Actor, commitment: Commitment) -> Decision:
+    return can_file_commitment(user, commitment.person)

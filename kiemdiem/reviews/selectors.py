@@ -1,11 +1,27 @@
 """Reads of review cycles, self-reviews and conferences that span relations or the user's scope."""
 
-from django.db.models import Count, Q, QuerySet
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from kiemdiem.core.models import AuditAction, AuditEvent
 from kiemdiem.org.models import LEADER_ROLES, Membership, Person, Position, Unit
 from kiemdiem.org.scoping import access_for, visible_people
-from kiemdiem.reviews.models import Finding, Review, ReviewCycle, ReviewMeeting, SubjectKind
+from kiemdiem.reviews.models import (
+    Commitment,
+    CommitmentItem,
+    DossierStatus,
+    Finding,
+    Fulfilment,
+    Review,
+    ReviewCycle,
+    ReviewDossier,
+    ReviewMeeting,
+    ReviewSuggestion,
+    SubjectKind,
+    SuggestionStatus,
+)
 from kiemdiem.reviews.states import ReviewStatus
 
 
@@ -187,3 +203,95 @@ def review_history(review: Review, meeting: ReviewMeeting | None = None) -> Quer
     if meeting is not None:
         q |= Q(object_type=ReviewMeeting._meta.label_lower, object_id=str(meeting.pk))
     return AuditEvent.objects.filter(q).select_related("actor", "actor__person")
+
+
+# --- suggestions and commitments -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SuggestionFilter:
+    unit: Unit | None = None
+    year: int | None = None
+    status: str = ""  # a SuggestionStatus
+    stage: str = ""  # "vetting" (dossier not yet approved), "vetted", "held"
+
+
+def _dossier_approved() -> Exists:
+    return Exists(
+        ReviewDossier.objects.filter(
+            cycle=OuterRef("cycle"), unit=OuterRef("unit"), status=DossierStatus.APPROVED
+        )
+    )
+
+
+def _meeting_held() -> Exists:
+    return Exists(ReviewMeeting.objects.filter(cycle=OuterRef("cycle"), unit=OuterRef("unit")))
+
+
+def suggestions_filtered(user, f: SuggestionFilter) -> QuerySet[ReviewSuggestion]:
+    """Suggestions in the user's scope: a subtree, the cycle's year, the state, the stage."""
+    qs = ReviewSuggestion.objects.visible_to(user).select_related(
+        "cycle", "unit", "person", "issuing_unit"
+    )
+    if f.unit is not None:
+        qs = qs.filter(unit__path__startswith=f.unit.path)
+    if f.year:
+        qs = qs.filter(cycle__year=f.year)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    qs = qs.annotate(vetted=_dossier_approved(), held=_meeting_held())
+    if f.stage == "vetting":
+        qs = qs.filter(vetted=False, held=False)
+    elif f.stage == "vetted":
+        qs = qs.filter(vetted=True)
+    elif f.stage == "held":
+        qs = qs.filter(held=True)
+    return qs.order_by("-document_date", "-id")
+
+
+def suggestion_stats(user, unit: Unit, year: int) -> dict[str, int]:
+    """Suggestions issued in the year's cycles of a subtree, vetted, and whose conference was
+    held; counted over the list the numbers link to."""
+    qs = suggestions_filtered(
+        user, SuggestionFilter(unit=unit, year=year, status=SuggestionStatus.ISSUED)
+    ).order_by()
+    # Counted one by one: an aggregate filtered on the Exists annotations counted 0 on SQLite.
+    return {
+        "issued": qs.count(),
+        "vetted": qs.filter(vetted=True).count(),
+        "held": qs.filter(held=True).count(),
+    }
+
+
+def members_of(unit: Unit, day: datetime.date | None = None) -> QuerySet[Person]:
+    """People with a current membership in the unit's subtree."""
+    current = Membership.objects.current(day).filter(
+        person=OuterRef("pk"), unit__path__startswith=unit.path
+    )
+    return Person.objects.filter(Exists(current))
+
+
+def commitment_roster(unit: Unit, year: int, *, missing: bool = False) -> QuerySet[Person]:
+    """The unit's current members with their commitment of the year (`commitment_id`, None
+    when they have none): the cell sees who has not committed."""
+    commitment = Commitment.objects.filter(person=OuterRef("pk"), year=year)
+    qs = members_of(unit).annotate(commitment_id=Subquery(commitment.values("pk")[:1]))
+    if missing:
+        qs = qs.filter(commitment_id__isnull=True)
+    return qs.order_by("sort_key", "pk")
+
+
+def commitment_stats(unit: Unit, year: int) -> dict[str, int]:
+    """Members, commitments filed, and items by how far they were kept."""
+    members = members_of(unit)
+    filed = Commitment.objects.filter(year=year, person__in=members)
+    items = CommitmentItem.objects.filter(commitment__in=filed).aggregate(
+        items=Count("pk"),
+        fulfilled=Count("pk", filter=Q(fulfilment=Fulfilment.FULFILLED)),
+        partly=Count("pk", filter=Q(fulfilment=Fulfilment.PARTLY)),
+        not_kept=Count("pk", filter=Q(fulfilment=Fulfilment.NOT)),
+        unassessed=Count("pk", filter=Q(fulfilment="")),
+    )
+    counts = {"members": members.count(), "filed": filed.count(), **items}
+    counts["missing"] = counts["members"] - counts["filed"]
+    return counts

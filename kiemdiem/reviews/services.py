@@ -23,6 +23,7 @@ from kiemdiem.core.permissions import Actor, acting_user, require
 from kiemdiem.core.text import normalize_text, normalize_text_block
 from kiemdiem.core.versions import require_version, save_if_unchanged
 from kiemdiem.org.models import LEADER_ROLES, Membership, Person, Position, Unit, UnitKind
+from kiemdiem.reviews import rules
 from kiemdiem.reviews.models import (
     DEGRADATION_CODES,
     CarryAssessment,
@@ -290,6 +291,8 @@ def review_problems(review: Review) -> list[str]:
             problems.append(
                 _("Hạn chế chuyển từ kỳ trước “%(f)s” chưa nêu nguyên nhân.") % {"f": finding}
             )
+    problems += rules.suggestion_problems(review)
+    problems += rules.commitment_problems(review)
     return problems
 
 
@@ -567,6 +570,7 @@ MEETING_FIELDS = [
     "held_on",
     "chair",
     "supervisors",
+    "delegation",
     "attendee_count",
     "comments_count",
     "comments",
@@ -622,6 +626,24 @@ def _check_meeting_values(cycle: ReviewCycle, values: dict[str, Any]) -> None:
         raise DomainError(_("Số lượng không được âm."), field="comments_count")
 
 
+def _check_suggested_unit(
+    cycle: ReviewCycle, unit: Unit, held_on: datetime.date, delegation: str, leaders: list[Person]
+) -> None:
+    """A unit under suggestion meets only once its dossier is approved, and records the upper
+    delegation that attended (rules.md 1.4)."""
+    refusal = rules.conference_refusal(cycle, unit, held_on)
+    if refusal:
+        raise DomainError(refusal, field="held_on")
+    if rules.live_suggestions(cycle, unit).exists() and not (delegation or leaders):
+        raise DomainError(
+            _(
+                "Đơn vị được cấp trên gợi ý kiểm điểm: hãy ghi đoàn, tổ công tác cấp trên dự, "
+                "chỉ đạo hội nghị."
+            ),
+            field="delegation",
+        )
+
+
 def _people_names(people: list[Person]) -> list[str]:
     return sorted(p.full_name for p in people)
 
@@ -635,6 +657,7 @@ def meeting_record(
     chair: Person,
     by: Actor,
     supervisors: str = "",
+    delegation: str = "",
     attendee_count: int = 0,
     comments_count: int = 0,
     comments: str = "",
@@ -654,6 +677,7 @@ def meeting_record(
         "held_on": held_on,
         "chair": chair,
         "supervisors": normalize_text_block(supervisors),
+        "delegation": normalize_text_block(delegation),
         "attendee_count": attendee_count,
         "comments_count": comments_count,
         "comments": normalize_text_block(comments),
@@ -665,6 +689,7 @@ def meeting_record(
     if ReviewMeeting.objects.filter(cycle=cycle, unit=unit).exists():
         raise DomainError(_("Hội nghị kiểm điểm của đơn vị này đã được ghi nhận."), field="held_on")
     _check_meeting_people(unit=unit, attendees=attendees, supervisor_people=supervisor_people)
+    _check_suggested_unit(cycle, unit, held_on, normalize_text_block(delegation), supervisor_people)
     if attendee_count < len(attendees):
         raise DomainError(
             _("Số người dự (%(n)s) ít hơn số người đã chọn trong danh sách (%(k)s).")
@@ -717,7 +742,7 @@ def meeting_update(
             _("Đã có bản kiểm điểm của đơn vị được hoàn chỉnh: không sửa được hội nghị nữa.")
         )
     values = {k: v for k, v in values.items() if k in MEETING_FIELDS}
-    for key in ("supervisors", "comments", "minutes"):
+    for key in ("supervisors", "delegation", "comments", "minutes"):
         if key in values:
             values[key] = normalize_text_block(values[key])
     before = snapshot(meeting, MEETING_FIELDS)
@@ -733,6 +758,7 @@ def meeting_update(
     _check_meeting_people(
         unit=meeting.unit, attendees=new_attendees, supervisor_people=new_supervisors
     )
+    _check_suggested_unit(cycle, meeting.unit, meeting.held_on, meeting.delegation, new_supervisors)
     if meeting.attendee_count < len(new_attendees):
         raise DomainError(
             _("Số người dự (%(n)s) ít hơn số người đã chọn trong danh sách (%(k)s).")

@@ -18,6 +18,13 @@ opens. These arrows are the system's (`can=None`): the service that causes them 
 
 A unit's review conference is recorded once per cycle (then corrected, never removed); recording
 it marks the unit's submitted reviews discussed.
+
+An upper standing committee may suggest points a collective or a person must review (issued,
+or withdrawn with a reason). A unit under suggestion has its dossier (the reviews and their
+answers to each point) vetted by that committee's Organization Board before its conference: the
+dossier is prepared, sent for vetting, returned with remarks and sent again, until approved; a
+new suggestion after the approval sends it back to preparation. Until approved, the conference
+is neither scheduled nor recorded.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -25,20 +32,27 @@ from django.utils.translation import gettext_lazy as _
 from kiemdiem.core.lifecycle import BORN, GONE, Arrow, Lifecycle, Place
 from kiemdiem.reviews.models import (
     CycleStatus,
+    DossierStatus,
     Finding,
     FindingStatus,
     Review,
     ReviewCycle,
+    ReviewDossier,
     ReviewMeeting,
     ReviewStatus,
+    ReviewSuggestion,
+    SuggestionStatus,
 )
 from kiemdiem.reviews.permissions import (
     can_backdate_review,
     can_discuss_review,
     can_edit_finding,
     can_edit_review,
+    can_issue_suggestion,
+    can_prepare_dossier,
     can_record_meeting_of,
     can_run_cycle,
+    can_vet_dossier,
 )
 
 # A conference has no status of its own: it exists once recorded.
@@ -131,4 +145,49 @@ MEETING = Lifecycle(
     labels={RECORDED: _("Đã ghi nhận")},
     place=_meeting_place,
     arrows={(BORN, RECORDED): Arrow(can=can_record_meeting_of, counts={"conferences_held": +1})},
+)
+
+
+def _suggestion_place(suggestion: ReviewSuggestion) -> Place:
+    cycle = suggestion.cycle
+    return Place(
+        unit_path=suggestion.unit.path,
+        person_id=suggestion.person_id,
+        cycle_id=cycle.pk,
+        earliest=cycle.starts_on,
+    )
+
+
+def _dossier_place(dossier: ReviewDossier) -> Place:
+    cycle = dossier.cycle
+    return Place(unit_path=dossier.unit.path, cycle_id=cycle.pk, earliest=cycle.starts_on)
+
+
+SUGGESTION = Lifecycle(
+    name="suggestion",
+    labels=dict(SuggestionStatus.choices),
+    place=_suggestion_place,
+    arrows={
+        (BORN, SuggestionStatus.ISSUED): Arrow(can=can_issue_suggestion),
+        (SuggestionStatus.ISSUED, SuggestionStatus.WITHDRAWN): Arrow(
+            can=can_issue_suggestion, reason=True
+        ),
+    },
+)
+
+DOSSIER = Lifecycle(
+    name="dossier",
+    labels=dict(DossierStatus.choices),
+    place=_dossier_place,
+    backdate=can_vet_dossier,
+    arrows={
+        # opened with the unit's first suggestion (whose service checked the issuer)
+        (BORN, DossierStatus.PREPARING): Arrow(),
+        (DossierStatus.PREPARING, DossierStatus.PENDING): Arrow(can=can_prepare_dossier),
+        (DossierStatus.RETURNED, DossierStatus.PENDING): Arrow(can=can_prepare_dossier),
+        (DossierStatus.PENDING, DossierStatus.RETURNED): Arrow(can=can_vet_dossier, reason=True),
+        (DossierStatus.PENDING, DossierStatus.APPROVED): Arrow(can=can_vet_dossier),
+        # a new suggestion after the approval: its points must be answered and vetted too
+        (DossierStatus.APPROVED, DossierStatus.PREPARING): Arrow(),
+    },
 )

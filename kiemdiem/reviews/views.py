@@ -22,7 +22,7 @@ from kiemdiem.core.lifecycle import allowed
 from kiemdiem.core.permissions import deny, require
 from kiemdiem.org.models import UnitKind
 from kiemdiem.org.scoping import access_for
-from kiemdiem.reviews import selectors, services
+from kiemdiem.reviews import rules, selectors, services, suggestion_views
 from kiemdiem.reviews.forms import (
     FindingDeleteForm,
     FindingForm,
@@ -32,6 +32,7 @@ from kiemdiem.reviews.forms import (
     TransitionForm,
     carry_form,
     finding_initial,
+    fulfilment_form,
     meeting_initial,
     review_initial,
 )
@@ -41,8 +42,15 @@ from kiemdiem.reviews.models import (
     Review,
     ReviewCycle,
     SubjectKind,
+    SuggestionItem,
+    SuggestionStatus,
 )
-from kiemdiem.reviews.permissions import can_edit_review, can_manage_cycle, can_record_meeting
+from kiemdiem.reviews.permissions import (
+    can_edit_commitment,
+    can_edit_review,
+    can_manage_cycle,
+    can_record_meeting,
+)
 from kiemdiem.reviews.services import ReviewIncomplete
 from kiemdiem.reviews.states import REVIEW, CycleStatus, ReviewStatus
 
@@ -159,6 +167,7 @@ def _review_context(request: HttpRequest, review: Review, **extra) -> dict:
             url = reverse(url_name, args=[review.pk])
             transitions.append({"url": url, "label": label, "css": css, "decision": decision})
     ctx = {
+        **_records_context(request, review, editable=editable),
         "review": review,
         "cycle": review.cycle,
         "findings": selectors.review_findings(review),
@@ -178,6 +187,32 @@ def _review_context(request: HttpRequest, review: Review, **extra) -> dict:
     }
     ctx.update(extra)
     return ctx
+
+
+def _records_context(request: HttpRequest, review: Review, *, editable: bool) -> dict:
+    """The suggested points with the review's answers, the year's commitment with its
+    assessment, the unit's dossier and whether its conference may be held."""
+    items = list(
+        SuggestionItem.objects.filter(
+            suggestion__review=review, suggestion__status=SuggestionStatus.ISSUED
+        ).select_related("suggestion", "suggestion__issuing_unit")
+    )
+    for item in items:
+        item.gaps = rules.answer_gaps(item, collective=review.person_id is None)
+    commitment = rules.commitment_for(review)
+    commitment_items = list(commitment.items.all()) if commitment else []
+    for item in commitment_items:
+        item.form = fulfilment_form(item)
+    return {
+        "suggested_items": items,
+        "answers_editable": editable and review.status == ReviewStatus.DRAFT,
+        "dossier": rules.dossier_of(review.cycle, review.unit),
+        "conference_refusal": rules.conference_refusal(review.cycle, review.unit),
+        "can_suggest": suggestion_views.suggesting_units(request.user, review.unit).exists(),
+        "commitment": commitment,
+        "commitment_items": commitment_items,
+        "commitment_editable": bool(commitment) and can_edit_commitment(request.user, commitment),
+    }
 
 
 @login_required
@@ -417,7 +452,14 @@ def meeting_record(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the review conference of the review's unit (one per unit and cycle)."""
     review = _review(request, pk)
     require(can_record_meeting(request.user, review.unit))
-    form = MeetingForm(_posted(request), user=request.user, unit=review.unit, new=True)
+    refusal = rules.conference_refusal(review.cycle, review.unit)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect(review.get_absolute_url() + "#meeting")
+    initial = {"delegation": rules.delegations(review.cycle, review.unit)}
+    form = MeetingForm(
+        _posted(request), user=request.user, unit=review.unit, initial=initial, new=True
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data.pop("version", None)

@@ -83,3 +83,74 @@ class ImportJob(models.Model):
         if not self.rows_total:
             return 0
         return min(100, round(100 * self.rows_done / self.rows_total))
+
+
+class RecordImportQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "RecordImportQuerySet":
+        """A user sees the imports they started; administrators see every one."""
+        if user.is_superuser:
+            return self
+        return self.filter(created_by=user)
+
+
+class RecordImport(models.Model):
+    """One workbook of discipline decisions or confidence-vote results: its dry run and, once
+    the dry run is clean, the real run (every row through the same services as the pages)."""
+
+    class Kind(models.TextChoices):
+        DISCIPLINE = "discipline", _("Quyết định kỷ luật")
+        CONFIDENCE = "confidence", _("Kết quả lấy phiếu tín nhiệm")
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", _("Đang chạy thử")
+        CHECKED = "checked", _("Đã chạy thử")
+        IMPORTING = "importing", _("Đang nhập")
+        IMPORTED = "imported", _("Đã nhập")
+
+    kind = models.CharField(_("loại dữ liệu"), max_length=12, choices=Kind.choices)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người nhập"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    file_name = models.CharField(_("tệp"), max_length=255)
+    file_path = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    status = models.CharField(
+        _("trạng thái"), max_length=12, choices=Status.choices, default=Status.CHECKING
+    )
+    # The background job of the step under way (core.Job), for its page.
+    job_id_ref = models.BigIntegerField(null=True, blank=True)
+    # {"create": n, "exists": n, "reject": n}
+    counts = models.JSONField(_("số liệu"), default=dict)
+    # {"problems": [...], "rows": [[row, action, message], ...]}
+    report = models.JSONField(_("kết quả"), default=dict)
+    imported_at = models.DateTimeField(_("nhập lúc"), null=True, blank=True)
+
+    objects = RecordImportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lượt nhập hồ sơ kỷ luật, lấy phiếu")
+        verbose_name_plural = _("lượt nhập hồ sơ kỷ luật, lấy phiếu")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return _("Lượt nhập %(k)s số %(id)s (%(f)s)") % {
+            "k": self.get_kind_display().lower(),
+            "id": self.pk,
+            "f": self.file_name,
+        }
+
+    def get_absolute_url(self) -> str:
+        return reverse("transfer:records-detail", args=[self.pk])
+
+    @property
+    def clean(self) -> bool:
+        return not self.report.get("problems") and not self.counts.get("reject")
+
+    @property
+    def running(self) -> bool:
+        return self.status in (self.Status.CHECKING, self.Status.IMPORTING)

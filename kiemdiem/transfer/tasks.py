@@ -24,3 +24,17 @@ def import_run(job_id: int) -> str:
         return f"Lượt nhập số {job_id}: không còn gì để ghi."
     job = jobs.job_run(job, echo=jobs.ECHO.get())
     return f"Lượt nhập số {job.pk}: {ImportStatus(job.status).label}. {jobs.summary(job)}"
+
+
+def records_check(import_id: int, user_id: int) -> str:
+    """Dry run of a discipline or confidence workbook (records.run with dry_run)."""
+    from kiemdiem.transfer import records_jobs
+
+    return records_jobs.check(import_id, user_id)
+
+
+def records_import(import_id: int, user_id: int) -> str:
+    """Real run of a workbook whose dry run was clean: all rows or none."""
+    from kiemdiem.transfer import records_jobs
+
+    return records_jobs.run(import_id, user_id)

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
 from kiemdiem.api.services import token_create
+from kiemdiem.api.tests.records import PREFIXES, records_of_province_a
 from kiemdiem.remediation.models import RemediationPlan
 from kiemdiem.reports import services as report_services
 from kiemdiem.reports.models import ReportPeriod
@@ -54,7 +55,9 @@ def fuzz_setup(keep_connection, open_cycle, org_tree, office, cell_secretary):
     # The office's own unit: a report it may write (PATCH, submit), not only read.
     report = report_services.report_create(period=period, unit=org_tree.province_a, by=office)
     _token, key = token_create(user=office, name="fuzz")
+    records = records_of_province_a(open_cycle, org_tree, office)
     objects = {
+        **{PREFIXES[basename]: obj for basename, obj in records.items()},
         "units": org_tree.cell_a1,
         "people": org_tree.members_a1[0],
         "positions": org_tree.cell_a1.positions.first(),

@@ -5,6 +5,7 @@ The endpoints are enumerated from the router, so a new one is covered without ed
 
 import pytest
 
+from kiemdiem.api.tests.records import records_of_province_a
 from kiemdiem.api.urls import router
 from kiemdiem.remediation.models import PlanAction, RemediationPlan
 from kiemdiem.reports import services as report_services
@@ -26,7 +27,9 @@ def province_a_objects(open_cycle, org_tree, office, cell_secretary):
     period = ReportPeriod.objects.filter(cycle=open_cycle).first()
     report = report_services.report_create(period=period, unit=org_tree.cell_a1, by=cell_secretary)
     position = org_tree.cell_a1.positions.first()
+    records = records_of_province_a(open_cycle, org_tree, office)
     return {
+        **{basename: obj.pk for basename, obj in records.items()},
         "unit": org_tree.cell_a1.pk,
         "person": org_tree.members_a1[0].pk,
         "position": position.pk,
@@ -67,10 +70,11 @@ def test_every_detail_endpoint_answers_404_outside_the_scope(api, province_a_obj
 
 
 def test_lists_hold_nothing_outside_the_scope(api, province_a_objects, outsider, office):
+    inside, outside = api(office), api(outsider)  # one token each (a user holds at most 10)
     for prefix, _viewset, basename in router.registry:
-        own = api(office).get(f"/api/v1/{prefix}/", {"page_size": 500}).json()["results"]
+        own = inside.get(f"/api/v1/{prefix}/", {"page_size": 500}).json()["results"]
         assert province_a_objects[basename] in [row["id"] for row in own], prefix
-        other = api(outsider).get(f"/api/v1/{prefix}/", {"page_size": 500}).json()["results"]
+        other = outside.get(f"/api/v1/{prefix}/", {"page_size": 500}).json()["results"]
         assert province_a_objects[basename] not in [row["id"] for row in other], prefix
 
 

@@ -35,6 +35,11 @@ def _params(kind: str, cycle, org_tree) -> dict:
         "dashboard.children": {"cycle": cycle.pk, "unit": unit.pk},
         "org.audit": {"unit": unit.code},
         "org.unit-members": {"unit": org_tree.cell_a1.pk},
+        "discipline.cases": {"don_vi": unit.pk},
+        "confidence.polls": {"don_vi": unit.pk},
+        "confidence.results": {"don_vi": unit.pk, "co": "any"},
+        "reviews.suggestions": {"don_vi": unit.pk},
+        "reviews.commitments": {"don_vi": unit.pk, "nam": "2025"},
     }[kind]
 
 
@@ -52,6 +57,11 @@ def test_every_list_page_has_an_export():
         "dashboard.children",
         "org.audit",
         "org.unit-members",
+        "discipline.cases",
+        "confidence.polls",
+        "confidence.results",
+        "reviews.suggestions",
+        "reviews.commitments",
     }
 
 

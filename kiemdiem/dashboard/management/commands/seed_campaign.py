@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from kiemdiem.dashboard.demo import generate_activity, open_cycle
+from kiemdiem.dashboard.demo_records import generate_records
 from kiemdiem.dashboard.summaries import rebuild
 from kiemdiem.org.demo import DEMO_USERNAMES
 from kiemdiem.org.models import (
@@ -67,11 +68,30 @@ class Command(BaseCommand):
             returned_units=secretaries.values_list("unit_id", flat=True),
             tracked_people=people.values_list("pk", flat=True),
         )
+        records = generate_records(
+            cycle,
+            office,
+            seed=seed,
+            commune=_led_by("bithuxa"),
+            cell=_led_by("bithuchibo"),
+        )
         rebuild(cycle)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Đợt “{cycle.title}” trên {grant.unit.name}: {counts['reviews']} bản kiểm điểm, "
-                f"{counts['plans']} kế hoạch, {counts['items']} nội dung khắc phục "
+                f"{counts['plans']} kế hoạch, {counts['items']} nội dung khắc phục; "
+                f"{records['discipline']} hồ sơ kỷ luật, {records['polls']} hội nghị lấy phiếu, "
+                f"{records['suggestions']} gợi ý kiểm điểm, {records['commitments']} bản cam kết "
                 f"({time.perf_counter() - started:.1f} s)."
             )
         )
+
+
+def _led_by(username: str):
+    """The unit whose secretary is the demo login `username` (None if absent)."""
+    post = (
+        Position.objects.filter(person__user__username=username, role=PositionRole.SECRETARY)
+        .select_related("unit")
+        .first()
+    )
+    return post.unit if post else None

@@ -1,0 +1,117 @@
+"""Reads of confidence polls and results: lists, the two-years-running rule, statistics."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from kiemdiem.confidence.models import (
+    ConfidencePoll,
+    ConfidenceResult,
+    LowFlag,
+    PollStatus,
+)
+from kiemdiem.core.permissions import Actor
+from kiemdiem.core.text import fold
+from kiemdiem.org.models import Unit
+
+
+def polls_for(user: Actor) -> QuerySet[ConfidencePoll]:
+    return ConfidencePoll.objects.visible_to(user).select_related("body_unit")
+
+
+def _low_last_year() -> Exists:
+    """The person had more than half low ballots in a finalized poll of the year before."""
+    return Exists(
+        ConfidenceResult.objects.filter(
+            person=OuterRef("person"),
+            year=OuterRef("year") - 1,
+            poll__status=PollStatus.FINALIZED,
+        ).exclude(low_flag="")
+    )
+
+
+def two_years_q() -> Q:
+    """The local rule (seed 001): low confidence this year and the year before, in a poll that
+    applies the rule."""
+    return Q(poll__two_year_rule=True) & ~Q(low_flag="") & Q(low_last_year=True)
+
+
+def results_for(user: Actor) -> QuerySet[ConfidenceResult]:
+    """The results the user may read (`ConfidenceResult.objects.visible_to`), each with
+    `low_last_year` (for the two-years-running rule)."""
+    return (
+        ConfidenceResult.objects.visible_to(user)
+        .select_related("poll", "poll__body_unit", "person", "position")
+        .annotate(low_last_year=_low_last_year())
+    )
+
+
+def two_years_low(result: ConfidenceResult) -> bool:
+    """Whether the local two-years-running rule applies to this result."""
+    return bool(
+        result.poll.two_year_rule and result.low_flag and getattr(result, "low_last_year", False)
+    )
+
+
+@dataclass(frozen=True)
+class ResultFilter:
+    unit: Unit | None = None
+    year: int | None = None
+    flag: str = ""  # a LowFlag, "two_years", "any" (either flag) or ""
+    polled: bool = False
+    excluded: bool = False
+    finalized: bool = False
+    q: str = ""
+
+
+def results_filtered(user: Actor, f: ResultFilter) -> QuerySet[ConfidenceResult]:
+    qs = results_for(user)
+    if f.unit is not None:
+        qs = qs.filter(poll__body_unit__path__startswith=f.unit.path)
+    if f.year:
+        qs = qs.filter(year=f.year)
+    if f.finalized:
+        qs = qs.filter(poll__status=PollStatus.FINALIZED)
+    if f.polled:
+        qs = qs.filter(excluded_reason="")
+    if f.excluded:
+        qs = qs.exclude(excluded_reason="")
+    if f.flag == "two_years":
+        qs = qs.filter(two_years_q())
+    elif f.flag == "any":
+        qs = qs.exclude(low_flag="")
+    elif f.flag:
+        qs = qs.filter(low_flag=f.flag)
+    if f.q:
+        qs = qs.filter(person__search_text__contains=fold(f.q))
+    return qs.order_by("-year", "poll_id", "person__sort_key", "pk")
+
+
+@dataclass
+class ConfidenceStats:
+    polls: int
+    polled: int
+    excluded: int
+    planning: int
+    dismissal: int
+    two_years: int
+
+
+def confidence_stats(user: Actor, unit: Unit, year: int) -> ConfidenceStats:
+    """Finalized polls held in the subtree in the year; results counted over those the user may
+    read, so each number equals the list it links to."""
+    polls = (
+        polls_for(user)
+        .filter(body_unit__path__startswith=unit.path, year=year, status=PollStatus.FINALIZED)
+        .count()
+    )
+    results = results_filtered(user, ResultFilter(unit=unit, year=year, finalized=True))
+    counts = results.order_by().aggregate(
+        polled=Count("pk", filter=Q(excluded_reason="")),
+        excluded=Count("pk", filter=~Q(excluded_reason="")),
+        planning=Count("pk", filter=Q(low_flag=LowFlag.PLANNING)),
+        dismissal=Count("pk", filter=Q(low_flag=LowFlag.DISMISSAL)),
+    )
+    # Counted apart: an aggregate filtered on an Exists annotation is not reliable on SQLite.
+    counts["two_years"] = results.filter(two_years_q()).count()
+    return ConfidenceStats(polls=polls, **counts)

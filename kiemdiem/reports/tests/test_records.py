@@ -1,0 +1,120 @@
+"""The statistics page: the articles' sentence, and every number equal to the list it links to."""
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+
+from conftest import START
+from kiemdiem.confidence import services as confidence_services
+from kiemdiem.core.permissions import SYSTEM
+from kiemdiem.discipline import services as discipline_services
+from kiemdiem.org import services as org_services
+from kiemdiem.org.models import PositionRole
+from kiemdiem.reviews import commitments
+
+D = datetime.date
+
+
+@pytest.fixture
+def records(org_tree, office, travel_to):
+    travel_to(D(2026, 12, 1))
+    people = org_tree.members_a1
+    post = org_services.position_add(
+        person=people[1],
+        unit=org_tree.cell_a1,
+        role=PositionRole.DEPUTY_SECRETARY,
+        valid_from=START,
+        by=SYSTEM,
+    )
+    common = {
+        "by": office,
+        "deciding_unit": org_tree.grassroots_a1,
+        "authority": "inspection",
+        "violation_area": "discipline",
+        "violation_on": D(2026, 2, 1),
+    }
+    discipline_services.case_record(
+        person=people[0],
+        violation="A",
+        form="warning",
+        decision_number="1",
+        decided_on=D(2026, 5, 1),
+        **common,
+    )
+    discipline_services.case_record(
+        person=people[1],
+        violation="B",
+        form="removal_from_post",
+        position=post,
+        decision_number="2",
+        decided_on=D(2026, 5, 2),
+        **common,
+    )
+    discipline_services.case_record(
+        person=people[2],
+        violation="C",
+        form="warning",
+        decision_number="3",
+        decided_on=D(2025, 12, 2),
+        **{**common, "violation_on": D(2025, 9, 1)},
+    )
+    poll = confidence_services.poll_create(
+        by=office,
+        title="Lấy phiếu",
+        body_unit=org_tree.grassroots_a1,
+        held_on=D(2026, 11, 20),
+        convened_count=9,
+        present_count=9,
+    )
+    confidence_services.result_add(
+        poll=poll,
+        person=people[0],
+        by=office,
+        title="Ủy viên",
+        appointed_on=START,
+        high_count=3,
+        low_count=6,
+    )
+    confidence_services.poll_finalize(poll=poll, by=office)
+    commitments.commitment_file(person=people[0], year=2026, items=["Gương mẫu"], by=office)
+
+
+def figures(page: str) -> dict[str, int]:
+    return {
+        href.replace("&amp;", "&"): int(value)
+        for href, value in re.findall(r'<a href="(/[^"]+\?[^"]+)"[^>]*>(\d+)</a>', page)
+    }
+
+
+def test_sentence_and_every_number_equals_its_list(client, org_tree, office, records):
+    client.force_login(office)
+    url = reverse("reports:records")
+    page = client.get(url, {"don_vi": org_tree.province_a.pk, "nam": 2026}).content.decode()
+    assert "2 đảng viên bị kỷ luật: 1 cảnh cáo, 1 cách chức" in page
+    assert "0 tổ chức đảng bị kỷ luật" in page
+    numbers = figures(page)
+    assert numbers, page
+    for href, value in numbers.items():
+        listing = client.get(href).content.decode()
+        counted = re.search(r"(\d+) (hồ sơ|kết quả|gợi ý|hội nghị)<", listing)
+        if "cam-ket" in href:
+            continue  # the roster page shows members, checked below
+        assert counted, href
+        assert int(counted.group(1)) == value, (href, value)
+
+
+def test_leaders_count_only_what_they_may_read(client, org_tree, unit_head, records):
+    client.force_login(unit_head)
+    page = client.get(reverse("reports:records"), {"nam": 2026}).content.decode()
+    assert "0 đảng viên bị kỷ luật" in page
+    assert "chỉ tính các hồ sơ bạn được xem" in page
+
+
+def test_outsider_sees_only_own_subtree(client, org_tree, outsider, records):
+    client.force_login(outsider)
+    page = client.get(
+        reverse("reports:records"), {"don_vi": org_tree.province_a.pk, "nam": 2026}
+    ).content.decode()
+    assert "Đảng bộ tỉnh Hà Tĩnh" in page and "Thanh Hóa" not in page
