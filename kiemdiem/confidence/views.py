@@ -73,7 +73,7 @@ def poll_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def poll_create(request: HttpRequest) -> HttpResponse:
-    form = PollForm(_posted(request), user=request.user)
+    form = PollForm(_posted(request), user=request.user, new=True)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data.pop("version", None)
@@ -153,6 +153,10 @@ def poll_finalize(request: HttpRequest, pk: int) -> HttpResponse:
             ctx = _poll_context(request, poll, action_error=exc.message)
             return render(request, "confidence/poll_detail.html", ctx)
         messages.success(request, _("Đã chốt kết quả lấy phiếu."))
+    else:
+        messages.error(
+            request, " ".join(form.non_field_errors()) or _("Dữ liệu gửi lên không hợp lệ.")
+        )
     return redirect(poll)
 
 
@@ -214,7 +218,7 @@ def result_add(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(_people_of(poll), pk=raw)
     posts = _posts_on(person, poll)
     initial = {"position": posts[0].pk} if len(posts) == 1 else {}
-    form = ResultForm(_posted(request), posts=posts, initial=initial)
+    form = ResultForm(_posted(request), posts=posts, initial=initial, new=True)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data.pop("version", None)

@@ -142,7 +142,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
         return render(request, "discipline/case_subject.html", ctx)
     today = timezone.localdate()
     posts = services.posts_held_on(case.person, today) if case.person_id else []
-    form = CaseForm(_posted(request), user=request.user, case=case, posts=posts)
+    form = CaseForm(_posted(request), user=request.user, case=case, posts=posts, new=True)
     if not form.fields["deciding_unit"].queryset.exists():
         messages.error(
             request,

@@ -73,7 +73,7 @@ def commitment_create(request: HttpRequest) -> HttpResponse:
     if existing is not None:
         return redirect(existing)
     decision = can_file_commitment(request.user, person)
-    form = CommitmentForm(_posted(request), initial={"year": year})
+    form = CommitmentForm(_posted(request), initial={"year": year}, new=True)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         created = run_service(

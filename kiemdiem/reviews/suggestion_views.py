@@ -114,7 +114,7 @@ def suggestion_create(request: HttpRequest, pk: int) -> HttpResponse:
             _("Chỉ Ban Thường vụ hoặc văn phòng, ban tổ chức của cấp ủy cấp trên mới được gợi ý."),
         )
         return redirect(review)
-    form = SuggestionForm(_posted(request), units=units, unit=review.unit)
+    form = SuggestionForm(_posted(request), units=units, unit=review.unit, new=True)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data.pop("version", None)
