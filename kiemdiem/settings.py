@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "kiemdiem.reviews",
     "kiemdiem.remediation",
     "kiemdiem.reports",
+    "kiemdiem.oversight",
     "kiemdiem.dashboard",
     "kiemdiem.campaign",
     "kiemdiem.api",
