@@ -1,0 +1,356 @@
+"""Forms of the oversight pages. Choices are narrowed to what the service accepts: a group's
+members are people of the committee and its boards, its units lie under the committee."""
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from kiemdiem.core.forms import StyledForm, VersionedForm, VnDateField
+from kiemdiem.org.forms import ScopedForm, UnitCodeField
+from kiemdiem.org.groups import COMMITTEE_POSTS, member_sources
+from kiemdiem.org.models import GroupRole, Person, Position, Unit, WorkingGroup
+from kiemdiem.oversight.models import (
+    ActivityKind,
+    CommentDecision,
+    ConferenceLevel,
+    TaskStatus,
+)
+from kiemdiem.remediation.forms import MultipleFileField
+from kiemdiem.reports.models import PeriodKind, ReportPeriod
+from kiemdiem.reviews.models import FindingArea
+
+TEXTAREA = {"rows": 3}
+
+
+class UniqueIds:
+    """Ids prefixed by the form's name: a page shows several forms with the same fields
+    (version, reason), and each id must be used once."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"id_{type(self).__name__.lower()}_%s")
+        super().__init__(*args, **kwargs)
+
+
+def units_below(committee: Unit) -> QuerySet[Unit]:
+    """The units directly under a committee (what its groups and members are assigned to)."""
+    return committee.children.filter(valid_to__isnull=True).order_by("kind", "name")
+
+
+def committee_people(committee: Unit) -> QuerySet[Person]:
+    """People with a current post in the committee or one of its advisory boards."""
+    holders = Position.objects.current().filter(unit__in=member_sources(committee))
+    return Person.objects.filter(pk__in=holders.values("person_id")).order_by("sort_key", "pk")
+
+
+def committee_members(committee: Unit) -> QuerySet[Person]:
+    """People holding a post on the committee itself (assignable in person)."""
+    holders = Position.objects.current().filter(unit=committee, role__in=COMMITTEE_POSTS)
+    return Person.objects.filter(pk__in=holders.values("person_id")).order_by("sort_key", "pk")
+
+
+class UnitChoiceOrCode(UniqueIds, ScopedForm):
+    """A unit picked among those directly under the committee, or given by its code."""
+
+    unit = forms.ModelChoiceField(label=_("Đơn vị, địa bàn"), queryset=None, required=False)
+    unit_code = UnitCodeField(
+        label=_("hoặc mã đơn vị cấp dưới khác"),
+        required=False,
+        help_text=_("Để trống nếu đã chọn ở trên."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        unit = data.get("unit_code") or data.get("unit")
+        if unit is None and not self.errors:
+            self.add_error("unit", _("Chọn đơn vị hoặc nhập mã đơn vị."))
+        data["unit"] = unit
+        return data
+
+
+class GroupForm(UniqueIds, ScopedForm):
+    name = forms.CharField(label=_("Tên tổ công tác"), max_length=200)
+    decision_number = forms.CharField(
+        label=_("Số, ký hiệu quyết định thành lập"),
+        max_length=60,
+        help_text=_("Ví dụ: 462-QĐ/TU"),
+    )
+    decision_date = VnDateField(label=_("Ngày quyết định"))
+    valid_from = VnDateField(label=_("Hoạt động từ ngày"))
+    duties = forms.CharField(
+        label=_("Nhiệm vụ được giao"), required=False, widget=forms.Textarea(attrs=TEXTAREA)
+    )
+
+
+class MemberForm(UniqueIds, StyledForm):
+    person = forms.ModelChoiceField(label=_("Thành viên"), queryset=None)
+    role = forms.ChoiceField(label=_("Vai trò"), choices=GroupRole.choices)
+    valid_from = VnDateField(label=_("Từ ngày"))
+    valid_to = VnDateField(label=_("Đến ngày"), required=False)
+
+    def __init__(self, *args, group: WorkingGroup, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = committee_people(group.committee)
+        self.fields["person"].help_text = _(
+            "Cấp ủy viên, cán bộ các ban của %(c)s (người có chức vụ tại cấp ủy hoặc các ban)."
+        ) % {"c": group.committee}
+
+
+class EndForm(UniqueIds, VersionedForm):
+    valid_to = VnDateField(label=_("Ngày kết thúc"))
+    reason = forms.CharField(label=_("Lý do, căn cứ"), required=False)
+
+
+class GroupAssignForm(UnitChoiceOrCode):
+    valid_from = VnDateField(label=_("Từ ngày"))
+    decision_number = forms.CharField(label=_("Số, ký hiệu văn bản phân công"), max_length=60)
+    decision_date = VnDateField(label=_("Ngày văn bản"))
+    field = forms.CharField(label=_("Lĩnh vực (nếu có)"), max_length=200, required=False)
+
+    def __init__(self, *args, committee: Unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units_below(committee)
+
+
+class MemberAssignForm(GroupAssignForm):
+    person = forms.ModelChoiceField(label=_("Cấp ủy viên được phân công"), queryset=None)
+
+    field_order = ["person", "unit", "unit_code", "field", "valid_from"]
+
+    def __init__(self, *args, committee: Unit, **kwargs):
+        super().__init__(*args, committee=committee, **kwargs)
+        self.fields["person"].queryset = committee_members(committee)
+
+
+class ReassignForm(UniqueIds, VersionedForm):
+    group = forms.ModelChoiceField(label=_("Giao cho tổ công tác"), queryset=None)
+    starts_on = VnDateField(label=_("Từ ngày"))
+    decision_number = forms.CharField(label=_("Số, ký hiệu văn bản phân công"), max_length=60)
+    decision_date = VnDateField(label=_("Ngày văn bản"))
+
+    def __init__(self, *args, committee: Unit, exclude: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = (
+            WorkingGroup.objects.current().filter(committee=committee).exclude(pk=exclude)
+        )
+
+
+class ProgrammeForm(UniqueIds, VersionedForm):
+    title = forms.CharField(label=_("Tên chương trình"), max_length=255)
+    starts_on = VnDateField(label=_("Từ ngày"))
+    ends_on = VnDateField(label=_("Đến ngày (ví dụ hết nhiệm kỳ)"))
+    note = forms.CharField(
+        label=_("Nội dung chương trình"), required=False, widget=forms.Textarea(attrs=TEXTAREA)
+    )
+
+
+class AgreeForm(UniqueIds, VersionedForm):
+    agreed_on = VnDateField(label=_("Ngày trao đổi, thống nhất"))
+    agreed_with = forms.CharField(
+        label=_("Đã thống nhất với (lãnh đạo đơn vị nào)"), widget=forms.Textarea(attrs=TEXTAREA)
+    )
+
+
+class ReasonForm(UniqueIds, VersionedForm):
+    reason = forms.CharField(label=_("Lý do"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class OptionalReasonForm(UniqueIds, VersionedForm):
+    reason = forms.CharField(
+        label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ActivityForm(UniqueIds, StyledForm):
+    unit = forms.ModelChoiceField(label=_("Đơn vị"), queryset=None)
+    kind = forms.ChoiceField(label=_("Hoạt động"), choices=ActivityKind.choices)
+    planned_on = VnDateField(label=_("Ngày dự kiến"))
+
+    def __init__(self, *args, units: list[Unit], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.filter(pk__in=[u.pk for u in units])
+
+
+class OutcomeForm(UniqueIds, VersionedForm):
+    held_on = VnDateField(label=_("Ngày thực hiện"))
+    minutes = forms.CharField(
+        label=_("Biên bản"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    remarks = forms.CharField(
+        label=_("Nhận xét, kết luận"), required=False, widget=forms.Textarea(attrs=TEXTAREA)
+    )
+
+
+class FollowupForm(UniqueIds, ScopedForm):
+    plan = forms.ModelChoiceField(label=_("Kế hoạch khắc phục của đơn vị"), queryset=None)
+    content = forms.CharField(
+        label=_("Nội dung cần khắc phục"), widget=forms.Textarea(attrs=TEXTAREA)
+    )
+    responsible_unit = UnitCodeField(
+        label=_("Tổ chức chịu trách nhiệm (mã đơn vị)"), required=False
+    )
+    due_date = VnDateField(label=_("Thời hạn hoàn thành"))
+    finding_text = forms.CharField(
+        label=_("Hạn chế, khuyết điểm mới phát hiện (nếu có)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Ghi vào bản kiểm điểm của đơn vị, nguồn: kết luận kiểm tra, giám sát."),
+    )
+    finding_area = forms.ChoiceField(
+        label=_("Lĩnh vực của hạn chế"), choices=FindingArea.choices, initial=FindingArea.OTHER
+    )
+
+    def __init__(self, *args, plans, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].queryset = plans
+        self.fields["plan"].label_from_instance = lambda p: f"{p} ({p.cycle.title.strip()})"
+
+
+class AssessmentCreateForm(UniqueIds, StyledForm):
+    unit = forms.ModelChoiceField(label=_("Đơn vị"), queryset=None)
+    period = forms.ModelChoiceField(label=_("Kỳ báo cáo"), queryset=None)
+
+    def __init__(self, *args, units: list[Unit], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.filter(pk__in=[u.pk for u in units])
+        paths = [u.path for u in units]
+        q = Q(pk__in=[])
+        for path in paths:
+            q |= Q(cycle__scope_unit__path__in=[path[:i] for i in range(7, len(path) + 1, 7)])
+        self.fields["period"].queryset = (
+            ReportPeriod.objects.filter(q).select_related("cycle").order_by("-ends_on")
+        )
+        self.fields["period"].label_from_instance = lambda p: f"{p.label} — {p.cycle.title.strip()}"
+
+
+class AssessmentForm(UniqueIds, VersionedForm):
+    remarks = forms.CharField(
+        label=_("Nhận xét, đánh giá việc khắc phục"), widget=forms.Textarea(attrs={"rows": 5})
+    )
+    recommendations = forms.CharField(
+        label=_("Kiến nghị, đề xuất"), required=False, widget=forms.Textarea(attrs=TEXTAREA)
+    )
+    refresh = forms.BooleanField(label=_("Cập nhật lại số liệu"), required=False)
+
+
+class AcknowledgeForm(UniqueIds, VersionedForm):
+    response = forms.CharField(
+        label=_("Ý kiến của đơn vị (nếu có)"), required=False, widget=forms.Textarea(attrs=TEXTAREA)
+    )
+
+
+class PeriodChoiceForm(UniqueIds, StyledForm):
+    year = forms.IntegerField(label=_("Năm"), min_value=2000, max_value=2100)
+    kind = forms.ChoiceField(label=_("Kỳ"), choices=PeriodKind.choices)
+
+
+class NarrativeForm(UniqueIds, VersionedForm):
+    narrative = forms.CharField(
+        label=_("Tình hình, kết quả, đánh giá"), widget=forms.Textarea(attrs={"rows": 5})
+    )
+    refresh = forms.BooleanField(label=_("Cập nhật lại số liệu"), required=False)
+
+
+class ImplementationForm(UniqueIds, StyledForm):
+    title = forms.CharField(label=_("Trích yếu"), max_length=300)
+    directive = forms.CharField(
+        label=_("Nghị quyết, chỉ thị được thực hiện"),
+        max_length=300,
+        help_text=_("Ví dụ: Nghị quyết số 12-NQ/TW ngày 16/01/2012 của Ban Chấp hành Trung ương"),
+    )
+    objectives = forms.CharField(
+        label=_("Mục đích, yêu cầu"), required=False, widget=forms.Textarea(attrs=TEXTAREA)
+    )
+    draft_text = forms.CharField(
+        label=_("Nội dung dự thảo (lần 1)"), widget=forms.Textarea(attrs={"rows": 6})
+    )
+
+
+class DraftForm(UniqueIds, StyledForm):
+    text = forms.CharField(
+        label=_("Nội dung dự thảo mới"), widget=forms.Textarea(attrs={"rows": 6})
+    )
+    note = forms.CharField(
+        label=_("Những điểm tiếp thu, chỉnh sửa"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class CommentForm(UniqueIds, ScopedForm):
+    author = forms.CharField(label=_("Người, đơn vị góp ý"), max_length=200)
+    author_unit = UnitCodeField(label=_("Mã đơn vị góp ý (nếu có)"), required=False)
+    received_on = VnDateField(label=_("Ngày nhận"))
+    channel = forms.CharField(
+        label=_("Hình thức"),
+        max_length=200,
+        required=False,
+        help_text=_("Ví dụ: tại hội nghị cán bộ chủ chốt, bằng văn bản"),
+    )
+    text = forms.CharField(label=_("Nội dung góp ý"), widget=forms.Textarea(attrs=TEXTAREA))
+
+
+class DecideForm(UniqueIds, VersionedForm):
+    decision = forms.ChoiceField(
+        label=_("Tiếp thu"),
+        choices=[c for c in CommentDecision.choices if c[0] != CommentDecision.PENDING],
+    )
+    response = forms.CharField(
+        label=_("Giải trình, tiếp thu"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class AdoptPlanForm(UniqueIds, VersionedForm):
+    number = forms.CharField(label=_("Số, ký hiệu kế hoạch"), max_length=60)
+    issued_on = VnDateField(label=_("Ngày ban hành"))
+
+
+class TaskForm(UniqueIds, ScopedForm):
+    content = forms.CharField(label=_("Nội dung nhiệm vụ"), widget=forms.Textarea(attrs=TEXTAREA))
+    lead_unit = forms.ModelChoiceField(label=_("Cơ quan chủ trì"), queryset=None, required=False)
+    coordinating_units = forms.ModelMultipleChoiceField(
+        label=_("Cơ quan phối hợp"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    due_date = VnDateField(label=_("Thời hạn hoàn thành"), required=False)
+
+    def __init__(self, *args, committee: Unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        bodies = units_below(committee)
+        self.fields["lead_unit"].queryset = bodies
+        self.fields["coordinating_units"].queryset = bodies
+        self.fields["coordinating_units"].widget.attrs["class"] = ""
+
+
+class ConferenceForm(UniqueIds, StyledForm):
+    level = forms.ChoiceField(label=_("Cấp"), choices=ConferenceLevel.choices)
+    title = forms.CharField(label=_("Hội nghị"), max_length=255)
+    held_on = VnDateField(label=_("Ngày tổ chức"))
+    days = forms.IntegerField(label=_("Số ngày"), min_value=1, initial=1)
+    attendance = forms.IntegerField(label=_("Số người dự"), min_value=0, initial=0)
+    note = forms.CharField(label=_("Ghi chú"), required=False)
+
+
+class TaskProgressForm(UniqueIds, VersionedForm):
+    status = forms.ChoiceField(
+        label=_("Tình trạng"),
+        choices=[
+            (TaskStatus.IN_PROGRESS, TaskStatus.IN_PROGRESS.label),
+            (TaskStatus.DONE, TaskStatus.DONE.label),
+        ],
+    )
+    percent = forms.IntegerField(label=_("Mức độ hoàn thành (%)"), min_value=0, max_value=100)
+    narrative = forms.CharField(label=_("Kết quả thực hiện"), widget=forms.Textarea(attrs=TEXTAREA))
+    files = MultipleFileField(label=_("Tệp minh chứng"), required=False)
+
+
+class VerifyTaskForm(UniqueIds, VersionedForm):
+    accept = forms.TypedChoiceField(
+        label=_("Kết luận"),
+        choices=[("1", _("Xác nhận hoàn thành")), ("0", _("Chưa đạt, yêu cầu tiếp tục"))],
+        coerce=lambda v: v == "1",
+    )
+    note = forms.CharField(
+        label=_("Nhận xét"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
