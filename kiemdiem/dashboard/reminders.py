@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from kiemdiem.core.dates import vn_date
 from kiemdiem.core.models import NotificationKind
 from kiemdiem.core.notifications import Note, mail_pending, notify_many
-from kiemdiem.org.models import OversightAssignment
+from kiemdiem.org.models import LEADER_ROLES, OversightAssignment
 from kiemdiem.org.selectors import group_member_users, users_answering_for, users_of_people
 from kiemdiem.oversight.models import TASK_OPEN, DirectiveTask
 from kiemdiem.oversight.selectors import assessments_expected
@@ -106,7 +106,7 @@ def _task_notes(today: datetime.date, horizon: datetime.date) -> list[Note]:
             plan__status=DirectivePlanStatus.ADOPTED, status__in=TASK_OPEN, due_date__lte=horizon
         ).select_related("plan", "lead_unit")
     )
-    heads = users_answering_for({t.lead_unit_id for t in tasks}, today)
+    heads = users_answering_for({t.lead_unit_id for t in tasks}, today, roles=LEADER_ROLES)
     notes: list[Note] = []
     for task in tasks:
         overdue = task.due_date < today

@@ -160,9 +160,13 @@ CHUNK = 900
 
 
 def users_answering_for(
-    unit_ids: set[int] | list[int], day: datetime.date | None = None
+    unit_ids: set[int] | list[int],
+    day: datetime.date | None = None,
+    *,
+    roles: tuple[str, ...] | list[str] = HEAD_ROLES,
 ) -> dict[int, set[int]]:
-    """unit id → the user ids answering for it on `day` (see HEAD_ROLES, ANSWERING_GRANTS)."""
+    """unit id → the user ids answering for it on `day`: holders of `roles` (by default the
+    secretary or head; LEADER_ROLES for every leader of it) and ANSWERING_GRANTS."""
     day = day or timezone.localdate()
     found: dict[int, set[int]] = {}
     ids = sorted(set(unit_ids))
@@ -170,7 +174,7 @@ def users_answering_for(
         chunk = ids[start : start + CHUNK]
         for unit_id, user_id in (
             Position.objects.current(day)
-            .filter(unit_id__in=chunk, role__in=HEAD_ROLES, person__user__isnull=False)
+            .filter(unit_id__in=chunk, role__in=list(roles), person__user__isnull=False)
             .values_list("unit_id", "person__user_id")
         ):
             found.setdefault(unit_id, set()).add(user_id)

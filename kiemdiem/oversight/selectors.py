@@ -3,7 +3,8 @@ the dashboard's figures per working group and per assigned member.
 
 Who sees what (outside it: 404):
 - a working group's programme, activities and reports: its members, and those who lead or serve
-  the committee that set it up;
+  the committee that set it up; its programme and activities also the leaders of the units it
+  oversees (the programme is agreed with them);
 - an assessment: the same, and the unit assessed (its leaders) — a committee member's own
   assessment: themself, their committee, the unit;
 - an implementation plan and everything in it: those who see its committee, and the lead and
@@ -47,8 +48,15 @@ def _group_q(user: Actor, prefix: str) -> Q:
 
 
 def programmes_visible_to(user: Actor) -> QuerySet[WorkProgramme]:
+    """Also the leaders of the units the group oversees: the programme is agreed with them."""
     qs = WorkProgramme.objects.select_related("group", "group__committee")
-    return qs if access_for(user).everything else qs.filter(_group_q(user, "group"))
+    access = access_for(user)
+    if access.everything:
+        return qs
+    overseen = OversightAssignment.objects.filter(working_group=OuterRef("group_id")).filter(
+        paths_q(access.unit_paths, "unit__path")
+    )
+    return qs.filter(_group_q(user, "group") | Exists(overseen))
 
 
 def activities_visible_to(user: Actor) -> QuerySet[Activity]:

@@ -18,7 +18,7 @@ from kiemdiem.core.notifications import notify
 from kiemdiem.core.permissions import Actor, acting_user, require
 from kiemdiem.core.text import normalize_text, normalize_text_block
 from kiemdiem.core.versions import require_version, save_if_unchanged
-from kiemdiem.org.models import CELL_KINDS, Unit
+from kiemdiem.org.models import CELL_KINDS, LEADER_ROLES, Unit
 from kiemdiem.org.selectors import users_answering_for
 from kiemdiem.oversight.models import (
     TASK_OPEN,
@@ -294,7 +294,8 @@ def implementation_close(
 
 def _notify_assigned(task: DirectiveTask) -> None:
     units = {task.lead_unit_id, *task.coordinating_units.values_list("pk", flat=True)}
-    answering = users_answering_for(units)
+    # Every leader of the bodies: any of them may report on the task (can_report_task).
+    answering = users_answering_for(units, roles=LEADER_ROLES)
     lead = answering.get(task.lead_unit_id, set())
     others = set().union(*answering.values()) - lead if answering else set()
     text = _("Nhiệm vụ “%(t)s” (hạn %(d)s) theo %(p)s") % {
