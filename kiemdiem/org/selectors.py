@@ -1,6 +1,7 @@
 """Reads of the organization tree that span relations."""
 
 import datetime
+from collections.abc import Sequence
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
@@ -163,7 +164,7 @@ def users_answering_for(
     unit_ids: set[int] | list[int],
     day: datetime.date | None = None,
     *,
-    roles: tuple[str, ...] | list[str] = HEAD_ROLES,
+    roles: Sequence[str] = HEAD_ROLES,
 ) -> dict[int, set[int]]:
     """unit id → the user ids answering for it on `day`: holders of `roles` (by default the
     secretary or head; LEADER_ROLES for every leader of it) and ANSWERING_GRANTS."""
