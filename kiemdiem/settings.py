@@ -291,6 +291,18 @@ SPECTACULAR_SETTINGS = {
         "ActionStatusEnum": "kiemdiem.remediation.states.ActionStatus",
         "ReportStatusEnum": "kiemdiem.reports.models.ReportStatus",
         "PeriodKindEnum": "kiemdiem.reports.models.PeriodKind",
+        "PositionRoleEnum": "kiemdiem.org.models.PositionRole",
+        "GroupRoleEnum": "kiemdiem.org.models.GroupRole",
+        "FindingAreaEnum": "kiemdiem.reviews.models.FindingArea",
+        "ProgrammeStatusEnum": "kiemdiem.oversight.models.ProgrammeStatus",
+        "ActivityKindEnum": "kiemdiem.oversight.models.ActivityKind",
+        "ActivityStatusEnum": "kiemdiem.oversight.models.ActivityStatus",
+        "AssessmentStatusEnum": "kiemdiem.oversight.models.AssessmentStatus",
+        "OversightReportStatusEnum": "kiemdiem.oversight.models.ReportStatus",
+        "DirectivePlanStatusEnum": "kiemdiem.oversight.models.DirectivePlanStatus",
+        "CommentDecisionEnum": "kiemdiem.oversight.models.CommentDecision",
+        "TaskStatusEnum": "kiemdiem.oversight.models.TaskStatus",
+        "ConferenceLevelEnum": "kiemdiem.oversight.models.ConferenceLevel",
     },
 }
 
