@@ -14,6 +14,11 @@ urlpatterns = [
         name="summary-refresh",
     ),
     path(
+        "dot/<int:cycle_id>/don-vi/<int:unit_id>/giam-sat/",
+        views.oversight_table,
+        name="oversight",
+    ),
+    path(
         "dot/<int:cycle_id>/don-vi/<int:unit_id>/<str:metric>/",
         views.metric_rows,
         name="metric-rows",

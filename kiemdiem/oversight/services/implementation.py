@@ -254,9 +254,16 @@ def implementation_adopt(
         raise DomainError(_("Phải ghi số, ký hiệu kế hoạch (ví dụ 16-KH/TU)."), field="number")
     if issued_on > timezone.localdate():
         raise DomainError(_("Ngày ban hành không thể ở tương lai."), field="issued_on")
-    first = plan.drafts.order_by("number").values_list("created_at", flat=True).first()
-    if first is not None and issued_on < timezone.localdate(first):
-        raise DomainError(_("Ngày ban hành trước ngày có dự thảo."), field="issued_on")
+    # Not compared with the day the draft was typed in: a plan adopted months ago may be
+    # entered from paper records today.
+    latest_comment = plan.comments.order_by("-received_on").values_list("received_on", flat=True)
+    received = latest_comment.first()
+    if received is not None and issued_on < received:
+        raise DomainError(
+            _("Ngày ban hành %(d)s trước ngày nhận góp ý cuối cùng (%(c)s).")
+            % {"d": vn_date(issued_on), "c": vn_date(received)},
+            field="issued_on",
+        )
     tasks = list(plan.tasks.exclude(status=TaskStatus.CANCELLED).select_related("lead_unit"))
     if not tasks:
         raise DomainError(_("Kế hoạch chưa giao nhiệm vụ nào."))

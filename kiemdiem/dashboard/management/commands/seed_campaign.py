@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from kiemdiem.dashboard.demo import generate_activity, open_cycle
+from kiemdiem.dashboard.demo_oversight import generate_oversight
 from kiemdiem.dashboard.summaries import rebuild
 from kiemdiem.org.demo import DEMO_USERNAMES
 from kiemdiem.org.models import AccessGrant, AccessRole
@@ -49,11 +50,14 @@ class Command(BaseCommand):
         demo_users = get_user_model().objects.filter(username__in=DEMO_USERNAMES)
         appraising = set().union(*(access_for(user).recipient_unit_ids for user in demo_users))
         counts = generate_activity(cycle, seed=seed, awaiting_under=appraising)
+        oversight = generate_oversight(cycle, office, seed=seed)
         rebuild(cycle)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Đợt “{cycle.title}” trên {grant.unit.name}: {counts['reviews']} bản kiểm điểm, "
-                f"{counts['plans']} kế hoạch, {counts['items']} nội dung khắc phục "
+                f"{counts['plans']} kế hoạch, {counts['items']} nội dung khắc phục, "
+                f"{oversight.get('groups', 0)} tổ công tác, "
+                f"{oversight.get('assignments', 0)} phân công theo dõi "
                 f"({time.perf_counter() - started:.1f} s)."
             )
         )
