@@ -2,7 +2,8 @@
 members are people of the committee and its boards, its units lie under the committee."""
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, When
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kiemdiem.core.forms import StyledForm, VersionedForm, VnDateField
@@ -216,10 +217,18 @@ class AssessmentCreateForm(UniqueIds, StyledForm):
         q = Q(pk__in=[])
         for path in paths:
             q |= Q(cycle__scope_unit__path__in=[path[:i] for i in range(7, len(path) + 1, 7)])
+        # Periods already started; the last ended one first (the one to assess now), then
+        # the one running.
+        today = timezone.localdate()
         self.fields["period"].queryset = (
-            ReportPeriod.objects.filter(q).select_related("cycle").order_by("-ends_on")
+            ReportPeriod.objects.filter(q, starts_on__lte=today)
+            .alias(running=Case(When(ends_on__gte=today, then=1), default=0))
+            .select_related("cycle")
+            .order_by("running", "-ends_on")
         )
         self.fields["period"].label_from_instance = lambda p: f"{p.label} — {p.cycle.title.strip()}"
+        self.fields["period"].empty_label = None
+        self.fields["unit"].empty_label = None
 
 
 class AssessmentForm(UniqueIds, VersionedForm):
