@@ -4,12 +4,12 @@ reports, and the caller's notifications. Same scoping (out of scope → 404), sa
 (403 with the reason, 400 with the rule, 409 for a stale version) as the pages."""
 
 from django.db.models import F, Q
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -1283,6 +1283,12 @@ class NotificationViewSet(viewsets.GenericViewSet):
     def list(self, request):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(responses=NotificationSerializer)
+    def retrieve(self, request, pk=None):
+        """One of the caller's notifications (anyone else's does not exist: 404)."""
+        note = get_object_or_404(self.get_queryset(), pk=pk)
+        return Response(self.get_serializer(note).data)
 
     @extend_schema(request=ReadSerializer, responses={200: OpenApiTypes.OBJECT})
     @action(detail=False, methods=["post"])

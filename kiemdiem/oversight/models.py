@@ -255,16 +255,11 @@ class ReportStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Đã gửi")
 
 
-class GroupReport(BaseModel):
-    """A working group's report on its own work for a half-year or a year, sent to the standing
-    committee through the committee's office."""
+class HalfYearReport(BaseModel):
+    """What a 6-monthly or yearly report of a group's work or of a plan's tasks has: its
+    period (01/01–30/06 or the whole year, `periods.half_year_bounds`), the figures pre-filled
+    for it, the narrative, and when it was sent."""
 
-    group = models.ForeignKey(
-        WorkingGroup,
-        verbose_name=_("tổ công tác"),
-        on_delete=models.PROTECT,
-        related_name="reports",
-    )
     kind = models.CharField(_("loại"), max_length=12, choices=PeriodKind.choices)
     year = models.PositiveSmallIntegerField(_("năm"))
     starts_on = models.DateField(_("từ ngày"))
@@ -274,11 +269,32 @@ class GroupReport(BaseModel):
         _("trạng thái"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT
     )
     figures = models.JSONField(_("số liệu"), default=dict)
-    narrative = models.TextField(_("tình hình hoạt động, đánh giá"), blank=True)
+    narrative = models.TextField(_("tình hình, kết quả, đánh giá"), blank=True)
     submitted_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
     submitted_on = models.DateField(_("ngày gửi"), null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_late(self) -> bool:
+        from django.utils import timezone
+
+        return (self.submitted_on or timezone.localdate()) > self.due_on
+
+
+class GroupReport(HalfYearReport):
+    """A working group's report on its own work for a half-year or a year, sent to the standing
+    committee through the committee's office."""
+
+    group = models.ForeignKey(
+        WorkingGroup,
+        verbose_name=_("tổ công tác"),
+        on_delete=models.PROTECT,
+        related_name="reports",
     )
 
     class Meta:
@@ -565,25 +581,11 @@ class DisseminationConference(BaseModel):
         return f"{self.title} ({self.held_on:%d/%m/%Y})"
 
 
-class ImplementationReport(BaseModel):
+class ImplementationReport(HalfYearReport):
     """The 6-monthly or yearly report on carrying out an implementation plan, with the tasks'
     figures as of the period's end."""
 
     plan = models.ForeignKey(ImplementationPlan, on_delete=models.PROTECT, related_name="reports")
-    kind = models.CharField(_("loại"), max_length=12, choices=PeriodKind.choices)
-    year = models.PositiveSmallIntegerField(_("năm"))
-    starts_on = models.DateField(_("từ ngày"))
-    ends_on = models.DateField(_("đến ngày"))
-    due_on = models.DateField(_("hạn gửi"))
-    status = models.CharField(
-        _("trạng thái"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT
-    )
-    figures = models.JSONField(_("số liệu"), default=dict)
-    narrative = models.TextField(_("kết quả thực hiện, đánh giá"), blank=True)
-    submitted_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
 
     class Meta:
         verbose_name = _("báo cáo kết quả thực hiện kế hoạch")

@@ -24,7 +24,7 @@ from kiemdiem.core.text import normalize_text_block
 from kiemdiem.core.versions import require_version, save_if_unchanged
 from kiemdiem.org.models import Membership, Person, Position, Unit
 from kiemdiem.org.selectors import group_member_users, users_answering_for, users_of_people
-from kiemdiem.remediation.evidence import check_evidence
+from kiemdiem.remediation.evidence import check_evidence, check_progress, store_evidence
 from kiemdiem.remediation.models import (
     Appraisal,
     Evidence,
@@ -716,14 +716,7 @@ def action_record_progress(
     )
     plan = action.plan
     _require_trackable(plan)
-    if not 0 <= percent <= 100:
-        raise DomainError(_("Mức độ hoàn thành phải từ 0 đến 100%."), field="percent")
-    if status == ActionStatus.DONE and percent != 100:
-        raise DomainError(_("Báo cáo hoàn thành thì mức độ phải là 100%."), field="percent")
-    if status == ActionStatus.IN_PROGRESS and percent == 100:
-        raise DomainError(_("Đã đạt 100% thì hãy chọn “hoàn thành”."), field="percent")
-    if not narrative:
-        raise DomainError(_("Phải nêu kết quả thực hiện."), field="narrative")
+    check_progress(status=status, percent=percent, narrative=narrative, done=ActionStatus.DONE)
     checked = [(f, check_evidence(f)) for f in (files or [])]
     if (
         status == ActionStatus.DONE
@@ -743,23 +736,14 @@ def action_record_progress(
         reported_by=acting_user(by),
         effective_on=move.effective_on,
     )
-    for upload, info in checked:
-        evidence = Evidence(
-            update=update,
-            original_name=info.name,
-            content_type=info.content_type,
-            size=info.size,
-            sha256=info.sha256,
-        )
-        evidence.file.save(info.name, upload, save=False)
-        evidence.save()
-        _audit(
-            evidence,
-            AuditAction.CREATE,
-            by,
-            plan=plan,
-            changes={"file": [None, f"{info.name} ({info.size} B, sha256 {info.sha256[:12]}…)"]},
-        )
+    store_evidence(
+        Evidence,
+        update=update,
+        checked=checked,
+        by=by,
+        unit_path=plan.unit.path,
+        person_id=plan.person_id,
+    )
     if before_percent != percent:
         _audit(
             action,

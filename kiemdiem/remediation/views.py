@@ -32,6 +32,7 @@ from kiemdiem.remediation.permissions import (
     can_edit_plan,
     can_report_progress,
     can_verify_action,
+    recipients_of,
 )
 from kiemdiem.remediation.states import (
     ITEM_OPEN,
@@ -113,6 +114,7 @@ def _plan_context(request: HttpRequest, plan: RemediationPlan, **forms) -> dict:
         ],
         "can_edit": can_edit,
         "can_appraise": can_appraise,
+        "recipients": recipients_of(plan),
         "orphan_errors": _orphan_errors(forms, shown),
         "editable": editable,
         "version": plan.version,

@@ -6,6 +6,7 @@ The endpoints are enumerated from the router, so a new one is covered without ed
 import pytest
 
 from kiemdiem.api.urls import router
+from kiemdiem.oversight.tests.helpers import oversight_objects
 from kiemdiem.remediation.models import PlanAction, RemediationPlan
 from kiemdiem.reports import services as report_services
 from kiemdiem.reports.models import ReportPeriod
@@ -13,7 +14,7 @@ from kiemdiem.reviews.models import Finding, Review
 
 
 @pytest.fixture
-def province_a_objects(open_cycle, org_tree, office, cell_secretary):
+def province_a_objects(open_cycle, org_tree, office, cell_secretary, oversight):
     from kiemdiem.remediation import services as plan_services
     from kiemdiem.reviews import services as review_services
 
@@ -26,6 +27,7 @@ def province_a_objects(open_cycle, org_tree, office, cell_secretary):
     period = ReportPeriod.objects.filter(cycle=open_cycle).first()
     report = report_services.report_create(period=period, unit=org_tree.cell_a1, by=cell_secretary)
     position = org_tree.cell_a1.positions.first()
+    oversight_objects_by_prefix = oversight_objects(oversight, open_cycle, org_tree, office)
     return {
         "unit": org_tree.cell_a1.pk,
         "person": org_tree.members_a1[0].pk,
@@ -36,6 +38,12 @@ def province_a_objects(open_cycle, org_tree, office, cell_secretary):
         "plan": plan.pk,
         "plan-item": item.pk,
         "report": report.pk,
+        # the oversight resources (router prefix → its basename)
+        **{
+            basename: oversight_objects_by_prefix[prefix].pk
+            for prefix, _viewset, basename in router.registry
+            if prefix in oversight_objects_by_prefix
+        },
     }
 
 
@@ -57,7 +65,7 @@ def _urls(objects: dict) -> list[tuple[str, str]]:
 def test_every_detail_endpoint_answers_404_outside_the_scope(api, province_a_objects, outsider):
     client = api(outsider)
     calls = _urls(province_a_objects)
-    # all nine resources, with their actions (submit, return, verify, dashboard …)
+    # every resource, with its actions (submit, return, verify, dashboard …)
     assert len({url.split("/")[3] for _m, url in calls}) == len(router.registry)
     assert len(calls) >= 25
     for method, url in calls:
@@ -67,10 +75,11 @@ def test_every_detail_endpoint_answers_404_outside_the_scope(api, province_a_obj
 
 
 def test_lists_hold_nothing_outside_the_scope(api, province_a_objects, outsider, office):
+    inside, outside = api(office), api(outsider)  # one token each (ten at most per account)
     for prefix, _viewset, basename in router.registry:
-        own = api(office).get(f"/api/v1/{prefix}/", {"page_size": 500}).json()["results"]
+        own = inside.get(f"/api/v1/{prefix}/", {"page_size": 500}).json()["results"]
         assert province_a_objects[basename] in [row["id"] for row in own], prefix
-        other = api(outsider).get(f"/api/v1/{prefix}/", {"page_size": 500}).json()["results"]
+        other = outside.get(f"/api/v1/{prefix}/", {"page_size": 500}).json()["results"]
         assert province_a_objects[basename] not in [row["id"] for row in other], prefix
 
 

@@ -23,6 +23,7 @@ from kiemdiem.org.selectors import group_member_users, users_answering_for, user
 from kiemdiem.oversight.models import Activity, Assessment, Followup, GroupReport
 from kiemdiem.oversight.periods import half_year_bounds
 from kiemdiem.oversight.permissions import can_write_assessment, can_write_group_report
+from kiemdiem.oversight.services.halfyear import halfyear_update
 from kiemdiem.oversight.states import (
     ASSESSMENT,
     GROUP_REPORT,
@@ -299,24 +300,14 @@ def group_report_update(
     expected_version: int | None = None,
 ) -> GroupReport:
     """Write the narrative of a draft activity report (and refresh its figures)."""
-    require(can_write_group_report(by, report))
-    require_version(report, expected_version)
-    if report.status != ReportStatus.DRAFT:
-        raise DomainError(_("Báo cáo đã gửi, không sửa được nữa."))
-    values: dict[str, Any] = {"narrative": normalize_text_block(narrative)}
-    if refresh:
-        values["figures"] = group_figures(report.group, report.starts_on, report.ends_on)
-    changes = {k: [getattr(report, k), v] for k, v in values.items() if getattr(report, k) != v}
-    if not changes:
-        return report
-    save_if_unchanged(report, expected_version, **values)
-    for key, value in values.items():
-        setattr(report, key, value)
-    audit_record(
-        obj=report,
-        action=AuditAction.UPDATE,
+    halfyear_update(
+        report=report,
+        narrative=narrative,
+        refresh=refresh,
         by=by,
-        changes=changes,
+        expected_version=expected_version,
+        decision=can_write_group_report(by, report),
+        figures=lambda: group_figures(report.group, report.starts_on, report.ends_on),
         unit_path=report.group.committee.path,
     )
     return report

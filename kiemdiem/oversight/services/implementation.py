@@ -38,6 +38,7 @@ from kiemdiem.oversight.permissions import (
     can_run_plan,
     can_write_implementation_report,
 )
+from kiemdiem.oversight.services.halfyear import halfyear_update
 from kiemdiem.oversight.states import (
     IMPLEMENTATION,
     IMPLEMENTATION_REPORT,
@@ -46,7 +47,7 @@ from kiemdiem.oversight.states import (
     ReportStatus,
     TaskStatus,
 )
-from kiemdiem.remediation.evidence import check_evidence
+from kiemdiem.remediation.evidence import check_evidence, check_progress, store_evidence
 
 PLAN_FIELDS = ["title", "directive", "objectives", "number", "issued_on"]
 TASK_FIELDS = ["content", "lead_unit", "due_date"]
@@ -463,14 +464,7 @@ def task_report_progress(
         obj=task, to=status, lifecycle=TASK, by=by, reason=narrative, version=expected_version
     )
     _require_adopted(task.plan)
-    if not 0 <= percent <= 100:
-        raise DomainError(_("Mức độ hoàn thành phải từ 0 đến 100%."), field="percent")
-    if status == TaskStatus.DONE and percent != 100:
-        raise DomainError(_("Báo cáo hoàn thành thì mức độ phải là 100%."), field="percent")
-    if status == TaskStatus.IN_PROGRESS and percent == 100:
-        raise DomainError(_("Đã đạt 100% thì hãy chọn “hoàn thành”."), field="percent")
-    if not narrative:
-        raise DomainError(_("Phải nêu kết quả thực hiện."), field="narrative")
+    check_progress(status=status, percent=percent, narrative=narrative, done=TaskStatus.DONE)
     checked = [(f, check_evidence(f)) for f in (files or [])]
     if (
         status == TaskStatus.DONE
@@ -490,23 +484,9 @@ def task_report_progress(
         reported_by=acting_user(by),
         effective_on=move.effective_on,
     )
-    for upload, info in checked:
-        evidence = TaskEvidence(
-            update=update,
-            original_name=info.name,
-            content_type=info.content_type,
-            size=info.size,
-            sha256=info.sha256,
-        )
-        evidence.file.save(info.name, upload, save=False)
-        evidence.save()
-        audit_record(
-            obj=evidence,
-            action=AuditAction.CREATE,
-            by=by,
-            changes={"file": [None, f"{info.name} ({info.size} B, sha256 {info.sha256[:12]}…)"]},
-            unit_path=task.lead_unit.path,
-        )
+    store_evidence(
+        TaskEvidence, update=update, checked=checked, by=by, unit_path=task.lead_unit.path
+    )
     if before != percent:
         audit_record(
             obj=task,
@@ -708,20 +688,17 @@ def implementation_report_update(
     refresh: bool = False,
     expected_version: int | None = None,
 ) -> ImplementationReport:
-    require(can_write_implementation_report(by, report))
-    require_version(report, expected_version)
-    if report.status != ReportStatus.DRAFT:
-        raise DomainError(_("Báo cáo đã gửi, không sửa được nữa."))
-    values: dict[str, Any] = {"narrative": normalize_text_block(narrative)}
-    if refresh:
-        values["figures"] = task_figures(report.plan, min(report.ends_on, timezone.localdate()))
-    changes = {k: [getattr(report, k), v] for k, v in values.items() if getattr(report, k) != v}
-    if not changes:
-        return report
-    save_if_unchanged(report, expected_version, **values)
-    for key, value in values.items():
-        setattr(report, key, value)
-    _audit(report, AuditAction.UPDATE, by, report.plan, changes=changes)
+    """Write the narrative of a draft report on the plan (and refresh its figures)."""
+    halfyear_update(
+        report=report,
+        narrative=narrative,
+        refresh=refresh,
+        by=by,
+        expected_version=expected_version,
+        decision=can_write_implementation_report(by, report),
+        figures=lambda: task_figures(report.plan, min(report.ends_on, timezone.localdate())),
+        unit_path=report.plan.committee.path,
+    )
     return report
 
 
@@ -742,6 +719,7 @@ def implementation_report_submit(
     move.apply(
         figures=task_figures(report.plan, min(report.ends_on, timezone.localdate())),
         submitted_at=timezone.now(),
+        submitted_on=move.effective_on,
         submitted_by=acting_user(by),
     )
     return report
