@@ -8,7 +8,8 @@ PORT ?= 8000
 DEMO_SCALE ?= province
 DEMO_SEED ?= 1
 
-.PHONY: run test install lint pytest pytest-sqlite pytest-postgres bench lock clean
+.PHONY: run test install lint pytest pytest-sqlite pytest-postgres bench reliability \
+	reliability-short lock clean
 
 ## make run: install everything, migrate, load the demo province if empty, serve on 127.0.0.1:8000
 ## together with the background worker (summaries, overdue sweep, reminder e-mails)
@@ -20,7 +21,7 @@ run: install
 	@echo; echo "Mở http://$(HOST):$(PORT)/ và đăng nhập bằng một tài khoản demo:"; \
 	  cat var/demo-logins.txt 2>/dev/null || true; echo
 	@echo "Tiến trình nền (tổng hợp số liệu, đánh dấu quá hạn, thư nhắc việc) chạy cùng máy chủ."
-	$(BIN)/python manage.py worker --interval 10 > var/worker.log 2>&1 & \
+	$(BIN)/python manage.py worker > var/worker.log 2>&1 & \
 	  trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
@@ -55,6 +56,17 @@ pytest-postgres: install
 ## make bench: benchmarks (app vs baseline in the same run), one BENCH line each
 bench: install
 	scripts/with-postgres.sh $(BIN)/python -m bench
+
+## make reliability: R1–R13 of issue 15 (kill -9 of PostgreSQL, web and task workers, SQLite
+## writers; backup/restore; locking; fuzzing; lockout; IDOR sweep; audit chain; summaries; a
+## deadline-day spike; check --deploy), one RELIABILITY line each; exits 1 if one fails.
+## Starts its own PostgreSQL servers; loads only 127.0.0.1. Not part of make test (~15 min).
+reliability: install
+	$(BIN)/python -m reliability
+
+## make reliability-short: the same scenarios, smaller (~6 min)
+reliability-short: install
+	$(BIN)/python -m reliability --short
 
 ## make lock: re-pin the whole dependency tree after changing pyproject.toml
 lock:

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -80,6 +81,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_q",
     "kiemdiem.core",
     "kiemdiem.org",
     "kiemdiem.reviews",
@@ -94,6 +96,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Serves the collected static files (hashed names, gzip) from the WSGI process, with
+    # far-future cache headers; no separate file server to configure on an intranet machine.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "kiemdiem.core.middleware.RequestSizeLimitMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -132,6 +139,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'kiemdiem.sqlite3'}"),
         conn_max_age=env_int("KIEMDIEM_DB_CONN_MAX_AGE", 60),
+        # A kept connection is checked before a request reuses it, so after the database
+        # restarts each worker reconnects by itself instead of failing once.
+        conn_health_checks=True,
     )
 }
 
@@ -185,12 +195,22 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# django-axes: lock a username+IP pair after repeated failures.
-AXES_FAILURE_LIMIT = env_int("KIEMDIEM_LOGIN_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = env_int("KIEMDIEM_LOGIN_COOLOFF_MINUTES", 30) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+# django-axes: an account is locked after repeated failures from any address, an address after
+# more failures for any accounts (kiemdiem/core/logins.py). Every attempt is in the audit trail.
+KIEMDIEM_LOGIN_FAILURE_LIMIT = env_int("KIEMDIEM_LOGIN_FAILURE_LIMIT", 5)
+KIEMDIEM_LOGIN_IP_FAILURE_LIMIT = env_int("KIEMDIEM_LOGIN_IP_FAILURE_LIMIT", 30)
+KIEMDIEM_LOGIN_COOLOFF_MINUTES = env_int("KIEMDIEM_LOGIN_COOLOFF_MINUTES", 30)
+AXES_FAILURE_LIMIT = "kiemdiem.core.logins.failure_limit"
+AXES_COOLOFF_TIME = KIEMDIEM_LOGIN_COOLOFF_MINUTES / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "kiemdiem.core.logins.lockout_response"
 AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Behind the reverse proxy the client's address is the last one it adds to X-Forwarded-For.
+AXES_IPWARE_PROXY_COUNT = env_int("KIEMDIEM_PROXY_COUNT", 0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt")]
@@ -209,6 +229,12 @@ STATICFILES_DIRS = [
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
 ]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # collectstatic writes each file under a name with its content hash plus a .gz copy;
+    # with DEBUG on (development) templates still get the plain names, no collectstatic needed.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 MEDIA_ROOT = Path(env_str("KIEMDIEM_MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
 
@@ -220,6 +246,25 @@ SESSION_COOKIE_AGE = env_int("KIEMDIEM_SESSION_SECONDS", 8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts and style sheets only from this server, so an
+# injected <script> or on*="" attribute never runs. Inline style="" attributes stay allowed
+# (style-src-attr): they cannot run code, and a few layout widths and the import progress bar
+# use them. Bootstrap draws its form icons as data: SVG images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
@@ -254,7 +299,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "kiemdiem.api.parsers.BoundedJSONParser",
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
@@ -306,16 +351,58 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Largest request body (all files of one upload together), refused unread above it; one file
+# of the largest allowed size (20 MB: evidence, an import) still fits with its form fields.
+KIEMDIEM_REQUEST_MAX_BYTES = env_int("KIEMDIEM_REQUEST_MAX_BYTES", 21 * 1024 * 1024)
+
 # --- Import and export of the organization tree and people (kiemdiem.transfer) -------------
 # Largest upload (all files of one import together); larger requests are refused unread.
 KIEMDIEM_IMPORT_MAX_BYTES = env_int("KIEMDIEM_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 KIEMDIEM_IMPORT_MAX_ROWS = env_int("KIEMDIEM_IMPORT_MAX_ROWS", 500_000)
-# Above these sizes the dry run (bytes) and the real run (rows) go to the background worker.
-KIEMDIEM_IMPORT_INLINE_MAX_BYTES = env_int("KIEMDIEM_IMPORT_INLINE_MAX_BYTES", 1024 * 1024)
-KIEMDIEM_IMPORT_INLINE_MAX_ROWS = env_int("KIEMDIEM_IMPORT_INLINE_MAX_ROWS", 2000)
+# Blank rows are skipped but counted: past this many a file is refused (an "XLSX bomb" of
+# millions of blank rows compresses to a few hundred KB).
+KIEMDIEM_IMPORT_MAX_BLANK_ROWS = env_int("KIEMDIEM_IMPORT_MAX_BLANK_ROWS", 10_000)
+# A workbook whose XML inflates past this is refused before it is parsed.
+KIEMDIEM_IMPORT_MAX_XML_BYTES = env_int("KIEMDIEM_IMPORT_MAX_XML_BYTES", 400 * 1024 * 1024)
 KIEMDIEM_IMPORT_BATCH = env_int("KIEMDIEM_IMPORT_BATCH", 2000)
-# A worker renews its lease on a job while it works; an expired lease lets the job be re-run.
-KIEMDIEM_IMPORT_LEASE_SECONDS = env_int("KIEMDIEM_IMPORT_LEASE_SECONDS", 300)
-KIEMDIEM_IMPORT_MAX_ATTEMPTS = env_int("KIEMDIEM_IMPORT_MAX_ATTEMPTS", 5)
+# A step delivered this many times (its worker was killed each time) fails the job.
+KIEMDIEM_IMPORT_MAX_ATTEMPTS = env_int("KIEMDIEM_IMPORT_MAX_ATTEMPTS", 3)
 # Rows of the dry-run report kept for the page (rejected rows first).
 KIEMDIEM_IMPORT_REPORT_ROWS = env_int("KIEMDIEM_IMPORT_REPORT_ROWS", 5000)
+
+# --- Task queue (django-q2 with its ORM broker: the database is the queue) -------------------
+# `manage.py worker` (make run starts one) runs the cluster: a sentinel process that keeps
+# KIEMDIEM_TASK_WORKERS worker processes alive, feeds them queued tasks and the periodic
+# schedules below. Several clusters (on several machines) may share one PostgreSQL database: a
+# task is taken with a conditional UPDATE, and schedules with SELECT … FOR UPDATE.
+Q_CLUSTER = {
+    "name": "kiemdiem",
+    "orm": "default",
+    "workers": env_int("KIEMDIEM_TASK_WORKERS", 2),
+    # A task still running after `timeout` seconds is stopped; one not acknowledged after
+    # `retry` seconds (its worker died, the machine restarted, or it raised) is delivered again,
+    # up to `max_attempts` times. retry must exceed timeout, or a slow task would run twice.
+    "timeout": env_int("KIEMDIEM_TASK_TIMEOUT", 1800),
+    "retry": env_int("KIEMDIEM_TASK_RETRY", 1860),
+    "max_attempts": env_int("KIEMDIEM_TASK_MAX_ATTEMPTS", 5),
+    "ack_failures": False,
+    "poll": env_int("KIEMDIEM_TASK_POLL_SECONDS", 1),
+    "catch_up": False,  # after a stop, a periodic task runs once, not once per missed period
+    # Successful tasks kept for the "Tiến trình nền" page (failed ones are all kept); pruning
+    # reads this many rows on every save, so it stays small.
+    "save_limit": 500,
+    "recycle": 200,  # a worker process is replaced after this many tasks
+    "label": "Tiến trình nền",
+}
+# Run queued tasks at once, in the caller (tests; never in production).
+KIEMDIEM_TASKS_EAGER = False
+# The periodic work: name -> (task, every N minutes, or "HH:MM" once a day, local time).
+KIEMDIEM_SCHEDULES = {
+    "summary-merge": ("kiemdiem.dashboard.tasks.summaries_merge", 1),
+    "overdue-sweep": ("kiemdiem.remediation.tasks.overdue_sweep", 15),
+    "reminders": ("kiemdiem.dashboard.tasks.reminders_send", 60),
+    # notifications of events (a plan returned, an assessment sent) mailed soon after
+    "notifications-mail": ("kiemdiem.core.tasks.notifications_mail", 5),
+    "audit-seal": ("kiemdiem.core.tasks.audit_seal", 1),
+    "audit-verify": ("kiemdiem.core.tasks.audit_verify", "02:30"),
+}

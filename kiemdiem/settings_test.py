@@ -11,7 +11,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     tune_sqlite(DATABASES["default"])
     # In-memory databases cannot use WAL.
     DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA case_sensitive_like=ON;"
-LOGGING = {"version": 1, "disable_existing_loggers": False}
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "loggers": {"django-q": {"level": "ERROR"}},
+}
+# Tasks run in the test's own process and transaction (a test drains the queue itself when it
+# wants to see a job waiting: KIEMDIEM_TASKS_EAGER = False, then kiemdiem.core.tasks.run_queued).
+Q_CLUSTER = {**Q_CLUSTER, "sync": True}  # noqa: F405
+KIEMDIEM_TASKS_EAGER = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from kiemdiem.core import notification_views
+from kiemdiem.core import notification_views, task_views
 from kiemdiem.core.auth_views import LoginView
 from kiemdiem.dashboard import views as dashboard_views
 from kiemdiem.org import views as org_views
@@ -40,6 +40,9 @@ urlpatterns = [
     path("api/v1/", include("kiemdiem.api.urls")),
     path("tai-khoan/", include("kiemdiem.api.account_urls")),
     path("nhat-ky/", org_views.audit_list, name="audit-list"),
+    path("tien-trinh-nen/", task_views.task_list, name="task-list"),
+    path("cong-viec/<int:pk>/", task_views.job_detail, name="job-detail"),
+    path("cong-viec/<int:pk>/tien-do/", task_views.job_progress, name="job-progress"),
     path("", dashboard_views.home, name="home"),
 ]
 

@@ -7,9 +7,12 @@ Every error of the API goes through `api_exception_handler`, so a client parses 
 """
 
 import re
+import sys
 
+from django import db
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
+from django.template import loader
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import defaults
@@ -317,7 +320,27 @@ def page_not_found(request, exception):
     return defaults.page_not_found(request, exception)
 
 
+def database_down() -> bool:
+    """The error being handled is the database not answering (stopped, restarting, unreachable)."""
+    error = sys.exc_info()[1]
+    return isinstance(error, db.OperationalError | db.InterfaceError)
+
+
 def server_error(request):
+    if database_down():
+        # Nothing was written (the transaction never reached the database): say so, and when.
+        message = _(
+            "Cơ sở dữ liệu tạm thời không trả lời: yêu cầu chưa được thực hiện, dữ liệu không "
+            "thay đổi. Hãy thử lại sau ít phút."
+        )
+        if is_api(request):
+            response = _json(503, "database_unavailable", message)
+        else:
+            response = HttpResponse(
+                loader.render_to_string("503.html", {"message": message}), status=503
+            )
+        response["Retry-After"] = "30"
+        return response
     if is_api(request):
         return _json(
             500,

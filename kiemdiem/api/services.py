@@ -41,7 +41,7 @@ def token_create(*, user, name: str) -> tuple[ApiToken, str]:
 
 
 @transaction.atomic
-def token_revoke(*, token: ApiToken, by) -> ApiToken:
+def token_revoke(*, token: ApiToken, by, reason: str = "") -> ApiToken:
     """Revoke a token; revoking one already revoked changes nothing."""
     updated = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
@@ -53,6 +53,6 @@ def token_revoke(*, token: ApiToken, by) -> ApiToken:
             action=AuditAction.UPDATE,
             by=by,
             changes={"revoked_at": [None, token.revoked_at]},
-            reason=_("Thu hồi mã truy cập API"),
+            reason=reason or _("Thu hồi mã truy cập API"),
         )
     return token

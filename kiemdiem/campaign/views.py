@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from kiemdiem.campaign import services as campaign
 from kiemdiem.core.forms import run_service
 from kiemdiem.core.permissions import require
+from kiemdiem.core.tasks import enqueue_job
 from kiemdiem.reviews import selectors
 from kiemdiem.reviews import services as review_services
 from kiemdiem.reviews.forms import CycleForm, ReasonForm, cycle_initial, cycle_scope_units
@@ -98,32 +99,36 @@ def _cycle_transition(request: HttpRequest, pk: int, *, to: str) -> HttpResponse
     cycle = _cycle(request, pk)
     require(can_run_cycle(request.user, cycle))
     form = ReasonForm(_posted(request), initial={"version": cycle.version})
-    if request.method == "POST" and form.is_valid():
-        reason = form.cleaned_data["reason"]
-        version = form.cleaned_data["version"]
-
-        def call():
-            if to == CycleStatus.OPEN:
-                return campaign.cycle_open(
-                    cycle=cycle, by=request.user, note=reason, expected_version=version
-                )
-            return review_services.cycle_close(
-                cycle=cycle, by=request.user, note=reason, expected_version=version
-            )
-
-        result = run_service(form, call)
+    if request.method == "POST" and form.is_valid() and to == CycleStatus.OPEN:
+        # Long work: queued; the user follows the job (at once here when it already ended).
+        job = enqueue_job(
+            "kiemdiem.campaign.tasks.cycle_open",
+            cycle.pk,
+            request.user.pk,
+            form.cleaned_data["reason"],
+            form.cleaned_data["version"],
+            name=_("Triển khai %(title)s") % {"title": cycle.title},
+            by=request.user,
+            url=cycle.get_absolute_url(),
+        )
+        if job.ok:
+            messages.success(request, job.result)
+            return redirect(cycle)
+        if job.ok is None:
+            return redirect(job)
+        form.add_error(None, job.result)
+    elif request.method == "POST" and form.is_valid():
+        result = run_service(
+            form,
+            lambda: review_services.cycle_close(
+                cycle=cycle,
+                by=request.user,
+                note=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
+            ),
+        )
         if result is not None:
-            if to == CycleStatus.OPEN:
-                messages.success(
-                    request,
-                    _(
-                        "Đã triển khai đợt kiểm điểm: tạo %(n)s bản kiểm điểm, chuyển %(c)s hạn "
-                        "chế, khuyết điểm từ kỳ trước."
-                    )
-                    % {"n": result["reviews"], "c": result["carried"]},
-                )
-            else:
-                messages.success(request, _("Đã kết thúc đợt kiểm điểm."))
+            messages.success(request, _("Đã kết thúc đợt kiểm điểm."))
             return redirect(cycle)
     ctx = {"cycle": cycle, "form": form, "to": to}
     return render(request, "campaign/cycle_confirm.html", ctx)

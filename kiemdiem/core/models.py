@@ -28,10 +28,22 @@ class AuditAction(models.TextChoices):
 
 
 class AuditEventQuerySet(models.QuerySet):
+    """Refuses every way the ORM has to change or remove rows, the private ones included
+    (`_update` is what Model.save uses for an UPDATE, `_raw_delete` skips signals)."""
+
     def update(self, **kwargs):
         raise AuditImmutable()
 
+    def _update(self, values):
+        raise AuditImmutable()
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AuditImmutable()
+
     def delete(self):
+        raise AuditImmutable()
+
+    def _raw_delete(self, using):
         raise AuditImmutable()
 
 
@@ -77,6 +89,8 @@ class AuditEvent(models.Model):
         verbose_name = _("nhật ký thay đổi")
         verbose_name_plural = _("nhật ký thay đổi")
         ordering = ["-at", "-id"]
+        # Related lookups and deletions use this manager too, so `_base_manager` refuses as well.
+        base_manager_name = "objects"
         indexes = [
             # serves object history pages
             models.Index(fields=["object_type", "object_id", "-at"], name="core_audit_object_idx"),
@@ -225,3 +239,85 @@ class NotificationSettings(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {'thư' if self.email_enabled else 'không thư'}"
+
+
+class AuditSeal(models.Model):
+    """One link of the audit trail's hash chain (core/audit_chain.py): the SHA-256 of the
+    previous link's hash and of one audit row as it was when sealed. Append-only, like the rows.
+    """
+
+    seq = models.BigAutoField(primary_key=True)
+    # No foreign key: a deleted audit row must leave its seal behind, for verify_audit to find.
+    event_id = models.BigIntegerField(_("bản ghi nhật ký"), unique=True)
+    hash = models.CharField(_("mã băm"), max_length=64)
+    sealed_at = models.DateTimeField(_("niêm phong lúc"), auto_now_add=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("dấu niêm phong nhật ký")
+        verbose_name_plural = _("dấu niêm phong nhật ký")
+        ordering = ["seq"]
+        base_manager_name = "objects"
+
+    def __str__(self) -> str:
+        return _("Dấu niêm phong số %(seq)s") % {"seq": self.seq}
+
+    def save(self, *args, **kwargs):
+        if self._state.adding is False:
+            raise AuditImmutable()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditImmutable()
+
+
+class JobQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "JobQuerySet":
+        """A user sees the jobs they started; administrators see every job."""
+        return self if user.is_superuser else self.filter(created_by=user)
+
+
+class Job(models.Model):
+    """A task queued for a user (core.tasks.enqueue_job), with its progress and its result: the
+    job page polls it. The task queue itself keeps no owner; this row does."""
+
+    task_id = models.CharField(max_length=32, unique=True)
+    name = models.CharField(_("công việc"), max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người yêu cầu"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("yêu cầu lúc"), auto_now_add=True)
+    # Where the user goes when it is done (the object it worked on).
+    url = models.CharField(max_length=300, blank=True)
+    stage = models.CharField(_("bước"), max_length=120, blank=True)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(_("bắt đầu lúc"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
+    ok = models.BooleanField(_("thành công"), null=True)
+    result = models.TextField(_("kết quả"), blank=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("công việc nền")
+        verbose_name_plural = _("công việc nền")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("job-detail", args=[self.pk])
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.done / self.total)) if self.total else 0

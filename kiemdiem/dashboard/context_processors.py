@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 from kiemdiem.org.scoping import access_for
 
 # (label, URL name, who sees it: "scope" = anyone with a visible unit, "audit" = audit readers,
-# "office" = a committee office of some subtree, or an administrator, "oversight" = working
-# groups, assigned members and the units and committees they deal with)
+# "office" = a committee office of some subtree, or an administrator, "admin" = administrators,
+# "oversight" = working groups, assigned members and the units and committees they deal with)
 NAV = [
     (_("Trang chủ"), "home", "all"),
     (_("Cây tổ chức"), "org:unit-tree", "scope"),
@@ -19,6 +19,8 @@ NAV = [
     (_("Giám sát"), "oversight:index", "oversight"),
     (_("Nhập, xuất dữ liệu"), "transfer:index", "office"),
     (_("Nhật ký"), "audit-list", "audit"),
+    (_("Khóa đăng nhập"), "org:lockout-list", "office"),
+    (_("Tiến trình nền"), "task-list", "admin"),
 ]
 
 
@@ -33,6 +35,7 @@ def navigation(request: HttpRequest) -> dict:
         "lead": access.everything or bool(access.unit_paths),
         "audit": access.can_read_audit,
         "office": access.everything or bool(access.office_paths),
+        "admin": user.is_superuser,
         # working groups, assigned members, and those they report to or oversee
         "oversight": access.everything
         or bool(access.unit_paths or access.group_ids or access.assigned_pairs),

@@ -9,11 +9,6 @@ urlpatterns = [
     path("dot/<int:cycle_id>/", views.cycle_home, name="cycle-home"),
     path("dot/<int:cycle_id>/don-vi/<int:unit_id>/", views.unit_summary, name="cycle-unit"),
     path(
-        "dot/<int:cycle_id>/don-vi/<int:unit_id>/cap-nhat/",
-        views.summary_refresh,
-        name="summary-refresh",
-    ),
-    path(
         "dot/<int:cycle_id>/don-vi/<int:unit_id>/giam-sat/",
         views.oversight_table,
         name="oversight",

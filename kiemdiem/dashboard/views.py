@@ -8,7 +8,6 @@ scope answers 404.
 
 import functools
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,12 +15,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
-from kiemdiem.core.htmx import htmx_done
 from kiemdiem.dashboard import selectors
 from kiemdiem.dashboard.metrics import METRIC_NAMES, METRICS
-from kiemdiem.dashboard.summaries import merge_all
 from kiemdiem.org.models import Person, Unit
 from kiemdiem.org.scoping import access_for, top_units
 from kiemdiem.oversight.selectors import overseers_dashboard
@@ -234,17 +230,6 @@ def oversight_table(request: HttpRequest, cycle_id: int, unit_id: int) -> HttpRe
     if getattr(request, "htmx", False):
         template += "#table"
     return render(request, template, ctx)
-
-
-@login_required
-@require_POST
-def summary_refresh(request: HttpRequest, cycle_id: int, unit_id: int) -> HttpResponse:
-    """Merge the pending change records now instead of waiting for the worker."""
-    cycle, unit = _cycle_and_unit(request, cycle_id, unit_id)
-    merged = merge_all(max_batches=20)
-    messages.success(request, _("Đã tổng hợp %(n)s thay đổi.") % {"n": merged})
-    fallback = reverse("dashboard:cycle-unit", args=[cycle.pk, unit.pk])
-    return htmx_done(request, events=["summary-changed"], fallback=fallback)
 
 
 @login_required

@@ -15,6 +15,7 @@ from kiemdiem.core.dates import vn_date
 from kiemdiem.core.errors import DomainError, full_clean
 from kiemdiem.core.models import AuditAction
 from kiemdiem.core.permissions import Actor, require
+from kiemdiem.core.tasks import enqueue
 from kiemdiem.core.text import fold, normalize_text
 from kiemdiem.core.versions import save_if_unchanged
 from kiemdiem.org.models import (
@@ -298,6 +299,15 @@ def unit_move(
         changes={"parent": [str(old_parent) if old_parent else None, str(new_parent)]},
         reason=reason,
         unit_path=new_path,
+    )
+    # The campaign summaries are kept per unit path: the cycles around the old and the new
+    # place are rebuilt by the task workers (queued with this transaction, by name: the
+    # dashboard sits above org).
+    enqueue(
+        "kiemdiem.dashboard.tasks.summaries_rebuild_after_move",
+        old_path,
+        new_path,
+        name=_("Tính lại số liệu sau khi chuyển %(unit)s") % {"unit": unit},
     )
     return unit
 

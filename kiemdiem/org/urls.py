@@ -1,12 +1,14 @@
 from django.urls import path
 
-from kiemdiem.org import views
+from kiemdiem.org import lockout_views, views
 
 app_name = "org"
 
 urlpatterns = [
     path("", views.unit_tree, name="unit-tree"),
     path("tim-kiem/", views.search, name="search"),
+    path("khoa-dang-nhap/", lockout_views.lockout_list, name="lockout-list"),
+    path("khoa-dang-nhap/mo-khoa/", lockout_views.lockout_unlock, name="lockout-unlock"),
     path("don-vi/<int:pk>/", views.unit_detail, name="unit-detail"),
     path("don-vi/<int:pk>/con/", views.unit_children, name="unit-children"),
     path("don-vi/<int:pk>/them-don-vi/", views.unit_create, name="unit-create"),

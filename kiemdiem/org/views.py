@@ -496,6 +496,10 @@ def _parse_date(value: str) -> datetime.date | None:
         return None
 
 
+# Words of the actor filter: a name has a few.
+ACTOR_WORDS = 8
+
+
 @login_required
 def audit_list(request: HttpRequest) -> HttpResponse:
     """The audit trail, filtered by unit subtree, person, actor and dates; scoped to the user."""
@@ -521,10 +525,14 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         else:
             errors.append(_("Không tìm thấy đảng viên này trong phạm vi của bạn."))
     actor = request.GET.get("actor", "").strip()
-    if actor:
+    words = fold(actor).split()
+    if len(words) > ACTOR_WORDS or len(actor) > 150:
+        # A name has a few words; hundreds would make a query SQLite refuses to build.
+        errors.append(_("Tên người thực hiện quá dài: nhập tối đa %(n)s từ.") % {"n": ACTOR_WORDS})
+    elif actor:
         # The name is matched accent-free, as the search does: "Nguyễn" and "nguyen" both find.
         name = Q()
-        for word in fold(actor).split():
+        for word in words:
             name &= Q(person__search_text__contains=word)
         users = get_user_model().objects.filter(Q(username__iexact=actor) | name)
         events = events.filter(actor__in=users)

@@ -106,7 +106,9 @@ def store_evidence(
     unit_path: str,
     person_id: int | None = None,
 ) -> None:
-    """Save the checked files of a progress report (stored by checksum), each audited."""
+    """Save the checked files of a progress report, each audited. Files are stored under their
+    SHA-256: the same file sent again (another report, another item or task) points at the
+    stored copy instead of being written a second time."""
     for upload, info in checked:
         evidence: Any = model(
             update=update,
@@ -115,7 +117,11 @@ def store_evidence(
             size=info.size,
             sha256=info.sha256,
         )
-        evidence.file.save(info.name, upload, save=False)
+        path = evidence.file.field.upload_to(evidence, info.name)
+        if evidence.file.storage.exists(path):
+            evidence.file.name = path
+        else:
+            evidence.file.save(info.name, upload, save=False)
         evidence.save()
         audit_record(
             obj=evidence,

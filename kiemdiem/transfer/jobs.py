@@ -1,15 +1,14 @@
-"""Every write to an import job: create, dry run, confirm, real run, and the worker's claim.
+"""Every write to an import job: create, dry run, confirm, real run.
 
-The lifecycle is in states.py. A job is worked on by whoever claims it: the web request itself
-for small files, the background worker (`run_pending_jobs`, called by `manage.py worker`) for
-large ones, or `manage.py import_org`. Claiming is a conditional UPDATE on (status, attempts),
-preceded on PostgreSQL by SELECT … FOR UPDATE SKIP LOCKED so that two workers never wait on the
-same row. The claimer holds a lease that progress reports renew; a job whose lease expired (its
-process was killed) is claimed again and its step is redone from scratch.
+The lifecycle is in states.py. Both steps, the dry run and the real run, are tasks in the task
+queue (transfer/tasks.py; core.tasks), never work inside a web request. Each delivery of a step's
+task claims the job with a conditional UPDATE on (status, attempts); the task queue delivers a
+step again when its worker died, and the step is then redone from scratch. A write that carries
+an older attempt number is refused, so a late worker can never overwrite a newer one's result.
 """
 
 import contextlib
-import datetime
+import contextvars
 import hashlib
 import logging
 import os
@@ -21,7 +20,7 @@ from django.conf import settings
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
@@ -29,6 +28,7 @@ from django.utils.translation import gettext as _
 from kiemdiem.core.audit import audit_record
 from kiemdiem.core.errors import DomainError
 from kiemdiem.core.models import AuditAction
+from kiemdiem.core.tasks import enqueue
 from kiemdiem.org.scoping import access_for
 from kiemdiem.transfer.columns import ENTITIES, TABLES
 from kiemdiem.transfer.models import ImportJob
@@ -40,14 +40,12 @@ from kiemdiem.transfer.writer import apply_plan
 logger = logging.getLogger(__name__)
 
 Echo = Callable[[str, int, int], None]
+# Where a step run in the foreground (manage.py import_org) prints its progress as well.
+ECHO: contextvars.ContextVar[Echo | None] = contextvars.ContextVar("import_echo", default=None)
 
 
 class LostLease(DomainError):
-    """Another worker took the job over (this one was too slow to renew its lease)."""
-
-
-def _lease_end() -> datetime.datetime:
-    return timezone.now() + datetime.timedelta(seconds=settings.KIEMDIEM_IMPORT_LEASE_SECONDS)
+    """Another delivery of the step took the job over (this worker was presumed dead)."""
 
 
 def _transition(job: ImportJob, old: str, new: str, *, by, reason: str = "") -> None:
@@ -138,11 +136,11 @@ def open_files(job: ImportJob) -> Iterator[list[tuple[str, IO[bytes]]]]:
             handle.close()
 
 
-# --- progress and lease --------------------------------------------------------------------
+# --- progress ------------------------------------------------------------------------------
 
 
 class Progress:
-    """Progress reports of the job's current step, also renewing the lease.
+    """Progress reports of the job's current step (the job page polls them).
 
     Outside a transaction the job row is updated on the default connection. Inside the real
     run's transaction, PostgreSQL gets the update from a second connection (autocommit), so the
@@ -169,7 +167,6 @@ class Progress:
             "rows_done": done,
             "rows_total": total,
             "heartbeat_at": now,
-            "lease_until": _lease_end(),
         }
         if connection.in_atomic_block and connection.vendor == "postgresql":
             self._side_update(values)
@@ -187,13 +184,12 @@ class Progress:
             with self.side.cursor() as cursor:
                 cursor.execute(
                     f"UPDATE {table} SET stage = %s, rows_done = %s, rows_total = %s, "  # noqa: S608
-                    "heartbeat_at = %s, lease_until = %s WHERE id = %s AND attempts = %s",
+                    "heartbeat_at = %s WHERE id = %s AND attempts = %s",
                     [
                         values["stage"],
                         values["rows_done"],
                         values["rows_total"],
                         values["heartbeat_at"],
-                        values["lease_until"],
                         self.job.pk,
                         self.job.attempts,
                     ],
@@ -208,12 +204,11 @@ class Progress:
 
 
 def _claim(job: ImportJob, old: str, new: str) -> bool:
-    """Take the job from status `old` to `new` if nobody else did; sets the lease."""
+    """Take the job from status `old` to `new` if nobody else did (one more attempt)."""
     now = timezone.now()
     taken = ImportJob.objects.filter(pk=job.pk, status=old, attempts=job.attempts).update(
         status=new,
         attempts=F("attempts") + 1,
-        lease_until=_lease_end(),
         heartbeat_at=now,
         rows_done=0,
         stage="",
@@ -256,7 +251,6 @@ def job_check(job: ImportJob, *, echo: Echo | None = None) -> ImportJob:
         rows_done=plan.row_count,
         stage="",
         checked_at=now,
-        lease_until=None,
         error="",
     )
     if not updated:
@@ -269,16 +263,27 @@ def job_check(job: ImportJob, *, echo: Echo | None = None) -> ImportJob:
 
 
 def job_start_check(job: ImportJob, *, echo: Echo | None = None) -> ImportJob:
-    """Run the dry run now (small files, the command): claim the uploaded job and check it."""
+    """Run the dry run now, in this process (benchmarks, tests): claim the job and check it."""
     if not _claim(job, ImportStatus.UPLOADED, ImportStatus.CHECKING):
         raise DomainError(_("Lượt nhập này đang được kiểm tra."))
     return job_check(job, echo=echo)
 
 
-def runs_inline(job: ImportJob, *, step: str) -> bool:
-    if step == "check":
-        return total_size(job) <= settings.KIEMDIEM_IMPORT_INLINE_MAX_BYTES
-    return job.rows_total <= settings.KIEMDIEM_IMPORT_INLINE_MAX_ROWS
+def job_submit(
+    *, files: list[tuple[str, IO[bytes]]], by, entity: str = "", eager: bool | None = None
+) -> ImportJob:
+    """Store the files and queue their dry run, in one transaction (the job never waits for a
+    task that was not queued)."""
+    with transaction.atomic():
+        job = job_create(files=files, by=by, entity=entity)
+        enqueue(
+            "kiemdiem.transfer.tasks.import_check",
+            job.pk,
+            name=_("Chạy thử lượt nhập số %(id)s") % {"id": job.pk},
+            eager=eager,
+        )
+    job.refresh_from_db()
+    return job
 
 
 # --- confirm and real run ------------------------------------------------------------------
@@ -294,26 +299,29 @@ def can_confirm(job: ImportJob) -> tuple[bool, str]:
     return True, ""
 
 
-def job_confirm(job: ImportJob, *, by, background: bool | None = None) -> ImportJob:
-    """Accept the dry run: run now (small jobs, returns when done) or queue for the worker."""
+def job_confirm(job: ImportJob, *, by, eager: bool | None = None) -> ImportJob:
+    """Accept the dry run and queue the real run for the task workers."""
     ok, reason = can_confirm(job)
     if not ok:
         raise DomainError(reason)
-    if background is None:
-        background = not runs_inline(job, step="run")
-    if background:
+    with transaction.atomic():
         if not ImportJob.objects.filter(
             pk=job.pk, status=ImportStatus.CHECKED, attempts=job.attempts
         ).update(status=ImportStatus.QUEUED):
             raise DomainError(_("Lượt nhập này vừa được xác nhận."))
         _transition(job, ImportStatus.CHECKED, ImportStatus.QUEUED, by=by)
-        job.refresh_from_db()
-        return job
-    return job_start_run(job, by=by)
+        enqueue(
+            "kiemdiem.transfer.tasks.import_run",
+            job.pk,
+            name=_("Ghi dữ liệu lượt nhập số %(id)s") % {"id": job.pk},
+            eager=eager,
+        )
+    job.refresh_from_db()
+    return job
 
 
 def job_start_run(job: ImportJob, *, by, echo: Echo | None = None) -> ImportJob:
-    """Run a checked job now, in this process (small jobs, the command)."""
+    """Run a checked job now, in this process (benchmarks, tests)."""
     ok, reason = can_confirm(job)
     if not ok:
         raise DomainError(reason)
@@ -360,7 +368,6 @@ def job_run(job: ImportJob, *, echo: Echo | None = None) -> ImportJob:
                 rows_total=plan.row_count,
                 stage="",
                 finished_at=timezone.now(),
-                lease_until=None,
                 error="",
             )
             if not done:
@@ -389,7 +396,6 @@ def _fail(job: ImportJob, old: str, message: str) -> None:
     failed = ImportJob.objects.filter(pk=job.pk, status=old, attempts=job.attempts).update(
         status=ImportStatus.FAILED,
         error=message[:4000],
-        lease_until=None,
         finished_at=timezone.now(),
     )
     if failed:
@@ -415,62 +421,37 @@ def summary(job: ImportJob) -> str:
     return "; ".join(parts) or _("Không có dòng dữ liệu nào.")
 
 
-# --- the worker ----------------------------------------------------------------------------
+# --- the tasks' claim ---------------------------------------------------------------------
+
+STEPS = {
+    # step: (status waiting for it, status while it runs)
+    "check": (ImportStatus.UPLOADED, ImportStatus.CHECKING),
+    "run": (ImportStatus.QUEUED, ImportStatus.RUNNING),
+}
 
 
-def claim_next() -> ImportJob | None:
-    """The oldest job waiting for a step, or whose worker's lease expired; claimed."""
-    now = timezone.now()
-    ready = Q(status__in=[ImportStatus.UPLOADED, ImportStatus.QUEUED]) | Q(
-        status__in=[ImportStatus.CHECKING, ImportStatus.RUNNING], lease_until__lt=now
-    )
-    candidates = ImportJob.objects.filter(ready).order_by("created_at", "id")
-    with transaction.atomic():
-        if connection.features.has_select_for_update_skip_locked:
-            job = candidates.select_for_update(skip_locked=True).first()
-        else:
-            job = candidates.first()
-        if job is None:
-            return None
-        new = (
-            ImportStatus.CHECKING
-            if job.status in (ImportStatus.UPLOADED, ImportStatus.CHECKING)
-            else ImportStatus.RUNNING
-        )
-        retry = job.status in (ImportStatus.CHECKING, ImportStatus.RUNNING)
-        if retry and job.attempts >= settings.KIEMDIEM_IMPORT_MAX_ATTEMPTS:
+def job_claim(job_id: int, *, step: str) -> ImportJob | None:
+    """Claim a job for one delivery of its step's task; None when there is nothing to do.
+
+    A job already past the step (a second delivery of a task that did finish) is left alone.
+    A job still in the step's running status was claimed by a delivery whose worker died (the
+    queue delivers again only after its `retry` time, longer than any task may run): its step
+    is redone from scratch, up to KIEMDIEM_IMPORT_MAX_ATTEMPTS times, then the job fails.
+    """
+    waiting, busy = STEPS[step]
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is None or job.status not in (waiting, busy):
+        return None
+    if job.status == busy:
+        if job.attempts >= settings.KIEMDIEM_IMPORT_MAX_ATTEMPTS:
             _fail(
                 job,
-                job.status,
+                busy,
                 _("Đã thử %(n)s lần mà không xong (tiến trình bị dừng giữa chừng); không ghi gì.")
                 % {"n": job.attempts},
             )
             return None
-        old = job.status
-        if not _claim(job, old, new):
-            return None
-    if retry:
-        logger.warning("import job %s: lease expired, running %s again", job.pk, new)
+        logger.warning("import job %s: its worker died, running %s again", job.pk, step)
+    if not _claim(job, job.status, busy):
+        return None
     return job
-
-
-def run_job(job: ImportJob, *, echo: Echo | None = None) -> ImportJob:
-    """Do the step of a claimed job."""
-    if job.status == ImportStatus.CHECKING:
-        return job_check(job, echo=echo)
-    return job_run(job, echo=echo)
-
-
-def run_pending_jobs(limit: int = 5) -> int:
-    """Claim and run up to `limit` jobs (called by the worker each round); returns how many."""
-    count = 0
-    while count < limit:
-        job = claim_next()
-        if job is None:
-            break
-        count += 1
-        try:
-            run_job(job)
-        except Exception:  # noqa: BLE001 - the job is marked failed; go on with the next one
-            logger.exception("import job %s failed", job.pk)
-    return count

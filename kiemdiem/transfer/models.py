@@ -1,4 +1,4 @@
-"""Import jobs: the uploaded files, the dry-run report, progress and the worker's lease."""
+"""Import jobs: the uploaded files, the dry-run report and the progress of the current step."""
 
 from django.conf import settings
 from django.db import models
@@ -46,9 +46,8 @@ class ImportJob(models.Model):
     error = models.TextField(_("lỗi"), blank=True)
     checked_at = models.DateTimeField(_("chạy thử lúc"), null=True, blank=True)
     finished_at = models.DateTimeField(_("hoàn tất lúc"), null=True, blank=True)
-    # The worker that holds the job renews the lease; an expired lease lets another claim it.
+    # Deliveries of the steps' tasks so far; a write carrying an older number is refused.
     attempts = models.PositiveSmallIntegerField(_("số lần chạy"), default=0)
-    lease_until = models.DateTimeField(_("giữ đến"), null=True, blank=True)
     heartbeat_at = models.DateTimeField(_("tín hiệu gần nhất"), null=True, blank=True)
 
     objects = ImportJobQuerySet.as_manager()
@@ -57,10 +56,6 @@ class ImportJob(models.Model):
         verbose_name = _("lượt nhập dữ liệu")
         verbose_name_plural = _("lượt nhập dữ liệu")
         ordering = ["-created_at", "-id"]
-        indexes = [
-            # serves the worker's claim: pending jobs and expired leases
-            models.Index(fields=["status", "lease_until"], name="transfer_job_claim_idx"),
-        ]
 
     def __str__(self) -> str:
         names = ", ".join(f["name"] for f in self.files) or "—"

@@ -86,7 +86,26 @@ class RowResult:
     changes: dict[str, list[Any]] = field(default_factory=dict)
 
     def as_list(self) -> list:
-        return [self.entity, self.row, self.action, self.key, self.reasons, self.changes]
+        """The row as the job's report stores it: every text clipped (REPORT_TEXT), so a
+        report never grows with what a cell holds."""
+        return [
+            self.entity,
+            self.row,
+            self.action,
+            clip(self.key),
+            [clip(r) for r in self.reasons],
+            {k: [clip(v) for v in pair] for k, pair in self.changes.items()},
+        ]
+
+
+# Characters of one value kept in a job's report (the page shows the row; the file has it all).
+REPORT_TEXT = 300
+
+
+def clip(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > REPORT_TEXT:
+        return value[: REPORT_TEXT - 1] + "…"
+    return value
 
 
 @dataclass(eq=False)
@@ -149,8 +168,8 @@ class Plan:
         )
         kept = sorted(ranked[:limit], key=lambda r: (ENTITIES.index(r.entity), r.source, r.row))
         return {
-            "problems": self.problems,
-            "notes": self.notes,
+            "problems": [clip(p) for p in self.problems],
+            "notes": [clip(n) for n in self.notes],
             "rows": [r.as_list() for r in kept],
             "omitted": max(0, len(ranked) - limit),
         }

@@ -1,15 +1,16 @@
 """The lifecycle of an import job.
 
-A user uploads one XLSX workbook or one or more CSV files: the job is UPLOADED. The dry run
-(inline for small files, by the worker for large ones) moves it to CHECKING and then CHECKED,
-with a row-by-row report; it never writes to the organization tree. A CHECKED job with no
-rejected row and something to change can be confirmed: small jobs go straight to RUNNING, large
-ones wait as QUEUED for the worker. The real run re-checks the files against the database as it
-is then and writes everything in one transaction (DONE), or nothing (FAILED, with the reason).
+A user uploads one XLSX workbook or one or more CSV files: the job is UPLOADED and its dry run
+is queued. A task worker moves it to CHECKING and then CHECKED, with a row-by-row report; it
+never writes to the organization tree. A CHECKED job with no rejected row and something to
+change can be confirmed: it waits as QUEUED, then a task worker runs it (RUNNING). The real run
+re-checks the files against the database as it is then and writes everything in one transaction
+(DONE), or nothing (FAILED, with the reason).
 
-A process killed while CHECKING or RUNNING leaves its lease to expire; the worker then claims the
-job again and starts that step from scratch, which is safe because the real run is one
-transaction and rows are matched on natural keys (unit codes, Party card numbers).
+A worker killed while CHECKING or RUNNING never acknowledges its task, so the task queue delivers
+it again (after its `retry` time) and that step starts from scratch, which is safe because the
+real run is one transaction and rows are matched on natural keys (unit codes, Party card
+numbers).
 """
 
 from django.db import models

@@ -128,15 +128,13 @@ def _upload(request: HttpRequest, guard: SizeLimitHandler) -> HttpResponse:
     files = [(f.name, f) for f in form.cleaned_data["files"]]
     job = run_service(
         form,
-        lambda: jobs.job_create(files=files, by=request.user, entity=form.cleaned_data["entity"]),
+        lambda: jobs.job_submit(files=files, by=request.user, entity=form.cleaned_data["entity"]),
     )
     if job is None:
         return _index(request, upload_form=form)
-    if jobs.runs_inline(job, step="check"):
-        job = jobs.job_start_check(job)
-    else:
+    if job.is_active:
         messages.info(
-            request, _("Tệp lớn: hệ thống đang chạy thử ở chế độ nền, trang tự cập nhật.")
+            request, _("Đã nhận tệp: hệ thống đang chạy thử ở chế độ nền, trang tự cập nhật.")
         )
     return redirect(job)
 

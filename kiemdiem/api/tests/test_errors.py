@@ -225,3 +225,43 @@ def test_a_crash_in_the_api_answers_json_500(api, org_tree, office, monkeypatch)
     assert response["Content-Type"] == "application/json"
     assert response.json()["code"] == "server_error"
     assert "Lỗi máy chủ" in response.json()["message"]
+
+
+def test_deeply_nested_json_is_a_400_not_a_500(api, org_tree, office):
+    client = api(office)
+    for levels in (1000, 100_000, 25):
+        body = "[" * levels + "]" * levels
+        response = client.generic("POST", "/api/v1/units/", body, content_type="application/json")
+        assert response.status_code == 400, levels
+        assert response.json()["code"] == "parse_error"
+    objects = '{"a":' * 1000 + "1" + "}" * 1000
+    response = client.generic(
+        "PATCH", f"/api/v1/units/{org_tree.cell_a1.pk}/", objects, content_type="application/json"
+    )
+    assert response.status_code == 400 and response.json()["code"] == "parse_error"
+    # Ordinary nesting is read as before (here: fields the serializer rejects, not the parser).
+    shallow = client.post("/api/v1/units/", {"name": [[["x"]]]}, format="json")
+    assert shallow.status_code == 400 and shallow.json()["code"] != "parse_error"
+
+
+def test_database_down_answers_503_with_retry_after(api, client, org_tree, office, monkeypatch):
+    """What PostgreSQL killed mid-request looks like to a view: an OperationalError."""
+    from django.db import OperationalError
+
+    from kiemdiem.api import views
+    from kiemdiem.org import views as org_views
+
+    def down(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(views.UnitViewSet, "list", down)
+    monkeypatch.setattr(org_views, "render", down)
+    api_client = api(office)
+    api_client.raise_request_exception = False
+    response = api_client.get("/api/v1/units/")
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+    assert response.json()["code"] == "database_unavailable"
+    client.force_login(office)
+    client.raise_request_exception = False
+    page = client.get("/to-chuc/")
+    assert page.status_code == 503 and "dữ liệu không thay đổi" in page.content.decode()

@@ -114,12 +114,13 @@ def test_top_bar_names_the_linked_person_or_the_login(client, org_tree, member, 
 
 
 def test_login_lockout_after_repeated_failures(client, org_tree, office, settings):
-    for _ in range(settings.AXES_FAILURE_LIMIT):
+    for _ in range(settings.KIEMDIEM_LOGIN_FAILURE_LIMIT):
         client.post(reverse("login"), {"username": "vanphong_a", "password": "sai-mat-khau"})
     response = client.post(
         reverse("login"), {"username": "vanphong_a", "password": "mat-khau-thu-2026"}
     )
-    assert "tạm bị khóa" in response.content.decode()
+    assert response.status_code == 429
+    assert "Tài khoản <strong>vanphong_a</strong> đã bị tạm khóa" in response.content.decode()
 
 
 def test_wrong_password_message_is_vietnamese(client, org_tree, office):
@@ -238,3 +239,30 @@ def test_audit_page_has_a_query_ceiling(client, org_tree, office, django_assert_
     with django_assert_max_num_queries(10):
         html = _audit_html(client, unit="CB38A1B")
     assert html.count('<td class="small">đổi</td>') == 50
+
+
+def test_audit_actor_filter_with_hundreds_of_words_is_refused_not_a_500(client, org_tree, admin):
+    client.force_login(admin)
+    response = client.get(reverse("audit-list"), {"actor": " ".join(["nguyen"] * 600)})
+    assert response.status_code == 200
+    assert "Tên người thực hiện quá dài: nhập tối đa 8 từ." in response.content.decode()
+
+
+def test_a_request_larger_than_the_cap_is_refused_unread(client, org_tree, office, settings):
+    """Three 19 MB evidence files in one POST, or ten 20 MB files to the API: 413, nothing read."""
+    from kiemdiem.remediation.models import Evidence
+
+    client.force_login(office)
+    for path in ["/ke-hoach/noi-dung/1/tien-do/", "/api/v1/plan-items/1/progress/"]:
+        response = client.post(
+            path,
+            b"x" * 100,
+            content_type="multipart/form-data; boundary=x",
+            CONTENT_LENGTH=str(3 * 19 * 1024 * 1024),
+        )
+        assert response.status_code == 413, path
+        assert response["Connection"] == "close"
+    assert response.json()["code"] == "request_too_large"
+    page = client.post("/ke-hoach/", b"", content_type="text/plain", CONTENT_LENGTH=str(57 * 2**20))
+    assert "Nội dung gửi lên quá lớn (57,0 MB): mỗi lần gửi tối đa 21 MB" in page.content.decode()
+    assert not Evidence.objects.exists()

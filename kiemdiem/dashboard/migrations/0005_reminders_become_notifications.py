@@ -31,7 +31,7 @@ def carry_over(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("core", "0007_notifications"),
+        ("core", "0008_notifications"),
         ("dashboard", "0004_summary_delta_moves_to_core"),
     ]
 

@@ -1,5 +1,4 @@
 import datetime
-import json
 
 import pytest
 from django.urls import reverse
@@ -8,6 +7,7 @@ from kiemdiem.core.models import SummaryDelta
 from kiemdiem.dashboard import summaries
 from kiemdiem.dashboard.metrics import METRIC_NAMES
 from kiemdiem.dashboard.models import CycleSummary
+from kiemdiem.dashboard.tasks import summaries_merge
 from kiemdiem.dashboard.views import Links
 from kiemdiem.remediation import services as plan_services
 from kiemdiem.remediation.models import RemediationPlan
@@ -44,11 +44,9 @@ def test_outsider_gets_404_on_dashboard_and_lists(client, merged, org_tree, outs
     assert client.get(unit_url(merged, org_tree.cell_a1, metric)).status_code == 404
 
 
-def test_outsider_gets_404_on_cycle_and_refresh(client, merged, org_tree, outsider):
+def test_outsider_gets_404_on_cycle(client, merged, org_tree, outsider):
     client.force_login(outsider)
     assert client.get(reverse("dashboard:cycle-home", args=[merged.pk])).status_code == 404
-    refresh = reverse("dashboard:summary-refresh", args=[merged.pk, org_tree.province_a.pk])
-    assert client.post(refresh).status_code == 404
     assert merged.title not in client.get(reverse("dashboard:cycle-list")).content.decode()
 
 
@@ -118,24 +116,23 @@ def test_dashboard_reads_only_summaries(client, merged, org_tree, office):
     assert "4.242" in client.get(unit_url(merged, org_tree.province_a)).content.decode()
 
 
-def test_pending_changes_are_shown_and_refresh_merges_them(client, merged, org_tree, office):
+def test_pending_changes_are_shown_and_only_the_worker_merges_them(
+    client, merged, org_tree, office
+):
     review = Review.objects.get(cycle=merged, unit=org_tree.cell_a1, person__isnull=True)
     review_services.finding_add(review=review, by=office, text="Chậm đổi mới", area="leadership")
     client.force_login(office)
     html = client.get(unit_url(merged, org_tree.province_a)).content.decode()
-    assert "1 thay đổi đang chờ tổng hợp" in html
-    refresh = reverse("dashboard:summary-refresh", args=[merged.pk, org_tree.province_a.pk])
-    assert client.get(refresh).status_code == 405
-    response = client.post(refresh, follow=True)
-    assert "Đã tổng hợp 1 thay đổi." in response.content.decode()
-    assert not SummaryDelta.objects.exists()
+    assert "1 thay đổi đang chờ tổng hợp" in html and "Tiến trình nền tổng hợp mỗi phút" in html
+    # The old "update now" address is gone: no request can start a merge for everyone.
+    old = unit_url(merged, org_tree.province_a) + "cap-nhat/"
+    assert client.post(old).status_code == 404
+    assert SummaryDelta.objects.count() == 1
+    assert summaries_merge() == "tổng hợp 1 thay đổi"
     row = CycleSummary.objects.get(cycle=merged, unit=org_tree.province_a)
     assert row.findings_total == 1
-    response = client.post(refresh, HTTP_HX_REQUEST="true")
-    assert response.status_code == 204
-    trigger = json.loads(response["HX-Trigger"])
-    assert "summary-changed" in trigger
-    assert trigger["messages"][0]["text"] == "Đã tổng hợp 0 thay đổi."
+    html = client.get(unit_url(merged, org_tree.province_a)).content.decode()
+    assert "Không có thay đổi nào đang chờ" in html
 
 
 def test_list_shows_the_rows_behind_a_figure(client, merged, org_tree, office):

@@ -179,10 +179,12 @@ def _check_can_load(force: bool) -> bool:
             f"Cơ sở dữ liệu đã có {units_text} đơn vị và {people_text} đảng viên. Dữ liệu mẫu chỉ "
             "nạp vào cơ sở dữ liệu trống; dùng --force để xóa dữ liệu mẫu cũ và nạp lại."
         )
-    # The audit trail is append-only: any row other than a previous demo load (or a login) means
-    # the data have been worked on, and deleting them would orphan that history.
+    # The audit trail is append-only: any row other than a previous demo load (or a login, or a
+    # demo login's password being set again) means the data have been worked on, and deleting
+    # them would orphan that history.
     foreign_audit = (
         AuditEvent.objects.exclude(action=AuditAction.LOGIN)
+        .exclude(object_type="auth.user")
         .exclude(action=AuditAction.CREATE, reason__startswith=AUDIT_REASON)
         .count()
     )

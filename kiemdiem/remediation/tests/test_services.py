@@ -548,3 +548,13 @@ def test_sweep_flags_overdue_items_and_missing_plans_once(
     )
     assert services.sweep_overdue() == {"items": 0, "plans": 0}
     assert PlanAction.objects.get(pk=action.pk).overdue_flagged
+
+
+def test_the_same_evidence_file_is_stored_once(plan, org_tree, cell_secretary, appraiser):
+    first, second = accepted_plan(plan, org_tree, cell_secretary, appraiser, items=2)
+    report_done(first, cell_secretary)
+    report_done(second, cell_secretary)  # the same minutes prove both items
+    one, two = Evidence.objects.order_by("pk")
+    assert one.sha256 == two.sha256 and one.file.name == two.file.name
+    assert one.file.storage.exists(one.file.name)
+    assert two.file.read() == PDF

@@ -407,8 +407,8 @@ def test_progress_with_wrong_file_type_is_refused(client, plan, action, cell_sec
 
 def test_cancel_of_last_item_is_refused_in_page(client, plan, action, cell_secretary, appraiser):
     accepted(plan, action, cell_secretary, appraiser)
+    client.force_login(cell_secretary)  # a login is audited: count after it
     rows = AuditEvent.objects.count()
-    client.force_login(cell_secretary)
     response = client.post(
         reverse("remediation:action-cancel", args=[action.pk]),
         {"version": action.version, "reason": "Không làm nữa"},

@@ -9,3 +9,11 @@ document.addEventListener("messages", function (event) {
     box.appendChild(div);
   });
 });
+
+// Tree rows: the arrow of a unit turns when its children are opened or closed (no inline
+// onclick, which the Content-Security-Policy refuses).
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-kd-arrow]");
+  if (!button) return;
+  button.textContent = button.textContent === "▸" ? "▾" : "▸";
+});

@@ -7,8 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from kiemdiem.core.tasks import run_queued
 from kiemdiem.org.models import Person, Unit
-from kiemdiem.transfer import jobs
 from kiemdiem.transfer.models import ImportJob
 from kiemdiem.transfer.states import ImportStatus
 from kiemdiem.transfer.tests.helpers import (
@@ -105,7 +105,15 @@ def test_200_mb_upload_is_refused_unread(client, office):
     response = _upload(client, b"x" * 1000, CONTENT_LENGTH=str(200 * 1024 * 1024))
     assert response.status_code == 413
     html = response.content.decode()
-    assert "Tệp quá lớn (200,0 MB): mỗi lần nhập tối đa 20 MB" in html
+    assert "Nội dung gửi lên quá lớn (200,0 MB): mỗi lần gửi tối đa 21 MB" in html
+    assert not ImportJob.objects.exists()
+
+
+def test_upload_just_past_the_import_limit_gets_the_import_message(client, office):
+    client.force_login(office)
+    response = _upload(client, b"x" * 1000, CONTENT_LENGTH=str(20 * 1024 * 1024 + 100_000))
+    assert response.status_code == 413
+    assert "mỗi lần nhập tối đa 20 MB" in response.content.decode()
     assert not ImportJob.objects.exists()
 
 
@@ -130,18 +138,18 @@ def test_not_a_spreadsheet_is_reported_on_the_page(client, office):
     assert "Tệp không nhập được" in html
 
 
-def test_large_files_go_to_the_worker_with_progress(client, office, settings):
-    settings.KIEMDIEM_IMPORT_INLINE_MAX_BYTES = 10
-    settings.KIEMDIEM_IMPORT_INLINE_MAX_ROWS = 0
+def test_dry_run_and_real_run_go_to_the_task_queue_with_progress(client, office, settings):
+    settings.KIEMDIEM_TASKS_EAGER = False  # a real queue: nothing runs until a worker takes it
     client.force_login(office)
-    _upload(client, GOOD_WORKBOOK)
+    response = _upload(client, GOOD_WORKBOOK, follow=True)
+    assert "hệ thống đang chạy thử ở chế độ nền" in response.content.decode()
     job = ImportJob.objects.get()
     assert job.status == ImportStatus.UPLOADED
     html = client.get(job.get_absolute_url()).content.decode()
     assert 'hx-trigger="every 2s"' in html
     progress = client.get(reverse("transfer:job-progress", args=[job.pk]))
     assert "HX-Refresh" not in progress and "Chờ kiểm tra" in progress.content.decode()
-    assert jobs.run_pending_jobs() == 1
+    assert run_queued() == 1
     job.refresh_from_db()
     assert job.status == ImportStatus.CHECKED
     assert client.get(reverse("transfer:job-progress", args=[job.pk]))["HX-Refresh"] == "true"
@@ -149,7 +157,7 @@ def test_large_files_go_to_the_worker_with_progress(client, office, settings):
     job.refresh_from_db()
     assert job.status == ImportStatus.QUEUED
     assert not Unit.objects.filter(code="CB38A1C").exists()
-    assert jobs.run_pending_jobs() == 1
+    assert run_queued() == 1
     job.refresh_from_db()
     assert job.status == ImportStatus.DONE and job.rows_done == job.rows_total == 3
     assert Unit.objects.filter(code="CB38A1C").exists()

@@ -1,14 +1,25 @@
-"""Django's flush, able to empty the audit table of a test database on PostgreSQL.
+"""Django's flush, able to empty the audit tables of a test database.
 
-The audit table refuses TRUNCATE (core/migrations/0004_audit_no_truncate.py). Tests that run
-against a live server empty every table with `flush` between tests; on a database named test_…
-this command tells the trigger, for its own session only, to let that through. On any other
-database the trigger refuses and the flush fails: the audit trail is never wiped.
+The audit tables refuse TRUNCATE and DELETE (core/migrations 0002, 0004, 0006). Tests that run
+against a live server empty every table with `flush` between tests; on a PostgreSQL database
+named test_… this command tells the trigger, for its own session only, to let that through; on
+a SQLite test database (in memory, or named test_…) it drops the triggers for the flush and
+creates them again. On any other database the triggers refuse and the flush fails: the audit
+trail is never wiped.
 """
 
 from django.core.management.commands.flush import Command as DjangoFlush
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.creation import TEST_DATABASE_PREFIX
+
+from kiemdiem.core.audit_triggers import lifted
+
+
+def is_test_sqlite(connection) -> bool:
+    name = str(connection.settings_dict["NAME"])
+    return connection.vendor == "sqlite" and (
+        connection.is_in_memory_db() or name.rsplit("/", 1)[-1].startswith(TEST_DATABASE_PREFIX)
+    )
 
 
 class Command(DjangoFlush):
@@ -17,6 +28,9 @@ class Command(DjangoFlush):
         allow = connection.vendor == "postgresql" and str(
             connection.settings_dict["NAME"]
         ).startswith(TEST_DATABASE_PREFIX)
+        if is_test_sqlite(connection):
+            with lifted(connection):
+                return super().handle(**options)
         if not allow:
             return super().handle(**options)
         with connection.cursor() as cursor:

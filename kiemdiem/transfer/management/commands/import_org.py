@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from kiemdiem.core.errors import DomainError
+from kiemdiem.core.tasks import run_queued
 from kiemdiem.transfer import jobs
 from kiemdiem.transfer.columns import ENTITIES, TABLES
 from kiemdiem.transfer.planner import ACTION_LABELS, REJECT
@@ -39,15 +40,34 @@ class Command(BaseCommand):
         parser.add_argument(
             "--resume",
             action="store_true",
-            help="Chạy các lượt nhập đang chờ hoặc bị dừng giữa chừng (hết hạn giữ).",
+            help=(
+                "Chạy ngay trong tiến trình này các công việc đến hạn trong hàng đợi (kể cả "
+                "lượt nhập bị dừng giữa chừng, khi hết thời gian chờ giao lại)."
+            ),
         )
 
     def handle(self, *args, files, entity, dry_run, user, show, resume, **options) -> None:
         self.last_echo = 0.0
         self.last_stage = ""
+        self.token = jobs.ECHO.set(self.echo)
+        try:
+            self.run(files, entity, dry_run, user, show, resume)
+        finally:
+            jobs.ECHO.reset(self.token)
+
+    def wait(self, job):
+        """Run the job's queued step here (a task worker may take it first: then wait for it)."""
+        while True:
+            job.refresh_from_db()
+            if not job.is_active:  # checked, done or failed
+                return job
+            if not run_queued(limit=1):
+                time.sleep(1)
+
+    def run(self, files, entity, dry_run, user, show, resume) -> None:
         if resume:
-            count = jobs.run_pending_jobs(limit=100)
-            self.stdout.write(f"Đã chạy {count} lượt nhập đang chờ.")
+            count = run_queued()
+            self.stdout.write(f"Đã chạy {count} công việc trong hàng đợi.")
             return
         if not files:
             raise CommandError("Hãy chỉ ra tệp cần nhập.")
@@ -64,14 +84,14 @@ class Command(BaseCommand):
                     raise CommandError(f"Không tìm thấy tệp {name}.")
                 handles.append((path.name, path.open("rb")))
             try:
-                job = jobs.job_create(files=handles, by=account, entity=entity)
+                job = jobs.job_submit(files=handles, by=account, entity=entity, eager=False)
             except DomainError as exc:
                 raise CommandError(exc.message) from exc
         finally:
             for _name, handle in handles:
                 handle.close()
         self.stdout.write(f"Lượt nhập số {job.pk}: {', '.join(f['name'] for f in job.files)}")
-        job = jobs.job_start_check(job, echo=self.echo)
+        job = self.wait(job)
         self.report(job, show)
         if job.status == ImportStatus.FAILED:
             raise CommandError(job.error)
@@ -84,9 +104,10 @@ class Command(BaseCommand):
             self.stdout.write("Không có gì thay đổi: dữ liệu trong tệp đã có đủ.")
             return
         try:
-            job = jobs.job_start_run(job, by=account, echo=self.echo)
+            job = jobs.job_confirm(job, by=account, eager=False)
         except DomainError as exc:
             raise CommandError(exc.message) from exc
+        job = self.wait(job)
         if job.status != ImportStatus.DONE:
             self.report(job, show)
             raise CommandError(job.error or "Không ghi được.")

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0006_audit_effective_on_summary_delta'),
+        ('core', '0007_audit_seal_chain'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,30 @@
+"""gunicorn settings for production: `gunicorn kiemdiem.wsgi` reads this file from the project root.
+
+Every value can be changed through the environment (README, "Production"). Long work (imports,
+cycle opening, exports) runs in the task queue, so a request never needs more than a few seconds;
+the timeout only guards against a stuck worker.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("KIEMDIEM_BIND", "127.0.0.1:8000")
+# gunicorn's own advice, (2 × cores) + 1 synchronous workers: while one waits on the database
+# another uses the core. Each worker holds one database connection (CONN_MAX_AGE keeps it).
+workers = int(os.environ.get("KIEMDIEM_WEB_WORKERS", 2 * multiprocessing.cpu_count() + 1))
+worker_class = "sync"
+timeout = int(os.environ.get("KIEMDIEM_WEB_TIMEOUT", 60))
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then, so a slow leak in a library never grows without bound.
+max_requests = int(os.environ.get("KIEMDIEM_WEB_MAX_REQUESTS", 5000))
+max_requests_jitter = max_requests // 10
+# Requests larger than this are cut by gunicorn before Django reads them (uploads are capped
+# lower in settings: KIEMDIEM_UPLOAD_MAX_BYTES).
+limit_request_line = 8190
+accesslog = os.environ.get("KIEMDIEM_ACCESS_LOG", "-") or None  # "" turns it off
+errorlog = "-"
+loglevel = os.environ.get("KIEMDIEM_LOG_LEVEL", "info").lower()
+# The reverse proxy (nginx) on the same machine is the only one allowed to say the request came
+# over HTTPS (X-Forwarded-Proto), which Django's SECURE_PROXY_SSL_HEADER then trusts.
+forwarded_allow_ips = os.environ.get("KIEMDIEM_FORWARDED_ALLOW_IPS", "127.0.0.1")
