@@ -5,8 +5,8 @@ Who sees what (outside it: 404):
 - a working group's programme, activities and reports: its members, and those who lead or serve
   the committee that set it up; its programme and activities also the leaders of the units it
   oversees (the programme is agreed with them);
-- an assessment: the same, and the unit assessed (its leaders) — a committee member's own
-  assessment: themself, their committee, the unit;
+- an assessment: the same, and, once sent, the unit assessed (its leaders) — a committee
+  member's own assessment: themself, their committee, and the unit once sent;
 - an implementation plan and everything in it: those who see its committee, and the lead and
   coordinating bodies of its tasks.
 """
@@ -80,12 +80,9 @@ def assessments_visible_to(user: Actor) -> QuerySet[Assessment]:
             person=OuterRef("person_id"), unit=OuterRef("unit_id")
         ).filter(paths_q(access.unit_paths, "committee__path"))
     )
-    return qs.filter(
-        _group_q(user, "group")
-        | mine
-        | (Q(person__isnull=False) & committee)
-        | paths_q(access.unit_paths, "unit__path")
-    )
+    # The unit assessed reads it once it is sent (not while the group drafts it).
+    sent = ~Q(status=AssessmentStatus.DRAFT) & paths_q(access.unit_paths, "unit__path")
+    return qs.filter(_group_q(user, "group") | mine | (Q(person__isnull=False) & committee) | sent)
 
 
 def group_reports_visible_to(user: Actor) -> QuerySet[GroupReport]:

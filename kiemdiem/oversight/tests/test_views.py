@@ -77,7 +77,7 @@ SEES = {
     "group": {"leader", "member", "assigned", "unit"},
     "programme": {"leader", "member", "assigned", "unit"},
     "activity": {"leader", "member", "assigned", "unit"},
-    "assessment": {"leader", "member", "assigned", "unit"},
+    "assessment": {"leader", "member", "assigned"},  # a draft: the unit reads it once sent
     "group_report": {"leader", "member", "assigned"},
     "implementation": {"leader", "member", "assigned", "unit"},
     "task": {"leader", "member", "assigned", "unit"},
