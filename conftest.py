@@ -353,3 +353,20 @@ def oversight(org_tree, office):
         by=office,
     )
     return t
+
+
+@pytest.fixture(scope="module")
+def demo_campaign(django_db_setup, django_db_blocker):
+    """The small demo with a campaign under way (seed_demo small, seed_campaign), loaded once for
+    a test module and removed after it; tests read it (their own writes roll back)."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        out = StringIO()
+        call_command("seed_demo", "--scale", "small", "--seed", "3", stdout=out)
+        call_command("seed_campaign", stdout=out)
+    yield
+    with django_db_blocker.unblock():
+        call_command("flush", "--noinput", stdout=StringIO())

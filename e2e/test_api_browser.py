@@ -14,6 +14,7 @@ def test_token_from_the_profile_and_the_docs_served_locally(page, live_server, o
     hosts = set()
     page.on("request", lambda request: hosts.add(urlparse(request.url).netloc))
     login(page, "vanphong_a")
+    page.get_by_test_id("user-menu").click()
     page.get_by_role("link", name="Mã API").click()
     page.get_by_label("Tên gợi nhớ").fill("Hệ thống quản lý văn bản")
     page.get_by_role("button", name="Tạo mã truy cập").click()
@@ -22,6 +23,8 @@ def test_token_from_the_profile_and_the_docs_served_locally(page, live_server, o
     expect(page.get_by_role("cell", name="Hệ thống quản lý văn bản")).to_be_visible()
 
     page.get_by_role("link", name="/api/v1/docs/").click()
+    expect(page.get_by_role("heading", name="plans", exact=True)).to_be_visible()
+    page.goto("/api/v1/docs/thu/")  # the interactive Swagger UI, served by the app itself
     expect(page.locator('.swagger-ui .opblock-tag[data-tag="plans"]')).to_be_visible()
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("kiemdiem API")
     assert hosts == {urlparse(live_server.url).netloc}  # nothing fetched from elsewhere

@@ -15,6 +15,7 @@ PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\
 
 
 def logout(page):
+    page.get_by_test_id("user-menu").click()
     page.get_by_role("button", name="Đăng xuất").click()
     page.wait_for_url("**/dang-nhap/**")
 
@@ -37,7 +38,12 @@ def test_cell_plan_from_draft_to_verified_and_on_the_dashboard(
     page.goto(plan_url)
     page.get_by_label("Nội dung khắc phục").fill("Mỗi quý tổ chức một kỳ sinh hoạt chuyên đề")
     page.get_by_label("Sinh hoạt chi bộ chưa đều, nội dung chưa phong phú").check()
-    page.get_by_label("Tổ chức chịu trách nhiệm (mã đơn vị)").fill("CB38A1")
+    # The responsible unit is found by its name typed without accents, and picked.
+    page.wait_for_load_state("load")  # htmx listens from then on: the search must not go unheard
+    with page.expect_response("**/chon-don-vi/**"):
+        page.get_by_label("Tổ chức chịu trách nhiệm").fill("to toan")
+    page.wait_for_timeout(100)  # htmx swaps the results in after the response
+    page.get_by_role("radio", name="Chi bộ Tổ Toán").check()
     page.get_by_role("button", name="Thêm nội dung").click()
     expect(page.get_by_test_id("plan-items")).to_contain_text(
         "Mỗi quý tổ chức một kỳ sinh hoạt chuyên đề"
@@ -48,6 +54,7 @@ def test_cell_plan_from_draft_to_verified_and_on_the_dashboard(
 
     # 2. Fixed and submitted.
     page.get_by_role("link", name="Sửa").first.click()
+    page.wait_for_url("**/sua/")  # the plan page has a "Thời hạn hoàn thành" field too
     page.get_by_label("Thời hạn hoàn thành").fill("30/06/2026")
     page.get_by_role("button", name="Lưu").click()
     page.get_by_role("button", name="Nộp kế hoạch").click()
@@ -73,7 +80,12 @@ def test_cell_plan_from_draft_to_verified_and_on_the_dashboard(
     login(page, "bithu_chibo")
     page.goto(plan_url)
     page.get_by_role("link", name="Sửa").first.click()
-    page.get_by_label("Cá nhân chịu trách nhiệm").select_option(label="Trần Thị Hương")
+    page.wait_for_url("**/sua/")
+    page.wait_for_load_state("load")
+    with page.expect_response("**/chon-nguoi/**"):
+        page.get_by_label("Cá nhân chịu trách nhiệm").fill("huong")
+    page.wait_for_timeout(100)
+    page.get_by_role("radio", name="Trần Thị Hương").check()
     page.get_by_role("button", name="Lưu").click()
     page.get_by_role("button", name="Nộp kế hoạch").click()
     expect(page.get_by_test_id("plan-status")).to_have_text("Chờ thẩm định")

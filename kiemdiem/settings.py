@@ -49,6 +49,8 @@ ENVIRONMENT = env_str("KIEMDIEM_ENV", "development")
 PRODUCTION = ENVIRONMENT == "production"
 SECRET_KEY = env_secret("KIEMDIEM_SECRET_KEY", DEV_SECRET_KEY)
 DEBUG = env_bool("KIEMDIEM_DEBUG", not PRODUCTION)
+# With DEBUG, 404s still show the Vietnamese page unless this is set (Django's technical page).
+KIEMDIEM_DEBUG_404 = env_bool("KIEMDIEM_DEBUG_404", False)
 ALLOWED_HOSTS = env_list("KIEMDIEM_ALLOWED_HOSTS", "127.0.0.1,localhost")
 
 if PRODUCTION:
@@ -83,6 +85,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_q",
     "kiemdiem.core",
+    "kiemdiem.exports",
     "kiemdiem.org",
     "kiemdiem.reviews",
     "kiemdiem.remediation",
@@ -110,6 +113,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "kiemdiem.core.middleware.HtmxMessagesMiddleware",
+    "kiemdiem.core.middleware.VietnameseNotFoundMiddleware",
     # AxesMiddleware must come last: it turns lockouts into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -228,6 +232,10 @@ STATICFILES_DIRS = [
     BASE_DIR / "kiemdiem" / "static",
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
+    # Chart.js draws the dashboard's progress chart (MIT, ~200 kB, canvas with the same numbers
+    # in a table beside it); vanillajs-datepicker shows dd/mm/yyyy and the allowed range.
+    ("vendor/chartjs", NODE_MODULES / "chart.js" / "dist"),
+    ("vendor/datepicker", NODE_MODULES / "vanillajs-datepicker" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -265,6 +273,13 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+# Enforced in production (and in the test suite); the development server (`make run`) only
+# reports violations in the browser console, so that page-checking tools which inject their own
+# script (axe-core through ../shared/tools/look.py) can still run against the demo.
+CSP_ENFORCE = env_bool("KIEMDIEM_CSP_ENFORCE", PRODUCTION)
+if not CSP_ENFORCE:
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = CONTENT_SECURITY_POLICY
+    CONTENT_SECURITY_POLICY = None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
@@ -406,3 +421,10 @@ KIEMDIEM_SCHEDULES = {
     "audit-seal": ("kiemdiem.core.tasks.audit_seal", 1),
     "audit-verify": ("kiemdiem.core.tasks.audit_verify", "02:30"),
 }
+
+# --- Exports of lists to Excel (kiemdiem.exports) ------------------------------------------
+# Lists up to this many rows are written during the request; longer ones become a background
+# job with progress and a download link.
+KIEMDIEM_EXPORT_INLINE_MAX_ROWS = env_int("KIEMDIEM_EXPORT_INLINE_MAX_ROWS", 2000)
+KIEMDIEM_EXPORT_LEASE_SECONDS = env_int("KIEMDIEM_EXPORT_LEASE_SECONDS", 300)
+KIEMDIEM_EXPORT_MAX_ATTEMPTS = env_int("KIEMDIEM_EXPORT_MAX_ATTEMPTS", 3)

@@ -24,3 +24,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# The suite checks the policy as production serves it (enforced), whatever KIEMDIEM_ENV says.
+if not CSP_ENFORCE:  # noqa: F405
+    CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY_REPORT_ONLY  # noqa: F405
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = None

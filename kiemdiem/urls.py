@@ -28,6 +28,7 @@ urlpatterns = [
     path("theo-doi/", include("kiemdiem.dashboard.urls")),
     path("ke-hoach/", include("kiemdiem.remediation.urls")),
     path("nhap-xuat/", include("kiemdiem.transfer.urls")),
+    path("xuat/", include("kiemdiem.exports.urls")),
     path("giam-sat/", include("kiemdiem.oversight.urls")),
     path("thong-bao/", notification_views.notification_list, name="notifications"),
     path("thong-bao/<int:pk>/", notification_views.notification_open, name="notification-open"),

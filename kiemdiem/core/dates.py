@@ -30,3 +30,17 @@ def vn_datetime(moment: datetime.datetime | None) -> str:
     if timezone.is_aware(moment):
         moment = timezone.localtime(moment)
     return formats.date_format(moment, "SHORT_DATETIME_FORMAT")
+
+
+def local_date(value: object) -> datetime.date | None:
+    """The local calendar day of a date or a (time-zone aware) datetime; None otherwise."""
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value if isinstance(value, datetime.date) else None
+
+
+def days_since(value: object, day: datetime.date | None = None) -> int | None:
+    """Whole days from `value`'s day to `day` (today by default; 0 the same day; None without
+    a value)."""
+    start = local_date(value)
+    return None if start is None else ((day or today()) - start).days

@@ -70,3 +70,28 @@ class RequestSizeLimitMiddleware:
             response = render(request, "413.html", {"message": message}, status=413)
         response["Connection"] = "close"  # the unread body must not be taken for a request
         return response
+
+
+class VietnameseNotFoundMiddleware:
+    """With DEBUG on (`make run`), Django answers an unknown address or a 404 with its English
+    technical page; people trying the app would hit it from any stale link. Serve the same
+    Vietnamese page as production instead (set KIEMDIEM_DEBUG_404=1 to see Django's page).
+    The API keeps its own errors."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code == 404
+            and settings.DEBUG
+            and not getattr(settings, "KIEMDIEM_DEBUG_404", False)
+            and not request.path.startswith("/api/")
+            and response.get("Content-Type", "").startswith("text/html")
+            and not getattr(response, "kiemdiem_page", False)
+        ):
+            page = render(request, "404.html", status=404)
+            page.kiemdiem_page = True
+            return page
+        return response

@@ -15,14 +15,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from kiemdiem.campaign import services as campaign_services
+from kiemdiem.core.audit import audit_record
 from kiemdiem.core.dates import vn_date
+from kiemdiem.core.models import AuditAction
 from kiemdiem.dashboard.summaries import merge_all
-from kiemdiem.org.models import Position, PositionRole, Unit
+from kiemdiem.org.models import Membership, Position, PositionRole, Unit
 from kiemdiem.remediation.models import (
     Appraisal,
     PlanAction,
     PlanRecipient,
     PlanSubmission,
+    ProgressUpdate,
     RemediationPlan,
 )
 from kiemdiem.remediation.states import (
@@ -89,15 +92,27 @@ def _at(day: datetime.date, hour: int = 9) -> datetime.datetime:
 
 @transaction.atomic
 def generate_activity(
-    cycle: ReviewCycle, seed: int = 1, awaiting_under: Iterable[int] = ()
+    cycle: ReviewCycle,
+    seed: int = 1,
+    awaiting_under: Iterable[int] = (),
+    returned_units: Iterable[int] = (),
+    tracked_people: Iterable[int] = (),
 ) -> dict[str, int]:
     """The state of a campaign two months in, written set-based (bulk) for speed.
 
-    `awaiting_under`: units (the demo appraisers') a few of whose children's plans are surely
-    waiting for appraisal, so that each demo login has work in "Chờ tôi thẩm định".
+    So that each demo login has something on its home page ("Việc cần làm"):
+    - `awaiting_under`: units (the demo appraisers') a few of whose children's plans are surely
+      waiting for appraisal, and one child plan accepted with an item reported done, waiting for
+      verification;
+    - `returned_units`: units (the demo secretaries') whose collective plan was returned;
+    - `tracked_people`: people (the demo logins') whose own plan is accepted, with one item due
+      within a week and one overdue (a person without a plan of their own, a member admitted
+      too recently to be reviewed, answers for an item of such a plan in their cell instead).
 
     Demo and benchmark data, loaded like the seed: rows are written directly (not through the
-    services, which would take minutes at this size), so they carry no audit events.
+    services, which would take minutes at this size), with what the services would leave for
+    the periodic report to read the same figures as the dashboard: a progress report for every
+    item in progress, done or verified, and an audit row for every cancelled item.
     """
     rng = random.Random(seed)
     today = timezone.localdate()
@@ -114,6 +129,7 @@ def generate_activity(
         RemediationPlan.objects.filter(cycle=cycle).values_list("pk", "review_id")
     )
     waiting: set[int] = set()
+    to_verify: set[int] = set()  # accepted, with an item reported done
     under = set(awaiting_under)
     if under:
         children_plans = RemediationPlan.objects.filter(cycle=cycle, unit__parent_id__in=under)
@@ -121,8 +137,39 @@ def generate_activity(
         for pk, parent_id in children_plans.values_list("pk", "unit__parent_id").order_by("pk"):
             by_parent[parent_id].append(pk)
         for pks in by_parent.values():
-            waiting.update(rng.sample(pks, min(5, len(pks))))
-    must_conclude = {review_of_plan[pk] for pk in waiting}
+            picked = rng.sample(pks, min(6, len(pks)))
+            if len(picked) > 1:
+                to_verify.add(picked.pop())
+            waiting.update(picked)
+    returned_demo = set(
+        RemediationPlan.objects.filter(
+            cycle=cycle, unit_id__in=list(returned_units), person__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    people = list(tracked_people)
+    own_plans = dict(
+        RemediationPlan.objects.filter(cycle=cycle, person_id__in=people)
+        .exclude(pk__in=waiting | returned_demo | to_verify)
+        .values_list("person_id", "pk")
+    )
+    tracked_demo = set(own_plans.values())
+    helper_of: dict[int, int] = {}  # plan -> a demo person answering for its first item
+    cells = dict(
+        Membership.objects.current()
+        .filter(person_id__in=people)
+        .values_list("person_id", "unit_id")
+    )
+    plan_units = dict(
+        RemediationPlan.objects.filter(pk__in=tracked_demo).values_list("pk", "unit_id")
+    )
+    for person_id in sorted(set(people) - set(own_plans)):
+        plan_id = next(
+            (p for p in sorted(tracked_demo) if plan_units[p] == cells.get(person_id)), None
+        )
+        if plan_id is not None:
+            helper_of.setdefault(plan_id, person_id)
+    forced = waiting | to_verify | returned_demo | tracked_demo
+    must_conclude = {review_of_plan[pk] for pk in forced}
 
     # Reviews: ~70% submitted; where the unit's conference was held, discussed or finalized.
     by_status: dict[str, list[int]] = defaultdict(list)
@@ -195,6 +242,12 @@ def generate_activity(
         if pk in waiting:
             groups[(PlanStatus.SUBMITTED, cycle.plan_due - days(3))].append(pk)
             drafts_with_items.append((pk, review_id))
+        elif pk in returned_demo:
+            groups[(PlanStatus.RETURNED, cycle.plan_due - days(5))].append(pk)
+            drafts_with_items.append((pk, review_id))
+        elif pk in to_verify or pk in tracked_demo:
+            groups[(PlanStatus.ACCEPTED, cycle.plan_due - days(6))].append(pk)
+            trackable.append((pk, review_id))
         elif status_of.get(review_id) in concluded and rng.random() < 0.6:
             late = rng.random() < 0.25
             offset = rng.randint(1, 15)
@@ -247,6 +300,12 @@ def generate_activity(
                         ],
                         [30, 30, 12, 23, 5],
                     )[0]
+                if plan_id in to_verify and position == 1:
+                    status = ActionStatus.DONE
+                if plan_id in tracked_demo and position <= 2:
+                    # one item due within a week, one overdue: the home page's "đến hạn"
+                    status = ActionStatus.IN_PROGRESS if position == 1 else ActionStatus.OPEN
+                    due = today + days(6) if position == 1 else today - days(4)
                 open_now = status in ITEM_OPEN
                 actions.append(
                     PlanAction(
@@ -254,6 +313,7 @@ def generate_activity(
                         position=position,
                         content=f"Nội dung khắc phục {position}",
                         responsible_unit_id=unit_of[plan_id],
+                        responsible_person_id=helper_of.get(plan_id) if position == 1 else None,
                         due_date=due,
                         status=status,
                         percent={"verified": 100, "done": 100, "in_progress": 50}.get(status, 0),
@@ -271,6 +331,7 @@ def generate_activity(
     )
 
     _write_submissions(cycle, groups, actions, links, rng)
+    _write_progress(actions, today, rng)
 
     # A finding is resolved when all its live items are verified (as _resolve_findings does).
     states: dict[int, set[str]] = defaultdict(set)
@@ -369,3 +430,48 @@ def _write_submissions(
                 )
             )
     Appraisal.objects.bulk_create(decisions, batch_size=CHUNK)
+
+
+def _write_progress(actions: list[PlanAction], today: datetime.date, rng: random.Random) -> None:
+    """What action_record_progress and action_cancel leave behind: the last progress report of
+    every item in progress, done or verified (the periodic report reads an item's state on a
+    day from these), and the dated audit row of every cancelled item (until that day the report
+    still counts it)."""
+    days = datetime.timedelta
+    reports = []
+    for action in actions:
+        if action.status in (ActionStatus.IN_PROGRESS, ActionStatus.DONE, ActionStatus.VERIFIED):
+            day = today - days(rng.randint(1, 20))
+            reports.append(
+                ProgressUpdate(
+                    action_id=action.pk,
+                    status=ActionStatus.IN_PROGRESS
+                    if action.status == ActionStatus.IN_PROGRESS
+                    else ActionStatus.DONE,
+                    percent=action.percent,
+                    narrative="Đã triển khai theo kế hoạch (dữ liệu mẫu).",
+                    effective_on=day,
+                )
+            )
+    ProgressUpdate.objects.bulk_create(reports, batch_size=CHUNK)
+    by_day: dict[datetime.date, list[int]] = defaultdict(list)
+    for report in reports:
+        by_day[report.effective_on].append(report.action_id)
+    for day, ids in by_day.items():  # auto_now_add stamped them now
+        for chunk in _chunks(ids):
+            ProgressUpdate.objects.filter(action_id__in=chunk).update(reported_at=_at(day))
+    cancelled = [a for a in actions if a.status == ActionStatus.CANCELLED]
+    plan_paths = dict(
+        RemediationPlan.objects.filter(pk__in={a.plan_id for a in cancelled}).values_list(
+            "pk", "unit__path"
+        )
+    )
+    for action in cancelled:
+        audit_record(
+            obj=action,
+            action=AuditAction.TRANSITION,
+            by=None,
+            changes={"status": [ActionStatus.OPEN.value, ActionStatus.CANCELLED.value]},
+            reason="Không còn phù hợp (dữ liệu mẫu).",
+            unit_path=plan_paths.get(action.plan_id, ""),
+        )

@@ -1,4 +1,5 @@
-"""Campaign dashboard: a cycle's figures for a unit's subtree, its children, the rows behind.
+"""The home page; the campaign dashboard: a cycle's figures for a unit's subtree, its children,
+the rows behind.
 
 The figures come only from CycleSummary (kept by the background merge), never from the base
 tables: one query on its indexes gives the unit, its ancestors and its children (plus one for
@@ -13,17 +14,19 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from kiemdiem.dashboard import selectors
+from kiemdiem.dashboard import progress, selectors
+from kiemdiem.dashboard.forms import MetricFilterForm
 from kiemdiem.dashboard.metrics import METRIC_NAMES, METRICS
-from kiemdiem.org.models import Person, Unit
+from kiemdiem.org.models import Unit
 from kiemdiem.org.scoping import access_for, top_units
 from kiemdiem.oversight.selectors import overseers_dashboard
 from kiemdiem.oversight.xlsx import wants_xlsx, xlsx_response
-from kiemdiem.remediation.models import PlanAction, RemediationPlan
-from kiemdiem.reviews.models import Finding, Review, ReviewCycle, ReviewMeeting
+from kiemdiem.reports.services import FIGURE_LABELS
+from kiemdiem.reviews.models import ReviewCycle
 
 ROWS_PER_PAGE = 50
 # The order of the figures on the page and of the columns of the children table.
@@ -61,26 +64,6 @@ SHARE_OF: dict[str, str] = {
     "items_done": "items_total",
     "items_overdue": "items_total",
     "findings_resolved": "findings_total",
-}
-# How the rows behind a figure are listed: related rows to join, order, template partial.
-ROW_LISTS: dict[type, tuple[tuple[str, ...], tuple[str, ...], str]] = {
-    Review: (
-        ("unit", "person"),
-        ("unit__path", "subject_kind", "person__sort_key", "pk"),
-        "reviews",
-    ),
-    ReviewMeeting: (("unit", "chair"), ("unit__path", "pk"), "meetings"),
-    RemediationPlan: (("unit", "person"), ("unit__path", "person__sort_key", "pk"), "plans"),
-    PlanAction: (
-        ("plan__unit", "plan__person", "responsible_unit", "responsible_person"),
-        ("plan__unit__path", "plan_id", "position", "pk"),
-        "items",
-    ),
-    Finding: (
-        ("unit", "review__person", "review__unit"),
-        ("unit__path", "review_id", "pk"),
-        "findings",
-    ),
 }
 UNIT_SENTINEL = 987654321
 
@@ -142,6 +125,20 @@ def _figures(row: dict | None, labels: dict[str, str]) -> list[dict]:
 
 
 @login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The first page after signing in, "Việc cần làm": the person's next actions, each line
+    linking to where it is taken, with their roles and where they can go."""
+    access = access_for(request.user)
+    ctx = {
+        "access": access,
+        "todo": selectors.todo_for(request.user),
+        "roots": top_units(request.user).order_by("name")[:20],
+        "soon_days": selectors.SOON_DAYS,
+    }
+    return render(request, "dashboard/home.html", ctx)
+
+
+@login_required
 def cycle_list(request: HttpRequest) -> HttpResponse:
     """The cycles whose scope overlaps the user's subtrees."""
     cycles = selectors.cycles_visible_to(request.user).select_related("scope_unit")
@@ -175,13 +172,19 @@ def unit_summary(request: HttpRequest, cycle_id: int, unit_id: int) -> HttpRespo
         if row["unit_path"] != unit.path and access.covers(row["unit_path"])
     ]
     labels = _labels(get_language())
+    sort = request.GET.get("sap_xep", "")
+    descending = request.GET.get("chieu") == "giam"
     ctx = {
         "cycle": cycle,
         "unit": unit,
         "own": own,
         "groups": _figures(own, labels),
         "breadcrumb": breadcrumb,
-        "children": children,
+        "children": progress.sort_rows(children, sort, descending),
+        "progress_columns": _progress_columns(sort, descending),
+        "name_sort": _sort_link("", sort, descending),
+        "chart": progress.chart_data(children, links) if children else None,
+        "bench": progress.benchmarks(own),
         "column_groups": [(labels[str(i)], len(m)) for i, (_l, m) in enumerate(METRIC_GROUPS)],
         "columns": [(m, labels[m]) for m in COLUMNS],
         "column_ids": COLUMNS,
@@ -189,7 +192,34 @@ def unit_summary(request: HttpRequest, cycle_id: int, unit_id: int) -> HttpRespo
         "unit_url": links.unit(unit.pk),
         "pending": own["pending"] if own else selectors.pending_changes(cycle, unit),
     }
+    report = selectors.latest_report(cycle, unit)
+    if report is not None:
+        ctx["comparison"] = progress.compare_report(
+            report, own, timezone.localdate(), FIGURE_LABELS
+        )
     return render(request, "dashboard/unit_summary.html", ctx)
+
+
+def _sort_link(key: str, sort: str, descending: bool) -> dict:
+    """A sortable column header ("" = the unit name): its link and its aria-sort value.
+
+    The current column's link turns the order round; another column's link sorts the units
+    furthest behind first (lowest share, or most late items and plans).
+    """
+    current = key == sort if key else sort not in progress.MEASURE_KEYS
+    if current:
+        direction = "tang" if descending else "giam"
+    elif key:
+        direction = "giam" if next(m.bad for m in progress.MEASURES if m.key == key) else "tang"
+    else:
+        direction = "tang"
+    query = f"?sap_xep={key}&chieu={direction}" if key else f"?chieu={direction}"
+    aria = ("descending" if descending else "ascending") if current else "none"
+    return {"url": query + "#tien-do", "aria": aria}
+
+
+def _progress_columns(sort: str, descending: bool) -> list[dict]:
+    return [{"label": m.label, **_sort_link(m.key, sort, descending)} for m in progress.MEASURES]
 
 
 @login_required
@@ -234,31 +264,30 @@ def oversight_table(request: HttpRequest, cycle_id: int, unit_id: int) -> HttpRe
 
 @login_required
 def metric_rows(request: HttpRequest, cycle_id: int, unit_id: int, metric: str) -> HttpResponse:
-    """The reviews, conferences, plans, items or findings behind one figure."""
+    """The reviews, conferences, plans, items or findings behind one figure, filterable by child
+    unit and by status."""
     if metric not in METRICS:
         raise Http404(_("Không có chỉ tiêu này."))
     cycle, unit = _cycle_and_unit(request, cycle_id, unit_id)
-    rows = selectors.metric_rows(cycle=cycle, unit=unit, metric=metric, user=request.user)
-    related, order, kind = ROW_LISTS[rows.model]
-    page = Paginator(rows.select_related(*related).order_by(*order), ROWS_PER_PAGE).get_page(
-        request.GET.get("page")
+    family = selectors.METRIC_FAMILY[metric]
+    form = MetricFilterForm(
+        request.GET or None,
+        children=selectors.children_in_cycle(request.user, cycle, unit),
+        statuses=selectors.ROW_STATUSES.get(family.model, []),
     )
+    filters = form.cleaned_data if form.is_valid() else {}
+    rows = selectors.metric_rows_listed(
+        cycle=cycle, unit=unit, metric=metric, user=request.user, **filters
+    )
+    page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
     ctx = {
         "cycle": cycle,
         "unit": unit,
         "metric": metric,
         "label": METRICS[metric][0],
         "page": page,
-        "kind": kind,
+        "form": form,
+        "kind": selectors.ROW_KINDS[family.model],
         "unit_url": reverse("dashboard:cycle-unit", args=[cycle.pk, unit.pk]),
     }
     return render(request, "dashboard/metric_rows.html", ctx)
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """The first page after signing in: who the person is, their roles and where they can go."""
-    access = access_for(request.user)
-    person = Person.objects.filter(user=request.user).first()
-    ctx = {"access": access, "person": person, "roots": top_units(request.user).order_by("name")}
-    return render(request, "dashboard/home.html", ctx)

@@ -2,12 +2,26 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from kiemdiem.core.forms import VersionedForm, VnDateField
+from kiemdiem.core.dates import today
+from kiemdiem.core.forms import Picker, PickOption, VersionedForm, VnDateField
 from kiemdiem.core.text import normalize_text
-from kiemdiem.org.models import AccessRole, Gender, MembershipKind, PositionRole, Unit, UnitKind
+from kiemdiem.org.models import (
+    AccessRole,
+    Gender,
+    MembershipKind,
+    Person,
+    PositionRole,
+    Unit,
+    UnitKind,
+)
 from kiemdiem.org.scoping import access_for, visible_units
+from kiemdiem.org.selectors import unit_children_sorted
+
+# Options a picker lists before anything is typed (the unit itself and its first children).
+PICKER_OPTIONS = 25
 
 
 class UnitCodeField(forms.CharField):
@@ -29,6 +43,86 @@ class UnitCodeField(forms.CharField):
                 params={"code": code},
             )
         return unit
+
+
+def unit_option(unit: Unit) -> PickOption:
+    return PickOption(str(unit.pk), unit.name, str(unit.get_kind_display()))
+
+
+def person_option(person: Person) -> PickOption:
+    born = person.birth_date.strftime("%Y") if person.birth_date else ""
+    return PickOption(
+        str(person.pk), person.full_name, _("sinh năm %(y)s") % {"y": born} if born else ""
+    )
+
+
+class PickedChoiceField(forms.ModelChoiceField):
+    """An object chosen by name with the picker (core.forms.Picker) among those a form allows:
+    the form narrows `queryset` (limit_to); a posted id outside it is refused with the field's
+    Vietnamese message and nothing is saved."""
+
+    model: type = Unit
+    option = staticmethod(unit_option)
+    placeholder = ""
+    legend = ""
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=self.model.objects.none(), widget=Picker, **kwargs)
+        self.widget.placeholder = self.placeholder
+        self.widget.legend = self.legend
+
+    def _offer(self, queryset, search_url: str, first) -> None:
+        self.queryset = queryset
+        self.widget.search_url = search_url
+        self.widget.options = [self.option(obj) for obj in first]
+        # Here, on the form's own copy: a widget is copied shallowly with its field, so a
+        # method bound in __init__ would still describe values with the class's field.
+        self.widget.describe = self._describe
+
+    def _describe(self, value) -> PickOption | None:
+        if isinstance(value, self.model):
+            return self.option(value)
+        found = self.queryset.filter(pk=value).first() if str(value).isdigit() else None
+        return self.option(found) if found else None
+
+
+class UnitChoiceField(PickedChoiceField):
+    """A unit of a subtree the user can see, chosen by name (`limit_to(user, within)`)."""
+
+    model = Unit
+    option = staticmethod(unit_option)
+    placeholder = _("Gõ tên đơn vị để tìm (không dấu cũng được)")
+    legend = _("Đơn vị tìm thấy")
+    default_error_messages = {
+        "invalid_choice": _(
+            "Đơn vị đã chọn không thuộc phạm vi được chọn hoặc đồng chí không được xem. Hãy tìm "
+            "theo tên và chọn lại."
+        )
+    }
+
+    def limit_to(self, user, within: Unit) -> None:
+        """The units of `within`'s subtree valid today that `user` can see."""
+        units = visible_units(user).filter(path__startswith=within.path).valid_on(today())
+        first = [within, *unit_children_sorted(within)][:PICKER_OPTIONS]
+        self._offer(units, reverse("org:unit-picker") + f"?within={within.pk}", first)
+
+
+class PersonChoiceField(PickedChoiceField):
+    """A person among those a form allows, chosen by name (`limit_to(people, search_url)`)."""
+
+    model = Person
+    option = staticmethod(person_option)
+    placeholder = _("Gõ họ tên để tìm (không dấu cũng được)")
+    legend = _("Người tìm thấy")
+    default_error_messages = {
+        "invalid_choice": _(
+            "Người đã chọn không thuộc danh sách được chọn (đảng viên, cán bộ của đơn vị). Hãy "
+            "tìm theo tên và chọn lại."
+        )
+    }
+
+    def limit_to(self, people, search_url: str) -> None:
+        self._offer(people, search_url, people[:PICKER_OPTIONS])
 
 
 class AccountField(forms.CharField):

@@ -1,13 +1,20 @@
-"""Reads of the organization tree that span relations."""
+"""Reads of the organization tree that span relations, and of the audit trail page."""
 
 import datetime
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kiemdiem.core.dates import today
+from kiemdiem.core.forms import VnDateField
+from kiemdiem.core.models import AuditEvent
+from kiemdiem.core.sorting import natural_key
 from kiemdiem.core.text import fold
 from kiemdiem.org.models import (
     LEADER_ROLES,
@@ -23,6 +30,7 @@ from kiemdiem.org.models import (
     WorkingGroup,
     WorkingGroupMember,
 )
+from kiemdiem.org.scoping import audit_in_subtrees, scope_audit, visible_people, visible_units
 
 
 def children_with_member_counts(
@@ -36,7 +44,8 @@ def children_with_member_counts(
     """
     day = day or timezone.localdate()
     children_qs = unit.children.all() if include_past else unit.children.valid_on(day)
-    children = list(children_qs.order_by("kind", "name"))
+    # Natural order within each kind: "Chi bộ thôn 2" before "Chi bộ thôn 10".
+    children = sorted(children_qs, key=lambda u: (u.kind, natural_key(u.name)))
     if not children:
         return children
     prefix_len = len(unit.path) + PATH_STEP
@@ -79,6 +88,12 @@ def unit_ancestors(unit: Unit) -> list[Unit]:
     return [by_path[p] for p in paths if p in by_path]
 
 
+def unit_children_sorted(unit: Unit, *, day: datetime.date | None = None) -> list[Unit]:
+    """The unit's current children in natural order ("thôn 2" before "thôn 10")."""
+    children = unit.children.valid_on(day or today())
+    return sorted(children, key=lambda u: natural_key(u.name))
+
+
 def units_search(qs: QuerySet[Unit], query: str) -> QuerySet[Unit]:
     """Units whose name or code contains every word of `query`, accents ignored."""
     q = Q()
@@ -97,6 +112,95 @@ def people_search(qs: QuerySet[Person], query: str) -> QuerySet[Person]:
 
 def person_current_cells(person: Person, *, day: datetime.date | None = None) -> QuerySet:
     return Membership.objects.current(day).filter(person=person).select_related("unit")
+
+
+@dataclass
+class AuditFilter:
+    """The audit rows a user may read, narrowed by the page's filters, and what was wrong with
+    the filters (each ignored with a Vietnamese message)."""
+
+    events: QuerySet[AuditEvent]
+    errors: list[str]
+    unit: Unit | None = None
+
+
+def _one_by_name(qs: QuerySet, typed: str, search, what: str):
+    """The single object of `qs` whose name matches `typed` (accents ignored), or an error."""
+    found = list(search(qs, typed)[:2])
+    if len(found) == 1:
+        return found[0], None
+    if not found:
+        return None, _("Không tìm thấy %(w)s nào tên như “%(t)s” trong phạm vi của đồng chí.") % {
+            "w": what,
+            "t": typed,
+        }
+    return None, _(
+        "Có nhiều %(w)s tên như “%(t)s”: hãy gõ đầy đủ hơn (hoặc mở nhật ký từ trang của %(w)s đó)."
+    ) % {"w": what, "t": typed}
+
+
+# Words of a name typed in a filter: a name has a few.
+NAME_WORDS = 8
+
+
+def _too_long(typed: str) -> bool:
+    return len(fold(typed).split()) > NAME_WORDS or len(typed) > 150
+
+
+def audit_filtered(user, params) -> AuditFilter:
+    """The audit trail the user may read (scoping.scope_audit), filtered by a unit's subtree (its
+    code or name), a person (id or name), an actor (name or login, accents ignored) and dates.
+    The audit page and its Excel export read this."""
+    events = scope_audit(AuditEvent.objects.select_related("actor"), user)
+    errors: list[str] = []
+    for key, label in (("unit", _("Tên đơn vị")), ("person", _("Tên đảng viên"))):
+        if _too_long(params.get(key) or ""):
+            errors.append(_("%(f)s quá dài: nhập tối đa %(n)s từ.") % {"f": label, "n": NAME_WORDS})
+            return AuditFilter(events=events.none(), errors=errors)
+    unit = None
+    typed = (params.get("unit") or "").strip()
+    if typed:
+        units = visible_units(user)
+        unit = units.filter(code=typed.upper()).first()
+        if unit is None:
+            unit, error = _one_by_name(units, typed, units_search, _("đơn vị"))
+            if error:
+                errors.append(error)
+        if unit is not None:
+            events = audit_in_subtrees(events, (unit.path,))
+    typed = (params.get("person") or "").strip()
+    if typed:
+        people = visible_people(user)
+        if typed.isdigit():  # from a person's page
+            person = people.filter(pk=int(typed)).first()
+            error = _("Không tìm thấy đảng viên này trong phạm vi của đồng chí.")
+        else:
+            person, error = _one_by_name(people, typed, people_search, _("đảng viên"))
+        if person is None:
+            errors.append(error)
+        else:
+            events = events.filter(person_id_ref=person.pk)
+    actor = (params.get("actor") or "").strip()
+    if _too_long(actor):
+        # A name has a few words; hundreds would make a query SQLite refuses to build.
+        errors.append(_("Tên người thực hiện quá dài: nhập tối đa %(n)s từ.") % {"n": NAME_WORDS})
+    elif actor:
+        # The name is matched accent-free, as the search does: "Nguyễn" and "nguyen" both find.
+        name = Q()
+        for word in fold(actor).split():
+            name &= Q(person__search_text__contains=word)
+        users = get_user_model().objects.filter(Q(username__iexact=actor) | name)
+        events = events.filter(actor__in=users)
+    for key, lookup in (("from", "at__date__gte"), ("to", "at__date__lte")):
+        raw = (params.get(key) or "").strip()
+        if raw:
+            try:
+                day = VnDateField().clean(raw)
+            except ValidationError:
+                errors.append(_("Ngày “%(d)s” không hợp lệ: hãy nhập dd/mm/yyyy.") % {"d": raw})
+            else:
+                events = events.filter(**{lookup: day})
+    return AuditFilter(events=events, errors=errors, unit=unit)
 
 
 # --- oversight -------------------------------------------------------------------------------

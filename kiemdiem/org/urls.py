@@ -7,6 +7,7 @@ app_name = "org"
 urlpatterns = [
     path("", views.unit_tree, name="unit-tree"),
     path("tim-kiem/", views.search, name="search"),
+    path("chon-don-vi/", views.unit_picker, name="unit-picker"),
     path("khoa-dang-nhap/", lockout_views.lockout_list, name="lockout-list"),
     path("khoa-dang-nhap/mo-khoa/", lockout_views.lockout_unlock, name="lockout-unlock"),
     path("don-vi/<int:pk>/", views.unit_detail, name="unit-detail"),

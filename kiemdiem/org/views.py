@@ -1,26 +1,22 @@
 """Pages of the organization tree, units and people. Every fetch goes through the scoping layer."""
 
-import datetime
 import functools
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kiemdiem.core.audit import history_for
-from kiemdiem.core.dates import vn_date
-from kiemdiem.core.forms import VnDateField, run_service
-from kiemdiem.core.models import AuditEvent
+from kiemdiem.core.dates import today, vn_date
+from kiemdiem.core.forms import PICKER_RESULTS, picker_context, run_service
 from kiemdiem.core.permissions import require
-from kiemdiem.core.text import fold
+from kiemdiem.core.sorting import natural_key
 from kiemdiem.org import selectors, services
 from kiemdiem.org.forms import (
     AccessGrantForm,
@@ -34,6 +30,7 @@ from kiemdiem.org.forms import (
     UnitForm,
     UnitMoveForm,
     unit_initial,
+    unit_option,
 )
 from kiemdiem.org.models import Person, Unit
 from kiemdiem.org.permissions import (
@@ -46,8 +43,6 @@ from kiemdiem.org.permissions import (
 )
 from kiemdiem.org.scoping import (
     access_for,
-    audit_in_subtrees,
-    scope_audit,
     top_units,
     visible_people,
     visible_units,
@@ -66,7 +61,7 @@ def _person(request: HttpRequest, pk: int) -> Person:
 
 @login_required
 def unit_tree(request: HttpRequest) -> HttpResponse:
-    roots = list(top_units(request.user).order_by("name"))
+    roots = sorted(top_units(request.user), key=lambda u: natural_key(u.name))
     for root in roots:
         root.member_count = selectors.subtree_member_count(root)
     past = request.GET.get("lich-su") == "1"
@@ -100,8 +95,15 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "member_total": selectors.subtree_member_count(unit),
         "members": members,
         "history": history_for(unit, unit_path=unit.path)[:50],
-        "successors": unit.successions.select_related("successor"),
-        "predecessors": unit.predecessions.select_related("predecessor"),
+        # Units before and after a reorganization: links only to those the user may open.
+        "successors": [
+            (s.successor, access.covers(s.successor.path))
+            for s in unit.successions.select_related("successor")
+        ],
+        "predecessors": [
+            (s.predecessor, access.covers(s.predecessor.path))
+            for s in unit.predecessions.select_related("predecessor")
+        ],
         "can_manage": can_manage_unit(request.user, unit),
     }
     return render(request, "org/unit_detail.html", ctx)
@@ -486,18 +488,41 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, template, {"form": form, "units": units, "people": people, "q": query})
 
 
+@login_required
+@require_GET
+def unit_picker(request: HttpRequest) -> HttpResponse:
+    """Results of a unit picker (htmx): units of the `within` subtree that the user can see,
+    by name, accents ignored; the current choice stays first."""
+    ctx = picker_context(request)
+    units = visible_units(request.user).valid_on(today())
+    within = (
+        units.filter(pk=request.GET.get("within", "")).first()
+        if request.GET.get("within", "").isdigit()
+        else None
+    )
+    if within is None:
+        ctx.update(
+            refused=True,
+            message=_("Không tìm trong đơn vị này được: đơn vị không thuộc phạm vi của đồng chí."),
+        )
+        return render(request, "includes/picker_options.html", ctx)
+    inside = units.filter(path__startswith=within.path)
+    chosen = request.GET.get(ctx["name"], "")
+    selected = inside.filter(pk=chosen).first() if chosen.isdigit() else None
+    if ctx["query"]:
+        found = list(selectors.units_search(inside, ctx["query"])[:PICKER_RESULTS])
+        if not found:
+            ctx["message"] = _(
+                "Không có đơn vị nào tên như “%(q)s” trong %(u)s và các đơn vị trực thuộc."
+            ) % {"q": ctx["query"], "u": within.name}
+    else:
+        found = [within, *selectors.unit_children_sorted(within)][:PICKER_RESULTS]
+    ctx["selected"] = unit_option(selected) if selected else None
+    ctx["options"] = [unit_option(u) for u in found if u != selected]
+    return render(request, "includes/picker_options.html", ctx)
+
+
 # --- the audit trail ---------------------------------------------------------------------
-
-
-def _parse_date(value: str) -> datetime.date | None:
-    try:
-        return VnDateField().clean(value) if value else None
-    except Exception:  # noqa: BLE001 - a bad filter date is ignored with a message
-        return None
-
-
-# Words of the actor filter: a name has a few.
-ACTOR_WORDS = 8
 
 
 @login_required
@@ -506,44 +531,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
     if not access.can_read_audit:
         raise PermissionDenied(_("Bạn không có quyền xem nhật ký."))
-    events = scope_audit(AuditEvent.objects.select_related("actor"), request.user)
-    errors: list[str] = []
-    unit_code = request.GET.get("unit", "").strip().upper()
-    unit = None
-    if unit_code:
-        unit = visible_units(request.user).filter(code=unit_code).first()
-        if unit is None:
-            errors.append(
-                _("Không tìm thấy đơn vị có mã “%(c)s” trong phạm vi của bạn.") % {"c": unit_code}
-            )
-        else:
-            events = audit_in_subtrees(events, (unit.path,))
-    person_id = request.GET.get("person", "").strip()
-    if person_id:
-        if person_id.isdigit() and visible_people(request.user).filter(pk=person_id).exists():
-            events = events.filter(person_id_ref=int(person_id))
-        else:
-            errors.append(_("Không tìm thấy đảng viên này trong phạm vi của bạn."))
-    actor = request.GET.get("actor", "").strip()
-    words = fold(actor).split()
-    if len(words) > ACTOR_WORDS or len(actor) > 150:
-        # A name has a few words; hundreds would make a query SQLite refuses to build.
-        errors.append(_("Tên người thực hiện quá dài: nhập tối đa %(n)s từ.") % {"n": ACTOR_WORDS})
-    elif actor:
-        # The name is matched accent-free, as the search does: "Nguyễn" and "nguyen" both find.
-        name = Q()
-        for word in words:
-            name &= Q(person__search_text__contains=word)
-        users = get_user_model().objects.filter(Q(username__iexact=actor) | name)
-        events = events.filter(actor__in=users)
-    for key, lookup in (("from", "at__date__gte"), ("to", "at__date__lte")):
-        raw = request.GET.get(key, "").strip()
-        if raw:
-            day = _parse_date(raw)
-            if day is None:
-                errors.append(_("Ngày “%(d)s” không hợp lệ: hãy nhập dd/mm/yyyy.") % {"d": raw})
-            else:
-                events = events.filter(**{lookup: day})
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
-    ctx = {"page": page, "errors": errors, "filters": request.GET, "unit": unit}
+    found = selectors.audit_filtered(request.user, request.GET)
+    page = Paginator(found.events, 50).get_page(request.GET.get("page"))
+    ctx = {"page": page, "errors": found.errors, "filters": request.GET, "unit": found.unit}
     return render(request, "org/audit_list.html", ctx)

@@ -2,13 +2,15 @@
 
 from django import forms
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from kiemdiem.core.dates import today
 from kiemdiem.core.forms import BackdatableForm, StyledForm, VersionedForm, VnDateField
-from kiemdiem.org.forms import ScopedForm, UnitCodeField
+from kiemdiem.org.forms import PersonChoiceField, ScopedForm, UnitChoiceField
 from kiemdiem.org.models import Membership, Person, Position
 from kiemdiem.remediation.models import RemediationPlan
-from kiemdiem.remediation.states import ActionStatus, ReturnGround
+from kiemdiem.remediation.states import ActionStatus, PlanStatus, ReturnGround
 
 
 def responsible_people(plan: RemediationPlan):
@@ -30,6 +32,8 @@ def responsible_people(plan: RemediationPlan):
 
 
 class ActionForm(ScopedForm):
+    id_prefix = "add"
+
     content = forms.CharField(
         label=_("Nội dung khắc phục"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -39,12 +43,8 @@ class ActionForm(ScopedForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    responsible_unit = UnitCodeField(
-        label=_("Tổ chức chịu trách nhiệm (mã đơn vị)"), required=False
-    )
-    responsible_person = forms.ModelChoiceField(
-        label=_("Cá nhân chịu trách nhiệm"), queryset=None, required=False
-    )
+    responsible_unit = UnitChoiceField(label=_("Tổ chức chịu trách nhiệm"), required=False)
+    responsible_person = PersonChoiceField(label=_("Cá nhân chịu trách nhiệm"), required=False)
     due_date = VnDateField(label=_("Thời hạn hoàn thành"), required=False)
     expected_result = forms.CharField(
         label=_("Kết quả dự kiến"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -53,11 +53,20 @@ class ActionForm(ScopedForm):
     def __init__(self, *args, plan: RemediationPlan, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["findings"].queryset = plan.review.findings.all()
-        self.fields["responsible_person"].queryset = responsible_people(plan)
         self.fields["findings"].widget.attrs["class"] = ""
+        # Chosen by name among the plan's unit and its sub-units (the unit and person pickers),
+        # the deadline inside the cycle: what the services accept, shown before saving.
+        self.fields["responsible_unit"].limit_to(self.user, plan.unit)
+        self.fields["responsible_person"].limit_to(
+            responsible_people(plan),
+            search_url=reverse("remediation:responsible-people", args=[plan.pk]),
+        )
+        self.fields["due_date"].set_range(plan.cycle.starts_on, plan.cycle.horizon_end)
 
 
 class ReturnForm(BackdatableForm):
+    id_prefix = "return"
+
     grounds = forms.MultipleChoiceField(
         label=_("Lý do trả lại"),
         choices=ReturnGround.choices,
@@ -74,17 +83,28 @@ class ReturnForm(BackdatableForm):
 
 
 class AcceptForm(BackdatableForm):
+    id_prefix = "accept"
+
     remarks = forms.CharField(
         label=_("Nhận xét"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
 class AdoptForm(VersionedForm):
+    id_prefix = "adopt"
+
     decision_date = VnDateField(label=_("Ngày tập thể họp, quyết định"))
     decision_ref = forms.CharField(label=_("Số nghị quyết / biên bản"), max_length=120)
 
+    def __init__(self, *args, accepted_on=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # After the appraisal accepted the plan, and not in the future (plan_adopt's rule).
+        self.fields["decision_date"].set_range(accepted_on, today())
+
 
 class SubmitForm(BackdatableForm):
+    id_prefix = "submit"
+
     note = forms.CharField(label=_("Ghi chú"), required=False)
 
 
@@ -105,6 +125,8 @@ class MultipleFileField(forms.FileField):
 
 
 class ProgressForm(BackdatableForm):
+    id_prefix = "progress"
+
     status = forms.ChoiceField(
         label=_("Tình trạng"),
         choices=[
@@ -129,6 +151,8 @@ class ProgressForm(BackdatableForm):
 
 
 class VerifyForm(BackdatableForm):
+    id_prefix = "verify"
+
     accept = forms.TypedChoiceField(
         label=_("Kết luận"),
         choices=[("1", _("Xác nhận hoàn thành")), ("0", _("Chưa đạt, yêu cầu tiếp tục"))],
@@ -145,10 +169,14 @@ class VerifyForm(BackdatableForm):
 
 
 class CancelForm(VersionedForm):
+    id_prefix = "cancel"
+
     reason = forms.CharField(label=_("Lý do hủy"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ReplaceForm(ActionForm):
+    id_prefix = "replace"
+
     reason = forms.CharField(label=_("Lý do thay thế"), widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
@@ -157,5 +185,20 @@ class ReplaceForm(ActionForm):
 
 
 class PlanFilterForm(StyledForm):
-    status = forms.ChoiceField(label=_("Trạng thái"), required=False)
-    awaiting = forms.BooleanField(label=_("Chờ tôi thẩm định"), required=False)
+    """The filters of the plan list (and of its Excel export)."""
+
+    id_prefix = "plans"
+    q = forms.CharField(
+        label=_("Tên đơn vị, đảng viên"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("gõ không dấu cũng được")}
+        ),
+    )
+    status = forms.ChoiceField(
+        label=_("Trạng thái"),
+        required=False,
+        choices=[("", _("Mọi trạng thái")), *PlanStatus.choices],
+    )
+    late = forms.BooleanField(label=_("Chỉ kế hoạch nộp muộn hoặc quá hạn nộp"), required=False)

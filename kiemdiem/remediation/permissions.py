@@ -168,6 +168,23 @@ def can_verify_action(user: Actor, action: PlanAction) -> Decision:
     return ALLOW
 
 
+def can_adopt_plan(user: Actor, plan: RemediationPlan) -> Decision:
+    """The collective that prepared the plan records its decision adopting it: whoever may
+    prepare the plan, except the recipients who appraised it (their part ended with the
+    appraisal)."""
+    decision = can_edit_plan(user, plan)
+    if not decision:
+        return decision
+    if not access_for(user).everything and acting_recipient(user, plan) is not None:
+        return deny(
+            _(
+                "Nơi nhận đã thẩm định kế hoạch; việc ghi nhận quyết định ban hành là của tập "
+                "thể đơn vị lập kế hoạch."
+            )
+        )
+    return ALLOW
+
+
 def can_add_followup(user: Actor, action: PlanAction) -> Decision:
     """Add an item to an accepted plan as the follow-up of an oversight activity (an inspection
     found something to remedy): a recipient of the plan, not the unit itself (which changes an

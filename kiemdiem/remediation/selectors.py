@@ -1,19 +1,24 @@
-"""Reads of plans: versions compared, plans awaiting appraisal, items of a plan."""
+"""Reads of plans: versions compared, the queues (awaiting appraisal, awaiting verification),
+the plan list's filters, items of a plan."""
 
+import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from kiemdiem.core.permissions import Actor, actor_id
-from kiemdiem.org.scoping import Access, access_for
+from kiemdiem.core.text import fold
+from kiemdiem.org.scoping import Access, access_for, scope
 from kiemdiem.remediation.models import (
+    Appraisal,
     PlanAction,
     PlanRecipient,
     PlanSubmission,
     ProgressUpdate,
     RemediationPlan,
 )
-from kiemdiem.remediation.states import PLAN_TRACKABLE, ActionStatus, PlanStatus
+from kiemdiem.remediation.states import PLAN_TRACKABLE, ActionStatus, PlanStatus, ReturnGround
 
 ITEM_LABELS = {
     "content": "Nội dung",
@@ -66,7 +71,29 @@ def plan_actions(plan: RemediationPlan) -> QuerySet[PlanAction]:
 
 
 def plan_submissions(plan: RemediationPlan) -> QuerySet[PlanSubmission]:
-    return plan.submissions.select_related("submitted_by", "appraisal", "appraisal__decided_by")
+    return plan.submissions.select_related(
+        "submitted_by", "submitted_by__person", "appraisal", "appraisal__decided_by"
+    )
+
+
+def accepted_on(submissions: list[PlanSubmission]) -> datetime.date | None:
+    """The day the appraisal accepted the plan (the earliest day its adoption may bear)."""
+    for submission in reversed(submissions):
+        appraisal = getattr(submission, "appraisal", None)
+        if appraisal is not None and appraisal.decision == appraisal.Decision.ACCEPTED:
+            return timezone.localtime(appraisal.decided_at).date()
+    return None
+
+
+def last_return(submissions: list[PlanSubmission]) -> Appraisal | None:
+    """The latest decision that sent the plan back (grounds as labels), or None."""
+    grounds = dict(ReturnGround.choices)
+    for submission in reversed(submissions):
+        appraisal = getattr(submission, "appraisal", None)
+        if appraisal is not None and appraisal.decision == appraisal.Decision.RETURNED:
+            appraisal.ground_labels = [str(grounds.get(g, g)) for g in appraisal.grounds]
+            return appraisal
+    return None
 
 
 def recipients_acted_for(access: Access) -> QuerySet[PlanRecipient]:
@@ -142,6 +169,66 @@ def items_awaiting_verification_for(user: Actor, qs: QuerySet[PlanAction]) -> Qu
     return mine.annotate(done_reporter=reporter).filter(
         Q(done_reporter__isnull=True) | ~Q(done_reporter=me)
     )
+
+
+def _latest_submission(field: str) -> Subquery:
+    return Subquery(
+        PlanSubmission.objects.filter(plan=OuterRef("pk")).order_by("-number").values(field)[:1]
+    )
+
+
+def appraisal_queue(user: Actor) -> QuerySet[RemediationPlan]:
+    """The queue "Chờ tôi thẩm định": the plans awaiting the user's appraisal
+    (plans_awaiting_appraisal_for over their scope), oldest submission first, each with its
+    round (submission number) and the time it was submitted."""
+    plans = plans_awaiting_appraisal_for(user, RemediationPlan.objects.visible_to(user))
+    return (
+        plans.annotate(
+            round=_latest_submission("number"), waiting_since=_latest_submission("submitted_at")
+        )
+        .select_related("unit", "person", "cycle")
+        .order_by("waiting_since", "pk")
+    )
+
+
+def verification_queue(user: Actor) -> QuerySet[PlanAction]:
+    """The queue "Chờ tôi xác nhận": items reported done awaiting the user's verification
+    (items_awaiting_verification_for over their scope), with the time of the "done" report,
+    oldest first."""
+    visible = scope(PlanAction.objects.all(), user, via="plan__unit")
+    done_at = Subquery(
+        ProgressUpdate.objects.filter(action=OuterRef("pk"), status=ActionStatus.DONE)
+        .order_by("-reported_at", "-id")
+        .values("reported_at")[:1]
+    )
+    return (
+        items_awaiting_verification_for(user, visible)
+        .annotate(done_at=done_at)
+        .select_related("plan", "plan__unit", "plan__person", "plan__cycle")
+        .order_by(F("done_at").asc(nulls_first=True), "pk")
+    )
+
+
+def plans_filtered(user: Actor, filters: dict | None) -> QuerySet[RemediationPlan]:
+    """The plans of the user's scope matching the plan list's filters (PlanFilterForm's cleaned
+    data; None: all), in the list's order. The list page and its Excel export both read this."""
+    plans = RemediationPlan.objects.visible_to(user)
+    filters = filters or {}
+    if filters.get("status"):
+        plans = plans.filter(status=filters["status"])
+    if filters.get("q"):
+        unit_q, person_q = Q(), Q()
+        for word in fold(filters["q"]).split():
+            unit_q &= Q(unit__search_text__contains=word)
+            person_q &= Q(person__search_text__contains=word)
+        # A unit's name finds all its plans (the collective's and its members'), a person's
+        # name their own plan.
+        plans = plans.filter(unit_q | person_q)
+    if filters.get("late"):
+        plans = plans.filter(
+            Q(missing_flagged=True) | Q(first_submitted_at__date__gt=F("due_date"))
+        )
+    return plans.order_by("-cycle__year", "unit__path", "person__sort_key", "pk")
 
 
 def plans_list(qs: QuerySet[RemediationPlan]) -> QuerySet[RemediationPlan]:

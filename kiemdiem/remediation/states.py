@@ -37,6 +37,7 @@ from kiemdiem.remediation.models import (
 )
 from kiemdiem.remediation.permissions import (
     can_add_item,
+    can_adopt_plan,
     can_appraise_plan,
     can_backdate_item,
     can_backdate_plan,
@@ -106,7 +107,8 @@ PLAN = Lifecycle(
         (PlanStatus.RETURNED, PlanStatus.SUBMITTED): Arrow(
             can=can_edit_plan, counts={"plans_returned": -1}
         ),
-        (PlanStatus.ACCEPTED, PlanStatus.ADOPTED): Arrow(can=can_edit_plan, reason=True),
+        # The unit's collective adopts; the recipients who appraised it do not record that.
+        (PlanStatus.ACCEPTED, PlanStatus.ADOPTED): Arrow(can=can_adopt_plan, reason=True),
     },
 )
 

@@ -6,8 +6,11 @@ app_name = "remediation"
 
 urlpatterns = [
     path("", views.plan_list, name="plan-list"),
+    path("cho-tham-dinh/", views.queue_appraisal, name="queue-appraisal"),
+    path("cho-xac-nhan/", views.queue_verification, name="queue-verification"),
     path("<int:pk>/", views.plan_detail, name="plan-detail"),
     path("<int:pk>/them-noi-dung/", views.action_add, name="action-add"),
+    path("<int:pk>/chon-nguoi/", views.responsible_people_picker, name="responsible-people"),
     path("<int:pk>/nop/", views.plan_submit, name="plan-submit"),
     path("<int:pk>/tra-lai/", views.plan_return, name="plan-return"),
     path("<int:pk>/dat/", views.plan_accept, name="plan-accept"),

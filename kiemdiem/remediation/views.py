@@ -6,12 +6,15 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kiemdiem.core.audit import history_for
-from kiemdiem.core.forms import run_service
+from kiemdiem.core.dates import today
+from kiemdiem.core.forms import PICKER_RESULTS, picker_context, run_service
 from kiemdiem.core.permissions import require
-from kiemdiem.org.scoping import scope
+from kiemdiem.org.forms import person_option
+from kiemdiem.org.scoping import access_for, scope
+from kiemdiem.org.selectors import people_search
 from kiemdiem.remediation import selectors, services
 from kiemdiem.remediation.forms import (
     AcceptForm,
@@ -24,9 +27,12 @@ from kiemdiem.remediation.forms import (
     ReturnForm,
     SubmitForm,
     VerifyForm,
+    responsible_people,
 )
 from kiemdiem.remediation.models import Evidence, PlanAction, RemediationPlan
 from kiemdiem.remediation.permissions import (
+    acting_recipient,
+    can_adopt_plan,
     can_appraise_plan,
     can_backdate_plan,
     can_edit_plan,
@@ -41,6 +47,8 @@ from kiemdiem.remediation.states import (
     ActionStatus,
     PlanStatus,
 )
+
+ROWS_PER_PAGE = 50
 
 
 def _plan(request: HttpRequest, pk: int) -> RemediationPlan:
@@ -64,18 +72,30 @@ def _action(request: HttpRequest, pk: int) -> PlanAction:
 
 @login_required
 def plan_list(request: HttpRequest) -> HttpResponse:
-    """Plans in the user's scope; offices see those awaiting their appraisal first."""
+    """Plans in the user's scope, filtered by status and by name."""
+    if request.GET.get("awaiting"):  # the former "Chờ tôi thẩm định" tick box: its own page now
+        return redirect("remediation:queue-appraisal")
     form = PlanFilterForm(request.GET or None)
-    form.fields["status"].choices = [("", _("Tất cả")), *PlanStatus.choices]
-    plans = RemediationPlan.objects.visible_to(request.user)
-    if form.is_valid():
-        if form.cleaned_data["awaiting"]:
-            plans = selectors.plans_awaiting_appraisal_for(request.user, plans)
-        if form.cleaned_data["status"]:
-            plans = plans.filter(status=form.cleaned_data["status"])
-    page = Paginator(selectors.plans_list(plans).order_by("-cycle__year", "unit__path"), 50)
+    plans = selectors.plans_filtered(request.user, form.cleaned_data if form.is_valid() else None)
+    page = Paginator(selectors.plans_list(plans), ROWS_PER_PAGE)
     ctx = {"form": form, "page": page.get_page(request.GET.get("page"))}
     return render(request, "remediation/plan_list.html", ctx)
+
+
+@login_required
+def queue_appraisal(request: HttpRequest) -> HttpResponse:
+    """ "Chờ tôi thẩm định": plans the user may appraise now, the longest waiting first."""
+    page = Paginator(selectors.appraisal_queue(request.user), ROWS_PER_PAGE)
+    ctx = {"page": page.get_page(request.GET.get("page")), "today": today()}
+    return render(request, "remediation/queue_appraisal.html", ctx)
+
+
+@login_required
+def queue_verification(request: HttpRequest) -> HttpResponse:
+    """ "Chờ tôi xác nhận": items reported done that the user may verify, oldest report first."""
+    page = Paginator(selectors.verification_queue(request.user), ROWS_PER_PAGE)
+    ctx = {"page": page.get_page(request.GET.get("page")), "today": today()}
+    return render(request, "remediation/queue_verification.html", ctx)
 
 
 def _orphan_errors(forms: dict, shown: dict[str, bool]) -> list:
@@ -94,37 +114,51 @@ def _plan_context(request: HttpRequest, plan: RemediationPlan, **forms) -> dict:
     editable = plan.status in PLAN_EDITABLE
     can_edit = can_edit_plan(user, plan)
     can_appraise = can_appraise_plan(user, plan)
+    can_adopt = can_adopt_plan(user, plan)
+    # The recipients appraise; the unit prepares. A recipient's office that may also edit the
+    # plan (it leads the subtree) is not offered the preparer's forms: writing an item would
+    # take away its right to appraise the plan.
+    is_recipient = acting_recipient(user, plan) is not None and not access_for(user).everything
+    can_prepare = editable and bool(can_edit) and not is_recipient
     appraising = plan.status == PlanStatus.SUBMITTED and bool(can_appraise)
     shown = {
-        "action_form": editable and bool(can_edit),
-        "submit_form": editable and bool(can_edit),
+        "action_form": can_prepare,
+        "submit_form": can_prepare,
         "return_form": appraising,
         "accept_form": appraising,
-        "adopt_form": plan.status == PlanStatus.ACCEPTED and bool(can_edit),
+        "adopt_form": plan.status == PlanStatus.ACCEPTED and bool(can_adopt),
     }
+    submissions = list(selectors.plan_submissions(plan))
     ctx = {
         "plan": plan,
         "actions": selectors.plan_actions(plan),
         "findings": plan.review.findings.prefetch_related("actions"),
-        "submissions": selectors.plan_submissions(plan),
+        "submissions": submissions,
+        "last_return": selectors.last_return(submissions),
         "changes": selectors.submission_changes(plan),
         # the plan's own rows and its items' and recipients' (not every object of the unit)
         "history": history_for(plan, parts=[*plan.actions.only("pk"), *plan.recipients.only("pk")])[
             :50
         ],
         "can_edit": can_edit,
+        "can_prepare": can_prepare,
+        "is_recipient": is_recipient,
         "can_appraise": can_appraise,
         "recipients": recipients_of(plan),
+        "can_adopt": can_adopt,
         "orphan_errors": _orphan_errors(forms, shown),
         "editable": editable,
         "version": plan.version,
+        "due_range": (plan.cycle.starts_on, plan.cycle.horizon_end),
     }
-    ctx["action_form"] = forms.get("action_form") or ActionForm(user=user, plan=plan)
     version, backdate = {"version": plan.version}, _backdate(user, plan)
+    ctx["action_form"] = forms.get("action_form") or ActionForm(user=user, plan=plan)
     ctx["submit_form"] = forms.get("submit_form") or SubmitForm(initial=version, backdate=backdate)
     ctx["return_form"] = forms.get("return_form") or ReturnForm(initial=version, backdate=backdate)
     ctx["accept_form"] = forms.get("accept_form") or AcceptForm(initial=version, backdate=backdate)
-    ctx["adopt_form"] = forms.get("adopt_form") or AdoptForm(initial={"version": plan.version})
+    ctx["adopt_form"] = forms.get("adopt_form") or AdoptForm(
+        initial=version, accepted_on=selectors.accepted_on(submissions)
+    )
     return ctx
 
 
@@ -170,7 +204,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {
         "content": action.content,
         "findings": list(action.findings.all()),
-        "responsible_unit": action.responsible_unit.code if action.responsible_unit else "",
+        "responsible_unit": action.responsible_unit_id,
         "responsible_person": action.responsible_person_id,
         "due_date": action.due_date,
         "expected_result": action.expected_result,
@@ -299,7 +333,8 @@ def plan_accept(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_adopt(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    form = AdoptForm(request.POST)
+    accepted_on = selectors.accepted_on(list(selectors.plan_submissions(plan)))
+    form = AdoptForm(request.POST, accepted_on=accepted_on)
     if form.is_valid():
         data = form.cleaned_data
         done = run_service(
@@ -483,3 +518,26 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
     response["Content-Type"] = evidence.content_type
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+@require_GET
+def responsible_people_picker(request: HttpRequest, pk: int) -> HttpResponse:
+    """Results of the "Cá nhân chịu trách nhiệm" picker (htmx): the people a plan's item may
+    name, by name, accents ignored; the current choice stays first."""
+    plan = _plan(request, pk)
+    ctx = picker_context(request)
+    people = responsible_people(plan)
+    chosen = request.GET.get(ctx["name"], "")
+    selected = people.filter(pk=chosen).first() if chosen.isdigit() else None
+    if ctx["query"]:
+        found = list(people_search(people, ctx["query"])[:PICKER_RESULTS])
+        if not found:
+            ctx["message"] = _(
+                "Không có ai tên như “%(q)s” trong số đảng viên, cán bộ của %(u)s."
+            ) % {"q": ctx["query"], "u": plan.unit.name}
+    else:
+        found = list(people[:PICKER_RESULTS])
+    ctx["selected"] = person_option(selected) if selected else None
+    ctx["options"] = [person_option(p) for p in found if p != selected]
+    return render(request, "includes/picker_options.html", ctx)

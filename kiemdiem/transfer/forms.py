@@ -27,6 +27,7 @@ class MultipleFileField(forms.FileField):
 
 
 class UploadForm(StyledForm):
+    id_prefix = "upload"
     files = MultipleFileField(
         label=_("Tệp dữ liệu (.xlsx, hoặc các tệp .csv)"),
         widget=MultipleFileInput(attrs={"accept": ".xlsx,.csv"}),
@@ -39,6 +40,7 @@ class UploadForm(StyledForm):
 
 
 class ExportForm(StyledForm):
+    id_prefix = "export"
     unit = UnitCodeField(label=_("Mã đơn vị gốc của nhánh cần xuất"))
     format = forms.ChoiceField(
         label=_("Định dạng"),

@@ -129,8 +129,10 @@ def test_schema_and_docs_are_served_by_the_app(client, org_tree, office):
     assert "/api/v1/plans/{id}/return/" in spec["paths"]
     assert "tokenAuth" in spec["components"]["securitySchemes"]
     client.force_login(office)
-    docs = client.get("/api/v1/docs/").content.decode()
-    assert "swagger-ui" in docs and "cdn" not in docs.lower() and "https://" not in docs
+    docs = client.get("/api/v1/docs/").content.decode()  # the readable reference
+    assert "/api/v1/plans/{id}/return/" in docs and 'lang="vi"' in docs and "<script>" not in docs
+    swagger = client.get("/api/v1/docs/thu/").content.decode()  # the interactive one
+    assert "swagger-ui" in swagger and "cdn" not in swagger.lower() and "https://" not in swagger
 
 
 def test_browsable_pages_work_in_a_signed_in_browser(client, org_tree, office):

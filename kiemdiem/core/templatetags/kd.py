@@ -1,11 +1,16 @@
 """Template helpers shared by every app."""
 
+import datetime
 import functools
 
 from django import template
 from django.apps import apps
+from django.utils import timezone
+from django.utils.translation import gettext
 
 from kiemdiem.core import audit
+from kiemdiem.core.dates import days_since, local_date
+from kiemdiem.core.labels import readable
 from kiemdiem.core.permissions import Decision
 
 register = template.Library()
@@ -45,3 +50,39 @@ def _model(object_type: str):
         return apps.get_model(object_type)
     except (LookupError, ValueError):
         return None
+
+
+@register.filter
+def days_waiting(since, today: datetime.date | None = None) -> str:
+    """How long something has waited: "chờ 3 ngày" ("từ hôm nay" the same day)."""
+    n = days_since(since, today)
+    if n is None:
+        return ""
+    return gettext("chờ %(n)s ngày") % {"n": n} if n > 0 else gettext("từ hôm nay")
+
+
+@register.filter
+def due_in(deadline, today: datetime.date | None = None) -> str:
+    """How a deadline stands: "quá hạn 3 ngày", "đến hạn hôm nay", "còn 5 ngày"."""
+    day = local_date(deadline)
+    if day is None:
+        return ""
+    n = (day - (today or timezone.localdate())).days
+    if n < 0:
+        return gettext("quá hạn %(n)s ngày") % {"n": -n}
+    if n == 0:
+        return gettext("đến hạn hôm nay")
+    return gettext("còn %(n)s ngày") % {"n": n}
+
+
+@register.filter
+def is_past(deadline, today: datetime.date | None = None) -> bool:
+    day = local_date(deadline)
+    return day is not None and day < (today or timezone.localdate())
+
+
+@register.filter
+def plain_value(value) -> str:
+    """A stored value (audit change, snapshot field) as a person reads it (core.labels): no raw
+    lists or dictionaries on a page."""
+    return readable(value)

@@ -28,3 +28,12 @@ def assert_summaries_match(cycle) -> None:
     }
     wrong = {path: diff for path, diff in wrong.items() if diff}
     assert not wrong, f"stored ≠ recomputed as (stored, recomputed): {wrong}"
+
+
+def unit_url(cycle, unit, metric=None):
+    """The dashboard of `unit` in `cycle`, or the list behind one of its figures."""
+    from django.urls import reverse
+
+    if metric:
+        return reverse("dashboard:metric-rows", args=[cycle.pk, unit.pk, metric])
+    return reverse("dashboard:cycle-unit", args=[cycle.pk, unit.pk])

@@ -55,7 +55,7 @@ def test_demo_appraisers_find_waiting_plans_and_can_decide(campaign, username):
     user = get_user_model().objects.get(username=username)
     client = Client()
     client.force_login(user)
-    page = client.get(reverse("remediation:plan-list") + "?awaiting=on").content.decode()
+    page = client.get(reverse("remediation:queue-appraisal")).content.decode()
     waiting = [
         plan
         for plan in RemediationPlan.objects.filter(status=PlanStatus.SUBMITTED)

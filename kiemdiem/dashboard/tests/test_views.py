@@ -8,6 +8,7 @@ from kiemdiem.dashboard import summaries
 from kiemdiem.dashboard.metrics import METRIC_NAMES
 from kiemdiem.dashboard.models import CycleSummary
 from kiemdiem.dashboard.tasks import summaries_merge
+from kiemdiem.dashboard.tests.helpers import unit_url
 from kiemdiem.dashboard.views import Links
 from kiemdiem.remediation import services as plan_services
 from kiemdiem.remediation.models import RemediationPlan
@@ -15,18 +16,6 @@ from kiemdiem.reviews import services as review_services
 from kiemdiem.reviews.models import Review
 
 D = datetime.date
-
-
-def unit_url(cycle, unit, metric=None):
-    if metric:
-        return reverse("dashboard:metric-rows", args=[cycle.pk, unit.pk, metric])
-    return reverse("dashboard:cycle-unit", args=[cycle.pk, unit.pk])
-
-
-@pytest.fixture
-def merged(open_cycle):
-    summaries.merge_all()
-    return open_cycle
 
 
 def test_links_build_the_same_urls_as_reverse(merged, org_tree):

@@ -17,7 +17,6 @@ from kiemdiem.remediation.models import (
     ProgressUpdate,
     RemediationPlan,
 )
-from kiemdiem.reviews import services as review_services
 
 D = datetime.date
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -39,29 +38,6 @@ ACTION_URLS = [
     ("post", "remediation:action-cancel"),
     ("post", "remediation:action-replace"),
 ]
-
-
-@pytest.fixture
-def plan(open_cycle, org_tree, office):
-    plan = RemediationPlan.objects.get(cycle=open_cycle, unit=org_tree.cell_a1, person__isnull=True)
-    review_services.finding_add(
-        review=plan.review, by=office, text="Sinh hoạt chưa đều", area="leadership"
-    )
-    conclude_review(plan.review, office)
-    return plan
-
-
-@pytest.fixture
-def action(plan, cell_secretary, org_tree):
-    """An item prepared by the cell secretary (the plan's preparer)."""
-    return services.action_add(
-        plan=plan,
-        by=cell_secretary,
-        content="Đổi mới sinh hoạt",
-        findings=list(plan.review.findings.all()),
-        responsible_unit=org_tree.cell_a1,
-        due_date=D(2026, 6, 30),
-    )
 
 
 @pytest.mark.parametrize(("method", "name"), PLAN_URLS)
@@ -295,14 +271,14 @@ def test_awaiting_list_shows_plans_of_the_recipient_only(
     client, plan, action, cell_secretary, appraiser, office
 ):
     submitted(plan, cell_secretary)
-    url = reverse("remediation:plan-list") + "?awaiting=on"
+    url = reverse("remediation:queue-appraisal")
     client.force_login(appraiser)
     assert plan.get_absolute_url() in client.get(url).content.decode()
     client.force_login(office)
     assert plan.get_absolute_url() not in client.get(url).content.decode()
 
 
-def test_appraiser_sees_changes_since_last_submission(
+def test_unit_and_appraiser_both_see_changes_between_rounds(
     client, plan, action, cell_secretary, appraiser
 ):
     submitted(plan, cell_secretary)
@@ -311,10 +287,62 @@ def test_appraiser_sees_changes_since_last_submission(
     services.action_update(action=action, by=cell_secretary, content="Mỗi quý một chuyên đề")
     plan.refresh_from_db()
     services.plan_submit(plan=plan, by=cell_secretary)
+    for user in (appraiser, cell_secretary):
+        client.force_login(user)
+        html = client.get(reverse("remediation:plan-detail", args=[plan.pk])).content.decode()
+        assert "Thay đổi của lần nộp thứ 2 so với lần nộp trước" in html, user
+        assert "Đổi mới sinh hoạt → Mỗi quý một chuyên đề" in html, user
+
+
+def test_returned_plan_shows_grounds_and_remarks_at_the_top(
+    client, plan, action, cell_secretary, appraiser
+):
+    submitted(plan, cell_secretary)
+    services.plan_return(
+        plan=plan, grounds=["no_deadline", "not_feasible"], remarks="Nêu mốc cụ thể", by=appraiser
+    )
+    client.force_login(cell_secretary)
+    html = client.get(reverse("remediation:plan-detail", args=[plan.pk])).content.decode()
+    top = html[html.index('data-testid="return-grounds"') : html.index('id="findings-h"')]
+    assert "Không có mốc thời gian hoàn thành" in top and "Không khả thi" in top
+    assert "Nêu mốc cụ thể" in top and "Nộp kế hoạch” ở cuối trang" in top
+    assert html.index('data-testid="return-grounds"') < html.index('data-testid="plan-items"')
+
+
+def test_each_person_sees_only_their_actions_and_why_not_the_others(
+    client, plan, action, cell_secretary, appraiser, member
+):
+    submitted(plan, cell_secretary)
+    services.plan_accept(plan=plan, by=appraiser)
+    url = reverse("remediation:plan-detail", args=[plan.pk])
+    # The unit records its collective's decision; the appraiser is not offered that form.
+    client.force_login(cell_secretary)
+    html = client.get(url).content.decode()
+    assert reverse("remediation:plan-adopt", args=[plan.pk]) in html
+    client.force_login(appraiser)
+    html = client.get(url).content.decode()
+    assert reverse("remediation:plan-adopt", args=[plan.pk]) not in html
+    assert 'data-testid="adopt-reason"' in html and "việc ghi nhận quyết định ban hành" in html
+    data = {"version": plan.version, "decision_date": "10/01/2026", "decision_ref": "NQ 1"}
+    assert client.post(reverse("remediation:plan-adopt", args=[plan.pk]), data).status_code == 403
+    assert RemediationPlan.objects.get(pk=plan.pk).status == "accepted"
+    # A member sees the plan of their cell, and why they cannot record the decision.
+    client.force_login(member)
+    html = client.get(url).content.decode()
+    assert reverse("remediation:plan-adopt", args=[plan.pk]) not in html
+    assert "Chỉ người được kiểm điểm hoặc lãnh đạo đơn vị" in html
+
+
+def test_forms_of_one_page_have_unique_ids(client, plan, action, cell_secretary, appraiser):
+    import re
+    from collections import Counter
+
+    submitted(plan, cell_secretary)
     client.force_login(appraiser)
     html = client.get(reverse("remediation:plan-detail", args=[plan.pk])).content.decode()
-    assert "Thay đổi so với lần nộp trước" in html
-    assert "Đổi mới sinh hoạt → Mỗi quý một chuyên đề" in html
+    ids = Counter(re.findall(r'\sid="([^"]+)"', html))
+    assert [i for i, n in ids.items() if n > 1] == []
+    assert 'for="return_id_remarks"' not in html and 'id="return_remarks"' in html
 
 
 def test_second_appraiser_sees_the_first_decision(
@@ -425,7 +453,7 @@ def test_stale_item_edit_is_refused(client, plan, action, cell_secretary):
     data = {
         "content": "Bản A",
         "due_date": "30/06/2026",
-        "responsible_unit": "CB38A1",
+        "responsible_unit": action.responsible_unit_id,
         "version": stale,
     }
     assert client.post(url, data).status_code == 302
@@ -461,7 +489,7 @@ def test_recipient_does_not_appraise_their_own_personal_plan(
     )
     submitted(mine, office)
     client.force_login(second_appraiser)
-    awaiting = client.get(reverse("remediation:plan-list") + "?awaiting=on").content.decode()
+    awaiting = client.get(reverse("remediation:queue-appraisal")).content.decode()
     assert mine.get_absolute_url() not in awaiting
     data = {"version": mine.version, "grounds": ["not_feasible"]}
     message = "không tự thẩm định kế hoạch khắc phục của chính mình"
@@ -510,7 +538,7 @@ def test_awaiting_list_leaves_out_plans_the_user_may_not_appraise(
         due_date=D(2026, 6, 30),
     )
     submitted(plan, appraiser)
-    url = reverse("remediation:plan-list") + "?awaiting=on"
+    url = reverse("remediation:queue-appraisal")
     for user in (appraiser, second_appraiser):
         client.force_login(user)
         assert plan.get_absolute_url() not in client.get(url).content.decode(), user

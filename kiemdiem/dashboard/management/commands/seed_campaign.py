@@ -9,7 +9,14 @@ from kiemdiem.dashboard.demo import generate_activity, open_cycle
 from kiemdiem.dashboard.demo_oversight import generate_oversight
 from kiemdiem.dashboard.summaries import rebuild
 from kiemdiem.org.demo import DEMO_USERNAMES
-from kiemdiem.org.models import AccessGrant, AccessRole
+from kiemdiem.org.models import (
+    CELL_KINDS,
+    AccessGrant,
+    AccessRole,
+    Person,
+    Position,
+    PositionRole,
+)
 from kiemdiem.org.scoping import access_for
 from kiemdiem.reviews.models import ReviewCycle
 
@@ -46,10 +53,21 @@ class Command(BaseCommand):
             )
         started = time.perf_counter()
         cycle = open_cycle(grant.unit, office, log=self.stdout.write)
-        # Each demo login that appraises (office, secretaries) finds plans waiting for it.
+        # Each demo login that appraises (office, secretaries) finds plans waiting for it...
         demo_users = get_user_model().objects.filter(username__in=DEMO_USERNAMES)
         appraising = set().union(*(access_for(user).recipient_unit_ids for user in demo_users))
-        counts = generate_activity(cycle, seed=seed, awaiting_under=appraising)
+        # ... and each demo secretary a returned plan, each demo person items coming due.
+        people = Person.objects.filter(user__in=demo_users)
+        secretaries = Position.objects.current().filter(
+            person__in=people, role=PositionRole.SECRETARY, unit__kind__in=CELL_KINDS
+        )
+        counts = generate_activity(
+            cycle,
+            seed=seed,
+            awaiting_under=appraising,
+            returned_units=secretaries.values_list("unit_id", flat=True),
+            tracked_people=people.values_list("pk", flat=True),
+        )
         oversight = generate_oversight(cycle, office, seed=seed)
         rebuild(cycle)
         self.stdout.write(

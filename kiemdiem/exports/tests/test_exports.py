@@ -1,0 +1,182 @@
+"""Exports to Excel: short lists at once, long ones in the background with progress and a
+download link; formulas never run; each export audited; refusals change nothing."""
+
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from kiemdiem.core.models import AuditEvent
+from kiemdiem.core.xlsx import Column, write_xlsx
+from kiemdiem.exports import services
+from kiemdiem.exports.models import ExportJob, ExportStatus
+from kiemdiem.remediation import services as plan_services
+from kiemdiem.remediation.models import RemediationPlan
+
+
+def _export(client, kind, **params):
+    data = {"kind": kind, "next": "/ke-hoach/", **{f"p_{k}": v for k, v in params.items()}}
+    return client.post(reverse("exports:create"), data)
+
+
+def _rows(content: bytes) -> list[tuple]:
+    return list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+
+
+def test_text_that_looks_like_a_formula_stays_text():
+    out = io.BytesIO()
+    rows = [('=HYPERLINK("http://x","bấm")',), ("+84 912 345 678",), ("@SUM(A1)",)]
+    write_xlsx(
+        out, title="Thử: [công thức]?", columns=[Column("Nội dung", lambda r: r[0])], rows=rows
+    )
+    book = load_workbook(io.BytesIO(out.getvalue()))
+    sheet = book.active
+    assert sheet.title == "Thử công thức"  # characters Excel refuses in sheet names dropped
+    cells = [sheet.cell(row=i, column=1) for i in range(2, 5)]
+    assert [c.data_type for c in cells] == ["s", "s", "s"]
+    assert cells[0].value == '=HYPERLINK("http://x","bấm")'
+
+
+def test_plan_list_exports_what_the_page_lists(client, open_cycle, office, org_tree):
+    client.force_login(office)
+    response = _export(client, "remediation.plans", q="to toan")
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    assert (
+        f"ke-hoach-khac-phuc-{datetime.date.today():%d-%m-%Y}.xlsx"
+        in response["Content-Disposition"]
+    )
+    rows = _rows(response.content)
+    assert rows[0][0] == "Kế hoạch của" and rows[0][5] == "Hạn nộp"
+    expected = RemediationPlan.objects.filter(cycle=open_cycle, unit=org_tree.cell_a1).count()
+    assert len(rows) - 1 == expected
+    job = ExportJob.objects.get()
+    assert job.status == ExportStatus.DONE and job.rows_total == expected
+    audit = AuditEvent.objects.get(object_type="exports.exportjob")
+    assert audit.actor == office and audit.changes["rows_total"] == [None, expected]
+
+
+def test_outsider_exports_nothing_of_the_other_province(client, open_cycle, outsider):
+    client.force_login(outsider)
+    rows = _rows(_export(client, "remediation.plans").content)
+    assert len(rows) == 1  # headers only: no plan of province A
+
+
+def test_items_of_a_plan_outside_the_scope_are_refused(client, open_cycle, outsider, org_tree):
+    plan = RemediationPlan.objects.filter(cycle=open_cycle, unit=org_tree.cell_a1).first()
+    client.force_login(outsider)
+    response = _export(client, "remediation.plan-items", plan=plan.pk)
+    assert response.status_code == 302 and response["Location"] == "/ke-hoach/"
+    page = client.get("/ke-hoach/").content.decode()
+    assert "Không xuất được danh sách: Không có kế hoạch này trong phạm vi của đồng chí." in page
+    assert (
+        not ExportJob.objects.exists()
+        and not AuditEvent.objects.filter(object_type="exports.exportjob").exists()
+    )
+
+
+def test_unknown_list_or_bad_filter_is_refused_in_vietnamese(client, open_cycle, office):
+    client.force_login(office)
+    _export(client, "khong.co")
+    assert "Không có danh sách “khong.co” để xuất." in client.get("/ke-hoach/").content.decode()
+    _export(client, "remediation.plans", status="khong-co")
+    assert "Bộ lọc không hợp lệ" in client.get("/ke-hoach/").content.decode()
+    assert not ExportJob.objects.exists()
+
+
+def test_long_list_runs_in_the_background_with_progress_and_download(
+    client, open_cycle, office, settings
+):
+    from kiemdiem.core.tasks import run_queued
+
+    settings.KIEMDIEM_EXPORT_INLINE_MAX_ROWS = 2
+    settings.KIEMDIEM_TASKS_EAGER = False  # queued: the page shows it waiting
+    client.force_login(office)
+    response = _export(client, "remediation.plans")
+    job = ExportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert "Đang chờ xử lý" in page and 'hx-trigger="every 2s"' in page
+    # The task queue runs it (exports.tasks.export_task -> services.export_run(job_id)).
+    assert run_queued() == 1
+    done = ExportJob.objects.get(pk=job.pk)
+    assert done.status == ExportStatus.DONE and done.rows_done == done.rows_total > 2
+    assert services.export_run(job.pk) is None  # a second delivery does nothing
+    partial = client.get(job.get_absolute_url(), HTTP_HX_REQUEST="true").content.decode()
+    assert "Tải tệp" in partial and "every 2s" not in partial
+    download = client.get(reverse("exports:job-download", args=[job.pk]))
+    rows = _rows(b"".join(download.streaming_content))
+    assert len(rows) - 1 == done.rows_total
+
+
+def test_nobody_else_follows_or_downloads_my_export(
+    client, open_cycle, office, unit_head, settings
+):
+    settings.KIEMDIEM_EXPORT_INLINE_MAX_ROWS = 2
+    client.force_login(office)
+    _export(client, "remediation.plans")
+    job = ExportJob.objects.get()
+    services.export_run(job.pk)
+    client.force_login(unit_head)
+    assert client.get(job.get_absolute_url()).status_code == 404
+    assert client.get(reverse("exports:job-download", args=[job.pk])).status_code == 404
+
+
+def test_a_job_whose_worker_died_is_written_again_on_the_next_delivery(
+    open_cycle, office, settings
+):
+    settings.KIEMDIEM_EXPORT_INLINE_MAX_ROWS = 2
+    settings.KIEMDIEM_TASKS_EAGER = False
+    job, content = services.export_request(user=office, kind="remediation.plans", params={})
+    assert content is None
+    soon = datetime.datetime(2999, 1, 1, tzinfo=datetime.UTC)
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.RUNNING, lease_until=soon)
+    assert services.export_run(job.pk) is None  # another worker holds it: left alone
+    past = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+    ExportJob.objects.filter(pk=job.pk).update(lease_until=past)  # ... and died
+    assert services.export_run(job.pk).status == ExportStatus.DONE
+
+
+def test_export_fails_cleanly_when_the_owner_lost_the_scope(open_cycle, office, org_tree, settings):
+    from kiemdiem.org.models import AccessGrant
+
+    settings.KIEMDIEM_EXPORT_INLINE_MAX_ROWS = 2
+    plan = RemediationPlan.objects.get(cycle=open_cycle, unit=org_tree.district_a1, person=None)
+    for n in range(3):
+        plan_services.action_add(
+            plan=plan,
+            by=office,
+            content=f"Nội dung {n}",
+            responsible_unit=org_tree.district_a1,
+            due_date=datetime.date(2026, 6, 30),
+        )
+    settings.KIEMDIEM_TASKS_EAGER = False
+    job, content = services.export_request(
+        user=office, kind="remediation.plan-items", params={"plan": str(plan.pk)}
+    )
+    assert content is None and job.status == ExportStatus.PENDING
+    AccessGrant.objects.filter(user=office).delete()  # the office lost the province meanwhile
+    failed = services.export_run(job.pk)
+    assert failed.status == ExportStatus.FAILED and not failed.file
+    assert "Không có kế hoạch này trong phạm vi" in failed.error
+
+
+@pytest.mark.parametrize(
+    "kind",
+    ["remediation.queue-appraisal", "remediation.queue-verification", "remediation.plans"],
+)
+def test_queues_and_lists_export_for_a_recipient(client, open_cycle, office, org_tree, kind):
+    plan = RemediationPlan.objects.get(cycle=open_cycle, unit=org_tree.district_a1, person=None)
+    plan_services.action_add(
+        plan=plan,
+        by=office,
+        content="=1+1 không phải công thức",
+        responsible_unit=org_tree.district_a1,
+        due_date=datetime.date(2026, 6, 30),
+    )
+    client.force_login(office)
+    response = _export(client, kind)
+    assert response.status_code == 200
+    assert _rows(response.content)[0]  # Vietnamese headers at least

@@ -1,0 +1,96 @@
+"""Every list page exports: each registered list gives a workbook with Vietnamese headers to
+someone who may see it, and a Vietnamese refusal (nothing recorded) for a scope they cannot."""
+
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from kiemdiem.exports.models import ExportJob
+from kiemdiem.exports.registry import EXPORTS
+from kiemdiem.reports.models import ReportPeriod
+from kiemdiem.reviews.models import Review
+
+
+def _export(client, kind, **params):
+    data = {"kind": kind, "next": "/", **{f"p_{k}": v for k, v in params.items()}}
+    return client.post(reverse("exports:create"), data)
+
+
+def _params(kind: str, cycle, org_tree) -> dict:
+    review = Review.objects.filter(cycle=cycle, unit=org_tree.cell_a1, person=None).first()
+    period = ReportPeriod.objects.filter(cycle=cycle).order_by("ends_on").first()
+    unit = org_tree.grassroots_a1
+    return {
+        "remediation.plans": {},
+        "remediation.queue-appraisal": {},
+        "remediation.queue-verification": {},
+        "remediation.plan-items": {"plan": review.plan.pk},
+        "reviews.cycle-reviews": {"cycle": cycle.pk},
+        "reviews.findings": {"review": review.pk},
+        "reports.unit-reports": {"unit": unit.pk},
+        "reports.rollup": {"unit": unit.pk, "period": period.pk},
+        "dashboard.metric-rows": {"cycle": cycle.pk, "unit": unit.pk, "metric": "plans_expected"},
+        "dashboard.children": {"cycle": cycle.pk, "unit": unit.pk},
+        "org.audit": {"unit": unit.code},
+        "org.unit-members": {"unit": org_tree.cell_a1.pk},
+    }[kind]
+
+
+def test_every_list_page_has_an_export():
+    assert set(EXPORTS) == {
+        "remediation.plans",
+        "remediation.queue-appraisal",
+        "remediation.queue-verification",
+        "remediation.plan-items",
+        "reviews.cycle-reviews",
+        "reviews.findings",
+        "reports.unit-reports",
+        "reports.rollup",
+        "dashboard.metric-rows",
+        "dashboard.children",
+        "org.audit",
+        "org.unit-members",
+    }
+
+
+@pytest.mark.parametrize("kind", sorted(EXPORTS))
+def test_list_exports_for_whoever_sees_it(client, open_cycle, org_tree, office, kind):
+    client.force_login(office)
+    response = _export(client, kind, **_params(kind, open_cycle, org_tree))
+    assert response.status_code == 200, client.get("/").content.decode()[-2000:]
+    header = next(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert header and all(isinstance(h, str) and h for h in header)
+    assert not any(h.isascii() and "_" in h for h in header)  # no code names as headers
+
+
+SCOPED = sorted(
+    k
+    for k in EXPORTS
+    if k
+    not in ("remediation.plans", "remediation.queue-appraisal", "remediation.queue-verification")
+)
+
+
+@pytest.mark.parametrize("kind", SCOPED)
+def test_list_of_another_province_is_refused(client, open_cycle, org_tree, outsider, kind):
+    client.force_login(outsider)
+    response = _export(client, kind, **_params(kind, open_cycle, org_tree))
+    assert response.status_code == 302
+    page = client.get("/").content.decode()
+    assert "Không xuất được danh sách:" in page
+    assert not ExportJob.objects.exists()
+
+
+def test_audit_filters_by_names_typed_without_accents(client, org_tree, office):
+    from kiemdiem.org import services
+
+    services.unit_update(unit=org_tree.cell_a1b, by=office, name="Chi bộ Tổ Ngữ văn", reason="đổi")
+    client.force_login(office)
+    html = client.get(reverse("audit-list"), {"unit": "to ngu van"}).content.decode()
+    assert "Chi bộ Tổ Ngữ văn" in html and "Tên đơn vị" in html  # the field by its label
+    html = client.get(reverse("audit-list"), {"unit": "chi bo"}).content.decode()
+    assert "Có nhiều đơn vị tên như “chi bo”" in html
+    html = client.get(reverse("audit-list"), {"person": "khong ai ten nay"}).content.decode()
+    assert "Không tìm thấy đảng viên nào tên như" in html
