@@ -24,7 +24,6 @@ from kiemdiem.dashboard.metrics import METRIC_NAMES, METRICS
 from kiemdiem.org.models import Unit
 from kiemdiem.org.scoping import access_for, top_units
 from kiemdiem.oversight.selectors import overseers_dashboard
-from kiemdiem.oversight.xlsx import wants_xlsx, xlsx_response
 from kiemdiem.reports.services import FIGURE_LABELS
 from kiemdiem.reviews.models import ReviewCycle
 
@@ -229,32 +228,6 @@ def oversight_table(request: HttpRequest, cycle_id: int, unit_id: int) -> HttpRe
     live (these are few rows), so the dashboard page loads it as a panel after its figures."""
     cycle, unit = _cycle_and_unit(request, cycle_id, unit_id)
     rows = overseers_dashboard(unit, cycle.pk)
-    if wants_xlsx(request):
-        return xlsx_response(
-            title="Giám sát",
-            filename=f"giam-sat-dot-{cycle.pk}-don-vi-{unit.pk}",
-            headers=[
-                _("Tổ công tác, cấp ủy viên"),
-                _("Loại"),
-                _("Đơn vị theo dõi"),
-                _("Kế hoạch đã thẩm định"),
-                _("Nhận xét đúng hạn"),
-                _("Nhận xét gửi muộn"),
-                _("Nhận xét quá hạn chưa gửi"),
-            ],
-            rows=(
-                (
-                    r.label,
-                    _("Tổ công tác") if r.kind == "group" else _("Cấp ủy viên phụ trách"),
-                    "; ".join(r.units),
-                    r.plans_appraised,
-                    r.assessments_done,
-                    r.assessments_late,
-                    r.assessments_missing,
-                )
-                for r in rows
-            ),
-        )
     ctx = {"cycle": cycle, "unit": unit, "rows": rows, "request_path": request.path}
     template = "dashboard/oversight_table.html"
     if getattr(request, "htmx", False):

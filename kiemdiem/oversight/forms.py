@@ -7,9 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kiemdiem.core.forms import StyledForm, VersionedForm, VnDateField
-from kiemdiem.org.forms import ScopedForm, UnitCodeField
+from kiemdiem.org.forms import ScopedForm, UnitChoiceField
 from kiemdiem.org.groups import COMMITTEE_POSTS, member_sources
-from kiemdiem.org.models import GroupRole, Person, Position, Unit, WorkingGroup
+from kiemdiem.org.models import GroupRole, Person, Position, Unit, UnitKind, WorkingGroup
 from kiemdiem.oversight.models import (
     ActivityKind,
     CommentDecision,
@@ -21,15 +21,6 @@ from kiemdiem.reports.models import PeriodKind, ReportPeriod
 from kiemdiem.reviews.models import FindingArea
 
 TEXTAREA = {"rows": 3}
-
-
-class UniqueIds:
-    """Ids prefixed by the form's name: a page shows several forms with the same fields
-    (version, reason), and each id must be used once."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("auto_id", f"id_{type(self).__name__.lower()}_%s")
-        super().__init__(*args, **kwargs)
 
 
 def units_below(committee: Unit) -> QuerySet[Unit]:
@@ -49,26 +40,20 @@ def committee_members(committee: Unit) -> QuerySet[Person]:
     return Person.objects.filter(pk__in=holders.values("person_id")).order_by("sort_key", "pk")
 
 
-class UnitChoiceOrCode(UniqueIds, ScopedForm):
-    """A unit picked among those directly under the committee, or given by its code."""
+class UnitPickForm(ScopedForm):
+    """A unit below the committee, chosen by name (accents ignored) with the unit picker."""
 
-    unit = forms.ModelChoiceField(label=_("Đơn vị, địa bàn"), queryset=None, required=False)
-    unit_code = UnitCodeField(
-        label=_("hoặc mã đơn vị cấp dưới khác"),
-        required=False,
-        help_text=_("Để trống nếu đã chọn ở trên."),
-    )
+    id_prefix = "unit_pick"
+    unit = UnitChoiceField(label=_("Đơn vị, địa bàn"))
 
-    def clean(self):
-        data = super().clean()
-        unit = data.get("unit_code") or data.get("unit")
-        if unit is None and not self.errors:
-            self.add_error("unit", _("Chọn đơn vị hoặc nhập mã đơn vị."))
-        data["unit"] = unit
-        return data
+    def __init__(self, *args, committee: Unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].limit_to(self.user, committee)
 
 
-class GroupForm(UniqueIds, ScopedForm):
+class GroupForm(ScopedForm):
+    id_prefix = "group"
+
     name = forms.CharField(label=_("Tên tổ công tác"), max_length=200)
     decision_number = forms.CharField(
         label=_("Số, ký hiệu quyết định thành lập"),
@@ -82,7 +67,9 @@ class GroupForm(UniqueIds, ScopedForm):
     )
 
 
-class MemberForm(UniqueIds, StyledForm):
+class MemberForm(StyledForm):
+    id_prefix = "member"
+
     person = forms.ModelChoiceField(label=_("Thành viên"), queryset=None)
     role = forms.ChoiceField(label=_("Vai trò"), choices=GroupRole.choices)
     valid_from = VnDateField(label=_("Từ ngày"))
@@ -96,33 +83,37 @@ class MemberForm(UniqueIds, StyledForm):
         ) % {"c": group.committee}
 
 
-class EndForm(UniqueIds, VersionedForm):
+class EndForm(VersionedForm):
+    id_prefix = "end"
+
     valid_to = VnDateField(label=_("Ngày kết thúc"))
     reason = forms.CharField(label=_("Lý do, căn cứ"), required=False)
 
 
-class GroupAssignForm(UnitChoiceOrCode):
+class GroupAssignForm(UnitPickForm):
+    id_prefix = "group_assign"
+
     valid_from = VnDateField(label=_("Từ ngày"))
     decision_number = forms.CharField(label=_("Số, ký hiệu văn bản phân công"), max_length=60)
     decision_date = VnDateField(label=_("Ngày văn bản"))
     field = forms.CharField(label=_("Lĩnh vực (nếu có)"), max_length=200, required=False)
 
-    def __init__(self, *args, committee: Unit, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units_below(committee)
-
 
 class MemberAssignForm(GroupAssignForm):
+    id_prefix = "member_assign"
+
     person = forms.ModelChoiceField(label=_("Cấp ủy viên được phân công"), queryset=None)
 
-    field_order = ["person", "unit", "unit_code", "field", "valid_from"]
+    field_order = ["person", "unit", "field", "valid_from"]
 
     def __init__(self, *args, committee: Unit, **kwargs):
         super().__init__(*args, committee=committee, **kwargs)
         self.fields["person"].queryset = committee_members(committee)
 
 
-class ReassignForm(UniqueIds, VersionedForm):
+class ReassignForm(VersionedForm):
+    id_prefix = "reassign"
+
     group = forms.ModelChoiceField(label=_("Giao cho tổ công tác"), queryset=None)
     starts_on = VnDateField(label=_("Từ ngày"))
     decision_number = forms.CharField(label=_("Số, ký hiệu văn bản phân công"), max_length=60)
@@ -135,7 +126,9 @@ class ReassignForm(UniqueIds, VersionedForm):
         )
 
 
-class ProgrammeForm(UniqueIds, VersionedForm):
+class ProgrammeForm(VersionedForm):
+    id_prefix = "programme"
+
     title = forms.CharField(label=_("Tên chương trình"), max_length=255)
     starts_on = VnDateField(label=_("Từ ngày"))
     ends_on = VnDateField(label=_("Đến ngày (ví dụ hết nhiệm kỳ)"))
@@ -144,24 +137,32 @@ class ProgrammeForm(UniqueIds, VersionedForm):
     )
 
 
-class AgreeForm(UniqueIds, VersionedForm):
+class AgreeForm(VersionedForm):
+    id_prefix = "agree"
+
     agreed_on = VnDateField(label=_("Ngày trao đổi, thống nhất"))
     agreed_with = forms.CharField(
         label=_("Đã thống nhất với (lãnh đạo đơn vị nào)"), widget=forms.Textarea(attrs=TEXTAREA)
     )
 
 
-class ReasonForm(UniqueIds, VersionedForm):
+class ReasonForm(VersionedForm):
+    id_prefix = "reason"
+
     reason = forms.CharField(label=_("Lý do"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class OptionalReasonForm(UniqueIds, VersionedForm):
+class OptionalReasonForm(VersionedForm):
+    id_prefix = "optional_reason"
+
     reason = forms.CharField(
         label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class ActivityForm(UniqueIds, StyledForm):
+class ActivityForm(StyledForm):
+    id_prefix = "activity"
+
     unit = forms.ModelChoiceField(label=_("Đơn vị"), queryset=None)
     kind = forms.ChoiceField(label=_("Hoạt động"), choices=ActivityKind.choices)
     planned_on = VnDateField(label=_("Ngày dự kiến"))
@@ -171,7 +172,9 @@ class ActivityForm(UniqueIds, StyledForm):
         self.fields["unit"].queryset = Unit.objects.filter(pk__in=[u.pk for u in units])
 
 
-class OutcomeForm(UniqueIds, VersionedForm):
+class OutcomeForm(VersionedForm):
+    id_prefix = "outcome"
+
     held_on = VnDateField(label=_("Ngày thực hiện"))
     minutes = forms.CharField(
         label=_("Biên bản"), required=False, widget=forms.Textarea(attrs={"rows": 4})
@@ -181,13 +184,17 @@ class OutcomeForm(UniqueIds, VersionedForm):
     )
 
 
-class FollowupForm(UniqueIds, ScopedForm):
+class FollowupForm(ScopedForm):
+    id_prefix = "followup"
+
     plan = forms.ModelChoiceField(label=_("Kế hoạch khắc phục của đơn vị"), queryset=None)
     content = forms.CharField(
         label=_("Nội dung cần khắc phục"), widget=forms.Textarea(attrs=TEXTAREA)
     )
-    responsible_unit = UnitCodeField(
-        label=_("Tổ chức chịu trách nhiệm (mã đơn vị)"), required=False
+    responsible_unit = UnitChoiceField(
+        label=_("Tổ chức chịu trách nhiệm"),
+        required=False,
+        help_text=_("Để trống: chính đơn vị được kiểm tra."),
     )
     due_date = VnDateField(label=_("Thời hạn hoàn thành"))
     finding_text = forms.CharField(
@@ -200,13 +207,16 @@ class FollowupForm(UniqueIds, ScopedForm):
         label=_("Lĩnh vực của hạn chế"), choices=FindingArea.choices, initial=FindingArea.OTHER
     )
 
-    def __init__(self, *args, plans, **kwargs):
+    def __init__(self, *args, plans, unit: Unit, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["plan"].queryset = plans
+        self.fields["responsible_unit"].limit_to(self.user, unit)
         self.fields["plan"].label_from_instance = lambda p: f"{p} ({p.cycle.title.strip()})"
 
 
-class AssessmentCreateForm(UniqueIds, StyledForm):
+class AssessmentCreateForm(StyledForm):
+    id_prefix = "assessment_create"
+
     unit = forms.ModelChoiceField(label=_("Đơn vị"), queryset=None)
     period = forms.ModelChoiceField(label=_("Kỳ báo cáo"), queryset=None)
 
@@ -231,7 +241,9 @@ class AssessmentCreateForm(UniqueIds, StyledForm):
         self.fields["unit"].empty_label = None
 
 
-class AssessmentForm(UniqueIds, VersionedForm):
+class AssessmentForm(VersionedForm):
+    id_prefix = "assessment"
+
     remarks = forms.CharField(
         label=_("Nhận xét, đánh giá việc khắc phục"), widget=forms.Textarea(attrs={"rows": 5})
     )
@@ -241,25 +253,33 @@ class AssessmentForm(UniqueIds, VersionedForm):
     refresh = forms.BooleanField(label=_("Cập nhật lại số liệu"), required=False)
 
 
-class AcknowledgeForm(UniqueIds, VersionedForm):
+class AcknowledgeForm(VersionedForm):
+    id_prefix = "acknowledge"
+
     response = forms.CharField(
         label=_("Ý kiến của đơn vị (nếu có)"), required=False, widget=forms.Textarea(attrs=TEXTAREA)
     )
 
 
-class PeriodChoiceForm(UniqueIds, StyledForm):
+class PeriodChoiceForm(StyledForm):
+    id_prefix = "period_choice"
+
     year = forms.IntegerField(label=_("Năm"), min_value=2000, max_value=2100)
     kind = forms.ChoiceField(label=_("Kỳ"), choices=PeriodKind.choices)
 
 
-class NarrativeForm(UniqueIds, VersionedForm):
+class NarrativeForm(VersionedForm):
+    id_prefix = "narrative"
+
     narrative = forms.CharField(
         label=_("Tình hình, kết quả, đánh giá"), widget=forms.Textarea(attrs={"rows": 5})
     )
     refresh = forms.BooleanField(label=_("Cập nhật lại số liệu"), required=False)
 
 
-class ImplementationForm(UniqueIds, StyledForm):
+class ImplementationForm(StyledForm):
+    id_prefix = "implementation"
+
     title = forms.CharField(label=_("Trích yếu"), max_length=300)
     directive = forms.CharField(
         label=_("Nghị quyết, chỉ thị được thực hiện"),
@@ -274,7 +294,9 @@ class ImplementationForm(UniqueIds, StyledForm):
     )
 
 
-class DraftForm(UniqueIds, StyledForm):
+class DraftForm(StyledForm):
+    id_prefix = "draft"
+
     text = forms.CharField(
         label=_("Nội dung dự thảo mới"), widget=forms.Textarea(attrs={"rows": 6})
     )
@@ -285,9 +307,11 @@ class DraftForm(UniqueIds, StyledForm):
     )
 
 
-class CommentForm(UniqueIds, ScopedForm):
+class CommentForm(ScopedForm):
+    id_prefix = "comment"
+
     author = forms.CharField(label=_("Người, đơn vị góp ý"), max_length=200)
-    author_unit = UnitCodeField(label=_("Mã đơn vị góp ý (nếu có)"), required=False)
+    author_unit = UnitChoiceField(label=_("Đơn vị góp ý (nếu có)"), required=False)
     received_on = VnDateField(label=_("Ngày nhận"))
     channel = forms.CharField(
         label=_("Hình thức"),
@@ -297,8 +321,14 @@ class CommentForm(UniqueIds, ScopedForm):
     )
     text = forms.CharField(label=_("Nội dung góp ý"), widget=forms.Textarea(attrs=TEXTAREA))
 
+    def __init__(self, *args, committee: Unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["author_unit"].limit_to(self.user, committee)
 
-class DecideForm(UniqueIds, VersionedForm):
+
+class DecideForm(VersionedForm):
+    id_prefix = "decide"
+
     decision = forms.ChoiceField(
         label=_("Tiếp thu"),
         choices=[c for c in CommentDecision.choices if c[0] != CommentDecision.PENDING],
@@ -308,31 +338,41 @@ class DecideForm(UniqueIds, VersionedForm):
     )
 
 
-class AdoptPlanForm(UniqueIds, VersionedForm):
+class AdoptPlanForm(VersionedForm):
+    id_prefix = "adopt_plan"
+
     number = forms.CharField(label=_("Số, ký hiệu kế hoạch"), max_length=60)
     issued_on = VnDateField(label=_("Ngày ban hành"))
 
 
-class TaskForm(UniqueIds, ScopedForm):
+class TaskForm(ScopedForm):
+    id_prefix = "task"
+
     content = forms.CharField(label=_("Nội dung nhiệm vụ"), widget=forms.Textarea(attrs=TEXTAREA))
-    lead_unit = forms.ModelChoiceField(label=_("Cơ quan chủ trì"), queryset=None, required=False)
+    lead_unit = UnitChoiceField(label=_("Cơ quan chủ trì"), required=False)
     coordinating_units = forms.ModelMultipleChoiceField(
         label=_("Cơ quan phối hợp"),
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        help_text=_("Các ban, cơ quan tham mưu và đơn vị trực thuộc cấp ủy (không kể xã, phường)."),
     )
     due_date = VnDateField(label=_("Thời hạn hoàn thành"), required=False)
 
     def __init__(self, *args, committee: Unit, **kwargs):
         super().__init__(*args, **kwargs)
-        bodies = units_below(committee)
-        self.fields["lead_unit"].queryset = bodies
-        self.fields["coordinating_units"].queryset = bodies
+        self.fields["lead_unit"].limit_to(self.user, committee)
+        # The bodies a plan's task is shared with: boards, agencies, Front and mass
+        # organizations directly under the committee (communes are many: the lead picker).
+        self.fields["coordinating_units"].queryset = units_below(committee).exclude(
+            kind=UnitKind.COMMUNE
+        )
         self.fields["coordinating_units"].widget.attrs["class"] = ""
 
 
-class ConferenceForm(UniqueIds, StyledForm):
+class ConferenceForm(StyledForm):
+    id_prefix = "conference"
+
     level = forms.ChoiceField(label=_("Cấp"), choices=ConferenceLevel.choices)
     title = forms.CharField(label=_("Hội nghị"), max_length=255)
     held_on = VnDateField(label=_("Ngày tổ chức"))
@@ -341,7 +381,9 @@ class ConferenceForm(UniqueIds, StyledForm):
     note = forms.CharField(label=_("Ghi chú"), required=False)
 
 
-class TaskProgressForm(UniqueIds, VersionedForm):
+class TaskProgressForm(VersionedForm):
+    id_prefix = "task_progress"
+
     status = forms.ChoiceField(
         label=_("Tình trạng"),
         choices=[
@@ -354,7 +396,9 @@ class TaskProgressForm(UniqueIds, VersionedForm):
     files = MultipleFileField(label=_("Tệp minh chứng"), required=False)
 
 
-class VerifyTaskForm(UniqueIds, VersionedForm):
+class VerifyTaskForm(VersionedForm):
+    id_prefix = "verify_task"
+
     accept = forms.TypedChoiceField(
         label=_("Kết luận"),
         choices=[("1", _("Xác nhận hoàn thành")), ("0", _("Chưa đạt, yêu cầu tiếp tục"))],

@@ -29,7 +29,6 @@ from kiemdiem.oversight.forms import (
 )
 from kiemdiem.oversight.models import AssessmentStatus
 from kiemdiem.oversight.permissions import can_speak_for_group, can_work_in_group
-from kiemdiem.oversight.xlsx import wants_xlsx, xlsx_response
 from kiemdiem.remediation.selectors import plans_awaiting_appraisal_for
 
 
@@ -48,30 +47,6 @@ def index(request: HttpRequest) -> HttpResponse:
     user = request.user
     access = access_for(user)
     groups = list(selectors.visible_group_list(user))
-    if wants_xlsx(request):
-        return xlsx_response(
-            title="Tổ công tác",
-            filename="to-cong-tac",
-            headers=[
-                "Tổ công tác",
-                "Cấp ủy",
-                "Quyết định",
-                "Hoạt động từ",
-                "Giải thể",
-                "Số thành viên",
-            ],
-            rows=(
-                (
-                    g.name,
-                    g.committee.name,
-                    g.decision_label,
-                    g.valid_from,
-                    g.valid_to,
-                    g.member_count,
-                )
-                for g in groups
-            ),
-        )
     to_acknowledge = (
         selectors.assessments_visible_to(user)
         .filter(status=AssessmentStatus.SUBMITTED, unit_id__in=sorted(access.own_unit_ids))
@@ -218,16 +193,6 @@ def _group_context(request: HttpRequest, group, **forms) -> dict:
 @login_required
 def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     group = _group(request, pk)
-    if wants_xlsx(request):
-        return xlsx_response(
-            title="Phân công theo dõi",
-            filename=f"phan-cong-to-{group.pk}",
-            headers=["Đơn vị", "Lĩnh vực", "Từ ngày", "Đến ngày", "Văn bản"],
-            rows=(
-                (a.unit.name, a.field, a.valid_from, a.valid_to, a.decision_number)
-                for a in selectors.group_assignments(group)
-            ),
-        )
     return render(request, "oversight/group_detail.html", _group_context(request, group))
 
 
@@ -402,17 +367,6 @@ def late_list(request: HttpRequest) -> HttpResponse:
     reports = [
         r for r in selectors.group_reports_expected(groups) if r.state in ("late", "missing")
     ]
-    if wants_xlsx(request):
-        rows = [
-            (e.overseer, e.unit.name, e.period.label, e.period.due_on, _state_label(e.state))
-            for e in expected
-        ] + [(r.group.name, "", r.label, r.due_on, _state_label(r.state)) for r in reports]
-        return xlsx_response(
-            title="Trễ hạn",
-            filename="nhan-xet-bao-cao-tre-han",
-            headers=["Tổ công tác, cấp ủy viên", "Đơn vị", "Kỳ", "Hạn gửi", "Tình trạng"],
-            rows=rows,
-        )
     return render(
         request,
         "oversight/late_list.html",

@@ -48,7 +48,6 @@ from kiemdiem.oversight.states import (
     ReportStatus,
     TaskStatus,
 )
-from kiemdiem.oversight.xlsx import wants_xlsx, xlsx_response
 
 
 def _errors(request: HttpRequest, form) -> None:
@@ -62,30 +61,6 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     plans = selectors.implementation_plans_visible_to(request.user).order_by(
         "committee__path", "-created_at"
     )
-    if wants_xlsx(request):
-        return xlsx_response(
-            title="Kế hoạch thực hiện",
-            filename="ke-hoach-thuc-hien",
-            headers=[
-                "Cấp ủy",
-                "Số, ký hiệu",
-                "Trích yếu",
-                "Thực hiện",
-                "Ngày ban hành",
-                "Trạng thái",
-            ],
-            rows=(
-                (
-                    p.committee.name,
-                    p.number,
-                    p.title,
-                    p.directive,
-                    p.issued_on,
-                    p.get_status_display(),
-                )
-                for p in plans
-            ),
-        )
     access = access_for(request.user)
     if access.everything:
         committees = Unit.objects.filter(depth__lte=1)
@@ -164,7 +139,7 @@ def _plan_context(request: HttpRequest, plan, **forms) -> dict:
         "can_close": allowed(IMPLEMENTATION, user, plan, DirectivePlanStatus.CLOSED),
         "draft_form": forms.get("draft_form") or DraftForm(),
         "comment_form": forms.get("comment_form")
-        or CommentForm(user=user, initial={"received_on": today}),
+        or CommentForm(user=user, committee=plan.committee, initial={"received_on": today}),
         "task_form": forms.get("task_form") or TaskForm(user=user, committee=plan.committee),
         "conference_form": forms.get("conference_form") or ConferenceForm(),
         "adopt_form": forms.get("adopt_form") or AdoptPlanForm(initial={"version": plan.version}),
@@ -179,64 +154,6 @@ def _plan_context(request: HttpRequest, plan, **forms) -> dict:
 @login_required
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    what = request.GET.get("danh-sach")
-    if wants_xlsx(request) and what == "gop-y":
-        return xlsx_response(
-            title="Góp ý dự thảo",
-            filename=f"gop-y-ke-hoach-{plan.pk}",
-            headers=[
-                "Dự thảo",
-                "Người, đơn vị góp ý",
-                "Ngày nhận",
-                "Hình thức",
-                "Nội dung",
-                "Tiếp thu",
-                "Giải trình",
-            ],
-            rows=(
-                (
-                    c.draft.number,
-                    c.author,
-                    c.received_on,
-                    c.channel,
-                    c.text,
-                    c.get_decision_display(),
-                    c.response,
-                )
-                for c in plan.comments.select_related("draft")
-            ),
-        )
-    if wants_xlsx(request):
-        today = timezone.localdate()
-        return xlsx_response(
-            title="Nhiệm vụ",
-            filename=f"nhiem-vu-ke-hoach-{plan.pk}",
-            headers=[
-                "#",
-                "Nội dung",
-                "Chủ trì",
-                "Phối hợp",
-                "Thời hạn",
-                "Tình trạng",
-                "%",
-                "Quá hạn",
-            ],
-            rows=(
-                (
-                    t.position,
-                    t.content,
-                    t.lead_unit.name,
-                    ", ".join(u.name for u in t.coordinating_units.all()),
-                    t.due_date,
-                    t.get_status_display(),
-                    t.percent,
-                    t.is_overdue(today),
-                )
-                for t in plan.tasks.select_related("lead_unit").prefetch_related(
-                    "coordinating_units"
-                )
-            ),
-        )
     return render(request, "oversight/implementation_detail.html", _plan_context(request, plan))
 
 
@@ -270,7 +187,7 @@ def draft_revise(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    form = CommentForm(request.POST, user=request.user)
+    form = CommentForm(request.POST, user=request.user, committee=plan.committee)
     if form.is_valid():
         data = form.cleaned_data
         done = run_service(

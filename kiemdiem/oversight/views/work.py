@@ -41,7 +41,6 @@ from kiemdiem.oversight.states import (
     ProgrammeStatus,
     ReportStatus,
 )
-from kiemdiem.oversight.xlsx import wants_xlsx, xlsx_response
 from kiemdiem.reports.services import FIGURE_LABELS
 
 
@@ -87,30 +86,6 @@ def _programme_context(request: HttpRequest, programme, **forms) -> dict:
 @login_required
 def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     programme = _programme(request, pk)
-    if wants_xlsx(request):
-        return xlsx_response(
-            title="Chương trình làm việc",
-            filename=f"chuong-trinh-{programme.pk}",
-            headers=[
-                "Ngày dự kiến",
-                "Đơn vị",
-                "Hoạt động",
-                "Tình trạng",
-                "Ngày thực hiện",
-                "Nhận xét",
-            ],
-            rows=(
-                (
-                    a.planned_on,
-                    a.unit.name,
-                    a.get_kind_display(),
-                    a.get_status_display(),
-                    a.held_on,
-                    a.remarks,
-                )
-                for a in programme.activities.select_related("unit")
-            ),
-        )
     ctx = _programme_context(request, programme)
     return render(request, "oversight/programme_detail.html", ctx)
 
@@ -229,7 +204,8 @@ def _activity_context(request: HttpRequest, activity, **forms) -> dict:
         "outcome_form": forms.get("outcome_form")
         or OutcomeForm(initial={**version, "held_on": activity.planned_on}),
         "cancel_form": forms.get("cancel_form") or ReasonForm(initial=version),
-        "followup_form": forms.get("followup_form") or FollowupForm(user=user, plans=plans),
+        "followup_form": forms.get("followup_form")
+        or FollowupForm(user=user, plans=plans, unit=activity.unit),
         "history": history_for(activity)[:30],
     }
 
@@ -295,7 +271,7 @@ def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def followup_add(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _activity(request, pk)
     plans = selectors.plans_of_unit_for_followup(activity.unit)
-    form = FollowupForm(request.POST, user=request.user, plans=plans)
+    form = FollowupForm(request.POST, user=request.user, plans=plans, unit=activity.unit)
     if form.is_valid():
         data = form.cleaned_data
         done = run_service(
