@@ -280,6 +280,81 @@ def conclude_review(review, by) -> None:
     review.refresh_from_db()
 
 
+GROUP_SET_UP = datetime.date(2025, 9, 17)
+
+
+def _person_with_login(username: str, full_name: str):
+    user = make_user(username)
+    person = PersonFactory(full_name=full_name)
+    person.user = user
+    person.save(update_fields=["user"])
+    return user, person
+
+
+@pytest.fixture
+def oversight(org_tree, office):
+    """Province A's working group no. 1 (decision 462-QĐ/TU) overseeing commune A1, and a
+    standing-committee member assigned in person to commune A2.
+
+    - `group_leader` ("totruong"): a standing member of province A, leader of the group;
+    - `group_member` ("tovien"): deputy head of the province's Organization Board, a member of
+      the group only (no standing post: a plan recipient through the group alone);
+    - `assigned` ("phutrach"): a standing member of province A assigned to commune A2;
+    - `unit_user` ("bithu_xa"): secretary of commune A1, the unit the group oversees.
+    """
+    from kiemdiem.org import groups
+
+    t = SimpleNamespace()
+    t.board = UnitFactory(
+        code="BTC38",
+        name="Ban Tổ chức Tỉnh ủy Thanh Hóa",
+        kind=UnitKind.ADVISORY_BOARD,
+        parent=org_tree.province_a,
+    )
+    t.leader_user, t.leader = _person_with_login("totruong", "Lê Văn Trưởng")
+    t.member_user, t.member = _person_with_login("tovien", "Hoàng Thị Viên")
+    t.assigned_user, t.assigned = _person_with_login("phutrach", "Phạm Văn Phụ")
+    t.unit_user, t.unit_secretary = _person_with_login("bithu_xa", "Ngô Văn Xã")
+    for person, unit, role in [
+        (t.leader, org_tree.province_a, PositionRole.STANDING_MEMBER),
+        (t.member, t.board, PositionRole.DEPUTY_HEAD),
+        (t.assigned, org_tree.province_a, PositionRole.STANDING_MEMBER),
+        (t.unit_secretary, org_tree.district_a1, PositionRole.SECRETARY),
+    ]:
+        services.position_add(person=person, unit=unit, role=role, valid_from=START, by=SYSTEM)
+    t.group = groups.group_create(
+        committee=org_tree.province_a,
+        name="Tổ công tác số 1",
+        decision_number="462-QĐ/TU",
+        decision_date=GROUP_SET_UP,
+        valid_from=GROUP_SET_UP,
+        by=office,
+    )
+    groups.member_add(
+        group=t.group, person=t.leader, role="leader", valid_from=GROUP_SET_UP, by=office
+    )
+    groups.member_add(group=t.group, person=t.member, valid_from=GROUP_SET_UP, by=office)
+    t.assignment = groups.assignment_add(
+        group=t.group,
+        unit=org_tree.district_a1,
+        valid_from=GROUP_SET_UP,
+        decision_number="463-CV/TU",
+        decision_date=GROUP_SET_UP,
+        by=office,
+    )
+    t.member_assignment = groups.assignment_add(
+        committee=org_tree.province_a,
+        person=t.assigned,
+        unit=org_tree.district_a2,
+        valid_from=GROUP_SET_UP,
+        decision_number="464-CV/TU",
+        decision_date=GROUP_SET_UP,
+        field="Xây dựng Đảng",
+        by=office,
+    )
+    return t
+
+
 @pytest.fixture(scope="module")
 def demo_campaign(django_db_setup, django_db_blocker):
     """The small demo with a campaign under way (seed_demo small, seed_campaign), loaded once for

@@ -137,6 +137,27 @@ def main_pages(username: str) -> list[str]:
             pages += [reverse("dashboard:cycle-list"), reverse("reports:index")]
     if username == "vanphong":
         pages.append(reverse("transfer:index"))
+    # Oversight: the working group's member, the office that set the groups up, the unit.
+    if username in ("tocongtac", "vanphong", "bithuxa"):
+        from kiemdiem.oversight.models import Assessment, ImplementationPlan
+        from kiemdiem.oversight.selectors import visible_group_list
+
+        group = visible_group_list(user).first()
+        pages += [reverse("oversight:index"), reverse("notifications")]
+        if group is not None:
+            pages.append(group.get_absolute_url())
+            programme = group.programmes.first()
+            if programme is not None:
+                pages.append(programme.get_absolute_url())
+        assessment = Assessment.objects.filter(unit__path__startswith=root.path).first()
+        if assessment is not None and username != "bithuxa":
+            pages.append(assessment.get_absolute_url())
+        if username == "vanphong":
+            plan_16 = ImplementationPlan.objects.first()
+            pages += [reverse("oversight:late-list"), reverse("oversight:implementation-list")]
+            if plan_16 is not None:
+                pages += [plan_16.get_absolute_url(), plan_16.tasks.first().get_absolute_url()]
+            pages.append(reverse("dashboard:oversight", args=[cycle.pk, cycle.scope_unit_id]))
     return pages
 
 
@@ -155,6 +176,7 @@ HOME = {
     "bithuxa": ["todo-appraisal", "todo-verification", "todo-items-due"],
     "bithuchibo": ["todo-returned", "todo-items-due"],
     "dangvien": ["todo-items-due"],
+    "tocongtac": ["todo-appraisal"],  # plans sent to working group no. 1
 }
 
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from kiemdiem.core import task_views
+from kiemdiem.core import notification_views, task_views
 from kiemdiem.core.auth_views import LoginView
 from kiemdiem.dashboard import views as dashboard_views
 from kiemdiem.org import views as org_views
@@ -31,6 +31,15 @@ urlpatterns = [
     path("tin-nhiem/", include("kiemdiem.confidence.urls")),
     path("nhap-xuat/", include("kiemdiem.transfer.urls")),
     path("xuat/", include("kiemdiem.exports.urls")),
+    path("giam-sat/", include("kiemdiem.oversight.urls")),
+    path("thong-bao/", notification_views.notification_list, name="notifications"),
+    path("thong-bao/<int:pk>/", notification_views.notification_open, name="notification-open"),
+    path("thong-bao/da-doc/", notification_views.notification_read_all, name="notifications-read"),
+    path(
+        "thong-bao/cai-dat/",
+        notification_views.notification_settings,
+        name="notification-settings",
+    ),
     path("api/v1/", include("kiemdiem.api.urls")),
     path("tai-khoan/", include("kiemdiem.api.account_urls")),
     path("nhat-ky/", org_views.audit_list, name="audit-list"),

@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from kiemdiem.api import pages, records, views
+from kiemdiem.api import oversight, pages, records, views
 
 app_name = "api"
 
@@ -22,6 +22,24 @@ router.register("confidence-results", records.ConfidenceResultViewSet, basename=
 router.register("suggestions", records.SuggestionViewSet, basename="suggestion")
 router.register("review-dossiers", records.DossierViewSet, basename="review-dossier")
 router.register("commitments", records.CommitmentViewSet, basename="commitment")
+router.register("working-groups", oversight.WorkingGroupViewSet, basename="working-group")
+router.register("group-members", oversight.GroupMemberViewSet, basename="group-member")
+router.register("oversight-assignments", oversight.AssignmentViewSet, basename="assignment")
+router.register("work-programmes", oversight.ProgrammeViewSet, basename="programme")
+router.register("oversight-activities", oversight.ActivityViewSet, basename="activity")
+router.register("assessments", oversight.AssessmentViewSet, basename="assessment")
+router.register("group-reports", oversight.GroupReportViewSet, basename="group-report")
+router.register(
+    "implementation-plans", oversight.ImplementationPlanViewSet, basename="implementation-plan"
+)
+router.register("draft-comments", oversight.DraftCommentViewSet, basename="draft-comment")
+router.register("directive-tasks", oversight.DirectiveTaskViewSet, basename="directive-task")
+router.register(
+    "implementation-reports",
+    oversight.ImplementationReportViewSet,
+    basename="implementation-report",
+)
+router.register("notifications", oversight.NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -151,6 +151,99 @@ class SummaryDelta(models.Model):
         return f"{self.cycle_id_ref}/{self.unit_path}: {self.changes}"
 
 
+class NotificationKind(models.TextChoices):
+    PLAN_SUBMITTED = "plan_submitted", _("Kế hoạch gửi đến, chờ thẩm định")
+    PLAN_RETURNED = "plan_returned", _("Kế hoạch bị trả lại")
+    PLAN_ACCEPTED = "plan_accepted", _("Kế hoạch đạt yêu cầu")
+    PLAN_DUE = "plan_due", _("Kế hoạch khắc phục sắp đến hạn nộp")
+    ITEM_OVERDUE = "item_overdue", _("Nội dung khắc phục quá hạn")
+    ASSESSMENT_RECEIVED = "assessment_received", _("Nhận báo cáo nhận xét của tổ công tác")
+    ASSESSMENT_ACKNOWLEDGED = "assessment_ack", _("Đơn vị đã xác nhận báo cáo nhận xét")
+    ASSESSMENT_DUE = "assessment_due", _("Báo cáo nhận xét sắp đến hạn, quá hạn")
+    GROUP_REPORT_RECEIVED = "group_report", _("Nhận báo cáo hoạt động của tổ công tác")
+    TASK_ASSIGNED = "task_assigned", _("Được giao nhiệm vụ")
+    TASK_DUE = "task_due", _("Nhiệm vụ sắp đến hạn")
+    TASK_OVERDUE = "task_overdue", _("Nhiệm vụ quá hạn")
+    TASK_REPORTED = "task_reported", _("Nhiệm vụ báo cáo hoàn thành, chờ xác nhận")
+
+
+class MailState(models.TextChoices):
+    PENDING = "pending", _("Chờ gửi thư")
+    SENDING = "sending", _("Đang gửi thư")
+    SENT = "sent", _("Đã gửi thư")
+    SKIPPED = "skipped", _("Không gửi thư")
+
+
+class Notification(models.Model):
+    """Something that concerns one person (a plan returned, an assessment received, a task
+    assigned, a deadline near or passed): listed under the bell and, unless the person turned
+    e-mail off, mailed once. The key names the event; one row per person and key, so an event
+    is never notified, or mailed, twice."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người nhận"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField(_("loại thông báo"), max_length=20, choices=NotificationKind.choices)
+    # e.g. "plan_returned:appraisal=12" or, for reminders, "plan_due:plan=12:due=2026-02-15:user=3"
+    # (a new deadline gives a new key, so a moved deadline is reminded again).
+    key = models.CharField(max_length=200)
+    text = models.CharField(_("nội dung"), max_length=500)
+    url = models.CharField(_("đường dẫn"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("lúc"), auto_now_add=True)
+    read_at = models.DateTimeField(_("đã đọc lúc"), null=True, blank=True)
+    mail_state = models.CharField(
+        _("thư điện tử"), max_length=10, choices=MailState.choices, default=MailState.PENDING
+    )
+    # The sender that claimed the row (pending → sending), so two senders never mail it twice.
+    mail_claim = models.CharField(max_length=40, blank=True)
+    mail_claimed_at = models.DateTimeField(null=True, blank=True)
+    mailed_at = models.DateTimeField(_("gửi thư lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("thông báo")
+        verbose_name_plural = _("thông báo")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="core_notification_once"),
+        ]
+        indexes = [
+            # serves the bell (unread count) and the list page
+            models.Index(fields=["user", "read_at"], name="core_notification_unread_idx"),
+            # serves the mail sender: only the rows still to mail
+            models.Index(
+                fields=["mail_state"],
+                name="core_notification_mail_idx",
+                condition=models.Q(mail_state__in=["pending", "sending"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class NotificationSettings(models.Model):
+    """A person's choice about notifications: whether they also come by e-mail."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tài khoản"),
+        on_delete=models.CASCADE,
+        related_name="notification_settings",
+    )
+    email_enabled = models.BooleanField(_("nhận thông báo qua thư điện tử"), default=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("cài đặt thông báo")
+        verbose_name_plural = _("cài đặt thông báo")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {'thư' if self.email_enabled else 'không thư'}"
+
+
 class AuditSeal(models.Model):
     """One link of the audit trail's hash chain (core/audit_chain.py): the SHA-256 of the
     previous link's hash and of one audit row as it was when sealed. Append-only, like the rows.

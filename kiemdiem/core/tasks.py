@@ -135,6 +135,15 @@ def audit_seal() -> str:
     return f"niêm phong {seal_pending()} bản ghi nhật ký"
 
 
+def notifications_mail() -> str:
+    """Every few minutes: mail the pending notifications, one message per person, each once
+    (core/notifications.py); the reminder sweep gives the deadline ones hourly."""
+    from kiemdiem.core.notifications import mail_pending
+
+    sent = mail_pending()
+    return f"gửi {sent['mails']} thư ({sent['notifications']} thông báo, {sent['failed']} lỗi)"
+
+
 def audit_verify() -> str:
     """Daily: verify the whole chain; the verdict goes to the audit trail and the log."""
     from kiemdiem.core.audit_chain import verify_and_record

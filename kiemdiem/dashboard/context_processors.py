@@ -7,18 +7,21 @@ from django.utils.translation import gettext as _
 from kiemdiem.org.scoping import access_for
 
 # (label, URL name, who sees it: "scope" = anyone with a visible unit, "lead" = whoever leads or
-# serves a subtree (the queues: recipients of plans are among them), "audit" = audit readers,
-# "office" = a committee office of some subtree, or an administrator, "admin" = administrators)
+# serves a subtree, "queue" = those and whoever sits in a working group or is assigned to a unit
+# (plan recipients are among them), "audit" = audit readers, "office" = a committee office of some
+# subtree, or an administrator, "admin" = administrators, "oversight" = working groups, assigned
+# members and the units and committees they deal with)
 NAV = [
     (_("Việc cần làm"), "home", "all"),
-    (_("Chờ tôi thẩm định"), "remediation:queue-appraisal", "lead"),
-    (_("Chờ tôi xác nhận"), "remediation:queue-verification", "lead"),
+    (_("Chờ tôi thẩm định"), "remediation:queue-appraisal", "queue"),
+    (_("Chờ tôi xác nhận"), "remediation:queue-verification", "queue"),
     (_("Kế hoạch khắc phục"), "remediation:plan-list", "scope"),
     (_("Đợt kiểm điểm"), "reviews:cycle-list", "scope"),
     (_("Theo dõi"), "dashboard:cycle-list", "lead"),
     (_("Báo cáo"), "reports:index", "lead"),
     (_("Kỷ luật, tín nhiệm, cam kết"), "reports:records", "scope"),
     (_("Cây tổ chức"), "org:unit-tree", "scope"),
+    (_("Giám sát"), "oversight:index", "oversight"),
     (_("Nhập, xuất dữ liệu"), "transfer:index", "office"),
     (_("Nhật ký"), "audit-list", "audit"),
     (_("Khóa đăng nhập"), "org:lockout-list", "office"),
@@ -38,6 +41,11 @@ def navigation(request: HttpRequest) -> dict:
         "audit": access.can_read_audit,
         "office": access.everything or bool(access.office_paths),
         "admin": user.is_superuser,
+        "queue": access.everything
+        or bool(access.unit_paths or access.group_ids or access.assigned_pairs),
+        # working groups, assigned members, and those they report to or oversee
+        "oversight": access.everything
+        or bool(access.unit_paths or access.group_ids or access.assigned_pairs),
     }
     items = []
     for label, name, who in NAV:

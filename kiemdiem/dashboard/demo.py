@@ -286,7 +286,10 @@ def generate_activity(
     for tracked, batch in ((True, trackable), (False, drafts_with_items)):
         for plan_id, review_id in batch:
             own = findings_of.get(review_id, [])
-            for position in range(1, rng.randint(1, 3) + 1):
+            count = rng.randint(1, 3)
+            if plan_id in tracked_demo:
+                count = max(count, 2)  # the item due within a week and the overdue one
+            for position in range(1, count + 1):
                 due = cycle.starts_on + days(rng.randint(40, horizon))
                 status = ActionStatus.OPEN
                 if tracked:

@@ -151,3 +151,30 @@ def children(user, params: dict[str, str]) -> Sheet:
         rows=progress.sort_rows(rows, "", False),
         unit_path=unit.path,
     )
+
+
+@exporter("dashboard.oversight")
+def oversight(user, params: dict[str, str]) -> Sheet:
+    """The dashboard's panel per working group and per assigned member."""
+    from kiemdiem.oversight.selectors import overseers_dashboard
+
+    cycle, unit = _cycle_and_unit(user, params)
+    return Sheet(
+        title=_("Giám sát"),
+        filename=f"giam-sat-dot-{cycle.pk}-don-vi-{unit.pk}",
+        columns=[
+            Column(_("Tổ công tác, cấp ủy viên"), lambda r: r.label, width=30),
+            Column(
+                _("Loại"),
+                lambda r: _("Tổ công tác") if r.kind == "group" else _("Cấp ủy viên phụ trách"),
+                width=20,
+            ),
+            Column(_("Đơn vị theo dõi"), lambda r: "; ".join(r.units), width=50),
+            Column(_("Kế hoạch đã thẩm định"), lambda r: r.plans_appraised, kind="int", width=12),
+            Column(_("Nhận xét đúng hạn"), lambda r: r.assessments_done, kind="int", width=12),
+            Column(_("Nhận xét gửi muộn"), lambda r: r.assessments_late, kind="int", width=12),
+            Column(_("Nhận xét quá hạn"), lambda r: r.assessments_missing, kind="int", width=12),
+        ],
+        rows=overseers_dashboard(unit, cycle.pk),
+        unit_path=unit.path,
+    )

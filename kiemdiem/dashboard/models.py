@@ -1,6 +1,5 @@
 """Pre-aggregated campaign figures per (cycle, unit subtree) and the change records feeding them."""
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -62,31 +61,3 @@ class CycleSummary(models.Model):
 
     def figures(self) -> dict[str, int]:
         return {name: getattr(self, name) for name in METRIC_NAMES}
-
-
-class ReminderKind(models.TextChoices):
-    PLAN_DUE = "plan_due", _("Kế hoạch khắc phục sắp đến hạn nộp")
-    ITEM_OVERDUE = "item_overdue", _("Nội dung khắc phục quá hạn")
-
-
-class Reminder(models.Model):
-    """A reminder e-mail the worker has sent; the unique key makes each one go out only once."""
-
-    # kind:object:deadline:user, e.g. "plan_due:plan=12:due=2026-02-15:user=3"; a new deadline
-    # gives a new key, so a moved deadline is reminded again.
-    key = models.CharField(max_length=200, unique=True)
-    kind = models.CharField(_("loại nhắc việc"), max_length=20, choices=ReminderKind.choices)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("người nhận"),
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    sent_at = models.DateTimeField(_("gửi lúc"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("thư nhắc việc đã gửi")
-        verbose_name_plural = _("thư nhắc việc đã gửi")
-
-    def __str__(self) -> str:
-        return self.key

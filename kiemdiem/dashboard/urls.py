@@ -9,6 +9,11 @@ urlpatterns = [
     path("dot/<int:cycle_id>/", views.cycle_home, name="cycle-home"),
     path("dot/<int:cycle_id>/don-vi/<int:unit_id>/", views.unit_summary, name="cycle-unit"),
     path(
+        "dot/<int:cycle_id>/don-vi/<int:unit_id>/giam-sat/",
+        views.oversight_table,
+        name="oversight",
+    ),
+    path(
         "dot/<int:cycle_id>/don-vi/<int:unit_id>/<str:metric>/",
         views.metric_rows,
         name="metric-rows",

@@ -23,6 +23,7 @@ from kiemdiem.dashboard.forms import MetricFilterForm
 from kiemdiem.dashboard.metrics import METRIC_NAMES, METRICS
 from kiemdiem.org.models import Unit
 from kiemdiem.org.scoping import access_for, top_units
+from kiemdiem.oversight.selectors import overseers_dashboard
 from kiemdiem.reports.services import FIGURE_LABELS
 from kiemdiem.reviews.models import ReviewCycle
 
@@ -218,6 +219,20 @@ def _sort_link(key: str, sort: str, descending: bool) -> dict:
 
 def _progress_columns(sort: str, descending: bool) -> list[dict]:
     return [{"label": m.label, **_sort_link(m.key, sort, descending)} for m in progress.MEASURES]
+
+
+@login_required
+def oversight_table(request: HttpRequest, cycle_id: int, unit_id: int) -> HttpResponse:
+    """Per working group and per assigned member over the unit's subtree: the units they
+    oversee, the cycle's plans they appraised, their assessments done, late and missing. Read
+    live (these are few rows), so the dashboard page loads it as a panel after its figures."""
+    cycle, unit = _cycle_and_unit(request, cycle_id, unit_id)
+    rows = overseers_dashboard(unit, cycle.pk)
+    ctx = {"cycle": cycle, "unit": unit, "rows": rows, "request_path": request.path}
+    template = "dashboard/oversight_table.html"
+    if getattr(request, "htmx", False):
+        template += "#table"
+    return render(request, template, ctx)
 
 
 @login_required

@@ -366,3 +366,178 @@ class AccessGrant(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} — {self.unit}"
+
+
+# --- oversight: working groups and assignments ------------------------------------------------
+
+
+class GroupRole(models.TextChoices):
+    LEADER = "leader", _("Tổ trưởng")
+    DEPUTY = "deputy", _("Tổ phó")
+    MEMBER = "member", _("Thành viên")
+
+
+# Who speaks for a working group: submits its assessments and its own activity reports.
+GROUP_SPEAKERS = frozenset({GroupRole.LEADER, GroupRole.DEPUTY})
+
+
+class WorkingGroup(BaseModel):
+    """A working group (tổ công tác) a committee sets up by decision to oversee assigned units:
+    attend their reviews, appraise their plans, inspect and assess their remediation."""
+
+    committee = models.ForeignKey(
+        Unit,
+        verbose_name=_("cấp ủy thành lập"),
+        on_delete=models.PROTECT,
+        related_name="working_groups",
+    )
+    name = models.CharField(_("tên tổ công tác"), max_length=200)
+    decision_number = models.CharField(_("số, ký hiệu quyết định"), max_length=60)
+    decision_date = models.DateField(_("ngày quyết định"))
+    valid_from = models.DateField(_("hoạt động từ ngày"))
+    valid_to = models.DateField(_("giải thể ngày"), null=True, blank=True)
+    duties = models.TextField(_("nhiệm vụ được giao"), blank=True)
+
+    objects = ActiveQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("tổ công tác")
+        verbose_name_plural = _("tổ công tác")
+        ordering = ["committee__path", "name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="org_group_valid_range",
+                violation_error_message=_("Ngày giải thể phải sau ngày bắt đầu hoạt động."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("oversight:group-detail", args=[self.pk])
+
+    @property
+    def decision_label(self) -> str:
+        return f"{self.decision_number} ngày {self.decision_date:%d/%m/%Y}"
+
+
+class WorkingGroupMember(BaseModel):
+    """A person's seat in a working group over a period (leader, deputy, member)."""
+
+    group = models.ForeignKey(
+        WorkingGroup,
+        verbose_name=_("tổ công tác"),
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("thành viên"),
+        on_delete=models.PROTECT,
+        related_name="group_seats",
+    )
+    role = models.CharField(
+        _("vai trò"), max_length=10, choices=GroupRole.choices, default=GroupRole.MEMBER
+    )
+    valid_from = models.DateField(_("từ ngày"))
+    valid_to = models.DateField(_("đến ngày"), null=True, blank=True)
+
+    objects = ActiveQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("thành viên tổ công tác")
+        verbose_name_plural = _("thành viên tổ công tác")
+        ordering = ["group", "role", "person__sort_key", "-valid_from"]
+        indexes = [
+            # serves Access: the seats of the signed-in person
+            models.Index(fields=["person", "valid_to"], name="org_groupseat_person_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="org_groupseat_valid_range",
+                violation_error_message=_("Ngày kết thúc phải sau ngày bắt đầu."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} {self.group} — {self.person}"
+
+
+class OversightAssignment(BaseModel):
+    """A working group, or a committee member in person, assigned by the committee to oversee a
+    unit (an area: the unit and what lies under it) or a field, over a period. Reassignment ends
+    one assignment and starts another, so the history stays."""
+
+    committee = models.ForeignKey(
+        Unit,
+        verbose_name=_("cấp ủy phân công"),
+        on_delete=models.PROTECT,
+        related_name="oversight_assignments_made",
+    )
+    working_group = models.ForeignKey(
+        WorkingGroup,
+        verbose_name=_("tổ công tác"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assignments",
+    )
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("cấp ủy viên được phân công"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="oversight_assignments",
+    )
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("đơn vị, địa bàn phụ trách"),
+        on_delete=models.PROTECT,
+        related_name="oversight_assignments",
+    )
+    field = models.CharField(_("lĩnh vực phụ trách"), max_length=200, blank=True)
+    valid_from = models.DateField(_("từ ngày"))
+    valid_to = models.DateField(_("đến ngày"), null=True, blank=True)
+    decision_number = models.CharField(_("số, ký hiệu văn bản phân công"), max_length=60)
+    decision_date = models.DateField(_("ngày văn bản phân công"))
+    note = models.CharField(_("ghi chú"), max_length=255, blank=True)
+
+    objects = ActiveQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("phân công theo dõi, phụ trách")
+        verbose_name_plural = _("phân công theo dõi, phụ trách")
+        ordering = ["unit__path", "-valid_from", "pk"]
+        indexes = [
+            # serves "who oversees this unit" (plan recipients, conference supervisors)
+            models.Index(fields=["unit", "valid_to"], name="org_assignment_unit_idx"),
+            models.Index(fields=["working_group", "valid_to"], name="org_assignment_group_idx"),
+            models.Index(fields=["person", "valid_to"], name="org_assignment_person_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(working_group__isnull=True, person__isnull=False)
+                | Q(working_group__isnull=False, person__isnull=True),
+                name="org_assignment_group_or_person",
+                violation_error_message=_(
+                    "Phân công cho một tổ công tác hoặc một cấp ủy viên, không cả hai."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="org_assignment_valid_range",
+                violation_error_message=_("Ngày kết thúc phải sau ngày bắt đầu."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = self.working_group or self.person
+        return f"{who} — {self.unit}"
+
+    @property
+    def overseer_label(self) -> str:
+        return str(self.working_group or self.person)

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kiemdiem.core.permissions import ALLOW, Actor, Decision, deny
-from kiemdiem.org.models import Membership, Person, Position, Unit
+from kiemdiem.org.models import Membership, Person, Position, Unit, WorkingGroup
 from kiemdiem.org.scoping import access_for
 
 
@@ -156,3 +156,22 @@ def can_backdate(user: Actor, unit: Unit) -> Decision:
             "với ngày trước hôm nay (nhập lại từ hồ sơ giấy)."
         )
     )
+
+
+def can_manage_oversight(user: Actor, committee: Unit) -> Decision:
+    """Set up working groups, seat their members and assign groups or committee members to units:
+    the office of the committee that decides it (or an office above it), or an administrator."""
+    if access_for(user).manages(committee.path):
+        return ALLOW
+    return deny(
+        _(
+            "Chỉ văn phòng/ban tổ chức của %(c)s mới được thành lập tổ công tác và phân công "
+            "theo dõi, phụ trách."
+        )
+        % {"c": committee}
+    )
+
+
+def can_manage_group(user: Actor, group: WorkingGroup) -> Decision:
+    """Change a working group, its members and its assignments: see can_manage_oversight."""
+    return can_manage_oversight(user, group.committee)

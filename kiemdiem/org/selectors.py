@@ -1,6 +1,7 @@
 """Reads of the organization tree that span relations, and of the audit trail page."""
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -15,7 +16,20 @@ from kiemdiem.core.forms import VnDateField
 from kiemdiem.core.models import AuditEvent
 from kiemdiem.core.sorting import natural_key
 from kiemdiem.core.text import fold
-from kiemdiem.org.models import LEADER_ROLES, PATH_STEP, Membership, Person, Position, Unit
+from kiemdiem.org.models import (
+    LEADER_ROLES,
+    PATH_STEP,
+    AccessGrant,
+    AccessRole,
+    Membership,
+    OversightAssignment,
+    Person,
+    Position,
+    PositionRole,
+    Unit,
+    WorkingGroup,
+    WorkingGroupMember,
+)
 from kiemdiem.org.scoping import (
     audit_in_subtrees,
     scope,
@@ -202,3 +216,116 @@ def unit_in_scope(user, raw: object) -> Unit | None:
     if not text.isdigit() or len(text) > 18:
         return None
     return scope(Unit.objects.filter(pk=int(text)), user, via="").first()
+
+
+# --- oversight -------------------------------------------------------------------------------
+
+
+def assignments_covering(unit: Unit, day: datetime.date | None = None) -> QuerySet:
+    """Assignments valid on `day` of the unit itself or of an area above it (nearest first)."""
+    day = day or timezone.localdate()
+    return (
+        OversightAssignment.objects.current(day)
+        .filter(unit__path__in=unit.ancestor_paths())
+        .select_related("unit", "working_group", "person", "committee")
+        .order_by("-unit__depth", "pk")
+    )
+
+
+def groups_assigned_to(unit: Unit, day: datetime.date | None = None) -> list[WorkingGroup]:
+    """The working groups assigned to the unit itself on `day` (its plans go to them)."""
+    day = day or timezone.localdate()
+    ids = (
+        OversightAssignment.objects.current(day)
+        .filter(unit=unit, working_group__isnull=False)
+        .values("working_group_id")
+    )
+    return list(WorkingGroup.objects.current(day).filter(pk__in=ids).select_related("committee"))
+
+
+def overseers_of(unit: Unit, day: datetime.date | None = None) -> dict[int, str]:
+    """person id → what makes them an overseer of `unit` on `day`: a seat in a working group
+    assigned to the unit (or to an area above it), or an assignment in person. Nearest first."""
+    day = day or timezone.localdate()
+    found: dict[int, list[str]] = {}
+    assignments = list(assignments_covering(unit, day))
+    group_ids = [a.working_group_id for a in assignments if a.working_group_id]
+    seats: dict[int, list[WorkingGroupMember]] = {}
+    for seat in (
+        WorkingGroupMember.objects.current(day)
+        .filter(group_id__in=group_ids)
+        .select_related("person")
+        .order_by("role", "person__sort_key")
+    ):
+        seats.setdefault(seat.group_id, []).append(seat)
+    for assignment in assignments:
+        if assignment.working_group_id:
+            for seat in seats.get(assignment.working_group_id, []):
+                found.setdefault(seat.person_id, []).append(
+                    f"{seat.get_role_display()} {assignment.working_group}"
+                )
+        elif assignment.person_id:
+            label = _("Phụ trách %(u)s") % {"u": assignment.unit.name}
+            if assignment.field:
+                label += f" ({assignment.field})"
+            found.setdefault(assignment.person_id, []).append(str(label))
+    return {pid: "; ".join(labels) for pid, labels in found.items()}
+
+
+# Who answers for a unit's collective business (its plan, its assessments, its tasks): its
+# secretary or head, and the unit-head and office access grants on the unit itself.
+HEAD_ROLES = (PositionRole.SECRETARY, PositionRole.HEAD)
+ANSWERING_GRANTS = (AccessRole.HEAD, AccessRole.OFFICE)
+CHUNK = 900
+
+
+def users_answering_for(
+    unit_ids: set[int] | list[int],
+    day: datetime.date | None = None,
+    *,
+    roles: Sequence[str] = HEAD_ROLES,
+) -> dict[int, set[int]]:
+    """unit id → the user ids answering for it on `day`: holders of `roles` (by default the
+    secretary or head; LEADER_ROLES for every leader of it) and ANSWERING_GRANTS."""
+    day = day or timezone.localdate()
+    found: dict[int, set[int]] = {}
+    ids = sorted(set(unit_ids))
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        for unit_id, user_id in (
+            Position.objects.current(day)
+            .filter(unit_id__in=chunk, role__in=list(roles), person__user__isnull=False)
+            .values_list("unit_id", "person__user_id")
+        ):
+            found.setdefault(unit_id, set()).add(user_id)
+        for unit_id, user_id in (
+            AccessGrant.objects.current(day)
+            .filter(unit_id__in=chunk, role__in=ANSWERING_GRANTS)
+            .values_list("unit_id", "user_id")
+        ):
+            found.setdefault(unit_id, set()).add(user_id)
+    return found
+
+
+def users_of_people(person_ids: set[int] | list[int]) -> dict[int, int]:
+    """person id → their login's user id (people without a login are left out)."""
+    found: dict[int, int] = {}
+    ids = sorted(set(person_ids))
+    for start in range(0, len(ids), CHUNK):
+        found.update(
+            Person.objects.filter(
+                pk__in=ids[start : start + CHUNK], user__isnull=False
+            ).values_list("pk", "user_id")
+        )
+    return found
+
+
+def group_member_users(
+    group_ids: set[int] | list[int], day: datetime.date | None = None
+) -> set[int]:
+    """The user ids of the current members of the groups."""
+    return set(
+        WorkingGroupMember.objects.current(day)
+        .filter(group_id__in=sorted(set(group_ids)), person__user__isnull=False)
+        .values_list("person__user_id", flat=True)
+    )

@@ -3,12 +3,17 @@
 import hashlib
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import File
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
+from kiemdiem.core.audit import audit_record
 from kiemdiem.core.errors import DomainError
+from kiemdiem.core.models import AuditAction
+from kiemdiem.core.permissions import Actor
 
 # extension -> (MIME type, accepted leading bytes)
 _ZIP = (b"PK\x03\x04",)
@@ -77,3 +82,52 @@ def check_evidence(upload: File) -> CheckedFile:
         digest.update(chunk)
     upload.seek(0)
     return CheckedFile(name=name, content_type=mime, size=size, sha256=digest.hexdigest())
+
+
+def check_progress(*, status: str, percent: int, narrative: str, done: str) -> None:
+    """The rules of a progress report (plan items and directive tasks alike): 0–100%, "done"
+    exactly at 100%, and what was done said."""
+    if not 0 <= percent <= 100:
+        raise DomainError(_("Mức độ hoàn thành phải từ 0 đến 100%."), field="percent")
+    if status == done and percent != 100:
+        raise DomainError(_("Báo cáo hoàn thành thì mức độ phải là 100%."), field="percent")
+    if status != done and percent == 100:
+        raise DomainError(_("Đã đạt 100% thì hãy chọn “hoàn thành”."), field="percent")
+    if not narrative:
+        raise DomainError(_("Phải nêu kết quả thực hiện."), field="narrative")
+
+
+def store_evidence(
+    model: type[Model],
+    *,
+    update: Model,
+    checked: list[tuple[File, CheckedFile]],
+    by: Actor,
+    unit_path: str,
+    person_id: int | None = None,
+) -> None:
+    """Save the checked files of a progress report, each audited. Files are stored under their
+    SHA-256: the same file sent again (another report, another item or task) points at the
+    stored copy instead of being written a second time."""
+    for upload, info in checked:
+        evidence: Any = model(
+            update=update,
+            original_name=info.name,
+            content_type=info.content_type,
+            size=info.size,
+            sha256=info.sha256,
+        )
+        path = evidence.file.field.upload_to(evidence, info.name)
+        if evidence.file.storage.exists(path):
+            evidence.file.name = path
+        else:
+            evidence.file.save(info.name, upload, save=False)
+        evidence.save()
+        audit_record(
+            obj=evidence,
+            action=AuditAction.CREATE,
+            by=by,
+            changes={"file": [None, f"{info.name} ({info.size} B, sha256 {info.sha256[:12]}…)"]},
+            unit_path=unit_path,
+            person_id=person_id,
+        )

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kiemdiem.core.models import BaseModel
-from kiemdiem.org.models import Person, Unit
+from kiemdiem.org.models import Person, Unit, WorkingGroup
 from kiemdiem.org.scoping import ScopedQuerySet
 from kiemdiem.reviews.models import Finding, Review, ReviewCycle
 
@@ -122,9 +122,19 @@ class PlanRecipient(BaseModel):
 
     plan = models.ForeignKey(RemediationPlan, on_delete=models.CASCADE, related_name="recipients")
     kind = models.CharField(_("nơi nhận"), max_length=20, choices=Kind.choices)
-    # The unit whose office (or, later, working group) appraises on this recipient's behalf.
+    # The committee whose standing committee (its office, standing posts, and the committee
+    # members assigned to the plan's unit) appraises on this recipient's behalf; for a working
+    # group, the committee that set it up (its members appraise).
     unit = models.ForeignKey(
         Unit, verbose_name=_("cấp ủy nhận"), on_delete=models.PROTECT, related_name="+"
+    )
+    working_group = models.ForeignKey(
+        WorkingGroup,
+        verbose_name=_("tổ công tác"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="plan_recipients",
     )
     working_group_ref = models.CharField(max_length=40, blank=True)
 
@@ -133,11 +143,25 @@ class PlanRecipient(BaseModel):
         verbose_name_plural = _("nơi nhận kế hoạch")
         constraints = [
             models.UniqueConstraint(
-                fields=["plan", "kind", "unit"], name="remediation_recipient_unique"
-            )
+                fields=["plan", "kind", "unit"],
+                condition=Q(working_group__isnull=True),
+                name="remediation_recipient_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "working_group"],
+                condition=Q(working_group__isnull=False),
+                name="remediation_recipient_group_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="working_group", working_group__isnull=False)
+                | (~Q(kind="working_group") & Q(working_group__isnull=True)),
+                name="remediation_recipient_group_kind",
+            ),
         ]
 
     def __str__(self) -> str:
+        if self.working_group_id:
+            return f"{self.get_kind_display()} — {self.working_group}"
         return f"{self.get_kind_display()} — {self.unit}"
 
 
@@ -250,6 +274,15 @@ class Appraisal(models.Model):
     grounds = models.JSONField(_("lý do trả lại"), default=list, blank=True)
     remarks = models.TextField(_("nhận xét"), blank=True)
     recipient_kind = models.CharField(max_length=20, blank=True)
+    # The working group the appraiser acted for (a recipient of kind "working group").
+    working_group = models.ForeignKey(
+        WorkingGroup,
+        verbose_name=_("tổ công tác"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appraisals",
+    )
     decided_at = models.DateTimeField(_("lúc"), auto_now_add=True)
     effective_on = models.DateField(_("ngày thẩm định"), default=timezone.localdate)
     decided_by = models.ForeignKey(

@@ -2,9 +2,10 @@
 
 Separation of duties (issue 3, appraisal and tracking; issue 15 #4):
 - a plan is appraised, and its items verified, only on behalf of one of its recipients
-  (`PlanRecipient`: the parent committee — its office, standing committee members or
-  secretary — and, once the oversight issue lands, the assigned working group). Holding a role
-  on some higher ancestor is not enough: scope lets that office see the plan, not appraise it;
+  (`PlanRecipient`: the parent committee — its office, standing committee members or secretary,
+  and the committee members it assigned to the plan's unit — and the working group assigned to
+  the unit, whose current members act for it). Holding a role on some higher ancestor is not
+  enough: scope lets that office see the plan, not appraise it;
 - whoever submitted the submission awaiting appraisal, or ever wrote an item of the plan (added,
   edited or removed one: `RemediationPlan.preparers`), does not appraise it;
 - whoever reported an item done does not verify it; nobody appraises or verifies their own plan.
@@ -18,7 +19,14 @@ from django.utils.translation import gettext as _
 from kiemdiem.core.permissions import ALLOW, Actor, Decision, actor_id, deny
 from kiemdiem.org.permissions import can_backdate
 from kiemdiem.org.scoping import Access, access_for
-from kiemdiem.remediation.models import ActionStatus, PlanAction, PlanRecipient, RemediationPlan
+from kiemdiem.org.selectors import groups_assigned_to
+from kiemdiem.remediation.models import (
+    ActionStatus,
+    PlanAction,
+    PlanRecipient,
+    PlanStatus,
+    RemediationPlan,
+)
 from kiemdiem.reviews.permissions import can_edit_review
 
 
@@ -35,41 +43,72 @@ def can_edit_item(user: Actor, action: PlanAction) -> Decision:
     return can_edit_plan(user, action.plan)
 
 
-def recipients_of(plan: RemediationPlan) -> list[PlanRecipient]:
-    """The plan's recipients; before its first submission, the parent committee it will go to."""
-    recipients = list(plan.recipients.select_related("unit"))
-    if not recipients and plan.unit.parent_id:
-        recipients = [
+def recipients_due(plan: RemediationPlan) -> list[PlanRecipient]:
+    """Where the plan goes when submitted today (unsaved): the parent committee's standing
+    committee, and each working group assigned to the plan's unit."""
+    recipients = []
+    if plan.unit.parent_id:
+        recipients.append(
             PlanRecipient(
                 plan=plan, kind=PlanRecipient.Kind.STANDING_COMMITTEE, unit=plan.unit.parent
             )
-        ]
+        )
+    for group in groups_assigned_to(plan.unit):
+        recipients.append(
+            PlanRecipient(
+                plan=plan,
+                kind=PlanRecipient.Kind.WORKING_GROUP,
+                unit=group.committee,
+                working_group=group,
+            )
+        )
     return recipients
+
+
+def recipients_of(plan: RemediationPlan) -> list[PlanRecipient]:
+    """The plan's recipients (recorded at submission); before its first submission, those it
+    will go to (`recipients_due`)."""
+    recipients = list(plan.recipients.select_related("unit", "working_group").order_by("pk"))
+    return recipients or recipients_due(plan)
+
+
+def acts_for(access: Access, recipient: PlanRecipient, plan: RemediationPlan) -> bool:
+    """Whether the holder of `access` acts for `recipient` of `plan`.
+
+    A working group: a current member of it. A committee: a grant on that very unit or a
+    standing post there (`Access.recipient_unit_ids`), or a committee member the committee
+    assigned in person to the plan's unit (`Access.assigned_pairs`). The SQL twin is
+    `remediation.selectors.recipients_acted_for`.
+    """
+    if recipient.working_group_id is not None:
+        return recipient.working_group_id in access.group_ids
+    return (
+        recipient.unit_id in access.recipient_unit_ids
+        or (plan.unit_id, recipient.unit_id) in access.assigned_pairs
+    )
 
 
 def acting_recipient(user: Actor, plan: RemediationPlan) -> PlanRecipient | None:
     """The recipient on whose behalf `user` appraises or verifies (None: not a recipient).
-
-    Administrators act for the first recipient. A user acts for a recipient whose unit is one of
-    `Access.recipient_unit_ids` (a grant on that very unit, or a standing post there). Working-group
-    recipients (the oversight app, not built yet) will be matched on group membership; until
-    then a working-group recipient is acted for by its unit, like a committee.
-    """
+    Administrators act for the first recipient; everyone else as `acts_for` says."""
     recipients = recipients_of(plan)
     if not recipients:
         return None
     access = access_for(user)
     if access.everything:
         return recipients[0]
-    return next((r for r in recipients if r.unit_id in access.recipient_unit_ids), None)
+    return next((r for r in recipients if acts_for(access, r, plan)), None)
 
 
 def _not_a_recipient(plan: RemediationPlan) -> Decision:
-    names = ", ".join(str(r.unit) for r in recipients_of(plan)) or _("(chưa có nơi nhận)")
+    names = ", ".join(
+        str(r.working_group) if r.working_group_id else str(r.unit) for r in recipients_of(plan)
+    ) or _("(chưa có nơi nhận)")
     return deny(
         _(
-            "Chỉ nơi nhận kế hoạch (văn phòng, Ban Thường vụ của %(units)s) mới được thẩm định "
-            "và xác nhận; cấp ủy cấp trên khác chỉ được xem."
+            "Chỉ nơi nhận kế hoạch (văn phòng, Ban Thường vụ, cấp ủy viên được phân công phụ "
+            "trách, tổ công tác được phân công: %(units)s) mới được thẩm định và xác nhận; cấp ủy "
+            "cấp trên khác chỉ được xem."
         )
         % {"units": names}
     )
@@ -144,6 +183,36 @@ def can_adopt_plan(user: Actor, plan: RemediationPlan) -> Decision:
             )
         )
     return ALLOW
+
+
+def can_add_followup(user: Actor, action: PlanAction) -> Decision:
+    """Add an item to an accepted plan as the follow-up of an oversight activity (an inspection
+    found something to remedy): a recipient of the plan, not the unit itself (which changes an
+    accepted plan only by replacing an item)."""
+    plan = action.plan
+    if plan.status not in (PlanStatus.ACCEPTED, PlanStatus.ADOPTED):
+        return deny(
+            _(
+                "Chỉ bổ sung nội dung theo dõi vào kế hoạch đã được thẩm định đạt; kế hoạch đang "
+                "chuẩn bị thì đơn vị tự đưa ý kiến vào, kế hoạch đang chờ thẩm định thì trả lại "
+                "kèm ý kiến."
+            )
+        )
+    if _own_plan(access_for(user), plan):
+        return deny(_("Đồng chí không tự bổ sung nội dung vào kế hoạch của chính mình."))
+    if acting_recipient(user, plan) is None:
+        return _not_a_recipient(plan)
+    return ALLOW
+
+
+def can_add_item(user: Actor, action: PlanAction) -> Decision:
+    """Add an item: its preparers (while the plan is prepared, or replacing an item of an
+    accepted plan); once it is accepted, also a recipient adding an oversight follow-up
+    (`can_add_followup`, which `action_add_followup` requires on its own)."""
+    decision = can_edit_item(user, action)
+    if decision or action.plan.status not in (PlanStatus.ACCEPTED, PlanStatus.ADOPTED):
+        return decision
+    return can_add_followup(user, action)
 
 
 def can_backdate_plan(user: Actor, plan: RemediationPlan) -> Decision:

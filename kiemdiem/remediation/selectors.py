@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from kiemdiem.core.permissions import Actor, actor_id
 from kiemdiem.core.text import fold
-from kiemdiem.org.scoping import access_for, acts_for_q, scope
+from kiemdiem.org.scoping import Access, access_for, scope
 from kiemdiem.remediation.models import (
     Appraisal,
     PlanAction,
@@ -96,13 +96,26 @@ def last_return(submissions: list[PlanSubmission]) -> Appraisal | None:
     return None
 
 
+def recipients_acted_for(access: Access) -> QuerySet[PlanRecipient]:
+    """The recipients the holder of `access` acts for: `permissions.acts_for` in SQL (a current
+    member of a working group; for a committee, a grant or standing post on it, or a committee
+    member it assigned to the plan's unit)."""
+    committee = Q(unit_id__in=sorted(access.recipient_unit_ids))
+    for unit_id, committee_id in sorted(access.assigned_pairs):
+        committee |= Q(plan__unit_id=unit_id, unit_id=committee_id)
+    return PlanRecipient.objects.filter(
+        (Q(working_group__isnull=True) & committee)
+        | Q(working_group_id__in=sorted(access.group_ids))
+    )
+
+
 def plans_awaiting_appraisal_for(
     user: Actor, qs: QuerySet[RemediationPlan]
 ) -> QuerySet[RemediationPlan]:
     """Submitted plans of `qs` the user may appraise: `can_appraise_plan` in SQL.
 
-    A recipient's unit the user acts for (Access.recipient_unit_ids; an administrator acts for
-    every recipient), not a plan of an office's own unit, not their own plan, not a plan they
+    A recipient the user acts for (`recipients_acted_for`; an administrator acts for every
+    recipient), not a plan of an office's own unit, not their own plan, not a plan they
     submitted last or ever wrote an item of. `test_selectors_agree_with_decisions` compares the
     two over every demo persona.
     """
@@ -112,8 +125,7 @@ def plans_awaiting_appraisal_for(
         has = Exists(PlanRecipient.objects.filter(plan=OuterRef("pk")))
         mine = mine.filter(has | Q(unit__parent__isnull=False))
     else:
-        recipients = PlanRecipient.objects.filter(acts_for_q(user, "unit_id"))
-        mine = mine.filter(pk__in=recipients.values("plan_id"))
+        mine = mine.filter(pk__in=recipients_acted_for(access).values("plan_id"))
         mine = mine.exclude(unit__path__in=access.office_paths)
     if access.person_id is not None:
         mine = mine.exclude(person_id=access.person_id)
@@ -134,7 +146,7 @@ def plans_awaiting_appraisal_for(
 def items_awaiting_verification_for(user: Actor, qs: QuerySet[PlanAction]) -> QuerySet[PlanAction]:
     """Items of `qs` reported done that the user may verify: `can_verify_action` in SQL.
 
-    Of a plan whose recipient's unit the user acts for, not of their own plan, not reported done
+    Of a plan with a recipient the user acts for, not of their own plan, not reported done
     by themself (the latest "done" report). Compared with the Python rule by the same test.
     """
     access = access_for(user)
@@ -143,8 +155,7 @@ def items_awaiting_verification_for(user: Actor, qs: QuerySet[PlanAction]) -> Qu
         has = Exists(PlanRecipient.objects.filter(plan=OuterRef("plan_id")))
         mine = mine.filter(has | Q(plan__unit__parent__isnull=False))
     else:
-        recipients = PlanRecipient.objects.filter(acts_for_q(user, "unit_id"))
-        mine = mine.filter(plan__in=recipients.values("plan_id"))
+        mine = mine.filter(plan__in=recipients_acted_for(access).values("plan_id"))
     if access.person_id is not None:
         mine = mine.exclude(plan__person_id=access.person_id)
     me = actor_id(user)

@@ -17,12 +17,14 @@ from kiemdiem.core.audit import audit_record, diff, snapshot
 from kiemdiem.core.dates import vn_date
 from kiemdiem.core.errors import DomainError
 from kiemdiem.core.lifecycle import GONE, begin, flag_raise, transition
-from kiemdiem.core.models import AuditAction
+from kiemdiem.core.models import AuditAction, NotificationKind
+from kiemdiem.core.notifications import notify
 from kiemdiem.core.permissions import Actor, acting_user, require
 from kiemdiem.core.text import normalize_text_block
 from kiemdiem.core.versions import require_version, save_if_unchanged
 from kiemdiem.org.models import Membership, Person, Position, Unit
-from kiemdiem.remediation.evidence import check_evidence
+from kiemdiem.org.selectors import group_member_users, users_answering_for, users_of_people
+from kiemdiem.remediation.evidence import check_evidence, check_progress, store_evidence
 from kiemdiem.remediation.models import (
     Appraisal,
     Evidence,
@@ -31,9 +33,14 @@ from kiemdiem.remediation.models import (
     PlanSubmission,
     ProgressUpdate,
     RemediationPlan,
-    evidence_path,
 )
-from kiemdiem.remediation.permissions import acting_recipient, can_edit_item, recipients_of
+from kiemdiem.remediation.permissions import (
+    acting_recipient,
+    can_add_followup,
+    can_edit_item,
+    recipients_due,
+    recipients_of,
+)
 from kiemdiem.remediation.states import (
     ACTION,
     ITEM_DEAD,
@@ -46,8 +53,8 @@ from kiemdiem.remediation.states import (
     ReturnGround,
     items_overdue_q,
 )
-from kiemdiem.reviews.models import Finding, Review, ReviewCycle
-from kiemdiem.reviews.services import finding_resolve, require_open
+from kiemdiem.reviews.models import Finding, FindingSource, Review, ReviewCycle
+from kiemdiem.reviews.services import finding_add_found, finding_resolve, require_open
 from kiemdiem.reviews.states import FINDING, FINDING_UNRESOLVED, REVIEW_CONCLUDED, FindingStatus
 
 ACTION_FIELDS = ["content", "responsible_unit", "responsible_person", "due_date", "expected_result"]
@@ -190,6 +197,77 @@ def action_add(
     changes["findings"] = [None, [str(f) for f in findings]]
     move.born(changes=changes)
     _prepared_by(plan, by)
+    return action
+
+
+@transaction.atomic
+def action_add_followup(
+    *,
+    plan: RemediationPlan,
+    by: Actor,
+    content: str,
+    due_date: datetime.date | None,
+    responsible_unit: Unit | None = None,
+    responsible_person: Person | None = None,
+    expected_result: str = "",
+    finding_text: str = "",
+    finding_area: str = "other",
+    reason: str = "",
+) -> PlanAction:
+    """Add an item to an accepted plan as the follow-up of an oversight activity, by one of the
+    plan's recipients (a working group, the parent committee). With `finding_text`, the
+    inspection found a new shortcoming: it is recorded on the plan's review (source: inspection)
+    and this item remedies it, so the plan still covers every shortcoming. Tracked from then on
+    like every item (progress, evidence, overdue, verification)."""
+    if plan.status not in PLAN_TRACKABLE:
+        raise DomainError(
+            _(
+                "Kế hoạch khắc phục của %(u)s đang ở trạng thái “%(s)s”: chỉ bổ sung nội dung theo "
+                "dõi vào kế hoạch đã được thẩm định đạt. Kế hoạch đang chuẩn bị thì đơn vị tự đưa "
+                "ý kiến vào; đang chờ thẩm định thì trả lại kèm ý kiến."
+            )
+            % {"u": plan.unit, "s": plan.get_status_display()}
+        )
+    position = (plan.actions.aggregate(m=Max("position"))["m"] or 0) + 1
+    action = PlanAction(
+        plan=plan,
+        position=position,
+        content=normalize_text_block(content),
+        responsible_unit=responsible_unit,
+        responsible_person=responsible_person,
+        due_date=due_date,
+        expected_result=normalize_text_block(expected_result),
+    )
+    require(can_add_followup(by, action))
+    move = begin(obj=action, to=ActionStatus.OPEN, lifecycle=ACTION, by=by, reason=reason)
+    require_open(plan.cycle)
+    if not action.content:
+        raise DomainError(_("Phải nêu nội dung cần khắc phục."), field="content")
+    if responsible_unit is None and responsible_person is None:
+        raise DomainError(
+            _("Phải nêu tổ chức hoặc cá nhân chịu trách nhiệm thực hiện."),
+            field="responsible_unit",
+        )
+    if due_date is None:
+        raise DomainError(_("Phải có mốc thời gian hoàn thành."), field="due_date")
+    if due_date < timezone.localdate():
+        raise DomainError(_("Thời hạn hoàn thành đã qua."), field="due_date")
+    _check_responsible(plan, responsible_unit, responsible_person)
+    _check_due(plan, due_date)
+    action.save()
+    changes = diff({}, snapshot(action, ACTION_FIELDS))
+    if finding_text.strip():
+        finding = finding_add_found(
+            review=plan.review,
+            by=by,
+            text=finding_text,
+            area=finding_area,
+            source=FindingSource.INSPECTION,
+            reason=move.reason,
+        )
+        action.findings.set([finding])
+        changes["findings"] = [None, [str(finding)]]
+    move.born(changes=changes)
     return action
 
 
@@ -366,20 +444,84 @@ def plan_submit(
         note=move.reason,
         snapshot=plan_snapshot(plan),
     )
-    if plan.unit.parent_id:
+    _record_recipients(plan, by, first=number == 1)
+    _notify_submitted(plan, submission)
+    return submission
+
+
+def _record_recipients(plan: RemediationPlan, by: Actor, *, first: bool) -> None:
+    """Record where the plan went: the parent committee and the working group(s) assigned to
+    the unit today (a group assigned since an earlier submission is added now)."""
+    for due in recipients_due(plan):
         recipient, created = PlanRecipient.objects.get_or_create(
-            plan=plan, kind=PlanRecipient.Kind.STANDING_COMMITTEE, unit_id=plan.unit.parent_id
+            plan=plan, kind=due.kind, unit=due.unit, working_group=due.working_group
         )
         if created:
+            changes: dict[str, Any] = {
+                "kind": [None, recipient.kind],
+                "unit": [None, str(recipient.unit)],
+            }
+            if recipient.working_group_id:
+                changes["working_group"] = [None, str(recipient.working_group)]
             _audit(
                 recipient,
                 AuditAction.CREATE,
                 by,
                 plan=plan,
-                changes={"kind": [None, recipient.kind], "unit": [None, str(plan.unit.parent)]},
-                reason=_("Nơi nhận kế hoạch khi nộp lần đầu"),
+                changes=changes,
+                reason=_("Nơi nhận kế hoạch khi nộp lần đầu")
+                if first
+                else _("Nơi nhận kế hoạch được phân công sau lần nộp trước"),
             )
-    return submission
+
+
+def _answering_users(plan: RemediationPlan) -> set[int]:
+    """Who hears about the plan's appraisal: the person (a personal plan) or the unit's head and
+    office, and whoever submitted it last."""
+    if plan.person_id:
+        users = set(users_of_people({plan.person_id}).values())
+    else:
+        users = users_answering_for({plan.unit_id}).get(plan.unit_id, set())
+    latest = plan.submissions.order_by("-number").values_list("submitted_by_id", flat=True)[:1]
+    return users | {uid for uid in latest if uid}
+
+
+def _notify_submitted(plan: RemediationPlan, submission: PlanSubmission) -> None:
+    """The members of the working groups the plan went to have a plan to appraise."""
+    groups = set(
+        plan.recipients.filter(working_group__isnull=False).values_list(
+            "working_group_id", flat=True
+        )
+    )
+    if groups:
+        notify(
+            user_ids=group_member_users(groups) - {submission.submitted_by_id},
+            kind=NotificationKind.PLAN_SUBMITTED,
+            key=f"plan_submitted:submission={submission.pk}",
+            text=_("%(p)s (lần nộp %(n)s) chờ tổ công tác thẩm định.")
+            % {"p": plan, "n": submission.number},
+            url=plan.get_absolute_url(),
+        )
+
+
+def _notify_appraised(
+    plan: RemediationPlan, appraisal: Appraisal, by: Actor, *, why: str = ""
+) -> None:
+    """The unit (or the person) hears that its plan was returned (with the grounds) or accepted."""
+    if appraisal.decision == Appraisal.Decision.RETURNED:
+        text = _("%(p)s bị trả lại, yêu cầu chuẩn bị lại: %(why)s") % {"p": plan, "why": why}
+    else:
+        text = _("%(p)s đã được thẩm định đạt yêu cầu.") % {"p": plan}
+    me = acting_user(by)
+    notify(
+        user_ids=_answering_users(plan) - {me.pk if me is not None else None},
+        kind=NotificationKind.PLAN_RETURNED
+        if appraisal.decision == Appraisal.Decision.RETURNED
+        else NotificationKind.PLAN_ACCEPTED,
+        key=f"plan_appraised:appraisal={appraisal.pk}",
+        text=text,
+        url=plan.get_absolute_url(),
+    )
 
 
 def _require_submitted_once(plan: RemediationPlan) -> None:
@@ -395,13 +537,15 @@ def _latest_submission(plan: RemediationPlan) -> PlanSubmission:
     return submission
 
 
-def _recipient_kind(plan: RemediationPlan, by: Actor) -> str:
-    """The kind of recipient the appraiser acts for (the first recipient when not one of them,
-    e.g. an administrator)."""
+def _recipient(plan: RemediationPlan, by: Actor) -> dict[str, Any]:
+    """The recipient the appraiser acts for (the first recipient when not one of them, e.g. an
+    administrator), as the appraisal records it: its kind and working group."""
     recipient = acting_recipient(by, plan)
     if recipient is None:
         recipient = next(iter(recipients_of(plan)), None)
-    return recipient.kind if recipient is not None else ""
+    if recipient is None:
+        return {"recipient_kind": ""}
+    return {"recipient_kind": recipient.kind, "working_group_id": recipient.working_group_id}
 
 
 @transaction.atomic
@@ -441,15 +585,17 @@ def plan_return(
     move.apply()
     # Prepared again: its shortcomings may change until the next submission.
     Review.objects.filter(pk=plan.review_id).update(findings_locked=False)
-    return Appraisal.objects.create(
+    appraisal = Appraisal.objects.create(
         submission=submission,
         decision=Appraisal.Decision.RETURNED,
         grounds=grounds,
         remarks=remarks,
-        recipient_kind=_recipient_kind(plan, by),
         decided_by=acting_user(by),
         effective_on=move.effective_on,
+        **_recipient(plan, by),
     )
+    _notify_appraised(plan, appraisal, by, why=note)
+    return appraisal
 
 
 @transaction.atomic
@@ -475,14 +621,16 @@ def plan_accept(
     require_open(plan.cycle)
     submission = _latest_submission(plan)
     move.apply()
-    return Appraisal.objects.create(
+    appraisal = Appraisal.objects.create(
         submission=submission,
         decision=Appraisal.Decision.ACCEPTED,
         remarks=remarks,
-        recipient_kind=_recipient_kind(plan, by),
         decided_by=acting_user(by),
         effective_on=move.effective_on,
+        **_recipient(plan, by),
     )
+    _notify_appraised(plan, appraisal, by)
+    return appraisal
 
 
 @transaction.atomic
@@ -568,14 +716,7 @@ def action_record_progress(
     )
     plan = action.plan
     _require_trackable(plan)
-    if not 0 <= percent <= 100:
-        raise DomainError(_("Mức độ hoàn thành phải từ 0 đến 100%."), field="percent")
-    if status == ActionStatus.DONE and percent != 100:
-        raise DomainError(_("Báo cáo hoàn thành thì mức độ phải là 100%."), field="percent")
-    if status == ActionStatus.IN_PROGRESS and percent == 100:
-        raise DomainError(_("Đã đạt 100% thì hãy chọn “hoàn thành”."), field="percent")
-    if not narrative:
-        raise DomainError(_("Phải nêu kết quả thực hiện."), field="narrative")
+    check_progress(status=status, percent=percent, narrative=narrative, done=ActionStatus.DONE)
     checked = [(f, check_evidence(f)) for f in (files or [])]
     if (
         status == ActionStatus.DONE
@@ -595,23 +736,14 @@ def action_record_progress(
         reported_by=acting_user(by),
         effective_on=move.effective_on,
     )
-    for upload, info in checked:
-        evidence = Evidence(
-            update=update,
-            original_name=info.name,
-            content_type=info.content_type,
-            size=info.size,
-            sha256=info.sha256,
-        )
-        _store_once(evidence, upload, info.name)
-        evidence.save()
-        _audit(
-            evidence,
-            AuditAction.CREATE,
-            by,
-            plan=plan,
-            changes={"file": [None, f"{info.name} ({info.size} B, sha256 {info.sha256[:12]}…)"]},
-        )
+    store_evidence(
+        Evidence,
+        update=update,
+        checked=checked,
+        by=by,
+        unit_path=plan.unit.path,
+        person_id=plan.person_id,
+    )
     if before_percent != percent:
         _audit(
             action,
@@ -631,17 +763,6 @@ def action_record_progress(
             effective_on=move.effective_on,
         )
     return update
-
-
-def _store_once(evidence: Evidence, upload: Any, name: str) -> None:
-    """Files are stored under their SHA-256: the same file sent again (another report, another
-    item) points at the stored copy instead of being written a second time."""
-    path = evidence_path(evidence, name)
-    storage = evidence.file.storage
-    if storage.exists(path):
-        evidence.file.name = path
-    else:
-        evidence.file.save(name, upload, save=False)
 
 
 @transaction.atomic

@@ -1,19 +1,21 @@
 """Lifecycles of remediation plans and their items.
 
 A plan is drafted by the reviewed collective or person, then submitted to its recipients (the
-upper standing committee and the working group assigned to the unit; until working groups exist
-the parent committee's office appraises). Submission is refused until the review has been
-through its conference, every item has content, a responsible party and a deadline inside the
-cycle's horizon, and every shortcoming is covered. The appraiser returns it (ticking the grounds:
-not feasible, no political resolve, no responsible party, no deadline) or accepts it. A returned
-plan is prepared again and resubmitted; every submission is kept as a version. An accepted plan is
-put to the collective, whose decision (meeting date, resolution) adopts it. While the plan is with
-the appraiser or accepted, the review's shortcomings are locked.
+parent committee's standing committee and the working group assigned to the unit, both recorded
+at submission; see `permissions.acts_for` for who acts for each). Submission is refused until
+the review has been through its conference, every item has content, a responsible party and a
+deadline inside the cycle's horizon, and every shortcoming is covered. The appraiser returns it
+(ticking the grounds: not feasible, no political resolve, no responsible party, no deadline) or
+accepts it. A returned plan is prepared again and resubmitted; every submission is kept as a
+version. An accepted plan is put to the collective, whose decision (meeting date, resolution)
+adopts it. While the plan is with the appraiser or accepted, the review's shortcomings are locked.
 
 An item is added while the plan is prepared (and removed then, until the plan's first
-submission). Once the plan is accepted it is open until progress is reported, done when the unit
-reports it finished (with evidence), verified when a recipient checks the evidence, or sent back
-to "in progress" with a remark. It is cancelled or replaced (by a new item covering the same
+submission), or, once the plan is accepted, by a recipient as the follow-up of an oversight
+activity (an inspection that found something more to remedy, perhaps a new shortcoming). Once
+the plan is accepted an item is open until progress is reported, done when the unit reports it
+finished (with evidence), verified when a recipient checks the evidence, or sent back to "in
+progress" with a remark. It is cancelled or replaced (by a new item covering the same
 shortcomings) only with a reason. An open item past its deadline is overdue; the overdue sweep
 flags it, and the flag goes when the item leaves the open states.
 
@@ -34,6 +36,7 @@ from kiemdiem.remediation.models import (
     items_overdue_q,
 )
 from kiemdiem.remediation.permissions import (
+    can_add_item,
     can_adopt_plan,
     can_appraise_plan,
     can_backdate_item,
@@ -120,7 +123,8 @@ ACTION = Lifecycle(
     backdate=can_backdate_item,
     flags=(Flag(field="overdue_flagged", metric="items_overdue", states=ITEM_OPEN),),
     arrows={
-        (BORN, ActionStatus.OPEN): Arrow(can=can_edit_item, counts={"items_total": +1}),
+        # added while the plan is prepared, or later as an oversight follow-up (can_add_item)
+        (BORN, ActionStatus.OPEN): Arrow(can=can_add_item, counts={"items_total": +1}),
         (ActionStatus.OPEN, GONE): Arrow(can=can_edit_item, counts={"items_total": -1}),
         (ActionStatus.OPEN, ActionStatus.IN_PROGRESS): _report,
         (ActionStatus.OPEN, ActionStatus.DONE): _report,

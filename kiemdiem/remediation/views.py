@@ -38,6 +38,7 @@ from kiemdiem.remediation.permissions import (
     can_edit_plan,
     can_report_progress,
     can_verify_action,
+    recipients_of,
 )
 from kiemdiem.remediation.states import (
     ITEM_OPEN,
@@ -143,6 +144,7 @@ def _plan_context(request: HttpRequest, plan: RemediationPlan, **forms) -> dict:
         "can_prepare": can_prepare,
         "is_recipient": is_recipient,
         "can_appraise": can_appraise,
+        "recipients": recipients_of(plan),
         "can_adopt": can_adopt,
         "orphan_errors": _orphan_errors(forms, shown),
         "editable": editable,

@@ -9,6 +9,7 @@ from kiemdiem.org.scoping import access_for
 from kiemdiem.reviews.models import (
     Commitment,
     Finding,
+    FindingSource,
     Review,
     ReviewCycle,
     ReviewDossier,
@@ -16,6 +17,9 @@ from kiemdiem.reviews.models import (
     ReviewSuggestion,
     SuggestionItem,
 )
+
+# Shortcomings pointed out from above: those overseeing the unit may record them too.
+UPPER_SOURCES = frozenset({FindingSource.UPPER_LEVEL, FindingSource.INSPECTION})
 
 
 def can_manage_cycle(user: Actor, unit: Unit) -> Decision:
@@ -43,6 +47,23 @@ def can_edit_review(user: Actor, review: Review) -> Decision:
 def can_edit_finding(user: Actor, finding: Finding) -> Decision:
     """A shortcoming is written by whoever writes its review."""
     return can_edit_review(user, finding.review)
+
+
+def can_add_finding(user: Actor, finding: Finding) -> Decision:
+    """Record a shortcoming: whoever writes the review; and, for one pointed out from above (an
+    upper level's remark, an inspection), whoever oversees the unit (working group, assigned
+    committee member)."""
+    decision = can_edit_finding(user, finding)
+    if decision or finding.source not in UPPER_SOURCES:
+        return decision
+    if access_for(user).oversees(finding.unit.path):
+        return ALLOW
+    return deny(
+        _(
+            "Chỉ người viết bản kiểm điểm, hoặc tổ công tác, cấp ủy viên được phân công theo dõi "
+            "đơn vị, mới được ghi hạn chế, khuyết điểm này."
+        )
+    )
 
 
 def can_record_meeting(user: Actor, unit: Unit) -> Decision:

@@ -8,6 +8,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from kiemdiem.core.models import AuditAction, AuditEvent
 from kiemdiem.org.models import LEADER_ROLES, Membership, Person, Position, Unit
 from kiemdiem.org.scoping import access_for, visible_people
+from kiemdiem.org.selectors import overseers_of
 from kiemdiem.reviews.models import (
     Commitment,
     CommitmentItem,
@@ -155,21 +156,12 @@ def attendee_candidates(unit: Unit, user) -> QuerySet[Person]:
     )
 
 
-def supervisor_candidates(unit: Unit) -> QuerySet[Person]:
-    """Upper-level supervisors: current leaders (secretaries, standing members, heads) of the
-    committees above the unit. Not narrowed to the user's scope: the unit reports to them, and
-    their names and posts are what the conference record must show."""
-    above = [p for p in unit.ancestor_paths() if p != unit.path]
-    leaders = Position.objects.current().filter(unit__path__in=above, role__in=LEADER_ROLES)
-    return Person.objects.filter(pk__in=leaders.values("person_id")).order_by("sort_key", "pk")
-
-
-def supervisor_posts(unit: Unit) -> dict[int, str]:
-    """person id → "post committee" of the upper-level leaders (supervisor_candidates labels)."""
+def upper_leaders(unit: Unit, day: datetime.date | None = None) -> dict[int, str]:
+    """person id → "post committee" of the current leaders of the committees above the unit."""
     above = [p for p in unit.ancestor_paths() if p != unit.path]
     posts: dict[int, list[str]] = {}
     leaders = (
-        Position.objects.current()
+        Position.objects.current(day)
         .filter(unit__path__in=above, role__in=LEADER_ROLES)
         .select_related("unit")
         .order_by("-unit__depth", "role")
@@ -179,6 +171,22 @@ def supervisor_posts(unit: Unit) -> dict[int, str]:
             f"{position.get_role_display()} {position.unit.name}"
         )
     return {person_id: "; ".join(labels) for person_id, labels in posts.items()}
+
+
+def supervisor_posts(unit: Unit, day: datetime.date | None = None) -> dict[int, str]:
+    """person id → why they may supervise the unit's conference on `day`: those assigned to it
+    (members of the working group assigned to the unit or to an area above it, committee members
+    assigned in person). Where nobody is assigned, the current leaders (secretaries, standing
+    members, heads) of the committees above it, as before working groups were recorded."""
+    return overseers_of(unit, day) or upper_leaders(unit, day)
+
+
+def supervisor_candidates(unit: Unit, day: datetime.date | None = None) -> QuerySet[Person]:
+    """The people `supervisor_posts` names. Not narrowed to the user's scope: the unit reports
+    to them, and their names and posts are what the conference record must show."""
+    return Person.objects.filter(pk__in=list(supervisor_posts(unit, day))).order_by(
+        "sort_key", "pk"
+    )
 
 
 def review_history(review: Review, meeting: ReviewMeeting | None = None) -> QuerySet[AuditEvent]:

@@ -22,7 +22,8 @@ from kiemdiem.core.models import AuditAction
 from kiemdiem.core.permissions import Actor, acting_user, require
 from kiemdiem.core.text import normalize_text, normalize_text_block
 from kiemdiem.core.versions import require_version, save_if_unchanged
-from kiemdiem.org.models import LEADER_ROLES, Membership, Person, Position, Unit, UnitKind
+from kiemdiem.org.models import Membership, Person, Position, Unit, UnitKind
+from kiemdiem.org.selectors import overseers_of
 from kiemdiem.reviews import rules
 from kiemdiem.reviews.models import (
     DEGRADATION_CODES,
@@ -39,6 +40,7 @@ from kiemdiem.reviews.permissions import (
     can_record_meeting_of,
     can_run_cycle,
 )
+from kiemdiem.reviews.selectors import upper_leaders
 from kiemdiem.reviews.states import (
     CYCLE,
     FINDING,
@@ -413,6 +415,24 @@ def finding_add(*, review: Review, by: Actor, reason: str = "", **values: Any) -
 
 
 @transaction.atomic
+def finding_add_found(
+    *, review: Review, by: Actor, text: str, area: str, source: str, reason: str = ""
+) -> Finding:
+    """Record a shortcoming found after the plan was accepted, by those overseeing the unit (an
+    inspection, a working session). Unlike `finding_add` it is recorded while the shortcomings
+    are locked: its only caller, `remediation.services.action_add_followup`, adds the plan item
+    remedying it in the same transaction, so the plan still covers every shortcoming."""
+    values = _clean_finding_values({"text": text, "area": area, "source": source})
+    finding = Finding(review=review, unit_id=review.unit_id, **values)
+    move = begin(obj=finding, to=FindingStatus.OPEN, lifecycle=FINDING, by=by, reason=reason)
+    require_open(review.cycle)
+    full_clean(finding, exclude=["carried_from"])
+    finding.save()
+    move.born(changes=diff({}, snapshot(finding, FINDING_FIELDS)))
+    return finding
+
+
+@transaction.atomic
 def finding_update(
     *,
     finding: Finding,
@@ -579,9 +599,14 @@ MEETING_FIELDS = [
 
 
 def _check_meeting_people(
-    *, unit: Unit, attendees: list[Person], supervisor_people: list[Person]
+    *,
+    unit: Unit,
+    attendees: list[Person],
+    supervisor_people: list[Person],
+    day: datetime.date | None = None,
 ) -> None:
-    """Attendees belong to the unit's subtree; picked supervisors lead a committee above it."""
+    """Attendees belong to the unit's subtree; picked supervisors are those assigned to oversee
+    the unit on the conference day (or, where nobody is, leaders of a committee above it)."""
     inside = Q(unit__path__startswith=unit.path)
     ids = {p.pk for p in attendees}
     members = Membership.objects.current().filter(inside, person_id__in=ids)
@@ -595,21 +620,20 @@ def _check_meeting_people(
             % {"u": unit, "p": ", ".join(p.full_name for p in strangers)},
             field="attendees",
         )
-    above = [p for p in unit.ancestor_paths() if p != unit.path]
-    leaders = set(
-        Position.objects.current()
-        .filter(
-            unit__path__in=above,
-            role__in=LEADER_ROLES,
-            person_id__in=[p.pk for p in supervisor_people],
-        )
-        .values_list("person_id", flat=True)
-    )
-    others = [p for p in supervisor_people if p.pk not in leaders]
+    if not supervisor_people:
+        return
+    overseers = overseers_of(unit, day)
+    allowed = overseers or upper_leaders(unit, day)
+    others = [p for p in supervisor_people if p.pk not in allowed]
     if others:
+        who = (
+            _("tổ công tác, cấp ủy viên được phân công theo dõi %(u)s")
+            if overseers
+            else _("lãnh đạo cấp ủy cấp trên của %(u)s")
+        ) % {"u": unit}
         raise DomainError(
-            _("Không phải lãnh đạo cấp ủy cấp trên của %(u)s: %(p)s.")
-            % {"u": unit, "p": ", ".join(p.full_name for p in others)},
+            _("Không phải %(who)s: %(p)s.")
+            % {"who": who, "p": ", ".join(p.full_name for p in others)},
             field="supervisor_people",
         )
 
@@ -688,7 +712,9 @@ def meeting_record(
         raise DomainError(_("Đơn vị không thuộc phạm vi đợt kiểm điểm."), field="unit")
     if ReviewMeeting.objects.filter(cycle=cycle, unit=unit).exists():
         raise DomainError(_("Hội nghị kiểm điểm của đơn vị này đã được ghi nhận."), field="held_on")
-    _check_meeting_people(unit=unit, attendees=attendees, supervisor_people=supervisor_people)
+    _check_meeting_people(
+        unit=unit, attendees=attendees, supervisor_people=supervisor_people, day=held_on
+    )
     _check_suggested_unit(cycle, unit, held_on, normalize_text_block(delegation), supervisor_people)
     if attendee_count < len(attendees):
         raise DomainError(
@@ -755,8 +781,14 @@ def meeting_update(
     if not meeting.attendee_count:
         meeting.attendee_count = values["attendee_count"] = len(new_attendees)
     _check_meeting_values(cycle, {k: getattr(meeting, k) for k in MEETING_FIELDS})
+    # Supervisors already on the record stay valid (who oversaw the unit may have changed
+    # since); the ones added now must be offered for the conference day.
+    old_ids = {p.pk for p in old_supervisors}
     _check_meeting_people(
-        unit=meeting.unit, attendees=new_attendees, supervisor_people=new_supervisors
+        unit=meeting.unit,
+        attendees=new_attendees,
+        supervisor_people=[p for p in new_supervisors if p.pk not in old_ids],
+        day=meeting.held_on,
     )
     _check_suggested_unit(cycle, meeting.unit, meeting.held_on, meeting.delegation, new_supervisors)
     if meeting.attendee_count < len(new_attendees):

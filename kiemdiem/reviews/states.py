@@ -44,6 +44,7 @@ from kiemdiem.reviews.models import (
     SuggestionStatus,
 )
 from kiemdiem.reviews.permissions import (
+    can_add_finding,
     can_backdate_review,
     can_discuss_review,
     can_edit_finding,
@@ -121,7 +122,7 @@ FINDING = Lifecycle(
     labels=dict(FindingStatus.choices),
     place=_finding_place,
     arrows={
-        (BORN, FindingStatus.OPEN): Arrow(can=can_edit_finding, counts={"findings_total": +1}),
+        (BORN, FindingStatus.OPEN): Arrow(can=can_add_finding, counts={"findings_total": +1}),
         (FindingStatus.OPEN, GONE): Arrow(
             can=can_edit_finding, reason=True, counts={"findings_total": -1}
         ),

@@ -18,6 +18,7 @@ from schemathesis.checks import not_a_server_error
 
 from kiemdiem.api.services import token_create
 from kiemdiem.api.tests.records import PREFIXES, records_of_province_a
+from kiemdiem.oversight.tests.helpers import oversight_objects
 from kiemdiem.remediation.models import RemediationPlan
 from kiemdiem.reports import services as report_services
 from kiemdiem.reports.models import ReportPeriod
@@ -42,7 +43,7 @@ def keep_connection():
 
 
 @pytest.fixture
-def fuzz_setup(keep_connection, open_cycle, org_tree, office, cell_secretary):
+def fuzz_setup(keep_connection, open_cycle, org_tree, office, cell_secretary, oversight):
     from kiemdiem.remediation import services as plan_services
 
     review = Review.objects.get(cycle=open_cycle, unit=org_tree.cell_a1, person=None)
@@ -67,6 +68,7 @@ def fuzz_setup(keep_connection, open_cycle, org_tree, office, cell_secretary):
         "plans": plan,
         "plan-items": item,
         "reports": report,
+        **oversight_objects(oversight, open_cycle, org_tree, office),
     }
     return {"Authorization": f"Token {key}"}, objects
 

@@ -7,6 +7,7 @@ import pytest
 
 from kiemdiem.api.tests.records import records_of_province_a
 from kiemdiem.api.urls import router
+from kiemdiem.oversight.tests.helpers import oversight_objects
 from kiemdiem.remediation.models import PlanAction, RemediationPlan
 from kiemdiem.reports import services as report_services
 from kiemdiem.reports.models import ReportPeriod
@@ -14,7 +15,7 @@ from kiemdiem.reviews.models import Finding, Review
 
 
 @pytest.fixture
-def province_a_objects(open_cycle, org_tree, office, cell_secretary):
+def province_a_objects(open_cycle, org_tree, office, cell_secretary, oversight):
     from kiemdiem.remediation import services as plan_services
     from kiemdiem.reviews import services as review_services
 
@@ -28,6 +29,7 @@ def province_a_objects(open_cycle, org_tree, office, cell_secretary):
     report = report_services.report_create(period=period, unit=org_tree.cell_a1, by=cell_secretary)
     position = org_tree.cell_a1.positions.first()
     records = records_of_province_a(open_cycle, org_tree, office)
+    oversight_objects_by_prefix = oversight_objects(oversight, open_cycle, org_tree, office)
     return {
         **{basename: obj.pk for basename, obj in records.items()},
         "unit": org_tree.cell_a1.pk,
@@ -39,6 +41,12 @@ def province_a_objects(open_cycle, org_tree, office, cell_secretary):
         "plan": plan.pk,
         "plan-item": item.pk,
         "report": report.pk,
+        # the oversight resources (router prefix → its basename)
+        **{
+            basename: oversight_objects_by_prefix[prefix].pk
+            for prefix, _viewset, basename in router.registry
+            if prefix in oversight_objects_by_prefix
+        },
     }
 
 
@@ -60,7 +68,7 @@ def _urls(objects: dict) -> list[tuple[str, str]]:
 def test_every_detail_endpoint_answers_404_outside_the_scope(api, province_a_objects, outsider):
     client = api(outsider)
     calls = _urls(province_a_objects)
-    # all nine resources, with their actions (submit, return, verify, dashboard …)
+    # every resource, with its actions (submit, return, verify, dashboard …)
     assert len({url.split("/")[3] for _m, url in calls}) == len(router.registry)
     assert len(calls) >= 25
     for method, url in calls:

@@ -6,9 +6,8 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 
 from conftest import START, make_user
-from kiemdiem.core.models import SummaryDelta
+from kiemdiem.core.models import MailState, Notification, SummaryDelta
 from kiemdiem.core.permissions import SYSTEM
-from kiemdiem.dashboard.models import Reminder
 from kiemdiem.org import services as org_services
 from kiemdiem.org.models import PositionRole
 from kiemdiem.remediation import services as plan_services
@@ -82,7 +81,7 @@ def test_worker_sends_each_reminder_once(open_cycle, org_tree, office, people_wi
     # The secretary answers for the cell's plan and for her own.
     assert "Kế hoạch khắc phục của Chi bộ Tổ Toán" in by_address["huong@example.vn"].body
     assert "Kế hoạch khắc phục của Trần Thị Hương" in by_address["huong@example.vn"].body
-    assert Reminder.objects.count() == 4
+    assert Notification.objects.filter(mail_state=MailState.SENT).count() == 4
 
     mail.outbox.clear()
     assert "gửi 0 thư" in run("worker", "--once")
@@ -94,7 +93,8 @@ def test_failed_mail_is_tried_again(open_cycle, people_with_mail, travel_to, set
     travel_to(D(2026, 2, 14))
     settings.EMAIL_BACKEND = "kiemdiem.dashboard.tests.test_commands.FailingBackend"
     assert "2 lỗi" in run("worker", "--once")
-    assert not Reminder.objects.exists()
+    assert not Notification.objects.filter(mail_state=MailState.SENT).exists()
+    assert Notification.objects.filter(mail_state=MailState.PENDING).count() == 3
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert "gửi 2 thư" in run("worker", "--once")
 

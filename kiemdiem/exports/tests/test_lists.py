@@ -18,7 +18,16 @@ def _export(client, kind, **params):
     return client.post(reverse("exports:create"), data)
 
 
-def _params(kind: str, cycle, org_tree) -> dict:
+def _params(kind: str, cycle, org_tree, request=None) -> dict:
+    if kind.startswith("oversight."):  # the oversight lists read the objects of the fixture
+        objects = request.getfixturevalue("oversight_world")
+        return {
+            "oversight.group-assignments": {"group": objects["working-groups"].pk},
+            "oversight.group-assessments": {"group": objects["working-groups"].pk},
+            "oversight.programme-activities": {"programme": objects["work-programmes"].pk},
+            "oversight.plan-comments": {"plan": objects["implementation-plans"].pk},
+            "oversight.plan-tasks": {"plan": objects["implementation-plans"].pk},
+        }.get(kind, {})
     review = Review.objects.filter(cycle=cycle, unit=org_tree.cell_a1, person=None).first()
     period = ReportPeriod.objects.filter(cycle=cycle).order_by("ends_on").first()
     unit = org_tree.grassroots_a1
@@ -40,7 +49,15 @@ def _params(kind: str, cycle, org_tree) -> dict:
         "confidence.results": {"don_vi": unit.pk, "co": "any"},
         "reviews.suggestions": {"don_vi": unit.pk},
         "reviews.commitments": {"don_vi": unit.pk, "nam": "2025"},
+        "dashboard.oversight": {"cycle": cycle.pk, "unit": org_tree.province_a.pk},
     }[kind]
+
+
+@pytest.fixture
+def oversight_world(oversight, open_cycle, org_tree, office):
+    from kiemdiem.oversight.tests.helpers import oversight_objects
+
+    return oversight_objects(oversight, open_cycle, org_tree, office)
 
 
 def test_every_list_page_has_an_export():
@@ -62,13 +79,24 @@ def test_every_list_page_has_an_export():
         "confidence.results",
         "reviews.suggestions",
         "reviews.commitments",
+        "dashboard.oversight",
+        "oversight.groups",
+        "oversight.group-assignments",
+        "oversight.group-assessments",
+        "oversight.member-assignments",
+        "oversight.programme-activities",
+        "oversight.late",
+        "oversight.implementation-plans",
+        "oversight.plan-comments",
+        "oversight.plan-tasks",
+        "oversight.notifications",
     }
 
 
 @pytest.mark.parametrize("kind", sorted(EXPORTS))
-def test_list_exports_for_whoever_sees_it(client, open_cycle, org_tree, office, kind):
+def test_list_exports_for_whoever_sees_it(client, open_cycle, org_tree, office, kind, request):
     client.force_login(office)
-    response = _export(client, kind, **_params(kind, open_cycle, org_tree))
+    response = _export(client, kind, **_params(kind, open_cycle, org_tree, request))
     assert response.status_code == 200, client.get("/").content.decode()[-2000:]
     header = next(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert header and all(isinstance(h, str) and h for h in header)
@@ -80,13 +108,22 @@ SCOPED = sorted(
     for k in EXPORTS
     if k
     not in ("remediation.plans", "remediation.queue-appraisal", "remediation.queue-verification")
+    # the user's own lists: what is in scope, nothing to refuse
+    and k
+    not in (
+        "oversight.groups",
+        "oversight.member-assignments",
+        "oversight.late",
+        "oversight.implementation-plans",
+        "oversight.notifications",
+    )
 )
 
 
 @pytest.mark.parametrize("kind", SCOPED)
-def test_list_of_another_province_is_refused(client, open_cycle, org_tree, outsider, kind):
+def test_list_of_another_province_is_refused(client, open_cycle, org_tree, outsider, kind, request):
     client.force_login(outsider)
-    response = _export(client, kind, **_params(kind, open_cycle, org_tree))
+    response = _export(client, kind, **_params(kind, open_cycle, org_tree, request))
     assert response.status_code == 302
     page = client.get("/").content.decode()
     assert "Không xuất được danh sách:" in page

@@ -31,7 +31,16 @@ from kiemdiem.org.models import AccessGrant, AccessRole, Person, PositionRole, U
 
 DEMO_PASSWORD = "kiemdiem-demo-2026"
 AUDIT_REASON = "Nạp dữ liệu mẫu quy mô"  # every load's audit reason starts with this
-DEMO_USERNAMES = ["admin", "vanphong", "thuongvu", "bithuxa", "bithuchibo", "dangvien", "vanphong2"]
+DEMO_USERNAMES = [
+    "admin",
+    "vanphong",
+    "thuongvu",
+    "bithuxa",
+    "bithuchibo",
+    "dangvien",
+    "vanphong2",
+    "tocongtac",
+]
 
 __all__ = [
     "DEMO_PASSWORD",
@@ -207,11 +216,15 @@ def _create_logins(plan: Plan) -> list[DemoLogin]:
     encoded = make_password(DEMO_PASSWORD)  # hashed once: PBKDF2 takes ~0.5 s per call
     main, second = plan.main_province, plan.second_province
     commune, cell = plan.demo_commune, plan.demo_cell
+    # The head of the province's Organization Board: a working group member (seed_campaign
+    # seats them), with no standing post.
+    board = next(u for u in plan.units if u.code == f"{main.code}-BTC")
     people = {
         "thuongvu": _holder(plan, main.id, PositionRole.STANDING_MEMBER),
         "bithuxa": _holder(plan, commune.id, PositionRole.SECRETARY),
         "bithuchibo": cell.first_id,
         "dangvien": cell.first_id + cell.lead_n,  # the first member without any post
+        "tocongtac": _holder(plan, board.id, PositionRole.HEAD),
     }
     names = dict(Person.objects.filter(pk__in=people.values()).values_list("pk", "full_name"))
     committee = commune.name.replace("Đảng bộ", "Đảng ủy", 1)
@@ -223,6 +236,13 @@ def _create_logins(plan: Plan) -> list[DemoLogin]:
         ("bithuchibo", f"Bí thư {cell.unit.name}: {names[people['bithuchibo']]}", cell.unit, False),
         ("dangvien", f"Đảng viên {cell.unit.name}: {names[people['dangvien']]}", cell.unit, False),
         ("vanphong2", "Văn phòng Tỉnh ủy tỉnh khác (kiểm tra người ngoài phạm vi)", second, False),
+        (
+            "tocongtac",
+            f"Thành viên Tổ công tác số 1 của Tỉnh ủy (Trưởng {board.name}): "
+            f"{names[people['tocongtac']]}",
+            board,
+            False,
+        ),
     ]
     logins = []
     for username, role, scope, superuser in specs:

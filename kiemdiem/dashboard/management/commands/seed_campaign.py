@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from kiemdiem.dashboard.demo import generate_activity, open_cycle
+from kiemdiem.dashboard.demo_oversight import generate_oversight
 from kiemdiem.dashboard.demo_records import generate_records
 from kiemdiem.dashboard.summaries import rebuild
 from kiemdiem.org.demo import DEMO_USERNAMES
@@ -75,13 +76,16 @@ class Command(BaseCommand):
             commune=_led_by("bithuxa"),
             cell=_led_by("bithuchibo"),
         )
+        oversight = generate_oversight(cycle, office, seed=seed)
         rebuild(cycle)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Đợt “{cycle.title}” trên {grant.unit.name}: {counts['reviews']} bản kiểm điểm, "
                 f"{counts['plans']} kế hoạch, {counts['items']} nội dung khắc phục; "
                 f"{records['discipline']} hồ sơ kỷ luật, {records['polls']} hội nghị lấy phiếu, "
-                f"{records['suggestions']} gợi ý kiểm điểm, {records['commitments']} bản cam kết "
+                f"{records['suggestions']} gợi ý kiểm điểm, {records['commitments']} bản cam kết, "
+                f"{oversight.get('groups', 0)} tổ công tác, "
+                f"{oversight.get('assignments', 0)} phân công theo dõi "
                 f"({time.perf_counter() - started:.1f} s)."
             )
         )

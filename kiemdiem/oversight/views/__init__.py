@@ -1,0 +1,1 @@
+"""Oversight pages: working groups and their work, assessments, implementation plans."""
