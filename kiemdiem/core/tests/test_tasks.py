@@ -142,7 +142,6 @@ def test_navigation_offers_the_new_pages_to_whom_they_serve(client, admin, offic
 
 
 def test_a_job_failing_on_every_delivery_ends_with_a_message_after_the_last_one():
-    from kiemdiem.core.models import Job
     from kiemdiem.core.tasks import enqueue_job
 
     with override_settings(KIEMDIEM_TASKS_EAGER=False):
