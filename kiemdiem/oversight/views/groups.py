@@ -76,11 +76,11 @@ def index(request: HttpRequest) -> HttpResponse:
         "committees": committees,
         "member_assignments": member_assignments,
         "my_assignments": mine,
-        "group_form": GroupForm(user=user),
+        "group_form": GroupForm(user=user, new=True),
         "can_manage": bool(committees),
     }
     if committees:
-        ctx["member_assign_form"] = MemberAssignForm(user=user, committee=committees[0])
+        ctx["member_assign_form"] = MemberAssignForm(user=user, committee=committees[0], new=True)
     return render(request, "oversight/index.html", ctx)
 
 
@@ -92,7 +92,7 @@ def _committee_from(request: HttpRequest) -> Unit:
 @require_POST
 def group_create(request: HttpRequest) -> HttpResponse:
     committee = _committee_from(request)
-    form = GroupForm(request.POST, user=request.user)
+    form = GroupForm(request.POST, user=request.user, new=True)
     if form.is_valid():
         data = form.cleaned_data
         group = run_service(
@@ -124,7 +124,7 @@ def group_create(request: HttpRequest) -> HttpResponse:
 def member_assign(request: HttpRequest) -> HttpResponse:
     """Assign a committee member in person to a unit (an area)."""
     committee = _committee_from(request)
-    form = MemberAssignForm(request.POST, user=request.user, committee=committee)
+    form = MemberAssignForm(request.POST, user=request.user, committee=committee, new=True)
     if form.is_valid():
         data = form.cleaned_data
         done = run_service(
@@ -180,7 +180,7 @@ def _group_context(request: HttpRequest, group, **forms) -> dict:
         "can_speak": can_speak_for_group(user, group),
         "member_form": forms.get("member_form") or MemberForm(group=group),
         "assign_form": forms.get("assign_form")
-        or GroupAssignForm(user=user, committee=group.committee),
+        or GroupAssignForm(user=user, committee=group.committee, new=True),
         "programme_form": forms.get("programme_form") or ProgrammeForm(),
         "assessment_form": forms.get("assessment_form") or AssessmentCreateForm(units=units),
         "report_form": forms.get("report_form")
@@ -256,7 +256,7 @@ def member_end(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def group_assign(request: HttpRequest, pk: int) -> HttpResponse:
     group = _group(request, pk)
-    form = GroupAssignForm(request.POST, user=request.user, committee=group.committee)
+    form = GroupAssignForm(request.POST, user=request.user, committee=group.committee, new=True)
     if form.is_valid():
         data = form.cleaned_data
         done = run_service(

@@ -139,8 +139,11 @@ def _plan_context(request: HttpRequest, plan, **forms) -> dict:
         "can_close": allowed(IMPLEMENTATION, user, plan, DirectivePlanStatus.CLOSED),
         "draft_form": forms.get("draft_form") or DraftForm(),
         "comment_form": forms.get("comment_form")
-        or CommentForm(user=user, committee=plan.committee, initial={"received_on": today}),
-        "task_form": forms.get("task_form") or TaskForm(user=user, committee=plan.committee),
+        or CommentForm(
+            user=user, committee=plan.committee, initial={"received_on": today}, new=True
+        ),
+        "task_form": forms.get("task_form")
+        or TaskForm(user=user, committee=plan.committee, new=True),
         "conference_form": forms.get("conference_form") or ConferenceForm(),
         "adopt_form": forms.get("adopt_form") or AdoptPlanForm(initial={"version": plan.version}),
         "close_form": forms.get("close_form") or ReasonForm(initial={"version": plan.version}),
@@ -187,7 +190,7 @@ def draft_revise(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    form = CommentForm(request.POST, user=request.user, committee=plan.committee)
+    form = CommentForm(request.POST, user=request.user, committee=plan.committee, new=True)
     if form.is_valid():
         data = form.cleaned_data
         done = run_service(
@@ -240,7 +243,7 @@ def comment_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def task_add(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    form = TaskForm(request.POST, user=request.user, committee=plan.committee)
+    form = TaskForm(request.POST, user=request.user, committee=plan.committee, new=True)
     if form.is_valid():
         data = form.cleaned_data
         done = run_service(

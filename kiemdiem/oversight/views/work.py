@@ -205,7 +205,7 @@ def _activity_context(request: HttpRequest, activity, **forms) -> dict:
         or OutcomeForm(initial={**version, "held_on": activity.planned_on}),
         "cancel_form": forms.get("cancel_form") or ReasonForm(initial=version),
         "followup_form": forms.get("followup_form")
-        or FollowupForm(user=user, plans=plans, unit=activity.unit),
+        or FollowupForm(user=user, plans=plans, unit=activity.unit, new=True),
         "history": history_for(activity)[:30],
     }
 
@@ -271,7 +271,7 @@ def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def followup_add(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _activity(request, pk)
     plans = selectors.plans_of_unit_for_followup(activity.unit)
-    form = FollowupForm(request.POST, user=request.user, plans=plans, unit=activity.unit)
+    form = FollowupForm(request.POST, user=request.user, plans=plans, unit=activity.unit, new=True)
     if form.is_valid():
         data = form.cleaned_data
         done = run_service(
