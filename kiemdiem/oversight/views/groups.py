@@ -181,7 +181,7 @@ def _group_context(request: HttpRequest, group, **forms) -> dict:
         "member_form": forms.get("member_form") or MemberForm(group=group),
         "assign_form": forms.get("assign_form")
         or GroupAssignForm(user=user, committee=group.committee),
-        "programme_form": forms.get("programme_form") or ProgrammeForm(),
+        "programme_form": forms.get("programme_form") or ProgrammeForm(new=True),
         "assessment_form": forms.get("assessment_form") or AssessmentCreateForm(units=units),
         "report_form": forms.get("report_form")
         or PeriodChoiceForm(initial={"year": today.year, "kind": "half_year"}),
@@ -433,7 +433,7 @@ def assessment_start_member(request: HttpRequest) -> HttpResponse:
 @require_POST
 def programme_create(request: HttpRequest, pk: int) -> HttpResponse:
     group = _group(request, pk)
-    form = ProgrammeForm(request.POST)
+    form = ProgrammeForm(request.POST, new=True)
     if form.is_valid():
         data = form.cleaned_data
         programme = run_service(
