@@ -285,3 +285,26 @@ def test_the_bad_inputs_of_the_issue_are_messages_on_the_page(
         "đã ban hành",
     )
     assert counts() == before
+
+
+def test_a_revised_draft_and_a_conference_through_the_page(client, office, directive):
+    client.force_login(office)
+    response = client.post(
+        reverse("oversight:draft-revise", args=[directive.pk]),
+        {"text": "Dự thảo lần 2", "note": "Tiếp thu ý kiến Ban Tuyên giáo"},
+    )
+    assert response.status_code == 302 and directive.drafts.count() == 2
+    response = client.post(
+        reverse("oversight:conference-add", args=[directive.pk]),
+        {
+            "level": "province",
+            "title": "Hội nghị cán bộ chủ chốt toàn tỉnh",
+            "held_on": "04/07/2026",
+            "days": 1,
+            "attendance": 350,
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(directive.get_absolute_url()).content.decode()
+    assert "Dự thảo lần 2" in page and "Hội nghị cán bộ chủ chốt toàn tỉnh" in page
+    assert "<td>350</td>" in page

@@ -182,11 +182,13 @@ def test_list_pages_offer_their_export(client, world, oversight, office):
         (reverse("oversight:index"), "oversight.groups"),
         (world["group"].get_absolute_url(), "oversight.group-assignments"),
         (world["group"].get_absolute_url(), "oversight.group-assessments"),
+        (world["group"].get_absolute_url(), "oversight.group-members"),
         (world["programme"].get_absolute_url(), "oversight.programme-activities"),
         (reverse("oversight:late-list"), "oversight.late"),
         (reverse("oversight:implementation-list"), "oversight.implementation-plans"),
         (world["implementation"].get_absolute_url(), "oversight.plan-comments"),
         (world["implementation"].get_absolute_url(), "oversight.plan-tasks"),
+        (world["implementation"].get_absolute_url(), "oversight.plan-conferences"),
     ]:
         page = client.get(url).content.decode()
         assert f'name="kind" value="{kind}"' in page, (url, kind)
