@@ -6,7 +6,7 @@ import datetime
 from django.core import mail
 from django.urls import reverse
 
-from kiemdiem.core.models import MailState, Notification
+from kiemdiem.core.models import AuditEvent, MailState, Notification
 from kiemdiem.core.notifications import mail_pending, notify
 from kiemdiem.oversight import services
 from kiemdiem.reports.models import ReportPeriod
@@ -40,6 +40,10 @@ def test_email_turned_off_on_the_page_keeps_the_bell(
     page = client.get(reverse("notifications")).content.decode()
     assert 'name="email_enabled"' in page and "checked" in page
     client.post(reverse("notification-settings"), {})  # the box unticked
+    change = AuditEvent.objects.get(object_type="core.notificationsettings")
+    assert change.actor == oversight.unit_user and change.changes == {
+        "email_enabled": [True, False]
+    }
     travel_to(D(2026, 7, 5))
     period = ReportPeriod.objects.get(cycle=open_cycle, ends_on=D(2026, 6, 30))
     assessment = services.assessment_create(
