@@ -125,7 +125,15 @@ def test_the_dashboard_panel_and_the_late_list_show_them(
     cells = [c.split("</td>")[0] for c in member_row.split('<td class="text-end">')[1:]]
     assert cells[0] == "1" and cells[1] == "0" and ">1<" in cells[2] and cells[3] == "0"
     late = client.get(reverse("oversight:late-list")).content.decode()
-    assert "Đảng bộ Trường THPT Quảng Xương" in late and "Đảng bộ phường Hạc Thành" in late
+    assessments, reports = late.split('data-testid="late-reports"')
+    rows = assessments.split('data-testid="late-assessments"')[1].split("<tr>")[2:]
+    assert len(rows) == 2
+    (missing,) = [r for r in rows if "Đảng bộ Trường THPT Quảng Xương" in r]
+    assert "Tổ công tác số 1" in missing and "quá hạn, chưa gửi" in missing
+    (sent_late,) = [r for r in rows if "Đảng bộ phường Hạc Thành" in r]
+    assert "Phạm Văn Phụ" in sent_late and "gửi muộn" in sent_late.lower()
+    # The group has sent none of its own activity reports (year 2025, first half of 2026).
+    assert reports.count("Tổ công tác số 1") == 2
     client.force_login(outsider)
     assert client.get(url).status_code == 404
 
