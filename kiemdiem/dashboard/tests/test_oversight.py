@@ -151,3 +151,21 @@ def test_a_missing_assessment_is_reminded_once(watched, oversight):
     count = Notification.objects.count()
     assert reminders_send()["given"] == 0
     assert Notification.objects.count() == count
+
+
+def test_the_same_figures_through_the_api(api, watched, oversight, open_cycle, org_tree, office):
+    client = api(office)
+    url = f"/api/v1/cycles/{open_cycle.pk}/oversight/"
+    body = client.get(url, {"unit": org_tree.province_a.pk}).json()
+    assert body["cycle"] == open_cycle.pk and body["unit"] == org_tree.province_a.pk
+    rows = {(r["kind"], r["id"]): r for r in body["overseers"]}
+    group = rows[("group", oversight.group.pk)]
+    assert (group["plans_appraised"], group["assessments_done"], group["assessments_missing"]) == (
+        1,
+        1,
+        1,
+    )
+    member = rows[("member", oversight.assigned.pk)]
+    assert member["units"] == ["Đảng bộ phường Hạc Thành"] and member["assessments_late"] == 1
+    # A unit of another province is not in the caller's scope.
+    assert client.get(url, {"unit": org_tree.district_b1.pk}).status_code == 404
