@@ -308,3 +308,48 @@ def test_a_revised_draft_and_a_conference_through_the_page(client, office, direc
     page = client.get(directive.get_absolute_url()).content.decode()
     assert "Dự thảo lần 2" in page and "Hội nghị cán bộ chủ chốt toàn tỉnh" in page
     assert "<td>350</td>" in page
+
+
+def test_ending_a_seat_and_reassigning_a_unit_keep_the_history(
+    client, oversight, org_tree, office, travel_to
+):
+    from kiemdiem.org import groups
+
+    travel_to(D(2026, 3, 1))
+    second = groups.group_create(
+        committee=org_tree.province_a,
+        name="Tổ công tác số 2",
+        decision_number="470-QĐ/TU",
+        decision_date=D(2026, 2, 1),
+        valid_from=D(2026, 2, 1),
+        by=office,
+    )
+    seat = oversight.group.members.get(person=oversight.member)
+    assignment = oversight.assignment
+    client.force_login(office)
+    end = reverse("oversight:member-end", args=[seat.pk])
+    assert NO_VERSION in client.post(end, {"valid_to": "28/02/2026"}, follow=True).content.decode()
+    client.post(
+        end, {"valid_to": "28/02/2026", "reason": "Chuyển công tác", "version": seat.version}
+    )
+    seat.refresh_from_db()
+    assert seat.valid_to == D(2026, 2, 28)
+    response = client.post(
+        reverse("oversight:assignment-reassign", args=[assignment.pk]),
+        {
+            "version": assignment.version,
+            "group": second.pk,
+            "starts_on": "01/03/2026",
+            "decision_number": "480-CV/TU",
+            "decision_date": "01/03/2026",
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == second.get_absolute_url()
+    history = OversightAssignment.objects.filter(unit=org_tree.district_a1).order_by("valid_from")
+    assert [(a.working_group_id, a.valid_from, a.valid_to) for a in history] == [
+        (oversight.group.pk, assignment.valid_from, D(2026, 2, 28)),
+        (second.pk, D(2026, 3, 1), None),
+    ]
+    # The old group's page still lists the unit, ended.
+    page = client.get(oversight.group.get_absolute_url()).content.decode()
+    assert "Đảng bộ xã Quảng Phú" in page and "28/02/2026" in page
