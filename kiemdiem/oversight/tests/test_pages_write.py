@@ -353,3 +353,14 @@ def test_ending_a_seat_and_reassigning_a_unit_keep_the_history(
     # The old group's page still lists the unit, ended.
     page = client.get(oversight.group.get_absolute_url()).content.decode()
     assert "Đảng bộ xã Quảng Phú" in page and "28/02/2026" in page
+
+
+def test_a_missing_end_day_names_its_field(client, oversight, office):
+    seat = oversight.group.members.get(person=oversight.member)
+    client.force_login(office)
+    response = client.post(
+        reverse("oversight:member-end", args=[seat.pk]), {"version": seat.version}, follow=True
+    )
+    assert "Ngày kết thúc: Trường này là bắt buộc." in response.content.decode()
+    seat.refresh_from_db()
+    assert seat.valid_to is None

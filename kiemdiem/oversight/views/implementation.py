@@ -51,7 +51,7 @@ from kiemdiem.oversight.states import (
 
 
 def _errors(request: HttpRequest, form) -> None:
-    for error in [*form.non_field_errors(), *[e for f in form for e in f.errors]]:
+    for error in [*form.non_field_errors(), *[f"{f.label}: {e}" for f in form for e in f.errors]]:
         messages.error(request, error)
 
 

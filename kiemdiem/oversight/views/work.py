@@ -45,7 +45,7 @@ from kiemdiem.reports.services import FIGURE_LABELS
 
 
 def _form_errors_to_messages(request: HttpRequest, form) -> None:
-    for error in [*form.non_field_errors(), *[e for f in form for e in f.errors]]:
+    for error in [*form.non_field_errors(), *[f"{f.label}: {e}" for f in form for e in f.errors]]:
         messages.error(request, error)
 
 
