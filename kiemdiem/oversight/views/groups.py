@@ -76,11 +76,11 @@ def index(request: HttpRequest) -> HttpResponse:
         "committees": committees,
         "member_assignments": member_assignments,
         "my_assignments": mine,
-        "group_form": GroupForm(user=user, new=True),
+        "group_form": GroupForm(user=user),
         "can_manage": bool(committees),
     }
     if committees:
-        ctx["member_assign_form"] = MemberAssignForm(user=user, committee=committees[0], new=True)
+        ctx["member_assign_form"] = MemberAssignForm(user=user, committee=committees[0])
     return render(request, "oversight/index.html", ctx)
 
 
@@ -92,7 +92,7 @@ def _committee_from(request: HttpRequest) -> Unit:
 @require_POST
 def group_create(request: HttpRequest) -> HttpResponse:
     committee = _committee_from(request)
-    form = GroupForm(request.POST, user=request.user, new=True)
+    form = GroupForm(request.POST, user=request.user)
     if form.is_valid():
         data = form.cleaned_data
         group = run_service(
@@ -114,7 +114,7 @@ def group_create(request: HttpRequest) -> HttpResponse:
                 % {"g": group},
             )
             return redirect(group)
-    for error in [*form.non_field_errors(), *[e for f in form for e in f.errors]]:
+    for error in [*form.non_field_errors(), *[f"{f.label}: {e}" for f in form for e in f.errors]]:
         messages.error(request, error)
     return redirect("oversight:index")
 
@@ -124,7 +124,7 @@ def group_create(request: HttpRequest) -> HttpResponse:
 def member_assign(request: HttpRequest) -> HttpResponse:
     """Assign a committee member in person to a unit (an area)."""
     committee = _committee_from(request)
-    form = MemberAssignForm(request.POST, user=request.user, committee=committee, new=True)
+    form = MemberAssignForm(request.POST, user=request.user, committee=committee)
     if form.is_valid():
         data = form.cleaned_data
         done = run_service(
@@ -146,7 +146,7 @@ def member_assign(request: HttpRequest) -> HttpResponse:
                 _("Đã phân công %(p)s phụ trách %(u)s.") % {"p": data["person"], "u": data["unit"]},
             )
             return redirect("oversight:index")
-    for error in [*form.non_field_errors(), *[e for f in form for e in f.errors]]:
+    for error in [*form.non_field_errors(), *[f"{f.label}: {e}" for f in form for e in f.errors]]:
         messages.error(request, error)
     return redirect("oversight:index")
 
@@ -180,8 +180,8 @@ def _group_context(request: HttpRequest, group, **forms) -> dict:
         "can_speak": can_speak_for_group(user, group),
         "member_form": forms.get("member_form") or MemberForm(group=group),
         "assign_form": forms.get("assign_form")
-        or GroupAssignForm(user=user, committee=group.committee, new=True),
-        "programme_form": forms.get("programme_form") or ProgrammeForm(),
+        or GroupAssignForm(user=user, committee=group.committee),
+        "programme_form": forms.get("programme_form") or ProgrammeForm(new=True),
         "assessment_form": forms.get("assessment_form") or AssessmentCreateForm(units=units),
         "report_form": forms.get("report_form")
         or PeriodChoiceForm(initial={"year": today.year, "kind": "half_year"}),
@@ -247,7 +247,7 @@ def member_end(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if done is not None:
             messages.success(request, _("%(p)s thôi tham gia tổ.") % {"p": seat.person})
-    for error in [*form.non_field_errors(), *[e for f in form for e in f.errors]]:
+    for error in [*form.non_field_errors(), *[f"{f.label}: {e}" for f in form for e in f.errors]]:
         messages.error(request, error)
     return redirect(seat.group)
 
@@ -256,7 +256,7 @@ def member_end(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def group_assign(request: HttpRequest, pk: int) -> HttpResponse:
     group = _group(request, pk)
-    form = GroupAssignForm(request.POST, user=request.user, committee=group.committee, new=True)
+    form = GroupAssignForm(request.POST, user=request.user, committee=group.committee)
     if form.is_valid():
         data = form.cleaned_data
         done = run_service(
@@ -305,7 +305,7 @@ def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request, _("Đã kết thúc phân công theo dõi %(u)s.") % {"u": assignment.unit}
             )
-    for error in [*form.non_field_errors(), *[e for f in form for e in f.errors]]:
+    for error in [*form.non_field_errors(), *[f"{f.label}: {e}" for f in form for e in f.errors]]:
         messages.error(request, error)
     if assignment.working_group_id:
         return redirect(assignment.working_group)
@@ -344,7 +344,7 @@ def assignment_reassign(request: HttpRequest, pk: int) -> HttpResponse:
                 },
             )
             return redirect(data["group"])
-    for error in [*form.non_field_errors(), *[e for f in form for e in f.errors]]:
+    for error in [*form.non_field_errors(), *[f"{f.label}: {e}" for f in form for e in f.errors]]:
         messages.error(request, error)
     return redirect(assignment.working_group or "oversight:index")
 
@@ -424,7 +424,7 @@ def assessment_start_member(request: HttpRequest) -> HttpResponse:
         if assessment is not None:
             messages.success(request, _("Đã lập báo cáo nhận xét. Hãy viết nhận xét rồi gửi."))
             return redirect(assessment)
-    for error in [*form.non_field_errors(), *[e for f in form for e in f.errors]]:
+    for error in [*form.non_field_errors(), *[f"{f.label}: {e}" for f in form for e in f.errors]]:
         messages.error(request, error)
     return redirect("oversight:index")
 
@@ -433,7 +433,7 @@ def assessment_start_member(request: HttpRequest) -> HttpResponse:
 @require_POST
 def programme_create(request: HttpRequest, pk: int) -> HttpResponse:
     group = _group(request, pk)
-    form = ProgrammeForm(request.POST)
+    form = ProgrammeForm(request.POST, new=True)
     if form.is_valid():
         data = form.cleaned_data
         programme = run_service(

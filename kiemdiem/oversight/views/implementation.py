@@ -51,7 +51,7 @@ from kiemdiem.oversight.states import (
 
 
 def _errors(request: HttpRequest, form) -> None:
-    for error in [*form.non_field_errors(), *[e for f in form for e in f.errors]]:
+    for error in [*form.non_field_errors(), *[f"{f.label}: {e}" for f in form for e in f.errors]]:
         messages.error(request, error)
 
 
@@ -139,11 +139,8 @@ def _plan_context(request: HttpRequest, plan, **forms) -> dict:
         "can_close": allowed(IMPLEMENTATION, user, plan, DirectivePlanStatus.CLOSED),
         "draft_form": forms.get("draft_form") or DraftForm(),
         "comment_form": forms.get("comment_form")
-        or CommentForm(
-            user=user, committee=plan.committee, initial={"received_on": today}, new=True
-        ),
-        "task_form": forms.get("task_form")
-        or TaskForm(user=user, committee=plan.committee, new=True),
+        or CommentForm(user=user, committee=plan.committee, initial={"received_on": today}),
+        "task_form": forms.get("task_form") or TaskForm(user=user, committee=plan.committee),
         "conference_form": forms.get("conference_form") or ConferenceForm(),
         "adopt_form": forms.get("adopt_form") or AdoptPlanForm(initial={"version": plan.version}),
         "close_form": forms.get("close_form") or ReasonForm(initial={"version": plan.version}),
@@ -190,7 +187,7 @@ def draft_revise(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    form = CommentForm(request.POST, user=request.user, committee=plan.committee, new=True)
+    form = CommentForm(request.POST, user=request.user, committee=plan.committee)
     if form.is_valid():
         data = form.cleaned_data
         done = run_service(
@@ -243,7 +240,7 @@ def comment_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def task_add(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    form = TaskForm(request.POST, user=request.user, committee=plan.committee, new=True)
+    form = TaskForm(request.POST, user=request.user, committee=plan.committee)
     if form.is_valid():
         data = form.cleaned_data
         done = run_service(
@@ -529,14 +526,14 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
     form = OptionalReasonForm(request.POST)
-    form.is_valid()
-    done = run_service(
+    # No version, no write: the page must name the one it showed (core.forms.VersionedForm).
+    done = form.is_valid() and run_service(
         form,
         lambda: services.implementation_report_submit(
-            report=report, expected_version=form.cleaned_data.get("version"), by=request.user
+            report=report, expected_version=form.cleaned_data["version"], by=request.user
         ),
     )
-    if done is not None:
+    if done:
         messages.success(request, _("Đã gửi báo cáo tới Ban Thường vụ."))
     else:
         _errors(request, form)
