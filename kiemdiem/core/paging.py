@@ -10,6 +10,7 @@ what the template shows without making the sort wider.
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
+from django.utils.functional import cached_property
 
 
 class KeysFirstPaginator(Paginator):
@@ -28,3 +29,34 @@ class KeysFirstPaginator(Paginator):
         keys = list(self.object_list.values_list("pk", flat=True)[bottom:top])
         rows = {row.pk: row for row in self.object_list.order_by().filter(pk__in=keys)}
         return self._get_page([rows[key] for key in keys if key in rows], number, self)
+
+
+class CappedCountPaginator(KeysFirstPaginator):
+    """KeysFirstPaginator that counts at most `cap` + 1 rows (a COUNT over a LIMITed subquery):
+    a list as long as a province's audit trail (hundreds of thousands of rows, growing every
+    day) shows "more than 10,000" instead of scanning the whole scope on every page load. A
+    page past the cap (`?page=` typed by hand) counts exactly, so every row stays reachable.
+    `capped` tells the template whether `count` stopped at the cap (it is then cap + 1)."""
+
+    def __init__(self, object_list, per_page, *, cap: int = 10_000, **kwargs) -> None:
+        super().__init__(object_list, per_page, **kwargs)
+        self.cap = cap
+        self.capped = False
+
+    @cached_property
+    def count(self) -> int:
+        found = self.object_list.order_by()[: self.cap + 1].count()
+        self.capped = found > self.cap
+        return found  # cap + 1 when capped: the last page of the cap links to the next
+
+    def validate_number(self, number) -> int:
+        if self.count and self.capped:
+            try:
+                wanted = int(number)
+            except (TypeError, ValueError):
+                wanted = 1
+            if wanted >= self.num_pages:  # the cap's edge or past it: the exact count
+                self.__dict__["count"] = self.object_list.count()
+                self.__dict__.pop("num_pages", None)
+                self.capped = False
+        return super().validate_number(number)
