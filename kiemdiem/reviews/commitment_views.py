@@ -71,8 +71,12 @@ def commitment_list(request: HttpRequest) -> HttpResponse:
     }
     if unit is not None and access_for(request.user).leads(unit.path):
         roster = selectors.commitment_roster(unit, year, state=state)
-        page = Paginator(roster, PER_PAGE).get_page(request.GET.get("page"))
-        ctx.update(roster_shown=True, page=page, stats=selectors.commitment_stats(unit, year))
+        stats = selectors.commitment_stats(unit, year)
+        paginator = Paginator(roster, PER_PAGE)
+        # the roster's length is one of the figures already counted (members, or the state's)
+        paginator.count = stats[selectors.ROSTER_STATES[state]] if state else stats["members"]
+        page = paginator.get_page(request.GET.get("page"))
+        ctx.update(roster_shown=True, page=page, stats=stats)
     return render(request, "reviews/commitment_list.html", ctx)
 
 

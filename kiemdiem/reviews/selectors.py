@@ -276,11 +276,14 @@ def suggestion_stats(user, unit: Unit, year: int) -> dict[str, int]:
 
 
 def members_of(unit: Unit, day: datetime.date | None = None) -> QuerySet[Person]:
-    """People with a current membership in the unit's subtree."""
-    current = Membership.objects.current(day).filter(
-        person=OuterRef("pk"), unit__path__startswith=unit.path
-    )
-    return Person.objects.filter(Exists(current))
+    """People with a current membership in the unit's subtree.
+
+    `pk IN (the subtree's current memberships)`, not `EXISTS (…)` per person: the EXISTS form
+    checked every person of the database (the whole country at national scale) against the
+    subtree, ~70 ms per count on the province demo; the IN form starts from the subtree's
+    memberships (PostgreSQL: a semi-join; SQLite: one pass building a key set)."""
+    current = Membership.objects.current(day).filter(unit__path__startswith=unit.path)
+    return Person.objects.filter(pk__in=current.values("person_id"))
 
 
 # The roster's filters (?tinh_trang=): who has not committed, who has, and how the year-end
@@ -320,7 +323,21 @@ def commitment_roster(unit: Unit, year: int, *, state: str = "") -> QuerySet[Per
 def commitment_stats(unit: Unit, year: int) -> dict[str, int]:
     """Members, and how many of them are in each state of the roster (each number is the
     length of the roster filtered so)."""
-    counts = {"members": members_of(unit).count()}
-    for state, name in ROSTER_STATES.items():
-        counts[name] = commitment_roster(unit, year, state=state).count()
-    return counts
+    members = members_of(unit).count()
+    # One pass over the year's commitments of the subtree's members (a person has at most one
+    # a year: reviews_one_commitment_a_year) instead of one COUNT of the roster per state; the
+    # figures are those of commitment_roster's filters (test_commitments checks them against it).
+    items = CommitmentItem.objects.filter(commitment=OuterRef("pk"))
+    figures = Commitment.objects.filter(
+        year=year, person__in=members_of(unit).values("pk")
+    ).aggregate(
+        filed=Count("pk"),
+        kept=Count("pk", filter=~Q(Exists(items.exclude(fulfilment=Fulfilment.FULFILLED)))),
+        short=Count(
+            "pk",
+            filter=Q(Exists(items.filter(fulfilment__in=[Fulfilment.PARTLY, Fulfilment.NOT]))),
+        ),
+        unassessed=Count("pk", filter=Q(Exists(items.filter(fulfilment="")))),
+    )
+    counts = {"members": members, "missing": members - figures["filed"], **figures}
+    return {"members": members, **{name: counts[name] for name in ROSTER_STATES.values()}}

@@ -206,3 +206,58 @@ def test_list_ceilings(
         assert "3/3 đảng viên" in page.content.decode()
     with django_assert_max_num_queries(30):
         assert client.get(reverse("reports:records"), {"nam": 2025}).status_code == 200
+
+
+def test_commitment_stats_are_the_roster_lengths(org_tree, office):
+    """commitment_stats counts in one pass what the roster's filters keep (issue 17: it ran one
+    COUNT of the roster per state): every figure equals the filtered roster's length."""
+    from kiemdiem.reviews import selectors
+    from kiemdiem.reviews.models import CommitmentItem, Fulfilment
+
+    people = list(org_tree.members_a1)
+    marks = [
+        [Fulfilment.FULFILLED, Fulfilment.FULFILLED],
+        [Fulfilment.FULFILLED, Fulfilment.PARTLY],
+        [Fulfilment.NOT, ""],
+    ]
+    for person, wanted in zip(people, marks, strict=False):
+        made = commitments.commitment_file(
+            person=person, year=2025, items=["Một", "Hai"], by=office
+        )
+        for item, mark in zip(made.items.order_by("pk"), wanted, strict=True):
+            CommitmentItem.objects.filter(pk=item.pk).update(fulfilment=mark)
+    stats = selectors.commitment_stats(org_tree.province_a, 2025)
+    assert stats["members"] == selectors.commitment_roster(org_tree.province_a, 2025).count()
+    for state, name in selectors.ROSTER_STATES.items():
+        roster = selectors.commitment_roster(org_tree.province_a, 2025, state=state)
+        assert stats[name] == roster.count(), state
+    assert stats["filed"] == len(marks) and stats["kept"] == 1
+    assert stats["short"] == 2 and stats["unassessed"] == 1
+
+
+def test_commitment_page_queries_do_not_grow(client, org_tree, office):
+    """The commitments page as the office: N then 3N members with commitments, same queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kiemdiem.core.permissions import SYSTEM
+    from kiemdiem.org import services as org_services
+    from kiemdiem.org.tests.factories import PersonFactory
+
+    client.force_login(office)
+    url = reverse("reviews:commitment-list") + f"?don_vi={org_tree.province_a.pk}&nam=2025"
+
+    def grow(n: int) -> int:
+        for i in range(n):
+            person = PersonFactory(full_name=f"Đảng Viên Cam Kết {n}-{i}")
+            org_services.membership_add(
+                person=person, unit=org_tree.cell_a1, valid_from=D(2025, 7, 1), by=SYSTEM
+            )
+            commitments.commitment_file(person=person, year=2025, items=["Một"], by=office)
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    small = grow(2)
+    assert grow(6) == small
