@@ -109,6 +109,11 @@ class Unit(BaseModel):
                 fields=["path"], name="org_unit_path_idx", opclasses=["varchar_pattern_ops"]
             ),
             models.Index(fields=["parent", "name"], name="org_unit_parent_idx"),
+            # serves ORDER BY path (issue 17): lists sorted by unit path walk the units in
+            # order and stop after a page (PostgreSQL: Incremental Sort); the pattern index
+            # above cannot give the database collation's order. On SQLite, where opclasses do
+            # not exist, a second plain index on path.
+            models.Index(fields=["path"], name="org_unit_path_order_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -99,7 +99,11 @@ class RemediationPlan(BaseModel):
         verbose_name = _("kế hoạch khắc phục")
         verbose_name_plural = _("kế hoạch khắc phục")
         ordering = ["unit__path", "person__sort_key"]
-        indexes = [models.Index(fields=["cycle", "status"], name="remediation_plan_status_idx")]
+        indexes = [
+            models.Index(fields=["cycle", "status"], name="remediation_plan_status_idx"),
+            # a unit's plans: the plan list walks units in path order (issue 17)
+            models.Index(fields=["unit", "cycle"], name="remediation_plan_unit_idx"),
+        ]
 
     def __str__(self) -> str:
         return _("Kế hoạch khắc phục của %(s)s") % {"s": self.review.subject_label}

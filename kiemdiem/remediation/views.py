@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kiemdiem.core.audit import history_for
 from kiemdiem.core.dates import today
 from kiemdiem.core.forms import PICKER_RESULTS, picker_context, run_service
-from kiemdiem.core.paging import KeysFirstPaginator
+from kiemdiem.core.paging import GroupedKeysPaginator, KeysFirstPaginator
 from kiemdiem.core.permissions import require
 from kiemdiem.org.forms import person_option
 from kiemdiem.org.scoping import access_for, scope
@@ -77,7 +77,9 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         return redirect("remediation:queue-appraisal")
     form = PlanFilterForm(request.GET or None)
     plans = selectors.plans_filtered(request.user, form.cleaned_data if form.is_valid() else None)
-    page = KeysFirstPaginator(selectors.plans_list(plans), ROWS_PER_PAGE)
+    page = GroupedKeysPaginator(
+        selectors.plans_list(plans), ROWS_PER_PAGE, groups=selectors.plan_year_groups(plans)
+    )
     ctx = {"form": form, "page": page.get_page(request.GET.get("page"))}
     return render(request, "remediation/plan_list.html", ctx)
 

@@ -151,6 +151,8 @@ class Review(BaseModel):
         verbose_name = _("bản kiểm điểm")
         verbose_name_plural = _("bản kiểm điểm")
         ordering = ["unit__path", "subject_kind", "person__sort_key"]
+        # a unit's reviews of a cycle: the cycle page walks units in path order (issue 17)
+        indexes = [models.Index(fields=["unit", "cycle"], name="reviews_review_unit_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["cycle", "unit"],

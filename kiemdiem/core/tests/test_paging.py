@@ -4,7 +4,12 @@ its cap and still reaches every row."""
 import pytest
 from django.core.paginator import Paginator
 
-from kiemdiem.core.paging import CappedCountPaginator, KeysFirstPaginator
+from kiemdiem.core.paging import (
+    CappedCountPaginator,
+    GroupedKeysPaginator,
+    KeysFirstPaginator,
+    filter_unindexed,
+)
 from kiemdiem.org.models import Unit
 
 
@@ -35,3 +40,25 @@ def test_capped_count_stops_at_cap_and_counts_exactly_past_it(org_tree):
     assert list(last) == list(Paginator(units, 2).get_page(99))
     exact = CappedCountPaginator(units, 2, cap=100).get_page(1)
     assert not exact.paginator.capped and exact.paginator.count == total
+
+
+@pytest.mark.django_db
+def test_grouped_keys_pages_equal_django_pages(org_tree):
+    """Groups by depth (deepest first), each ordered by code: the same pages as one ORDER BY
+    (-depth, code), the count the groups' sum, also for a page spanning two groups."""
+    units = Unit.objects.select_related("parent").order_by("-depth", "code")
+    depths = sorted(set(units.values_list("depth", flat=True)), reverse=True)
+    groups = [
+        (
+            lambda qs, d=d: filter_unindexed(qs, "depth", [d]).order_by("code"),
+            units.filter(depth=d).count(),
+        )
+        for d in depths
+    ]
+    for per_page in (2, 3, 5):
+        theirs_paginator = Paginator(units, per_page)
+        for number in range(1, theirs_paginator.num_pages + 2):
+            ours = GroupedKeysPaginator(units, per_page, groups=groups).get_page(number)
+            theirs = theirs_paginator.get_page(number)
+            assert list(ours) == list(theirs), (per_page, number)
+            assert ours.paginator.count == theirs.paginator.count
