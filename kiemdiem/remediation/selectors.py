@@ -20,6 +20,7 @@ from kiemdiem.remediation.models import (
     RemediationPlan,
 )
 from kiemdiem.remediation.states import PLAN_TRACKABLE, ActionStatus, PlanStatus, ReturnGround
+from kiemdiem.reviews.models import ReviewCycle
 
 ITEM_LABELS = {
     "content": "Nội dung",
@@ -241,11 +242,12 @@ def plan_year_groups(plans: QuerySet[RemediationPlan]) -> list:
     keeps the plans of that year's cycles in PLAN_ORDER_IN_YEAR (which an index serves: the
     units walked in path order) and gives their number. One grouped scan of the scope instead
     of the COUNT, and no sort of the whole scope by year first (issue 17)."""
+    # grouped by cycle only (an index-only scan of (unit, cycle)), the years read apart: the
+    # join to the cycle in the grouped scan doubled its time on PostgreSQL
+    per_cycle = dict(plans.order_by().values_list("cycle_id").annotate(n=Count("pk")))
     years: dict[int, dict[int, int]] = {}
-    for year, cycle_id, n in (
-        plans.order_by().values_list("cycle__year", "cycle_id").annotate(n=Count("pk"))
-    ):
-        years.setdefault(year, {})[cycle_id] = n
+    for cycle_id, year in ReviewCycle.objects.filter(pk__in=per_cycle).values_list("pk", "year"):
+        years.setdefault(year, {})[cycle_id] = per_cycle[cycle_id]
 
     def keep(ids: list[int]):
         return lambda qs: filter_unindexed(qs, "cycle_id", ids).order_by(*PLAN_ORDER_IN_YEAR)
