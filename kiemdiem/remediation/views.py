@@ -38,7 +38,7 @@ from kiemdiem.remediation.permissions import (
     can_edit_plan,
     can_report_progress,
     can_verify_action,
-    recipients_of,
+    remember_recipients,
 )
 from kiemdiem.remediation.states import (
     ITEM_OPEN,
@@ -113,6 +113,7 @@ def _orphan_errors(forms: dict, shown: dict[str, bool]) -> list:
 
 def _plan_context(request: HttpRequest, plan: RemediationPlan, **forms) -> dict:
     user = request.user
+    recipients = remember_recipients(plan)  # the permission checks below read them once
     editable = plan.status in PLAN_EDITABLE
     can_edit = can_edit_plan(user, plan)
     can_appraise = can_appraise_plan(user, plan)
@@ -148,7 +149,7 @@ def _plan_context(request: HttpRequest, plan: RemediationPlan, **forms) -> dict:
         "can_prepare": can_prepare,
         "is_recipient": is_recipient,
         "can_appraise": can_appraise,
-        "recipients": recipients_of(plan),
+        "recipients": recipients,
         "can_adopt": can_adopt,
         "orphan_errors": _orphan_errors(forms, shown),
         "editable": editable,
