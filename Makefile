@@ -53,7 +53,10 @@ pytest-sqlite: install
 pytest-postgres: install
 	scripts/with-postgres.sh $(BIN)/pytest
 
-## make bench: benchmarks (app vs baseline in the same run), one BENCH line each
+## make bench: benchmarks (app vs baseline in the same run), one BENCH line each. Needs nothing
+## beyond make install and PostgreSQL: W1 (pages) uses wrk when it is installed (Debian package
+## wrk, `apt-get install -y wrk`; not installed by make) and otherwise its built-in Python load
+## generator (which flatters the ratios); KIEMDIEM_BENCH_LOADGEN=wrk|python picks one.
 bench: install
 	scripts/with-postgres.sh $(BIN)/python -m bench
 

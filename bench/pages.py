@@ -9,9 +9,11 @@ all logged in as the provincial office ("vanphong") with the same session:
   middleware stack, measured before and after the pages (the mean of the two);
 - app: each page of PAGES, in requests per second.
 
-Load generator: wrk when installed (`apt-get install -y wrk`), else a Python one (threads with
-keep-alive connections: it takes a core itself, so the hello-world side is then understated and
-the ratios flattered; say which in any note). Prints `BENCH W1-page-<name> app=… baseline=…
+Load generator: wrk when installed (Debian package: `apt-get install -y wrk`; `make bench` never
+installs it), else a Python one built in (threads with keep-alive connections: it takes a core
+itself, so the hello-world side is then understated and the ratios flattered; say which in any
+note). `KIEMDIEM_BENCH_LOADGEN=wrk|python` picks one (wrk then fails when it is missing); the
+generator used is logged on stderr. Prints `BENCH W1-page-<name> app=… baseline=…
 ratio=… unit=req/s` per page and `BENCH W1-min …` for the slowest. Noisy on a shared 2-core box.
 """
 
@@ -158,6 +160,19 @@ def with_python(port: int, path: str, cookie: str, seconds: float = SECONDS) -> 
     return sum(done) / (time.perf_counter() - started)
 
 
+def load_generator():
+    wanted = os.environ.get("KIEMDIEM_BENCH_LOADGEN", "") or (
+        "wrk" if shutil.which("wrk") else "python"
+    )
+    if wanted not in ("wrk", "python"):
+        raise SystemExit("bench: KIEMDIEM_BENCH_LOADGEN là wrk hoặc python")
+    if wanted == "wrk" and not shutil.which("wrk"):
+        raise SystemExit(
+            "bench: không có wrk (apt-get install -y wrk) — hoặc KIEMDIEM_BENCH_LOADGEN=python"
+        )
+    return with_wrk if wanted == "wrk" else with_python
+
+
 def run() -> str:
     province, office, cycle = prepare()
     urls = pages(cycle, province, office)
@@ -169,7 +184,7 @@ def run() -> str:
         status = client.get(url).status_code
         if status != 200:
             raise SystemExit(f"bench: {name} {url} → {status}")
-    measure = with_wrk if shutil.which("wrk") else with_python
+    measure = load_generator()
     log(f"W1: {measure.__name__}, {WORKERS} gunicorn workers, {CONNECTIONS} connections")
     port = free_port()
     server = start_server(port)
