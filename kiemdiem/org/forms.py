@@ -21,7 +21,7 @@ from kiemdiem.org.models import (
     UnitKind,
 )
 from kiemdiem.org.scoping import access_for, top_units, visible_units
-from kiemdiem.org.selectors import unit_children_sorted
+from kiemdiem.org.selectors import first_children
 
 # Options a picker lists before anything is typed (the unit itself and its first children).
 PICKER_OPTIONS = 25
@@ -118,7 +118,7 @@ class UnitChoiceField(PickedChoiceField):
         units = visible_units(user).filter(path__startswith=within.path).valid_on(today())
         if self.kinds:
             units = units.filter(kind__in=self.kinds)
-        first = [within, *unit_children_sorted(within)][:PICKER_OPTIONS]
+        first = [within, *first_children(within, PICKER_OPTIONS - 1)]
         if self.kinds:
             first = [u for u in first if u.kind in self.kinds]
         url = reverse("org:unit-picker") + f"?within={within.pk}"
