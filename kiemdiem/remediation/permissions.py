@@ -79,9 +79,10 @@ def recipients_of(plan: RemediationPlan) -> list[PlanRecipient]:
 def remember_recipients(plan: RemediationPlan) -> list[PlanRecipient]:
     """Read the plan's recipients once for the rest of a page's rendering (the plan page asked
     for them four times: 5–8 queries). Only after every service of the request has run."""
-    plan._recipients_remembered = None
-    plan._recipients_remembered = recipients_of(plan)
-    return plan._recipients_remembered
+    plan.__dict__.pop("_recipients_remembered", None)
+    recipients = recipients_of(plan)
+    plan.__dict__["_recipients_remembered"] = recipients
+    return recipients
 
 
 def acts_for(access: Access, recipient: PlanRecipient, plan: RemediationPlan) -> bool:

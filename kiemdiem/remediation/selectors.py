@@ -2,6 +2,7 @@
 the plan list's filters, items of a plan."""
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -249,7 +250,7 @@ def plan_year_groups(plans: QuerySet[RemediationPlan]) -> list:
     for cycle_id, year in ReviewCycle.objects.filter(pk__in=per_cycle).values_list("pk", "year"):
         years.setdefault(year, {})[cycle_id] = per_cycle[cycle_id]
 
-    def keep(ids: list[int]):
+    def keep(ids: list[int]) -> Callable[[QuerySet], QuerySet]:
         return lambda qs: filter_unindexed(qs, "cycle_id", ids).order_by(*PLAN_ORDER_IN_YEAR)
 
     return [
