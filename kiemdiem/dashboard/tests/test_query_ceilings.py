@@ -26,7 +26,7 @@ N = 4
 D = datetime.date
 
 
-def _grow(org_tree, office, members: int, items: int, number: int):
+def grow_campaign(org_tree, office, members: int, items: int, number: int):
     """`members` more members in cell A1B, a new cycle over province A, and `items` items in
     the cell's plan of that cycle (its review concluded first)."""
     for i in range(members):
@@ -99,10 +99,10 @@ def _counts(client, pages: dict[str, str]) -> dict[str, int]:
 @pytest.mark.django_db
 def test_page_query_counts_do_not_grow_with_data(client, org_tree, office, travel_to):
     travel_to(D(2026, 1, 10))
-    cycle, plan = _grow(org_tree, office, members=N, items=N, number=1)
+    cycle, plan = grow_campaign(org_tree, office, members=N, items=N, number=1)
     client.force_login(office)
     small = _counts(client, _pages(cycle, plan, org_tree))
-    cycle, plan = _grow(org_tree, office, members=2 * N, items=3 * N, number=2)
+    cycle, plan = grow_campaign(org_tree, office, members=2 * N, items=3 * N, number=2)
     large = _counts(client, _pages(cycle, plan, org_tree))
     grown = {name: (small[name], large[name]) for name in small if large[name] > small[name]}
     assert not grown, f"queries grew with the data (N → 3N): {grown}"

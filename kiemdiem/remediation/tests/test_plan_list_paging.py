@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from kiemdiem.dashboard.tests.test_query_ceilings import _grow
+from kiemdiem.dashboard.tests.test_query_ceilings import grow_campaign
 from kiemdiem.remediation import selectors
 from kiemdiem.reviews.models import ReviewCycle
 
@@ -21,8 +21,8 @@ def test_plan_list_pages_follow_the_list_order_across_years(
     client, org_tree, office, travel_to, monkeypatch
 ):
     travel_to(D(2026, 1, 10))
-    old, _ = _grow(org_tree, office, members=1, items=0, number=1)
-    _grow(org_tree, office, members=1, items=0, number=2)
+    old, _ = grow_campaign(org_tree, office, members=1, items=0, number=1)
+    grow_campaign(org_tree, office, members=1, items=0, number=2)
     ReviewCycle.objects.filter(pk=old.pk).update(year=2024)  # two years: the older one last
     monkeypatch.setattr("kiemdiem.remediation.views.ROWS_PER_PAGE", 3)
     client.force_login(office)
@@ -48,7 +48,7 @@ def test_plan_list_queries_do_not_grow(client, org_tree, office, travel_to):
             assert client.get(url).status_code == 200
         return len(captured)
 
-    _grow(org_tree, office, members=2, items=1, number=1)
+    grow_campaign(org_tree, office, members=2, items=1, number=1)
     small = queries()
-    _grow(org_tree, office, members=6, items=3, number=2)
+    grow_campaign(org_tree, office, members=6, items=3, number=2)
     assert queries() == small
