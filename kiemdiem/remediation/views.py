@@ -80,7 +80,11 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     page = GroupedKeysPaginator(
         selectors.plans_list(plans), ROWS_PER_PAGE, groups=selectors.plan_year_groups(plans)
     )
-    ctx = {"form": form, "page": page.get_page(request.GET.get("page"))}
+    ctx = {
+        "form": form,
+        "page": page.get_page(request.GET.get("page")),
+        "appraiser_note": form.appraiser_note(request.user),
+    }
     return render(request, "remediation/plan_list.html", ctx)
 
 
