@@ -387,5 +387,14 @@ class Rating(BaseModel):
             and rules.rank(self.appraised_level) < rules.rank(self.self_level)
         )
 
-    def level_short(self, code: str) -> str:
-        return rules.short(code) if code else ""
+    @property
+    def self_short(self) -> str:
+        return rules.short(self.self_level) if self.self_level else ""
+
+    @property
+    def appraised_short(self) -> str:
+        return rules.short(self.appraised_level) if self.appraised_level else ""
+
+    @property
+    def decided_short(self) -> str:
+        return rules.short(self.decided_level) if self.decided_level else ""
