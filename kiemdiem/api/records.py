@@ -188,7 +188,7 @@ class CaseCreateSerializer(serializers.Serializer):
         return data
 
 
-class DecideSerializer(serializers.Serializer):
+class CaseDecideSerializer(serializers.Serializer):
     form = serializers.ChoiceField(choices=DisciplineForm.choices)
     decision_number = serializers.CharField(max_length=60)
     decided_on = serializers.DateField()
@@ -199,7 +199,7 @@ class DecideSerializer(serializers.Serializer):
     version = VersionField()
 
 
-class ReasonSerializer(serializers.Serializer):
+class RecordReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=5000)
     version = VersionField()
 
@@ -328,28 +328,28 @@ class DisciplineCaseViewSet(AuditedReads, ScopedViewSet):
         )
 
     @extend_schema(
-        request=DecideSerializer, responses=CaseSerializer, parameters=[if_match_parameter()]
+        request=CaseDecideSerializer, responses=CaseSerializer, parameters=[if_match_parameter()]
     )
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
         """The competent body decided on a proposed case."""
         return self.change(
             request,
-            DecideSerializer,
+            CaseDecideSerializer,
             lambda case, data, version: discipline_services.case_decide(
                 case=case, by=request.user, version=version, **data
             ),
         )
 
     @extend_schema(
-        request=ReasonSerializer, responses=CaseSerializer, parameters=[if_match_parameter()]
+        request=RecordReasonSerializer, responses=CaseSerializer, parameters=[if_match_parameter()]
     )
     @action(detail=True, methods=["post"])
     def drop(self, request, pk=None):
         """No discipline (the reason is required)."""
         return self.change(
             request,
-            ReasonSerializer,
+            RecordReasonSerializer,
             lambda case, data, version: discipline_services.case_drop(
                 case=case, by=request.user, reason=data["reason"], version=version
             ),
@@ -501,14 +501,14 @@ class ConfidencePollViewSet(ScopedViewSet):
         )
 
     @extend_schema(
-        request=ReasonSerializer, responses=PollSerializer, parameters=[if_match_parameter()]
+        request=RecordReasonSerializer, responses=PollSerializer, parameters=[if_match_parameter()]
     )
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
         """Open a finalized poll again to correct it (reason required)."""
         return self.change(
             request,
-            ReasonSerializer,
+            RecordReasonSerializer,
             lambda poll, data, version: confidence_services.poll_reopen(
                 poll=poll, by=request.user, reason=data["reason"], version=version
             ),
@@ -637,13 +637,13 @@ class ConfidenceResultViewSet(AuditedReads, ScopedViewSet):
         )
 
     @extend_schema(
-        request=ReasonSerializer, responses={204: None}, parameters=[if_match_parameter()]
+        request=RecordReasonSerializer, responses={204: None}, parameters=[if_match_parameter()]
     )
     @action(detail=True, methods=["post"])
     def remove(self, request, pk=None):
         """Take a cadre entered by mistake off a draft poll (reason required)."""
         result = self.get_object()
-        data = parse(ReasonSerializer, request)
+        data = parse(RecordReasonSerializer, request)
         confidence_services.result_remove(
             result=result,
             by=request.user,
@@ -763,13 +763,15 @@ class SuggestionViewSet(ScopedViewSet):
         return self.reply(suggestion, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(
-        request=ReasonSerializer, responses=SuggestionSerializer, parameters=[if_match_parameter()]
+        request=RecordReasonSerializer,
+        responses=SuggestionSerializer,
+        parameters=[if_match_parameter()],
     )
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         return self.change(
             request,
-            ReasonSerializer,
+            RecordReasonSerializer,
             lambda s, data, version: suggestions.suggestion_withdraw(
                 suggestion=s, by=request.user, reason=data["reason"], version=version
             ),

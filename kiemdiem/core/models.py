@@ -305,6 +305,8 @@ class Job(models.Model):
     finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
     ok = models.BooleanField(_("thành công"), null=True)
     result = models.TextField(_("kết quả"), blank=True)
+    # Deliveries so far: after the queue's last one, a failure ends the job (core.tasks.run_job).
+    attempts = models.PositiveSmallIntegerField(_("số lần chạy"), default=0)
 
     objects = JobQuerySet.as_manager()
 

@@ -18,11 +18,12 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django_q.brokers import get_broker
-from django_q.models import Schedule
+from django_q.models import OrmQ, Schedule
 from django_q.monitor import monitor
 from django_q.signing import SignedPackage
 from django_q.tasks import async_task
@@ -183,7 +184,9 @@ def run_job(job_id: int, func: str, *args: Any) -> str:
     job = Job.objects.filter(pk=job_id).first()
     if job is None or job.ok is not None:
         return "đã xong từ trước"  # a second delivery of a finished job
-    Job.objects.filter(pk=job_id).update(started_at=timezone.now(), stage="")
+    Job.objects.filter(pk=job_id).update(
+        started_at=timezone.now(), stage="", attempts=F("attempts") + 1
+    )
     try:
         # The work and the job's "done" commit together: a worker killed in between leaves
         # neither, and the next delivery does both.
@@ -195,12 +198,42 @@ def run_job(job_id: int, func: str, *args: Any) -> str:
         _finish(job_id, ok=False, result=message)
         return message
     except Exception as exc:
-        # Retried by the queue; the page says so meanwhile.
-        Job.objects.filter(pk=job_id).update(
-            stage=_("Lỗi, sẽ chạy lại: %(e)s") % {"e": str(exc)[:80]}
-        )
+        attempts = Job.objects.filter(pk=job_id).values_list("attempts", flat=True).first() or 0
+        if attempts >= settings.Q_CLUSTER["max_attempts"]:
+            # The queue's last delivery: the job ends here, and its page says so.
+            _finish(job_id, ok=False, result=_gave_up(attempts, str(exc)[:200]))
+        else:
+            # Retried by the queue; the page says so meanwhile.
+            Job.objects.filter(pk=job_id).update(
+                stage=_("Lỗi, sẽ chạy lại: %(e)s") % {"e": str(exc)[:80]}
+            )
         raise
     return result
+
+
+def _gave_up(attempts: int, error: str) -> str:
+    return _(
+        "Không thực hiện được sau %(n)s lần chạy (lỗi hệ thống: %(e)s). Không có gì bị thay đổi; "
+        "hãy báo quản trị hệ thống rồi làm lại."
+    ) % {"n": attempts, "e": error or "?"}
+
+
+def jobs_expire() -> str:
+    """End the jobs the queue no longer holds but that never finished: their worker was killed
+    on the last delivery (time limit, machine stop), so no code of theirs will say so. A job
+    still queued or running is in the queue's table and is left alone."""
+    queued = {row.task_id() for row in OrmQ.objects.all()}
+    cutoff = timezone.now() - datetime.timedelta(minutes=10)
+    stale = (
+        Job.objects.filter(ok__isnull=True, created_at__lt=cutoff)
+        .exclude(task_id__in=queued)
+        .values_list("pk", "attempts")
+    )
+    ended = 0
+    for job_id, attempts in list(stale):
+        _finish(job_id, ok=False, result=_gave_up(attempts, _("tiến trình nền dừng giữa chừng")))
+        ended += 1
+    return f"{ended} công việc dừng giữa chừng được kết thúc"
 
 
 def _finish(job_id: int, *, ok: bool, result: str) -> None:

@@ -139,3 +139,42 @@ def test_navigation_offers_the_new_pages_to_whom_they_serve(client, admin, offic
     assert 'href="/tien-trinh-nen/"' not in html and 'href="/to-chuc/khoa-dang-nhap/"' in html
     client.force_login(member)
     assert 'href="/to-chuc/khoa-dang-nhap/"' not in client.get("/").content.decode()
+
+
+def test_a_job_failing_on_every_delivery_ends_with_a_message_after_the_last_one():
+    from kiemdiem.core.tasks import enqueue_job
+
+    with override_settings(KIEMDIEM_TASKS_EAGER=False):
+        job = enqueue_job(f"{__name__}.always_fails", name="Việc hỏng", by=None)
+    start = timezone.now()
+    for later in range(Conf.MAX_ATTEMPTS):
+        with time_machine.travel(start + later * datetime.timedelta(seconds=Conf.RETRY + 10)):
+            assert run_queued() == 1
+        job.refresh_from_db()
+        assert job.attempts == later + 1
+        if later + 1 < Conf.MAX_ATTEMPTS:
+            assert job.ok is None and job.stage.startswith("Lỗi, sẽ chạy lại: luôn lỗi")
+    assert job.ok is False and job.finished_at is not None and job.stage == ""
+    assert f"sau {Conf.MAX_ATTEMPTS} lần chạy" in job.result and "luôn lỗi" in job.result
+    assert not OrmQ.objects.exists()
+
+
+def test_jobs_the_queue_dropped_unfinished_are_ended_and_queued_ones_are_left():
+    from kiemdiem.core.models import Job
+    from kiemdiem.core.tasks import enqueue_job, jobs_expire
+
+    with override_settings(KIEMDIEM_TASKS_EAGER=False):
+        waiting = enqueue_job(f"{__name__}.always_fails", name="Còn trong hàng đợi", by=None)
+    # A job whose worker was killed on its last delivery: no longer queued, never finished.
+    killed = Job.objects.create(task_id="d" * 32, name="Bị dừng", attempts=Conf.MAX_ATTEMPTS)
+    fresh = Job.objects.create(task_id="e" * 32, name="Vừa tạo")
+    old = timezone.now() - datetime.timedelta(minutes=30)
+    Job.objects.filter(pk__in=[waiting.pk, killed.pk]).update(created_at=old)
+
+    assert jobs_expire() == "1 công việc dừng giữa chừng được kết thúc"
+    killed.refresh_from_db()
+    waiting.refresh_from_db()
+    fresh.refresh_from_db()
+    assert killed.ok is False and "dừng giữa chừng" in killed.result
+    assert waiting.ok is None and fresh.ok is None
+    assert jobs_expire().startswith("0 ")  # nothing twice
