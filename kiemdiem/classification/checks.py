@@ -404,15 +404,18 @@ def leader_units_check(rating: Rating, level: str) -> Check | None:
 
 def quota_check(rating: Rating, level: str) -> Check | None:
     """QĐ 366 Art. 11.1.5: HTXSNV ≤ 20% (25% granted) of the HTTNV count in the peer group, as
-    the group stands with this decision: decided levels, else the proposed ones."""
+    the group stands with this decision: decided levels, else the proposed ones (a rating not
+    yet self-assessed does not count)."""
     r = rating.round.rules
     group = rating.peer_group
     if r.quota_ratio is None or group is None:
         return None
     base_ratio: Decimal = r.quota_ratio
     top, second = r.top(rating.subject_kind).code, r.second(rating.subject_kind).code
-    if level != top and rating.standing_level != second:
-        return None  # neither adds a top level nor takes one from the base
+    if level != top:
+        # Only a top level is refused: a lower decision (discipline, a downgrade) that shrinks
+        # the base is never blocked by the group's earlier top levels.
+        return None
     others = (
         Rating.objects.standing()
         .filter(peer_group=group)

@@ -72,7 +72,7 @@ class RatingRound(BaseModel):
         _("trạng thái"), max_length=10, choices=RoundStatus.choices, default=RoundStatus.OPEN
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
     objects = ScopedQuerySet.as_manager()
