@@ -99,11 +99,18 @@ def _peer_group(round_: RatingRound, subject_kind: str, deciding: Unit) -> PeerG
         "kind": SubjectKind(subject_kind).label,
         "unit": deciding,
     }
-    group, _created = PeerGroup.objects.get_or_create(
-        round=round_,
-        name=name[:255],
-        defaults={"subject_kind": subject_kind, "deciding_unit": deciding},
+    # Keyed by the competent level, not the name: two units may share a name.
+    group = (
+        PeerGroup.objects.filter(round=round_, subject_kind=subject_kind, deciding_unit=deciding)
+        .order_by("pk")
+        .first()
     )
+    if group is None:
+        taken = PeerGroup.objects.filter(round=round_, name=name[:240]).exists()
+        label = f"{name[:240]} ({deciding.code})" if taken else name[:240]
+        group = PeerGroup.objects.create(
+            round=round_, name=label, subject_kind=subject_kind, deciding_unit=deciding
+        )
     return group
 
 
