@@ -513,6 +513,12 @@ class ReadSerializer(serializers.Serializer):
     ids = serializers.ListField(child=serializers.IntegerField(), required=False, max_length=500)
 
 
+class EmailSettingSerializer(serializers.Serializer):
+    email_enabled = serializers.BooleanField(
+        help_text="Nhận thông báo cả qua thư điện tử (tắt: thông báo chỉ hiện trong hệ thống)."
+    )
+
+
 # --- viewsets -----------------------------------------------------------------------------------
 
 
@@ -1299,3 +1305,18 @@ class NotificationViewSet(viewsets.GenericViewSet):
         data = parse(ReadSerializer, request)
         count = notifications.mark_read(user_id=request.user.pk, ids=data.get("ids"))
         return Response({"read": count, "unread": notifications.unread_count(request.user.pk)})
+
+    @extend_schema(methods=["GET"], responses=EmailSettingSerializer)
+    @extend_schema(
+        methods=["PUT"], request=EmailSettingSerializer, responses=EmailSettingSerializer
+    )
+    @action(detail=False, methods=["get", "put"])
+    def email(self, request):
+        """Whether the caller's notifications also come by e-mail; PUT turns it on or off."""
+        if request.method == "PUT":
+            data = parse(EmailSettingSerializer, request)
+            notifications.set_email(
+                user_id=request.user.pk, enabled=data["email_enabled"], by=request.user
+            )
+        enabled = notifications.email_enabled(request.user.pk)
+        return Response(EmailSettingSerializer({"email_enabled": enabled}).data)

@@ -621,3 +621,22 @@ class DashboardSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField(allow_null=True)
     pending_changes = serializers.IntegerField()
     children = FiguresRowSerializer(many=True)
+
+
+class OverseerRowSerializer(serializers.Serializer):
+    """A working group or a member assigned in person, on a cycle's dashboard (issue 14)."""
+
+    kind = serializers.ChoiceField(choices=["group", "member"])
+    id = serializers.IntegerField(help_text="Tổ công tác hoặc cấp ủy viên (id).")
+    label = serializers.CharField()
+    units = serializers.ListField(child=serializers.CharField())
+    plans_appraised = serializers.IntegerField()
+    assessments_done = serializers.IntegerField(help_text="Nhận xét gửi đúng hạn.")
+    assessments_late = serializers.IntegerField(help_text="Nhận xét gửi muộn.")
+    assessments_missing = serializers.IntegerField(help_text="Quá hạn, chưa gửi.")
+
+
+class OversightFiguresSerializer(serializers.Serializer):
+    cycle = serializers.IntegerField()
+    unit = serializers.IntegerField()
+    overseers = OverseerRowSerializer(many=True)

@@ -31,6 +31,7 @@ from kiemdiem.org import selectors as org_selectors
 from kiemdiem.org import services as org_services
 from kiemdiem.org.models import Membership, Position, PositionRole, Unit, UnitKind
 from kiemdiem.org.scoping import scope, visible_people, visible_units
+from kiemdiem.oversight.selectors import overseers_dashboard
 from kiemdiem.remediation import selectors as plan_selectors
 from kiemdiem.remediation import services as plan_services
 from kiemdiem.remediation.models import PlanAction, ProgressUpdate, RemediationPlan
@@ -289,6 +290,13 @@ CYCLE_FILTERS = [
 ]
 
 
+DASHBOARD_UNIT = OpenApiParameter(
+    "unit",
+    OpenApiTypes.INT,
+    description="Đơn vị (id); mặc định là đơn vị cao nhất bạn xem được trong đợt.",
+)
+
+
 @listing(CYCLE_FILTERS, responses=s.CycleSerializer)
 class CycleViewSet(ScopedViewSet):
     """Review cycles whose scope overlaps yours, with the campaign dashboard of each."""
@@ -300,19 +308,9 @@ class CycleViewSet(ScopedViewSet):
     def scoped(self):
         return review_selectors.cycles_for(self.request.user).select_related("scope_unit")
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "unit",
-                OpenApiTypes.INT,
-                description="Đơn vị (id); mặc định là đơn vị cao nhất bạn xem được trong đợt.",
-            )
-        ],
-        responses=s.DashboardSerializer,
-    )
-    @action(detail=True, methods=["get"])
-    def dashboard(self, request, pk=None):
-        """The campaign figures of a unit's subtree and of each of its children (as the page)."""
+    def _cycle_and_unit(self, request) -> tuple:
+        """The cycle as its dashboard shows it to the caller, and the unit asked (`unit`) or the
+        highest one they see in it; 404 for either outside their scope."""
         cycle = dashboard_selectors.cycle_visible_to(request.user, self.get_object().pk)
         if cycle is None:
             raise exceptions.NotFound()
@@ -328,6 +326,13 @@ class CycleViewSet(ScopedViewSet):
             unit = dashboard_selectors.default_unit(request.user, cycle)
         if unit is None:
             raise exceptions.NotFound()
+        return cycle, unit
+
+    @extend_schema(parameters=[DASHBOARD_UNIT], responses=s.DashboardSerializer)
+    @action(detail=True, methods=["get"])
+    def dashboard(self, request, pk=None):
+        """The campaign figures of a unit's subtree and of each of its children (as the page)."""
+        cycle, unit = self._cycle_and_unit(request)
         along, children = dashboard_selectors.summaries_of_branch(cycle, unit)
         own = next((row for row in along if row["unit_id"] == unit.pk), None)
 
@@ -356,6 +361,17 @@ class CycleViewSet(ScopedViewSet):
             "children": [row(child) for child in children],
         }
         return Response(s.DashboardSerializer(data).data)
+
+    @extend_schema(parameters=[DASHBOARD_UNIT], responses=s.OversightFiguresSerializer)
+    @action(detail=True, methods=["get"])
+    def oversight(self, request, pk=None):
+        """Per working group and per member assigned in person over the unit's subtree: the
+        units they oversee, the cycle's plans they appraised, their assessments sent on time,
+        late and missing (the dashboard's oversight panel)."""
+        cycle, unit = self._cycle_and_unit(request)
+        rows = [{**vars(row), "id": row.pk} for row in overseers_dashboard(unit, cycle.pk)]
+        data = {"cycle": cycle.pk, "unit": unit.pk, "overseers": rows}
+        return Response(s.OversightFiguresSerializer(data).data)
 
 
 REVIEW_FILTERS = [

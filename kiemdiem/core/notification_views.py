@@ -67,7 +67,7 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
     form = EmailForm(request.POST)
     form.is_valid()
     enabled = bool(form.cleaned_data.get("email_enabled"))
-    notifications.set_email(user_id=request.user.pk, enabled=enabled)
+    notifications.set_email(user_id=request.user.pk, enabled=enabled, by=request.user)
     if enabled:
         messages.success(request, _("Thông báo sẽ được gửi cả qua thư điện tử."))
     else:

@@ -28,7 +28,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kiemdiem.core.models import MailState, Notification, NotificationKind, NotificationSettings
+from kiemdiem.core.audit import audit_record
+from kiemdiem.core.models import (
+    AuditAction,
+    MailState,
+    Notification,
+    NotificationKind,
+    NotificationSettings,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -95,14 +102,24 @@ def email_enabled(user_id: int) -> bool:
     return next(iter(found), True)
 
 
-def set_email(*, user_id: int, enabled: bool) -> None:
-    """Turn the person's notification e-mails on or off (notifications stay in the app)."""
-    NotificationSettings.objects.update_or_create(
+@transaction.atomic
+def set_email(*, user_id: int, enabled: bool, by: Any = None) -> None:
+    """Turn the person's notification e-mails on or off (notifications stay in the app); a
+    change is audited."""
+    before = email_enabled(user_id)
+    settings, _created = NotificationSettings.objects.update_or_create(
         user_id=user_id, defaults={"email_enabled": enabled}
     )
     if not enabled:
         Notification.objects.filter(user_id=user_id, mail_state=MailState.PENDING).update(
             mail_state=MailState.SKIPPED
+        )
+    if before != enabled:
+        audit_record(
+            obj=settings,
+            action=AuditAction.UPDATE,
+            by=by,
+            changes={"email_enabled": [before, enabled]},
         )
 
 

@@ -82,11 +82,13 @@ class Access:
 
     @property
     def visible_paths(self) -> tuple[str, ...]:
-        return collapse(self.unit_paths + self.cell_paths + self.oversight_paths)
+        return collapse(
+            self.unit_paths + self.inspection_paths + self.cell_paths + self.oversight_paths
+        )
 
     @property
     def audit_paths(self) -> tuple[str, ...]:
-        return collapse(self.unit_paths + self.oversight_paths)
+        return collapse(self.unit_paths + self.inspection_paths + self.oversight_paths)
 
     @property
     def can_read_audit(self) -> bool:
@@ -230,11 +232,12 @@ def compute_access(user: Actor, day: datetime.date | None = None) -> Access:
         person_id = person_id or pid
         if source == "grant":
             roles.add(role)
-            lead.append(path)
             if role == AccessRole.INSPECTION:
-                # Sees the subtree and its sensitive records; writes no reports, appraises no plan.
+                # Sees the subtree and its sensitive records, but leads nothing: writes no review,
+                # conference, commitment or report, appraises no plan (not in `lead`).
                 inspection.append(path)
                 continue
+            lead.append(path)
             own.add(unit_id)
             recipient.add(unit_id)
             if role == AccessRole.OFFICE:

@@ -1,6 +1,7 @@
-"""The oversight lists that export to Excel: working groups, a group's assignments and expected
-assessments, the committee members assigned in person, a programme's activities, what is late,
-implementation plans with their comments and tasks, and the user's notifications.
+"""The oversight lists that export to Excel: working groups, a group's members, assignments and
+expected assessments, the committee members assigned in person, a programme's activities, what
+is late, implementation plans with their comments, tasks and dissemination conferences, and the
+user's notifications.
 
 Each builder reads what its page shows through the same selectors and scope; an object outside
 the user's scope is refused with a Vietnamese message (the pages answer 404 for it).
@@ -73,6 +74,25 @@ def group_assignments(user, params: dict[str, str]) -> Sheet:
             Column(_("Văn bản phân công"), lambda a: a.decision_number, width=16),
         ],
         rows=selectors.group_assignments(group),
+        unit_path=group.committee.path,
+    )
+
+
+@exporter("oversight.group-members")
+def group_members(user, params: dict[str, str]) -> Sheet:
+    group = _group(user, params)
+    return Sheet(
+        title=_("Thành viên tổ"),
+        filename=f"thanh-vien-to-{group.pk}",
+        columns=[
+            Column(_("Họ và tên"), lambda m: m.person.full_name, width=30),
+            Column(_("Vai trò"), lambda m: m.get_role_display(), width=14),
+            Column(_("Từ ngày"), lambda m: m.valid_from, kind="date", width=12),
+            Column(_("Đến ngày"), lambda m: m.valid_to, kind="date", width=12),
+        ],
+        rows=group.members.select_related("person").order_by(
+            "valid_to", "role", "person__sort_key"
+        ),
         unit_path=group.committee.path,
     )
 
@@ -254,6 +274,25 @@ def plan_tasks(user, params: dict[str, str]) -> Sheet:
             Column(_("Quá hạn"), lambda t: _("Quá hạn") if t.is_overdue() else "", width=10),
         ],
         rows=plan.tasks.select_related("lead_unit").prefetch_related("coordinating_units"),
+        unit_path=plan.committee.path,
+    )
+
+
+@exporter("oversight.plan-conferences")
+def plan_conferences(user, params: dict[str, str]) -> Sheet:
+    plan = _plan(user, params)
+    return Sheet(
+        title=_("Hội nghị quán triệt"),
+        filename=f"hoi-nghi-ke-hoach-{plan.pk}",
+        columns=[
+            Column(_("Ngày"), lambda c: c.held_on, kind="date", width=12),
+            Column(_("Cấp"), lambda c: c.get_level_display(), width=16),
+            Column(_("Hội nghị"), lambda c: c.title, width=50),
+            Column(_("Số ngày"), lambda c: c.days, kind="int", width=8),
+            Column(_("Số người dự"), lambda c: c.attendance, kind="int", width=10),
+            Column(_("Ghi chú"), lambda c: c.note, width=30),
+        ],
+        rows=plan.conferences.select_related("unit"),
         unit_path=plan.committee.path,
     )
 

@@ -23,6 +23,15 @@ from kiemdiem.reviews.models import FindingArea
 TEXTAREA = {"rows": 3}
 
 
+class CreationForm(ScopedForm):
+    """A form that only ever creates (a group, an assignment, a follow-up, a comment, a task):
+    it carries no version (core.forms.VersionedForm requires one of every form that edits)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["new"] = True
+        super().__init__(*args, **kwargs)
+
+
 def units_below(committee: Unit) -> QuerySet[Unit]:
     """The units directly under a committee (what its groups and members are assigned to)."""
     return committee.children.filter(valid_to__isnull=True).order_by("kind", "name")
@@ -40,7 +49,7 @@ def committee_members(committee: Unit) -> QuerySet[Person]:
     return Person.objects.filter(pk__in=holders.values("person_id")).order_by("sort_key", "pk")
 
 
-class UnitPickForm(ScopedForm):
+class UnitPickForm(CreationForm):
     """A unit below the committee, chosen by name (accents ignored) with the unit picker."""
 
     id_prefix = "unit_pick"
@@ -51,7 +60,7 @@ class UnitPickForm(ScopedForm):
         self.fields["unit"].limit_to(self.user, committee)
 
 
-class GroupForm(ScopedForm):
+class GroupForm(CreationForm):
     id_prefix = "group"
 
     name = forms.CharField(label=_("Tên tổ công tác"), max_length=200)
@@ -184,7 +193,7 @@ class OutcomeForm(VersionedForm):
     )
 
 
-class FollowupForm(ScopedForm):
+class FollowupForm(CreationForm):
     id_prefix = "followup"
 
     plan = forms.ModelChoiceField(label=_("Kế hoạch khắc phục của đơn vị"), queryset=None)
@@ -217,7 +226,16 @@ class FollowupForm(ScopedForm):
 class AssessmentCreateForm(StyledForm):
     id_prefix = "assessment_create"
 
-    unit = forms.ModelChoiceField(label=_("Đơn vị"), queryset=None)
+    unit = forms.ModelChoiceField(
+        label=_("Đơn vị"),
+        queryset=None,
+        error_messages={
+            "invalid_choice": _(
+                "Đơn vị này không được phân công theo dõi cho tổ hay đồng chí: chỉ nhận xét đơn "
+                "vị được phân công."
+            )
+        },
+    )
     period = forms.ModelChoiceField(label=_("Kỳ báo cáo"), queryset=None)
 
     def __init__(self, *args, units: list[Unit], **kwargs):
@@ -307,7 +325,7 @@ class DraftForm(StyledForm):
     )
 
 
-class CommentForm(ScopedForm):
+class CommentForm(CreationForm):
     id_prefix = "comment"
 
     author = forms.CharField(label=_("Người, đơn vị góp ý"), max_length=200)
@@ -345,7 +363,7 @@ class AdoptPlanForm(VersionedForm):
     issued_on = VnDateField(label=_("Ngày ban hành"))
 
 
-class TaskForm(ScopedForm):
+class TaskForm(CreationForm):
     id_prefix = "task"
 
     content = forms.CharField(label=_("Nội dung nhiệm vụ"), widget=forms.Textarea(attrs=TEXTAREA))

@@ -284,6 +284,7 @@ class OverseerRow:
 
     label: str
     kind: str  # "group" | "member"
+    pk: int = 0  # the group's or the person's id
     url: str = ""
     units: list[str] = field(default_factory=list)
     plans_appraised: int = 0
@@ -310,14 +311,22 @@ def overseers_dashboard(unit: Unit, cycle_id: int) -> list[OverseerRow]:
             row = rows.setdefault(
                 key,
                 OverseerRow(
-                    label=str(a.working_group), kind="group", url=a.working_group.get_absolute_url()
+                    label=str(a.working_group),
+                    kind="group",
+                    pk=a.working_group_id,
+                    url=a.working_group.get_absolute_url(),
                 ),
             )
         else:
             key = ("member", a.person_id)
             row = rows.setdefault(
                 key,
-                OverseerRow(label=str(a.person), kind="member", url=a.person.get_absolute_url()),
+                OverseerRow(
+                    label=str(a.person),
+                    kind="member",
+                    pk=a.person_id,
+                    url=a.person.get_absolute_url(),
+                ),
             )
             member_units.setdefault(a.person_id, set()).add(a.unit_id)
         row.units.append(a.unit.name)

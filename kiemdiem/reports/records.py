@@ -118,7 +118,7 @@ def records(request: HttpRequest) -> HttpResponse:
     results = "confidence:result-list"
     s = suggestion_stats(user, unit, year)
     sugg = "reviews:suggestion-list"
-    k = commitment_stats(unit, year)
+    k = commitment_stats(unit, year) if access.leads(unit.path) else None
     roster = "reviews:commitment-list"
     ctx.update(
         {
@@ -193,16 +193,39 @@ def records(request: HttpRequest) -> HttpResponse:
                     _link(sugg, trang_thai="issued", giai_doan="held", **where),
                 ),
             ],
-            "commitments": [
-                Figure(_("Đảng viên"), k["members"], _link(roster, **where)),
-                Figure(_("Đã có bản cam kết"), k["filed"], _link(roster, **where)),
-                Figure(
-                    _("Chưa có bản cam kết"),
-                    k["missing"],
-                    _link(roster, tinh_trang="chua-co", **where),
-                ),
-            ],
-            "commitment_items": k,
+            # the roster is the unit's leaders' (as its page and export): others see no count
+            "commitments": (
+                [
+                    Figure(_("Đảng viên"), k["members"], _link(roster, **where)),
+                    Figure(
+                        _("Đã có bản cam kết"),
+                        k["filed"],
+                        _link(roster, tinh_trang="da-co", **where),
+                    ),
+                    Figure(
+                        _("Chưa có bản cam kết"),
+                        k["missing"],
+                        _link(roster, tinh_trang="chua-co", **where),
+                    ),
+                    Figure(
+                        _("Thực hiện tốt mọi nội dung cam kết"),
+                        k["kept"],
+                        _link(roster, tinh_trang="hoan-thanh", **where),
+                    ),
+                    Figure(
+                        _("Có nội dung thực hiện một phần hoặc chưa thực hiện"),
+                        k["short"],
+                        _link(roster, tinh_trang="chua-dat", **where),
+                    ),
+                    Figure(
+                        _("Chưa tự đánh giá hết các nội dung"),
+                        k["unassessed"],
+                        _link(roster, tinh_trang="chua-danh-gia", **where),
+                    ),
+                ]
+                if k is not None
+                else None
+            ),
         }
     )
     return render(request, "reports/records.html", ctx)

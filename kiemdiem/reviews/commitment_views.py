@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kiemdiem.core.audit import history_for
@@ -21,6 +22,14 @@ from kiemdiem.reviews.models import Commitment, CommitmentItem
 from kiemdiem.reviews.permissions import can_edit_commitment, can_file_commitment
 
 PER_PAGE = 50
+ROSTER_FILTERS = [
+    ("", gettext_lazy("Tất cả")),
+    ("chua-co", gettext_lazy("Chưa có bản cam kết")),
+    ("da-co", gettext_lazy("Đã có bản cam kết")),
+    ("hoan-thanh", gettext_lazy("Thực hiện tốt mọi nội dung cam kết")),
+    ("chua-dat", gettext_lazy("Có nội dung thực hiện một phần hoặc chưa thực hiện")),
+    ("chua-danh-gia", gettext_lazy("Chưa tự đánh giá hết các nội dung")),
+]
 
 
 def _posted(request: HttpRequest):
@@ -49,13 +58,21 @@ def commitment_list(request: HttpRequest) -> HttpResponse:
     """The unit's members with their commitment of the year; "chưa có" lists those without."""
     unit = roster_unit(request)
     year = _year(request)
-    missing = request.GET.get("tinh_trang") == "chua-co"
+    state = request.GET.get("tinh_trang", "")
+    state = state if state in selectors.ROSTER_STATES else ""
     own = Commitment.objects.filter(person__user=request.user).order_by("-year")
-    ctx: dict = {"unit": unit, "year": year, "missing": missing, "own": own}
+    ctx: dict = {
+        "unit": unit,
+        "year": year,
+        "state": state,
+        "states": ROSTER_FILTERS,
+        "state_label": dict(ROSTER_FILTERS)[state],
+        "own": own,
+    }
     if unit is not None and access_for(request.user).leads(unit.path):
-        roster = selectors.commitment_roster(unit, year, missing=missing)
+        roster = selectors.commitment_roster(unit, year, state=state)
         page = Paginator(roster, PER_PAGE).get_page(request.GET.get("page"))
-        ctx.update(page=page, stats=selectors.commitment_stats(unit, year))
+        ctx.update(roster_shown=True, page=page, stats=selectors.commitment_stats(unit, year))
     return render(request, "reviews/commitment_list.html", ctx)
 
 

@@ -118,8 +118,6 @@ def commitment_roster(user, params: dict[str, str]) -> Sheet:
         title=_("Bản cam kết năm %(y)s — %(u)s") % {"y": year, "u": unit.name},
         filename=f"ban-cam-ket-{year}",
         columns=columns,
-        rows=selectors.commitment_roster(
-            unit, int(year), missing=params.get("tinh_trang") == "chua-co"
-        ),
+        rows=selectors.commitment_roster(unit, int(year), state=params.get("tinh_trang", "")),
         unit_path=unit.path,
     )

@@ -279,27 +279,44 @@ def members_of(unit: Unit, day: datetime.date | None = None) -> QuerySet[Person]
     return Person.objects.filter(Exists(current))
 
 
-def commitment_roster(unit: Unit, year: int, *, missing: bool = False) -> QuerySet[Person]:
+# The roster's filters (?tinh_trang=): who has not committed, who has, and how the year-end
+# self-review went. The statistics count each of them over the very same query.
+ROSTER_STATES = {
+    "chua-co": "missing",
+    "da-co": "filed",
+    "hoan-thanh": "kept",
+    "chua-dat": "short",
+    "chua-danh-gia": "unassessed",
+}
+
+
+def commitment_roster(unit: Unit, year: int, *, state: str = "") -> QuerySet[Person]:
     """The unit's current members with their commitment of the year (`commitment_id`, None
-    when they have none): the cell sees who has not committed."""
+    when they have none): the cell sees who has not committed. `state` (a key of
+    ROSTER_STATES) keeps those without one, those with one, those who kept every item, those
+    who kept one only partly or not, and those who have not assessed every item yet."""
     commitment = Commitment.objects.filter(person=OuterRef("pk"), year=year)
+    items = CommitmentItem.objects.filter(commitment__person=OuterRef("pk"), commitment__year=year)
     qs = members_of(unit).annotate(commitment_id=Subquery(commitment.values("pk")[:1]))
-    if missing:
+    if state == "chua-co":
         qs = qs.filter(commitment_id__isnull=True)
+    elif state == "da-co":
+        qs = qs.filter(commitment_id__isnull=False)
+    elif state == "hoan-thanh":  # a commitment has at least one item (commitments._items)
+        qs = qs.filter(commitment_id__isnull=False).exclude(
+            Exists(items.exclude(fulfilment=Fulfilment.FULFILLED))
+        )
+    elif state == "chua-dat":
+        qs = qs.filter(Exists(items.filter(fulfilment__in=[Fulfilment.PARTLY, Fulfilment.NOT])))
+    elif state == "chua-danh-gia":
+        qs = qs.filter(Exists(items.filter(fulfilment="")))
     return qs.order_by("sort_key", "pk")
 
 
 def commitment_stats(unit: Unit, year: int) -> dict[str, int]:
-    """Members, commitments filed, and items by how far they were kept."""
-    members = members_of(unit)
-    filed = Commitment.objects.filter(year=year, person__in=members)
-    items = CommitmentItem.objects.filter(commitment__in=filed).aggregate(
-        items=Count("pk"),
-        fulfilled=Count("pk", filter=Q(fulfilment=Fulfilment.FULFILLED)),
-        partly=Count("pk", filter=Q(fulfilment=Fulfilment.PARTLY)),
-        not_kept=Count("pk", filter=Q(fulfilment=Fulfilment.NOT)),
-        unassessed=Count("pk", filter=Q(fulfilment="")),
-    )
-    counts = {"members": members.count(), "filed": filed.count(), **items}
-    counts["missing"] = counts["members"] - counts["filed"]
+    """Members, and how many of them are in each state of the roster (each number is the
+    length of the roster filtered so)."""
+    counts = {"members": members_of(unit).count()}
+    for state, name in ROSTER_STATES.items():
+        counts[name] = commitment_roster(unit, year, state=state).count()
     return counts

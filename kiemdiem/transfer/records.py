@@ -24,8 +24,9 @@ from django.utils.translation import gettext_lazy
 
 from kiemdiem.confidence import services as confidence_services
 from kiemdiem.confidence.models import ConfidencePoll, ConfidenceResult, ExclusionReason, PollStatus
+from kiemdiem.confidence.permissions import can_hold_poll
 from kiemdiem.core.errors import DomainError
-from kiemdiem.core.permissions import Actor
+from kiemdiem.core.permissions import Actor, require
 from kiemdiem.discipline import services as discipline_services
 from kiemdiem.discipline.models import (
     LIVE,
@@ -33,7 +34,9 @@ from kiemdiem.discipline.models import (
     DisciplineCase,
     DisciplineForm,
 )
+from kiemdiem.discipline.permissions import can_record_discipline
 from kiemdiem.org.models import Person, Position, PositionRole, Unit
+from kiemdiem.org.scoping import visible_people, visible_units
 from kiemdiem.reviews.models import FindingArea
 from kiemdiem.transfer.columns import (
     INSTRUCTIONS_SHEET,
@@ -221,17 +224,23 @@ def _count(values: dict, key: str, header: str) -> int:
     return number
 
 
-def _unit(code: str) -> Unit:
-    unit = Unit.objects.filter(code__iexact=code).first()
+# Units and people are looked up inside the importer's scope only: a row about someone else's
+# subtree is refused as unknown, so a file cannot probe names, cases or polls elsewhere.
+
+
+def _unit(code: str, by: Actor) -> Unit:
+    unit = visible_units(by).filter(code__iexact=code).first()
     if unit is None:
-        raise RowRefused(_("Không có đơn vị mã “%(c)s”.") % {"c": code})
+        raise RowRefused(_("Không có đơn vị mã “%(c)s” trong phạm vi của bạn.") % {"c": code})
     return unit
 
 
-def _person(card: str, name: str) -> Person:
-    person = Person.objects.filter(party_card_number=card).first()
+def _person(card: str, name: str, by: Actor) -> Person:
+    person = visible_people(by).filter(party_card_number=card).first()
     if person is None:
-        raise RowRefused(_("Không có đảng viên số thẻ “%(c)s”.") % {"c": card})
+        raise RowRefused(
+            _("Không có đảng viên số thẻ “%(c)s” trong phạm vi của bạn.") % {"c": card}
+        )
     if name and header_key(name) != header_key(person.full_name):
         raise RowRefused(
             _("Số thẻ “%(c)s” là của đồng chí %(p)s, không phải “%(n)s”.")
@@ -244,13 +253,15 @@ def _person(card: str, name: str) -> Person:
 
 
 def _discipline_row(values: dict, by: Actor) -> str:
-    person = _person(values["card"], values["full_name"]) if values["card"] else None
+    person = _person(values["card"], values["full_name"], by) if values["card"] else None
     unit = None
     if person is None:
         if not values["unit"]:
             raise RowRefused(_("Phải ghi số thẻ đảng viên hoặc mã tổ chức đảng bị kỷ luật."))
-        unit = _unit(values["unit"])
-    deciding = _unit(values["deciding_unit"])
+        unit = _unit(values["unit"], by)
+    deciding = _unit(values["deciding_unit"], by)
+    # before looking for the same decision: whether one exists is not the importer's to learn
+    require(can_record_discipline(by, deciding))
     same = DisciplineCase.objects.filter(
         status__in=LIVE,
         decision_number=values["decision_number"],
@@ -298,7 +309,8 @@ def _discipline_row(values: dict, by: Actor) -> str:
 
 
 def _poll_of(values: dict, by: Actor, created: set[int]) -> ConfidencePoll:
-    body = _unit(values["body_unit"])
+    body = _unit(values["body_unit"], by)
+    require(can_hold_poll(by, body))  # before reading the body's polls
     convened = _count(values, "convened_count", "Số được triệu tập")
     present = _count(values, "present_count", "Số có mặt")
     poll = ConfidencePoll.objects.filter(
@@ -332,7 +344,7 @@ def _poll_of(values: dict, by: Actor, created: set[int]) -> ConfidencePoll:
 
 
 def _confidence_row(values: dict, by: Actor, created: set[int]) -> str:
-    person = _person(values["card"], values["full_name"])
+    person = _person(values["card"], values["full_name"], by)
     poll = _poll_of(values, by, created)
     if ConfidenceResult.objects.filter(poll=poll, person=person).exists():
         return EXISTS

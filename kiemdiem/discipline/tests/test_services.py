@@ -428,3 +428,43 @@ def test_correcting_a_decided_case_needs_a_reason(org_tree, inspector, today):
     )
     case.refresh_from_db()
     assert case.decision_number == "12A-QĐ/UBKTĐU"
+
+
+def test_limitation_to_the_day_when_a_proposal_is_decided(org_tree, grassroots_office, today):
+    """A removal from post has 10 years (Art. 4), counted to the day also when the case was
+    opened as a proposal first; a violation on 29/02 reaches its last day on 28/02."""
+    person = org_tree.members_a1[1]
+    post = org_services.position_add(
+        person=person,
+        unit=org_tree.cell_a1,
+        role=PositionRole.DEPUTY_SECRETARY,
+        valid_from=START,
+        by=SYSTEM,
+    )
+    case = services.case_open(
+        by=grassroots_office,
+        deciding_unit=org_tree.grassroots_a1,
+        authority="standing",
+        person=person,
+        violation="Vi phạm nguyên tắc tập trung dân chủ",
+        violation_on=D(2016, 2, 29),
+        violation_area="discipline",
+        proposed_form=DisciplineForm.REMOVAL_FROM_POST,
+    )
+    decide = {
+        "case": case,
+        "by": grassroots_office,
+        "form": DisciplineForm.REMOVAL_FROM_POST,
+        "position": post,
+        "decision_number": "9-QĐ/ĐU",
+    }
+    error = refused(
+        lambda: services.case_decide(decided_on=D(2026, 3, 1), version=case.version, **decide),
+        "Đã hết thời hiệu kỷ luật",
+    )
+    assert "10 năm (đến hết ngày 28/02/2026)" in error.message
+    case.refresh_from_db()
+    assert (case.status, case.form_in_force) == (DisciplineStatus.PROPOSED, "")
+    services.case_decide(decided_on=D(2026, 2, 28), version=case.version, **decide)
+    case.refresh_from_db()
+    assert (case.status, case.limitation_years) == (DisciplineStatus.DECIDED, 10)

@@ -24,9 +24,11 @@ def _params(kind: str, cycle, org_tree, request=None) -> dict:
         return {
             "oversight.group-assignments": {"group": objects["working-groups"].pk},
             "oversight.group-assessments": {"group": objects["working-groups"].pk},
+            "oversight.group-members": {"group": objects["working-groups"].pk},
             "oversight.programme-activities": {"programme": objects["work-programmes"].pk},
             "oversight.plan-comments": {"plan": objects["implementation-plans"].pk},
             "oversight.plan-tasks": {"plan": objects["implementation-plans"].pk},
+            "oversight.plan-conferences": {"plan": objects["implementation-plans"].pk},
         }.get(kind, {})
     review = Review.objects.filter(cycle=cycle, unit=org_tree.cell_a1, person=None).first()
     period = ReportPeriod.objects.filter(cycle=cycle).order_by("ends_on").first()
@@ -83,12 +85,14 @@ def test_every_list_page_has_an_export():
         "oversight.groups",
         "oversight.group-assignments",
         "oversight.group-assessments",
+        "oversight.group-members",
         "oversight.member-assignments",
         "oversight.programme-activities",
         "oversight.late",
         "oversight.implementation-plans",
         "oversight.plan-comments",
         "oversight.plan-tasks",
+        "oversight.plan-conferences",
         "oversight.notifications",
     }
 

@@ -124,6 +124,12 @@ def test_appraisal_and_assessment_through_the_api(
     assert ack.status_code == 200 and ack.json()["status"] == "acknowledged"
     read = unit.post(f"{BASE}/notifications/read/", {}, format="json").json()
     assert read["unread"] == 0
+    assert unit.get(f"{BASE}/notifications/email/").json() == {"email_enabled": True}
+    off = unit.put(f"{BASE}/notifications/email/", {"email_enabled": False}, format="json")
+    assert off.status_code == 200 and off.json() == {"email_enabled": False}
+    assert unit.get(f"{BASE}/notifications/email/").json() == {"email_enabled": False}
+    bad = unit.put(f"{BASE}/notifications/email/", {}, format="json")
+    assert bad.status_code == 400 and "bắt buộc" in str(bad.json()["fields"])
 
 
 def test_implementation_plan_through_the_api(api, oversight, org_tree, office, travel_to):

@@ -182,11 +182,13 @@ def test_list_pages_offer_their_export(client, world, oversight, office):
         (reverse("oversight:index"), "oversight.groups"),
         (world["group"].get_absolute_url(), "oversight.group-assignments"),
         (world["group"].get_absolute_url(), "oversight.group-assessments"),
+        (world["group"].get_absolute_url(), "oversight.group-members"),
         (world["programme"].get_absolute_url(), "oversight.programme-activities"),
         (reverse("oversight:late-list"), "oversight.late"),
         (reverse("oversight:implementation-list"), "oversight.implementation-plans"),
         (world["implementation"].get_absolute_url(), "oversight.plan-comments"),
         (world["implementation"].get_absolute_url(), "oversight.plan-tasks"),
+        (world["implementation"].get_absolute_url(), "oversight.plan-conferences"),
     ]:
         page = client.get(url).content.decode()
         assert f'name="kind" value="{kind}"' in page, (url, kind)
@@ -217,3 +219,39 @@ def test_task_progress_page_with_evidence(client, world, oversight, office):
     assert response.status_code == 302
     task.refresh_from_db()
     assert task.status == "done"
+
+
+def test_list_pages_query_ceilings(
+    client, world, oversight, open_cycle, org_tree, office, django_assert_max_num_queries
+):
+    """The oversight lists with a dozen groups and plans: the queries do not grow per row."""
+    from conftest import GROUP_SET_UP
+    from kiemdiem.org import groups
+
+    for n in range(12):
+        group = groups.group_create(
+            committee=org_tree.province_a,
+            name=f"Tổ công tác số {n + 2}",
+            decision_number=f"{n + 500}-QĐ/TU",
+            decision_date=GROUP_SET_UP,
+            valid_from=GROUP_SET_UP,
+            by=office,
+        )
+        groups.member_add(group=group, person=oversight.member, valid_from=GROUP_SET_UP, by=office)
+        services.implementation_create(
+            committee=org_tree.province_a,
+            title=f"Kế hoạch {n}",
+            directive="Chỉ thị 05-CT/TW",
+            draft_text="Dự thảo",
+            by=office,
+        )
+    client.force_login(office)
+    for url in [
+        reverse("oversight:index"),
+        reverse("oversight:late-list"),
+        reverse("oversight:implementation-list"),
+        reverse("notifications"),
+        reverse("dashboard:oversight", args=[open_cycle.pk, org_tree.province_a.pk]),
+    ]:
+        with django_assert_max_num_queries(15):
+            assert client.get(url).status_code == 200, url

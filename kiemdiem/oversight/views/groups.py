@@ -114,7 +114,7 @@ def group_create(request: HttpRequest) -> HttpResponse:
                 % {"g": group},
             )
             return redirect(group)
-    for error in [*form.non_field_errors(), *[e for f in form for e in f.errors]]:
+    for error in [*form.non_field_errors(), *[f"{f.label}: {e}" for f in form for e in f.errors]]:
         messages.error(request, error)
     return redirect("oversight:index")
 
@@ -146,7 +146,7 @@ def member_assign(request: HttpRequest) -> HttpResponse:
                 _("Đã phân công %(p)s phụ trách %(u)s.") % {"p": data["person"], "u": data["unit"]},
             )
             return redirect("oversight:index")
-    for error in [*form.non_field_errors(), *[e for f in form for e in f.errors]]:
+    for error in [*form.non_field_errors(), *[f"{f.label}: {e}" for f in form for e in f.errors]]:
         messages.error(request, error)
     return redirect("oversight:index")
 
@@ -181,7 +181,7 @@ def _group_context(request: HttpRequest, group, **forms) -> dict:
         "member_form": forms.get("member_form") or MemberForm(group=group),
         "assign_form": forms.get("assign_form")
         or GroupAssignForm(user=user, committee=group.committee),
-        "programme_form": forms.get("programme_form") or ProgrammeForm(),
+        "programme_form": forms.get("programme_form") or ProgrammeForm(new=True),
         "assessment_form": forms.get("assessment_form") or AssessmentCreateForm(units=units),
         "report_form": forms.get("report_form")
         or PeriodChoiceForm(initial={"year": today.year, "kind": "half_year"}),
@@ -247,7 +247,7 @@ def member_end(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if done is not None:
             messages.success(request, _("%(p)s thôi tham gia tổ.") % {"p": seat.person})
-    for error in [*form.non_field_errors(), *[e for f in form for e in f.errors]]:
+    for error in [*form.non_field_errors(), *[f"{f.label}: {e}" for f in form for e in f.errors]]:
         messages.error(request, error)
     return redirect(seat.group)
 
@@ -305,7 +305,7 @@ def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request, _("Đã kết thúc phân công theo dõi %(u)s.") % {"u": assignment.unit}
             )
-    for error in [*form.non_field_errors(), *[e for f in form for e in f.errors]]:
+    for error in [*form.non_field_errors(), *[f"{f.label}: {e}" for f in form for e in f.errors]]:
         messages.error(request, error)
     if assignment.working_group_id:
         return redirect(assignment.working_group)
@@ -344,7 +344,7 @@ def assignment_reassign(request: HttpRequest, pk: int) -> HttpResponse:
                 },
             )
             return redirect(data["group"])
-    for error in [*form.non_field_errors(), *[e for f in form for e in f.errors]]:
+    for error in [*form.non_field_errors(), *[f"{f.label}: {e}" for f in form for e in f.errors]]:
         messages.error(request, error)
     return redirect(assignment.working_group or "oversight:index")
 
@@ -424,7 +424,7 @@ def assessment_start_member(request: HttpRequest) -> HttpResponse:
         if assessment is not None:
             messages.success(request, _("Đã lập báo cáo nhận xét. Hãy viết nhận xét rồi gửi."))
             return redirect(assessment)
-    for error in [*form.non_field_errors(), *[e for f in form for e in f.errors]]:
+    for error in [*form.non_field_errors(), *[f"{f.label}: {e}" for f in form for e in f.errors]]:
         messages.error(request, error)
     return redirect("oversight:index")
 
@@ -433,7 +433,7 @@ def assessment_start_member(request: HttpRequest) -> HttpResponse:
 @require_POST
 def programme_create(request: HttpRequest, pk: int) -> HttpResponse:
     group = _group(request, pk)
-    form = ProgrammeForm(request.POST)
+    form = ProgrammeForm(request.POST, new=True)
     if form.is_valid():
         data = form.cleaned_data
         programme = run_service(

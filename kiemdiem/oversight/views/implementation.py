@@ -51,7 +51,7 @@ from kiemdiem.oversight.states import (
 
 
 def _errors(request: HttpRequest, form) -> None:
-    for error in [*form.non_field_errors(), *[e for f in form for e in f.errors]]:
+    for error in [*form.non_field_errors(), *[f"{f.label}: {e}" for f in form for e in f.errors]]:
         messages.error(request, error)
 
 
@@ -526,14 +526,14 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
     form = OptionalReasonForm(request.POST)
-    form.is_valid()
-    done = run_service(
+    # No version, no write: the page must name the one it showed (core.forms.VersionedForm).
+    done = form.is_valid() and run_service(
         form,
         lambda: services.implementation_report_submit(
-            report=report, expected_version=form.cleaned_data.get("version"), by=request.user
+            report=report, expected_version=form.cleaned_data["version"], by=request.user
         ),
     )
-    if done is not None:
+    if done:
         messages.success(request, _("Đã gửi báo cáo tới Ban Thường vụ."))
     else:
         _errors(request, form)

@@ -45,7 +45,7 @@ from kiemdiem.reports.services import FIGURE_LABELS
 
 
 def _form_errors_to_messages(request: HttpRequest, form) -> None:
-    for error in [*form.non_field_errors(), *[e for f in form for e in f.errors]]:
+    for error in [*form.non_field_errors(), *[f"{f.label}: {e}" for f in form for e in f.errors]]:
         messages.error(request, error)
 
 
@@ -367,16 +367,16 @@ def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment(request, pk)
     form = OptionalReasonForm(request.POST)
-    form.is_valid()
-    done = run_service(
+    # No version, no write: the page must name the one it showed (core.forms.VersionedForm).
+    done = form.is_valid() and run_service(
         form,
         lambda: services.assessment_submit(
             assessment=assessment,
-            expected_version=form.cleaned_data.get("version"),
+            expected_version=form.cleaned_data["version"],
             by=request.user,
         ),
     )
-    if done is not None:
+    if done:
         messages.success(
             request, _("Đã gửi báo cáo nhận xét tới Ban Thường vụ và thông báo cho đơn vị.")
         )
@@ -466,14 +466,14 @@ def group_report_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def group_report_submit(request: HttpRequest, pk: int) -> HttpResponse:
     report = _group_report(request, pk)
     form = OptionalReasonForm(request.POST)
-    form.is_valid()
-    done = run_service(
+    # No version, no write: the page must name the one it showed (core.forms.VersionedForm).
+    done = form.is_valid() and run_service(
         form,
         lambda: services.group_report_submit(
-            report=report, expected_version=form.cleaned_data.get("version"), by=request.user
+            report=report, expected_version=form.cleaned_data["version"], by=request.user
         ),
     )
-    if done is not None:
+    if done:
         messages.success(request, _("Đã gửi báo cáo hoạt động qua Văn phòng cấp ủy."))
     else:
         _form_errors_to_messages(request, form)

@@ -2,6 +2,7 @@
 
 import datetime
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.urls import reverse
@@ -79,6 +80,14 @@ def records(org_tree, office, travel_to):
     )
     confidence_services.poll_finalize(poll=poll, by=office)
     commitments.commitment_file(person=people[0], year=2026, items=["Gương mẫu"], by=office)
+    short = commitments.commitment_file(
+        person=people[1], year=2026, items=["Học tập", "Rèn luyện"], by=office
+    )
+    kept = commitments.commitment_file(person=people[2], year=2026, items=["Gương mẫu"], by=office)
+    first, second = short.items.all()
+    commitments.commitment_assess(item=first, fulfilment="fulfilled", by=office)
+    commitments.commitment_assess(item=second, fulfilment="not", note="Chưa đạt", by=office)
+    commitments.commitment_assess(item=kept.items.get(), fulfilment="fulfilled", by=office)
 
 
 def figures(page: str) -> dict[str, int]:
@@ -95,12 +104,23 @@ def test_sentence_and_every_number_equals_its_list(client, org_tree, office, rec
     assert "2 đảng viên bị kỷ luật: 1 cảnh cáo, 1 cách chức" in page
     assert "0 tổ chức đảng bị kỷ luật" in page
     numbers = figures(page)
-    assert numbers, page
+    roster = {
+        parse_qs(urlsplit(href).query).get("tinh_trang", ["tất cả"])[0]: n
+        for href, n in numbers.items()
+        if "cam-ket" in href
+    }
+    assert len(org_tree.members_a1) == 3
+    assert roster == {
+        "tất cả": 3,
+        "da-co": 3,
+        "chua-co": 0,
+        "hoan-thanh": 1,
+        "chua-dat": 1,
+        "chua-danh-gia": 1,
+    }
     for href, value in numbers.items():
         listing = client.get(href).content.decode()
-        counted = re.search(r"(\d+) (hồ sơ|kết quả|gợi ý|hội nghị)<", listing)
-        if "cam-ket" in href:
-            continue  # the roster page shows members, checked below
+        counted = re.search(r"(\d+) (hồ sơ|kết quả|gợi ý|hội nghị|đảng viên)<", listing)
         assert counted, href
         assert int(counted.group(1)) == value, (href, value)
 
@@ -110,6 +130,17 @@ def test_leaders_count_only_what_they_may_read(client, org_tree, unit_head, reco
     page = client.get(reverse("reports:records"), {"nam": 2026}).content.decode()
     assert "0 đảng viên bị kỷ luật" in page
     assert "chỉ tính các hồ sơ bạn được xem" in page
+
+
+def test_a_member_sees_no_roster_count(client, org_tree, member, records):
+    """The commitment roster is the unit leaders' page: a member's statistics name no number
+    that would link to it."""
+    client.force_login(member)
+    page = client.get(
+        reverse("reports:records"), {"don_vi": org_tree.cell_a1.pk, "nam": 2026}
+    ).content.decode()
+    assert "dành cho lãnh đạo đơn vị" in page
+    assert not [href for href in figures(page) if "cam-ket" in href]
 
 
 def test_outsider_sees_only_own_subtree(client, org_tree, outsider, records):

@@ -183,3 +183,27 @@ def test_runs_are_jobs_of_the_task_queue(client, org_tree, office, settings):
     record.refresh_from_db()
     assert record.status == RecordImport.Status.IMPORTED
     assert DisciplineCase.objects.count() == 1
+
+
+def test_rows_about_another_subtree_reveal_nothing(client, org_tree, office, outsider):
+    """An office of province B cannot learn from a file whether a member of province A exists,
+    what their name is, or whether a decision or a poll of theirs is recorded."""
+    person = org_tree.members_a1[0]
+    client.force_login(office)
+    mine = upload(client, "discipline", workbook("discipline", [discipline_row(person)]))
+    client.post(reverse("transfer:records-confirm", args=[mine.pk]))
+    assert DisciplineCase.objects.count() == 1
+
+    client.force_login(outsider)
+    rows = [
+        discipline_row(person),  # the same decision, as recorded by province A
+        discipline_row(person, full_name="Người khác", decision_number="99"),
+        discipline_row(org_tree.member_b1, deciding_unit="CS38A1", decision_number="98"),
+    ]
+    job = upload(client, "discipline", workbook("discipline", rows))
+    assert job.counts == {"create": 0, "exists": 0, "reject": 3}
+    messages = [message for _row, _action, message in job.report["rows"]]
+    assert messages[0] == messages[1]
+    assert "trong phạm vi của bạn" in messages[0] and person.full_name not in messages[1]
+    assert "Không có đơn vị mã “CS38A1” trong phạm vi của bạn" in messages[2]
+    assert DisciplineCase.objects.count() == 1
