@@ -7,7 +7,11 @@ Production-like settings: DEBUG off (no query log), one persistent connection.
 import os
 import sys
 
-NAMES = {"province-dashboard": "dashboard", "import-members": "import_members"}
+NAMES = {
+    "province-dashboard": "dashboard",
+    "import-members": "import_members",
+    "pages": "pages",
+}
 
 
 def main() -> None:

@@ -232,6 +232,10 @@ def plans_filtered(user: Actor, filters: dict | None) -> QuerySet[RemediationPla
 
 
 def plans_list(qs: QuerySet[RemediationPlan]) -> QuerySet[RemediationPlan]:
-    return qs.select_related("unit", "person", "cycle", "review").prefetch_related(
+    # review__unit, review__person: the row's label (Review.subject_label); 50 more queries
+    # per page without them.
+    return qs.select_related(
+        "unit", "person", "cycle", "review", "review__unit", "review__person"
+    ).prefetch_related(
         Prefetch("actions", queryset=PlanAction.objects.only("id", "plan_id", "status", "due_date"))
     )

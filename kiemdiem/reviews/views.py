@@ -19,6 +19,7 @@ from kiemdiem.core.audit import history_for
 from kiemdiem.core.errors import DomainError
 from kiemdiem.core.forms import run_service
 from kiemdiem.core.lifecycle import allowed
+from kiemdiem.core.paging import KeysFirstPaginator
 from kiemdiem.core.permissions import deny, require
 from kiemdiem.org.models import UnitKind
 from kiemdiem.org.scoping import access_for
@@ -103,14 +104,18 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     subject = request.GET.get("doi_tuong", "")
     status = request.GET.get("trang_thai", "")
     reviews = selectors.cycle_reviews(cycle, request.user, subject=subject, status=status)
-    page = Paginator(reviews, REVIEWS_PER_PAGE).get_page(request.GET.get("page"))
+    counts = selectors.cycle_counts(cycle, request.user)
+    paginator = KeysFirstPaginator(reviews, REVIEWS_PER_PAGE)
+    if not subject and not status:
+        paginator.count = counts["reviews"]  # the same scope, already counted
+    page = paginator.get_page(request.GET.get("page"))
     page.object_list = selectors.with_finding_counts(list(page.object_list))
     can_manage = can_manage_cycle(request.user, cycle.scope_unit)
     ctx = {
         "cycle": cycle,
         "kind_labels": [UnitKind(k).label for k in cycle.participating_kinds if k in UnitKind],
         "page": page,
-        "counts": selectors.cycle_counts(cycle, request.user),
+        "counts": counts,
         "own_reviews": selectors.own_reviews(cycle, request.user),
         "can_manage": can_manage,
         "reason_form": ReasonForm(initial={"version": cycle.version}),

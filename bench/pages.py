@@ -1,0 +1,200 @@
+"""W1: every main page's throughput vs a hello-world view, through the same server in one run.
+
+On the province data of the dashboard benchmark (reused when it ran first), the app is served by
+gunicorn (the production config, KIEMDIEM_WEB_WORKERS=3 sync workers, DEBUG off, collected static
+files) on 127.0.0.1, and a load generator keeps 8 connections busy for a few seconds per URL,
+all logged in as the provincial office ("vanphong") with the same session:
+
+- baseline: `/bench-hello/` (bench.urls), a view returning a few bytes through the whole
+  middleware stack, measured before and after the pages (the mean of the two);
+- app: each page of PAGES, in requests per second.
+
+Load generator: wrk when installed (`apt-get install -y wrk`), else a Python one (threads with
+keep-alive connections: it takes a core itself, so the hello-world side is then understated and
+the ratios flattered; say which in any note). Prints `BENCH W1-page-<name> app=… baseline=…
+ratio=… unit=req/s` per page and `BENCH W1-min …` for the slowest. Noisy on a shared 2-core box.
+"""
+
+import http.client
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.db.models import Count
+from django.test import Client
+from django.urls import reverse
+
+from bench.dashboard import log, prepare, sig3
+from kiemdiem.remediation.models import RemediationPlan
+
+SECONDS = float(os.environ.get("KIEMDIEM_BENCH_PAGE_SECONDS", 3))
+CONNECTIONS = 8
+WORKERS = 3
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pages(cycle, province, office) -> dict[str, str]:
+    plan = (
+        RemediationPlan.objects.visible_to(office)
+        .filter(cycle=cycle)
+        .annotate(n=Count("actions"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    return {
+        "home": reverse("home"),
+        "reports": reverse("reports:index"),
+        "dashboards": reverse("dashboard:cycle-list"),
+        "province-dashboard": reverse("dashboard:cycle-unit", args=[cycle.pk, province.pk]),
+        "cycle": reverse("reviews:cycle-detail", args=[cycle.pk]),
+        "plan": reverse("remediation:plan-detail", args=[plan.pk]),
+        "plan-list": reverse("remediation:plan-list"),
+        "appraisal-queue": reverse("remediation:queue-appraisal"),
+        "verification-queue": reverse("remediation:queue-verification"),
+        "audit": reverse("audit-list"),
+        "discipline": reverse("discipline:case-list"),
+        "confidence": reverse("confidence:result-list"),
+        "suggestions": reverse("reviews:suggestion-list"),
+        "commitments": reverse("reviews:commitment-list"),
+        "oversight": reverse("oversight:index"),
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "KIEMDIEM_BIND": f"127.0.0.1:{port}",
+        "KIEMDIEM_WEB_WORKERS": str(WORKERS),
+        "KIEMDIEM_ACCESS_LOG": "",
+        "KIEMDIEM_LOG_LEVEL": "WARNING",
+    }
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    server = subprocess.Popen(
+        [gunicorn, "-c", "gunicorn.conf.py", "kiemdiem.wsgi:application"],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("bench: gunicorn did not start")
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+
+
+def with_wrk(port: int, path: str, cookie: str) -> float:
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{CONNECTIONS}",
+            f"-d{max(1, round(SECONDS))}s",
+            "-H",
+            f"Cookie: {cookie}",
+            f"http://127.0.0.1:{port}{path}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    if "Non-2xx" in out:
+        raise SystemExit(f"bench: {path} answered errors:\n{out}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+
+def with_python(port: int, path: str, cookie: str, seconds: float = SECONDS) -> float:
+    done = [0] * CONNECTIONS
+    failed: list[str] = []
+    stop_at = time.perf_counter() + seconds
+
+    def worker(i: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while time.perf_counter() < stop_at:
+            conn.request("GET", path, headers={"Cookie": cookie})
+            response = conn.getresponse()
+            response.read()
+            if response.status != 200:
+                failed.append(f"{path} → {response.status}")
+                return
+            done[i] += 1
+        conn.close()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(CONNECTIONS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if failed:
+        raise SystemExit(f"bench: {failed[0]}")
+    return sum(done) / (time.perf_counter() - started)
+
+
+def run() -> str:
+    province, office, cycle = prepare()
+    urls = pages(cycle, province, office)
+    call_command("collectstatic", interactive=False, verbosity=0)  # DEBUG off: hashed names
+    client = Client(SERVER_NAME="localhost")
+    client.force_login(office)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    for name, url in urls.items():  # every page answers 200 before anything is timed
+        status = client.get(url).status_code
+        if status != 200:
+            raise SystemExit(f"bench: {name} {url} → {status}")
+    measure = with_wrk if shutil.which("wrk") else with_python
+    log(f"W1: {measure.__name__}, {WORKERS} gunicorn workers, {CONNECTIONS} connections")
+    port = free_port()
+    server = start_server(port)
+    try:
+        # warm-up: every worker has loaded the app, connected, and rendered each page once
+        for _ in range(2):
+            with_python(port, "/bench-hello/", cookie, seconds=2)
+        for url in urls.values():
+            with_python(port, url, cookie, seconds=0.5)
+        hello_before = measure(port, "/bench-hello/", cookie)
+        rates = {name: measure(port, url, cookie) for name, url in urls.items()}
+        hello_after = measure(port, "/bench-hello/", cookie)
+    finally:
+        stop_server(server)
+    hello = (hello_before + hello_after) / 2
+    log(f"W1 hello-world: {hello_before:.0f} then {hello_after:.0f} req/s")
+    lines = [
+        f"BENCH W1-page-{name} app={sig3(rate)} baseline={sig3(hello)} "
+        f"ratio={sig3(rate / hello)} unit=req/s"
+        for name, rate in rates.items()
+    ]
+    slowest = min(rates, key=rates.get)
+    lines.append(
+        f"BENCH W1-min app={sig3(rates[slowest])} baseline={sig3(hello)} "
+        f"ratio={sig3(rates[slowest] / hello)} unit=req/s"
+    )
+    log(f"W1 slowest page: {slowest}")
+    return "\n".join(lines)

@@ -1,0 +1,108 @@
+"""Query-count ceilings of the main pages: the count must not grow with the data.
+
+Each page is opened by the provincial office with N rows behind it, then with 3N (a second
+cycle over three times the members, a plan with three times the items, more audit rows): the
+number of queries must stay the same. A page that loads a relation per row (N+1) fails here
+long before anyone notices it on a province.
+"""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from conftest import CYCLE_DATES, PARTICIPATING, conclude_review
+from kiemdiem.campaign import services as campaign_services
+from kiemdiem.core.permissions import SYSTEM
+from kiemdiem.org import services as org_services
+from kiemdiem.org.tests.factories import PersonFactory
+from kiemdiem.remediation import services as remediation_services
+from kiemdiem.remediation.models import RemediationPlan
+from kiemdiem.reviews import services as review_services
+
+N = 4
+D = datetime.date
+
+
+def _grow(org_tree, office, members: int, items: int, number: int):
+    """`members` more members in cell A1B, a new cycle over province A, and `items` items in
+    the cell's plan of that cycle (its review concluded first)."""
+    for i in range(members):
+        person = PersonFactory(full_name=f"Đảng Viên Thử {number}-{i}")
+        org_services.membership_add(
+            person=person, unit=org_tree.cell_a1b, valid_from=D(2025, 7, 1), by=SYSTEM
+        )
+    cycle = review_services.cycle_create(
+        by=office,
+        title=f"Đợt thử {number}",
+        kind="ad_hoc",
+        year=2025,
+        directive_number=f"{number}-CV/TU",
+        directive_date=D(2025, 12, 1),
+        directive_issuer="BTV",
+        scope_unit=org_tree.province_a,
+        participating_kinds=PARTICIPATING,
+        **CYCLE_DATES,
+    )
+    campaign_services.cycle_open(cycle=cycle, by=office)
+    plan = RemediationPlan.objects.get(cycle=cycle, unit=org_tree.cell_a1b, person__isnull=True)
+    review_services.finding_add(review=plan.review, by=office, text="Chưa đều", area="leadership")
+    conclude_review(plan.review, office)
+    for i in range(items):
+        remediation_services.action_add(
+            plan=plan,
+            by=office,
+            content=f"Nội dung {i}",
+            responsible_unit=org_tree.cell_a1b,
+            due_date=D(2026, 6, 30),
+        )
+    return cycle, plan
+
+
+def _pages(cycle, plan, org_tree) -> dict[str, str]:
+    return {
+        "home": reverse("home"),
+        "reports": reverse("reports:index"),
+        "dashboard cycles": reverse("dashboard:cycle-list"),
+        "dashboard province": reverse(
+            "dashboard:cycle-unit", args=[cycle.pk, org_tree.province_a.pk]
+        ),
+        "cycle": reverse("reviews:cycle-detail", args=[cycle.pk]),
+        "plan list": reverse("remediation:plan-list"),
+        "plan": reverse("remediation:plan-detail", args=[plan.pk]),
+        "appraisal queue": reverse("remediation:queue-appraisal"),
+        "verification queue": reverse("remediation:queue-verification"),
+        "audit": reverse("audit-list"),
+        "discipline": reverse("discipline:case-list"),
+        "confidence polls": reverse("confidence:poll-list"),
+        "confidence results": reverse("confidence:result-list"),
+        "suggestions": reverse("reviews:suggestion-list"),
+        "commitments": reverse("reviews:commitment-list"),
+        "oversight": reverse("oversight:index"),
+        "unit": reverse("org:unit-detail", args=[org_tree.cell_a1b.pk]),
+    }
+
+
+def _counts(client, pages: dict[str, str]) -> dict[str, int]:
+    counts = {}
+    for name, url in pages.items():
+        client.get(url)  # the first visit may fill caches (content types, the session)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, (name, url, response.status_code)
+        counts[name] = len(queries)
+    return counts
+
+
+@pytest.mark.django_db
+def test_page_query_counts_do_not_grow_with_data(client, org_tree, office, travel_to):
+    travel_to(D(2026, 1, 10))
+    cycle, plan = _grow(org_tree, office, members=N, items=N, number=1)
+    client.force_login(office)
+    small = _counts(client, _pages(cycle, plan, org_tree))
+    cycle, plan = _grow(org_tree, office, members=2 * N, items=3 * N, number=2)
+    large = _counts(client, _pages(cycle, plan, org_tree))
+    grown = {name: (small[name], large[name]) for name in small if large[name] > small[name]}
+    assert not grown, f"queries grew with the data (N → 3N): {grown}"
