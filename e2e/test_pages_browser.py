@@ -158,7 +158,26 @@ def main_pages(username: str) -> list[str]:
             if plan_16 is not None:
                 pages += [plan_16.get_absolute_url(), plan_16.tasks.first().get_absolute_url()]
             pages.append(reverse("dashboard:oversight", args=[cycle.pk, cycle.scope_unit_id]))
+            pages += _oversight_figure_lists(cycle)
     return pages
+
+
+def _oversight_figure_lists(cycle) -> list[str]:
+    """The lists behind the oversight panel's figures: a group's assessments by state and the
+    plans it appraised."""
+    from kiemdiem.oversight.selectors import overseers_dashboard
+
+    rows = overseers_dashboard(cycle.scope_unit, cycle.pk)
+    if not rows:
+        return []
+    row = rows[0]
+    assessed = reverse("dashboard:oversight-assessments", args=[cycle.pk, cycle.scope_unit_id])
+    plans = reverse("remediation:plan-list")
+    return [
+        f"{assessed}?{row.query}&state=missing",
+        f"{assessed}?{row.query}",
+        f"{plans}?cycle={cycle.pk}&unit={cycle.scope_unit_id}&{row.query}",
+    ]
 
 
 def _member_only(user) -> bool:

@@ -928,11 +928,58 @@ class AssessmentViewSet(ScopedViewSet):
         )
 
 
+def _half_year_report_actions(serializer, update, submit) -> type:
+    """PATCH (the narrative, optionally refreshing the figures) and POST …/submit/ of a draft
+    half-year report: the same for a working group's activity report and an implementation
+    plan's report, only the response serializer and the two services differ."""
+
+    class HalfYearReportActions:
+        @extend_schema(
+            request=NarrativeSerializer,
+            responses=serializer,
+            parameters=[if_match_parameter()],
+        )
+        def partial_update(self, request, pk=None):
+            return self.change(
+                request,
+                NarrativeSerializer,
+                lambda r, data, version: update(
+                    report=r,
+                    narrative=data.get("narrative", r.narrative),
+                    refresh=data.get("refresh", False),
+                    by=request.user,
+                    expected_version=version,
+                ),
+            )
+
+        @extend_schema(
+            request=VersionOnlySerializer,
+            responses=serializer,
+            parameters=[if_match_parameter()],
+        )
+        @action(detail=True, methods=["post"])
+        def submit(self, request, pk=None):
+            return self.change(
+                request,
+                VersionOnlySerializer,
+                lambda r, _data, version: submit(
+                    report=r, by=request.user, expected_version=version
+                ),
+            )
+
+    return HalfYearReportActions
+
+
 @listing(
     [lookup("group", OpenApiTypes.INT, "Tổ công tác (id).", "group_id")],
     responses=GroupReportSerializer,
 )
-class GroupReportViewSet(ScopedViewSet):
+class GroupReportViewSet(
+    _half_year_report_actions(
+        GroupReportSerializer, services.group_report_update, services.group_report_submit
+    ),
+    ScopedViewSet,
+):
     """Working groups' own activity reports (6-monthly and yearly)."""
 
     serializer_class = GroupReportSerializer
@@ -946,39 +993,6 @@ class GroupReportViewSet(ScopedViewSet):
         data = parse(GroupReportCreateSerializer, request)
         report = services.group_report_create(by=request.user, **data)
         return self.reply(report, status_code=status.HTTP_201_CREATED)
-
-    @extend_schema(
-        request=NarrativeSerializer,
-        responses=GroupReportSerializer,
-        parameters=[if_match_parameter()],
-    )
-    def partial_update(self, request, pk=None):
-        return self.change(
-            request,
-            NarrativeSerializer,
-            lambda r, data, version: services.group_report_update(
-                report=r,
-                narrative=data.get("narrative", r.narrative),
-                refresh=data.get("refresh", False),
-                by=request.user,
-                expected_version=version,
-            ),
-        )
-
-    @extend_schema(
-        request=VersionOnlySerializer,
-        responses=GroupReportSerializer,
-        parameters=[if_match_parameter()],
-    )
-    @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None):
-        return self.change(
-            request,
-            VersionOnlySerializer,
-            lambda r, _data, version: services.group_report_submit(
-                report=r, by=request.user, expected_version=version
-            ),
-        )
 
 
 @listing(
@@ -1213,7 +1227,14 @@ class DirectiveTaskViewSet(ScopedViewSet):
     [lookup("plan", OpenApiTypes.INT, "Kế hoạch (id).", "plan_id")],
     responses=ImplementationReportSerializer,
 )
-class ImplementationReportViewSet(ScopedViewSet):
+class ImplementationReportViewSet(
+    _half_year_report_actions(
+        ImplementationReportSerializer,
+        services.implementation_report_update,
+        services.implementation_report_submit,
+    ),
+    ScopedViewSet,
+):
     """6-monthly and yearly reports on implementation plans."""
 
     serializer_class = ImplementationReportSerializer
@@ -1235,39 +1256,6 @@ class ImplementationReportViewSet(ScopedViewSet):
             plan=plan, year=data["year"], kind=data["kind"], by=request.user
         )
         return self.reply(report, status_code=status.HTTP_201_CREATED)
-
-    @extend_schema(
-        request=NarrativeSerializer,
-        responses=ImplementationReportSerializer,
-        parameters=[if_match_parameter()],
-    )
-    def partial_update(self, request, pk=None):
-        return self.change(
-            request,
-            NarrativeSerializer,
-            lambda r, data, version: services.implementation_report_update(
-                report=r,
-                narrative=data.get("narrative", r.narrative),
-                refresh=data.get("refresh", False),
-                by=request.user,
-                expected_version=version,
-            ),
-        )
-
-    @extend_schema(
-        request=VersionOnlySerializer,
-        responses=ImplementationReportSerializer,
-        parameters=[if_match_parameter()],
-    )
-    @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None):
-        return self.change(
-            request,
-            VersionOnlySerializer,
-            lambda r, _data, version: services.implementation_report_submit(
-                report=r, by=request.user, expected_version=version
-            ),
-        )
 
 
 class NotificationViewSet(viewsets.GenericViewSet):

@@ -178,3 +178,37 @@ def oversight(user, params: dict[str, str]) -> Sheet:
         rows=overseers_dashboard(unit, cycle.pk),
         unit_path=unit.path,
     )
+
+
+@exporter("dashboard.oversight-assessments")
+def oversight_assessments(user, params: dict[str, str]) -> Sheet:
+    """The assessments behind one figure of the panel (a group's or a member's, by state)."""
+    from kiemdiem.oversight.exports import STATE_LABELS
+    from kiemdiem.oversight.selectors import overseer_assessments, overseer_named
+
+    cycle, unit = _cycle_and_unit(user, params)
+    named = overseer_named(unit, params)
+    if named is None:
+        raise ExportRefused(_("Không có tổ công tác hay cấp ủy viên này trong phạm vi."))
+    who, _label = named
+    state = params.get("state", "")
+    rows = overseer_assessments(unit, cycle.pk, state=state if state in STATE_LABELS else "", **who)
+    return Sheet(
+        title=_("Báo cáo nhận xét"),
+        filename=f"nhan-xet-dot-{cycle.pk}-don-vi-{unit.pk}",
+        columns=[
+            Column(_("Tổ công tác, cấp ủy viên"), lambda e: e.overseer, width=30),
+            Column(_("Đơn vị"), lambda e: e.unit.name, width=36),
+            Column(_("Kỳ"), lambda e: e.period.label, width=22),
+            Column(_("Hạn gửi"), lambda e: e.period.due_on, kind="date", width=12),
+            Column(
+                _("Ngày gửi"),
+                lambda e: e.assessment.submitted_on if e.assessment else None,
+                kind="date",
+                width=12,
+            ),
+            Column(_("Tình trạng"), lambda e: str(STATE_LABELS[e.state]), width=18),
+        ],
+        rows=rows,
+        unit_path=unit.path,
+    )

@@ -23,7 +23,12 @@ from kiemdiem.dashboard.forms import MetricFilterForm
 from kiemdiem.dashboard.metrics import METRIC_NAMES, METRICS
 from kiemdiem.org.models import Unit
 from kiemdiem.org.scoping import access_for, top_units
-from kiemdiem.oversight.selectors import overseers_dashboard
+from kiemdiem.oversight.selectors import (
+    assessments_visible_to,
+    overseer_assessments,
+    overseer_named,
+    overseers_dashboard,
+)
 from kiemdiem.reports.services import FIGURE_LABELS
 from kiemdiem.reviews.models import ReviewCycle
 
@@ -233,6 +238,51 @@ def oversight_table(request: HttpRequest, cycle_id: int, unit_id: int) -> HttpRe
     if getattr(request, "htmx", False):
         template += "#table"
     return render(request, template, ctx)
+
+
+OVERSIGHT_STATES = {
+    "done": gettext_lazy("Gửi đúng hạn"),
+    "late": gettext_lazy("Gửi muộn"),
+    "missing": gettext_lazy("Quá hạn chưa gửi"),
+}
+
+
+@login_required
+def oversight_assessments(request: HttpRequest, cycle_id: int, unit_id: int) -> HttpResponse:
+    """The assessments behind one figure of the oversight panel: one working group's or
+    member's, in the cycle over the unit's subtree, sent on time, late or missing."""
+    cycle, unit = _cycle_and_unit(request, cycle_id, unit_id)
+    named = overseer_named(unit, request.GET)
+    if named is None:
+        raise Http404(_("Không có tổ công tác hay cấp ủy viên này trong phạm vi."))
+    who, label = named
+    state = request.GET.get("state", "")
+    if state not in OVERSIGHT_STATES:
+        state = ""
+    rows = overseer_assessments(unit, cycle.pk, state=state, **who)
+    readable = set(
+        assessments_visible_to(request.user)
+        .filter(pk__in=[e.assessment.pk for e in rows if e.assessment])
+        .values_list("pk", flat=True)
+    )
+    key, value = next(iter(who.items()))
+    param = ("group" if key == "group_id" else "member", value)
+    ctx = {
+        "cycle": cycle,
+        "unit": unit,
+        "label": label,
+        "state": state,
+        "state_label": OVERSIGHT_STATES.get(state, ""),
+        "states": [("", _("Tất cả"))] + list(OVERSIGHT_STATES.items()),
+        "who_param": param,
+        "rows": [
+            {"e": e, "url": e.assessment.get_absolute_url()}
+            if e.assessment and e.assessment.pk in readable
+            else {"e": e, "url": ""}
+            for e in rows
+        ],
+    }
+    return render(request, "dashboard/oversight_assessments.html", ctx)
 
 
 @login_required

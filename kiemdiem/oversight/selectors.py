@@ -12,6 +12,7 @@ Who sees what (outside it: 404):
 """
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -33,7 +34,8 @@ from kiemdiem.oversight.models import (
     WorkProgramme,
 )
 from kiemdiem.oversight.periods import half_year_bounds
-from kiemdiem.remediation.models import Appraisal, PlanRecipient, RemediationPlan
+from kiemdiem.remediation.models import PlanRecipient, RemediationPlan
+from kiemdiem.remediation.selectors import plans_appraised_by
 from kiemdiem.remediation.states import PlanStatus
 from kiemdiem.reports.models import PeriodKind, ReportPeriod
 from kiemdiem.reviews.states import CycleStatus
@@ -292,79 +294,100 @@ class OverseerRow:
     assessments_late: int = 0
     assessments_missing: int = 0
 
+    @property
+    def query(self) -> str:
+        """The query string naming this overseer on the lists behind the figures."""
+        return f"{'group' if self.kind == 'group' else 'member'}={self.pk}"
+
+
+def overseer_assignments(
+    unit: Unit, *, group_id: int | None = None, person_id: int | None = None
+) -> QuerySet[OversightAssignment]:
+    """The current assignments to units of `unit`'s subtree (of one group or member if given):
+    who the dashboard's oversight panel shows."""
+    qs = OversightAssignment.objects.current(timezone.localdate()).filter(
+        unit__path__startswith=unit.path
+    )
+    if group_id:
+        qs = qs.filter(working_group_id=group_id)
+    elif person_id:
+        qs = qs.filter(person_id=person_id, working_group__isnull=True)
+    return qs.select_related("unit", "working_group", "person")
+
+
+def overseer_named(unit: Unit, params: Mapping[str, str]) -> tuple[dict, str] | None:
+    """The working group (`group=`) or member assigned in person (`member=`) that the query
+    `params` name, as the selectors' keyword and a label; None unless they oversee a unit of
+    `unit`'s subtree now (the panel shows no one else)."""
+    group, member = params.get("group", ""), params.get("member", "")
+    if group.isdigit():
+        who = {"group_id": int(group)}
+    elif member.isdigit():
+        who = {"person_id": int(member)}
+    else:
+        return None
+    assignment = overseer_assignments(unit, **who).first()
+    if assignment is None:
+        return None
+    return who, str(assignment.working_group or assignment.person)
+
+
+def _expected_in_cycle(assignments: QuerySet[OversightAssignment], cycle_id: int) -> list[Expected]:
+    return [e for e in assessments_expected(assignments) if e.period.cycle_id == cycle_id]
+
+
+ASSESSMENT_STATES = ("done", "late", "missing")
+
+
+def overseer_assessments(
+    unit: Unit,
+    cycle_id: int,
+    *,
+    group_id: int | None = None,
+    person_id: int | None = None,
+    state: str = "",
+) -> list[Expected]:
+    """The assessments expected in the cycle of one working group or member over `unit`'s
+    subtree (in one state if given): the rows behind the panel's assessment figures."""
+    assignments = overseer_assignments(unit, group_id=group_id, person_id=person_id)
+    rows = _expected_in_cycle(assignments, cycle_id)
+    return [e for e in rows if e.state == state] if state else rows
+
 
 def overseers_dashboard(unit: Unit, cycle_id: int) -> list[OverseerRow]:
     """Per working group and per assigned member overseeing units of `unit`'s subtree in the
-    cycle: the units they oversee now, the plans of the cycle they appraised, and their
-    assessments for the cycle's periods done (on time), late and missing (due date passed)."""
-    today = timezone.localdate()
-    assignments = (
-        OversightAssignment.objects.current(today)
-        .filter(unit__path__startswith=unit.path)
-        .select_related("unit", "working_group", "person")
-    )
+    cycle: the units they oversee now, the plans of the cycle in the subtree they appraised, and
+    their assessments for the cycle's periods done (on time), late and missing (due date
+    passed). The lists behind each figure read the same selectors (plans_appraised_by,
+    overseer_assessments)."""
+    assignments = overseer_assignments(unit)
     rows: dict[tuple[str, int], OverseerRow] = {}
-    member_units: dict[int, set[int]] = {}
     for a in assignments.order_by("unit__path"):
-        if a.working_group_id:
-            key = ("group", a.working_group_id)
+        if a.working_group is not None:
+            group = a.working_group
             row = rows.setdefault(
-                key,
+                ("group", group.pk),
                 OverseerRow(
-                    label=str(a.working_group),
-                    kind="group",
-                    pk=a.working_group_id,
-                    url=a.working_group.get_absolute_url(),
+                    label=str(group), kind="group", pk=group.pk, url=group.get_absolute_url()
+                ),
+            )
+        elif a.person is not None:
+            person = a.person
+            row = rows.setdefault(
+                ("member", person.pk),
+                OverseerRow(
+                    label=str(person), kind="member", pk=person.pk, url=person.get_absolute_url()
                 ),
             )
         else:
-            key = ("member", a.person_id)
-            row = rows.setdefault(
-                key,
-                OverseerRow(
-                    label=str(a.person),
-                    kind="member",
-                    pk=a.person_id,
-                    url=a.person.get_absolute_url(),
-                ),
-            )
-            member_units.setdefault(a.person_id, set()).add(a.unit_id)
+            continue
         row.units.append(a.unit.name)
-    if not rows:
-        return []
-    group_ids = [pk for kind, pk in rows if kind == "group"]
-    appraised = dict(
-        Appraisal.objects.filter(
-            working_group_id__in=group_ids, submission__plan__cycle_id=cycle_id
-        )
-        .values_list("working_group_id")
-        .annotate(n=Count("submission__plan_id", distinct=True))
-    )
-    for pk, n in appraised.items():
-        rows[("group", pk)].plans_appraised = n
-    users = dict(
-        Person.objects.filter(pk__in=list(member_units), user__isnull=False).values_list(
-            "pk", "user_id"
-        )
-    )
-    for person_id, units in member_units.items():
-        user_id = users.get(person_id)
-        if user_id is None:
-            continue
-        rows[("member", person_id)].plans_appraised = (
-            Appraisal.objects.filter(
-                decided_by_id=user_id,
-                working_group__isnull=True,
-                submission__plan__cycle_id=cycle_id,
-                submission__plan__unit_id__in=units,
-            )
-            .values("submission__plan_id")
-            .distinct()
-            .count()
-        )
-    for expected in assessments_expected(assignments):
-        if expected.period.cycle_id != cycle_id:
-            continue
+    for (kind, pk), row in rows.items():
+        who = {"group_id": pk} if kind == "group" else {"person_id": pk}
+        row.plans_appraised = plans_appraised_by(
+            cycle_id=cycle_id, unit_path=unit.path, **who
+        ).count()
+    for expected in _expected_in_cycle(assignments, cycle_id):
         if expected.group is not None:
             row = rows[("group", expected.group.pk)]
         elif expected.person is not None:

@@ -9,6 +9,7 @@ from kiemdiem.core.dates import today
 from kiemdiem.core.forms import BackdatableForm, StyledForm, VersionedForm, VnDateField
 from kiemdiem.org.forms import PersonChoiceField, ScopedForm, UnitChoiceField
 from kiemdiem.org.models import Membership, Person, Position
+from kiemdiem.org.scoping import scope_people, visible_groups
 from kiemdiem.remediation.models import RemediationPlan
 from kiemdiem.remediation.states import ActionStatus, PlanStatus, ReturnGround
 
@@ -202,3 +203,26 @@ class PlanFilterForm(StyledForm):
         choices=[("", _("Mọi trạng thái")), *PlanStatus.choices],
     )
     late = forms.BooleanField(label=_("Chỉ kế hoạch nộp muộn hoặc quá hạn nộp"), required=False)
+    # The dashboard's oversight panel links here: the plans of one cycle and subtree that a
+    # working group or a committee member assigned in person appraised (hidden: kept on refilter).
+    cycle = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    unit = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    group = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    member = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def appraiser_note(self, user) -> str:
+        """What the hidden filters narrow the list to, in words ("" when they are not used)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        if not (data.get("group") or data.get("member")):
+            return ""
+        if data.get("group"):
+            name = (
+                visible_groups(user).filter(pk=data["group"]).values_list("name", flat=True).first()
+            )
+            who = name or _("tổ công tác")
+        else:
+            people = scope_people(Person.objects.filter(pk=data["member"]), user)
+            who = people.values_list("full_name", flat=True).first() or _("cấp ủy viên")
+        return _("Chỉ các kế hoạch do %(who)s thẩm định trong đợt và phạm vi đã chọn.") % {
+            "who": who
+        }

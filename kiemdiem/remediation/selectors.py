@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from kiemdiem.core.permissions import Actor, actor_id
 from kiemdiem.core.text import fold
+from kiemdiem.org.models import OversightAssignment, Unit
 from kiemdiem.org.scoping import Access, access_for, scope
 from kiemdiem.remediation.models import (
     Appraisal,
@@ -228,7 +229,57 @@ def plans_filtered(user: Actor, filters: dict | None) -> QuerySet[RemediationPla
         plans = plans.filter(
             Q(missing_flagged=True) | Q(first_submitted_at__date__gt=F("due_date"))
         )
+    if filters.get("cycle"):
+        plans = plans.filter(cycle_id=filters["cycle"])
+    if filters.get("unit"):
+        plans = plans.filter(unit__path__startswith=_unit_path(filters["unit"]))
+    if filters.get("group") or filters.get("member"):
+        # The list behind the dashboard's "Kế hoạch đã thẩm định" (one cycle, one subtree).
+        appraised = plans_appraised_by(
+            cycle_id=filters.get("cycle"),
+            unit_path=_unit_path(filters["unit"]) if filters.get("unit") else "",
+            group_id=filters.get("group"),
+            person_id=filters.get("member"),
+        )
+        plans = plans.filter(pk__in=appraised.values("pk"))
     return plans.order_by("-cycle__year", "unit__path", "person__sort_key", "pk")
+
+
+def _unit_path(unit_id: int) -> str:
+    """The unit's path, or one no unit has (an unknown unit filters everything out)."""
+    return Unit.objects.filter(pk=unit_id).values_list("path", flat=True).first() or "-"
+
+
+def plans_appraised_by(
+    *,
+    cycle_id: int | None,
+    unit_path: str,
+    group_id: int | None = None,
+    person_id: int | None = None,
+) -> QuerySet[RemediationPlan]:
+    """The plans of the cycle within the subtree `unit_path` that a working group appraised, or
+    that a committee member assigned in person appraised for themself (not for a group) in a
+    unit they oversee now. The dashboard's oversight panel counts these, and the plan list's
+    `group` / `member` filters list them, so the figure and its list agree."""
+    decided = Appraisal.objects.filter(submission__plan__unit__path__startswith=unit_path)
+    if cycle_id:
+        decided = decided.filter(submission__plan__cycle_id=cycle_id)
+    if group_id:
+        decided = decided.filter(working_group_id=group_id)
+    elif person_id:
+        overseen = (
+            OversightAssignment.objects.current()
+            .filter(person_id=person_id, unit__path__startswith=unit_path)
+            .values("unit_id")
+        )
+        decided = decided.filter(
+            working_group__isnull=True,
+            decided_by__person__pk=person_id,
+            submission__plan__unit_id__in=overseen,
+        )
+    else:
+        return RemediationPlan.objects.none()
+    return RemediationPlan.objects.filter(pk__in=decided.values("submission__plan_id"))
 
 
 def plans_list(qs: QuerySet[RemediationPlan]) -> QuerySet[RemediationPlan]:

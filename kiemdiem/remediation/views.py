@@ -78,7 +78,11 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     form = PlanFilterForm(request.GET or None)
     plans = selectors.plans_filtered(request.user, form.cleaned_data if form.is_valid() else None)
     page = KeysFirstPaginator(selectors.plans_list(plans), ROWS_PER_PAGE)
-    ctx = {"form": form, "page": page.get_page(request.GET.get("page"))}
+    ctx = {
+        "form": form,
+        "page": page.get_page(request.GET.get("page")),
+        "appraiser_note": form.appraiser_note(request.user),
+    }
     return render(request, "remediation/plan_list.html", ctx)
 
 

@@ -25,7 +25,7 @@ from kiemdiem.org.models import Unit
 from kiemdiem.org.scoping import access_for, top_units
 from kiemdiem.org.selectors import unit_ancestors, unit_in_scope
 from kiemdiem.reviews.models import SubjectKind
-from kiemdiem.reviews.selectors import commitment_stats, suggestion_stats
+from kiemdiem.reviews.selectors import commitment_stats, cycles_for, suggestion_stats
 
 
 @dataclass(frozen=True)
@@ -118,6 +118,11 @@ def records(request: HttpRequest) -> HttpResponse:
     results = "confidence:result-list"
     s = suggestion_stats(user, unit, year)
     sugg = "reviews:suggestion-list"
+    # Suggestions belong to a review cycle: with none for this year, point to the nearest year
+    # that has one (a cycle for year Y runs at its end and into Y + 1).
+    cycle_years = set(cycles_for(user).values_list("year", flat=True))
+    if cycle_years and year not in cycle_years:
+        ctx["cycle_year"] = min(cycle_years, key=lambda y: (abs(y - year), -y))
     k = commitment_stats(unit, year) if access.leads(unit.path) else None
     roster = "reviews:commitment-list"
     ctx.update(

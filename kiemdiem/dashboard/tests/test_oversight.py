@@ -3,6 +3,8 @@ assigned in person, the units they oversee, the cycle's plans they appraised and
 assessments done on time, late and missing; the office's late list and the reminders agree."""
 
 import datetime
+import html
+import re
 
 import pytest
 from django.urls import reverse
@@ -19,6 +21,10 @@ from kiemdiem.remediation.models import RemediationPlan
 from kiemdiem.reports.models import ReportPeriod
 
 D = datetime.date
+
+
+def _text(cell: str) -> str:
+    return re.sub(r"<[^>]+>", "", cell).strip()
 
 
 def _submitted_plan_of(cycle, unit, oversight, office) -> RemediationPlan:
@@ -119,11 +125,11 @@ def test_the_dashboard_panel_and_the_late_list_show_them(
     page = client.get(url).content.decode()
     table = page[page.index('data-testid="oversight-table"') :]
     group_row = table[table.index("Tổ công tác số 1") :].split("</tr>")[0]
-    cells = [c.split("</td>")[0] for c in group_row.split('<td class="text-end">')[1:]]
-    assert cells[0] == "1" and cells[1] == "1" and cells[2] == "0" and ">1<" in cells[3]
+    cells = [_text(c.split("</td>")[0]) for c in group_row.split('<td class="text-end">')[1:]]
+    assert cells == ["1", "1", "0", "1"]
     member_row = table[table.index("Phạm Văn Phụ") :].split("</tr>")[0]
-    cells = [c.split("</td>")[0] for c in member_row.split('<td class="text-end">')[1:]]
-    assert cells[0] == "1" and cells[1] == "0" and ">1<" in cells[2] and cells[3] == "0"
+    cells = [_text(c.split("</td>")[0]) for c in member_row.split('<td class="text-end">')[1:]]
+    assert cells == ["1", "0", "1", "0"]
     late = client.get(reverse("oversight:late-list")).content.decode()
     assessments, reports = late.split('data-testid="late-reports"')
     rows = assessments.split('data-testid="late-assessments"')[1].split("<tr>")[2:]
@@ -169,3 +175,87 @@ def test_the_same_figures_through_the_api(api, watched, oversight, open_cycle, o
     assert member["units"] == ["Đảng bộ phường Hạc Thành"] and member["assessments_late"] == 1
     # A unit of another province is not in the caller's scope.
     assert client.get(url, {"unit": org_tree.district_b1.pk}).status_code == 404
+
+
+def _panel_links(page: str) -> dict[tuple[str, int], tuple[str, str | None]]:
+    """{(row label, column): (number shown, link or None)} of the panel's figures."""
+    table = page[page.index('data-testid="oversight-table"') :].split("</tbody>")[0]
+    out = {}
+    for row in table.split("<tbody>")[1].split("</tr>")[:-1]:
+        label = re.sub(r"<[^>]+>", "", row.split("</td>")[0]).split("(")[0].strip()
+        for column, cell in enumerate(row.split('<td class="text-end">')[1:]):
+            cell = cell.split("</td>")[0]
+            link = re.search(r'href="([^"]+)"', cell)
+            number = _text(cell)
+            out[(label, column)] = (number, html.unescape(link.group(1)) if link else None)
+    return out
+
+
+def _rows_listed(client, url: str) -> int:
+    page = client.get(url)
+    assert page.status_code == 200, url
+    text = page.content.decode()
+    testid = (
+        "plans" if url.startswith(reverse("remediation:plan-list")) else "oversight-assessments"
+    )
+    body = text[text.index(f'data-testid="{testid}"') :].split("<tbody>")[1].split("</tbody>")[0]
+    return body.count("<tr")
+
+
+@pytest.mark.parametrize("unit_name", ["province_a", "district_a1", "district_a2"])
+def test_every_figure_of_the_panel_links_to_its_rows(
+    client, watched, oversight, open_cycle, org_tree, office, unit_name
+):
+    """Each number on the panel links to the list behind it (the plans appraised on the plan
+    list, the assessments on time, late and missing on their own page) and that list holds
+    exactly that many rows; a 0 is shown without a link."""
+    client.force_login(office)
+    unit = getattr(org_tree, unit_name)
+    page = client.get(reverse("dashboard:oversight", args=[open_cycle.pk, unit.pk]))
+    figures = _panel_links(page.content.decode())
+    assert figures, "the panel shows overseers"
+    linked = 0
+    for (label, column), (number, link) in figures.items():
+        if column == 0:
+            continue  # the units overseen: names, not a number
+        if number == "0":
+            assert link is None, (label, column)
+            continue
+        assert link is not None, (label, column, number)
+        assert _rows_listed(client, link) == int(number), (label, column, link)
+        linked += 1
+    assert linked >= (2 if unit_name != "district_a2" else 1)
+
+
+def test_the_lists_behind_the_panel_name_their_rows(
+    client, watched, oversight, open_cycle, org_tree, office, outsider
+):
+    client.force_login(office)
+    url = reverse("dashboard:oversight-assessments", args=[open_cycle.pk, org_tree.province_a.pk])
+    group = f"group={oversight.group.pk}"
+    missing = client.get(f"{url}?{group}&state=missing").content.decode()
+    assert "Đảng bộ Trường THPT Quảng Xương" in missing and "Tổ công tác số 1" in missing
+    done = client.get(f"{url}?{group}&state=done").content.decode()
+    assert "Xem báo cáo" in done and "Đảng bộ xã Quảng Phú" in done
+    empty = client.get(f"{url}?{group}&state=late").content.decode()
+    assert "Không có báo cáo nhận xét nào ở tình trạng “gửi muộn”." in empty
+    member = client.get(f"{url}?member={oversight.assigned.pk}&state=late").content.decode()
+    assert "Đảng bộ phường Hạc Thành" in member and "Phạm Văn Phụ" in member
+    # Nobody named, someone who oversees nothing here, or a unit out of scope: 404.
+    assert client.get(url).status_code == 404
+    a1 = reverse("dashboard:oversight-assessments", args=[open_cycle.pk, org_tree.district_a1.pk])
+    assert client.get(f"{a1}?member={oversight.assigned.pk}").status_code == 404
+    plans = client.get(
+        reverse("remediation:plan-list")
+        + f"?cycle={open_cycle.pk}&unit={org_tree.province_a.pk}&{group}"
+    ).content.decode()
+    assert "Chỉ các kế hoạch do Tổ công tác số 1 thẩm định" in plans
+    assert f'name="group" value="{oversight.group.pk}"' in plans  # kept when refiltering
+    client.force_login(outsider)
+    assert client.get(f"{url}?{group}&state=missing").status_code == 404
+    outsider_plans = client.get(
+        reverse("remediation:plan-list")
+        + f"?cycle={open_cycle.pk}&unit={org_tree.province_a.pk}&{group}"
+    ).content.decode()
+    assert "Không có kế hoạch nào" in outsider_plans
+    assert "Tổ công tác số 1" not in outsider_plans

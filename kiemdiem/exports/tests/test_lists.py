@@ -30,6 +30,9 @@ def _params(kind: str, cycle, org_tree, request=None) -> dict:
             "oversight.plan-tasks": {"plan": objects["implementation-plans"].pk},
             "oversight.plan-conferences": {"plan": objects["implementation-plans"].pk},
         }.get(kind, {})
+    if kind == "dashboard.oversight-assessments":  # a working group's, over the province
+        group = request.getfixturevalue("oversight").group
+        return {"cycle": cycle.pk, "unit": org_tree.province_a.pk, "group": group.pk}
     review = Review.objects.filter(cycle=cycle, unit=org_tree.cell_a1, person=None).first()
     period = ReportPeriod.objects.filter(cycle=cycle).order_by("ends_on").first()
     unit = org_tree.grassroots_a1
@@ -82,6 +85,7 @@ def test_every_list_page_has_an_export():
         "reviews.suggestions",
         "reviews.commitments",
         "dashboard.oversight",
+        "dashboard.oversight-assessments",
         "oversight.groups",
         "oversight.group-assignments",
         "oversight.group-assessments",

@@ -23,7 +23,7 @@ from kiemdiem.org.selectors import group_member_users, users_answering_for, user
 from kiemdiem.oversight.models import Activity, Assessment, Followup, GroupReport
 from kiemdiem.oversight.periods import half_year_bounds
 from kiemdiem.oversight.permissions import can_write_assessment, can_write_group_report
-from kiemdiem.oversight.services.halfyear import halfyear_update
+from kiemdiem.oversight.services.halfyear import halfyear_submit, halfyear_update
 from kiemdiem.oversight.states import (
     ASSESSMENT,
     GROUP_REPORT,
@@ -318,20 +318,13 @@ def group_report_submit(
     *, report: GroupReport, by: Actor, expected_version: int | None = None
 ) -> GroupReport:
     """Send the activity report to the standing committee through the committee's office."""
-    move = begin(
-        obj=report,
-        to=ReportStatus.SUBMITTED,
+    halfyear_submit(
+        report=report,
         lifecycle=GROUP_REPORT,
         by=by,
-        version=expected_version,
-    )
-    if not report.narrative.strip():
-        raise DomainError(_("Phải có phần tình hình hoạt động, đánh giá."), field="narrative")
-    move.apply(
-        figures=group_figures(report.group, report.starts_on, report.ends_on),
-        submitted_at=timezone.now(),
-        submitted_on=move.effective_on,
-        submitted_by=acting_user(by),
+        expected_version=expected_version,
+        figures=lambda: group_figures(report.group, report.starts_on, report.ends_on),
+        narrative_missing=_("Phải có phần tình hình hoạt động, đánh giá."),
     )
     committee = report.group.committee
     notify(

@@ -38,7 +38,7 @@ from kiemdiem.oversight.permissions import (
     can_run_plan,
     can_write_implementation_report,
 )
-from kiemdiem.oversight.services.halfyear import halfyear_update
+from kiemdiem.oversight.services.halfyear import halfyear_submit, halfyear_update
 from kiemdiem.oversight.states import (
     IMPLEMENTATION,
     IMPLEMENTATION_REPORT,
@@ -707,19 +707,12 @@ def implementation_report_submit(
     *, report: ImplementationReport, by: Actor, expected_version: int | None = None
 ) -> ImplementationReport:
     """Send the report to the standing committee."""
-    move = begin(
-        obj=report,
-        to=ReportStatus.SUBMITTED,
+    halfyear_submit(
+        report=report,
         lifecycle=IMPLEMENTATION_REPORT,
         by=by,
-        version=expected_version,
-    )
-    if not report.narrative.strip():
-        raise DomainError(_("Phải có phần kết quả thực hiện, đánh giá."), field="narrative")
-    move.apply(
-        figures=task_figures(report.plan, min(report.ends_on, timezone.localdate())),
-        submitted_at=timezone.now(),
-        submitted_on=move.effective_on,
-        submitted_by=acting_user(by),
+        expected_version=expected_version,
+        figures=lambda: task_figures(report.plan, min(report.ends_on, timezone.localdate())),
+        narrative_missing=_("Phải có phần kết quả thực hiện, đánh giá."),
     )
     return report

@@ -29,6 +29,7 @@ from kiemdiem.oversight.forms import (
 )
 from kiemdiem.oversight.models import AssessmentStatus
 from kiemdiem.oversight.permissions import can_speak_for_group, can_work_in_group
+from kiemdiem.oversight.views.common import form_errors_to_messages
 from kiemdiem.remediation.selectors import plans_awaiting_appraisal_for
 
 
@@ -114,8 +115,7 @@ def group_create(request: HttpRequest) -> HttpResponse:
                 % {"g": group},
             )
             return redirect(group)
-    for error in [*form.non_field_errors(), *[f"{f.label}: {e}" for f in form for e in f.errors]]:
-        messages.error(request, error)
+    form_errors_to_messages(request, form)
     return redirect("oversight:index")
 
 
@@ -146,8 +146,7 @@ def member_assign(request: HttpRequest) -> HttpResponse:
                 _("Đã phân công %(p)s phụ trách %(u)s.") % {"p": data["person"], "u": data["unit"]},
             )
             return redirect("oversight:index")
-    for error in [*form.non_field_errors(), *[f"{f.label}: {e}" for f in form for e in f.errors]]:
-        messages.error(request, error)
+    form_errors_to_messages(request, form)
     return redirect("oversight:index")
 
 
@@ -247,8 +246,7 @@ def member_end(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if done is not None:
             messages.success(request, _("%(p)s thôi tham gia tổ.") % {"p": seat.person})
-    for error in [*form.non_field_errors(), *[f"{f.label}: {e}" for f in form for e in f.errors]]:
-        messages.error(request, error)
+    form_errors_to_messages(request, form)
     return redirect(seat.group)
 
 
@@ -305,8 +303,7 @@ def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request, _("Đã kết thúc phân công theo dõi %(u)s.") % {"u": assignment.unit}
             )
-    for error in [*form.non_field_errors(), *[f"{f.label}: {e}" for f in form for e in f.errors]]:
-        messages.error(request, error)
+    form_errors_to_messages(request, form)
     if assignment.working_group_id:
         return redirect(assignment.working_group)
     return redirect("oversight:index")
@@ -344,8 +341,7 @@ def assignment_reassign(request: HttpRequest, pk: int) -> HttpResponse:
                 },
             )
             return redirect(data["group"])
-    for error in [*form.non_field_errors(), *[f"{f.label}: {e}" for f in form for e in f.errors]]:
-        messages.error(request, error)
+    form_errors_to_messages(request, form)
     return redirect(assignment.working_group or "oversight:index")
 
 
@@ -424,8 +420,7 @@ def assessment_start_member(request: HttpRequest) -> HttpResponse:
         if assessment is not None:
             messages.success(request, _("Đã lập báo cáo nhận xét. Hãy viết nhận xét rồi gửi."))
             return redirect(assessment)
-    for error in [*form.non_field_errors(), *[f"{f.label}: {e}" for f in form for e in f.errors]]:
-        messages.error(request, error)
+    form_errors_to_messages(request, form)
     return redirect("oversight:index")
 
 

@@ -9,6 +9,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kiemdiem.core.audit import history_for
@@ -24,8 +25,6 @@ from kiemdiem.oversight.forms import (
     DecideForm,
     DraftForm,
     ImplementationForm,
-    NarrativeForm,
-    OptionalReasonForm,
     PeriodChoiceForm,
     ReasonForm,
     TaskForm,
@@ -45,14 +44,10 @@ from kiemdiem.oversight.states import (
     IMPLEMENTATION_REPORT,
     TASK,
     DirectivePlanStatus,
-    ReportStatus,
     TaskStatus,
 )
-
-
-def _errors(request: HttpRequest, form) -> None:
-    for error in [*form.non_field_errors(), *[f"{f.label}: {e}" for f in form for e in f.errors]]:
-        messages.error(request, error)
+from kiemdiem.oversight.views.common import form_errors_to_messages
+from kiemdiem.oversight.views.halfyear import HalfYearReportPages
 
 
 @login_required
@@ -104,7 +99,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
                 _("Đã lập dự thảo kế hoạch. Tiếp theo: ghi nhận góp ý và giao nhiệm vụ."),
             )
             return redirect(plan)
-    _errors(request, form)
+    form_errors_to_messages(request, form)
     return redirect("oversight:implementation-list")
 
 
@@ -232,7 +227,7 @@ def comment_decide(request: HttpRequest, pk: int) -> HttpResponse:
         if done is not None:
             messages.success(request, _("Đã ghi ý kiến tiếp thu."))
     if form.errors:
-        _errors(request, form)
+        form_errors_to_messages(request, form)
     return redirect(comment.plan.get_absolute_url() + "#gop-y")
 
 
@@ -469,72 +464,30 @@ def task_evidence(request: HttpRequest, pk: int) -> HttpResponse:
 # --- reports ---------------------------------------------------------------------------------
 
 
-def _report(request: HttpRequest, pk: int):
-    return get_object_or_404(selectors.implementation_reports_visible_to(request.user), pk=pk)
-
-
-def _report_context(request: HttpRequest, report, **forms) -> dict:
-    user = request.user
-    return {
-        "report": report,
-        "figures": [
-            (label, report.figures.get(key, 0)) for key, label in TASK_FIGURE_LABELS.items()
-        ],
-        "can_edit": report.status == ReportStatus.DRAFT
-        and bool(can_write_implementation_report(user, report)),
-        "can_submit": allowed(IMPLEMENTATION_REPORT, user, report, ReportStatus.SUBMITTED),
-        "form": forms.get("form")
-        or NarrativeForm(initial={"version": report.version, "narrative": report.narrative}),
-        "history": history_for(report)[:30],
-    }
+REPORT_PAGES = HalfYearReportPages(
+    visible=selectors.implementation_reports_visible_to,
+    template="oversight/implementation_report_detail.html",
+    figure_labels=TASK_FIGURE_LABELS,
+    can_write=can_write_implementation_report,
+    lifecycle=IMPLEMENTATION_REPORT,
+    update=services.implementation_report_update,
+    submit=services.implementation_report_submit,
+    submitted=gettext_lazy("Đã gửi báo cáo tới Ban Thường vụ."),
+)
 
 
 @login_required
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    report = _report(request, pk)
-    return render(
-        request, "oversight/implementation_report_detail.html", _report_context(request, report)
-    )
+    return REPORT_PAGES.detail_page(request, pk)
 
 
 @login_required
 @require_POST
 def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    report = _report(request, pk)
-    form = NarrativeForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        done = run_service(
-            form,
-            lambda: services.implementation_report_update(
-                report=report,
-                narrative=data["narrative"],
-                refresh=data["refresh"],
-                expected_version=data["version"],
-                by=request.user,
-            ),
-        )
-        if done is not None:
-            messages.success(request, _("Đã lưu báo cáo."))
-            return redirect(report)
-    ctx = _report_context(request, report, form=form)
-    return render(request, "oversight/implementation_report_detail.html", ctx)
+    return REPORT_PAGES.edit_page(request, pk)
 
 
 @login_required
 @require_POST
 def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    report = _report(request, pk)
-    form = OptionalReasonForm(request.POST)
-    # No version, no write: the page must name the one it showed (core.forms.VersionedForm).
-    done = form.is_valid() and run_service(
-        form,
-        lambda: services.implementation_report_submit(
-            report=report, expected_version=form.cleaned_data["version"], by=request.user
-        ),
-    )
-    if done:
-        messages.success(request, _("Đã gửi báo cáo tới Ban Thường vụ."))
-    else:
-        _errors(request, form)
-    return redirect(report)
+    return REPORT_PAGES.submit_page(request, pk)

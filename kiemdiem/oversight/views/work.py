@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kiemdiem.core.audit import history_for
@@ -18,7 +19,6 @@ from kiemdiem.oversight.forms import (
     AgreeForm,
     AssessmentForm,
     FollowupForm,
-    NarrativeForm,
     OptionalReasonForm,
     OutcomeForm,
     ProgrammeForm,
@@ -39,15 +39,10 @@ from kiemdiem.oversight.states import (
     ActivityStatus,
     AssessmentStatus,
     ProgrammeStatus,
-    ReportStatus,
 )
+from kiemdiem.oversight.views.common import form_errors_to_messages
+from kiemdiem.oversight.views.halfyear import HalfYearReportPages
 from kiemdiem.reports.services import FIGURE_LABELS
-
-
-def _form_errors_to_messages(request: HttpRequest, form) -> None:
-    for error in [*form.non_field_errors(), *[f"{f.label}: {e}" for f in form for e in f.errors]]:
-        messages.error(request, error)
-
 
 # --- programme -------------------------------------------------------------------------------
 
@@ -381,7 +376,7 @@ def assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
             request, _("Đã gửi báo cáo nhận xét tới Ban Thường vụ và thông báo cho đơn vị.")
         )
     else:
-        _form_errors_to_messages(request, form)
+        form_errors_to_messages(request, form)
     return redirect(assessment)
 
 
@@ -410,71 +405,30 @@ def assessment_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 # --- a group's activity report ---------------------------------------------------------------
 
 
-def _group_report(request: HttpRequest, pk: int):
-    return get_object_or_404(selectors.group_reports_visible_to(request.user), pk=pk)
-
-
-def _group_report_context(request: HttpRequest, report, **forms) -> dict:
-    user = request.user
-    return {
-        "report": report,
-        "figures": [
-            (label, report.figures.get(key, 0)) for key, label in GROUP_FIGURE_LABELS.items()
-        ],
-        "can_edit": report.status == ReportStatus.DRAFT
-        and bool(can_write_group_report(user, report)),
-        "can_submit": allowed(GROUP_REPORT, user, report, ReportStatus.SUBMITTED),
-        "form": forms.get("form")
-        or NarrativeForm(initial={"version": report.version, "narrative": report.narrative}),
-        "history": history_for(report)[:30],
-    }
+GROUP_REPORT_PAGES = HalfYearReportPages(
+    visible=selectors.group_reports_visible_to,
+    template="oversight/group_report_detail.html",
+    figure_labels=GROUP_FIGURE_LABELS,
+    can_write=can_write_group_report,
+    lifecycle=GROUP_REPORT,
+    update=services.group_report_update,
+    submit=services.group_report_submit,
+    submitted=gettext_lazy("Đã gửi báo cáo hoạt động qua Văn phòng cấp ủy."),
+)
 
 
 @login_required
 def group_report_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    report = _group_report(request, pk)
-    ctx = _group_report_context(request, report)
-    return render(request, "oversight/group_report_detail.html", ctx)
+    return GROUP_REPORT_PAGES.detail_page(request, pk)
 
 
 @login_required
 @require_POST
 def group_report_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    report = _group_report(request, pk)
-    form = NarrativeForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        done = run_service(
-            form,
-            lambda: services.group_report_update(
-                report=report,
-                narrative=data["narrative"],
-                refresh=data["refresh"],
-                expected_version=data["version"],
-                by=request.user,
-            ),
-        )
-        if done is not None:
-            messages.success(request, _("Đã lưu báo cáo."))
-            return redirect(report)
-    ctx = _group_report_context(request, report, form=form)
-    return render(request, "oversight/group_report_detail.html", ctx)
+    return GROUP_REPORT_PAGES.edit_page(request, pk)
 
 
 @login_required
 @require_POST
 def group_report_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    report = _group_report(request, pk)
-    form = OptionalReasonForm(request.POST)
-    # No version, no write: the page must name the one it showed (core.forms.VersionedForm).
-    done = form.is_valid() and run_service(
-        form,
-        lambda: services.group_report_submit(
-            report=report, expected_version=form.cleaned_data["version"], by=request.user
-        ),
-    )
-    if done:
-        messages.success(request, _("Đã gửi báo cáo hoạt động qua Văn phòng cấp ủy."))
-    else:
-        _form_errors_to_messages(request, form)
-    return redirect(report)
+    return GROUP_REPORT_PAGES.submit_page(request, pk)

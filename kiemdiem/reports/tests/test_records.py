@@ -149,3 +149,18 @@ def test_outsider_sees_only_own_subtree(client, org_tree, outsider, records):
         reverse("reports:records"), {"don_vi": org_tree.province_a.pk, "nam": 2026}
     ).content.decode()
     assert "Đảng bộ tỉnh Hà Tĩnh" in page and "Thanh Hóa" not in page
+
+
+def test_a_year_without_a_cycle_points_to_the_nearest_cycle_year(
+    client, org_tree, office, open_cycle
+):
+    """Suggestions belong to a review cycle: a year with none says so and links to the year of
+    the nearest cycle, instead of showing zeros that look like data."""
+    client.force_login(office)
+    url = reverse("reports:records")
+    where = {"don_vi": org_tree.province_a.pk}
+    page = client.get(url, {**where, "nam": open_cycle.year + 1}).content.decode()
+    assert f"Chưa có đợt kiểm điểm năm {open_cycle.year + 1}" in page
+    assert f"?nam={open_cycle.year}&amp;don_vi={org_tree.province_a.pk}#suggestions" in page
+    page = client.get(url, {**where, "nam": open_cycle.year}).content.decode()
+    assert 'data-testid="cycle-year-hint"' not in page
