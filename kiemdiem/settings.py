@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "kiemdiem.confidence",
     "kiemdiem.reports",
     "kiemdiem.oversight",
+    "kiemdiem.classification",
     "kiemdiem.dashboard",
     "kiemdiem.campaign",
     "kiemdiem.api",

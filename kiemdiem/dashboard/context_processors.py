@@ -20,6 +20,7 @@ NAV = [
     (_("Theo dõi"), "dashboard:cycle-list", "lead"),
     (_("Báo cáo"), "reports:index", "lead"),
     (_("Kỷ luật, tín nhiệm, cam kết"), "reports:records", "scope"),
+    (_("Xếp loại chất lượng"), "classification:round-list", "scope"),
     (_("Cây tổ chức"), "org:unit-tree", "scope"),
     (_("Giám sát"), "oversight:index", "oversight"),
     (_("Nhập, xuất dữ liệu"), "transfer:index", "office"),

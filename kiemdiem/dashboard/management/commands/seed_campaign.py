@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from kiemdiem.dashboard.demo import generate_activity, open_cycle
+from kiemdiem.dashboard.demo_classification import generate_classification
 from kiemdiem.dashboard.demo_oversight import generate_oversight
 from kiemdiem.dashboard.demo_records import generate_records
 from kiemdiem.dashboard.summaries import rebuild
@@ -77,6 +78,7 @@ class Command(BaseCommand):
             cell=_led_by("bithuchibo"),
         )
         oversight = generate_oversight(cycle, office, seed=seed)
+        rated = generate_classification(cycle, office, commune=_led_by("bithuxa"), seed=seed)
         rebuild(cycle)
         self.stdout.write(
             self.style.SUCCESS(
@@ -85,7 +87,8 @@ class Command(BaseCommand):
                 f"{records['discipline']} hồ sơ kỷ luật, {records['polls']} hội nghị lấy phiếu, "
                 f"{records['suggestions']} gợi ý kiểm điểm, {records['commitments']} bản cam kết, "
                 f"{oversight.get('groups', 0)} tổ công tác, "
-                f"{oversight.get('assignments', 0)} phân công theo dõi "
+                f"{oversight.get('assignments', 0)} phân công theo dõi, "
+                f"{rated['ratings']} kết quả xếp loại năm {cycle.year} "
                 f"({time.perf_counter() - started:.1f} s)."
             )
         )

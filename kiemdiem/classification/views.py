@@ -1,0 +1,385 @@
+"""Pages of the classification: rounds, a round's ratings and counts, one rating with its
+three steps, and the page of each step (self-assess, appraise, verify, decide, publish, cancel).
+
+Ratings are fetched through `Rating.objects.visible_to` (the rated and their managers: anyone
+else gets 404); each step's service checks who may take it and names the rule it refuses by.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from kiemdiem.classification import rules, selectors, services
+from kiemdiem.classification.checks import criteria_for, decision_checks
+from kiemdiem.classification.forms import (
+    AppraiseForm,
+    CancelForm,
+    DecideForm,
+    PublishForm,
+    ReasonForm,
+    RoundForm,
+    SelfAssessForm,
+    VerifyForm,
+)
+from kiemdiem.classification.models import Rating, RatingStatus, SubjectKind
+from kiemdiem.classification.permissions import can_verify
+from kiemdiem.classification.states import RATING
+from kiemdiem.core.audit import history_for
+from kiemdiem.core.forms import run_service
+from kiemdiem.core.lifecycle import allowed
+from kiemdiem.org.models import Unit
+from kiemdiem.org.scoping import access_for
+
+PER_PAGE = 50
+
+
+def _posted(request: HttpRequest) -> Any:
+    return request.POST if request.method == "POST" else None
+
+
+def _rating(request: HttpRequest, pk: int) -> Rating:
+    return get_object_or_404(selectors.ratings_for(request.user), pk=pk)
+
+
+def _scopes(user: Any) -> list[Unit]:
+    access = access_for(user)
+    if access.everything:
+        return list(Unit.objects.filter(depth__lte=1).order_by("path"))
+    return list(Unit.objects.filter(path__in=access.office_paths).order_by("path"))
+
+
+@login_required
+@require_GET
+def round_list(request: HttpRequest) -> HttpResponse:
+    rounds = selectors.rounds_for(request.user).order_by("-year", "scope_unit__path")
+    ctx = {"rounds": rounds, "can_open": bool(_scopes(request.user))}
+    return render(request, "classification/round_list.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_create(request: HttpRequest) -> HttpResponse:
+    scopes = _scopes(request.user)
+    form = RoundForm(_posted(request), initial={"head_rule": True})
+    form.fields["scope"] = forms.ChoiceField(
+        label=_("Phạm vi"), choices=[(str(u.pk), u.name) for u in scopes]
+    )
+    form.fields["scope"].widget.attrs["class"] = "form-select"
+    form.order_fields(["scope", "year", "title", "scheme", "quota_rounding", "head_rule"])
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        scope = next(u for u in scopes if str(u.pk) == data["scope"])
+        round_ = run_service(
+            form,
+            lambda: services.round_open(
+                by=request.user,
+                title=data["title"],
+                year=data["year"],
+                scope_unit=scope,
+                scheme=data["scheme"],
+                quota_rounding=data["quota_rounding"],
+                head_rule=data["head_rule"],
+                deadline=data["deadline"],
+            ),
+        )
+        if round_ is not None:
+            messages.success(request, _("Đã mở đợt đánh giá, xếp loại."))
+            return redirect(round_)
+    return render(request, "classification/round_form.html", {"form": form})
+
+
+@login_required
+@require_GET
+def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    round_ = get_object_or_404(selectors.rounds_for(request.user), pk=pk)
+    ratings = selectors.ratings_for(request.user).filter(round=round_)
+    kind = request.GET.get("doi_tuong", "")
+    status = request.GET.get("trang_thai", "")
+    level = request.GET.get("muc", "")
+    if kind in SubjectKind.values:
+        ratings = ratings.filter(subject_kind=kind)
+    if status in RatingStatus.values:
+        ratings = ratings.filter(status=status)
+    if level in rules.ALL_LEVELS:
+        ratings = ratings.filter(decided_level=level, status__in=["decided", "published"])
+    page = Paginator(
+        ratings.order_by("unit__path", "subject_kind", "person__sort_key", "pk"), PER_PAGE
+    )
+    counts = selectors.round_counts(request.user, round_)
+    table = [
+        {
+            "kind": k,
+            "label": label,
+            "cells": [
+                (lv, counts.by_kind.get(k, {}).get(lv.code, 0)) for lv in round_.rules.levels_for(k)
+            ],
+            "total": sum(counts.by_kind.get(k, {}).values()),
+        }
+        for k, label in SubjectKind.choices
+    ]
+    downgrades = [
+        {
+            "kind": SubjectKind(k).label,
+            "from": rules.short(a),
+            "to": rules.short(b),
+            "n": n,
+        }
+        for (k, a, b), n in sorted(counts.downgrades.items())
+    ]
+    ctx = {
+        "round": round_,
+        "rules": round_.rules,
+        "page": page.get_page(request.GET.get("page")),
+        "table": table,
+        "downgrades": downgrades,
+        "open": [(RatingStatus(s).label, n) for s, n in counts.open.items()],
+        "kinds": SubjectKind.choices,
+        "statuses": RatingStatus.choices,
+        "kind": kind,
+        "status": status,
+    }
+    return render(request, "classification/round_detail.html", ctx)
+
+
+@login_required
+@require_GET
+def rating_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    rating = _rating(request, pk)
+    user = request.user
+    checks = []
+    decide = allowed(RATING, user, rating, RatingStatus.DECIDED)
+    if rating.status == RatingStatus.APPRAISED and decide:
+        checks = decision_checks(rating, rating.appraised_level)
+    ctx = {
+        "rating": rating,
+        "rules": rating.round.rules,
+        "self_assess": allowed(RATING, user, rating, RatingStatus.SELF_ASSESSED),
+        "appraise": allowed(RATING, user, rating, RatingStatus.APPRAISED),
+        "decide": decide,
+        "publish": allowed(RATING, user, rating, RatingStatus.PUBLISHED),
+        "cancel": allowed(RATING, user, rating, RatingStatus.CANCELLED),
+        "verify": can_verify(user, rating),
+        "checks": checks,
+        "self_scores": _score_rows(rating, rating.self_scores),
+        "appraisal_scores": _score_rows(rating, rating.appraisal_scores),
+        "publish_form": PublishForm(initial={"version": rating.version}),
+        "history": history_for(rating)[:50],
+    }
+    return render(request, "classification/rating_detail.html", ctx)
+
+
+def _score_rows(rating: Rating, scores: dict) -> list[tuple[str, str]]:
+    grades = dict(rules.GRADE_CHOICES)
+    return [
+        (str(c.label), str(grades.get(scores[c.code], scores[c.code])))
+        for c in criteria_for(rating)
+        if c.code in scores
+    ]
+
+
+def _step(
+    request: HttpRequest,
+    rating: Rating,
+    form: Any,
+    title: str,
+    call: Callable[[dict], Any],
+    done: str,
+    extra: dict | None = None,
+) -> HttpResponse:
+    if request.method == "POST" and form.is_valid():
+        result = run_service(form, lambda: call(form.cleaned_data) or True)
+        if result is not None:
+            messages.success(request, done)
+            return redirect(result if isinstance(result, Rating) else rating)
+    ctx = {"rating": rating, "form": form, "title": title, **(extra or {})}
+    return render(request, "classification/rating_step.html", ctx)
+
+
+def _initial(rating: Rating, **values: Any) -> dict:
+    return {"version": rating.version, **values}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rating_self_assess(request: HttpRequest, pk: int) -> HttpResponse:
+    rating = _rating(request, pk)
+    initial = _initial(
+        rating,
+        level=rating.self_level,
+        reasons=rating.self_reasons,
+        conditions=rating.self_conditions,
+        special_case=rating.special_case,
+        **{f"score_{k}": v for k, v in rating.self_scores.items()},
+    )
+    form = SelfAssessForm(_posted(request), rating=rating, initial=initial)
+
+    def call(d: dict) -> None:
+        services.rating_self_assess(
+            rating=rating,
+            by=request.user,
+            level=d["level"],
+            reasons=d["reasons"],
+            version=d["version"],
+            scores=form.scores(),
+            conditions=d.get("conditions") or [],
+            special_case=d.get("special_case") or "",
+        )
+
+    return _step(
+        request, rating, form, _("Tự đánh giá, xếp loại"), call, _("Đã lưu bản tự đánh giá.")
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rating_appraise(request: HttpRequest, pk: int) -> HttpResponse:
+    rating = _rating(request, pk)
+    initial = _initial(rating, level=rating.self_level, conditions=rating.self_conditions)
+    form = AppraiseForm(_posted(request), rating=rating, initial=initial)
+
+    def call(d: dict) -> None:
+        services.rating_appraise(
+            rating=rating,
+            by=request.user,
+            level=d["level"],
+            reasons=d["reasons"],
+            version=d["version"],
+            conditions=d.get("conditions") or [],
+            body=d.get("body") or "",
+            mitigation=d.get("mitigation") or "",
+            mitigation_note=d.get("mitigation_note") or "",
+            complaints=d.get("complaints") or "",
+            special_note=d.get("special_note") or "",
+        )
+
+    return _step(
+        request,
+        rating,
+        form,
+        _("Thẩm định, đề xuất mức xếp loại"),
+        call,
+        _("Đã lưu ý kiến thẩm định."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rating_return(request: HttpRequest, pk: int) -> HttpResponse:
+    rating = _rating(request, pk)
+    form = ReasonForm(_posted(request), initial=_initial(rating))
+
+    def call(d: dict) -> None:
+        services.rating_return(
+            rating=rating, by=request.user, reason=d["reason"], version=d["version"]
+        )
+
+    return _step(request, rating, form, _("Trả lại để tự đánh giá lại"), call, _("Đã trả lại."))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rating_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    rating = _rating(request, pk)
+    form = VerifyForm(_posted(request), initial=_initial(rating, verification=rating.verification))
+
+    def call(d: dict) -> None:
+        services.rating_verify(
+            rating=rating, by=request.user, verification=d["verification"], version=d["version"]
+        )
+
+    return _step(
+        request, rating, form, _("Kiểm tra, xác minh"), call, _("Đã ghi kết quả xác minh.")
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rating_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    rating = _rating(request, pk)
+    level = request.POST.get("level") if request.method == "POST" else None
+    level = level or rating.appraised_level
+    checks = decision_checks(rating, level) if rating.status == RatingStatus.APPRAISED else []
+    form = DecideForm(
+        _posted(request),
+        rating=rating,
+        checks=checks,
+        initial=_initial(rating, level=rating.appraised_level),
+    )
+
+    def call(d: dict) -> None:
+        services.rating_decide(
+            rating=rating,
+            by=request.user,
+            level=d["level"],
+            version=d["version"],
+            decision_number=d["decision_number"],
+            decided_on=d["decided_on"],
+            note=d["note"],
+            overrides=form.overrides(),
+        )
+
+    return _step(
+        request,
+        rating,
+        form,
+        _("Quyết định mức xếp loại"),
+        call,
+        _("Đã quyết định mức xếp loại."),
+        {"checks": checks, "level": level},
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def rating_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    rating = _rating(request, pk)
+    form = PublishForm(request.POST)
+    if form.is_valid():
+        result = run_service(
+            form,
+            lambda: (
+                services.rating_publish(
+                    rating=rating, by=request.user, version=form.cleaned_data["version"]
+                )
+                or True
+            ),
+        )
+        if result is not None:
+            messages.success(request, _("Đã công khai kết quả xếp loại."))
+            return redirect(rating)
+    messages.error(request, " ".join(str(e) for e in form.non_field_errors()))
+    return redirect(rating)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rating_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    rating = _rating(request, pk)
+    form = CancelForm(_posted(request), initial=_initial(rating))
+
+    def call(d: dict) -> Rating:
+        return services.rating_cancel(
+            rating=rating,
+            by=request.user,
+            reason=d["reason"],
+            decision_number=d["decision_number"],
+            version=d["version"],
+            cancelled_on=d["cancelled_on"],
+        )
+
+    return _step(
+        request,
+        rating,
+        form,
+        _("Hủy kết quả, đánh giá, xếp loại lại (Mẫu 03)"),
+        call,
+        _("Đã hủy kết quả; đánh giá, xếp loại lại bắt đầu từ bước tự đánh giá."),
+    )

@@ -1,0 +1,161 @@
+"""Demo: a rated year (the cycle's year) over the commune of the demo login "bithuxa", so a
+newcomer sees self-assessments, appraisals that downgrade (as the Hữu Lũng appraisal team did),
+decisions within the quota, publication, and one result cancelled and re-rated.
+
+Everything goes through the classification services, in the order the rules ask (members and
+sub-units before an organization, the unit before its head); where the rulebook refuses a level
+(discipline, low votes, quota, head vs unit), the demo takes the next lower level, as a
+competent level would.
+"""
+
+import random
+from decimal import Decimal
+
+from kiemdiem.classification import rules, services
+from kiemdiem.classification.models import Rating, RatingRound, RatingStatus, SubjectKind
+from kiemdiem.classification.services import RuleRefused, decision_problems
+from kiemdiem.core.permissions import SYSTEM, Actor
+from kiemdiem.org.models import Unit
+from kiemdiem.reviews.models import ReviewCycle
+
+TOTALS = {
+    rules.EXCELLENT: Decimal(92),
+    rules.GOOD: Decimal(80),
+    rules.COMPLETED: Decimal(62),
+    rules.NOT_COMPLETED: Decimal(45),
+}
+ORDER = [rules.EXCELLENT, rules.GOOD, rules.COMPLETED, rules.NOT_COMPLETED]
+
+
+def _scores(rating: Rating, level: str) -> dict[str, str]:
+    """Scores on the rating's sheet adding up to the level's demo total (each criterion the same
+    share of its maximum)."""
+    from kiemdiem.classification.checks import criteria_for
+
+    criteria = criteria_for(rating)
+    total = TOTALS[level]
+    share = total / sum((c.max_points or Decimal(0)) for c in criteria)
+    scores = {c.code: ((c.max_points or 0) * share).quantize(Decimal("0.01")) for c in criteria}
+    # The rounding remainder goes to the last criterion.
+    last = criteria[-1].code
+    scores[last] += total - sum(scores.values())
+    return {k: str(v) for k, v in scores.items()}
+
+
+def _intended(rng: random.Random) -> str:
+    roll = rng.random()
+    if roll < 0.04:
+        return rules.NOT_COMPLETED
+    if roll < 0.16:
+        return rules.COMPLETED
+    if roll < 0.36:
+        return rules.EXCELLENT
+    return rules.GOOD
+
+
+def _walk(rating: Rating, level: str, appraised: str, *, reason: str = "") -> None:
+    """Self-assess at `level`, appraise at `appraised`, decide the best level the rules allow,
+    publish."""
+    services.rating_self_assess(
+        rating=rating,
+        by=SYSTEM,
+        level=level,
+        reasons="Hoàn thành các nhiệm vụ được giao; còn hạn chế trong báo cáo đúng hạn.",
+        version=rating.version,
+        scores=_scores(rating, level),
+    )
+    rating.refresh_from_db()
+    services.rating_appraise(
+        rating=rating,
+        by=SYSTEM,
+        level=appraised,
+        reasons=reason or "Thống nhất mức tự xếp loại.",
+        body="Ban Tổ chức",
+        version=rating.version,
+    )
+    rating.refresh_from_db()
+    if any("xác minh" in p for p in decision_problems(rating, appraised, {})):
+        services.rating_verify(
+            rating=rating,
+            by=SYSTEM,
+            verification="Đã kiểm tra: vụ việc đang xem xét không ảnh hưởng mức xếp loại.",
+            version=rating.version,
+        )
+        rating.refresh_from_db()
+    for decided in ORDER[ORDER.index(appraised) :]:
+        try:
+            services.rating_decide(
+                rating=rating,
+                by=SYSTEM,
+                level=decided,
+                version=rating.version,
+                decision_number=f"{40 + rating.pk % 50}-QĐ/ĐU",
+                note="" if decided == appraised else "Hạ mức theo kết quả kiểm tra của quy định.",
+            )
+            break
+        except RuleRefused:
+            continue
+    rating.refresh_from_db()
+    services.rating_publish(rating=rating, by=SYSTEM, version=rating.version)
+
+
+def generate_classification(
+    cycle: ReviewCycle, office: Actor, *, commune: Unit | None, seed: int = 1
+) -> dict[str, int]:
+    """The rated year over `commune` (nothing if the demo has no such commune)."""
+    if commune is None or RatingRound.objects.filter(year=cycle.year, scope_unit=commune).exists():
+        return {"ratings": 0}
+    rng = random.Random(seed)
+    round_ = services.round_open(
+        by=SYSTEM,
+        title=f"Đánh giá, xếp loại chất lượng năm {cycle.year} — {commune.name}",
+        year=cycle.year,
+        scope_unit=commune,
+    )
+    ratings = list(
+        Rating.objects.filter(round=round_, status=RatingStatus.DRAFT).select_related("unit")
+    )
+    intended = {r.pk: _intended(rng) for r in ratings}
+    kinds = {
+        SubjectKind.MEMBER: 0,
+        SubjectKind.LEADERSHIP_COLLECTIVE: 1,
+        SubjectKind.ORGANIZATION: 2,
+        SubjectKind.LEADER: 3,
+    }
+
+    def order(r: Rating) -> tuple:
+        # Members first (they wait for nobody), then the deepest units first; within a step the
+        # top level last, so the quota is counted on the group's other levels.
+        top_last = intended[r.pk] == rules.EXCELLENT
+        if r.subject_kind == SubjectKind.MEMBER:
+            return (0, 0, top_last, r.pk)
+        return (1, -r.unit.depth, kinds[r.subject_kind], top_last, r.unit.path, r.pk)
+
+    ratings.sort(key=order)
+    downgraded = 0
+    for rating in ratings:
+        level = appraised = intended[rating.pk]
+        reason = ""
+        grassroots = rating.subject_kind == SubjectKind.ORGANIZATION and rating.unit.depth == (
+            commune.depth + 1
+        )
+        if grassroots and downgraded < 2:
+            # As the Hữu Lũng appraisal team did: two grassroots organizations from the top
+            # level to the next.
+            level, appraised = rules.EXCELLENT, rules.GOOD
+            reason = "Chưa có nhiệm vụ hoàn thành vượt mức 30%: đề nghị hạ xuống HTTNV."
+            downgraded += 1
+        _walk(rating, level, appraised, reason=reason)
+    published = Rating.objects.filter(
+        round=round_, status=RatingStatus.PUBLISHED, subject_kind=SubjectKind.MEMBER
+    ).first()
+    if published is not None:
+        rerating = services.rating_cancel(
+            rating=published,
+            by=SYSTEM,
+            reason="Phát hiện khuyết điểm sau khi công khai kết quả (đơn phản ánh có cơ sở).",
+            decision_number="03-QĐ/ĐU",
+            version=published.version,
+        )
+        _walk(rerating, rules.COMPLETED, rules.COMPLETED)
+    return {"ratings": Rating.objects.filter(round=round_).count()}
