@@ -23,7 +23,7 @@ from kiemdiem.api.base import (
     with_etag,
 )
 from kiemdiem.api.serializers import ScopedPrimaryKey, free_text
-from kiemdiem.api.views import ScopedViewSet, listing, parse, values
+from kiemdiem.api.views import ScopedViewSet, listing, parse, subtree_of, values
 from kiemdiem.confidence import selectors as confidence_selectors
 from kiemdiem.confidence import services as confidence_services
 from kiemdiem.confidence.models import (
@@ -42,7 +42,7 @@ from kiemdiem.discipline.models import (
     DisciplineForm,
     DisciplineStatus,
 )
-from kiemdiem.org.models import Position, Unit
+from kiemdiem.org.models import Position
 from kiemdiem.org.scoping import visible_people, visible_units
 from kiemdiem.reviews import commitments, suggestions
 from kiemdiem.reviews.models import (
@@ -64,19 +64,14 @@ from kiemdiem.reviews.models import (
 READ_VIA_API = "API"
 
 
-def _subtree(field: str):
-    def apply(qs, unit_id: int):
-        path = Unit.objects.filter(pk=unit_id).values_list("path", flat=True).first()
-        return qs.none() if path is None else qs.filter(**{f"{field}__startswith": path})
-
-    return apply
-
-
 class AuditedReads:
-    """List and retrieve record what they return as read (`read(objs)`)."""
+    """List and retrieve record what they return as read: `record_reads(objs, by=, where=)` is
+    the app's service that writes the READ audit rows."""
+
+    record_reads: staticmethod
 
     def read(self, objs: list) -> None:
-        raise NotImplementedError
+        self.record_reads(objs, by=self.request.user, where=READ_VIA_API)
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
@@ -252,7 +247,7 @@ CASE_FILTERS = [
         "unit",
         OpenApiTypes.INT,
         "Đơn vị bị kỷ luật hoặc nơi sinh hoạt: cả cây con (id).",
-        _subtree("unit__path"),
+        subtree_of("unit__path"),
     ),
     lookup("person", OpenApiTypes.INT, "Đảng viên (id).", "person_id"),
     Filter("year", OpenApiTypes.INT, "Năm quyết định.", _decided_in),
@@ -294,8 +289,7 @@ class DisciplineCaseViewSet(AuditedReads, ScopedViewSet):
             "unit", "person", "deciding_unit"
         )
 
-    def read(self, objs: list) -> None:
-        discipline_services.cases_read(objs, by=self.request.user, where=READ_VIA_API)
+    record_reads = staticmethod(discipline_services.cases_read)
 
     @extend_schema(request=CaseCreateSerializer, responses={201: CaseSerializer})
     def create(self, request):
@@ -450,7 +444,7 @@ POLL_FILTERS = [
         "unit",
         OpenApiTypes.INT,
         "Cấp tổ chức lấy phiếu: cả cây con (id).",
-        _subtree("body_unit__path"),
+        subtree_of("body_unit__path"),
     ),
     lookup("year", OpenApiTypes.INT, "Năm lấy phiếu.", "year"),
     lookup("status", OpenApiTypes.STR, "Trạng thái.", "status", choices=values(PollStatus.choices)),
@@ -589,7 +583,7 @@ RESULT_FILTERS = [
         "unit",
         OpenApiTypes.INT,
         "Cấp tổ chức lấy phiếu: cả cây con (id).",
-        _subtree("poll__body_unit__path"),
+        subtree_of("poll__body_unit__path"),
     ),
     Filter(
         "flag",
@@ -613,8 +607,7 @@ class ConfidenceResultViewSet(AuditedReads, ScopedViewSet):
     def scoped(self):
         return confidence_selectors.results_for(self.request.user)
 
-    def read(self, objs: list) -> None:
-        confidence_services.results_read(objs, by=self.request.user, where=READ_VIA_API)
+    record_reads = staticmethod(confidence_services.results_read)
 
     @extend_schema(request=ResultCreateSerializer, responses={201: ResultSerializer})
     def create(self, request):
@@ -732,7 +725,9 @@ SUGGESTION_FILTERS = [
     lookup("cycle", OpenApiTypes.INT, "Đợt kiểm điểm (id).", "cycle_id"),
     lookup("review", OpenApiTypes.INT, "Bản kiểm điểm (id).", "review_id"),
     lookup("year", OpenApiTypes.INT, "Năm kiểm điểm.", "cycle__year"),
-    Filter("unit", OpenApiTypes.INT, "Đơn vị được gợi ý: cả cây con (id).", _subtree("unit__path")),
+    Filter(
+        "unit", OpenApiTypes.INT, "Đơn vị được gợi ý: cả cây con (id).", subtree_of("unit__path")
+    ),
     lookup(
         "status",
         OpenApiTypes.STR,
@@ -826,7 +821,7 @@ class ScheduleSerializer(serializers.Serializer):
 
 DOSSIER_FILTERS = [
     lookup("cycle", OpenApiTypes.INT, "Đợt kiểm điểm (id).", "cycle_id"),
-    Filter("unit", OpenApiTypes.INT, "Đơn vị: cả cây con (id).", _subtree("unit__path")),
+    Filter("unit", OpenApiTypes.INT, "Đơn vị: cả cây con (id).", subtree_of("unit__path")),
     lookup(
         "status", OpenApiTypes.STR, "Trạng thái.", "status", choices=values(DossierStatus.choices)
     ),
@@ -948,7 +943,7 @@ class AssessSerializer(serializers.Serializer):
 COMMITMENT_FILTERS = [
     lookup("person", OpenApiTypes.INT, "Đảng viên (id).", "person_id"),
     lookup("year", OpenApiTypes.INT, "Năm.", "year"),
-    Filter("unit", OpenApiTypes.INT, "Chi bộ: cả cây con (id).", _subtree("unit__path")),
+    Filter("unit", OpenApiTypes.INT, "Chi bộ: cả cây con (id).", subtree_of("unit__path")),
 ]
 
 

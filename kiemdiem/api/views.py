@@ -5,6 +5,8 @@ and calls the same service as the page; the service decides who may act (→ 403
 refuses a broken rule (→ 400 with its message) or a stale version (→ 409).
 """
 
+from abc import ABCMeta, abstractmethod
+
 from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -55,15 +57,16 @@ def values(request) -> list:
     return [c for c, _label in request]
 
 
-class ScopedViewSet(viewsets.GenericViewSet):
+class ScopedViewSet(viewsets.GenericViewSet, metaclass=ABCMeta):
     """List (paginated, filtered) and retrieve within the caller's scope."""
 
     pagination_class = Pagination
     filters: list[Filter] = []
     ordering: tuple[str, ...] = ("pk",)
 
+    @abstractmethod
     def scoped(self):
-        raise NotImplementedError
+        """The rows the caller may read (each viewset asks its app's selector)."""
 
     def get_queryset(self):
         qs = self.scoped()
@@ -105,12 +108,17 @@ def listing(filters: list[Filter], **kwargs):
     )
 
 
-def _under(qs, unit_id: int, field: str = "path"):
+def under(qs, unit_id: int, field: str = "path"):
     """Rows in the subtree of unit `unit_id` (nothing if there is no such unit)."""
     path = Unit.objects.filter(pk=unit_id).values_list("path", flat=True).first()
     if path is None:
         return qs.none()
     return qs.filter(**{f"{field}__startswith": path})
+
+
+def subtree_of(field: str):
+    """A filter on `field` (a unit path): rows in the subtree of the unit given."""
+    return lambda qs, unit_id: under(qs, unit_id, field)
 
 
 def _current(qs, flag: bool):
@@ -131,7 +139,7 @@ UNIT_FILTERS = [
         "code__iexact",
     ),
     lookup("depth", OpenApiTypes.INT, "Cấp trong cây (gốc là 0).", "depth"),
-    Filter("under", OpenApiTypes.INT, "Toàn bộ cây con của đơn vị (id), gồm cả đơn vị đó.", _under),
+    Filter("under", OpenApiTypes.INT, "Toàn bộ cây con của đơn vị (id), gồm cả đơn vị đó.", under),
     Filter(
         "q",
         OpenApiTypes.STR,
