@@ -285,3 +285,28 @@ def test_chart_calendar_and_pickers_run_under_the_csp(demo, page):
     with page.expect_response("**/chon-don-vi/**"):
         page.get_by_label("Tổ chức chịu trách nhiệm").fill("thon")
     assert page.evaluate("window.__csp") == []
+
+
+def test_typing_in_a_date_field_while_the_page_loads_is_not_lost(demo, page):
+    """The calendar button is added by moving the field into an input group; someone already
+    typing in it (the page still loading on a slow intranet) keeps the caret and what they type."""
+    page.set_viewport_size(DESKTOP)
+    sign_in(page, "vanphong")
+    page.goto(reverse("audit-list"))
+    page.wait_for_load_state("load")
+    page.evaluate(
+        """() => {
+          const box = document.createElement("div");
+          box.innerHTML = '<label for="late-day">Ngày</label><input id="late-day" data-datepicker>';
+          document.querySelector("main").appendChild(box);
+          const field = document.getElementById("late-day");
+          field.focus();
+          field.value = "10/01";
+          field.setSelectionRange(5, 5);
+          box.dispatchEvent(new Event("htmx:load", { bubbles: true }));
+        }"""
+    )
+    field = page.locator("#late-day")
+    expect(field.locator("xpath=..")).to_have_class(re.compile(r"\bkd-date\b"))
+    page.keyboard.type("/2026")
+    expect(field).to_have_value("10/01/2026")

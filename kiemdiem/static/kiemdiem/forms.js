@@ -17,8 +17,17 @@
     input.dataset.kdCalendar = "1";
     var group = document.createElement("div");
     group.className = "input-group kd-date";
+    // Moving a field takes the caret out of it: someone already typing in it while the page
+    // finishes loading (slow intranet) would lose what they type next. Put the caret back.
+    var typing = document.activeElement === input;
+    var start = input.selectionStart;
+    var end = input.selectionEnd;
     input.parentNode.insertBefore(group, input);
     group.appendChild(input);
+    if (typing) {
+      input.focus();
+      input.setSelectionRange(start, end);
+    }
     var button = document.createElement("button");
     button.type = "button";
     button.className = "btn btn-outline-secondary";
