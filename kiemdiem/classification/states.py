@@ -15,6 +15,7 @@ No campaign counters move here: the classification statistics are their own summ
 """
 
 from kiemdiem.classification.models import Rating, RatingStatus
+from kiemdiem.classification.tally import rating_moved
 from kiemdiem.classification.permissions import (
     can_appraise,
     can_cancel,
@@ -49,6 +50,8 @@ RATING = Lifecycle(
     labels=dict(RatingStatus.choices),
     place=_place,
     backdate=_can_backdate,
+    # the statistics' change records (classification/tally.py)
+    after_move=rating_moved,
     arrows={
         (BORN, RatingStatus.DRAFT): Arrow(can=can_manage_rating),
         (BORN, RatingStatus.EXEMPT): Arrow(can=can_manage_rating, reason=True),

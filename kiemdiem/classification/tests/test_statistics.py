@@ -1,0 +1,197 @@
+"""Statistics of the classification: summaries kept by merging change records equal a full
+recomputation after random activity through the services; the figures, sentences and lists."""
+
+import random
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
+
+from kiemdiem.classification import rules, services, statistics
+from kiemdiem.classification.models import (
+    Bucket,
+    Rating,
+    RatingStatus,
+    StatisticsDelta,
+    SubjectKind,
+)
+from kiemdiem.classification.tally import Cell
+from kiemdiem.classification.tests.conftest import even_scores
+from kiemdiem.core.errors import DomainError
+from kiemdiem.core.permissions import SYSTEM
+
+LEVELS = [rules.EXCELLENT, rules.GOOD, rules.COMPLETED, rules.NOT_COMPLETED]
+TOTALS = {rules.EXCELLENT: 95, rules.GOOD: 80, rules.COMPLETED: 60, rules.NOT_COMPLETED: 40}
+
+
+def _fresh(qs):
+    return qs.select_related("round", "unit", "deciding_unit").order_by("pk")
+
+
+class Story:
+    def __init__(self, rng, round_):
+        self.rng = rng
+        self.round = round_
+
+    def pick(self, status):
+        ids = list(
+            Rating.objects.filter(round=self.round, status=status)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if not ids:
+            return None
+        return _fresh(Rating.objects.filter(pk=self.rng.choice(ids))).get()
+
+    def op_self_assess(self):
+        r = self.pick(self.rng.choice([RatingStatus.DRAFT, RatingStatus.SELF_ASSESSED]))
+        if r:
+            level = self.rng.choice(LEVELS)
+            services.rating_self_assess(
+                rating=r,
+                by=SYSTEM,
+                level=level,
+                reasons="Tự đánh giá",
+                version=r.version,
+                scores=even_scores(TOTALS[level]),
+            )
+
+    def op_return(self):
+        r = self.pick(RatingStatus.SELF_ASSESSED)
+        if r:
+            services.rating_return(rating=r, by=SYSTEM, reason="Làm lại", version=r.version)
+
+    def op_appraise(self):
+        r = self.pick(RatingStatus.SELF_ASSESSED)
+        if r:
+            lower = LEVELS[LEVELS.index(r.self_level) :]
+            services.rating_appraise(
+                rating=r,
+                by=SYSTEM,
+                level=self.rng.choice(lower),
+                reasons="Thẩm định",
+                version=r.version,
+            )
+
+    def op_decide(self):
+        r = self.pick(RatingStatus.APPRAISED)
+        if r:
+            services.rating_decide(
+                rating=r,
+                by=SYSTEM,
+                level=r.appraised_level,
+                version=r.version,
+                overrides={c: "Xem xét" for c in ("quota", "remediation", "head_rule")},
+            )
+
+    def op_publish(self):
+        r = self.pick(RatingStatus.DECIDED)
+        if r:
+            services.rating_publish(rating=r, by=SYSTEM, version=r.version)
+
+    def op_cancel(self):
+        r = self.pick(self.rng.choice([RatingStatus.DECIDED, RatingStatus.PUBLISHED]))
+        if r:
+            services.rating_cancel(
+                rating=r, by=SYSTEM, reason="Sai", decision_number="03-QĐ", version=r.version
+            )
+
+    def op_exempt(self):
+        r = self.pick(RatingStatus.DRAFT)
+        if r:
+            services.rating_exempt(
+                rating=r, by=SYSTEM, exempt_reason="suspended", note="", version=r.version
+            )
+
+    def op_merge(self):
+        statistics.merge_pending(batch=self.rng.randint(1, 40))
+
+
+def test_merged_summaries_equal_a_recomputation_after_random_activity(round_2025):
+    rng = random.Random(13)
+    story = Story(rng, round_2025)
+    ops = [name for name in dir(story) if name.startswith("op_")]
+    weights = {"op_self_assess": 6, "op_appraise": 5, "op_decide": 5, "op_merge": 2}
+    refused = 0
+    for _step in range(260):
+        name = rng.choices(ops, [weights.get(o, 1) for o in ops])[0]
+        try:
+            getattr(story, name)()
+        except (DomainError, PermissionDenied):
+            refused += 1  # refused moves must leave no change record behind
+    assert refused  # the story did meet the rules
+    statistics.merge_all()
+    assert not StatisticsDelta.objects.exists()
+    expected = statistics.recompute(round_2025)
+    assert statistics.stored(round_2025) == expected
+    decided = Rating.objects.filter(round=round_2025, status__in=["decided", "published"])
+    top = round_2025.scope_unit.path
+    assert sum(
+        n for c, n in expected[top].items() if c.bucket in (Bucket.DECIDED, Bucket.PUBLISHED)
+    ) == decided.count() > 0
+    assert Rating.objects.filter(round=round_2025, status="cancelled").exists()
+    # A rebuild gives the same rows; so does the command.
+    statistics.rebuild(round_2025)
+    assert statistics.stored(round_2025) == expected
+    call_command("rebuild_classification_statistics", round=round_2025.pk, stdout=None)
+    assert statistics.stored(round_2025) == expected
+
+
+def test_a_page_read_adds_what_is_not_merged_yet(org_tree, round_2025):
+    rating = _fresh(
+        Rating.objects.filter(
+            round=round_2025, subject_kind=SubjectKind.MEMBER, unit=org_tree.cell_a1
+        )
+    ).first()
+    services.rating_self_assess(
+        rating=rating,
+        by=SYSTEM,
+        level=rules.EXCELLENT,
+        reasons="Tự đánh giá",
+        version=rating.version,
+        scores=even_scores(95),
+    )
+    rating.refresh_from_db()
+    services.rating_appraise(
+        rating=rating, by=SYSTEM, level=rules.GOOD, reasons="Hạ mức", version=rating.version
+    )
+    statistics.rebuild(round_2025)  # nothing pending; then one more move, not merged
+    rating.refresh_from_db()
+    services.rating_decide(rating=rating, by=SYSTEM, level=rules.GOOD, version=rating.version)
+    assert StatisticsDelta.objects.count() == 2  # left "open", entered "decided"
+    for unit in (org_tree.province_a, org_tree.cell_a1):
+        cells = statistics.figures_of([round_2025], unit)[round_2025.pk]
+        down = Cell(SubjectKind.MEMBER, Bucket.DECIDED, rules.GOOD, rules.EXCELLENT, rules.GOOD)
+        assert cells[down] == 1
+        year = statistics.year_figures(round_2025, cells)
+        members = next(k for k in year.kinds if k.kind == SubjectKind.MEMBER)
+        assert dict((lv.code, n) for lv, n, _s in members.levels)[rules.GOOD] == 1
+        assert [d.sentence for d in year.downgrades] == [
+            "đảng viên bị hạ từ mức HTXSNV xuống HTTNV"
+        ]
+    assert not statistics.figures_of([round_2025], org_tree.province_b)[round_2025.pk]
+
+
+def test_lowest_level_two_years_running(org_tree, office, round_2025, today):
+    round_2024 = services.round_open(
+        by=office, title="2024", year=2024, scope_unit=org_tree.province_a, populate=False
+    )
+    person = org_tree.members_a1[0]
+    other = org_tree.members_a1[1]
+    for p in (person, other):
+        Rating.objects.create(
+            round=round_2024,
+            subject_kind=SubjectKind.MEMBER,
+            unit=org_tree.cell_a1,
+            person=p,
+            deciding_unit=org_tree.grassroots_a1,
+            status=RatingStatus.PUBLISHED if p == person else RatingStatus.DECIDED,
+            decided_level=rules.NOT_COMPLETED if p == person else rules.COMPLETED,
+        )
+    Rating.objects.filter(round=round_2025, person__in=[person, other]).update(
+        status=RatingStatus.DECIDED, decided_level=rules.NOT_COMPLETED
+    )
+    found = list(statistics.lowest_two_years(round_2025, org_tree.province_a))
+    assert [r.person for r in found] == [person]
+    assert not statistics.lowest_two_years(round_2025, org_tree.province_b).exists()
+    assert statistics.history(round_2025, org_tree.cell_a1) == [round_2025, round_2024]
