@@ -15,7 +15,6 @@ No campaign counters move here: the classification statistics are their own summ
 """
 
 from kiemdiem.classification.models import Rating, RatingStatus
-from kiemdiem.classification.tally import rating_moved
 from kiemdiem.classification.permissions import (
     can_appraise,
     can_cancel,
@@ -23,6 +22,7 @@ from kiemdiem.classification.permissions import (
     can_manage_rating,
     can_self_assess,
 )
+from kiemdiem.classification.tally import rating_moved
 from kiemdiem.core.lifecycle import BORN, Arrow, Lifecycle, Place
 from kiemdiem.core.permissions import Actor, Decision
 

@@ -16,9 +16,12 @@ import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import OperationalError, connection, transaction
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kiemdiem.classification import rules
 from kiemdiem.classification.models import (
@@ -250,9 +253,9 @@ def figures_of(rounds: list[RatingRound], unit: Unit) -> dict[int, Counter]:
     merged yet (two queries whatever the number of rounds)."""
     ids = [r.pk for r in rounds]
     result: dict[int, Counter] = {pk: Counter() for pk in ids}
-    for round_id, *key, n in RatingSummary.objects.filter(
-        round_id__in=ids, unit=unit
-    ).values_list("round_id", *KEY, "n"):
+    for round_id, *key, n in RatingSummary.objects.filter(round_id__in=ids, unit=unit).values_list(
+        "round_id", *KEY, "n"
+    ):
         result[round_id][Cell(*key)] += n
     pending = (
         StatisticsDelta.objects.filter(round_id_ref__in=ids, unit_path__startswith=unit.path)
@@ -285,14 +288,18 @@ class KindFigures:
 @dataclass
 class Downgrade:
     kind: str
-    noun: str
+    noun: Any
     down_from: str
     down_to: str
     n: int
 
     @property
     def sentence(self) -> str:
-        return f"{self.noun} bị hạ từ mức {rules.short(self.down_from)} xuống {rules.short(self.down_to)}"
+        return _("%(who)s bị hạ từ mức %(a)s xuống %(b)s") % {
+            "who": self.noun,
+            "a": rules.short(self.down_from),
+            "b": rules.short(self.down_to),
+        }
 
 
 @dataclass
@@ -305,10 +312,10 @@ class YearFigures:
 
 # How a subject is named in a sentence ("2 tổ chức đảng bị hạ …").
 NOUNS = {
-    SubjectKind.ORGANIZATION: "tổ chức đảng",
-    SubjectKind.LEADERSHIP_COLLECTIVE: "tập thể lãnh đạo, quản lý",
-    SubjectKind.MEMBER: "đảng viên",
-    SubjectKind.LEADER: "cán bộ lãnh đạo, quản lý",
+    SubjectKind.ORGANIZATION: gettext_lazy("tổ chức đảng"),
+    SubjectKind.LEADERSHIP_COLLECTIVE: gettext_lazy("tập thể lãnh đạo, quản lý"),
+    SubjectKind.MEMBER: gettext_lazy("đảng viên"),
+    SubjectKind.LEADER: gettext_lazy("cán bộ lãnh đạo, quản lý"),
 }
 
 

@@ -25,9 +25,7 @@ BUCKETS = {
 }
 DECIDED_BUCKETS = (Bucket.DECIDED, Bucket.PUBLISHED)
 # States in which the appraisal's level stands (a downgrade counts from the appraisal on).
-APPRAISED_STATES = frozenset(
-    {RatingStatus.APPRAISED, RatingStatus.DECIDED, RatingStatus.PUBLISHED}
-)
+APPRAISED_STATES = frozenset({RatingStatus.APPRAISED, RatingStatus.DECIDED, RatingStatus.PUBLISHED})
 
 
 class Cell(NamedTuple):

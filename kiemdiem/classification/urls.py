@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kiemdiem.classification import views
+from kiemdiem.classification import views, views_statistics
 
 app_name = "classification"
 
@@ -16,4 +16,11 @@ urlpatterns = [
     path("<int:pk>/quyet-dinh/", views.rating_decide, name="rating-decide"),
     path("<int:pk>/cong-khai/", views.rating_publish, name="rating-publish"),
     path("<int:pk>/huy/", views.rating_cancel, name="rating-cancel"),
+]
+
+# Statistics (views_statistics.py)
+urlpatterns += [
+    path("thong-ke/", views_statistics.statistics_page, name="statistics"),
+    path("thong-ke/danh-sach/", views_statistics.statistics_list, name="statistics-list"),
+    path("thong-ke/hai-nam-lien/", views_statistics.statistics_lowest, name="statistics-lowest"),
 ]

@@ -3,7 +3,6 @@ recomputation after random activity through the services; the figures, sentences
 
 import random
 
-import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 
@@ -126,9 +125,11 @@ def test_merged_summaries_equal_a_recomputation_after_random_activity(round_2025
     assert statistics.stored(round_2025) == expected
     decided = Rating.objects.filter(round=round_2025, status__in=["decided", "published"])
     top = round_2025.scope_unit.path
-    assert sum(
-        n for c, n in expected[top].items() if c.bucket in (Bucket.DECIDED, Bucket.PUBLISHED)
-    ) == decided.count() > 0
+    assert (
+        sum(n for c, n in expected[top].items() if c.bucket in (Bucket.DECIDED, Bucket.PUBLISHED))
+        == decided.count()
+        > 0
+    )
     assert Rating.objects.filter(round=round_2025, status="cancelled").exists()
     # A rebuild gives the same rows; so does the command.
     statistics.rebuild(round_2025)
@@ -195,3 +196,49 @@ def test_lowest_level_two_years_running(org_tree, office, round_2025, today):
     assert [r.person for r in found] == [person]
     assert not statistics.lowest_two_years(round_2025, org_tree.province_b).exists()
     assert statistics.history(round_2025, org_tree.cell_a1) == [round_2025, round_2024]
+
+
+def test_statistics_page_numbers_link_to_their_lists(
+    client, org_tree, office, outsider, round_2025
+):
+    from django.urls import reverse
+
+    rating = _fresh(
+        Rating.objects.filter(round=round_2025, subject_kind=SubjectKind.ORGANIZATION)
+    ).first()
+    services.rating_self_assess(
+        rating=rating,
+        by=SYSTEM,
+        level=rules.EXCELLENT,
+        reasons="Tự",
+        version=rating.version,
+        scores=even_scores(95),
+    )
+    rating.refresh_from_db()
+    services.rating_appraise(
+        rating=rating, by=SYSTEM, level=rules.GOOD, reasons="Hạ", version=rating.version
+    )
+    client.force_login(office)
+    url = reverse("classification:statistics")
+    html = client.get(url, {"dot": round_2025.pk}).content.decode()
+    assert "1</a> tổ chức đảng bị hạ từ mức HTXSNV xuống HTTNV" in html
+    listed = client.get(
+        reverse("classification:statistics-list"),
+        {
+            "dot": round_2025.pk,
+            "don_vi": org_tree.province_a.pk,
+            "doi_tuong": "organization",
+            "tu": rules.EXCELLENT,
+            "xuong": rules.GOOD,
+        },
+    )
+    assert listed.context["page"].paginator.count == 1
+    assert listed.context["page"][0] == rating
+    # From the menu with no parameters: the newest round the user may see.
+    assert client.get(url).context["round"] == round_2025
+    client.force_login(outsider)
+    assert client.get(url, {"dot": round_2025.pk}).status_code == 404
+    assert "Chưa có đợt đánh giá" in client.get(url).content.decode()
+    lists = ["classification:statistics-list", "classification:statistics-lowest"]
+    for name in lists:
+        assert client.get(reverse(name), {"dot": round_2025.pk}).status_code == 404

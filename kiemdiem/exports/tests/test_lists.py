@@ -30,6 +30,12 @@ def _params(kind: str, cycle, org_tree, request=None) -> dict:
             "oversight.plan-tasks": {"plan": objects["implementation-plans"].pk},
             "oversight.plan-conferences": {"plan": objects["implementation-plans"].pk},
         }.get(kind, {})
+    if kind.startswith("classification."):  # a rated year over province A
+        round_ = request.getfixturevalue("classification_round")
+        if kind == "classification.rounds":
+            return {}
+        unit = org_tree.grassroots_a1.pk
+        return {"dot": round_.pk, "don_vi": unit, "doi_tuong": "member", "nhom": "open"}
     if kind == "dashboard.oversight-assessments":  # a working group's, over the province
         group = request.getfixturevalue("oversight").group
         return {"cycle": cycle.pk, "unit": org_tree.province_a.pk, "group": group.pk}
@@ -65,6 +71,13 @@ def oversight_world(oversight, open_cycle, org_tree, office):
     return oversight_objects(oversight, open_cycle, org_tree, office)
 
 
+@pytest.fixture
+def classification_round(org_tree, office):
+    from kiemdiem.classification import services
+
+    return services.round_open(by=office, title="", year=2025, scope_unit=org_tree.province_a)
+
+
 def test_every_list_page_has_an_export():
     assert set(EXPORTS) == {
         "remediation.plans",
@@ -98,6 +111,12 @@ def test_every_list_page_has_an_export():
         "oversight.plan-tasks",
         "oversight.plan-conferences",
         "oversight.notifications",
+        "classification.rounds",
+        "classification.round-ratings",
+        "classification.statistics",
+        "classification.statistics-units",
+        "classification.statistics-ratings",
+        "classification.lowest-two-years",
     }
 
 
@@ -124,6 +143,7 @@ SCOPED = sorted(
         "oversight.late",
         "oversight.implementation-plans",
         "oversight.notifications",
+        "classification.rounds",
     )
 )
 
