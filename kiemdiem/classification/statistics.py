@@ -372,13 +372,14 @@ def lowest_two_years(round_: RatingRound, unit: Unit) -> QuerySet[Rating]:
     before = Rating.objects.filter(
         round__year=round_.year - 1, decided_level__in=LOWEST, status__in=DONE
     )
-    people = before.filter(person__isnull=False).values("person_id")
-    units = before.filter(person__isnull=True).values("unit_id")
+    same = Q(pk__in=[])
+    for kind in SubjectKind.values:
+        # The same subject: a person for members and leaders, a unit for collectives.
+        key = "person_id" if kind in rules.INDIVIDUAL_SUBJECTS else "unit_id"
+        earlier = before.filter(subject_kind=kind).values(key)
+        same |= Q(subject_kind=kind, **{f"{key}__in": earlier})
     return (
-        lowest_now.filter(
-            Q(person__isnull=False, person_id__in=people)
-            | Q(person__isnull=True, unit_id__in=units)
-        )
+        lowest_now.filter(same)
         .select_related("round", "unit", "person", "deciding_unit")
         .order_by("unit__path", "subject_kind", "person__sort_key", "pk")
     )
