@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def commune_pages() -> list[str]:
-    round_ = RatingRound.objects.get()
+    round_ = RatingRound.objects.order_by("-year").first()
     cancelled = Rating.objects.get(status=RatingStatus.CANCELLED)
     published = Rating.objects.filter(status=RatingStatus.PUBLISHED, subject_kind="member")
     downgraded = Rating.objects.filter(appraised_level="good", self_level="excellent").first()
@@ -24,12 +24,15 @@ def commune_pages() -> list[str]:
         cancelled.get_absolute_url(),
         cancelled.rerating.get_absolute_url(),
         downgraded.get_absolute_url(),
+        reverse("classification:statistics"),
+        reverse("classification:statistics-lowest") + f"?dot={round_.pk}",
         reverse("classification:rating-cancel", args=[member.pk]),
     ]
 
 
 def test_the_demo_holds_a_rated_year_with_downgrades_and_a_rerating(demo):  # noqa: F811
-    round_ = RatingRound.objects.get()
+    before, round_ = RatingRound.objects.order_by("year")
+    assert before.scheme == "qd124_2023" and before.year == round_.year - 1
     assert round_.scheme == "qd366_2025"
     assert Rating.objects.filter(round=round_, status=RatingStatus.PUBLISHED).count() > 20
     downgrades = [r for r in Rating.objects.filter(round=round_) if r.downgraded]
