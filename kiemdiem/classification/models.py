@@ -415,14 +415,17 @@ class Bucket(models.TextChoices):
 
 
 class _StatisticsKey(models.Model):
-    """The cell a rating counts in: its kind, bucket, decided level and the downgrade by the
-    appraisal (self-proposed → appraised level, empty when none)."""
+    """The cell a rating counts in: its kind, bucket, decided level, the downgrade by the
+    appraisal (self-proposed → appraised level, empty when none) and whether it is the second
+    year running at the lowest level."""
 
     subject_kind = models.CharField(max_length=24, choices=SubjectKind.choices)
     bucket = models.CharField(max_length=10, choices=Bucket.choices)
     level = models.CharField(max_length=20, blank=True)
     down_from = models.CharField(max_length=20, blank=True)
     down_to = models.CharField(max_length=20, blank=True)
+    # Decided at the lowest level, and so was the same subject the year before.
+    twice = models.BooleanField(default=False)
 
     class Meta:
         abstract = True
@@ -444,7 +447,16 @@ class RatingSummary(_StatisticsKey):
         verbose_name_plural = _("số liệu tổng hợp xếp loại")
         constraints = [
             models.UniqueConstraint(
-                fields=["round", "unit", "subject_kind", "bucket", "level", "down_from", "down_to"],
+                fields=[
+                    "round",
+                    "unit",
+                    "subject_kind",
+                    "bucket",
+                    "level",
+                    "down_from",
+                    "down_to",
+                    "twice",
+                ],
                 name="classification_summary_cell",
             )
         ]

@@ -34,7 +34,7 @@ from kiemdiem.classification.models import (
     SubjectKind,
 )
 from kiemdiem.classification.states import DONE, OPEN
-from kiemdiem.classification.tally import APPRAISED_STATES, DECIDED_BUCKETS, Cell, cell
+from kiemdiem.classification.tally import APPRAISED_STATES, DECIDED_BUCKETS, LOWEST, Cell, cell
 from kiemdiem.core.permissions import Actor
 from kiemdiem.org.models import PATH_STEP, Unit
 from kiemdiem.org.scoping import access_for
@@ -42,11 +42,9 @@ from kiemdiem.org.scoping import access_for
 logger = logging.getLogger(__name__)
 
 CHUNK = 900
-KEY = ("subject_kind", "bucket", "level", "down_from", "down_to")
+KEY = ("subject_kind", "bucket", "level", "down_from", "down_to", "twice")
 # How many earlier years the year-on-year comparison shows.
 YEARS_BACK = 4
-# The lowest levels of every scale (KHTNV; "Yếu kém" of the 2014 organization scale).
-LOWEST = tuple(sorted(code for code, lv in rules.ALL_LEVELS.items() if lv.rank == 1))
 
 Figures = dict[str, Counter]  # unit path → Counter[Cell]
 
@@ -143,24 +141,42 @@ def merge_all(*, batch: int = 5000) -> int:
             return total
 
 
+def _rounds_of(year: int) -> list[int]:
+    """The rounds of a year, by id: the ratings are then read through (round, level)."""
+    return list(RatingRound.objects.filter(year=year).values_list("pk", flat=True))
+
+
 def recompute(round_: RatingRound) -> Figures:
-    """Every cell of every unit of the round's scope, from the ratings (one grouped query)."""
+    """Every cell of every unit of the round's scope, from the ratings: one grouped query, and
+    the few ratings at the lowest level one by one against the year before."""
     floor = round_.scope_unit.path
+    lowest = Q(status__in=DONE, decided_level__in=LOWEST)
+    columns = ("subject_kind", "status", "decided_level", "self_level", "appraised_level")
     grouped = (
         Rating.objects.filter(round=round_)
+        .exclude(lowest)
         .order_by()
-        .values_list(
-            "unit__path", "subject_kind", "status", "decided_level", "self_level", "appraised_level"
-        )
+        .values_list("unit__path", *columns)
         .annotate(n=Count("pk"))
     )
     figures: Figures = defaultdict(Counter)
     for path, kind, status, decided, self_level, appraised, n in grouped:
         c = cell(kind, status, decided, self_level, appraised)
-        if c is None:
-            continue
-        for ancestor in ancestor_paths(path, floor):
-            figures[ancestor][c] += n
+        if c is not None:
+            for ancestor in ancestor_paths(path, floor):
+                figures[ancestor][c] += n
+    before = Rating.objects.filter(lowest, round_id__in=_rounds_of(round_.year - 1))
+    people = set(before.filter(person__isnull=False).values_list("subject_kind", "person_id"))
+    units = set(before.filter(person__isnull=True).values_list("subject_kind", "unit_id"))
+    at_lowest = Rating.objects.filter(lowest, round=round_).values_list(
+        "unit__path", *columns, "person_id", "unit_id"
+    )
+    for path, kind, status, decided, self_level, appraised, person_id, unit_id in at_lowest:
+        twice = (kind, person_id) in people if person_id else (kind, unit_id) in units
+        c = cell(kind, status, decided, self_level, appraised, twice)
+        if c is not None:
+            for ancestor in ancestor_paths(path, floor):
+                figures[ancestor][c] += 1
     return figures
 
 
@@ -238,13 +254,19 @@ def rounds_over(unit: Unit) -> QuerySet[RatingRound]:
     )
 
 
-def history(round_: RatingRound, unit: Unit) -> list[RatingRound]:
+def history(
+    round_: RatingRound, unit: Unit, over: list[RatingRound] | None = None
+) -> list[RatingRound]:
     """`round_` and, for each of the YEARS_BACK years before it, the round over `unit` of that
-    year with the nearest scope (one per year)."""
+    year with the nearest scope (one per year). `over`: `rounds_over(unit)` if already read."""
     chosen: dict[int, RatingRound] = {}
-    earlier = rounds_over(unit).filter(year__lt=round_.year, year__gte=round_.year - YEARS_BACK)
-    for r in earlier:
-        chosen.setdefault(r.year, r)
+    if over is None:
+        over = list(
+            rounds_over(unit).filter(year__lt=round_.year, year__gte=round_.year - YEARS_BACK)
+        )
+    for r in over:
+        if round_.year - YEARS_BACK <= r.year < round_.year:
+            chosen.setdefault(r.year, r)
     return [round_, *sorted(chosen.values(), key=lambda r: -r.year)]
 
 
@@ -308,6 +330,8 @@ class YearFigures:
     rule_set: rules.RuleSet
     kinds: list[KindFigures] = field(default_factory=list)
     downgrades: list[Downgrade] = field(default_factory=list)
+    # Subjects at the lowest level this year and the year before.
+    twice: int = 0
 
 
 # How a subject is named in a sentence ("2 tổ chức đảng bị hạ …").
@@ -326,6 +350,7 @@ def _share(n: int, total: int) -> float:
 def year_figures(round_: RatingRound, cells: Counter) -> YearFigures:
     rule_set = round_.rules
     out = YearFigures(round=round_, rule_set=rule_set)
+    out.twice = sum(n for c, n in cells.items() if c.twice)
     for kind, label in SubjectKind.choices:
         mine = {c: n for c, n in cells.items() if c.subject_kind == kind and n}
         per_level: Counter = Counter()
@@ -370,7 +395,7 @@ def lowest_two_years(round_: RatingRound, unit: Unit) -> QuerySet[Rating]:
         unit__path__startswith=unit.path,
     )
     before = Rating.objects.filter(
-        round__year=round_.year - 1, decided_level__in=LOWEST, status__in=DONE
+        round_id__in=_rounds_of(round_.year - 1), decided_level__in=LOWEST, status__in=DONE
     )
     same = Q(pk__in=[])
     for kind in SubjectKind.values:

@@ -24,3 +24,6 @@ urlpatterns += [
     path("thong-ke/danh-sach/", views_statistics.statistics_list, name="statistics-list"),
     path("thong-ke/hai-nam-lien/", views_statistics.statistics_lowest, name="statistics-lowest"),
 ]
+urlpatterns += [
+    path("thong-ke/don-vi/", views_statistics.statistics_units, name="statistics-units"),
+]

@@ -7,6 +7,7 @@ same filters through `Rating.objects.visible_to`, so a number and its list agree
 manage the subtree see its statistics (`statistics.may_see`); anyone else gets 404.
 """
 
+import functools
 from typing import Any
 from urllib.parse import urlencode
 
@@ -34,10 +35,11 @@ def round_and_unit(user: Actor, params: Any) -> tuple[RatingRound, Unit]:
     """The round (`dot`, else the newest one the user sees) and the subtree (`don_vi`, else
     the round's scope, else the user's own subtree inside it) named by the parameters; 404 when
     the user may not see the statistics of that subtree."""
-    rounds = selectors.rounds_for(user).order_by("-year", "scope_unit__path")
     round_id = _int(params.get("dot"))
     if round_id is not None:
-        round_ = rounds.filter(pk=round_id).first()
+        # Whoever may see the subtree asked for may see its figures (checked below): no need
+        # to go through the user's list of rounds.
+        round_ = RatingRound.objects.select_related("scope_unit").filter(pk=round_id).first()
     else:
         candidates = rounds_with_statistics(user)
         round_ = candidates[0] if candidates else None
@@ -68,12 +70,19 @@ def _default_unit(user: Actor, scope: Unit) -> Unit | None:
 
 
 def list_url(round_: RatingRound, unit: Unit, **filters: str) -> str:
-    params = {"dot": round_.pk, "don_vi": unit.pk, **{k: v for k, v in filters.items() if v}}
-    return f"{reverse('classification:statistics-list')}?{urlencode(params)}"
+    """The list behind a number (parameters are ids and codes: nothing to escape)."""
+    extra = "".join(f"&{k}={v}" for k, v in filters.items() if v)
+    return f"{_list_path()}?dot={round_.pk}&don_vi={unit.pk}{extra}"
+
+
+@functools.cache
+def _list_path() -> str:
+    return reverse("classification:statistics-list")
 
 
 def _year_rows(year: statistics.YearFigures, unit: Unit) -> list[dict]:
     r = year.round
+    codes = {lv.code for lv in year.rule_set.levels}
     return [
         {
             "kind": kf,
@@ -83,6 +92,9 @@ def _year_rows(year: statistics.YearFigures, unit: Unit) -> list[dict]:
                     "n": n,
                     "share": share,
                     "url": list_url(r, unit, doi_tuong=kf.kind, muc=lv.code),
+                    "aria": f"{n} {kf.label.lower()} mức {lv.short}",
+                    # a scale of its own (organizations in 2014): say which level it is
+                    "other": lv.code not in codes,
                 }
                 for lv, n, share in kf.levels
             ],
@@ -95,7 +107,8 @@ def _year_rows(year: statistics.YearFigures, unit: Unit) -> list[dict]:
 
 
 def statistics_context(user: Actor, round_: RatingRound, unit: Unit) -> dict:
-    rounds = statistics.history(round_, unit)
+    over = list(statistics.rounds_over(unit)[:30])
+    rounds = statistics.history(round_, unit, over)
     cells = statistics.figures_of(rounds, unit)
     years = [statistics.year_figures(r, cells[r.pk]) for r in rounds]
     current = years[0]
@@ -122,6 +135,8 @@ def statistics_context(user: Actor, round_: RatingRound, unit: Unit) -> dict:
                             "n": n,
                             "share": share,
                             "url": list_url(year.round, unit, doi_tuong=kind, muc=lv.code),
+                            "aria": f"{n} {str(label).lower()} mức {lv.short} "
+                            f"năm {year.round.year}",
                         }
                         for lv, n, share in kf.levels
                     ],
@@ -129,37 +144,28 @@ def statistics_context(user: Actor, round_: RatingRound, unit: Unit) -> dict:
             )
         if len(rows) > 1:
             comparison.append({"label": label, "rows": rows})
-    lowest = statistics.lowest_two_years(round_, unit)
     ancestors = Unit.objects.filter(
         path__in=statistics.ancestor_paths(unit.path, round_.scope_unit.path)
     ).order_by("depth")
-    children = statistics.children_of(round_, unit)
-    for child in children:
-        child["url"] = (
-            f"{reverse('classification:statistics')}?"
-            f"{urlencode({'dot': round_.pk, 'don_vi': child['unit_id']})}"
-        )
-        child["cells"] = [child["kinds"].get(k, 0) for k, _l in SubjectKind.choices]
     return {
         "round": round_,
         "unit": unit,
         "rules": current.rule_set,
-        "rules_codes": [lv.code for lv in current.rule_set.levels],
         "rows": _year_rows(current, unit),
         "downgrades": downgrades,
         "comparison": comparison,
         "earlier": rounds[1:],
-        "lowest": list(lowest[:20]),
-        "lowest_count": lowest.count(),
+        "lowest_count": current.twice,
         "lowest_url": (
             f"{reverse('classification:statistics-lowest')}?"
             f"{urlencode({'dot': round_.pk, 'don_vi': unit.pk})}"
         ),
         "ancestors": list(ancestors),
-        "children": children,
-        "kinds": SubjectKind.choices,
+        "units_url": f"{reverse('classification:statistics-units')}?"
+        f"{urlencode({'dot': round_.pk, 'don_vi': unit.pk})}",
         "params": {"dot": round_.pk, "don_vi": unit.pk},
-        "rounds": rounds_with_statistics(user),
+        # The rounds with figures for this subtree (its history, all years).
+        "rounds": over,
     }
 
 
@@ -190,6 +196,29 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
         return render(request, "classification/statistics.html", {"empty": True})
     ctx = statistics_context(request.user, round_, unit)
     return render(request, "classification/statistics.html", ctx)
+
+
+@login_required
+@require_GET
+def statistics_units(request: HttpRequest) -> HttpResponse:
+    """The decided results of each direct sub-unit (a drill-down: each name opens its figures)."""
+    round_, unit = round_and_unit(request.user, request.GET)
+    children = statistics.children_of(round_, unit)
+    for child in children:
+        child["url"] = (
+            f"{reverse('classification:statistics')}?"
+            f"{urlencode({'dot': round_.pk, 'don_vi': child['unit_id']})}"
+        )
+        child["cells"] = [child["kinds"].get(k, 0) for k, _l in SubjectKind.choices]
+    ctx = {
+        "round": round_,
+        "unit": unit,
+        "children": children,
+        "kinds": SubjectKind.choices,
+        "back": f"{reverse('classification:statistics')}?"
+        f"{urlencode({'dot': round_.pk, 'don_vi': unit.pk})}",
+    }
+    return render(request, "classification/statistics_units.html", ctx)
 
 
 FILTER_LABELS = {

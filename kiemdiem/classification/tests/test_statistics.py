@@ -20,6 +20,7 @@ from kiemdiem.core.errors import DomainError
 from kiemdiem.core.permissions import SYSTEM
 
 LEVELS = [rules.EXCELLENT, rules.GOOD, rules.COMPLETED, rules.NOT_COMPLETED]
+LOWEST = rules.NOT_COMPLETED
 TOTALS = {rules.EXCELLENT: 95, rules.GOOD: 80, rules.COMPLETED: 60, rules.NOT_COMPLETED: 40}
 
 
@@ -27,14 +28,30 @@ def _fresh(qs):
     return qs.select_related("round", "unit", "deciding_unit").order_by("pk")
 
 
+GRADES = {
+    rules.EXCELLENT: "excellent",
+    rules.GOOD: "good",
+    rules.COMPLETED: "average",
+    rules.NOT_COMPLETED: "poor",
+}
+
+
+def scores_for(rating, level):
+    from kiemdiem.classification.checks import criteria_for
+
+    if rating.round.rules.scoring == "grades":
+        return {c.code: GRADES[level] for c in criteria_for(rating)}
+    return even_scores(TOTALS[level])
+
+
 class Story:
-    def __init__(self, rng, round_):
+    def __init__(self, rng, rounds):
         self.rng = rng
-        self.round = round_
+        self.rounds = rounds
 
     def pick(self, status):
         ids = list(
-            Rating.objects.filter(round=self.round, status=status)
+            Rating.objects.filter(round=self.rng.choice(self.rounds), status=status)
             .order_by("pk")
             .values_list("pk", flat=True)
         )
@@ -52,7 +69,7 @@ class Story:
                 level=level,
                 reasons="Tự đánh giá",
                 version=r.version,
-                scores=even_scores(TOTALS[level]),
+                scores=scores_for(r, level),
             )
 
     def op_return(self):
@@ -102,17 +119,106 @@ class Story:
                 rating=r, by=SYSTEM, exempt_reason="suspended", note="", version=r.version
             )
 
+    def op_walk_to_lowest(self):
+        """A draft taken through the three steps to the lowest level, preferably a subject
+        already there in the other year (so that "two years running" happens, and is undone
+        by later cancellations)."""
+        low = Rating.objects.filter(status__in=["decided", "published"], decided_level=LOWEST)
+        drafts = Rating.objects.filter(status="draft").order_by("pk")
+        paired = drafts.filter(person_id__in=low.values("person_id"))
+        pool = list(paired if paired.exists() and self.rng.random() < 0.7 else drafts)
+        if not pool:
+            return
+        walk_to_lowest(_fresh(Rating.objects.filter(pk=self.rng.choice(pool).pk)).get())
+
     def op_merge(self):
         statistics.merge_pending(batch=self.rng.randint(1, 40))
 
 
-def test_merged_summaries_equal_a_recomputation_after_random_activity(round_2025):
+def walk_to_lowest(r):
+    """Self-assessed, appraised and decided at the lowest level."""
+    services.rating_self_assess(
+        rating=r,
+        by=SYSTEM,
+        level=LOWEST,
+        reasons="Tự đánh giá",
+        version=r.version,
+        scores=scores_for(r, LOWEST),
+    )
+    r.refresh_from_db()
+    services.rating_appraise(rating=r, by=SYSTEM, level=LOWEST, reasons="Đúng", version=r.version)
+    r.refresh_from_db()
+    services.rating_decide(rating=r, by=SYSTEM, level=LOWEST, version=r.version)
+    r.refresh_from_db()
+
+
+def test_a_past_year_cancelled_takes_the_subject_out_of_two_years_running(
+    org_tree, office, round_2025
+):
+    """The 2024 result is cancelled after the 2025 one was decided (a re-check of the past
+    year): this year's "two years running" drops, merged or not."""
+    round_2024 = services.round_open(
+        by=office, title="2024", year=2024, scope_unit=org_tree.province_a, populate=False
+    )
+    current = _fresh(
+        Rating.objects.filter(
+            round=round_2025, person=org_tree.members_a1[0], subject_kind="member"
+        )
+    ).get()
+    past = services.rating_add(
+        round_=round_2024,
+        by=SYSTEM,
+        subject_kind="member",
+        unit=current.unit,
+        person=current.person,
+    )
+    walk_to_lowest(_fresh(Rating.objects.filter(pk=past.pk)).get())
+    walk_to_lowest(current)
+
+    def twice() -> int:
+        cells = statistics.figures_of([round_2025], org_tree.province_a)[round_2025.pk]
+        return statistics.year_figures(round_2025, cells).twice
+
+    assert twice() == 1
+    statistics.merge_all()
+    assert twice() == 1
+    past.refresh_from_db()
+    services.rating_cancel(
+        rating=past, by=SYSTEM, reason="Sai", decision_number="03", version=past.version
+    )
+    assert twice() == 0  # pending
+    statistics.merge_all()
+    assert twice() == 0 and statistics.stored(round_2025) == statistics.recompute(round_2025)
+
+
+def test_merged_summaries_equal_a_recomputation_after_random_activity(org_tree, office, round_2025):
+    """Two years over the same subjects, moved at random in both: a result of the year before
+    reaching or leaving the lowest level moves this year's "two years running" figure."""
+    round_2024 = services.round_open(
+        by=office, title="2024", year=2024, scope_unit=org_tree.province_a, populate=False
+    )
+    for r in Rating.objects.filter(round=round_2025, status="draft").select_related("unit"):
+        services.rating_add(
+            round_=round_2024,
+            by=SYSTEM,
+            subject_kind=r.subject_kind,
+            unit=r.unit,
+            person=r.person,
+            position=r.position,
+        )
     rng = random.Random(13)
-    story = Story(rng, round_2025)
+    story = Story(rng, [round_2024, round_2025])
     ops = [name for name in dir(story) if name.startswith("op_")]
-    weights = {"op_self_assess": 6, "op_appraise": 5, "op_decide": 5, "op_merge": 2}
+    weights = {
+        "op_self_assess": 6,
+        "op_appraise": 5,
+        "op_decide": 5,
+        "op_merge": 2,
+        "op_cancel": 2,
+        "op_walk_to_lowest": 2,
+    }
     refused = 0
-    for _step in range(260):
+    for _step in range(420):
         name = rng.choices(ops, [weights.get(o, 1) for o in ops])[0]
         try:
             getattr(story, name)()
@@ -121,8 +227,12 @@ def test_merged_summaries_equal_a_recomputation_after_random_activity(round_2025
     assert refused  # the story did meet the rules
     statistics.merge_all()
     assert not StatisticsDelta.objects.exists()
+    assert statistics.stored(round_2024) == statistics.recompute(round_2024)
     expected = statistics.recompute(round_2025)
     assert statistics.stored(round_2025) == expected
+    twice = sum(n for c, n in expected[round_2025.scope_unit.path].items() if c.twice)
+    province = org_tree.province_a
+    assert twice == statistics.lowest_two_years(round_2025, province).count() > 0
     decided = Rating.objects.filter(round=round_2025, status__in=["decided", "published"])
     top = round_2025.scope_unit.path
     assert (
