@@ -26,6 +26,7 @@ def commune_pages() -> list[str]:
         downgraded.get_absolute_url(),
         reverse("classification:statistics"),
         reverse("classification:statistics-lowest") + f"?dot={round_.pk}",
+        reverse("classification:statistics-units") + f"?dot={round_.pk}",
         reverse("classification:rating-cancel", args=[member.pk]),
     ]
 

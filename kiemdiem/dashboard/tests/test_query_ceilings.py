@@ -101,6 +101,7 @@ def rated_years(org_tree, office) -> dict[str, str]:
         "classification statistics": reverse("classification:statistics") + query,
         "classification list": reverse("classification:statistics-list") + query + "&muc=good",
         "classification lowest": reverse("classification:statistics-lowest") + query,
+        "classification units": reverse("classification:statistics-units") + query,
         "classification round": reverse("classification:round-detail", args=[rounds[2025].pk]),
     }
 
