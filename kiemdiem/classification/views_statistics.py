@@ -80,6 +80,12 @@ def _list_path() -> str:
     return reverse("classification:statistics-list")
 
 
+def _percent(share: float) -> str:
+    """A share as the page writes it (decimal comma), formatted once here rather than by the
+    template's localization for each of the page's hundred numbers."""
+    return f"{share:.1f}".replace(".", ",")
+
+
 def _year_rows(year: statistics.YearFigures, unit: Unit) -> list[dict]:
     r = year.round
     codes = {lv.code for lv in year.rule_set.levels}
@@ -93,6 +99,7 @@ def _year_rows(year: statistics.YearFigures, unit: Unit) -> list[dict]:
                     "share": share,
                     "url": list_url(r, unit, doi_tuong=kf.kind, muc=lv.code),
                     "aria": f"{n} {kf.label.lower()} mức {lv.short}",
+                    "share_text": _percent(share),
                     # a scale of its own (organizations in 2014): say which level it is
                     "other": lv.code not in codes,
                 }
@@ -137,6 +144,7 @@ def statistics_context(user: Actor, round_: RatingRound, unit: Unit) -> dict:
                             "url": list_url(year.round, unit, doi_tuong=kind, muc=lv.code),
                             "aria": f"{n} {str(label).lower()} mức {lv.short} "
                             f"năm {year.round.year}",
+                            "share_text": _percent(share),
                         }
                         for lv, n, share in kf.levels
                     ],
