@@ -3,6 +3,7 @@ recomputation after random activity through the services; the figures, sentences
 
 import random
 
+import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 
@@ -352,3 +353,23 @@ def test_statistics_page_numbers_link_to_their_lists(
     lists = ["classification:statistics-list", "classification:statistics-lowest"]
     for name in lists:
         assert client.get(reverse(name), {"dot": round_2025.pk}).status_code == 404
+
+
+def test_the_statistics_export_holds_the_page_figures(org_tree, office, round_2025):
+    from kiemdiem.exports.registry import ExportRefused, build
+
+    rating = _fresh(
+        Rating.objects.filter(
+            round=round_2025, person=org_tree.members_a1[0], subject_kind="member"
+        )
+    ).get()
+    walk_to_lowest(rating)
+    params = {"dot": str(round_2025.pk), "don_vi": str(org_tree.province_a.pk)}
+    sheet = build("classification.statistics", office, params)
+    lines = {(x.kind, x.figure): (x.n, x.share) for x in sheet.rows}
+    assert lines[("Đảng viên", "KHTNV — Không hoàn thành nhiệm vụ")] == (1, 100.0)
+    assert lines[("Đảng viên", "Đã quyết định")][0] == 1
+    listed = build("classification.statistics-ratings", office, {**params, "muc": LOWEST})
+    assert list(listed.rows) == [rating]
+    with pytest.raises(ExportRefused):
+        build("classification.statistics", office, {"dot": "999999"})
