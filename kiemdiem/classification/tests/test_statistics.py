@@ -373,3 +373,31 @@ def test_the_statistics_export_holds_the_page_figures(org_tree, office, round_20
     assert list(listed.rows) == [rating]
     with pytest.raises(ExportRefused):
         build("classification.statistics", office, {"dot": "999999"})
+
+
+def test_a_unit_move_rebuilds_the_statistics(org_tree, office, round_2025):
+    """Summaries are kept per unit path: after a move (the worker's rebuild task), the figures
+    follow the unit to its new parent."""
+    from kiemdiem.dashboard.tasks import summaries_rebuild_after_move
+    from kiemdiem.org import services as org_services
+
+    rating = _fresh(
+        Rating.objects.filter(
+            round=round_2025, person=org_tree.members_a1[0], subject_kind="member"
+        )
+    ).get()
+    walk_to_lowest(rating)
+    statistics.merge_all()
+    old_path = org_tree.grassroots_a1.path
+    org_services.unit_move(
+        unit=org_tree.grassroots_a1, new_parent=org_tree.district_a2, by=SYSTEM, reason="Sáp nhập"
+    )
+    org_tree.grassroots_a1.refresh_from_db()
+    assert "1 đợt xếp loại" in summaries_rebuild_after_move(old_path, org_tree.grassroots_a1.path)
+    assert statistics.stored(round_2025) == statistics.recompute(round_2025)
+
+    def decided(unit) -> int:
+        cells = statistics.figures_of([round_2025], unit)[round_2025.pk]
+        return sum(n for c, n in cells.items() if c.level)
+
+    assert decided(org_tree.district_a2) == 1 and decided(org_tree.district_a1) == 0
