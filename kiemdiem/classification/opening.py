@@ -1,0 +1,266 @@
+"""Opening the subjects of a round in bulk: a province holds hundreds of thousands of members,
+so the ratings are built in memory from a few reads (the subtree, the posts, the memberships,
+the peer groups and scoring sheets) and written with `bulk_create`, one audit row each through
+`core.audit.BulkAudit`, in batches.
+
+The same rules as `services.rating_add` (which opens one subject): the competent level per
+HD 43 §3, the peer group per competent level and kind of subject, the nearest scoring sheet,
+new members exempt (QĐ 366 Art. 5), a member in temporary party activity marked so (HD 43 §7).
+Idempotent: a subject that already has a standing rating is skipped, so a second run (a job
+delivered again, a round re-opened after the tree grew) opens only what is missing.
+"""
+
+import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from kiemdiem.classification import services
+from kiemdiem.classification.models import (
+    COMMITTEE_KINDS,
+    ExemptReason,
+    MemberDecider,
+    PeerGroup,
+    Rating,
+    RatingRound,
+    RatingStatus,
+    ScoringSheet,
+    SpecialCase,
+    SubjectKind,
+)
+from kiemdiem.classification.permissions import can_manage_round
+from kiemdiem.core.audit import BulkAudit, created
+from kiemdiem.core.models import AuditAction
+from kiemdiem.core.permissions import Actor, require
+from kiemdiem.org.models import (
+    GRASSROOTS_KINDS,
+    NON_PARTY_KINDS,
+    Membership,
+    MembershipKind,
+    Person,
+    Position,
+    Unit,
+)
+
+BATCH = 2000
+
+
+def _year_span(year: int) -> Q:
+    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    return Q(valid_from__lte=last) & (Q(valid_to__isnull=True) | Q(valid_to__gte=first))
+
+
+class _Tree:
+    """The scope's subtree in memory: the competent level and the nearest sheet of each unit
+    without a query per subject."""
+
+    def __init__(self, round_: RatingRound) -> None:
+        self.round = round_
+        scope = round_.scope_unit
+        fields = ("id", "path", "parent_id", "kind", "depth", "name", "code")
+        self.units = {u.pk: u for u in Unit.objects.subtree(scope).only(*fields).order_by("path")}
+        # The scope's ancestors: a sheet issued above the scope still applies inside it.
+        above = Unit.objects.filter(path__in=scope.ancestor_paths()).only(*fields)
+        self.by_path = {u.path: u for u in list(self.units.values()) + list(above)}
+        self.sheets: dict[tuple[str, str], ScoringSheet] = {}
+        for sheet in ScoringSheet.objects.filter(scheme=round_.scheme).select_related("unit"):
+            key = (sheet.subject_kind, sheet.unit.path)
+            if key not in self.sheets or sheet.pk > self.sheets[key].pk:
+                self.sheets[key] = sheet
+        self._sheet_cache: dict[tuple[str, int], ScoringSheet | None] = {}
+
+    def ancestors(self, unit: Unit) -> list[Unit]:
+        """`unit` and its ancestors, nearest first."""
+        parts = unit.path.split(".")[:-1]
+        paths = [".".join(parts[:i]) + "." for i in range(len(parts), 0, -1)]
+        return [self.by_path[p] for p in paths if p in self.by_path]
+
+    def parent(self, unit: Unit) -> Unit:
+        found = self.ancestors(unit)
+        return found[1] if len(found) > 1 else unit
+
+    def deciding(self, kind: str, unit: Unit) -> Unit:
+        """services.deciding_unit_for, on the tree in memory."""
+        if kind == SubjectKind.MEMBER:
+            if self.round.member_decider == MemberDecider.CELL or unit.kind in GRASSROOTS_KINDS:
+                return unit
+            for ancestor in self.ancestors(unit)[1:]:
+                if ancestor.kind in GRASSROOTS_KINDS:
+                    return ancestor
+        return self.parent(unit)
+
+    def sheet(self, kind: str, unit: Unit) -> ScoringSheet | None:
+        key = (kind, unit.pk)
+        if key not in self._sheet_cache:
+            found = None
+            for ancestor in self.ancestors(unit):
+                found = self.sheets.get((kind, ancestor.path))
+                if found is not None:
+                    break
+            self._sheet_cache[key] = found
+        return self._sheet_cache[key]
+
+
+def _collective_kinds(unit: Unit) -> list[str]:
+    """The collectives a unit is rated as: an agency's leadership collective; a Party
+    organization, and where it has a committee, that committee's collective too (the standing
+    committee or the executive committee, QĐ 366 Art. 5)."""
+    if unit.kind in NON_PARTY_KINDS:
+        return [SubjectKind.LEADERSHIP_COLLECTIVE]
+    if unit.kind in services.ORGANIZATION_KINDS:
+        if unit.kind in COMMITTEE_KINDS:
+            return [SubjectKind.LEADERSHIP_COLLECTIVE, SubjectKind.ORGANIZATION]
+        return [SubjectKind.ORGANIZATION]
+    return []
+
+
+@transaction.atomic
+def subjects_open(*, round_: RatingRound, by: Actor, progress: Any = None) -> dict[str, int]:
+    """Open a rating for every subject of the round's scope not yet opened; returns the counts
+    (`opened`, `exempt`, `temporary`). `progress(done, total)` is called between batches."""
+    require(can_manage_round(by, round_))
+    # One opening at a time per round: a second job waits, then finds everything opened.
+    RatingRound.objects.select_for_update().filter(pk=round_.pk).first()
+    tree = _Tree(round_)
+    scope = round_.scope_unit
+    span = _year_span(round_.year)
+    existing = set(
+        Rating.objects.standing()
+        .filter(round=round_)
+        .values_list("subject_kind", "unit_id", "person_id")
+        .order_by()
+    )
+    # (kind, unit, person, position id)
+    subjects: list[tuple[str, Unit, Person | None, int | None]] = []
+    for unit in tree.units.values():
+        if unit.pk == scope.pk:
+            continue
+        for kind in _collective_kinds(unit):
+            subjects.append((kind, unit, None, None))
+    posts = (
+        Position.objects.filter(unit__path__startswith=scope.path, role__in=services.HEAD_ROLES)
+        .exclude(unit=scope)
+        .filter(span)
+        .select_related("person")
+        .only("id", "unit_id", "person__id", "person__full_name", "person__admission_date")
+        .order_by("unit__path", "pk")
+    )
+    for post in posts:
+        unit = tree.units.get(post.unit_id)
+        if unit is not None:
+            subjects.append((SubjectKind.LEADER, unit, post.person, post.pk))
+    memberships = (
+        Membership.objects.filter(unit__path__startswith=scope.path)
+        .filter(span)
+        .select_related("person")
+        .only(
+            "id",
+            "unit_id",
+            "kind",
+            "valid_from",
+            "person__id",
+            "person__full_name",
+            "person__admission_date",
+        )
+        .order_by("person_id", "-valid_from", "pk")
+    )
+    official: dict[int, Membership] = {}
+    temporary: dict[int, int] = {}
+    for m in memberships:
+        if m.kind == MembershipKind.OFFICIAL:
+            official.setdefault(m.person_id, m)
+        elif m.kind == MembershipKind.TEMPORARY:
+            temporary.setdefault(m.person_id, m.unit_id)
+    for m in official.values():
+        unit = tree.units.get(m.unit_id)
+        if unit is not None:
+            subjects.append((SubjectKind.MEMBER, unit, m.person, None))
+
+    groups = {
+        (g.subject_kind, g.deciding_unit_id): g
+        for g in PeerGroup.objects.filter(round=round_).order_by("-pk")
+    }
+    names = set(PeerGroup.objects.filter(round=round_).values_list("name", flat=True))
+    new_groups: list[PeerGroup] = []
+    todo = [s for s in subjects if (s[0], s[1].pk, s[2].pk if s[2] else None) not in existing]
+    for kind, unit, _person, _post in todo:
+        deciding = tree.deciding(kind, unit)
+        if (kind, deciding.pk) in groups:
+            continue
+        name = (
+            _("%(kind)s do %(unit)s quyết định")
+            % {"kind": SubjectKind(kind).label, "unit": deciding.name}
+        )[:240]
+        label = f"{name} ({deciding.code})" if name in names else name
+        names.add(label)
+        group = PeerGroup(round=round_, name=label, subject_kind=kind, deciding_unit=deciding)
+        groups[(kind, deciding.pk)] = group
+        new_groups.append(group)
+    PeerGroup.objects.bulk_create(new_groups, batch_size=BATCH)
+
+    exempt_new = services.new_members_exempt()
+    audit = BulkAudit(by=by)
+    rating_type = Rating._meta.label_lower
+    kinds = dict(SubjectKind.choices)
+    counts = {"opened": 0, "exempt": 0, "temporary": 0}
+    for start in range(0, len(todo), BATCH):
+        batch: list[Rating] = []
+        for kind, unit, person, post_id in todo[start : start + BATCH]:
+            deciding = tree.deciding(kind, unit)
+            rating = Rating(
+                round=round_,
+                subject_kind=kind,
+                unit=unit,
+                person=person,
+                position_id=post_id,
+                deciding_unit=deciding,
+                peer_group=groups[(kind, deciding.pk)],
+                sheet=tree.sheet(kind, unit),
+                status=RatingStatus.DRAFT,
+            )
+            if kind == SubjectKind.MEMBER and person is not None:
+                if exempt_new and services.is_new_member(round_, person):
+                    rating.status = RatingStatus.EXEMPT
+                    rating.exempt_reason = ExemptReason.NEW_MEMBER
+                elif temporary.get(person.pk) not in (None, unit.pk):
+                    rating.special_case = SpecialCase.TEMPORARY
+                    rating.temporary_unit_id = temporary[person.pk]
+            batch.append(rating)
+        Rating.objects.bulk_create(batch, batch_size=BATCH)
+        for rating in batch:
+            exempt = rating.status == RatingStatus.EXEMPT
+            counts["opened"] += 1
+            counts["exempt"] += exempt
+            counts["temporary"] += rating.special_case == SpecialCase.TEMPORARY
+            label = rating.person.full_name if rating.person else rating.subject_label
+            audit.add(
+                object_type=rating_type,
+                object_id=rating.pk,
+                object_repr=f"{label} — {round_.year}",
+                action=AuditAction.CREATE,
+                changes=created(
+                    {
+                        "status": rating.status,
+                        "subject_kind": rating.subject_kind,
+                        "deciding_unit": rating.deciding_unit_id,
+                    }
+                ),
+                unit_path=rating.unit.path,
+                person_id=rating.person_id,
+                reason=str(ExemptReason.NEW_MEMBER.label) if exempt else "",
+            )
+        if progress is not None:
+            progress(min(start + BATCH, len(todo)), len(todo))
+    if counts["opened"]:
+        audit.add_object(
+            round_,
+            action=AuditAction.UPDATE,
+            changes=created({f"opened_{k}": v for k, v in counts.items()}),
+            unit_path=scope.path,
+            reason=_("Mở đánh giá, xếp loại cho các đối tượng trong phạm vi đợt (%(k)s).")
+            % {"k": ", ".join(str(kinds[k]).lower() for k in sorted({s[0] for s in todo}))},
+        )
+    audit.flush()
+    return counts
