@@ -587,7 +587,9 @@ def decision_checks(rating: Rating, level: str) -> list[Check]:
         quota_check(rating, level),
         head_check(rating, level),
     ]
-    return [c for c in found if c is not None]
+    from kiemdiem.classification.case_checks import case_checks  # imports this module
+
+    return [c for c in found if c is not None] + case_checks(rating, level)
 
 
 def blocking(checks: list[Check], overrides: dict[str, str]) -> list[Check]:

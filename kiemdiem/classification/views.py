@@ -30,7 +30,7 @@ from kiemdiem.classification.forms import (
     VerifyForm,
 )
 from kiemdiem.classification.models import Rating, RatingStatus, SubjectKind
-from kiemdiem.classification.permissions import can_verify
+from kiemdiem.classification.permissions import can_manage_round, can_verify
 from kiemdiem.classification.states import RATING
 from kiemdiem.core.audit import history_for
 from kiemdiem.core.forms import run_service
@@ -88,10 +88,19 @@ def round_create(request: HttpRequest) -> HttpResponse:
                 quota_rounding=data["quota_rounding"],
                 head_rule=data["head_rule"],
                 deadline=data["deadline"],
+                populate=False,
             ),
         )
         if round_ is not None:
+            # The subjects (a province: hundreds of thousands) open as a job.
+            from kiemdiem.classification.views_round import start_populate
+
+            job = start_populate(request, round_)
             messages.success(request, _("Đã mở đợt đánh giá, xếp loại."))
+            if job.ok is None:
+                return redirect(job)
+            if job.ok is False:
+                messages.error(request, job.result)
             return redirect(round_)
     return render(request, "classification/round_form.html", {"form": form})
 
@@ -110,6 +119,10 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ratings = ratings.filter(status=status)
     if level in rules.ALL_LEVELS:
         ratings = ratings.filter(decided_level=level, status__in=["decided", "published"])
+    # "N … bị hạ từ mức A xuống B": the list behind the round page's downgrade line.
+    down = request.GET.get("ha_muc", "").split(".")
+    if len(down) == 2 and all(d in rules.ALL_LEVELS for d in down):
+        ratings = ratings.filter(self_level=down[0], appraised_level=down[1])
     page = Paginator(
         ratings.order_by("unit__path", "subject_kind", "person__sort_key", "pk"), PER_PAGE
     )
@@ -128,6 +141,8 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     downgrades = [
         {
             "kind": SubjectKind(k).label,
+            "kind_code": k,
+            "filter": f"{a}.{b}",
             "from": rules.short(a),
             "to": rules.short(b),
             "n": n,
@@ -140,7 +155,8 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "page": page.get_page(request.GET.get("page")),
         "table": table,
         "downgrades": downgrades,
-        "open": [(RatingStatus(s).label, n) for s, n in counts.open.items()],
+        "open": [(s, RatingStatus(s).label, n) for s, n in counts.open.items()],
+        "manage": can_manage_round(request.user, round_),
         "kinds": SubjectKind.choices,
         "statuses": RatingStatus.choices,
         "kind": kind,
@@ -173,6 +189,9 @@ def rating_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "publish_form": PublishForm(initial={"version": rating.version}),
         "history": history_for(rating)[:50],
     }
+    from kiemdiem.classification.views_round import rating_actions
+
+    ctx.update(rating_actions(user, rating))
     return render(request, "classification/rating_detail.html", ctx)
 
 
@@ -217,6 +236,8 @@ def rating_self_assess(request: HttpRequest, pk: int) -> HttpResponse:
         reasons=rating.self_reasons,
         conditions=rating.self_conditions,
         special_case=rating.special_case,
+        special_reason=rating.special_reason,
+        task_share=rating.task_share,
         **{f"score_{k}": v for k, v in rating.self_scores.items()},
     )
     form = SelfAssessForm(_posted(request), rating=rating, initial=initial)
@@ -231,6 +252,8 @@ def rating_self_assess(request: HttpRequest, pk: int) -> HttpResponse:
             scores=form.scores(),
             conditions=d.get("conditions") or [],
             special_case=d.get("special_case") or "",
+            special_reason=d.get("special_reason") or "",
+            task_share=d.get("task_share"),
         )
 
     return _step(
@@ -242,7 +265,12 @@ def rating_self_assess(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def rating_appraise(request: HttpRequest, pk: int) -> HttpResponse:
     rating = _rating(request, pk)
-    initial = _initial(rating, level=rating.self_level, conditions=rating.self_conditions)
+    initial = _initial(
+        rating,
+        level=rating.self_level,
+        conditions=rating.self_conditions,
+        task_share=rating.task_share,
+    )
     form = AppraiseForm(_posted(request), rating=rating, initial=initial)
 
     def call(d: dict) -> None:
@@ -258,6 +286,7 @@ def rating_appraise(request: HttpRequest, pk: int) -> HttpResponse:
             mitigation_note=d.get("mitigation_note") or "",
             complaints=d.get("complaints") or "",
             special_note=d.get("special_note") or "",
+            task_share=d.get("task_share"),
         )
 
     return _step(
