@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from kiemdiem.classification import cases, services
+from kiemdiem.classification.case_checks import quarters_of
 from kiemdiem.classification.models import (
     Rating,
     RatingStatus,
@@ -15,7 +16,6 @@ from kiemdiem.classification.models import (
     SpecialCase,
     SubjectKind,
 )
-from kiemdiem.classification.case_checks import quarters_of
 from kiemdiem.classification.opening import subjects_open
 from kiemdiem.classification.rules import COMPLETED, EXCELLENT, GOOD, NOT_COMPLETED
 from kiemdiem.classification.services import RuleRefused
