@@ -9,7 +9,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from kiemdiem.classification import rules
-from kiemdiem.classification.checks import Check, _fail, _ok
+from kiemdiem.classification.check_types import Check, _fail, _ok
 from kiemdiem.classification.models import (
     QuarterResult,
     QuarterRollup,
@@ -126,14 +126,14 @@ def case_checks(rating: Rating, level: str) -> list[Check]:
 
 def quarters_of(rating: Rating) -> list[QuarterResult]:
     """The quarterly results of the rating's subject in its round, by quarter."""
-    return list(
-        QuarterResult.objects.filter(
-            round_id=rating.round_id,
-            subject_kind=rating.subject_kind,
-            unit_id=rating.unit_id,
-            person_id=rating.person_id,
-        ).order_by("quarter")
+    qs = QuarterResult.objects.filter(
+        round_id=rating.round_id, subject_kind=rating.subject_kind, unit_id=rating.unit_id
     )
+    if rating.person_id is None:
+        qs = qs.filter(person__isnull=True)
+    else:
+        qs = qs.filter(person_id=rating.person_id)
+    return list(qs.order_by("quarter"))
 
 
 def quarter_ceiling(round_: RatingRound, subject: str, quarters: list[QuarterResult]) -> Any:

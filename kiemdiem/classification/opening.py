@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from kiemdiem.classification import services
+from kiemdiem.classification import subjects as services
 from kiemdiem.classification.models import (
     COMMITTEE_KINDS,
     ExemptReason,

@@ -7,7 +7,6 @@ decision). Every refusal is a `DomainError` with a Vietnamese message naming the
 nothing is written.
 """
 
-import calendar
 import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -38,6 +37,11 @@ from kiemdiem.classification.permissions import (
     decides,
 )
 from kiemdiem.classification.states import RATING
+from kiemdiem.classification.subjects import (
+    default_cutoff,
+    is_new_member,
+    new_members_exempt,
+)
 from kiemdiem.core.audit import audit_record
 from kiemdiem.core.dates import vn_date
 from kiemdiem.core.errors import DomainError, full_clean
@@ -48,12 +52,9 @@ from kiemdiem.core.text import normalize_text_block
 from kiemdiem.core.versions import require_version, save_if_unchanged
 from kiemdiem.org.models import (
     GRASSROOTS_KINDS,
-    NON_PARTY_KINDS,
     Person,
     Position,
-    PositionRole,
     Unit,
-    UnitKind,
 )
 from kiemdiem.org.scoping import access_for
 
@@ -68,11 +69,6 @@ class RuleRefused(DomainError):
 
 
 # --- who decides, peer groups, sheets ---------------------------------------------------------
-
-# Party organizations rated as such (a party group inside a cell is not).
-ORGANIZATION_KINDS = frozenset(UnitKind.values) - NON_PARTY_KINDS - {UnitKind.PARTY_GROUP}
-# Posts whose holders are rated as leaders (the head of a committee or of an agency).
-HEAD_ROLES = (PositionRole.SECRETARY, PositionRole.HEAD)
 
 
 def deciding_unit_for(subject_kind: str, unit: Unit, member_decider: str) -> Unit:
@@ -230,19 +226,6 @@ def round_open(
     return round_
 
 
-def default_cutoff(year: int) -> datetime.date:
-    """The day new members' 6 months count back from, unless the round names another
-    (UNCONFIRMED, rules.md §11.1: KIEMDIEM_CLASSIFICATION_CUTOFF, 31/12 by default)."""
-    month, day = (int(x) for x in settings.KIEMDIEM_CLASSIFICATION_CUTOFF.split("-"))
-    return datetime.date(year, month, day)
-
-
-def new_members_exempt() -> bool:
-    """QĐ 366 Art. 5: members admitted under 6 months are not rated (the default); a setting
-    rates them like any member instead."""
-    return settings.KIEMDIEM_CLASSIFICATION_NEW_MEMBERS != "rated"
-
-
 def _year_span(round_: RatingRound) -> Q:
     first, last = datetime.date(round_.year, 1, 1), datetime.date(round_.year, 12, 31)
     return Q(valid_from__lte=last) & (Q(valid_to__isnull=True) | Q(valid_to__gte=first))
@@ -263,18 +246,6 @@ def _exists(round_: RatingRound, kind: str, unit: Unit, person: Person | None) -
         .filter(round=round_, subject_kind=kind, unit=unit, person=person)
         .exists()
     )
-
-
-def is_new_member(round_: RatingRound, person: Person | None) -> bool:
-    """Admitted less than 6 months before the round's cut-off day (QĐ 366 Art. 5)."""
-    if person is None or person.admission_date is None:
-        return False
-    cutoff = round_.cutoff_on
-    year, month = (
-        (cutoff.year, cutoff.month - 6) if cutoff.month > 6 else (cutoff.year - 1, cutoff.month + 6)
-    )
-    day = min(cutoff.day, calendar.monthrange(year, month)[1])
-    return person.admission_date > datetime.date(year, month, day)
 
 
 @transaction.atomic

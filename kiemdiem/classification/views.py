@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kiemdiem.classification import rules, selectors, services
+from kiemdiem.classification.actions import rating_actions, start_populate
 from kiemdiem.classification.checks import criteria_for, decision_checks
 from kiemdiem.classification.forms import (
     AppraiseForm,
@@ -93,8 +94,6 @@ def round_create(request: HttpRequest) -> HttpResponse:
         )
         if round_ is not None:
             # The subjects (a province: hundreds of thousands) open as a job.
-            from kiemdiem.classification.views_round import start_populate
-
             job = start_populate(request, round_)
             messages.success(request, _("Đã mở đợt đánh giá, xếp loại."))
             if job.ok is None:
@@ -189,8 +188,6 @@ def rating_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "publish_form": PublishForm(initial={"version": rating.version}),
         "history": history_for(rating)[:50],
     }
-    from kiemdiem.classification.views_round import rating_actions
-
     ctx.update(rating_actions(user, rating))
     return render(request, "classification/rating_detail.html", ctx)
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kiemdiem.classification import cases, rules, selectors, services
+from kiemdiem.classification.actions import start_populate
 from kiemdiem.classification.case_checks import quarter_ceiling, quarters_of
 from kiemdiem.classification.forms_cases import (
     CloseForm,
@@ -41,8 +42,6 @@ from kiemdiem.classification.models import (
     ScoringSheet,
 )
 from kiemdiem.classification.permissions import (
-    can_comment_temporary,
-    can_manage_rating,
     can_manage_round,
     can_record_quarter,
     decides,
@@ -50,7 +49,6 @@ from kiemdiem.classification.permissions import (
 from kiemdiem.classification.states import OPEN
 from kiemdiem.classification.views import PER_PAGE, _posted, _rating, _scopes, _step
 from kiemdiem.core.forms import run_service
-from kiemdiem.core.tasks import enqueue_job
 from kiemdiem.org.scoping import access_for, paths_q
 
 
@@ -159,17 +157,6 @@ def round_populate(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(job)
     (messages.success if job.ok else messages.error)(request, job.result)
     return redirect(round_)
-
-
-def start_populate(request: HttpRequest, round_: RatingRound) -> Any:
-    return enqueue_job(
-        "kiemdiem.classification.tasks.round_populate",
-        round_.pk,
-        request.user.pk,
-        name=_("Mở đánh giá, xếp loại các đối tượng: %(t)s") % {"t": round_.title},
-        by=request.user,
-        url=round_.get_absolute_url(),
-    )
 
 
 @login_required
@@ -452,20 +439,3 @@ def sheet_create(request: HttpRequest) -> HttpResponse:
 def sheet_edit(request: HttpRequest, pk: int) -> HttpResponse:
     sheet = get_object_or_404(_sheets_for(request.user), pk=pk)
     return _sheet_page(request, sheet)
-
-
-def rating_actions(user: Any, rating: Rating) -> dict[str, Any]:
-    """What the rating page offers from these pages (buttons shown only to who may use them)."""
-    manage = can_manage_rating(user, rating)
-    return {
-        "can_exempt": bool(manage)
-        and rating.subject_kind == "member"
-        and rating.status == RatingStatus.DRAFT,
-        "can_special": bool(manage) and rating.person_id is not None and rating.status in OPEN,
-        "can_comment": rating.special_case == "temporary"
-        and rating.status in (RatingStatus.DRAFT, RatingStatus.SELF_ASSESSED)
-        and bool(can_comment_temporary(user, rating)),
-        "quarters": quarters_of(rating) if rating.round.scheme == rules.QD366.code else [],
-        "can_quarters": rating.round.scheme == rules.QD366.code
-        and bool(can_record_quarter(user, rating)),
-    }

@@ -1,0 +1,46 @@
+"""What the pages offer beyond the three steps (shared by views.py and views_round.py): the
+job that opens a round's subjects, and the buttons of a rating's page for its special cases."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from kiemdiem.classification import rules
+from kiemdiem.classification.case_checks import quarters_of
+from kiemdiem.classification.models import Rating, RatingRound, RatingStatus
+from kiemdiem.classification.permissions import (
+    can_comment_temporary,
+    can_manage_rating,
+    can_record_quarter,
+)
+from kiemdiem.classification.states import OPEN
+from kiemdiem.core.tasks import enqueue_job
+
+
+def start_populate(request: HttpRequest, round_: RatingRound) -> Any:
+    return enqueue_job(
+        "kiemdiem.classification.tasks.round_populate",
+        round_.pk,
+        request.user.pk,
+        name=_("Mở đánh giá, xếp loại các đối tượng: %(t)s") % {"t": round_.title},
+        by=request.user,
+        url=round_.get_absolute_url(),
+    )
+
+
+def rating_actions(user: Any, rating: Rating) -> dict[str, Any]:
+    """What the rating page offers from these pages (buttons shown only to who may use them)."""
+    manage = can_manage_rating(user, rating)
+    return {
+        "can_exempt": bool(manage)
+        and rating.subject_kind == "member"
+        and rating.status == RatingStatus.DRAFT,
+        "can_special": bool(manage) and rating.person_id is not None and rating.status in OPEN,
+        "can_comment": rating.special_case == "temporary"
+        and rating.status in (RatingStatus.DRAFT, RatingStatus.SELF_ASSESSED)
+        and bool(can_comment_temporary(user, rating)),
+        "quarters": quarters_of(rating) if rating.round.scheme == rules.QD366.code else [],
+        "can_quarters": rating.round.scheme == rules.QD366.code
+        and bool(can_record_quarter(user, rating)),
+    }
