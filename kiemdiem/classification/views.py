@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from kiemdiem.classification import rules, selectors, services
 from kiemdiem.classification.actions import rating_actions, start_populate
+from kiemdiem.classification.case_checks import quarter_ceiling, quarters_of
 from kiemdiem.classification.checks import criteria_for, decision_checks
 from kiemdiem.classification.forms import (
     AppraiseForm,
@@ -253,8 +254,17 @@ def rating_self_assess(request: HttpRequest, pk: int) -> HttpResponse:
             task_share=d.get("task_share"),
         )
 
+    # QĐ 366: the quarters feed the year; the self-assessment shows them and what they allow.
+    quarters = quarters_of(rating)
+    ceiling = quarter_ceiling(rating.round, rating.subject_kind, quarters)
     return _step(
-        request, rating, form, _("Tự đánh giá, xếp loại"), call, _("Đã lưu bản tự đánh giá.")
+        request,
+        rating,
+        form,
+        _("Tự đánh giá, xếp loại"),
+        call,
+        _("Đã lưu bản tự đánh giá."),
+        {"quarters": quarters, "quarter_ceiling": ceiling[1] if ceiling else ""},
     )
 
 

@@ -210,3 +210,67 @@ def test_scoring_sheets_are_issued_and_edited_through_the_pages(client, office, 
     sheet.refresh_from_db()
     assert sheet.title == "Bảng điểm 2026"
     assert PeerGroup.objects.count() == 0  # nothing else moved
+
+
+def test_the_self_assessment_shows_the_quarters(client, member_rating, member, grassroots_standing):
+    from kiemdiem.classification import cases
+
+    cases.quarter_record(
+        rating=member_rating, by=grassroots_standing, quarter=1, level=GOOD, total=78
+    )
+    client.force_login(member)
+    page = client.get(reverse("classification:rating-self-assess", args=[member_rating.pk]))
+    assert "Điểm bình quân 1 quý: 78.00 (mức HTTNV)" in page.content.decode()
+
+
+def test_the_groups_and_sheets_pages_do_not_grow_in_queries(client, office, org_tree, round_2025):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kiemdiem.classification import services
+
+    client.force_login(office)
+    urls = [
+        reverse("classification:round-groups", args=[round_2025.pk]),
+        reverse("classification:sheet-list"),
+    ]
+
+    def counts():
+        out = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            out.append(len(queries))
+        return out
+
+    services.sheet_create(
+        by=office,
+        unit=org_tree.province_a,
+        scheme="qd366_2025",
+        subject_kind="leadership_collective",
+        title="Bảng đầu",
+        criteria=SHEET,
+    )
+    before = counts()
+    for i in range(3):
+        services.sheet_create(
+            by=office,
+            unit=org_tree.province_a,
+            scheme="qd366_2025",
+            subject_kind=["member", "leader", "organization"][i],
+            title=f"Bảng {i}",
+            criteria=SHEET,
+        )
+        services.rating_add(
+            round_=round_2025, by=office, subject_kind="organization", unit=_unit(org_tree, i)
+        )
+    assert PeerGroup.objects.filter(round=round_2025).count() > 3
+    assert counts() == before
+
+
+def _unit(org_tree, i):
+    from kiemdiem.org.tests.factories import UnitFactory
+
+    return UnitFactory(
+        code=f"CBN{i}", name=f"Chi bộ mới {i}", kind="subordinate_cell", parent=org_tree.district_a2
+    )
