@@ -6,6 +6,7 @@ import calendar
 import datetime
 
 from django.conf import settings
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from kiemdiem.classification.models import RatingRound
 from kiemdiem.org.models import NON_PARTY_KINDS, Person, PositionRole, UnitKind
@@ -39,3 +40,16 @@ def is_new_member(round_: RatingRound, person: Person | None) -> bool:
     )
     day = min(cutoff.day, calendar.monthrange(year, month)[1])
     return person.admission_date > datetime.date(year, month, day)
+
+
+def in_rating_order(qs: QuerySet) -> QuerySet:
+    """Ratings in the order they are taken (QĐ 366 Art. 12.2) within each unit: the leadership
+    collective before the organization and before its head, then the members."""
+    rank = Case(
+        When(subject_kind="leadership_collective", then=Value(0)),
+        When(subject_kind="organization", then=Value(1)),
+        When(subject_kind="leader", then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
+    )
+    return qs.annotate(kind_rank=rank).order_by("unit__path", "kind_rank", "person__sort_key", "pk")

@@ -34,6 +34,7 @@ from kiemdiem.classification.forms import (
 from kiemdiem.classification.models import Rating, RatingStatus, SubjectKind
 from kiemdiem.classification.permissions import can_manage_round, can_verify
 from kiemdiem.classification.states import RATING
+from kiemdiem.classification.subjects import in_rating_order
 from kiemdiem.core.audit import history_for
 from kiemdiem.core.forms import run_service
 from kiemdiem.core.lifecycle import allowed
@@ -123,9 +124,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     down = request.GET.get("ha_muc", "").split(".")
     if len(down) == 2 and all(d in rules.ALL_LEVELS for d in down):
         ratings = ratings.filter(self_level=down[0], appraised_level=down[1])
-    page = Paginator(
-        ratings.order_by("unit__path", "subject_kind", "person__sort_key", "pk"), PER_PAGE
-    )
+    page = Paginator(in_rating_order(ratings), PER_PAGE)
     counts = selectors.round_counts(request.user, round_)
     table = [
         {
