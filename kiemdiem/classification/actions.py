@@ -16,6 +16,7 @@ from kiemdiem.classification.permissions import (
 )
 from kiemdiem.classification.states import OPEN
 from kiemdiem.core.tasks import enqueue_job
+from kiemdiem.org.scoping import access_for
 
 
 def start_populate(request: HttpRequest, round_: RatingRound) -> Any:
@@ -44,3 +45,18 @@ def rating_actions(user: Any, rating: Rating) -> dict[str, Any]:
         "can_quarters": rating.round.scheme == rules.QD366.code
         and bool(can_record_quarter(user, rating)),
     }
+
+
+def awaiting_temporary_comment(user: Any) -> list[Rating]:
+    """Members in temporary party activity in a cell the user leads, whose comment the official
+    cell still waits for (HD 43 §7): the cell's next step, on the classification home page."""
+    own = sorted(access_for(user).own_unit_ids)
+    if not own:
+        return []
+    qs = Rating.objects.filter(
+        special_case="temporary",
+        special_note="",
+        temporary_unit_id__in=own,
+        status__in=[RatingStatus.DRAFT, RatingStatus.SELF_ASSESSED],
+    ).select_related("person", "unit", "round")
+    return list(qs.order_by("round__year", "person__sort_key", "pk")[:20])

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kiemdiem.classification import rules
 from kiemdiem.classification.checks import Check, criteria_for
-from kiemdiem.classification.models import Mitigation, Rating, SpecialCase
+from kiemdiem.classification.models import Mitigation, QuarterRollup, Rating, SpecialCase
 from kiemdiem.core.forms import StyledForm, VersionedForm, VnDateField
 
 LEVEL_REQUIRED = {"required": _("Phải chọn mức xếp loại.")}
@@ -234,3 +234,16 @@ class RoundForm(StyledForm):
         initial=True,
     )
     deadline = VnDateField(label=_("Hạn hoàn thành"), required=False)
+    # UNCONFIRMED rules (rules.md §11.1, §1.12): the defaults come from the settings.
+    cutoff_on = VnDateField(
+        label=_("Ngày tính đủ 6 tháng tuổi đảng (đảng viên mới)"),
+        required=False,
+        help_text=_(
+            "Để trống: theo cấu hình (mặc định 31/12 của năm); có thể là ngày họp kiểm điểm."
+        ),
+    )
+    quarter_rollup = forms.ChoiceField(
+        label=_("Kết quả các quý vào cả năm (Quy định 366)"),
+        required=False,
+        choices=[("", _("Theo cấu hình"))] + list(QuarterRollup.choices),
+    )

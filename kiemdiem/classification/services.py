@@ -171,6 +171,7 @@ def round_open(
     deadline: datetime.date | None = None,
     imported: bool = False,
     populate: bool = True,
+    quarter_rollup: str | None = None,
 ) -> RatingRound:
     """Open the classification of `year` over `scope_unit`'s subtree, under the rulebook the
     year was issued under (or the one named, for a year the office knows better), and open a
@@ -205,7 +206,7 @@ def round_open(
         head_rule=head_rule,
         member_decider=member_decider,
         cutoff_on=cutoff_on or default_cutoff(year),
-        quarter_rollup=settings.KIEMDIEM_CLASSIFICATION_QUARTER_ROLLUP
+        quarter_rollup=(quarter_rollup or settings.KIEMDIEM_CLASSIFICATION_QUARTER_ROLLUP)
         if rule_set.code == rules.QD366.code
         else "",
         deadline=deadline,

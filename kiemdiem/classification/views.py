@@ -18,7 +18,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kiemdiem.classification import rules, selectors, services
-from kiemdiem.classification.actions import rating_actions, start_populate
+from kiemdiem.classification.actions import (
+    awaiting_temporary_comment,
+    rating_actions,
+    start_populate,
+)
 from kiemdiem.classification.case_checks import quarter_ceiling, quarters_of
 from kiemdiem.classification.checks import criteria_for, decision_checks
 from kiemdiem.classification.forms import (
@@ -63,7 +67,11 @@ def _scopes(user: Any) -> list[Unit]:
 @require_GET
 def round_list(request: HttpRequest) -> HttpResponse:
     rounds = selectors.rounds_for(request.user).order_by("-year", "scope_unit__path")
-    ctx = {"rounds": rounds, "can_open": bool(_scopes(request.user))}
+    ctx = {
+        "rounds": rounds,
+        "can_open": bool(_scopes(request.user)),
+        "awaiting_comment": awaiting_temporary_comment(request.user),
+    }
     return render(request, "classification/round_list.html", ctx)
 
 
@@ -91,6 +99,8 @@ def round_create(request: HttpRequest) -> HttpResponse:
                 quota_rounding=data["quota_rounding"],
                 head_rule=data["head_rule"],
                 deadline=data["deadline"],
+                cutoff_on=data.get("cutoff_on"),
+                quarter_rollup=data.get("quarter_rollup") or None,
                 populate=False,
             ),
         )

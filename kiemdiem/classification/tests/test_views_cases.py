@@ -15,7 +15,7 @@ from kiemdiem.classification.models import (
     SubjectKind,
 )
 from kiemdiem.classification.rules import EXCELLENT, GOOD
-from kiemdiem.classification.tests.conftest import grant, rating_of, walk_to_appraised
+from kiemdiem.classification.tests.conftest import D, grant, rating_of, walk_to_appraised
 from kiemdiem.classification.tests.test_sheets import SHEET
 from kiemdiem.core.permissions import SYSTEM
 from kiemdiem.org.models import AccessRole
@@ -108,6 +108,7 @@ def test_the_office_exempts_a_member_and_records_a_special_case(
     secretary = grant(org_tree.cell_a1b, AccessRole.HEAD, "bithu_tamthoi")
     client.force_login(secretary)
     url = reverse("classification:rating-temporary-comment", args=[other.pk])
+    assert url in client.get(reverse("classification:round-list")).content.decode()
     response = client.post(url, {"version": other.version, "comment": "Chấp hành tốt."})
     assert response.status_code == 302
     other.refresh_from_db()
@@ -170,9 +171,12 @@ def test_opening_a_round_from_the_page_runs_the_job(client, office, org_tree, to
             "year": 2025,
             "quota_rounding": "down",
             "head_rule": "on",
+            "cutoff_on": "30/11/2025",
+            "quarter_rollup": "lowest",
         },
     )
     round_ = RatingRound.objects.get()
+    assert (round_.cutoff_on, round_.quarter_rollup) == (D(2025, 11, 30), "lowest")
     assert response.status_code == 302 and response.url == round_.get_absolute_url()
     assert Rating.objects.filter(round=round_, subject_kind=SubjectKind.MEMBER).count() == 3
     # Opening again finds nothing new.
