@@ -479,6 +479,15 @@ def rating_self_assess(
     ticked = _check_conditions(rating, conditions or [], level, "conditions")
     if special_case and special_case not in SpecialCase.values:
         raise DomainError(_("Trường hợp đặc thù không hợp lệ."), field="special_case")
+    if rating.temporary_unit_id and special_case != SpecialCase.TEMPORARY:
+        raise DomainError(
+            _(
+                "Văn phòng cấp ủy đã ghi đồng chí sinh hoạt tạm thời tại %(u)s: không tự bỏ được "
+                "trường hợp này (chi bộ đó phải nhận xét trước, HD 43 mục 7)."
+            )
+            % {"u": rating.temporary_unit},
+            field="special_case",
+        )
     special_reason = normalize_text_block(special_reason) or rating.special_reason
     if special_case in LEAVE_CASES and not special_reason:
         raise DomainError(

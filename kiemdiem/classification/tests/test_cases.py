@@ -29,6 +29,8 @@ from kiemdiem.org import services as org_services
 from kiemdiem.org.models import AccessRole, MembershipKind, PositionRole
 from kiemdiem.org.tests.factories import PersonFactory, UnitFactory
 
+SCORES = {"politics": 10, "discipline": 10, "remediation": 10, "tasks": 40, "quality": 10}
+
 
 def _fresh(rating):
     rating.refresh_from_db()
@@ -114,10 +116,14 @@ def test_long_leave_needs_its_reason_and_temporary_activity_needs_the_comment_fi
         level=GOOD,
         reasons="Tự đánh giá",
         version=rating.version,
-        scores={"politics": 10, "discipline": 10, "remediation": 10, "tasks": 40, "quality": 10},
+        scores=SCORES,
         special_case=SpecialCase.TEMPORARY,
     )
     rating = _fresh(rating)
+    with pytest.raises(DomainError, match="không tự bỏ được"):
+        services.rating_self_assess(
+            rating=rating, by=SYSTEM, level=GOOD, reasons="x", version=rating.version, scores=SCORES
+        )
     with pytest.raises(DomainError, match="nhận xét"):
         services.rating_appraise(
             rating=rating,
