@@ -39,7 +39,6 @@ from kiemdiem.org.models import (
     NON_PARTY_KINDS,
     Membership,
     MembershipKind,
-    Person,
     Position,
     Unit,
 )
@@ -132,51 +131,42 @@ def subjects_open(*, round_: RatingRound, by: Actor, progress: Any = None) -> di
         .values_list("subject_kind", "unit_id", "person_id")
         .order_by()
     )
-    # (kind, unit, person, position id)
-    subjects: list[tuple[str, Unit, Person | None, int | None]] = []
+    # (kind, unit, person id, name, admission date, position id): plain values, not Person rows,
+    # so a province's members fit in memory.
+    subjects: list[tuple[str, Unit, int | None, str, datetime.date | None, int | None]] = []
     for unit in tree.units.values():
         if unit.pk == scope.pk:
             continue
         for kind in _collective_kinds(unit):
-            subjects.append((kind, unit, None, None))
+            subjects.append((kind, unit, None, "", None, None))
     posts = (
         Position.objects.filter(unit__path__startswith=scope.path, role__in=services.HEAD_ROLES)
         .exclude(unit=scope)
         .filter(span)
-        .select_related("person")
-        .only("id", "unit_id", "person__id", "person__full_name", "person__admission_date")
+        .values_list("unit_id", "person_id", "person__full_name", "person__admission_date", "pk")
         .order_by("unit__path", "pk")
     )
-    for post in posts:
-        unit = tree.units.get(post.unit_id)
+    for unit_id, person_id, name, admitted, post_id in posts:
+        unit = tree.units.get(unit_id)
         if unit is not None:
-            subjects.append((SubjectKind.LEADER, unit, post.person, post.pk))
+            subjects.append((SubjectKind.LEADER, unit, person_id, name, admitted, post_id))
     memberships = (
         Membership.objects.filter(unit__path__startswith=scope.path)
         .filter(span)
-        .select_related("person")
-        .only(
-            "id",
-            "unit_id",
-            "kind",
-            "valid_from",
-            "person__id",
-            "person__full_name",
-            "person__admission_date",
-        )
+        .values_list("person_id", "unit_id", "kind", "person__full_name", "person__admission_date")
         .order_by("person_id", "-valid_from", "pk")
     )
-    official: dict[int, Membership] = {}
+    official: dict[int, tuple] = {}
     temporary: dict[int, int] = {}
-    for m in memberships:
-        if m.kind == MembershipKind.OFFICIAL:
-            official.setdefault(m.person_id, m)
-        elif m.kind == MembershipKind.TEMPORARY:
-            temporary.setdefault(m.person_id, m.unit_id)
-    for m in official.values():
-        unit = tree.units.get(m.unit_id)
+    for person_id, unit_id, kind, name, admitted in memberships.iterator(chunk_size=BATCH):
+        if kind == MembershipKind.OFFICIAL:
+            official.setdefault(person_id, (unit_id, name, admitted))
+        elif kind == MembershipKind.TEMPORARY:
+            temporary.setdefault(person_id, unit_id)
+    for person_id, (unit_id, name, admitted) in official.items():
+        unit = tree.units.get(unit_id)
         if unit is not None:
-            subjects.append((SubjectKind.MEMBER, unit, m.person, None))
+            subjects.append((SubjectKind.MEMBER, unit, person_id, name, admitted, None))
 
     groups = {
         (g.subject_kind, g.deciding_unit_id): g
@@ -184,8 +174,8 @@ def subjects_open(*, round_: RatingRound, by: Actor, progress: Any = None) -> di
     }
     names = set(PeerGroup.objects.filter(round=round_).values_list("name", flat=True))
     new_groups: list[PeerGroup] = []
-    todo = [s for s in subjects if (s[0], s[1].pk, s[2].pk if s[2] else None) not in existing]
-    for kind, unit, _person, _post in todo:
+    todo = [s for s in subjects if (s[0], s[1].pk, s[2]) not in existing]
+    for kind, unit, *_rest in todo:
         deciding = tree.deciding(kind, unit)
         if (kind, deciding.pk) in groups:
             continue
@@ -207,34 +197,36 @@ def subjects_open(*, round_: RatingRound, by: Actor, progress: Any = None) -> di
     counts = {"opened": 0, "exempt": 0, "temporary": 0}
     for start in range(0, len(todo), BATCH):
         batch: list[Rating] = []
-        for kind, unit, person, post_id in todo[start : start + BATCH]:
+        names_of: dict[int, str] = {}
+        for kind, unit, person_id, name, admitted, post_id in todo[start : start + BATCH]:
             deciding = tree.deciding(kind, unit)
             rating = Rating(
                 round=round_,
                 subject_kind=kind,
                 unit=unit,
-                person=person,
+                person_id=person_id,
                 position_id=post_id,
                 deciding_unit=deciding,
                 peer_group=groups[(kind, deciding.pk)],
                 sheet=tree.sheet(kind, unit),
                 status=RatingStatus.DRAFT,
             )
-            if kind == SubjectKind.MEMBER and person is not None:
-                if exempt_new and services.is_new_member(round_, person):
+            if kind == SubjectKind.MEMBER and person_id is not None:
+                if exempt_new and services.admitted_recently(round_, admitted):
                     rating.status = RatingStatus.EXEMPT
                     rating.exempt_reason = ExemptReason.NEW_MEMBER
-                elif temporary.get(person.pk) not in (None, unit.pk):
+                elif temporary.get(person_id) not in (None, unit.pk):
                     rating.special_case = SpecialCase.TEMPORARY
-                    rating.temporary_unit_id = temporary[person.pk]
+                    rating.temporary_unit_id = temporary[person_id]
             batch.append(rating)
+            names_of[id(rating)] = name
         Rating.objects.bulk_create(batch, batch_size=BATCH)
         for rating in batch:
             exempt = rating.status == RatingStatus.EXEMPT
             counts["opened"] += 1
             counts["exempt"] += exempt
             counts["temporary"] += rating.special_case == SpecialCase.TEMPORARY
-            label = rating.person.full_name if rating.person else rating.subject_label
+            label = names_of[id(rating)] if rating.person_id else rating.subject_label
             audit.add(
                 object_type=rating_type,
                 object_id=rating.pk,

@@ -32,14 +32,19 @@ def new_members_exempt() -> bool:
 
 def is_new_member(round_: RatingRound, person: Person | None) -> bool:
     """Admitted less than 6 months before the round's cut-off day (QĐ 366 Art. 5)."""
-    if person is None or person.admission_date is None:
+    return person is not None and admitted_recently(round_, person.admission_date)
+
+
+def admitted_recently(round_: RatingRound, admission_date: datetime.date | None) -> bool:
+    """`is_new_member` for an admission date at hand (bulk opening reads no Person rows)."""
+    if admission_date is None:
         return False
     cutoff = round_.cutoff_on
     year, month = (
         (cutoff.year, cutoff.month - 6) if cutoff.month > 6 else (cutoff.year - 1, cutoff.month + 6)
     )
     day = min(cutoff.day, calendar.monthrange(year, month)[1])
-    return person.admission_date > datetime.date(year, month, day)
+    return admission_date > datetime.date(year, month, day)
 
 
 def in_rating_order(qs: QuerySet) -> QuerySet:
