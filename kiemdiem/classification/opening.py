@@ -26,12 +26,14 @@ from kiemdiem.classification.models import (
     Rating,
     RatingRound,
     RatingStatus,
+    RoundStatus,
     ScoringSheet,
     SpecialCase,
     SubjectKind,
 )
 from kiemdiem.classification.permissions import can_manage_round
 from kiemdiem.core.audit import BulkAudit, created
+from kiemdiem.core.errors import DomainError
 from kiemdiem.core.models import AuditAction
 from kiemdiem.core.permissions import Actor, require
 from kiemdiem.org.models import (
@@ -120,6 +122,8 @@ def subjects_open(*, round_: RatingRound, by: Actor, progress: Any = None) -> di
     """Open a rating for every subject of the round's scope not yet opened; returns the counts
     (`opened`, `exempt`, `temporary`). `progress(done, total)` is called between batches."""
     require(can_manage_round(by, round_))
+    if round_.status == RoundStatus.CLOSED:
+        raise DomainError(_("Đợt đánh giá, xếp loại đã kết thúc: không mở thêm đối tượng."))
     # One opening at a time per round: a second job waits, then finds everything opened.
     RatingRound.objects.select_for_update().filter(pk=round_.pk).first()
     tree = _Tree(round_)

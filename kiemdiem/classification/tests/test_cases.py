@@ -324,6 +324,8 @@ def test_a_round_closes_only_when_every_subject_is_decided_or_exempt(org_tree, o
     cases.round_close(round_=round_, by=office, version=round_.version)
     round_.refresh_from_db()
     assert round_.status == RoundStatus.CLOSED
+    with pytest.raises(DomainError, match="đã kết thúc"):
+        subjects_open(round_=round_, by=office)
 
 
 def test_a_sheet_is_edited_until_a_rating_scores_on_it(org_tree, office, today):
