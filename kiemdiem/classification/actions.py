@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from kiemdiem.classification import rules
-from kiemdiem.classification.case_checks import quarters_of
+from kiemdiem.classification.case_checks import led_task_share, quarters_of
 from kiemdiem.classification.models import Rating, RatingRound, RatingStatus
 from kiemdiem.classification.permissions import (
     can_comment_temporary,
@@ -33,6 +33,9 @@ def start_populate(request: HttpRequest, round_: RatingRound) -> Any:
 def rating_actions(user: Any, rating: Rating) -> dict[str, Any]:
     """What the rating page offers from these pages (buttons shown only to who may use them)."""
     manage = can_manage_rating(user, rating)
+    # QĐ 366: a leader's "< 70% of tasks" is read from the units they lead, not typed.
+    leader = rating.subject_kind == "leader" and rating.round.rules.leader_units_rule
+    led = led_task_share(rating) if leader else None
     return {
         "can_exempt": bool(manage)
         and rating.subject_kind == "member"
@@ -41,6 +44,7 @@ def rating_actions(user: Any, rating: Rating) -> dict[str, Any]:
         "can_comment": rating.special_case == "temporary"
         and rating.status in (RatingStatus.DRAFT, RatingStatus.SELF_ASSESSED)
         and bool(can_comment_temporary(user, rating)),
+        "led_share": led[1] if led else "",
         "quarters": quarters_of(rating) if rating.round.scheme == rules.QD366.code else [],
         "can_quarters": rating.round.scheme == rules.QD366.code
         and bool(can_record_quarter(user, rating)),

@@ -208,6 +208,9 @@ def test_a_leaders_task_share_is_computed_from_the_unit_they_lead(
             rating=head, by=grassroots_standing, level=COMPLETED, version=head.version
         )
     assert any("65.00%" in p and "dưới 70%" in p for p in refused.value.problems)
+    from kiemdiem.classification.actions import rating_actions
+
+    assert "65.00% nhiệm vụ" in rating_actions(grassroots_standing, head)["led_share"]
     services.rating_decide(
         rating=head,
         by=grassroots_standing,
