@@ -13,8 +13,9 @@ delivered again, a round re-opened after the tree grew) opens only what is missi
 import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kiemdiem.classification import subjects as services
@@ -30,9 +31,11 @@ from kiemdiem.classification.models import (
     ScoringSheet,
     SpecialCase,
     SubjectKind,
+    committee_label,
 )
 from kiemdiem.classification.permissions import can_manage_round
 from kiemdiem.core.audit import BulkAudit, created
+from kiemdiem.core.bulk import Table, allocate_ids, insert_rows
 from kiemdiem.core.errors import DomainError
 from kiemdiem.core.models import AuditAction
 from kiemdiem.core.permissions import Actor, require
@@ -46,6 +49,29 @@ from kiemdiem.org.models import (
 )
 
 BATCH = 2000
+# The columns a bulk opening writes; every other column of a rating takes its model default.
+RATING_COLUMNS = [
+    "id",
+    "created_at",
+    "updated_at",
+    "version",
+    "round_id",
+    "subject_kind",
+    "unit_id",
+    "person_id",
+    "position_id",
+    "deciding_unit_id",
+    "peer_group_id",
+    "sheet_id",
+    "status",
+    "exempt_reason",
+    "special_case",
+    "temporary_unit_id",
+]
+
+
+def _collective_label(kind: str, unit: Unit) -> str:
+    return committee_label(unit) if kind == SubjectKind.LEADERSHIP_COLLECTIVE else str(unit)
 
 
 def _year_span(year: int) -> Q:
@@ -199,54 +225,47 @@ def subjects_open(*, round_: RatingRound, by: Actor, progress: Any = None) -> di
     rating_type = Rating._meta.label_lower
     kinds = dict(SubjectKind.choices)
     counts = {"opened": 0, "exempt": 0, "temporary": 0}
+    # Plain rows (core.bulk), not model instances: Django's bulk_create spent ~0.6 ms per rating
+    # preparing its ~50 columns (20,000 members: 12-16 s).
+    table = Table(connection, Rating, RATING_COLUMNS)
+    stamp = connection.ops.adapt_datetimefield_value(timezone.now())
     for start in range(0, len(todo), BATCH):
-        batch: list[Rating] = []
-        names_of: dict[int, str] = {}
-        for kind, unit, person_id, name, admitted, post_id in todo[start : start + BATCH]:
+        batch = todo[start : start + BATCH]
+        rows = []
+        for (kind, unit, person_id, name, admitted, post_id), pk in zip(
+            batch, allocate_ids(Rating, len(batch)), strict=True
+        ):
             deciding = tree.deciding(kind, unit)
-            rating = Rating(
-                round=round_,
-                subject_kind=kind,
-                unit=unit,
-                person_id=person_id,
-                position_id=post_id,
-                deciding_unit=deciding,
-                peer_group=groups[(kind, deciding.pk)],
-                sheet=tree.sheet(kind, unit),
-                status=RatingStatus.DRAFT,
-            )
+            sheet = tree.sheet(kind, unit)
+            status, exempt_reason, special, temporary_unit = RatingStatus.DRAFT, "", "", None
             if kind == SubjectKind.MEMBER and person_id is not None:
                 if exempt_new and services.admitted_recently(round_, admitted):
-                    rating.status = RatingStatus.EXEMPT
-                    rating.exempt_reason = ExemptReason.NEW_MEMBER
+                    status, exempt_reason = RatingStatus.EXEMPT, ExemptReason.NEW_MEMBER
                 elif temporary.get(person_id) not in (None, unit.pk):
-                    rating.special_case = SpecialCase.TEMPORARY
-                    rating.temporary_unit_id = temporary[person_id]
-            batch.append(rating)
-            names_of[id(rating)] = name
-        Rating.objects.bulk_create(batch, batch_size=BATCH)
-        for rating in batch:
-            exempt = rating.status == RatingStatus.EXEMPT
+                    special, temporary_unit = SpecialCase.TEMPORARY, temporary[person_id]
+            rows.append(
+                (pk, stamp, stamp, 1, round_.pk, kind, unit.pk, person_id, post_id, deciding.pk)
+                + (groups[(kind, deciding.pk)].pk, sheet.pk if sheet else None, status)
+                + (str(exempt_reason), str(special), temporary_unit)
+            )
+            exempt = status == RatingStatus.EXEMPT
             counts["opened"] += 1
             counts["exempt"] += exempt
-            counts["temporary"] += rating.special_case == SpecialCase.TEMPORARY
-            label = names_of[id(rating)] if rating.person_id else rating.subject_label
+            counts["temporary"] += bool(special)
+            label = name if person_id else _collective_label(kind, unit)
             audit.add(
                 object_type=rating_type,
-                object_id=rating.pk,
+                object_id=pk,
                 object_repr=f"{label} — {round_.year}",
                 action=AuditAction.CREATE,
                 changes=created(
-                    {
-                        "status": rating.status,
-                        "subject_kind": rating.subject_kind,
-                        "deciding_unit": rating.deciding_unit_id,
-                    }
+                    {"status": str(status), "subject_kind": str(kind), "deciding_unit": deciding.pk}
                 ),
-                unit_path=rating.unit.path,
-                person_id=rating.person_id,
+                unit_path=unit.path,
+                person_id=person_id,
                 reason=str(ExemptReason.NEW_MEMBER.label) if exempt else "",
             )
+        insert_rows(connection, table, rows)
         if progress is not None:
             progress(min(start + BATCH, len(todo)), len(todo))
     if counts["opened"]:
