@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kiemdiem.classification import subjects as services
+from kiemdiem.classification import subjects
 from kiemdiem.classification.models import (
     COMMITTEE_KINDS,
     ExemptReason,
@@ -136,7 +136,7 @@ def _collective_kinds(unit: Unit) -> list[str]:
     committee or the executive committee, QĐ 366 Art. 5)."""
     if unit.kind in NON_PARTY_KINDS:
         return [SubjectKind.LEADERSHIP_COLLECTIVE]
-    if unit.kind in services.ORGANIZATION_KINDS:
+    if unit.kind in subjects.ORGANIZATION_KINDS:
         if unit.kind in COMMITTEE_KINDS:
             return [SubjectKind.LEADERSHIP_COLLECTIVE, SubjectKind.ORGANIZATION]
         return [SubjectKind.ORGANIZATION]
@@ -163,14 +163,14 @@ def subjects_open(*, round_: RatingRound, by: Actor, progress: Any = None) -> di
     )
     # (kind, unit, person id, name, admission date, position id): plain values, not Person rows,
     # so a province's members fit in memory.
-    subjects: list[tuple[str, Unit, int | None, str, datetime.date | None, int | None]] = []
+    found: list[tuple[str, Unit, int | None, str, datetime.date | None, int | None]] = []
     for unit in tree.units.values():
         if unit.pk == scope.pk:
             continue
         for kind in _collective_kinds(unit):
-            subjects.append((kind, unit, None, "", None, None))
+            found.append((kind, unit, None, "", None, None))
     posts = (
-        Position.objects.filter(unit__path__startswith=scope.path, role__in=services.HEAD_ROLES)
+        Position.objects.filter(unit__path__startswith=scope.path, role__in=subjects.HEAD_ROLES)
         .exclude(unit=scope)
         .filter(span)
         .values_list("unit_id", "person_id", "person__full_name", "person__admission_date", "pk")
@@ -179,7 +179,7 @@ def subjects_open(*, round_: RatingRound, by: Actor, progress: Any = None) -> di
     for unit_id, person_id, name, admitted, post_id in posts:
         unit = tree.units.get(unit_id)
         if unit is not None:
-            subjects.append((SubjectKind.LEADER, unit, person_id, name, admitted, post_id))
+            found.append((SubjectKind.LEADER, unit, person_id, name, admitted, post_id))
     memberships = (
         Membership.objects.filter(unit__path__startswith=scope.path)
         .filter(span)
@@ -196,7 +196,7 @@ def subjects_open(*, round_: RatingRound, by: Actor, progress: Any = None) -> di
     for person_id, (unit_id, name, admitted) in official.items():
         unit = tree.units.get(unit_id)
         if unit is not None:
-            subjects.append((SubjectKind.MEMBER, unit, person_id, name, admitted, None))
+            found.append((SubjectKind.MEMBER, unit, person_id, name, admitted, None))
 
     groups = {
         (g.subject_kind, g.deciding_unit_id): g
@@ -204,7 +204,7 @@ def subjects_open(*, round_: RatingRound, by: Actor, progress: Any = None) -> di
     }
     names = set(PeerGroup.objects.filter(round=round_).values_list("name", flat=True))
     new_groups: list[PeerGroup] = []
-    todo = [s for s in subjects if (s[0], s[1].pk, s[2]) not in existing]
+    todo = [s for s in found if (s[0], s[1].pk, s[2]) not in existing]
     for kind, unit, *_rest in todo:
         deciding = tree.deciding(kind, unit)
         if (kind, deciding.pk) in groups:
@@ -220,7 +220,7 @@ def subjects_open(*, round_: RatingRound, by: Actor, progress: Any = None) -> di
         new_groups.append(group)
     PeerGroup.objects.bulk_create(new_groups, batch_size=BATCH)
 
-    exempt_new = services.new_members_exempt()
+    exempt_new = subjects.new_members_exempt()
     audit = BulkAudit(by=by)
     rating_type = Rating._meta.label_lower
     kinds = dict(SubjectKind.choices)
@@ -239,7 +239,7 @@ def subjects_open(*, round_: RatingRound, by: Actor, progress: Any = None) -> di
             sheet = tree.sheet(kind, unit)
             status, exempt_reason, special, temporary_unit = RatingStatus.DRAFT, "", "", None
             if kind == SubjectKind.MEMBER and person_id is not None:
-                if exempt_new and services.admitted_recently(round_, admitted):
+                if exempt_new and subjects.admitted_recently(round_, admitted):
                     status, exempt_reason = RatingStatus.EXEMPT, ExemptReason.NEW_MEMBER
                 elif temporary.get(person_id) not in (None, unit.pk):
                     special, temporary_unit = SpecialCase.TEMPORARY, temporary[person_id]

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -227,11 +226,6 @@ def round_open(
     return round_
 
 
-def _year_span(round_: RatingRound) -> Q:
-    first, last = datetime.date(round_.year, 1, 1), datetime.date(round_.year, 12, 31)
-    return Q(valid_from__lte=last) & (Q(valid_to__isnull=True) | Q(valid_to__gte=first))
-
-
 def subjects_populate(*, round_: RatingRound, by: Actor) -> int:
     """A rating for every organization, leadership collective, head and member (at their
     official cell) of the scope in the year; new members exempt. Returns how many were opened.
@@ -239,14 +233,6 @@ def subjects_populate(*, round_: RatingRound, by: Actor) -> int:
     from kiemdiem.classification.opening import subjects_open
 
     return subjects_open(round_=round_, by=by)["opened"]
-
-
-def _exists(round_: RatingRound, kind: str, unit: Unit, person: Person | None) -> bool:
-    return (
-        Rating.objects.standing()
-        .filter(round=round_, subject_kind=kind, unit=unit, person=person)
-        .exists()
-    )
 
 
 @transaction.atomic
