@@ -20,24 +20,13 @@ from kiemdiem.classification.recheck_models import (
     RecheckTaskStatus,
 )
 from kiemdiem.classification.tests.conftest import grant, rating_of
+from kiemdiem.classification.tests.recheck_helpers import publish_all
 from kiemdiem.core.errors import DomainError, StaleObject
 from kiemdiem.core.models import AuditEvent
 from kiemdiem.org.models import AccessRole
 
 D = datetime.date
 GOOD, EXCELLENT, COMPLETED = "good", "excellent", "completed"
-
-
-def publish_all(round_, level=GOOD):
-    """The year's results as published (the rating steps are tested elsewhere)."""
-    Rating.objects.filter(round=round_).exclude(status=RatingStatus.EXEMPT).update(
-        status=RatingStatus.PUBLISHED,
-        self_level=level,
-        appraised_level=level,
-        decided_level=level,
-        decided_on=D(2025, 12, 25),
-        published_on=D(2025, 12, 26),
-    )
 
 
 @pytest.fixture
