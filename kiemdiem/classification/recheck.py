@@ -256,9 +256,9 @@ def campaign_open(
     )
     move = begin(obj=campaign, to=RecheckStatus.OPEN, lifecycle=CAMPAIGN, by=by)
     ratings = list(
-        _published_in(unit, year).order_by("deciding_unit_id", "pk").values_list(
-            "pk", "deciding_unit_id", "decided_level"
-        )
+        _published_in(unit, year)
+        .order_by("deciding_unit_id", "pk")
+        .values_list("pk", "deciding_unit_id", "decided_level")
     )
     if not ratings:
         raise DomainError(
@@ -419,9 +419,7 @@ def task_return(*, task: RecheckTask, by: Actor, version: int, reason: str) -> N
 @transaction.atomic
 def campaign_close(*, campaign: RecheckCampaign, by: Actor, version: int, note: str) -> None:
     """End the campaign. Results still pending then need a closing note saying why."""
-    move = begin(
-        obj=campaign, to=RecheckStatus.CLOSED, lifecycle=CAMPAIGN, by=by, version=version
-    )
+    move = begin(obj=campaign, to=RecheckStatus.CLOSED, lifecycle=CAMPAIGN, by=by, version=version)
     note = normalize_text_block(note)
     pending = RecheckItem.objects.filter(
         task__campaign=campaign, outcome=RecheckOutcome.PENDING
@@ -432,6 +430,4 @@ def campaign_close(*, campaign: RecheckCampaign, by: Actor, version: int, note: 
             field="note",
         )
     move.reason = note
-    move.apply(
-        {"pending": [None, pending]}, closing_note=note, closed_on=move.effective_on
-    )
+    move.apply({"pending": [None, pending]}, closing_note=note, closed_on=move.effective_on)

@@ -79,7 +79,7 @@ class RecheckCampaign(BaseModel):
 
 class RecheckTaskQuerySet(models.QuerySet):
     def visible_to(self, user) -> "RecheckTaskQuerySet":
-        """As the ratings it lists: the managers of the unit's subtree (not its ordinary members)."""
+        """As the ratings it lists: the managers of the unit's subtree (not its members)."""
         access = access_for(user)
         if access.everything:
             return self
@@ -90,7 +90,10 @@ class RecheckTask(BaseModel):
     """What one competent level has to re-check: the results it decided in the year."""
 
     campaign = models.ForeignKey(
-        RecheckCampaign, verbose_name=_("đợt rà soát"), on_delete=models.PROTECT, related_name="tasks"
+        RecheckCampaign,
+        verbose_name=_("đợt rà soát"),
+        on_delete=models.PROTECT,
+        related_name="tasks",
     )
     unit = models.ForeignKey(
         Unit, verbose_name=_("cấp đã quyết định"), on_delete=models.PROTECT, related_name="+"

@@ -121,7 +121,9 @@ def _item(request: HttpRequest, pk: int) -> RecheckItem:
 
 def _refused(request: HttpRequest, form: Any) -> None:
     errors = [str(e) for e in form.non_field_errors()]
-    errors += [f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items() if f in form.fields]
+    errors += [
+        f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items() if f in form.fields
+    ]
     messages.error(request, " ".join(errors) or _("Chưa thực hiện được."))
 
 
@@ -230,13 +232,15 @@ def recheck_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     form = NoteForm(request.POST)
     if form.is_valid() and run_service(
         form,
-        lambda: recheck.item_confirm(
-            item=item,
-            by=request.user,
-            version=form.cleaned_data["version"],
-            note=form.cleaned_data["note"],
-        )
-        or True,
+        lambda: (
+            recheck.item_confirm(
+                item=item,
+                by=request.user,
+                version=form.cleaned_data["version"],
+                note=form.cleaned_data["note"],
+            )
+            or True
+        ),
     ):
         messages.success(
             request, _("Đã xác nhận kết quả của %(s)s là đúng.") % {"s": item.rating.subject_label}
@@ -294,13 +298,15 @@ def recheck_report(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReportForm(request.POST)
     if form.is_valid() and run_service(
         form,
-        lambda: recheck.task_report(
-            task=task,
-            by=request.user,
-            version=form.cleaned_data["version"],
-            report=form.cleaned_data["report"],
-        )
-        or True,
+        lambda: (
+            recheck.task_report(
+                task=task,
+                by=request.user,
+                version=form.cleaned_data["version"],
+                report=form.cleaned_data["report"],
+            )
+            or True
+        ),
     ):
         messages.success(request, _("Đã báo cáo kết quả rà soát."))
     else:
@@ -315,13 +321,15 @@ def recheck_return(request: HttpRequest, pk: int) -> HttpResponse:
     form = NoteForm(request.POST)
     if form.is_valid() and run_service(
         form,
-        lambda: recheck.task_return(
-            task=task,
-            by=request.user,
-            version=form.cleaned_data["version"],
-            reason=form.cleaned_data["note"],
-        )
-        or True,
+        lambda: (
+            recheck.task_return(
+                task=task,
+                by=request.user,
+                version=form.cleaned_data["version"],
+                reason=form.cleaned_data["note"],
+            )
+            or True
+        ),
     ):
         messages.success(request, _("Đã trả lại báo cáo để rà soát lại."))
     else:
@@ -336,13 +344,15 @@ def recheck_close(request: HttpRequest, pk: int) -> HttpResponse:
     form = NoteForm(request.POST)
     if form.is_valid() and run_service(
         form,
-        lambda: recheck.campaign_close(
-            campaign=campaign,
-            by=request.user,
-            version=form.cleaned_data["version"],
-            note=form.cleaned_data["note"],
-        )
-        or True,
+        lambda: (
+            recheck.campaign_close(
+                campaign=campaign,
+                by=request.user,
+                version=form.cleaned_data["version"],
+                note=form.cleaned_data["note"],
+            )
+            or True
+        ),
     ):
         messages.success(request, _("Đã kết thúc đợt rà soát."))
     else:

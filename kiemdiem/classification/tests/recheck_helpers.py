@@ -29,5 +29,9 @@ def recheck_of_province_a(org_tree, deadline=datetime.date(2026, 11, 30)):
         )
     publish_all(round_)
     return recheck.campaign_open(
-        by=SYSTEM, unit=org_tree.province_a, year=2025, deadline=deadline, document_number="45-CV/TU"
+        by=SYSTEM,
+        unit=org_tree.province_a,
+        year=2025,
+        deadline=deadline,
+        document_number="45-CV/TU",
     )

@@ -132,9 +132,12 @@ def test_confirm_correct_and_pending_per_unit(
     second.refresh_from_db()
     old = Rating.objects.get(pk=second.rating_id)
     assert old.status == RatingStatus.CANCELLED and old.decided_level == GOOD  # kept
-    assert "Chưa hoàn thành chỉ tiêu" in AuditEvent.objects.filter(
-        object_type="classification.rating", object_id=old.pk
-    ).latest("pk").reason
+    assert (
+        "Chưa hoàn thành chỉ tiêu"
+        in AuditEvent.objects.filter(object_type="classification.rating", object_id=old.pk)
+        .latest("pk")
+        .reason
+    )
     assert rerating.rerating_of == old and second.rerating == rerating
     assert (second.before_short, second.after_short) == ("HTTNV", "HTNV")
     with pytest.raises(StaleObject):  # a second click on the stale page
@@ -186,7 +189,11 @@ def test_overdue_report_return_and_close(
 def test_every_arrow_is_guarded(org_tree, campaign, outsider, admin):
     task = RecheckTask.objects.get(campaign=campaign, unit=org_tree.grassroots_a1)
     item = task.items.first()
-    for lifecycle, obj in ((recheck.CAMPAIGN, campaign), (recheck.TASK, task), (recheck.ITEM, item)):
+    for lifecycle, obj in (
+        (recheck.CAMPAIGN, campaign),
+        (recheck.TASK, task),
+        (recheck.ITEM, item),
+    ):
         for arrow in lifecycle.arrows.values():
             assert not arrow.can(outsider, obj)
             assert arrow.can(admin, obj)
@@ -196,8 +203,14 @@ def test_every_arrow_is_guarded(org_tree, campaign, outsider, admin):
 
 
 def test_pages_for_the_committee_the_unit_and_nobody_else(
-    client, org_tree, campaign, province_standing, grassroots_standing, commune_standing,
-    outsider, member,
+    client,
+    org_tree,
+    campaign,
+    province_standing,
+    grassroots_standing,
+    commune_standing,
+    outsider,
+    member,
 ):
     task = RecheckTask.objects.get(campaign=campaign, unit=org_tree.grassroots_a1)
     item = member_item(campaign, org_tree.members_a1[1])
@@ -210,7 +223,10 @@ def test_pages_for_the_committee_the_unit_and_nobody_else(
         client.force_login(user)
         for url in urls:
             assert client.get(url).status_code == 404, (user, url)
-        assert campaign.title not in client.get(reverse("classification:recheck-list")).content.decode()
+        assert (
+            campaign.title
+            not in client.get(reverse("classification:recheck-list")).content.decode()
+        )
     client.force_login(province_standing)
     html = client.get(campaign.get_absolute_url()).content.decode()
     assert "Đảng bộ Trường THPT Quảng Xương" in html and "30/11/2026" in html
@@ -254,7 +270,9 @@ def test_pages_for_the_committee_the_unit_and_nobody_else(
     assert response.status_code == 302
 
 
-def test_the_round_of_a_rating_is_still_unique_after_correction(org_tree, campaign, commune_standing):
+def test_the_round_of_a_rating_is_still_unique_after_correction(
+    org_tree, campaign, commune_standing
+):
     item = member_item(campaign, org_tree.members_a1[0])
     recheck.item_correct(
         item=item,
