@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -157,6 +157,27 @@ def items_for(user: Actor, task: RecheckTask) -> QuerySet[RecheckItem]:
         .select_related("rating__unit", "rating__person", "rating__deciding_unit", "rerating")
         .order_by("rating__unit__path", "rating__subject_kind", "rating__person__sort_key", "pk")
     )
+
+
+def tasks_visible(user: Actor) -> QuerySet[RecheckTask]:
+    """Every task the user may read: all those of a campaign opened by a committee the user acts
+    for, and those of the units whose results the user manages."""
+    qs = RecheckTask.objects.select_related("unit", "campaign__unit")
+    access = access_for(user)
+    if access.everything:
+        return qs
+    return qs.filter(
+        Q(campaign__unit_id__in=access.recipient_unit_ids)
+        | Q(pk__in=RecheckTask.objects.visible_to(user).values("pk"))
+    )
+
+
+def items_visible(user: Actor) -> QuerySet[RecheckItem]:
+    """Every re-checked result the user may read: in a task they see, of a rating they see."""
+    return RecheckItem.objects.filter(
+        task__in=tasks_visible(user).values("pk"),
+        rating__in=Rating.objects.visible_to(user).values("pk"),
+    ).select_related("task__campaign", "task__unit", "rating__unit", "rating__person", "rerating")
 
 
 @dataclass
