@@ -1,7 +1,8 @@
 """Re-check campaigns (rà soát lại kết quả xếp loại): an upper committee has every unit in its
 subtree re-check the results it decided for a past year, by a deadline, and correct the wrong ones
 (the Quảng Ngãi 2022 case: every unit re-checked its 2021 results by 30/11/2022). Imported from
-`models.py`, so Django sees them as models of the classification app."""
+`models.py` (this module does not import it back: the ratings are named by string), so Django
+sees them as models of the classification app."""
 
 from django.conf import settings
 from django.db import models
@@ -9,7 +10,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from kiemdiem.classification import rules
-from kiemdiem.classification.models import Rating
 from kiemdiem.core.models import BaseModel
 from kiemdiem.org.models import Unit
 from kiemdiem.org.scoping import access_for, paths_q
@@ -133,7 +133,10 @@ class RecheckItem(BaseModel):
         RecheckTask, verbose_name=_("nhiệm vụ"), on_delete=models.PROTECT, related_name="items"
     )
     rating = models.ForeignKey(
-        Rating, verbose_name=_("kết quả được rà soát"), on_delete=models.PROTECT, related_name="+"
+        "classification.Rating",
+        verbose_name=_("kết quả được rà soát"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     before_level = models.CharField(
         _("mức đã công khai"), max_length=20, choices=rules.LEVEL_CHOICES
@@ -149,7 +152,7 @@ class RecheckItem(BaseModel):
     )
     note = models.TextField(_("nhận xét, lý do"), blank=True)
     rerating = models.ForeignKey(
-        Rating,
+        "classification.Rating",
         verbose_name=_("xếp loại lại"),
         null=True,
         blank=True,
