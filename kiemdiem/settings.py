@@ -350,6 +350,8 @@ SPECTACULAR_SETTINGS = {
         "RatingLevelEnum": "kiemdiem.classification.rules.LEVEL_CHOICES",
         "RatingSubjectKindEnum": "kiemdiem.classification.models.SubjectKind",
         "SubjectKindEnum": "kiemdiem.reviews.models.SubjectKind",
+        "RecordImportKindEnum": "kiemdiem.transfer.models.RecordImport.Kind",
+        "RecordImportStatusEnum": "kiemdiem.transfer.models.RecordImport.Status",
         "UnitKindEnum": "kiemdiem.org.models.UnitKind",
         "CycleKindEnum": "kiemdiem.reviews.models.CycleKind",
         "CycleStatusEnum": "kiemdiem.reviews.states.CycleStatus",

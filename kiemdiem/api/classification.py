@@ -1,6 +1,7 @@
 """REST endpoints of the yearly quality classification: rounds, ratings with their steps
 (self-assess, appraise, return, decide, publish, cancel and re-rate), re-check campaigns with
-their units' tasks and the results re-checked.
+their units' tasks and the results re-checked, and the workbook imports of past years (the
+records importer of `transfer`, whose other kinds come along).
 
 Same shape as `api.views`: reads through the classification's selectors — a rating only by the
 person rated and those who manage them (QĐ 366 Art. 15; anyone else gets 404) — bodies parsed
@@ -12,6 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from kiemdiem.api.base import Filter, VersionField, if_match_parameter, lookup
 from kiemdiem.api.serializers import ScopedPrimaryKey, free_text
@@ -33,7 +35,11 @@ from kiemdiem.classification.recheck_models import (
     RecheckTask,
     RecheckTaskStatus,
 )
+from kiemdiem.core.permissions import require
 from kiemdiem.org.scoping import visible_units
+from kiemdiem.transfer import records_jobs
+from kiemdiem.transfer.models import RecordImport
+from kiemdiem.transfer.records_views import can_import_records
 
 LEVELS = values(rules.LEVEL_CHOICES)
 
@@ -678,3 +684,84 @@ class RecheckItemViewSet(ScopedViewSet):
                 item=item, by=request.user, version=version, **data
             ),
         )
+
+
+# --- imports of past years (and of the other records) -------------------------------------------
+
+
+class RecordImportSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    clean = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = RecordImport
+        fields = [
+            "id",
+            "kind",
+            "kind_label",
+            "file_name",
+            "status",
+            "status_label",
+            "clean",
+            "counts",
+            "report",
+            "created_at",
+            "imported_at",
+        ]
+        read_only_fields = fields
+
+
+class RecordImportUploadSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=RecordImport.Kind.choices,
+        help_text="rating: kết quả xếp loại các năm trước (tệp mẫu ở trang Nhập hồ sơ).",
+    )
+    file = serializers.FileField(help_text="Tệp Excel .xlsx theo tệp mẫu.")
+
+
+class RecordImportConfirmSerializer(serializers.Serializer):
+    pass
+
+
+@listing([], responses=RecordImportSerializer)
+class RecordImportViewSet(ScopedViewSet):
+    """Workbooks of past years' ratings, discipline decisions or vote results: upload runs the
+    dry run (the report lists each row's fate, nothing written); `confirm` writes all rows or
+    none, only after a clean dry run. Each caller sees the imports they started."""
+
+    serializer_class = RecordImportSerializer
+    ordering = ("-created_at", "-id")
+
+    def scoped(self):
+        user = getattr(self.request, "user", None)
+        if user is None or not user.is_authenticated:  # the schema generator asks without one
+            return RecordImport.objects.none()
+        return RecordImport.objects.visible_to(user)
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self.get_serializer(self.get_object()).data)
+
+    def _answer(self, record, status_code=status.HTTP_200_OK) -> Response:
+        record = self.scoped().get(pk=record.pk)
+        return Response(self.get_serializer(record).data, status=status_code)
+
+    @extend_schema(request=RecordImportUploadSerializer, responses={201: RecordImportSerializer})
+    def create(self, request):
+        """Upload a workbook: its dry run runs now (or is queued: follow `status`)."""
+        require(can_import_records(request.user))
+        data = parse(RecordImportUploadSerializer, request)
+        upload = data["file"]
+        record, _job = records_jobs.start(
+            by=request.user, kind=data["kind"], file_name=upload.name, content=upload.read()
+        )
+        return self._answer(record, status.HTTP_201_CREATED)
+
+    @extend_schema(request=RecordImportConfirmSerializer, responses=RecordImportSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        """Write every row of a clean dry run (all or none); a second call writes nothing."""
+        record = self.get_object()
+        require(can_import_records(request.user))
+        records_jobs.confirm(record=record, by=request.user)
+        return self._answer(record)

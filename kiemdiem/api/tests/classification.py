@@ -10,11 +10,34 @@ PREFIXES = {
     "recheck-campaign": "recheck-campaigns",
     "recheck-task": "recheck-tasks",
     "recheck-item": "recheck-items",
+    "record-import": "record-imports",
 }
 
 
-def classification_of_province_a(org_tree) -> dict:
+def rating_workbook(rows: list[list]) -> bytes:
+    """A workbook of past ratings with the template's headers."""
+    import io
+
+    from openpyxl import Workbook
+
+    from kiemdiem.transfer import records
+
+    book = Workbook()
+    book.active.append(records.RECORD_TABLES["rating"].headers)
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+ORG_2016 = [2016, "", "Tổ chức đảng", "CS38A1", "", "", "TSVM", "", "", "", ""]
+
+
+def classification_of_province_a(org_tree, office) -> dict:
+    """Also a checked (not yet written) import of one 2016 result, started by `office`."""
     from kiemdiem.classification.tests.recheck_helpers import recheck_of_province_a
+    from kiemdiem.transfer import records_jobs
 
     campaign = recheck_of_province_a(org_tree)
     rating = Rating.objects.get(
@@ -27,4 +50,7 @@ def classification_of_province_a(org_tree) -> dict:
         "recheck-campaign": campaign,
         "recheck-task": task,
         "recheck-item": task.items.get(rating=rating),
+        "record-import": records_jobs.start(
+            by=office, kind="rating", file_name="xep-loai.xlsx", content=rating_workbook([ORG_2016])
+        )[0],
     }

@@ -78,11 +78,11 @@ def test_the_steps_over_the_api_and_who_reads_a_result(
     assert Rating.objects.get(pk=data["rerating"]).rerating_of_id == own.pk
 
 
-def test_a_recheck_over_the_api(api, org_tree, deciders, outsider, member, travel_to):
+def test_a_recheck_over_the_api(api, org_tree, deciders, outsider, member, office, travel_to):
     from kiemdiem.api.tests.classification import classification_of_province_a
 
     travel_to(D(2026, 10, 1))
-    objects = classification_of_province_a(org_tree)
+    objects = classification_of_province_a(org_tree, office)
     item = objects["recheck-item"]
     for user in (outsider, member):
         assert api(user).get(f"/api/v1/recheck-items/{item.pk}/").status_code == 404
@@ -110,3 +110,35 @@ def test_a_recheck_over_the_api(api, org_tree, deciders, outsider, member, trave
         "completed",
     )
     assert response.json()["rerating"]
+
+
+def test_past_ratings_imported_over_the_api(api, org_tree, office, outsider, member):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kiemdiem.api.tests.classification import ORG_2016, rating_workbook
+
+    def upload(user, rows):
+        book = SimpleUploadedFile("xep-loai.xlsx", rating_workbook(rows))
+        return api(user).post(
+            "/api/v1/record-imports/", {"kind": "rating", "file": book}, format="multipart"
+        )
+
+    assert upload(member, [ORG_2016]).status_code == 403
+    bad = [2016, "", "Tổ chức đảng", "CB38A1", "", "", "HTXSNV", "", "", "", ""]
+    refused = upload(office, [ORG_2016, bad])
+    assert refused.status_code == 201
+    data = refused.json()
+    assert data["status"] == "checked" and data["counts"]["reject"] == 1
+    assert "Cột “Mức xếp loại”" in data["report"]["rows"][0][2]
+    client = api(office)
+    confirm = client.post(f"/api/v1/record-imports/{data['id']}/confirm/", {}, format="json")
+    assert confirm.status_code == 400 and not Rating.objects.exists()
+    good = upload(office, [ORG_2016]).json()
+    assert good["clean"] is True and not Rating.objects.exists()  # the dry run wrote nothing
+    assert api(outsider).get(f"/api/v1/record-imports/{good['id']}/").status_code == 404
+    done = client.post(f"/api/v1/record-imports/{good['id']}/confirm/", {}, format="json")
+    assert done.status_code == 200 and done.json()["status"] == "imported"
+    rating = Rating.objects.get()
+    assert (rating.decided_level, rating.round.imported) == ("legacy_clean_strong", True)
+    again = client.post(f"/api/v1/record-imports/{good['id']}/confirm/", {}, format="json")
+    assert again.status_code == 400 and Rating.objects.count() == 1

@@ -62,7 +62,9 @@ def fuzz_setup(keep_connection, open_cycle, org_tree, office, cell_secretary, ov
         **{PREFIXES[basename]: obj for basename, obj in records.items()},
         **{
             classification.PREFIXES[basename]: obj
-            for basename, obj in classification.classification_of_province_a(org_tree).items()
+            for basename, obj in classification.classification_of_province_a(
+                org_tree, office
+            ).items()
         },
         "units": org_tree.cell_a1,
         "people": org_tree.members_a1[0],

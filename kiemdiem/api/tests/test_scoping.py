@@ -33,7 +33,7 @@ def province_a_objects(open_cycle, org_tree, office, cell_secretary, oversight):
     oversight_objects_by_prefix = oversight_objects(oversight, open_cycle, org_tree, office)
     return {
         **{basename: obj.pk for basename, obj in records.items()},
-        **{k: obj.pk for k, obj in classification_of_province_a(org_tree).items()},
+        **{k: obj.pk for k, obj in classification_of_province_a(org_tree, office).items()},
         "unit": org_tree.cell_a1.pk,
         "person": org_tree.members_a1[0].pk,
         "position": position.pk,

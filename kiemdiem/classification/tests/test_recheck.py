@@ -287,3 +287,48 @@ def test_the_round_of_a_rating_is_still_unique_after_correction(
 
 def campaign_round(campaign):
     return Rating.objects.filter(round__year=campaign.year).first().round
+
+
+def test_page_query_counts_do_not_grow_with_the_results(
+    client, org_tree, campaign, province_standing, commune_standing
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kiemdiem.classification.tests.conftest import fake_rating
+
+    task = RecheckTask.objects.get(campaign=campaign, unit=org_tree.grassroots_a1)
+    urls = [campaign.get_absolute_url(), task.get_absolute_url()]
+
+    def counts():
+        found = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(url).status_code == 200
+            found.append(len(ctx))
+        return found
+
+    client.force_login(province_standing)
+    peer = member_item(campaign, org_tree.members_a1[0])
+    recheck.item_correct(
+        item=peer,
+        by=commune_standing,
+        version=peer.version,
+        found_level=COMPLETED,
+        reason="Sai",
+        decision_number="1",
+    )
+    before = counts()
+    rated = Rating.objects.get(pk=peer.rating_id)
+    for _i in range(8):
+        extra = fake_rating(rated.round, rated, GOOD, status=RatingStatus.PUBLISHED)
+        item = RecheckItem.objects.create(task=task, rating=extra, before_level=GOOD)
+        recheck.item_correct(
+            item=item,
+            by=commune_standing,
+            version=item.version,
+            found_level=COMPLETED,
+            reason="Sai",
+            decision_number="2",
+        )
+    assert counts() == before
