@@ -234,8 +234,13 @@ def task_rows(user: Actor, campaign: RecheckCampaign) -> list[TaskRow]:
 
 
 def _published_in(unit: Unit, year: int) -> QuerySet[Rating]:
+    """The year's published results decided within the subtree (a result decided above it is
+    the upper level's to re-check)."""
     return Rating.objects.filter(
-        round__year=year, status=RatingStatus.PUBLISHED, unit__path__startswith=unit.path
+        round__year=year,
+        status=RatingStatus.PUBLISHED,
+        unit__path__startswith=unit.path,
+        deciding_unit__path__startswith=unit.path,
     )
 
 

@@ -332,3 +332,20 @@ def test_page_query_counts_do_not_grow_with_the_results(
             decision_number="2",
         )
     assert counts() == before
+
+
+def test_a_commune_rechecks_only_what_was_decided_in_its_subtree(
+    org_tree, published, commune_standing
+):
+    campaign = recheck.campaign_open(
+        by=commune_standing, unit=org_tree.district_a1, year=2025, deadline=D(2026, 11, 30)
+    )
+    checked = RecheckItem.objects.filter(task__campaign=campaign)
+    # the commune's own result was decided by the province: the province re-checks it
+    assert not checked.filter(rating__unit=org_tree.district_a1).exists()
+    assert checked.filter(rating__unit=org_tree.grassroots_a1).exists()  # decided by the commune
+    assert set(campaign.tasks.values_list("unit_id", flat=True)) <= {
+        org_tree.district_a1.pk,
+        org_tree.grassroots_a1.pk,
+        *[u.pk for u in (org_tree.cell_a1, org_tree.cell_a1b)],
+    }
