@@ -1,5 +1,5 @@
-"""The re-check lists that export to Excel: a campaign's units with their counts, and one unit's
-results (before → after, reason). Same scope as the pages: a campaign or a unit the user cannot
+"""The re-check lists that export to Excel: the campaigns, a campaign's units with their counts,
+and one unit's results (before → after, reason). Same scope as the pages: a campaign or a unit the user cannot
 see is refused with a Vietnamese message (the pages answer 404)."""
 
 from django.utils.translation import gettext as _
@@ -60,4 +60,22 @@ def recheck_items(user, params: dict[str, str]) -> Sheet:
         ],
         rows=items,
         unit_path=task.unit.path,
+    )
+
+
+@exporter("classification.rechecks")
+def rechecks(user, params: dict[str, str]) -> Sheet:
+    return Sheet(
+        title=_("Đợt rà soát"),
+        filename="dot-ra-soat-xep-loai",
+        columns=[
+            Column(_("Đợt rà soát"), lambda c: c.title, width=40),
+            Column(_("Năm được rà soát"), lambda c: c.year, kind="int", width=10),
+            Column(_("Cấp ủy"), lambda c: c.unit.name, width=36),
+            Column(_("Văn bản"), lambda c: c.document_number, width=16),
+            Column(_("Hạn hoàn thành"), lambda c: c.deadline, kind="date", width=12),
+            Column(_("Trạng thái"), lambda c: c.get_status_display(), width=16),
+            Column(_("Ngày kết thúc"), lambda c: c.closed_on, kind="date", width=12),
+        ],
+        rows=recheck.campaigns_for(user),
     )

@@ -281,8 +281,10 @@ def recheck_correct(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"b": rules.short(item.before_level), "s": rating.subject_label},
             )
             return redirect(item.task)
+    decision = can_cancel(request.user, rating)
     ctx = {
         "form": form,
+        "refused": "" if decision else decision.reason,
         "title": _("Sửa kết quả chưa đúng (Mẫu 03)"),
         "item": item,
         "campaign": item.task.campaign,

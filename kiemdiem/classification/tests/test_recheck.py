@@ -239,6 +239,8 @@ def test_pages_for_the_committee_the_unit_and_nobody_else(
     item.refresh_from_db()
     assert item.outcome == RecheckOutcome.CONFIRMED
     other = member_item(campaign, org_tree.members_a1[2])
+    url = reverse("classification:recheck-correct", args=[other.pk])
+    assert "cấp trên trực tiếp" in client.get(url).content.decode()  # the unit itself may not
     client.force_login(commune_standing)
     url = reverse("classification:recheck-correct", args=[other.pk])
     response = client.post(url, {"version": other.version, "found_level": COMPLETED})

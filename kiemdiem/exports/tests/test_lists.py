@@ -38,6 +38,8 @@ def _params(kind: str, cycle, org_tree, request=None) -> dict:
 
         campaign = recheck_of_province_a(org_tree)
         task = campaign.tasks.get(unit=org_tree.grassroots_a1)
+        if kind == "classification.rechecks":
+            return {}
         return {"campaign": campaign.pk} if kind.endswith("tasks") else {"task": task.pk}
     review = Review.objects.filter(cycle=cycle, unit=org_tree.cell_a1, person=None).first()
     period = ReportPeriod.objects.filter(cycle=cycle).order_by("ends_on").first()
@@ -104,6 +106,7 @@ def test_every_list_page_has_an_export():
         "oversight.plan-tasks",
         "oversight.plan-conferences",
         "oversight.notifications",
+        "classification.rechecks",
         "classification.recheck-tasks",
         "classification.recheck-items",
     }
@@ -132,6 +135,7 @@ SCOPED = sorted(
         "oversight.late",
         "oversight.implementation-plans",
         "oversight.notifications",
+        "classification.rechecks",
     )
 )
 
