@@ -1,6 +1,6 @@
 """The re-check lists that export to Excel: the campaigns, a campaign's units with their counts,
-and one unit's results (before → after, reason). Same scope as the pages: a campaign or a unit the user cannot
-see is refused with a Vietnamese message (the pages answer 404)."""
+and one unit's results (before → after, reason). Same scope as the pages: a campaign or a unit
+the user cannot see is refused with a Vietnamese message (the pages answer 404)."""
 
 from django.utils.translation import gettext as _
 

@@ -35,10 +35,13 @@ from kiemdiem.classification.recheck_models import (
 from kiemdiem.core.dates import vn_date
 from kiemdiem.core.errors import DomainError, full_clean
 from kiemdiem.core.lifecycle import BORN, Arrow, Lifecycle, Place, begin
+from kiemdiem.core.models import NotificationKind
+from kiemdiem.core.notifications import Note, notify, notify_many
 from kiemdiem.core.permissions import ALLOW, Actor, Decision, acting_user, deny
 from kiemdiem.core.text import normalize_text_block
 from kiemdiem.org.models import Unit
 from kiemdiem.org.scoping import access_for
+from kiemdiem.org.selectors import users_answering_for
 
 # --- who may do what ----------------------------------------------------------------------------
 
@@ -306,6 +309,7 @@ def campaign_open(
         [RecheckItem(task=task_of[d], rating_id=pk, before_level=lv) for pk, d, lv in ratings],
         batch_size=2000,
     )
+    _notify_tasks(campaign, tasks, by)
     move.born(
         changes={
             "year": [None, year],
@@ -315,6 +319,33 @@ def campaign_open(
         }
     )
     return campaign
+
+
+def _me(by: Actor) -> int | None:
+    user = acting_user(by)
+    return user.pk if user is not None else None
+
+
+def _notify_tasks(campaign: RecheckCampaign, tasks: list[RecheckTask], by: Actor) -> None:
+    """The head and office of each competent level have results to re-check by the deadline."""
+    answering = users_answering_for({t.unit_id for t in tasks})
+    notify_many(
+        Note(
+            user_id,
+            NotificationKind.TASK_ASSIGNED,
+            f"recheck_task:task={task.pk}",
+            _("%(c)s: rà soát kết quả năm %(y)s do %(u)s quyết định, hạn %(d)s.")
+            % {
+                "c": campaign.unit,
+                "y": campaign.year,
+                "u": task.unit,
+                "d": vn_date(campaign.deadline),
+            },
+            task.get_absolute_url(),
+        )
+        for task in tasks
+        for user_id in answering.get(task.unit_id, set()) - {_me(by)}
+    )
 
 
 def _open(campaign: RecheckCampaign) -> None:
@@ -425,6 +456,15 @@ def task_report(*, task: RecheckTask, by: Actor, version: int, report: str) -> N
         raise DomainError(_("Phải nêu kết quả rà soát."), field="report")
     move.reason = text
     move.apply(report=text, reported_on=move.effective_on)
+    campaign = task.campaign
+    notify(
+        user_ids=users_answering_for({campaign.unit_id}).get(campaign.unit_id, set()) - {_me(by)},
+        kind=NotificationKind.TASK_REPORTED,
+        key=f"recheck_reported:task={task.pk}:v={task.version}",
+        text=_("%(u)s đã báo cáo kết quả rà soát năm %(y)s.")
+        % {"u": task.unit, "y": campaign.year},
+        url=task.get_absolute_url(),
+    )
 
 
 @transaction.atomic

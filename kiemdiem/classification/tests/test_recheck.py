@@ -71,6 +71,25 @@ def test_opening_gives_each_competent_level_a_task_with_its_results(org_tree, ca
     assert event.changes["items"] == [None, published.count()]
 
 
+def test_the_units_hear_of_their_task_and_the_committee_of_the_report(
+    org_tree, published, province_standing, grassroots_office, office
+):
+    from kiemdiem.core.models import Notification
+
+    campaign = recheck.campaign_open(
+        by=province_standing, unit=org_tree.province_a, year=2025, deadline=D(2026, 11, 30)
+    )
+    task = RecheckTask.objects.get(campaign=campaign, unit=org_tree.grassroots_a1)
+    note = Notification.objects.get(user=grassroots_office)
+    assert note.url == task.get_absolute_url() and "30/11/2026" in note.text
+    for item in task.items.all():
+        recheck.item_confirm(item=item, by=grassroots_office, version=item.version)
+    task.refresh_from_db()
+    recheck.task_report(task=task, by=grassroots_office, version=task.version, report="Đúng")
+    # the head and office of the committee that opened the campaign hear of the report
+    assert Notification.objects.filter(user=office, kind="task_reported").exists()
+
+
 def test_opening_is_refused_for_the_current_year_a_past_deadline_or_a_stranger(
     org_tree, published, province_standing, office, outsider, round_2025
 ):
