@@ -398,3 +398,10 @@ class Rating(BaseModel):
     @property
     def decided_short(self) -> str:
         return rules.short(self.decided_level) if self.decided_level else ""
+
+
+from kiemdiem.classification.recheck_models import (  # noqa: E402,F401  (re-check campaigns)
+    RecheckCampaign,
+    RecheckItem,
+    RecheckTask,
+)
