@@ -347,6 +347,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "ENUM_NAME_OVERRIDES": {
+        "RatingLevelEnum": "kiemdiem.classification.rules.LEVEL_CHOICES",
+        "RatingSubjectKindEnum": "kiemdiem.classification.models.SubjectKind",
+        "SubjectKindEnum": "kiemdiem.reviews.models.SubjectKind",
+        "RecordImportKindEnum": "kiemdiem.transfer.models.RecordImport.Kind",
+        "RecordImportStatusEnum": "kiemdiem.transfer.models.RecordImport.Status",
         "UnitKindEnum": "kiemdiem.org.models.UnitKind",
         "CycleKindEnum": "kiemdiem.reviews.models.CycleKind",
         "CycleStatusEnum": "kiemdiem.reviews.states.CycleStatus",

@@ -521,3 +521,10 @@ class QuarterResult(BaseModel):
 
     def __str__(self) -> str:
         return _("Quý %(q)s/%(y)s") % {"q": self.quarter, "y": self.round.year}
+
+
+from kiemdiem.classification.recheck_models import (  # noqa: E402,F401  (re-check campaigns)
+    RecheckCampaign,
+    RecheckItem,
+    RecheckTask,
+)

@@ -53,6 +53,8 @@ RATING = Lifecycle(
     arrows={
         (BORN, RatingStatus.DRAFT): Arrow(can=can_manage_rating),
         (BORN, RatingStatus.EXEMPT): Arrow(can=can_manage_rating, reason=True),
+        # A past year's result entered from records (imports.py, rounds marked imported only).
+        (BORN, RatingStatus.PUBLISHED): Arrow(can=can_manage_rating, reason=True),
         (RatingStatus.DRAFT, RatingStatus.EXEMPT): Arrow(can=can_manage_rating, reason=True),
         (RatingStatus.DRAFT, RatingStatus.SELF_ASSESSED): Arrow(can=can_self_assess),
         (RatingStatus.SELF_ASSESSED, RatingStatus.SELF_ASSESSED): Arrow(can=can_self_assess),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kiemdiem.classification import views, views_round
+from kiemdiem.classification import recheck_views, views, views_round
 
 app_name = "classification"
 
@@ -16,6 +16,16 @@ urlpatterns = [
     path("<int:pk>/quyet-dinh/", views.rating_decide, name="rating-decide"),
     path("<int:pk>/cong-khai/", views.rating_publish, name="rating-publish"),
     path("<int:pk>/huy/", views.rating_cancel, name="rating-cancel"),
+    # re-check campaigns (recheck_views)
+    path("ra-soat/", recheck_views.recheck_list, name="recheck-list"),
+    path("ra-soat/mo/", recheck_views.recheck_create, name="recheck-create"),
+    path("ra-soat/<int:pk>/", recheck_views.recheck_detail, name="recheck-detail"),
+    path("ra-soat/<int:pk>/ket-thuc/", recheck_views.recheck_close, name="recheck-close"),
+    path("ra-soat/don-vi/<int:pk>/", recheck_views.recheck_task, name="recheck-task"),
+    path("ra-soat/don-vi/<int:pk>/bao-cao/", recheck_views.recheck_report, name="recheck-report"),
+    path("ra-soat/don-vi/<int:pk>/tra-lai/", recheck_views.recheck_return, name="recheck-return"),
+    path("ra-soat/ket-qua/<int:pk>/dung/", recheck_views.recheck_confirm, name="recheck-confirm"),
+    path("ra-soat/ket-qua/<int:pk>/sua/", recheck_views.recheck_correct, name="recheck-correct"),
 ]
 
 # Peer groups and grants, opening and closing a round, exemptions, special cases, quarters,

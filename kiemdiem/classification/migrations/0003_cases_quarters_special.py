@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('classification', '0001_classification_rounds_and_ratings'),
+        ('classification', '0002_recheck_campaigns'),
         ('org', '0005_unit_path_order_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
