@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kiemdiem.classification import recheck_views, views
+from kiemdiem.classification import recheck_views, views, views_round
 
 app_name = "classification"
 
@@ -26,4 +26,24 @@ urlpatterns = [
     path("ra-soat/don-vi/<int:pk>/tra-lai/", recheck_views.recheck_return, name="recheck-return"),
     path("ra-soat/ket-qua/<int:pk>/dung/", recheck_views.recheck_confirm, name="recheck-confirm"),
     path("ra-soat/ket-qua/<int:pk>/sua/", recheck_views.recheck_correct, name="recheck-correct"),
+]
+
+# Peer groups and grants, opening and closing a round, exemptions, special cases, quarters,
+# scoring sheets (views_round.py).
+urlpatterns += [
+    path("dot/<int:pk>/nhom/", views_round.round_groups, name="round-groups"),
+    path("nhom/<int:pk>/nang-ti-le/", views_round.group_grant, name="group-grant"),
+    path("dot/<int:pk>/mo-doi-tuong/", views_round.round_populate, name="round-populate"),
+    path("dot/<int:pk>/ket-thuc/", views_round.round_close, name="round-close"),
+    path("<int:pk>/khong-xep-loai/", views_round.rating_exempt, name="rating-exempt"),
+    path("<int:pk>/dac-thu/", views_round.rating_special, name="rating-special"),
+    path(
+        "<int:pk>/nhan-xet-tam-thoi/",
+        views_round.rating_temporary_comment,
+        name="rating-temporary-comment",
+    ),
+    path("<int:pk>/quy/", views_round.rating_quarters, name="rating-quarters"),
+    path("bang-diem/", views_round.sheet_list, name="sheet-list"),
+    path("bang-diem/moi/", views_round.sheet_create, name="sheet-create"),
+    path("bang-diem/<int:pk>/", views_round.sheet_edit, name="sheet-edit"),
 ]
