@@ -39,7 +39,7 @@ from kiemdiem.classification.models import (
     RatingSummary,
     SubjectKind,
 )
-from kiemdiem.classification.services import HEAD_ROLES, ORGANIZATION_KINDS
+from kiemdiem.classification.subjects import HEAD_ROLES, ORGANIZATION_KINDS
 from kiemdiem.classification.tally import cell
 from kiemdiem.core.permissions import SYSTEM
 from kiemdiem.org.models import NON_PARTY_KINDS, Membership, MembershipKind, Position, Unit

@@ -10,6 +10,7 @@ rating, the downgrade from the appraisal on. So the cell a move leaves is the ce
 rating's current fields in its old state: a move only writes fields of its new state.
 """
 
+from collections import Counter
 from typing import Any, NamedTuple
 
 from kiemdiem.classification import rules
@@ -122,3 +123,14 @@ def cell_of(rating: Any, status: str | None, twice: bool = False) -> Cell | None
         rating.appraised_level,
         twice,
     )
+
+
+def opened_in_bulk(round_id: int, born: Counter) -> None:
+    """Ratings written in bulk, without the lifecycle (`opening.subjects_open`): +n in the cell
+    of each (unit path, kind of subject, state) they were opened in, in the same transaction."""
+    rows = []
+    for (path, kind, status), n in born.items():
+        c = cell(kind, status, "", "", "")
+        if c is not None and n:
+            rows.append(StatisticsDelta(round_id_ref=round_id, unit_path=path, n=n, **c._asdict()))
+    StatisticsDelta.objects.bulk_create(rows, batch_size=2000)

@@ -30,15 +30,23 @@ def _params(kind: str, cycle, org_tree, request=None) -> dict:
             "oversight.plan-tasks": {"plan": objects["implementation-plans"].pk},
             "oversight.plan-conferences": {"plan": objects["implementation-plans"].pk},
         }.get(kind, {})
+    if kind == "dashboard.oversight-assessments":  # a working group's, over the province
+        group = request.getfixturevalue("oversight").group
+        return {"cycle": cycle.pk, "unit": org_tree.province_a.pk, "group": group.pk}
+    if kind.startswith("classification.recheck"):
+        from kiemdiem.classification.tests.recheck_helpers import recheck_of_province_a
+
+        campaign = recheck_of_province_a(org_tree)
+        task = campaign.tasks.get(unit=org_tree.grassroots_a1)
+        if kind == "classification.rechecks":
+            return {}
+        return {"campaign": campaign.pk} if kind.endswith("tasks") else {"task": task.pk}
     if kind.startswith("classification."):  # a rated year over province A
         round_ = request.getfixturevalue("classification_round")
         if kind == "classification.rounds":
             return {}
         unit = org_tree.grassroots_a1.pk
         return {"dot": round_.pk, "don_vi": unit, "doi_tuong": "member", "nhom": "open"}
-    if kind == "dashboard.oversight-assessments":  # a working group's, over the province
-        group = request.getfixturevalue("oversight").group
-        return {"cycle": cycle.pk, "unit": org_tree.province_a.pk, "group": group.pk}
     review = Review.objects.filter(cycle=cycle, unit=org_tree.cell_a1, person=None).first()
     period = ReportPeriod.objects.filter(cycle=cycle).order_by("ends_on").first()
     unit = org_tree.grassroots_a1
@@ -117,6 +125,9 @@ def test_every_list_page_has_an_export():
         "classification.statistics-units",
         "classification.statistics-ratings",
         "classification.lowest-two-years",
+        "classification.rechecks",
+        "classification.recheck-tasks",
+        "classification.recheck-items",
     }
 
 
@@ -144,6 +155,7 @@ SCOPED = sorted(
         "oversight.implementation-plans",
         "oversight.notifications",
         "classification.rounds",
+        "classification.rechecks",
     )
 )
 
