@@ -561,6 +561,8 @@ class StatisticsDelta(_StatisticsKey):
 
     def __str__(self) -> str:
         return f"{self.round_id_ref}/{self.unit_path}: {self.n:+d}"
+
+
 class QuarterResult(BaseModel):
     """A quarter's result of one subject in the year of a round (QĐ 366: quarterly reviews,
     Mẫu 05), recorded by the competent level; shown on the year's rating and weighed at its
