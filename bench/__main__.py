@@ -11,6 +11,7 @@ NAMES = {
     "province-dashboard": "dashboard",
     "import-members": "import_members",
     "pages": "pages",
+    "classification-statistics": "classification",
 }
 
 

@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def commune_pages() -> list[str]:
-    round_ = RatingRound.objects.get()
+    round_ = RatingRound.objects.order_by("-year").first()
     cancelled = Rating.objects.get(status=RatingStatus.CANCELLED)
     published = Rating.objects.filter(status=RatingStatus.PUBLISHED, subject_kind="member")
     downgraded = Rating.objects.filter(appraised_level="good", self_level="excellent").first()
@@ -35,6 +35,9 @@ def commune_pages() -> list[str]:
         cancelled.get_absolute_url(),
         cancelled.rerating.get_absolute_url(),
         downgraded.get_absolute_url(),
+        reverse("classification:statistics"),
+        reverse("classification:statistics-lowest") + f"?dot={round_.pk}",
+        reverse("classification:statistics-units") + f"?dot={round_.pk}",
         reverse("classification:rating-quarters", args=[quartered.pk]),
         sick.get_absolute_url(),
         reverse("classification:round-groups", args=[round_.pk]),
@@ -45,7 +48,7 @@ def commune_pages() -> list[str]:
 
 def office_pages() -> list[str]:
     """The pages of the round's office (forms it alone may post)."""
-    round_ = RatingRound.objects.get()
+    round_ = RatingRound.objects.order_by("-year").first()
     sheet = ScoringSheet.objects.get()
     group = PeerGroup.objects.filter(round=round_, quota_granted=False).first()
     draft = Rating.objects.filter(round=round_, subject_kind="member").first()
@@ -61,7 +64,8 @@ def office_pages() -> list[str]:
 
 
 def test_the_demo_holds_a_rated_year_with_downgrades_and_a_rerating(demo):  # noqa: F811
-    round_ = RatingRound.objects.get()
+    before, round_ = RatingRound.objects.order_by("year")
+    assert before.scheme == "qd124_2023" and before.year == round_.year - 1
     assert round_.scheme == "qd366_2025"
     assert Rating.objects.filter(round=round_, status=RatingStatus.PUBLISHED).count() > 20
     downgrades = [r for r in Rating.objects.filter(round=round_) if r.downgraded]

@@ -436,6 +436,7 @@ KIEMDIEM_SCHEDULES = {
     # jobs whose worker was killed on the queue's last delivery are ended with a message
     "jobs-expire": ("kiemdiem.core.tasks.jobs_expire", 15),
     "audit-verify": ("kiemdiem.core.tasks.audit_verify", "02:30"),
+    "classification-statistics-merge": ("kiemdiem.classification.tasks.statistics_merge", 1),
 }
 
 # --- Exports of lists to Excel (kiemdiem.exports) ------------------------------------------

@@ -406,6 +406,8 @@ class Rating(BaseModel):
             # serves the statistics and the ordering checks of a subtree in a round
             models.Index(fields=["round", "status"], name="classification_round_status"),
             models.Index(fields=["peer_group", "status"], name="classification_group_status"),
+            # serves the statistics' "lowest level two years running" (few rows per round)
+            models.Index(fields=["round", "decided_level"], name="classification_round_level"),
         ]
         constraints = [
             # One standing rating per subject and round; a cancelled one stays beside its
@@ -466,6 +468,99 @@ class Rating(BaseModel):
     @property
     def decided_short(self) -> str:
         return rules.short(self.decided_level) if self.decided_level else ""
+
+
+# --- statistics (classification/statistics.py) ------------------------------------------------
+
+
+class Bucket(models.TextChoices):
+    """Where a standing rating stands, for the statistics (a cancelled one counts nowhere)."""
+
+    OPEN = "open", _("Chưa quyết định")
+    DECIDED = "decided", _("Đã quyết định, chưa công khai")
+    PUBLISHED = "published", _("Đã công khai")
+    EXEMPT = "exempt", _("Không xếp loại")
+
+
+class _StatisticsKey(models.Model):
+    """The cell a rating counts in: its kind, bucket, decided level, the downgrade by the
+    appraisal (self-proposed → appraised level, empty when none) and whether it is the second
+    year running at the lowest level."""
+
+    subject_kind = models.CharField(max_length=24, choices=SubjectKind.choices)
+    bucket = models.CharField(max_length=10, choices=Bucket.choices)
+    level = models.CharField(max_length=20, blank=True)
+    down_from = models.CharField(max_length=20, blank=True)
+    down_to = models.CharField(max_length=20, blank=True)
+    # Decided at the lowest level, and so was the same subject the year before.
+    twice = models.BooleanField(default=False)
+
+    class Meta:
+        abstract = True
+
+
+class RatingSummary(_StatisticsKey):
+    """How many ratings of a round over one unit's subtree fall in one cell (kept by the merge
+    worker from `StatisticsDelta`, rebuilt from the ratings by `statistics.rebuild`)."""
+
+    round = models.ForeignKey(RatingRound, on_delete=models.CASCADE, related_name="summaries")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    # Copied from the unit: a unit's children are one index range (depth + 1, path prefix).
+    unit_path = models.CharField(max_length=255)
+    depth = models.PositiveSmallIntegerField(default=0)
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("số liệu tổng hợp xếp loại")
+        verbose_name_plural = _("số liệu tổng hợp xếp loại")
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "round",
+                    "unit",
+                    "subject_kind",
+                    "bucket",
+                    "level",
+                    "down_from",
+                    "down_to",
+                    "twice",
+                ],
+                name="classification_summary_cell",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["round", "depth", "unit_path"],
+                name="classification_summary_depth",
+                opclasses=["int8_ops", "int2_ops", "varchar_pattern_ops"],
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}/{self.unit_path}/{self.subject_kind}/{self.bucket}: {self.n}"
+
+
+class StatisticsDelta(_StatisticsKey):
+    """A rating entered or left a cell (+1 / −1), appended in the user's transaction by the
+    rating lifecycle; the background merge folds it into `RatingSummary` and deletes it."""
+
+    round_id_ref = models.BigIntegerField()
+    unit_path = models.CharField(max_length=255)
+    n = models.IntegerField()
+
+    class Meta:
+        verbose_name = _("thay đổi số liệu xếp loại chờ tổng hợp")
+        verbose_name_plural = _("thay đổi số liệu xếp loại chờ tổng hợp")
+        indexes = [
+            models.Index(
+                fields=["round_id_ref", "unit_path"],
+                name="classification_delta_path",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id_ref}/{self.unit_path}: {self.n:+d}"
 
 
 class QuarterResult(BaseModel):

@@ -11,6 +11,7 @@ delivered again, a round re-opened after the tree grew) opens only what is missi
 """
 
 import datetime
+from collections import Counter
 from typing import Any
 
 from django.db import connection, transaction
@@ -18,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kiemdiem.classification import subjects
+from kiemdiem.classification import subjects, tally
 from kiemdiem.classification.models import (
     COMMITTEE_KINDS,
     ExemptReason,
@@ -229,6 +230,7 @@ def subjects_open(*, round_: RatingRound, by: Actor, progress: Any = None) -> di
     # preparing its ~50 columns (20,000 members: 12-16 s).
     table = Table(connection, Rating, RATING_COLUMNS)
     stamp = connection.ops.adapt_datetimefield_value(timezone.now())
+    born: Counter = Counter()  # the statistics' change records (tally.opened_in_bulk)
     for start in range(0, len(todo), BATCH):
         batch = todo[start : start + BATCH]
         rows = []
@@ -249,6 +251,7 @@ def subjects_open(*, round_: RatingRound, by: Actor, progress: Any = None) -> di
                 + (str(exempt_reason), str(special), temporary_unit)
             )
             exempt = status == RatingStatus.EXEMPT
+            born[(unit.path, str(kind), str(status))] += 1
             counts["opened"] += 1
             counts["exempt"] += exempt
             counts["temporary"] += bool(special)
@@ -278,4 +281,5 @@ def subjects_open(*, round_: RatingRound, by: Actor, progress: Any = None) -> di
             % {"k": ", ".join(str(kinds[k]).lower() for k in sorted({s[0] for s in todo}))},
         )
     audit.flush()
+    tally.opened_in_bulk(round_.pk, born)
     return counts

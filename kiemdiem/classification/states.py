@@ -23,6 +23,7 @@ from kiemdiem.classification.permissions import (
     can_manage_round,
     can_self_assess,
 )
+from kiemdiem.classification.tally import rating_moved
 from kiemdiem.core.lifecycle import BORN, Arrow, Lifecycle, Place
 from kiemdiem.core.permissions import Actor, Decision
 
@@ -50,6 +51,8 @@ RATING = Lifecycle(
     labels=dict(RatingStatus.choices),
     place=_place,
     backdate=_can_backdate,
+    # the statistics' change records (classification/tally.py)
+    after_move=rating_moved,
     arrows={
         (BORN, RatingStatus.DRAFT): Arrow(can=can_manage_rating),
         (BORN, RatingStatus.EXEMPT): Arrow(can=can_manage_rating, reason=True),

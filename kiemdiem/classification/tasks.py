@@ -1,9 +1,11 @@
-"""Opening the subjects of a round runs in the task queue: over a province it writes hundreds
-of thousands of ratings and audit rows, longer than a request may take."""
+"""Work of the classification run by the task workers: opening the subjects of a round (over a
+province it writes hundreds of thousands of ratings and audit rows, longer than a request may
+take) and the periodic statistics merge (settings.KIEMDIEM_SCHEDULES)."""
 
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
+from kiemdiem.classification import statistics
 from kiemdiem.classification.models import RatingRound
 from kiemdiem.classification.opening import subjects_open
 
@@ -18,3 +20,8 @@ def round_populate(round_id: int, user_id: int) -> str:
         "Đã mở %(n)s kết quả đánh giá, xếp loại (%(e)s đảng viên mới không xếp loại, %(t)s đảng "
         "viên sinh hoạt tạm thời)."
     ) % {"n": counts["opened"], "e": counts["exempt"], "t": counts["temporary"]}
+
+
+def statistics_merge() -> str:
+    """Fold the pending rating changes into the statistics summaries (safe in parallel)."""
+    return f"tổng hợp {statistics.merge_all()} thay đổi xếp loại"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kiemdiem.classification import recheck_views, views, views_round
+from kiemdiem.classification import recheck_views, views, views_round, views_statistics
 
 app_name = "classification"
 
@@ -46,4 +46,12 @@ urlpatterns += [
     path("bang-diem/", views_round.sheet_list, name="sheet-list"),
     path("bang-diem/moi/", views_round.sheet_create, name="sheet-create"),
     path("bang-diem/<int:pk>/", views_round.sheet_edit, name="sheet-edit"),
+]
+
+# Statistics (views_statistics.py)
+urlpatterns += [
+    path("thong-ke/", views_statistics.statistics_page, name="statistics"),
+    path("thong-ke/danh-sach/", views_statistics.statistics_list, name="statistics-list"),
+    path("thong-ke/hai-nam-lien/", views_statistics.statistics_lowest, name="statistics-lowest"),
+    path("thong-ke/don-vi/", views_statistics.statistics_units, name="statistics-units"),
 ]

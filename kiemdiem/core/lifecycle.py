@@ -99,6 +99,10 @@ class Lifecycle:
     # Who may record an event as having taken effect before today (None: nobody).
     backdate: Decide | None = None
     status_field: str = "status"
+    # Called after every move (creation included) in the same transaction, with the object as
+    # it now is and the move (its `old` state): the classification statistics append their
+    # change records here, as the campaign counters do through `Arrow.counts`.
+    after_move: Callable[[Any, "Move"], None] | None = None
 
     def arrow(self, obj: Any, old: str | None, new: str | None) -> Arrow:
         found = self.arrows.get((old, new))
@@ -255,6 +259,8 @@ class Move:
             if place.cycle_id is None:
                 raise ValueError(f"{self.lifecycle.name}: counters without a cycle")
             deltas_append(cycle_id=place.cycle_id, unit_path=place.unit_path, changes=counts)
+        if self.lifecycle.after_move is not None:
+            self.lifecycle.after_move(self.obj, self)
 
 
 def _refuse_missing(lifecycle: Lifecycle, obj: Any, old: Any, to: Any, by: Any) -> NoReturn:

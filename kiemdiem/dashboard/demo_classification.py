@@ -1,6 +1,8 @@
 """Demo: a rated year (the cycle's year) over the commune of the demo login "bithuxa", so a
 newcomer sees self-assessments, appraisals that downgrade (as the Hữu Lũng appraisal team did),
-decisions within the quota, publication, and one result cancelled and re-rated.
+decisions within the quota, publication, and one result cancelled and re-rated; and the year
+before under its own rulebook, so the statistics compare years and flag two members at the
+lowest level both years.
 
 Everything goes through the classification services, in the order the rules ask (members and
 sub-units before an organization, the unit before its head); where the rulebook refuses a level
@@ -11,7 +13,7 @@ competent level would.
 import random
 from decimal import Decimal
 
-from kiemdiem.classification import cases, rules, services
+from kiemdiem.classification import cases, rules, services, statistics
 from kiemdiem.classification.models import (
     PeerGroup,
     Rating,
@@ -69,12 +71,25 @@ LEADER_SHEET = [
 ]
 
 
+# Under QĐ 124 each criterion gets a grade: the same grade everywhere reaches the level.
+GRADES = {
+    rules.EXCELLENT: rules.GRADE_EXCELLENT,
+    rules.GOOD: rules.GRADE_GOOD,
+    rules.COMPLETED: rules.GRADE_AVERAGE,
+    rules.NOT_COMPLETED: rules.GRADE_POOR,
+}
+
+
 def _scores(rating: Rating, level: str) -> dict[str, str]:
     """Scores on the rating's sheet adding up to the level's demo total (each criterion the same
-    share of its maximum)."""
+    share of its maximum), or, under a scheme with grades, the level's grade everywhere."""
     from kiemdiem.classification.checks import criteria_for
 
     criteria = criteria_for(rating)
+    if rating.round.rules.scoring == "grades":
+        return {c.code: GRADES[level] for c in criteria}
+    if rating.round.rules.scoring == "none" or not criteria:
+        return {}
     total = TOTALS[level]
     share = total / sum((c.max_points or Decimal(0)) for c in criteria)
     scores = {c.code: ((c.max_points or 0) * share).quantize(Decimal("0.01")) for c in criteria}
@@ -144,23 +159,30 @@ def _walk(rating: Rating, level: str, appraised: str, *, reason: str = "") -> No
     services.rating_publish(rating=rating, by=SYSTEM, version=rating.version)
 
 
-def generate_classification(
-    cycle: ReviewCycle, office: Actor, *, commune: Unit | None, seed: int = 1
-) -> dict[str, int]:
-    """The rated year over `commune` (nothing if the demo has no such commune)."""
-    if commune is None or RatingRound.objects.filter(year=cycle.year, scope_unit=commune).exists():
-        return {"ratings": 0}
-    rng = random.Random(seed)
-    round_ = services.round_open(
-        by=SYSTEM,
-        title=f"Đánh giá, xếp loại chất lượng năm {cycle.year} — {commune.name}",
-        year=cycle.year,
-        scope_unit=commune,
-    )
+def _subject(r: Rating) -> tuple:
+    return (r.subject_kind, r.person_id or r.unit_id)
+
+
+def _rate_round(
+    round_: RatingRound,
+    commune: Unit,
+    rng: random.Random,
+    *,
+    lowest: set[tuple] | None = None,
+    downgrades: int = 2,
+    special_cases: bool = False,
+) -> dict[int, str]:
+    """Walk every rating of the round through the three steps; returns the intended levels.
+    `lowest`: subjects kept at the lowest level (the same people as another year's)."""
     ratings = list(
-        Rating.objects.filter(round=round_, status=RatingStatus.DRAFT).select_related("unit")
+        Rating.objects.filter(round=round_, status=RatingStatus.DRAFT).select_related(
+            "unit", "round"
+        )
     )
-    intended = {r.pk: _intended(rng) for r in ratings}
+    intended = {
+        r.pk: rules.NOT_COMPLETED if lowest and _subject(r) in lowest else _intended(rng)
+        for r in ratings
+    }
     kinds = {
         SubjectKind.MEMBER: 0,
         SubjectKind.LEADERSHIP_COLLECTIVE: 1,
@@ -177,7 +199,8 @@ def generate_classification(
         return (1, -r.unit.depth, kinds[r.subject_kind], top_last, r.unit.path, r.pk)
 
     ratings.sort(key=order)
-    _cases(ratings, intended)
+    if special_cases:
+        _cases(ratings, intended)
     downgraded = 0
     for rating in ratings:
         level = appraised = intended[rating.pk]
@@ -185,16 +208,66 @@ def generate_classification(
         grassroots = rating.subject_kind == SubjectKind.ORGANIZATION and rating.unit.depth == (
             commune.depth + 1
         )
-        if grassroots and downgraded < 2:
+        if grassroots and downgraded < downgrades and level != rules.NOT_COMPLETED:
             # As the Hữu Lũng appraisal team did: two grassroots organizations from the top
             # level to the next.
             level, appraised = rules.EXCELLENT, rules.GOOD
             reason = "Chưa có nhiệm vụ hoàn thành vượt mức 30%: đề nghị hạ xuống HTTNV."
             downgraded += 1
         _walk(rating, level, appraised, reason=reason)
-    published = Rating.objects.filter(
-        round=round_, status=RatingStatus.PUBLISHED, subject_kind=SubjectKind.MEMBER
-    ).first()
+    return intended
+
+
+def generate_classification(
+    cycle: ReviewCycle, office: Actor, *, commune: Unit | None, seed: int = 1
+) -> dict[str, int]:
+    """The rated year over `commune` and the year before it under its own rulebook (QĐ 124
+    for 2024), so the statistics compare two years and flag the members at the lowest level
+    both years (nothing if the demo has no such commune)."""
+    if commune is None or RatingRound.objects.filter(year=cycle.year, scope_unit=commune).exists():
+        return {"ratings": 0}
+    rng = random.Random(seed)
+    round_ = services.round_open(
+        by=SYSTEM,
+        title=f"Đánh giá, xếp loại chất lượng năm {cycle.year} — {commune.name}",
+        year=cycle.year,
+        scope_unit=commune,
+    )
+    # This year's members meant for the lowest level were there last year too.
+    members = Rating.objects.filter(
+        round=round_, status=RatingStatus.DRAFT, subject_kind=SubjectKind.MEMBER
+    ).order_by("pk")
+    twice = {_subject(r) for r in members[:2]}
+    # The year before, entered from the paper records: the same subjects (the demo's people
+    # joined their cells this year, so the year's population would be empty).
+    before = services.round_open(
+        by=SYSTEM,
+        title=f"Đánh giá, xếp loại chất lượng năm {cycle.year - 1} — {commune.name}",
+        year=cycle.year - 1,
+        scope_unit=commune,
+        imported=True,
+        populate=False,
+    )
+    for r in Rating.objects.filter(round=round_, status=RatingStatus.DRAFT).select_related(
+        "unit", "person", "position"
+    ):
+        services.rating_add(
+            round_=before,
+            by=SYSTEM,
+            subject_kind=r.subject_kind,
+            unit=r.unit,
+            person=r.person,
+            position=r.position,
+        )
+    _rate_round(before, commune, random.Random(seed + 1), lowest=twice, downgrades=1)
+    _rate_round(round_, commune, rng, lowest=twice, special_cases=True)
+    published = (
+        Rating.objects.filter(
+            round=round_, status=RatingStatus.PUBLISHED, subject_kind=SubjectKind.MEMBER
+        )
+        .exclude(decided_level=rules.NOT_COMPLETED)
+        .first()
+    )
     if published is not None:
         rerating = services.rating_cancel(
             rating=published,
@@ -205,6 +278,8 @@ def generate_classification(
         )
         _walk(rerating, rules.COMPLETED, rules.COMPLETED)
     _grant_and_sheet(round_, commune)
+    for r in (before, round_):
+        statistics.rebuild(r)
     return {"ratings": Rating.objects.filter(round=round_).count()}
 
 

@@ -32,4 +32,20 @@ def summaries_rebuild_after_move(old_path: str, new_path: str) -> str:
     ]
     for cycle in cycles:
         summaries.rebuild(cycle)
-    return f"tính lại số liệu của {len(cycles)} đợt sau khi chuyển đơn vị"
+    # The classification statistics are kept per unit path too.
+    from kiemdiem.classification import statistics
+    from kiemdiem.classification.models import RatingRound
+
+    rounds = [
+        round_
+        for round_ in RatingRound.objects.select_related("scope_unit")
+        if old_path.startswith(round_.scope_unit.path)
+        or new_path.startswith(round_.scope_unit.path)
+        or round_.scope_unit.path.startswith(new_path)
+    ]
+    for round_ in rounds:
+        statistics.rebuild(round_)
+    return (
+        f"tính lại số liệu của {len(cycles)} đợt kiểm điểm, {len(rounds)} đợt xếp loại "
+        "sau khi chuyển đơn vị"
+    )

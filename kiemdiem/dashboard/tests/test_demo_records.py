@@ -45,3 +45,9 @@ def test_personas_see_them(campaign):
     assert "CV/ĐU" in suggestions and "đã họp" in suggestions
     cell = client_of("bithuchibo").get(reverse("reviews:commitment-list")).content.decode()
     assert "chưa có" in cell
+    # The rated year and the one before: a newcomer at the commune sees the statistics.
+    stats = client_of("bithuxa").get(reverse("classification:statistics"))
+    html = stats.content.decode()
+    assert "tổ chức đảng bị hạ từ mức HTXSNV xuống HTTNV" in html
+    assert 'data-testid="statistics-years"' in html and "Quy định 124-QĐ/TW" in html
+    assert stats.context["lowest_count"] >= 2  # two members, and whoever the rules kept there

@@ -61,6 +61,51 @@ def grow_campaign(org_tree, office, members: int, items: int, number: int):
     return cycle, plan
 
 
+def rated_years(org_tree, office) -> dict[str, str]:
+    """The 2025 round over province A with every member decided (levels in turn) and the
+    lowest of them also at the lowest level in 2024; the statistics pages over the province."""
+    from kiemdiem.classification import rules, statistics
+    from kiemdiem.classification import services as rating_services
+    from kiemdiem.classification.models import Rating, RatingRound
+
+    rounds = {}
+    for year in (2024, 2025):
+        rounds[year] = RatingRound.objects.filter(
+            year=year, scope_unit=org_tree.province_a
+        ).first() or rating_services.round_open(
+            by=office, title="", year=year, scope_unit=org_tree.province_a, populate=False
+        )
+    rating_services.subjects_populate(round_=rounds[2025], by=office)
+    levels = [rules.EXCELLENT, rules.GOOD, rules.COMPLETED, rules.NOT_COMPLETED]
+    for i, rating in enumerate(Rating.objects.filter(round=rounds[2025]).order_by("pk")):
+        level = levels[i % 4]
+        Rating.objects.filter(pk=rating.pk).update(
+            status="published", self_level=levels[max(0, i % 4 - 1)], decided_level=level
+        )
+        if level == rules.NOT_COMPLETED:
+            Rating.objects.get_or_create(
+                round=rounds[2024],
+                subject_kind=rating.subject_kind,
+                unit_id=rating.unit_id,
+                person_id=rating.person_id,
+                defaults={
+                    "deciding_unit_id": rating.deciding_unit_id,
+                    "status": "published",
+                    "decided_level": level,
+                },
+            )
+    for round_ in rounds.values():
+        statistics.rebuild(round_)
+    query = f"?dot={rounds[2025].pk}&don_vi={org_tree.province_a.pk}"
+    return {
+        "classification statistics": reverse("classification:statistics") + query,
+        "classification list": reverse("classification:statistics-list") + query + "&muc=good",
+        "classification lowest": reverse("classification:statistics-lowest") + query,
+        "classification units": reverse("classification:statistics-units") + query,
+        "classification round": reverse("classification:round-detail", args=[rounds[2025].pk]),
+    }
+
+
 def _pages(cycle, plan, org_tree) -> dict[str, str]:
     return {
         "home": reverse("home"),
@@ -101,8 +146,8 @@ def test_page_query_counts_do_not_grow_with_data(client, org_tree, office, trave
     travel_to(D(2026, 1, 10))
     cycle, plan = grow_campaign(org_tree, office, members=N, items=N, number=1)
     client.force_login(office)
-    small = _counts(client, _pages(cycle, plan, org_tree))
+    small = _counts(client, _pages(cycle, plan, org_tree) | rated_years(org_tree, office))
     cycle, plan = grow_campaign(org_tree, office, members=2 * N, items=3 * N, number=2)
-    large = _counts(client, _pages(cycle, plan, org_tree))
+    large = _counts(client, _pages(cycle, plan, org_tree) | rated_years(org_tree, office))
     grown = {name: (small[name], large[name]) for name in small if large[name] > small[name]}
     assert not grown, f"queries grew with the data (N → 3N): {grown}"

@@ -41,6 +41,12 @@ def _params(kind: str, cycle, org_tree, request=None) -> dict:
         if kind == "classification.rechecks":
             return {}
         return {"campaign": campaign.pk} if kind.endswith("tasks") else {"task": task.pk}
+    if kind.startswith("classification."):  # a rated year over province A
+        round_ = request.getfixturevalue("classification_round")
+        if kind == "classification.rounds":
+            return {}
+        unit = org_tree.grassroots_a1.pk
+        return {"dot": round_.pk, "don_vi": unit, "doi_tuong": "member", "nhom": "open"}
     review = Review.objects.filter(cycle=cycle, unit=org_tree.cell_a1, person=None).first()
     period = ReportPeriod.objects.filter(cycle=cycle).order_by("ends_on").first()
     unit = org_tree.grassroots_a1
@@ -71,6 +77,13 @@ def oversight_world(oversight, open_cycle, org_tree, office):
     from kiemdiem.oversight.tests.helpers import oversight_objects
 
     return oversight_objects(oversight, open_cycle, org_tree, office)
+
+
+@pytest.fixture
+def classification_round(org_tree, office):
+    from kiemdiem.classification import services
+
+    return services.round_open(by=office, title="", year=2025, scope_unit=org_tree.province_a)
 
 
 def test_every_list_page_has_an_export():
@@ -106,6 +119,12 @@ def test_every_list_page_has_an_export():
         "oversight.plan-tasks",
         "oversight.plan-conferences",
         "oversight.notifications",
+        "classification.rounds",
+        "classification.round-ratings",
+        "classification.statistics",
+        "classification.statistics-units",
+        "classification.statistics-ratings",
+        "classification.lowest-two-years",
         "classification.rechecks",
         "classification.recheck-tasks",
         "classification.recheck-items",
@@ -135,6 +154,7 @@ SCOPED = sorted(
         "oversight.late",
         "oversight.implementation-plans",
         "oversight.notifications",
+        "classification.rounds",
         "classification.rechecks",
     )
 )
