@@ -41,6 +41,19 @@ def _params(kind: str, cycle, org_tree, request=None) -> dict:
         if kind == "classification.rechecks":
             return {}
         return {"campaign": campaign.pk} if kind.endswith("tasks") else {"task": task.pk}
+    if kind in (
+        "classification.round-groups",
+        "classification.sheets",
+        "classification.rating-quarters",
+    ):
+        from kiemdiem.classification.tests.recheck_helpers import cases_of_province_a
+
+        ids = cases_of_province_a(org_tree)
+        return {
+            "classification.round-groups": {"round": ids["round"]},
+            "classification.sheets": {},
+            "classification.rating-quarters": {"rating": ids["rating"]},
+        }[kind]
     review = Review.objects.filter(cycle=cycle, unit=org_tree.cell_a1, person=None).first()
     period = ReportPeriod.objects.filter(cycle=cycle).order_by("ends_on").first()
     unit = org_tree.grassroots_a1
@@ -109,6 +122,9 @@ def test_every_list_page_has_an_export():
         "classification.rechecks",
         "classification.recheck-tasks",
         "classification.recheck-items",
+        "classification.round-groups",
+        "classification.sheets",
+        "classification.rating-quarters",
     }
 
 
@@ -136,6 +152,7 @@ SCOPED = sorted(
         "oversight.implementation-plans",
         "oversight.notifications",
         "classification.rechecks",
+        "classification.sheets",  # the sheets of the user's scope and above it
     )
 )
 
