@@ -5,6 +5,7 @@ Everything is fetched through `recheck.campaigns_for / tasks_for / items_for` (a
 404); each action's service checks who may take it and answers in Vietnamese.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -127,6 +128,14 @@ def _refused(request: HttpRequest, form: Any) -> None:
     messages.error(request, " ".join(errors) or _("Chưa thực hiện được."))
 
 
+def _act(request: HttpRequest, form: Any, call: Callable[[dict], object], done: str) -> None:
+    """A one-button action: the service with the form's data, its message, or the refusal."""
+    if form.is_valid() and run_service(form, lambda: call(form.cleaned_data) or True):
+        messages.success(request, done)
+    else:
+        _refused(request, form)
+
+
 @login_required
 @require_GET
 def recheck_list(request: HttpRequest) -> HttpResponse:
@@ -229,24 +238,14 @@ def recheck_task(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def recheck_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     item = _item(request, pk)
-    form = NoteForm(request.POST)
-    if form.is_valid() and run_service(
-        form,
-        lambda: (
-            recheck.item_confirm(
-                item=item,
-                by=request.user,
-                version=form.cleaned_data["version"],
-                note=form.cleaned_data["note"],
-            )
-            or True
+    _act(
+        request,
+        NoteForm(request.POST),
+        lambda d: recheck.item_confirm(
+            item=item, by=request.user, version=d["version"], note=d["note"]
         ),
-    ):
-        messages.success(
-            request, _("Đã xác nhận kết quả của %(s)s là đúng.") % {"s": item.rating.subject_label}
-        )
-    else:
-        _refused(request, form)
+        _("Đã xác nhận kết quả của %(s)s là đúng.") % {"s": item.rating.subject_label},
+    )
     return redirect(item.task)
 
 
@@ -297,22 +296,14 @@ def recheck_correct(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def recheck_report(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task(request, pk)
-    form = ReportForm(request.POST)
-    if form.is_valid() and run_service(
-        form,
-        lambda: (
-            recheck.task_report(
-                task=task,
-                by=request.user,
-                version=form.cleaned_data["version"],
-                report=form.cleaned_data["report"],
-            )
-            or True
+    _act(
+        request,
+        ReportForm(request.POST),
+        lambda d: recheck.task_report(
+            task=task, by=request.user, version=d["version"], report=d["report"]
         ),
-    ):
-        messages.success(request, _("Đã báo cáo kết quả rà soát."))
-    else:
-        _refused(request, form)
+        _("Đã báo cáo kết quả rà soát."),
+    )
     return redirect(task)
 
 
@@ -320,22 +311,14 @@ def recheck_report(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def recheck_return(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task(request, pk)
-    form = NoteForm(request.POST)
-    if form.is_valid() and run_service(
-        form,
-        lambda: (
-            recheck.task_return(
-                task=task,
-                by=request.user,
-                version=form.cleaned_data["version"],
-                reason=form.cleaned_data["note"],
-            )
-            or True
+    _act(
+        request,
+        NoteForm(request.POST),
+        lambda d: recheck.task_return(
+            task=task, by=request.user, version=d["version"], reason=d["note"]
         ),
-    ):
-        messages.success(request, _("Đã trả lại báo cáo để rà soát lại."))
-    else:
-        _refused(request, form)
+        _("Đã trả lại báo cáo để rà soát lại."),
+    )
     return redirect(task)
 
 
@@ -343,20 +326,12 @@ def recheck_return(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def recheck_close(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
-    form = NoteForm(request.POST)
-    if form.is_valid() and run_service(
-        form,
-        lambda: (
-            recheck.campaign_close(
-                campaign=campaign,
-                by=request.user,
-                version=form.cleaned_data["version"],
-                note=form.cleaned_data["note"],
-            )
-            or True
+    _act(
+        request,
+        NoteForm(request.POST),
+        lambda d: recheck.campaign_close(
+            campaign=campaign, by=request.user, version=d["version"], note=d["note"]
         ),
-    ):
-        messages.success(request, _("Đã kết thúc đợt rà soát."))
-    else:
-        _refused(request, form)
+        _("Đã kết thúc đợt rà soát."),
+    )
     return redirect(campaign)
