@@ -18,10 +18,14 @@ from rest_framework.response import Response
 from kiemdiem.api.base import Filter, VersionField, if_match_parameter, lookup
 from kiemdiem.api.serializers import ScopedPrimaryKey, free_text
 from kiemdiem.api.views import ScopedViewSet, listing, parse, subtree_of, values
-from kiemdiem.classification import recheck, rules, selectors, services
+from kiemdiem.classification import cases, recheck, rules, selectors, services
+from kiemdiem.classification.case_checks import quarters_of
 from kiemdiem.classification.models import (
+    ExemptReason,
     MemberDecider,
     Mitigation,
+    PeerGroup,
+    QuarterResult,
     Rating,
     RatingRound,
     RatingStatus,
@@ -90,6 +94,10 @@ class RatingRoundCreateSerializer(serializers.Serializer):
     deadline = serializers.DateField(required=False, allow_null=True)
 
 
+class RatingVersionSerializer(serializers.Serializer):
+    version = VersionField()
+
+
 ROUND_FILTERS = [
     lookup("year", OpenApiTypes.INT, "Năm đánh giá.", "year"),
     lookup("scheme", OpenApiTypes.STR, "Quy định.", "scheme", choices=list(rules.SCHEMES)),
@@ -130,6 +138,23 @@ class RatingRoundViewSet(ScopedViewSet):
             deadline=data.get("deadline"),
         )
         return self.reply(round_, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=RatingVersionSerializer,
+        responses=RatingRoundSerializer,
+        parameters=[if_match_parameter()],
+    )
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        """End the round once every subject is decided or exempt (the unfinished ones are
+        listed in `problems`). A closed round still carries its re-ratings (Mẫu 03)."""
+        return self.change(
+            request,
+            RatingVersionSerializer,
+            lambda round_, data, version: cases.round_close(
+                round_=round_, by=request.user, version=version
+            ),
+        )
 
 
 # --- ratings ------------------------------------------------------------------------------------
@@ -255,15 +280,42 @@ class RatingReasonSerializer(serializers.Serializer):
     version = VersionField()
 
 
-class RatingVersionSerializer(serializers.Serializer):
-    version = VersionField()
-
-
 class RatingCancelSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=5000)
     decision_number = serializers.CharField(max_length=60, help_text="Số quyết định (Mẫu 03).")
     cancelled_on = serializers.DateField(required=False, allow_null=True)
     version = VersionField()
+
+
+class RatingExemptSerializer(serializers.Serializer):
+    exempt_reason = serializers.ChoiceField(choices=ExemptReason.choices)
+    note = free_text(5000)
+    version = VersionField()
+
+
+class QuarterResultSerializer(serializers.ModelSerializer):
+    level_label = serializers.CharField(source="get_level_display", read_only=True)
+
+    class Meta:
+        model = QuarterResult
+        fields = ["id", "quarter", "level", "level_label", "total", "note", "version"]
+        read_only_fields = fields
+
+
+class QuarterRecordSerializer(serializers.Serializer):
+    quarter = serializers.IntegerField(min_value=1, max_value=4)
+    level = serializers.ChoiceField(choices=rules.LEVEL_CHOICES)
+    total = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False, allow_null=True
+    )
+    note = free_text(5000)
+    version = serializers.IntegerField(
+        min_value=1,
+        max_value=2**31 - 1,
+        required=False,
+        allow_null=True,
+        help_text="Phiên bản kết quả quý đã đọc, khi sửa; bỏ trống khi ghi quý mới.",
+    )
 
 
 RATING_FILTERS = [
@@ -424,6 +476,118 @@ class RatingViewSet(ScopedViewSet):
                 reason=data["reason"],
                 decision_number=data["decision_number"],
                 cancelled_on=data.get("cancelled_on"),
+            ),
+        )
+
+    @extend_schema(
+        request=RatingExemptSerializer,
+        responses=RatingSerializer,
+        parameters=[if_match_parameter()],
+    )
+    @action(detail=True, methods=["post"])
+    def exempt(self, request, pk=None):
+        """Mark a member not rated (QĐ 366 Art. 5: exempted, suspended, new member)."""
+        return self.change(
+            request,
+            RatingExemptSerializer,
+            lambda rating, data, version: services.rating_exempt(
+                rating=rating,
+                by=request.user,
+                exempt_reason=data["exempt_reason"],
+                note=data.get("note", ""),
+                version=version,
+            ),
+        )
+
+    @extend_schema(responses=QuarterResultSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def quarters(self, request, pk=None):
+        """The subject's quarterly results of the year (QĐ 366 Art. 15)."""
+        rating = self.get_object()
+        return Response(QuarterResultSerializer(quarters_of(rating), many=True).data)
+
+    @extend_schema(
+        request=QuarterRecordSerializer,
+        responses={200: QuarterResultSerializer, 201: QuarterResultSerializer},
+    )
+    @quarters.mapping.post
+    def quarter_record(self, request, pk=None):
+        """Record a quarter's result (201), or correct one with the `version` read (200; 409 if
+        it changed since). By the subject's competent level or the round's office."""
+        rating = self.get_object()
+        data = parse(QuarterRecordSerializer, request)
+        version = data.get("version")
+        result = cases.quarter_record(
+            rating=rating,
+            by=request.user,
+            quarter=data["quarter"],
+            level=data["level"],
+            total=data.get("total"),
+            note=data.get("note", ""),
+            version=version,
+        )
+        code = status.HTTP_200_OK if version is not None else status.HTTP_201_CREATED
+        return Response(QuarterResultSerializer(result).data, status=code)
+
+
+# --- peer groups ---------------------------------------------------------------------------------
+
+
+class PeerGroupSerializer(serializers.ModelSerializer):
+    subject_kind_label = serializers.CharField(source="get_subject_kind_display", read_only=True)
+    deciding_unit_name = serializers.CharField(source="deciding_unit.name", read_only=True)
+
+    class Meta:
+        model = PeerGroup
+        fields = [
+            "id",
+            "round",
+            "name",
+            "subject_kind",
+            "subject_kind_label",
+            "deciding_unit",
+            "deciding_unit_name",
+            "quota_granted",
+            "grant_reason",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+PEER_GROUP_FILTERS = [
+    lookup("round", OpenApiTypes.INT, "Đợt (id).", "round_id"),
+    lookup("deciding_unit", OpenApiTypes.INT, "Cấp quyết định (id).", "deciding_unit_id"),
+    lookup("quota_granted", OpenApiTypes.BOOL, "Được nâng tỉ lệ lên 25%.", "quota_granted"),
+]
+
+
+@listing(PEER_GROUP_FILTERS, responses=PeerGroupSerializer)
+class PeerGroupViewSet(ScopedViewSet):
+    """Peer groups of the rounds the caller sees: the quota of HTXSNV is counted per group."""
+
+    serializer_class = PeerGroupSerializer
+    filters = PEER_GROUP_FILTERS
+    ordering = ("round_id", "deciding_unit__path", "subject_kind", "pk")
+
+    def scoped(self):
+        return PeerGroup.objects.filter(
+            round__in=selectors.rounds_for(self.request.user)
+        ).select_related("deciding_unit", "round")
+
+    @extend_schema(
+        request=RatingReasonSerializer,
+        responses=PeerGroupSerializer,
+        parameters=[if_match_parameter()],
+    )
+    @action(detail=True, methods=["post"])
+    def grant(self, request, pk=None):
+        """The competent level raises the group's quota to 25% for outstanding, over-plan
+        results (QĐ 366 Art. 11.1.5), with the reason."""
+        return self.change(
+            request,
+            RatingReasonSerializer,
+            lambda group, data, version: services.peer_group_grant(
+                group=group, by=request.user, reason=data["reason"], version=version
             ),
         )
 

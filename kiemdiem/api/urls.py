@@ -48,6 +48,7 @@ router.register(
 router.register("recheck-tasks", classification.RecheckTaskViewSet, basename="recheck-task")
 router.register("recheck-items", classification.RecheckItemViewSet, basename="recheck-item")
 router.register("record-imports", classification.RecordImportViewSet, basename="record-import")
+router.register("peer-groups", classification.PeerGroupViewSet, basename="peer-group")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -8,4 +8,4 @@ class ClassificationConfig(AppConfig):
 
     def ready(self) -> None:
         # The re-check lists register with the exports registry (which discovers `exports.py`).
-        from kiemdiem.classification import exports_recheck  # noqa: F401
+        from kiemdiem.classification import exports_cases, exports_recheck  # noqa: F401

@@ -26,6 +26,7 @@ from kiemdiem.classification.models import (
     Rating,
     RatingRound,
     RatingStatus,
+    RoundStatus,
     ScoringSheet,
     SpecialCase,
     SubjectKind,
@@ -235,6 +236,19 @@ def subjects_populate(*, round_: RatingRound, by: Actor) -> int:
     return subjects_open(round_=round_, by=by)["opened"]
 
 
+def _require_workable(rating: Rating) -> None:
+    """A closed round takes no new subjects and no more ordinary ratings; a re-rating ordered by
+    a cancel (Mẫu 03, or a re-check correction) goes through its whole lifecycle even after the
+    round closed: the directly higher committee's order must be carried out (QĐ 366 Art. 13)."""
+    if rating.round.status == RoundStatus.CLOSED and rating.rerating_of_id is None:
+        raise DomainError(
+            _(
+                "Đợt đánh giá, xếp loại đã kết thúc: chỉ còn đánh giá, xếp loại lại theo quyết "
+                "định hủy kết quả của cấp ủy cấp trên (Mẫu 03)."
+            )
+        )
+
+
 @transaction.atomic
 def rating_add(
     *,
@@ -248,6 +262,8 @@ def rating_add(
 ) -> Rating:
     """Open one subject's rating in a round: its competent level, peer group and scoring sheet
     are fixed now. A member admitted less than 6 months before the cut-off is exempt."""
+    if round_.status == RoundStatus.CLOSED and rerating_of is None:
+        raise DomainError(_("Đợt đánh giá, xếp loại đã kết thúc: không mở thêm đối tượng."))
     if not unit.path.startswith(round_.scope_unit.path):
         raise DomainError(
             _("%(u)s không thuộc phạm vi của đợt (%(s)s).") % {"u": unit, "s": round_.scope_unit},
@@ -292,6 +308,7 @@ def rating_exempt(
     *, rating: Rating, by: Actor, exempt_reason: str, note: str, version: int
 ) -> None:
     """Mark a member not rated (exempted from activities, suspended, new member)."""
+    _require_workable(rating)
     if exempt_reason not in ExemptReason.values:
         raise DomainError(_("Lý do không xếp loại không hợp lệ."), field="exempt_reason")
     if rating.subject_kind != SubjectKind.MEMBER:
@@ -454,8 +471,7 @@ def rating_self_assess(
 ) -> None:
     """Step 1: score each criterion (or grade it), propose a level, name strengths, weaknesses
     and causes. Redone freely until the appraisal."""
-    if rating.round.status != "open":
-        raise DomainError(_("Đợt đánh giá đã kết thúc."))
+    _require_workable(rating)
     move = begin(
         obj=rating, to=RatingStatus.SELF_ASSESSED, lifecycle=RATING, by=by, version=version
     )
@@ -515,6 +531,7 @@ def rating_self_assess(
 @transaction.atomic
 def rating_return(*, rating: Rating, by: Actor, reason: str, version: int) -> None:
     """The appraiser sends a self-assessment back to be redone (what is missing in the reason)."""
+    _require_workable(rating)
     begin(
         obj=rating, to=RatingStatus.DRAFT, lifecycle=RATING, by=by, reason=reason, version=version
     ).apply()
@@ -539,6 +556,7 @@ def rating_appraise(
 ) -> None:
     """Step 2: the organization board or an appraisal team proposes a level. A lower level than
     the self-assessment is a downgrade: both levels stay, and the reason is required."""
+    _require_workable(rating)
     move = begin(
         obj=rating,
         to=RatingStatus.APPRAISED,
@@ -608,6 +626,7 @@ def rating_appraise(
 def rating_verify(*, rating: Rating, by: Actor, verification: str, version: int) -> None:
     """The directly higher committee records its verification of complaints or disunity signs
     (QĐ 366 Art. 12.3), after which the competent level may decide."""
+    _require_workable(rating)
     require(can_verify(by, rating))
     text = normalize_text_block(verification)
     if not text:
@@ -672,6 +691,7 @@ def rating_decide(
 ) -> None:
     """Step 3: the competent level decides, after every check of the rulebook. A failed check
     blocks unless the rulebook lets the competent level weigh it and a reason is given."""
+    _require_workable(rating)
     # Two decisions in one peer group at once must not both pass the quota: lock the group.
     if rating.peer_group_id:
         list(PeerGroup.objects.select_for_update().filter(pk=rating.peer_group_id))

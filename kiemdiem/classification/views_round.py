@@ -32,12 +32,12 @@ from kiemdiem.classification.forms_cases import (
     SpecialCaseForm,
     criteria_of,
 )
+from kiemdiem.classification.listing import group_rows, sheets_for
 from kiemdiem.classification.models import (
     PeerGroup,
     QuarterResult,
     Rating,
     RatingRound,
-    RatingStatus,
     RoundStatus,
     ScoringSheet,
 )
@@ -49,7 +49,7 @@ from kiemdiem.classification.permissions import (
 from kiemdiem.classification.states import OPEN
 from kiemdiem.classification.views import PER_PAGE, _posted, _rating, _scopes, _step
 from kiemdiem.core.forms import run_service
-from kiemdiem.org.scoping import access_for, paths_q
+from kiemdiem.org.scoping import access_for
 
 
 def _round(request: HttpRequest, pk: int) -> RatingRound:
@@ -72,36 +72,20 @@ def round_groups(request: HttpRequest, pk: int) -> HttpResponse:
             groups = groups.filter(deciding_unit_id__in=sorted(access.recipient_unit_ids))
     page = Paginator(groups.order_by("deciding_unit__path", "subject_kind", "pk"), PER_PAGE)
     current = page.get_page(request.GET.get("page"))
-    ids = [g.pk for g in current]
-    levels: dict[int, list[str]] = {pk: [] for pk in ids}
-    rows = (
-        Rating.objects.standing()
-        .filter(peer_group_id__in=ids)
-        .exclude(status=RatingStatus.DRAFT)
-        .values_list("peer_group_id", "decided_level", "appraised_level", "self_level")
-        .order_by()
-    )
-    for group_id, decided, appraised, own in rows:
-        levels[group_id].append(decided or appraised or own)
-    items = []
-    for g in current:
-        top, second = r.top(g.subject_kind).code, r.second(g.subject_kind).code
-        tops, seconds = levels[g.pk].count(top), levels[g.pk].count(second)
-        ratio = r.quota_ratio_granted if g.quota_granted else r.quota_ratio
-        cap = rules.quota_cap(seconds, ratio, round_.quota_rounding) if ratio else None
-        items.append(
-            {
-                "group": g,
-                "tops": tops,
-                "seconds": seconds,
-                "cap": cap,
-                "percent": int(ratio * 100) if ratio else None,
-                "over": cap is not None and tops > cap,
-                "can_grant": bool(r.quota_ratio_granted)
-                and not g.quota_granted
-                and decides(request.user, g.deciding_unit),
-            }
-        )
+    items = [
+        {
+            "group": row.group,
+            "tops": row.tops,
+            "seconds": row.seconds,
+            "cap": row.cap,
+            "percent": row.percent,
+            "over": row.over,
+            "can_grant": bool(r.quota_ratio_granted)
+            and not row.group.quota_granted
+            and decides(request.user, row.group.deciding_unit),
+        }
+        for row in group_rows(round_, current)
+    ]
     ctx = {"round": round_, "rules": r, "items": items, "page": current}
     return render(request, "classification/round_groups.html", ctx)
 
@@ -344,20 +328,10 @@ def rating_quarters(request: HttpRequest, pk: int) -> HttpResponse:
 # --- scoring sheets ---------------------------------------------------------------------------
 
 
-def _sheets_for(user: Any):
-    """Sheets issued by a committee the user can see, or above their scope (they apply there)."""
-    access = access_for(user)
-    qs = ScoringSheet.objects.select_related("unit")
-    if access.everything:
-        return qs
-    ancestors = {p[: i + 1] for p in access.visible_paths for i, c in enumerate(p) if c == "."}
-    return qs.filter(paths_q(access.visible_paths, "unit__path") | Q(unit__path__in=ancestors))
-
-
 @login_required
 @require_GET
 def sheet_list(request: HttpRequest) -> HttpResponse:
-    sheets = _sheets_for(request.user).order_by("unit__path", "scheme", "subject_kind", "-pk")
+    sheets = sheets_for(request.user).order_by("unit__path", "scheme", "subject_kind", "-pk")
     page = Paginator(sheets, PER_PAGE).get_page(request.GET.get("page"))
     access = access_for(request.user)
     rows = [
@@ -437,5 +411,5 @@ def sheet_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def sheet_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    sheet = get_object_or_404(_sheets_for(request.user), pk=pk)
+    sheet = get_object_or_404(sheets_for(request.user), pk=pk)
     return _sheet_page(request, sheet)

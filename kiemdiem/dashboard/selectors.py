@@ -10,6 +10,7 @@ because raising and clearing the flag is what moves them.
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection
 from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet
@@ -17,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from kiemdiem.classification.todo import todo_for as classification_todo
 from kiemdiem.core.models import SummaryDelta
 from kiemdiem.core.sorting import natural_key
 from kiemdiem.dashboard.metrics import METRIC_NAMES
@@ -381,11 +383,14 @@ class Todo:
     items_due: list = field(default_factory=list)
     reports_due: list[ReportDue] = field(default_factory=list)
     reviews_open: list = field(default_factory=list)
+    # The yearly classification: ratings at the user's step, re-check tasks (classification.todo).
+    classification: Any = None
 
     @property
     def empty(self) -> bool:
         return not (
-            self.appraisal_count
+            (self.classification and (self.classification.ratings or self.classification.rechecks))
+            or self.appraisal_count
             or self.verification_count
             or self.returned
             or self.plans_due
@@ -495,6 +500,11 @@ def _reports_due(units: frozenset[int], today: datetime.date) -> list[ReportDue]
 
 
 def todo_for(user) -> Todo:
+    """The home page's next actions: those below, and the classification's (its own module)."""
+    return _with_classification(_todo_for(user), user)
+
+
+def _todo_for(user) -> Todo:
     """The home page of `user`: plans waiting for their appraisal, items waiting for their
     verification, their unit's returned plans with the grounds, their plans and items due within
     SOON_DAYS or overdue, reports to send, reviews and conferences to finish.
@@ -544,4 +554,9 @@ def todo_for(user) -> Todo:
         .select_related("unit", "person", "cycle")
         .order_by("cycle__self_review_due", "unit__path", "pk")
     )
+    return todo
+
+
+def _with_classification(todo: Todo, user) -> Todo:
+    todo.classification = classification_todo(user, rows=HOME_ROWS)
     return todo

@@ -11,6 +11,7 @@ PREFIXES = {
     "recheck-task": "recheck-tasks",
     "recheck-item": "recheck-items",
     "record-import": "record-imports",
+    "peer-group": "peer-groups",
 }
 
 
@@ -50,6 +51,7 @@ def classification_of_province_a(org_tree, office) -> dict:
         "recheck-campaign": campaign,
         "recheck-task": task,
         "recheck-item": task.items.get(rating=rating),
+        "peer-group": rating.peer_group,
         "record-import": records_jobs.start(
             by=office, kind="rating", file_name="xep-loai.xlsx", content=rating_workbook([ORG_2016])
         )[0],

@@ -142,3 +142,53 @@ def test_past_ratings_imported_over_the_api(api, org_tree, office, outsider, mem
     assert (rating.decided_level, rating.round.imported) == ("legacy_clean_strong", True)
     again = client.post(f"/api/v1/record-imports/{good['id']}/confirm/", {}, format="json")
     assert again.status_code == 400 and Rating.objects.count() == 1
+
+
+def test_grant_exempt_quarters_and_close_over_the_api(api, org_tree, office, deciders, travel_to):
+    from kiemdiem.classification import services
+    from kiemdiem.classification.models import PeerGroup, RatingRound
+    from kiemdiem.core.permissions import SYSTEM
+
+    travel_to(D(2025, 12, 20))
+    round_ = services.round_open(
+        by=SYSTEM, title="", year=2025, scope_unit=org_tree.province_a, populate=False
+    )
+    rating = services.rating_add(
+        round_=round_,
+        by=SYSTEM,
+        subject_kind=SubjectKind.MEMBER,
+        unit=org_tree.cell_a1,
+        person=org_tree.members_a1[0],
+    )
+    standing = api(deciders["grassroots_standing"])
+    # the peer group's 25% grant: by the competent level only, with a reason, on a fresh version
+    group = f"/api/v1/peer-groups/{rating.peer_group_id}"
+    assert api(office).post(f"{group}/grant/", {"reason": "x", "version": 1}).status_code == 403
+    assert standing.post(f"{group}/grant/", {"reason": " ", "version": 1}).status_code == 400
+    assert (
+        standing.post(f"{group}/grant/", {"reason": "Vượt kế hoạch", "version": 9}).status_code
+        == 409
+    )
+    response = standing.post(f"{group}/grant/", {"reason": "Vượt kế hoạch", "version": 1})
+    assert response.status_code == 200 and response.json()["quota_granted"] is True
+    assert PeerGroup.objects.get(pk=rating.peer_group_id).grant_reason == "Vượt kế hoạch"
+    # quarters: recorded (201), corrected with the version read (200), stale (409)
+    url = f"/api/v1/ratings/{rating.pk}"
+    body = {"quarter": 1, "level": "good", "total": "78"}
+    assert api(office).post(f"{url}/quarters/", {**body, "total": "101"}).status_code == 400
+    response = standing.post(f"{url}/quarters/", body, format="json")
+    assert response.status_code == 201, response.json()
+    assert standing.post(f"{url}/quarters/", body, format="json").status_code == 400  # exists
+    fix = {**body, "level": "completed", "total": "60", "version": 1}
+    assert standing.post(f"{url}/quarters/", fix, format="json").status_code == 200
+    assert standing.post(f"{url}/quarters/", fix, format="json").status_code == 409
+    assert [q["level"] for q in standing.get(f"{url}/quarters/").json()] == ["completed"]
+    # closing: refused while the member is unrated, then the office exempts and closes
+    close = f"/api/v1/rating-rounds/{round_.pk}/close/"
+    refused = api(office).post(close, {"version": 1})
+    assert refused.status_code == 400 and "Nguyễn Văn Đức" in str(refused.json()["problems"])
+    exempt = {"exempt_reason": "suspended", "note": "QĐ 12", "version": rating.version}
+    assert standing.post(f"{url}/exempt/", exempt).status_code == 403  # the round's office
+    assert api(office).post(f"{url}/exempt/", exempt).status_code == 200
+    assert api(office).post(close, {"version": 1}).status_code == 200
+    assert RatingRound.objects.get(pk=round_.pk).status == "closed"

@@ -362,3 +362,94 @@ def test_a_sheet_is_edited_until_a_rating_scores_on_it(org_tree, office, today):
     )
     with pytest.raises(DomainError, match="bảng điểm mới"):
         cases.sheet_update(sheet=sheet, by=office, title="x", criteria=SHEET, version=sheet.version)
+
+
+# --- re-rating after the round closed ------------------------------------------------------------
+
+
+@pytest.fixture
+def closed_with_rerating(org_tree, office, grassroots_office, grassroots_standing, today):
+    """A round closed with its one member published, then the result cancelled (Mẫu 03) by the
+    committee directly above: the re-rating is ordered in a closed round."""
+    round_ = services.round_open(
+        by=office, title="", year=2025, scope_unit=org_tree.province_a, populate=False
+    )
+    rating = services.rating_add(
+        round_=round_,
+        by=office,
+        subject_kind=SubjectKind.MEMBER,
+        unit=org_tree.cell_a1,
+        person=org_tree.members_a1[0],
+    )
+    rating = walk_to_appraised(rating, self_by=SYSTEM, appraise_by=grassroots_office, level=GOOD)
+    services.rating_decide(
+        rating=rating, by=grassroots_standing, level=GOOD, version=rating.version
+    )
+    rating = _fresh(rating)
+    services.rating_publish(rating=rating, by=grassroots_standing, version=rating.version)
+    cases.round_close(round_=round_, by=office, version=round_.version)
+    round_.refresh_from_db()
+    assert round_.status == RoundStatus.CLOSED
+    above = grant(org_tree.district_a1, AccessRole.STANDING, "btv_xa_huy")
+    rating = _fresh(rating)
+    return services.rating_cancel(
+        rating=rating,
+        by=above,
+        reason="Sai tiêu chí",
+        decision_number="03-QĐ/ĐU",
+        version=rating.version,
+    )
+
+
+def test_a_closed_round_refuses_new_subjects_but_carries_a_rerating_through(
+    closed_with_rerating, org_tree, office, grassroots_office, grassroots_standing
+):
+    round_ = closed_with_rerating.round
+    with pytest.raises(DomainError, match="không mở thêm đối tượng"):
+        services.rating_add(
+            round_=round_,
+            by=office,
+            subject_kind=SubjectKind.MEMBER,
+            unit=org_tree.cell_a1,
+            person=org_tree.members_a1[1],
+        )
+    # An ordinary rating of a closed round is refused by name, whatever step is asked.
+    old = closed_with_rerating.rerating_of
+    old.rerating_of_id, old.status = None, RatingStatus.DRAFT  # (unsaved: the guard alone)
+    with pytest.raises(DomainError, match="chỉ còn đánh giá, xếp loại lại"):
+        services.rating_self_assess(
+            rating=old, by=SYSTEM, level=GOOD, reasons="x", version=old.version
+        )
+    rerating = walk_to_appraised(
+        closed_with_rerating,
+        self_by=SYSTEM,
+        appraise_by=grassroots_office,
+        level=COMPLETED,
+        total=60,
+    )
+    services.rating_decide(
+        rating=rerating, by=grassroots_standing, level=COMPLETED, version=rerating.version
+    )
+    rerating = _fresh(rerating)
+    services.rating_publish(rating=rerating, by=grassroots_standing, version=rerating.version)
+    rerating = _fresh(rerating)
+    assert (rerating.status, rerating.decided_level) == (RatingStatus.PUBLISHED, COMPLETED)
+    assert _fresh(old).status == RatingStatus.CANCELLED and old.decided_level == GOOD
+    assert Rating.objects.filter(round=round_).count() == 2
+
+
+def test_the_member_self_assesses_a_rerating_of_a_closed_round_through_the_page(
+    client, member, closed_with_rerating
+):
+    from django.urls import reverse
+
+    from kiemdiem.classification.tests.conftest import even_scores
+
+    rating = closed_with_rerating
+    client.force_login(member)
+    url = reverse("classification:rating-self-assess", args=[rating.pk])
+    payload = {"version": rating.version, "level": GOOD, "reasons": "Làm lại theo Mẫu 03"}
+    payload.update({f"score_{k}": v for k, v in even_scores(80).items()})
+    assert client.post(url, payload).status_code == 302
+    rating = _fresh(rating)
+    assert (rating.status, rating.self_level) == (RatingStatus.SELF_ASSESSED, GOOD)

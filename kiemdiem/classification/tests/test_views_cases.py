@@ -278,3 +278,23 @@ def _unit(org_tree, i):
     return UnitFactory(
         code=f"CBN{i}", name=f"Chi bộ mới {i}", kind="subordinate_cell", parent=org_tree.district_a2
     )
+
+
+def test_the_groups_export_holds_the_counts_the_page_shows(member_rating, grassroots_standing):
+    from kiemdiem.classification.tests.conftest import fake_rating
+    from kiemdiem.exports.registry import build
+
+    group = member_rating.peer_group
+    for level in (EXCELLENT, GOOD, GOOD, GOOD, GOOD, GOOD):
+        fake_rating(member_rating.round, member_rating, level)
+    sheet = build(
+        "classification.round-groups", grassroots_standing, {"round": str(group.round_id)}
+    )
+    row = next(r for r in sheet.iter_rows() if r.group == group)
+    assert (row.tops, row.seconds, row.cap, row.over) == (1, 5, 1, False)
+    fake_rating(member_rating.round, member_rating, EXCELLENT)
+    sheet = build(
+        "classification.round-groups", grassroots_standing, {"round": str(group.round_id)}
+    )
+    row = next(r for r in sheet.iter_rows() if r.group == group)
+    assert (row.tops, row.cap, row.over) == (2, 1, True)

@@ -14,7 +14,9 @@ from kiemdiem.remediation.states import PlanStatus
 
 # Session, user, access (3), acting units (2), own units (1), the two queues (count + rows,
 # 4), returned plans (+ their decisions), plans due, items due (count + rows), reports due
-# (units, periods, reports), reviews, the scope roots: 22 at most, whatever the subtree's size.
+# (units, periods, reports), reviews, the scope roots, the classification's ratings at the
+# user's step and re-check tasks (one each, classification.todo): 22 at most (the demo's
+# personas: 20), whatever the subtree's size.
 HOME_QUERIES = 22
 
 

@@ -41,6 +41,19 @@ def _params(kind: str, cycle, org_tree, request=None) -> dict:
         if kind == "classification.rechecks":
             return {}
         return {"campaign": campaign.pk} if kind.endswith("tasks") else {"task": task.pk}
+    if kind in (
+        "classification.round-groups",
+        "classification.sheets",
+        "classification.rating-quarters",
+    ):
+        from kiemdiem.classification.tests.recheck_helpers import cases_of_province_a
+
+        ids = cases_of_province_a(org_tree)
+        return {
+            "classification.round-groups": {"round": ids["round"]},
+            "classification.sheets": {},
+            "classification.rating-quarters": {"rating": ids["rating"]},
+        }[kind]
     if kind.startswith("classification."):  # a rated year over province A
         round_ = request.getfixturevalue("classification_round")
         if kind == "classification.rounds":
@@ -128,6 +141,9 @@ def test_every_list_page_has_an_export():
         "classification.rechecks",
         "classification.recheck-tasks",
         "classification.recheck-items",
+        "classification.round-groups",
+        "classification.sheets",
+        "classification.rating-quarters",
     }
 
 
@@ -156,6 +172,7 @@ SCOPED = sorted(
         "oversight.notifications",
         "classification.rounds",
         "classification.rechecks",
+        "classification.sheets",  # the sheets of the user's scope and above it
     )
 )
 
