@@ -29,8 +29,10 @@ from kiemdiem.classification.models import (
     Rating,
     RatingRound,
     RatingStatus,
+    RoundPeriod,
     SpecialCase,
     SubjectKind,
+    TermRollup,
 )
 from kiemdiem.classification.recheck_models import (
     RecheckCampaign,
@@ -60,9 +62,12 @@ class RatingRoundSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "title",
+            "period",
+            "term_first",
             "year",
             "scheme",
             "scheme_label",
+            "term_rollup",
             "scope_unit",
             "scope_unit_name",
             "quota_rounding",
@@ -80,7 +85,24 @@ class RatingRoundSerializer(serializers.ModelSerializer):
 
 class RatingRoundCreateSerializer(serializers.Serializer):
     title = free_text(255)
-    year = serializers.IntegerField(min_value=2014, max_value=2100)
+    period = serializers.ChoiceField(
+        choices=RoundPeriod.choices,
+        required=False,
+        default=RoundPeriod.YEAR,
+        help_text="Năm (mặc định) hoặc nhiệm kỳ (từ Quy định 366).",
+    )
+    term_first = serializers.IntegerField(
+        min_value=2014, max_value=2100, required=False, allow_null=True, help_text="Năm đầu nhiệm kỳ."
+    )
+    year = serializers.IntegerField(
+        min_value=2014, max_value=2100, help_text="Năm đánh giá; nhiệm kỳ: năm cuối nhiệm kỳ."
+    )
+    term_rollup = serializers.ChoiceField(
+        choices=TermRollup.choices,
+        required=False,
+        allow_blank=True,
+        help_text="Kết quả các năm vào nhiệm kỳ; để trống: theo cấu hình.",
+    )
     scope_unit = ScopedPrimaryKey(visible_units, help_text="Phạm vi (id).")
     scheme = serializers.ChoiceField(
         choices=rules.SCHEME_CHOICES,
@@ -108,6 +130,9 @@ ROUND_FILTERS = [
         subtree_of("scope_unit__path"),
     ),
     lookup("imported", OpenApiTypes.BOOL, "Nhập từ hồ sơ năm trước.", "imported"),
+    lookup(
+        "period", OpenApiTypes.STR, "Kỳ đánh giá.", "period", choices=list(RoundPeriod.values)
+    ),
 ]
 
 
@@ -136,6 +161,9 @@ class RatingRoundViewSet(ScopedViewSet):
             head_rule=data["head_rule"],
             member_decider=data.get("member_decider") or MemberDecider.GRASSROOTS,
             deadline=data.get("deadline"),
+            period=data["period"],
+            term_first=data.get("term_first"),
+            term_rollup=data.get("term_rollup") or None,
         )
         return self.reply(round_, status_code=status.HTTP_201_CREATED)
 

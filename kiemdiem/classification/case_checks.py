@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from kiemdiem.classification import rules
 from kiemdiem.classification.check_types import Check, _fail, _ok
+from kiemdiem.classification.terms import term_check
 from kiemdiem.classification.models import (
     QuarterResult,
     QuarterRollup,
@@ -120,6 +121,7 @@ def case_checks(rating: Rating, level: str) -> list[Check]:
         temporary_check(rating, level),
         task_share_check(rating, level),
         quarters_check(rating, level),
+        term_check(rating, level),
     ]
     return [c for c in found if c is not None]
 

@@ -9,7 +9,14 @@ from django.utils.translation import gettext_lazy as _
 
 from kiemdiem.classification import rules
 from kiemdiem.classification.checks import Check, criteria_for
-from kiemdiem.classification.models import Mitigation, QuarterRollup, Rating, SpecialCase
+from kiemdiem.classification.models import (
+    Mitigation,
+    QuarterRollup,
+    Rating,
+    RoundPeriod,
+    SpecialCase,
+    TermRollup,
+)
 from kiemdiem.core.forms import StyledForm, VersionedForm, VnDateField
 
 LEVEL_REQUIRED = {"required": _("Phải chọn mức xếp loại.")}
@@ -218,7 +225,26 @@ class PublishForm(VersionedForm):
 
 class RoundForm(StyledForm):
     id_prefix = "dot"
-    year = forms.IntegerField(label=_("Năm đánh giá"), min_value=2014, max_value=2100)
+    period = forms.ChoiceField(
+        label=_("Kỳ đánh giá"),
+        choices=RoundPeriod.choices,
+        initial=RoundPeriod.YEAR,
+        required=False,
+        help_text=_("Nhiệm kỳ: kết quả đã công khai của các năm là căn cứ (Quy định 366)."),
+    )
+    term_first = forms.IntegerField(
+        label=_("Năm đầu nhiệm kỳ"),
+        required=False,
+        min_value=2014,
+        max_value=2100,
+        help_text=_("Chỉ khi đánh giá theo nhiệm kỳ (từ Quy định 366)."),
+    )
+    year = forms.IntegerField(
+        label=_("Năm đánh giá"),
+        min_value=2014,
+        max_value=2100,
+        help_text=_("Đánh giá theo nhiệm kỳ: năm cuối của nhiệm kỳ."),
+    )
     title = forms.CharField(label=_("Tên đợt"), required=False, max_length=255)
     scheme = forms.ChoiceField(
         label=_("Quy định áp dụng"),
@@ -246,4 +272,9 @@ class RoundForm(StyledForm):
         label=_("Kết quả các quý vào cả năm (Quy định 366)"),
         required=False,
         choices=[("", _("Theo cấu hình"))] + list(QuarterRollup.choices),
+    )
+    term_rollup = forms.ChoiceField(
+        label=_("Kết quả các năm vào nhiệm kỳ (Quy định 366)"),
+        required=False,
+        choices=[("", _("Theo cấu hình"))] + list(TermRollup.choices),
     )
