@@ -92,7 +92,11 @@ class RatingRoundCreateSerializer(serializers.Serializer):
         help_text="Năm (mặc định) hoặc nhiệm kỳ (từ Quy định 366).",
     )
     term_first = serializers.IntegerField(
-        min_value=2014, max_value=2100, required=False, allow_null=True, help_text="Năm đầu nhiệm kỳ."
+        min_value=2014,
+        max_value=2100,
+        required=False,
+        allow_null=True,
+        help_text="Năm đầu nhiệm kỳ.",
     )
     year = serializers.IntegerField(
         min_value=2014, max_value=2100, help_text="Năm đánh giá; nhiệm kỳ: năm cuối nhiệm kỳ."
@@ -130,9 +134,7 @@ ROUND_FILTERS = [
         subtree_of("scope_unit__path"),
     ),
     lookup("imported", OpenApiTypes.BOOL, "Nhập từ hồ sơ năm trước.", "imported"),
-    lookup(
-        "period", OpenApiTypes.STR, "Kỳ đánh giá.", "period", choices=list(RoundPeriod.values)
-    ),
+    lookup("period", OpenApiTypes.STR, "Kỳ đánh giá.", "period", choices=list(RoundPeriod.values)),
 ]
 
 

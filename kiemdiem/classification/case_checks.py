@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 
 from kiemdiem.classification import rules
 from kiemdiem.classification.check_types import Check, _fail, _ok
-from kiemdiem.classification.terms import term_check
 from kiemdiem.classification.models import (
     QuarterResult,
     QuarterRollup,
@@ -19,6 +18,7 @@ from kiemdiem.classification.models import (
     SpecialCase,
     SubjectKind,
 )
+from kiemdiem.classification.terms import term_check
 
 TASK_THRESHOLD = Decimal(70)  # QĐ 366 Art. 11: "< 70% of planned tasks"
 

@@ -269,7 +269,10 @@ def quarter_record(
         )
     if round_.is_term:
         raise DomainError(
-            _("Đợt đánh giá theo nhiệm kỳ không ghi kết quả quý: kết quả các năm được đọc tự động."),
+            _(
+                "Đợt đánh giá theo nhiệm kỳ không ghi kết quả quý: kết quả các năm được đọc tự "
+                "động."
+            ),
             field="quarter",
         )
     require(can_record_quarter(by, rating))

@@ -114,9 +114,7 @@ class RatingRound(BaseModel):
     period = models.CharField(
         _("kỳ đánh giá"), max_length=5, choices=RoundPeriod.choices, default=RoundPeriod.YEAR
     )
-    term_first = models.PositiveSmallIntegerField(
-        _("năm đầu nhiệm kỳ"), null=True, blank=True
-    )
+    term_first = models.PositiveSmallIntegerField(_("năm đầu nhiệm kỳ"), null=True, blank=True)
     term_rollup = models.CharField(
         _("kết quả các năm vào nhiệm kỳ"), max_length=10, choices=TermRollup.choices, blank=True
     )
@@ -154,7 +152,7 @@ class RatingRound(BaseModel):
 
     @property
     def period_label(self) -> str:
-        """"năm 2025" or "nhiệm kỳ 2021–2025"."""
+        """ "năm 2025" or "nhiệm kỳ 2021–2025"."""
         if self.is_term:
             return _("nhiệm kỳ %(a)s–%(b)s") % {"a": self.term_first, "b": self.year}
         return _("năm %(y)s") % {"y": self.year}

@@ -38,12 +38,12 @@ from kiemdiem.classification.permissions import (
     decides,
 )
 from kiemdiem.classification.states import RATING
-from kiemdiem.classification.terms import term_fields
 from kiemdiem.classification.subjects import (
     default_cutoff,
     is_new_member,
     new_members_exempt,
 )
+from kiemdiem.classification.terms import term_fields
 from kiemdiem.core.audit import audit_record
 from kiemdiem.core.dates import vn_date
 from kiemdiem.core.errors import DomainError, full_clean

@@ -143,9 +143,7 @@ def merge_all(*, batch: int = 5000) -> int:
 
 def _rounds_of(year: int) -> list[int]:
     """The rounds of a year, by id: the ratings are then read through (round, level)."""
-    return list(
-        RatingRound.objects.filter(year=year, period="year").values_list("pk", flat=True)
-    )
+    return list(RatingRound.objects.filter(year=year, period="year").values_list("pk", flat=True))
 
 
 def recompute(round_: RatingRound) -> Figures:

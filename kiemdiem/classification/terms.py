@@ -56,7 +56,9 @@ def term_fields(
         raise DomainError(_("Năm đầu nhiệm kỳ phải từ 2014."), field="term_first")
     method = rollup or settings.KIEMDIEM_CLASSIFICATION_TERM_ROLLUP
     if method not in TermRollup.values:
-        raise DomainError(_("Cách tính kết quả các năm vào nhiệm kỳ không hợp lệ."), field="term_rollup")
+        raise DomainError(
+            _("Cách tính kết quả các năm vào nhiệm kỳ không hợp lệ."), field="term_rollup"
+        )
     return {
         "term_first": term_first,
         "term_rollup": method,

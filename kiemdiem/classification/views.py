@@ -24,7 +24,6 @@ from kiemdiem.classification.actions import (
     start_populate,
 )
 from kiemdiem.classification.case_checks import quarter_ceiling, quarters_of
-from kiemdiem.classification.terms import missing_text, term_ceiling, years_of
 from kiemdiem.classification.checks import criteria_for, decision_checks
 from kiemdiem.classification.forms import (
     AppraiseForm,
@@ -40,6 +39,7 @@ from kiemdiem.classification.models import Rating, RatingStatus, RoundPeriod, Su
 from kiemdiem.classification.permissions import can_manage_round, can_verify
 from kiemdiem.classification.states import RATING
 from kiemdiem.classification.subjects import in_rating_order
+from kiemdiem.classification.terms import missing_text, term_ceiling, years_of
 from kiemdiem.core.audit import history_for
 from kiemdiem.core.forms import run_service
 from kiemdiem.core.lifecycle import allowed

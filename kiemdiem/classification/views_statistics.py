@@ -186,7 +186,9 @@ def rounds_with_statistics(user: Actor) -> list[RatingRound]:
     """Year rounds over a subtree the user manages, in whole or in part (for the round picker;
     term rounds have no statistics)."""
     access = access_for(user)
-    rounds = selectors.rounds_for(user).filter(period="year").order_by("-year", "scope_unit__path")[:50]
+    rounds = (
+        selectors.rounds_for(user).filter(period="year").order_by("-year", "scope_unit__path")[:50]
+    )
     return [
         r
         for r in rounds
