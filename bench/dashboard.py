@@ -80,7 +80,9 @@ def baseline_sql() -> str:
     WITH r AS (
         SELECT count(*) FILTER (WHERE r.person_id IS NULL) AS units_expected,
                count(*) AS reviews_expected,
-               count(*) FILTER (WHERE r.status <> 'draft') AS reviews_submitted
+               count(*) FILTER (WHERE r.status <> 'draft') AS reviews_submitted,
+               count(*) FILTER (WHERE r.status = 'discussed') AS reviews_discussed,
+               count(*) FILTER (WHERE r.status = 'finalized') AS reviews_finalized
         FROM {t["Review"]} r JOIN {t["Unit"]} u ON u.id = r.unit_id
         WHERE r.cycle_id = %(cycle)s AND u.path LIKE %(prefix)s
     ), m AS (

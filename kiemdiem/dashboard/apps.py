@@ -11,3 +11,8 @@ class DashboardConfig(AppConfig):
         from kiemdiem.dashboard.metrics import METRIC_NAMES
 
         metrics_register(METRIC_NAMES)
+
+        from kiemdiem.dashboard.selectors import summed_figures
+        from kiemdiem.reviews.selectors import summary_reader_register
+
+        summary_reader_register(summed_figures)

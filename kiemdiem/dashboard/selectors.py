@@ -12,7 +12,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Min, Model, OuterRef, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -59,6 +59,9 @@ FAMILIES: tuple[Family, ...] = (
             "reviews_expected": None,
             # REVIEW: +1 leaving draft, -1 back to draft.
             "reviews_submitted": ~Q(status=ReviewStatus.DRAFT),
+            # REVIEW: +1 submitted → discussed; discussed → finalized moves one to the next.
+            "reviews_discussed": Q(status=ReviewStatus.DISCUSSED),
+            "reviews_finalized": Q(status=ReviewStatus.FINALIZED),
         },
     ),
     Family(ReviewMeeting, cycle="cycle", unit="unit", metrics={"conferences_held": None}),
@@ -227,6 +230,21 @@ def summaries_of_branch(cycle: ReviewCycle, unit: Unit) -> tuple[list[dict], lis
     along.sort(key=lambda row: len(row["unit_path"]))
     children.sort(key=lambda row: (row["kind"], row["name"]))
     return along, children
+
+
+def summed_figures(cycle: ReviewCycle, paths: list[str]) -> dict | None:
+    """The figures of the given (disjoint) unit subtrees of the cycle added up, with `as_of`
+    (the oldest of their rows' merge times); None when none of them has a summary row yet.
+    The cycle page's counts box reads this (registered in apps.py); one indexed query."""
+    if not paths:
+        return None
+    rows = CycleSummary.objects.filter(cycle=cycle, unit_path__in=paths)
+    found = rows.aggregate(
+        n=Count("pk"), as_of=Min("updated_at"), **{m: Sum(m) for m in METRIC_NAMES}
+    )
+    if not found["n"]:
+        return None
+    return {**{m: int(found[m] or 0) for m in METRIC_NAMES}, "as_of": found["as_of"]}
 
 
 def latest_report(cycle: ReviewCycle, unit: Unit) -> PeriodicReport | None:
