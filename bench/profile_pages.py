@@ -8,7 +8,8 @@ office by default). Without URLs it profiles the main pages of the product, pick
 (the open cycle, the user's top unit, the plan with the most items) from the data. For each URL it
 prints the status, the median wall time of --runs requests after a warm-up, the number of queries
 and their time, the median CPU time of this process (Python's share, steadier than the wall time
-when the machine is shared), and with --top the hottest functions of one request under cProfile (cumulative).
+when the machine is shared), and with --top the hottest functions of one request under cProfile
+(cumulative).
 Never used in production: it is a script, not middleware.
 """
 

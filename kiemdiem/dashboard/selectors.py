@@ -9,10 +9,11 @@ because raising and clearing the flag is what moves them.
 """
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, Exists, F, Min, Model, OuterRef, Q, QuerySet, Sum
+from django.db.models import Exists, F, Min, Model, OuterRef, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -232,19 +233,28 @@ def summaries_of_branch(cycle: ReviewCycle, unit: Unit) -> tuple[list[dict], lis
     return along, children
 
 
-def summed_figures(cycle: ReviewCycle, paths: list[str]) -> dict | None:
-    """The figures of the given (disjoint) unit subtrees of the cycle added up, with `as_of`
-    (the oldest of their rows' merge times); None when none of them has a summary row yet.
-    The cycle page's counts box reads this (registered in apps.py); one indexed query."""
-    if not paths:
-        return None
-    rows = CycleSummary.objects.filter(cycle=cycle, unit_path__in=paths)
-    found = rows.aggregate(
-        n=Count("pk"), as_of=Min("updated_at"), **{m: Sum(m) for m in METRIC_NAMES}
+def summed_figures(scopes: Mapping[int, list[str]]) -> dict[int, dict]:
+    """For each cycle, the figures of the given (disjoint) unit subtrees added up, with `as_of`
+    (the oldest of their rows' merge times); cycles without a summary row there are left out.
+    One grouped query over the (cycle, unit_path) index. Registered as core.summaries' reader
+    (apps.py): the cycle page's counts and the plan list's count per cycle read it."""
+    wanted = Q(pk__in=[])
+    for cycle_id, paths in scopes.items():
+        if paths:
+            wanted |= Q(cycle_id=cycle_id, unit_path__in=paths)
+    rows = (
+        CycleSummary.objects.filter(wanted)
+        .order_by()
+        .values("cycle_id")
+        .annotate(as_of=Min("updated_at"), **{m: Sum(m) for m in METRIC_NAMES})
     )
-    if not found["n"]:
-        return None
-    return {**{m: int(found[m] or 0) for m in METRIC_NAMES}, "as_of": found["as_of"]}
+    return {
+        row["cycle_id"]: {
+            **{m: int(row[m] or 0) for m in METRIC_NAMES},
+            "as_of": _as_datetime(row["as_of"]),
+        }
+        for row in rows
+    }
 
 
 def latest_report(cycle: ReviewCycle, unit: Unit) -> PeriodicReport | None:

@@ -76,9 +76,15 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("awaiting"):  # the former "Chờ tôi thẩm định" tick box: its own page now
         return redirect("remediation:queue-appraisal")
     form = PlanFilterForm(request.GET or None)
-    plans = selectors.plans_filtered(request.user, form.cleaned_data if form.is_valid() else None)
+    filters = form.cleaned_data if form.is_valid() else None
+    plans = selectors.plans_filtered(request.user, filters)
+    # the whole scope: its number per cycle from the summaries (no scan), when they are exact
+    filtered = any((filters or {}).values())
+    per_cycle = None if filtered else selectors.plans_per_cycle_summarized(request.user)
     page = GroupedKeysPaginator(
-        selectors.plans_list(plans), ROWS_PER_PAGE, groups=selectors.plan_year_groups(plans)
+        selectors.plans_list(plans),
+        ROWS_PER_PAGE,
+        groups=selectors.plan_year_groups(plans, per_cycle),
     )
     ctx = {
         "form": form,

@@ -1,13 +1,13 @@
 """Reads of review cycles, self-reviews and conferences that span relations or the user's scope."""
 
 import datetime
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from kiemdiem.core.models import AuditAction, AuditEvent
 from kiemdiem.core.paging import filter_unindexed
+from kiemdiem.core.summaries import summed
 from kiemdiem.org.models import LEADER_ROLES, Membership, Person, Position, Unit
 from kiemdiem.org.scoping import access_for, visible_people
 from kiemdiem.org.selectors import overseers_of
@@ -80,22 +80,10 @@ def with_finding_counts(reviews: list[Review]) -> list[Review]:
     return reviews
 
 
-# Reads the campaign summaries (dashboard.CycleSummary, kept per cycle and unit subtree by the
-# background merge) for `cycle_counts`: (cycle, unit paths) → the summed figures, or None when the
-# cycle has no summaries yet. The dashboard sits above reviews in the layers and registers it at
-# start-up (dashboard.apps); without it the counts are exact scans of the scope.
-SummaryReader = Callable[[ReviewCycle, list[str]], "dict | None"]
-_summary_reader: SummaryReader | None = None
-
-
-def summary_reader_register(reader: SummaryReader | None) -> None:
-    global _summary_reader
-    _summary_reader = reader
-
-
-def _scope_paths(cycle: ReviewCycle, user) -> list[str]:
-    """The unit subtrees whose summaries add up to the user's view of the cycle: the cycle's
-    scope when the user sees all of it, else each visible subtree inside it (disjoint)."""
+def scope_paths(cycle: ReviewCycle, user) -> list[str]:
+    """The unit subtrees whose summaries (core.summaries.summed) add up to the user's view of
+    the cycle: the cycle's scope when the user sees all of it, else each visible subtree inside
+    it (disjoint)."""
     scope = cycle.scope_unit.path
     access = access_for(user)
     if access.everything or any(scope.startswith(p) for p in access.visible_paths):
@@ -106,32 +94,33 @@ def _scope_paths(cycle: ReviewCycle, user) -> list[str]:
 def cycle_counts(cycle: ReviewCycle, user) -> dict:
     """Progress of the cycle inside the user's scope (reviews by status, findings, conferences).
 
-    From the campaign summaries when the dashboard keeps them (one indexed read; the exact
-    counts scanned the scope's reviews and findings: ~140 ms for a province on PostgreSQL).
+    From the campaign summaries (dashboard.CycleSummary, kept per cycle and unit subtree by
+    the background merge, read through core.summaries) when the cycle has them (one indexed
+    read; the exact counts scanned the scope's reviews and findings: ~140 ms for a province on
+    PostgreSQL).
     They lag the last minute's changes until the background merge folds them in: `as_of` says
     when they were brought up to date (None for exact counts).
     """
-    if _summary_reader is not None:
-        figures = _summary_reader(cycle, _scope_paths(cycle, user))
-        if figures is not None:
-            submitted = figures["reviews_submitted"]
-            discussed = figures["reviews_discussed"]
-            finalized = figures["reviews_finalized"]
-            by_status = {
-                ReviewStatus.DRAFT: figures["reviews_expected"] - submitted,
-                ReviewStatus.SUBMITTED: submitted - discussed - finalized,
-                ReviewStatus.DISCUSSED: discussed,
-                ReviewStatus.FINALIZED: finalized,
-            }
-            return {
-                "reviews": figures["reviews_expected"],
-                "by_status": [(s, label, by_status[s]) for s, label in ReviewStatus.choices],
-                "collective": figures["units_expected"],
-                "individual": figures["reviews_expected"] - figures["units_expected"],
-                "findings": figures["findings_total"],
-                "meetings": figures["conferences_held"],
-                "as_of": figures["as_of"],
-            }
+    figures = summed({cycle.pk: scope_paths(cycle, user)}).get(cycle.pk)
+    if figures is not None:
+        submitted = figures["reviews_submitted"]
+        discussed = figures["reviews_discussed"]
+        finalized = figures["reviews_finalized"]
+        by_status = {
+            ReviewStatus.DRAFT: figures["reviews_expected"] - submitted,
+            ReviewStatus.SUBMITTED: submitted - discussed - finalized,
+            ReviewStatus.DISCUSSED: discussed,
+            ReviewStatus.FINALIZED: finalized,
+        }
+        return {
+            "reviews": figures["reviews_expected"],
+            "by_status": [(s, label, by_status[s]) for s, label in ReviewStatus.choices],
+            "collective": figures["units_expected"],
+            "individual": figures["reviews_expected"] - figures["units_expected"],
+            "findings": figures["findings_total"],
+            "meetings": figures["conferences_held"],
+            "as_of": figures["as_of"],
+        }
     return cycle_counts_exact(cycle, user)
 
 
