@@ -7,10 +7,13 @@ Production-like settings: DEBUG off (no query log), one persistent connection.
 import os
 import sys
 
+# name → module; `make bench` runs them in this order (the first one prepares the province).
 NAMES = {
-    "province-dashboard": "dashboard",
-    "import-members": "import_members",
-    "pages": "pages",
+    "province-dashboard": "dashboard",  # W2
+    "pages": "pages",  # W1
+    "summary-rebuild": "rebuild",  # W4
+    "write-path": "writes",  # W5
+    "import-members": "import_members",  # W6
 }
 
 

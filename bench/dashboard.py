@@ -10,7 +10,7 @@ then measures in the same run:
 - baseline: p95 of one SQL statement computing the same province figures from reviews,
   conferences, plans, items and findings joined to units by path prefix.
 
-Prints `BENCH province-dashboard app=… baseline=… ratio=… unit=ms`; progress goes to stderr.
+Prints `BENCH W2-province-dashboard app=… baseline=… ratio=… unit=ms`; progress goes to stderr.
 """
 
 import gc
@@ -197,6 +197,6 @@ def run() -> str:
     gc.unfreeze()
     app, base = p95(app_ms), p95(baseline_ms)
     return (
-        f"BENCH province-dashboard app={sig3(app)} baseline={sig3(base)} "
+        f"BENCH W2-province-dashboard app={sig3(app)} baseline={sig3(base)} "
         f"ratio={sig3(app / base)} unit=ms"
     )
