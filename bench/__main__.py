@@ -14,6 +14,8 @@ NAMES = {
     "summary-rebuild": "rebuild",  # W4
     "write-path": "writes",  # W5
     "import-members": "import_members",  # W6
+    "province-report": "report",  # W8
+    "sqlite-pages": "sqlite_pages",  # W10
 }
 
 
