@@ -16,7 +16,10 @@ NAMES = {
     "import-members": "import_members",  # W6
     "province-report": "report",  # W8
     "sqlite-pages": "sqlite_pages",  # W10
+    # not in `make bench` (its own data set: make bench-national)
+    "national-dashboard": "national",  # W3
 }
+DEFAULT = [name for name in NAMES if name != "national-dashboard"]
 
 
 def main() -> None:
@@ -25,7 +28,7 @@ def main() -> None:
     os.environ.setdefault("KIEMDIEM_DB_CONN_MAX_AGE", "3600")
     if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
         sys.exit("bench: đặt DATABASE_URL tới một PostgreSQL dùng một lần; hãy chạy `make bench`.")
-    wanted = sys.argv[1:] or list(NAMES)
+    wanted = sys.argv[1:] or DEFAULT
     unknown = [name for name in wanted if name not in NAMES]
     if unknown:
         sys.exit(f"bench: không có {', '.join(unknown)}; chọn trong {', '.join(NAMES)}.")
