@@ -7,6 +7,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_SCALE ?= province
 DEMO_SEED ?= 1
+# pytest workers per suite (pytest-xdist): one per core; TEST_WORKERS=0 runs in one process
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 .PHONY: run test install lint pytest pytest-sqlite pytest-postgres bench bench-national reliability \
 	reliability-short lock clean
@@ -48,10 +51,10 @@ lint: install
 	DJANGO_SETTINGS_MODULE=kiemdiem.settings_test $(BIN)/python manage.py makemigrations --check --dry-run
 
 pytest-sqlite: install
-	$(BIN)/pytest
+	$(PYTEST)
 
 pytest-postgres: install
-	scripts/with-postgres.sh $(BIN)/pytest
+	scripts/with-postgres.sh $(PYTEST)
 
 ## make bench: benchmarks (app vs baseline in the same run), one BENCH line each. Needs nothing
 ## beyond make install and PostgreSQL: W1 (pages) uses wrk when it is installed (Debian package

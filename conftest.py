@@ -358,7 +358,8 @@ def oversight(org_tree, office):
 @pytest.fixture(scope="module")
 def demo_campaign(django_db_setup, django_db_blocker):
     """The small demo with a campaign under way (seed_demo small, seed_campaign), loaded once for
-    a test module and removed after it; tests read it (their own writes roll back)."""
+    a test module and removed after it; tests read it (their own writes roll back). Gives what
+    the two commands printed."""
     from io import StringIO
 
     from django.core.management import call_command
@@ -367,6 +368,6 @@ def demo_campaign(django_db_setup, django_db_blocker):
         out = StringIO()
         call_command("seed_demo", "--scale", "small", "--seed", "3", stdout=out)
         call_command("seed_campaign", stdout=out)
-    yield
+    yield out.getvalue()
     with django_db_blocker.unblock():
         call_command("flush", "--noinput", stdout=StringIO())

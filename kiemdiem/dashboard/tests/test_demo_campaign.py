@@ -1,10 +1,8 @@
 """seed_campaign on the small demo: the campaign a newcomer sees after `make run` is usable."""
 
-from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -18,11 +16,9 @@ FILED = [PlanStatus.SUBMITTED, PlanStatus.RETURNED, PlanStatus.ACCEPTED, PlanSta
 
 
 @pytest.fixture
-def campaign(db):
-    out = StringIO()
-    call_command("seed_demo", "--scale", "small", "--seed", "3", stdout=out)
-    call_command("seed_campaign", stdout=out)
-    return out.getvalue()
+def campaign(demo_campaign, db):
+    """The demo, seeded once for the module (conftest.demo_campaign); writes roll back."""
+    return demo_campaign
 
 
 def test_every_filed_plan_has_its_version_recipient_and_decision(campaign):

@@ -1,11 +1,9 @@
 """seed_campaign holds discipline cases, polls, suggested reviews and commitments, and the demo
 logins see them where a newcomer would look."""
 
-from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -15,11 +13,9 @@ from kiemdiem.reviews.models import Commitment, DossierStatus, ReviewDossier, Re
 
 
 @pytest.fixture
-def campaign(db):
-    out = StringIO()
-    call_command("seed_demo", "--scale", "small", "--seed", "3", stdout=out)
-    call_command("seed_campaign", stdout=out)
-    return out.getvalue()
+def campaign(demo_campaign, db):
+    """The demo, seeded once for the module (conftest.demo_campaign); writes roll back."""
+    return demo_campaign
 
 
 def client_of(username: str) -> Client:

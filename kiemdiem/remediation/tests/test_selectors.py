@@ -9,11 +9,9 @@ that every refusal of the rules is exercised.
 """
 
 import random
-from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 
 from kiemdiem.org.demo import DEMO_USERNAMES
 from kiemdiem.org.models import Person
@@ -28,10 +26,8 @@ from kiemdiem.remediation.states import PLAN_TRACKABLE, ActionStatus, PlanStatus
 
 
 @pytest.fixture
-def personas(db):
-    out = StringIO()
-    call_command("seed_demo", "--scale", "small", "--seed", "3", stdout=out)
-    call_command("seed_campaign", stdout=out)
+def personas(demo_campaign, db):
+    """The demo logins, over the demo seeded once for this module; each test's writes roll back."""
     return list(get_user_model().objects.filter(username__in=DEMO_USERNAMES).order_by("pk"))
 
 
