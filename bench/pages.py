@@ -86,6 +86,10 @@ def start_server(port: int) -> subprocess.Popen:
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "KIEMDIEM_BIND": f"127.0.0.1:{port}",
         "KIEMDIEM_WEB_WORKERS": str(WORKERS),
+        # no recycling during the run: at hello-world's rate every worker reached its
+        # max_requests within a minute, all three about together, and the server answered
+        # nothing while they booted again (0 req/s for a page or a hello-world run)
+        "KIEMDIEM_WEB_MAX_REQUESTS": "0",
         "KIEMDIEM_ACCESS_LOG": "",
         "KIEMDIEM_LOG_LEVEL": "WARNING",
     }

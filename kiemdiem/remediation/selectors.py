@@ -267,12 +267,13 @@ def plans_per_cycle_summarized(user: Actor) -> dict[int, int] | None:
     (core.summaries.summed, one indexed read) when they are exact: every cycle the user may
     see has its summary rows and no change record adding or removing a plan waits to be
     merged. Otherwise None (count the plans)."""
-    cycles = list(
-        cycles_for(user).exclude(status=CycleStatus.DRAFT).select_related("scope_unit")
-    )
-    if not cycles or SummaryDelta.objects.filter(
-        cycle_id_ref__in=[c.pk for c in cycles], changes__has_key="plans_expected"
-    ).exists():
+    cycles = list(cycles_for(user).exclude(status=CycleStatus.DRAFT).select_related("scope_unit"))
+    if (
+        not cycles
+        or SummaryDelta.objects.filter(
+            cycle_id_ref__in=[c.pk for c in cycles], changes__has_key="plans_expected"
+        ).exists()
+    ):
         return None
     scopes = {c.pk: paths for c in cycles if (paths := scope_paths(c, user))}
     figures = summed(scopes)

@@ -1,6 +1,5 @@
 """seed_campaign on the small demo: the campaign a newcomer sees after `make run` is usable."""
 
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client

@@ -1,7 +1,6 @@
 """seed_campaign holds discipline cases, polls, suggested reviews and commitments, and the demo
 logins see them where a newcomer would look."""
 
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
