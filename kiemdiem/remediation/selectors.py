@@ -5,7 +5,8 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from kiemdiem.core.models import SummaryDelta
@@ -347,8 +348,15 @@ def plans_appraised_by(
 def plans_list(qs: QuerySet[RemediationPlan]) -> QuerySet[RemediationPlan]:
     # review__unit, review__person: the row's label (Review.subject_label); 50 more queries
     # per page without them.
+    # n_actions: the items per plan as a correlated count over the plan_id index (50 lookups);
+    # prefetching the items to count them built ~150 model instances a page.
+    items = (
+        PlanAction.objects.filter(plan=OuterRef("pk"))
+        .order_by()
+        .values("plan")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return qs.select_related(
         "unit", "person", "cycle", "review", "review__unit", "review__person"
-    ).prefetch_related(
-        Prefetch("actions", queryset=PlanAction.objects.only("id", "plan_id", "status", "due_date"))
-    )
+    ).annotate(n_actions=Coalesce(Subquery(items), 0))
