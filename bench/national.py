@@ -19,6 +19,10 @@ root.
 
 Target (issue 17): ratio ≤ 0.02. Prints `BENCH W3-national-dashboard app=… baseline=… ratio=…
 unit=ms` and logs the size of the data set it ran on.
+
+Then W8's national half: the periodic report figures of the Central Committee's whole tree
+(`reports.services.report_figures` at the root, what the report job computes), once, against
+the issue's absolute target of 60 s: `BENCH W8-national-report app=… baseline=60 ratio=… unit=s`.
 """
 
 import gc
@@ -32,18 +36,22 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from bench.dashboard import baseline_sql, log, p95, run_baseline, sig3, timed
 from kiemdiem.dashboard.demo import generate_activity, open_cycle
 from kiemdiem.dashboard.models import CycleSummary
 from kiemdiem.dashboard.summaries import rebuild
-from kiemdiem.org.models import Membership, Unit
+from kiemdiem.org.models import Membership, Unit, UnitKind
+from kiemdiem.reports.models import ReportPeriod
+from kiemdiem.reports.services import report_figures
 from kiemdiem.reviews.models import Review, ReviewCycle
 
 PROVINCES = int(os.environ.get("KIEMDIEM_BENCH_NATIONAL_PROVINCES", 3))
 RUNS = 50
 SEED = 1
 ADMIN = "admin"
+NATIONAL_REPORT_TARGET = 60  # seconds (issue 17, W8)
 
 
 def prepare() -> tuple[Unit, object, ReviewCycle]:
@@ -90,7 +98,8 @@ def run() -> str:
     log(
         f"W3 data set: {Unit.objects.count()} units, "
         f"{Membership.objects.count()} memberships, {Review.objects.filter(cycle=cycle).count()} "
-        f"reviews in the cycle ({PROVINCES} of 34 provinces)"
+        f"reviews in the cycle ({Unit.objects.filter(kind=UnitKind.PROVINCE).count()} of 34 "
+        "provinces)"
     )
     sql = baseline_sql()
     params = {"cycle": cycle.pk, "prefix": root.path + "%", "tz": settings.TIME_ZONE}
@@ -110,7 +119,21 @@ def run() -> str:
     app = p95(timed(get_dashboard, RUNS))
     base = p95(timed(lambda: run_baseline(sql, params), max(5, RUNS // 10)))
     gc.unfreeze()
-    return (
+    lines = [
         f"BENCH W3-national-dashboard app={sig3(app)} baseline={sig3(base)} "
         f"ratio={sig3(app / base)} unit=ms"
+    ]
+    period = (
+        ReportPeriod.objects.filter(cycle=cycle, starts_on__lte=timezone.localdate())
+        .order_by("-ends_on")
+        .first()
     )
+    if period is not None:
+        started = time.perf_counter()
+        report_figures(unit=root, period=period)
+        seconds = time.perf_counter() - started
+        lines.append(
+            f"BENCH W8-national-report app={sig3(seconds)} baseline={NATIONAL_REPORT_TARGET} "
+            f"ratio={sig3(seconds / NATIONAL_REPORT_TARGET)} unit=s"
+        )
+    return "\n".join(lines)
