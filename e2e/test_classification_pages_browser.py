@@ -6,7 +6,14 @@ import pytest
 from django.urls import reverse
 
 from e2e.test_pages_browser import demo, problems_of, screen, sign_in  # noqa: F401 (fixtures)
-from kiemdiem.classification.models import Rating, RatingRound, RatingStatus
+from kiemdiem.classification.models import (
+    PeerGroup,
+    QuarterResult,
+    Rating,
+    RatingRound,
+    RatingStatus,
+    ScoringSheet,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,6 +24,10 @@ def commune_pages() -> list[str]:
     published = Rating.objects.filter(status=RatingStatus.PUBLISHED, subject_kind="member")
     downgraded = Rating.objects.filter(appraised_level="good", self_level="excellent").first()
     member = published.exclude(pk=cancelled.rerating.pk).first()
+    quartered = Rating.objects.filter(
+        round=round_, person__isnull=False, person_id__in=QuarterResult.objects.values("person_id")
+    ).first()
+    sick = Rating.objects.exclude(special_case="").first()
     return [
         reverse("classification:round-list"),
         round_.get_absolute_url(),
@@ -24,7 +35,28 @@ def commune_pages() -> list[str]:
         cancelled.get_absolute_url(),
         cancelled.rerating.get_absolute_url(),
         downgraded.get_absolute_url(),
+        reverse("classification:rating-quarters", args=[quartered.pk]),
+        sick.get_absolute_url(),
+        reverse("classification:round-groups", args=[round_.pk]),
+        reverse("classification:sheet-list"),
         reverse("classification:rating-cancel", args=[member.pk]),
+    ]
+
+
+def office_pages() -> list[str]:
+    """The pages of the round's office (forms it alone may post)."""
+    round_ = RatingRound.objects.get()
+    sheet = ScoringSheet.objects.get()
+    group = PeerGroup.objects.filter(round=round_, quota_granted=False).first()
+    draft = Rating.objects.filter(round=round_, subject_kind="member").first()
+    return [
+        reverse("classification:round-create"),
+        reverse("classification:round-close", args=[round_.pk]),
+        reverse("classification:sheet-create"),
+        reverse("classification:sheet-edit", args=[sheet.pk]),
+        reverse("classification:group-grant", args=[group.pk]),
+        reverse("classification:rating-exempt", args=[draft.pk]),
+        reverse("classification:rating-special", args=[draft.pk]),
     ]
 
 
@@ -35,6 +67,11 @@ def test_the_demo_holds_a_rated_year_with_downgrades_and_a_rerating(demo):  # no
     downgrades = [r for r in Rating.objects.filter(round=round_) if r.downgraded]
     assert len(downgrades) >= 2
     assert Rating.objects.get(status=RatingStatus.CANCELLED).rerating.status == "published"
+    # The pages of the special cases have data: a sick leave, quarters, a grant, a sheet.
+    assert Rating.objects.filter(special_case="sick_leave").exclude(special_reason="").exists()
+    assert QuarterResult.objects.count() >= 3
+    assert PeerGroup.objects.filter(quota_granted=True).count() == 1
+    assert ScoringSheet.objects.count() == 1
 
 
 @pytest.mark.parametrize("username", ["bithuxa", "vanphong"])
@@ -42,7 +79,7 @@ def test_classification_pages_fit_a_phone_and_pass_axe(demo, screen, username): 
     sign_in(screen, username)
     pages = commune_pages()
     if username == "vanphong":
-        pages = pages[:-1] + [reverse("classification:round-create")]
+        pages = pages[:-1] + office_pages()
     found = []
     for url in pages:
         found += problems_of(screen, url)

@@ -351,6 +351,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "ENUM_NAME_OVERRIDES": {
+        "RatingLevelEnum": "kiemdiem.classification.rules.LEVEL_CHOICES",
+        "RatingSubjectKindEnum": "kiemdiem.classification.models.SubjectKind",
+        "SubjectKindEnum": "kiemdiem.reviews.models.SubjectKind",
+        "RecordImportKindEnum": "kiemdiem.transfer.models.RecordImport.Kind",
+        "RecordImportStatusEnum": "kiemdiem.transfer.models.RecordImport.Status",
         "UnitKindEnum": "kiemdiem.org.models.UnitKind",
         "CycleKindEnum": "kiemdiem.reviews.models.CycleKind",
         "CycleStatusEnum": "kiemdiem.reviews.states.CycleStatus",
@@ -471,3 +476,14 @@ KIEMDIEM_CONFIDENCE_LOW_SHARE_BASE = env_str("KIEMDIEM_CONFIDENCE_LOW_SHARE_BASE
 KIEMDIEM_CONFIDENCE_TWO_YEARS_LOW = env_bool("KIEMDIEM_CONFIDENCE_TWO_YEARS_LOW", False)
 # Rows of one discipline or confidence-vote workbook (checked and written inside the request).
 KIEMDIEM_RECORDS_IMPORT_MAX_ROWS = env_int("KIEMDIEM_RECORDS_IMPORT_MAX_ROWS", 2000)
+
+# --- Yearly classification: UNCONFIRMED rules as settings (rules.md §11, §1.10, §1.12) -------
+# Members admitted less than 6 months before the cut-off: "exempt" (QĐ 366 Art. 5) or "rated".
+KIEMDIEM_CLASSIFICATION_NEW_MEMBERS = env_str("KIEMDIEM_CLASSIFICATION_NEW_MEMBERS", "exempt")
+# The day (MM-DD of the rated year) the 6 months count back from; a round may set its own day
+# (the review meeting's date).
+KIEMDIEM_CLASSIFICATION_CUTOFF = env_str("KIEMDIEM_CLASSIFICATION_CUTOFF", "12-31")
+# How quarterly results weigh on the year under QĐ 366: average | lowest | show.
+KIEMDIEM_CLASSIFICATION_QUARTER_ROLLUP = env_str(
+    "KIEMDIEM_CLASSIFICATION_QUARTER_ROLLUP", "average"
+)

@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from kiemdiem.api import oversight, pages, records, views
+from kiemdiem.api import classification, oversight, pages, records, views
 
 app_name = "api"
 
@@ -40,6 +40,14 @@ router.register(
     basename="implementation-report",
 )
 router.register("notifications", oversight.NotificationViewSet, basename="notification")
+router.register("rating-rounds", classification.RatingRoundViewSet, basename="rating-round")
+router.register("ratings", classification.RatingViewSet, basename="rating")
+router.register(
+    "recheck-campaigns", classification.RecheckCampaignViewSet, basename="recheck-campaign"
+)
+router.register("recheck-tasks", classification.RecheckTaskViewSet, basename="recheck-task")
+router.register("recheck-items", classification.RecheckItemViewSet, basename="recheck-item")
+router.register("record-imports", classification.RecordImportViewSet, basename="record-import")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

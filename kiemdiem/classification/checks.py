@@ -9,13 +9,14 @@ decision gives a reason for it. Nothing here writes.
 """
 
 import datetime
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from kiemdiem.classification import rules
+from kiemdiem.classification.case_checks import case_checks
+from kiemdiem.classification.check_types import Check, _fail, _ok
 from kiemdiem.classification.models import Rating, RatingStatus, SubjectKind
 from kiemdiem.classification.rules import RuleSet
 from kiemdiem.classification.states import DONE, OPEN
@@ -23,26 +24,6 @@ from kiemdiem.confidence.models import ConfidenceResult, PollStatus
 from kiemdiem.discipline.models import IN_FORCE, DisciplineCase, DisciplineStatus
 from kiemdiem.org.models import LEADER_ROLES, Position
 from kiemdiem.reviews.models import CycleKind, Finding, FindingStatus
-
-
-@dataclass(frozen=True)
-class Check:
-    """One rule applied to one decision: passed, or why not."""
-
-    code: str
-    title: str
-    source: str
-    passed: bool
-    message: str = ""
-    overridable: bool = False
-
-
-def _ok(code: str, title: str, source: str, message: str = "") -> Check:
-    return Check(code, title, source, True, message)
-
-
-def _fail(code: str, title: str, source: str, message: str, overridable: bool = False) -> Check:
-    return Check(code, title, source, False, message, overridable)
 
 
 def _year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
@@ -587,7 +568,7 @@ def decision_checks(rating: Rating, level: str) -> list[Check]:
         quota_check(rating, level),
         head_check(rating, level),
     ]
-    return [c for c in found if c is not None]
+    return [c for c in found if c is not None] + case_checks(rating, level)
 
 
 def blocking(checks: list[Check], overrides: dict[str, str]) -> list[Check]:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kiemdiem.classification import rules
 from kiemdiem.classification.checks import Check, criteria_for
-from kiemdiem.classification.models import Mitigation, Rating, SpecialCase
+from kiemdiem.classification.models import Mitigation, QuarterRollup, Rating, SpecialCase
 from kiemdiem.core.forms import StyledForm, VersionedForm, VnDateField
 
 LEVEL_REQUIRED = {"required": _("Phải chọn mức xếp loại.")}
@@ -46,14 +46,33 @@ def _score_fields(form: forms.Form, rating: Rating) -> None:
             )
 
 
+# Computed from the units a leader leads (case_checks.task_share_check), not ticked.
+COMPUTED = {(rules.LEADER, "tasks_below_70")}
+
+
 def _condition_field(rating: Rating, label: str) -> forms.MultipleChoiceField:
-    conditions = rating.round.rules.conditions_for(rating.subject_kind)
+    conditions = [
+        c
+        for c in rating.round.rules.conditions_for(rating.subject_kind)
+        if (rating.subject_kind, c.code) not in COMPUTED
+    ]
     return forms.MultipleChoiceField(
         label=label,
         required=False,
         choices=[(c.code, c.label) for c in conditions],
         widget=forms.CheckboxSelectMultiple,
     )
+
+
+def _task_share_field(form: forms.Form, rating: Rating) -> None:
+    """A collective's share of tasks completed under QĐ 366 (a leader's is computed from it)."""
+    if rating.subject_kind in rules.COLLECTIVE_SUBJECTS and rating.round.rules.leader_units_rule:
+        form.fields["task_share"] = forms.CharField(
+            label=_("Tỉ lệ hoàn thành nhiệm vụ trong năm (%)"),
+            required=False,
+            help_text=_("Từ 0 đến 100; dưới 70% thì xếp loại KHTNV (QĐ 366 Điều 11)."),
+            widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        )
 
 
 class _Scored(VersionedForm):
@@ -88,6 +107,12 @@ class SelfAssessForm(_Scored):
                 required=False,
                 choices=[("", _("Không"))] + list(SpecialCase.choices),
             )
+            self.fields["special_reason"] = forms.CharField(
+                label=_("Căn cứ trường hợp đặc thù (thời gian nghỉ, phần việc đã làm)"),
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+        _task_share_field(self, rating)
 
 
 class AppraiseForm(_Scored):
@@ -121,6 +146,7 @@ class AppraiseForm(_Scored):
             required=False,
             widget=forms.Textarea(attrs={"rows": 2}),
         )
+        _task_share_field(self, rating)
         if rating.special_case == SpecialCase.TEMPORARY:
             self.fields["special_note"] = forms.CharField(
                 label=_("Nhận xét của chi bộ nơi sinh hoạt tạm thời"),
@@ -208,3 +234,16 @@ class RoundForm(StyledForm):
         initial=True,
     )
     deadline = VnDateField(label=_("Hạn hoàn thành"), required=False)
+    # UNCONFIRMED rules (rules.md §11.1, §1.12): the defaults come from the settings.
+    cutoff_on = VnDateField(
+        label=_("Ngày tính đủ 6 tháng tuổi đảng (đảng viên mới)"),
+        required=False,
+        help_text=_(
+            "Để trống: theo cấu hình (mặc định 31/12 của năm); có thể là ngày họp kiểm điểm."
+        ),
+    )
+    quarter_rollup = forms.ChoiceField(
+        label=_("Kết quả các quý vào cả năm (Quy định 366)"),
+        required=False,
+        choices=[("", _("Theo cấu hình"))] + list(QuarterRollup.choices),
+    )

@@ -33,6 +33,15 @@ class MemberDecider(models.TextChoices):
     CELL = "cell", _("Chi bộ quyết định")
 
 
+class QuarterRollup(models.TextChoices):
+    """How quarterly results weigh on the year (QĐ 366 Art. 15: they "feed" it; the method is
+    UNCONFIRMED). Any of them is a check the competent level may override with a reason."""
+
+    AVERAGE = "average", _("Mức cả năm không cao hơn mức của điểm bình quân các quý")
+    LOWEST = "lowest", _("Mức cả năm không cao hơn mức thấp nhất các quý")
+    SHOW = "show", _("Chỉ hiển thị kết quả các quý để tham khảo")
+
+
 class RatingRound(BaseModel):
     """The classification of one year over a unit's subtree, judged by the rulebook of that year
     (`scheme`, fixed when opened) with the settings it was opened with (the quota's rounding,
@@ -73,6 +82,11 @@ class RatingRound(BaseModel):
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # QĐ 366: quarterly results feed the year (Art. 15); how is UNCONFIRMED: a setting
+    # (KIEMDIEM_CLASSIFICATION_QUARTER_ROLLUP), fixed on the round when it is opened.
+    quarter_rollup = models.CharField(
+        _("kết quả các quý vào cả năm"), max_length=10, choices=QuarterRollup.choices, blank=True
     )
 
     objects = ScopedQuerySet.as_manager()
@@ -160,6 +174,10 @@ class SpecialCase(models.TextChoices):
     SICK_LEAVE = "sick_leave", _("Nghỉ ốm từ 3 tháng trở lên: đánh giá theo thời gian công tác")
     MATERNITY = "maternity", _("Nghỉ thai sản: đánh giá theo thời gian công tác")
     TEMPORARY = "temporary", _("Sinh hoạt tạm thời: cần nhận xét của chi bộ nơi sinh hoạt tạm thời")
+    COMMITTEE_SUSPENDED = (
+        "cmte_susp",
+        _("Cấp ủy viên bị đình chỉ sinh hoạt cấp ủy: kiểm điểm thời gian trước khi đình chỉ"),
+    )
 
 
 class Mitigation(models.TextChoices):
@@ -178,6 +196,34 @@ class RatingStatus(models.TextChoices):
     PUBLISHED = "published", _("Đã công khai")
     CANCELLED = "cancelled", _("Đã hủy, đánh giá lại")
     EXEMPT = "exempt", _("Không đánh giá, xếp loại")
+
+
+# Party committees whose standing committee is the rated leadership collective (QĐ 366 Art. 5:
+# standing committees of communes, of the committees directly above grassroots and up); below
+# them a grassroots or partial committee's executive committee is (HD 43 §1).
+STANDING_COMMITTEE_KINDS = frozenset(
+    {
+        "central_level_committee",
+        "province",
+        "district",
+        "commune",
+        "upper_grassroots",
+        "bloc_committee",
+        "sectoral_committee",
+    }
+)
+EXECUTIVE_COMMITTEE_KINDS = frozenset({"grassroots_committee", "partial_committee"})
+COMMITTEE_KINDS = STANDING_COMMITTEE_KINDS | EXECUTIVE_COMMITTEE_KINDS
+
+
+def committee_label(unit: Unit) -> str:
+    """The name of a unit's rated leadership collective: its standing committee, its executive
+    committee, or the leadership collective of an agency."""
+    if unit.kind in STANDING_COMMITTEE_KINDS:
+        return _("Ban Thường vụ %(u)s") % {"u": unit}
+    if unit.kind in EXECUTIVE_COMMITTEE_KINDS:
+        return _("Ban Chấp hành %(u)s") % {"u": unit}
+    return _("Tập thể lãnh đạo %(u)s") % {"u": unit}
 
 
 class RatingQuerySet(models.QuerySet):
@@ -328,6 +374,28 @@ class Rating(BaseModel):
         related_name="rerating",
     )
 
+    # Special cases (HD 43 §7): why the case applies (the months of sick leave, the maternity
+    # leave, the suspension), shown on the rating's page.
+    special_reason = models.TextField(_("căn cứ trường hợp đặc thù"), blank=True)
+    # A member in temporary party activity: the cell where, and when it sent its comment
+    # (`special_note`); the official cell appraises only after it.
+    temporary_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("chi bộ nơi sinh hoạt tạm thời"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    temporary_comment_on = models.DateField(
+        _("ngày chi bộ tạm thời nhận xét"), null=True, blank=True
+    )
+    # A collective's share of its year's tasks completed (%), from its self-assessment or the
+    # appraisal: a leader's "< 70% of tasks" is computed from the units they lead.
+    task_share = models.DecimalField(
+        _("tỉ lệ hoàn thành nhiệm vụ (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+
     objects = RatingQuerySet.as_manager()
 
     class Meta:
@@ -370,7 +438,7 @@ class Rating(BaseModel):
         if self.person_id:
             return self.person.full_name
         if self.subject_kind == SubjectKind.LEADERSHIP_COLLECTIVE:
-            return _("Tập thể lãnh đạo %(u)s") % {"u": self.unit}
+            return committee_label(self.unit)
         return str(self.unit)
 
     @property
@@ -398,3 +466,65 @@ class Rating(BaseModel):
     @property
     def decided_short(self) -> str:
         return rules.short(self.decided_level) if self.decided_level else ""
+
+
+class QuarterResult(BaseModel):
+    """A quarter's result of one subject in the year of a round (QĐ 366: quarterly reviews,
+    Mẫu 05), recorded by the competent level; shown on the year's rating and weighed at its
+    self-assessment and decision as the round's `quarter_rollup` says. Kept per subject, not per
+    rating, so a re-rating of the year reads the same quarters."""
+
+    round = models.ForeignKey(
+        RatingRound, verbose_name=_("đợt"), on_delete=models.PROTECT, related_name="quarters"
+    )
+    subject_kind = models.CharField(_("đối tượng"), max_length=24, choices=SubjectKind.choices)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+"
+    )
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("cá nhân"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    quarter = models.PositiveSmallIntegerField(_("quý"))
+    total = models.DecimalField(
+        _("tổng điểm"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    level = models.CharField(_("mức xếp loại quý"), max_length=20, choices=rules.LEVEL_CHOICES)
+    note = models.TextField(_("nhận xét"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("kết quả đánh giá, xếp loại quý")
+        verbose_name_plural = _("kết quả đánh giá, xếp loại quý")
+        ordering = ["round", "unit", "person", "quarter"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "subject_kind", "unit", "quarter"],
+                condition=Q(person__isnull=True),
+                name="classification_quarter_collective",
+            ),
+            models.UniqueConstraint(
+                fields=["round", "subject_kind", "person", "unit", "quarter"],
+                condition=Q(person__isnull=False),
+                name="classification_quarter_individual",
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1, quarter__lte=4), name="classification_quarter_1_4"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Quý %(q)s/%(y)s") % {"q": self.quarter, "y": self.round.year}
+
+
+from kiemdiem.classification.recheck_models import (  # noqa: E402,F401  (re-check campaigns)
+    RecheckCampaign,
+    RecheckItem,
+    RecheckTask,
+)

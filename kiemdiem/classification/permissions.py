@@ -119,3 +119,28 @@ def can_verify(user: Actor, rating: Rating) -> Decision:
             "(ban tổ chức, ủy ban kiểm tra) thực hiện (Quy định 366-QĐ/TW Điều 12)."
         )
     )
+
+
+def can_comment_temporary(user: Actor, rating: Rating) -> Decision:
+    """The temporary cell's comment (HD 43 §7): its leaders, or an office above it."""
+    access = access_for(user)
+    unit = rating.temporary_unit
+    if unit is not None and (
+        access.everything or unit.pk in access.own_unit_ids or access.manages(unit.path)
+    ):
+        return ALLOW
+    return deny(
+        _("Chỉ chi bộ nơi đảng viên sinh hoạt tạm thời (chi ủy, bí thư) mới ghi nhận xét này.")
+    )
+
+
+def can_record_quarter(user: Actor, rating: Rating) -> Decision:
+    """Quarterly results: the competent level of the subject, or the round's office."""
+    if _own(user, rating):
+        return deny(_("Không được ghi kết quả xếp loại quý của chính mình."))
+    if decides(user, rating.deciding_unit) or can_manage_round(user, rating.round):
+        return ALLOW
+    return deny(
+        _("Chỉ cấp có thẩm quyền (%(u)s) hoặc văn phòng của đợt mới ghi kết quả xếp loại quý.")
+        % {"u": rating.deciding_unit}
+    )

@@ -7,13 +7,12 @@ decision). Every refusal is a `DomainError` with a Vietnamese message naming the
 nothing is written.
 """
 
-import calendar
 import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,12 +31,16 @@ from kiemdiem.classification.models import (
     SubjectKind,
 )
 from kiemdiem.classification.permissions import (
-    can_manage_round,
     can_open_round,
     can_verify,
     decides,
 )
 from kiemdiem.classification.states import RATING
+from kiemdiem.classification.subjects import (
+    default_cutoff,
+    is_new_member,
+    new_members_exempt,
+)
 from kiemdiem.core.audit import audit_record
 from kiemdiem.core.dates import vn_date
 from kiemdiem.core.errors import DomainError, full_clean
@@ -48,14 +51,9 @@ from kiemdiem.core.text import normalize_text_block
 from kiemdiem.core.versions import require_version, save_if_unchanged
 from kiemdiem.org.models import (
     GRASSROOTS_KINDS,
-    NON_PARTY_KINDS,
-    Membership,
-    MembershipKind,
     Person,
     Position,
-    PositionRole,
     Unit,
-    UnitKind,
 )
 from kiemdiem.org.scoping import access_for
 
@@ -70,11 +68,6 @@ class RuleRefused(DomainError):
 
 
 # --- who decides, peer groups, sheets ---------------------------------------------------------
-
-# Party organizations rated as such (a party group inside a cell is not).
-ORGANIZATION_KINDS = frozenset(UnitKind.values) - NON_PARTY_KINDS - {UnitKind.PARTY_GROUP}
-# Posts whose holders are rated as leaders (the head of a committee or of an agency).
-HEAD_ROLES = (PositionRole.SECRETARY, PositionRole.HEAD)
 
 
 def deciding_unit_for(subject_kind: str, unit: Unit, member_decider: str) -> Unit:
@@ -177,6 +170,7 @@ def round_open(
     deadline: datetime.date | None = None,
     imported: bool = False,
     populate: bool = True,
+    quarter_rollup: str | None = None,
 ) -> RatingRound:
     """Open the classification of `year` over `scope_unit`'s subtree, under the rulebook the
     year was issued under (or the one named, for a year the office knows better), and open a
@@ -210,7 +204,10 @@ def round_open(
         quota_rounding=quota_rounding,
         head_rule=head_rule,
         member_decider=member_decider,
-        cutoff_on=cutoff_on or datetime.date(year, 12, 31),
+        cutoff_on=cutoff_on or default_cutoff(year),
+        quarter_rollup=(quarter_rollup or settings.KIEMDIEM_CLASSIFICATION_QUARTER_ROLLUP)
+        if rule_set.code == rules.QD366.code
+        else "",
         deadline=deadline,
         imported=imported,
         created_by=acting_user(by),
@@ -229,85 +226,13 @@ def round_open(
     return round_
 
 
-def _year_span(round_: RatingRound) -> Q:
-    first, last = datetime.date(round_.year, 1, 1), datetime.date(round_.year, 12, 31)
-    return Q(valid_from__lte=last) & (Q(valid_to__isnull=True) | Q(valid_to__gte=first))
-
-
 def subjects_populate(*, round_: RatingRound, by: Actor) -> int:
     """A rating for every organization, leadership collective, head and member (at their
     official cell) of the scope in the year; new members exempt. Returns how many were opened.
-    TODO(#13): a province of thousands of members should open as a queued job with bulk rows."""
-    require(can_manage_round(by, round_))
-    scope = round_.scope_unit
-    opened = 0
-    units = Unit.objects.subtree(scope).exclude(pk=scope.pk)
-    for unit in units:
-        kind = (
-            SubjectKind.LEADERSHIP_COLLECTIVE
-            if unit.kind in NON_PARTY_KINDS
-            else SubjectKind.ORGANIZATION
-            if unit.kind in ORGANIZATION_KINDS
-            else None
-        )
-        if kind and not _exists(round_, kind, unit, None):
-            rating_add(round_=round_, by=by, subject_kind=kind, unit=unit)
-            opened += 1
-    posts = (
-        Position.objects.filter(unit__path__startswith=scope.path, role__in=HEAD_ROLES)
-        .filter(_year_span(round_))
-        .select_related("unit", "person")
-    )
-    for post in posts:
-        if post.unit_id != scope.pk and not _exists(
-            round_, SubjectKind.LEADER, post.unit, post.person
-        ):
-            rating_add(
-                round_=round_,
-                by=by,
-                subject_kind=SubjectKind.LEADER,
-                unit=post.unit,
-                person=post.person,
-                position=post,
-            )
-            opened += 1
-    members = (
-        Membership.objects.filter(unit__path__startswith=scope.path, kind=MembershipKind.OFFICIAL)
-        .filter(_year_span(round_))
-        .select_related("unit", "person")
-        .order_by("person_id", "-valid_from")
-    )
-    seen: set[int] = set()
-    for m in members:
-        if m.person_id in seen:
-            continue
-        seen.add(m.person_id)
-        if not _exists(round_, SubjectKind.MEMBER, m.unit, m.person):
-            rating_add(
-                round_=round_, by=by, subject_kind=SubjectKind.MEMBER, unit=m.unit, person=m.person
-            )
-            opened += 1
-    return opened
+    Written in bulk (`opening.subjects_open`); a province runs it as a queued job."""
+    from kiemdiem.classification.opening import subjects_open
 
-
-def _exists(round_: RatingRound, kind: str, unit: Unit, person: Person | None) -> bool:
-    return (
-        Rating.objects.standing()
-        .filter(round=round_, subject_kind=kind, unit=unit, person=person)
-        .exists()
-    )
-
-
-def _new_member(round_: RatingRound, person: Person | None) -> bool:
-    """Admitted less than 6 months before the round's cut-off day (QĐ 366 Art. 5)."""
-    if person is None or person.admission_date is None:
-        return False
-    cutoff = round_.cutoff_on
-    year, month = (
-        (cutoff.year, cutoff.month - 6) if cutoff.month > 6 else (cutoff.year - 1, cutoff.month + 6)
-    )
-    day = min(cutoff.day, calendar.monthrange(year, month)[1])
-    return person.admission_date > datetime.date(year, month, day)
+    return subjects_open(round_=round_, by=by)["opened"]
 
 
 @transaction.atomic
@@ -340,7 +265,11 @@ def rating_add(
         sheet=sheet_for(round_, subject_kind, unit),
         rerating_of=rerating_of,
     )
-    exempt = subject_kind == SubjectKind.MEMBER and _new_member(round_, person)
+    exempt = (
+        subject_kind == SubjectKind.MEMBER
+        and new_members_exempt()
+        and is_new_member(round_, person)
+    )
     if exempt:
         rating.status = RatingStatus.EXEMPT
         rating.exempt_reason = ExemptReason.NEW_MEMBER
@@ -381,6 +310,27 @@ def rating_exempt(
 
 
 # --- step 1 and 2: scores, levels, conditions -------------------------------------------------
+
+
+LEAVE_CASES = frozenset({SpecialCase.SICK_LEAVE, SpecialCase.MATERNITY})
+
+
+def parse_task_share(rating: Rating, value: Any, field: str) -> Decimal | None:
+    """A collective's share of its year's tasks completed, 0–100 (None: not given)."""
+    if value in (None, ""):
+        return None
+    if rating.subject_kind not in rules.COLLECTIVE_SUBJECTS:
+        raise DomainError(_("Tỉ lệ hoàn thành nhiệm vụ chỉ ghi cho tổ chức, tập thể."), field=field)
+    try:
+        share = Decimal(str(value).replace(",", ".").strip())
+    except InvalidOperation:
+        raise DomainError(_("Tỉ lệ hoàn thành nhiệm vụ phải là một số."), field=field) from None
+    if not share.is_finite() or share < 0 or share > 100:
+        raise DomainError(
+            _("Tỉ lệ hoàn thành nhiệm vụ phải từ 0 đến 100 (đang nhập %(v)s).") % {"v": value},
+            field=field,
+        )
+    return share.quantize(Decimal("0.01"))
 
 
 def _check_level(rating: Rating, level: str, field: str) -> None:
@@ -499,6 +449,8 @@ def rating_self_assess(
     scores: dict[str, Any] | None = None,
     conditions: list[str] | None = None,
     special_case: str = "",
+    special_reason: str = "",
+    task_share: Any = None,
 ) -> None:
     """Step 1: score each criterion (or grade it), propose a level, name strengths, weaknesses
     and causes. Redone freely until the appraisal."""
@@ -513,6 +465,25 @@ def rating_self_assess(
     ticked = _check_conditions(rating, conditions or [], level, "conditions")
     if special_case and special_case not in SpecialCase.values:
         raise DomainError(_("Trường hợp đặc thù không hợp lệ."), field="special_case")
+    if rating.temporary_unit_id and special_case != SpecialCase.TEMPORARY:
+        raise DomainError(
+            _(
+                "Văn phòng cấp ủy đã ghi đồng chí sinh hoạt tạm thời tại %(u)s: không tự bỏ được "
+                "trường hợp này (chi bộ đó phải nhận xét trước, HD 43 mục 7)."
+            )
+            % {"u": rating.temporary_unit},
+            field="special_case",
+        )
+    special_reason = normalize_text_block(special_reason) or rating.special_reason
+    if special_case in LEAVE_CASES and not special_reason:
+        raise DomainError(
+            _(
+                "Nghỉ ốm, nghỉ thai sản: phải ghi thời gian nghỉ và phần việc đã làm, vì được "
+                "đánh giá theo thời gian công tác thực tế (HD 43 mục 7)."
+            ),
+            field="special_reason",
+        )
+    share = parse_task_share(rating, task_share, "task_share")
     reasons = normalize_text_block(reasons)
     if not reasons:
         raise DomainError(
@@ -536,6 +507,8 @@ def rating_self_assess(
         self_reasons=reasons,
         self_conditions=ticked,
         special_case=special_case,
+        special_reason=special_reason if special_case else "",
+        task_share=rating.task_share if share is None else share,
     )
 
 
@@ -562,6 +535,7 @@ def rating_appraise(
     mitigation_note: str = "",
     complaints: str = "",
     special_note: str = "",
+    task_share: Any = None,
 ) -> None:
     """Step 2: the organization board or an appraisal team proposes a level. A lower level than
     the self-assessment is a downgrade: both levels stay, and the reason is required."""
@@ -609,6 +583,7 @@ def rating_appraise(
             ),
             field="special_note",
         )
+    share = parse_task_share(rating, task_share, "task_share")
     move.reason = reasons
     move.apply(
         {
@@ -625,6 +600,7 @@ def rating_appraise(
         mitigation_note=normalize_text_block(mitigation_note),
         complaints=normalize_text_block(complaints),
         special_note=note,
+        task_share=rating.task_share if share is None else share,
     )
 
 
@@ -791,7 +767,9 @@ def rating_cancel(
 
 
 @transaction.atomic
-def peer_group_grant(*, group: PeerGroup, by: Actor, reason: str) -> None:
+def peer_group_grant(
+    *, group: PeerGroup, by: Actor, reason: str, version: int | None = None
+) -> None:
     """The competent level raises a group's quota to 25% for outstanding, over-plan results
     (QĐ 366 Art. 11.1.5): with the reason."""
     if not decides(by, group.deciding_unit):
@@ -809,7 +787,9 @@ def peer_group_grant(*, group: PeerGroup, by: Actor, reason: str) -> None:
         raise DomainError(
             _("Phải nêu kết quả nổi bật, vượt kế hoạch làm căn cứ nâng tỉ lệ."), field="reason"
         )
-    PeerGroup.objects.filter(pk=group.pk).update(quota_granted=True, grant_reason=reason)
+    if group.quota_granted:
+        raise DomainError(_("Nhóm “%(g)s” đã được nâng tỉ lệ lên 25%%.") % {"g": group.name})
+    save_if_unchanged(group, version, quota_granted=True, grant_reason=reason)
     group.quota_granted, group.grant_reason = True, reason
     audit_record(
         obj=group,

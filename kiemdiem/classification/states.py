@@ -14,18 +14,19 @@ cancelled rating stays, with the reason, and a new rating of the same subject st
 No campaign counters move here: the classification statistics are their own summaries.
 """
 
-from kiemdiem.classification.models import Rating, RatingStatus
+from kiemdiem.classification.models import Rating, RatingRound, RatingStatus, RoundStatus
 from kiemdiem.classification.permissions import (
     can_appraise,
     can_cancel,
     can_decide,
     can_manage_rating,
+    can_manage_round,
     can_self_assess,
 )
 from kiemdiem.core.lifecycle import BORN, Arrow, Lifecycle, Place
 from kiemdiem.core.permissions import Actor, Decision
 
-__all__ = ["DONE", "OPEN", "RATING", "RatingStatus"]
+__all__ = ["DONE", "OPEN", "RATING", "ROUND", "RatingStatus"]
 
 # Still to be decided: the states the ordering rules wait on.
 OPEN = frozenset({RatingStatus.DRAFT, RatingStatus.SELF_ASSESSED, RatingStatus.APPRAISED})
@@ -52,6 +53,8 @@ RATING = Lifecycle(
     arrows={
         (BORN, RatingStatus.DRAFT): Arrow(can=can_manage_rating),
         (BORN, RatingStatus.EXEMPT): Arrow(can=can_manage_rating, reason=True),
+        # A past year's result entered from records (imports.py, rounds marked imported only).
+        (BORN, RatingStatus.PUBLISHED): Arrow(can=can_manage_rating, reason=True),
         (RatingStatus.DRAFT, RatingStatus.EXEMPT): Arrow(can=can_manage_rating, reason=True),
         (RatingStatus.DRAFT, RatingStatus.SELF_ASSESSED): Arrow(can=can_self_assess),
         (RatingStatus.SELF_ASSESSED, RatingStatus.SELF_ASSESSED): Arrow(can=can_self_assess),
@@ -62,4 +65,19 @@ RATING = Lifecycle(
         (RatingStatus.DECIDED, RatingStatus.CANCELLED): _cancel,
         (RatingStatus.PUBLISHED, RatingStatus.CANCELLED): _cancel,
     },
+)
+
+
+# A round is open while its ratings are worked on; the office of its scope closes it once
+# every subject is decided (or exempt): closing never leaves a subject reviewed but unrated
+# (QĐ 366 Art. 3.4). Refused with the list of the unfinished ratings otherwise (cases.py).
+def _round_place(round_: RatingRound) -> Place:
+    return Place(unit_path=round_.scope_unit.path)
+
+
+ROUND = Lifecycle(
+    name="rating_round",
+    labels=dict(RoundStatus.choices),
+    place=_round_place,
+    arrows={(RoundStatus.OPEN, RoundStatus.CLOSED): Arrow(can=can_manage_round)},
 )

@@ -18,6 +18,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kiemdiem.classification import rules, selectors, services
+from kiemdiem.classification.actions import (
+    awaiting_temporary_comment,
+    rating_actions,
+    start_populate,
+)
+from kiemdiem.classification.case_checks import quarter_ceiling, quarters_of
 from kiemdiem.classification.checks import criteria_for, decision_checks
 from kiemdiem.classification.forms import (
     AppraiseForm,
@@ -30,8 +36,9 @@ from kiemdiem.classification.forms import (
     VerifyForm,
 )
 from kiemdiem.classification.models import Rating, RatingStatus, SubjectKind
-from kiemdiem.classification.permissions import can_verify
+from kiemdiem.classification.permissions import can_manage_round, can_verify
 from kiemdiem.classification.states import RATING
+from kiemdiem.classification.subjects import in_rating_order
 from kiemdiem.core.audit import history_for
 from kiemdiem.core.forms import run_service
 from kiemdiem.core.lifecycle import allowed
@@ -60,7 +67,11 @@ def _scopes(user: Any) -> list[Unit]:
 @require_GET
 def round_list(request: HttpRequest) -> HttpResponse:
     rounds = selectors.rounds_for(request.user).order_by("-year", "scope_unit__path")
-    ctx = {"rounds": rounds, "can_open": bool(_scopes(request.user))}
+    ctx = {
+        "rounds": rounds,
+        "can_open": bool(_scopes(request.user)),
+        "awaiting_comment": awaiting_temporary_comment(request.user),
+    }
     return render(request, "classification/round_list.html", ctx)
 
 
@@ -88,10 +99,19 @@ def round_create(request: HttpRequest) -> HttpResponse:
                 quota_rounding=data["quota_rounding"],
                 head_rule=data["head_rule"],
                 deadline=data["deadline"],
+                cutoff_on=data.get("cutoff_on"),
+                quarter_rollup=data.get("quarter_rollup") or None,
+                populate=False,
             ),
         )
         if round_ is not None:
+            # The subjects (a province: hundreds of thousands) open as a job.
+            job = start_populate(request, round_)
             messages.success(request, _("Đã mở đợt đánh giá, xếp loại."))
+            if job.ok is None:
+                return redirect(job)
+            if job.ok is False:
+                messages.error(request, job.result)
             return redirect(round_)
     return render(request, "classification/round_form.html", {"form": form})
 
@@ -110,9 +130,11 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ratings = ratings.filter(status=status)
     if level in rules.ALL_LEVELS:
         ratings = ratings.filter(decided_level=level, status__in=["decided", "published"])
-    page = Paginator(
-        ratings.order_by("unit__path", "subject_kind", "person__sort_key", "pk"), PER_PAGE
-    )
+    # "N … bị hạ từ mức A xuống B": the list behind the round page's downgrade line.
+    down = request.GET.get("ha_muc", "").split(".")
+    if len(down) == 2 and all(d in rules.ALL_LEVELS for d in down):
+        ratings = ratings.filter(self_level=down[0], appraised_level=down[1])
+    page = Paginator(in_rating_order(ratings), PER_PAGE)
     counts = selectors.round_counts(request.user, round_)
     table = [
         {
@@ -128,6 +150,8 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     downgrades = [
         {
             "kind": SubjectKind(k).label,
+            "kind_code": k,
+            "filter": f"{a}.{b}",
             "from": rules.short(a),
             "to": rules.short(b),
             "n": n,
@@ -140,7 +164,8 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "page": page.get_page(request.GET.get("page")),
         "table": table,
         "downgrades": downgrades,
-        "open": [(RatingStatus(s).label, n) for s, n in counts.open.items()],
+        "open": [(s, RatingStatus(s).label, n) for s, n in counts.open.items()],
+        "manage": can_manage_round(request.user, round_),
         "kinds": SubjectKind.choices,
         "statuses": RatingStatus.choices,
         "kind": kind,
@@ -173,6 +198,7 @@ def rating_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "publish_form": PublishForm(initial={"version": rating.version}),
         "history": history_for(rating)[:50],
     }
+    ctx.update(rating_actions(user, rating))
     return render(request, "classification/rating_detail.html", ctx)
 
 
@@ -217,6 +243,8 @@ def rating_self_assess(request: HttpRequest, pk: int) -> HttpResponse:
         reasons=rating.self_reasons,
         conditions=rating.self_conditions,
         special_case=rating.special_case,
+        special_reason=rating.special_reason,
+        task_share=rating.task_share,
         **{f"score_{k}": v for k, v in rating.self_scores.items()},
     )
     form = SelfAssessForm(_posted(request), rating=rating, initial=initial)
@@ -231,10 +259,21 @@ def rating_self_assess(request: HttpRequest, pk: int) -> HttpResponse:
             scores=form.scores(),
             conditions=d.get("conditions") or [],
             special_case=d.get("special_case") or "",
+            special_reason=d.get("special_reason") or "",
+            task_share=d.get("task_share"),
         )
 
+    # QĐ 366: the quarters feed the year; the self-assessment shows them and what they allow.
+    quarters = quarters_of(rating)
+    ceiling = quarter_ceiling(rating.round, rating.subject_kind, quarters)
     return _step(
-        request, rating, form, _("Tự đánh giá, xếp loại"), call, _("Đã lưu bản tự đánh giá.")
+        request,
+        rating,
+        form,
+        _("Tự đánh giá, xếp loại"),
+        call,
+        _("Đã lưu bản tự đánh giá."),
+        {"quarters": quarters, "quarter_ceiling": ceiling[1] if ceiling else ""},
     )
 
 
@@ -242,7 +281,12 @@ def rating_self_assess(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def rating_appraise(request: HttpRequest, pk: int) -> HttpResponse:
     rating = _rating(request, pk)
-    initial = _initial(rating, level=rating.self_level, conditions=rating.self_conditions)
+    initial = _initial(
+        rating,
+        level=rating.self_level,
+        conditions=rating.self_conditions,
+        task_share=rating.task_share,
+    )
     form = AppraiseForm(_posted(request), rating=rating, initial=initial)
 
     def call(d: dict) -> None:
@@ -258,6 +302,7 @@ def rating_appraise(request: HttpRequest, pk: int) -> HttpResponse:
             mitigation_note=d.get("mitigation_note") or "",
             complaints=d.get("complaints") or "",
             special_note=d.get("special_note") or "",
+            task_share=d.get("task_share"),
         )
 
     return _step(

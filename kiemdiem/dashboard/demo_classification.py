@@ -11,8 +11,15 @@ competent level would.
 import random
 from decimal import Decimal
 
-from kiemdiem.classification import rules, services
-from kiemdiem.classification.models import Rating, RatingRound, RatingStatus, SubjectKind
+from kiemdiem.classification import cases, rules, services
+from kiemdiem.classification.models import (
+    PeerGroup,
+    Rating,
+    RatingRound,
+    RatingStatus,
+    SpecialCase,
+    SubjectKind,
+)
 from kiemdiem.classification.services import RuleRefused, decision_problems
 from kiemdiem.core.permissions import SYSTEM, Actor
 from kiemdiem.org.models import Unit
@@ -25,6 +32,41 @@ TOTALS = {
     rules.NOT_COMPLETED: Decimal(45),
 }
 ORDER = [rules.EXCELLENT, rules.GOOD, rules.COMPLETED, rules.NOT_COMPLETED]
+# A collective's share of tasks completed, by level (QĐ 366: below 70% is KHTNV).
+SHARES = {
+    rules.EXCELLENT: "100",
+    rules.GOOD: "100",
+    rules.COMPLETED: "92.5",
+    rules.NOT_COMPLETED: "65",
+}
+# The commune's own scoring sheet for leaders (issued after the round opened: the ratings keep
+# the default sheet; the sheets page shows it and lets the office edit it).
+LEADER_SHEET = [
+    {
+        "code": "chinh_tri",
+        "label": "Bản lĩnh chính trị, nêu gương",
+        "group": "general",
+        "max_points": 15,
+    },
+    {
+        "code": "doan_ket",
+        "label": "Đoàn kết, dân chủ, kỷ luật",
+        "group": "general",
+        "max_points": 15,
+    },
+    {
+        "code": "chi_tieu",
+        "label": "Chỉ tiêu kinh tế - xã hội được giao",
+        "group": "task_results",
+        "max_points": 40,
+    },
+    {
+        "code": "don_vi",
+        "label": "Kết quả của đơn vị trực tiếp phụ trách",
+        "group": "task_results",
+        "max_points": 30,
+    },
+]
 
 
 def _scores(rating: Rating, level: str) -> dict[str, str]:
@@ -63,6 +105,9 @@ def _walk(rating: Rating, level: str, appraised: str, *, reason: str = "") -> No
         reasons="Hoàn thành các nhiệm vụ được giao; còn hạn chế trong báo cáo đúng hạn.",
         version=rating.version,
         scores=_scores(rating, level),
+        special_case=rating.special_case,
+        special_reason=rating.special_reason,
+        task_share=SHARES[level] if rating.person_id is None else None,
     )
     rating.refresh_from_db()
     services.rating_appraise(
@@ -132,6 +177,7 @@ def generate_classification(
         return (1, -r.unit.depth, kinds[r.subject_kind], top_last, r.unit.path, r.pk)
 
     ratings.sort(key=order)
+    _cases(ratings, intended)
     downgraded = 0
     for rating in ratings:
         level = appraised = intended[rating.pk]
@@ -158,4 +204,52 @@ def generate_classification(
             version=published.version,
         )
         _walk(rerating, rules.COMPLETED, rules.COMPLETED)
+    _grant_and_sheet(round_, commune)
     return {"ratings": Rating.objects.filter(round=round_).count()}
+
+
+def _cases(ratings: list[Rating], intended: dict[int, str]) -> None:
+    """A member on long sick leave (rated on the work done) and the quarterly results of a few
+    members (QĐ 366), before the walk, so the year's checks weigh them."""
+    members = [r for r in ratings if r.subject_kind == SubjectKind.MEMBER]
+    if not members:
+        return
+    sick = members[0]
+    cases.rating_special_case(
+        rating=sick,
+        by=SYSTEM,
+        special_case=SpecialCase.SICK_LEAVE,
+        reason="Nghỉ ốm 4 tháng (tháng 3–6); các tháng còn lại hoàn thành phần việc được giao.",
+        version=sick.version,
+    )
+    sick.refresh_from_db()
+    for rating in members[1:6]:
+        total = TOTALS[intended[rating.pk]]
+        for quarter in (1, 2, 3):
+            level = rules.level_for_score(rating.round.rules, rating.subject_kind, total)
+            cases.quarter_record(
+                rating=rating, by=SYSTEM, quarter=quarter, level=level, total=total
+            )
+
+
+def _grant_and_sheet(round_: RatingRound, commune: Unit) -> None:
+    """The competent level's 25% grant for one group, and the commune's scoring sheet."""
+    group = (
+        PeerGroup.objects.filter(round=round_, subject_kind=SubjectKind.MEMBER)
+        .order_by("pk")
+        .first()
+    )
+    if group is not None:
+        services.peer_group_grant(
+            group=group,
+            by=SYSTEM,
+            reason="Hoàn thành vượt kế hoạch năm, nhiều sản phẩm nổi bật được cấp trên ghi nhận.",
+        )
+    services.sheet_create(
+        by=SYSTEM,
+        unit=commune,
+        scheme=round_.scheme,
+        subject_kind=SubjectKind.LEADER,
+        title=f"Bảng điểm cán bộ lãnh đạo, quản lý — {commune.name}",
+        criteria=LEADER_SHEET,
+    )

@@ -143,6 +143,10 @@ def case_create(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     posts = services.posts_held_on(case.person, today) if case.person_id else []
     form = CaseForm(_posted(request), user=request.user, case=case, posts=posts, new=True)
+    # Opened from a shortcoming of the subject's review ("Ghi nhận kỷ luật về vi phạm này").
+    raw_finding = request.GET.get("finding", "")
+    if raw_finding.isdigit() and form.fields["finding"].queryset.filter(pk=raw_finding).exists():
+        form.initial["finding"] = int(raw_finding)
     if not form.fields["deciding_unit"].queryset.exists():
         messages.error(
             request,

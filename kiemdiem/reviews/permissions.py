@@ -73,6 +73,19 @@ def can_record_meeting(user: Actor, unit: Unit) -> Decision:
     return deny(_("Chỉ lãnh đạo đơn vị hoặc văn phòng cấp ủy mới được ghi nhận hội nghị."))
 
 
+def may_record_discipline_about(user: Actor, review: Review) -> bool:
+    """Whether the review's subject lies where the user keeps discipline records (a committee
+    office or inspection committee over it; an organization only from above): the link from a
+    shortcoming to recording its discipline case. The discipline app decides the rest."""
+    access = access_for(user)
+    if access.everything:
+        return True
+    path = review.unit.path
+    if review.person_id is None:
+        return any(path.startswith(p) and path != p for p in access.sensitive_paths)
+    return any(path.startswith(p) for p in access.sensitive_paths)
+
+
 def can_record_meeting_of(user: Actor, meeting: ReviewMeeting) -> Decision:
     """Record or correct this conference: the unit's leaders or its office."""
     return can_record_meeting(user, meeting.unit)

@@ -51,6 +51,7 @@ from kiemdiem.reviews.permissions import (
     can_edit_review,
     can_manage_cycle,
     can_record_meeting,
+    may_record_discipline_about,
 )
 from kiemdiem.reviews.services import ReviewIncomplete
 from kiemdiem.reviews.states import REVIEW, CycleStatus, ReviewStatus
@@ -187,6 +188,7 @@ def _review_context(request: HttpRequest, review: Review, **extra) -> dict:
         "findings_locked": findings_locked,
         "is_open": is_open,
         "can_meet": can_record_meeting(user, review.unit),
+        "records_discipline": may_record_discipline_about(user, review),
         "transitions": transitions,
         "transition_form": TransitionForm(initial={"version": review.version}),
         "tag_labels": TAG_LABELS,

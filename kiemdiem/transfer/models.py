@@ -100,6 +100,7 @@ class RecordImport(models.Model):
     class Kind(models.TextChoices):
         DISCIPLINE = "discipline", _("Quyết định kỷ luật")
         CONFIDENCE = "confidence", _("Kết quả lấy phiếu tín nhiệm")
+        RATING = "rating", _("Kết quả xếp loại chất lượng các năm trước")
 
     class Status(models.TextChoices):
         CHECKING = "checking", _("Đang chạy thử")

@@ -1,4 +1,5 @@
-"""Importing years of discipline decisions and confidence-vote results from XLSX.
+"""Importing years of discipline decisions, confidence-vote results and quality ratings of past
+years from XLSX.
 
 Each row goes through the same service a page calls (`discipline.services.case_record`,
 `confidence.services.poll_create/result_add`), in a savepoint of its own, so a row is refused
@@ -22,6 +23,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kiemdiem.classification import imports as classification_imports
+from kiemdiem.classification.models import SubjectKind as RatedKind
 from kiemdiem.confidence import services as confidence_services
 from kiemdiem.confidence.models import ConfidencePoll, ConfidenceResult, ExclusionReason, PollStatus
 from kiemdiem.confidence.permissions import can_hold_poll
@@ -51,6 +54,7 @@ from kiemdiem.transfer.columns import (
 
 DISCIPLINE = "discipline"
 CONFIDENCE = "confidence"
+RATING = "rating"
 D = "dd/mm/yyyy"
 
 RECORD_TABLES: dict[str, Table] = {
@@ -105,6 +109,48 @@ RECORD_TABLES: dict[str, Table] = {
             Column("normal_count", "Tín nhiệm", False),
             Column("low_count", "Tín nhiệm thấp", False),
             Column("invalid_count", "Phiếu không hợp lệ", False),
+        ),
+    ),
+    RATING: Table(
+        RATING,
+        "Xếp loại",
+        "xep-loai-cac-nam.xlsx",
+        gettext_lazy("Kết quả xếp loại chất lượng các năm trước"),
+        (
+            Column("year", "Năm đánh giá", True, help="Năm đã qua, ví dụ 2016."),
+            Column(
+                "scheme",
+                "Quy định",
+                False,
+                help="Để trống: quy định của năm (2014–2017 legacy_2014, 2018–2022 qd132_2018, "
+                "2023–2024 qd124_2023, từ 2025 qd366_2025).",
+            ),
+            Column("subject_kind", "Đối tượng", True, "choice", RatedKind),
+            Column(
+                "unit",
+                "Mã đơn vị",
+                True,
+                "code",
+                help="Tổ chức, tập thể được xếp loại; đảng viên: chi bộ; cán bộ: đơn vị công tác.",
+            ),
+            Column("card", "Số thẻ đảng viên", False, "card", help="Với đảng viên, cán bộ."),
+            Column("full_name", "Họ và tên", False, help="Để đối chiếu với số thẻ."),
+            Column(
+                "level",
+                "Mức xếp loại",
+                True,
+                help="HTXSNV, HTTNV, HTNV, KHTNV; tổ chức đảng 2014–2017: TSVM, HTTNV, HTNV, YK.",
+            ),
+            Column(
+                "deciding_unit",
+                "Mã cấp quyết định",
+                False,
+                "code",
+                help="Để trống: cấp có thẩm quyền theo quy định.",
+            ),
+            Column("decision_number", "Số quyết định", False),
+            Column("decided_on", "Ngày quyết định", False, "date", help=D),
+            Column("note", "Ghi chú", False),
         ),
     ),
 }
@@ -379,6 +425,57 @@ def _finalize(created: set[int], by: Actor) -> None:
             confidence_services.poll_finalize(poll=poll, by=by, note=_("Nhập từ tệp Excel"))
 
 
+# --- ratings of past years ---------------------------------------------------------------------
+
+
+def _in_column(table: Table, key: str, call: Callable[[], Any]) -> Any:
+    """Name the column a refusal is about: “Mã đơn vị”: Không có đơn vị …"""
+    headers = {c.key: c.header for c in table.columns}
+    try:
+        return call()
+    except (RowRefused, DomainError) as exc:
+        message = exc.message if isinstance(exc, DomainError) else str(exc)
+        field = getattr(exc, "field", None) or key
+        header = headers.get(field)
+        raise RowRefused(
+            _("Cột “%(c)s”: %(m)s") % {"c": header, "m": message} if header else message
+        ) from exc
+
+
+def _rating_row(values: dict, by: Actor, created: set[int]) -> str:
+    table = RECORD_TABLES[RATING]
+    raw_year = str(values["year"]).strip().removesuffix(".0")
+    if not raw_year.isdigit() or not 2000 <= int(raw_year) <= 2100:
+        raise RowRefused(_("Cột “Năm đánh giá”: “%(v)s” không phải là một năm.") % {"v": raw_year})
+    unit = _in_column(table, "unit", lambda: _unit(values["unit"], by))
+    person = None
+    if values["card"]:
+        person = _in_column(table, "card", lambda: _person(values["card"], values["full_name"], by))
+    deciding = None
+    if values["deciding_unit"]:
+        deciding = _in_column(table, "deciding_unit", lambda: _unit(values["deciding_unit"], by))
+    result = _in_column(
+        table,
+        "",
+        lambda: classification_imports.rating_import(
+            by=by,
+            year=int(raw_year),
+            scheme=values["scheme"],
+            subject_kind=values["subject_kind"],
+            unit=unit,
+            person=person,
+            level=values["level"],
+            deciding_unit=deciding,
+            decision_number=values["decision_number"],
+            decided_on=values["decided_on"],
+            note=values["note"],
+            source=_("Nhập từ tệp Excel"),
+            created=created,
+        ),
+    )
+    return CREATED if result.action == classification_imports.CREATED else EXISTS
+
+
 # --- the run ------------------------------------------------------------------------------------
 
 
@@ -393,6 +490,7 @@ def run(kind: str, handle: IO[bytes], *, by: Actor, dry_run: bool) -> Outcome:
     handlers: dict[str, Callable[[dict], str]] = {
         DISCIPLINE: lambda values: _discipline_row(values, by),
         CONFIDENCE: lambda values: _confidence_row(values, by, created),
+        RATING: lambda values: _rating_row(values, by, created),
     }
     with transaction.atomic():
         for number, raw in rows:

@@ -1,17 +1,28 @@
-"""The two steps of a discipline or confidence-vote import, run as jobs of the task queue.
+"""The two steps of a discipline, confidence-vote or past-rating import, run as jobs of the task
+queue, and the two calls that start them (`start`: save the workbook and queue its dry run;
+`confirm`: queue the real run of a clean dry run), shared by the pages and the API.
 
 Each step claims its import by a conditional UPDATE of its status (checking → checked, importing
 → imported), so a second delivery of the same task finds nothing to do, and the step's writes,
 its report and the job's result commit together (core.tasks.run_job).
 """
 
+import hashlib
+import uuid
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.utils import timezone
+from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from kiemdiem.core.audit import audit_record
-from kiemdiem.core.models import AuditAction
+from kiemdiem.core.errors import DomainError
+from kiemdiem.core.models import AuditAction, Job
+from kiemdiem.core.tasks import enqueue_job
 from kiemdiem.transfer import records
 from kiemdiem.transfer.models import RecordImport
 
@@ -84,3 +95,64 @@ def run(import_id: int, user_id: int) -> str:
     if not outcome.clean:
         return _("Dữ liệu đã thay đổi từ lúc chạy thử: có dòng bị từ chối, chưa nhập gì.")
     return _("Đã nhập %(f)s: %(s)s") % {"f": job.file_name, "s": _summary(job)}
+
+
+def start(*, by, kind: str, file_name: str, content: bytes) -> tuple[RecordImport, Job]:
+    """Save the workbook and queue its dry run: the report lists every row's fate."""
+    if kind not in records.RECORD_TABLES:
+        raise DomainError(_("Hãy chọn loại dữ liệu cần nhập."), field="kind")
+    if len(content) > settings.KIEMDIEM_IMPORT_MAX_BYTES:
+        limit = settings.KIEMDIEM_IMPORT_MAX_BYTES // 1048576
+        raise DomainError(_("Tệp lớn hơn %(n)s MB.") % {"n": limit}, field="file")
+    path = default_storage.save(
+        f"nhap-ho-so/{uuid.uuid4().hex}-{get_valid_filename(file_name or 'tep.xlsx')[:80]}",
+        ContentFile(content),
+    )
+    with transaction.atomic():
+        record = RecordImport.objects.create(
+            kind=kind,
+            created_by=by,
+            file_name=(file_name or "tep.xlsx")[:255],
+            file_path=path,
+            sha256=hashlib.sha256(content).hexdigest(),
+        )
+        audit_record(
+            obj=record,
+            action=AuditAction.CREATE,
+            by=by,
+            changes={"kind": [None, kind], "file_name": [None, record.file_name]},
+        )
+    job = enqueue_job(
+        "kiemdiem.transfer.tasks.records_check",
+        record.pk,
+        by.pk,
+        name=_("Chạy thử %(f)s") % {"f": record.file_name},
+        by=by,
+        url=record.get_absolute_url(),
+    )
+    RecordImport.objects.filter(pk=record.pk).update(job_id_ref=job.pk)
+    record.refresh_from_db()
+    return record, job
+
+
+def confirm(*, record: RecordImport, by) -> Job | None:
+    """Queue the real run of a clean dry run (all rows or none). Claimed by its status: a second
+    call (a second click, a second tab, a retried request) queues nothing and returns None."""
+    if not record.clean or record.status not in (Status.CHECKED, Status.IMPORTING):
+        raise DomainError(_("Chỉ nhập được lượt đã chạy thử không có dòng bị từ chối."))
+    claimed = RecordImport.objects.filter(pk=record.pk, status=Status.CHECKED).update(
+        status=Status.IMPORTING
+    )
+    if not claimed:
+        return None
+    job = enqueue_job(
+        "kiemdiem.transfer.tasks.records_import",
+        record.pk,
+        by.pk,
+        name=_("Nhập %(f)s") % {"f": record.file_name},
+        by=by,
+        url=record.get_absolute_url(),
+    )
+    RecordImport.objects.filter(pk=record.pk).update(job_id_ref=job.pk)
+    record.refresh_from_db()
+    return job

@@ -2,27 +2,18 @@
 row-by-row report, and the real run once the dry run is clean; both runs are jobs of the task
 queue (records_jobs), followed on their job page."""
 
-import hashlib
-import uuid
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kiemdiem.core.audit import audit_record
-from kiemdiem.core.models import AuditAction
+from kiemdiem.core.errors import DomainError
 from kiemdiem.core.permissions import ALLOW, Decision, deny, require
-from kiemdiem.core.tasks import enqueue_job
 from kiemdiem.org.scoping import access_for
-from kiemdiem.transfer import records
+from kiemdiem.transfer import records, records_jobs
 from kiemdiem.transfer.models import RecordImport
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -98,32 +89,8 @@ def records_upload(request: HttpRequest) -> HttpResponse:
     if upload.size > settings.KIEMDIEM_IMPORT_MAX_BYTES:
         limit = settings.KIEMDIEM_IMPORT_MAX_BYTES // 1048576
         return _index(request, error=_("Tệp lớn hơn %(n)s MB.") % {"n": limit}, status=400)
-    content = upload.read()
-    path = default_storage.save(
-        f"nhap-ho-so/{uuid.uuid4().hex}-{get_valid_filename(upload.name)[:80]}",
-        ContentFile(content),
-    )
-    with transaction.atomic():
-        record = RecordImport.objects.create(
-            kind=kind,
-            created_by=request.user,
-            file_name=upload.name[:255],
-            file_path=path,
-            sha256=hashlib.sha256(content).hexdigest(),
-        )
-        audit_record(
-            obj=record,
-            action=AuditAction.CREATE,
-            by=request.user,
-            changes={"kind": [None, kind], "file_name": [None, record.file_name]},
-        )
-    job = enqueue_job(
-        "kiemdiem.transfer.tasks.records_check",
-        record.pk,
-        request.user.pk,
-        name=_("Chạy thử %(f)s") % {"f": record.file_name},
-        by=request.user,
-        url=record.get_absolute_url(),
+    record, job = records_jobs.start(
+        by=request.user, kind=kind, file_name=upload.name, content=upload.read()
     )
     return _follow(request, record, job)
 
@@ -153,17 +120,10 @@ def records_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Chỉ nhập được lượt đã chạy thử không có dòng bị từ chối."))
         return redirect(record)
     # Claimed by its status: a second click (or a second tab) queues nothing more.
-    claimed = RecordImport.objects.filter(pk=record.pk, status=RecordImport.Status.CHECKED).update(
-        status=RecordImport.Status.IMPORTING
-    )
-    if not claimed:
+    try:
+        job = records_jobs.confirm(record=record, by=request.user)
+    except DomainError:
         return redirect(record)
-    job = enqueue_job(
-        "kiemdiem.transfer.tasks.records_import",
-        record.pk,
-        request.user.pk,
-        name=_("Nhập %(f)s") % {"f": record.file_name},
-        by=request.user,
-        url=record.get_absolute_url(),
-    )
+    if job is None:
+        return redirect(record)
     return _follow(request, record, job)

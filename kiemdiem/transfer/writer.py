@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kiemdiem.core.audit import BulkAudit, diff
-from kiemdiem.core.bulk import Table, insert_rows
+from kiemdiem.core.bulk import Table, allocate_ids, insert_rows
 from kiemdiem.core.errors import DomainError
 from kiemdiem.core.models import AuditAction
 from kiemdiem.org import services
@@ -45,24 +45,6 @@ class StaleImport(DomainError):
 def _batches(items: list, size: int):
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def allocate_ids(model: type[models.Model], count: int) -> list[int]:
-    """`count` fresh primary keys of `model`, taken before the rows are inserted."""
-    if not count:
-        return []
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [table, count],
-            )
-            return [row[0] for row in cursor.fetchall()]
-        # SQLite: the import's transaction holds the write lock, so nobody else takes ids.
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")
-        start = cursor.fetchone()[0] + 1
-        return list(range(start, start + count))
 
 
 PERSON_COLUMNS = (

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
 from kiemdiem.api.services import token_create
+from kiemdiem.api.tests import classification
 from kiemdiem.api.tests.records import PREFIXES, records_of_province_a
 from kiemdiem.oversight.tests.helpers import oversight_objects
 from kiemdiem.remediation.models import RemediationPlan
@@ -59,6 +60,12 @@ def fuzz_setup(keep_connection, open_cycle, org_tree, office, cell_secretary, ov
     records = records_of_province_a(open_cycle, org_tree, office)
     objects = {
         **{PREFIXES[basename]: obj for basename, obj in records.items()},
+        **{
+            classification.PREFIXES[basename]: obj
+            for basename, obj in classification.classification_of_province_a(
+                org_tree, office
+            ).items()
+        },
         "units": org_tree.cell_a1,
         "people": org_tree.members_a1[0],
         "positions": org_tree.cell_a1.positions.first(),

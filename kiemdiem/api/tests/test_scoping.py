@@ -5,6 +5,7 @@ The endpoints are enumerated from the router, so a new one is covered without ed
 
 import pytest
 
+from kiemdiem.api.tests.classification import classification_of_province_a
 from kiemdiem.api.tests.records import records_of_province_a
 from kiemdiem.api.urls import router
 from kiemdiem.oversight.tests.helpers import oversight_objects
@@ -32,6 +33,7 @@ def province_a_objects(open_cycle, org_tree, office, cell_secretary, oversight):
     oversight_objects_by_prefix = oversight_objects(oversight, open_cycle, org_tree, office)
     return {
         **{basename: obj.pk for basename, obj in records.items()},
+        **{k: obj.pk for k, obj in classification_of_province_a(org_tree, office).items()},
         "unit": org_tree.cell_a1.pk,
         "person": org_tree.members_a1[0].pk,
         "position": position.pk,

@@ -23,3 +23,12 @@ def test_cancelling_and_sending_back_need_a_reason():
     assert ("decided", "cancelled") in needs
     assert ("self_assessed", "draft") in needs
     assert (BORN, "exempt") in needs
+
+
+def test_closing_a_round_is_the_office_of_its_scope(round_2025, outsider, admin, office):
+    from kiemdiem.classification.states import ROUND
+
+    [(move, arrow)] = ROUND.arrows.items()
+    assert move == ("open", "closed")
+    assert not arrow.can(outsider, round_2025)
+    assert arrow.can(office, round_2025) and arrow.can(admin, round_2025)

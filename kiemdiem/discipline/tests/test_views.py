@@ -201,3 +201,27 @@ def test_the_audit_trail_does_not_leak_a_case(client, case, unit_head, office, c
     assert "Vi phạm quy chế làm việc" not in audit and "Cảnh cáo" not in audit
     client.force_login(office)
     assert "Cảnh cáo" in client.get(reverse("audit-list")).content.decode()
+
+
+def test_a_shortcoming_links_to_recording_its_discipline_case(
+    client, org_tree, office, unit_head, open_cycle
+):
+    """The office keeping the member's records opens the case form from the shortcoming, with
+    the shortcoming chosen; a leader without the record role sees no such link."""
+    from kiemdiem.core.permissions import SYSTEM
+    from kiemdiem.reviews import services as review_services
+    from kiemdiem.reviews.models import Review
+
+    review = Review.objects.get(cycle=open_cycle, person=org_tree.members_a1[0])
+    finding = review_services.finding_add(
+        review=review, by=SYSTEM, text="Vi phạm quy chế làm việc", area="discipline"
+    )
+    client.force_login(office)
+    page = client.get(review.get_absolute_url()).content.decode()
+    link = f"{reverse('discipline:case-create')}?person={review.person_id}&amp;finding={finding.pk}"
+    assert link in page
+    form = client.get(link.replace("&amp;", "&")).context["form"]
+    assert form.initial["finding"] == finding.pk
+    assert form["finding"].value() == finding.pk
+    client.force_login(unit_head)
+    assert "finding-discipline" not in client.get(review.get_absolute_url()).content.decode()

@@ -33,6 +33,14 @@ def _params(kind: str, cycle, org_tree, request=None) -> dict:
     if kind == "dashboard.oversight-assessments":  # a working group's, over the province
         group = request.getfixturevalue("oversight").group
         return {"cycle": cycle.pk, "unit": org_tree.province_a.pk, "group": group.pk}
+    if kind.startswith("classification.recheck"):
+        from kiemdiem.classification.tests.recheck_helpers import recheck_of_province_a
+
+        campaign = recheck_of_province_a(org_tree)
+        task = campaign.tasks.get(unit=org_tree.grassroots_a1)
+        if kind == "classification.rechecks":
+            return {}
+        return {"campaign": campaign.pk} if kind.endswith("tasks") else {"task": task.pk}
     review = Review.objects.filter(cycle=cycle, unit=org_tree.cell_a1, person=None).first()
     period = ReportPeriod.objects.filter(cycle=cycle).order_by("ends_on").first()
     unit = org_tree.grassroots_a1
@@ -98,6 +106,9 @@ def test_every_list_page_has_an_export():
         "oversight.plan-tasks",
         "oversight.plan-conferences",
         "oversight.notifications",
+        "classification.rechecks",
+        "classification.recheck-tasks",
+        "classification.recheck-items",
     }
 
 
@@ -124,6 +135,7 @@ SCOPED = sorted(
         "oversight.late",
         "oversight.implementation-plans",
         "oversight.notifications",
+        "classification.rechecks",
     )
 )
 
