@@ -11,7 +11,7 @@ DEMO_SEED ?= 1
 TEST_WORKERS ?= auto
 PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
-.PHONY: run test install lint pytest pytest-sqlite pytest-postgres bench reliability \
+.PHONY: run test install lint pytest pytest-sqlite pytest-postgres bench bench-national reliability \
 	reliability-short lock clean
 
 ## make run: install everything, migrate, load the demo province if empty, serve on 127.0.0.1:8000
@@ -62,6 +62,14 @@ pytest-postgres: install
 ## generator (which flatters the ratios); KIEMDIEM_BENCH_LOADGEN=wrk|python picks one.
 bench: install
 	scripts/with-postgres.sh $(BIN)/python -m bench
+
+## make bench-national: W3 (national dashboard vs a raw national GROUP BY) on a national-shape data
+## set kept between runs in var/bench/national-pg (the first run builds it: seed_demo national with
+## KIEMDIEM_BENCH_NATIONAL_PROVINCES provinces, default 3 of 34, then a campaign over the root).
+## Delete that directory to rebuild it (e.g. at another number of provinces).
+bench-national: install
+	KIEMDIEM_PGDATA=var/bench/national-pg scripts/with-postgres.sh \
+		$(BIN)/python -m bench national-dashboard
 
 ## make reliability: R1–R13 of issue 15 (kill -9 of PostgreSQL, web and task workers, SQLite
 ## writers; backup/restore; locking; fuzzing; lockout; IDOR sweep; audit chain; summaries; a

@@ -17,7 +17,7 @@ created through the import itself, and two CSV files as a committee office would
   numbers can then be imported by the app; the schema is dropped at the end.
 
 Both are reported in members per second (one member = one person row + one membership row).
-Prints `BENCH import-members app=… baseline=… ratio=… unit=rows/s`; progress goes to stderr.
+Prints `BENCH W6-import-members app=… baseline=… ratio=… unit=rows/s`; progress goes to stderr.
 """
 
 import csv
@@ -242,6 +242,6 @@ def run() -> str:
         raise SystemExit(f"bench: {created} đảng viên, {linked} sinh hoạt, cần {MEMBERS}")
     app, base = MEMBERS / app_seconds, MEMBERS / base_seconds
     return (
-        f"BENCH import-members app={sig3(app)} baseline={sig3(base)} "
+        f"BENCH W6-import-members app={sig3(app)} baseline={sig3(base)} "
         f"ratio={sig3(app / base)} unit=rows/s"
     )

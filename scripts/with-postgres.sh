@@ -10,7 +10,16 @@ if [ -z "$PGBIN" ] || [ ! -x "$PGBIN/initdb" ]; then
   exit 1
 fi
 
-DIR=$(mktemp -d /tmp/kiemdiem-pg.XXXXXX)
+# KIEMDIEM_PGDATA=dir keeps the server's files in dir between runs (make bench-national reuses its
+# loaded data set); without it everything is thrown away at the end.
+if [ -n "${KIEMDIEM_PGDATA:-}" ]; then
+  mkdir -p "$KIEMDIEM_PGDATA"
+  DIR=$(cd "$KIEMDIEM_PGDATA" && pwd)
+  KEEP=1
+else
+  DIR=$(mktemp -d /tmp/kiemdiem-pg.XXXXXX)
+  KEEP=0
+fi
 PORT=${PGPORT_TEST:-$(( 20000 + RANDOM % 20000 ))}
 RUN_AS=()
 if [ "$(id -u)" = "0" ]; then
@@ -20,12 +29,18 @@ if [ "$(id -u)" = "0" ]; then
 fi
 
 cleanup() {
-  "${RUN_AS[@]}" "$PGBIN/pg_ctl" -D "$DIR/data" -m immediate stop >/dev/null 2>&1 || true
-  rm -rf "$DIR"
+  if [ "$KEEP" = "1" ]; then  # a clean stop: the kept files must open next time
+    "${RUN_AS[@]}" "$PGBIN/pg_ctl" -D "$DIR/data" -m fast stop >/dev/null 2>&1 || true
+  else
+    "${RUN_AS[@]}" "$PGBIN/pg_ctl" -D "$DIR/data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$DIR"
+  fi
 }
 trap cleanup EXIT
 
-"${RUN_AS[@]}" "$PGBIN/initdb" -D "$DIR/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+if [ ! -f "$DIR/data/PG_VERSION" ]; then
+  "${RUN_AS[@]}" "$PGBIN/initdb" -D "$DIR/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+fi
 "${RUN_AS[@]}" "$PGBIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w \
   -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
   start >/dev/null

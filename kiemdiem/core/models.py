@@ -1,12 +1,40 @@
 """Shared model bases and the append-only audit trail."""
 
+import functools
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
-class BaseModel(models.Model):
+@functools.lru_cache(maxsize=1024)
+def _choice_labels(field: models.Field, language: str | None) -> dict:
+    """A field's choices as {value: translated label}, once per field and language."""
+    return {value: str(label) for value, label in field.flatchoices}
+
+
+class FastChoicesModel(models.Model):
+    """`get_<field>_display` from a cached table of the field's labels.
+
+    Django rebuilds the choices' dict on every call, hashing each lazy label (a translation
+    lookup each): ~30 µs a call, and a list page calls it for every row and column (the cycle
+    page: ~100 calls, ~4 ms). Same result: the label of the value, or the value itself.
+    """
+
+    class Meta:
+        abstract = True
+
+    def _get_FIELD_display(self, field):
+        value = getattr(self, field.attname)
+        try:
+            return _choice_labels(field, get_language()).get(value, value)
+        except TypeError:  # an unhashable value: Django's own way
+            return super()._get_FIELD_display(field)
+
+
+class BaseModel(FastChoicesModel):
     """Timestamps and an optimistic-lock version for every domain object."""
 
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
@@ -57,7 +85,7 @@ class AuditImmutable(Exception):
         super().__init__("Nhật ký kiểm tra chỉ được ghi thêm, không được sửa hoặc xóa.")
 
 
-class AuditEvent(models.Model):
+class AuditEvent(FastChoicesModel):
     """One recorded change of a domain object: who, when, what, before/after, why. Append-only."""
 
     at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)

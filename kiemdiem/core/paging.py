@@ -16,16 +16,20 @@ from django.utils.functional import cached_property
 class KeysFirstPaginator(Paginator):
     """A Paginator over a QuerySet that sorts and slices primary keys only, then loads the
     page's rows (with the queryset's select_related, prefetches and annotations) by key, in
-    the same order. The count is the queryset's own COUNT."""
+    the same order. The count is the queryset's own COUNT, unless the page sets one it already
+    has (`paginator.count = n`, e.g. from a summary). A count that may lag the rows (a summary
+    merged every minute) comes with `last_page_slack`: the last page then shows up to that
+    many rows beyond the count, so no row is out of reach while the count catches up."""
 
     object_list: QuerySet
+    last_page_slack = 0
 
     def page(self, number) -> Page:
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
-            top = self.count
+            top = self.count + self.last_page_slack
         keys = list(self.object_list.values_list("pk", flat=True)[bottom:top])
         rows = {row.pk: row for row in self.object_list.order_by().filter(pk__in=keys)}
         return self._get_page([rows[key] for key in keys if key in rows], number, self)

@@ -8,7 +8,7 @@ it registers the counter names at start-up so that a misspelt one fails loudly h
 """
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from kiemdiem.core.models import SummaryDelta
 
@@ -50,3 +50,22 @@ def deltas_append_many(*, cycle_id: int, rows: Iterable[tuple[str, str, int]]) -
         ],
         batch_size=2000,
     )
+
+
+# Reading the summaries from the apps below the dashboard (the cycle page's counts, the plan
+# list's count per cycle): the dashboard registers its reader at start-up. A reader takes
+# {cycle id: unit paths (disjoint subtrees)} and returns {cycle id: the summed figures with
+# "as_of", the oldest merge time among the rows}, leaving out cycles without any summary row.
+SummaryReader = Callable[[Mapping[int, list[str]]], dict[int, dict]]
+_reader: list[SummaryReader] = []
+
+
+def reader_register(reader: SummaryReader) -> None:
+    _reader[:] = [reader]
+
+
+def summed(scopes: Mapping[int, list[str]]) -> dict[int, dict]:
+    """The summed figures of each cycle's subtrees ({} without a reader: count the base rows)."""
+    if not _reader or not scopes:
+        return {}
+    return _reader[0](scopes)

@@ -12,6 +12,8 @@ METRICS: dict[str, tuple[str, str]] = {
     "units_expected": (_("Tập thể phải kiểm điểm"), "collective reviews created for the cycle"),
     "reviews_expected": (_("Bản kiểm điểm phải có"), "all reviews (collective + individual)"),
     "reviews_submitted": (_("Đã tự kiểm điểm"), "reviews whose status is past draft"),
+    "reviews_discussed": (_("Đã thảo luận tại hội nghị"), "reviews whose status is discussed"),
+    "reviews_finalized": (_("Đã hoàn chỉnh"), "reviews whose status is finalized"),
     "conferences_held": (_("Hội nghị đã tổ chức"), "review meetings recorded"),
     "plans_expected": (_("Kế hoạch phải có"), "remediation plans created"),
     "plans_on_time": (_("Nộp đúng hạn"), "plans first submitted on or before their due date"),

@@ -9,11 +9,12 @@ because raising and clearing the flag is what moves them.
 """
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Min, Model, OuterRef, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -61,6 +62,9 @@ FAMILIES: tuple[Family, ...] = (
             "reviews_expected": None,
             # REVIEW: +1 leaving draft, -1 back to draft.
             "reviews_submitted": ~Q(status=ReviewStatus.DRAFT),
+            # REVIEW: +1 submitted → discussed; discussed → finalized moves one to the next.
+            "reviews_discussed": Q(status=ReviewStatus.DISCUSSED),
+            "reviews_finalized": Q(status=ReviewStatus.FINALIZED),
         },
     ),
     Family(ReviewMeeting, cycle="cycle", unit="unit", metrics={"conferences_held": None}),
@@ -229,6 +233,30 @@ def summaries_of_branch(cycle: ReviewCycle, unit: Unit) -> tuple[list[dict], lis
     along.sort(key=lambda row: len(row["unit_path"]))
     children.sort(key=lambda row: (row["kind"], row["name"]))
     return along, children
+
+
+def summed_figures(scopes: Mapping[int, list[str]]) -> dict[int, dict]:
+    """For each cycle, the figures of the given (disjoint) unit subtrees added up, with `as_of`
+    (the oldest of their rows' merge times); cycles without a summary row there are left out.
+    One grouped query over the (cycle, unit_path) index. Registered as core.summaries' reader
+    (apps.py): the cycle page's counts and the plan list's count per cycle read it."""
+    wanted = Q(pk__in=[])
+    for cycle_id, paths in scopes.items():
+        if paths:
+            wanted |= Q(cycle_id=cycle_id, unit_path__in=paths)
+    rows = (
+        CycleSummary.objects.filter(wanted)
+        .order_by()
+        .values("cycle_id")
+        .annotate(as_of=Min("updated_at"), **{m: Sum(m) for m in METRIC_NAMES})
+    )
+    return {
+        row["cycle_id"]: {
+            **{m: int(row[m] or 0) for m in METRIC_NAMES},
+            "as_of": _as_datetime(row["as_of"]),
+        }
+        for row in rows
+    }
 
 
 def latest_report(cycle: ReviewCycle, unit: Unit) -> PeriodicReport | None:

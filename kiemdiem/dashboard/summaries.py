@@ -21,7 +21,7 @@ from kiemdiem.core.models import SummaryDelta
 from kiemdiem.dashboard.metrics import METRIC_NAMES
 from kiemdiem.dashboard.models import CycleSummary
 from kiemdiem.dashboard.selectors import FAMILIES, ancestor_paths, path_depth
-from kiemdiem.org.models import Unit
+from kiemdiem.org.models import PATH_STEP, Unit
 from kiemdiem.reviews.models import ReviewCycle
 
 logger = logging.getLogger(__name__)
@@ -44,6 +44,9 @@ def _unit_ids(paths: Iterable[str]) -> dict[str, int]:
     return found
 
 
+_COLUMNS = ("cycle_id", "unit_id", "unit_path", "depth", "updated_at", *METRIC_NAMES)
+
+
 def _upsert_sql() -> str:
     """INSERT … ON CONFLICT DO UPDATE adding to the stored figures (same SQL on both databases).
 
@@ -52,7 +55,7 @@ def _upsert_sql() -> str:
     """
     q = connection.ops.quote_name
     table = q(CycleSummary._meta.db_table)
-    columns = ["cycle_id", "unit_id", "unit_path", "depth", "updated_at", *METRIC_NAMES]
+    columns = _COLUMNS
     added = ", ".join(f"{q(m)} = {table}.{q(m)} + excluded.{q(m)}" for m in METRIC_NAMES)
     return (
         f"INSERT INTO {table} ({', '.join(q(c) for c in columns)}) "
@@ -149,7 +152,8 @@ def recompute(cycle: ReviewCycle) -> dict[str, dict[str, int]]:
     cycle are absent (their figures are all zero).
     """
     floor = cycle.scope_unit.path
-    totals: dict[str, Counter] = defaultdict(Counter)
+    index = {metric: i for i, metric in enumerate(METRIC_NAMES)}
+    own: dict[str, list[int]] = {}  # each unit's own rows, then its subtree's
     for family in FAMILIES:
         path_field = f"{family.unit}__path"
         counts = {
@@ -162,13 +166,26 @@ def recompute(cycle: ReviewCycle) -> dict[str, dict[str, int]]:
             .values(path_field)
             .annotate(**counts)
         )
+        columns = [(metric, index[metric]) for metric in family.metrics]
         for row in grouped:
-            figures = {metric: row[metric] for metric in family.metrics}
-            for ancestor in ancestor_paths(row[path_field], floor):
-                totals[ancestor].update(figures)
+            values = own.setdefault(row[path_field], [0] * len(METRIC_NAMES))
+            for metric, i in columns:
+                values[i] += row[metric]
+    # Rolled up bottom-up: each unit's subtree totals added to its parent once (adding every
+    # row to each of its ancestors cost ~0.6 s on a province).
+    for path in [*own]:
+        for ancestor in ancestor_paths(path, floor)[:-1]:
+            own.setdefault(ancestor, [0] * len(METRIC_NAMES))
+    start = max(len(floor), PATH_STEP)
+    for path in sorted(own, key=len, reverse=True):
+        if len(path) > start:
+            parent = own[path[: len(path) - PATH_STEP]]
+            for i, value in enumerate(own[path]):
+                parent[i] += value
     return {
-        path: {metric: int(counter.get(metric, 0)) for metric in METRIC_NAMES}
-        for path, counter in totals.items()
+        path: dict(zip(METRIC_NAMES, map(int, values), strict=True))
+        for path, values in own.items()
+        if len(path) >= start  # (a unit above the scope has no row, as ancestor_paths says)
     }
 
 
@@ -179,17 +196,37 @@ def _rebuild_once(cycle: ReviewCycle) -> int:
     SummaryDelta.objects.filter(cycle_id_ref=cycle.pk).delete()
     CycleSummary.objects.filter(cycle=cycle).delete()
     ids = _unit_ids(figures)
-    CycleSummary.objects.bulk_create(
+    now = timezone.now()
+    _insert_rows(
         [
-            CycleSummary(
-                cycle=cycle, unit_id=ids[path], unit_path=path, depth=path_depth(path), **values
-            )
+            (cycle.pk, ids[path], path, path_depth(path), now, *(values[m] for m in METRIC_NAMES))
             for path, values in figures.items()
             if path in ids
-        ],
-        batch_size=2000,
+        ]
     )
     return len(figures)
+
+
+def _insert_rows(rows: list[tuple]) -> None:
+    """Insert summary rows given as tuples in _COLUMNS' order: COPY on PostgreSQL, one
+    executemany elsewhere. bulk_create prepared each of the ~220k values of a province's
+    ~9,500 rows through its field (~2 s of the rebuild's ~4 s)."""
+    q = connection.ops.quote_name
+    table = q(CycleSummary._meta.db_table)
+    columns = ", ".join(q(c) for c in _COLUMNS)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            now_index = _COLUMNS.index("updated_at")
+            adapt = connection.ops.adapt_datetimefield_value
+            placeholders = ", ".join(["%s"] * len(_COLUMNS))
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",
+                [(*row[:now_index], adapt(row[now_index]), *row[now_index + 1 :]) for row in rows],
+            )
 
 
 def rebuild(cycle: ReviewCycle, *, attempts: int = 3) -> int:

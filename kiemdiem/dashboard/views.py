@@ -37,7 +37,14 @@ ROWS_PER_PAGE = 50
 METRIC_GROUPS: list[tuple[str, list[str]]] = [
     (
         gettext_lazy("Tự kiểm điểm và hội nghị"),
-        ["units_expected", "reviews_expected", "reviews_submitted", "conferences_held"],
+        [
+            "units_expected",
+            "reviews_expected",
+            "reviews_submitted",
+            "reviews_discussed",
+            "reviews_finalized",
+            "conferences_held",
+        ],
     ),
     (
         gettext_lazy("Kế hoạch khắc phục"),
@@ -60,6 +67,8 @@ COLUMNS: list[str] = [m for _label, group in METRIC_GROUPS for m in group]
 # A figure shown with its share of another (e.g. reviews submitted out of reviews expected).
 SHARE_OF: dict[str, str] = {
     "reviews_submitted": "reviews_expected",
+    "reviews_discussed": "reviews_expected",
+    "reviews_finalized": "reviews_expected",
     "conferences_held": "units_expected",
     "plans_on_time": "plans_expected",
     "plans_late": "plans_expected",

@@ -141,7 +141,7 @@ def can_appraise_plan(user: Actor, plan: RemediationPlan) -> Decision:
         return deny(_("Đồng chí không tự thẩm định kế hoạch khắc phục của chính mình."))
     if acting_recipient(user, plan) is None:
         return _not_a_recipient(plan)
-    latest = plan.submissions.order_by("-number").only("submitted_by_id").first()
+    latest = plan.submissions.order_by("-number").only("submitted_by_id", "plan_id").first()
     if latest is not None and latest.submitted_by_id == actor_id(user):
         return deny(_("Người nộp kế hoạch không tự thẩm định lần nộp của mình."))
     me = actor_id(user)

@@ -5,11 +5,14 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from kiemdiem.core.models import SummaryDelta
 from kiemdiem.core.paging import filter_unindexed
 from kiemdiem.core.permissions import Actor, actor_id
+from kiemdiem.core.summaries import summed
 from kiemdiem.core.text import fold
 from kiemdiem.org.models import OversightAssignment, Unit
 from kiemdiem.org.scoping import Access, access_for, scope
@@ -23,6 +26,8 @@ from kiemdiem.remediation.models import (
 )
 from kiemdiem.remediation.states import PLAN_TRACKABLE, ActionStatus, PlanStatus, ReturnGround
 from kiemdiem.reviews.models import ReviewCycle
+from kiemdiem.reviews.selectors import cycles_for, scope_paths
+from kiemdiem.reviews.states import CycleStatus
 
 ITEM_LABELS = {
     "content": "Nội dung",
@@ -41,9 +46,15 @@ class ItemChange:
     fields: list[tuple[str, object, object]] = field(default_factory=list)
 
 
-def submission_changes(plan: RemediationPlan) -> list[ItemChange] | None:
-    """What changed between the last two submissions (None when there is only one)."""
-    last_two = list(plan.submissions.order_by("-number")[:2])
+def submission_changes(
+    plan: RemediationPlan, submissions: list[PlanSubmission] | None = None
+) -> list[ItemChange] | None:
+    """What changed between the last two submissions (None when there is only one);
+    `submissions`: the plan's, in order, when the page has read them already."""
+    if submissions is not None:
+        last_two = sorted(submissions, key=lambda s: s.number, reverse=True)[:2]
+    else:
+        last_two = list(plan.submissions.order_by("-number")[:2])
     if len(last_two) < 2:
         return None
     new, old = (s.snapshot.get("items", []) for s in last_two)
@@ -252,14 +263,38 @@ def plans_filtered(user: Actor, filters: dict | None) -> QuerySet[RemediationPla
 PLAN_ORDER_IN_YEAR = ("unit__path", "person__sort_key", "pk")
 
 
-def plan_year_groups(plans: QuerySet[RemediationPlan]) -> list:
+def plans_per_cycle_summarized(user: Actor) -> dict[int, int] | None:
+    """The number of plans of each cycle in the user's scope, from the campaign summaries
+    (core.summaries.summed, one indexed read) when they are exact: every cycle the user may
+    see has its summary rows and no change record adding or removing a plan waits to be
+    merged. Otherwise None (count the plans)."""
+    cycles = list(cycles_for(user).exclude(status=CycleStatus.DRAFT).select_related("scope_unit"))
+    if (
+        not cycles
+        or SummaryDelta.objects.filter(
+            cycle_id_ref__in=[c.pk for c in cycles], changes__has_key="plans_expected"
+        ).exists()
+    ):
+        return None
+    scopes = {c.pk: paths for c in cycles if (paths := scope_paths(c, user))}
+    figures = summed(scopes)
+    if set(figures) != set(scopes):
+        return None
+    return {pk: f["plans_expected"] for pk, f in figures.items() if f["plans_expected"]}
+
+
+def plan_year_groups(
+    plans: QuerySet[RemediationPlan], per_cycle: dict[int, int] | None = None
+) -> list:
     """The plan list's groups for core.paging.GroupedKeysPaginator, newest year first: each
     keeps the plans of that year's cycles in PLAN_ORDER_IN_YEAR (which an index serves: the
-    units walked in path order) and gives their number. One grouped scan of the scope instead
+    units walked in path order) and gives their number: `per_cycle` when the page has it (the
+    unfiltered list: plans_per_cycle_summarized), else one grouped scan of the scope instead
     of the COUNT, and no sort of the whole scope by year first (issue 17)."""
     # grouped by cycle only (an index-only scan of (unit, cycle)), the years read apart: the
     # join to the cycle in the grouped scan doubled its time on PostgreSQL
-    per_cycle = dict(plans.order_by().values_list("cycle_id").annotate(n=Count("pk")))
+    if per_cycle is None:
+        per_cycle = dict(plans.order_by().values_list("cycle_id").annotate(n=Count("pk")))
     years: dict[int, dict[int, int]] = {}
     for cycle_id, year in ReviewCycle.objects.filter(pk__in=per_cycle).values_list("pk", "year"):
         years.setdefault(year, {})[cycle_id] = per_cycle[cycle_id]
@@ -313,8 +348,15 @@ def plans_appraised_by(
 def plans_list(qs: QuerySet[RemediationPlan]) -> QuerySet[RemediationPlan]:
     # review__unit, review__person: the row's label (Review.subject_label); 50 more queries
     # per page without them.
+    # n_actions: the items per plan as a correlated count over the plan_id index (50 lookups);
+    # prefetching the items to count them built ~150 model instances a page.
+    items = (
+        PlanAction.objects.filter(plan=OuterRef("pk"))
+        .order_by()
+        .values("plan")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return qs.select_related(
         "unit", "person", "cycle", "review", "review__unit", "review__person"
-    ).prefetch_related(
-        Prefetch("actions", queryset=PlanAction.objects.only("id", "plan_id", "status", "due_date"))
-    )
+    ).annotate(n_actions=Coalesce(Subquery(items), 0))

@@ -76,9 +76,15 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("awaiting"):  # the former "Chờ tôi thẩm định" tick box: its own page now
         return redirect("remediation:queue-appraisal")
     form = PlanFilterForm(request.GET or None)
-    plans = selectors.plans_filtered(request.user, form.cleaned_data if form.is_valid() else None)
+    filters = form.cleaned_data if form.is_valid() else None
+    plans = selectors.plans_filtered(request.user, filters)
+    # the whole scope: its number per cycle from the summaries (no scan), when they are exact
+    filtered = any((filters or {}).values())
+    per_cycle = None if filtered else selectors.plans_per_cycle_summarized(request.user)
     page = GroupedKeysPaginator(
-        selectors.plans_list(plans), ROWS_PER_PAGE, groups=selectors.plan_year_groups(plans)
+        selectors.plans_list(plans),
+        ROWS_PER_PAGE,
+        groups=selectors.plan_year_groups(plans, per_cycle),
     )
     ctx = {
         "form": form,
@@ -136,19 +142,17 @@ def _plan_context(request: HttpRequest, plan: RemediationPlan, **forms) -> dict:
         "adopt_form": plan.status == PlanStatus.ACCEPTED and bool(can_adopt),
     }
     submissions = list(selectors.plan_submissions(plan))
+    actions = list(selectors.plan_actions(plan))
     ctx = {
         "plan": plan,
-        "actions": selectors.plan_actions(plan),
+        "actions": actions,
         "findings": plan.review.findings.prefetch_related("actions"),
         "submissions": submissions,
         "last_return": selectors.last_return(submissions),
-        "changes": selectors.submission_changes(plan),
-        # the plan's own rows and its items' and recipients' (not every object of the unit)
-        # only("pk", "plan_id"): something reads plan_id on load (one query per row without it)
-        "history": history_for(
-            plan,
-            parts=[*plan.actions.only("pk", "plan_id"), *plan.recipients.only("pk", "plan_id")],
-        )[:50],
+        "changes": selectors.submission_changes(plan, submissions),
+        # the plan's own rows and its items' and recorded recipients' (not every object of
+        # the unit): the rows already read for the page (two queries less)
+        "history": history_for(plan, parts=[*actions, *(r for r in recipients if r.pk)])[:50],
         "can_edit": can_edit,
         "can_prepare": can_prepare,
         "is_recipient": is_recipient,

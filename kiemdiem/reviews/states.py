@@ -112,8 +112,12 @@ REVIEW = Lifecycle(
         (ReviewStatus.SUBMITTED, ReviewStatus.DRAFT): Arrow(
             can=can_edit_review, counts={"reviews_submitted": -1}
         ),
-        (ReviewStatus.SUBMITTED, ReviewStatus.DISCUSSED): Arrow(can=can_discuss_review),
-        (ReviewStatus.DISCUSSED, ReviewStatus.FINALIZED): Arrow(can=can_edit_review),
+        (ReviewStatus.SUBMITTED, ReviewStatus.DISCUSSED): Arrow(
+            can=can_discuss_review, counts={"reviews_discussed": +1}
+        ),
+        (ReviewStatus.DISCUSSED, ReviewStatus.FINALIZED): Arrow(
+            can=can_edit_review, counts={"reviews_discussed": -1, "reviews_finalized": +1}
+        ),
     },
 )
 

@@ -109,6 +109,8 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     paginator = KeysFirstPaginator(reviews, REVIEWS_PER_PAGE)
     if not subject and not status:
         paginator.count = counts["reviews"]  # the same scope, already counted
+        if counts["as_of"] is not None:  # from the summaries: may lag the last minute
+            paginator.last_page_slack = REVIEWS_PER_PAGE
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = selectors.with_finding_counts(list(page.object_list))
     can_manage = can_manage_cycle(request.user, cycle.scope_unit)

@@ -132,3 +132,23 @@ def test_summary_rows_carry_the_unit_depth(open_cycle):
     )
     assert merged and rebuilt
     assert all(depth == unit_depth for depth, unit_depth in merged + rebuilt)
+
+
+def test_cycle_page_counts_read_the_summaries_and_equal_the_exact_ones(
+    open_cycle, org_tree, office, overseer
+):
+    from kiemdiem.reviews import selectors as review_selectors
+    from kiemdiem.reviews.models import ReviewStatus
+
+    review = open_cycle.reviews.get(unit=org_tree.cell_a1b, person__isnull=True)
+    review_services.review_transition(review=review, to=ReviewStatus.SUBMITTED, by=office)
+    review_services.finding_add(review=review, by=office, text="Một", area="unity")
+    # Nothing merged yet: no summary row, so the page counts the base rows.
+    assert review_selectors.cycle_counts(open_cycle, office)["as_of"] is None
+    summaries.merge_all()
+    for user in (office, overseer):  # the whole scope, and one commune's subtree inside it
+        counts = review_selectors.cycle_counts(open_cycle, user)
+        exact = review_selectors.cycle_counts_exact(open_cycle, user)
+        assert counts.pop("as_of") is not None and exact.pop("as_of") is None
+        assert counts == exact
+        assert dict((s, n) for s, _label, n in counts["by_status"])[ReviewStatus.SUBMITTED] == 1

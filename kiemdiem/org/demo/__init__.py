@@ -80,9 +80,15 @@ class SeedReport:
 
 
 def seed_demo(
-    *, scale: str, seed: int, force: bool = False, log: Callable[[str], object] = lambda _: None
+    *,
+    scale: str,
+    seed: int,
+    force: bool = False,
+    log: Callable[[str], object] = lambda _: None,
+    provinces: int | None = None,
 ) -> SeedReport:
-    """Load the demo data of `scale` into an empty organization tree (or replace it, with force)."""
+    """Load the demo data of `scale` into an empty organization tree (or replace it, with force).
+    `provinces`: at national scale, only that many provinces (layout.build_plan)."""
     if scale not in SCALES:
         raise SeedRefused(f"Quy mô không hợp lệ: “{scale}”; chọn một trong {', '.join(SCALES)}.")
     report = SeedReport(scale=scale, seed=seed)
@@ -113,7 +119,7 @@ def seed_demo(
             gaz = gazetteer()
             gaz.provinces, gaz.old_units  # noqa: B018 (load both now, so the timing is honest)
         with phase("Dựng cây tổ chức"):
-            plan = build_plan(scale, seed, gaz)
+            plan = build_plan(scale, seed, gaz, provinces)
         with phase("Ghi đơn vị và chuyển đổi cũ → mới"):
             report.counts["units"] = writer.write_units(plan)
             report.counts["successions"] = writer.write_successions(plan)

@@ -329,14 +329,22 @@ def build_central(b: TreeBuilder, root: UnitPlan, profile: Profile) -> None:
     b.lead(root, root_pool, [R.SECRETARY])
 
 
-def build_plan(scale: str, seed: int, gaz: Gazetteer) -> Plan:
-    """The whole demo tree for a scale and seed."""
+def build_plan(scale: str, seed: int, gaz: Gazetteer, provinces_limit: int | None = None) -> Plan:
+    """The whole demo tree for a scale and seed. `provinces_limit` (national scale only): keep
+    that many provinces (at least the two demo provinces, whose units the demo logins use): the
+    national benchmark at a smaller scale, the same shape and profile per province."""
     rng = random.Random(seed)
     b = TreeBuilder(rng)
     root = b.add(None, "Ban Chấp hành Trung ương", K.CENTRAL_COMMITTEE, code="TW", valid_from=None)
     if scale == "national":
         build_central(b, root, NATIONAL)
-        provinces = [(prov, NATIONAL) for prov in gaz.provinces]
+        chosen = gaz.provinces
+        if provinces_limit:
+            demo_codes = {MAIN_PROVINCE, SECOND_PROVINCE}  # the demo logins live there
+            others = [p.code for p in gaz.provinces if p.code not in demo_codes]
+            kept = demo_codes | set(others[: max(provinces_limit - len(demo_codes), 0)])
+            chosen = [p for p in gaz.provinces if p.code in kept]
+        provinces = [(prov, NATIONAL) for prov in chosen]
     else:
         main_profile = PROVINCE if scale == "province" else SMALL
         provinces = [

@@ -339,3 +339,14 @@ def test_login_table_is_printed_and_kept_for_make_run(db, tmp_path):
     again = seed("--scale", "small", "--if-empty", "--logins-file", str(kept))
     assert "không nạp dữ liệu mẫu" in again
     assert kept.read_text(encoding="utf-8").splitlines() == table
+
+
+def test_national_scale_can_keep_fewer_provinces_the_demo_ones(db):
+    from kiemdiem.org.demo.geo import gazetteer
+    from kiemdiem.org.demo.layout import MAIN_PROVINCE, SECOND_PROVINCE, build_plan
+
+    plan = build_plan("national", 1, gazetteer(), provinces_limit=1)  # the two demo ones
+    codes = {u.code for u in plan.units if u.kind == UnitKind.PROVINCE}
+    assert codes == {f"TU{MAIN_PROVINCE:02d}", f"TU{SECOND_PROVINCE:02d}"}
+    with pytest.raises(CommandError, match="--provinces"):
+        seed("--scale", "small", "--provinces", "2")

@@ -20,6 +20,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", default="2026", help="Số nguyên; mặc định 2026.")
         parser.add_argument(
+            "--provinces",
+            default="",
+            help="Quy mô national: chỉ nạp chừng ấy tỉnh (ít nhất hai tỉnh demo); mặc định cả 34.",
+        )
+        parser.add_argument(
             "--if-empty",
             action="store_true",
             help="Không làm gì nếu cơ sở dữ liệu đã có cây tổ chức (make run dùng tùy chọn này).",
@@ -43,6 +48,7 @@ class Command(BaseCommand):
         force: bool,
         if_empty: bool,
         logins_file: str = "",
+        provinces: str = "",
         **options,
     ) -> None:
         if scale not in demo.SCALES:
@@ -53,6 +59,12 @@ class Command(BaseCommand):
             seed_number = int(seed)
         except ValueError:
             raise CommandError(f"Seed phải là số nguyên, không phải “{seed}”.") from None
+        try:
+            provinces_limit = int(provinces) if provinces else None
+        except ValueError:
+            raise CommandError(f"Số tỉnh phải là số nguyên, không phải “{provinces}”.") from None
+        if provinces_limit is not None and (scale != "national" or provinces_limit < 1):
+            raise CommandError("--provinces chỉ dùng với --scale national, và từ 1 trở lên.")
         if if_empty and demo.has_org_data():
             logins = ", ".join(demo.existing_logins()) or "không có"
             self.stdout.write(
@@ -63,7 +75,11 @@ class Command(BaseCommand):
         self.stdout.write(f"Nạp dữ liệu mẫu quy mô {scale}, seed {seed_number}…")
         try:
             report = demo.seed_demo(
-                scale=scale, seed=seed_number, force=force, log=self.stdout.write
+                scale=scale,
+                seed=seed_number,
+                force=force,
+                log=self.stdout.write,
+                provinces=provinces_limit,
             )
         except demo.SeedRefused as exc:
             raise CommandError(str(exc)) from exc

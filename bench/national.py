@@ -1,0 +1,139 @@
+"""W3 at national shape (`make bench-national`): the national dashboard vs a raw national
+GROUP BY, on a data set kept between runs.
+
+Data set (built by the first run, then reused: `make bench-national` keeps PostgreSQL's files in
+var/bench/national-pg): `seed_demo --scale national` (set-based on PostgreSQL: units, people,
+memberships, positions) limited to KIEMDIEM_BENCH_NATIONAL_PROVINCES provinces (default 3; 34 is
+the whole country: ~265,000 units and ~5.6 million members, which this 2-core machine did not
+have the hours for), then a cycle over the Central Committee opened through the services (a
+review and a plan per member and per collective), the campaign's activity generated set-based
+(dashboard.demo.generate_activity: submissions, findings, conferences, plans, items, progress,
+verifications) and the summaries rebuilt — the same steps as the province benchmark, at the
+root.
+
+- app: p95 of GET on the national dashboard (the root of the cycle) through django.test.Client
+  and the whole middleware stack, as the administrator ("admin");
+- baseline: p95 of one SQL statement computing the same figures from the base rows over the
+  whole tree (bench.dashboard.baseline_sql with the root's prefix: one scan per table, joined to
+  the units by path prefix).
+
+Target (issue 17): ratio ≤ 0.02. Prints `BENCH W3-national-dashboard app=… baseline=… ratio=…
+unit=ms` and logs the size of the data set it ran on.
+
+Then W8's national half: the periodic report figures of the Central Committee's whole tree
+(`reports.services.report_figures` at the root, what the report job computes), once, against
+the issue's absolute target of 60 s: `BENCH W8-national-report app=… baseline=60 ratio=… unit=s`.
+"""
+
+import gc
+import os
+import time
+from io import StringIO
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from bench.dashboard import baseline_sql, log, p95, run_baseline, sig3, timed
+from kiemdiem.dashboard.demo import generate_activity, open_cycle
+from kiemdiem.dashboard.models import CycleSummary
+from kiemdiem.dashboard.summaries import rebuild
+from kiemdiem.org.models import Membership, Unit, UnitKind
+from kiemdiem.reports.models import ReportPeriod
+from kiemdiem.reports.services import report_figures
+from kiemdiem.reviews.models import Review, ReviewCycle
+
+PROVINCES = int(os.environ.get("KIEMDIEM_BENCH_NATIONAL_PROVINCES", 3))
+RUNS = 50
+SEED = 1
+ADMIN = "admin"
+NATIONAL_REPORT_TARGET = 60  # seconds (issue 17, W8)
+
+
+def prepare() -> tuple[Unit, object, ReviewCycle]:
+    call_command("migrate", verbosity=0, interactive=False)
+    User = get_user_model()
+    if not User.objects.filter(username=ADMIN).exists():
+        started = time.perf_counter()
+        call_command(
+            "seed_demo",
+            scale="national",
+            seed=str(SEED),
+            provinces=str(PROVINCES),
+            stdout=StringIO(),
+        )
+        log(
+            f"seed_demo --scale national --provinces {PROVINCES}: "
+            f"{time.perf_counter() - started:.0f} s"
+        )
+    admin = User.objects.get(username=ADMIN)
+    root = Unit.objects.get(parent__isnull=True)
+    cycle = ReviewCycle.objects.filter(scope_unit=root).order_by("-pk").first()
+    if cycle is not None and CycleSummary.objects.filter(cycle=cycle, unit=root).exists():
+        return root, admin, cycle
+    cycle = open_cycle(root, admin, log=log)
+    started = time.perf_counter()
+    counts = generate_activity(cycle, seed=SEED)
+    log(
+        "activity: "
+        + ", ".join(f"{v} {k}" for k, v in counts.items())
+        + f", {time.perf_counter() - started:.0f} s"
+    )
+    started = time.perf_counter()
+    rows = rebuild(cycle)
+    log(f"rebuild_summaries: {rows} đơn vị, {time.perf_counter() - started:.1f} s")
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    return root, admin, cycle
+
+
+def run() -> str:
+    if connection.vendor != "postgresql":
+        raise SystemExit("bench: cần PostgreSQL; hãy chạy `make bench-national`.")
+    root, admin, cycle = prepare()
+    log(
+        f"W3 data set: {Unit.objects.count()} units, "
+        f"{Membership.objects.count()} memberships, {Review.objects.filter(cycle=cycle).count()} "
+        f"reviews in the cycle ({Unit.objects.filter(kind=UnitKind.PROVINCE).count()} of 34 "
+        "provinces)"
+    )
+    sql = baseline_sql()
+    params = {"cycle": cycle.pk, "prefix": root.path + "%", "tz": settings.TIME_ZONE}
+    summary = CycleSummary.objects.get(cycle=cycle, unit=root).figures()
+    if summary != run_baseline(sql, params):
+        raise SystemExit(f"bench: số liệu tổng hợp {summary} ≠ tính trực tiếp")
+    client = Client(SERVER_NAME="localhost")
+    client.force_login(admin)
+    url = reverse("dashboard:cycle-unit", args=[cycle.pk, root.pk])
+
+    def get_dashboard() -> None:
+        if client.get(url).status_code != 200:
+            raise SystemExit(f"bench: GET {url} lỗi")
+
+    gc.collect()
+    gc.freeze()
+    app = p95(timed(get_dashboard, RUNS))
+    base = p95(timed(lambda: run_baseline(sql, params), max(5, RUNS // 10)))
+    gc.unfreeze()
+    lines = [
+        f"BENCH W3-national-dashboard app={sig3(app)} baseline={sig3(base)} "
+        f"ratio={sig3(app / base)} unit=ms"
+    ]
+    period = (
+        ReportPeriod.objects.filter(cycle=cycle, starts_on__lte=timezone.localdate())
+        .order_by("-ends_on")
+        .first()
+    )
+    if period is not None:
+        started = time.perf_counter()
+        report_figures(unit=root, period=period)
+        seconds = time.perf_counter() - started
+        lines.append(
+            f"BENCH W8-national-report app={sig3(seconds)} baseline={NATIONAL_REPORT_TARGET} "
+            f"ratio={sig3(seconds / NATIONAL_REPORT_TARGET)} unit=s"
+        )
+    return "\n".join(lines)
