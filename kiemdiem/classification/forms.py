@@ -82,6 +82,20 @@ def _task_share_field(form: forms.Form, rating: Rating) -> None:
         )
 
 
+def _style_added(form: forms.Form) -> None:
+    """Bootstrap classes on the fields a form adds after StyledForm styled its own (a select
+    without `form-select` takes the width of its longest option: wider than a phone)."""
+    for field in form.fields.values():
+        widget = field.widget
+        if widget.attrs.get("class") or isinstance(
+            widget, forms.CheckboxInput | forms.RadioSelect | forms.CheckboxSelectMultiple
+        ):
+            continue
+        widget.attrs["class"] = (
+            "form-select" if isinstance(widget, forms.Select) else "form-control"
+        )
+
+
 class _Scored(VersionedForm):
     def scores(self) -> dict[str, str]:
         return {
@@ -120,6 +134,7 @@ class SelfAssessForm(_Scored):
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
         _task_share_field(self, rating)
+        _style_added(self)
 
 
 class AppraiseForm(_Scored):
@@ -160,6 +175,7 @@ class AppraiseForm(_Scored):
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 3}),
             )
+        _style_added(self)
 
 
 class DecideForm(VersionedForm):
@@ -183,6 +199,7 @@ class DecideForm(VersionedForm):
                     required=False,
                     widget=forms.Textarea(attrs={"rows": 2}),
                 )
+        _style_added(self)
 
     def overrides(self) -> dict[str, str]:
         return {
