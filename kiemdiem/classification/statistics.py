@@ -165,7 +165,9 @@ def recompute(round_: RatingRound) -> Figures:
         if c is not None:
             for ancestor in ancestor_paths(path, floor):
                 figures[ancestor][c] += n
-    before = Rating.objects.filter(lowest, round_id__in=_rounds_of(round_.year - 1))
+    # A term round (QĐ 366) has no "year before" (tally.rating_moved neither).
+    years_before = [] if round_.period == "term" else _rounds_of(round_.year - 1)
+    before = Rating.objects.filter(lowest, round_id__in=years_before)
     people = set(before.filter(person__isnull=False).values_list("subject_kind", "person_id"))
     units = set(before.filter(person__isnull=True).values_list("subject_kind", "unit_id"))
     at_lowest = Rating.objects.filter(lowest, round=round_).values_list(

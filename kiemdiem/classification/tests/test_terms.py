@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from kiemdiem.classification import cases, services
+from kiemdiem.classification import cases, services, statistics
 from kiemdiem.classification.models import Rating, RatingStatus, RoundPeriod, SubjectKind
 from kiemdiem.classification.rules import COMPLETED, EXCELLENT, GOOD
 from kiemdiem.classification.terms import term_ceiling, years_of
@@ -119,6 +119,9 @@ def test_term_level_above_its_years_is_refused_unless_a_reason_is_given(
     )
     rating.refresh_from_db()
     assert rating.status == RatingStatus.DECIDED
+    # Counted in its own round: the summaries equal a recompute.
+    statistics.merge_all()
+    assert statistics.stored(rating.round) == statistics.recompute(rating.round)
     # A term round records no quarters: its years are read.
     with pytest.raises(DomainError, match="nhiệm kỳ không ghi kết quả quý"):
         cases.quarter_record(rating=other, by=SYSTEM, quarter=1, level=GOOD)
@@ -174,3 +177,23 @@ def test_term_round_opened_and_its_years_shown_on_the_pages(client, term, office
     )
     stats = client.get(reverse("classification:statistics"), {"dot": round_.pk})
     assert stats.status_code == 404
+
+
+def test_a_term_result_is_no_years_result(term, office, org_tree):
+    """A term rating at the lowest level neither makes "two years running at the lowest level"
+    nor enters a re-check of the year its term ends in."""
+    from kiemdiem.classification import recheck, tally
+    from kiemdiem.classification.rules import NOT_COMPLETED
+
+    round_, (rating, _other) = term
+    Rating.objects.filter(pk=rating.pk).update(
+        status=RatingStatus.PUBLISHED, decided_level=NOT_COMPLETED
+    )
+    y2027 = services.round_open(
+        by=office, title="", year=2027, scope_unit=org_tree.province_a, populate=False
+    )
+    later = _year_rating(y2027, rating.person, NOT_COMPLETED, status=RatingStatus.DECIDED)
+    assert not statistics.lowest_two_years(y2027, org_tree.province_a).exists()
+    assert not tally._lowest_in(2026, later).exists()
+    published = recheck._published_in(org_tree.province_a, 2026)
+    assert rating.pk not in set(published.values_list("pk", flat=True))
