@@ -20,6 +20,7 @@ from kiemdiem.api.serializers import ScopedPrimaryKey, free_text
 from kiemdiem.api.views import ScopedViewSet, listing, parse, subtree_of, values
 from kiemdiem.classification import cases, recheck, rules, selectors, services
 from kiemdiem.classification.case_checks import quarters_of
+from kiemdiem.classification.terms import years_of
 from kiemdiem.classification.models import (
     ExemptReason,
     MemberDecider,
@@ -323,6 +324,17 @@ class RatingExemptSerializer(serializers.Serializer):
     version = VersionField()
 
 
+class TermYearSerializer(serializers.Serializer):
+    """One year of a term rating (QĐ 366): its published result, under that year's rulebook."""
+
+    year = serializers.IntegerField()
+    rating = serializers.IntegerField(source="rating.pk", allow_null=True, default=None)
+    level = serializers.CharField()
+    level_label = serializers.CharField(source="label")
+    scheme = serializers.CharField(help_text="Quy định của năm đó.")
+    missing = serializers.CharField(help_text="Vì sao chưa có kết quả (năm thiếu).")
+
+
 class QuarterResultSerializer(serializers.ModelSerializer):
     level_label = serializers.CharField(source="get_level_display", read_only=True)
 
@@ -528,6 +540,14 @@ class RatingViewSet(ScopedViewSet):
                 version=version,
             ),
         )
+
+    @extend_schema(responses=TermYearSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="term-years")
+    def term_years(self, request, pk=None):
+        """A term rating's annual results, a row per year of the term (QĐ 366 Art. 15; empty
+        for a year rating): the published result of each year, or why it is missing."""
+        rating = self.get_object()
+        return Response(TermYearSerializer(years_of(rating), many=True).data)
 
     @extend_schema(responses=QuarterResultSerializer(many=True))
     @action(detail=True, methods=["get"])

@@ -217,3 +217,7 @@ def test_a_term_round_over_the_api(api, org_tree, office, travel_to):
     )
     listed = client.get("/api/v1/rating-rounds/", {"period": "term"}).json()["results"]
     assert [r["id"] for r in listed] == [got["id"]]
+    rating = Rating.objects.filter(round_id=got["id"], subject_kind=SubjectKind.MEMBER).first()
+    years = client.get(f"/api/v1/ratings/{rating.pk}/term-years/").json()
+    assert [y["year"] for y in years] == [2021, 2022, 2023, 2024, 2025]
+    assert years[0]["rating"] is None and "Chưa có kết quả" in years[0]["missing"]
