@@ -20,7 +20,6 @@ from kiemdiem.api.serializers import ScopedPrimaryKey, free_text
 from kiemdiem.api.views import ScopedViewSet, listing, parse, subtree_of, values
 from kiemdiem.classification import cases, recheck, rules, selectors, services
 from kiemdiem.classification.case_checks import quarters_of
-from kiemdiem.classification.terms import years_of
 from kiemdiem.classification.models import (
     ExemptReason,
     MemberDecider,
@@ -42,6 +41,7 @@ from kiemdiem.classification.recheck_models import (
     RecheckTask,
     RecheckTaskStatus,
 )
+from kiemdiem.classification.terms import years_of
 from kiemdiem.core.permissions import require
 from kiemdiem.org.scoping import visible_units
 from kiemdiem.transfer import records_jobs
