@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def recheck_pages(username: str) -> list[str]:
-    # The demo holds two years (and may hold a term round): re-check the newest year.
+    # The rated year (the one before: paper); the demo's term round ends that year too.
     round_ = RatingRound.objects.filter(period="year").order_by("-year").first()
     province = round_.scope_unit.parent
     campaign = recheck.campaign_open(
