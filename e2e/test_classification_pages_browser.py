@@ -14,12 +14,13 @@ from kiemdiem.classification.models import (
     RatingStatus,
     ScoringSheet,
 )
+from kiemdiem.classification.terms import years_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def commune_pages() -> list[str]:
-    round_ = RatingRound.objects.order_by("-year").first()
+    round_ = RatingRound.objects.filter(period="year").order_by("-year").first()
     cancelled = Rating.objects.get(status=RatingStatus.CANCELLED)
     published = Rating.objects.filter(status=RatingStatus.PUBLISHED, subject_kind="member")
     downgraded = Rating.objects.filter(appraised_level="good", self_level="excellent").first()
@@ -28,6 +29,9 @@ def commune_pages() -> list[str]:
         round=round_, person__isnull=False, person_id__in=QuarterResult.objects.values("person_id")
     ).first()
     sick = Rating.objects.exclude(special_case="").first()
+    # The term round (QĐ 366) and the term rating of the re-rated member.
+    term = RatingRound.objects.get(period="term")
+    termed = Rating.objects.get(round=term, person=cancelled.person)
     return [
         reverse("classification:round-list"),
         round_.get_absolute_url(),
@@ -42,13 +46,16 @@ def commune_pages() -> list[str]:
         sick.get_absolute_url(),
         reverse("classification:round-groups", args=[round_.pk]),
         reverse("classification:sheet-list"),
+        term.get_absolute_url(),
+        termed.get_absolute_url(),
+        reverse("classification:rating-self-assess", args=[termed.pk]),
         reverse("classification:rating-cancel", args=[member.pk]),
     ]
 
 
 def office_pages() -> list[str]:
     """The pages of the round's office (forms it alone may post)."""
-    round_ = RatingRound.objects.order_by("-year").first()
+    round_ = RatingRound.objects.filter(period="year").order_by("-year").first()
     sheet = ScoringSheet.objects.get()
     group = PeerGroup.objects.filter(round=round_, quota_granted=False).first()
     draft = Rating.objects.filter(round=round_, subject_kind="member").first()
@@ -64,7 +71,7 @@ def office_pages() -> list[str]:
 
 
 def test_the_demo_holds_a_rated_year_with_downgrades_and_a_rerating(demo):  # noqa: F811
-    before, round_ = RatingRound.objects.order_by("year")
+    before, round_ = RatingRound.objects.filter(period="year").order_by("year")
     assert before.scheme == "qd124_2023" and before.year == round_.year - 1
     assert round_.scheme == "qd366_2025"
     assert Rating.objects.filter(round=round_, status=RatingStatus.PUBLISHED).count() > 20
@@ -76,6 +83,17 @@ def test_the_demo_holds_a_rated_year_with_downgrades_and_a_rerating(demo):  # no
     assert QuarterResult.objects.count() >= 3
     assert PeerGroup.objects.filter(quota_granted=True).count() == 1
     assert ScoringSheet.objects.count() == 1
+    # The term ending with the rated year reads both years' published results, the year
+    # before under its own rulebook, the re-rating instead of the cancelled result.
+    term = RatingRound.objects.get(period="term")
+    assert (term.term_first, term.year) == (before.year, round_.year)
+    cancelled = Rating.objects.get(status=RatingStatus.CANCELLED)
+    years = years_of(Rating.objects.get(round=term, person=cancelled.person))
+    assert [y.rating for y in years] == [
+        Rating.objects.get(round=before, person=cancelled.person, status="published"),
+        cancelled.rerating,
+    ]
+    assert "124" in years[0].scheme
 
 
 @pytest.mark.parametrize("username", ["bithuxa", "vanphong"])

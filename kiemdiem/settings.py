@@ -353,6 +353,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RatingLevelEnum": "kiemdiem.classification.rules.LEVEL_CHOICES",
         "RatingSubjectKindEnum": "kiemdiem.classification.models.SubjectKind",
+        "RatingRoundPeriodEnum": "kiemdiem.classification.models.RoundPeriod",
         "SubjectKindEnum": "kiemdiem.reviews.models.SubjectKind",
         "RecordImportKindEnum": "kiemdiem.transfer.models.RecordImport.Kind",
         "RecordImportStatusEnum": "kiemdiem.transfer.models.RecordImport.Status",
@@ -488,3 +489,6 @@ KIEMDIEM_CLASSIFICATION_CUTOFF = env_str("KIEMDIEM_CLASSIFICATION_CUTOFF", "12-3
 KIEMDIEM_CLASSIFICATION_QUARTER_ROLLUP = env_str(
     "KIEMDIEM_CLASSIFICATION_QUARTER_ROLLUP", "average"
 )
+# How the annual results weigh on a term rating under QĐ 366 (UNCONFIRMED): average | lowest |
+# show (only shown beside the term's rating).
+KIEMDIEM_CLASSIFICATION_TERM_ROLLUP = env_str("KIEMDIEM_CLASSIFICATION_TERM_ROLLUP", "show")

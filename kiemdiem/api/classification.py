@@ -29,8 +29,10 @@ from kiemdiem.classification.models import (
     Rating,
     RatingRound,
     RatingStatus,
+    RoundPeriod,
     SpecialCase,
     SubjectKind,
+    TermRollup,
 )
 from kiemdiem.classification.recheck_models import (
     RecheckCampaign,
@@ -39,6 +41,7 @@ from kiemdiem.classification.recheck_models import (
     RecheckTask,
     RecheckTaskStatus,
 )
+from kiemdiem.classification.terms import years_of
 from kiemdiem.core.permissions import require
 from kiemdiem.org.scoping import visible_units
 from kiemdiem.transfer import records_jobs
@@ -60,9 +63,12 @@ class RatingRoundSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "title",
+            "period",
+            "term_first",
             "year",
             "scheme",
             "scheme_label",
+            "term_rollup",
             "scope_unit",
             "scope_unit_name",
             "quota_rounding",
@@ -80,7 +86,28 @@ class RatingRoundSerializer(serializers.ModelSerializer):
 
 class RatingRoundCreateSerializer(serializers.Serializer):
     title = free_text(255)
-    year = serializers.IntegerField(min_value=2014, max_value=2100)
+    period = serializers.ChoiceField(
+        choices=RoundPeriod.choices,
+        required=False,
+        default=RoundPeriod.YEAR,
+        help_text="Năm (mặc định) hoặc nhiệm kỳ (từ Quy định 366).",
+    )
+    term_first = serializers.IntegerField(
+        min_value=2014,
+        max_value=2100,
+        required=False,
+        allow_null=True,
+        help_text="Năm đầu nhiệm kỳ.",
+    )
+    year = serializers.IntegerField(
+        min_value=2014, max_value=2100, help_text="Năm đánh giá; nhiệm kỳ: năm cuối nhiệm kỳ."
+    )
+    term_rollup = serializers.ChoiceField(
+        choices=TermRollup.choices,
+        required=False,
+        allow_blank=True,
+        help_text="Kết quả các năm vào nhiệm kỳ; để trống: theo cấu hình.",
+    )
     scope_unit = ScopedPrimaryKey(visible_units, help_text="Phạm vi (id).")
     scheme = serializers.ChoiceField(
         choices=rules.SCHEME_CHOICES,
@@ -108,6 +135,7 @@ ROUND_FILTERS = [
         subtree_of("scope_unit__path"),
     ),
     lookup("imported", OpenApiTypes.BOOL, "Nhập từ hồ sơ năm trước.", "imported"),
+    lookup("period", OpenApiTypes.STR, "Kỳ đánh giá.", "period", choices=list(RoundPeriod.values)),
 ]
 
 
@@ -136,6 +164,9 @@ class RatingRoundViewSet(ScopedViewSet):
             head_rule=data["head_rule"],
             member_decider=data.get("member_decider") or MemberDecider.GRASSROOTS,
             deadline=data.get("deadline"),
+            period=data["period"],
+            term_first=data.get("term_first"),
+            term_rollup=data.get("term_rollup") or None,
         )
         return self.reply(round_, status_code=status.HTTP_201_CREATED)
 
@@ -291,6 +322,17 @@ class RatingExemptSerializer(serializers.Serializer):
     exempt_reason = serializers.ChoiceField(choices=ExemptReason.choices)
     note = free_text(5000)
     version = VersionField()
+
+
+class TermYearSerializer(serializers.Serializer):
+    """One year of a term rating (QĐ 366): its published result, under that year's rulebook."""
+
+    year = serializers.IntegerField()
+    rating = serializers.IntegerField(source="rating.pk", allow_null=True, default=None)
+    level = serializers.CharField()
+    level_label = serializers.CharField(source="label")
+    scheme = serializers.CharField(help_text="Quy định của năm đó.")
+    missing = serializers.CharField(help_text="Vì sao chưa có kết quả (năm thiếu).")
 
 
 class QuarterResultSerializer(serializers.ModelSerializer):
@@ -498,6 +540,14 @@ class RatingViewSet(ScopedViewSet):
                 version=version,
             ),
         )
+
+    @extend_schema(responses=TermYearSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="term-years")
+    def term_years(self, request, pk=None):
+        """A term rating's annual results, a row per year of the term (QĐ 366 Art. 15; empty
+        for a year rating): the published result of each year, or why it is missing."""
+        rating = self.get_object()
+        return Response(TermYearSerializer(years_of(rating), many=True).data)
 
     @extend_schema(responses=QuarterResultSerializer(many=True))
     @action(detail=True, methods=["get"])

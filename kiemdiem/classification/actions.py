@@ -15,6 +15,7 @@ from kiemdiem.classification.permissions import (
     can_record_quarter,
 )
 from kiemdiem.classification.states import OPEN
+from kiemdiem.classification.terms import years_of
 from kiemdiem.core.tasks import enqueue_job
 from kiemdiem.org.scoping import access_for
 
@@ -36,6 +37,7 @@ def rating_actions(user: Any, rating: Rating) -> dict[str, Any]:
     # QĐ 366: a leader's "< 70% of tasks" is read from the units they lead, not typed.
     leader = rating.subject_kind == "leader" and rating.round.rules.leader_units_rule
     led = led_task_share(rating) if leader else None
+    quarterly = rating.round.scheme == rules.QD366.code and not rating.round.is_term
     return {
         "can_exempt": bool(manage)
         and rating.subject_kind == "member"
@@ -45,9 +47,10 @@ def rating_actions(user: Any, rating: Rating) -> dict[str, Any]:
         and rating.status in (RatingStatus.DRAFT, RatingStatus.SELF_ASSESSED)
         and bool(can_comment_temporary(user, rating)),
         "led_share": led[1] if led else "",
-        "quarters": quarters_of(rating) if rating.round.scheme == rules.QD366.code else [],
-        "can_quarters": rating.round.scheme == rules.QD366.code
-        and bool(can_record_quarter(user, rating)),
+        "quarters": quarters_of(rating) if quarterly else [],
+        "can_quarters": quarterly and bool(can_record_quarter(user, rating)),
+        # A term rating (QĐ 366): the published results of each year of the term.
+        "term_years": years_of(rating),
     }
 
 

@@ -18,6 +18,7 @@ from kiemdiem.classification.models import (
     SpecialCase,
     SubjectKind,
 )
+from kiemdiem.classification.terms import term_check
 
 TASK_THRESHOLD = Decimal(70)  # QĐ 366 Art. 11: "< 70% of planned tasks"
 
@@ -120,6 +121,7 @@ def case_checks(rating: Rating, level: str) -> list[Check]:
         temporary_check(rating, level),
         task_share_check(rating, level),
         quarters_check(rating, level),
+        term_check(rating, level),
     ]
     return [c for c in found if c is not None]
 

@@ -267,6 +267,14 @@ def quarter_record(
             _("Đánh giá, xếp loại theo quý chỉ có từ Quy định 366-QĐ/TW (năm 2025)."),
             field="quarter",
         )
+    if round_.is_term:
+        raise DomainError(
+            _(
+                "Đợt đánh giá theo nhiệm kỳ không ghi kết quả quý: kết quả các năm được đọc tự "
+                "động."
+            ),
+            field="quarter",
+        )
     require(can_record_quarter(by, rating))
     if quarter not in (1, 2, 3, 4):
         raise DomainError(_("Quý phải từ 1 đến 4."), field="quarter")

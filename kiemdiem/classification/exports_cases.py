@@ -116,3 +116,29 @@ def rating_quarters(user, params: dict[str, str]) -> Sheet:
         rows=quarters_of(rating),
         unit_path=rating.unit.path,
     )
+
+
+@exporter("classification.rating-term-years")
+def rating_term_years(user, params: dict[str, str]) -> Sheet:
+    """A term rating's annual results (QĐ 366), each under its own year's rulebook; a missing
+    year with why."""
+    from kiemdiem.classification.terms import years_of
+
+    rating = one_of(
+        selectors.ratings_for(user),
+        params.get("rating", ""),
+        _("Không có kết quả đánh giá, xếp loại này trong phạm vi."),
+    )
+    return Sheet(
+        title=_("Kết quả các năm"),
+        filename=f"xep-loai-nhiem-ky-{rating.round.year}-{rating.pk}",
+        columns=[
+            Column(_("Được đánh giá"), lambda y: rating.subject_label, width=32),
+            Column(_("Năm"), lambda y: y.year, kind="int", width=8),
+            Column(_("Mức xếp loại năm"), lambda y: y.label or _("Thiếu kết quả"), width=36),
+            Column(_("Quy định"), lambda y: y.scheme, width=30),
+            Column(_("Ghi chú"), lambda y: y.missing, width=40),
+        ],
+        rows=years_of(rating),
+        unit_path=rating.unit.path,
+    )

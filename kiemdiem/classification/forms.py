@@ -9,7 +9,14 @@ from django.utils.translation import gettext_lazy as _
 
 from kiemdiem.classification import rules
 from kiemdiem.classification.checks import Check, criteria_for
-from kiemdiem.classification.models import Mitigation, QuarterRollup, Rating, SpecialCase
+from kiemdiem.classification.models import (
+    Mitigation,
+    QuarterRollup,
+    Rating,
+    RoundPeriod,
+    SpecialCase,
+    TermRollup,
+)
 from kiemdiem.core.forms import StyledForm, VersionedForm, VnDateField
 
 LEVEL_REQUIRED = {"required": _("Phải chọn mức xếp loại.")}
@@ -75,6 +82,20 @@ def _task_share_field(form: forms.Form, rating: Rating) -> None:
         )
 
 
+def _style_added(form: forms.Form) -> None:
+    """Bootstrap classes on the fields a form adds after StyledForm styled its own (a select
+    without `form-select` takes the width of its longest option: wider than a phone)."""
+    for field in form.fields.values():
+        widget = field.widget
+        if widget.attrs.get("class") or isinstance(
+            widget, forms.CheckboxInput | forms.RadioSelect | forms.CheckboxSelectMultiple
+        ):
+            continue
+        widget.attrs["class"] = (
+            "form-select" if isinstance(widget, forms.Select) else "form-control"
+        )
+
+
 class _Scored(VersionedForm):
     def scores(self) -> dict[str, str]:
         return {
@@ -113,6 +134,7 @@ class SelfAssessForm(_Scored):
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
         _task_share_field(self, rating)
+        _style_added(self)
 
 
 class AppraiseForm(_Scored):
@@ -153,6 +175,7 @@ class AppraiseForm(_Scored):
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 3}),
             )
+        _style_added(self)
 
 
 class DecideForm(VersionedForm):
@@ -176,6 +199,7 @@ class DecideForm(VersionedForm):
                     required=False,
                     widget=forms.Textarea(attrs={"rows": 2}),
                 )
+        _style_added(self)
 
     def overrides(self) -> dict[str, str]:
         return {
@@ -218,7 +242,26 @@ class PublishForm(VersionedForm):
 
 class RoundForm(StyledForm):
     id_prefix = "dot"
-    year = forms.IntegerField(label=_("Năm đánh giá"), min_value=2014, max_value=2100)
+    period = forms.ChoiceField(
+        label=_("Kỳ đánh giá"),
+        choices=RoundPeriod.choices,
+        initial=RoundPeriod.YEAR,
+        required=False,
+        help_text=_("Nhiệm kỳ: kết quả đã công khai của các năm là căn cứ (Quy định 366)."),
+    )
+    term_first = forms.IntegerField(
+        label=_("Năm đầu nhiệm kỳ"),
+        required=False,
+        min_value=2014,
+        max_value=2100,
+        help_text=_("Chỉ khi đánh giá theo nhiệm kỳ (từ Quy định 366)."),
+    )
+    year = forms.IntegerField(
+        label=_("Năm đánh giá"),
+        min_value=2014,
+        max_value=2100,
+        help_text=_("Đánh giá theo nhiệm kỳ: năm cuối của nhiệm kỳ."),
+    )
     title = forms.CharField(label=_("Tên đợt"), required=False, max_length=255)
     scheme = forms.ChoiceField(
         label=_("Quy định áp dụng"),
@@ -246,4 +289,9 @@ class RoundForm(StyledForm):
         label=_("Kết quả các quý vào cả năm (Quy định 366)"),
         required=False,
         choices=[("", _("Theo cấu hình"))] + list(QuarterRollup.choices),
+    )
+    term_rollup = forms.ChoiceField(
+        label=_("Kết quả các năm vào nhiệm kỳ (Quy định 366)"),
+        required=False,
+        choices=[("", _("Theo cấu hình"))] + list(TermRollup.choices),
     )

@@ -113,7 +113,9 @@ def _scope_for(by: Actor, unit: Unit) -> Unit:
 
 def _round_for(by: Actor, year: int, scheme: rules.RuleSet, unit: Unit) -> RatingRound:
     found = (
-        RatingRound.objects.filter(year=year, scope_unit__path__in=unit.ancestor_paths())
+        RatingRound.objects.filter(
+            year=year, period="year", scope_unit__path__in=unit.ancestor_paths()
+        )
         .select_related("scope_unit")
         .order_by("scope_unit__depth")
         .first()

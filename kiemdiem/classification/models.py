@@ -42,6 +42,24 @@ class QuarterRollup(models.TextChoices):
     SHOW = "show", _("Chỉ hiển thị kết quả các quý để tham khảo")
 
 
+class RoundPeriod(models.TextChoices):
+    """What a round rates: a year, or a whole term (nhiệm kỳ; QĐ 366 reviews by term, rules.md
+    §1.12: the annual results feed the term rating)."""
+
+    YEAR = "year", _("Năm")
+    TERM = "term", _("Nhiệm kỳ")
+
+
+class TermRollup(models.TextChoices):
+    """How the annual results weigh on the term (QĐ 366 Art. 15: they "feed" it; the method is
+    UNCONFIRMED). Either of the first two is a check the competent level may override with a
+    reason. Years under different rulebooks compare by the rank of their levels."""
+
+    AVERAGE = "average", _("Mức nhiệm kỳ không cao hơn mức bình quân các năm")
+    LOWEST = "lowest", _("Mức nhiệm kỳ không cao hơn mức thấp nhất các năm")
+    SHOW = "show", _("Chỉ hiển thị kết quả các năm để tham khảo")
+
+
 class RatingRound(BaseModel):
     """The classification of one year over a unit's subtree, judged by the rulebook of that year
     (`scheme`, fixed when opened) with the settings it was opened with (the quota's rounding,
@@ -50,7 +68,9 @@ class RatingRound(BaseModel):
     SCOPE_VIA = "scope_unit"
 
     title = models.CharField(_("tên đợt đánh giá, xếp loại"), max_length=255)
-    year = models.PositiveSmallIntegerField(_("năm đánh giá"))
+    year = models.PositiveSmallIntegerField(
+        _("năm đánh giá"), help_text=_("Đợt đánh giá theo nhiệm kỳ: năm cuối của nhiệm kỳ.")
+    )
     scheme = models.CharField(_("quy định áp dụng"), max_length=20, choices=rules.SCHEME_CHOICES)
     scope_unit = models.ForeignKey(
         Unit, verbose_name=_("phạm vi"), on_delete=models.PROTECT, related_name="rating_rounds"
@@ -88,6 +108,16 @@ class RatingRound(BaseModel):
     quarter_rollup = models.CharField(
         _("kết quả các quý vào cả năm"), max_length=10, choices=QuarterRollup.choices, blank=True
     )
+    # A term round (QĐ 366): `year` is the term's last year, `term_first` its first; the annual
+    # results of the term weigh on it as `term_rollup` says (KIEMDIEM_CLASSIFICATION_TERM_ROLLUP,
+    # UNCONFIRMED, fixed when opened).
+    period = models.CharField(
+        _("kỳ đánh giá"), max_length=5, choices=RoundPeriod.choices, default=RoundPeriod.YEAR
+    )
+    term_first = models.PositiveSmallIntegerField(_("năm đầu nhiệm kỳ"), null=True, blank=True)
+    term_rollup = models.CharField(
+        _("kết quả các năm vào nhiệm kỳ"), max_length=10, choices=TermRollup.choices, blank=True
+    )
 
     objects = ScopedQuerySet.as_manager()
 
@@ -96,7 +126,14 @@ class RatingRound(BaseModel):
         verbose_name_plural = _("đợt đánh giá, xếp loại chất lượng")
         ordering = ["-year", "scope_unit__path"]
         constraints = [
-            models.UniqueConstraint(fields=["year", "scope_unit"], name="classification_round_once")
+            models.UniqueConstraint(
+                fields=["period", "year", "scope_unit"], name="classification_round_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(period="year", term_first__isnull=True)
+                | Q(period="term", term_first__lte=models.F("year")),
+                name="classification_round_term_years",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -108,6 +145,17 @@ class RatingRound(BaseModel):
     @property
     def rules(self) -> rules.RuleSet:
         return rules.get_scheme(self.scheme)
+
+    @property
+    def is_term(self) -> bool:
+        return self.period == RoundPeriod.TERM
+
+    @property
+    def period_label(self) -> str:
+        """ "năm 2025" or "nhiệm kỳ 2021–2025"."""
+        if self.is_term:
+            return _("nhiệm kỳ %(a)s–%(b)s") % {"a": self.term_first, "b": self.year}
+        return _("năm %(y)s") % {"y": self.year}
 
 
 class PeerGroup(BaseModel):

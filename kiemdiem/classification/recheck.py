@@ -241,6 +241,7 @@ def _published_in(unit: Unit, year: int) -> QuerySet[Rating]:
     the upper level's to re-check)."""
     return Rating.objects.filter(
         round__year=year,
+        round__period="year",  # a term round's results are not the year's
         status=RatingStatus.PUBLISHED,
         unit__path__startswith=unit.path,
         deciding_unit__path__startswith=unit.path,

@@ -26,6 +26,7 @@ from kiemdiem.classification.models import (
     Rating,
     RatingRound,
     RatingStatus,
+    RoundPeriod,
     RoundStatus,
     ScoringSheet,
     SpecialCase,
@@ -42,6 +43,7 @@ from kiemdiem.classification.subjects import (
     is_new_member,
     new_members_exempt,
 )
+from kiemdiem.classification.terms import term_fields
 from kiemdiem.core.audit import audit_record
 from kiemdiem.core.dates import vn_date
 from kiemdiem.core.errors import DomainError, full_clean
@@ -172,10 +174,14 @@ def round_open(
     imported: bool = False,
     populate: bool = True,
     quarter_rollup: str | None = None,
+    period: str = RoundPeriod.YEAR,
+    term_first: int | None = None,
+    term_rollup: str | None = None,
 ) -> RatingRound:
     """Open the classification of `year` over `scope_unit`'s subtree, under the rulebook the
     year was issued under (or the one named, for a year the office knows better), and open a
-    rating for every subject in the subtree (`populate`)."""
+    rating for every subject in the subtree (`populate`). A term round (`period="term"`, QĐ 366
+    only) rates the term `term_first`–`year` (`year` is its last year)."""
     require(can_open_round(by, scope_unit))
     try:
         expected = rules.scheme_for_year(year)
@@ -191,14 +197,16 @@ def round_open(
             % {"y": year, "e": expected.title, "s": rule_set.title},
             field="scheme",
         )
-    if RatingRound.objects.filter(year=year, scope_unit=scope_unit).exists():
+    term = term_fields(period, term_first, year, rule_set, term_rollup)
+    if RatingRound.objects.filter(year=year, scope_unit=scope_unit, period=period).exists():
         raise DomainError(
-            _("Đã có đợt đánh giá, xếp loại năm %(y)s của %(u)s.") % {"y": year, "u": scope_unit},
+            _("Đã có đợt đánh giá, xếp loại %(p)s của %(u)s.")
+            % {"p": term["label"], "u": scope_unit},
             field="year",
         )
     round_ = RatingRound(
         title=normalize_text_block(title)
-        or _("Đánh giá, xếp loại chất lượng năm %(y)s") % {"y": year},
+        or _("Đánh giá, xếp loại chất lượng %(p)s") % {"p": term["label"]},
         year=year,
         scheme=rule_set.code,
         scope_unit=scope_unit,
@@ -207,8 +215,11 @@ def round_open(
         member_decider=member_decider,
         cutoff_on=cutoff_on or default_cutoff(year),
         quarter_rollup=(quarter_rollup or settings.KIEMDIEM_CLASSIFICATION_QUARTER_ROLLUP)
-        if rule_set.code == rules.QD366.code
+        if rule_set.code == rules.QD366.code and period == RoundPeriod.YEAR
         else "",
+        period=period,
+        term_first=term["term_first"],
+        term_rollup=term["term_rollup"],
         deadline=deadline,
         imported=imported,
         created_by=acting_user(by),
@@ -220,7 +231,8 @@ def round_open(
         action=AuditAction.CREATE,
         by=by,
         unit_path=scope_unit.path,
-        changes={"scheme": [None, rule_set.code], "year": [None, year]},
+        changes={"scheme": [None, rule_set.code], "year": [None, year]}
+        | ({"term_first": [None, term_first]} if round_.is_term else {}),
     )
     if populate:
         subjects_populate(round_=round_, by=by)

@@ -143,7 +143,7 @@ def merge_all(*, batch: int = 5000) -> int:
 
 def _rounds_of(year: int) -> list[int]:
     """The rounds of a year, by id: the ratings are then read through (round, level)."""
-    return list(RatingRound.objects.filter(year=year).values_list("pk", flat=True))
+    return list(RatingRound.objects.filter(year=year, period="year").values_list("pk", flat=True))
 
 
 def recompute(round_: RatingRound) -> Figures:
@@ -165,7 +165,9 @@ def recompute(round_: RatingRound) -> Figures:
         if c is not None:
             for ancestor in ancestor_paths(path, floor):
                 figures[ancestor][c] += n
-    before = Rating.objects.filter(lowest, round_id__in=_rounds_of(round_.year - 1))
+    # A term round (QĐ 366) has no "year before" (tally.rating_moved neither).
+    years_before = [] if round_.period == "term" else _rounds_of(round_.year - 1)
+    before = Rating.objects.filter(lowest, round_id__in=years_before)
     people = set(before.filter(person__isnull=False).values_list("subject_kind", "person_id"))
     units = set(before.filter(person__isnull=True).values_list("subject_kind", "unit_id"))
     at_lowest = Rating.objects.filter(lowest, round=round_).values_list(
@@ -245,10 +247,11 @@ def may_see(user: Actor, unit: Unit) -> bool:
 
 
 def rounds_over(unit: Unit) -> QuerySet[RatingRound]:
-    """Rounds whose scope holds the whole of `unit`'s subtree, newest year first."""
+    """Year rounds whose scope holds the whole of `unit`'s subtree, newest year first (term
+    rounds have no statistics pages)."""
     ancestors = unit.ancestor_paths()
     return (
-        RatingRound.objects.filter(scope_unit__path__in=ancestors)
+        RatingRound.objects.filter(scope_unit__path__in=ancestors, period="year")
         .select_related("scope_unit")
         .order_by("-year", "-scope_unit__depth")
     )

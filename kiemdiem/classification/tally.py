@@ -82,7 +82,11 @@ def same_subject(rating: Any) -> dict[str, Any]:
 
 def _lowest_in(year: int, rating: Any) -> Any:
     return Rating.objects.filter(
-        round__year=year, status__in=DONE_STATES, decided_level__in=LOWEST, **same_subject(rating)
+        round__year=year,
+        round__period="year",  # a term rating is no year's result
+        status__in=DONE_STATES,
+        decided_level__in=LOWEST,
+        **same_subject(rating),
     )
 
 
@@ -101,10 +105,12 @@ def rating_moved(rating: Any, move: Any) -> None:
     old_low = at_lowest(move.old, rating.decided_level)
     new_low = at_lowest(move.new, rating.decided_level)
     year = rating.round.year
-    before_too = (old_low or new_low) and _lowest_in(year - 1, rating).exists()
+    # A term rating (QĐ 366) is counted in its own round only: it moves no year's figures.
+    term = rating.round.period == "term"
+    before_too = not term and (old_low or new_low) and _lowest_in(year - 1, rating).exists()
     left, entered = cell_of(rating, move.old, before_too), cell_of(rating, move.new, before_too)
     rows = [_delta(rating, left, -1), _delta(rating, entered, 1)] if left != entered else []
-    if old_low != new_low:
+    if old_low != new_low and not term:
         others = _lowest_in(year, rating).exclude(pk=rating.pk).exists()
         was, now = old_low or others, new_low or others
         if was != now:

@@ -35,10 +35,11 @@ from kiemdiem.classification.forms import (
     SelfAssessForm,
     VerifyForm,
 )
-from kiemdiem.classification.models import Rating, RatingStatus, SubjectKind
+from kiemdiem.classification.models import Rating, RatingStatus, RoundPeriod, SubjectKind
 from kiemdiem.classification.permissions import can_manage_round, can_verify
 from kiemdiem.classification.states import RATING
 from kiemdiem.classification.subjects import in_rating_order
+from kiemdiem.classification.terms import missing_text, term_ceiling, years_of
 from kiemdiem.core.audit import history_for
 from kiemdiem.core.forms import run_service
 from kiemdiem.core.lifecycle import allowed
@@ -84,7 +85,9 @@ def round_create(request: HttpRequest) -> HttpResponse:
         label=_("Phạm vi"), choices=[(str(u.pk), u.name) for u in scopes]
     )
     form.fields["scope"].widget.attrs["class"] = "form-select"
-    form.order_fields(["scope", "year", "title", "scheme", "quota_rounding", "head_rule"])
+    form.order_fields(
+        ["scope", "period", "term_first", "year", "title", "scheme", "quota_rounding", "head_rule"]
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         scope = next(u for u in scopes if str(u.pk) == data["scope"])
@@ -101,6 +104,9 @@ def round_create(request: HttpRequest) -> HttpResponse:
                 deadline=data["deadline"],
                 cutoff_on=data.get("cutoff_on"),
                 quarter_rollup=data.get("quarter_rollup") or None,
+                period=data.get("period") or RoundPeriod.YEAR,
+                term_first=data.get("term_first"),
+                term_rollup=data.get("term_rollup") or None,
                 populate=False,
             ),
         )
@@ -263,9 +269,12 @@ def rating_self_assess(request: HttpRequest, pk: int) -> HttpResponse:
             task_share=d.get("task_share"),
         )
 
-    # QĐ 366: the quarters feed the year; the self-assessment shows them and what they allow.
+    # QĐ 366: the quarters feed the year, the years feed the term; the self-assessment shows
+    # them and what they allow.
     quarters = quarters_of(rating)
     ceiling = quarter_ceiling(rating.round, rating.subject_kind, quarters)
+    years = years_of(rating)
+    term = term_ceiling(rating.round, rating.subject_kind, years)
     return _step(
         request,
         rating,
@@ -273,7 +282,12 @@ def rating_self_assess(request: HttpRequest, pk: int) -> HttpResponse:
         _("Tự đánh giá, xếp loại"),
         call,
         _("Đã lưu bản tự đánh giá."),
-        {"quarters": quarters, "quarter_ceiling": ceiling[1] if ceiling else ""},
+        {
+            "quarters": quarters,
+            "quarter_ceiling": ceiling[1] if ceiling else "",
+            "term_years": years,
+            "term_ceiling": " ".join(filter(None, [term[1] if term else "", missing_text(years)])),
+        },
     )
 
 

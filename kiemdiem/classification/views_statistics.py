@@ -39,7 +39,12 @@ def round_and_unit(user: Actor, params: Any) -> tuple[RatingRound, Unit]:
     if round_id is not None:
         # Whoever may see the subtree asked for may see its figures (checked below): no need
         # to go through the user's list of rounds.
-        round_ = RatingRound.objects.select_related("scope_unit").filter(pk=round_id).first()
+        # Statistics are kept for year rounds only (a term round lists its ratings on its page).
+        round_ = (
+            RatingRound.objects.select_related("scope_unit")
+            .filter(pk=round_id, period="year")
+            .first()
+        )
     else:
         candidates = rounds_with_statistics(user)
         round_ = candidates[0] if candidates else None
@@ -178,9 +183,12 @@ def statistics_context(user: Actor, round_: RatingRound, unit: Unit) -> dict:
 
 
 def rounds_with_statistics(user: Actor) -> list[RatingRound]:
-    """Rounds over a subtree the user manages, in whole or in part (for the round picker)."""
+    """Year rounds over a subtree the user manages, in whole or in part (for the round picker;
+    term rounds have no statistics)."""
     access = access_for(user)
-    rounds = selectors.rounds_for(user).order_by("-year", "scope_unit__path")[:50]
+    rounds = (
+        selectors.rounds_for(user).filter(period="year").order_by("-year", "scope_unit__path")[:50]
+    )
     return [
         r
         for r in rounds

@@ -2,7 +2,8 @@
 newcomer sees self-assessments, appraisals that downgrade (as the Hữu Lũng appraisal team did),
 decisions within the quota, publication, and one result cancelled and re-rated; and the year
 before under its own rulebook, so the statistics compare years and flag two members at the
-lowest level both years.
+lowest level both years; and a term round (QĐ 366) ending with the rated year, whose ratings
+read both years' published results.
 
 Everything goes through the classification services, in the order the rules ask (members and
 sub-units before an organization, the unit before its head); where the rulebook refuses a level
@@ -19,8 +20,10 @@ from kiemdiem.classification.models import (
     Rating,
     RatingRound,
     RatingStatus,
+    RoundPeriod,
     SpecialCase,
     SubjectKind,
+    TermRollup,
 )
 from kiemdiem.classification.services import RuleRefused, decision_problems
 from kiemdiem.core.permissions import SYSTEM, Actor
@@ -224,7 +227,10 @@ def generate_classification(
     """The rated year over `commune` and the year before it under its own rulebook (QĐ 124
     for 2024), so the statistics compare two years and flag the members at the lowest level
     both years (nothing if the demo has no such commune)."""
-    if commune is None or RatingRound.objects.filter(year=cycle.year, scope_unit=commune).exists():
+    if (
+        commune is None
+        or RatingRound.objects.filter(year=cycle.year, scope_unit=commune, period="year").exists()
+    ):
         return {"ratings": 0}
     rng = random.Random(seed)
     round_ = services.round_open(
@@ -278,9 +284,41 @@ def generate_classification(
         )
         _walk(rerating, rules.COMPLETED, rules.COMPLETED)
     _grant_and_sheet(round_, commune)
+    if round_.scheme == rules.QD366.code:
+        _term(round_, commune, published)
     for r in (before, round_):
         statistics.rebuild(r)
     return {"ratings": Rating.objects.filter(round=round_).count()}
+
+
+def _term(round_: RatingRound, commune: Unit, rerated: Rating | None) -> None:
+    """The term ending with the rated year (QĐ 366 reviews by term): the commune's organization
+    and a member whose result was cancelled and re-rated, each with both years' published
+    results (the year before under QĐ 124) read on their term rating, still to self-assess."""
+    term = services.round_open(
+        by=SYSTEM,
+        title=f"Đánh giá, xếp loại chất lượng nhiệm kỳ {round_.year - 1}–{round_.year} — "
+        f"{commune.name}",
+        year=round_.year,
+        scope_unit=commune,
+        period=RoundPeriod.TERM,
+        term_first=round_.year - 1,
+        term_rollup=TermRollup.LOWEST,
+        populate=False,
+    )
+    organization = Rating.objects.filter(
+        round=round_, unit=commune, subject_kind=SubjectKind.ORGANIZATION
+    ).first()
+    for r in (organization, rerated):
+        if r is not None:
+            services.rating_add(
+                round_=term,
+                by=SYSTEM,
+                subject_kind=r.subject_kind,
+                unit=r.unit,
+                person=r.person,
+                position=r.position,
+            )
 
 
 def _cases(ratings: list[Rating], intended: dict[int, str]) -> None:

@@ -192,3 +192,32 @@ def test_grant_exempt_quarters_and_close_over_the_api(api, org_tree, office, dec
     assert api(office).post(f"{url}/exempt/", exempt).status_code == 200
     assert api(office).post(close, {"version": 1}).status_code == 200
     assert RatingRound.objects.get(pk=round_.pk).status == "closed"
+
+
+def test_a_term_round_over_the_api(api, org_tree, office, travel_to):
+    travel_to(D(2025, 12, 20))
+    client = api(office)
+    body = {
+        "period": "term",
+        "term_first": 2021,
+        "year": 2024,
+        "scope_unit": org_tree.district_a1.pk,
+    }
+    refused = client.post("/api/v1/rating-rounds/", body, format="json")
+    assert refused.status_code == 400 and "chỉ có từ Quy định 366" in str(refused.json())
+    body["year"] = 2025
+    created = client.post("/api/v1/rating-rounds/", body, format="json")
+    assert created.status_code == 201, created.json()
+    got = created.json()
+    assert (got["period"], got["term_first"], got["year"], got["term_rollup"]) == (
+        "term",
+        2021,
+        2025,
+        "show",
+    )
+    listed = client.get("/api/v1/rating-rounds/", {"period": "term"}).json()["results"]
+    assert [r["id"] for r in listed] == [got["id"]]
+    rating = Rating.objects.filter(round_id=got["id"], subject_kind=SubjectKind.MEMBER).first()
+    years = client.get(f"/api/v1/ratings/{rating.pk}/term-years/").json()
+    assert [y["year"] for y in years] == [2021, 2022, 2023, 2024, 2025]
+    assert years[0]["rating"] is None and "Chưa có kết quả" in years[0]["missing"]

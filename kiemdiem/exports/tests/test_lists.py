@@ -45,6 +45,7 @@ def _params(kind: str, cycle, org_tree, request=None) -> dict:
         "classification.round-groups",
         "classification.sheets",
         "classification.rating-quarters",
+        "classification.rating-term-years",
     ):
         from kiemdiem.classification.tests.recheck_helpers import cases_of_province_a
 
@@ -53,6 +54,7 @@ def _params(kind: str, cycle, org_tree, request=None) -> dict:
             "classification.round-groups": {"round": ids["round"]},
             "classification.sheets": {},
             "classification.rating-quarters": {"rating": ids["rating"]},
+            "classification.rating-term-years": {"rating": ids["rating"]},
         }[kind]
     if kind.startswith("classification."):  # a rated year over province A
         round_ = request.getfixturevalue("classification_round")
@@ -144,6 +146,7 @@ def test_every_list_page_has_an_export():
         "classification.round-groups",
         "classification.sheets",
         "classification.rating-quarters",
+        "classification.rating-term-years",
     }
 
 
