@@ -138,14 +138,16 @@ def timed(fn, runs: int) -> list[float]:
     return samples
 
 
-def prepare() -> tuple[Unit, object, ReviewCycle]:
-    """The province with a campaign under way (seeded, opened, activity, summaries, VACUUM
-    ANALYZE); reused when this database already has the cycle (a second benchmark of the run)."""
-    province, office = load_province()
-    cycle = ReviewCycle.objects.filter(scope_unit=province).order_by("-pk").first()
-    if cycle is not None and CycleSummary.objects.filter(cycle=cycle, unit=province).exists():
-        return province, office, cycle
-    cycle = open_cycle(province, office, log=log)
+def campaign_under_way(scope: Unit, by) -> ReviewCycle:
+    """The scope's campaign with activity and summaries: the newest cycle that has them, or a
+    cycle opened now, filled with random activity and summarized (then VACUUM ANALYZE on
+    PostgreSQL: otherwise autovacuum may work through the freshly loaded tables during the
+    measurement; the app's p95 moved between 10 and 15 ms from run to run without it, 11.1 and
+    11.2 ms in two runs with it)."""
+    cycle = ReviewCycle.objects.filter(scope_unit=scope).order_by("-pk").first()
+    if cycle is not None and CycleSummary.objects.filter(cycle=cycle, unit=scope).exists():
+        return cycle
+    cycle = open_cycle(scope, by, log=log)
     started = time.perf_counter()
     counts = generate_activity(cycle, seed=SEED)
     log(
@@ -158,11 +160,15 @@ def prepare() -> tuple[Unit, object, ReviewCycle]:
     log(f"rebuild_summaries: {rows} đơn vị, {time.perf_counter() - started:.2f} s")
     if connection.vendor == "postgresql":  # (W10 prepares the same campaign on SQLite)
         with connection.cursor() as cursor:
-            # VACUUM too: otherwise autovacuum may work through the freshly loaded tables during
-            # the measurement (the app's p95 moved between 10 and 15 ms from run to run; with
-            # the VACUUM, 11.1 and 11.2 ms in two runs).
             cursor.execute("VACUUM ANALYZE")
-    return province, office, cycle
+    return cycle
+
+
+def prepare() -> tuple[Unit, object, ReviewCycle]:
+    """The province with a campaign under way; reused when this database already has it (a
+    second benchmark of the run)."""
+    province, office = load_province()
+    return province, office, campaign_under_way(province, office)
 
 
 def run() -> str:

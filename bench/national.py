@@ -38,10 +38,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from bench.dashboard import baseline_sql, log, p95, run_baseline, sig3, timed
-from kiemdiem.dashboard.demo import generate_activity, open_cycle
+from bench.dashboard import baseline_sql, campaign_under_way, log, p95, run_baseline, sig3, timed
 from kiemdiem.dashboard.models import CycleSummary
-from kiemdiem.dashboard.summaries import rebuild
 from kiemdiem.org.models import Membership, Unit, UnitKind
 from kiemdiem.reports.models import ReportPeriod
 from kiemdiem.reports.services import report_figures
@@ -72,22 +70,7 @@ def prepare() -> tuple[Unit, object, ReviewCycle]:
         )
     admin = User.objects.get(username=ADMIN)
     root = Unit.objects.get(parent__isnull=True)
-    cycle = ReviewCycle.objects.filter(scope_unit=root).order_by("-pk").first()
-    if cycle is not None and CycleSummary.objects.filter(cycle=cycle, unit=root).exists():
-        return root, admin, cycle
-    cycle = open_cycle(root, admin, log=log)
-    started = time.perf_counter()
-    counts = generate_activity(cycle, seed=SEED)
-    log(
-        "activity: "
-        + ", ".join(f"{v} {k}" for k, v in counts.items())
-        + f", {time.perf_counter() - started:.0f} s"
-    )
-    started = time.perf_counter()
-    rows = rebuild(cycle)
-    log(f"rebuild_summaries: {rows} đơn vị, {time.perf_counter() - started:.1f} s")
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
+    cycle = campaign_under_way(root, admin)
     return root, admin, cycle
 
 
