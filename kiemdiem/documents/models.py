@@ -38,6 +38,9 @@ class DocumentSequence(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.doc_type} {self.term}: {self.last_number}"
+
 
 class OutgoingDocument(BaseModel):
     """One issued document in the register: its number-symbol is never reused."""
@@ -58,7 +61,9 @@ class OutgoingDocument(BaseModel):
     # What the document was made from (e.g. "remediation.remediationplan:12"), empty if outside.
     source = models.CharField(_("tạo từ"), max_length=80, blank=True, db_index=True)
     file = models.FileField(_("tệp văn bản"), upload_to="documents/%Y/", blank=True)
-    signed_pdf = models.FileField(_("bản ký, đóng dấu (PDF)"), upload_to="documents/signed/%Y/", blank=True)
+    signed_pdf = models.FileField(
+        _("bản ký, đóng dấu (PDF)"), upload_to="documents/signed/%Y/", blank=True
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -44,7 +44,7 @@ def symbol(number: int, suffix: str, doc_type: str, unit: Unit) -> str:
 
 
 def parse_manual(text: str) -> tuple[int, str] | None:
-    """"42a" → (42, "a"); anything else → None."""
+    """ "42a" → (42, "a"); anything else → None."""
     match = MANUAL.match(text or "")
     if not match or int(match.group(1)) == 0:
         return None

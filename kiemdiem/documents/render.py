@@ -47,7 +47,9 @@ def _secretary(unit: Unit, day: datetime.date) -> str:
     return post.person.full_name if post else ""
 
 
-def plan_context(plan: RemediationPlan, *, number_symbol: str, day: datetime.date) -> dict[str, Any]:
+def plan_context(
+    plan: RemediationPlan, *, number_symbol: str, day: datetime.date
+) -> dict[str, Any]:
     unit = plan.unit
     items = [
         {
@@ -69,7 +71,9 @@ def plan_context(plan: RemediationPlan, *, number_symbol: str, day: datetime.dat
     else:
         authority = "T/M CHI BỘ" if unit.kind in CELL_KINDS else "T/M BAN THƯỜNG VỤ"
         title, signer = "BÍ THƯ", _secretary(unit, day)
-    recipients = [f"Ban Thường vụ {r.unit.name}" for r in plan.recipients.select_related("unit") if r.unit_id]
+    recipients = [
+        f"Ban Thường vụ {r.unit.name}" for r in plan.recipients.select_related("unit") if r.unit_id
+    ]
     return {
         "superior_body": unit.parent.name if unit.parent else "",
         "issuing_body": unit.name,
@@ -80,8 +84,8 @@ def plan_context(plan: RemediationPlan, *, number_symbol: str, day: datetime.dat
         "year": day.year,
         "doc_type_name": "Kế hoạch",
         "summary": f"khắc phục hạn chế, khuyết điểm theo kết luận kiểm điểm {plan.cycle.title}",
-        "intro": f"Thực hiện kết luận kiểm điểm {plan.cycle.title}, {plan.review.subject_label} xây dựng "
-        "kế hoạch khắc phục hạn chế, khuyết điểm như sau:",
+        "intro": f"Thực hiện kết luận kiểm điểm {plan.cycle.title}, "
+        f"{plan.review.subject_label} xây dựng kế hoạch khắc phục hạn chế, khuyết điểm như sau:",
         "items": items,
         "authority": authority,
         "signer_title": title,

@@ -84,13 +84,23 @@ def document_register(
                 created_by=by if getattr(by, "is_authenticated", False) else None,
             )
             if content is not None:
-                doc.file.save(filename or f"{doc.symbol}.docx".replace("/", "_"), ContentFile(content(doc.symbol)), save=False)
+                doc.file.save(
+                    filename or f"{doc.symbol}.docx".replace("/", "_"),
+                    ContentFile(content(doc.symbol)),
+                    save=False,
+                )
             doc.save()
-            audit_record(obj=doc, action="create", by=by, changes=created(snapshot(doc, AUDITED)), unit_path=unit.path)
+            audit_record(
+                obj=doc,
+                action="create",
+                by=by,
+                changes=created(snapshot(doc, AUDITED)),
+                unit_path=unit.path,
+            )
     except IntegrityError:
         raise DomainError(
-            f"Số {numbering.symbol(number, suffix, doc_type, unit)} đã được dùng trong sổ văn bản đi "
-            f"của {unit.name} (nhiệm kỳ từ {term}); chọn số khác.",
+            f"Số {numbering.symbol(number, suffix, doc_type, unit)} đã được dùng trong sổ "
+            f"văn bản đi của {unit.name} (nhiệm kỳ từ {term}); chọn số khác.",
             field="manual_number",
         ) from None
     return doc

@@ -22,8 +22,15 @@ FONT = "Times New Roman"
 MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
 
 
-def _run(p: Paragraph, text: str, *, size: int = 14, bold: bool = False, italic: bool = False,
-         underline: bool = False) -> None:
+def _run(
+    p: Paragraph,
+    text: str,
+    *,
+    size: int = 14,
+    bold: bool = False,
+    italic: bool = False,
+    underline: bool = False,
+) -> None:
     run = p.add_run(text)
     run.font.size = Pt(size)
     run.bold = bold
@@ -111,11 +118,19 @@ def build() -> bytes:
 
     items = doc.add_table(rows=4, cols=4)
     items.style = "Table Grid"
-    for cell, text in zip(items.rows[0].cells, ("TT", "Nội dung khắc phục", "Chịu trách nhiệm", "Thời hạn"), strict=True):
+    for cell, text in zip(
+        items.rows[0].cells,
+        ("TT", "Nội dung khắc phục", "Chịu trách nhiệm", "Thời hạn"),
+        strict=True,
+    ):
         cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
         _run(cell.paragraphs[0], text, size=13, bold=True)
     items.rows[1].cells[0].paragraphs[0].add_run("{%tr for item in items %}")
-    for cell, text in zip(items.rows[2].cells, ("{{ item.n }}", "{{ item.content }}", "{{ item.responsible }}", "{{ item.deadline }}"), strict=True):
+    for cell, text in zip(
+        items.rows[2].cells,
+        ("{{ item.n }}", "{{ item.content }}", "{{ item.responsible }}", "{{ item.deadline }}"),
+        strict=True,
+    ):
         _run(cell.paragraphs[0], text, size=13)
     items.rows[3].cells[0].paragraphs[0].add_run("{%tr endfor %}")
 

@@ -46,18 +46,23 @@ def plan_docx(request: HttpRequest, pk: int) -> HttpResponse:
         with issued.file.open("rb") as f:
             return _attachment(f.read(), f"ke-hoach-{plan.pk}-{issued.number}{issued.suffix}.docx")
     day = timezone.localdate()
-    content = render.render_docx(render.plan_context(plan, number_symbol=render.draft_symbol(plan.unit), day=day))
+    content = render.render_docx(
+        render.plan_context(plan, number_symbol=render.draft_symbol(plan.unit), day=day)
+    )
     return _attachment(content, f"ke-hoach-{plan.pk}-du-thao.docx")
 
 
 @login_required
 @require_POST
 def plan_issue(request: HttpRequest, pk: int) -> HttpResponse:
-    """"Cấp số và phát hành": the next KH number of the plan's unit, the file kept in the register."""
+    """The "Cấp số và phát hành" button: the next KH number of the plan's unit; the file is kept
+    in the register."""
     plan = _plan(request, pk)
     require(can_adopt_plan(request.user, plan))
     if OutgoingDocument.objects.filter(source=_source(plan)).exists():
-        messages.error(request, "Kế hoạch này đã được cấp số; tải bản đã phát hành bằng nút “Tải DOCX”.")
+        messages.error(
+            request, "Kế hoạch này đã được cấp số; tải bản đã phát hành bằng nút “Tải DOCX”."
+        )
         return redirect(plan)
     day = timezone.localdate()
     try:
@@ -75,5 +80,7 @@ def plan_issue(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(plan)
-    messages.success(request, f"Đã cấp số {doc.symbol}. Bấm “Tải DOCX” để tải văn bản, in, ký và đóng dấu.")
+    messages.success(
+        request, f"Đã cấp số {doc.symbol}. Bấm “Tải DOCX” để tải văn bản, in, ký và đóng dấu."
+    )
     return redirect(plan)

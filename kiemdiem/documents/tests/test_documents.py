@@ -20,7 +20,9 @@ from kiemdiem.documents.template_default import FONT
 def _docx(response):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    return Document(io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content))
+    return Document(
+        io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content)
+    )
 
 
 def _text(cell):
@@ -55,7 +57,12 @@ def test_plan_draft_docx_has_the_hd36_parts(client, office, plan, action, org_tr
     body = [p.text for p in doc.paragraphs]
     assert "KẾ HOẠCH" in body
     items = doc.tables[1]
-    assert [c.text for c in items.rows[1].cells] == ["1", "Đổi mới sinh hoạt", org_tree.cell_a1.name, "30/06/2026"]
+    assert [c.text for c in items.rows[1].cells] == [
+        "1",
+        "Đổi mới sinh hoạt",
+        org_tree.cell_a1.name,
+        "30/06/2026",
+    ]
     assert len(items.rows) == 2  # the loop rows are gone
     signature = _text(doc.tables[2].rows[0].cells[1])
     assert signature.startswith("T/M CHI BỘ\nBÍ THƯ")
@@ -63,13 +70,17 @@ def test_plan_draft_docx_has_the_hd36_parts(client, office, plan, action, org_tr
     assert not OutgoingDocument.objects.exists()  # a draft takes no number
 
 
-def test_issue_gives_the_next_number_and_the_download_is_the_issued_copy(client, office, plan, action):
+def test_issue_gives_the_next_number_and_the_download_is_the_issued_copy(
+    client, office, plan, action
+):
     client.force_login(office)
     response = client.post(reverse("documents:plan-issue", args=[plan.pk]))
     assert response.status_code == 302
     issued = OutgoingDocument.objects.get()
     assert (issued.symbol, issued.number, issued.term) == ("1-KH/CB", 1, 2025)
-    assert AuditEvent.objects.filter(object_type="documents.outgoingdocument", object_id=str(issued.pk)).exists()
+    assert AuditEvent.objects.filter(
+        object_type="documents.outgoingdocument", object_id=str(issued.pk)
+    ).exists()
     doc = _docx(client.get(reverse("documents:plan-docx", args=[plan.pk])))
     assert doc.tables[0].rows[0].cells[0].paragraphs[3].text == "Số 1-KH/CB"
     # issuing twice is refused, the register unchanged
@@ -85,7 +96,9 @@ def test_outsider_gets_404(client, outsider, plan):
 
 
 def _register(unit, office, doc_type=DocumentType.KH, **kw):
-    return services.document_register(unit=unit, doc_type=doc_type, by=office, title="Văn bản", **kw)
+    return services.document_register(
+        unit=unit, doc_type=doc_type, by=office, title="Văn bản", **kw
+    )
 
 
 def test_sequences_per_unit_type_and_term(org_tree, office):
