@@ -66,7 +66,7 @@ def plan_context(
             start=1,
         )
     ]
-    if plan.person_id:
+    if plan.person is not None:
         authority, title, signer = "NGƯỜI LẬP KẾ HOẠCH", "", plan.person.full_name
     else:
         authority = "T/M CHI BỘ" if unit.kind in CELL_KINDS else "T/M BAN THƯỜNG VỤ"
