@@ -31,6 +31,8 @@ def _text(cell):
 
 def test_plan_draft_docx_has_the_hd36_parts(client, office, plan, action, org_tree):
     client.force_login(office)
+    page = client.get(plan.get_absolute_url()).content.decode()
+    assert 'data-testid="plan-docx"' in page and 'data-testid="plan-issue"' in page
     doc = _docx(client.get(reverse("documents:plan-docx", args=[plan.pk])))
     section = doc.sections[0]
     mm = [round(v.mm) for v in (section.page_width, section.page_height)]
