@@ -2,15 +2,18 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import render as render_page
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from kiemdiem.core.errors import DomainError
 from kiemdiem.core.permissions import require
-from kiemdiem.documents import render, services
+from kiemdiem.documents import render, selectors, services
 from kiemdiem.documents.models import DocumentType, OutgoingDocument
+from kiemdiem.org.scoping import scope, visible_units
 from kiemdiem.remediation.models import RemediationPlan
 from kiemdiem.remediation.permissions import can_adopt_plan
 
@@ -84,3 +87,23 @@ def plan_issue(request: HttpRequest, pk: int) -> HttpResponse:
         request, f"Đã cấp số {doc.symbol}. Bấm “Tải DOCX” để tải văn bản, in, ký và đóng dấu."
     )
     return redirect(plan)
+
+
+@login_required
+@require_GET
+def register(request: HttpRequest, unit: int) -> HttpResponse:
+    """The unit's register of outgoing documents (its own sequences by type and term)."""
+    found = get_object_or_404(visible_units(request.user), pk=unit)
+    page = Paginator(selectors.register_of(found), 50).get_page(request.GET.get("page"))
+    return render_page(request, "documents/register.html", {"unit": found, "page": page})
+
+
+@login_required
+@require_GET
+def document_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """The registered file of a document of a visible unit (404 otherwise)."""
+    doc = get_object_or_404(scope(OutgoingDocument.objects.all(), request.user, via="unit"), pk=pk)
+    if not doc.file:
+        raise Http404
+    with doc.file.open("rb") as f:
+        return _attachment(f.read(), f"{doc.symbol.replace('/', '_')}.docx")

@@ -88,13 +88,20 @@ def test_issue_gives_the_next_number_and_the_download_is_the_issued_copy(
     # issuing twice is refused, the register unchanged
     client.post(reverse("documents:plan-issue", args=[plan.pk]))
     assert OutgoingDocument.objects.count() == 1
+    page = client.get(reverse("documents:register", args=[plan.unit_id])).content.decode()
+    assert "1-KH/CB" in page and "Kế hoạch khắc phục của" in page
+    doc = _docx(client.get(reverse("documents:file", args=[issued.pk])))
+    assert doc.tables[0].rows[0].cells[0].paragraphs[3].text == "Số 1-KH/CB"
 
 
-def test_outsider_gets_404(client, outsider, plan):
+def test_outsider_gets_404(client, outsider, office, plan):
     client.force_login(outsider)
     assert client.get(reverse("documents:plan-docx", args=[plan.pk])).status_code == 404
     assert client.post(reverse("documents:plan-issue", args=[plan.pk])).status_code == 404
+    assert client.get(reverse("documents:register", args=[plan.unit_id])).status_code == 404
     assert not OutgoingDocument.objects.exists()
+    issued = _register(plan.unit, office, content=lambda symbol: b"x")
+    assert client.get(reverse("documents:file", args=[issued.pk])).status_code == 404
 
 
 def _register(unit, office, doc_type=DocumentType.KH, **kw):
