@@ -12,6 +12,7 @@ from kiemdiem.core.audit import audit_record, created, snapshot
 from kiemdiem.core.errors import DomainError
 from kiemdiem.documents import numbering
 from kiemdiem.documents.models import DocumentSequence, OutgoingDocument
+from kiemdiem.documents.permissions import can_enter_document
 from kiemdiem.org.models import Unit
 
 AUDITED = ("symbol", "issued_on", "title", "signer", "recipients", "source")
@@ -104,3 +105,30 @@ def document_register(
             field="manual_number",
         ) from None
     return doc
+
+
+def document_enter(
+    *,
+    unit: Unit,
+    by: Any,
+    doc_type: str,
+    manual_number: str,
+    issued_on: datetime.date,
+    title: str,
+    signer: str = "",
+    recipients: str = "",
+) -> OutgoingDocument:
+    """A document made outside the system, entered by the office with the number it carries."""
+    decision = can_enter_document(by, unit)
+    if not decision:
+        raise DomainError(decision.reason)
+    return document_register(
+        unit=unit,
+        doc_type=doc_type,
+        by=by,
+        title=title,
+        issued_on=issued_on,
+        signer=signer,
+        recipients=recipients,
+        manual_number=manual_number,
+    )

@@ -7,12 +7,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.shortcuts import render as render_page
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kiemdiem.core.errors import DomainError
+from kiemdiem.core.forms import run_service
 from kiemdiem.core.permissions import require
 from kiemdiem.documents import render, selectors, services
+from kiemdiem.documents.forms import ManualDocumentForm
 from kiemdiem.documents.models import DocumentType, OutgoingDocument
+from kiemdiem.documents.permissions import can_enter_document
 from kiemdiem.org.scoping import scope, visible_units
 from kiemdiem.remediation.models import RemediationPlan
 from kiemdiem.remediation.permissions import can_adopt_plan
@@ -90,12 +93,27 @@ def plan_issue(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def register(request: HttpRequest, unit: int) -> HttpResponse:
-    """The unit's register of outgoing documents (its own sequences by type and term)."""
+    """The unit's register of outgoing documents (its own sequences by type and term); its
+    office enters documents made outside the system with their own numbers."""
     found = get_object_or_404(visible_units(request.user), pk=unit)
+    can_enter = can_enter_document(request.user, found)
+    form = ManualDocumentForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        require(can_enter)
+        if form.is_valid():
+            data = form.cleaned_data
+            doc = run_service(
+                form,
+                lambda: services.document_enter(unit=found, by=request.user, **data),
+            )
+            if doc is not None:
+                messages.success(request, f"Đã vào sổ văn bản số {doc.symbol}.")
+                return redirect("documents:register", unit=found.pk)
     page = Paginator(selectors.register_of(found), 50).get_page(request.GET.get("page"))
-    return render_page(request, "documents/register.html", {"unit": found, "page": page})
+    ctx = {"unit": found, "page": page, "form": form, "can_enter": bool(can_enter)}
+    return render_page(request, "documents/register.html", ctx)
 
 
 @login_required

@@ -140,3 +140,32 @@ def test_the_database_refuses_a_duplicate_number(org_tree, office):
     doc.pk = None
     with pytest.raises(IntegrityError), transaction.atomic():
         doc.save()
+
+
+def test_office_enters_a_document_made_outside(client, office, outsider, org_tree, cell_secretary):
+    unit = org_tree.province_a
+    url = reverse("documents:register", args=[unit.pk])
+    data = {
+        "doc_type": "KH",
+        "manual_number": "42a",
+        "issued_on": "2026-01-05",
+        "title": "Kế hoạch",
+    }
+    client.force_login(office)
+    assert client.post(url, data).status_code == 302
+    assert OutgoingDocument.objects.get().symbol == "42a-KH/TU"
+    page = client.post(url, data).content.decode()
+    assert "Số 42a-KH/TU đã được dùng trong sổ văn bản đi" in page
+    assert OutgoingDocument.objects.count() == 1
+    client.force_login(outsider)
+    assert client.post(url, {**data, "manual_number": "43"}).status_code == 404
+    with pytest.raises(DomainError, match="Chỉ văn phòng cấp ủy"):
+        services.document_enter(
+            unit=unit,
+            by=cell_secretary,
+            doc_type="KH",
+            manual_number="44",
+            issued_on=datetime.date(2026, 1, 5),
+            title="x",
+        )
+    assert OutgoingDocument.objects.count() == 1
