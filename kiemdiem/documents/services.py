@@ -84,13 +84,14 @@ def document_register(
                 source=source,
                 created_by=by if getattr(by, "is_authenticated", False) else None,
             )
+            doc.save()  # a used number fails here, before any file is written
             if content is not None:
                 doc.file.save(
                     filename or f"{doc.symbol}.docx".replace("/", "_"),
                     ContentFile(content(doc.symbol)),
                     save=False,
                 )
-            doc.save()
+                doc.save(update_fields=["file"])
             audit_record(
                 obj=doc,
                 action="create",

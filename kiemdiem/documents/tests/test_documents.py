@@ -40,6 +40,7 @@ def test_plan_draft_docx_has_the_hd36_parts(client, office, plan, action, org_tr
     margins = [section.top_margin, section.bottom_margin, section.left_margin, section.right_margin]
     assert [round(m.mm) for m in margins] == [20, 20, 30, 15]
     assert section.different_first_page_header_footer
+    assert section.first_page_header.paragraphs[0].text == ""  # no number on page 1
     assert 'instr="PAGE"' in section.header._element.xml.replace("w:instr", "instr")
     normal = doc.styles["Normal"].font
     assert normal.name == FONT and normal.size == Pt(14)
