@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "kiemdiem.reports",
     "kiemdiem.oversight",
     "kiemdiem.classification",
+    "kiemdiem.documents",
     "kiemdiem.dashboard",
     "kiemdiem.campaign",
     "kiemdiem.api",
@@ -492,3 +493,8 @@ KIEMDIEM_CLASSIFICATION_QUARTER_ROLLUP = env_str(
 # How the annual results weigh on a term rating under QĐ 366 (UNCONFIRMED): average | lowest |
 # show (only shown beside the term's rating).
 KIEMDIEM_CLASSIFICATION_TERM_ROLLUP = env_str("KIEMDIEM_CLASSIFICATION_TERM_ROLLUP", "show")
+# Documents (issue 16): a document type's numbers restart with each committee term. Until the org
+# app holds congress dates, terms are calendar-based: TERM_YEARS-year terms counted from
+# TERM_FIRST_YEAR (UNCONFIRMED, rules §8: a term really starts the day after the congress closes).
+KIEMDIEM_DOCUMENTS_TERM_FIRST_YEAR = env_int("KIEMDIEM_DOCUMENTS_TERM_FIRST_YEAR", 2025)
+KIEMDIEM_DOCUMENTS_TERM_YEARS = env_int("KIEMDIEM_DOCUMENTS_TERM_YEARS", 5)

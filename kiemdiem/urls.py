@@ -33,6 +33,7 @@ urlpatterns = [
     path("xuat/", include("kiemdiem.exports.urls")),
     path("giam-sat/", include("kiemdiem.oversight.urls")),
     path("xep-loai/", include("kiemdiem.classification.urls")),
+    path("van-ban/", include("kiemdiem.documents.urls")),
     path("thong-bao/", notification_views.notification_list, name="notifications"),
     path("thong-bao/<int:pk>/", notification_views.notification_open, name="notification-open"),
     path("thong-bao/da-doc/", notification_views.notification_read_all, name="notifications-read"),

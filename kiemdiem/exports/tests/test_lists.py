@@ -84,6 +84,7 @@ def _params(kind: str, cycle, org_tree, request=None) -> dict:
         "reviews.suggestions": {"don_vi": unit.pk},
         "reviews.commitments": {"don_vi": unit.pk, "nam": "2025"},
         "dashboard.oversight": {"cycle": cycle.pk, "unit": org_tree.province_a.pk},
+        "documents.register": {"unit": org_tree.province_a.pk},
     }[kind]
 
 
@@ -147,6 +148,7 @@ def test_every_list_page_has_an_export():
         "classification.sheets",
         "classification.rating-quarters",
         "classification.rating-term-years",
+        "documents.register",
     }
 
 

@@ -1,0 +1,44 @@
+"""Issue 16 story: the committee office numbers a remediation plan, finds it in the register,
+enters a document made outside the system; the pages fit a phone and pass axe-core."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.urls import reverse
+
+from e2e.test_pages_browser import demo, problems_of, screen, sign_in  # noqa: F401 (fixtures)
+from kiemdiem.documents.models import OutgoingDocument
+from kiemdiem.remediation.models import RemediationPlan
+from kiemdiem.remediation.permissions import can_adopt_plan
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_office_numbers_a_plan_and_keeps_the_register(demo, screen):  # noqa: F811
+    office = User.objects.get(username="vanphong")
+    plan = next(
+        p
+        for p in RemediationPlan.objects.filter(person__isnull=True).select_related("review")
+        if can_adopt_plan(office, p)
+    )
+    sign_in(screen, "vanphong")
+    screen.goto(plan.get_absolute_url())
+    with screen.expect_download() as draft:
+        screen.get_by_test_id("plan-docx").click()
+    assert draft.value.suggested_filename.endswith("-du-thao.docx")
+    screen.get_by_test_id("plan-issue").click()
+    doc = OutgoingDocument.objects.get()
+    assert screen.get_by_text(f"Đã cấp số {doc.symbol}").is_visible()
+
+    register = reverse("documents:register", args=[plan.unit_id])
+    screen.goto(register)
+    assert screen.get_by_role("cell", name=doc.symbol, exact=True).is_visible()
+    form = screen.get_by_test_id("enter-document")
+    form.locator("#id_manual_number").fill(f"{doc.number}")
+    form.get_by_label("Ngày ban hành").fill("2026-01-05")
+    form.get_by_label("Trích yếu").fill("Kế hoạch làm ngoài hệ thống")
+    form.get_by_role("button", name="Vào sổ").click()
+    assert screen.get_by_text("đã được dùng trong sổ văn bản đi").is_visible()
+    assert OutgoingDocument.objects.count() == 1
+
+    found = problems_of(screen, plan.get_absolute_url()) + problems_of(screen, register)
+    assert found == [], "\n".join(found)

@@ -1,0 +1,51 @@
+"""Number-symbols of outgoing documents (rules §8): "12-KH/ĐU" — number, type, issuing body."""
+
+import datetime
+import re
+
+from django.conf import settings
+
+from kiemdiem.org.models import Unit, UnitKind
+
+# Issuing-body abbreviations by unit kind (TU, HU, ĐU seen in the sources; the full list is
+# UNCONFIRMED, rules §8): a province's standing committee writes TU, a district HU, a commune or
+# grassroots committee ĐU, a cell CB.
+BODY_ABBREVIATIONS = {
+    UnitKind.PROVINCE: "TU",
+    UnitKind.CENTRAL_LEVEL_COMMITTEE: "TU",
+    UnitKind.DISTRICT: "HU",
+    UnitKind.BLOC_COMMITTEE: "ĐUK",
+    UnitKind.GRASSROOTS_CELL: "CB",
+    UnitKind.SUBORDINATE_CELL: "CB",
+}
+
+MANUAL = re.compile(r"^\s*(\d{1,6})([a-zA-Z]{0,3})\s*$")
+
+
+def body_abbreviation(unit: Unit) -> str:
+    return BODY_ABBREVIATIONS.get(unit.kind, "ĐU")  # type: ignore[call-overload]
+
+
+def term_of(day: datetime.date) -> int:
+    """The committee term holding `day`, as its first year.
+
+    The org app holds no congress dates yet, so the term is calendar-based: terms of
+    KIEMDIEM_DOCUMENTS_TERM_YEARS years counted from KIEMDIEM_DOCUMENTS_TERM_FIRST_YEAR (default
+    2025, 5 years). UNCONFIRMED: by rules §8 a term runs from the day after a congress closes, which
+    differs per committee; the calendar year stands in for it.
+    """
+    first = settings.KIEMDIEM_DOCUMENTS_TERM_FIRST_YEAR
+    years = settings.KIEMDIEM_DOCUMENTS_TERM_YEARS
+    return first + (day.year - first) // years * years
+
+
+def symbol(number: int, suffix: str, doc_type: str, unit: Unit) -> str:
+    return f"{number}{suffix}-{doc_type}/{body_abbreviation(unit)}"
+
+
+def parse_manual(text: str) -> tuple[int, str] | None:
+    """ "42a" → (42, "a"); anything else → None."""
+    match = MANUAL.match(text or "")
+    if not match or int(match.group(1)) == 0:
+        return None
+    return int(match.group(1)), match.group(2).lower()
