@@ -36,9 +36,11 @@ MAX_COLUMNS = 40
 # A cell of the templates holds a name, a code or a date. Text longer than this is refused, and
 # a workbook whose XML holds a longer run of text is refused before it is parsed at all.
 MAX_CELL_CHARS = 2000
-# Bytes of XML text without a tag, that hold at most MAX_CELL_CHARS characters (UTF-8 up to 3
-# bytes per Vietnamese letter, &amp; and the like up to 5).
-MAX_TEXT_RUN = MAX_CELL_CHARS * 5 + 1024
+# Bytes of XML text without a tag, that hold at most MAX_CELL_CHARS characters: UTF-8 takes up
+# to 3 bytes per Vietnamese letter, but writers that escape every non-ASCII letter as a character
+# reference (openpyxl does when lxml is installed: "Ă" is "&#258;", "ắ" is "&#7855;") take up to
+# 8 ("&#65535;"), and a cell just over the limit must reach the row check that names it.
+MAX_TEXT_RUN = MAX_CELL_CHARS * 8 + 1024
 ROW_TAG = re.compile(rb"<row[ >/]")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # Excel 97-2003 .xls
 SHEET_KEYS = {header_key(t.sheet): t for t in TABLES.values()}
