@@ -250,7 +250,8 @@ class RatingSerializer(serializers.ModelSerializer):
         """The re-rating that replaces a cancelled result (id)."""
         if obj.status != RatingStatus.CANCELLED:
             return None
-        return Rating.objects.filter(rerating_of=obj).values_list("pk", flat=True).first()
+        rerating = getattr(obj, "rerating", None)  # read with the row (RatingViewSet.scoped)
+        return rerating.pk if rerating is not None else None
 
 
 def _scores_field():
@@ -391,7 +392,8 @@ class RatingViewSet(ScopedViewSet):
     ordering = ("round_id", "unit__path", "subject_kind", "person__sort_key", "pk")
 
     def scoped(self):
-        return selectors.ratings_for(self.request.user)
+        # The re-rating (reverse one-to-one) joined, for the serializer's `rerating` of each row.
+        return selectors.ratings_for(self.request.user).select_related("rerating")
 
     @extend_schema(
         request=RatingSelfAssessSerializer,
