@@ -15,9 +15,9 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from kiemdiem.api.base import Filter, VersionField, if_match_parameter, lookup
+from kiemdiem.api.base import Filter, VersionField, lookup
 from kiemdiem.api.serializers import ScopedPrimaryKey, free_text
-from kiemdiem.api.views import ScopedViewSet, listing, parse, subtree_of, values
+from kiemdiem.api.views import ScopedViewSet, listing, parse, subtree_of, values, versioned_action
 from kiemdiem.classification import cases, recheck, rules, selectors, services
 from kiemdiem.classification.case_checks import quarters_of
 from kiemdiem.classification.models import (
@@ -170,12 +170,7 @@ class RatingRoundViewSet(ScopedViewSet):
         )
         return self.reply(round_, status_code=status.HTTP_201_CREATED)
 
-    @extend_schema(
-        request=RatingVersionSerializer,
-        responses=RatingRoundSerializer,
-        parameters=[if_match_parameter()],
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(RatingVersionSerializer, RatingRoundSerializer)
     def close(self, request, pk=None):
         """End the round once every subject is decided or exempt (the unfinished ones are
         listed in `problems`). A closed round still carries its re-ratings (Mẫu 03)."""
@@ -250,7 +245,8 @@ class RatingSerializer(serializers.ModelSerializer):
         """The re-rating that replaces a cancelled result (id)."""
         if obj.status != RatingStatus.CANCELLED:
             return None
-        return Rating.objects.filter(rerating_of=obj).values_list("pk", flat=True).first()
+        rerating = getattr(obj, "rerating", None)  # read with the row (RatingViewSet.scoped)
+        return rerating.pk if rerating is not None else None
 
 
 def _scores_field():
@@ -391,14 +387,10 @@ class RatingViewSet(ScopedViewSet):
     ordering = ("round_id", "unit__path", "subject_kind", "person__sort_key", "pk")
 
     def scoped(self):
-        return selectors.ratings_for(self.request.user)
+        # The re-rating (reverse one-to-one) joined, for the serializer's `rerating` of each row.
+        return selectors.ratings_for(self.request.user).select_related("rerating")
 
-    @extend_schema(
-        request=RatingSelfAssessSerializer,
-        responses=RatingSerializer,
-        parameters=[if_match_parameter()],
-    )
-    @action(detail=True, methods=["post"], url_path="self-assess")
+    @versioned_action(RatingSelfAssessSerializer, RatingSerializer, url_path="self-assess")
     def self_assess(self, request, pk=None):
         """Step 1: scores, proposed level, reasons (redone freely until appraised)."""
         return self.change(
@@ -416,12 +408,7 @@ class RatingViewSet(ScopedViewSet):
             ),
         )
 
-    @extend_schema(
-        request=RatingAppraiseSerializer,
-        responses=RatingSerializer,
-        parameters=[if_match_parameter()],
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(RatingAppraiseSerializer, RatingSerializer)
     def appraise(self, request, pk=None):
         """Step 2: the proposed level after appraisal (a downgrade keeps both levels)."""
         return self.change(
@@ -443,12 +430,7 @@ class RatingViewSet(ScopedViewSet):
             ),
         )
 
-    @extend_schema(
-        request=RatingReasonSerializer,
-        responses=RatingSerializer,
-        parameters=[if_match_parameter()],
-    )
-    @action(detail=True, methods=["post"], url_path="return")
+    @versioned_action(RatingReasonSerializer, RatingSerializer, url_path="return")
     def return_(self, request, pk=None):
         """Send a self-assessment back to be redone (the reason is required)."""
         return self.change(
@@ -459,12 +441,7 @@ class RatingViewSet(ScopedViewSet):
             ),
         )
 
-    @extend_schema(
-        request=RatingDecideSerializer,
-        responses=RatingSerializer,
-        parameters=[if_match_parameter()],
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(RatingDecideSerializer, RatingSerializer)
     def decide(self, request, pk=None):
         """Step 3: the competent level decides after the rulebook's checks (each refusal is
         listed in `problems`)."""
@@ -483,12 +460,7 @@ class RatingViewSet(ScopedViewSet):
             ),
         )
 
-    @extend_schema(
-        request=RatingVersionSerializer,
-        responses=RatingSerializer,
-        parameters=[if_match_parameter()],
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(RatingVersionSerializer, RatingSerializer)
     def publish(self, request, pk=None):
         """Make a decided result known to the rated and their managers."""
         return self.change(
@@ -499,12 +471,7 @@ class RatingViewSet(ScopedViewSet):
             ),
         )
 
-    @extend_schema(
-        request=RatingCancelSerializer,
-        responses=RatingSerializer,
-        parameters=[if_match_parameter()],
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(RatingCancelSerializer, RatingSerializer)
     def cancel(self, request, pk=None):
         """The committee directly above the competent level cancels the result and orders a
         re-rating (Mẫu 03); the answer is the cancelled result, `rerating` the new one."""
@@ -521,12 +488,7 @@ class RatingViewSet(ScopedViewSet):
             ),
         )
 
-    @extend_schema(
-        request=RatingExemptSerializer,
-        responses=RatingSerializer,
-        parameters=[if_match_parameter()],
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(RatingExemptSerializer, RatingSerializer)
     def exempt(self, request, pk=None):
         """Mark a member not rated (QĐ 366 Art. 5: exempted, suspended, new member)."""
         return self.change(
@@ -624,12 +586,7 @@ class PeerGroupViewSet(ScopedViewSet):
             round__in=selectors.rounds_for(self.request.user)
         ).select_related("deciding_unit", "round")
 
-    @extend_schema(
-        request=RatingReasonSerializer,
-        responses=PeerGroupSerializer,
-        parameters=[if_match_parameter()],
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(RatingReasonSerializer, PeerGroupSerializer)
     def grant(self, request, pk=None):
         """The competent level raises the group's quota to 25% for outstanding, over-plan
         results (QĐ 366 Art. 11.1.5), with the reason."""
@@ -711,12 +668,7 @@ class RecheckCampaignViewSet(ScopedViewSet):
         campaign = recheck.campaign_open(by=request.user, **data)
         return self.reply(campaign, status_code=status.HTTP_201_CREATED)
 
-    @extend_schema(
-        request=RecheckNoteSerializer,
-        responses=RecheckCampaignSerializer,
-        parameters=[if_match_parameter()],
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(RecheckNoteSerializer, RecheckCampaignSerializer)
     def close(self, request, pk=None):
         """End the campaign (a note is required while results are still pending)."""
         return self.change(
@@ -776,12 +728,7 @@ class RecheckTaskViewSet(ScopedViewSet):
     def scoped(self):
         return recheck.tasks_visible(self.request.user)
 
-    @extend_schema(
-        request=RecheckReportSerializer,
-        responses=RecheckTaskSerializer,
-        parameters=[if_match_parameter()],
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(RecheckReportSerializer, RecheckTaskSerializer)
     def report(self, request, pk=None):
         """The unit reports its re-check done (nothing may be pending)."""
         return self.change(
@@ -792,12 +739,7 @@ class RecheckTaskViewSet(ScopedViewSet):
             ),
         )
 
-    @extend_schema(
-        request=RecheckNoteSerializer,
-        responses=RecheckTaskSerializer,
-        parameters=[if_match_parameter()],
-    )
-    @action(detail=True, methods=["post"], url_path="return")
+    @versioned_action(RecheckNoteSerializer, RecheckTaskSerializer, url_path="return")
     def return_(self, request, pk=None):
         """The campaign's committee sends the report back (the note is the reason)."""
         return self.change(
@@ -866,12 +808,7 @@ class RecheckItemViewSet(ScopedViewSet):
     def scoped(self):
         return recheck.items_visible(self.request.user)
 
-    @extend_schema(
-        request=RecheckNoteSerializer,
-        responses=RecheckItemSerializer,
-        parameters=[if_match_parameter()],
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(RecheckNoteSerializer, RecheckItemSerializer)
     def confirm(self, request, pk=None):
         """The result is correct."""
         return self.change(
@@ -882,12 +819,7 @@ class RecheckItemViewSet(ScopedViewSet):
             ),
         )
 
-    @extend_schema(
-        request=RecheckCorrectSerializer,
-        responses=RecheckItemSerializer,
-        parameters=[if_match_parameter()],
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(RecheckCorrectSerializer, RecheckItemSerializer)
     def correct(self, request, pk=None):
         """The result is wrong: cancelled by the directly higher committee (Mẫu 03) and
         re-rated; `found_level` is what the re-check found right."""

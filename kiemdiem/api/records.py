@@ -11,7 +11,6 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from kiemdiem.api.base import (
@@ -23,7 +22,7 @@ from kiemdiem.api.base import (
     with_etag,
 )
 from kiemdiem.api.serializers import ScopedPrimaryKey, free_text
-from kiemdiem.api.views import ScopedViewSet, listing, parse, subtree_of, values
+from kiemdiem.api.views import ScopedViewSet, listing, parse, subtree_of, values, versioned_action
 from kiemdiem.confidence import selectors as confidence_selectors
 from kiemdiem.confidence import services as confidence_services
 from kiemdiem.confidence.models import (
@@ -321,10 +320,7 @@ class DisciplineCaseViewSet(AuditedReads, ScopedViewSet):
             ),
         )
 
-    @extend_schema(
-        request=CaseDecideSerializer, responses=CaseSerializer, parameters=[if_match_parameter()]
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(CaseDecideSerializer, CaseSerializer)
     def decide(self, request, pk=None):
         """The competent body decided on a proposed case."""
         return self.change(
@@ -335,10 +331,7 @@ class DisciplineCaseViewSet(AuditedReads, ScopedViewSet):
             ),
         )
 
-    @extend_schema(
-        request=RecordReasonSerializer, responses=CaseSerializer, parameters=[if_match_parameter()]
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(RecordReasonSerializer, CaseSerializer)
     def drop(self, request, pk=None):
         """No discipline (the reason is required)."""
         return self.change(
@@ -349,10 +342,7 @@ class DisciplineCaseViewSet(AuditedReads, ScopedViewSet):
             ),
         )
 
-    @extend_schema(
-        request=AppealSerializer, responses=CaseSerializer, parameters=[if_match_parameter()]
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(AppealSerializer, CaseSerializer)
     def appeal(self, request, pk=None):
         """Record an appeal lodged against the decision."""
         return self.change(
@@ -363,10 +353,7 @@ class DisciplineCaseViewSet(AuditedReads, ScopedViewSet):
             ),
         )
 
-    @extend_schema(
-        request=SettleSerializer, responses=CaseSerializer, parameters=[if_match_parameter()]
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(SettleSerializer, CaseSerializer)
     def settle(self, request, pk=None):
         """Settle an appeal (upheld, changed, annulled) or annul a wrongful decision."""
         return self.change(
@@ -480,10 +467,7 @@ class ConfidencePollViewSet(ScopedViewSet):
             ),
         )
 
-    @extend_schema(
-        request=NoteSerializer, responses=PollSerializer, parameters=[if_match_parameter()]
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(NoteSerializer, PollSerializer)
     def finalize(self, request, pk=None):
         """Every polled cadre's ballots are in: the results count from now on."""
         return self.change(
@@ -494,10 +478,7 @@ class ConfidencePollViewSet(ScopedViewSet):
             ),
         )
 
-    @extend_schema(
-        request=RecordReasonSerializer, responses=PollSerializer, parameters=[if_match_parameter()]
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(RecordReasonSerializer, PollSerializer)
     def reopen(self, request, pk=None):
         """Open a finalized poll again to correct it (reason required)."""
         return self.change(
@@ -629,10 +610,7 @@ class ConfidenceResultViewSet(AuditedReads, ScopedViewSet):
             ),
         )
 
-    @extend_schema(
-        request=RecordReasonSerializer, responses={204: None}, parameters=[if_match_parameter()]
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(RecordReasonSerializer, {204: None})
     def remove(self, request, pk=None):
         """Take a cadre entered by mistake off a draft poll (reason required)."""
         result = self.get_object()
@@ -757,12 +735,7 @@ class SuggestionViewSet(ScopedViewSet):
         suggestion = suggestions.suggestion_issue(by=request.user, **data)
         return self.reply(suggestion, status_code=status.HTTP_201_CREATED)
 
-    @extend_schema(
-        request=RecordReasonSerializer,
-        responses=SuggestionSerializer,
-        parameters=[if_match_parameter()],
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(RecordReasonSerializer, SuggestionSerializer)
     def withdraw(self, request, pk=None):
         return self.change(
             request,
@@ -772,12 +745,9 @@ class SuggestionViewSet(ScopedViewSet):
             ),
         )
 
-    @extend_schema(
-        request=AnswerSerializer,
-        responses=SuggestionSerializer,
-        parameters=[if_match_parameter()],
+    @versioned_action(
+        AnswerSerializer, SuggestionSerializer, url_path=r"items/(?P<item_id>[0-9]+)/answer"
     )
-    @action(detail=True, methods=["post"], url_path=r"items/(?P<item_id>[0-9]+)/answer")
     def answer(self, request, pk=None, item_id=None):
         """The review's answer to one point: what happened, causes, responsibility."""
         suggestion = self.get_object()
@@ -841,10 +811,7 @@ class DossierViewSet(ScopedViewSet):
             "cycle", "unit", "vetting_unit"
         )
 
-    @extend_schema(
-        request=NoteSerializer, responses=DossierSerializer, parameters=[if_match_parameter()]
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(NoteSerializer, DossierSerializer)
     def submit(self, request, pk=None):
         """Send for vetting (every point answered)."""
         return self.change(
@@ -855,10 +822,7 @@ class DossierViewSet(ScopedViewSet):
             ),
         )
 
-    @extend_schema(
-        request=RemarksSerializer, responses=DossierSerializer, parameters=[if_match_parameter()]
-    )
-    @action(detail=True, methods=["post"], url_path="return")
+    @versioned_action(RemarksSerializer, DossierSerializer, url_path="return")
     def return_(self, request, pk=None):
         """Return with remarks: the unit prepares it again."""
         return self.change(
@@ -869,10 +833,7 @@ class DossierViewSet(ScopedViewSet):
             ),
         )
 
-    @extend_schema(
-        request=NoteSerializer, responses=DossierSerializer, parameters=[if_match_parameter()]
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(NoteSerializer, DossierSerializer)
     def approve(self, request, pk=None):
         """Approve: the conference may be scheduled and held from today."""
         return self.change(
@@ -883,10 +844,7 @@ class DossierViewSet(ScopedViewSet):
             ),
         )
 
-    @extend_schema(
-        request=ScheduleSerializer, responses=DossierSerializer, parameters=[if_match_parameter()]
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(ScheduleSerializer, DossierSerializer)
     def schedule(self, request, pk=None):
         """The planned day of the conference (only once approved)."""
         return self.change(
@@ -978,10 +936,9 @@ class CommitmentViewSet(ScopedViewSet):
             ),
         )
 
-    @extend_schema(
-        request=AssessSerializer, responses=CommitmentSerializer, parameters=[if_match_parameter()]
+    @versioned_action(
+        AssessSerializer, CommitmentSerializer, url_path=r"items/(?P<item_id>[0-9]+)/assess"
     )
-    @action(detail=True, methods=["post"], url_path=r"items/(?P<item_id>[0-9]+)/assess")
     def assess(self, request, pk=None, item_id=None):
         """How far one item was kept (fulfilled, partly, not) and why."""
         commitment = self.get_object()

@@ -108,6 +108,20 @@ def listing(filters: list[Filter], **kwargs):
     )
 
 
+def versioned_action(request, responses, **kwargs):
+    """A POST on one object that changes it through its service (its body usually goes to
+    `ScopedViewSet.change`): the action, with the body, the answer and If-Match in the schema."""
+
+    def decorate(method):
+        method = action(detail=True, methods=["post"], **kwargs)(method)
+        schema = extend_schema(
+            request=request, responses=responses, parameters=[if_match_parameter()]
+        )
+        return schema(method)
+
+    return decorate
+
+
 def under(qs, unit_id: int, field: str = "path"):
     """Rows in the subtree of unit `unit_id` (nothing if there is no such unit)."""
     path = Unit.objects.filter(pk=unit_id).values_list("path", flat=True).first()
@@ -183,10 +197,7 @@ class UnitViewSet(ScopedViewSet):
             ),
         )
 
-    @extend_schema(
-        request=s.UnitMoveSerializer, responses=s.UnitSerializer, parameters=[if_match_parameter()]
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(s.UnitMoveSerializer, s.UnitSerializer)
     def move(self, request, pk=None):
         """Move the unit (and its subtree) under another parent; a reason is required."""
         unit = self.get_object()
@@ -425,12 +436,7 @@ class ReviewViewSet(ScopedViewSet):
             ),
         )
 
-    @extend_schema(
-        request=s.ReviewTransitionSerializer,
-        responses=s.ReviewSerializer,
-        parameters=[if_match_parameter()],
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(s.ReviewTransitionSerializer, s.ReviewSerializer)
     def transition(self, request, pk=None):
         """Move the review: submitted (to the conference), discussed, finalized, or to draft."""
         review = self.get_object()
@@ -481,12 +487,7 @@ class FindingViewSet(ScopedViewSet):
         responses=s.FindingSerializer,
         parameters=[if_match_parameter()],
     )
-    @extend_schema(
-        request=s.CarryAssessSerializer,
-        responses=s.FindingSerializer,
-        parameters=[if_match_parameter()],
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(s.CarryAssessSerializer, s.FindingSerializer)
     def assess(self, request, pk=None):
         """A shortcoming carried over from the previous cycle: fixed, partly fixed (with the
         degree, in percent) or not fixed, and why."""
@@ -570,12 +571,7 @@ class PlanViewSet(ScopedViewSet):
 
         return [*PLAN_FILTERS, Filter("awaiting", OpenApiTypes.BOOL, AWAITING, awaiting)]
 
-    @extend_schema(
-        request=s.PlanSubmitSerializer,
-        responses=s.PlanDetailSerializer,
-        parameters=[if_match_parameter()],
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(s.PlanSubmitSerializer, s.PlanDetailSerializer)
     def submit(self, request, pk=None):
         """Submit for appraisal; refused (code "incomplete") with each problem per item."""
         return self.change(
@@ -590,12 +586,7 @@ class PlanViewSet(ScopedViewSet):
             ),
         )
 
-    @extend_schema(
-        request=s.PlanReturnSerializer,
-        responses=s.PlanDetailSerializer,
-        parameters=[if_match_parameter()],
-    )
-    @action(detail=True, methods=["post"], url_path="return")
+    @versioned_action(s.PlanReturnSerializer, s.PlanDetailSerializer, url_path="return")
     def return_(self, request, pk=None):
         """Send the plan back to be prepared again, with the grounds ticked and remarks."""
         return self.change(
@@ -611,12 +602,7 @@ class PlanViewSet(ScopedViewSet):
             ),
         )
 
-    @extend_schema(
-        request=s.PlanAcceptSerializer,
-        responses=s.PlanDetailSerializer,
-        parameters=[if_match_parameter()],
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(s.PlanAcceptSerializer, s.PlanDetailSerializer)
     def accept(self, request, pk=None):
         """Accept the plan (it meets the requirements)."""
         return self.change(
@@ -631,12 +617,7 @@ class PlanViewSet(ScopedViewSet):
             ),
         )
 
-    @extend_schema(
-        request=s.PlanAdoptSerializer,
-        responses=s.PlanDetailSerializer,
-        parameters=[if_match_parameter()],
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(s.PlanAdoptSerializer, s.PlanDetailSerializer)
     def adopt(self, request, pk=None):
         """Record the collective's decision (meeting date, resolution) that finalizes the plan."""
         return self.change(
@@ -758,12 +739,7 @@ class PlanItemViewSet(ScopedViewSet):
             status_code=status.HTTP_201_CREATED,
         )
 
-    @extend_schema(
-        request=s.VerifySerializer,
-        responses=s.PlanItemSerializer,
-        parameters=[if_match_parameter()],
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(s.VerifySerializer, s.PlanItemSerializer)
     def verify(self, request, pk=None):
         """The appraiser confirms the item done (accept=true) or sends it back (false)."""
         return self.change(
@@ -774,12 +750,7 @@ class PlanItemViewSet(ScopedViewSet):
             ),
         )
 
-    @extend_schema(
-        request=s.CancelSerializer,
-        responses=s.PlanItemSerializer,
-        parameters=[if_match_parameter()],
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(s.CancelSerializer, s.PlanItemSerializer)
     def cancel(self, request, pk=None):
         """Cancel the item; a reason is required."""
         return self.change(
@@ -844,12 +815,7 @@ class ReportViewSet(ScopedViewSet):
             ),
         )
 
-    @extend_schema(
-        request=s.ReportSubmitSerializer,
-        responses=s.ReportSerializer,
-        parameters=[if_match_parameter()],
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(s.ReportSubmitSerializer, s.ReportSerializer)
     def submit(self, request, pk=None):
         """Submit the report to the parent committee."""
         return self.change(

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+import kiemdiem.classification.exports_cases  # noqa: F401 - registers the cases' lists
+import kiemdiem.classification.exports_recheck  # noqa: F401 - registers the re-checks' lists
 from kiemdiem.classification import rules, selectors, statistics
 from kiemdiem.classification.models import RatingRound, RatingStatus, SubjectKind
 from kiemdiem.classification.views_statistics import list_filters, round_and_unit

@@ -13,6 +13,7 @@ from kiemdiem.classification import rules, selectors
 from kiemdiem.classification.case_checks import quarters_of
 from kiemdiem.classification.listing import group_rows, sheets_for
 from kiemdiem.classification.models import PeerGroup, ScoringSheet
+from kiemdiem.classification.terms import years_of
 from kiemdiem.core.xlsx import Column
 from kiemdiem.exports.registry import Sheet, exporter, one_of
 from kiemdiem.org.scoping import access_for
@@ -122,8 +123,6 @@ def rating_quarters(user, params: dict[str, str]) -> Sheet:
 def rating_term_years(user, params: dict[str, str]) -> Sheet:
     """A term rating's annual results (QĐ 366), each under its own year's rulebook; a missing
     year with why."""
-    from kiemdiem.classification.terms import years_of
-
     rating = one_of(
         selectors.ratings_for(user),
         params.get("rating", ""),

@@ -17,19 +17,9 @@ PREFIXES = {
 
 def rating_workbook(rows: list[list]) -> bytes:
     """A workbook of past ratings with the template's headers."""
-    import io
+    from kiemdiem.transfer.tests.test_records_import import workbook
 
-    from openpyxl import Workbook
-
-    from kiemdiem.transfer import records
-
-    book = Workbook()
-    book.active.append(records.RECORD_TABLES["rating"].headers)
-    for row in rows:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook("rating", rows).read()
 
 
 ORG_2016 = [2016, "", "Tổ chức đảng", "CS38A1", "", "", "TSVM", "", "", "", ""]
