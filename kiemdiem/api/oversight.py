@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from kiemdiem.api.base import Filter, Pagination, VersionField, if_match_parameter, lookup
 from kiemdiem.api.serializers import ScopedPrimaryKey, free_text
-from kiemdiem.api.views import ScopedViewSet, listing, parse, values
+from kiemdiem.api.views import ScopedViewSet, listing, parse, values, versioned_action
 from kiemdiem.core import notifications
 from kiemdiem.core.models import Notification
 from kiemdiem.org import groups as group_services
@@ -581,10 +581,7 @@ class GroupMemberViewSet(ScopedViewSet):
         seat = group_services.member_add(by=request.user, **data)
         return self.reply(seat, status_code=status.HTTP_201_CREATED)
 
-    @extend_schema(
-        request=EndSerializer, responses=MemberSerializer, parameters=[if_match_parameter()]
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(EndSerializer, MemberSerializer)
     def end(self, request, pk=None):
         return self.change(
             request,
@@ -631,10 +628,7 @@ class AssignmentViewSet(ScopedViewSet):
         )
         return self.reply(assignment, status_code=status.HTTP_201_CREATED)
 
-    @extend_schema(
-        request=EndSerializer, responses=AssignmentSerializer, parameters=[if_match_parameter()]
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(EndSerializer, AssignmentSerializer)
     def end(self, request, pk=None):
         return self.change(
             request,
@@ -648,12 +642,7 @@ class AssignmentViewSet(ScopedViewSet):
             ),
         )
 
-    @extend_schema(
-        request=ReassignSerializer,
-        responses={201: AssignmentSerializer},
-        parameters=[if_match_parameter()],
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(ReassignSerializer, {201: AssignmentSerializer})
     def reassign(self, request, pk=None):
         """End this assignment the day before `starts_on`; the unit goes to another group."""
         holder: dict = {}
@@ -706,10 +695,7 @@ class ProgrammeViewSet(ScopedViewSet):
             ),
         )
 
-    @extend_schema(
-        request=AgreeSerializer, responses=ProgrammeSerializer, parameters=[if_match_parameter()]
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(AgreeSerializer, ProgrammeSerializer)
     def agree(self, request, pk=None):
         """Record that the programme was agreed with the units' leaders (leader or deputy)."""
         return self.change(
@@ -724,10 +710,7 @@ class ProgrammeViewSet(ScopedViewSet):
             ),
         )
 
-    @extend_schema(
-        request=ReasonSerializer, responses=ProgrammeSerializer, parameters=[if_match_parameter()]
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(ReasonSerializer, ProgrammeSerializer)
     def close(self, request, pk=None):
         return self.change(
             request,
@@ -773,10 +756,7 @@ class ActivityViewSet(ScopedViewSet):
         activity = services.activity_plan(programme=programme, by=request.user, **data)
         return self.reply(activity, status_code=status.HTTP_201_CREATED)
 
-    @extend_schema(
-        request=OutcomeSerializer, responses=ActivitySerializer, parameters=[if_match_parameter()]
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(OutcomeSerializer, ActivitySerializer)
     def record(self, request, pk=None):
         """Record the day held, the minutes and the remarks."""
         return self.change(
@@ -792,10 +772,7 @@ class ActivityViewSet(ScopedViewSet):
             ),
         )
 
-    @extend_schema(
-        request=ReasonSerializer, responses=ActivitySerializer, parameters=[if_match_parameter()]
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(ReasonSerializer, ActivitySerializer)
     def cancel(self, request, pk=None):
         return self.change(
             request,
@@ -892,12 +869,7 @@ class AssessmentViewSet(ScopedViewSet):
             ),
         )
 
-    @extend_schema(
-        request=VersionOnlySerializer,
-        responses=AssessmentSerializer,
-        parameters=[if_match_parameter()],
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(VersionOnlySerializer, AssessmentSerializer)
     def submit(self, request, pk=None):
         """Send to the standing committee; the unit is notified."""
         return self.change(
@@ -908,12 +880,7 @@ class AssessmentViewSet(ScopedViewSet):
             ),
         )
 
-    @extend_schema(
-        request=AcknowledgeSerializer,
-        responses=AssessmentSerializer,
-        parameters=[if_match_parameter()],
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(AcknowledgeSerializer, AssessmentSerializer)
     def acknowledge(self, request, pk=None):
         """The unit has read it (and answers, if it wishes)."""
         return self.change(
@@ -952,12 +919,7 @@ def _half_year_report_actions(serializer, update, submit) -> type:
                 ),
             )
 
-        @extend_schema(
-            request=VersionOnlySerializer,
-            responses=serializer,
-            parameters=[if_match_parameter()],
-        )
-        @action(detail=True, methods=["post"])
+        @versioned_action(VersionOnlySerializer, serializer)
         def submit(self, request, pk=None):
             return self.change(
                 request,
@@ -1032,12 +994,7 @@ class ImplementationPlanViewSet(ScopedViewSet):
             ),
         )
 
-    @extend_schema(
-        request=AdoptSerializer,
-        responses=ImplementationSerializer,
-        parameters=[if_match_parameter()],
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(AdoptSerializer, ImplementationSerializer)
     def adopt(self, request, pk=None):
         """Adopt the plan; its tasks' bodies are notified."""
         return self.change(
@@ -1052,12 +1009,7 @@ class ImplementationPlanViewSet(ScopedViewSet):
             ),
         )
 
-    @extend_schema(
-        request=ReasonSerializer,
-        responses=ImplementationSerializer,
-        parameters=[if_match_parameter()],
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(ReasonSerializer, ImplementationSerializer)
     def close(self, request, pk=None):
         return self.change(
             request,
@@ -1109,10 +1061,7 @@ class DraftCommentViewSet(ScopedViewSet):
             "draft", "plan__committee"
         )
 
-    @extend_schema(
-        request=DecideSerializer, responses=CommentSerializer, parameters=[if_match_parameter()]
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(DecideSerializer, CommentSerializer)
     def decide(self, request, pk=None):
         return self.change(
             request,
@@ -1172,10 +1121,7 @@ class DirectiveTaskViewSet(ScopedViewSet):
         )
         return self.reply(task, status_code=status.HTTP_201_CREATED)
 
-    @extend_schema(
-        request=TaskProgressSerializer, responses=TaskSerializer, parameters=[if_match_parameter()]
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(TaskProgressSerializer, TaskSerializer)
     def progress(self, request, pk=None):
         """Report progress (multipart with `files` for evidence)."""
         return self.change(
@@ -1192,10 +1138,7 @@ class DirectiveTaskViewSet(ScopedViewSet):
             ),
         )
 
-    @extend_schema(
-        request=TaskVerifySerializer, responses=TaskSerializer, parameters=[if_match_parameter()]
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(TaskVerifySerializer, TaskSerializer)
     def verify(self, request, pk=None):
         return self.change(
             request,
@@ -1209,10 +1152,7 @@ class DirectiveTaskViewSet(ScopedViewSet):
             ),
         )
 
-    @extend_schema(
-        request=ReasonSerializer, responses=TaskSerializer, parameters=[if_match_parameter()]
-    )
-    @action(detail=True, methods=["post"])
+    @versioned_action(ReasonSerializer, TaskSerializer)
     def cancel(self, request, pk=None):
         return self.change(
             request,
