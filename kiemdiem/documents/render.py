@@ -26,9 +26,14 @@ def render_docx(context: dict[str, Any], template: bytes | None = None) -> bytes
 
 def _place(unit: Unit) -> str:
     """The place of the date line: the province the unit belongs to, without its prefix."""
-    node: Unit | None = unit
-    while node is not None and node.kind != UnitKind.PROVINCE:
-        node = node.parent
+    # one read of the ancestors (walking .parent cost a query a level)
+    node = (
+        unit
+        if unit.kind == UnitKind.PROVINCE
+        else Unit.objects.filter(path__in=unit.ancestor_paths(), kind=UnitKind.PROVINCE)
+        .order_by("-path")
+        .first()
+    )
     if node is None:
         return "……"
     name = node.name
