@@ -15,25 +15,19 @@ Prints `BENCH W4-summary-rebuild app=… baseline=… ratio=… unit=s`.
 """
 
 import statistics
-import time
 
 from django.conf import settings
 
-from bench.dashboard import baseline_sql, log, prepare, run_baseline, sig3
+from bench.dashboard import baseline_sql, log, prepare, run_baseline, sig3, timed
 from kiemdiem.dashboard.models import CycleSummary
 from kiemdiem.dashboard.summaries import rebuild
 
 RUNS = 5
 
 
-def timed(fn, runs: int = RUNS) -> float:
-    fn()
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
+def median_seconds(fn) -> float:
+    """Median of RUNS calls after a warm-up (bench.dashboard.timed), in seconds."""
+    return statistics.median(timed(fn, RUNS)) / 1000
 
 
 def run() -> str:
@@ -42,8 +36,8 @@ def run() -> str:
     rows = CycleSummary.objects.filter(cycle=cycle).count()
     params = {"cycle": cycle.pk, "prefix": province.path + "%", "tz": settings.TIME_ZONE}
     sql = baseline_sql()
-    app = timed(lambda: rebuild(cycle))
-    base = timed(lambda: run_baseline(sql, params))
+    app = median_seconds(lambda: rebuild(cycle))
+    base = median_seconds(lambda: run_baseline(sql, params))
     after = CycleSummary.objects.get(cycle=cycle, unit=province).figures()
     if before != after or after != run_baseline(sql, params):
         raise SystemExit(f"bench: rebuild changed the figures: {before} → {after}")

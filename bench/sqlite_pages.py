@@ -18,7 +18,6 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 # Django and the app are imported inside the functions: the SQLite side runs this module as a
@@ -33,7 +32,7 @@ def page_times() -> dict[str, float]:
     """Median milliseconds of each W1 page on the database of this process."""
     from django.test import Client
 
-    from bench.dashboard import prepare
+    from bench.dashboard import prepare, timed
     from bench.pages import pages
 
     province, office, cycle = prepare()
@@ -41,14 +40,12 @@ def page_times() -> dict[str, float]:
     client.force_login(office)
     times = {}
     for name, url in pages(cycle, province, office).items():
-        if client.get(url).status_code != 200:
-            raise SystemExit(f"bench: {name} {url} → lỗi")
-        samples = []
-        for _ in range(REQUESTS):
-            started = time.perf_counter()
-            client.get(url)
-            samples.append((time.perf_counter() - started) * 1000)
-        times[name] = statistics.median(samples)
+
+        def get(name: str = name, url: str = url) -> None:
+            if client.get(url).status_code != 200:
+                raise SystemExit(f"bench: {name} {url} → lỗi")
+
+        times[name] = statistics.median(timed(get, REQUESTS))  # after a warm-up request
     return times
 
 

@@ -529,7 +529,9 @@ def _reports_due(units: frozenset[int], today: datetime.date) -> list[ReportDue]
 
 def todo_for(user) -> Todo:
     """The home page's next actions: those below, and the classification's (its own module)."""
-    return _with_classification(_todo_for(user), user)
+    todo = _todo_for(user)
+    todo.classification = classification_todo(user, rows=HOME_ROWS)
+    return todo
 
 
 def _todo_for(user) -> Todo:
@@ -582,9 +584,4 @@ def _todo_for(user) -> Todo:
         .select_related("unit", "person", "cycle")
         .order_by("cycle__self_review_due", "unit__path", "pk")
     )
-    return todo
-
-
-def _with_classification(todo: Todo, user) -> Todo:
-    todo.classification = classification_todo(user, rows=HOME_ROWS)
     return todo

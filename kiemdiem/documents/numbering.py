@@ -39,7 +39,8 @@ def term_of(day: datetime.date) -> int:
     return first + (day.year - first) // years * years
 
 
-def symbol(number: int, suffix: str, doc_type: str, unit: Unit) -> str:
+def symbol(number: int | str, suffix: str, doc_type: str, unit: Unit) -> str:
+    """ "12-KH/ĐU" (a draft passes its dots as `number`)."""
     return f"{number}{suffix}-{doc_type}/{body_abbreviation(unit)}"
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from docxtpl import DocxTemplate
 
 from kiemdiem.documents import numbering
+from kiemdiem.documents.models import DocumentType
 from kiemdiem.documents.template_default import default_template
 from kiemdiem.org.models import CELL_KINDS, Position, PositionRole, Unit, UnitKind
 from kiemdiem.remediation.models import ActionStatus, RemediationPlan
@@ -25,9 +26,14 @@ def render_docx(context: dict[str, Any], template: bytes | None = None) -> bytes
 
 def _place(unit: Unit) -> str:
     """The place of the date line: the province the unit belongs to, without its prefix."""
-    node: Unit | None = unit
-    while node is not None and node.kind != UnitKind.PROVINCE:
-        node = node.parent
+    # one read of the ancestors (walking .parent cost a query a level)
+    node = (
+        unit
+        if unit.kind == UnitKind.PROVINCE
+        else Unit.objects.filter(path__in=unit.ancestor_paths(), kind=UnitKind.PROVINCE)
+        .order_by("-path")
+        .first()
+    )
     if node is None:
         return "……"
     name = node.name
@@ -39,8 +45,8 @@ def _place(unit: Unit) -> str:
 
 def _secretary(unit: Unit, day: datetime.date) -> str:
     post = (
-        Position.objects.filter(unit=unit, role=PositionRole.SECRETARY, valid_from__lte=day)
-        .exclude(valid_to__lt=day)
+        Position.objects.current(day)
+        .filter(unit=unit, role=PositionRole.SECRETARY)
         .select_related("person")
         .first()
     )
@@ -95,4 +101,4 @@ def plan_context(
 
 
 def draft_symbol(unit: Unit) -> str:
-    return f"{DRAFT_NUMBER}-KH/{numbering.body_abbreviation(unit)}"
+    return numbering.symbol(DRAFT_NUMBER, "", DocumentType.KH, unit)

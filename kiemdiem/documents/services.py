@@ -18,10 +18,16 @@ from kiemdiem.org.models import Unit
 AUDITED = ("symbol", "issued_on", "title", "signer", "recipients", "source")
 
 
+def _sequence_locked(unit: Unit, doc_type: str, term: int) -> DocumentSequence:
+    """The sequence row of (unit, type, term), made when missing and locked (SELECT … FOR
+    UPDATE) until the transaction ends."""
+    DocumentSequence.objects.get_or_create(unit=unit, doc_type=doc_type, term=term)
+    return DocumentSequence.objects.select_for_update().get(unit=unit, doc_type=doc_type, term=term)
+
+
 def _next_number(unit: Unit, doc_type: str, term: int) -> int:
     """The next number of the sequence, the sequence row locked until the transaction ends."""
-    DocumentSequence.objects.get_or_create(unit=unit, doc_type=doc_type, term=term)
-    seq = DocumentSequence.objects.select_for_update().get(unit=unit, doc_type=doc_type, term=term)
+    seq = _sequence_locked(unit, doc_type, term)
     seq.last_number += 1
     seq.save(update_fields=["last_number"])
     return seq.last_number
@@ -29,8 +35,7 @@ def _next_number(unit: Unit, doc_type: str, term: int) -> int:
 
 def _lift_sequence(unit: Unit, doc_type: str, term: int, number: int) -> None:
     """A plain manual number past the sequence moves it on, so it is never given again."""
-    DocumentSequence.objects.get_or_create(unit=unit, doc_type=doc_type, term=term)
-    seq = DocumentSequence.objects.select_for_update().get(unit=unit, doc_type=doc_type, term=term)
+    seq = _sequence_locked(unit, doc_type, term)
     if number > seq.last_number:
         seq.last_number = number
         seq.save(update_fields=["last_number"])

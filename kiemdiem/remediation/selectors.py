@@ -46,15 +46,10 @@ class ItemChange:
     fields: list[tuple[str, object, object]] = field(default_factory=list)
 
 
-def submission_changes(
-    plan: RemediationPlan, submissions: list[PlanSubmission] | None = None
-) -> list[ItemChange] | None:
-    """What changed between the last two submissions (None when there is only one);
-    `submissions`: the plan's, in order, when the page has read them already."""
-    if submissions is not None:
-        last_two = sorted(submissions, key=lambda s: s.number, reverse=True)[:2]
-    else:
-        last_two = list(plan.submissions.order_by("-number")[:2])
+def submission_changes(submissions: list[PlanSubmission]) -> list[ItemChange] | None:
+    """What changed between the last two of the plan's `submissions` (plan_submissions, read
+    for the page already); None when there is only one."""
+    last_two = sorted(submissions, key=lambda s: s.number, reverse=True)[:2]
     if len(last_two) < 2:
         return None
     new, old = (s.snapshot.get("items", []) for s in last_two)

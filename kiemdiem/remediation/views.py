@@ -149,7 +149,7 @@ def _plan_context(request: HttpRequest, plan: RemediationPlan, **forms) -> dict:
         "findings": plan.review.findings.prefetch_related("actions"),
         "submissions": submissions,
         "last_return": selectors.last_return(submissions),
-        "changes": selectors.submission_changes(plan, submissions),
+        "changes": selectors.submission_changes(submissions),
         # the plan's own rows and its items' and recorded recipients' (not every object of
         # the unit): the rows already read for the page (two queries less)
         "history": history_for(plan, parts=[*actions, *(r for r in recipients if r.pk)])[:50],
