@@ -34,7 +34,7 @@ def test_office_numbers_a_plan_and_keeps_the_register(demo, screen):  # noqa: F8
     assert screen.get_by_role("cell", name=doc.symbol, exact=True).is_visible()
     form = screen.get_by_test_id("enter-document")
     form.locator("#id_manual_number").fill(f"{doc.number}")
-    form.get_by_label("Ngày ban hành").fill("2026-01-05")
+    form.get_by_label("Ngày ban hành").fill("05/01/2026")
     form.get_by_label("Trích yếu").fill("Kế hoạch làm ngoài hệ thống")
     form.get_by_role("button", name="Vào sổ").click()
     assert screen.get_by_text("đã được dùng trong sổ văn bản đi").is_visible()

@@ -1,6 +1,6 @@
 from django import forms
 
-from kiemdiem.core.forms import StyledForm
+from kiemdiem.core.forms import StyledForm, VnDateField
 from kiemdiem.documents.models import DocumentType
 
 
@@ -11,9 +11,7 @@ class ManualDocumentForm(StyledForm):
     manual_number = forms.CharField(
         label="Số", max_length=10, help_text="Số đã ghi trên văn bản, ví dụ 42 hoặc 42a."
     )
-    issued_on = forms.DateField(
-        label="Ngày ban hành", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    issued_on = VnDateField(label="Ngày ban hành")
     title = forms.CharField(label="Trích yếu", max_length=500)
     signer = forms.CharField(label="Người ký", max_length=200, required=False)
     recipients = forms.CharField(
