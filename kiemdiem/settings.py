@@ -363,6 +363,7 @@ SPECTACULAR_SETTINGS = {
         "CycleStatusEnum": "kiemdiem.reviews.states.CycleStatus",
         "ReviewStatusEnum": "kiemdiem.reviews.states.ReviewStatus",
         "FindingStatusEnum": "kiemdiem.reviews.models.FindingStatus",
+        "CarryAssessmentEnum": "kiemdiem.reviews.models.CarryAssessment",
         "PlanStatusEnum": "kiemdiem.remediation.states.PlanStatus",
         "ActionStatusEnum": "kiemdiem.remediation.states.ActionStatus",
         "ReportStatusEnum": "kiemdiem.reports.models.ReportStatus",

@@ -482,11 +482,6 @@ class FindingViewSet(ScopedViewSet):
         finding = review_services.finding_add(review=review, by=request.user, **data)
         return self.reply(finding, status_code=status.HTTP_201_CREATED)
 
-    @extend_schema(
-        request=s.FindingUpdateSerializer,
-        responses=s.FindingSerializer,
-        parameters=[if_match_parameter()],
-    )
     @versioned_action(s.CarryAssessSerializer, s.FindingSerializer)
     def assess(self, request, pk=None):
         """A shortcoming carried over from the previous cycle: fixed, partly fixed (with the
@@ -504,6 +499,11 @@ class FindingViewSet(ScopedViewSet):
             ),
         )
 
+    @extend_schema(
+        request=s.FindingUpdateSerializer,
+        responses=s.FindingSerializer,
+        parameters=[if_match_parameter()],
+    )
     def partial_update(self, request, pk=None):
         return self.change(
             request,
