@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from kiemdiem.classification import checks as rule_checks
 from kiemdiem.classification import rules
+from kiemdiem.classification.check_types import Check
 from kiemdiem.classification.models import (
     ExemptReason,
     MemberDecider,
@@ -681,11 +682,14 @@ def _document_day(rating: Rating, day: datetime.date | None, field: str) -> date
 
 def decision_problems(rating: Rating, level: str, overrides: dict[str, str]) -> list[str]:
     """Each check that stops deciding `rating` at `level`, as a line naming its rule."""
-    found = rule_checks.decision_checks(rating, level)
+    return _problem_lines(rule_checks.decision_checks(rating, level), overrides)
+
+
+def _problem_lines(checks: list[Check], overrides: dict[str, str]) -> list[str]:
     return [
         f"{c.title}: {c.message} ({c.source})"
         + (" " + _("Có thể quyết định khác nếu nêu lý do.") if c.overridable else "")
-        for c in rule_checks.blocking(found, overrides)
+        for c in rule_checks.blocking(checks, overrides)
     ]
 
 
@@ -712,7 +716,7 @@ def rating_decide(
     _check_level(rating, level, "level")
     overrides = {k: v.strip() for k, v in (overrides or {}).items() if v and v.strip()}
     checks = rule_checks.decision_checks(rating, level)
-    problems = decision_problems(rating, level, overrides)
+    problems = _problem_lines(checks, overrides)
     if problems:
         raise RuleRefused(
             _("Chưa quyết định được mức %(l)s cho %(s)s:")
