@@ -433,7 +433,7 @@ def _counterpart(rating: Rating) -> Rating | None:
     """The rating a head (or a leadership collective) may not be rated above: the leadership
     collective of the unit for its head (else the organization), the organization for its
     leadership collective."""
-    ratings = Rating.objects.standing().filter(round=rating.round, unit=rating.unit)
+    ratings = Rating.objects.standing().filter(round_id=rating.round_id, unit_id=rating.unit_id)
     if rating.subject_kind == SubjectKind.LEADER:
         return (
             ratings.filter(subject_kind=SubjectKind.LEADERSHIP_COLLECTIVE).first()
@@ -457,8 +457,13 @@ def head_check(rating: Rating, level: str) -> Check | None:
     if counterpart is not None and counterpart.status in DONE:
         pairs.append((rating, level, counterpart, counterpart.decided_level))
     if rating.subject_kind in rules.COLLECTIVE_SUBJECTS:
+        # Only a head or a leadership collective has a counterpart: the members of the unit are
+        # not read.
         for other in Rating.objects.standing().filter(
-            round=rating.round, unit=rating.unit, status__in=DONE
+            round_id=rating.round_id,
+            unit_id=rating.unit_id,
+            status__in=DONE,
+            subject_kind__in=[SubjectKind.LEADER, SubjectKind.LEADERSHIP_COLLECTIVE],
         ):
             if other.pk != rating.pk and _counterpart(other) == rating:
                 pairs.append((other, other.decided_level, rating, level))
