@@ -442,11 +442,8 @@ def _check_against_scores(
 ) -> None:
     """The proposed level may not be above what the scores reach."""
     r = rating.round.rules
-    if total is not None:
-        band = rules.level_for_score(r, rating.subject_kind, total)
-    elif r.scoring == "grades" and cleaned:
-        band = rules.level_for_grades(cleaned, rule_checks.criteria_for(rating))
-    else:
+    band = rule_checks.score_ceiling(rating, cleaned, total)
+    if band is None:
         return
     if rules.rank(level) > rules.rank(band):
         what = (
