@@ -456,11 +456,9 @@ def _check_against_scores(
         )
 
 
-def _check_conditions(rating: Rating, conditions: list[str], level: str, field: str) -> list[str]:
-    r = rating.round.rules
-    allowed = {c.code: c for c in r.conditions_for(rating.subject_kind)}
-    unknown = [c for c in conditions if c not in allowed]
-    if unknown:
+def _check_conditions(rating: Rating, conditions: list[str], field: str) -> list[str]:
+    allowed = {c.code for c in rating.round.rules.conditions_for(rating.subject_kind)}
+    if any(c not in allowed for c in conditions):
         raise DomainError(_("Trường hợp không hoàn thành nhiệm vụ không hợp lệ."), field=field)
     return sorted(set(conditions))
 
@@ -488,7 +486,7 @@ def rating_self_assess(
     _check_level(rating, level, "level")
     cleaned, total = _check_scores(rating, scores or {}, "scores")
     _check_against_scores(rating, level, cleaned, total, "level")
-    ticked = _check_conditions(rating, conditions or [], level, "conditions")
+    ticked = _check_conditions(rating, conditions or [], "conditions")
     if special_case and special_case not in SpecialCase.values:
         raise DomainError(_("Trường hợp đặc thù không hợp lệ."), field="special_case")
     if rating.temporary_unit_id and special_case != SpecialCase.TEMPORARY:
@@ -584,7 +582,7 @@ def rating_appraise(
         total if scores else rating.self_total,
         "level",
     )
-    ticked = _check_conditions(rating, conditions or [], level, "conditions")
+    ticked = _check_conditions(rating, conditions or [], "conditions")
     if mitigation and mitigation not in Mitigation.values:
         raise DomainError(_("Tình tiết xem xét không hợp lệ."), field="mitigation")
     if mitigation and not mitigation_note.strip():
