@@ -38,14 +38,26 @@ def _label(rules_: RuleSet, subject: str, code: str) -> str:
 # --- scores, grades, conditions --------------------------------------------------------------
 
 
+def score_ceiling(rating: Rating, grades: dict, total: Decimal | None) -> str | None:
+    """The highest level the scores allow (the band of a points total, else what the grades of
+    the criteria reach); None when the scheme or the scores set none. Checked when a level is
+    proposed (`services`) and again at the decision (`score_check`)."""
+    r = rating.round.rules
+    if r.scoring == "points":
+        return None if total is None else rules.level_for_score(r, rating.subject_kind, total)
+    if r.scoring == "grades" and grades:
+        return rules.level_for_grades(grades, criteria_for(rating))
+    return None
+
+
 def score_check(rating: Rating, level: str) -> Check | None:
     r = rating.round.rules
     title = _("Điểm và mức xếp loại")
     if r.scoring == "points":
         total = rating.appraisal_total if rating.appraisal_total is not None else rating.self_total
-        if total is None:
+        band = score_ceiling(rating, {}, total)
+        if band is None:
             return None
-        band = rules.level_for_score(r, rating.subject_kind, total)
         if rules.rank(level) > rules.rank(band):
             return _fail(
                 "score",
@@ -60,10 +72,9 @@ def score_check(rating: Rating, level: str) -> Check | None:
             )
         return _ok("score", title, r.source, _("Tổng điểm %(t)s.") % {"t": total})
     if r.scoring == "grades":
-        grades = rating.appraisal_scores or rating.self_scores
-        if not grades:
+        best = score_ceiling(rating, rating.appraisal_scores or rating.self_scores, None)
+        if best is None:
             return None
-        best = rules.level_for_grades(grades, criteria_for(rating))
         if rules.rank(level) > rules.rank(best):
             return _fail(
                 "grades",
@@ -433,7 +444,7 @@ def _counterpart(rating: Rating) -> Rating | None:
     """The rating a head (or a leadership collective) may not be rated above: the leadership
     collective of the unit for its head (else the organization), the organization for its
     leadership collective."""
-    ratings = Rating.objects.standing().filter(round=rating.round, unit=rating.unit)
+    ratings = Rating.objects.standing().filter(round_id=rating.round_id, unit_id=rating.unit_id)
     if rating.subject_kind == SubjectKind.LEADER:
         return (
             ratings.filter(subject_kind=SubjectKind.LEADERSHIP_COLLECTIVE).first()
@@ -457,8 +468,13 @@ def head_check(rating: Rating, level: str) -> Check | None:
     if counterpart is not None and counterpart.status in DONE:
         pairs.append((rating, level, counterpart, counterpart.decided_level))
     if rating.subject_kind in rules.COLLECTIVE_SUBJECTS:
+        # Only a head or a leadership collective has a counterpart: the members of the unit are
+        # not read.
         for other in Rating.objects.standing().filter(
-            round=rating.round, unit=rating.unit, status__in=DONE
+            round_id=rating.round_id,
+            unit_id=rating.unit_id,
+            status__in=DONE,
+            subject_kind__in=[SubjectKind.LEADER, SubjectKind.LEADERSHIP_COLLECTIVE],
         ):
             if other.pk != rating.pk and _counterpart(other) == rating:
                 pairs.append((other, other.decided_level, rating, level))

@@ -3,10 +3,10 @@
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from kiemdiem.classification import rules
-from kiemdiem.classification.models import Rating, RatingRound, RatingStatus, SubjectKind
+from kiemdiem.classification.models import Rating, RatingRound
 from kiemdiem.classification.states import DONE
 from kiemdiem.core.permissions import Actor
 
@@ -36,25 +36,19 @@ class RoundCounts:
 
 
 def round_counts(user: Actor, round_: RatingRound) -> RoundCounts:
-    """Counted over what the user may read, so each number equals the list it links to."""
+    """Counted over what the user may read, so each number equals the list it links to (grouped
+    in the database: a province's round holds tens of thousands of ratings)."""
     qs = ratings_for(user).filter(round=round_).order_by()
     counts = RoundCounts(levels=list(round_.rules.levels))
     rows = qs.filter(status__in=DONE).values_list("subject_kind", "decided_level")
-    for kind, level in rows:
-        counts.by_kind.setdefault(kind, Counter())[level] += 1
-    for status in qs.exclude(status__in=DONE).values_list("status", flat=True):
-        counts.open[status] += 1
-    for kind, self_level, appraised in qs.exclude(appraised_level="").values_list(
+    for kind, level, n in rows.annotate(n=Count("pk")):
+        counts.by_kind.setdefault(kind, Counter())[level] += n
+    for status, n in qs.exclude(status__in=DONE).values_list("status").annotate(n=Count("pk")):
+        counts.open[status] += n
+    appraised_rows = qs.exclude(appraised_level="").values_list(
         "subject_kind", "self_level", "appraised_level"
-    ):
+    )
+    for kind, self_level, appraised, n in appraised_rows.annotate(n=Count("pk")):
         if self_level and rules.rank(appraised) < rules.rank(self_level):
-            counts.downgrades[(kind, self_level, appraised)] += 1
+            counts.downgrades[(kind, self_level, appraised)] += n
     return counts
-
-
-def subject_labels() -> dict[str, str]:
-    return {k: str(v) for k, v in SubjectKind.choices}
-
-
-def status_labels() -> dict[str, str]:
-    return {k: str(v) for k, v in RatingStatus.choices}

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from kiemdiem.classification import checks as rule_checks
 from kiemdiem.classification import rules
+from kiemdiem.classification.check_types import Check
 from kiemdiem.classification.models import (
     ExemptReason,
     MemberDecider,
@@ -441,11 +442,8 @@ def _check_against_scores(
 ) -> None:
     """The proposed level may not be above what the scores reach."""
     r = rating.round.rules
-    if total is not None:
-        band = rules.level_for_score(r, rating.subject_kind, total)
-    elif r.scoring == "grades" and cleaned:
-        band = rules.level_for_grades(cleaned, rule_checks.criteria_for(rating))
-    else:
+    band = rule_checks.score_ceiling(rating, cleaned, total)
+    if band is None:
         return
     if rules.rank(level) > rules.rank(band):
         what = (
@@ -458,11 +456,9 @@ def _check_against_scores(
         )
 
 
-def _check_conditions(rating: Rating, conditions: list[str], level: str, field: str) -> list[str]:
-    r = rating.round.rules
-    allowed = {c.code: c for c in r.conditions_for(rating.subject_kind)}
-    unknown = [c for c in conditions if c not in allowed]
-    if unknown:
+def _check_conditions(rating: Rating, conditions: list[str], field: str) -> list[str]:
+    allowed = {c.code for c in rating.round.rules.conditions_for(rating.subject_kind)}
+    if any(c not in allowed for c in conditions):
         raise DomainError(_("Trường hợp không hoàn thành nhiệm vụ không hợp lệ."), field=field)
     return sorted(set(conditions))
 
@@ -490,7 +486,7 @@ def rating_self_assess(
     _check_level(rating, level, "level")
     cleaned, total = _check_scores(rating, scores or {}, "scores")
     _check_against_scores(rating, level, cleaned, total, "level")
-    ticked = _check_conditions(rating, conditions or [], level, "conditions")
+    ticked = _check_conditions(rating, conditions or [], "conditions")
     if special_case and special_case not in SpecialCase.values:
         raise DomainError(_("Trường hợp đặc thù không hợp lệ."), field="special_case")
     if rating.temporary_unit_id and special_case != SpecialCase.TEMPORARY:
@@ -586,7 +582,7 @@ def rating_appraise(
         total if scores else rating.self_total,
         "level",
     )
-    ticked = _check_conditions(rating, conditions or [], level, "conditions")
+    ticked = _check_conditions(rating, conditions or [], "conditions")
     if mitigation and mitigation not in Mitigation.values:
         raise DomainError(_("Tình tiết xem xét không hợp lệ."), field="mitigation")
     if mitigation and not mitigation_note.strip():
@@ -681,11 +677,14 @@ def _document_day(rating: Rating, day: datetime.date | None, field: str) -> date
 
 def decision_problems(rating: Rating, level: str, overrides: dict[str, str]) -> list[str]:
     """Each check that stops deciding `rating` at `level`, as a line naming its rule."""
-    found = rule_checks.decision_checks(rating, level)
+    return _problem_lines(rule_checks.decision_checks(rating, level), overrides)
+
+
+def _problem_lines(checks: list[Check], overrides: dict[str, str]) -> list[str]:
     return [
         f"{c.title}: {c.message} ({c.source})"
         + (" " + _("Có thể quyết định khác nếu nêu lý do.") if c.overridable else "")
-        for c in rule_checks.blocking(found, overrides)
+        for c in rule_checks.blocking(checks, overrides)
     ]
 
 
@@ -712,7 +711,7 @@ def rating_decide(
     _check_level(rating, level, "level")
     overrides = {k: v.strip() for k, v in (overrides or {}).items() if v and v.strip()}
     checks = rule_checks.decision_checks(rating, level)
-    problems = decision_problems(rating, level, overrides)
+    problems = _problem_lines(checks, overrides)
     if problems:
         raise RuleRefused(
             _("Chưa quyết định được mức %(l)s cho %(s)s:")

@@ -22,6 +22,7 @@ from kiemdiem.classification.models import (
     RoundPeriod,
     TermRollup,
 )
+from kiemdiem.classification.tally import same_subject
 from kiemdiem.core.errors import DomainError
 
 SOURCE = _("QĐ 366-QĐ/TW Điều 15 (kết quả hằng năm là cơ sở đánh giá nhiệm kỳ)")
@@ -88,14 +89,6 @@ class YearResult:
         return self.rating.round.rules.title if self.rating else ""
 
 
-def _same_subject(rating: Rating) -> dict[str, Any]:
-    # A member or leader by person (they may have changed cells during the term); a collective
-    # by its unit.
-    if rating.person_id is not None:
-        return {"person_id": rating.person_id}
-    return {"unit_id": rating.unit_id, "person__isnull": True}
-
-
 def years_of(rating: Rating) -> list[YearResult]:
     """The annual results of a term rating's subject, a row per year of the term (empty for a
     year round)."""
@@ -107,8 +100,8 @@ def years_of(rating: Rating) -> list[YearResult]:
         Rating.objects.filter(
             round__period=RoundPeriod.YEAR,
             round__year__in=list(years),
-            subject_kind=rating.subject_kind,
-            **_same_subject(rating),
+            # A member or leader by person (they may have changed cells during the term).
+            **same_subject(rating),
         )
         .exclude(status=RatingStatus.EXEMPT)
         .select_related("round__scope_unit")
