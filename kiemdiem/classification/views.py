@@ -40,17 +40,13 @@ from kiemdiem.classification.permissions import can_manage_round, can_verify
 from kiemdiem.classification.states import RATING
 from kiemdiem.classification.subjects import in_rating_order
 from kiemdiem.classification.terms import missing_text, term_ceiling, years_of
+from kiemdiem.classification.views_common import act, posted, submitted
 from kiemdiem.core.audit import history_for
-from kiemdiem.core.forms import run_service
 from kiemdiem.core.lifecycle import allowed
 from kiemdiem.org.models import Unit
 from kiemdiem.org.scoping import access_for
 
 PER_PAGE = 50
-
-
-def _posted(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
 
 
 def _rating(request: HttpRequest, pk: int) -> Rating:
@@ -80,7 +76,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def round_create(request: HttpRequest) -> HttpResponse:
     scopes = _scopes(request.user)
-    form = RoundForm(_posted(request), initial={"head_rule": True})
+    form = RoundForm(posted(request), initial={"head_rule": True})
     form.fields["scope"] = forms.ChoiceField(
         label=_("Phạm vi"), choices=[(str(u.pk), u.name) for u in scopes]
     )
@@ -88,37 +84,35 @@ def round_create(request: HttpRequest) -> HttpResponse:
     form.order_fields(
         ["scope", "period", "term_first", "year", "title", "scheme", "quota_rounding", "head_rule"]
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        scope = next(u for u in scopes if str(u.pk) == data["scope"])
-        round_ = run_service(
-            form,
-            lambda: services.round_open(
-                by=request.user,
-                title=data["title"],
-                year=data["year"],
-                scope_unit=scope,
-                scheme=data["scheme"],
-                quota_rounding=data["quota_rounding"],
-                head_rule=data["head_rule"],
-                deadline=data["deadline"],
-                cutoff_on=data.get("cutoff_on"),
-                quarter_rollup=data.get("quarter_rollup") or None,
-                period=data.get("period") or RoundPeriod.YEAR,
-                term_first=data.get("term_first"),
-                term_rollup=data.get("term_rollup") or None,
-                populate=False,
-            ),
-        )
-        if round_ is not None:
-            # The subjects (a province: hundreds of thousands) open as a job.
-            job = start_populate(request, round_)
-            messages.success(request, _("Đã mở đợt đánh giá, xếp loại."))
-            if job.ok is None:
-                return redirect(job)
-            if job.ok is False:
-                messages.error(request, job.result)
-            return redirect(round_)
+    round_ = submitted(
+        request,
+        form,
+        lambda d: services.round_open(
+            by=request.user,
+            title=d["title"],
+            year=d["year"],
+            scope_unit=next(u for u in scopes if str(u.pk) == d["scope"]),
+            scheme=d["scheme"],
+            quota_rounding=d["quota_rounding"],
+            head_rule=d["head_rule"],
+            deadline=d["deadline"],
+            cutoff_on=d.get("cutoff_on"),
+            quarter_rollup=d.get("quarter_rollup") or None,
+            period=d.get("period") or RoundPeriod.YEAR,
+            term_first=d.get("term_first"),
+            term_rollup=d.get("term_rollup") or None,
+            populate=False,
+        ),
+        _("Đã mở đợt đánh giá, xếp loại."),
+    )
+    if round_ is not None:
+        # The subjects (a province: hundreds of thousands) open as a job.
+        job = start_populate(request, round_)
+        if job.ok is None:
+            return redirect(job)
+        if job.ok is False:
+            messages.error(request, job.result)
+        return redirect(round_)
     return render(request, "classification/round_form.html", {"form": form})
 
 
@@ -226,11 +220,9 @@ def _step(
     done: str,
     extra: dict | None = None,
 ) -> HttpResponse:
-    if request.method == "POST" and form.is_valid():
-        result = run_service(form, lambda: call(form.cleaned_data) or True)
-        if result is not None:
-            messages.success(request, done)
-            return redirect(result if isinstance(result, Rating) else rating)
+    result = submitted(request, form, call, done)
+    if result is not None:
+        return redirect(result if isinstance(result, Rating) else rating)
     ctx = {"rating": rating, "form": form, "title": title, **(extra or {})}
     return render(request, "classification/rating_step.html", ctx)
 
@@ -253,7 +245,7 @@ def rating_self_assess(request: HttpRequest, pk: int) -> HttpResponse:
         task_share=rating.task_share,
         **{f"score_{k}": v for k, v in rating.self_scores.items()},
     )
-    form = SelfAssessForm(_posted(request), rating=rating, initial=initial)
+    form = SelfAssessForm(posted(request), rating=rating, initial=initial)
 
     def call(d: dict) -> None:
         services.rating_self_assess(
@@ -301,7 +293,7 @@ def rating_appraise(request: HttpRequest, pk: int) -> HttpResponse:
         conditions=rating.self_conditions,
         task_share=rating.task_share,
     )
-    form = AppraiseForm(_posted(request), rating=rating, initial=initial)
+    form = AppraiseForm(posted(request), rating=rating, initial=initial)
 
     def call(d: dict) -> None:
         services.rating_appraise(
@@ -333,7 +325,7 @@ def rating_appraise(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def rating_return(request: HttpRequest, pk: int) -> HttpResponse:
     rating = _rating(request, pk)
-    form = ReasonForm(_posted(request), initial=_initial(rating))
+    form = ReasonForm(posted(request), initial=_initial(rating))
 
     def call(d: dict) -> None:
         services.rating_return(
@@ -347,7 +339,7 @@ def rating_return(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def rating_verify(request: HttpRequest, pk: int) -> HttpResponse:
     rating = _rating(request, pk)
-    form = VerifyForm(_posted(request), initial=_initial(rating, verification=rating.verification))
+    form = VerifyForm(posted(request), initial=_initial(rating, verification=rating.verification))
 
     def call(d: dict) -> None:
         services.rating_verify(
@@ -367,7 +359,7 @@ def rating_decide(request: HttpRequest, pk: int) -> HttpResponse:
     level = level or rating.appraised_level
     checks = decision_checks(rating, level) if rating.status == RatingStatus.APPRAISED else []
     form = DecideForm(
-        _posted(request),
+        posted(request),
         rating=rating,
         checks=checks,
         initial=_initial(rating, level=rating.appraised_level),
@@ -400,21 +392,12 @@ def rating_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["POST"])
 def rating_publish(request: HttpRequest, pk: int) -> HttpResponse:
     rating = _rating(request, pk)
-    form = PublishForm(request.POST)
-    if form.is_valid():
-        result = run_service(
-            form,
-            lambda: (
-                services.rating_publish(
-                    rating=rating, by=request.user, version=form.cleaned_data["version"]
-                )
-                or True
-            ),
-        )
-        if result is not None:
-            messages.success(request, _("Đã công khai kết quả xếp loại."))
-            return redirect(rating)
-    messages.error(request, " ".join(str(e) for e in form.non_field_errors()))
+    act(
+        request,
+        PublishForm(request.POST),
+        lambda d: services.rating_publish(rating=rating, by=request.user, version=d["version"]),
+        _("Đã công khai kết quả xếp loại."),
+    )
     return redirect(rating)
 
 
@@ -422,7 +405,7 @@ def rating_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def rating_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     rating = _rating(request, pk)
-    form = CancelForm(_posted(request), initial=_initial(rating))
+    form = CancelForm(posted(request), initial=_initial(rating))
 
     def call(d: dict) -> Rating:
         return services.rating_cancel(
