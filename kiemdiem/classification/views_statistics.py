@@ -80,6 +80,11 @@ def list_url(round_: RatingRound, unit: Unit, **filters: str) -> str:
     return f"{_list_path()}?dot={round_.pk}&don_vi={unit.pk}{extra}"
 
 
+def page_url(name: str, round_: RatingRound, unit_id: int) -> str:
+    """A statistics page (`statistics`, `statistics-units`, …) of the round over a subtree."""
+    return f"{reverse(f'classification:{name}')}?{urlencode({'dot': round_.pk, 'don_vi': unit_id})}"
+
+
 @functools.cache
 def _list_path() -> str:
     return reverse("classification:statistics-list")
@@ -169,13 +174,9 @@ def statistics_context(user: Actor, round_: RatingRound, unit: Unit) -> dict:
         "comparison": comparison,
         "earlier": rounds[1:],
         "lowest_count": current.twice,
-        "lowest_url": (
-            f"{reverse('classification:statistics-lowest')}?"
-            f"{urlencode({'dot': round_.pk, 'don_vi': unit.pk})}"
-        ),
+        "lowest_url": page_url("statistics-lowest", round_, unit.pk),
         "ancestors": list(ancestors),
-        "units_url": f"{reverse('classification:statistics-units')}?"
-        f"{urlencode({'dot': round_.pk, 'don_vi': unit.pk})}",
+        "units_url": page_url("statistics-units", round_, unit.pk),
         "params": {"dot": round_.pk, "don_vi": unit.pk},
         # The rounds with figures for this subtree (its history, all years).
         "rounds": over,
@@ -221,18 +222,14 @@ def statistics_units(request: HttpRequest) -> HttpResponse:
     round_, unit = round_and_unit(request.user, request.GET)
     children = statistics.children_of(round_, unit)
     for child in children:
-        child["url"] = (
-            f"{reverse('classification:statistics')}?"
-            f"{urlencode({'dot': round_.pk, 'don_vi': child['unit_id']})}"
-        )
+        child["url"] = page_url("statistics", round_, child["unit_id"])
         child["cells"] = [child["kinds"].get(k, 0) for k, _l in SubjectKind.choices]
     ctx = {
         "round": round_,
         "unit": unit,
         "children": children,
         "kinds": SubjectKind.choices,
-        "back": f"{reverse('classification:statistics')}?"
-        f"{urlencode({'dot': round_.pk, 'don_vi': unit.pk})}",
+        "back": page_url("statistics", round_, unit.pk),
     }
     return render(request, "classification/statistics_units.html", ctx)
 
@@ -290,8 +287,7 @@ def statistics_list(request: HttpRequest) -> HttpResponse:
         "unit": unit,
         "page": page,
         "what": describe(filters),
-        "back": f"{reverse('classification:statistics')}?"
-        f"{urlencode({'dot': round_.pk, 'don_vi': unit.pk})}",
+        "back": page_url("statistics", round_, unit.pk),
     }
     return render(request, "classification/statistics_list.html", ctx)
 
@@ -309,7 +305,6 @@ def statistics_lowest(request: HttpRequest) -> HttpResponse:
         "page": page,
         "what": f"không hoàn thành nhiệm vụ cả năm {round_.year - 1} và năm {round_.year}",
         "lowest": True,
-        "back": f"{reverse('classification:statistics')}?"
-        f"{urlencode({'dot': round_.pk, 'don_vi': unit.pk})}",
+        "back": page_url("statistics", round_, unit.pk),
     }
     return render(request, "classification/statistics_list.html", ctx)
