@@ -9,7 +9,6 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -29,6 +28,7 @@ from kiemdiem.classification.recheck_models import (
 from kiemdiem.classification.views_common import act, posted, submitted
 from kiemdiem.core.forms import StyledForm, VersionedForm, VnDateField
 from kiemdiem.core.lifecycle import allowed
+from kiemdiem.core.paging import KeysFirstPaginator
 from kiemdiem.org.models import Unit
 from kiemdiem.org.scoping import access_for
 
@@ -186,7 +186,7 @@ def recheck_task(request: HttpRequest, pk: int) -> HttpResponse:
     shown = request.GET.get("ket_qua", "")
     if shown in OUTCOMES:
         items = items.filter(outcome=shown)
-    page = Paginator(items, PER_PAGE).get_page(request.GET.get("page"))
+    page = KeysFirstPaginator(items, PER_PAGE).get_page(request.GET.get("page"))
     first = page.object_list[0] if page.object_list else None
     user = request.user
     ctx = {

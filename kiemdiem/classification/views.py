@@ -11,7 +11,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -43,6 +42,7 @@ from kiemdiem.classification.terms import missing_text, term_ceiling, years_of
 from kiemdiem.classification.views_common import act, posted, submitted
 from kiemdiem.core.audit import history_for
 from kiemdiem.core.lifecycle import allowed
+from kiemdiem.core.paging import KeysFirstPaginator
 from kiemdiem.org.models import Unit
 from kiemdiem.org.scoping import access_for
 
@@ -134,7 +134,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     down = request.GET.get("ha_muc", "").split(".")
     if len(down) == 2 and all(d in rules.ALL_LEVELS for d in down):
         ratings = ratings.filter(self_level=down[0], appraised_level=down[1])
-    page = Paginator(in_rating_order(ratings), PER_PAGE)
+    page = KeysFirstPaginator(in_rating_order(ratings), PER_PAGE)
     counts = selectors.round_counts(request.user, round_)
     table = [
         {

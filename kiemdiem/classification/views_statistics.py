@@ -12,7 +12,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_GET
 
 from kiemdiem.classification import rules, selectors, statistics
 from kiemdiem.classification.models import Bucket, RatingRound, SubjectKind
+from kiemdiem.core.paging import KeysFirstPaginator
 from kiemdiem.core.permissions import Actor
 from kiemdiem.org.models import Unit
 from kiemdiem.org.scoping import access_for
@@ -281,7 +281,7 @@ def statistics_list(request: HttpRequest) -> HttpResponse:
     round_, unit = round_and_unit(request.user, request.GET)
     filters = list_filters(request.GET)
     ratings = statistics.filtered_ratings(request.user, round_, unit, **filters)
-    page = Paginator(ratings, PER_PAGE).get_page(request.GET.get("page"))
+    page = KeysFirstPaginator(ratings, PER_PAGE).get_page(request.GET.get("page"))
     ctx = {
         "round": round_,
         "unit": unit,
@@ -296,7 +296,7 @@ def statistics_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def statistics_lowest(request: HttpRequest) -> HttpResponse:
     round_, unit = round_and_unit(request.user, request.GET)
-    page = Paginator(statistics.lowest_two_years(round_, unit), PER_PAGE).get_page(
+    page = KeysFirstPaginator(statistics.lowest_two_years(round_, unit), PER_PAGE).get_page(
         request.GET.get("page")
     )
     ctx = {
