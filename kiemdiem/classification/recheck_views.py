@@ -26,14 +26,12 @@ from kiemdiem.classification.recheck_models import (
     RecheckTask,
     RecheckTaskStatus,
 )
-from kiemdiem.classification.views_common import act, posted, submitted
+from kiemdiem.classification.views_common import PER_PAGE, act, posted, submitted
 from kiemdiem.core.forms import StyledForm, VersionedForm, VnDateField
 from kiemdiem.core.lifecycle import allowed
 from kiemdiem.core.paging import KeysFirstPaginator
 from kiemdiem.org.models import Unit
 from kiemdiem.org.scoping import access_for
-
-PER_PAGE = 50
 
 
 class OpenForm(StyledForm):

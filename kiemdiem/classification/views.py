@@ -5,7 +5,6 @@ Ratings are fetched through `Rating.objects.visible_to` (the rated and their man
 else gets 404); each step's service checks who may take it and names the rule it refuses by.
 """
 
-from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -39,25 +38,18 @@ from kiemdiem.classification.permissions import can_manage_round, can_verify
 from kiemdiem.classification.states import RATING
 from kiemdiem.classification.subjects import in_rating_order
 from kiemdiem.classification.terms import missing_text, term_ceiling, years_of
-from kiemdiem.classification.views_common import act, posted, submitted
+from kiemdiem.classification.views_common import (
+    PER_PAGE,
+    act,
+    office_scopes,
+    posted,
+    rating_of,
+    step_page,
+    submitted,
+)
 from kiemdiem.core.audit import history_for
 from kiemdiem.core.lifecycle import allowed
 from kiemdiem.core.paging import KeysFirstPaginator
-from kiemdiem.org.models import Unit
-from kiemdiem.org.scoping import access_for
-
-PER_PAGE = 50
-
-
-def _rating(request: HttpRequest, pk: int) -> Rating:
-    return get_object_or_404(selectors.ratings_for(request.user), pk=pk)
-
-
-def _scopes(user: Any) -> list[Unit]:
-    access = access_for(user)
-    if access.everything:
-        return list(Unit.objects.filter(depth__lte=1).order_by("path"))
-    return list(Unit.objects.filter(path__in=access.office_paths).order_by("path"))
 
 
 @login_required
@@ -66,7 +58,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
     rounds = selectors.rounds_for(request.user).order_by("-year", "scope_unit__path")
     ctx = {
         "rounds": rounds,
-        "can_open": bool(_scopes(request.user)),
+        "can_open": bool(office_scopes(request.user)),
         "awaiting_comment": awaiting_temporary_comment(request.user),
     }
     return render(request, "classification/round_list.html", ctx)
@@ -75,7 +67,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def round_create(request: HttpRequest) -> HttpResponse:
-    scopes = _scopes(request.user)
+    scopes = office_scopes(request.user)
     form = RoundForm(posted(request), initial={"head_rule": True})
     form.fields["scope"] = forms.ChoiceField(
         label=_("Phạm vi"), choices=[(str(u.pk), u.name) for u in scopes]
@@ -177,7 +169,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def rating_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    rating = _rating(request, pk)
+    rating = rating_of(request, pk)
     user = request.user
     checks = []
     decide = allowed(RATING, user, rating, RatingStatus.DECIDED)
@@ -211,22 +203,6 @@ def _score_rows(rating: Rating, scores: dict) -> list[tuple[str, str]]:
     ]
 
 
-def _step(
-    request: HttpRequest,
-    rating: Rating,
-    form: Any,
-    title: str,
-    call: Callable[[dict], Any],
-    done: str,
-    extra: dict | None = None,
-) -> HttpResponse:
-    result = submitted(request, form, call, done)
-    if result is not None:
-        return redirect(result if isinstance(result, Rating) else rating)
-    ctx = {"rating": rating, "form": form, "title": title, **(extra or {})}
-    return render(request, "classification/rating_step.html", ctx)
-
-
 def _initial(rating: Rating, **values: Any) -> dict:
     return {"version": rating.version, **values}
 
@@ -234,7 +210,7 @@ def _initial(rating: Rating, **values: Any) -> dict:
 @login_required
 @require_http_methods(["GET", "POST"])
 def rating_self_assess(request: HttpRequest, pk: int) -> HttpResponse:
-    rating = _rating(request, pk)
+    rating = rating_of(request, pk)
     initial = _initial(
         rating,
         level=rating.self_level,
@@ -267,7 +243,7 @@ def rating_self_assess(request: HttpRequest, pk: int) -> HttpResponse:
     ceiling = quarter_ceiling(rating.round, rating.subject_kind, quarters)
     years = years_of(rating)
     term = term_ceiling(rating.round, rating.subject_kind, years)
-    return _step(
+    return step_page(
         request,
         rating,
         form,
@@ -286,7 +262,7 @@ def rating_self_assess(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def rating_appraise(request: HttpRequest, pk: int) -> HttpResponse:
-    rating = _rating(request, pk)
+    rating = rating_of(request, pk)
     initial = _initial(
         rating,
         level=rating.self_level,
@@ -311,7 +287,7 @@ def rating_appraise(request: HttpRequest, pk: int) -> HttpResponse:
             task_share=d.get("task_share"),
         )
 
-    return _step(
+    return step_page(
         request,
         rating,
         form,
@@ -324,7 +300,7 @@ def rating_appraise(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def rating_return(request: HttpRequest, pk: int) -> HttpResponse:
-    rating = _rating(request, pk)
+    rating = rating_of(request, pk)
     form = ReasonForm(posted(request), initial=_initial(rating))
 
     def call(d: dict) -> None:
@@ -332,13 +308,13 @@ def rating_return(request: HttpRequest, pk: int) -> HttpResponse:
             rating=rating, by=request.user, reason=d["reason"], version=d["version"]
         )
 
-    return _step(request, rating, form, _("Trả lại để tự đánh giá lại"), call, _("Đã trả lại."))
+    return step_page(request, rating, form, _("Trả lại để tự đánh giá lại"), call, _("Đã trả lại."))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def rating_verify(request: HttpRequest, pk: int) -> HttpResponse:
-    rating = _rating(request, pk)
+    rating = rating_of(request, pk)
     form = VerifyForm(posted(request), initial=_initial(rating, verification=rating.verification))
 
     def call(d: dict) -> None:
@@ -346,7 +322,7 @@ def rating_verify(request: HttpRequest, pk: int) -> HttpResponse:
             rating=rating, by=request.user, verification=d["verification"], version=d["version"]
         )
 
-    return _step(
+    return step_page(
         request, rating, form, _("Kiểm tra, xác minh"), call, _("Đã ghi kết quả xác minh.")
     )
 
@@ -354,7 +330,7 @@ def rating_verify(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def rating_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    rating = _rating(request, pk)
+    rating = rating_of(request, pk)
     level = request.POST.get("level") if request.method == "POST" else None
     level = level or rating.appraised_level
     checks = decision_checks(rating, level) if rating.status == RatingStatus.APPRAISED else []
@@ -377,7 +353,7 @@ def rating_decide(request: HttpRequest, pk: int) -> HttpResponse:
             overrides=form.overrides(),
         )
 
-    return _step(
+    return step_page(
         request,
         rating,
         form,
@@ -391,7 +367,7 @@ def rating_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["POST"])
 def rating_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    rating = _rating(request, pk)
+    rating = rating_of(request, pk)
     act(
         request,
         PublishForm(request.POST),
@@ -404,7 +380,7 @@ def rating_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def rating_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    rating = _rating(request, pk)
+    rating = rating_of(request, pk)
     form = CancelForm(posted(request), initial=_initial(rating))
 
     def call(d: dict) -> Rating:
@@ -417,7 +393,7 @@ def rating_cancel(request: HttpRequest, pk: int) -> HttpResponse:
             cancelled_on=d["cancelled_on"],
         )
 
-    return _step(
+    return step_page(
         request,
         rating,
         form,

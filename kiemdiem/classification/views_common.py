@@ -1,15 +1,24 @@
 """What the classification's pages share: the posted data, a service run from a form with its
-message, and a refused one-button form said as a message on the page it returns to."""
+message, a refused one-button form said as a message on the page it returns to, a rating as
+the user may read it and the page of one of its steps, the units an office opens rounds over,
+and the page size of the lists."""
 
 from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from kiemdiem.classification import selectors
+from kiemdiem.classification.models import Rating
 from kiemdiem.core.forms import run_service
+from kiemdiem.org.models import Unit
+from kiemdiem.org.scoping import access_for
+
+PER_PAGE = 50
 
 
 def posted(request: HttpRequest) -> Any:
@@ -43,3 +52,35 @@ def act(request: HttpRequest, form: forms.Form, call: Callable[[dict], Any], don
     """A one-button action: the service with the form's data, its message, or the refusal."""
     if submitted(request, form, call, done) is None:
         refused(request, form)
+
+
+def rating_of(request: HttpRequest, pk: int) -> Rating:
+    """The rating, if the user may read it (404 otherwise)."""
+    return get_object_or_404(selectors.ratings_for(request.user), pk=pk)
+
+
+def office_scopes(user: Any) -> list[Unit]:
+    """The units whose rounds and scoring sheets the user may open: the top ones for the whole
+    system, else those whose office the user acts for."""
+    access = access_for(user)
+    if access.everything:
+        return list(Unit.objects.filter(depth__lte=1).order_by("path"))
+    return list(Unit.objects.filter(path__in=access.office_paths).order_by("path"))
+
+
+def step_page(
+    request: HttpRequest,
+    rating: Rating,
+    form: Any,
+    title: str,
+    call: Callable[[dict], Any],
+    done: str,
+    extra: dict | None = None,
+) -> HttpResponse:
+    """The page of one step of a rating: its form, the service on a valid post, back to the
+    rating (or the rating the service returns)."""
+    result = submitted(request, form, call, done)
+    if result is not None:
+        return redirect(result if isinstance(result, Rating) else rating)
+    ctx = {"rating": rating, "form": form, "title": title, **(extra or {})}
+    return render(request, "classification/rating_step.html", ctx)

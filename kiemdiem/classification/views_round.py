@@ -47,8 +47,14 @@ from kiemdiem.classification.permissions import (
     decides,
 )
 from kiemdiem.classification.states import OPEN
-from kiemdiem.classification.views import PER_PAGE, _rating, _scopes, _step
-from kiemdiem.classification.views_common import posted, submitted
+from kiemdiem.classification.views_common import (
+    PER_PAGE,
+    office_scopes,
+    posted,
+    rating_of,
+    step_page,
+    submitted,
+)
 from kiemdiem.core.forms import run_service
 from kiemdiem.org.scoping import access_for
 
@@ -164,7 +170,7 @@ def round_close(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def rating_exempt(request: HttpRequest, pk: int) -> HttpResponse:
-    rating = _rating(request, pk)
+    rating = rating_of(request, pk)
     form = ExemptForm(posted(request), initial={"version": rating.version})
 
     def call(d: dict) -> None:
@@ -176,7 +182,7 @@ def rating_exempt(request: HttpRequest, pk: int) -> HttpResponse:
             version=d["version"],
         )
 
-    return _step(
+    return step_page(
         request,
         rating,
         form,
@@ -190,7 +196,7 @@ def rating_exempt(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def rating_special(request: HttpRequest, pk: int) -> HttpResponse:
-    rating = _rating(request, pk)
+    rating = rating_of(request, pk)
     initial = {
         "version": rating.version,
         "special_case": rating.special_case,
@@ -211,7 +217,7 @@ def rating_special(request: HttpRequest, pk: int) -> HttpResponse:
             version=d["version"],
         )
 
-    return _step(
+    return step_page(
         request,
         rating,
         form,
@@ -247,7 +253,7 @@ def rating_temporary_comment(request: HttpRequest, pk: int) -> HttpResponse:
             rating=rating, by=request.user, comment=d["comment"], version=d["version"]
         )
 
-    return _step(
+    return step_page(
         request,
         rating,
         form,
@@ -264,7 +270,7 @@ def rating_temporary_comment(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def rating_quarters(request: HttpRequest, pk: int) -> HttpResponse:
-    rating = _rating(request, pk)
+    rating = rating_of(request, pk)
     quarters = quarters_of(rating)
     editing: QuarterResult | None = None
     wanted = request.GET.get("quy") or request.POST.get("editing")
@@ -327,12 +333,12 @@ def sheet_list(request: HttpRequest) -> HttpResponse:
         }
         for s in page
     ]
-    ctx = {"page": page, "rows": rows, "can_create": bool(_scopes(request.user))}
+    ctx = {"page": page, "rows": rows, "can_create": bool(office_scopes(request.user))}
     return render(request, "classification/sheet_list.html", ctx)
 
 
 def _sheet_page(request: HttpRequest, sheet: ScoringSheet | None) -> HttpResponse:
-    units = _scopes(request.user) if sheet is None else None
+    units = office_scopes(request.user) if sheet is None else None
     initial = {"version": sheet.version, "title": sheet.title} if sheet else {}
     form = SheetForm(posted(request), units=units, initial=initial, new=sheet is None)
     rows = [

@@ -19,12 +19,11 @@ from django.views.decorators.http import require_GET
 
 from kiemdiem.classification import rules, selectors, statistics
 from kiemdiem.classification.models import Bucket, RatingRound, SubjectKind
+from kiemdiem.classification.views_common import PER_PAGE
 from kiemdiem.core.paging import KeysFirstPaginator
 from kiemdiem.core.permissions import Actor
 from kiemdiem.org.models import Unit
 from kiemdiem.org.scoping import access_for
-
-PER_PAGE = 50
 
 
 def _int(raw: str | None) -> int | None:
