@@ -5,13 +5,11 @@ Everything is fetched through `recheck.campaigns_for / tasks_for / items_for` (a
 404); each action's service checks who may take it and answers in Vietnamese.
 """
 
-from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -28,12 +26,12 @@ from kiemdiem.classification.recheck_models import (
     RecheckTask,
     RecheckTaskStatus,
 )
-from kiemdiem.core.forms import StyledForm, VersionedForm, VnDateField, run_service
+from kiemdiem.classification.views_common import PER_PAGE, act, posted, submitted
+from kiemdiem.core.forms import StyledForm, VersionedForm, VnDateField
 from kiemdiem.core.lifecycle import allowed
+from kiemdiem.core.paging import KeysFirstPaginator
 from kiemdiem.org.models import Unit
 from kiemdiem.org.scoping import access_for
-
-PER_PAGE = 50
 
 
 class OpenForm(StyledForm):
@@ -84,10 +82,6 @@ class ReportForm(VersionedForm):
     )
 
 
-def _posted(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
-
-
 def _deciding_units(user: Any) -> list[Unit]:
     access = access_for(user)
     if access.everything:
@@ -120,22 +114,6 @@ def _item(request: HttpRequest, pk: int) -> RecheckItem:
     return found
 
 
-def _refused(request: HttpRequest, form: Any) -> None:
-    errors = [str(e) for e in form.non_field_errors()]
-    errors += [
-        f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items() if f in form.fields
-    ]
-    messages.error(request, " ".join(errors) or _("Chưa thực hiện được."))
-
-
-def _act(request: HttpRequest, form: Any, call: Callable[[dict], object], done: str) -> None:
-    """A one-button action: the service with the form's data, its message, or the refusal."""
-    if form.is_valid() and run_service(form, lambda: call(form.cleaned_data) or True):
-        messages.success(request, done)
-    else:
-        _refused(request, form)
-
-
 @login_required
 @require_GET
 def recheck_list(request: HttpRequest) -> HttpResponse:
@@ -150,26 +128,24 @@ def recheck_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def recheck_create(request: HttpRequest) -> HttpResponse:
     units = _deciding_units(request.user)
-    form = OpenForm(_posted(request))
+    form = OpenForm(posted(request))
     form.fields["unit"].choices = [(str(u.pk), u.name) for u in units]
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        unit = next(u for u in units if str(u.pk) == data["unit"])
-        campaign = run_service(
-            form,
-            lambda: recheck.campaign_open(
-                by=request.user,
-                unit=unit,
-                year=data["year"],
-                deadline=data["deadline"],
-                title=data["title"],
-                document_number=data["document_number"],
-                instructions=data["instructions"],
-            ),
-        )
-        if campaign is not None:
-            messages.success(request, _("Đã mở đợt rà soát; mỗi cấp quyết định đã có danh sách."))
-            return redirect(campaign)
+    campaign = submitted(
+        request,
+        form,
+        lambda d: recheck.campaign_open(
+            by=request.user,
+            unit=next(u for u in units if str(u.pk) == d["unit"]),
+            year=d["year"],
+            deadline=d["deadline"],
+            title=d["title"],
+            document_number=d["document_number"],
+            instructions=d["instructions"],
+        ),
+        _("Đã mở đợt rà soát; mỗi cấp quyết định đã có danh sách."),
+    )
+    if campaign is not None:
+        return redirect(campaign)
     ctx = {"form": form, "title": _("Mở đợt rà soát kết quả xếp loại"), "back": "recheck-list"}
     return render(request, "classification/recheck_form.html", ctx)
 
@@ -204,12 +180,11 @@ def recheck_task(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task(request, pk)
     items = recheck.items_for(request.user, task)
     counts = {o: 0 for o in OUTCOMES}
-    for outcome in items.values_list("outcome", flat=True).order_by():
-        counts[outcome] += 1
+    counts.update(items.order_by().values_list("outcome").annotate(n=Count("pk")))
     shown = request.GET.get("ket_qua", "")
     if shown in OUTCOMES:
         items = items.filter(outcome=shown)
-    page = Paginator(items, PER_PAGE).get_page(request.GET.get("page"))
+    page = KeysFirstPaginator(items, PER_PAGE).get_page(request.GET.get("page"))
     first = page.object_list[0] if page.object_list else None
     user = request.user
     ctx = {
@@ -238,7 +213,7 @@ def recheck_task(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def recheck_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     item = _item(request, pk)
-    _act(
+    act(
         request,
         NoteForm(request.POST),
         lambda d: recheck.item_confirm(
@@ -254,32 +229,27 @@ def recheck_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 def recheck_correct(request: HttpRequest, pk: int) -> HttpResponse:
     item = _item(request, pk)
     rating = item.rating
-    form = CorrectForm(_posted(request), initial={"version": item.version})
+    form = CorrectForm(posted(request), initial={"version": item.version})
     levels = rating.round.rules.levels_for(rating.subject_kind)
     form.fields["found_level"].choices = [("", "---------")] + [
         (lv.code, f"{lv.short} — {lv.label}") for lv in levels if lv.code != item.before_level
     ]
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        rerating = run_service(
-            form,
-            lambda: recheck.item_correct(
-                item=item,
-                by=request.user,
-                version=d["version"],
-                found_level=d["found_level"],
-                reason=d["reason"],
-                decision_number=d["decision_number"],
-                decided_on=d["decided_on"],
-            ),
-        )
-        if rerating is not None:
-            messages.success(
-                request,
-                _("Đã hủy kết quả %(b)s của %(s)s; xếp loại lại bắt đầu từ bước tự đánh giá.")
-                % {"b": rules.short(item.before_level), "s": rating.subject_label},
-            )
-            return redirect(item.task)
+    if submitted(
+        request,
+        form,
+        lambda d: recheck.item_correct(
+            item=item,
+            by=request.user,
+            version=d["version"],
+            found_level=d["found_level"],
+            reason=d["reason"],
+            decision_number=d["decision_number"],
+            decided_on=d["decided_on"],
+        ),
+        _("Đã hủy kết quả %(b)s của %(s)s; xếp loại lại bắt đầu từ bước tự đánh giá.")
+        % {"b": rules.short(item.before_level), "s": rating.subject_label},
+    ):
+        return redirect(item.task)
     decision = can_cancel(request.user, rating)
     ctx = {
         "form": form,
@@ -296,7 +266,7 @@ def recheck_correct(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def recheck_report(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task(request, pk)
-    _act(
+    act(
         request,
         ReportForm(request.POST),
         lambda d: recheck.task_report(
@@ -311,7 +281,7 @@ def recheck_report(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def recheck_return(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task(request, pk)
-    _act(
+    act(
         request,
         NoteForm(request.POST),
         lambda d: recheck.task_return(
@@ -326,7 +296,7 @@ def recheck_return(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def recheck_close(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
-    _act(
+    act(
         request,
         NoteForm(request.POST),
         lambda d: recheck.campaign_close(

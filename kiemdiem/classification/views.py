@@ -5,13 +5,11 @@ Ratings are fetched through `Rating.objects.visible_to` (the rated and their man
 else gets 404); each step's service checks who may take it and names the rule it refuses by.
 """
 
-from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -40,28 +38,18 @@ from kiemdiem.classification.permissions import can_manage_round, can_verify
 from kiemdiem.classification.states import RATING
 from kiemdiem.classification.subjects import in_rating_order
 from kiemdiem.classification.terms import missing_text, term_ceiling, years_of
+from kiemdiem.classification.views_common import (
+    PER_PAGE,
+    act,
+    office_scopes,
+    posted,
+    rating_of,
+    step_page,
+    submitted,
+)
 from kiemdiem.core.audit import history_for
-from kiemdiem.core.forms import run_service
 from kiemdiem.core.lifecycle import allowed
-from kiemdiem.org.models import Unit
-from kiemdiem.org.scoping import access_for
-
-PER_PAGE = 50
-
-
-def _posted(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
-
-
-def _rating(request: HttpRequest, pk: int) -> Rating:
-    return get_object_or_404(selectors.ratings_for(request.user), pk=pk)
-
-
-def _scopes(user: Any) -> list[Unit]:
-    access = access_for(user)
-    if access.everything:
-        return list(Unit.objects.filter(depth__lte=1).order_by("path"))
-    return list(Unit.objects.filter(path__in=access.office_paths).order_by("path"))
+from kiemdiem.core.paging import KeysFirstPaginator
 
 
 @login_required
@@ -70,7 +58,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
     rounds = selectors.rounds_for(request.user).order_by("-year", "scope_unit__path")
     ctx = {
         "rounds": rounds,
-        "can_open": bool(_scopes(request.user)),
+        "can_open": bool(office_scopes(request.user)),
         "awaiting_comment": awaiting_temporary_comment(request.user),
     }
     return render(request, "classification/round_list.html", ctx)
@@ -79,8 +67,8 @@ def round_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def round_create(request: HttpRequest) -> HttpResponse:
-    scopes = _scopes(request.user)
-    form = RoundForm(_posted(request), initial={"head_rule": True})
+    scopes = office_scopes(request.user)
+    form = RoundForm(posted(request), initial={"head_rule": True})
     form.fields["scope"] = forms.ChoiceField(
         label=_("Phạm vi"), choices=[(str(u.pk), u.name) for u in scopes]
     )
@@ -88,37 +76,35 @@ def round_create(request: HttpRequest) -> HttpResponse:
     form.order_fields(
         ["scope", "period", "term_first", "year", "title", "scheme", "quota_rounding", "head_rule"]
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        scope = next(u for u in scopes if str(u.pk) == data["scope"])
-        round_ = run_service(
-            form,
-            lambda: services.round_open(
-                by=request.user,
-                title=data["title"],
-                year=data["year"],
-                scope_unit=scope,
-                scheme=data["scheme"],
-                quota_rounding=data["quota_rounding"],
-                head_rule=data["head_rule"],
-                deadline=data["deadline"],
-                cutoff_on=data.get("cutoff_on"),
-                quarter_rollup=data.get("quarter_rollup") or None,
-                period=data.get("period") or RoundPeriod.YEAR,
-                term_first=data.get("term_first"),
-                term_rollup=data.get("term_rollup") or None,
-                populate=False,
-            ),
-        )
-        if round_ is not None:
-            # The subjects (a province: hundreds of thousands) open as a job.
-            job = start_populate(request, round_)
-            messages.success(request, _("Đã mở đợt đánh giá, xếp loại."))
-            if job.ok is None:
-                return redirect(job)
-            if job.ok is False:
-                messages.error(request, job.result)
-            return redirect(round_)
+    round_ = submitted(
+        request,
+        form,
+        lambda d: services.round_open(
+            by=request.user,
+            title=d["title"],
+            year=d["year"],
+            scope_unit=next(u for u in scopes if str(u.pk) == d["scope"]),
+            scheme=d["scheme"],
+            quota_rounding=d["quota_rounding"],
+            head_rule=d["head_rule"],
+            deadline=d["deadline"],
+            cutoff_on=d.get("cutoff_on"),
+            quarter_rollup=d.get("quarter_rollup") or None,
+            period=d.get("period") or RoundPeriod.YEAR,
+            term_first=d.get("term_first"),
+            term_rollup=d.get("term_rollup") or None,
+            populate=False,
+        ),
+        _("Đã mở đợt đánh giá, xếp loại."),
+    )
+    if round_ is not None:
+        # The subjects (a province: hundreds of thousands) open as a job.
+        job = start_populate(request, round_)
+        if job.ok is None:
+            return redirect(job)
+        if job.ok is False:
+            messages.error(request, job.result)
+        return redirect(round_)
     return render(request, "classification/round_form.html", {"form": form})
 
 
@@ -140,7 +126,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     down = request.GET.get("ha_muc", "").split(".")
     if len(down) == 2 and all(d in rules.ALL_LEVELS for d in down):
         ratings = ratings.filter(self_level=down[0], appraised_level=down[1])
-    page = Paginator(in_rating_order(ratings), PER_PAGE)
+    page = KeysFirstPaginator(in_rating_order(ratings), PER_PAGE)
     counts = selectors.round_counts(request.user, round_)
     table = [
         {
@@ -183,7 +169,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def rating_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    rating = _rating(request, pk)
+    rating = rating_of(request, pk)
     user = request.user
     checks = []
     decide = allowed(RATING, user, rating, RatingStatus.DECIDED)
@@ -217,24 +203,6 @@ def _score_rows(rating: Rating, scores: dict) -> list[tuple[str, str]]:
     ]
 
 
-def _step(
-    request: HttpRequest,
-    rating: Rating,
-    form: Any,
-    title: str,
-    call: Callable[[dict], Any],
-    done: str,
-    extra: dict | None = None,
-) -> HttpResponse:
-    if request.method == "POST" and form.is_valid():
-        result = run_service(form, lambda: call(form.cleaned_data) or True)
-        if result is not None:
-            messages.success(request, done)
-            return redirect(result if isinstance(result, Rating) else rating)
-    ctx = {"rating": rating, "form": form, "title": title, **(extra or {})}
-    return render(request, "classification/rating_step.html", ctx)
-
-
 def _initial(rating: Rating, **values: Any) -> dict:
     return {"version": rating.version, **values}
 
@@ -242,7 +210,7 @@ def _initial(rating: Rating, **values: Any) -> dict:
 @login_required
 @require_http_methods(["GET", "POST"])
 def rating_self_assess(request: HttpRequest, pk: int) -> HttpResponse:
-    rating = _rating(request, pk)
+    rating = rating_of(request, pk)
     initial = _initial(
         rating,
         level=rating.self_level,
@@ -253,7 +221,7 @@ def rating_self_assess(request: HttpRequest, pk: int) -> HttpResponse:
         task_share=rating.task_share,
         **{f"score_{k}": v for k, v in rating.self_scores.items()},
     )
-    form = SelfAssessForm(_posted(request), rating=rating, initial=initial)
+    form = SelfAssessForm(posted(request), rating=rating, initial=initial)
 
     def call(d: dict) -> None:
         services.rating_self_assess(
@@ -275,7 +243,7 @@ def rating_self_assess(request: HttpRequest, pk: int) -> HttpResponse:
     ceiling = quarter_ceiling(rating.round, rating.subject_kind, quarters)
     years = years_of(rating)
     term = term_ceiling(rating.round, rating.subject_kind, years)
-    return _step(
+    return step_page(
         request,
         rating,
         form,
@@ -294,14 +262,14 @@ def rating_self_assess(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def rating_appraise(request: HttpRequest, pk: int) -> HttpResponse:
-    rating = _rating(request, pk)
+    rating = rating_of(request, pk)
     initial = _initial(
         rating,
         level=rating.self_level,
         conditions=rating.self_conditions,
         task_share=rating.task_share,
     )
-    form = AppraiseForm(_posted(request), rating=rating, initial=initial)
+    form = AppraiseForm(posted(request), rating=rating, initial=initial)
 
     def call(d: dict) -> None:
         services.rating_appraise(
@@ -319,7 +287,7 @@ def rating_appraise(request: HttpRequest, pk: int) -> HttpResponse:
             task_share=d.get("task_share"),
         )
 
-    return _step(
+    return step_page(
         request,
         rating,
         form,
@@ -332,29 +300,29 @@ def rating_appraise(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def rating_return(request: HttpRequest, pk: int) -> HttpResponse:
-    rating = _rating(request, pk)
-    form = ReasonForm(_posted(request), initial=_initial(rating))
+    rating = rating_of(request, pk)
+    form = ReasonForm(posted(request), initial=_initial(rating))
 
     def call(d: dict) -> None:
         services.rating_return(
             rating=rating, by=request.user, reason=d["reason"], version=d["version"]
         )
 
-    return _step(request, rating, form, _("Trả lại để tự đánh giá lại"), call, _("Đã trả lại."))
+    return step_page(request, rating, form, _("Trả lại để tự đánh giá lại"), call, _("Đã trả lại."))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def rating_verify(request: HttpRequest, pk: int) -> HttpResponse:
-    rating = _rating(request, pk)
-    form = VerifyForm(_posted(request), initial=_initial(rating, verification=rating.verification))
+    rating = rating_of(request, pk)
+    form = VerifyForm(posted(request), initial=_initial(rating, verification=rating.verification))
 
     def call(d: dict) -> None:
         services.rating_verify(
             rating=rating, by=request.user, verification=d["verification"], version=d["version"]
         )
 
-    return _step(
+    return step_page(
         request, rating, form, _("Kiểm tra, xác minh"), call, _("Đã ghi kết quả xác minh.")
     )
 
@@ -362,12 +330,12 @@ def rating_verify(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def rating_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    rating = _rating(request, pk)
+    rating = rating_of(request, pk)
     level = request.POST.get("level") if request.method == "POST" else None
     level = level or rating.appraised_level
     checks = decision_checks(rating, level) if rating.status == RatingStatus.APPRAISED else []
     form = DecideForm(
-        _posted(request),
+        posted(request),
         rating=rating,
         checks=checks,
         initial=_initial(rating, level=rating.appraised_level),
@@ -385,7 +353,7 @@ def rating_decide(request: HttpRequest, pk: int) -> HttpResponse:
             overrides=form.overrides(),
         )
 
-    return _step(
+    return step_page(
         request,
         rating,
         form,
@@ -399,30 +367,21 @@ def rating_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["POST"])
 def rating_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    rating = _rating(request, pk)
-    form = PublishForm(request.POST)
-    if form.is_valid():
-        result = run_service(
-            form,
-            lambda: (
-                services.rating_publish(
-                    rating=rating, by=request.user, version=form.cleaned_data["version"]
-                )
-                or True
-            ),
-        )
-        if result is not None:
-            messages.success(request, _("Đã công khai kết quả xếp loại."))
-            return redirect(rating)
-    messages.error(request, " ".join(str(e) for e in form.non_field_errors()))
+    rating = rating_of(request, pk)
+    act(
+        request,
+        PublishForm(request.POST),
+        lambda d: services.rating_publish(rating=rating, by=request.user, version=d["version"]),
+        _("Đã công khai kết quả xếp loại."),
+    )
     return redirect(rating)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def rating_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    rating = _rating(request, pk)
-    form = CancelForm(_posted(request), initial=_initial(rating))
+    rating = rating_of(request, pk)
+    form = CancelForm(posted(request), initial=_initial(rating))
 
     def call(d: dict) -> Rating:
         return services.rating_cancel(
@@ -434,7 +393,7 @@ def rating_cancel(request: HttpRequest, pk: int) -> HttpResponse:
             cancelled_on=d["cancelled_on"],
         )
 
-    return _step(
+    return step_page(
         request,
         rating,
         form,

@@ -47,7 +47,14 @@ from kiemdiem.classification.permissions import (
     decides,
 )
 from kiemdiem.classification.states import OPEN
-from kiemdiem.classification.views import PER_PAGE, _posted, _rating, _scopes, _step
+from kiemdiem.classification.views_common import (
+    PER_PAGE,
+    office_scopes,
+    posted,
+    rating_of,
+    step_page,
+    submitted,
+)
 from kiemdiem.core.forms import run_service
 from kiemdiem.org.scoping import access_for
 
@@ -99,26 +106,16 @@ def group_grant(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    form = GrantForm(_posted(request), initial={"version": group.version})
-    if request.method == "POST" and form.is_valid():
-        done = run_service(
-            form,
-            lambda: (
-                services.peer_group_grant(
-                    group=group,
-                    by=request.user,
-                    reason=form.cleaned_data["reason"],
-                    version=form.cleaned_data["version"],
-                )
-                or True
-            ),
-        )
-        if done:
-            messages.success(
-                request,
-                _("Đã nâng tỉ lệ HTXSNV của nhóm “%(g)s” lên 25%% số HTTNV.") % {"g": group.name},
-            )
-            return redirect(reverse("classification:round-groups", args=[group.round_id]))
+    form = GrantForm(posted(request), initial={"version": group.version})
+    if submitted(
+        request,
+        form,
+        lambda d: services.peer_group_grant(
+            group=group, by=request.user, reason=d["reason"], version=d["version"]
+        ),
+        _("Đã nâng tỉ lệ HTXSNV của nhóm “%(g)s” lên 25%% số HTTNV.") % {"g": group.name},
+    ):
+        return redirect(reverse("classification:round-groups", args=[group.round_id]))
     ctx = {"group": group, "round": group.round, "form": form}
     return render(request, "classification/group_grant.html", ctx)
 
@@ -147,20 +144,14 @@ def round_populate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def round_close(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = _round(request, pk)
-    form = CloseForm(_posted(request), initial={"version": round_.version})
-    if request.method == "POST" and form.is_valid():
-        done = run_service(
-            form,
-            lambda: (
-                cases.round_close(
-                    round_=round_, by=request.user, version=form.cleaned_data["version"]
-                )
-                or True
-            ),
-        )
-        if done:
-            messages.success(request, _("Đã kết thúc đợt đánh giá, xếp loại."))
-            return redirect(round_)
+    form = CloseForm(posted(request), initial={"version": round_.version})
+    if submitted(
+        request,
+        form,
+        lambda d: cases.round_close(round_=round_, by=request.user, version=d["version"]),
+        _("Đã kết thúc đợt đánh giá, xếp loại."),
+    ):
+        return redirect(round_)
     left = Rating.objects.filter(round=round_, status__in=OPEN).count()
     ctx = {
         "round": round_,
@@ -179,8 +170,8 @@ def round_close(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def rating_exempt(request: HttpRequest, pk: int) -> HttpResponse:
-    rating = _rating(request, pk)
-    form = ExemptForm(_posted(request), initial={"version": rating.version})
+    rating = rating_of(request, pk)
+    form = ExemptForm(posted(request), initial={"version": rating.version})
 
     def call(d: dict) -> None:
         services.rating_exempt(
@@ -191,7 +182,7 @@ def rating_exempt(request: HttpRequest, pk: int) -> HttpResponse:
             version=d["version"],
         )
 
-    return _step(
+    return step_page(
         request,
         rating,
         form,
@@ -205,7 +196,7 @@ def rating_exempt(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def rating_special(request: HttpRequest, pk: int) -> HttpResponse:
-    rating = _rating(request, pk)
+    rating = rating_of(request, pk)
     initial = {
         "version": rating.version,
         "special_case": rating.special_case,
@@ -213,7 +204,7 @@ def rating_special(request: HttpRequest, pk: int) -> HttpResponse:
         "temporary_unit": rating.temporary_unit_id,
     }
     form = SpecialCaseForm(
-        _posted(request), initial=initial, user=request.user, scope=rating.round.scope_unit
+        posted(request), initial=initial, user=request.user, scope=rating.round.scope_unit
     )
 
     def call(d: dict) -> None:
@@ -226,7 +217,7 @@ def rating_special(request: HttpRequest, pk: int) -> HttpResponse:
             version=d["version"],
         )
 
-    return _step(
+    return step_page(
         request,
         rating,
         form,
@@ -254,7 +245,7 @@ def rating_temporary_comment(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     form = CommentForm(
-        _posted(request), initial={"version": rating.version, "comment": rating.special_note}
+        posted(request), initial={"version": rating.version, "comment": rating.special_note}
     )
 
     def call(d: dict) -> None:
@@ -262,7 +253,7 @@ def rating_temporary_comment(request: HttpRequest, pk: int) -> HttpResponse:
             rating=rating, by=request.user, comment=d["comment"], version=d["version"]
         )
 
-    return _step(
+    return step_page(
         request,
         rating,
         form,
@@ -279,7 +270,7 @@ def rating_temporary_comment(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def rating_quarters(request: HttpRequest, pk: int) -> HttpResponse:
-    rating = _rating(request, pk)
+    rating = rating_of(request, pk)
     quarters = quarters_of(rating)
     editing: QuarterResult | None = None
     wanted = request.GET.get("quy") or request.POST.get("editing")
@@ -294,7 +285,7 @@ def rating_quarters(request: HttpRequest, pk: int) -> HttpResponse:
             "total": editing.total,
             "note": editing.note,
         }
-    form = QuarterForm(_posted(request), rating=rating, initial=initial, new=editing is None)
+    form = QuarterForm(posted(request), rating=rating, initial=initial, new=editing is None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         done = run_service(
@@ -342,14 +333,14 @@ def sheet_list(request: HttpRequest) -> HttpResponse:
         }
         for s in page
     ]
-    ctx = {"page": page, "rows": rows, "can_create": bool(_scopes(request.user))}
+    ctx = {"page": page, "rows": rows, "can_create": bool(office_scopes(request.user))}
     return render(request, "classification/sheet_list.html", ctx)
 
 
 def _sheet_page(request: HttpRequest, sheet: ScoringSheet | None) -> HttpResponse:
-    units = _scopes(request.user) if sheet is None else None
+    units = office_scopes(request.user) if sheet is None else None
     initial = {"version": sheet.version, "title": sheet.title} if sheet else {}
-    form = SheetForm(_posted(request), units=units, initial=initial, new=sheet is None)
+    form = SheetForm(posted(request), units=units, initial=initial, new=sheet is None)
     rows = [
         {
             "code": c.get("code"),
@@ -359,40 +350,28 @@ def _sheet_page(request: HttpRequest, sheet: ScoringSheet | None) -> HttpRespons
         }
         for c in (sheet.criteria if sheet else [])
     ]
-    formset = CriteriaFormSet(_posted(request), initial=rows, prefix="tieuchi")
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
-        d = form.cleaned_data
-        criteria = criteria_of(formset)
+    formset = CriteriaFormSet(posted(request), initial=rows, prefix="tieuchi")
+
+    def call(d: dict) -> Any:
         if sheet is None:
-            unit = next(u for u in units or [] if str(u.pk) == d["unit"])
-            result = run_service(
-                form,
-                lambda: services.sheet_create(
-                    by=request.user,
-                    unit=unit,
-                    scheme=d["scheme"],
-                    subject_kind=d["subject_kind"],
-                    title=d["title"],
-                    criteria=criteria,
-                ),
+            return services.sheet_create(
+                by=request.user,
+                unit=next(u for u in units or [] if str(u.pk) == d["unit"]),
+                scheme=d["scheme"],
+                subject_kind=d["subject_kind"],
+                title=d["title"],
+                criteria=criteria_of(formset),
             )
-        else:
-            result = run_service(
-                form,
-                lambda: (
-                    cases.sheet_update(
-                        sheet=sheet,
-                        by=request.user,
-                        title=d["title"],
-                        criteria=criteria,
-                        version=d["version"],
-                    )
-                    or True
-                ),
-            )
-        if result is not None:
-            messages.success(request, _("Đã lưu bảng điểm."))
-            return redirect(reverse("classification:sheet-list"))
+        return cases.sheet_update(
+            sheet=sheet,
+            by=request.user,
+            title=d["title"],
+            criteria=criteria_of(formset),
+            version=d["version"],
+        )
+
+    if formset.is_valid() and submitted(request, form, call, _("Đã lưu bảng điểm.")):
+        return redirect(reverse("classification:sheet-list"))
     ctx = {
         "sheet": sheet,
         "form": form,

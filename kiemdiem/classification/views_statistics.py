@@ -12,7 +12,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,11 +19,11 @@ from django.views.decorators.http import require_GET
 
 from kiemdiem.classification import rules, selectors, statistics
 from kiemdiem.classification.models import Bucket, RatingRound, SubjectKind
+from kiemdiem.classification.views_common import PER_PAGE
+from kiemdiem.core.paging import KeysFirstPaginator
 from kiemdiem.core.permissions import Actor
 from kiemdiem.org.models import Unit
 from kiemdiem.org.scoping import access_for
-
-PER_PAGE = 50
 
 
 def _int(raw: str | None) -> int | None:
@@ -78,6 +77,11 @@ def list_url(round_: RatingRound, unit: Unit, **filters: str) -> str:
     """The list behind a number (parameters are ids and codes: nothing to escape)."""
     extra = "".join(f"&{k}={v}" for k, v in filters.items() if v)
     return f"{_list_path()}?dot={round_.pk}&don_vi={unit.pk}{extra}"
+
+
+def page_url(name: str, round_: RatingRound, unit_id: int) -> str:
+    """A statistics page (`statistics`, `statistics-units`, …) of the round over a subtree."""
+    return f"{reverse(f'classification:{name}')}?{urlencode({'dot': round_.pk, 'don_vi': unit_id})}"
 
 
 @functools.cache
@@ -169,13 +173,9 @@ def statistics_context(user: Actor, round_: RatingRound, unit: Unit) -> dict:
         "comparison": comparison,
         "earlier": rounds[1:],
         "lowest_count": current.twice,
-        "lowest_url": (
-            f"{reverse('classification:statistics-lowest')}?"
-            f"{urlencode({'dot': round_.pk, 'don_vi': unit.pk})}"
-        ),
+        "lowest_url": page_url("statistics-lowest", round_, unit.pk),
         "ancestors": list(ancestors),
-        "units_url": f"{reverse('classification:statistics-units')}?"
-        f"{urlencode({'dot': round_.pk, 'don_vi': unit.pk})}",
+        "units_url": page_url("statistics-units", round_, unit.pk),
         "params": {"dot": round_.pk, "don_vi": unit.pk},
         # The rounds with figures for this subtree (its history, all years).
         "rounds": over,
@@ -221,18 +221,14 @@ def statistics_units(request: HttpRequest) -> HttpResponse:
     round_, unit = round_and_unit(request.user, request.GET)
     children = statistics.children_of(round_, unit)
     for child in children:
-        child["url"] = (
-            f"{reverse('classification:statistics')}?"
-            f"{urlencode({'dot': round_.pk, 'don_vi': child['unit_id']})}"
-        )
+        child["url"] = page_url("statistics", round_, child["unit_id"])
         child["cells"] = [child["kinds"].get(k, 0) for k, _l in SubjectKind.choices]
     ctx = {
         "round": round_,
         "unit": unit,
         "children": children,
         "kinds": SubjectKind.choices,
-        "back": f"{reverse('classification:statistics')}?"
-        f"{urlencode({'dot': round_.pk, 'don_vi': unit.pk})}",
+        "back": page_url("statistics", round_, unit.pk),
     }
     return render(request, "classification/statistics_units.html", ctx)
 
@@ -284,14 +280,13 @@ def statistics_list(request: HttpRequest) -> HttpResponse:
     round_, unit = round_and_unit(request.user, request.GET)
     filters = list_filters(request.GET)
     ratings = statistics.filtered_ratings(request.user, round_, unit, **filters)
-    page = Paginator(ratings, PER_PAGE).get_page(request.GET.get("page"))
+    page = KeysFirstPaginator(ratings, PER_PAGE).get_page(request.GET.get("page"))
     ctx = {
         "round": round_,
         "unit": unit,
         "page": page,
         "what": describe(filters),
-        "back": f"{reverse('classification:statistics')}?"
-        f"{urlencode({'dot': round_.pk, 'don_vi': unit.pk})}",
+        "back": page_url("statistics", round_, unit.pk),
     }
     return render(request, "classification/statistics_list.html", ctx)
 
@@ -300,7 +295,7 @@ def statistics_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def statistics_lowest(request: HttpRequest) -> HttpResponse:
     round_, unit = round_and_unit(request.user, request.GET)
-    page = Paginator(statistics.lowest_two_years(round_, unit), PER_PAGE).get_page(
+    page = KeysFirstPaginator(statistics.lowest_two_years(round_, unit), PER_PAGE).get_page(
         request.GET.get("page")
     )
     ctx = {
@@ -309,7 +304,6 @@ def statistics_lowest(request: HttpRequest) -> HttpResponse:
         "page": page,
         "what": f"không hoàn thành nhiệm vụ cả năm {round_.year - 1} và năm {round_.year}",
         "lowest": True,
-        "back": f"{reverse('classification:statistics')}?"
-        f"{urlencode({'dot': round_.pk, 'don_vi': unit.pk})}",
+        "back": page_url("statistics", round_, unit.pk),
     }
     return render(request, "classification/statistics_list.html", ctx)
