@@ -4,6 +4,7 @@ enters a document made outside the system; the pages fit a phone and pass axe-co
 import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from e2e.test_pages_browser import demo, problems_of, screen, sign_in  # noqa: F401 (fixtures)
 from kiemdiem.documents.models import OutgoingDocument
@@ -26,18 +27,19 @@ def test_office_numbers_a_plan_and_keeps_the_register(demo, screen):  # noqa: F8
         screen.get_by_test_id("plan-docx").click()
     assert draft.value.suggested_filename.endswith("-du-thao.docx")
     screen.get_by_test_id("plan-issue").click()
+    expect(screen.get_by_text("Đã cấp số")).to_be_visible()
     doc = OutgoingDocument.objects.get()
-    assert screen.get_by_text(f"Đã cấp số {doc.symbol}").is_visible()
+    expect(screen.get_by_text(f"Đã cấp số {doc.symbol}")).to_be_visible()
 
     register = reverse("documents:register", args=[plan.unit_id])
     screen.goto(register)
-    assert screen.get_by_role("cell", name=doc.symbol, exact=True).is_visible()
+    expect(screen.get_by_role("cell", name=doc.symbol, exact=True)).to_be_visible()
     form = screen.get_by_test_id("enter-document")
     form.locator("#id_manual_number").fill(f"{doc.number}")
     form.get_by_label("Ngày ban hành").fill("05/01/2026")
     form.get_by_label("Trích yếu").fill("Kế hoạch làm ngoài hệ thống")
     form.get_by_role("button", name="Vào sổ").click()
-    assert screen.get_by_text("đã được dùng trong sổ văn bản đi").is_visible()
+    expect(screen.get_by_text("đã được dùng trong sổ văn bản đi")).to_be_visible()
     assert OutgoingDocument.objects.count() == 1
 
     found = problems_of(screen, plan.get_absolute_url()) + problems_of(screen, register)
