@@ -246,6 +246,13 @@ def may_see(user: Actor, unit: Unit) -> bool:
     return access.everything or any(unit.path.startswith(p) for p in access.audit_paths)
 
 
+def may_see_any(user: Actor) -> bool:
+    """Whether the user manages some subtree, hence has statistics to look at (the pages'
+    "Thống kê" links are shown only then)."""
+    access = access_for(user)
+    return access.everything or bool(access.audit_paths)
+
+
 def rounds_over(unit: Unit) -> QuerySet[RatingRound]:
     """Year rounds whose scope holds the whole of `unit`'s subtree, newest year first (term
     rounds have no statistics pages)."""

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kiemdiem.classification import rules, selectors, services
+from kiemdiem.classification import rules, selectors, services, statistics
 from kiemdiem.classification.actions import (
     awaiting_temporary_comment,
     rating_actions,
@@ -33,7 +33,13 @@ from kiemdiem.classification.forms import (
     SelfAssessForm,
     VerifyForm,
 )
-from kiemdiem.classification.models import Rating, RatingStatus, RoundPeriod, SubjectKind
+from kiemdiem.classification.models import (
+    Rating,
+    RatingRound,
+    RatingStatus,
+    RoundPeriod,
+    SubjectKind,
+)
 from kiemdiem.classification.permissions import can_manage_round, can_verify
 from kiemdiem.classification.states import RATING
 from kiemdiem.classification.subjects import in_rating_order
@@ -47,9 +53,11 @@ from kiemdiem.classification.views_common import (
     step_page,
     submitted,
 )
+from kiemdiem.classification.views_statistics import default_unit, page_url
 from kiemdiem.core.audit import history_for
 from kiemdiem.core.lifecycle import allowed
 from kiemdiem.core.paging import KeysFirstPaginator
+from kiemdiem.core.permissions import Actor
 
 
 @login_required
@@ -59,6 +67,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
     ctx = {
         "rounds": rounds,
         "can_open": bool(office_scopes(request.user)),
+        "sees_statistics": statistics.may_see_any(request.user),
         "awaiting_comment": awaiting_temporary_comment(request.user),
     }
     return render(request, "classification/round_list.html", ctx)
@@ -106,6 +115,13 @@ def round_create(request: HttpRequest) -> HttpResponse:
             messages.error(request, job.result)
         return redirect(round_)
     return render(request, "classification/round_form.html", {"form": form})
+
+
+def _statistics_url(user: Actor, round_: RatingRound) -> str | None:
+    if round_.is_term:
+        return None
+    unit = default_unit(user, round_.scope_unit)
+    return page_url("statistics", round_, unit.pk) if unit is not None else None
 
 
 @login_required
@@ -158,6 +174,8 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "downgrades": downgrades,
         "open": [(s, RatingStatus(s).label, n) for s, n in counts.open.items()],
         "manage": can_manage_round(request.user, round_),
+        # The round's statistics, for those who manage (part of) its scope; term rounds have none.
+        "statistics_url": _statistics_url(request.user, round_),
         "kinds": SubjectKind.choices,
         "statuses": RatingStatus.choices,
         "kind": kind,

@@ -58,13 +58,13 @@ def round_and_unit(user: Actor, params: Any) -> tuple[RatingRound, Unit]:
         else None
     )
     if unit is None:
-        unit = _default_unit(user, scope)
+        unit = default_unit(user, scope)
     if unit is None or not statistics.may_see(user, unit):
         raise Http404
     return round_, unit
 
 
-def _default_unit(user: Actor, scope: Unit) -> Unit | None:
+def default_unit(user: Actor, scope: Unit) -> Unit | None:
     """The round's scope, or, for a commune office looking at the province's round, the widest
     subtree of the scope the user manages."""
     if statistics.may_see(user, scope):

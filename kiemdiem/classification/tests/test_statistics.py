@@ -401,3 +401,27 @@ def test_a_unit_move_rebuilds_the_statistics(org_tree, office, round_2025):
         return sum(n for c, n in cells.items() if c.level)
 
     assert decided(org_tree.district_a2) == 1 and decided(org_tree.district_a1) == 0
+
+
+def test_statistics_links_are_shown_only_to_those_who_may_open_them(
+    client, org_tree, office, member, round_2025
+):
+    from django.urls import reverse
+
+    client.force_login(member)
+    detail = client.get(round_2025.get_absolute_url())
+    assert detail.status_code == 200, "the member sees the round of their own rating"
+    html = detail.content.decode()
+    assert 'data-testid="round-statistics"' not in html
+    assert (
+        'data-testid="rounds-statistics"'
+        not in client.get(reverse("classification:round-list")).content.decode()
+    )
+    client.force_login(office)
+    detail = client.get(round_2025.get_absolute_url())
+    assert 'data-testid="round-statistics"' in detail.content.decode()
+    assert (
+        'data-testid="rounds-statistics"'
+        in client.get(reverse("classification:round-list")).content.decode()
+    )
+    assert client.get(detail.context["statistics_url"]).status_code == 200
