@@ -1,12 +1,14 @@
 """Documents as PDF (LibreOffice headless) and their first page read back (poppler-utils)."""
 
 import datetime
+import io
 import time
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from kiemdiem.core.errors import DomainError
@@ -23,6 +25,13 @@ def _png_size(png: bytes) -> tuple[int, int]:
     """Width and height from the PNG's signature and IHDR chunk (no imaging library needed)."""
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and png[12:16] == b"IHDR"
     return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def _assert_a4_page(png: bytes) -> None:
+    """A whole PNG of an A4 page at DPI (pdftoppm rounds each side up or down by a pixel)."""
+    width, height = _png_size(png)
+    assert abs(width - 210 / 25.4 * DPI) <= 1 and abs(height - 297 / 25.4 * DPI) <= 1
+    assert b"IDAT" in png and png.endswith(b"IEND\xaeB`\x82")  # image data, complete file
 
 
 def _words(text: str) -> str:
@@ -56,11 +65,7 @@ def test_plan_pdf_is_a4_and_its_first_page_shows_the_header(plan, action, org_tr
     ):
         assert part in text, part
 
-    png = pdf.first_page_png(document, dpi=DPI)
-    px_width, px_height = _png_size(png)
-    # pdftoppm rounds each side up or down by a pixel
-    assert abs(px_width - 210 / 25.4 * DPI) <= 1 and abs(px_height - 297 / 25.4 * DPI) <= 1
-    assert b"IDAT" in png and png.endswith(b"IEND\xaeB`\x82")  # image data, complete file
+    _assert_a4_page(pdf.first_page_png(document, dpi=DPI))
 
 
 @override_settings(KIEMDIEM_SOFFICE="/khong/co/soffice")
@@ -101,3 +106,19 @@ def _running(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return "\nState:\tZ" not in status
+
+
+def test_document_pictures_needs_plans_and_names_its_kinds(db, tmp_path):
+    with pytest.raises(CommandError, match="chạy seed_demo rồi seed_campaign trước"):
+        call_command("document_pictures", out=str(tmp_path), stdout=io.StringIO())
+    with pytest.raises(CommandError, match="các loại: ke-hoach-khac-phuc"):
+        call_command("document_pictures", out=str(tmp_path), kind="bien-ban")
+    assert not list(tmp_path.iterdir())
+
+
+@needs_soffice
+def test_document_pictures_draws_the_first_page_of_each_kind(plan, action, tmp_path):
+    call_command("document_pictures", out=str(tmp_path), dpi=DPI, stdout=io.StringIO())
+    (picture,) = tmp_path.iterdir()
+    assert picture.name == "ke-hoach-khac-phuc.png"
+    _assert_a4_page(picture.read_bytes())
