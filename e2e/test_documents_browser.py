@@ -24,12 +24,13 @@ def test_office_numbers_a_plan_and_keeps_the_register(demo, screen):  # noqa: F8
     sign_in(screen, "vanphong")
     screen.goto(plan.get_absolute_url())
     with screen.expect_download() as draft:
-        screen.get_by_test_id("plan-docx").click()
+        screen.get_by_test_id("document-docx").click()
     assert draft.value.suggested_filename.endswith("-du-thao.docx")
-    screen.get_by_test_id("plan-issue").click()
-    expect(screen.get_by_text("Đã cấp số")).to_be_visible()
+    screen.get_by_test_id("document-issue").click()
+    expect(screen.get_by_test_id("document-number")).to_be_visible()
     doc = OutgoingDocument.objects.get()
-    expect(screen.get_by_text(f"Đã cấp số {doc.symbol}")).to_be_visible()
+    expect(screen.get_by_test_id("document-number")).to_contain_text(f"Đã cấp số {doc.symbol}")
+    expect(screen.locator(".alert").filter(has_text=f"Đã cấp số {doc.symbol}")).to_be_visible()
 
     register = reverse("documents:register", args=[plan.unit_id])
     screen.goto(register)

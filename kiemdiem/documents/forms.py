@@ -17,3 +17,35 @@ class ManualDocumentForm(StyledForm):
     recipients = forms.CharField(
         label="Nơi nhận", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+# An office's template is a few hundred kilobytes at most (a logo-less Word file).
+TEMPLATE_MAX_BYTES = 5 * 1024 * 1024
+
+
+class TemplateUploadForm(StyledForm):
+    """A template of the office's own for one kind of document."""
+
+    id_prefix = "mau"
+
+    kind = forms.ChoiceField(label="Loại văn bản")
+    file = forms.FileField(
+        label="Tệp mẫu (.docx)",
+        help_text="Tải mẫu đang dùng về, sửa trong Word hoặc LibreOffice (giữ nguyên các ô "
+        "{{ … }} và thẻ {% … %}), rồi tải lên.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".docx"}),
+        error_messages={"required": "Chọn tệp mẫu .docx để tải lên."},
+    )
+    note = forms.CharField(label="Ghi chú", max_length=300, required=False)
+
+    def __init__(self, *args, kinds: list[tuple[str, str]], **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = kinds
+
+    def clean_file(self):  # type: ignore[no-untyped-def]
+        upload = self.cleaned_data["file"]
+        if upload.size > TEMPLATE_MAX_BYTES:
+            raise forms.ValidationError(
+                "Tệp mẫu quá lớn (tối đa 5 MB); bỏ ảnh lớn trong mẫu rồi tải lên lại."
+            )
+        return upload

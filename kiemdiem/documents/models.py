@@ -77,8 +77,41 @@ class OutgoingDocument(BaseModel):
                 fields=["unit", "doc_type", "term", "number", "suffix"],
                 name="documents_number_once",
                 violation_error_message=_("Số văn bản này đã được dùng trong sổ văn bản đi."),
-            )
+            ),
+            # One number per object the system made a document from.
+            models.UniqueConstraint(
+                fields=["source"],
+                condition=~models.Q(source=""),
+                name="documents_source_once",
+                violation_error_message=_("Văn bản này đã được cấp số."),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Số {self.symbol}"
+
+
+class DocumentTemplate(BaseModel):
+    """A template a committee office uploaded for one kind of document, used by its unit and
+    the whole subtree below (the nearest unit's newest template wins; the built-in default
+    otherwise). Rows are never deleted: withdrawing one brings back the template above it."""
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("loại văn bản"), max_length=40)
+    file = models.FileField(_("tệp mẫu"), upload_to="documents/templates/%Y/")
+    name = models.CharField(_("tên tệp"), max_length=200)
+    note = models.CharField(_("ghi chú"), max_length=300, blank=True)
+    withdrawn_at = models.DateTimeField(_("thôi dùng lúc"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("mẫu văn bản")
+        verbose_name_plural = _("mẫu văn bản")
+        indexes = [models.Index(fields=["kind", "unit"], name="documents_template_kind_unit")]
+
+    def __str__(self) -> str:
+        return self.name

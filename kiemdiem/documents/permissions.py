@@ -10,3 +10,10 @@ def can_enter_document(user: Actor, unit: Unit) -> Decision:
     if access_for(user).manages(unit.path):
         return ALLOW
     return deny("Chỉ văn phòng cấp ủy giữ sổ văn bản đi của đơn vị này mới được vào sổ.")
+
+
+def can_manage_templates(user: Actor, unit: Unit) -> Decision:
+    """Uploading or withdrawing the templates of a unit and its subtree: its committee office."""
+    if access_for(user).manages(unit.path):
+        return ALLOW
+    return deny("Chỉ văn phòng cấp ủy của đơn vị này mới được thay mẫu văn bản.")

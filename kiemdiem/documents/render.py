@@ -1,24 +1,48 @@
-"""Filling a DOCX template with a document's data (docxtpl: Jinja inside the DOCX)."""
+"""Filling a DOCX template with a document's data (docxtpl: Jinja inside the DOCX), and checking
+an uploaded template before it is used."""
 
 import datetime
 import io
+import re
+import zipfile
 from typing import Any
 
+import jinja2
+from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 
+from kiemdiem.core.errors import DomainError
 from kiemdiem.documents import numbering
-from kiemdiem.documents.models import DocumentType
-from kiemdiem.documents.template_default import default_template
-from kiemdiem.org.models import CELL_KINDS, Position, PositionRole, Unit, UnitKind
-from kiemdiem.remediation.models import ActionStatus, RemediationPlan
+from kiemdiem.documents.kinds import Kind, Signer
+from kiemdiem.org.models import Unit, UnitKind
 
 # A draft carries dots where the register's number goes (rules §8: "Số 12-KH/ĐU").
 DRAFT_NUMBER = "…"
 
+# The header parts every template may use (besides the kind's own data).
+HEADER_SAMPLE: dict[str, Any] = {
+    "superior_body": "Đảng bộ tỉnh …",
+    "issuing_body": "Huyện ủy …",
+    "number_symbol": "12-KH/HU",
+    "place": "…",
+    "day": "01",
+    "month": "01",
+    "year": 2026,
+    "doc_type_name": "Kế hoạch",
+    "summary": "…",
+    "authority": "T/M BAN THƯỜNG VỤ",
+    "signer_title": "BÍ THƯ",
+    "signer_name": "…",
+    "recipients": ["…"],
+    "form_code": "",
+    "addressee": "…",
+}
 
-def render_docx(context: dict[str, Any], template: bytes | None = None) -> bytes:
-    doc = DocxTemplate(io.BytesIO(template or default_template()))
-    doc.render(context, autoescape=True)
+
+def render_docx(context: dict[str, Any], template: bytes, *, strict: bool = False) -> bytes:
+    doc = DocxTemplate(io.BytesIO(template))
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined) if strict else None
+    doc.render(context, jinja_env=env, autoescape=True)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
@@ -43,43 +67,7 @@ def _place(unit: Unit) -> str:
     return name
 
 
-def _secretary(unit: Unit, day: datetime.date) -> str:
-    post = (
-        Position.objects.current(day)
-        .filter(unit=unit, role=PositionRole.SECRETARY)
-        .select_related("person")
-        .first()
-    )
-    return post.person.full_name if post else ""
-
-
-def plan_context(
-    plan: RemediationPlan, *, number_symbol: str, day: datetime.date
-) -> dict[str, Any]:
-    unit = plan.unit
-    items = [
-        {
-            "n": i,
-            "content": a.content,
-            "responsible": (a.responsible_person.full_name if a.responsible_person else "")
-            or (a.responsible_unit.name if a.responsible_unit else ""),
-            "deadline": a.due_date.strftime("%d/%m/%Y") if a.due_date else "",
-        }
-        for i, a in enumerate(
-            plan.actions.exclude(status__in=[ActionStatus.CANCELLED, ActionStatus.REPLACED])
-            .select_related("responsible_person", "responsible_unit")
-            .order_by("position", "pk"),
-            start=1,
-        )
-    ]
-    if plan.person is not None:
-        authority, title, signer = "NGƯỜI LẬP KẾ HOẠCH", "", plan.person.full_name
-    else:
-        authority = "T/M CHI BỘ" if unit.kind in CELL_KINDS else "T/M BAN THƯỜNG VỤ"
-        title, signer = "BÍ THƯ", _secretary(unit, day)
-    recipients = [
-        f"Ban Thường vụ {r.unit.name}" for r in plan.recipients.select_related("unit") if r.unit_id
-    ]
+def header_context(unit: Unit, *, number_symbol: str, day: datetime.date) -> dict[str, Any]:
     return {
         "superior_body": unit.parent.name if unit.parent else "",
         "issuing_body": unit.name,
@@ -88,17 +76,109 @@ def plan_context(
         "day": f"{day.day:02d}",
         "month": f"{day.month:02d}",
         "year": day.year,
-        "doc_type_name": "Kế hoạch",
-        "summary": f"khắc phục hạn chế, khuyết điểm theo kết luận kiểm điểm {plan.cycle.title}",
-        "intro": f"Thực hiện kết luận kiểm điểm {plan.cycle.title}, "
-        f"{plan.review.subject_label} xây dựng kế hoạch khắc phục hạn chế, khuyết điểm như sau:",
-        "items": items,
-        "authority": authority,
-        "signer_title": title,
-        "signer_name": signer,
-        "recipients": [*recipients, "Lưu hồ sơ"],
+        "form_code": "",
+        "addressee": "",
+        "recipients": [],
     }
 
 
-def draft_symbol(unit: Unit) -> str:
-    return numbering.symbol(DRAFT_NUMBER, "", DocumentType.KH, unit)
+def draft_symbol(kind: Kind, unit: Unit) -> str:
+    return numbering.symbol(DRAFT_NUMBER, "", kind.doc_type or "", unit)
+
+
+def document_context(
+    kind: Kind,
+    obj: Any,
+    *,
+    day: datetime.date,
+    number_symbol: str | None = None,
+    signer: Signer | None = None,
+) -> dict[str, Any]:
+    """Everything the template reads: the header parts, the kind's data and the signer (the
+    first who may sign when none is chosen, e.g. for a draft)."""
+    unit = kind.unit_of(obj)
+    if number_symbol is None:
+        number_symbol = draft_symbol(kind, unit)
+    context = header_context(unit, number_symbol=number_symbol, day=day)
+    context["form_code"] = kind.form_code
+    context.update(kind.context(obj, day))
+    if signer is None:
+        signers = kind.signers_of(obj, day)
+        signer = signers[0] if signers else Signer("", "", "")
+    context["signer_title"] = signer.title
+    context["signer_name"] = signer.name
+    return context
+
+
+# ----- checking an uploaded template -------------------------------------------------------
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _paragraph_at(xml: str, lineno: int | None) -> str:
+    """ "dòng 12 (“Số {{ number_symbol }”)": the template's paragraph holding the error (the XML
+    is split one paragraph a line before parsing, so Jinja's line is the paragraph's number)."""
+    lines = xml.splitlines()
+    if not lineno or not 0 < lineno <= len(lines):
+        return ""
+    text = _TAG.sub("", lines[lineno - 1]).strip()
+    return f" ở dòng {lineno} (“{text[:120]}”)" if text else f" ở dòng {lineno}"
+
+
+def _check_brackets(doc: DocxTemplate) -> None:
+    """Each paragraph opens and closes its own placeholders and tags: a bracket left open would
+    make docxtpl swallow the document up to the next closing one, without any error."""
+    for number, p in enumerate(doc.docx.element.body.iter(qn("w:p")), start=1):
+        text = "".join(t.text or "" for t in p.iter(qn("w:t")))
+        if text.count("{{") != text.count("}}") or text.count("{%") != text.count("%}"):
+            raise DomainError(
+                f"Mẫu không dùng được ở dòng {number} (“{text[:120]}”): dấu ngoặc của ô dữ liệu "
+                "không khớp — mỗi ô viết {{ tên }}, mỗi thẻ viết {% … %}, trong cùng một đoạn.",
+                field="file",
+            )
+
+
+def _reason(exc: Exception) -> str:
+    message = str(exc)
+    unknown = re.match(r"'([^']+)' is undefined", message)
+    if unknown:
+        return f"không có dữ liệu tên “{unknown.group(1)}” cho loại văn bản này"
+    filt = re.match(r"No filter named '([^']+)'", message)
+    if filt:
+        return f"không có bộ lọc “{filt.group(1)}”"
+    if "unexpected end of template" in message or "Unexpected end of template" in message:
+        return "thiếu thẻ đóng (ví dụ {%tr endfor %} hoặc {%p endif %})"
+    if "unexpected '}'" in message or "expected token" in message:
+        return "dấu ngoặc của ô dữ liệu không khớp ({{ … }} hoặc {% … %})"
+    return f"lỗi cú pháp mẫu ({message})"
+
+
+def check_template(kind: Kind, content: bytes) -> None:
+    """Refuse (DomainError, in Vietnamese, with the place) a template that is not a DOCX file or
+    that does not render with every placeholder of the kind's data."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            if "word/document.xml" not in archive.namelist():
+                raise zipfile.BadZipFile
+    except zipfile.BadZipFile:
+        raise DomainError(
+            "Tệp tải lên không phải văn bản Word (.docx); lưu mẫu bằng Word hoặc LibreOffice "
+            "dưới dạng .docx rồi tải lên lại.",
+            field="file",
+        ) from None
+    doc = DocxTemplate(io.BytesIO(content))
+    doc.init_docx()
+    _check_brackets(doc)
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    xml = doc.patch_xml(doc.get_xml()).replace("</w:p>", "</w:p>\n")
+    try:
+        env.parse(xml)
+    except jinja2.TemplateSyntaxError as exc:
+        raise DomainError(
+            f"Mẫu không dùng được{_paragraph_at(xml, exc.lineno)}: {_reason(exc)}.",
+            field="file",
+        ) from None
+    try:
+        doc.render({**HEADER_SAMPLE, **kind.sample}, jinja_env=env)
+    except jinja2.TemplateError as exc:
+        raise DomainError(f"Mẫu không dùng được: {_reason(exc)}.", field="file") from None

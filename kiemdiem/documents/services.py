@@ -10,12 +10,14 @@ from django.utils import timezone
 
 from kiemdiem.core.audit import audit_record, created, snapshot
 from kiemdiem.core.errors import DomainError
-from kiemdiem.documents import numbering
-from kiemdiem.documents.models import DocumentSequence, OutgoingDocument
-from kiemdiem.documents.permissions import can_enter_document
+from kiemdiem.documents import numbering, render, selectors
+from kiemdiem.documents.kinds import Kind
+from kiemdiem.documents.models import DocumentSequence, DocumentTemplate, OutgoingDocument
+from kiemdiem.documents.permissions import can_enter_document, can_manage_templates
 from kiemdiem.org.models import Unit
 
 AUDITED = ("symbol", "issued_on", "title", "signer", "recipients", "source")
+TEMPLATE_AUDITED = ("kind", "name", "note")
 
 
 def _sequence_locked(unit: Unit, doc_type: str, term: int) -> DocumentSequence:
@@ -105,6 +107,10 @@ def document_register(
                 unit_path=unit.path,
             )
     except IntegrityError:
+        if source and OutgoingDocument.objects.filter(source=source).exists():
+            raise DomainError(
+                "Văn bản này đã được cấp số; tải bản đã phát hành bằng nút “Tải DOCX”."
+            ) from None
         raise DomainError(
             f"Số {numbering.symbol(number, suffix, doc_type, unit)} đã được dùng trong sổ "
             f"văn bản đi của {unit.name} (nhiệm kỳ từ {term}); chọn số khác.",
@@ -137,4 +143,111 @@ def document_enter(
         signer=signer,
         recipients=recipients,
         manual_number=manual_number,
+    )
+
+
+def template_upload(
+    *, unit: Unit, kind: Kind, content: bytes, name: str, by: Any, note: str = ""
+) -> DocumentTemplate:
+    """A template of the office's own for `kind`, used by the unit and its subtree from now on.
+    Refused, nothing stored, when it is not a DOCX or does not render (the line and reason)."""
+    decision = can_manage_templates(by, unit)
+    if not decision:
+        raise DomainError(decision.reason)
+    render.check_template(kind, content)
+    with transaction.atomic():
+        template = DocumentTemplate(
+            unit=unit,
+            kind=kind.code,
+            name=name[:200],
+            note=note,
+            created_by=by if getattr(by, "is_authenticated", False) else None,
+        )
+        template.file.save(f"{kind.code}.docx", ContentFile(content), save=False)
+        template.save()
+        audit_record(
+            obj=template,
+            action="create",
+            by=by,
+            changes=created(snapshot(template, TEMPLATE_AUDITED)),
+            unit_path=unit.path,
+        )
+    return template
+
+
+def template_withdraw(*, template: DocumentTemplate, by: Any, version: int) -> DocumentTemplate:
+    """Stop using an uploaded template: the one above it (or the default) is used again. The
+    row and its file stay, for the record."""
+    decision = can_manage_templates(by, template.unit)
+    if not decision:
+        raise DomainError(decision.reason)
+    with transaction.atomic():
+        changed = DocumentTemplate.objects.filter(
+            pk=template.pk, version=version, withdrawn_at__isnull=True
+        ).update(withdrawn_at=timezone.now(), version=version + 1)
+        if not changed:
+            raise DomainError(
+                "Mẫu này vừa được người khác thay đổi hoặc đã thôi dùng; tải lại trang để xem."
+            )
+        template.refresh_from_db()
+        assert template.withdrawn_at is not None
+        audit_record(
+            obj=template,
+            action="update",
+            by=by,
+            changes={"withdrawn_at": [None, template.withdrawn_at.isoformat()]},
+            unit_path=template.unit.path,
+        )
+    return template
+
+
+def issued_copy(kind: Kind, obj: Any) -> OutgoingDocument | None:
+    return OutgoingDocument.objects.filter(source=kind.source_of(obj)).first()
+
+
+def document_issue(
+    *, kind: Kind, obj: Any, by: Any, signer_key: str = "", day: datetime.date | None = None
+) -> OutgoingDocument:
+    """Give the object's document the next number of its unit's register and keep the file:
+    only those who may issue it, only once, signed by someone with the authority the signature
+    block names (the unit's secretary or a deputy on the day; the member for a personal plan)."""
+    if kind.doc_type is None:
+        raise DomainError(f"{kind.label} không vào sổ văn bản đi; tải DOCX để in và ký.")
+    unit = kind.unit_of(obj)
+    decision = kind.may_issue(by, obj) if kind.may_issue else can_enter_document(by, unit)
+    if not decision:
+        raise DomainError(decision.reason)
+    day = day or timezone.localdate()
+    if issued_copy(kind, obj) is not None:
+        raise DomainError("Văn bản này đã được cấp số; tải bản đã phát hành bằng nút “Tải DOCX”.")
+    signers = kind.signers_of(obj, day)
+    signer = next((s for s in signers if s.key == signer_key), None) if signer_key else None
+    if signer is None and signer_key:
+        raise DomainError(
+            "Người được chọn không giữ chức vụ có thẩm quyền ký văn bản này vào ngày "
+            f"{day:%d/%m/%Y} (ký được: {', '.join(s.label for s in signers) or 'chưa có ai'}); "
+            "chọn lại người ký.",
+            field="signer",
+        )
+    if signer is None:
+        if not signers:
+            raise DomainError(
+                f"{unit.name} chưa có bí thư, phó bí thư đương nhiệm để ký văn bản; cập nhật "
+                "chức vụ trong danh sách đơn vị trước khi cấp số.",
+                field="signer",
+            )
+        signer = signers[0]
+    template = selectors.template_for(kind, unit)
+    context = render.document_context(kind, obj, day=day, signer=signer)
+    return document_register(
+        unit=unit,
+        doc_type=kind.doc_type,
+        by=by,
+        title=kind.title_of(obj)[:500],
+        issued_on=day,
+        signer=f"{signer.name} ({signer.title.capitalize()})" if signer.title else signer.name,
+        recipients="\n".join(context["recipients"]),
+        source=kind.source_of(obj),
+        content=lambda symbol: render.render_docx({**context, "number_symbol": symbol}, template),
+        filename=f"{kind.code}-{obj.pk}.docx",
     )

@@ -5,8 +5,13 @@ from kiemdiem.documents import views
 app_name = "documents"
 
 urlpatterns = [
-    path("ke-hoach/<int:pk>/docx/", views.plan_docx, name="plan-docx"),
-    path("ke-hoach/<int:pk>/cap-so/", views.plan_issue, name="plan-issue"),
+    path("<slug:kind>/<int:pk>/docx/", views.document_docx, name="docx"),
+    path("<slug:kind>/<int:pk>/cap-so/", views.document_issue, name="issue"),
     path("so-van-ban-di/<int:unit>/", views.register, name="register"),
     path("so-van-ban-di/tep/<int:pk>/", views.document_file, name="file"),
+    path("mau/<int:unit>/", views.templates, name="templates"),
+    path("mau/<int:unit>/<slug:kind>/tai-ve/", views.template_file, name="template-file"),
+    path("mau/mac-dinh/<slug:kind>/", views.template_default_file, name="template-default"),
+    path("mau/tep/<int:pk>/", views.template_upload_file, name="template-upload-file"),
+    path("mau/tep/<int:pk>/thoi-dung/", views.template_withdraw, name="template-withdraw"),
 ]

@@ -1,5 +1,9 @@
-"""Downloads of documents in the Party format and their issuing (a number from the register)."""
+"""Documents in the Party format: a draft or the issued copy of any kind as DOCX, issuing (a
+number from the register), the register, and the templates an office uses for its subtree."""
 
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -13,26 +17,26 @@ from kiemdiem.core.errors import DomainError
 from kiemdiem.core.forms import run_service
 from kiemdiem.core.permissions import require
 from kiemdiem.documents import render, selectors, services
-from kiemdiem.documents.forms import ManualDocumentForm
-from kiemdiem.documents.models import DocumentType, OutgoingDocument
-from kiemdiem.documents.permissions import can_enter_document
+from kiemdiem.documents.forms import ManualDocumentForm, TemplateUploadForm
+from kiemdiem.documents.kinds import KINDS, Kind
+from kiemdiem.documents.models import DocumentTemplate, OutgoingDocument
+from kiemdiem.documents.permissions import can_enter_document, can_manage_templates
+from kiemdiem.documents.selectors import default_template
+from kiemdiem.org.models import Unit
 from kiemdiem.org.scoping import scope, visible_units
-from kiemdiem.remediation.models import RemediationPlan
-from kiemdiem.remediation.permissions import can_adopt_plan
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def _plan(request: HttpRequest, pk: int) -> RemediationPlan:
-    """Only plans the user may read: any other is 404 (scoping)."""
-    qs = RemediationPlan.objects.visible_to(request.user).select_related(
-        "unit", "unit__parent", "person", "cycle", "review"
-    )
-    return get_object_or_404(qs, pk=pk)
+def _kind(code: str) -> Kind:
+    if code not in KINDS:
+        raise Http404
+    return KINDS[code]
 
 
-def _source(plan: RemediationPlan) -> str:
-    return f"remediation.remediationplan:{plan.pk}"
+def _object(request: HttpRequest, kind: Kind, pk: int) -> Any:
+    """Only objects the user may read: any other is 404 (scoping)."""
+    return get_object_or_404(kind.objects(request.user), pk=pk)
 
 
 def _attachment(content: bytes, name: str) -> HttpResponse:
@@ -41,55 +45,48 @@ def _attachment(content: bytes, name: str) -> HttpResponse:
     return response
 
 
+def _stored(field: Any, name: str) -> HttpResponse:
+    with field.open("rb") as f:
+        return _attachment(f.read(), name)
+
+
 @login_required
 @require_GET
-def plan_docx(request: HttpRequest, pk: int) -> HttpResponse:
-    """The plan as DOCX: the issued copy once it has a number, otherwise a draft whose number
+def document_docx(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """The document as DOCX: the issued copy once it has a number, otherwise a draft whose number
     is left as dots (a draft takes no number from the register)."""
-    plan = _plan(request, pk)
-    issued = OutgoingDocument.objects.filter(source=_source(plan)).order_by("-pk").first()
+    found = _kind(kind)
+    obj = _object(request, found, pk)
+    issued = services.issued_copy(found, obj)
     if issued is not None and issued.file:
-        with issued.file.open("rb") as f:
-            return _attachment(f.read(), f"ke-hoach-{plan.pk}-{issued.number}{issued.suffix}.docx")
+        return _stored(issued.file, f"{found.code}-{obj.pk}-{issued.number}{issued.suffix}.docx")
     day = timezone.localdate()
-    content = render.render_docx(
-        render.plan_context(plan, number_symbol=render.draft_symbol(plan.unit), day=day)
-    )
-    return _attachment(content, f"ke-hoach-{plan.pk}-du-thao.docx")
+    template = selectors.template_for(found, found.unit_of(obj))
+    content = render.render_docx(render.document_context(found, obj, day=day), template)
+    return _attachment(content, f"{found.code}-{obj.pk}-du-thao.docx")
 
 
 @login_required
 @require_POST
-def plan_issue(request: HttpRequest, pk: int) -> HttpResponse:
-    """The "Cấp số và phát hành" button: the next KH number of the plan's unit; the file is kept
-    in the register."""
-    plan = _plan(request, pk)
-    require(can_adopt_plan(request.user, plan))
-    if OutgoingDocument.objects.filter(source=_source(plan)).exists():
-        messages.error(
-            request, "Kế hoạch này đã được cấp số; tải bản đã phát hành bằng nút “Tải DOCX”."
-        )
-        return redirect(plan)
-    day = timezone.localdate()
+def document_issue(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """The "Cấp số và phát hành" button: the next number of the unit's register for the kind's
+    type, signed by the chosen leader; the file is kept in the register."""
+    found = _kind(kind)
+    obj = _object(request, found, pk)
+    back = request.POST.get("next") or obj.get_absolute_url()
+    if not back.startswith("/") or back.startswith("//"):
+        back = obj.get_absolute_url()
     try:
-        doc = services.document_register(
-            unit=plan.unit,
-            doc_type=DocumentType.KH,
-            by=request.user,
-            title=str(plan),
-            issued_on=day,
-            source=_source(plan),
-            content=lambda symbol: render.render_docx(
-                render.plan_context(plan, number_symbol=symbol, day=day)
-            ),
+        doc = services.document_issue(
+            kind=found, obj=obj, by=request.user, signer_key=request.POST.get("signer", "")
         )
     except DomainError as exc:
         messages.error(request, exc.message)
-        return redirect(plan)
+        return redirect(back)
     messages.success(
         request, f"Đã cấp số {doc.symbol}. Bấm “Tải DOCX” để tải văn bản, in, ký và đóng dấu."
     )
-    return redirect(plan)
+    return redirect(back)
 
 
 @login_required
@@ -123,5 +120,117 @@ def document_file(request: HttpRequest, pk: int) -> HttpResponse:
     doc = get_object_or_404(scope(OutgoingDocument.objects.all(), request.user, via="unit"), pk=pk)
     if not doc.file:
         raise Http404
-    with doc.file.open("rb") as f:
-        return _attachment(f.read(), f"{doc.symbol.replace('/', '_')}.docx")
+    return _stored(doc.file, f"{doc.symbol.replace('/', '_')}.docx")
+
+
+def _template_rows(unit: Unit) -> list[dict[str, Any]]:
+    effective = selectors.effective_templates(unit)
+    return [
+        {
+            "kind": kind,
+            "template": effective.get(code),
+            "own": effective.get(code) is not None and effective[code].unit_id == unit.pk,
+        }
+        for code, kind in sorted(KINDS.items(), key=lambda item: item[1].label)
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def templates(request: HttpRequest, unit: int) -> HttpResponse:
+    """The templates the unit's documents are made from: the built-in HD 36 default or one an
+    office above (or this one) uploaded; the office downloads, edits and uploads its own."""
+    found = get_object_or_404(visible_units(request.user), pk=unit)
+    may_manage = can_manage_templates(request.user, found)
+    choices = [(code, kind.label) for code, kind in sorted(KINDS.items())]
+    form = TemplateUploadForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        kinds=choices,
+    )
+    if request.method == "POST":
+        require(may_manage)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            kind = KINDS[form.cleaned_data["kind"]]
+            saved = run_service(
+                form,
+                lambda: services.template_upload(
+                    unit=found,
+                    kind=kind,
+                    content=upload.read(),
+                    name=upload.name,
+                    note=form.cleaned_data["note"],
+                    by=request.user,
+                ),
+            )
+            if saved is not None:
+                messages.success(
+                    request,
+                    f"Đã dùng mẫu “{saved.name}” cho {kind.label.lower()} của {found.name} "
+                    "và các đơn vị trực thuộc.",
+                )
+                return redirect("documents:templates", unit=found.pk)
+    uploaded = DocumentTemplate.objects.filter(unit=found).select_related("created_by")
+    ctx = {
+        "unit": found,
+        "rows": _template_rows(found),
+        "uploaded": uploaded.order_by("-created_at", "-pk")[:50],
+        "kinds": dict(choices),
+        "form": form,
+        "may_manage": bool(may_manage),
+    }
+    return render_page(request, "documents/templates.html", ctx)
+
+
+@login_required
+@require_GET
+def template_file(request: HttpRequest, unit: int, kind: str) -> HttpResponse:
+    """The template the unit uses now for the kind, to edit in Word or LibreOffice."""
+    found = get_object_or_404(visible_units(request.user), pk=unit)
+    k = _kind(kind)
+    return _attachment(selectors.template_for(k, found), f"mau-{k.code}.docx")
+
+
+@login_required
+@require_GET
+def template_default_file(request: HttpRequest, kind: str) -> HttpResponse:
+    """The built-in HD 36 template of the kind."""
+    k = _kind(kind)
+    return _attachment(default_template(k.code), f"mau-mac-dinh-{k.code}.docx")
+
+
+@login_required
+@require_GET
+def template_upload_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """An uploaded template (also one no longer used), for those who see its unit."""
+    t = get_object_or_404(scope(DocumentTemplate.objects.all(), request.user, via="unit"), pk=pk)
+    return _stored(t.file, t.name if t.name.endswith(".docx") else f"{t.name}.docx")
+
+
+class _WithdrawForm(forms.Form):
+    version = forms.IntegerField()
+
+
+@login_required
+@require_POST
+def template_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    t = get_object_or_404(
+        scope(DocumentTemplate.objects.select_related("unit"), request.user, via="unit"), pk=pk
+    )
+    require(can_manage_templates(request.user, t.unit))
+    form = _WithdrawForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise DomainError("Thiếu phiên bản của mẫu; tải lại trang rồi thử lại.")
+        services.template_withdraw(
+            template=t, by=request.user, version=form.cleaned_data["version"]
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            f"Đã thôi dùng mẫu “{t.name}”; văn bản dùng lại mẫu của cấp trên hoặc mẫu mặc định.",
+        )
+    return redirect("documents:templates", unit=t.unit_id)

@@ -13,8 +13,11 @@ from docx.shared import Pt
 from kiemdiem.core.errors import DomainError
 from kiemdiem.core.models import AuditEvent
 from kiemdiem.documents import numbering, services
+from kiemdiem.documents.kinds.plan import PLAN as PLAN_KIND
 from kiemdiem.documents.models import DocumentType, OutgoingDocument
 from kiemdiem.documents.template_default import FONT
+
+PLAN = PLAN_KIND.code
 
 
 def _docx(response):
@@ -29,11 +32,11 @@ def _text(cell):
     return "\n".join(p.text for p in cell.paragraphs)
 
 
-def test_plan_draft_docx_has_the_hd36_parts(client, office, plan, action, org_tree):
+def test_plan_draft_docx_has_the_hd36_parts(client, office, plan, action, org_tree, cell_secretary):
     client.force_login(office)
     page = client.get(plan.get_absolute_url()).content.decode()
-    assert 'data-testid="plan-docx"' in page and 'data-testid="plan-issue"' in page
-    doc = _docx(client.get(reverse("documents:plan-docx", args=[plan.pk])))
+    assert 'data-testid="document-docx"' in page and 'data-testid="document-issue"' in page
+    doc = _docx(client.get(reverse("documents:docx", args=[PLAN, plan.pk])))
     section = doc.sections[0]
     mm = [round(v.mm) for v in (section.page_width, section.page_height)]
     assert mm == [210, 297]  # A4 (stored in twips: compared to the millimetre)
@@ -74,20 +77,20 @@ def test_plan_draft_docx_has_the_hd36_parts(client, office, plan, action, org_tr
 
 
 def test_issue_gives_the_next_number_and_the_download_is_the_issued_copy(
-    client, office, plan, action
+    client, office, plan, action, cell_secretary
 ):
     client.force_login(office)
-    response = client.post(reverse("documents:plan-issue", args=[plan.pk]))
+    response = client.post(reverse("documents:issue", args=[PLAN, plan.pk]))
     assert response.status_code == 302
     issued = OutgoingDocument.objects.get()
     assert (issued.symbol, issued.number, issued.term) == ("1-KH/CB", 1, 2025)
     assert AuditEvent.objects.filter(
         object_type="documents.outgoingdocument", object_id=str(issued.pk)
     ).exists()
-    doc = _docx(client.get(reverse("documents:plan-docx", args=[plan.pk])))
+    doc = _docx(client.get(reverse("documents:docx", args=[PLAN, plan.pk])))
     assert doc.tables[0].rows[0].cells[0].paragraphs[3].text == "Số 1-KH/CB"
     # issuing twice is refused, the register unchanged
-    client.post(reverse("documents:plan-issue", args=[plan.pk]))
+    client.post(reverse("documents:issue", args=[PLAN, plan.pk]))
     assert OutgoingDocument.objects.count() == 1
     page = client.get(reverse("documents:register", args=[plan.unit_id])).content.decode()
     assert "1-KH/CB" in page and "Kế hoạch khắc phục của" in page
@@ -97,8 +100,8 @@ def test_issue_gives_the_next_number_and_the_download_is_the_issued_copy(
 
 def test_outsider_gets_404(client, outsider, office, plan):
     client.force_login(outsider)
-    assert client.get(reverse("documents:plan-docx", args=[plan.pk])).status_code == 404
-    assert client.post(reverse("documents:plan-issue", args=[plan.pk])).status_code == 404
+    assert client.get(reverse("documents:docx", args=[PLAN, plan.pk])).status_code == 404
+    assert client.post(reverse("documents:issue", args=[PLAN, plan.pk])).status_code == 404
     assert client.get(reverse("documents:register", args=[plan.unit_id])).status_code == 404
     assert not OutgoingDocument.objects.exists()
     issued = _register(plan.unit, office, content=lambda symbol: b"x")

@@ -1,0 +1,87 @@
+"""The remediation plan (kế hoạch khắc phục): every item with its content, who is responsible
+and by when; issued by the plan's unit, or written and signed by the member for a personal plan."""
+
+import datetime
+from typing import Any
+
+from kiemdiem.documents.kinds.base import Kind, Signer, committee_authority, leaders_of, register
+from kiemdiem.documents.template_default import Page
+from kiemdiem.remediation.models import ActionStatus, RemediationPlan
+from kiemdiem.remediation.permissions import can_adopt_plan
+
+
+def _objects(user: Any) -> Any:
+    return RemediationPlan.objects.visible_to(user).select_related(
+        "unit", "unit__parent", "person", "cycle", "review"
+    )
+
+
+def _items(plan: RemediationPlan) -> list[dict[str, Any]]:
+    actions = (
+        plan.actions.exclude(status__in=[ActionStatus.CANCELLED, ActionStatus.REPLACED])
+        .select_related("responsible_person", "responsible_unit")
+        .order_by("position", "pk")
+    )
+    return [
+        {
+            "n": i,
+            "content": a.content,
+            "responsible": (a.responsible_person.full_name if a.responsible_person else "")
+            or (a.responsible_unit.name if a.responsible_unit else ""),
+            "deadline": a.due_date.strftime("%d/%m/%Y") if a.due_date else "",
+        }
+        for i, a in enumerate(actions, start=1)
+    ]
+
+
+def _context(plan: RemediationPlan, day: datetime.date) -> dict[str, Any]:
+    recipients = [
+        f"Ban Thường vụ {r.unit.name}" for r in plan.recipients.select_related("unit") if r.unit_id
+    ]
+    return {
+        "doc_type_name": "Kế hoạch",
+        "summary": f"khắc phục hạn chế, khuyết điểm theo kết luận kiểm điểm {plan.cycle.title}",
+        "intro": f"Thực hiện kết luận kiểm điểm {plan.cycle.title}, "
+        f"{plan.review.subject_label} xây dựng kế hoạch khắc phục hạn chế, khuyết điểm như sau:",
+        "items": _items(plan),
+        "authority": "Người lập kế hoạch"
+        if plan.person is not None
+        else committee_authority(plan.unit),
+        "recipients": recipients,
+    }
+
+
+def _signers(plan: RemediationPlan, day: datetime.date) -> list[Signer]:
+    if plan.person is not None:  # a member's own plan: the member signs
+        return [Signer(f"person:{plan.person_id}", "", plan.person.full_name)]
+    return leaders_of(plan.unit, day)
+
+
+def _body(page: Page) -> None:
+    page.text("{{ intro }}")
+    page.table(
+        ("TT", "Nội dung khắc phục", "Chịu trách nhiệm", "Thời hạn"),
+        ("{{ item.n }}", "{{ item.content }}", "{{ item.responsible }}", "{{ item.deadline }}"),
+        (12, 88, 40, 25),
+        loop="item in items",
+    )
+
+
+PLAN = register(
+    Kind(
+        code="ke-hoach-khac-phuc",
+        label="Kế hoạch khắc phục hạn chế, khuyết điểm",
+        doc_type="KH",
+        objects=_objects,
+        unit_of=lambda plan: plan.unit,
+        context=_context,
+        body=_body,
+        signers=_signers,
+        may_issue=can_adopt_plan,
+        sample={
+            "intro": "Thực hiện kết luận kiểm điểm …",
+            "items": [{"n": 1, "content": "…", "responsible": "…", "deadline": "30/06/2026"}],
+            "recipients": ["Ban Thường vụ …"],
+        },
+    )
+)

@@ -1,0 +1,44 @@
+"""{% document_actions "ke-hoach-khac-phuc" plan %}: the document row of an object's page —
+"Tải DOCX" (the draft, or the issued copy), and for the office the signer and "Cấp số và phát
+hành"; once issued, its number and the register."""
+
+import datetime
+from typing import Any
+
+from django import template
+from django.utils import timezone
+
+from kiemdiem.documents.kinds import kind_of
+from kiemdiem.documents.permissions import can_enter_document
+from kiemdiem.documents.services import issued_copy
+
+register = template.Library()
+
+
+@register.inclusion_tag("documents/includes/actions.html", takes_context=True)
+def document_actions(context: Any, code: str, obj: Any) -> dict[str, Any]:
+    kind = kind_of(code)
+    request = context["request"]
+    unit = kind.unit_of(obj)
+    issued = issued_copy(kind, obj) if kind.numbered else None
+    day: datetime.date = timezone.localdate()
+    may_issue = False
+    signers = []
+    if kind.numbered and issued is None:
+        decision = (
+            kind.may_issue(request.user, obj)
+            if kind.may_issue
+            else can_enter_document(request.user, unit)
+        )
+        may_issue = bool(decision)
+        signers = kind.signers_of(obj, day) if may_issue else []
+    return {
+        "kind": kind,
+        "obj": obj,
+        "unit": unit,
+        "issued": issued,
+        "may_issue": may_issue,
+        "signers": signers,
+        "next": request.get_full_path(),
+        "csrf_token": context.get("csrf_token"),
+    }
