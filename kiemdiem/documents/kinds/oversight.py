@@ -19,6 +19,7 @@ from kiemdiem.org.models import (
     GROUP_SPEAKERS,
     GroupRole,
     OversightAssignment,
+    Person,
     Unit,
     WorkingGroup,
     WorkingGroupMember,
@@ -65,13 +66,20 @@ def _rows(figures: dict[str, Any], labels: dict[str, str]) -> list[dict]:
 # --- the assessment report ----------------------------------------------------------------
 
 
+def _member(assessment: Assessment) -> Person:
+    """The committee member who wrote an assessment without a group (one or the other: a
+    database constraint)."""
+    assert assessment.person is not None
+    return assessment.person
+
+
 def _assessment_committee(assessment: Assessment) -> Unit:
     """The committee the assessment goes to: the group's, or the one that assigned the member
     (the parent committee of the unit when no assignment is found)."""
     if assessment.group is not None:
         return assessment.group.committee
     assignment = (
-        OversightAssignment.objects.filter(person_id=assessment.person_id, unit=assessment.unit)
+        OversightAssignment.objects.filter(person=_member(assessment), unit=assessment.unit)
         .select_related("committee")
         .order_by("-valid_from", "-pk")
         .first()
@@ -93,7 +101,7 @@ def _assessment_context(assessment: Assessment, day: datetime.date) -> dict[str,
     else:
         mandate = (
             f"Thực hiện nhiệm vụ được Ban Thường vụ {committee.name} phân công phụ trách "
-            f"{unit.name}, đồng chí {assessment.person.full_name}"
+            f"{unit.name}, đồng chí {_member(assessment).full_name}"
         )
     as_of = assessment.figures_as_of or period.ends_on
     return {
@@ -116,7 +124,7 @@ def _assessment_context(assessment: Assessment, day: datetime.date) -> dict[str,
 def _assessment_signers(assessment: Assessment, day: datetime.date) -> list[Signer]:
     if assessment.group is not None:
         return group_signers(assessment.group, day)
-    person = assessment.person
+    person = _member(assessment)
     return [Signer(f"person:{person.pk}", "", person.full_name)]
 
 
@@ -220,7 +228,7 @@ def _group_report_body(page: Page) -> None:
         page.table(
             ("TT", "Hoạt động", "Đơn vị", "Ngày", "Kết quả"),
             ("{{ a.n }}", "{{ a.kind }}", "{{ a.unit }}", "{{ a.day }}", "{{ a.status }}"),
-            (10, 52, 45, 26, 32),
+            (10, 50, 45, 28, 32),
             loop="a in activities",
         )
 
@@ -334,7 +342,7 @@ def _plan_body(page: Page) -> None:
             "{{ t.coordinating }}",
             "{{ t.deadline }}",
         ),
-        (10, 65, 33, 33, 24),
+        (10, 62, 33, 32, 28),
         loop="t in tasks",
     )
     page.heading("{{ closing_no }}. TỔ CHỨC THỰC HIỆN")
