@@ -13,11 +13,12 @@ from django.shortcuts import render as render_page
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kiemdiem.core.audit import history_for
 from kiemdiem.core.errors import DomainError
 from kiemdiem.core.forms import run_service
 from kiemdiem.core.permissions import require
 from kiemdiem.documents import render, selectors, services
-from kiemdiem.documents.forms import ManualDocumentForm, TemplateUploadForm
+from kiemdiem.documents.forms import ManualDocumentForm, SignedCopyForm, TemplateUploadForm
 from kiemdiem.documents.kinds import KINDS, Kind
 from kiemdiem.documents.models import DocumentTemplate, OutgoingDocument
 from kiemdiem.documents.permissions import can_enter_document, can_manage_templates
@@ -121,6 +122,64 @@ def document_file(request: HttpRequest, pk: int) -> HttpResponse:
     if not doc.file:
         raise Http404
     return _stored(doc.file, f"{doc.symbol.replace('/', '_')}.docx")
+
+
+def _registered(request: HttpRequest, pk: int) -> OutgoingDocument:
+    qs = scope(
+        OutgoingDocument.objects.select_related("unit", "created_by"), request.user, via="unit"
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One row of the register: its details, the file the system made, the signed copy (the
+    office uploads the scanned PDF here) and its history."""
+    doc = _registered(request, pk)
+    may_attach = can_enter_document(request.user, doc.unit)
+    posted = request.method == "POST"
+    form = SignedCopyForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        initial={"version": doc.version},
+    )
+    if posted:
+        require(may_attach)
+        if form.is_valid():
+            saved = run_service(
+                form,
+                lambda: services.document_attach_signed(
+                    doc=doc,
+                    content=form.cleaned_data["file"].read(),
+                    by=request.user,
+                    version=form.cleaned_data["version"],
+                ),
+            )
+            if saved is not None:
+                messages.success(request, f"Đã lưu bản ký, đóng dấu của văn bản số {doc.symbol}.")
+                return redirect("documents:document", pk=doc.pk)
+    ctx = {
+        "doc": doc,
+        "form": form,
+        "may_attach": bool(may_attach),
+        "history": history_for(doc),
+    }
+    return render_page(request, "documents/document.html", ctx)
+
+
+@login_required
+@require_GET
+def signed_file(request: HttpRequest, pk: int) -> HttpResponse:
+    doc = _registered(request, pk)
+    if not doc.signed_pdf:
+        raise Http404
+    with doc.signed_pdf.open("rb") as f:
+        response = HttpResponse(f.read(), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{doc.symbol.replace("/", "_")}-ban-ky.pdf"'
+    )
+    return response
 
 
 def _template_rows(unit: Unit) -> list[dict[str, Any]]:
