@@ -19,6 +19,7 @@ from kiemdiem.oversight.tests.helpers import commune_plan
 from kiemdiem.reports import services as report_services
 from kiemdiem.reports.models import ReportPeriod
 from kiemdiem.reports.services import FIGURE_LABELS
+from kiemdiem.reviews.models import Finding
 
 D = datetime.date
 
@@ -103,6 +104,16 @@ def test_periodic_report_holds_its_figures_open_shortcomings_and_assessment(
     assert OutgoingDocument.objects.get().symbol == "1-BC/ĐU"
     doc = _docx(client, REPORT, report)
     assert _header(doc)[0][3] == "Số 1-BC/ĐU"
+
+    # Remedied by the day of the year report's figures: counted resolved there, not listed.
+    Finding.objects.filter(unit=commune).update(status="resolved", resolved_on=D(2026, 1, 10))
+    year = ReportPeriod.objects.get(cycle=open_cycle, kind="year", ends_on=D(2026, 12, 31))
+    annual = report_services.report_create(period=year, unit=commune, by=secretary)
+    assert annual.figures["findings_resolved"] == annual.figures["findings_total"] == 1
+    doc = _docx(client, REPORT, annual)
+    assert "kết quả khắc phục hạn chế, khuyết điểm năm 2026" in [p.text for p in doc.paragraphs]
+    assert "Các hạn chế, khuyết điểm đã được khắc phục xong." in [p.text for p in doc.paragraphs]
+    assert len(doc.tables) == 3  # header, figures, signature: no table of open shortcomings
 
 
 def test_assessment_report_is_issued_by_the_committee_and_signed_for_the_group(
