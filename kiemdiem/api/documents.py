@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from kiemdiem.api.base import Filter, VersionField, expected_version, lookup, with_etag
 from kiemdiem.api.serializers import ScopedPrimaryKey, free_text
 from kiemdiem.api.views import ScopedViewSet, listing, parse, subtree_of, values
-from kiemdiem.documents import render, selectors, services
+from kiemdiem.documents import pdf, services
 from kiemdiem.documents.kinds import KINDS, Kind
 from kiemdiem.documents.models import DocumentType, OutgoingDocument
 from kiemdiem.org.scoping import scope, visible_units
@@ -203,13 +203,17 @@ def document_docx(request, kind: str, pk: int):
     """The object's document: the issued copy once it has a number, else a draft (dots where the
     number goes; a draft takes no number)."""
     found, obj = _kind_and_object(request, kind, pk)
-    issued = services.issued_copy(found, obj)
-    if issued is not None and issued.file:
-        with issued.file.open("rb") as f:
-            return _file(f.read(), f"{found.code}-{pk}-{issued.number}{issued.suffix}.docx")
-    template = selectors.template_for(found, found.unit_of(obj))
-    context = render.document_context(found, obj, day=timezone.localdate())
-    return _file(render.render_docx(context, template), f"{found.code}-{pk}-du-thao.docx")
+    content, name = services.document_content(found, obj)
+    return _file(content, f"{name}.docx")
+
+
+@extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY}, tags=["documents"])
+@api_view(["GET"])
+def document_pdf(request, kind: str, pk: int):
+    """The same document as PDF (LibreOffice on the server; 400 with the reason without it)."""
+    found, obj = _kind_and_object(request, kind, pk)
+    content, name = services.document_content(found, obj)
+    return _file(pdf.docx_to_pdf(content), f"{name}.pdf", "application/pdf")
 
 
 class DocumentIssueSerializer(serializers.Serializer):

@@ -68,6 +68,7 @@ urlpatterns = [
     ),
     path("document-kinds/", documents.document_kinds, name="document-kinds"),
     path("documents/<slug:kind>/<int:pk>/docx/", documents.document_docx, name="document-docx"),
+    path("documents/<slug:kind>/<int:pk>/pdf/", documents.document_pdf, name="document-pdf"),
     path("documents/<slug:kind>/<int:pk>/issue/", documents.document_issue, name="document-issue"),
     path(
         "documents/<slug:kind>/<int:pk>/signers/",

@@ -293,3 +293,17 @@ def document_attach_signed(
             unit_path=locked.unit.path,
         )
     return locked
+
+
+def document_content(
+    kind: Kind, obj: Any, *, day: datetime.date | None = None
+) -> tuple[bytes, str]:
+    """The object's document as DOCX and its file name without extension: the issued copy once
+    it has a number, otherwise a draft whose number is left as dots (a draft takes no number)."""
+    issued = issued_copy(kind, obj)
+    if issued is not None and issued.file:
+        with issued.file.open("rb") as f:
+            return f.read(), f"{kind.code}-{obj.pk}-so-{issued.number}{issued.suffix}"
+    template = selectors.template_for(kind, kind.unit_of(obj))
+    context = render.document_context(kind, obj, day=day or timezone.localdate())
+    return render.render_docx(context, template), f"{kind.code}-{obj.pk}-du-thao"

@@ -6,6 +6,7 @@ app_name = "documents"
 
 urlpatterns = [
     path("<slug:kind>/<int:pk>/docx/", views.document_docx, name="docx"),
+    path("<slug:kind>/<int:pk>/pdf/", views.document_pdf, name="pdf"),
     path("<slug:kind>/<int:pk>/cap-so/", views.document_issue, name="issue"),
     path("so-van-ban-di/<int:unit>/", views.register, name="register"),
     path("so-van-ban-di/tep/<int:pk>/", views.document_file, name="file"),

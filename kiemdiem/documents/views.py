@@ -10,14 +10,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.shortcuts import render as render_page
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kiemdiem.core.audit import history_for
 from kiemdiem.core.errors import DomainError
 from kiemdiem.core.forms import run_service
 from kiemdiem.core.permissions import require
-from kiemdiem.documents import render, selectors, services
+from kiemdiem.documents import pdf, selectors, services
 from kiemdiem.documents.forms import ManualDocumentForm, SignedCopyForm, TemplateUploadForm
 from kiemdiem.documents.kinds import KINDS, Kind
 from kiemdiem.documents.models import DocumentTemplate, OutgoingDocument
@@ -54,17 +53,28 @@ def _stored(field: Any, name: str) -> HttpResponse:
 @login_required
 @require_GET
 def document_docx(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    """The document as DOCX: the issued copy once it has a number, otherwise a draft whose number
-    is left as dots (a draft takes no number from the register)."""
+    """The document as DOCX: the issued copy once it has a number, otherwise a draft."""
+    found = _kind(kind)
+    content, name = services.document_content(found, _object(request, found, pk))
+    return _attachment(content, f"{name}.docx")
+
+
+@login_required
+@require_GET
+def document_pdf(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """The same document as PDF (LibreOffice), for printing and archiving; without LibreOffice
+    on the server, the page says so and the DOCX stays available."""
     found = _kind(kind)
     obj = _object(request, found, pk)
-    issued = services.issued_copy(found, obj)
-    if issued is not None and issued.file:
-        return _stored(issued.file, f"{found.code}-{obj.pk}-{issued.number}{issued.suffix}.docx")
-    day = timezone.localdate()
-    template = selectors.template_for(found, found.unit_of(obj))
-    content = render.render_docx(render.document_context(found, obj, day=day), template)
-    return _attachment(content, f"{found.code}-{obj.pk}-du-thao.docx")
+    content, name = services.document_content(found, obj)
+    try:
+        printed = pdf.docx_to_pdf(content)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(obj.get_absolute_url())
+    response = HttpResponse(printed, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    return response
 
 
 @login_required

@@ -123,3 +123,26 @@ def test_document_pictures_draws_the_plans_first_page(plan, action, tmp_path):
     (picture,) = tmp_path.iterdir()
     assert picture.name == "ke-hoach-khac-phuc.png"
     _assert_a4_page(picture.read_bytes())
+
+
+@needs_soffice
+def test_the_plan_page_gives_the_pdf_and_the_api_too(client, api, office, plan, action):
+    from django.urls import reverse
+
+    client.force_login(office)
+    page = client.get(plan.get_absolute_url()).content.decode()
+    assert 'data-testid="document-pdf"' in page
+    response = client.get(reverse("documents:pdf", args=[PLAN_KIND.code, plan.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    assert "KẾ HOẠCH" in pdf.pdf_text(response.content)
+    by_api = api(office).get(f"/api/v1/documents/{PLAN_KIND.code}/{plan.pk}/pdf/")
+    assert by_api.status_code == 200 and by_api.content.startswith(b"%PDF-")
+
+
+def test_without_libreoffice_the_page_says_so(client, office, plan, action, settings):
+    from django.urls import reverse
+
+    settings.KIEMDIEM_SOFFICE = "/khong/co/soffice"
+    client.force_login(office)
+    page = client.get(reverse("documents:pdf", args=[PLAN_KIND.code, plan.pk]), follow=True)
+    assert "chưa cài LibreOffice" in page.content.decode()

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from kiemdiem.core.errors import DomainError
 from kiemdiem.core.permissions import SYSTEM
-from kiemdiem.documents import pdf, render, selectors
+from kiemdiem.documents import pdf, services
 from kiemdiem.documents.kinds import KINDS, Kind
 from kiemdiem.remediation.models import ActionStatus
 
@@ -51,9 +51,8 @@ def example(kind: Kind) -> Any:
 
 
 def draft_docx(kind: Kind, obj: Any, day: datetime.date) -> bytes:
-    """The draft as the download gives it (views.document_docx): no number, the unit's template."""
-    template = selectors.template_for(kind, kind.unit_of(obj))
-    return render.render_docx(render.document_context(kind, obj, day=day), template)
+    """The document as the download gives it (views.document_docx): the unit's template."""
+    return services.document_content(kind, obj, day=day)[0]
 
 
 class Command(BaseCommand):
