@@ -14,6 +14,7 @@ from typing import Any
 from kiemdiem.core.dates import vn_date
 from kiemdiem.documents.kinds.base import Kind, Signer, committee_authority, register
 from kiemdiem.documents.kinds.reports import figure_items, figures_table, paragraphs
+from kiemdiem.documents.numbering import committee_name
 from kiemdiem.documents.template_default import Page
 from kiemdiem.org.models import (
     GROUP_SPEAKERS,
@@ -93,15 +94,16 @@ def _assessment_context(assessment: Assessment, day: datetime.date) -> dict[str,
     period, unit = assessment.period, assessment.unit
     committee = _assessment_committee(assessment)
     group = assessment.group
+    standing = f"Ban Thường vụ {committee_name(committee)}"
     if group is not None:
         mandate = (
-            f"Thực hiện Quyết định số {group.decision_label} của Ban Thường vụ {committee.name} "
-            f"và nhiệm vụ được phân công theo dõi, chỉ đạo {unit.name}, {group.name}"
+            f"Thực hiện Quyết định số {group.decision_label} của {standing} và nhiệm vụ được "
+            f"phân công theo dõi, chỉ đạo {unit.name}, {group.name}"
         )
     else:
         mandate = (
-            f"Thực hiện nhiệm vụ được Ban Thường vụ {committee.name} phân công phụ trách "
-            f"{unit.name}, đồng chí {_member(assessment).full_name}"
+            f"Thực hiện nhiệm vụ được {standing} phân công phụ trách {unit.name}, đồng chí "
+            f"{_member(assessment).full_name}"
         )
     as_of = assessment.figures_as_of or period.ends_on
     return {
@@ -117,7 +119,10 @@ def _assessment_context(assessment: Assessment, day: datetime.date) -> dict[str,
         "remarks": paragraphs(assessment.remarks),
         "recommendations": paragraphs(assessment.recommendations),
         "authority": GROUP_AUTHORITY if group is not None else "Cấp ủy viên phụ trách",
-        "recipients": [f"Ban Thường vụ {committee.name}", f"{unit.name} (để biết, thực hiện)"],
+        "recipients": [
+            standing,
+            f"{committee_name(unit)} (để biết, thực hiện)",
+        ],
     }
 
 
@@ -208,13 +213,13 @@ def _group_report_context(report: GroupReport, day: datetime.date) -> dict[str, 
         "doc_type_name": "Báo cáo",
         "summary": f"tình hình hoạt động {words} của {group.name}",
         "intro": f"Thực hiện Quyết định số {group.decision_label} của Ban Thường vụ "
-        f"{committee.name}, {group.name} báo cáo tình hình hoạt động {words} (từ ngày "
+        f"{committee_name(committee)}, {group.name} báo cáo tình hình hoạt động {words} (từ ngày "
         f"{vn_date(report.starts_on)} đến ngày {vn_date(report.ends_on)}) như sau:",
         "figures": _rows(report.figures, GROUP_FIGURE_LABELS),
         "activities": _activities(report, day),
         "narrative": paragraphs(report.narrative),
         "authority": GROUP_AUTHORITY,
-        "recipients": [f"Ban Thường vụ {committee.name} (qua Văn phòng)"],
+        "recipients": [f"Ban Thường vụ {committee_name(committee)} (qua Văn phòng)"],
     }
 
 
@@ -278,9 +283,9 @@ def _tasks(plan: ImplementationPlan) -> list[dict[str, Any]]:
         {
             "n": i,
             "content": t.content,
-            "lead": t.lead_unit.name,
+            "lead": committee_name(t.lead_unit),
             "coordinating": "; ".join(
-                u.name for u in sorted(t.coordinating_units.all(), key=lambda u: u.path)
+                committee_name(u) for u in sorted(t.coordinating_units.all(), key=lambda u: u.path)
             ),
             "deadline": vn_date(t.due_date),
         }
@@ -300,6 +305,11 @@ def _plan_context(plan: ImplementationPlan, day: datetime.date) -> dict[str, Any
     committee = plan.committee
     tasks = _tasks(plan)
     objectives = paragraphs(plan.objectives)
+    authority = committee_authority(committee)
+    # A committee with a standing committee issues through it; a cell issues itself.
+    issuer = committee_name(committee)
+    if authority == "T/M BAN THƯỜNG VỤ":
+        issuer = f"Ban Thường vụ {issuer}"
     bodies: list[str] = []
     for t in tasks:
         for name in [t["lead"], *filter(None, t["coordinating"].split("; "))]:
@@ -308,18 +318,15 @@ def _plan_context(plan: ImplementationPlan, day: datetime.date) -> dict[str, Any
     return {
         "doc_type_name": "Kế hoạch",
         "summary": _plan_summary(plan),
-        "intro": f"Thực hiện {plan.directive}, Ban Thường vụ {committee.name} ban hành kế hoạch "
-        "thực hiện như sau:"
-        if committee_authority(committee) == "T/M BAN THƯỜNG VỤ"
-        else f"Thực hiện {plan.directive}, {committee.name} ban hành kế hoạch thực hiện như sau:",
+        "intro": f"Thực hiện {plan.directive}, {issuer} ban hành kế hoạch thực hiện như sau:",
         "objectives": objectives,
         "tasks_no": "II" if objectives else "I",
         "tasks": tasks,
         "closing_no": "III" if objectives else "II",
         "closing": "Các cơ quan được giao chủ trì chủ động phối hợp với các cơ quan liên quan "
-        "thực hiện nhiệm vụ đúng thời hạn; 6 tháng và hằng năm báo cáo kết quả thực hiện về Ban "
-        f"Thường vụ {committee.name} (qua Văn phòng).",
-        "authority": committee_authority(committee),
+        f"thực hiện nhiệm vụ đúng thời hạn; 6 tháng và hằng năm báo cáo kết quả thực hiện về "
+        f"{issuer} (qua Văn phòng).",
+        "authority": authority,
         "recipients": bodies,
     }
 

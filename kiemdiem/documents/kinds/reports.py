@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from kiemdiem.core.dates import vn_date
 from kiemdiem.documents.kinds.base import Kind, committee_authority, register
+from kiemdiem.documents.numbering import committee_name
 from kiemdiem.documents.template_default import Page
 from kiemdiem.org.models import OversightAssignment
 from kiemdiem.reports.models import PeriodicReport
@@ -70,16 +71,17 @@ def _open_findings(report: PeriodicReport) -> list[dict[str, Any]]:
 def _recipients(report: PeriodicReport, day: datetime.date) -> list[str]:
     """The parent committee's standing committee and whoever oversees the unit (the working
     group, or the committee member assigned in person)."""
-    out = [f"Ban Thường vụ {report.unit.parent.name}"] if report.unit.parent else []
+    parent = report.unit.parent
+    out = [f"Ban Thường vụ {committee_name(parent)}"] if parent else []
     assignments = (
         OversightAssignment.objects.current(day)
         .filter(unit=report.unit)
-        .select_related("working_group", "person")
+        .select_related("working_group", "person", "committee")
         .order_by("pk")
     )
     for a in assignments:
         if a.working_group is not None:
-            out.append(a.working_group.name)
+            out.append(f"{a.working_group.name} ({committee_name(a.committee)})")
         elif a.person is not None:
             out.append(f"Đồng chí {a.person.full_name} (phụ trách địa bàn)")
     return out
@@ -107,14 +109,15 @@ def directive_name(number: str) -> str:
 def _context(report: PeriodicReport, day: datetime.date) -> dict[str, Any]:
     period, cycle, unit = report.period, report.period.cycle, report.unit
     as_of = report.figures_as_of or period.ends_on
+    about = cycle.title[:1].lower() + cycle.title[1:]  # "kiểm điểm, đánh giá năm 2025"
     return {
         "doc_type_name": "Báo cáo",
         "summary": f"kết quả khắc phục hạn chế, khuyết điểm {period.label.lower()}",
         "intro": f"Thực hiện {directive_name(cycle.directive_number)} ngày "
-        f"{vn_date(cycle.directive_date)} của {cycle.directive_issuer} về {cycle.title[:1].lower()}"
-        f"{cycle.title[1:]}, {unit.name} báo cáo kết quả khắc phục hạn chế, khuyết điểm sau "
-        f"kiểm điểm {period.label.lower()} (từ ngày "
-        f"{vn_date(period.starts_on)} đến ngày {vn_date(period.ends_on)}) như sau:",
+        f"{vn_date(cycle.directive_date)} của {cycle.directive_issuer} về {about}, "
+        f"{committee_name(unit)} báo cáo kết quả khắc phục hạn chế, khuyết điểm sau kiểm điểm "
+        f"{period.label.lower()} (từ ngày {vn_date(period.starts_on)} đến ngày "
+        f"{vn_date(period.ends_on)}) như sau:",
         "scope_note": f"Số liệu của {unit.name} và các đơn vị trực thuộc, tính đến hết ngày "
         f"{vn_date(as_of)}.",
         "figures": figure_items(figure_rows(report.figures)),

@@ -77,7 +77,7 @@ def test_periodic_report_holds_its_figures_open_shortcomings_and_assessment(
 
     doc = _docx(client, REPORT, report)
     left, date_line = _header(doc)
-    assert left == ["ĐẢNG BỘ TỈNH THANH HÓA", "ĐẢNG BỘ XÃ QUẢNG PHÚ", "*", "Số …-BC/ĐU"]
+    assert left == ["ĐẢNG BỘ TỈNH THANH HÓA", "ĐẢNG ỦY XÃ QUẢNG PHÚ", "*", "Số …-BC/ĐU"]
     assert date_line == "Thanh Hóa, ngày 10 tháng 01 năm 2026"
     body = [p.text for p in doc.paragraphs if p.text]
     assert "BÁO CÁO" in body
@@ -96,8 +96,8 @@ def test_periodic_report_holds_its_figures_open_shortcomings_and_assessment(
     assert "Ban Thường vụ đã chỉ đạo sát." in body and "Còn chậm ở cơ sở." in body
     assert _signature(doc) == ["T/M BAN THƯỜNG VỤ", "BÍ THƯ", "Ngô Văn Xã"]
     assert _recipients(doc)[1:3] == [
-        "- Ban Thường vụ Đảng bộ tỉnh Thanh Hóa,",
-        "- Tổ công tác số 1,",
+        "- Ban Thường vụ Tỉnh ủy Thanh Hóa,",
+        "- Tổ công tác số 1 (Tỉnh ủy Thanh Hóa),",
     ]
 
     client.post(reverse("documents:issue", args=[REPORT.code, report.pk]))
@@ -135,7 +135,7 @@ def test_assessment_report_is_issued_by_the_committee_and_signed_for_the_group(
 
     doc = _docx(client, ASSESSMENT, assessment)
     left, _date = _header(doc)
-    assert left == ["BAN CHẤP HÀNH TRUNG ƯƠNG", "ĐẢNG BỘ TỈNH THANH HÓA", "*", "Số …-BC/TU"]
+    assert left == ["", "TỈNH ỦY THANH HÓA", "*", "Số …-BC/TU"]  # a province: no body above
     body = [p.text for p in doc.paragraphs if p.text]
     assert "BÁO CÁO" in body
     assert (
@@ -147,7 +147,7 @@ def test_assessment_report_is_issued_by_the_committee_and_signed_for_the_group(
     assert "Đơn vị xây dựng kế hoạch nghiêm túc." in body
     assert "III. KIẾN NGHỊ, ĐỀ XUẤT" in body and "Đề nghị đôn đốc cơ sở." in body
     assert _signature(doc) == ["T/M TỔ CÔNG TÁC", "TỔ TRƯỞNG", "Lê Văn Trưởng"]
-    assert "- Đảng bộ xã Quảng Phú (để biết, thực hiện)," in _recipients(doc)
+    assert "- Đảng ủy xã Quảng Phú (để biết, thực hiện)," in _recipients(doc)
 
     # A plain member of the group does not sign for it; nothing is registered.
     with pytest.raises(DomainError, match="không giữ chức vụ có thẩm quyền"):
@@ -194,7 +194,7 @@ def test_group_activity_report_lists_the_periods_activities(
     _check_page_and_outsider(client, GROUP_REPORT, report, office, outsider)
 
     doc = _docx(client, GROUP_REPORT, report)
-    assert _header(doc)[0][1] == "ĐẢNG BỘ TỈNH THANH HÓA"
+    assert _header(doc)[0][1] == "TỈNH ỦY THANH HÓA"
     body = [p.text for p in doc.paragraphs if p.text]
     assert "tình hình hoạt động 6 tháng đầu năm 2026 của Tổ công tác số 1" in body
     figures = {row[1]: row[2] for row in _cells(doc.tables[1])[1:]}
@@ -235,7 +235,7 @@ def test_implementation_plan_lists_its_tasks_and_is_numbered_by_its_committee(
     _check_page_and_outsider(client, IMPLEMENTATION_PLAN, plan, office, outsider)
 
     doc = _docx(client, IMPLEMENTATION_PLAN, plan)
-    assert _header(doc)[0][1:] == ["ĐẢNG BỘ TỈNH THANH HÓA", "*", "Số …-KH/TU"]
+    assert _header(doc)[0][1:] == ["TỈNH ỦY THANH HÓA", "*", "Số …-KH/TU"]
     body = [p.text for p in doc.paragraphs if p.text]
     assert "KẾ HOẠCH" in body and "thực hiện Nghị quyết Trung ương 4" in body
     assert "I. MỤC ĐÍCH, YÊU CẦU" in body and "Ngăn chặn, đẩy lùi suy thoái." in body
@@ -244,7 +244,7 @@ def test_implementation_plan_lists_its_tasks_and_is_numbered_by_its_committee(
         "1",
         "Hướng dẫn kiểm điểm tự phê bình và phê bình",
         "Ban Tổ chức Tỉnh ủy Thanh Hóa",
-        "Đảng bộ xã Quảng Phú",
+        "Đảng ủy xã Quảng Phú",
         "30/06/2026",
     ]
     assert _signature(doc) == ["T/M BAN THƯỜNG VỤ", "BÍ THƯ", "Đỗ Trọng Hưng"]
