@@ -4,15 +4,19 @@ each drawn through the view, read back, issued once; an outsider gets 404."""
 
 import datetime
 import io
+import unicodedata
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from docx import Document
 
 from kiemdiem.core.errors import DomainError
+from kiemdiem.documents import pdf
 from kiemdiem.documents import services as documents
 from kiemdiem.documents.kinds.oversight import ASSESSMENT, GROUP_REPORT, IMPLEMENTATION_PLAN
 from kiemdiem.documents.kinds.reports import REPORT
+from kiemdiem.documents.management.commands.document_pictures import draft_docx
 from kiemdiem.documents.models import OutgoingDocument
 from kiemdiem.oversight import services as oversight_services
 from kiemdiem.oversight.tests.helpers import commune_plan
@@ -47,6 +51,20 @@ def _recipients(doc):
     return [p.text for p in doc.tables[-1].rows[0].cells[0].paragraphs if p.text]
 
 
+def _prints(kind, obj, *parts):
+    """The draft through LibreOffice: an A4 PDF whose first page, drawn as PNG, shows `parts`
+    (the header and the type line). Where LibreOffice is not installed only the DOCX is
+    checked (CI installs it)."""
+    if pdf.soffice() is None:
+        return
+    document = pdf.docx_to_pdf(draft_docx(kind, obj, timezone.localdate()))
+    assert [round(mm) for mm in pdf.page_size_mm(document)] == [210, 297]
+    text = " ".join(unicodedata.normalize("NFC", pdf.pdf_text(document)).split())
+    for part in ("ĐẢNG CỘNG SẢN VIỆT NAM", *parts):
+        assert part in text, part
+    assert pdf.first_page_png(document, dpi=30).startswith(b"\x89PNG")
+
+
 def _check_page_and_outsider(client, kind, obj, viewer, outsider):
     """The object's page offers the document; someone outside its scope gets 404."""
     client.force_login(viewer)
@@ -74,6 +92,7 @@ def test_periodic_report_holds_its_figures_open_shortcomings_and_assessment(
         report=report, narrative="Ban Thường vụ đã chỉ đạo sát.\nCòn chậm ở cơ sở.", by=secretary
     )
     _check_page_and_outsider(client, REPORT, report, office, outsider)
+    _prints(REPORT, report, "ĐẢNG ỦY XÃ QUẢNG PHÚ", "Số …-BC/ĐU", "BÁO CÁO", "Chưa sâu sát cơ sở")
 
     doc = _docx(client, REPORT, report)
     left, date_line = _header(doc)
@@ -132,6 +151,7 @@ def test_assessment_report_is_issued_by_the_committee_and_signed_for_the_group(
         by=oversight.member_user,
     )
     _check_page_and_outsider(client, ASSESSMENT, assessment, office, outsider)
+    _prints(ASSESSMENT, assessment, "TỈNH ỦY THANH HÓA", "Số …-BC/TU", "BÁO CÁO", "nhận xét")
 
     doc = _docx(client, ASSESSMENT, assessment)
     left, _date = _header(doc)
@@ -192,6 +212,7 @@ def test_group_activity_report_lists_the_periods_activities(
         report=report, narrative="Tổ hoạt động đúng chương trình.", by=oversight.member_user
     )
     _check_page_and_outsider(client, GROUP_REPORT, report, office, outsider)
+    _prints(GROUP_REPORT, report, "TỈNH ỦY THANH HÓA", "BÁO CÁO", "Tổ công tác số 1")
 
     doc = _docx(client, GROUP_REPORT, report)
     assert _header(doc)[0][1] == "TỈNH ỦY THANH HÓA"
@@ -233,6 +254,7 @@ def test_implementation_plan_lists_its_tasks_and_is_numbered_by_its_committee(
         by=office,
     )
     _check_page_and_outsider(client, IMPLEMENTATION_PLAN, plan, office, outsider)
+    _prints(IMPLEMENTATION_PLAN, plan, "TỈNH ỦY THANH HÓA", "Số …-KH/TU", "KẾ HOẠCH")
 
     doc = _docx(client, IMPLEMENTATION_PLAN, plan)
     assert _header(doc)[0][1:] == ["TỈNH ỦY THANH HÓA", "*", "Số …-KH/TU"]
