@@ -168,6 +168,7 @@ REPORT = register(
         doc_type="BC",
         objects=_objects,
         unit_of=lambda report: report.unit,
+        cycle_field="period__cycle",
         context=_context,
         body=_body,
         title_of=lambda report: (

@@ -14,6 +14,7 @@ from docx import Document
 from kiemdiem.core.errors import DomainError
 from kiemdiem.documents import pdf
 from kiemdiem.documents import services as documents
+from kiemdiem.documents.bundles import bundle_objects
 from kiemdiem.documents.kinds.oversight import ASSESSMENT, GROUP_REPORT, IMPLEMENTATION_PLAN
 from kiemdiem.documents.kinds.reports import REPORT
 from kiemdiem.documents.management.commands.document_pictures import draft_docx
@@ -92,6 +93,7 @@ def test_periodic_report_holds_its_figures_open_shortcomings_and_assessment(
         report=report, narrative="Ban Thường vụ đã chỉ đạo sát.\nCòn chậm ở cơ sở.", by=secretary
     )
     _check_page_and_outsider(client, REPORT, report, office, outsider)
+    assert list(bundle_objects(REPORT, office, org_tree.province_a, open_cycle)) == [report]
     _prints(REPORT, report, "ĐẢNG ỦY XÃ QUẢNG PHÚ", "Số …-BC/ĐU", "BÁO CÁO", "Chưa sâu sát cơ sở")
 
     doc = _docx(client, REPORT, report)
@@ -151,6 +153,7 @@ def test_assessment_report_is_issued_by_the_committee_and_signed_for_the_group(
         by=oversight.member_user,
     )
     _check_page_and_outsider(client, ASSESSMENT, assessment, office, outsider)
+    assert list(bundle_objects(ASSESSMENT, office, org_tree.province_a, open_cycle)) == [assessment]
     _prints(ASSESSMENT, assessment, "TỈNH ỦY THANH HÓA", "Số …-BC/TU", "BÁO CÁO", "nhận xét")
 
     doc = _docx(client, ASSESSMENT, assessment)
@@ -212,6 +215,7 @@ def test_group_activity_report_lists_the_periods_activities(
         report=report, narrative="Tổ hoạt động đúng chương trình.", by=oversight.member_user
     )
     _check_page_and_outsider(client, GROUP_REPORT, report, office, outsider)
+    assert list(bundle_objects(GROUP_REPORT, office, org_tree.province_a, None)) == [report]
     _prints(GROUP_REPORT, report, "TỈNH ỦY THANH HÓA", "BÁO CÁO", "Tổ công tác số 1")
 
     doc = _docx(client, GROUP_REPORT, report)
@@ -254,6 +258,7 @@ def test_implementation_plan_lists_its_tasks_and_is_numbered_by_its_committee(
         by=office,
     )
     _check_page_and_outsider(client, IMPLEMENTATION_PLAN, plan, office, outsider)
+    assert list(bundle_objects(IMPLEMENTATION_PLAN, office, org_tree.province_a, None)) == [plan]
     _prints(IMPLEMENTATION_PLAN, plan, "TỈNH ỦY THANH HÓA", "Số …-KH/TU", "KẾ HOẠCH")
 
     doc = _docx(client, IMPLEMENTATION_PLAN, plan)
