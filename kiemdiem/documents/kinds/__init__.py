@@ -1,5 +1,6 @@
 """Every kind of document kiemdiem writes; importing this package registers them all."""
 
+import kiemdiem.documents.kinds.oversight  # noqa: F401 (registers its kinds, and reports')
 from kiemdiem.documents.kinds import plan  # noqa: F401 (registers its kind)
 from kiemdiem.documents.kinds.base import KINDS, Kind, Signer, kind_of, leaders_of
 
