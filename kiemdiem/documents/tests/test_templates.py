@@ -151,6 +151,6 @@ def test_the_signer_must_hold_the_authority(client, office, plan, action, cell_s
 
 
 def test_no_leader_no_number(office, plan):
-    with pytest.raises(DomainError, match="chưa có bí thư, phó bí thư đương nhiệm"):
+    with pytest.raises(DomainError, match="Chưa có ai đương nhiệm có thẩm quyền ký"):
         services.document_issue(kind=PLAN, obj=plan, by=office)
     assert not OutgoingDocument.objects.exists()
