@@ -90,7 +90,11 @@ def _level_label(round_: RatingRound, kind: str, code: str) -> str:
 
 
 def _superior(unit: Unit) -> list[str]:
-    return [f"Ban Thường vụ {unit.parent.name} (báo cáo)"] if unit.parent else []
+    """Whom the results are reported to: the committee above, the Central Organization Board for
+    a province (it consolidates the provinces' results, rules.md §1.9)."""
+    if unit.parent is None or unit.parent.kind == UnitKind.CENTRAL_COMMITTEE:
+        return ["Ban Tổ chức Trung ương (báo cáo)"]
+    return [f"Ban Thường vụ {unit.parent.name} (báo cáo)"]
 
 
 # The rulebook and its guidance a year was rated under (rules.md §0; dates as rules.md gives them).
@@ -126,7 +130,7 @@ def _decided(round_: RatingRound) -> list[Rating]:
         Rating.objects.filter(
             round=round_, deciding_unit=round_.scope_unit, status__in=sorted(DONE)
         )
-        .select_related("unit", "person", "peer_group")
+        .select_related("unit", "unit__parent", "person", "peer_group")
         .order_by("unit__path", "person__sort_key", "pk")
     )
     return sorted(ratings, key=lambda r: KIND_ORDER.get(r.subject_kind, 9))
@@ -179,7 +183,10 @@ def _results_context(round_: RatingRound, day: datetime.date) -> dict[str, Any]:
                     {
                         "n": i,
                         "name": r.subject_label,
-                        "unit": r.unit.name,
+                        # a member's cell; the committee an organization belongs to
+                        "unit": r.unit.name
+                        if r.person_id or r.unit.parent is None
+                        else r.unit.parent.name,
                         "level": _level_label(round_, code, r.decided_level),
                         "decision": " ".join(
                             x for x in (r.decision_number, vn_date(r.decided_on)) if x
@@ -255,14 +262,15 @@ def _results_body(page: Page) -> None:
                 "{{ k.c[3] }}",
                 "{{ k.total }}",
             ),
-            (49, 22, 22, 22, 25, 25),
+            (45, 24, 24, 24, 24, 24),
             loop="k in counts",
+            size=12,
         ),
     )
     page.text("{%p for k in kinds %}", align=LEFT, indent=False)
     page.heading("{{ k.heading }}")
     page.table(
-        ("TT", "Tên tổ chức, tập thể, cá nhân", "Đơn vị", "Mức xếp loại", "Quyết định"),
+        ("TT", "Tên tổ chức, tập thể, cá nhân", "Thuộc", "Mức xếp loại", "Quyết định"),
         ("{{ r.n }}", "{{ r.name }}", "{{ r.unit }}", "{{ r.level }}", "{{ r.decision }}"),
         (11, 46, 40, 40, 28),
         loop="r in k.rows",
@@ -270,7 +278,7 @@ def _results_body(page: Page) -> None:
     page.text("{%p endfor %}", align=LEFT, indent=False)
 
     def quotas() -> None:
-        page.text("{{ quota_title }}", indent=False, bold=True)
+        page.heading("{{ quota_title }}")
         page.each("q in quotas", "- {{ q }}")
 
     page.when("quotas", quotas)
@@ -487,11 +495,13 @@ def _review_counts(round_: RatingRound) -> Counter:
     return Counter({(kind, status): n for kind, status, n in rows})
 
 
-def _of_total(done: int, total: int, what: str) -> tuple[str, str]:
+def _of_total(
+    done: int, total: int, what: str, pending: str = "chưa hoàn chỉnh"
+) -> tuple[str, str]:
     if not total:
         return "Chưa có", f"Chưa có {what} trong hệ thống"
     missing = total - done
-    return f"{done}/{total}", ("Đủ" if not missing else f"Còn {missing} chưa hoàn chỉnh")
+    return f"{done}/{total}", ("Đủ" if not missing else f"Còn {missing} {pending}")
 
 
 def _checklist_context(round_: RatingRound, day: datetime.date) -> dict[str, Any]:
@@ -536,10 +546,13 @@ def _checklist_context(round_: RatingRound, day: datetime.date) -> dict[str, Any
             "Nếu có",
         ),
         ("Ý kiến của các cơ quan có liên quan", *outside),
-        ("Tổng hợp kết quả thẩm định, đề xuất mức xếp loại", *_of_total(appraised, rated, "")),
+        (
+            "Tổng hợp kết quả thẩm định, đề xuất mức xếp loại",
+            *_of_total(appraised, rated, "đối tượng", "chưa thẩm định"),
+        ),
         (
             "Kết luận, quyết định xếp loại của cấp có thẩm quyền",
-            *_of_total(decided, rated, "đối tượng"),
+            *_of_total(decided, rated, "đối tượng", "chưa quyết định"),
         ),
         (
             "Quyết định đánh giá, xếp loại lại (Mẫu 03)",
@@ -636,12 +649,13 @@ def _statistics_context(round_: RatingRound, day: datetime.date) -> dict[str, An
             }
         )
     children = statistics.children_of(round_, unit)
-    source = year.rule_set
+    rule, guide = BASES.get(round_.scheme, (year.rule_set.source, ""))
+    basis = f"{rule} và {guide}" if guide else rule
     return {
         "doc_type_name": "Báo cáo",
         "summary": f"số liệu kết quả đánh giá, xếp loại chất lượng {round_.period_label}",
         "intro": (
-            f"Thực hiện {source.title} ({source.source}), {_body_name(unit)} báo cáo số liệu kết "
+            f"Thực hiện {basis}, {_body_name(unit)} báo cáo số liệu kết "
             f"quả đánh giá, xếp loại chất lượng {round_.period_label} của {unit.name} và các đơn "
             f"vị trực thuộc (số liệu đến ngày {vn_date(day)}) như sau:"
         ),

@@ -11,7 +11,7 @@ from docx import Document
 from kiemdiem.classification import services, statistics
 from kiemdiem.classification.models import Rating, RatingStatus, SubjectKind
 from kiemdiem.classification.rules import EXCELLENT, GOOD
-from kiemdiem.classification.tests.conftest import (  # noqa: F401 (fixtures)
+from kiemdiem.classification.tests.conftest import (
     commune_standing,
     grassroots_office,
     grassroots_standing,
@@ -23,6 +23,9 @@ from kiemdiem.classification.tests.conftest import (  # noqa: F401 (fixtures)
 from kiemdiem.core.permissions import SYSTEM
 from kiemdiem.documents.kinds.classification import CHECKLIST, RERATE, RESULTS, STATISTICS
 from kiemdiem.documents.models import OutgoingDocument
+
+# The classification tests' round over province A and its deciders (fixtures).
+__all__ = ["commune_standing", "grassroots_office", "grassroots_standing", "round_2025", "today"]
 
 
 def _docx(response):
@@ -95,9 +98,9 @@ def test_results_decision_and_statistics_report_of_a_round(
     assert "1. Tổ chức đảng (2)" in body
     listed = _rows(doc.tables[2])[1:]
     assert [r[1] for r in listed] == [org_tree.district_a1.name, org_tree.district_a2.name]
-    assert listed[1][3:] == ["Hoàn thành xuất sắc nhiệm vụ", "06-QĐ/TU"]
+    assert listed[1][2:] == [org_tree.province_a.name, "Hoàn thành xuất sắc nhiệm vụ", "06-QĐ/TU"]
     assert "1 HTXSNV trên 1 HTTNV, tối đa 0 (20% số HTTNV) — VƯỢT tỉ lệ cho phép." in body
-    assert _signature(doc) .startswith("T/M BAN THƯỜNG VỤ\nBÍ THƯ")
+    assert _signature(doc).startswith("T/M BAN THƯỜNG VỤ\nBÍ THƯ")
     assert "Đỗ Trọng Hưng" in _signature(doc)
 
     # Numbered: the office issues it; the statistics report of the same round is its own entry.
@@ -177,9 +180,10 @@ def test_rerating_decision_mau_03_and_the_records_checklist_mau_04(
     assert "QUYẾT ĐỊNH\nvề việc đánh giá, xếp loại lại chất lượng đảng viên năm 2025" in body
     assert "Căn cứ Quy định số 366-QĐ/TW ngày 30/8/2025 của Bộ Chính trị về kiểm điểm" in body
     assert (
-        f"Điều 1. Hủy kết quả đánh giá, xếp loại chất lượng năm 2025 của đồng chí {member.full_name}"
-        f" ({org_tree.cell_a1.name}): mức “Hoàn thành tốt nhiệm vụ” do Ban Chấp hành "
-        f"{org_tree.grassroots_a1.name} quyết định (số 03-QĐ/ĐU ngày 20/12/2025)." in body
+        "Điều 1. Hủy kết quả đánh giá, xếp loại chất lượng năm 2025 của đồng chí "
+        f"{member.full_name} ({org_tree.cell_a1.name}): mức “Hoàn thành tốt nhiệm vụ” do "
+        f"Ban Chấp hành {org_tree.grassroots_a1.name} quyết định (số 03-QĐ/ĐU ngày 20/12/2025)."
+        in body
     )
     assert "Lý do: Phát sinh khuyết điểm mới sau khi công khai kết quả" in body
     assert "Kết quả đánh giá, xếp loại lại: chưa quyết định (chưa tự đánh giá)." in body
@@ -217,7 +221,7 @@ def test_rerating_decision_mau_03_and_the_records_checklist_mau_04(
     )
     assert items["Kết luận, quyết định xếp loại của cấp có thẩm quyền"] == [
         f"1/{rated.count()}",
-        f"Còn {rated.count() - 1} chưa hoàn chỉnh",
+        f"Còn {rated.count() - 1} chưa quyết định",
     ]
     assert items["Quyết định đánh giá, xếp loại lại (Mẫu 03)"] == ["1", "Nếu có"]
     assert items["Báo cáo kiểm điểm của tập thể (Mẫu 01)"][0] == "Chưa có"
