@@ -144,10 +144,11 @@ def _quota_lines(round_: RatingRound, ratings: list[Rating]) -> list[str]:
     counts: dict[int, Counter] = {}
     groups = {}
     for rating in ratings:
-        if rating.peer_group is None:
+        group = rating.peer_group
+        if group is None:
             continue
-        groups[rating.peer_group_id] = rating.peer_group
-        counts.setdefault(rating.peer_group_id, Counter())[rating.decided_level] += 1
+        groups[group.pk] = group
+        counts.setdefault(group.pk, Counter())[rating.decided_level] += 1
     lines = []
     for pk, group in sorted(groups.items(), key=lambda item: item[1].name):
         top, second = r.top(group.subject_kind), r.second(group.subject_kind)
@@ -243,9 +244,9 @@ def _results_body(page: Page) -> None:
     page.text("{{ deciding_body }}", align=CENTER, indent=False, bold=True)
     page.text("QUYẾT ĐỊNH:", align=CENTER, indent=False, bold=True)
     page.text("{{ article1 }}")
-    page.when(
-        "counts",
-        lambda: page.table(
+
+    def counts() -> None:
+        page.table(
             (
                 "Đối tượng",
                 "{{ levels[0] }}",
@@ -265,8 +266,9 @@ def _results_body(page: Page) -> None:
             (45, 24, 24, 24, 24, 24),
             loop="k in counts",
             size=12,
-        ),
-    )
+        )
+
+    page.when("counts", counts)
     page.text("{%p for k in kinds %}", align=LEFT, indent=False)
     page.heading("{{ k.heading }}")
     page.table(
@@ -711,7 +713,11 @@ def _statistics_body(page: Page) -> None:
     )
     page.heading("2. Hạ mức khi thẩm định")
     page.each("d in downgrades", "- {{ d }}")
-    page.when("not downgrades", lambda: page.text("Không có trường hợp nào bị hạ mức."))
+
+    def none_downgraded() -> None:
+        page.text("Không có trường hợp nào bị hạ mức.")
+
+    page.when("not downgrades", none_downgraded)
     page.heading("3. Hai năm liền ở mức thấp nhất")
     page.text("{{ twice }}")
 
