@@ -707,7 +707,7 @@ def _statistics_body(page: Page) -> None:
             "{{ r.open }}",
             "{{ r.exempt }}",
         ),
-        (31, 20, 20, 20, 20, 18, 18, 18),
+        (25, 23, 23, 23, 23, 16, 16, 16),
         loop="r in rows",
         size=11,
     )
