@@ -49,3 +49,16 @@ class TemplateUploadForm(StyledForm):
                 "Tệp mẫu quá lớn (tối đa 5 MB); bỏ ảnh lớn trong mẫu rồi tải lên lại."
             )
         return upload
+
+
+class SignedCopyForm(StyledForm):
+    """The signed and sealed copy, scanned to PDF."""
+
+    id_prefix = "ban_ky"
+
+    file = forms.FileField(
+        label="Bản đã ký, đóng dấu (PDF)",
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+        error_messages={"required": "Chọn tệp PDF bản đã ký, đóng dấu."},
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -68,9 +68,11 @@ def _place(unit: Unit) -> str:
 
 
 def header_context(unit: Unit, *, number_symbol: str, day: datetime.date) -> dict[str, Any]:
+    # A province's committee heads its documents with its own name only (no body above it).
+    above = unit.parent if unit.parent and unit.kind != UnitKind.PROVINCE else None
     return {
-        "superior_body": unit.parent.name if unit.parent else "",
-        "issuing_body": unit.name,
+        "superior_body": above.name if above else "",
+        "issuing_body": numbering.committee_name(unit),
         "number_symbol": number_symbol,
         "place": _place(unit),
         "day": f"{day.day:02d}",

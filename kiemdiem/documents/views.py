@@ -10,14 +10,14 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.shortcuts import render as render_page
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kiemdiem.core.audit import history_for
 from kiemdiem.core.errors import DomainError
 from kiemdiem.core.forms import run_service
 from kiemdiem.core.permissions import require
-from kiemdiem.documents import render, selectors, services
-from kiemdiem.documents.forms import ManualDocumentForm, TemplateUploadForm
+from kiemdiem.documents import pdf, selectors, services
+from kiemdiem.documents.forms import ManualDocumentForm, SignedCopyForm, TemplateUploadForm
 from kiemdiem.documents.kinds import KINDS, Kind
 from kiemdiem.documents.models import DocumentTemplate, OutgoingDocument
 from kiemdiem.documents.permissions import can_enter_document, can_manage_templates
@@ -53,17 +53,28 @@ def _stored(field: Any, name: str) -> HttpResponse:
 @login_required
 @require_GET
 def document_docx(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    """The document as DOCX: the issued copy once it has a number, otherwise a draft whose number
-    is left as dots (a draft takes no number from the register)."""
+    """The document as DOCX: the issued copy once it has a number, otherwise a draft."""
+    found = _kind(kind)
+    content, name = services.document_content(found, _object(request, found, pk))
+    return _attachment(content, f"{name}.docx")
+
+
+@login_required
+@require_GET
+def document_pdf(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """The same document as PDF (LibreOffice), for printing and archiving; without LibreOffice
+    on the server, the page says so and the DOCX stays available."""
     found = _kind(kind)
     obj = _object(request, found, pk)
-    issued = services.issued_copy(found, obj)
-    if issued is not None and issued.file:
-        return _stored(issued.file, f"{found.code}-{obj.pk}-{issued.number}{issued.suffix}.docx")
-    day = timezone.localdate()
-    template = selectors.template_for(found, found.unit_of(obj))
-    content = render.render_docx(render.document_context(found, obj, day=day), template)
-    return _attachment(content, f"{found.code}-{obj.pk}-du-thao.docx")
+    content, name = services.document_content(found, obj)
+    try:
+        printed = pdf.docx_to_pdf(content)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(obj.get_absolute_url())
+    response = HttpResponse(printed, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    return response
 
 
 @login_required
@@ -121,6 +132,64 @@ def document_file(request: HttpRequest, pk: int) -> HttpResponse:
     if not doc.file:
         raise Http404
     return _stored(doc.file, f"{doc.symbol.replace('/', '_')}.docx")
+
+
+def _registered(request: HttpRequest, pk: int) -> OutgoingDocument:
+    qs = scope(
+        OutgoingDocument.objects.select_related("unit", "created_by"), request.user, via="unit"
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One row of the register: its details, the file the system made, the signed copy (the
+    office uploads the scanned PDF here) and its history."""
+    doc = _registered(request, pk)
+    may_attach = can_enter_document(request.user, doc.unit)
+    posted = request.method == "POST"
+    form = SignedCopyForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        initial={"version": doc.version},
+    )
+    if posted:
+        require(may_attach)
+        if form.is_valid():
+            saved = run_service(
+                form,
+                lambda: services.document_attach_signed(
+                    doc=doc,
+                    content=form.cleaned_data["file"].read(),
+                    by=request.user,
+                    version=form.cleaned_data["version"],
+                ),
+            )
+            if saved is not None:
+                messages.success(request, f"Đã lưu bản ký, đóng dấu của văn bản số {doc.symbol}.")
+                return redirect("documents:document", pk=doc.pk)
+    ctx = {
+        "doc": doc,
+        "form": form,
+        "may_attach": bool(may_attach),
+        "history": history_for(doc),
+    }
+    return render_page(request, "documents/document.html", ctx)
+
+
+@login_required
+@require_GET
+def signed_file(request: HttpRequest, pk: int) -> HttpResponse:
+    doc = _registered(request, pk)
+    if not doc.signed_pdf:
+        raise Http404
+    with doc.signed_pdf.open("rb") as f:
+        response = HttpResponse(f.read(), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{doc.symbol.replace("/", "_")}-ban-ky.pdf"'
+    )
+    return response
 
 
 def _template_rows(unit: Unit) -> list[dict[str, Any]]:
