@@ -32,13 +32,13 @@ from kiemdiem.classification.models import (
     RatingRound,
     RatingStatus,
     SubjectKind,
-    committee_label,
 )
 from kiemdiem.classification.states import DONE
 from kiemdiem.core.dates import vn_date
 from kiemdiem.core.models import AuditEvent
 from kiemdiem.core.permissions import Actor, Decision, deny
 from kiemdiem.documents.kinds.base import Kind, committee_authority, register
+from kiemdiem.documents.numbering import committee_name
 from kiemdiem.documents.template_default import CENTER, LEFT, Page
 from kiemdiem.org.models import Unit, UnitKind
 from kiemdiem.org.scoping import access_for, paths_q
@@ -76,9 +76,9 @@ def _rounds(user: Actor) -> QuerySet[RatingRound]:
 
 
 def _body_name(unit: Unit) -> str:
-    """The collective that decides and signs: "Ban Thường vụ Đảng bộ xã …", "Chi bộ …"."""
+    """The collective that decides and signs: "Ban Thường vụ Đảng ủy xã …", "Chi bộ …"."""
     if unit.kind in STANDING_COMMITTEE_KINDS:
-        return str(committee_label(unit))
+        return f"Ban Thường vụ {committee_name(unit)}"
     if unit.kind in (UnitKind.GRASSROOTS_COMMITTEE, UnitKind.PARTIAL_COMMITTEE):
         return f"Ban Chấp hành {unit.name}"
     return unit.name
@@ -94,7 +94,7 @@ def _superior(unit: Unit) -> list[str]:
     a province (it consolidates the provinces' results, rules.md §1.9)."""
     if unit.parent is None or unit.parent.kind == UnitKind.CENTRAL_COMMITTEE:
         return ["Ban Tổ chức Trung ương (báo cáo)"]
-    return [f"Ban Thường vụ {unit.parent.name} (báo cáo)"]
+    return [f"Ban Thường vụ {committee_name(unit.parent)} (báo cáo)"]
 
 
 # The rulebook and its guidance a year was rated under (rules.md §0; dates as rules.md gives them).
@@ -231,8 +231,8 @@ def _results_context(round_: RatingRound, day: datetime.date) -> dict[str, Any]:
             "khắc phục hạn chế, khuyết điểm, thực hiện công tác cán bộ và khen thưởng."
         ),
         "article3": (
-            f"Điều 3. Văn phòng, Ban Tổ chức {unit.name}, các tổ chức đảng và tập thể, cá nhân "
-            "có tên tại Điều 1 chịu trách nhiệm thi hành Quyết định này."
+            f"Điều 3. Văn phòng, Ban Tổ chức {committee_name(unit)}, các tổ chức đảng và tập "
+            "thể, cá nhân có tên tại Điều 1 chịu trách nhiệm thi hành Quyết định này."
         ),
         "authority": committee_authority(unit),
         "recipients": [*_superior(unit), "Như Điều 3"],
@@ -572,7 +572,7 @@ def _checklist_context(round_: RatingRound, day: datetime.date) -> dict[str, Any
     to = (
         "Ban Tổ chức Trung ương"
         if central or unit.parent is None
-        else f"Ban Tổ chức {unit.parent.name}"
+        else f"Ban Tổ chức {committee_name(unit.parent)}"
     )
     return {
         "doc_type_name": "Danh mục",

@@ -3,6 +3,8 @@
 the records checklist (Mẫu 04), read back from the DOCX the pages link to."""
 
 import io
+import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.urls import reverse
@@ -21,8 +23,10 @@ from kiemdiem.classification.tests.conftest import (
     walk_to_appraised,
 )
 from kiemdiem.core.permissions import SYSTEM
+from kiemdiem.documents import pdf
 from kiemdiem.documents.kinds.classification import CHECKLIST, RERATE, RESULTS, STATISTICS
 from kiemdiem.documents.models import OutgoingDocument
+from kiemdiem.documents.numbering import committee_name
 
 # The classification tests' round over province A and its deciders (fixtures).
 __all__ = ["commune_standing", "grassroots_office", "grassroots_standing", "round_2025", "today"]
@@ -35,6 +39,19 @@ def _docx(response):
 
 def _get(client, kind, obj):
     return client.get(reverse("documents:docx", args=[kind.code, obj.pk]))
+
+
+def _printed(documents: dict[bytes, list[str]]) -> None:
+    """Each DOCX through LibreOffice (two at a time): its first page shows the given parts."""
+    if pdf.soffice() is None:  # LibreOffice is installed on CI (.ci/run); a laptop may lack it
+        return
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        pdfs = list(pool.map(pdf.docx_to_pdf, documents))
+    for document, parts in zip(pdfs, documents.values(), strict=True):
+        text = " ".join(unicodedata.normalize("NFC", pdf.pdf_text(document)).split())
+        for part in ["ĐẢNG CỘNG SẢN VIỆT NAM", *parts]:
+            assert part in text, part
+    assert pdf.first_page_png(pdfs[0], dpi=30).startswith(b"\x89PNG")
 
 
 def _header(doc):
@@ -82,16 +99,15 @@ def test_results_decision_and_statistics_report_of_a_round(
     for kind in (RESULTS, CHECKLIST):
         assert reverse("documents:docx", args=[kind.code, round_.pk]) in page
 
-    doc = _docx(_get(client, RESULTS, round_))
+    draft = _get(client, RESULTS, round_)
+    doc = _docx(draft)
     left, right = _header(doc)
-    assert left[:4] == [org_tree.root.name.upper(), org_tree.province_a.name.upper(), "*"] + [
-        left[3]
-    ]
-    assert left[3].startswith("Số …-QĐ/") and right == "ĐẢNG CỘNG SẢN VIỆT NAM"
+    assert left == ["", "TỈNH ỦY THANH HÓA", "*", "Số …-QĐ/TU"]  # a province: no body above
+    assert right == "ĐẢNG CỘNG SẢN VIỆT NAM"
     body = _body(doc)
     assert "QUYẾT ĐỊNH\ncông nhận kết quả đánh giá, xếp loại chất lượng năm 2025" in body
-    assert "BAN THƯỜNG VỤ ĐẢNG BỘ TỈNH THANH HÓA\nQUYẾT ĐỊNH:" in body
-    assert "của 2 tổ chức, tập thể và cá nhân do Ban Thường vụ Đảng bộ tỉnh Thanh Hóa" in body
+    assert "BAN THƯỜNG VỤ TỈNH ỦY THANH HÓA\nQUYẾT ĐỊNH:" in body
+    assert "của 2 tổ chức, tập thể và cá nhân do Ban Thường vụ Tỉnh ủy Thanh Hóa" in body
     counts = _rows(doc.tables[1])
     assert counts[0] == ["Đối tượng", "HTXSNV", "HTTNV", "HTNV", "KHTNV", "Cộng"]
     assert counts[1] == ["Tổ chức đảng", "1", "1", "0", "0", "2"]
@@ -117,7 +133,8 @@ def test_results_decision_and_statistics_report_of_a_round(
     ).content.decode()
     assert reverse("documents:docx", args=[STATISTICS.code, round_.pk]) in stats_page
     assert "classification.statistics" in stats_page  # the XLSX export beside it
-    doc = _docx(_get(client, STATISTICS, round_))
+    report = _get(client, STATISTICS, round_)
+    doc = _docx(report)
     assert _header(doc)[0][3] == f"Số {issued['BC']}"
     body = _body(doc)
     assert "BÁO CÁO\nsố liệu kết quả đánh giá, xếp loại chất lượng năm 2025" in body
@@ -128,6 +145,13 @@ def test_results_decision_and_statistics_report_of_a_round(
     assert "1 tổ chức đảng bị hạ từ mức HTXSNV xuống HTTNV." in body
     units = _rows(doc.tables[2])
     assert [r[0] for r in units[1:]] == [org_tree.district_a2.name, org_tree.district_a1.name]
+
+    _printed(
+        {
+            draft.content: ["TỈNH ỦY THANH HÓA", "Số …-QĐ/TU", "QUYẾT ĐỊNH", "Hạc Thành"],
+            report.content: [f"Số {issued['BC']}", "BÁO CÁO", "1 (50,0%)"],
+        }
+    )
 
     client.force_login(outsider)
     for kind in (RESULTS, CHECKLIST, STATISTICS):
@@ -172,10 +196,12 @@ def test_rerating_decision_mau_03_and_the_records_checklist_mau_04(
     assert reverse("documents:docx", args=[RERATE.code, rating.pk]) in page
     assert 'data-testid="document-issue"' not in page  # numbered when the cancel was recorded
 
-    doc = _docx(_get(client, RERATE, rating))
+    rerate = _get(client, RERATE, rating)
+    doc = _docx(rerate)
     assert doc.paragraphs[0].text == "Mẫu 03-HD KĐ.ĐG 2025"
     left, _right = _header(doc)
-    assert left[1:] == [org_tree.district_a1.name.upper(), "*", "Số 12-QĐ/ĐU"]
+    commune = committee_name(org_tree.district_a1)  # Đảng ủy xã Quảng Phú
+    assert left == [org_tree.province_a.name.upper(), commune.upper(), "*", "Số 12-QĐ/ĐU"]
     body = _body(doc)
     assert "QUYẾT ĐỊNH\nvề việc đánh giá, xếp loại lại chất lượng đảng viên năm 2025" in body
     assert "Căn cứ Quy định số 366-QĐ/TW ngày 30/8/2025 của Bộ Chính trị về kiểm điểm" in body
@@ -188,6 +214,7 @@ def test_rerating_decision_mau_03_and_the_records_checklist_mau_04(
     assert "Lý do: Phát sinh khuyết điểm mới sau khi công khai kết quả" in body
     assert "Kết quả đánh giá, xếp loại lại: chưa quyết định (chưa tự đánh giá)." in body
     assert _signature(doc).startswith("T/M BAN THƯỜNG VỤ")
+    assert f"BAN THƯỜNG VỤ {commune.upper()}\nQUYẾT ĐỊNH:" in body
 
     walk_to_appraised(new, self_by=SYSTEM, appraise_by=grassroots_office, level="completed")
     new.refresh_from_db()
@@ -208,10 +235,11 @@ def test_rerating_decision_mau_03_and_the_records_checklist_mau_04(
 
     # Mẫu 04: what the round holds, sent up before 01/02 of the next year; no number.
     client.force_login(office)
-    doc = _docx(_get(client, CHECKLIST, round_2025))
+    checklist = _get(client, CHECKLIST, round_2025)
+    doc = _docx(checklist)
     assert doc.paragraphs[0].text == "Mẫu 04-HD KĐ.ĐG 2025"
     left, _right = _header(doc)
-    assert left[1:] == [org_tree.province_a.name.upper(), "*"]
+    assert left == ["", "TỈNH ỦY THANH HÓA", "*"]
     body = _body(doc)
     assert "DANH MỤC\nhồ sơ kiểm điểm, đánh giá, xếp loại chất lượng năm 2025" in body
     assert "gửi Ban Tổ chức Trung ương trước ngày 01/02/2026" in body
@@ -226,6 +254,13 @@ def test_rerating_decision_mau_03_and_the_records_checklist_mau_04(
     assert items["Quyết định đánh giá, xếp loại lại (Mẫu 03)"] == ["1", "Nếu có"]
     assert items["Báo cáo kiểm điểm của tập thể (Mẫu 01)"][0] == "Chưa có"
     assert "Nơi nhận:" not in "\n".join(p.text for p in doc.tables[-1].rows[0].cells[0].paragraphs)
+
+    _printed(
+        {
+            rerate.content: ["Mẫu 03-HD KĐ.ĐG 2025", "Số 12-QĐ/ĐU", member.full_name],
+            checklist.content: ["Mẫu 04-HD KĐ.ĐG 2025", "DANH MỤC", "Mẫu 2A, 2B, 2C"],
+        }
+    )
 
     client.force_login(outsider)
     assert _get(client, RERATE, rating).status_code == 404
