@@ -7,7 +7,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.shortcuts import render as render_page
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,13 +18,20 @@ from kiemdiem.core.errors import DomainError
 from kiemdiem.core.forms import run_service
 from kiemdiem.core.permissions import require
 from kiemdiem.documents import pdf, selectors, services
-from kiemdiem.documents.forms import ManualDocumentForm, SignedCopyForm, TemplateUploadForm
+from kiemdiem.documents.bundles import bundle_request
+from kiemdiem.documents.forms import (
+    BundleForm,
+    ManualDocumentForm,
+    SignedCopyForm,
+    TemplateUploadForm,
+)
 from kiemdiem.documents.kinds import KINDS, Kind
-from kiemdiem.documents.models import DocumentTemplate, OutgoingDocument
+from kiemdiem.documents.models import DocumentBundle, DocumentTemplate, OutgoingDocument
 from kiemdiem.documents.permissions import can_enter_document, can_manage_templates
 from kiemdiem.documents.selectors import default_template
 from kiemdiem.org.models import Unit
 from kiemdiem.org.scoping import scope, visible_units
+from kiemdiem.reviews.models import ReviewCycle
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -303,3 +311,77 @@ def template_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             f"Đã thôi dùng mẫu “{t.name}”; văn bản dùng lại mẫu của cấp trên hoặc mẫu mặc định.",
         )
     return redirect("documents:templates", unit=t.unit_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bundles(request: HttpRequest, unit: int) -> HttpResponse:
+    """Every document of one kind in the unit's subtree as one ZIP, built in the background;
+    the bundles the user asked for here, newest first."""
+    found = get_object_or_404(visible_units(request.user), pk=unit)
+    cycles = list(
+        ReviewCycle.objects.visible_to(request.user)
+        .filter(
+            Q(scope_unit__path__in=found.ancestor_paths())
+            | Q(scope_unit__path__startswith=found.path)
+        )
+        .order_by("-year", "-pk")[:20]
+    )
+    form = BundleForm(
+        request.POST if request.method == "POST" else None,
+        kinds=[(code, k.label) for code, k in sorted(KINDS.items())],
+        cycles=[(str(c.pk), c.title) for c in cycles],
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        cycle = next((c for c in cycles if str(c.pk) == data["cycle"]), None)
+        bundle = run_service(
+            form,
+            lambda: bundle_request(
+                unit=found,
+                kind=KINDS[data["kind"]],
+                by=request.user,
+                cycle=cycle,
+                organizations_only=data["organizations_only"],
+            ),
+        )
+        if bundle is not None:
+            return redirect(bundle.job or bundle)
+    mine = DocumentBundle.objects.filter(unit=found, created_by_id=request.user.pk).select_related(
+        "job", "cycle"
+    )
+    ctx = {
+        "unit": found,
+        "form": form,
+        "bundles": mine.order_by("-created_at", "-pk")[:20],
+        "kinds": {code: k.label for code, k in KINDS.items()},
+    }
+    return render_page(request, "documents/bundles.html", ctx)
+
+
+def _bundle(request: HttpRequest, pk: int) -> DocumentBundle:
+    """A bundle is its asker's (it holds what they may read)."""
+    qs = DocumentBundle.objects.select_related("unit", "job", "cycle")
+    return get_object_or_404(qs, pk=pk, created_by_id=request.user.pk)
+
+
+@login_required
+@require_GET
+def bundle_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    bundle = _bundle(request, pk)
+    kind = KINDS.get(bundle.kind)
+    ctx = {"bundle": bundle, "kind_label": kind.label if kind else bundle.kind}
+    return render_page(request, "documents/bundle.html", ctx)
+
+
+@login_required
+@require_GET
+def bundle_file(request: HttpRequest, pk: int) -> FileResponse:
+    bundle = _bundle(request, pk)
+    if not bundle.file:
+        raise Http404
+    response = FileResponse(bundle.file.open("rb"), content_type="application/zip")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{bundle.file.name.rsplit("/", 1)[-1]}"'
+    )
+    return response

@@ -96,6 +96,8 @@ PLAN = register(
         body=_body,
         signers=_signers,
         may_issue=can_adopt_plan,
+        cycle_field="cycle",
+        person_field="person",
         sample={
             "intro": "Thực hiện kết luận kiểm điểm …",
             "items": [{"n": 1, "content": "…", "responsible": "…", "deadline": "30/06/2026"}],
