@@ -24,6 +24,7 @@ from kiemdiem.classification.tests.conftest import (
 )
 from kiemdiem.core.permissions import SYSTEM
 from kiemdiem.documents import pdf
+from kiemdiem.documents.bundles import bundle_objects
 from kiemdiem.documents.kinds.classification import CHECKLIST, RERATE, RESULTS, STATISTICS
 from kiemdiem.documents.models import OutgoingDocument
 from kiemdiem.documents.numbering import committee_name
@@ -153,6 +154,9 @@ def test_results_decision_and_statistics_report_of_a_round(
         }
     )
 
+    # A subtree's bundle (ZIP) finds the round through its scope.
+    assert list(bundle_objects(STATISTICS, office, org_tree.province_a, None)) == [round_]
+
     client.force_login(outsider)
     for kind in (RESULTS, CHECKLIST, STATISTICS):
         assert _get(client, kind, round_).status_code == 404
@@ -261,6 +265,10 @@ def test_rerating_decision_mau_03_and_the_records_checklist_mau_04(
             checklist.content: ["Mẫu 04-HD KĐ.ĐG 2025", "DANH MỤC", "Mẫu 2A, 2B, 2C"],
         }
     )
+
+    # A subtree's bundle finds the decision through the committee that made it.
+    assert list(bundle_objects(RERATE, office, org_tree.district_a1, None)) == [rating]
+    assert not bundle_objects(RERATE, office, org_tree.grassroots_a1, None).exists()
 
     client.force_login(outsider)
     assert _get(client, RERATE, rating).status_code == 404
