@@ -15,6 +15,7 @@
 """
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Q
@@ -214,6 +215,15 @@ def _heading(page: Page, text: str) -> None:
     page.heading(text).paragraph_format.keep_with_next = True
 
 
+def _say(page: Page, text: str, **kw: Any) -> Callable[[], None]:
+    """A paragraph to write later (the `write` of `Page.when`)."""
+
+    def write() -> None:
+        page.text(text, **kw)
+
+    return write
+
+
 def _lines(page: Page, name: str, *, indent: bool = True) -> None:
     """One body paragraph per element of the list `name`."""
     page.each(f"line in {name}", "{{ line }}", indent=indent)
@@ -239,7 +249,7 @@ def _shortcomings(page: Page, number: str) -> None:
     page.text("1. Hạn chế, khuyết điểm", bold=True, indent=False)
     _lines(page, "shortcomings")
     page.when("findings", lambda: _findings_table(page))
-    page.when("not findings and not shortcomings", lambda: page.text("Không có."))
+    page.when("not findings and not shortcomings", _say(page, "Không có."))
     page.text("2. Nguyên nhân", bold=True, indent=False)
     page.text("a) Nguyên nhân khách quan:", italic=True, indent=False)
     _lines(page, "causes_objective")
@@ -264,14 +274,12 @@ def _carried_section(page: Page, number: str) -> None:
         )
 
     page.when("carried", table)
-    page.when(
-        "not carried", lambda: page.text("Không có hạn chế, khuyết điểm kỳ trước chuyển sang.")
-    )
+    page.when("not carried", _say(page, "Không có hạn chế, khuyết điểm kỳ trước chuyển sang."))
 
 
 def _suggested_section(page: Page, number: str) -> None:
     _heading(page, f"{number}. GIẢI TRÌNH NHỮNG VẤN ĐỀ ĐƯỢC GỢI Ý KIỂM ĐIỂM")
-    page.when("not suggested", lambda: page.text("Không có vấn đề được gợi ý kiểm điểm."))
+    page.when("not suggested", _say(page, "Không có vấn đề được gợi ý kiểm điểm."))
     _open(page, "for s in suggested")
     page.text("{{ s.n }}. {{ s.text }} (theo {{ s.source }})", bold=True, indent=False)
     page.text("- Sự việc, nội dung: {{ s.account }}")
@@ -294,7 +302,7 @@ def _directions_section(page: Page, number: str) -> None:
         )
 
     page.when("directions", table)
-    page.when("not directions", lambda: page.text(DOTS))
+    page.when("not directions", _say(page, DOTS))
 
 
 # ----- 1. the cycle's plan (KH) -------------------------------------------------------------
@@ -385,10 +393,11 @@ def _cycle_body(page: Page) -> None:
     page.text("1. Tập thể: {{ collectives }} thuộc {{ scope }}.")
     page.when(
         "individuals",
-        lambda: page.text(
+        _say(
+            page,
             "2. Cá nhân: đảng viên, cán bộ lãnh đạo, quản lý các cấp (trừ đảng viên được miễn công "
             "tác và sinh hoạt đảng, đảng viên đang bị đình chỉ sinh hoạt đảng, đảng viên mới kết "
-            "nạp chưa đủ 6 tháng)."
+            "nạp chưa đủ 6 tháng).",
         ),
     )
     _heading(page, "III. NỘI DUNG")
@@ -400,9 +409,10 @@ def _cycle_body(page: Page) -> None:
     )
     page.when(
         "previous",
-        lambda: page.text(
+        _say(
+            page,
             "Kiểm điểm kết quả khắc phục những hạn chế, khuyết điểm đã được chỉ ra ở đợt "
-            "“{{ previous }}”."
+            "“{{ previous }}”.",
         ),
     )
     _heading(page, "IV. THỜI GIAN THỰC HIỆN")
@@ -525,13 +535,11 @@ def _meeting_body(page: Page) -> None:
         "- Số người dự: {{ attendee_count }}{% if members is not none %} (tổng số đảng viên "
         "của chi bộ: {{ members }}){% endif %}."
     )
-    page.when("attendees", lambda: page.text("- Người dự: {{ attendees }}."))
-    page.when(
-        "supervisors", lambda: page.text("- Đại biểu cấp trên dự, chỉ đạo: {{ supervisors }}.")
-    )
+    page.when("attendees", _say(page, "- Người dự: {{ attendees }}."))
+    page.when("supervisors", _say(page, "- Đại biểu cấp trên dự, chỉ đạo: {{ supervisors }}."))
     page.when(
         "delegation",
-        lambda: page.text("- Đoàn, tổ công tác cấp trên dự, chỉ đạo: {{ delegation }}."),
+        _say(page, "- Đoàn, tổ công tác cấp trên dự, chỉ đạo: {{ delegation }}."),
     )
     _heading(page, "II. NỘI DUNG")
     page.text(
@@ -541,7 +549,7 @@ def _meeting_body(page: Page) -> None:
     )
     page.text("2. Hạn chế, khuyết điểm của tập thể được hội nghị thảo luận:")
     page.when("findings", lambda: _findings_table(page))
-    page.when("not findings", lambda: page.text("Không có hạn chế, khuyết điểm được ghi nhận."))
+    page.when("not findings", _say(page, "Không có hạn chế, khuyết điểm được ghi nhận."))
     page.text("3. Hội nghị có {{ comments_count }} ý kiến góp ý, phát biểu.")
     _lines(page, "comments")
     _heading(page, "III. KẾT LUẬN CỦA HỘI NGHỊ")
@@ -660,19 +668,13 @@ def _leading_posts(review: Review) -> list[str]:
     """The person's leadership posts held at some time in the reviewed year."""
     year = review.cycle.year
     posts = (
-        Position.objects.filter(person_id=review.person_id, role__in=LEADER_ROLES)
+        Position.objects.filter(person=review.person, role__in=LEADER_ROLES)
         .filter(valid_from__lte=datetime.date(year, 12, 31))
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=datetime.date(year, 1, 1)))
         .select_related("unit")
         .order_by("role", "unit__path")
     )
     return [f"{p.get_role_display()} {p.unit.name}" for p in posts]
-
-
-def personal_form(review: Review) -> str:
-    """ "2A" for a leader or manager (a leadership post in the reviewed year), else "2B"
-    (rules §1.3, §10). "2C" (outside the political system) is the member's own choice."""
-    return "2A" if _leading_posts(review) else "2B"
 
 
 def _commitment(review: Review) -> tuple[str, list[dict[str, Any]]]:
@@ -691,10 +693,13 @@ def _commitment(review: Review) -> tuple[str, list[dict[str, Any]]]:
     return vn_date(commitment.filed_on), items
 
 
-def _personal_context(review: Review, day: datetime.date, form: str) -> dict[str, Any]:
+def _personal_context(review: Review, day: datetime.date, form: str = "") -> dict[str, Any]:
+    """The form's data; `form` "2C" when the member chose it, else "2A" for a leader or manager
+    (a leadership post in the reviewed year) and "2B" for the others (rules §1.3, §10)."""
     person = review.person
     assert person is not None
     posts = _leading_posts(review)
+    form = form or ("2A" if posts else "2B")
     filed_on, items = _commitment(review)
     return {
         "doc_type_name": "Bản kiểm điểm cá nhân",
@@ -726,7 +731,8 @@ def _personal_body(page: Page) -> None:
     _heading(page, "I. ƯU ĐIỂM, KẾT QUẢ ĐẠT ĐƯỢC")
     page.when(
         "leader",
-        lambda: page.text(
+        _say(
+            page,
             "(Về tư tưởng chính trị, phẩm chất đạo đức, lối sống, ý thức tổ chức kỷ luật; kết "
             "quả thực hiện chức trách, nhiệm vụ được giao và kết quả lãnh đạo, quản lý của cơ "
             "quan, đơn vị phụ trách.)",
@@ -735,7 +741,8 @@ def _personal_body(page: Page) -> None:
     )
     page.when(
         "not leader",
-        lambda: page.text(
+        _say(
+            page,
             "(Về tư tưởng chính trị, phẩm chất đạo đức, lối sống, ý thức tổ chức kỷ luật, tác "
             "phong, lề lối làm việc; kết quả thực hiện nhiệm vụ được giao.)",
             italic=True,
@@ -755,7 +762,7 @@ def _personal_body(page: Page) -> None:
         )
 
     page.when("commitment", commitment)
-    page.when("not commitment", lambda: page.text("Chưa có bản cam kết của năm. " + DOTS))
+    page.when("not commitment", _say(page, "Chưa có bản cam kết của năm. " + DOTS))
     _shortcomings(page, "III")
     _carried_section(page, "IV")
     _suggested_section(page, "V")
@@ -787,7 +794,7 @@ PERSONAL_REVIEW = register(
         doc_type=None,
         objects=_personal_objects,
         unit_of=lambda review: review.unit,
-        context=lambda review, day: _personal_context(review, day, personal_form(review)),
+        context=_personal_context,
         body=_personal_body,
         signers=_personal_signers,
         title_of=lambda r: f"Bản kiểm điểm cá nhân {r.subject_label} {_subject_year(r)}",
@@ -818,5 +825,4 @@ __all__ = [
     "MEETING_RECORD",
     "PERSONAL_REVIEW",
     "PERSONAL_REVIEW_2C",
-    "personal_form",
 ]

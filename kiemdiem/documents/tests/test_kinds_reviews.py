@@ -11,6 +11,8 @@ from docx import Document
 
 from kiemdiem.campaign import services as campaign_services
 from kiemdiem.documents.models import OutgoingDocument
+from kiemdiem.remediation import services as remediation_services
+from kiemdiem.remediation.models import RemediationPlan
 from kiemdiem.reviews import commitments
 from kiemdiem.reviews import services as review_services
 from kiemdiem.reviews.models import Fulfilment, Review, ReviewMeeting
@@ -199,10 +201,16 @@ def test_collective_report_mau_01_lists_carried_shortcomings_and_their_remedy(
         area="inspection",
         severity="shortcoming",
     )
+    remediation_services.action_add(
+        plan=RemediationPlan.objects.get(review=review),
+        by=cell_secretary,
+        content="Sinh hoạt chi bộ đúng kỳ, đủ nội dung",
+        findings=[carried],
+        responsible_unit=org_tree.cell_a1,
+        due_date=datetime.date(2027, 6, 30),
+    )
     client.force_login(office)
-    response = client.get(_url(REPORT_01, review))
-    open("/tmp/r01.docx", "wb").write(response.content)
-    doc = _docx(response)
+    doc = _docx(client.get(_url(REPORT_01, review)))
     assert doc.paragraphs[0].text == "Mẫu 01-HD KĐ.ĐG 2025"
     body = _body(doc)
     assert (
@@ -216,7 +224,9 @@ def test_collective_report_mau_01_lists_carried_shortcomings_and_their_remedy(
     assert _rows(carried_rows) == [
         ["1", "Sinh hoạt chi bộ chưa đều", "Khắc phục một phần (60%)", "Còn 1 tổ"]
     ]
+    assert _rows(doc.tables[3]) == [["1", "Sinh hoạt chi bộ đúng kỳ, đủ nội dung", "30/06/2027"]]
     to, signature = (_cell(c) for c in doc.tables[-1].rows[0].cells)
+    assert "- Đảng bộ Trường THPT Quảng Xương," in to
     assert signature.startswith("T/M CHI BỘ\nBÍ THƯ") and signature.endswith("Trần Thị Hương")
     assert _issue(client, REPORT_01, review).symbol == "1-BC/CB"
     client.force_login(outsider)
