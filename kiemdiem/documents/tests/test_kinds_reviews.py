@@ -13,7 +13,7 @@ from kiemdiem.campaign import services as campaign_services
 from kiemdiem.documents.models import OutgoingDocument
 from kiemdiem.remediation import services as remediation_services
 from kiemdiem.remediation.models import RemediationPlan
-from kiemdiem.reviews import commitments
+from kiemdiem.reviews import commitments, suggestions
 from kiemdiem.reviews import services as review_services
 from kiemdiem.reviews.models import Fulfilment, Review, ReviewMeeting
 
@@ -184,7 +184,7 @@ def next_cycle(held, org_tree, office, member, travel_to):
 
 
 def test_collective_report_mau_01_lists_carried_shortcomings_and_their_remedy(
-    client, next_cycle, org_tree, office, cell_secretary, outsider
+    client, next_cycle, org_tree, office, cell_secretary, appraiser, outsider
 ):
     review = Review.objects.get(cycle=next_cycle, unit=org_tree.cell_a1, person=None)
     carried = review.findings.get(carried_from__isnull=False)
@@ -209,6 +209,21 @@ def test_collective_report_mau_01_lists_carried_shortcomings_and_their_remedy(
         responsible_unit=org_tree.cell_a1,
         due_date=datetime.date(2027, 6, 30),
     )
+    suggestion = suggestions.suggestion_issue(
+        review=review,
+        by=appraiser,
+        issuing_unit=org_tree.grassroots_a1,
+        document_number="45-CV/ĐU",
+        document_date=datetime.date(2027, 1, 8),
+        grounds=["disunity"],
+        items=["Làm rõ tình trạng mất đoàn kết trong chi ủy"],
+    )
+    suggestions.suggestion_answer(
+        item=suggestion.items.get(),
+        by=office,
+        account="Chi ủy chưa thống nhất lịch sinh hoạt",
+        responsibility_collective="Chi ủy chịu trách nhiệm chính",
+    )
     client.force_login(office)
     doc = _docx(client.get(_url(REPORT_01, review)))
     assert doc.paragraphs[0].text == "Mẫu 01-HD KĐ.ĐG 2025"
@@ -217,6 +232,12 @@ def test_collective_report_mau_01_lists_carried_shortcomings_and_their_remedy(
         "BÁO CÁO\nkiểm điểm, đánh giá, xếp loại chất lượng tập thể Chi bộ Tổ Toán năm 2026" in body
     )
     assert "Hoàn thành các chỉ tiêu của năm." in body
+    assert (
+        "1. Làm rõ tình trạng mất đoàn kết trong chi ủy (theo 45-CV/ĐU của Đảng bộ Trường THPT "
+        "Quảng Xương)\n- Sự việc, nội dung: Chi ủy chưa thống nhất lịch sinh hoạt\n"
+        "- Nguyên nhân khách quan: ……………………………………\n"
+    ) in body
+    assert "- Trách nhiệm: Chi ủy chịu trách nhiệm chính" in body
     findings, carried_rows = doc.tables[1], doc.tables[2]
     assert _rows(findings) == [
         ["1", "Kiểm tra, giám sát", "Chưa kiểm tra đảng viên", "Khuyết điểm"]
