@@ -17,6 +17,7 @@ NAMES = {
     "province-report": "report",  # W8
     "sqlite-pages": "sqlite_pages",  # W10
     "classification-statistics": "classification",  # issue 13: statistics vs raw aggregate
+    "documents-province-zip": "documents",  # issue 16: the province's plans as one ZIP
     # not in `make bench` (its own data set: make bench-national)
     "national-dashboard": "national",  # W3
 }

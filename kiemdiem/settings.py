@@ -499,3 +499,7 @@ KIEMDIEM_CLASSIFICATION_TERM_ROLLUP = env_str("KIEMDIEM_CLASSIFICATION_TERM_ROLL
 # TERM_FIRST_YEAR (UNCONFIRMED, rules §8: a term really starts the day after the congress closes).
 KIEMDIEM_DOCUMENTS_TERM_FIRST_YEAR = env_int("KIEMDIEM_DOCUMENTS_TERM_FIRST_YEAR", 2025)
 KIEMDIEM_DOCUMENTS_TERM_YEARS = env_int("KIEMDIEM_DOCUMENTS_TERM_YEARS", 5)
+# PDF copies (documents/pdf.py): the LibreOffice binary (empty: `soffice` on the PATH; Debian
+# package libreoffice-writer-nogui) and how long one conversion may run before it is stopped.
+KIEMDIEM_SOFFICE = env_str("KIEMDIEM_SOFFICE", "")
+KIEMDIEM_PDF_TIMEOUT = env_int("KIEMDIEM_PDF_TIMEOUT", 120)

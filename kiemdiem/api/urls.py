@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from kiemdiem.api import classification, oversight, pages, records, views
+from kiemdiem.api import classification, documents, oversight, pages, records, views
 
 app_name = "api"
 
@@ -49,6 +49,9 @@ router.register("recheck-tasks", classification.RecheckTaskViewSet, basename="re
 router.register("recheck-items", classification.RecheckItemViewSet, basename="recheck-item")
 router.register("record-imports", classification.RecordImportViewSet, basename="record-import")
 router.register("peer-groups", classification.PeerGroupViewSet, basename="peer-group")
+router.register(
+    "outgoing-documents", documents.OutgoingDocumentViewSet, basename="outgoing-document"
+)
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -62,6 +65,15 @@ urlpatterns = [
             url_name="api:schema", template_name="api/swagger_ui.html"
         ),
         name="docs-try",
+    ),
+    path("document-kinds/", documents.document_kinds, name="document-kinds"),
+    path("documents/<slug:kind>/<int:pk>/docx/", documents.document_docx, name="document-docx"),
+    path("documents/<slug:kind>/<int:pk>/pdf/", documents.document_pdf, name="document-pdf"),
+    path("documents/<slug:kind>/<int:pk>/issue/", documents.document_issue, name="document-issue"),
+    path(
+        "documents/<slug:kind>/<int:pk>/signers/",
+        documents.document_signers,
+        name="document-signers",
     ),
     path("", include(router.urls)),
 ]

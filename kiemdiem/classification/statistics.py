@@ -14,11 +14,10 @@ Past years are read with their own round's scheme: nothing is recomputed with ne
 
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import OperationalError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,33 +34,20 @@ from kiemdiem.classification.models import (
 )
 from kiemdiem.classification.states import DONE, OPEN
 from kiemdiem.classification.tally import APPRAISED_STATES, DECIDED_BUCKETS, LOWEST, Cell, cell
+from kiemdiem.core.bulk import Table, insert_rows
 from kiemdiem.core.permissions import Actor
-from kiemdiem.org.models import PATH_STEP, Unit
+from kiemdiem.core.summaries import chunks, rebuild_in_snapshot
+from kiemdiem.org.models import Unit, ancestor_paths, path_depth
 from kiemdiem.org.scoping import access_for
 
 logger = logging.getLogger(__name__)
 
-CHUNK = 900
 KEY = ("subject_kind", "bucket", "level", "down_from", "down_to", "twice")
+_COLUMNS = ("round_id", "unit_id", "unit_path", "depth", *KEY, "n")
 # How many earlier years the year-on-year comparison shows.
 YEARS_BACK = 4
 
 Figures = dict[str, Counter]  # unit path → Counter[Cell]
-
-
-def ancestor_paths(path: str, floor: str) -> list[str]:
-    """`path` and its ancestors down from `floor` (the round's scope), root first."""
-    start = max(len(floor), PATH_STEP)
-    return [path[:end] for end in range(start, len(path) + 1, PATH_STEP)]
-
-
-def _depth(path: str) -> int:
-    return len(path) // PATH_STEP - 1
-
-
-def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 # --- keeping the summaries --------------------------------------------------------------------
@@ -72,26 +58,18 @@ def _upsert_sql() -> str:
     touching one ancestor row wait for each other's row lock and add to its result."""
     q = connection.ops.quote_name
     table = q(RatingSummary._meta.db_table)
-    columns = ["round_id", "unit_id", "unit_path", "depth", *KEY, "n"]
     conflict = ", ".join(q(c) for c in ["round_id", "unit_id", *KEY])
     return (
-        f"INSERT INTO {table} ({', '.join(q(c) for c in columns)}) "
-        f"VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"INSERT INTO {table} ({', '.join(q(c) for c in _COLUMNS)}) "
+        f"VALUES ({', '.join(['%s'] * len(_COLUMNS))}) "
         f"ON CONFLICT ({conflict}) DO UPDATE SET {q('n')} = {table}.{q('n')} + excluded.{q('n')}"
     )
 
 
-def _unit_ids(paths: Iterable[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for chunk in _chunks(sorted(set(paths))):
-        found.update(Unit.objects.filter(path__in=chunk).values_list("path", "pk"))
-    return found
-
-
 def _add(cells: dict[tuple[int, str, Cell], int]) -> None:
-    ids = _unit_ids(path for _r, path, _c in cells)
+    ids = Unit.objects.ids_by_path(path for _r, path, _c in cells)
     rows = sorted(
-        (round_id, ids[path], path, _depth(path), *c, n)
+        (round_id, ids[path], path, path_depth(path), *c, n)
         for (round_id, path, c), n in cells.items()
         if n and path in ids
     )
@@ -100,7 +78,7 @@ def _add(cells: dict[tuple[int, str, Cell], int]) -> None:
         logger.warning("thống kê xếp loại: %d đơn vị không còn đường dẫn cũ", len(missing))
     sql = _upsert_sql()
     with connection.cursor() as cursor:
-        for chunk in _chunks(rows, 2000):
+        for chunk in chunks(rows, 2000):
             cursor.executemany(sql, chunk)
 
 
@@ -127,7 +105,7 @@ def merge_pending(*, batch: int = 5000) -> int:
             for ancestor in ancestor_paths(path, floor):
                 cells[(round_id, ancestor, Cell(*key))] += n
         _add(cells)
-        for chunk in _chunks([r[0] for r in records]):
+        for chunk in chunks([r[0] for r in records]):
             StatisticsDelta.objects.filter(pk__in=chunk).delete()
     return len(records)
 
@@ -197,43 +175,30 @@ def _rebuild_once(round_: RatingRound) -> int:
     figures = recompute(round_)
     StatisticsDelta.objects.filter(round_id_ref=round_.pk).delete()
     RatingSummary.objects.filter(round=round_).delete()
-    ids = _unit_ids(figures)
-    RatingSummary.objects.bulk_create(
-        [
-            RatingSummary(
-                round=round_,
-                unit_id=ids[path],
-                unit_path=path,
-                depth=_depth(path),
-                n=n,
-                **c._asdict(),
-            )
+    ids = Unit.objects.ids_by_path(figures)
+    insert_rows(
+        connection,
+        Table.columns_only(RatingSummary._meta.db_table, list(_COLUMNS)),
+        (
+            (round_.pk, ids[path], path, path_depth(path), *c, n)
             for path, counter in figures.items()
             if path in ids
             for c, n in counter.items()
             if n
-        ],
-        batch_size=2000,
+        ),
     )
     return len(figures)
 
 
 def rebuild(round_: RatingRound, *, attempts: int = 3) -> int:
     """Replace the round's summaries by `recompute()` and drop its pending change records, in
-    one snapshot (REPEATABLE READ on PostgreSQL: a change committed meanwhile is either in the
-    recomputation or still pending, never both). Returns the number of units with figures."""
-    nested = connection.in_atomic_block
-    for attempt in range(1, attempts + 1):
-        try:
-            with transaction.atomic():
-                if connection.vendor == "postgresql" and not nested:
-                    with connection.cursor() as cursor:
-                        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                return _rebuild_once(round_)
-        except OperationalError:
-            if nested or attempt == attempts:
-                raise
-    return 0
+    one snapshot (core.summaries.rebuild_in_snapshot: a change committed meanwhile is either in
+    the recomputation or still pending, never both). Returns the number of units with figures."""
+    return rebuild_in_snapshot(
+        lambda: _rebuild_once(round_),
+        attempts=attempts,
+        what=f"thống kê xếp loại: đợt {round_.pk}",
+    )
 
 
 # --- reading ----------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from kiemdiem.classification.models import Bucket, RatingRound, SubjectKind
 from kiemdiem.classification.views_common import PER_PAGE
 from kiemdiem.core.paging import KeysFirstPaginator
 from kiemdiem.core.permissions import Actor
-from kiemdiem.org.models import Unit
+from kiemdiem.org.models import Unit, ancestor_paths
 from kiemdiem.org.scoping import access_for
 
 
@@ -162,7 +162,7 @@ def statistics_context(user: Actor, round_: RatingRound, unit: Unit) -> dict:
         if len(rows) > 1:
             comparison.append({"label": label, "rows": rows})
     ancestors = Unit.objects.filter(
-        path__in=statistics.ancestor_paths(unit.path, round_.scope_unit.path)
+        path__in=ancestor_paths(unit.path, round_.scope_unit.path)
     ).order_by("depth")
     return {
         "round": round_,

@@ -5,12 +5,58 @@ the user's transaction, next to the audit row. That is the only dashboard write 
 updating every ancestor's summary row there would serialize all writers of a province on its top
 rows. The dashboard app merges the records in the background and knows what each counter means;
 it registers the counter names at start-up so that a misspelt one fails loudly here.
+
+Also the pieces the summary keepers share (the campaign's CycleSummary, the classification's
+RatingSummary): `chunks` for IN lists, `rebuild_in_snapshot` for their rebuilds.
 """
 
+import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TypeVar
+
+from django.db import OperationalError, connection, transaction
 
 from kiemdiem.core.models import SummaryDelta
+
+logger = logging.getLogger(__name__)
+
+# Below SQLite's bound-parameter limit on old builds; plenty for PostgreSQL.
+CHUNK = 900
+T = TypeVar("T")
+Item = TypeVar("Item")
+
+
+def chunks(items: Sequence[Item], size: int = CHUNK) -> Iterator[Sequence[Item]]:
+    """`items` in slices of at most `size` (IN lists, executemany batches)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def rebuild_in_snapshot(once: Callable[[], T], *, attempts: int = 3, what: str = "") -> T:
+    """Run `once` (a summaries' rebuild: recompute, delete the old rows and pending change
+    records, insert) in one transaction that reads one snapshot.
+
+    On PostgreSQL the transaction is REPEATABLE READ, so a change committed meanwhile is counted
+    either in the recomputation or by its still-pending record, never both; a clash with a
+    concurrent merge (could not serialize access) is retried up to `attempts` times. Inside an
+    outer transaction the isolation cannot be set and nothing is retried. SQLite's write lock
+    gives the same guarantee.
+    """
+    nested = connection.in_atomic_block
+    for attempt in range(1, attempts + 1):
+        try:
+            with transaction.atomic():
+                if connection.vendor == "postgresql" and not nested:
+                    with connection.cursor() as cursor:
+                        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                return once()
+        except OperationalError:
+            if nested or attempt == attempts:
+                raise
+            logger.info("%s xung đột với lượt tổng hợp, thử lại", what or "dựng lại số liệu")
+    raise ValueError("attempts must be at least 1")
+
 
 _KNOWN: set[str] = set()
 

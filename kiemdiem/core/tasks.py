@@ -12,6 +12,7 @@ task can be delivered again after its worker was killed. This module only names 
 
 import datetime
 import logging
+from contextlib import nullcontext
 from multiprocessing import Queue, Value
 from typing import Any
 
@@ -152,12 +153,17 @@ def audit_verify() -> str:
     return verify_and_record()
 
 
-def enqueue_job(func: str, *args: Any, name: str, by, url: str = "") -> Job:
+def enqueue_job(func: str, *args: Any, name: str, by, url: str = "", stepwise: bool = False) -> Job:
     """Queue `func(*args)` as a job the user can follow on its page (progress, result).
 
     `func` returns the Vietnamese sentence shown as the result. A DomainError or
     PermissionDenied it raises is the user's answer (shown, not retried); any other error is
     recorded and the task is delivered again later, as every task is.
+
+    A job's work and its "done" commit together (one transaction), so its page sees no
+    progress until the end. `stepwise` runs `func` outside that transaction instead: its
+    `job_progress` calls show at once, and `func` must itself keep the data whole if it stops
+    half-way (e.g. write its file and its row only at the end).
     """
     with transaction.atomic():
         job = Job.objects.create(
@@ -166,7 +172,8 @@ def enqueue_job(func: str, *args: Any, name: str, by, url: str = "") -> Job:
             created_by=by if by is not None and by.is_authenticated else None,
             url=url,
         )
-        task_id = enqueue("kiemdiem.core.tasks.run_job", job.pk, func, *args, name=name)
+        runner = "run_job_stepwise" if stepwise else "run_job"
+        task_id = enqueue(f"kiemdiem.core.tasks.{runner}", job.pk, func, *args, name=name)
         Job.objects.filter(pk=job.pk).update(task_id=task_id)
     job.refresh_from_db()
     return job
@@ -179,6 +186,15 @@ def job_progress(job_id: int, stage: str, done: int = 0, total: int = 0) -> None
 
 def run_job(job_id: int, func: str, *args: Any) -> str:
     """The task behind every job: runs `func`, records how it ended."""
+    return _run_job(job_id, func, args, atomic=True)
+
+
+def run_job_stepwise(job_id: int, func: str, *args: Any) -> str:
+    """The task behind a stepwise job (`enqueue_job(stepwise=True)`): its progress shows."""
+    return _run_job(job_id, func, args, atomic=False)
+
+
+def _run_job(job_id: int, func: str, args: tuple[Any, ...], *, atomic: bool) -> str:
     from kiemdiem.core.errors import DomainError
 
     job = Job.objects.filter(pk=job_id).first()
@@ -190,7 +206,7 @@ def run_job(job_id: int, func: str, *args: Any) -> str:
     try:
         # The work and the job's "done" commit together: a worker killed in between leaves
         # neither, and the next delivery does both.
-        with transaction.atomic():
+        with transaction.atomic() if atomic else nullcontext():
             result = str(import_string(func)(*args))
             _finish(job_id, ok=True, result=result)
     except (DomainError, PermissionDenied) as exc:

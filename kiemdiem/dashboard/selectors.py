@@ -25,7 +25,14 @@ from kiemdiem.core.sorting import natural_key
 from kiemdiem.dashboard.metrics import METRIC_NAMES
 from kiemdiem.dashboard.models import CycleSummary
 from kiemdiem.org import scoping
-from kiemdiem.org.models import LEADER_ROLES, PATH_STEP, AccessGrant, Position, Unit
+from kiemdiem.org.models import (
+    LEADER_ROLES,
+    AccessGrant,
+    Position,
+    Unit,
+    ancestor_paths,
+    path_depth,
+)
 from kiemdiem.org.scoping import visible_units
 from kiemdiem.remediation import selectors as remediation_selectors
 from kiemdiem.remediation.models import Appraisal, PlanAction, RemediationPlan
@@ -108,12 +115,6 @@ METRIC_FAMILY: dict[str, Family] = {m: f for f in FAMILIES for m in f.metrics}
 assert set(METRIC_FAMILY) == set(METRIC_NAMES), "every metric needs exactly one definition"
 
 
-def ancestor_paths(path: str, floor: str = "") -> list[str]:
-    """`path` and its ancestors, root first, leaving out those above `floor` (a path prefix)."""
-    start = max(len(floor), PATH_STEP)
-    return [path[:end] for end in range(start, len(path) + 1, PATH_STEP)]
-
-
 def cycles_visible_to(user) -> QuerySet[ReviewCycle]:
     """Running or closed cycles whose scope overlaps a subtree the user can see.
 
@@ -167,11 +168,6 @@ def default_unit(user, cycle: ReviewCycle) -> Unit | None:
     if not inside:
         return None
     return Unit.objects.filter(path=inside[0]).first()
-
-
-def path_depth(path: str) -> int:
-    """Depth of the unit with this path (as Unit.depth: the root is 0)."""
-    return len(path) // PATH_STEP - 1
 
 
 # The dashboard's hot read, as SQL: building it with the ORM cost ~6 ms of Python per page

@@ -11,38 +11,23 @@ from the base tables through selectors.FAMILIES; rebuild() replaces a cycle's ro
 
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 
-from django.db import OperationalError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
 from kiemdiem.core.bulk import Table, insert_rows
 from kiemdiem.core.models import SummaryDelta
+from kiemdiem.core.summaries import chunks, rebuild_in_snapshot
 from kiemdiem.dashboard.metrics import METRIC_NAMES
 from kiemdiem.dashboard.models import CycleSummary
-from kiemdiem.dashboard.selectors import FAMILIES, ancestor_paths, path_depth
-from kiemdiem.org.models import PATH_STEP, Unit
+from kiemdiem.dashboard.selectors import FAMILIES
+from kiemdiem.org.models import PATH_STEP, Unit, ancestor_paths, path_depth
 from kiemdiem.reviews.models import ReviewCycle
 
 logger = logging.getLogger(__name__)
 
-# Below SQLite's bound-parameter limit on old builds; plenty for PostgreSQL.
-CHUNK = 900
 Cells = dict[tuple[int, str], Counter]
-
-
-def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _unit_ids(paths: Iterable[str]) -> dict[str, int]:
-    """Current unit id of each path (a path no unit has any more is left out)."""
-    found: dict[str, int] = {}
-    for chunk in _chunks(sorted(set(paths))):
-        found.update(Unit.objects.filter(path__in=chunk).values_list("path", "pk"))
-    return found
 
 
 _COLUMNS = ("cycle_id", "unit_id", "unit_path", "depth", "updated_at", *METRIC_NAMES)
@@ -69,7 +54,7 @@ def _upsert_sql() -> str:
 
 def _add_to_summaries(cells: Cells) -> int:
     """Add each (cycle, path) counter to its summary row, creating missing rows."""
-    ids = _unit_ids(path for _cycle, path in cells)
+    ids = Unit.objects.ids_by_path(path for _cycle, path in cells)
     missing = {path for _cycle, path in cells if path not in ids}
     if missing:
         # A unit moved or was removed since the change was recorded: rebuild_summaries fixes it.
@@ -93,7 +78,7 @@ def _add_to_summaries(cells: Cells) -> int:
     rows.sort(key=lambda row: (row[0], row[1]))
     sql = _upsert_sql()
     with connection.cursor() as cursor:
-        for chunk in _chunks(rows, 2000):
+        for chunk in chunks(rows, 2000):
             cursor.executemany(sql, chunk)
     return len(rows)
 
@@ -128,7 +113,7 @@ def merge_pending(*, batch: int = 5000) -> int:
             for ancestor in ancestor_paths(path, floor):
                 cells[(cycle_id, ancestor)].update(changes)
         _add_to_summaries(cells)
-        for chunk in _chunks([r[0] for r in records]):
+        for chunk in chunks([r[0] for r in records]):
             SummaryDelta.objects.filter(pk__in=chunk).delete()
     return len(records)
 
@@ -196,7 +181,7 @@ def _rebuild_once(cycle: ReviewCycle) -> int:
     # (repeatable read on PostgreSQL, the write lock on SQLite) and stay to be merged.
     SummaryDelta.objects.filter(cycle_id_ref=cycle.pk).delete()
     CycleSummary.objects.filter(cycle=cycle).delete()
-    ids = _unit_ids(figures)
+    ids = Unit.objects.ids_by_path(figures)
     # core.bulk's plain INSERT (COPY on PostgreSQL): bulk_create prepared each of the ~220k
     # values of a province's ~9,500 rows through its field (~2 s of the rebuild's ~4 s)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
@@ -213,23 +198,10 @@ def _rebuild_once(cycle: ReviewCycle) -> int:
 
 
 def rebuild(cycle: ReviewCycle, *, attempts: int = 3) -> int:
-    """Replace the cycle's summaries by recompute() and drop its pending records, atomically.
-
-    Returns the number of summary rows. On PostgreSQL the transaction reads one snapshot
-    (REPEATABLE READ), so a change committed meanwhile is counted either in the recomputation or
-    by its still-pending record, never both; a clash with a concurrent merge is retried.
-    """
-    nested = connection.in_atomic_block
-    for attempt in range(1, attempts + 1):
-        try:
-            with transaction.atomic():
-                if connection.vendor == "postgresql" and not nested:
-                    with connection.cursor() as cursor:
-                        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                return _rebuild_once(cycle)
-        except OperationalError:
-            # could not serialize access due to concurrent update (a merge touched the rows)
-            if nested or attempt == attempts:
-                raise
-            logger.info("rebuild_summaries: đợt %s xung đột với lượt tổng hợp, thử lại", cycle.pk)
-    return 0
+    """Replace the cycle's summaries by recompute() and drop its pending records, atomically,
+    in one snapshot (core.summaries.rebuild_in_snapshot). Returns the number of summary rows."""
+    return rebuild_in_snapshot(
+        lambda: _rebuild_once(cycle),
+        attempts=attempts,
+        what=f"rebuild_summaries: đợt {cycle.pk}",
+    )

@@ -49,3 +49,39 @@ class TemplateUploadForm(StyledForm):
                 "Tệp mẫu quá lớn (tối đa 5 MB); bỏ ảnh lớn trong mẫu rồi tải lên lại."
             )
         return upload
+
+
+class SignedCopyForm(StyledForm):
+    """The signed and sealed copy, scanned to PDF."""
+
+    id_prefix = "ban_ky"
+
+    file = forms.FileField(
+        label="Bản đã ký, đóng dấu (PDF)",
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+        error_messages={"required": "Chọn tệp PDF bản đã ký, đóng dấu."},
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class BundleForm(StyledForm):
+    """A subtree's documents of one kind as one ZIP."""
+
+    id_prefix = "tap"
+
+    kind = forms.ChoiceField(label="Loại văn bản")
+    cycle = forms.ChoiceField(
+        label="Đợt kiểm điểm",
+        required=False,
+        help_text="Cho các văn bản thuộc một đợt (ví dụ kế hoạch khắc phục).",
+    )
+    organizations_only = forms.BooleanField(
+        label="Chỉ văn bản của tổ chức (không gồm văn bản của từng đảng viên)",
+        required=False,
+        initial=True,
+    )
+
+    def __init__(self, *args, kinds: list[tuple[str, str]], cycles: list[tuple[str, str]], **kw):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kw)
+        self.fields["kind"].choices = kinds
+        self.fields["cycle"].choices = [("", "—"), *cycles]

@@ -3,6 +3,7 @@ numbered from a separate sequence per (issuing unit, document type, committee te
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from kiemdiem.core.models import BaseModel
@@ -115,3 +116,40 @@ class DocumentTemplate(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DocumentBundle(BaseModel):
+    """Every document of one kind in a subtree (e.g. every commune's plan of a province for a
+    cycle) as one ZIP, built by the task queue for the user who asked."""
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("loại văn bản"), max_length=40)
+    cycle = models.ForeignKey(
+        "reviews.ReviewCycle",
+        verbose_name=_("đợt kiểm điểm"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    organizations_only = models.BooleanField(_("chỉ văn bản của tổ chức"), default=True)
+    job = models.ForeignKey(
+        "core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file = models.FileField(_("tệp ZIP"), upload_to="documents/bundles/%Y/", blank=True)
+    count = models.PositiveIntegerField(_("số văn bản"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("tập văn bản")
+        verbose_name_plural = _("tập văn bản")
+
+    def __str__(self) -> str:
+        return f"{self.kind} — {self.unit_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("documents:bundle", args=[self.pk])

@@ -50,3 +50,23 @@ def parse_manual(text: str) -> tuple[int, str] | None:
     if not match or int(match.group(1)) == 0:
         return None
     return int(match.group(1)), match.group(2).lower()
+
+
+# "Đảng bộ tỉnh Thanh Hóa" issues as "Tỉnh ủy Thanh Hóa" (rules §8: HD 36's header names the
+# committee, e.g. HUYỆN ỦY ĐỊNH HÓA under ĐẢNG BỘ TỈNH THÁI NGUYÊN); a cell issues as itself.
+COMMITTEE_PREFIXES = (
+    ("Đảng bộ tỉnh ", "Tỉnh ủy "),
+    ("Đảng bộ thành phố ", "Thành ủy "),
+    ("Đảng bộ huyện ", "Huyện ủy "),
+    ("Đảng bộ quận ", "Quận ủy "),
+    ("Đảng bộ thị xã ", "Thị ủy "),
+    ("Đảng bộ ", "Đảng ủy "),
+)
+
+
+def committee_name(unit: Unit) -> str:
+    """The issuing body of a unit's documents: its committee ("Đảng ủy xã A"), a cell itself."""
+    for prefix, committee in COMMITTEE_PREFIXES:
+        if unit.name.startswith(prefix):
+            return committee + unit.name[len(prefix) :]
+    return unit.name

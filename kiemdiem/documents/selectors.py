@@ -50,3 +50,28 @@ def template_for(kind: Kind, unit: Unit) -> bytes:
         return default_template(kind.code)
     with uploaded.file.open("rb") as f:
         return f.read()
+
+
+class TemplateResolver:
+    """The template of one kind for many units (a bundle of a province's documents): the
+    uploaded templates are read once, each unit's nearest one found in memory."""
+
+    def __init__(self, kind: Kind) -> None:
+        self.kind = kind
+        self._by_path: dict[str, DocumentTemplate] = {}
+        newest_first = DocumentTemplate.objects.filter(
+            kind=kind.code, withdrawn_at__isnull=True
+        ).select_related("unit")
+        for t in newest_first.order_by("-created_at", "-pk"):
+            self._by_path.setdefault(t.unit.path, t)
+        self._content: dict[int, bytes] = {}
+
+    def for_unit(self, unit: Unit) -> bytes:
+        for path in reversed(unit.ancestor_paths()):
+            template = self._by_path.get(path)
+            if template is not None:
+                if template.pk not in self._content:
+                    with template.file.open("rb") as f:
+                        self._content[template.pk] = f.read()
+                return self._content[template.pk]
+        return default_template(self.kind.code)

@@ -251,3 +251,59 @@ def document_issue(
         content=lambda symbol: render.render_docx({**context, "number_symbol": symbol}, template),
         filename=f"{kind.code}-{obj.pk}.docx",
     )
+
+
+SIGNED_MAX_BYTES = 20 * 1024 * 1024
+
+
+def document_attach_signed(
+    *, doc: OutgoingDocument, content: bytes, by: Any, version: int
+) -> OutgoingDocument:
+    """Keep the signed and sealed copy (a scanned PDF) with the register's row. A later scan
+    replaces it on the row; the audit log keeps which file was there before."""
+    decision = can_enter_document(by, doc.unit)
+    if not decision:
+        raise DomainError(decision.reason)
+    if not content.startswith(b"%PDF-"):
+        raise DomainError(
+            "Tệp tải lên không phải PDF; quét bản đã ký, đóng dấu thành tệp PDF rồi tải lên.",
+            field="file",
+        )
+    if len(content) > SIGNED_MAX_BYTES:
+        raise DomainError(
+            "Tệp PDF quá lớn (tối đa 20 MB); quét ở độ phân giải thấp hơn.", field="file"
+        )
+    with transaction.atomic():
+        locked = OutgoingDocument.objects.select_for_update().get(pk=doc.pk)
+        if locked.version != version:
+            raise DomainError(
+                "Văn bản này vừa được người khác cập nhật; tải lại trang rồi làm lại.", field="file"
+            )
+        before = locked.signed_pdf.name or None
+        locked.signed_pdf.save(
+            f"{locked.symbol.replace('/', '_')}-ban-ky.pdf", ContentFile(content), save=False
+        )
+        locked.version += 1
+        locked.save(update_fields=["signed_pdf", "version", "updated_at"])
+        audit_record(
+            obj=locked,
+            action="update",
+            by=by,
+            changes={"signed_pdf": [before, locked.signed_pdf.name]},
+            unit_path=locked.unit.path,
+        )
+    return locked
+
+
+def document_content(
+    kind: Kind, obj: Any, *, day: datetime.date | None = None
+) -> tuple[bytes, str]:
+    """The object's document as DOCX and its file name without extension: the issued copy once
+    it has a number, otherwise a draft whose number is left as dots (a draft takes no number)."""
+    issued = issued_copy(kind, obj)
+    if issued is not None and issued.file:
+        with issued.file.open("rb") as f:
+            return f.read(), f"{kind.code}-{obj.pk}-so-{issued.number}{issued.suffix}"
+    template = selectors.template_for(kind, kind.unit_of(obj))
+    context = render.document_context(kind, obj, day=day or timezone.localdate())
+    return render.render_docx(context, template), f"{kind.code}-{obj.pk}-du-thao"

@@ -35,7 +35,7 @@ FONT = "Times New Roman"
 MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
 TEXT_WIDTH_MM = 210 - MARGINS_MM["left"] - MARGINS_MM["right"]  # 165
 # Header columns: the right one holds "ĐẢNG CỘNG SẢN VIỆT NAM" (caps 15 bold) on one line.
-HEADER_MM = (68, 97)
+HEADER_MM = (76, 89)
 
 LEFT = WD_ALIGN_PARAGRAPH.LEFT
 CENTER = WD_ALIGN_PARAGRAPH.CENTER
@@ -120,6 +120,16 @@ def _repeat_header(table: Table) -> None:
     trpr.append(header)
 
 
+def _cant_split(row: Any) -> None:
+    """A row is never broken across two pages."""
+    trpr = row._tr.get_or_add_trPr()
+    trpr.append(OxmlElement("w:cantSplit"))
+
+
+# Columns this narrow hold numbers and dates: centred.
+SHORT_COLUMN_MM = 30
+
+
 class Page:
     """What a kind's body writes with: paragraphs, headings, loops and tables of the body (14)."""
 
@@ -176,8 +186,10 @@ class Page:
         for cell, text in zip(table.rows[0].cells, headers, strict=True):
             _first(cell, text, size=size, bold=True)
         table.rows[1].cells[0].paragraphs[0].add_run(f"{{%tr for {loop} %}}")
-        for cell, text in zip(table.rows[2].cells, cells, strict=True):
-            _first(cell, text, size=size, align=LEFT)
+        for cell, text, mm in zip(table.rows[2].cells, cells, widths_mm, strict=True):
+            # short columns (numbers, dates) centred, text on the left
+            _first(cell, text, size=size, align=CENTER if mm <= SHORT_COLUMN_MM else LEFT)
+        _cant_split(table.rows[2])
         table.rows[3].cells[0].paragraphs[0].add_run("{%tr endfor %}")
         return table
 
@@ -224,8 +236,11 @@ def _header(doc: DocxDocument, *, letter: bool, numbered: bool) -> None:
 def _title(doc: DocxDocument) -> None:
     _para(doc, "")
     _para(doc, "{{ doc_type_name|upper }}", size=16, bold=True)
-    _para(doc, "{{ summary }}", bold=True)
-    _para(doc, "-----")
+    summary = _para(doc, "{{ summary }}", bold=True)
+    summary.paragraph_format.space_after = Pt(2)
+    # a short solid rule under the summary (about 30 mm, centred)
+    _rule_under(_para(doc, ""), indent_mm=(TEXT_WIDTH_MM - 30) / 2)
+    _para(doc, "")
 
 
 def _signature(doc: DocxDocument, *, numbered: bool) -> None:
@@ -235,7 +250,7 @@ def _signature(doc: DocxDocument, *, numbered: bool) -> None:
     _widths(sign, (75, 90))
     to_cell, signer_cell = sign.rows[0].cells
     if numbered:
-        _first(to_cell, "Nơi nhận:", align=LEFT, bold=True, italic=True, underline=True)
+        _first(to_cell, "Nơi nhận:", align=LEFT, underline=True)
         _para(to_cell, "{%p for r in recipients %}", align=LEFT)
         _para(to_cell, "- {{ r }},", align=LEFT, size=12)
         _para(to_cell, "{%p endfor %}", align=LEFT)

@@ -7,23 +7,31 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.shortcuts import render as render_page
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kiemdiem.core.audit import history_for
 from kiemdiem.core.errors import DomainError
 from kiemdiem.core.forms import run_service
 from kiemdiem.core.permissions import require
-from kiemdiem.documents import render, selectors, services
-from kiemdiem.documents.forms import ManualDocumentForm, TemplateUploadForm
+from kiemdiem.documents import pdf, selectors, services
+from kiemdiem.documents.bundles import bundle_request
+from kiemdiem.documents.forms import (
+    BundleForm,
+    ManualDocumentForm,
+    SignedCopyForm,
+    TemplateUploadForm,
+)
 from kiemdiem.documents.kinds import KINDS, Kind
-from kiemdiem.documents.models import DocumentTemplate, OutgoingDocument
+from kiemdiem.documents.models import DocumentBundle, DocumentTemplate, OutgoingDocument
 from kiemdiem.documents.permissions import can_enter_document, can_manage_templates
 from kiemdiem.documents.selectors import default_template
 from kiemdiem.org.models import Unit
 from kiemdiem.org.scoping import scope, visible_units
+from kiemdiem.reviews.models import ReviewCycle
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -53,17 +61,28 @@ def _stored(field: Any, name: str) -> HttpResponse:
 @login_required
 @require_GET
 def document_docx(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    """The document as DOCX: the issued copy once it has a number, otherwise a draft whose number
-    is left as dots (a draft takes no number from the register)."""
+    """The document as DOCX: the issued copy once it has a number, otherwise a draft."""
+    found = _kind(kind)
+    content, name = services.document_content(found, _object(request, found, pk))
+    return _attachment(content, f"{name}.docx")
+
+
+@login_required
+@require_GET
+def document_pdf(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """The same document as PDF (LibreOffice), for printing and archiving; without LibreOffice
+    on the server, the page says so and the DOCX stays available."""
     found = _kind(kind)
     obj = _object(request, found, pk)
-    issued = services.issued_copy(found, obj)
-    if issued is not None and issued.file:
-        return _stored(issued.file, f"{found.code}-{obj.pk}-{issued.number}{issued.suffix}.docx")
-    day = timezone.localdate()
-    template = selectors.template_for(found, found.unit_of(obj))
-    content = render.render_docx(render.document_context(found, obj, day=day), template)
-    return _attachment(content, f"{found.code}-{obj.pk}-du-thao.docx")
+    content, name = services.document_content(found, obj)
+    try:
+        printed = pdf.docx_to_pdf(content)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(obj.get_absolute_url())
+    response = HttpResponse(printed, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    return response
 
 
 @login_required
@@ -121,6 +140,64 @@ def document_file(request: HttpRequest, pk: int) -> HttpResponse:
     if not doc.file:
         raise Http404
     return _stored(doc.file, f"{doc.symbol.replace('/', '_')}.docx")
+
+
+def _registered(request: HttpRequest, pk: int) -> OutgoingDocument:
+    qs = scope(
+        OutgoingDocument.objects.select_related("unit", "created_by"), request.user, via="unit"
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One row of the register: its details, the file the system made, the signed copy (the
+    office uploads the scanned PDF here) and its history."""
+    doc = _registered(request, pk)
+    may_attach = can_enter_document(request.user, doc.unit)
+    posted = request.method == "POST"
+    form = SignedCopyForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        initial={"version": doc.version},
+    )
+    if posted:
+        require(may_attach)
+        if form.is_valid():
+            saved = run_service(
+                form,
+                lambda: services.document_attach_signed(
+                    doc=doc,
+                    content=form.cleaned_data["file"].read(),
+                    by=request.user,
+                    version=form.cleaned_data["version"],
+                ),
+            )
+            if saved is not None:
+                messages.success(request, f"Đã lưu bản ký, đóng dấu của văn bản số {doc.symbol}.")
+                return redirect("documents:document", pk=doc.pk)
+    ctx = {
+        "doc": doc,
+        "form": form,
+        "may_attach": bool(may_attach),
+        "history": history_for(doc),
+    }
+    return render_page(request, "documents/document.html", ctx)
+
+
+@login_required
+@require_GET
+def signed_file(request: HttpRequest, pk: int) -> HttpResponse:
+    doc = _registered(request, pk)
+    if not doc.signed_pdf:
+        raise Http404
+    with doc.signed_pdf.open("rb") as f:
+        response = HttpResponse(f.read(), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{doc.symbol.replace("/", "_")}-ban-ky.pdf"'
+    )
+    return response
 
 
 def _template_rows(unit: Unit) -> list[dict[str, Any]]:
@@ -234,3 +311,77 @@ def template_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             f"Đã thôi dùng mẫu “{t.name}”; văn bản dùng lại mẫu của cấp trên hoặc mẫu mặc định.",
         )
     return redirect("documents:templates", unit=t.unit_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bundles(request: HttpRequest, unit: int) -> HttpResponse:
+    """Every document of one kind in the unit's subtree as one ZIP, built in the background;
+    the bundles the user asked for here, newest first."""
+    found = get_object_or_404(visible_units(request.user), pk=unit)
+    cycles = list(
+        ReviewCycle.objects.visible_to(request.user)
+        .filter(
+            Q(scope_unit__path__in=found.ancestor_paths())
+            | Q(scope_unit__path__startswith=found.path)
+        )
+        .order_by("-year", "-pk")[:20]
+    )
+    form = BundleForm(
+        request.POST if request.method == "POST" else None,
+        kinds=[(code, k.label) for code, k in sorted(KINDS.items())],
+        cycles=[(str(c.pk), c.title) for c in cycles],
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        cycle = next((c for c in cycles if str(c.pk) == data["cycle"]), None)
+        bundle = run_service(
+            form,
+            lambda: bundle_request(
+                unit=found,
+                kind=KINDS[data["kind"]],
+                by=request.user,
+                cycle=cycle,
+                organizations_only=data["organizations_only"],
+            ),
+        )
+        if bundle is not None:
+            return redirect(bundle.job or bundle)
+    mine = DocumentBundle.objects.filter(unit=found, created_by_id=request.user.pk).select_related(
+        "job", "cycle"
+    )
+    ctx = {
+        "unit": found,
+        "form": form,
+        "bundles": mine.order_by("-created_at", "-pk")[:20],
+        "kinds": {code: k.label for code, k in KINDS.items()},
+    }
+    return render_page(request, "documents/bundles.html", ctx)
+
+
+def _bundle(request: HttpRequest, pk: int) -> DocumentBundle:
+    """A bundle is its asker's (it holds what they may read)."""
+    qs = DocumentBundle.objects.select_related("unit", "job", "cycle")
+    return get_object_or_404(qs, pk=pk, created_by_id=request.user.pk)
+
+
+@login_required
+@require_GET
+def bundle_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    bundle = _bundle(request, pk)
+    kind = KINDS.get(bundle.kind)
+    ctx = {"bundle": bundle, "kind_label": kind.label if kind else bundle.kind}
+    return render_page(request, "documents/bundle.html", ctx)
+
+
+@login_required
+@require_GET
+def bundle_file(request: HttpRequest, pk: int) -> FileResponse:
+    bundle = _bundle(request, pk)
+    if not bundle.file:
+        raise Http404
+    response = FileResponse(bundle.file.open("rb"), content_type="application/zip")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{bundle.file.name.rsplit("/", 1)[-1]}"'
+    )
+    return response

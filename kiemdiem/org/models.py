@@ -1,6 +1,7 @@
 """The organization tree, people, their cell memberships, positions and access grants."""
 
 import datetime
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import models
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kiemdiem.core.models import BaseModel
+from kiemdiem.core.summaries import chunks
 
 # A unit's path is its ancestors' ids and its own, each as 6 base-36 digits and a dot:
 # "00000a.0000k2.". A subtree is one indexed prefix lookup (path LIKE 'prefix%').
@@ -25,6 +27,18 @@ def path_segment(pk: int) -> str:
         n, r = divmod(n, 36)
         out = digits[r] + out
     return out.rjust(PATH_SEGMENT, "0") + "."
+
+
+def ancestor_paths(path: str, floor: str = "") -> list[str]:
+    """`path` and its ancestors, root first, leaving out those above `floor` (a path prefix:
+    the scope of a cycle or round, whose summaries stop there)."""
+    start = max(len(floor), PATH_STEP)
+    return [path[:end] for end in range(start, len(path) + 1, PATH_STEP)]
+
+
+def path_depth(path: str) -> int:
+    """Depth of the unit with this path (as Unit.depth: the root is 0)."""
+    return len(path) // PATH_STEP - 1
 
 
 class UnitKind(models.TextChoices):
@@ -65,6 +79,13 @@ class UnitQuerySet(models.QuerySet):
         return self.filter(Q(valid_from__lte=day) | Q(valid_from__isnull=True)).filter(
             Q(valid_to__gte=day) | Q(valid_to__isnull=True)
         )
+
+    def ids_by_path(self, paths: Iterable[str]) -> dict[str, int]:
+        """Current unit id of each path (a path no unit has any more is left out)."""
+        found: dict[str, int] = {}
+        for chunk in chunks(sorted(set(paths))):
+            found.update(self.filter(path__in=chunk).values_list("path", "pk"))
+        return found
 
 
 class Unit(BaseModel):
@@ -141,7 +162,7 @@ class Unit(BaseModel):
 
     def ancestor_paths(self) -> list[str]:
         """Paths of this unit's ancestors and itself, root first."""
-        return [self.path[: i + PATH_STEP] for i in range(0, len(self.path), PATH_STEP)]
+        return ancestor_paths(self.path)
 
 
 class UnitSuccession(BaseModel):

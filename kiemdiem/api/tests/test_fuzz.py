@@ -19,6 +19,7 @@ from schemathesis.checks import not_a_server_error
 from kiemdiem.api.services import token_create
 from kiemdiem.api.tests import classification
 from kiemdiem.api.tests.records import PREFIXES, records_of_province_a
+from kiemdiem.documents.services import document_register
 from kiemdiem.oversight.tests.helpers import oversight_objects
 from kiemdiem.remediation.models import RemediationPlan
 from kiemdiem.reports import services as report_services
@@ -75,6 +76,11 @@ def fuzz_setup(keep_connection, open_cycle, org_tree, office, cell_secretary, ov
         "plans": plan,
         "plan-items": item,
         "reports": report,
+        # documents/{kind}/{id}/…: the kind is fuzzed, the id is the plan's (a real kind's object)
+        "documents": plan,
+        "outgoing-documents": document_register(
+            unit=org_tree.cell_a1, doc_type="KH", by=office, title="Kế hoạch"
+        ),
         **oversight_objects(oversight, open_cycle, org_tree, office),
     }
     return {"Authorization": f"Token {key}"}, objects

@@ -8,6 +8,7 @@ import pytest
 from kiemdiem.api.tests.classification import classification_of_province_a
 from kiemdiem.api.tests.records import records_of_province_a
 from kiemdiem.api.urls import router
+from kiemdiem.documents.services import document_register
 from kiemdiem.oversight.tests.helpers import oversight_objects
 from kiemdiem.remediation.models import PlanAction, RemediationPlan
 from kiemdiem.reports import services as report_services
@@ -43,6 +44,9 @@ def province_a_objects(open_cycle, org_tree, office, cell_secretary, oversight):
         "plan": plan.pk,
         "plan-item": item.pk,
         "report": report.pk,
+        "outgoing-document": document_register(
+            unit=org_tree.cell_a1, doc_type="KH", by=office, title="Kế hoạch"
+        ).pk,
         # the oversight resources (router prefix → its basename)
         **{
             basename: oversight_objects_by_prefix[prefix].pk

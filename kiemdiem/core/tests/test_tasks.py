@@ -178,3 +178,29 @@ def test_jobs_the_queue_dropped_unfinished_are_ended_and_queued_ones_are_left():
     assert killed.ok is False and "dừng giữa chừng" in killed.result
     assert waiting.ok is None and fresh.ok is None
     assert jobs_expire().startswith("0 ")  # nothing twice
+
+
+def half_done_then_refused(job_url: str) -> str:
+    """Reports half of the work, then stops with the user's answer."""
+    from kiemdiem.core.errors import DomainError
+    from kiemdiem.core.models import Job
+    from kiemdiem.core.tasks import job_progress
+
+    job_progress(Job.objects.get(url=job_url).pk, "Đang làm", 5, 10)
+    raise DomainError("Dừng ở giữa")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("stepwise", "done"), [(False, 0), (True, 5)])
+def test_a_stepwise_job_shows_its_progress_the_others_commit_it_with_their_work(stepwise, done):
+    """A job's work and its progress roll back together; a stepwise job's progress is written
+    at once (its page shows it while the work goes on)."""
+    from kiemdiem.core.tasks import enqueue_job
+
+    url = f"/viec/{int(stepwise)}/"
+    job = enqueue_job(
+        f"{__name__}.half_done_then_refused", url, name="Việc", by=None, url=url, stepwise=stepwise
+    )
+    job.refresh_from_db()
+    assert job.ok is False and job.result == "Dừng ở giữa"
+    assert (job.done, job.total) == (done, 10 if stepwise else 0)

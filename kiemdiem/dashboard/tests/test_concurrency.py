@@ -10,7 +10,7 @@ from django.db import connection, connections
 from kiemdiem.core.models import SummaryDelta
 from kiemdiem.core.summaries import deltas_append
 from kiemdiem.dashboard import summaries
-from kiemdiem.dashboard.selectors import ancestor_paths
+from kiemdiem.org.models import ancestor_paths
 
 from .helpers import stored
 

@@ -5,9 +5,9 @@ from kiemdiem.core.summaries import deltas_append
 from kiemdiem.dashboard import summaries
 from kiemdiem.dashboard.metrics import METRIC_NAMES
 from kiemdiem.dashboard.models import CycleSummary
-from kiemdiem.dashboard.selectors import METRIC_FAMILY, ancestor_paths
+from kiemdiem.dashboard.selectors import METRIC_FAMILY
 from kiemdiem.dashboard.views import COLUMNS
-from kiemdiem.org.models import PATH_STEP
+from kiemdiem.org.models import PATH_STEP, ancestor_paths
 from kiemdiem.reviews import services as review_services
 
 from .helpers import assert_summaries_match, stored

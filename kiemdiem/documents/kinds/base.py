@@ -75,6 +75,13 @@ class Kind:
     signers: Callable[[Any, datetime.date], list[Signer]] | None = None
     # Who may give it a number; default: the office keeping the unit's register.
     may_issue: Callable[[Actor, Any], Decision] | None = None
+    # For the subtree's bundle (ZIP): the path from an object to its unit, and to its review
+    # cycle when it belongs to one (the bundle is then made for one cycle).
+    unit_field: str = "unit"
+    cycle_field: str | None = None
+    # A kind written for organizations and for members alike (a plan): the path to the member,
+    # so a bundle can hold the organizations' documents only.
+    person_field: str | None = None
     letter: bool = False  # a công văn: no type line, "V/v …" under the number
     form_code: str = ""  # "Mẫu 01-HD KĐ.ĐG 2025"
     extra: dict[str, Any] = field(default_factory=dict)

@@ -5,8 +5,9 @@ import datetime
 from typing import Any
 
 from kiemdiem.documents.kinds.base import Kind, Signer, committee_authority, leaders_of, register
+from kiemdiem.documents.numbering import committee_name
 from kiemdiem.documents.template_default import Page
-from kiemdiem.remediation.models import ActionStatus, RemediationPlan
+from kiemdiem.remediation.models import ActionStatus, PlanRecipient, RemediationPlan
 from kiemdiem.remediation.permissions import can_adopt_plan
 
 
@@ -34,20 +35,37 @@ def _items(plan: RemediationPlan) -> list[dict[str, Any]]:
     ]
 
 
+def _recipients(plan: RemediationPlan) -> list[str]:
+    """The bodies the plan goes to: the standing committee above, the working group assigned
+    (each once)."""
+    names: list[str] = []
+    for r in plan.recipients.select_related("unit", "working_group").order_by("kind", "pk"):
+        if r.kind == PlanRecipient.Kind.WORKING_GROUP and r.working_group is not None:
+            name = f"{r.working_group.name} ({committee_name(r.unit)})"
+        else:
+            name = f"Ban Thường vụ {committee_name(r.unit)}"
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
 def _context(plan: RemediationPlan, day: datetime.date) -> dict[str, Any]:
-    recipients = [
-        f"Ban Thường vụ {r.unit.name}" for r in plan.recipients.select_related("unit") if r.unit_id
-    ]
+    # "Kiểm điểm, đánh giá năm 2025" → "… theo kết luận của đợt kiểm điểm, đánh giá năm 2025"
+    cycle = _lower_first(plan.cycle.title)
     return {
         "doc_type_name": "Kế hoạch",
-        "summary": f"khắc phục hạn chế, khuyết điểm theo kết luận kiểm điểm {plan.cycle.title}",
-        "intro": f"Thực hiện kết luận kiểm điểm {plan.cycle.title}, "
-        f"{plan.review.subject_label} xây dựng kế hoạch khắc phục hạn chế, khuyết điểm như sau:",
+        "summary": f"khắc phục hạn chế, khuyết điểm theo kết luận của đợt {cycle}",
+        "intro": f"Thực hiện kết luận của đợt {cycle}, {plan.review.subject_label} xây dựng "
+        "kế hoạch khắc phục hạn chế, khuyết điểm như sau:",
         "items": _items(plan),
         "authority": "Người lập kế hoạch"
         if plan.person is not None
         else committee_authority(plan.unit),
-        "recipients": recipients,
+        "recipients": _recipients(plan),
     }
 
 
@@ -62,7 +80,7 @@ def _body(page: Page) -> None:
     page.table(
         ("TT", "Nội dung khắc phục", "Chịu trách nhiệm", "Thời hạn"),
         ("{{ item.n }}", "{{ item.content }}", "{{ item.responsible }}", "{{ item.deadline }}"),
-        (12, 88, 40, 25),
+        (12, 78, 48, 27),
         loop="item in items",
     )
 
@@ -78,6 +96,8 @@ PLAN = register(
         body=_body,
         signers=_signers,
         may_issue=can_adopt_plan,
+        cycle_field="cycle",
+        person_field="person",
         sample={
             "intro": "Thực hiện kết luận kiểm điểm …",
             "items": [{"n": 1, "content": "…", "responsible": "…", "deadline": "30/06/2026"}],

@@ -173,3 +173,35 @@ def test_office_enters_a_document_made_outside(client, office, outsider, org_tre
             title="x",
         )
     assert OutgoingDocument.objects.count() == 1
+
+
+def test_the_office_keeps_the_signed_copy(client, office, outsider, org_tree, cell_secretary):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    doc = _register(org_tree.province_a, office, content=lambda symbol: b"x")
+    url = reverse("documents:document", args=[doc.pk])
+    client.force_login(office)
+    page = client.get(url).content.decode()
+    assert "Chưa lưu bản ký, đóng dấu." in page
+    refused = client.post(url, {"file": SimpleUploadedFile("a.pdf", b"PK\x03\x04"), "version": 1})
+    assert "không phải PDF" in refused.content.decode()
+    pdf = b"%PDF-1.4\n%scan\n"
+    response = client.post(url, {"file": SimpleUploadedFile("a.pdf", pdf), "version": doc.version})
+    assert response.status_code == 302
+    doc.refresh_from_db()
+    assert doc.signed_pdf and doc.version == 2
+    assert AuditEvent.objects.filter(
+        object_type="documents.outgoingdocument", object_id=str(doc.pk), action="update"
+    ).exists()
+    download = client.get(reverse("documents:signed-file", args=[doc.pk]))
+    assert download["Content-Type"] == "application/pdf" and download.content == pdf
+    stale = client.post(url, {"file": SimpleUploadedFile("b.pdf", pdf), "version": 1})
+    assert "vừa được người khác cập nhật" in stale.content.decode()
+    client.force_login(cell_secretary)  # sees the province's register? no: 404 or 403
+    assert client.post(
+        url, {"file": SimpleUploadedFile("c.pdf", pdf), "version": 2}
+    ).status_code in (403, 404)
+    client.force_login(outsider)
+    assert client.get(reverse("documents:signed-file", args=[doc.pk])).status_code == 404
+    doc.refresh_from_db()
+    assert doc.version == 2

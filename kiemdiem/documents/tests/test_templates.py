@@ -49,7 +49,7 @@ def test_the_plan_table_repeats_its_header_row_and_has_set_widths():
     doc = Document(io.BytesIO(default_template(PLAN.code)))
     items = doc.tables[1]
     assert "w:tblHeader" in items.rows[0]._tr.xml
-    assert [round(c.width.mm) for c in items.columns] == [12, 88, 40, 25]
+    assert [round(c.width.mm) for c in items.columns] == [12, 78, 48, 27]
 
 
 def test_an_uploaded_template_is_used_by_the_subtree_until_withdrawn(
