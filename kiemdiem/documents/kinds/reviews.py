@@ -19,12 +19,12 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Q
-from docx.oxml import OxmlElement
 from docx.shared import Pt
 from docx.table import Table
 
 from kiemdiem.core.dates import vn_date
 from kiemdiem.documents.kinds.base import Kind, Signer, committee_authority, register
+from kiemdiem.documents.numbering import committee_name
 from kiemdiem.documents.template_default import Page
 from kiemdiem.org.models import CELL_KINDS, LEADER_ROLES, Position, Unit, UnitKind
 from kiemdiem.remediation.models import ActionStatus, RemediationPlan
@@ -200,10 +200,8 @@ REVIEW_SAMPLE: dict[str, Any] = {
 
 
 def _table(page: Page, *args: Any, **kw: Any) -> Table:
-    """`Page.table`, its rows kept whole on one page (a row split over two pages left a word of
-    "Chưa tự đánh giá" alone on the next), and a small gap under it."""
+    """`Page.table` and a small gap under it (the next paragraph was glued to the table)."""
     table = page.table(*args, **kw)
-    table.rows[2]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     gap = page.doc.add_paragraph()
     gap.paragraph_format.space_after = Pt(0)
     gap.paragraph_format.line_spacing = Pt(6)
@@ -317,12 +315,9 @@ def _cycle_objects(user: Any) -> Any:
 
 
 def _below(unit: Unit, day: datetime.date) -> list[str]:
-    children = list(
-        Unit.objects.filter(parent=unit)
-        .valid_on(day)
-        .order_by("name")
-        .values_list("name", flat=True)
-    )
+    children = [
+        committee_name(u) for u in Unit.objects.filter(parent=unit).valid_on(day).order_by("name")
+    ]
     if len(children) <= RECIPIENTS_NAMED:
         return children
     return [f"Các cấp ủy, tổ chức đảng trực thuộc ({len(children)} đơn vị)"]
@@ -339,7 +334,7 @@ def _cycle_context(cycle: ReviewCycle, day: datetime.date) -> dict[str, Any]:
         "doc_type_name": "Kế hoạch",
         "summary": _lower_first(cycle.title.strip()),
         "directive": _directive(cycle),
-        "issuer": unit.name if unit.kind in CELL_KINDS else f"Ban Thường vụ {unit.name}",
+        "issuer": unit.name if unit.kind in CELL_KINDS else f"Ban Thường vụ {committee_name(unit)}",
         "scope": unit.name,
         "year": cycle.year,
         "collectives": "; ".join(kinds) or "các cấp ủy, tổ chức đảng trong phạm vi",
@@ -442,6 +437,7 @@ CYCLE_PLAN = register(
         doc_type="KH",
         objects=_cycle_objects,
         unit_of=lambda cycle: cycle.scope_unit,
+        unit_field="scope_unit",
         context=_cycle_context,
         body=_cycle_body,
         title_of=lambda cycle: f"Kế hoạch {_lower_first(cycle.title.strip())}",
@@ -515,7 +511,7 @@ def _meeting_context(meeting: ReviewMeeting, day: datetime.date) -> dict[str, An
         "comments": _paragraphs(meeting.comments),
         "minutes": _paragraphs(meeting.minutes) or [DOTS],
         "authority": "Chủ trì hội nghị",
-        "recipients": [unit.parent.name] if unit.parent else [],
+        "recipients": [committee_name(unit.parent)] if unit.parent else [],
     }
 
 
@@ -567,6 +563,7 @@ MEETING_RECORD = register(
         doc_type="BB",
         objects=_meeting_objects,
         unit_of=lambda meeting: meeting.unit,
+        cycle_field="cycle",
         context=_meeting_context,
         body=_meeting_body,
         signers=_meeting_signers,
@@ -620,7 +617,7 @@ def _collective_context(review: Review, day: datetime.date) -> dict[str, Any]:
         "form_code": _hd43_code("01", review.cycle.year),
         **_review_texts(review),
         "authority": committee_authority(unit),
-        "recipients": [unit.parent.name] if unit.parent else [],
+        "recipients": [committee_name(unit.parent)] if unit.parent else [],
     }
 
 
@@ -642,6 +639,7 @@ COLLECTIVE_REPORT = register(
         doc_type="BC",
         objects=_collective_objects,
         unit_of=lambda review: review.unit,
+        cycle_field="cycle",
         context=_collective_context,
         body=_collective_body,
         title_of=lambda r: f"Báo cáo kiểm điểm tập thể {r.unit.name} {_subject_year(r)}",
@@ -794,6 +792,7 @@ PERSONAL_REVIEW = register(
         doc_type=None,
         objects=_personal_objects,
         unit_of=lambda review: review.unit,
+        cycle_field="cycle",
         context=_personal_context,
         body=_personal_body,
         signers=_personal_signers,
@@ -810,6 +809,7 @@ PERSONAL_REVIEW_2C = register(
         doc_type=None,
         objects=_personal_objects,
         unit_of=lambda review: review.unit,
+        cycle_field="cycle",
         context=lambda review, day: _personal_context(review, day, "2C"),
         body=_personal_body,
         signers=_personal_signers,

@@ -59,12 +59,12 @@ def test_cycle_plan_cites_the_directive_and_sets_the_timetable(
     assert _url(CYCLE_KH, open_cycle) in page and 'data-testid="document-issue"' in page
     doc = _docx(client.get(_url(CYCLE_KH, open_cycle)))
     left = _cell(doc.tables[0].rows[0].cells[0])
-    assert left == "BAN CHẤP HÀNH TRUNG ƯƠNG\nĐẢNG BỘ TỈNH THANH HÓA\n*\nSố …-KH/TU"
+    assert left == "\nTỈNH ỦY THANH HÓA\n*\nSố …-KH/TU"  # no body above a province
     body = _body(doc)
     assert "KẾ HOẠCH\nkiểm điểm, đánh giá năm 2025" in body
     assert (
         "Thực hiện Công văn số 493-CV/TU ngày 20/11/2025 của Ban Thường vụ Tỉnh ủy Thanh Hóa, "
-        "Ban Thường vụ Đảng bộ tỉnh Thanh Hóa xây dựng kế hoạch" in body
+        "Ban Thường vụ Tỉnh ủy Thanh Hóa xây dựng kế hoạch" in body
     )
     assert "trước ngày 15/02/2026" in body
     steps = _rows(doc.tables[1])
@@ -76,7 +76,7 @@ def test_cycle_plan_cites_the_directive_and_sets_the_timetable(
         "31/12/2027",
     ]
     to, signature = (_cell(c) for c in doc.tables[2].rows[0].cells)
-    assert "- Đảng bộ phường Hạc Thành," in to and "- Đảng bộ xã Quảng Phú," in to
+    assert "- Đảng ủy phường Hạc Thành," in to and "- Đảng ủy xã Quảng Phú," in to
     assert signature.startswith("T/M BAN THƯỜNG VỤ\nBÍ THƯ") and "Đỗ Trọng Hưng" in signature
 
     issued = _issue(client, CYCLE_KH, open_cycle)
@@ -137,7 +137,7 @@ def test_conference_record_names_the_chair_the_findings_and_the_conclusion(
         ["1", "Lãnh đạo, chỉ đạo", "Sinh hoạt chi bộ chưa đều", "Hạn chế"]
     ]
     to, signature = (_cell(c) for c in doc.tables[2].rows[0].cells)
-    assert "- Đảng bộ Trường THPT Quảng Xương," in to
+    assert "- Đảng ủy Trường THPT Quảng Xương," in to
     assert signature.startswith("CHỦ TRÌ HỘI NGHỊ") and signature.endswith("Trần Thị Hương")
     issued = _issue(client, MEETING_BB, meeting, signer=f"person:{meeting.chair_id}")
     assert issued.symbol == "1-BB/CB"
@@ -247,7 +247,7 @@ def test_collective_report_mau_01_lists_carried_shortcomings_and_their_remedy(
     ]
     assert _rows(doc.tables[3]) == [["1", "Sinh hoạt chi bộ đúng kỳ, đủ nội dung", "30/06/2027"]]
     to, signature = (_cell(c) for c in doc.tables[-1].rows[0].cells)
-    assert "- Đảng bộ Trường THPT Quảng Xương," in to
+    assert "- Đảng ủy Trường THPT Quảng Xương," in to
     assert signature.startswith("T/M CHI BỘ\nBÍ THƯ") and signature.endswith("Trần Thị Hương")
     assert _issue(client, REPORT_01, review).symbol == "1-BC/CB"
     client.force_login(outsider)
