@@ -74,13 +74,15 @@ def _hd43_code(number: str, year: int) -> str:
     return f"Mẫu {number}-HD KĐ.ĐG {2025 if year >= 2025 else 2023}"
 
 
-def _directive(cycle: ReviewCycle) -> str:
+def _directive(cycle: ReviewCycle, issuer: str) -> str:
+    """ "Công văn số 493-CV/TU ngày 20/11/2025 của Ban Thường vụ Tỉnh ủy"; without "của …" when
+    the plan's issuer wrote the directive itself (its name starts with the directive's issuer)."""
     abbreviation = cycle.directive_number.split("-", 1)[-1].split("/", 1)[0].upper()
     name = DIRECTIVE_TYPES.get(abbreviation, "Văn bản")
-    return (
-        f"{name} số {cycle.directive_number} ngày {vn_date(cycle.directive_date)} "
-        f"của {cycle.directive_issuer}"
-    )
+    text = f"{name} số {cycle.directive_number} ngày {vn_date(cycle.directive_date)}"
+    if issuer.casefold().startswith(cycle.directive_issuer.strip().casefold()):
+        return text
+    return f"{text} của {cycle.directive_issuer}"
 
 
 def _findings(findings: Any) -> list[dict[str, Any]]:
@@ -325,6 +327,7 @@ def _below(unit: Unit, day: datetime.date) -> list[str]:
 
 def _cycle_context(cycle: ReviewCycle, day: datetime.date) -> dict[str, Any]:
     unit = cycle.scope_unit
+    issuer = unit.name if unit.kind in CELL_KINDS else f"Ban Thường vụ {committee_name(unit)}"
     kinds = [
         _lower_first(str(UnitKind(k).label))
         for k in cycle.participating_kinds
@@ -333,8 +336,8 @@ def _cycle_context(cycle: ReviewCycle, day: datetime.date) -> dict[str, Any]:
     return {
         "doc_type_name": "Kế hoạch",
         "summary": _lower_first(cycle.title.strip()),
-        "directive": _directive(cycle),
-        "issuer": unit.name if unit.kind in CELL_KINDS else f"Ban Thường vụ {committee_name(unit)}",
+        "directive": _directive(cycle, issuer),
+        "issuer": issuer,
         "scope": unit.name,
         "year": cycle.year,
         "collectives": "; ".join(kinds) or "các cấp ủy, tổ chức đảng trong phạm vi",

@@ -63,8 +63,8 @@ def test_cycle_plan_cites_the_directive_and_sets_the_timetable(
     body = _body(doc)
     assert "KẾ HOẠCH\nkiểm điểm, đánh giá năm 2025" in body
     assert (
-        "Thực hiện Công văn số 493-CV/TU ngày 20/11/2025 của Ban Thường vụ Tỉnh ủy Thanh Hóa, "
-        "Ban Thường vụ Tỉnh ủy Thanh Hóa xây dựng kế hoạch" in body
+        "Thực hiện Công văn số 493-CV/TU ngày 20/11/2025, Ban Thường vụ Tỉnh ủy Thanh Hóa xây "
+        "dựng kế hoạch kiểm điểm, đánh giá năm 2025 trong Đảng bộ tỉnh Thanh Hóa" in body
     )
     assert "trước ngày 15/02/2026" in body
     steps = _rows(doc.tables[1])
