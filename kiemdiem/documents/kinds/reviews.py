@@ -175,6 +175,8 @@ def _review_texts(review: Review) -> dict[str, Any]:
         "carried": _carried(review),
         "suggested": _suggested(review),
         "directions": _directions(review),
+        # QĐ 366 (reviews of 2025 on) scores out of 100 before the level (rules §1.5)
+        "scored": review.cycle.year >= 2025,
     }
 
 
@@ -198,6 +200,7 @@ REVIEW_SAMPLE: dict[str, Any] = {
         }
     ],
     "directions": [{"n": 1, "content": "…", "deadline": "30/06/2026"}],
+    "scored": True,
 }
 
 
@@ -303,6 +306,16 @@ def _directions_section(page: Page, number: str) -> None:
 
     page.when("directions", table)
     page.when("not directions", _say(page, DOTS))
+
+
+def _rating_section(page: Page, number: str) -> None:
+    """The self-rating, written by hand: the rating itself is kept by the classification round,
+    which this layer does not read."""
+    _heading(page, f"{number}. TỰ ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG")
+    page.text(
+        "{% if scored %}Tổng số điểm tự chấm: ………… điểm; {% endif %}"
+        "tự nhận mức xếp loại chất lượng: …………………………"
+    )
 
 
 # ----- 1. the cycle's plan (KH) -------------------------------------------------------------
@@ -633,6 +646,7 @@ def _collective_body(page: Page) -> None:
     _heading(page, "V. TRÁCH NHIỆM CỦA TẬP THỂ, CÁ NHÂN ĐỐI VỚI HẠN CHẾ, KHUYẾT ĐIỂM")
     _lines(page, "responsibility")
     _directions_section(page, "VI")
+    _rating_section(page, "VII")
 
 
 COLLECTIVE_REPORT = register(
@@ -774,6 +788,7 @@ def _personal_body(page: Page) -> None:
     )
     _lines(page, "responsibility")
     _directions_section(page, "VII")
+    _rating_section(page, "VIII")
 
 
 PERSONAL_SAMPLE: dict[str, Any] = {

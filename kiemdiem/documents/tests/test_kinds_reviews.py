@@ -238,6 +238,7 @@ def test_collective_report_mau_01_lists_carried_shortcomings_and_their_remedy(
         "- Nguyên nhân khách quan: ……………………………………\n"
     ) in body
     assert "- Trách nhiệm: Chi ủy chịu trách nhiệm chính" in body
+    assert "VII. TỰ ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG\nTổng số điểm tự chấm: ………… điểm;" in body
     findings, carried_rows = doc.tables[1], doc.tables[2]
     assert _rows(findings) == [
         ["1", "Kiểm tra, giám sát", "Chưa kiểm tra đảng viên", "Khuyết điểm"]
