@@ -25,7 +25,7 @@ from docx.table import Table
 from kiemdiem.core.dates import vn_date
 from kiemdiem.documents.kinds.base import Kind, Signer, committee_authority, register
 from kiemdiem.documents.numbering import committee_name
-from kiemdiem.documents.template_default import Page
+from kiemdiem.documents.template_default import LEFT, Page
 from kiemdiem.org.models import CELL_KINDS, LEADER_ROLES, Position, Unit, UnitKind
 from kiemdiem.remediation.models import ActionStatus, RemediationPlan
 from kiemdiem.reviews import rules, selectors
@@ -314,7 +314,8 @@ def _rating_section(page: Page, number: str) -> None:
     _heading(page, f"{number}. TỰ ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG")
     page.text(
         "{% if scored %}Tổng số điểm tự chấm: ………… điểm; {% endif %}"
-        "tự nhận mức xếp loại chất lượng: …………………………"
+        "tự nhận mức xếp loại chất lượng: …………………………",
+        align=LEFT,
     )
 
 
