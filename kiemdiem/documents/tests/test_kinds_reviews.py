@@ -4,12 +4,14 @@ download with python-docx."""
 
 import datetime
 import io
+import unicodedata
 
 import pytest
 from django.urls import reverse
 from docx import Document
 
 from kiemdiem.campaign import services as campaign_services
+from kiemdiem.documents import pdf
 from kiemdiem.documents.models import OutgoingDocument
 from kiemdiem.remediation import services as remediation_services
 from kiemdiem.remediation.models import RemediationPlan
@@ -43,6 +45,19 @@ def _rows(table) -> list[list[str]]:
 
 def _url(code: str, obj) -> str:
     return reverse("documents:docx", args=[code, obj.pk])
+
+
+def _printed(client, code: str, obj, *parts: str) -> None:
+    """The PDF download (LibreOffice, where installed, as in CI): its first page drawn as PNG
+    and its text holding the header and `parts`."""
+    if pdf.soffice() is None:
+        return
+    response = client.get(reverse("documents:pdf", args=[code, obj.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    assert pdf.first_page_png(response.content, dpi=30).startswith(b"\x89PNG")
+    text = " ".join(unicodedata.normalize("NFC", pdf.pdf_text(response.content)).split())
+    for part in ("ĐẢNG CỘNG SẢN VIỆT NAM", *parts):
+        assert part in text, part
 
 
 def _issue(client, code: str, obj, signer: str = "") -> OutgoingDocument:
@@ -84,6 +99,7 @@ def test_cycle_plan_cites_the_directive_and_sets_the_timetable(
     doc = _docx(client.get(_url(CYCLE_KH, open_cycle)))
     assert doc.tables[0].rows[0].cells[0].paragraphs[3].text == "Số 1-KH/TU"
 
+    _printed(client, CYCLE_KH, open_cycle, "TỈNH ỦY THANH HÓA", "Số 1-KH/TU", "KẾ HOẠCH")
     client.force_login(outsider)
     assert client.get(_url(CYCLE_KH, open_cycle)).status_code == 404
 
@@ -141,6 +157,7 @@ def test_conference_record_names_the_chair_the_findings_and_the_conclusion(
     assert signature.startswith("CHỦ TRÌ HỘI NGHỊ") and signature.endswith("Trần Thị Hương")
     issued = _issue(client, MEETING_BB, meeting, signer=f"person:{meeting.chair_id}")
     assert issued.symbol == "1-BB/CB"
+    _printed(client, MEETING_BB, meeting, "CHI BỘ TỔ TOÁN", "Số 1-BB/CB", "BIÊN BẢN")
     client.force_login(outsider)
     assert client.get(_url(MEETING_BB, meeting)).status_code == 404
 
@@ -251,6 +268,7 @@ def test_collective_report_mau_01_lists_carried_shortcomings_and_their_remedy(
     assert "- Đảng ủy Trường THPT Quảng Xương," in to
     assert signature.startswith("T/M CHI BỘ\nBÍ THƯ") and signature.endswith("Trần Thị Hương")
     assert _issue(client, REPORT_01, review).symbol == "1-BC/CB"
+    _printed(client, REPORT_01, review, "Mẫu 01-HD KĐ.ĐG 2025", "Số 1-BC/CB", "BÁO CÁO")
     client.force_login(outsider)
     assert client.get(_url(REPORT_01, review)).status_code == 404
 
@@ -286,6 +304,8 @@ def test_personal_form_is_prefilled_signed_by_the_member_and_not_numbered(
     doc = _docx(client.get(_url(PERSONAL, leader)))
     assert doc.paragraphs[0].text == "Mẫu 2A-HD KĐ.ĐG 2025"
     assert "- Chức vụ lãnh đạo, quản lý: Bí thư Chi bộ Tổ Toán." in _body(doc)
+    _printed(client, PERSONAL, leader, "Mẫu 2A-HD KĐ.ĐG 2025", "BẢN KIỂM ĐIỂM CÁ NHÂN")
+    _printed(client, PERSONAL_2C, review, "Mẫu 2C-HD KĐ.ĐG 2025", "Nguyễn Văn Đức")
     client.force_login(outsider)
     assert client.get(_url(PERSONAL, review)).status_code == 404
     assert client.get(_url(PERSONAL_2C, review)).status_code == 404
