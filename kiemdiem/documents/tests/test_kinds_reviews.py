@@ -5,6 +5,7 @@ download with python-docx."""
 import datetime
 import io
 import unicodedata
+import zipfile
 
 import pytest
 from django.urls import reverse
@@ -12,7 +13,7 @@ from docx import Document
 
 from kiemdiem.campaign import services as campaign_services
 from kiemdiem.documents import pdf
-from kiemdiem.documents.models import OutgoingDocument
+from kiemdiem.documents.models import DocumentBundle, OutgoingDocument
 from kiemdiem.remediation import services as remediation_services
 from kiemdiem.remediation.models import RemediationPlan
 from kiemdiem.reviews import commitments, suggestions
@@ -158,6 +159,14 @@ def test_conference_record_names_the_chair_the_findings_and_the_conclusion(
     issued = _issue(client, MEETING_BB, meeting, signer=f"person:{meeting.chair_id}")
     assert issued.symbol == "1-BB/CB"
     _printed(client, MEETING_BB, meeting, "CHI BỘ TỔ TOÁN", "Số 1-BB/CB", "BIÊN BẢN")
+    # the province's records of the cycle in one ZIP (the task queue runs eagerly in tests)
+    bundles = reverse("documents:bundles", args=[org_tree.province_a.pk])
+    client.post(bundles, {"kind": MEETING_BB, "cycle": meeting.cycle_id})
+    bundle = DocumentBundle.objects.get(kind=MEETING_BB)
+    archive = zipfile.ZipFile(
+        io.BytesIO(client.get(reverse("documents:bundle-file", args=[bundle.pk])).getvalue())
+    )
+    assert [n.split("/")[-1] for n in archive.namelist()] == [f"{meeting.pk}-so-1.docx"]
     client.force_login(outsider)
     assert client.get(_url(MEETING_BB, meeting)).status_code == 404
 
