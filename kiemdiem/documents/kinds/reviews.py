@@ -743,7 +743,7 @@ def _personal_signers(review: Review, day: datetime.date) -> list[Signer]:
 def _personal_body(page: Page) -> None:
     page.text("- Họ và tên: {{ full_name }}; ngày sinh: {{ birth_date }}.", indent=False)
     page.text("- Chức vụ lãnh đạo, quản lý: {{ posts }}.", indent=False)
-    page.text("- Chi bộ: {{ cell }}.", indent=False)
+    page.text("- Nơi sinh hoạt đảng: {{ cell }}.", indent=False)
     _heading(page, "I. ƯU ĐIỂM, KẾT QUẢ ĐẠT ĐƯỢC")
     page.when(
         "leader",
