@@ -7,7 +7,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from e2e.test_pages_browser import demo, problems_of, screen, sign_in  # noqa: F401 (fixtures)
-from kiemdiem.documents.models import OutgoingDocument
+from kiemdiem.documents.models import DocumentBundle, OutgoingDocument
 from kiemdiem.remediation.models import RemediationPlan
 from kiemdiem.remediation.permissions import can_adopt_plan
 
@@ -43,5 +43,22 @@ def test_office_numbers_a_plan_and_keeps_the_register(demo, screen):  # noqa: F8
     expect(screen.get_by_text("đã được dùng trong sổ văn bản đi")).to_be_visible()
     assert OutgoingDocument.objects.count() == 1
 
-    found = problems_of(screen, plan.get_absolute_url()) + problems_of(screen, register)
+    # The register's row, the unit's templates, and the unit's documents as one ZIP.
+    screen.get_by_role("link", name=doc.symbol, exact=True).click()
+    expect(screen.get_by_test_id("attach-signed")).to_be_visible()
+    document = screen.url
+    templates = reverse("documents:templates", args=[plan.unit_id])
+    bundles = reverse("documents:bundles", args=[plan.unit_id])
+    screen.goto(bundles)
+    form = screen.get_by_test_id("bundle-form")
+    form.get_by_label("Loại văn bản").select_option(label="Kế hoạch khắc phục hạn chế, khuyết điểm")
+    form.get_by_label("Đợt kiểm điểm").select_option(str(plan.cycle_id))
+    form.get_by_role("button", name="Tạo tập ZIP").click()
+    expect(screen.get_by_text("Tập kế hoạch khắc phục")).to_be_visible()  # the job's page
+    bundle = DocumentBundle.objects.get()
+    assert bundle.count == 1 and bundle.file
+
+    pages = [plan.get_absolute_url(), register, document, templates, bundles]
+    found = [problem for url in pages for problem in problems_of(screen, url)]
+    found += problems_of(screen, bundle.get_absolute_url())
     assert found == [], "\n".join(found)

@@ -232,8 +232,8 @@ def document_issue(
     if signer is None:
         if not signers:
             raise DomainError(
-                f"{unit.name} chưa có bí thư, phó bí thư đương nhiệm để ký văn bản; cập nhật "
-                "chức vụ trong danh sách đơn vị trước khi cấp số.",
+                f"Chưa có ai đương nhiệm có thẩm quyền ký {kind.label.lower()} này "
+                f"({unit.name}); cập nhật chức vụ trước khi cấp số.",
                 field="signer",
             )
         signer = signers[0]

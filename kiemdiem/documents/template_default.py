@@ -249,6 +249,7 @@ def _signature(doc: DocxDocument, *, numbered: bool) -> None:
     sign = doc.add_table(rows=1, cols=2)
     _widths(sign, (75, 90))
     to_cell, signer_cell = sign.rows[0].cells
+    _cant_split(sign.rows[0])  # the signature never leaves its name alone on the next page
     if numbered:
         _first(to_cell, "Nơi nhận:", align=LEFT, underline=True)
         _para(to_cell, "{%p for r in recipients %}", align=LEFT)

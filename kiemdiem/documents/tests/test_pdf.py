@@ -12,9 +12,12 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from kiemdiem.core.errors import DomainError
-from kiemdiem.documents import pdf
+from kiemdiem.documents import pdf, render
+from kiemdiem.documents.kinds import KINDS
 from kiemdiem.documents.kinds.plan import PLAN as PLAN_KIND
 from kiemdiem.documents.management.commands.document_pictures import draft_docx
+from kiemdiem.documents.render import HEADER_SAMPLE
+from kiemdiem.documents.selectors import default_template
 
 needs_soffice = pytest.mark.skipif(
     pdf.soffice() is None,
@@ -146,3 +149,18 @@ def test_without_libreoffice_the_page_says_so(client, office, plan, action, sett
     client.force_login(office)
     page = client.get(reverse("documents:pdf", args=[PLAN_KIND.code, plan.pk]), follow=True)
     assert "chưa cài LibreOffice" in page.content.decode()
+
+
+@needs_soffice
+@pytest.mark.parametrize("code", sorted(KINDS))
+def test_every_kind_prints_its_header_through_libreoffice(code):
+    """Each kind's default template, filled with its sample data, through LibreOffice: an A4
+    page whose first page shows the HD 36 header, on a whole PNG."""
+    kind = KINDS[code]
+    context = {**HEADER_SAMPLE, "form_code": kind.form_code, **kind.sample}
+    printed = pdf.docx_to_pdf(render.render_docx(context, default_template(code)))
+    text = _words(pdf.pdf_text(printed))
+    assert "ĐẢNG CỘNG SẢN VIỆT NAM" in text
+    assert HEADER_SAMPLE["issuing_body"].upper() in text
+    assert (f"Số {HEADER_SAMPLE['number_symbol']}" in text) == kind.numbered
+    _assert_a4_page(pdf.first_page_png(printed, dpi=DPI))

@@ -43,6 +43,12 @@ def test_every_default_template_renders_its_sample_strictly(code):
     header = doc.tables[0]
     grid = [round(c.width.mm) for c in header.columns]
     assert grid == list(HEADER_MM)  # fixed widths: LibreOffice reads the grid
+    section = doc.sections[0]
+    margins = [section.top_margin, section.bottom_margin, section.left_margin, section.right_margin]
+    assert [round(m.mm) for m in margins] == [20, 20, 30, 15]
+    assert doc.styles["Normal"].font.name == "Times New Roman"
+    title = header.rows[0].cells[1].paragraphs[0]
+    assert title.text == "ĐẢNG CỘNG SẢN VIỆT NAM" and title.runs[0].font.size.pt == 15
 
 
 def test_the_plan_table_repeats_its_header_row_and_has_set_widths():
@@ -145,6 +151,6 @@ def test_the_signer_must_hold_the_authority(client, office, plan, action, cell_s
 
 
 def test_no_leader_no_number(office, plan):
-    with pytest.raises(DomainError, match="chưa có bí thư, phó bí thư đương nhiệm"):
+    with pytest.raises(DomainError, match="Chưa có ai đương nhiệm có thẩm quyền ký"):
         services.document_issue(kind=PLAN, obj=plan, by=office)
     assert not OutgoingDocument.objects.exists()
