@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from kiemdiem.core.errors import DomainError
@@ -68,8 +68,17 @@ def _meeting(kind: Kind) -> Any:
     return (found.first() if found is not None else None) or meetings.order_by("pk").first()
 
 
-def _newest(kind: Kind) -> Any:
-    return kind.objects(SYSTEM).order_by("-pk").first()
+def _round(kind: Kind) -> Any:
+    """The year round with the most results decided by its own scope's committee."""
+    decided = Count(
+        "ratings",
+        filter=Q(
+            ratings__deciding_unit=F("scope_unit"),
+            ratings__status__in=["decided", "published"],
+        ),
+    )
+    rounds = kind.objects(SYSTEM).filter(period="year").annotate(n=decided)
+    return rounds.order_by("-n", "-year", "pk").first()
 
 
 # The object pictured for a kind, where the first one (by pk) would show it badly.
@@ -79,9 +88,9 @@ PICKS: dict[str, Callable[[Kind], Any]] = {
     "ban-kiem-diem-ca-nhan": _most_findings,
     "ban-kiem-diem-ca-nhan-2c": _most_findings,
     "bien-ban-hoi-nghi-kiem-diem": _meeting,
-    "ket-qua-xep-loai": _newest,
-    "thong-ke-xep-loai": _newest,
-    "danh-muc-ho-so": _newest,
+    "ket-qua-xep-loai": _round,
+    "thong-ke-xep-loai": _round,
+    "danh-muc-ho-so": _round,
 }
 
 
