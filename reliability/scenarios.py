@@ -610,10 +610,32 @@ def _page_load(app: App, pages: list[str], threads: int, each: int) -> Counter:
     return statuses
 
 
+_CURSORS = (
+    "import threading\n"
+    "from django.db import connection\n"
+    "from kiemdiem.org.models import Person\n"
+    "errors = []\n"
+    "def read():\n"
+    "    try:\n"
+    "        for _ in range(3):\n"
+    "            sum(1 for _p in Person.objects.all().iterator(chunk_size=20))\n"
+    "    except Exception as exc:\n"
+    "        errors.append(type(exc).__name__)\n"
+    "    finally:\n"
+    "        connection.close()\n"
+    "threads = [threading.Thread(target=read) for _ in range(6)]\n"
+    "[t.start() for t in threads]; [t.join() for t in threads]\n"
+    "print(len(errors), ','.join(sorted(set(errors))) or '-')"
+)
+
+
 def r15_pgbouncer(short: bool) -> Result:
-    """The app through PgBouncer in transaction mode (2 server connections for 3 workers): with
-    KIEMDIEM_DB_SERVER_SIDE_BINDING=0 every page answers; with the binding on, psycopg's prepared
-    statements meet a server connection that does not have them (or has them already)."""
+    """The app through PgBouncer in transaction mode (2 server connections for 3 web workers and
+    6 browsers): with KIEMDIEM_DB_SERVER_SIDE_BINDING=0 every page answers, and with it on too
+    (Django leaves psycopg's prepare_threshold unset: no named prepared statements, which a
+    transaction pool cannot keep). What does break is a server-side cursor (QuerySet.iterator)
+    outside a transaction: its FETCHes reach a server connection that never declared it. With
+    the binding off those cursors are off as well (KIEMDIEM_DB_SERVER_SIDE_CURSORS follows it)."""
     missing = PgBouncer.missing()
     if missing:
         return True, f"bỏ qua: {missing}"
@@ -626,25 +648,36 @@ def r15_pgbouncer(short: bool) -> Result:
         bouncer = PgBouncer(pg, pool_size=2)
         pages = ["/", "/theo-doi/", page, "/ke-hoach/", "/nhat-ky/", "/kiem-diem/", "/xep-loai/"]
         each = 20 if short else 60
-        results = {}
+        total = 6 * each
+        figures, ok = [], True
         for binding in ("0", "1"):
             app.env.update(DATABASE_URL=bouncer.url(), KIEMDIEM_DB_SERVER_SIDE_BINDING=binding)
             web = app.start_web(workers=3)
             began = time.monotonic()
             statuses = _page_load(app, pages, threads=6, each=each)
-            results[binding] = (statuses, time.monotonic() - began)
+            seconds = time.monotonic() - began
             kill9_tree(web.pid)
             web.wait(timeout=10)
-        off, off_seconds = results["0"]
-        on, _on_seconds = results["1"]
-        total = 6 * each
-        ok = off.get(200, 0) == total
-        bad_on = total - on.get(200, 0)
-        return ok, (
-            f"binding-off: {off.get(200, 0)}/{total} pages 200 "
-            f"({total / off_seconds:.0f} req/s) {dict(off)}; "
-            f"binding-on: {bad_on}/{total} failed {dict(on)}"
+            good = statuses.get(200, 0)
+            ok = ok and good == total
+            figures.append(
+                f"binding={binding}: {good}/{total} pages 200 ({total / seconds:.0f} req/s)"
+                + ("" if good == total else f" {dict(statuses)}")
+            )
+        cursors, errors = {}, {}
+        for flag in ("0", "1"):
+            app.env.update(
+                KIEMDIEM_DB_SERVER_SIDE_BINDING="1", KIEMDIEM_DB_SERVER_SIDE_CURSORS=flag
+            )
+            failed, kinds = app.shell(_CURSORS).split()[-2:]
+            cursors[flag] = int(failed)
+            errors[flag] = kinds
+        ok = ok and cursors["0"] == 0
+        figures.append(
+            f"iterator() in 6 threads: server-side cursors off {cursors['0']}/6 failed, "
+            f"on {cursors['1']}/6 failed ({errors['1']})"
         )
+        return ok, "; ".join(figures)
     finally:
         app.stop()
         if bouncer is not None:
