@@ -175,11 +175,12 @@ def tune_sqlite(db: dict) -> None:
 
 
 def tune_postgres(db: dict) -> None:
-    """PostgreSQL: bind parameters on the server, so psycopg prepares the statements a page runs
-    on every request (session, user, access, summaries) after five uses and PostgreSQL stops
-    planning them each time: the province dashboard's p95 went from ~14.8 to ~9.2 ms (make
-    bench). Turn off (KIEMDIEM_DB_SERVER_SIDE_BINDING=0) behind a transaction-pooling proxy
-    such as PgBouncer, which cannot keep prepared statements."""
+    """PostgreSQL: bind parameters on the server (psycopg's server-side binding; the province
+    dashboard's p95 went from ~14.8 to ~9.2 ms in make bench). Django leaves psycopg's
+    prepare_threshold unset, so no named statement is prepared and the binding also works
+    behind PgBouncer in transaction mode (make reliability R15). KIEMDIEM_DB_SERVER_SIDE_BINDING=0
+    turns it off, and with it, unless told otherwise, the server-side cursors (end of file),
+    which a transaction pool does break."""
     if db["ENGINE"] != "django.db.backends.postgresql":
         return
     binding = env_bool("KIEMDIEM_DB_SERVER_SIDE_BINDING", True)

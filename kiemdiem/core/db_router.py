@@ -132,7 +132,9 @@ class ReplicaRouter:
     def allow_relation(self, obj1: Any, obj2: Any, **hints: Any) -> bool:
         return True  # the replica is a copy of the primary: the same rows
 
-    def allow_migrate(self, db: str, app_label: str, model_name: str | None = None, **hints: Any):
+    def allow_migrate(
+        self, db: str, app_label: str, model_name: str | None = None, **hints: Any
+    ) -> bool:
         return db != self.replica
 
 
