@@ -375,6 +375,14 @@ class ReviewMeeting(BaseModel):
     def __str__(self) -> str:
         return f"Hội nghị kiểm điểm {self.unit} ngày {self.held_on:%d/%m/%Y}"
 
+    def get_absolute_url(self) -> str:
+        """The conference is shown on its unit's reviews: the collective one's page."""
+        review = Review.objects.filter(cycle_id=self.cycle_id, unit_id=self.unit_id).order_by(
+            "person_id", "pk"
+        )
+        first = review.filter(person__isnull=True).first() or review.first()
+        return (first or self.cycle).get_absolute_url() + ("#meeting" if first else "")
+
 
 # --- upper-level suggestions (gợi ý kiểm điểm) and the dossier vetting before the meeting -------
 

@@ -1,7 +1,7 @@
 """Every kind of document kiemdiem writes; importing this package registers them all."""
 
-import kiemdiem.documents.kinds.oversight  # noqa: F401 (registers its kinds, and reports')
-from kiemdiem.documents.kinds import plan  # noqa: F401 (registers its kind)
+# Each module registers its kinds (oversight's also registers the periodic report's).
+from kiemdiem.documents.kinds import classification, oversight, plan, reviews  # noqa: F401
 from kiemdiem.documents.kinds.base import KINDS, Kind, Signer, kind_of, leaders_of
 
 __all__ = ["KINDS", "Kind", "Signer", "kind_of", "leaders_of"]

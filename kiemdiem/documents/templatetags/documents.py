@@ -11,6 +11,7 @@ from django.utils import timezone
 from kiemdiem.documents.kinds import kind_of
 from kiemdiem.documents.permissions import can_enter_document
 from kiemdiem.documents.services import issued_copy
+from kiemdiem.org.scoping import access_for
 
 register = template.Library()
 
@@ -33,6 +34,8 @@ def document_actions(context: Any, code: str, obj: Any) -> dict[str, Any]:
         may_issue = bool(decision)
         signers = kind.signers_of(obj, day) if may_issue else []
     return {
+        # the register and the templates are pages of the unit: for those who see it
+        "sees_unit": access_for(request.user).covers(unit.path),
         "kind": kind,
         "obj": obj,
         "unit": unit,
