@@ -74,16 +74,6 @@ def test_router_rules():
     assert router.allow_migrate("default", "org", "unit") is True
 
 
-def test_a_pinned_request_reads_only_from_the_primary():
-    router = ReplicaRouter()
-    token = db_router._routing.set(db_router.Routing(pinned=True))
-    try:
-        with replica_reads():
-            assert router.db_for_read(Unit) == "default"
-    finally:
-        db_router._routing.reset(token)
-
-
 def test_without_a_replica_url_nothing_is_routed():
     if os.environ.get("DATABASE_REPLICA_URL"):
         pytest.skip("DATABASE_REPLICA_URL is set for this run")
