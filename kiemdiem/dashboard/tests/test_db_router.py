@@ -3,7 +3,6 @@ the replica, and the read-your-writes pin. The real streaming standby is exercis
 `make reliability` (R14); here the replica alias is mapped back to the test database and every
 decision is recorded."""
 
-import os
 import runpy
 
 import pytest
@@ -74,12 +73,14 @@ def test_router_rules():
     assert router.allow_migrate("default", "org", "unit") is True
 
 
-def test_without_a_replica_url_nothing_is_routed():
-    if os.environ.get("DATABASE_REPLICA_URL"):
-        pytest.skip("DATABASE_REPLICA_URL is set for this run")
-    assert "replica" not in settings.DATABASES
-    assert settings.DATABASE_ROUTERS == []
-    assert "kiemdiem.core.db_router.ReplicaMiddleware" not in settings.MIDDLEWARE
+def test_without_a_replica_url_nothing_is_routed(monkeypatch):
+    monkeypatch.delenv("DATABASE_REPLICA_URL", raising=False)
+    built = runpy.run_path(settings_module.__file__)  # a fresh copy; the live one untouched
+    assert "replica" not in built["DATABASES"]
+    assert "DATABASE_ROUTERS" not in built  # Django's default: no router
+    assert "kiemdiem.core.db_router.ReplicaMiddleware" not in built["MIDDLEWARE"]
+    # and the suite itself always runs on one database
+    assert "replica" not in settings.DATABASES and settings.DATABASE_ROUTERS == []
 
 
 def test_a_replica_url_adds_the_database_router_and_middleware(monkeypatch):
