@@ -510,7 +510,8 @@ def r14_replica(short: bool) -> Result:
     """A streaming standby on loopback; the app with DATABASE_REPLICA_URL: the dashboard reads
     from the standby (replay paused: a name changed on the primary is not on the page), a browser
     that just wrote (the login, an export) reads from the primary for the pin's seconds, writes
-    never reach the standby (it is read-only: any would fail the request)."""
+    never reach the standby (it is read-only: any would fail the request); when the standby
+    stops, the dashboard and the exports read from the primary."""
     pin = 2
     pg = Postgres()
     app = App(pg.url())
@@ -566,6 +567,11 @@ def r14_replica(short: bool) -> Result:
             "default",
         ]
         steps["standby-still-read-only"] = standby.sql("SELECT pg_is_in_recovery()") == [(True,)]
+        # the standby dies: dashboards and exports fall back to the primary
+        time.sleep(pin + 0.5)
+        standby._pg("pg_ctl", "-D", str(standby.dir / "data"), "-m", "immediate", "stop")
+        steps["standby-down:dashboard-from-primary"] = shows_new(session) and shows_new(session)
+        steps["standby-down:export-200"] = _export(app, session, page, scope) == 200
         ok = all(steps.values())
         failed = [name for name, good in steps.items() if not good]
         median = lags[len(lags) // 2]

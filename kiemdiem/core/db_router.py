@@ -13,7 +13,9 @@ scope the router sends a read to the replica unless
 - the browser wrote less than KIEMDIEM_REPLICA_PIN_SECONDS ago (read-your-writes: a signed,
   timestamped cookie set on the response of every request that wrote, checked on the next ones),
 - this request already wrote to that model's table (it reads its own rows back from the primary),
-- the model is one of the login's (sessions, users, lockouts) or the task queue's.
+- the model is one of the login's (sessions, users, lockouts) or the task queue's,
+- the replica cannot be reached (this process then reads from the primary for DOWN_SECONDS; a
+  replica view that meets the replica failing mid-page reads the page again from the primary).
 Raw SQL asks `reading(Model)` for the connection the router would pick.
 
 Why a cookie and not the session: the session lives in the database, so pinning through it would
@@ -28,6 +30,7 @@ lag (under a second on a healthy standby) for those few seconds.
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -35,7 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections, router
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.http import HttpRequest, HttpResponse
 
@@ -68,16 +71,42 @@ def current() -> Routing | None:
     return _routing.get()
 
 
+_down_until = 0.0  # this process found the replica unreachable: primary only until then
+DOWN_SECONDS = 30
+
+
+def replica_down() -> None:
+    """The replica failed: this process reads from the primary for DOWN_SECONDS."""
+    global _down_until
+    _down_until = time.monotonic() + DOWN_SECONDS
+
+
+def _replica_usable() -> bool:
+    if time.monotonic() < _down_until:
+        return False
+    if REPLICA not in settings.DATABASES:  # no replica: the flag only (tests record decisions)
+        return True
+    replica = connections[REPLICA]
+    try:
+        replica.close_if_health_check_failed()  # once a request, as Django's first query would
+        replica.ensure_connection()
+    except OperationalError:
+        replica_down()
+        return False
+    return True
+
+
 @contextmanager
 def replica_reads() -> Iterator[None]:
-    """Reads in this block may come from the replica (see the module's rules)."""
+    """Reads in this block may come from the replica (see the module's rules). If the replica
+    cannot be reached, they come from the primary (and do for DOWN_SECONDS in this process)."""
     state = _routing.get()
     token = None
     if state is None:  # outside a request (a task): a state for the block only
         state = Routing()
         token = _routing.set(state)
     before = state.replica_ok
-    state.replica_ok = True
+    state.replica_ok = _replica_usable()
     try:
         yield
     finally:
@@ -93,7 +122,13 @@ def replica_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.method not in SAFE_METHODS:
             return view(request, *args, **kwargs)
-        with replica_reads():
+        try:
+            with replica_reads():
+                return view(request, *args, **kwargs)
+        except OperationalError:
+            if REPLICA not in settings.DATABASES or connections[REPLICA].is_usable():
+                raise  # the primary's error, or a replica that answers: not ours to hide
+            replica_down()  # the replica went away mid-page: a GET, so read it all again
             return view(request, *args, **kwargs)
 
     return wrapped

@@ -73,6 +73,17 @@ def test_router_rules():
     assert router.allow_migrate("default", "org", "unit") is True
 
 
+def test_an_unreachable_replica_sends_reads_to_the_primary(monkeypatch):
+    monkeypatch.setattr(db_router, "_down_until", 0.0)
+    router = ReplicaRouter()
+    db_router.replica_down()  # what a failed connection or health check records
+    with replica_reads():
+        assert router.db_for_read(Unit) == "default"
+    monkeypatch.setattr(db_router, "_down_until", 0.0)  # the DOWN_SECONDS are over
+    with replica_reads():
+        assert router.db_for_read(Unit) == REPLICA
+
+
 def test_without_a_replica_url_nothing_is_routed(monkeypatch):
     monkeypatch.delenv("DATABASE_REPLICA_URL", raising=False)
     built = runpy.run_path(settings_module.__file__)  # a fresh copy; the live one untouched
