@@ -82,7 +82,8 @@ loadtest: install
 
 ## make reliability: R1–R13 of issue 15 (kill -9 of PostgreSQL, web and task workers, SQLite
 ## writers; backup/restore; locking; fuzzing; lockout; IDOR sweep; audit chain; summaries; a
-## deadline-day spike; check --deploy), one RELIABILITY line each; exits 1 if one fails.
+## deadline-day spike; check --deploy) and R14–R15 of issue 17 (a streaming read replica and the
+## router; PgBouncer in transaction mode, skipped without the Debian package), one RELIABILITY line each; exits 1 if one fails.
 ## Starts its own PostgreSQL servers; loads only 127.0.0.1. Not part of make test (~15 min).
 reliability: install
 	$(BIN)/python -m reliability

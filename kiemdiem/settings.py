@@ -175,11 +175,12 @@ def tune_sqlite(db: dict) -> None:
 
 
 def tune_postgres(db: dict) -> None:
-    """PostgreSQL: bind parameters on the server, so psycopg prepares the statements a page runs
-    on every request (session, user, access, summaries) after five uses and PostgreSQL stops
-    planning them each time: the province dashboard's p95 went from ~14.8 to ~9.2 ms (make
-    bench). Turn off (KIEMDIEM_DB_SERVER_SIDE_BINDING=0) behind a transaction-pooling proxy
-    such as PgBouncer, which cannot keep prepared statements."""
+    """PostgreSQL: bind parameters on the server (psycopg's server-side binding; the province
+    dashboard's p95 went from ~14.8 to ~9.2 ms in make bench). Django leaves psycopg's
+    prepare_threshold unset, so no named statement is prepared and the binding also works
+    behind PgBouncer in transaction mode (make reliability R15). KIEMDIEM_DB_SERVER_SIDE_BINDING=0
+    turns it off, and with it, unless told otherwise, the server-side cursors (end of file),
+    which a transaction pool does break."""
     if db["ENGINE"] != "django.db.backends.postgresql":
         return
     binding = env_bool("KIEMDIEM_DB_SERVER_SIDE_BINDING", True)
@@ -503,3 +504,31 @@ KIEMDIEM_DOCUMENTS_TERM_YEARS = env_int("KIEMDIEM_DOCUMENTS_TERM_YEARS", 5)
 # package libreoffice-writer-nogui) and how long one conversion may run before it is stopped.
 KIEMDIEM_SOFFICE = env_str("KIEMDIEM_SOFFICE", "")
 KIEMDIEM_PDF_TIMEOUT = env_int("KIEMDIEM_PDF_TIMEOUT", 120)
+
+# --- Read replica and connection pooler (issue 17; docs/performance.md "Scale-out and sizing") -
+# DATABASE_REPLICA_URL names a streaming standby of DATABASE_URL: dashboards, statistics and
+# XLSX exports then read from it (kiemdiem/core/db_router.py), everything else and every write
+# go to the primary, and a browser that wrote reads from the primary for
+# KIEMDIEM_REPLICA_PIN_SECONDS (read-your-writes). Unset: one database, nothing routed.
+KIEMDIEM_REPLICA_PIN_SECONDS = env_int("KIEMDIEM_REPLICA_PIN_SECONDS", 10)
+if env_str("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        env_str("DATABASE_REPLICA_URL"),
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests never build a replica database
+    tune_postgres(DATABASES["replica"])
+    DATABASE_ROUTERS = ["kiemdiem.core.db_router.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+        "kiemdiem.core.db_router.ReplicaMiddleware",
+    )
+# Behind a transaction-pooling proxy (PgBouncer pool_mode=transaction) a cursor declared in one
+# transaction is gone in the next: server-side cursors (QuerySet.iterator) follow the binding
+# setting above unless set here.
+for _db in DATABASES.values():
+    if _db["ENGINE"] == "django.db.backends.postgresql":
+        _db["DISABLE_SERVER_SIDE_CURSORS"] = not env_bool(
+            "KIEMDIEM_DB_SERVER_SIDE_CURSORS", env_bool("KIEMDIEM_DB_SERVER_SIDE_BINDING", True)
+        )

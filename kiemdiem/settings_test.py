@@ -29,3 +29,10 @@ STORAGES = {
 if not CSP_ENFORCE:  # noqa: F405
     CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY_REPORT_ONLY  # noqa: F405
     CONTENT_SECURITY_POLICY_REPORT_ONLY = None
+
+# The suite runs on one database even if DATABASE_REPLICA_URL is set: the replica router is tested
+# by dashboard/tests/test_db_router.py (decisions recorded) and by make reliability R14 (a real
+# standby).
+DATABASES.pop("replica", None)
+DATABASE_ROUTERS: list[str] = []
+MIDDLEWARE = [m for m in MIDDLEWARE if m != "kiemdiem.core.db_router.ReplicaMiddleware"]  # noqa: F405

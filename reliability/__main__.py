@@ -1,4 +1,4 @@
-"""`make reliability`: R1–R13, one line per scenario with its figures; exit 1 if one fails.
+"""`make reliability`: R1–R15, one line per scenario with its figures; exit 1 if one fails.
 
 `python -m reliability` runs them all at full size, `--short` a smaller version (CI), and names
 select scenarios: `python -m reliability R1 R4`. Every load goes to 127.0.0.1 only, is bounded
@@ -38,8 +38,10 @@ LIVE = {
     "R4": s.r4_backup_restore,
     "R12": s.r12_spike,
     "R13": s.r13_check_deploy,
+    "R14": s.r14_replica,
+    "R15": s.r15_pgbouncer,
 }
-ORDER = [f"R{n}" for n in range(1, 14)]
+ORDER = [f"R{n}" for n in range(1, 16)]
 
 
 def main() -> int:

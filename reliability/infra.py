@@ -128,6 +128,92 @@ class Postgres:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+class Standby(Postgres):
+    """A streaming replica of `primary`: pg_basebackup -R as a replication role, then a hot
+    standby on its own port (wal_level=replica and the loopback replication line of pg_hba are
+    initdb's defaults in PostgreSQL 15)."""
+
+    def __init__(self, primary: Postgres, role: str = "replicator") -> None:
+        primary.sql(
+            f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN "
+            f"CREATE ROLE {role} WITH REPLICATION LOGIN; END IF; END $$"
+        )
+        self.bin, self.run_as = primary.bin, primary.run_as
+        self.dir = Path(tempfile.mkdtemp(prefix="kiemdiem-rel-standby."))
+        self.port = free_port()
+        if self.run_as:
+            shutil.chown(self.dir, "kiemdiem-pg")
+        began = time.monotonic()
+        self._pg(
+            "pg_basebackup",
+            "-h",
+            HOST,
+            "-p",
+            str(primary.port),
+            "-U",
+            role,
+            "-D",
+            str(self.dir / "data"),
+            "-R",  # standby.signal + primary_conninfo: a streaming replica
+            "-X",
+            "stream",
+            "-c",
+            "fast",
+        )
+        self.copy_seconds = time.monotonic() - began
+        self.start_seconds = self.start()
+
+
+class PgBouncer:
+    """PgBouncer (Debian package pgbouncer) in front of `pg`, transaction pooling, few server
+    connections, so that clients take turns on them. None of it runs without the binary."""
+
+    BINARY = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+
+    @classmethod
+    def missing(cls) -> str:
+        if not os.access(cls.BINARY, os.X_OK):
+            return "không có pgbouncer (gói Debian: apt-get install -y pgbouncer)"
+        return ""
+
+    def __init__(self, pg: Postgres, pool_size: int = 2) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="kiemdiem-rel-pgbouncer."))
+        self.port = free_port()
+        ini = self.dir / "pgbouncer.ini"
+        ini.write_text(
+            "[databases]\n"
+            f"postgres = host={HOST} port={pg.port} dbname=postgres user=postgres\n"
+            "[pgbouncer]\n"
+            f"listen_addr = {HOST}\nlisten_port = {self.port}\nunix_socket_dir =\n"
+            "auth_type = any\npool_mode = transaction\n"
+            f"default_pool_size = {pool_size}\nmax_client_conn = 200\n"
+            "ignore_startup_parameters = extra_float_digits,options\n"
+            f"logfile = {self.dir / 'pgbouncer.log'}\n"
+        )
+        run_as = []
+        if os.getuid() == 0:  # PgBouncer refuses to run as root
+            shutil.chown(self.dir, "kiemdiem-pg")
+            shutil.chown(ini, "kiemdiem-pg")
+            run_as = ["runuser", "-u", "kiemdiem-pg", "--"]
+        self.process = subprocess.Popen(
+            [*run_as, self.BINARY, str(ini)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection((HOST, self.port), 0.5):
+                return
+            time.sleep(0.1)
+        raise RuntimeError("pgbouncer did not start")
+
+    def url(self) -> str:
+        return f"postgres://postgres@{HOST}:{self.port}/postgres"
+
+    def stop(self) -> None:
+        kill9_tree(self.process.pid)
+        self.process.wait(timeout=10)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
 class App:
     """The project run as in production (DEBUG off), on one database, in its own folders."""
 

@@ -1,4 +1,4 @@
-"""R1–R13: each returns (ok, one line of figures). Live scenarios start their own processes on
+"""R1–R15: each returns (ok, one line of figures). Live scenarios start their own processes on
 127.0.0.1; the others run the pytest tests that reproduce them, scaled up (KIEMDIEM_RELIABILITY)."""
 
 import os
@@ -15,7 +15,17 @@ from pathlib import Path
 
 import requests
 
-from reliability.infra import PYTHON, ROOT, App, Postgres, WriteLoad, children, kill9_tree
+from reliability.infra import (
+    PYTHON,
+    ROOT,
+    App,
+    PgBouncer,
+    Postgres,
+    Standby,
+    WriteLoad,
+    children,
+    kill9_tree,
+)
 
 Result = tuple[bool, str]
 
@@ -410,6 +420,275 @@ def r13_check_deploy(short: bool) -> Result:
     )
     text = (done.stdout + done.stderr).strip().splitlines()
     return done.returncode == 0, f"exit={done.returncode} {text[-1] if text else ''}"
+
+
+# --- R14/R15: the scale-out path (issue 17): a streaming replica, PgBouncer ----------------
+
+_CAMPAIGN_IDS = (
+    "from kiemdiem.dashboard import summaries\n"
+    "from kiemdiem.dashboard.models import CycleSummary\n"
+    "from kiemdiem.reviews.models import ReviewCycle\n"
+    "summaries.merge_all()\n"
+    "c = ReviewCycle.objects.order_by('-pk').first()\n"
+    "s = CycleSummary.objects.filter(cycle=c, unit__parent=c.scope_unit).order_by('unit').first()\n"
+    "print(c.pk, c.scope_unit_id, s.unit_id)"
+)
+
+
+def _campaign(app: App) -> tuple[str, int, int]:
+    """The demo campaign's dashboard URL, its scope unit and one child shown on it."""
+    app.manage("seed_campaign", "--if-absent")
+    cycle, scope, child = (int(x) for x in app.shell(_CAMPAIGN_IDS).split()[-3:])
+    return f"/theo-doi/dot/{cycle}/don-vi/{scope}/", scope, child
+
+
+def _login(app: App) -> requests.Session:
+    session = requests.Session()
+    session.get(app.base + "/dang-nhap/", timeout=10)
+    response = session.post(
+        app.base + "/dang-nhap/",
+        timeout=10,
+        data={
+            "username": "kiemthu",
+            "password": "Mat-khau-kiem-thu-2026",
+            "csrfmiddlewaretoken": session.cookies.get("csrftoken"),
+        },
+        headers={"Referer": app.base + "/dang-nhap/"},
+        allow_redirects=False,
+    )
+    if response.status_code != 302:
+        raise RuntimeError(f"login answered {response.status_code}")
+    return session
+
+
+def _export(app: App, session: requests.Session, cycle_url: str, unit: int) -> int:
+    cycle = int(cycle_url.split("/")[3])
+    return session.post(
+        app.base + "/xuat/tao/",
+        timeout=60,
+        data={
+            "kind": "dashboard.metric-rows",
+            "next": "/",
+            "p_cycle": cycle,
+            "p_unit": unit,
+            "p_metric": "plans_expected",
+            "csrfmiddlewaretoken": session.cookies.get("csrftoken"),
+        },
+        headers={"Referer": app.base + cycle_url},
+    ).status_code
+
+
+def _lag_ms(pg: Postgres, standby: Postgres, rounds: int) -> list[float]:
+    """Time from a committed INSERT on the primary to the row being visible on the standby."""
+    import psycopg
+
+    pg.sql("CREATE TABLE kiemdiem_lag_probe (n integer PRIMARY KEY)")
+    lags = []
+    with (
+        psycopg.connect(pg.url(), autocommit=True) as primary,
+        psycopg.connect(standby.url(), autocommit=True) as replica,
+    ):
+        deadline = time.monotonic() + 10
+        while not replica.execute("SELECT to_regclass('kiemdiem_lag_probe')").fetchone()[0]:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the standby did not receive the probe table within 10 s")
+            time.sleep(0.01)
+        for n in range(rounds):
+            began = time.monotonic()
+            primary.execute("INSERT INTO kiemdiem_lag_probe VALUES (%s)", [n])
+            while not replica.execute(
+                "SELECT 1 FROM kiemdiem_lag_probe WHERE n = %s", [n]
+            ).fetchone():
+                if time.monotonic() - began > 10:
+                    raise RuntimeError("the standby did not catch up within 10 s")
+            lags.append((time.monotonic() - began) * 1000)
+    pg.sql("DROP TABLE kiemdiem_lag_probe")
+    return sorted(lags)
+
+
+def r14_replica(short: bool) -> Result:
+    """A streaming standby on loopback; the app with DATABASE_REPLICA_URL: the dashboard reads
+    from the standby (replay paused: a name changed on the primary is not on the page), a browser
+    that just wrote (the login, an export) reads from the primary for the pin's seconds, writes
+    never reach the standby (it is read-only: any would fail the request); when the standby
+    stops, the dashboard and the exports read from the primary."""
+    pin = 2
+    pg = Postgres()
+    app = App(pg.url())
+    standby = None
+    try:
+        app.prepare()
+        page, scope, child = _campaign(app)
+        standby = Standby(pg)
+        lags = _lag_ms(pg, standby, 20 if short else 100)
+        app.env.update(DATABASE_REPLICA_URL=standby.url(), KIEMDIEM_REPLICA_PIN_SECONDS=str(pin))
+        # the connection the router picks, asked directly
+        recovery = app.shell(
+            "from django.db import router\n"
+            "from kiemdiem.core.db_router import reading, replica_reads\n"
+            "from kiemdiem.dashboard.models import CycleSummary\n"
+            "q = 'SELECT pg_is_in_recovery()'\n"
+            "with replica_reads():\n"
+            "    c = reading(CycleSummary).cursor(); c.execute(q); inside = c.fetchone()[0]\n"
+            "    w = router.db_for_write(CycleSummary)\n"
+            "c = reading(CycleSummary).cursor(); c.execute(q); outside = c.fetchone()[0]\n"
+            "print(inside, outside, w)"
+        ).split()[-3:]
+        app.start_web(workers=2)
+        renamed = "Đơn vị đổi tên trên máy chính"
+        standby.sql("SELECT pg_wal_replay_pause()")
+        pg.sql(f"UPDATE org_unit SET name = '{renamed}' WHERE id = {child}")
+
+        def shows_new(session: requests.Session) -> bool:
+            response = session.get(app.base + page, timeout=30)
+            if response.status_code != 200:
+                raise RuntimeError(f"dashboard answered {response.status_code}")
+            return renamed in response.text
+
+        steps = {}
+        session = _login(app)  # a POST: pinned
+        steps["after-login:primary"] = shows_new(session)
+        time.sleep(pin + 0.5)
+        steps["pin-expired:replica"] = not shows_new(session)
+        steps["export-200"] = _export(app, session, page, scope) == 200  # a write: pinned
+        steps["after-export:primary"] = shows_new(session)
+        time.sleep(pin + 0.5)
+        steps["pin-expired-again:replica"] = not shows_new(session)
+        standby.sql("SELECT pg_wal_replay_resume()")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not standby.sql(
+            f"SELECT 1 FROM org_unit WHERE id = {child} AND name = '{renamed}'"
+        ):
+            time.sleep(0.05)
+        steps["replay-resumed:replica-has-it"] = shows_new(session)
+        steps["router:replica-in-recovery,primary-not,writes-default"] = recovery == [
+            "True",
+            "False",
+            "default",
+        ]
+        steps["standby-still-read-only"] = standby.sql("SELECT pg_is_in_recovery()") == [(True,)]
+        # the standby dies: dashboards and exports fall back to the primary
+        time.sleep(pin + 0.5)
+        standby._pg("pg_ctl", "-D", str(standby.dir / "data"), "-m", "immediate", "stop")
+        steps["standby-down:dashboard-from-primary"] = shows_new(session) and shows_new(session)
+        steps["standby-down:export-200"] = _export(app, session, page, scope) == 200
+        ok = all(steps.values())
+        failed = [name for name, good in steps.items() if not good]
+        median = lags[len(lags) // 2]
+        return ok, (
+            f"basebackup={standby.copy_seconds:.1f}s standby-start={standby.start_seconds:.1f}s "
+            f"lag-ms p50={median:.2f} max={lags[-1]:.2f} (n={len(lags)}) pin={pin}s "
+            f"steps={len(steps) - len(failed)}/{len(steps)}"
+            + (f" failed={','.join(failed)}" if failed else "")
+        )
+    finally:
+        app.stop()
+        if standby is not None:
+            standby.stop()
+        pg.stop()
+
+
+def _page_load(app: App, pages: list[str], threads: int, each: int) -> Counter:
+    """`threads` signed-in browsers, each opening the pages in turn `each` times."""
+    statuses: Counter = Counter()
+    lock = threading.Lock()
+
+    def browse() -> None:
+        try:
+            session = _login(app)
+        except (RuntimeError, requests.RequestException):
+            with lock:
+                statuses["login-failed"] += 1
+            return
+        for n in range(each):
+            try:
+                status = session.get(app.base + pages[n % len(pages)], timeout=30).status_code
+            except requests.RequestException:
+                status = 0
+            with lock:
+                statuses[status] += 1
+
+    workers = [threading.Thread(target=browse, daemon=True) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=300)
+    return statuses
+
+
+_CURSORS = (
+    "import threading\n"
+    "from django.db import connection\n"
+    "from kiemdiem.org.models import Person\n"
+    "errors = []\n"
+    "def read():\n"
+    "    try:\n"
+    "        for _ in range(3):\n"
+    "            sum(1 for _p in Person.objects.all().iterator(chunk_size=20))\n"
+    "    except Exception as exc:\n"
+    "        errors.append(type(exc).__name__)\n"
+    "    finally:\n"
+    "        connection.close()\n"
+    "threads = [threading.Thread(target=read) for _ in range(6)]\n"
+    "[t.start() for t in threads]; [t.join() for t in threads]\n"
+    "print(len(errors), ','.join(sorted(set(errors))) or '-')"
+)
+
+
+def r15_pgbouncer(short: bool) -> Result:
+    """The app through PgBouncer in transaction mode (2 server connections for 3 web workers and
+    6 browsers): with KIEMDIEM_DB_SERVER_SIDE_BINDING=0 every page answers, and with it on too
+    (Django leaves psycopg's prepare_threshold unset: no named prepared statements, which a
+    transaction pool cannot keep). What does break is a server-side cursor (QuerySet.iterator)
+    outside a transaction: its FETCHes reach a server connection that never declared it. With
+    the binding off those cursors are off as well (KIEMDIEM_DB_SERVER_SIDE_CURSORS follows it)."""
+    missing = PgBouncer.missing()
+    if missing:
+        return True, f"bỏ qua: {missing}"
+    pg = Postgres()
+    app = App(pg.url())
+    bouncer = None
+    try:
+        app.prepare()  # migrations straight to PostgreSQL, as an operator runs them
+        page, _scope, _child = _campaign(app)
+        bouncer = PgBouncer(pg, pool_size=2)
+        pages = ["/", "/theo-doi/", page, "/ke-hoach/", "/nhat-ky/", "/kiem-diem/", "/xep-loai/"]
+        each = 20 if short else 60
+        total = 6 * each
+        figures, ok = [], True
+        for binding in ("0", "1"):
+            app.env.update(DATABASE_URL=bouncer.url(), KIEMDIEM_DB_SERVER_SIDE_BINDING=binding)
+            web = app.start_web(workers=3)
+            began = time.monotonic()
+            statuses = _page_load(app, pages, threads=6, each=each)
+            seconds = time.monotonic() - began
+            kill9_tree(web.pid)
+            web.wait(timeout=10)
+            good = statuses.get(200, 0)
+            ok = ok and good == total
+            figures.append(
+                f"binding={binding}: {good}/{total} pages 200 ({total / seconds:.0f} req/s)"
+                + ("" if good == total else f" {dict(statuses)}")
+            )
+        cursors, errors = {}, {}
+        for flag in ("0", "1"):
+            app.env.update(
+                KIEMDIEM_DB_SERVER_SIDE_BINDING="1", KIEMDIEM_DB_SERVER_SIDE_CURSORS=flag
+            )
+            failed, kinds = app.shell(_CURSORS).split()[-2:]
+            cursors[flag] = int(failed)
+            errors[flag] = kinds
+        ok = ok and cursors["0"] == 0
+        figures.append(
+            f"iterator() in 6 threads: server-side cursors off {cursors['0']}/6 failed, "
+            f"on {cursors['1']}/6 failed ({errors['1']})"
+        )
+        return ok, "; ".join(figures)
+    finally:
+        app.stop()
+        if bouncer is not None:
+            bouncer.stop()
+        pg.stop()
 
 
 # --- scenarios reproduced by pytest tests ---------------------------------------------------

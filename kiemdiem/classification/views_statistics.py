@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 from kiemdiem.classification import rules, selectors, statistics
 from kiemdiem.classification.models import Bucket, RatingRound, SubjectKind
 from kiemdiem.classification.views_common import PER_PAGE
+from kiemdiem.core.db_router import replica_view
 from kiemdiem.core.paging import KeysFirstPaginator
 from kiemdiem.core.permissions import Actor
 from kiemdiem.org.models import Unit, ancestor_paths
@@ -202,6 +203,7 @@ def rounds_with_statistics(user: Actor) -> list[RatingRound]:
 
 @login_required
 @require_GET
+@replica_view
 def statistics_page(request: HttpRequest) -> HttpResponse:
     try:
         round_, unit = round_and_unit(request.user, request.GET)
@@ -216,6 +218,7 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@replica_view
 def statistics_units(request: HttpRequest) -> HttpResponse:
     """The decided results of each direct sub-unit (a drill-down: each name opens its figures)."""
     round_, unit = round_and_unit(request.user, request.GET)
@@ -276,6 +279,7 @@ def describe(filters: dict[str, str]) -> str:
 
 @login_required
 @require_GET
+@replica_view
 def statistics_list(request: HttpRequest) -> HttpResponse:
     round_, unit = round_and_unit(request.user, request.GET)
     filters = list_filters(request.GET)
@@ -293,6 +297,7 @@ def statistics_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@replica_view
 def statistics_lowest(request: HttpRequest) -> HttpResponse:
     round_, unit = round_and_unit(request.user, request.GET)
     page = KeysFirstPaginator(statistics.lowest_two_years(round_, unit), PER_PAGE).get_page(

@@ -29,7 +29,8 @@ from kiemdiem.oversight import services
 from kiemdiem.oversight.models import CommentDecision, DraftComment
 from kiemdiem.remediation.models import PlanRecipient, RemediationPlan
 from kiemdiem.remediation.states import PlanStatus
-from kiemdiem.reports.models import ReportPeriod
+from kiemdiem.reports import services as report_services
+from kiemdiem.reports.models import PeriodKind, ReportPeriod
 from kiemdiem.reviews.models import ReviewCycle
 
 COMMENTS = [
@@ -213,6 +214,24 @@ def generate_oversight(cycle: ReviewCycle, office, seed: int = 1) -> dict[str, i
             )
             if index == 0:  # the demo commune has one to read and acknowledge
                 services.assessment_submit(assessment=assessment, by=leader_user)
+        # The first commune's periodic report and the group's report of the year (drafts), so
+        # every kind of document has an example in the demo.
+        report = report_services.report_create(period=period, unit=units[0], by=SYSTEM)
+        report_services.report_update(
+            report=report,
+            narrative="Đảng ủy đã lãnh đạo khắc phục phần lớn hạn chế, khuyết điểm đúng hạn; "
+            "một số nội dung về sinh hoạt chi bộ còn chậm, cần tập trung chỉ đạo.",
+            by=SYSTEM,
+        )
+    group_report = services.group_report_create(
+        group=group, year=today.year, kind=PeriodKind.YEAR, by=SYSTEM
+    )
+    services.group_report_update(
+        report=group_report,
+        narrative="Tổ đã dự đủ các hội nghị kiểm điểm được phân công và theo dõi việc khắc "
+        "phục của các đơn vị; đề nghị Ban Thường vụ chỉ đạo các nội dung còn chậm.",
+        by=SYSTEM,
+    )
     counts["plan"] = _implementation_plan(province, boards, communes, office, rng, today)
     return counts
 

@@ -13,13 +13,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
 from django.db.models import Exists, F, Min, Model, OuterRef, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from kiemdiem.classification.todo import todo_for as classification_todo
+from kiemdiem.core.db_router import reading
 from kiemdiem.core.models import SummaryDelta
 from kiemdiem.core.sorting import natural_key
 from kiemdiem.dashboard.metrics import METRIC_NAMES
@@ -216,7 +216,7 @@ def summaries_of_branch(cycle: ReviewCycle, unit: Unit) -> tuple[list[dict], lis
     prefix = unit.path + "%"  # paths hold only [0-9a-z.]: nothing to escape for LIKE
     params = [unit.pk, unit.pk, prefix, cycle.pk, *ancestors]
     params += [cycle.pk, path_depth(unit.path) + 1, prefix]
-    with connection.cursor() as cursor:
+    with reading(CycleSummary).cursor() as cursor:  # the replica's, in a replica view
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     along, children = [], []

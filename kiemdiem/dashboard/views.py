@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from kiemdiem.core.db_router import replica_view
 from kiemdiem.dashboard import progress, selectors
 from kiemdiem.dashboard.forms import MetricFilterForm
 from kiemdiem.dashboard.metrics import METRIC_NAMES, METRICS
@@ -152,6 +153,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@replica_view
 def cycle_list(request: HttpRequest) -> HttpResponse:
     """The cycles whose scope overlaps the user's subtrees."""
     cycles = selectors.cycles_visible_to(request.user).select_related("scope_unit")
@@ -162,6 +164,7 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@replica_view
 def cycle_home(request: HttpRequest, cycle_id: int) -> HttpResponse:
     """Open a cycle's dashboard at the user's top visible unit within its scope."""
     cycle = _cycle(request, cycle_id)
@@ -172,6 +175,7 @@ def cycle_home(request: HttpRequest, cycle_id: int) -> HttpResponse:
 
 
 @login_required
+@replica_view
 def unit_summary(request: HttpRequest, cycle_id: int, unit_id: int) -> HttpResponse:
     """The cycle's figures for the unit's subtree, and the same figures for each child."""
     cycle, unit = _cycle_and_unit(request, cycle_id, unit_id)
@@ -236,6 +240,7 @@ def _progress_columns(sort: str, descending: bool) -> list[dict]:
 
 
 @login_required
+@replica_view
 def oversight_table(request: HttpRequest, cycle_id: int, unit_id: int) -> HttpResponse:
     """Per working group and per assigned member over the unit's subtree: the units they
     oversee, the cycle's plans they appraised, their assessments done, late and missing. Read
@@ -257,6 +262,7 @@ OVERSIGHT_STATES = {
 
 
 @login_required
+@replica_view
 def oversight_assessments(request: HttpRequest, cycle_id: int, unit_id: int) -> HttpResponse:
     """The assessments behind one figure of the oversight panel: one working group's or
     member's, in the cycle over the unit's subtree, sent on time, late or missing."""
@@ -295,6 +301,7 @@ def oversight_assessments(request: HttpRequest, cycle_id: int, unit_id: int) -> 
 
 
 @login_required
+@replica_view
 def metric_rows(request: HttpRequest, cycle_id: int, unit_id: int, metric: str) -> HttpResponse:
     """The reviews, conferences, plans, items or findings behind one figure, filterable by child
     unit and by status."""

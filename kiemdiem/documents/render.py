@@ -36,6 +36,7 @@ HEADER_SAMPLE: dict[str, Any] = {
     "recipients": ["…"],
     "form_code": "",
     "addressee": "…",
+    "minutes_secretary": "…",
 }
 
 
@@ -104,6 +105,7 @@ def header_context(unit: Unit, *, number_symbol: str, day: datetime.date) -> dic
         "year": day.year,
         "form_code": "",
         "addressee": "",
+        "minutes_secretary": "",
         "recipients": [],
     }
 

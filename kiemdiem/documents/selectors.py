@@ -39,7 +39,7 @@ def effective_templates(unit: Unit) -> dict[str, DocumentTemplate]:
 def default_template(kind_code: str) -> bytes:
     """The built-in default template of a kind, built once per process."""
     kind = kind_of(kind_code)
-    return build(kind.body, letter=kind.letter, numbered=kind.numbered)
+    return build(kind.body, letter=kind.letter, numbered=kind.numbered, minutes=kind.minutes)
 
 
 def template_for(kind: Kind, unit: Unit) -> bytes:

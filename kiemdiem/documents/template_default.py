@@ -243,14 +243,20 @@ def _title(doc: DocxDocument) -> None:
     _para(doc, "")
 
 
-def _signature(doc: DocxDocument, *, numbered: bool) -> None:
-    """ "Nơi nhận" on the left (documents of the register only), the signature on the right."""
+def _signature(doc: DocxDocument, *, numbered: bool, minutes: bool = False) -> None:
+    """ "Nơi nhận" on the left (documents of the register only), the signature on the right; a
+    record (biên bản) has its secretary's signature on the left instead."""
     _para(doc, "")
     sign = doc.add_table(rows=1, cols=2)
     _widths(sign, (75, 90))
     to_cell, signer_cell = sign.rows[0].cells
     _cant_split(sign.rows[0])  # the signature never leaves its name alone on the next page
-    if numbered:
+    if minutes:
+        _first(to_cell, "THƯ KÝ HỘI NGHỊ", bold=True)
+        for _ in range(4):
+            _para(to_cell, "")
+        _para(to_cell, "{{ minutes_secretary }}", bold=True)
+    elif numbered:
         _first(to_cell, "Nơi nhận:", align=LEFT, underline=True)
         _para(to_cell, "{%p for r in recipients %}", align=LEFT)
         _para(to_cell, "- {{ r }},", align=LEFT, size=12)
@@ -263,7 +269,13 @@ def _signature(doc: DocxDocument, *, numbered: bool) -> None:
     _para(signer_cell, "{{ signer_name }}", bold=True)
 
 
-def build(body: Callable[[Page], None], *, letter: bool = False, numbered: bool = True) -> bytes:
+def build(
+    body: Callable[[Page], None],
+    *,
+    letter: bool = False,
+    numbered: bool = True,
+    minutes: bool = False,
+) -> bytes:
     """A default template as DOCX bytes: the HD 36 page around `body`. `letter`: a công văn
     (no type line, "V/v …" under the number, "Kính gửi"); not `numbered`: a personal form (no
     number, no "Nơi nhận")."""
@@ -280,7 +292,7 @@ def build(body: Callable[[Page], None], *, letter: bool = False, numbered: bool 
         _para(doc, "Kính gửi: {{ addressee }}", bold=False)
         _para(doc, "")
     body(Page(doc))
-    _signature(doc, numbered=numbered)
+    _signature(doc, numbered=numbered, minutes=minutes)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

@@ -47,15 +47,15 @@ def _object(request: HttpRequest, kind: Kind, pk: int) -> Any:
     return get_object_or_404(kind.objects(request.user), pk=pk)
 
 
-def _attachment(content: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=DOCX)
+def _attachment(content: bytes, name: str, content_type: str = DOCX) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
-def _stored(field: Any, name: str) -> HttpResponse:
+def _stored(field: Any, name: str, content_type: str = DOCX) -> HttpResponse:
     with field.open("rb") as f:
-        return _attachment(f.read(), name)
+        return _attachment(f.read(), name, content_type)
 
 
 @login_required
@@ -80,9 +80,7 @@ def document_pdf(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(obj.get_absolute_url())
-    response = HttpResponse(printed, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
-    return response
+    return _attachment(printed, f"{name}.pdf", "application/pdf")
 
 
 @login_required
@@ -192,12 +190,8 @@ def signed_file(request: HttpRequest, pk: int) -> HttpResponse:
     doc = _registered(request, pk)
     if not doc.signed_pdf:
         raise Http404
-    with doc.signed_pdf.open("rb") as f:
-        response = HttpResponse(f.read(), content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{doc.symbol.replace("/", "_")}-ban-ky.pdf"'
-    )
-    return response
+    name = f"{doc.symbol.replace('/', '_')}-ban-ky.pdf"
+    return _stored(doc.signed_pdf, name, "application/pdf")
 
 
 def _template_rows(unit: Unit) -> list[dict[str, Any]]:

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kiemdiem.core.audit import audit_record
+from kiemdiem.core.db_router import replica_reads
 from kiemdiem.core.errors import DomainError
 from kiemdiem.core.models import AuditAction
 from kiemdiem.core.tasks import enqueue
@@ -52,7 +53,8 @@ def export_request(*, user, kind: str, params: dict[str, str]) -> tuple[ExportJo
         sheet = build(kind, user, params)
     except ExportRefused as exc:
         raise DomainError(exc.message) from exc
-    total = sheet.count()
+    with replica_reads():  # the list's rows may come from the replica (core/db_router.py)
+        total = sheet.count()
     job = ExportJob.objects.create(
         created_by=user, kind=kind, params=params, title=sheet.title[:255], rows_total=total
     )
@@ -71,7 +73,8 @@ def export_request(*, user, kind: str, params: dict[str, str]) -> tuple[ExportJo
         )
         return job, None
     out = io.BytesIO()
-    written = write_xlsx(out, title=sheet.title, columns=sheet.columns, rows=sheet.iter_rows())
+    with replica_reads():
+        written = write_xlsx(out, title=sheet.title, columns=sheet.columns, rows=sheet.iter_rows())
     now = timezone.now()
     job.status = ExportStatus.DONE
     job.rows_done = job.rows_total = written
@@ -140,7 +143,7 @@ def export_run(job_id: int) -> ExportJob | None:
         return None
     try:
         sheet = build(job.kind, job.created_by, job.params)
-        with tempfile.TemporaryFile() as tmp:
+        with tempfile.TemporaryFile() as tmp, replica_reads():
             written = write_xlsx(
                 tmp,
                 title=sheet.title,

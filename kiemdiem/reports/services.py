@@ -157,7 +157,7 @@ def report_as_of(period: ReportPeriod) -> datetime.date:
     return min(period.ends_on, timezone.localdate())
 
 
-def _existed_by(day: datetime.date, end: datetime.datetime, plan_ref: str) -> Q:
+def existed_by(day: datetime.date, end: datetime.datetime, plan_ref: str) -> Q:
     """A row existed on `day` if it was recorded by then, or if it was already recorded when a
     submission of its plan that took effect by then was recorded (a past campaign entered from
     paper records: the items are typed in today, in a plan submitted months ago)."""
@@ -171,7 +171,7 @@ def report_figures(*, unit: Unit, period: ReportPeriod) -> dict[str, int]:
     """The remediation figures of a unit's subtree in the cycle, as of `report_as_of(period)`.
 
     Every event counts on the day it took effect (its effective date), not the day it was
-    typed in. An item counts if it existed on the day (`_existed_by`). Its state on the day:
+    typed in. An item counts if it existed on the day (`existed_by`). Its state on the day:
     verified if verified by then, else the status of its last progress report by then, else not
     started; overdue if its deadline passed before the day while not yet reported done. A
     cancelled or replaced item counts until the day it was closed (its last transition in the
@@ -202,7 +202,7 @@ def report_figures(*, unit: Unit, period: ReportPeriod) -> dict[str, int]:
     )
     groups = (
         PlanAction.objects.filter(
-            _existed_by(day, end, "plan"),
+            existed_by(day, end, "plan"),
             plan__cycle_id=period.cycle_id,
             plan__unit__path__startswith=unit.path,
         )
@@ -242,7 +242,7 @@ def report_figures(*, unit: Unit, period: ReportPeriod) -> dict[str, int]:
             figures["items_overdue"] += n
     partly = Q(carried_from__isnull=False, carry_assessment=CarryAssessment.PARTLY_FIXED)
     f = Finding.objects.filter(
-        _existed_by(day, end, "review__plan"),
+        existed_by(day, end, "review__plan"),
         review__cycle_id=period.cycle_id,
         unit__path__startswith=unit.path,
     ).aggregate(

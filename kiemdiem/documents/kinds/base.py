@@ -83,6 +83,7 @@ class Kind:
     # so a bundle can hold the organizations' documents only.
     person_field: str | None = None
     letter: bool = False  # a công văn: no type line, "V/v …" under the number
+    minutes: bool = False  # a record: the meeting's secretary signs on the left
     form_code: str = ""  # "Mẫu 01-HD KĐ.ĐG 2025"
     extra: dict[str, Any] = field(default_factory=dict)
 

@@ -17,7 +17,7 @@ from kiemdiem.documents.template_default import Page
 from kiemdiem.org.models import OversightAssignment
 from kiemdiem.reports.models import PeriodicReport
 from kiemdiem.reports.selectors import figure_rows
-from kiemdiem.reports.services import _existed_by
+from kiemdiem.reports.services import existed_by
 from kiemdiem.reviews.models import Finding
 from kiemdiem.reviews.states import FindingStatus
 
@@ -57,7 +57,7 @@ def _open_findings(report: PeriodicReport) -> list[dict[str, Any]]:
     )
     findings = (
         Finding.objects.filter(
-            _existed_by(day, end, "review__plan"),
+            existed_by(day, end, "review__plan"),
             review__cycle_id=report.period.cycle_id,
             unit__path__startswith=report.unit.path,
         )

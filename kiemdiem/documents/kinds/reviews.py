@@ -584,6 +584,7 @@ MEETING_RECORD = register(
         context=_meeting_context,
         body=_meeting_body,
         signers=_meeting_signers,
+        minutes=True,
         title_of=lambda m: f"Biên bản hội nghị {_lower_first(m.cycle.title.strip())}",
         sample={
             "held_on": "ngày 20 tháng 12 năm 2025",

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from kiemdiem.core.errors import DomainError
@@ -22,6 +22,7 @@ from kiemdiem.core.permissions import SYSTEM
 from kiemdiem.documents import pdf, services
 from kiemdiem.documents.kinds import KINDS, Kind
 from kiemdiem.remediation.models import ActionStatus
+from kiemdiem.reviews.models import Review, SubjectKind
 
 # Past this many items the plan's table runs onto page 2 and the picture shows only its start.
 PLAN_ITEMS_MAX = 6
@@ -40,8 +41,57 @@ def _plan(kind: Kind) -> Any:
     )
 
 
+def _most_findings(kind: Kind) -> Any:
+    """A review with the most findings (a collective's report, a member's form): the picture
+    shows a filled form rather than dotted lines."""
+    return (
+        kind.objects(SYSTEM)
+        .annotate(n=Count("findings"))
+        .filter(n__gt=0)
+        .order_by("-n", "pk")
+        .first()
+    )
+
+
+def _meeting(kind: Kind) -> Any:
+    """The conference of the unit whose collective review has the most findings."""
+    meetings = kind.objects(SYSTEM)
+    reviews = (
+        Review.objects.filter(
+            subject_kind=SubjectKind.COLLECTIVE, unit__review_meetings__isnull=False
+        )
+        .annotate(n=Count("findings"))
+        .order_by("-n", "pk")
+    )
+    review = reviews.first()
+    found = meetings.filter(unit_id=review.unit_id, cycle_id=review.cycle_id) if review else None
+    return (found.first() if found is not None else None) or meetings.order_by("pk").first()
+
+
+def _round(kind: Kind) -> Any:
+    """The year round with the most results decided by its own scope's committee."""
+    decided = Count(
+        "ratings",
+        filter=Q(
+            ratings__deciding_unit=F("scope_unit"),
+            ratings__status__in=["decided", "published"],
+        ),
+    )
+    rounds = kind.objects(SYSTEM).filter(period="year").annotate(n=decided)
+    return rounds.order_by("-n", "-year", "pk").first()
+
+
 # The object pictured for a kind, where the first one (by pk) would show it badly.
-PICKS: dict[str, Callable[[Kind], Any]] = {"ke-hoach-khac-phuc": _plan}
+PICKS: dict[str, Callable[[Kind], Any]] = {
+    "ke-hoach-khac-phuc": _plan,
+    "bao-cao-kiem-diem-tap-the": _most_findings,
+    "ban-kiem-diem-ca-nhan": _most_findings,
+    "ban-kiem-diem-ca-nhan-2c": _most_findings,
+    "bien-ban-hoi-nghi-kiem-diem": _meeting,
+    "ket-qua-xep-loai": _round,
+    "thong-ke-xep-loai": _round,
+    "danh-muc-ho-so": _round,
+}
 
 
 def example(kind: Kind) -> Any:

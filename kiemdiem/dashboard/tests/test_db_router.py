@@ -1,0 +1,167 @@
+"""The read-replica router (core/db_router.py) on one database: which reads it would send to
+the replica, and the read-your-writes pin. The real streaming standby is exercised by
+`make reliability` (R14); here the replica alias is mapped back to the test database and every
+decision is recorded."""
+
+import runpy
+
+import pytest
+from django.conf import settings
+from django.test import override_settings
+from django.urls import reverse
+
+from kiemdiem import settings as settings_module
+from kiemdiem.core import db_router
+from kiemdiem.core.db_router import PIN_COOKIE, REPLICA, ReplicaRouter, replica_reads
+from kiemdiem.dashboard.tests.helpers import unit_url
+from kiemdiem.exports.models import ExportJob
+from kiemdiem.org.models import Unit
+from kiemdiem.remediation.models import RemediationPlan
+
+DECISIONS: list[tuple[str, str]] = []  # (model label, "replica" | "default")
+
+
+class RecordingRouter(ReplicaRouter):
+    """Decides like ReplicaRouter, records it, and reads the "replica" from the test database."""
+
+    def db_for_read(self, model, **hints):
+        chosen = super().db_for_read(model, **hints)
+        DECISIONS.append((model._meta.label, chosen))
+        return "default"
+
+
+def _middleware() -> list[str]:
+    stack = list(settings.MIDDLEWARE)
+    stack.insert(
+        stack.index("django.contrib.sessions.middleware.SessionMiddleware"),
+        "kiemdiem.core.db_router.ReplicaMiddleware",
+    )
+    return stack
+
+
+@pytest.fixture
+def routed():
+    DECISIONS.clear()
+    with override_settings(
+        DATABASE_ROUTERS=[f"{__name__}.RecordingRouter"],
+        MIDDLEWARE=_middleware(),
+        KIEMDIEM_REPLICA_PIN_SECONDS=10,
+    ):
+        yield DECISIONS
+    DECISIONS.clear()
+
+
+def _to_replica(decisions) -> set[str]:
+    return {label for label, chosen in decisions if chosen == REPLICA}
+
+
+def test_router_rules():
+    router = ReplicaRouter()
+    assert router.db_for_read(Unit) == "default"  # outside a request and a scope
+    with replica_reads():
+        assert router.db_for_read(Unit) == REPLICA
+        from django.contrib.auth import get_user_model
+        from django.contrib.sessions.models import Session
+
+        assert router.db_for_read(Session) == "default"  # login state: never from the replica
+        assert router.db_for_read(get_user_model()) == "default"
+        assert router.db_for_write(RemediationPlan) == "default"  # writes: always the primary
+        assert router.db_for_read(RemediationPlan) == "default"  # read back what it wrote
+        assert router.db_for_read(Unit) == REPLICA  # other tables still from the replica
+    assert db_router.current() is None  # the block's own state is gone
+    assert router.allow_migrate(REPLICA, "org", "unit") is False
+    assert router.allow_migrate("default", "org", "unit") is True
+
+
+def test_an_unreachable_replica_sends_reads_to_the_primary(monkeypatch):
+    monkeypatch.setattr(db_router, "_down_until", 0.0)
+    router = ReplicaRouter()
+    db_router.replica_down()  # what a failed connection or health check records
+    with replica_reads():
+        assert router.db_for_read(Unit) == "default"
+    monkeypatch.setattr(db_router, "_down_until", 0.0)  # the DOWN_SECONDS are over
+    with replica_reads():
+        assert router.db_for_read(Unit) == REPLICA
+
+
+def test_without_a_replica_url_nothing_is_routed(monkeypatch):
+    monkeypatch.delenv("DATABASE_REPLICA_URL", raising=False)
+    built = runpy.run_path(settings_module.__file__)  # a fresh copy; the live one untouched
+    assert "replica" not in built["DATABASES"]
+    assert "DATABASE_ROUTERS" not in built  # Django's default: no router
+    assert "kiemdiem.core.db_router.ReplicaMiddleware" not in built["MIDDLEWARE"]
+    # and the suite itself always runs on one database
+    assert "replica" not in settings.DATABASES and settings.DATABASE_ROUTERS == []
+
+
+def test_a_replica_url_adds_the_database_router_and_middleware(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://app@127.0.0.1:5432/kiemdiem")
+    monkeypatch.setenv("DATABASE_REPLICA_URL", "postgres://app@127.0.0.1:5433/kiemdiem")
+    monkeypatch.setenv("KIEMDIEM_DB_SERVER_SIDE_BINDING", "0")
+    built = runpy.run_path(settings_module.__file__)  # a fresh copy; the live one untouched
+    replica = built["DATABASES"]["replica"]
+    assert replica["PORT"] == 5433 and replica["TEST"] == {"MIRROR": "default"}
+    assert replica["OPTIONS"]["server_side_binding"] is False
+    # behind a transaction pooler, server-side cursors go with the binding
+    assert replica["DISABLE_SERVER_SIDE_CURSORS"] is True
+    assert built["DATABASES"]["default"]["DISABLE_SERVER_SIDE_CURSORS"] is True
+    assert built["DATABASE_ROUTERS"] == ["kiemdiem.core.db_router.ReplicaRouter"]
+    stack = built["MIDDLEWARE"]
+    middleware = stack.index("kiemdiem.core.db_router.ReplicaMiddleware")
+    assert middleware + 1 == stack.index("django.contrib.sessions.middleware.SessionMiddleware")
+
+
+def test_dashboard_reads_from_the_replica_until_the_user_writes(
+    routed, client, merged, org_tree, office
+):
+    client.force_login(office)
+    page = unit_url(merged, org_tree.province_a)
+    routed.clear()
+    response = client.get(page)
+    assert response.status_code == 200
+    # the summaries (raw SQL through reading()) and the page's rows came from the replica;
+    # the session and the user from the primary; the GET wrote nothing, so no pin
+    assert {"dashboard.CycleSummary", "reviews.ReviewCycle"} <= _to_replica(routed)
+    assert not {"sessions.Session", "auth.User"} & _to_replica(routed)
+    assert PIN_COOKIE not in response.cookies
+
+    # an export is a write (its job and audit row), but the list's rows come from the replica
+    routed.clear()
+    response = client.post(
+        reverse("exports:create"),
+        {
+            "kind": "dashboard.metric-rows",
+            "next": "/",
+            "p_cycle": merged.pk,
+            "p_unit": org_tree.province_a.pk,
+            "p_metric": "plans_expected",
+        },
+    )
+    assert response.status_code == 200 and ExportJob.objects.count() == 1
+    assert "remediation.RemediationPlan" in _to_replica(routed)
+    assert "exports.ExportJob" not in _to_replica(routed)
+    assert response.cookies[PIN_COOKIE]["max-age"] == 10
+
+    # read-your-writes: for the next requests this browser reads from the primary
+    routed.clear()
+    assert client.get(page).status_code == 200
+    assert routed and not _to_replica(routed)
+
+    # a cookie that is not signed by us (or has expired) pins nothing
+    client.cookies[PIN_COOKIE] = "1:forged:signature"
+    routed.clear()
+    assert client.get(page).status_code == 200
+    assert "dashboard.CycleSummary" in _to_replica(routed)
+
+
+def test_classification_statistics_read_from_the_replica(routed, client, admin):
+    client.force_login(admin)
+    response = client.get(reverse("classification:statistics"))
+    assert response.status_code == 200
+    assert "classification.RatingRound" in _to_replica(routed)
+
+
+def test_pages_not_marked_read_from_the_primary(routed, client, merged, office):
+    client.force_login(office)
+    assert client.get(reverse("remediation:plan-list")).status_code == 200
+    assert routed and not _to_replica(routed)
