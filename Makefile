@@ -11,7 +11,7 @@ DEMO_SEED ?= 1
 TEST_WORKERS ?= auto
 PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
-.PHONY: run test install lint pytest pytest-sqlite pytest-postgres bench bench-national reliability \
+.PHONY: run test install lint pytest pytest-sqlite pytest-postgres bench bench-national loadtest reliability \
 	reliability-short lock clean
 
 ## make run: install everything, migrate, load the demo province if empty, serve on 127.0.0.1:8000
@@ -70,6 +70,15 @@ bench: install
 bench-national: install
 	KIEMDIEM_PGDATA=var/bench/national-pg scripts/with-postgres.sh \
 		$(BIN)/python -m bench national-dashboard
+
+## make loadtest: the deadline-day load test (docs/performance.md, "Deadline-day load test"):
+## the province demo with a campaign under way on a throwaway PostgreSQL, gunicorn with the
+## production config and the background worker on 127.0.0.1, then locust (headless) with cell
+## secretaries, commune secretaries and the provincial office in steps of 10, 20, 40 and 80 users,
+## 60 s each (KIEMDIEM_LOADTEST_STEPS, KIEMDIEM_LOADTEST_STEP_SECONDS). ~10 minutes; report in
+## var/loadtest/report.md. Not part of make test.
+loadtest: install
+	scripts/with-postgres.sh $(BIN)/python -m bench deadline-day
 
 ## make reliability: R1–R13 of issue 15 (kill -9 of PostgreSQL, web and task workers, SQLite
 ## writers; backup/restore; locking; fuzzing; lockout; IDOR sweep; audit chain; summaries; a

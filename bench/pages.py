@@ -80,19 +80,25 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int) -> subprocess.Popen:
+def start_server(
+    port: int, workers: int | str | None = WORKERS, recycle: bool = False
+) -> subprocess.Popen:
+    """gunicorn with the production config on 127.0.0.1:port; `workers` None: the config's
+    default ((2 × cores) + 1); `recycle`: keep the config's worker recycling (max_requests)."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "KIEMDIEM_BIND": f"127.0.0.1:{port}",
-        "KIEMDIEM_WEB_WORKERS": str(WORKERS),
-        # no recycling during the run: at hello-world's rate every worker reached its
-        # max_requests within a minute, all three about together, and the server answered
-        # nothing while they booted again (0 req/s for a page or a hello-world run)
-        "KIEMDIEM_WEB_MAX_REQUESTS": "0",
         "KIEMDIEM_ACCESS_LOG": "",
         "KIEMDIEM_LOG_LEVEL": "WARNING",
     }
+    if workers is not None:
+        env["KIEMDIEM_WEB_WORKERS"] = str(workers)
+    if not recycle:
+        # no recycling during the run: at hello-world's rate every worker reached its
+        # max_requests within a minute, all three about together, and the server answered
+        # nothing while they booted again (0 req/s for a page or a hello-world run)
+        env["KIEMDIEM_WEB_MAX_REQUESTS"] = "0"
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     server = subprocess.Popen(
         [gunicorn, "-c", "gunicorn.conf.py", "kiemdiem.wsgi:application"],
