@@ -10,6 +10,8 @@ from typing import Any
 import jinja2
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
 
 from kiemdiem.core.errors import DomainError
 from kiemdiem.documents import numbering
@@ -40,10 +42,13 @@ HEADER_SAMPLE: dict[str, Any] = {
 }
 
 
-class _CompiledOnce(jinja2.Environment):
+class _CompiledOnce(SandboxedEnvironment):
     """Compiles each template source once per process. docxtpl compiles the document's XML on
     every render; a bundle renders the same template thousands of times (a third of each
-    render's time went to compiling)."""
+    render's time went to compiling).
+
+    Sandboxed: a template is a file an office uploads, and its Jinja must not reach Python's
+    internals (`{{ ''.__class__.__mro__ }}` and the like are refused)."""
 
     LIMIT = 256
 
@@ -168,6 +173,8 @@ def _check_brackets(doc: DocxTemplate) -> None:
 
 def _reason(exc: Exception) -> str:
     message = str(exc)
+    if isinstance(exc, SecurityError):
+        return f"mẫu dùng thao tác không được phép trong văn bản ({message})"
     unknown = re.match(r"'([^']+)' is undefined", message)
     if unknown:
         return f"không có dữ liệu tên “{unknown.group(1)}” cho loại văn bản này"
@@ -197,7 +204,7 @@ def check_template(kind: Kind, content: bytes) -> None:
     doc = DocxTemplate(io.BytesIO(content))
     doc.init_docx()
     _check_brackets(doc)
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    env = SandboxedEnvironment(undefined=jinja2.StrictUndefined)
     xml = doc.patch_xml(doc.get_xml()).replace("</w:p>", "</w:p>\n")
     try:
         env.parse(xml)

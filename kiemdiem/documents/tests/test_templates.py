@@ -100,6 +100,8 @@ def test_an_uploaded_template_is_used_by_the_subtree_until_withdrawn(
         (_edited("{{ intro }}", "{{ intro }"), "ở dòng"),
         (_edited("{{ intro }}", "{{ gioi_thieu }}"), "không có dữ liệu tên “gioi_thieu”"),
         (_edited("{{ intro }}", "{{ intro|hoa }}"), "không có bộ lọc “hoa”"),
+        # the template's Jinja runs sandboxed: no way into Python's internals
+        (_edited("{{ intro }}", "{{ intro.__class__.__mro__ }}"), "thao tác không được phép"),
     ],
 )
 def test_a_broken_template_is_refused_with_the_place_and_reason(
