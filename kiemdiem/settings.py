@@ -445,6 +445,8 @@ KIEMDIEM_SCHEDULES = {
     "jobs-expire": ("kiemdiem.core.tasks.jobs_expire", 15),
     "audit-verify": ("kiemdiem.core.tasks.audit_verify", "02:30"),
     "classification-statistics-merge": ("kiemdiem.classification.tasks.statistics_merge", 1),
+    # ZIPs of a subtree's documents are copies: their files go after a few days
+    "documents-bundles-expire": ("kiemdiem.documents.bundles.bundles_expire", "03:10"),
 }
 
 # --- Exports of lists to Excel (kiemdiem.exports) ------------------------------------------
@@ -500,6 +502,8 @@ KIEMDIEM_CLASSIFICATION_TERM_ROLLUP = env_str("KIEMDIEM_CLASSIFICATION_TERM_ROLL
 # TERM_FIRST_YEAR (UNCONFIRMED, rules §8: a term really starts the day after the congress closes).
 KIEMDIEM_DOCUMENTS_TERM_FIRST_YEAR = env_int("KIEMDIEM_DOCUMENTS_TERM_FIRST_YEAR", 2025)
 KIEMDIEM_DOCUMENTS_TERM_YEARS = env_int("KIEMDIEM_DOCUMENTS_TERM_YEARS", 5)
+# Days a subtree's ZIP of documents is kept before its file is deleted (the documents stay).
+KIEMDIEM_DOCUMENTS_BUNDLE_DAYS = env_int("KIEMDIEM_DOCUMENTS_BUNDLE_DAYS", 7)
 # PDF copies (documents/pdf.py): the LibreOffice binary (empty: `soffice` on the PATH; Debian
 # package libreoffice-writer-nogui) and how long one conversion may run before it is stopped.
 KIEMDIEM_SOFFICE = env_str("KIEMDIEM_SOFFICE", "")

@@ -6,10 +6,12 @@ Each document in the ZIP is what its own "Tải DOCX" gives: the issued copy onc
 otherwise the draft from the template its unit uses.
 """
 
+import datetime
 import tempfile
 import zipfile
 from typing import Any
 
+from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.db.models import QuerySet
@@ -161,3 +163,19 @@ def bundle_build(bundle_id: int) -> str:
     if job_id:
         job_progress(job_id, "", done, total)
     return f"Đã tạo tập {done} văn bản ({kind.label.lower()}); tải tệp ZIP ở trang của tập."
+
+
+def bundles_expire(now: datetime.datetime | None = None) -> str:
+    """The periodic task: a bundle's ZIP is a copy of documents kept elsewhere (the register's
+    files, the data), so its file is deleted KIEMDIEM_DOCUMENTS_BUNDLE_DAYS after it was made;
+    the row stays (its page offers to make it again)."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(
+        days=settings.KIEMDIEM_DOCUMENTS_BUNDLE_DAYS
+    )
+    old = DocumentBundle.objects.filter(created_at__lt=cutoff).exclude(file="")
+    removed = 0
+    for bundle in old.iterator():
+        bundle.file.delete(save=False)
+        DocumentBundle.objects.filter(pk=bundle.pk).update(file="")
+        removed += 1
+    return f"{removed} tập văn bản cũ đã xóa tệp ZIP"

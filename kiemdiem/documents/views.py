@@ -4,6 +4,7 @@ number from the register), the register, and the templates an office uses for it
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -364,7 +365,11 @@ def _bundle(request: HttpRequest, pk: int) -> DocumentBundle:
 def bundle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     bundle = _bundle(request, pk)
     kind = KINDS.get(bundle.kind)
-    ctx = {"bundle": bundle, "kind_label": kind.label if kind else bundle.kind}
+    ctx = {
+        "bundle": bundle,
+        "kind_label": kind.label if kind else bundle.kind,
+        "keep_days": settings.KIEMDIEM_DOCUMENTS_BUNDLE_DAYS,
+    }
     return render_page(request, "documents/bundle.html", ctx)
 
 

@@ -60,3 +60,24 @@ def test_nothing_to_bundle_is_refused(client, office, org_tree, open_cycle):
     RemediationPlan.objects.filter(unit=org_tree.cell_a1).delete()
     empty = client.post(own, {"kind": "ke-hoach-khac-phuc", "cycle": open_cycle.pk})
     assert "Không có kế hoạch khắc phục" in empty.content.decode()
+
+
+def test_old_zips_lose_their_file_not_their_row(client, office, org_tree, open_cycle, plan):
+    import datetime
+
+    from django.utils import timezone
+
+    from kiemdiem.documents.bundles import bundles_expire
+
+    client.force_login(office)
+    url = reverse("documents:bundles", args=[org_tree.cell_a1.pk])
+    client.post(url, {"kind": PLAN.code, "cycle": open_cycle.pk, "organizations_only": "on"})
+    bundle = DocumentBundle.objects.get()
+    assert bundle.file
+    assert bundles_expire().startswith("0 ")  # a fresh one stays
+    later = timezone.now() + datetime.timedelta(days=8)
+    assert bundles_expire(now=later).startswith("1 ")
+    bundle.refresh_from_db()
+    assert not bundle.file and bundle.count == 1
+    page = client.get(bundle.get_absolute_url()).content.decode()
+    assert "đã được xóa sau 7 ngày" in page and "Tạo lại tập" in page
