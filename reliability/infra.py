@@ -270,6 +270,26 @@ class App:
         key, parent, code = out.split()[-3:]
         return {"token": key, "parent": int(parent), "parent_code": code}
 
+    def login(self, check: bool = True) -> requests.Session:
+        """A browser signed in as the administrator `prepare()` made (`check`: raise unless the
+        login redirects, i.e. succeeded)."""
+        session = requests.Session()
+        session.get(self.base + "/dang-nhap/", timeout=10)
+        response = session.post(
+            self.base + "/dang-nhap/",
+            timeout=10,
+            data={
+                "username": "kiemthu",
+                "password": PASSWORD,
+                "csrfmiddlewaretoken": session.cookies.get("csrftoken"),
+            },
+            headers={"Referer": self.base + "/dang-nhap/"},
+            allow_redirects=False,
+        )
+        if check and response.status_code != 302:
+            raise RuntimeError(f"login answered {response.status_code}")
+        return session
+
     def start_web(self, workers: int = 2) -> subprocess.Popen:
         env = {**self.env, "KIEMDIEM_WEB_WORKERS": str(workers)}
         log = open(self.var / "gunicorn.log", "ab")  # noqa: SIM115 - closed with the process
