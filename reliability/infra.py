@@ -122,9 +122,13 @@ class Postgres:
             cursor = conn.execute(query)
             return cursor.fetchall() if cursor.description else []
 
+    def halt(self) -> None:
+        """Stop the server at once (pg_ctl -m immediate), keeping its folder."""
+        self._pg("pg_ctl", "-D", str(self.dir / "data"), "-m", "immediate", "stop")
+
     def stop(self) -> None:
         with contextlib.suppress(subprocess.CalledProcessError):
-            self._pg("pg_ctl", "-D", str(self.dir / "data"), "-m", "immediate", "stop")
+            self.halt()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 

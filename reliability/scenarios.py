@@ -539,7 +539,7 @@ def r14_replica(short: bool) -> Result:
         steps["standby-still-read-only"] = standby.sql("SELECT pg_is_in_recovery()") == [(True,)]
         # the standby dies: dashboards and exports fall back to the primary
         time.sleep(pin + 0.5)
-        standby._pg("pg_ctl", "-D", str(standby.dir / "data"), "-m", "immediate", "stop")
+        standby.halt()
         steps["standby-down:dashboard-from-primary"] = shows_new(session) and shows_new(session)
         steps["standby-down:export-200"] = _export(app, session, page, scope) == 200
         ok = all(steps.values())
