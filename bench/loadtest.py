@@ -28,7 +28,6 @@ import math
 import os
 import random
 import resource
-import signal
 import subprocess
 import sys
 import time
@@ -364,11 +363,7 @@ def run() -> str:
     try:
         loads = run_locust(port, data)
     finally:
-        os.killpg(worker.pid, signal.SIGTERM)
-        try:
-            worker.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(worker.pid, signal.SIGKILL)
+        stop_server(worker)
         stop_server(server)
     markdown, lines, failed = report(loads)
     (OUT / "report.md").write_text(markdown)

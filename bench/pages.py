@@ -118,6 +118,8 @@ def start_server(
 
 
 def stop_server(server: subprocess.Popen) -> None:
+    """Stop a process started in its own session (gunicorn, the worker): SIGTERM to its group,
+    SIGKILL after 15 s."""
     os.killpg(server.pid, signal.SIGTERM)
     try:
         server.wait(timeout=15)

@@ -122,9 +122,13 @@ class Postgres:
             cursor = conn.execute(query)
             return cursor.fetchall() if cursor.description else []
 
+    def halt(self) -> None:
+        """Stop the server at once (pg_ctl -m immediate), keeping its folder."""
+        self._pg("pg_ctl", "-D", str(self.dir / "data"), "-m", "immediate", "stop")
+
     def stop(self) -> None:
         with contextlib.suppress(subprocess.CalledProcessError):
-            self._pg("pg_ctl", "-D", str(self.dir / "data"), "-m", "immediate", "stop")
+            self.halt()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -269,6 +273,26 @@ class App:
         )
         key, parent, code = out.split()[-3:]
         return {"token": key, "parent": int(parent), "parent_code": code}
+
+    def login(self, check: bool = True) -> requests.Session:
+        """A browser signed in as the administrator `prepare()` made (`check`: raise unless the
+        login redirects, i.e. succeeded)."""
+        session = requests.Session()
+        session.get(self.base + "/dang-nhap/", timeout=10)
+        response = session.post(
+            self.base + "/dang-nhap/",
+            timeout=10,
+            data={
+                "username": "kiemthu",
+                "password": PASSWORD,
+                "csrfmiddlewaretoken": session.cookies.get("csrftoken"),
+            },
+            headers={"Referer": self.base + "/dang-nhap/"},
+            allow_redirects=False,
+        )
+        if check and response.status_code != 302:
+            raise RuntimeError(f"login answered {response.status_code}")
+        return session
 
     def start_web(self, workers: int = 2) -> subprocess.Popen:
         env = {**self.env, "KIEMDIEM_WEB_WORKERS": str(workers)}

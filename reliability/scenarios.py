@@ -313,18 +313,7 @@ def r12_spike(short: bool) -> Result:
             import random
 
             rng = random.Random(n)
-            session = requests.Session()
-            session.get(app.base + "/dang-nhap/", timeout=10)
-            session.post(
-                app.base + "/dang-nhap/",
-                timeout=10,
-                data={
-                    "username": "kiemthu",
-                    "password": "Mat-khau-kiem-thu-2026",
-                    "csrfmiddlewaretoken": session.cookies.get("csrftoken"),
-                },
-                headers={"Referer": app.base + "/dang-nhap/"},
-            )
+            session = app.login(check=False)
             api = requests.Session()
             api.headers["Authorization"] = f"Token {prep['token']}"
             sent = 0
@@ -442,25 +431,6 @@ def _campaign(app: App) -> tuple[str, int, int]:
     return f"/theo-doi/dot/{cycle}/don-vi/{scope}/", scope, child
 
 
-def _login(app: App) -> requests.Session:
-    session = requests.Session()
-    session.get(app.base + "/dang-nhap/", timeout=10)
-    response = session.post(
-        app.base + "/dang-nhap/",
-        timeout=10,
-        data={
-            "username": "kiemthu",
-            "password": "Mat-khau-kiem-thu-2026",
-            "csrfmiddlewaretoken": session.cookies.get("csrftoken"),
-        },
-        headers={"Referer": app.base + "/dang-nhap/"},
-        allow_redirects=False,
-    )
-    if response.status_code != 302:
-        raise RuntimeError(f"login answered {response.status_code}")
-    return session
-
-
 def _export(app: App, session: requests.Session, cycle_url: str, unit: int) -> int:
     cycle = int(cycle_url.split("/")[3])
     return session.post(
@@ -546,7 +516,7 @@ def r14_replica(short: bool) -> Result:
             return renamed in response.text
 
         steps = {}
-        session = _login(app)  # a POST: pinned
+        session = app.login()  # a POST: pinned
         steps["after-login:primary"] = shows_new(session)
         time.sleep(pin + 0.5)
         steps["pin-expired:replica"] = not shows_new(session)
@@ -569,7 +539,7 @@ def r14_replica(short: bool) -> Result:
         steps["standby-still-read-only"] = standby.sql("SELECT pg_is_in_recovery()") == [(True,)]
         # the standby dies: dashboards and exports fall back to the primary
         time.sleep(pin + 0.5)
-        standby._pg("pg_ctl", "-D", str(standby.dir / "data"), "-m", "immediate", "stop")
+        standby.halt()
         steps["standby-down:dashboard-from-primary"] = shows_new(session) and shows_new(session)
         steps["standby-down:export-200"] = _export(app, session, page, scope) == 200
         ok = all(steps.values())
@@ -595,7 +565,7 @@ def _page_load(app: App, pages: list[str], threads: int, each: int) -> Counter:
 
     def browse() -> None:
         try:
-            session = _login(app)
+            session = app.login()
         except (RuntimeError, requests.RequestException):
             with lock:
                 statuses["login-failed"] += 1

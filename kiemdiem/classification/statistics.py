@@ -213,9 +213,8 @@ def may_see(user: Actor, unit: Unit) -> bool:
 
 def may_see_any(user: Actor) -> bool:
     """Whether the user manages some subtree, hence has statistics to look at (the pages'
-    "Thống kê" links are shown only then)."""
-    access = access_for(user)
-    return access.everything or bool(access.audit_paths)
+    "Thống kê" links are shown only then): the readers of the audit log, the same subtrees."""
+    return access_for(user).can_read_audit
 
 
 def rounds_over(unit: Unit) -> QuerySet[RatingRound]:

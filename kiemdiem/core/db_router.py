@@ -6,7 +6,7 @@ Active only when the settings name a replica (DATABASE_REPLICA_URL: settings.py 
 "replica" database, ReplicaRouter to DATABASE_ROUTERS and ReplicaMiddleware to MIDDLEWARE).
 Without it nothing here runs: SQLite and a single PostgreSQL work as before.
 
-How code says "my reads may come from the replica": `@replica_reads` on a view (under
+How code says "my reads may come from the replica": `@replica_view` on a view (under
 `@login_required`, so the user and session are read first, from the primary), or
 `with replica_reads():` around a block (the exports wrap the rows of the sheet). Inside that
 scope the router sends a read to the replica unless

@@ -8,7 +8,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from kiemdiem.core.models import AuditAction, AuditEvent
 from kiemdiem.core.paging import filter_unindexed
 from kiemdiem.core.summaries import summed
-from kiemdiem.org.models import LEADER_ROLES, Membership, Person, Position, Unit
+from kiemdiem.org.models import LEADER_ROLES, Membership, Person, Position, Unit, ancestor_paths
 from kiemdiem.org.scoping import access_for, visible_people
 from kiemdiem.org.selectors import overseers_of
 from kiemdiem.reviews.models import (
@@ -28,10 +28,6 @@ from kiemdiem.reviews.models import (
 from kiemdiem.reviews.states import ReviewStatus
 
 
-def _ancestor_paths(path: str) -> list[str]:
-    return Unit(path=path).ancestor_paths()
-
-
 def cycles_for(user) -> QuerySet[ReviewCycle]:
     """Cycles the user may open: those run inside their scope and those that cover their scope.
 
@@ -44,7 +40,7 @@ def cycles_for(user) -> QuerySet[ReviewCycle]:
     qs = ReviewCycle.objects.all()
     if access.everything:
         return qs
-    ancestors = {a for p in access.visible_paths for a in _ancestor_paths(p)}
+    ancestors = {a for p in access.visible_paths for a in ancestor_paths(p)}
     return qs.filter(
         Q(pk__in=ReviewCycle.objects.visible_to(user).values("pk"))
         | Q(scope_unit__path__in=sorted(ancestors))
