@@ -54,6 +54,16 @@ def leaders_of(unit: Unit, day: datetime.date) -> list[Signer]:
     return sorted(signers, key=lambda s: s.title != "BÍ THƯ")
 
 
+def lower_first(text: str) -> str:
+    """ "Kiểm điểm, đánh giá năm 2025" → "kiểm điểm, đánh giá năm 2025" (inside a sentence)."""
+    return text[:1].lower() + text[1:]
+
+
+def paragraphs(text: str | None) -> list[str]:
+    """A text typed in a form as its paragraphs (one per non-empty line)."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
 def committee_authority(unit: Unit) -> str:
     """ "T/M CHI BỘ" for a cell, "T/M BAN THƯỜNG VỤ" for a committee with a standing
     committee (rules §8, usual practice; UNCONFIRMED in HD 36)."""

@@ -12,8 +12,8 @@ import datetime
 from typing import Any
 
 from kiemdiem.core.dates import vn_date
-from kiemdiem.documents.kinds.base import Kind, Signer, committee_authority, register
-from kiemdiem.documents.kinds.reports import figure_items, figures_table, paragraphs
+from kiemdiem.documents.kinds.base import Kind, Signer, committee_authority, paragraphs, register
+from kiemdiem.documents.kinds.reports import figure_items, figures_table
 from kiemdiem.documents.numbering import committee_name
 from kiemdiem.documents.template_default import Page
 from kiemdiem.org.models import (

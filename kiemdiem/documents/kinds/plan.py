@@ -4,7 +4,15 @@ and by when; issued by the plan's unit, or written and signed by the member for 
 import datetime
 from typing import Any
 
-from kiemdiem.documents.kinds.base import Kind, Signer, committee_authority, leaders_of, register
+from kiemdiem.core.dates import vn_date
+from kiemdiem.documents.kinds.base import (
+    Kind,
+    Signer,
+    committee_authority,
+    leaders_of,
+    lower_first,
+    register,
+)
 from kiemdiem.documents.numbering import committee_name
 from kiemdiem.documents.template_default import Page
 from kiemdiem.remediation.models import ActionStatus, PlanRecipient, RemediationPlan
@@ -29,7 +37,7 @@ def _items(plan: RemediationPlan) -> list[dict[str, Any]]:
             "content": a.content,
             "responsible": (a.responsible_person.full_name if a.responsible_person else "")
             or (a.responsible_unit.name if a.responsible_unit else ""),
-            "deadline": a.due_date.strftime("%d/%m/%Y") if a.due_date else "",
+            "deadline": vn_date(a.due_date),
         }
         for i, a in enumerate(actions, start=1)
     ]
@@ -49,13 +57,9 @@ def _recipients(plan: RemediationPlan) -> list[str]:
     return names
 
 
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
-
-
 def _context(plan: RemediationPlan, day: datetime.date) -> dict[str, Any]:
     # "Kiểm điểm, đánh giá năm 2025" → "… theo kết luận của đợt kiểm điểm, đánh giá năm 2025"
-    cycle = _lower_first(plan.cycle.title)
+    cycle = lower_first(plan.cycle.title)
     return {
         "doc_type_name": "Kế hoạch",
         "summary": f"khắc phục hạn chế, khuyết điểm theo kết luận của đợt {cycle}",

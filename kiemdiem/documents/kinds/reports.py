@@ -11,7 +11,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from kiemdiem.core.dates import vn_date
-from kiemdiem.documents.kinds.base import Kind, committee_authority, register
+from kiemdiem.documents.kinds.base import (
+    Kind,
+    committee_authority,
+    lower_first,
+    paragraphs,
+    register,
+)
 from kiemdiem.documents.numbering import committee_name
 from kiemdiem.documents.template_default import Page
 from kiemdiem.org.models import OversightAssignment
@@ -39,11 +45,6 @@ def figure_items(rows: list[tuple[str, str, int]]) -> list[dict[str, Any]]:
         {"n": i, "label": label, "value": number(value)}
         for i, (_key, label, value) in enumerate(rows, start=1)
     ]
-
-
-def paragraphs(text: str) -> list[str]:
-    """A text typed in a form as its paragraphs (one per non-empty line)."""
-    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 def _open_findings(report: PeriodicReport) -> list[dict[str, Any]]:
@@ -109,7 +110,7 @@ def directive_name(number: str) -> str:
 def _context(report: PeriodicReport, day: datetime.date) -> dict[str, Any]:
     period, cycle, unit = report.period, report.period.cycle, report.unit
     as_of = report.figures_as_of or period.ends_on
-    about = cycle.title[:1].lower() + cycle.title[1:]  # "kiểm điểm, đánh giá năm 2025"
+    about = lower_first(cycle.title)  # "kiểm điểm, đánh giá năm 2025"
     return {
         "doc_type_name": "Báo cáo",
         "summary": f"kết quả khắc phục hạn chế, khuyết điểm {period.label.lower()}",

@@ -23,7 +23,14 @@ from docx.shared import Pt
 from docx.table import Table
 
 from kiemdiem.core.dates import vn_date
-from kiemdiem.documents.kinds.base import Kind, Signer, committee_authority, register
+from kiemdiem.documents.kinds.base import (
+    Kind,
+    Signer,
+    committee_authority,
+    lower_first,
+    paragraphs,
+    register,
+)
 from kiemdiem.documents.numbering import committee_name
 from kiemdiem.documents.template_default import LEFT, Page
 from kiemdiem.org.models import CELL_KINDS, LEADER_ROLES, Position, Unit, UnitKind
@@ -54,18 +61,6 @@ DIRECTIVE_TYPES = {
 }
 # Up to this many units below the cycle's committee are named one by one in "Nơi nhận".
 RECIPIENTS_NAMED = 8
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
-
-
-def _paragraphs(text: str) -> list[str]:
-    return [line.strip() for line in (text or "").splitlines() if line.strip()]
-
-
-def _date(day: datetime.date | None) -> str:
-    return day.strftime("%d/%m/%Y") if day else ""
 
 
 def _hd43_code(number: str, year: int) -> str:
@@ -155,7 +150,7 @@ def _directions(review: Review) -> list[dict[str, Any]]:
         .order_by("position", "pk")
     )
     return [
-        {"n": i, "content": a.content, "deadline": _date(a.due_date)}
+        {"n": i, "content": a.content, "deadline": vn_date(a.due_date)}
         for i, a in enumerate(actions, start=1)
     ]
 
@@ -166,12 +161,12 @@ def _review_texts(review: Review) -> dict[str, Any]:
     points and the directions."""
     findings = selectors.review_findings(review).order_by("area", "id")
     return {
-        "strengths": _paragraphs(review.strengths) or [DOTS],
-        "shortcomings": _paragraphs(review.shortcomings_summary),
+        "strengths": paragraphs(review.strengths) or [DOTS],
+        "shortcomings": paragraphs(review.shortcomings_summary),
         "findings": _findings(findings),
-        "causes_objective": _paragraphs(review.causes_objective) or [DOTS],
-        "causes_subjective": _paragraphs(review.causes_subjective) or [DOTS],
-        "responsibility": _paragraphs(review.responsibility) or [DOTS],
+        "causes_objective": paragraphs(review.causes_objective) or [DOTS],
+        "causes_subjective": paragraphs(review.causes_subjective) or [DOTS],
+        "responsibility": paragraphs(review.responsibility) or [DOTS],
         "carried": _carried(review),
         "suggested": _suggested(review),
         "directions": _directions(review),
@@ -343,13 +338,13 @@ def _cycle_context(cycle: ReviewCycle, day: datetime.date) -> dict[str, Any]:
     unit = cycle.scope_unit
     issuer = unit.name if unit.kind in CELL_KINDS else f"Ban Thường vụ {committee_name(unit)}"
     kinds = [
-        _lower_first(str(UnitKind(k).label))
+        lower_first(str(UnitKind(k).label))
         for k in cycle.participating_kinds
         if k in UnitKind.values
     ]
     return {
         "doc_type_name": "Kế hoạch",
-        "summary": _lower_first(cycle.title.strip()),
+        "summary": lower_first(cycle.title.strip()),
         "directive": _directive(cycle, issuer),
         "issuer": issuer,
         "scope": unit.name,
@@ -358,29 +353,29 @@ def _cycle_context(cycle: ReviewCycle, day: datetime.date) -> dict[str, Any]:
         "individuals": cycle.include_individuals,
         "previous": cycle.previous_cycle.title if cycle.previous_cycle else "",
         "steps": [
-            {"n": 1, "what": "Triển khai, quán triệt kế hoạch", "due": _date(cycle.starts_on)},
+            {"n": 1, "what": "Triển khai, quán triệt kế hoạch", "due": vn_date(cycle.starts_on)},
             {
                 "n": 2,
                 "what": "Tập thể, cá nhân hoàn thành báo cáo, bản tự kiểm điểm",
-                "due": _date(cycle.self_review_due),
+                "due": vn_date(cycle.self_review_due),
             },
             {
                 "n": 3,
                 "what": "Tổ chức hội nghị kiểm điểm ở các cấp",
-                "due": _date(cycle.conference_due),
+                "due": vn_date(cycle.conference_due),
             },
             {
                 "n": 4,
                 "what": "Gửi kế hoạch khắc phục hạn chế, khuyết điểm lên cấp trên",
-                "due": _date(cycle.plan_due),
+                "due": vn_date(cycle.plan_due),
             },
             {
                 "n": 5,
                 "what": "Hoàn thành khắc phục hạn chế, khuyết điểm",
-                "due": _date(cycle.horizon_end),
+                "due": vn_date(cycle.horizon_end),
             },
         ],
-        "plan_due": _date(cycle.plan_due),
+        "plan_due": vn_date(cycle.plan_due),
         "authority": committee_authority(unit),
         "recipients": _below(unit, day),
     }
@@ -457,7 +452,7 @@ CYCLE_PLAN = register(
         unit_field="scope_unit",
         context=_cycle_context,
         body=_cycle_body,
-        title_of=lambda cycle: f"Kế hoạch {_lower_first(cycle.title.strip())}",
+        title_of=lambda cycle: f"Kế hoạch {lower_first(cycle.title.strip())}",
         sample={
             "directive": "Công văn số 493-CV/TU …",
             "issuer": "Ban Thường vụ …",
@@ -510,11 +505,11 @@ def _meeting_context(meeting: ReviewMeeting, day: datetime.date) -> dict[str, An
     )
     return {
         "doc_type_name": "Biên bản",
-        "summary": f"hội nghị {_lower_first(cycle.title.strip())}",
+        "summary": f"hội nghị {lower_first(cycle.title.strip())}",
         "held_on": f"ngày {meeting.held_on.day:02d} tháng {meeting.held_on.month:02d} năm "
         f"{meeting.held_on.year}",
         "unit_name": unit.name,
-        "title": _lower_first(cycle.title.strip()),
+        "title": lower_first(cycle.title.strip()),
         "chair": meeting.chair.full_name + _post_of(meeting.chair_id, unit, meeting.held_on),
         "attendee_count": meeting.attendee_count,
         "members": members,
@@ -525,8 +520,8 @@ def _meeting_context(meeting: ReviewMeeting, day: datetime.date) -> dict[str, An
         "people_count": len(people),
         "findings": _findings(findings),
         "comments_count": meeting.comments_count,
-        "comments": _paragraphs(meeting.comments),
-        "minutes": _paragraphs(meeting.minutes) or [DOTS],
+        "comments": paragraphs(meeting.comments),
+        "minutes": paragraphs(meeting.minutes) or [DOTS],
         "authority": "Chủ trì hội nghị",
         "recipients": [committee_name(unit.parent)] if unit.parent else [],
     }
@@ -585,7 +580,7 @@ MEETING_RECORD = register(
         body=_meeting_body,
         signers=_meeting_signers,
         minutes=True,
-        title_of=lambda m: f"Biên bản hội nghị {_lower_first(m.cycle.title.strip())}",
+        title_of=lambda m: f"Biên bản hội nghị {lower_first(m.cycle.title.strip())}",
         sample={
             "held_on": "ngày 20 tháng 12 năm 2025",
             "unit_name": "…",
@@ -623,7 +618,7 @@ def _subject_year(review: Review) -> str:
     cycle = review.cycle
     if cycle.kind == CycleKind.ANNUAL:
         return f"năm {cycle.year}"
-    return f"({_lower_first(cycle.title.strip())})"
+    return f"({lower_first(cycle.title.strip())})"
 
 
 def _collective_context(review: Review, day: datetime.date) -> dict[str, Any]:
