@@ -8,7 +8,6 @@ import datetime
 from typing import Any
 
 from django.db.models import Q
-from django.utils import timezone
 
 from kiemdiem.core.dates import vn_date
 from kiemdiem.documents.kinds.base import (
@@ -23,8 +22,7 @@ from kiemdiem.documents.template_default import Page
 from kiemdiem.org.models import OversightAssignment
 from kiemdiem.reports.models import PeriodicReport
 from kiemdiem.reports.selectors import figure_rows
-from kiemdiem.reports.services import existed_by
-from kiemdiem.reviews.models import Finding
+from kiemdiem.reports.services import findings_on
 from kiemdiem.reviews.states import FindingStatus
 
 
@@ -53,15 +51,8 @@ def _open_findings(report: PeriodicReport) -> list[dict[str, Any]]:
     with the same rules as `reports.services.report_figures` (which existed on the day, which
     were resolved by then)."""
     day = report.figures_as_of or report.period.ends_on
-    end = datetime.datetime.combine(
-        day + datetime.timedelta(days=1), datetime.time.min, timezone.get_current_timezone()
-    )
     findings = (
-        Finding.objects.filter(
-            existed_by(day, end, "review__plan"),
-            review__cycle_id=report.period.cycle_id,
-            unit__path__startswith=report.unit.path,
-        )
+        findings_on(report.unit, report.period.cycle_id, day)
         .exclude(Q(status=FindingStatus.RESOLVED) & Q(resolved_on__lte=day))
         .select_related("unit")
         .order_by("unit__path", "review_id", "pk")
