@@ -4,6 +4,8 @@ and by when; issued by the plan's unit, or written and signed by the member for 
 import datetime
 from typing import Any
 
+from django.db.models import QuerySet
+
 from kiemdiem.core.dates import vn_date
 from kiemdiem.documents.kinds.base import (
     Kind,
@@ -15,8 +17,9 @@ from kiemdiem.documents.kinds.base import (
 )
 from kiemdiem.documents.numbering import committee_name
 from kiemdiem.documents.template_default import Page
-from kiemdiem.remediation.models import ActionStatus, PlanRecipient, RemediationPlan
+from kiemdiem.remediation.models import PlanAction, PlanRecipient, RemediationPlan
 from kiemdiem.remediation.permissions import can_adopt_plan
+from kiemdiem.remediation.states import ITEM_DEAD
 
 
 def _objects(user: Any) -> Any:
@@ -25,12 +28,13 @@ def _objects(user: Any) -> Any:
     )
 
 
+def live_actions(actions: QuerySet[PlanAction]) -> QuerySet[PlanAction]:
+    """A plan's items in force (not cancelled or replaced), in the plan's order."""
+    return actions.exclude(status__in=ITEM_DEAD).order_by("position", "pk")
+
+
 def _items(plan: RemediationPlan) -> list[dict[str, Any]]:
-    actions = (
-        plan.actions.exclude(status__in=[ActionStatus.CANCELLED, ActionStatus.REPLACED])
-        .select_related("responsible_person", "responsible_unit")
-        .order_by("position", "pk")
-    )
+    actions = live_actions(plan.actions.select_related("responsible_person", "responsible_unit"))
     return [
         {
             "n": i,

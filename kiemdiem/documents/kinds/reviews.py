@@ -31,10 +31,11 @@ from kiemdiem.documents.kinds.base import (
     paragraphs,
     register,
 )
+from kiemdiem.documents.kinds.plan import live_actions
 from kiemdiem.documents.numbering import committee_name
 from kiemdiem.documents.template_default import LEFT, Page
 from kiemdiem.org.models import CELL_KINDS, LEADER_ROLES, Position, Unit, UnitKind
-from kiemdiem.remediation.models import ActionStatus, RemediationPlan
+from kiemdiem.remediation.models import PlanAction
 from kiemdiem.reviews import rules, selectors
 from kiemdiem.reviews.models import (
     CycleKind,
@@ -141,14 +142,7 @@ def _suggested(review: Review) -> list[dict[str, Any]]:
 
 def _directions(review: Review) -> list[dict[str, Any]]:
     """The items of the remediation plan answering the review, when there is one."""
-    plan = RemediationPlan.objects.filter(review=review).first()
-    if plan is None:
-        return []
-    actions = (
-        plan.actions.exclude(status__in=[ActionStatus.CANCELLED, ActionStatus.REPLACED])
-        .select_related("responsible_person", "responsible_unit")
-        .order_by("position", "pk")
-    )
+    actions = live_actions(PlanAction.objects.filter(plan__review=review))
     return [
         {"n": i, "content": a.content, "deadline": vn_date(a.due_date)}
         for i, a in enumerate(actions, start=1)
