@@ -13,6 +13,7 @@ from kiemdiem.documents.kinds.base import (
     committee_authority,
     leaders_of,
     lower_first,
+    person_signs,
     register,
 )
 from kiemdiem.documents.numbering import committee_name
@@ -79,7 +80,7 @@ def _context(plan: RemediationPlan, day: datetime.date) -> dict[str, Any]:
 
 def _signers(plan: RemediationPlan, day: datetime.date) -> list[Signer]:
     if plan.person is not None:  # a member's own plan: the member signs
-        return [Signer(f"person:{plan.person_id}", "", plan.person.full_name)]
+        return person_signs(plan.person)
     return leaders_of(plan.unit, day)
 
 

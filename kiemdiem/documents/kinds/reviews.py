@@ -29,6 +29,7 @@ from kiemdiem.documents.kinds.base import (
     committee_authority,
     lower_first,
     paragraphs,
+    person_signs,
     register,
 )
 from kiemdiem.documents.kinds.plan import live_actions
@@ -522,7 +523,7 @@ def _meeting_context(meeting: ReviewMeeting, day: datetime.date) -> dict[str, An
 
 
 def _meeting_signers(meeting: ReviewMeeting, day: datetime.date) -> list[Signer]:
-    return [Signer(f"person:{meeting.chair_id}", "", meeting.chair.full_name)]
+    return person_signs(meeting.chair)
 
 
 def _meeting_body(page: Page) -> None:
@@ -727,7 +728,7 @@ def _personal_context(review: Review, day: datetime.date, form: str = "") -> dic
 
 def _personal_signers(review: Review, day: datetime.date) -> list[Signer]:
     assert review.person is not None
-    return [Signer(f"person:{review.person_id}", "", review.person.full_name)]
+    return person_signs(review.person)
 
 
 def _personal_body(page: Page) -> None:
