@@ -336,6 +336,7 @@ def _cancelled(user: Actor) -> QuerySet[Rating]:
             "unit",
             "person",
             "deciding_unit",
+            "deciding_unit__parent",  # the canceller when none was recorded (_canceller)
             "cancelled_by_unit",
             "cancelled_by_unit__parent",
         )
