@@ -15,6 +15,7 @@ from django.db.models import (
     ExpressionWrapper,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Sum,
     Value,
@@ -167,6 +168,21 @@ def existed_by(day: datetime.date, end: datetime.datetime, plan_ref: str) -> Q:
     return Q(created_at__lt=end) | Q(Exists(submitted))
 
 
+def day_end(day: datetime.date) -> datetime.datetime:
+    """The first moment after `day`, in the project's time zone (what `existed_by` takes)."""
+    tz = timezone.get_current_timezone()
+    return datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min, tz)
+
+
+def findings_on(unit: Unit, cycle_id: int, day: datetime.date) -> QuerySet[Finding]:
+    """The shortcomings of a unit's subtree in a cycle that existed on `day` (`existed_by`)."""
+    return Finding.objects.filter(
+        existed_by(day, day_end(day), "review__plan"),
+        review__cycle_id=cycle_id,
+        unit__path__startswith=unit.path,
+    )
+
+
 def report_figures(*, unit: Unit, period: ReportPeriod) -> dict[str, int]:
     """The remediation figures of a unit's subtree in the cycle, as of `report_as_of(period)`.
 
@@ -183,7 +199,7 @@ def report_figures(*, unit: Unit, period: ReportPeriod) -> dict[str, int]:
     """
     day = report_as_of(period)
     tz = timezone.get_current_timezone()
-    end = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min, tz)
+    end = day_end(day)
     never = Value(datetime.date.max, output_field=DateField())
     closing = AuditEvent.objects.filter(
         object_type=PlanAction._meta.label_lower,
@@ -241,11 +257,7 @@ def report_figures(*, unit: Unit, period: ReportPeriod) -> dict[str, int]:
         if state in ITEM_OPEN and late:
             figures["items_overdue"] += n
     partly = Q(carried_from__isnull=False, carry_assessment=CarryAssessment.PARTLY_FIXED)
-    f = Finding.objects.filter(
-        existed_by(day, end, "review__plan"),
-        review__cycle_id=period.cycle_id,
-        unit__path__startswith=unit.path,
-    ).aggregate(
+    f = findings_on(unit, period.cycle_id, day).aggregate(
         findings_total=Count("id"),
         findings_resolved=Count(
             "id", filter=Q(status=FindingStatus.RESOLVED, resolved_on__lte=day)

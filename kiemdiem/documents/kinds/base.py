@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import Model, QuerySet
 
 from kiemdiem.core.permissions import Actor, Decision
-from kiemdiem.org.models import CELL_KINDS, Position, PositionRole, Unit
+from kiemdiem.org.models import CELL_KINDS, Person, Position, PositionRole, Unit
 
 KINDS: dict[str, "Kind"] = {}
 
@@ -32,6 +32,12 @@ class Signer:
     @property
     def label(self) -> str:
         return f"{self.name} — {self.title.capitalize()}" if self.title else self.name
+
+
+def person_signs(person: Person) -> list[Signer]:
+    """One person signs in their own name, without a title (a member's own form or plan, the
+    meeting's chair, a committee member's assessment)."""
+    return [Signer(f"person:{person.pk}", "", person.full_name)]
 
 
 def leaders_of(unit: Unit, day: datetime.date) -> list[Signer]:
@@ -52,6 +58,16 @@ def leaders_of(unit: Unit, day: datetime.date) -> list[Signer]:
         for p in posts
     ]
     return sorted(signers, key=lambda s: s.title != "BÍ THƯ")
+
+
+def lower_first(text: str) -> str:
+    """ "Kiểm điểm, đánh giá năm 2025" → "kiểm điểm, đánh giá năm 2025" (inside a sentence)."""
+    return text[:1].lower() + text[1:]
+
+
+def paragraphs(text: str | None) -> list[str]:
+    """A text typed in a form as its paragraphs (one per non-empty line)."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
 def committee_authority(unit: Unit) -> str:

@@ -239,6 +239,11 @@ def _results_context(round_: RatingRound, day: datetime.date) -> dict[str, Any]:
     }
 
 
+def _per_level(values: str) -> tuple[str, ...]:
+    """A table's four cells, one per level: "{{ values[0] }}" … "{{ values[3] }}"."""
+    return tuple(f"{{{{ {values}[{i}] }}}}" for i in range(4))
+
+
 def _results_body(page: Page) -> None:
     page.each("b in bases", "{{ b }}", italic=True)
     page.text("{{ deciding_body }}", align=CENTER, indent=False, bold=True)
@@ -249,18 +254,12 @@ def _results_body(page: Page) -> None:
         page.table(
             (
                 "Đối tượng",
-                "{{ levels[0] }}",
-                "{{ levels[1] }}",
-                "{{ levels[2] }}",
-                "{{ levels[3] }}",
+                *_per_level("levels"),
                 "Cộng",
             ),
             (
                 "{{ k.label }}",
-                "{{ k.c[0] }}",
-                "{{ k.c[1] }}",
-                "{{ k.c[2] }}",
-                "{{ k.c[3] }}",
+                *_per_level("k.c"),
                 "{{ k.total }}",
             ),
             (45, 24, 24, 24, 24, 24),
@@ -336,6 +335,7 @@ def _cancelled(user: Actor) -> QuerySet[Rating]:
             "unit",
             "person",
             "deciding_unit",
+            "deciding_unit__parent",  # the canceller when none was recorded (_canceller)
             "cancelled_by_unit",
             "cancelled_by_unit__parent",
         )
@@ -692,20 +692,14 @@ def _statistics_body(page: Page) -> None:
     page.table(
         (
             "Đối tượng",
-            "{{ levels[0] }}",
-            "{{ levels[1] }}",
-            "{{ levels[2] }}",
-            "{{ levels[3] }}",
+            *_per_level("levels"),
             "Đã QĐ",
             "Chưa QĐ",
             "Không XL",
         ),
         (
             "{{ r.label }}",
-            "{{ r.c[0] }}",
-            "{{ r.c[1] }}",
-            "{{ r.c[2] }}",
-            "{{ r.c[3] }}",
+            *_per_level("r.c"),
             "{{ r.decided }}",
             "{{ r.open }}",
             "{{ r.exempt }}",
@@ -737,10 +731,7 @@ def _statistics_body(page: Page) -> None:
             ),
             (
                 "{{ u.name }}",
-                "{{ u.c[0] }}",
-                "{{ u.c[1] }}",
-                "{{ u.c[2] }}",
-                "{{ u.c[3] }}",
+                *_per_level("u.c"),
                 "{{ u.lowest }}",
             ),
             (55, 22, 22, 22, 22, 22),

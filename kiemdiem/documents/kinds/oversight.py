@@ -12,8 +12,15 @@ import datetime
 from typing import Any
 
 from kiemdiem.core.dates import vn_date
-from kiemdiem.documents.kinds.base import Kind, Signer, committee_authority, register
-from kiemdiem.documents.kinds.reports import figure_items, figures_table, paragraphs
+from kiemdiem.documents.kinds.base import (
+    Kind,
+    Signer,
+    committee_authority,
+    paragraphs,
+    person_signs,
+    register,
+)
+from kiemdiem.documents.kinds.reports import figure_items, figures_table
 from kiemdiem.documents.numbering import committee_name
 from kiemdiem.documents.template_default import Page
 from kiemdiem.org.models import (
@@ -130,7 +137,7 @@ def _assessment_signers(assessment: Assessment, day: datetime.date) -> list[Sign
     if assessment.group is not None:
         return group_signers(assessment.group, day)
     person = _member(assessment)
-    return [Signer(f"person:{person.pk}", "", person.full_name)]
+    return person_signs(person)
 
 
 def _assessment_body(page: Page) -> None:

@@ -4,11 +4,23 @@ and by when; issued by the plan's unit, or written and signed by the member for 
 import datetime
 from typing import Any
 
-from kiemdiem.documents.kinds.base import Kind, Signer, committee_authority, leaders_of, register
+from django.db.models import QuerySet
+
+from kiemdiem.core.dates import vn_date
+from kiemdiem.documents.kinds.base import (
+    Kind,
+    Signer,
+    committee_authority,
+    leaders_of,
+    lower_first,
+    person_signs,
+    register,
+)
 from kiemdiem.documents.numbering import committee_name
 from kiemdiem.documents.template_default import Page
-from kiemdiem.remediation.models import ActionStatus, PlanRecipient, RemediationPlan
+from kiemdiem.remediation.models import PlanAction, PlanRecipient, RemediationPlan
 from kiemdiem.remediation.permissions import can_adopt_plan
+from kiemdiem.remediation.states import ITEM_DEAD
 
 
 def _objects(user: Any) -> Any:
@@ -17,19 +29,20 @@ def _objects(user: Any) -> Any:
     )
 
 
+def live_actions(actions: QuerySet[PlanAction]) -> QuerySet[PlanAction]:
+    """A plan's items in force (not cancelled or replaced), in the plan's order."""
+    return actions.exclude(status__in=ITEM_DEAD).order_by("position", "pk")
+
+
 def _items(plan: RemediationPlan) -> list[dict[str, Any]]:
-    actions = (
-        plan.actions.exclude(status__in=[ActionStatus.CANCELLED, ActionStatus.REPLACED])
-        .select_related("responsible_person", "responsible_unit")
-        .order_by("position", "pk")
-    )
+    actions = live_actions(plan.actions.select_related("responsible_person", "responsible_unit"))
     return [
         {
             "n": i,
             "content": a.content,
             "responsible": (a.responsible_person.full_name if a.responsible_person else "")
             or (a.responsible_unit.name if a.responsible_unit else ""),
-            "deadline": a.due_date.strftime("%d/%m/%Y") if a.due_date else "",
+            "deadline": vn_date(a.due_date),
         }
         for i, a in enumerate(actions, start=1)
     ]
@@ -49,13 +62,9 @@ def _recipients(plan: RemediationPlan) -> list[str]:
     return names
 
 
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
-
-
 def _context(plan: RemediationPlan, day: datetime.date) -> dict[str, Any]:
     # "Kiểm điểm, đánh giá năm 2025" → "… theo kết luận của đợt kiểm điểm, đánh giá năm 2025"
-    cycle = _lower_first(plan.cycle.title)
+    cycle = lower_first(plan.cycle.title)
     return {
         "doc_type_name": "Kế hoạch",
         "summary": f"khắc phục hạn chế, khuyết điểm theo kết luận của đợt {cycle}",
@@ -71,7 +80,7 @@ def _context(plan: RemediationPlan, day: datetime.date) -> dict[str, Any]:
 
 def _signers(plan: RemediationPlan, day: datetime.date) -> list[Signer]:
     if plan.person is not None:  # a member's own plan: the member signs
-        return [Signer(f"person:{plan.person_id}", "", plan.person.full_name)]
+        return person_signs(plan.person)
     return leaders_of(plan.unit, day)
 
 

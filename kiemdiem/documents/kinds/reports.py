@@ -8,17 +8,21 @@ import datetime
 from typing import Any
 
 from django.db.models import Q
-from django.utils import timezone
 
 from kiemdiem.core.dates import vn_date
-from kiemdiem.documents.kinds.base import Kind, committee_authority, register
+from kiemdiem.documents.kinds.base import (
+    Kind,
+    committee_authority,
+    lower_first,
+    paragraphs,
+    register,
+)
 from kiemdiem.documents.numbering import committee_name
 from kiemdiem.documents.template_default import Page
 from kiemdiem.org.models import OversightAssignment
 from kiemdiem.reports.models import PeriodicReport
 from kiemdiem.reports.selectors import figure_rows
-from kiemdiem.reports.services import existed_by
-from kiemdiem.reviews.models import Finding
+from kiemdiem.reports.services import findings_on
 from kiemdiem.reviews.states import FindingStatus
 
 
@@ -41,26 +45,14 @@ def figure_items(rows: list[tuple[str, str, int]]) -> list[dict[str, Any]]:
     ]
 
 
-def paragraphs(text: str) -> list[str]:
-    """A text typed in a form as its paragraphs (one per non-empty line)."""
-    return [line.strip() for line in text.splitlines() if line.strip()]
-
-
 def _open_findings(report: PeriodicReport) -> list[dict[str, Any]]:
     """The shortcomings of the unit's subtree in the cycle not yet remedied on the day the
     report's figures were taken: the figures' "findings_total" less "findings_resolved", read
     with the same rules as `reports.services.report_figures` (which existed on the day, which
     were resolved by then)."""
     day = report.figures_as_of or report.period.ends_on
-    end = datetime.datetime.combine(
-        day + datetime.timedelta(days=1), datetime.time.min, timezone.get_current_timezone()
-    )
     findings = (
-        Finding.objects.filter(
-            existed_by(day, end, "review__plan"),
-            review__cycle_id=report.period.cycle_id,
-            unit__path__startswith=report.unit.path,
-        )
+        findings_on(report.unit, report.period.cycle_id, day)
         .exclude(Q(status=FindingStatus.RESOLVED) & Q(resolved_on__lte=day))
         .select_related("unit")
         .order_by("unit__path", "review_id", "pk")
@@ -109,7 +101,7 @@ def directive_name(number: str) -> str:
 def _context(report: PeriodicReport, day: datetime.date) -> dict[str, Any]:
     period, cycle, unit = report.period, report.period.cycle, report.unit
     as_of = report.figures_as_of or period.ends_on
-    about = cycle.title[:1].lower() + cycle.title[1:]  # "kiểm điểm, đánh giá năm 2025"
+    about = lower_first(cycle.title)  # "kiểm điểm, đánh giá năm 2025"
     return {
         "doc_type_name": "Báo cáo",
         "summary": f"kết quả khắc phục hạn chế, khuyết điểm {period.label.lower()}",

@@ -23,11 +23,20 @@ from docx.shared import Pt
 from docx.table import Table
 
 from kiemdiem.core.dates import vn_date
-from kiemdiem.documents.kinds.base import Kind, Signer, committee_authority, register
+from kiemdiem.documents.kinds.base import (
+    Kind,
+    Signer,
+    committee_authority,
+    lower_first,
+    paragraphs,
+    person_signs,
+    register,
+)
+from kiemdiem.documents.kinds.plan import live_actions
 from kiemdiem.documents.numbering import committee_name
 from kiemdiem.documents.template_default import LEFT, Page
 from kiemdiem.org.models import CELL_KINDS, LEADER_ROLES, Position, Unit, UnitKind
-from kiemdiem.remediation.models import ActionStatus, RemediationPlan
+from kiemdiem.remediation.models import PlanAction
 from kiemdiem.reviews import rules, selectors
 from kiemdiem.reviews.models import (
     CycleKind,
@@ -54,18 +63,6 @@ DIRECTIVE_TYPES = {
 }
 # Up to this many units below the cycle's committee are named one by one in "Nơi nhận".
 RECIPIENTS_NAMED = 8
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
-
-
-def _paragraphs(text: str) -> list[str]:
-    return [line.strip() for line in (text or "").splitlines() if line.strip()]
-
-
-def _date(day: datetime.date | None) -> str:
-    return day.strftime("%d/%m/%Y") if day else ""
 
 
 def _hd43_code(number: str, year: int) -> str:
@@ -146,16 +143,9 @@ def _suggested(review: Review) -> list[dict[str, Any]]:
 
 def _directions(review: Review) -> list[dict[str, Any]]:
     """The items of the remediation plan answering the review, when there is one."""
-    plan = RemediationPlan.objects.filter(review=review).first()
-    if plan is None:
-        return []
-    actions = (
-        plan.actions.exclude(status__in=[ActionStatus.CANCELLED, ActionStatus.REPLACED])
-        .select_related("responsible_person", "responsible_unit")
-        .order_by("position", "pk")
-    )
+    actions = live_actions(PlanAction.objects.filter(plan__review=review))
     return [
-        {"n": i, "content": a.content, "deadline": _date(a.due_date)}
+        {"n": i, "content": a.content, "deadline": vn_date(a.due_date)}
         for i, a in enumerate(actions, start=1)
     ]
 
@@ -166,12 +156,12 @@ def _review_texts(review: Review) -> dict[str, Any]:
     points and the directions."""
     findings = selectors.review_findings(review).order_by("area", "id")
     return {
-        "strengths": _paragraphs(review.strengths) or [DOTS],
-        "shortcomings": _paragraphs(review.shortcomings_summary),
+        "strengths": paragraphs(review.strengths) or [DOTS],
+        "shortcomings": paragraphs(review.shortcomings_summary),
         "findings": _findings(findings),
-        "causes_objective": _paragraphs(review.causes_objective) or [DOTS],
-        "causes_subjective": _paragraphs(review.causes_subjective) or [DOTS],
-        "responsibility": _paragraphs(review.responsibility) or [DOTS],
+        "causes_objective": paragraphs(review.causes_objective) or [DOTS],
+        "causes_subjective": paragraphs(review.causes_subjective) or [DOTS],
+        "responsibility": paragraphs(review.responsibility) or [DOTS],
         "carried": _carried(review),
         "suggested": _suggested(review),
         "directions": _directions(review),
@@ -343,13 +333,13 @@ def _cycle_context(cycle: ReviewCycle, day: datetime.date) -> dict[str, Any]:
     unit = cycle.scope_unit
     issuer = unit.name if unit.kind in CELL_KINDS else f"Ban Thường vụ {committee_name(unit)}"
     kinds = [
-        _lower_first(str(UnitKind(k).label))
+        lower_first(str(UnitKind(k).label))
         for k in cycle.participating_kinds
         if k in UnitKind.values
     ]
     return {
         "doc_type_name": "Kế hoạch",
-        "summary": _lower_first(cycle.title.strip()),
+        "summary": lower_first(cycle.title.strip()),
         "directive": _directive(cycle, issuer),
         "issuer": issuer,
         "scope": unit.name,
@@ -358,29 +348,29 @@ def _cycle_context(cycle: ReviewCycle, day: datetime.date) -> dict[str, Any]:
         "individuals": cycle.include_individuals,
         "previous": cycle.previous_cycle.title if cycle.previous_cycle else "",
         "steps": [
-            {"n": 1, "what": "Triển khai, quán triệt kế hoạch", "due": _date(cycle.starts_on)},
+            {"n": 1, "what": "Triển khai, quán triệt kế hoạch", "due": vn_date(cycle.starts_on)},
             {
                 "n": 2,
                 "what": "Tập thể, cá nhân hoàn thành báo cáo, bản tự kiểm điểm",
-                "due": _date(cycle.self_review_due),
+                "due": vn_date(cycle.self_review_due),
             },
             {
                 "n": 3,
                 "what": "Tổ chức hội nghị kiểm điểm ở các cấp",
-                "due": _date(cycle.conference_due),
+                "due": vn_date(cycle.conference_due),
             },
             {
                 "n": 4,
                 "what": "Gửi kế hoạch khắc phục hạn chế, khuyết điểm lên cấp trên",
-                "due": _date(cycle.plan_due),
+                "due": vn_date(cycle.plan_due),
             },
             {
                 "n": 5,
                 "what": "Hoàn thành khắc phục hạn chế, khuyết điểm",
-                "due": _date(cycle.horizon_end),
+                "due": vn_date(cycle.horizon_end),
             },
         ],
-        "plan_due": _date(cycle.plan_due),
+        "plan_due": vn_date(cycle.plan_due),
         "authority": committee_authority(unit),
         "recipients": _below(unit, day),
     }
@@ -457,7 +447,7 @@ CYCLE_PLAN = register(
         unit_field="scope_unit",
         context=_cycle_context,
         body=_cycle_body,
-        title_of=lambda cycle: f"Kế hoạch {_lower_first(cycle.title.strip())}",
+        title_of=lambda cycle: f"Kế hoạch {lower_first(cycle.title.strip())}",
         sample={
             "directive": "Công văn số 493-CV/TU …",
             "issuer": "Ban Thường vụ …",
@@ -510,11 +500,11 @@ def _meeting_context(meeting: ReviewMeeting, day: datetime.date) -> dict[str, An
     )
     return {
         "doc_type_name": "Biên bản",
-        "summary": f"hội nghị {_lower_first(cycle.title.strip())}",
+        "summary": f"hội nghị {lower_first(cycle.title.strip())}",
         "held_on": f"ngày {meeting.held_on.day:02d} tháng {meeting.held_on.month:02d} năm "
         f"{meeting.held_on.year}",
         "unit_name": unit.name,
-        "title": _lower_first(cycle.title.strip()),
+        "title": lower_first(cycle.title.strip()),
         "chair": meeting.chair.full_name + _post_of(meeting.chair_id, unit, meeting.held_on),
         "attendee_count": meeting.attendee_count,
         "members": members,
@@ -525,15 +515,15 @@ def _meeting_context(meeting: ReviewMeeting, day: datetime.date) -> dict[str, An
         "people_count": len(people),
         "findings": _findings(findings),
         "comments_count": meeting.comments_count,
-        "comments": _paragraphs(meeting.comments),
-        "minutes": _paragraphs(meeting.minutes) or [DOTS],
+        "comments": paragraphs(meeting.comments),
+        "minutes": paragraphs(meeting.minutes) or [DOTS],
         "authority": "Chủ trì hội nghị",
         "recipients": [committee_name(unit.parent)] if unit.parent else [],
     }
 
 
 def _meeting_signers(meeting: ReviewMeeting, day: datetime.date) -> list[Signer]:
-    return [Signer(f"person:{meeting.chair_id}", "", meeting.chair.full_name)]
+    return person_signs(meeting.chair)
 
 
 def _meeting_body(page: Page) -> None:
@@ -585,7 +575,7 @@ MEETING_RECORD = register(
         body=_meeting_body,
         signers=_meeting_signers,
         minutes=True,
-        title_of=lambda m: f"Biên bản hội nghị {_lower_first(m.cycle.title.strip())}",
+        title_of=lambda m: f"Biên bản hội nghị {lower_first(m.cycle.title.strip())}",
         sample={
             "held_on": "ngày 20 tháng 12 năm 2025",
             "unit_name": "…",
@@ -623,7 +613,7 @@ def _subject_year(review: Review) -> str:
     cycle = review.cycle
     if cycle.kind == CycleKind.ANNUAL:
         return f"năm {cycle.year}"
-    return f"({_lower_first(cycle.title.strip())})"
+    return f"({lower_first(cycle.title.strip())})"
 
 
 def _collective_context(review: Review, day: datetime.date) -> dict[str, Any]:
@@ -738,7 +728,7 @@ def _personal_context(review: Review, day: datetime.date, form: str = "") -> dic
 
 def _personal_signers(review: Review, day: datetime.date) -> list[Signer]:
     assert review.person is not None
-    return [Signer(f"person:{review.person_id}", "", review.person.full_name)]
+    return person_signs(review.person)
 
 
 def _personal_body(page: Page) -> None:
