@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from kiemdiem.core.audit import audit_record, created, snapshot
 from kiemdiem.core.errors import DomainError
+from kiemdiem.core.permissions import acting_user
 from kiemdiem.documents import numbering, render, selectors
 from kiemdiem.documents.kinds import Kind
 from kiemdiem.documents.models import DocumentSequence, DocumentTemplate, OutgoingDocument
@@ -89,7 +90,7 @@ def document_register(
                 signer=signer,
                 recipients=recipients,
                 source=source,
-                created_by=by if getattr(by, "is_authenticated", False) else None,
+                created_by=acting_user(by),
             )
             doc.save()  # a used number fails here, before any file is written
             if content is not None:
@@ -161,7 +162,7 @@ def template_upload(
             kind=kind.code,
             name=name[:200],
             note=note,
-            created_by=by if getattr(by, "is_authenticated", False) else None,
+            created_by=acting_user(by),
         )
         template.file.save(f"{kind.code}.docx", ContentFile(content), save=False)
         template.save()
