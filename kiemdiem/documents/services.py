@@ -14,7 +14,11 @@ from kiemdiem.core.permissions import acting_user
 from kiemdiem.documents import numbering, render, selectors
 from kiemdiem.documents.kinds import Kind
 from kiemdiem.documents.models import DocumentSequence, DocumentTemplate, OutgoingDocument
-from kiemdiem.documents.permissions import can_enter_document, can_manage_templates
+from kiemdiem.documents.permissions import (
+    can_enter_document,
+    can_issue_document,
+    can_manage_templates,
+)
 from kiemdiem.org.models import Unit
 
 AUDITED = ("symbol", "issued_on", "title", "signer", "recipients", "source")
@@ -215,7 +219,7 @@ def document_issue(
     if kind.doc_type is None:
         raise DomainError(f"{kind.label} không vào sổ văn bản đi; tải DOCX để in và ký.")
     unit = kind.unit_of(obj)
-    decision = kind.may_issue(by, obj) if kind.may_issue else can_enter_document(by, unit)
+    decision = can_issue_document(by, kind, obj)
     if not decision:
         raise DomainError(decision.reason)
     day = day or timezone.localdate()
