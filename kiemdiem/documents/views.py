@@ -398,8 +398,9 @@ def bundle_file(request: HttpRequest, pk: int) -> FileResponse:
     bundle = _bundle(request, pk)
     if not bundle.file:
         raise Http404
-    response = FileResponse(bundle.file.open("rb"), content_type="application/zip")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{bundle.file.name.rsplit("/", 1)[-1]}"'
+    return FileResponse(
+        bundle.file.open("rb"),
+        as_attachment=True,
+        filename=bundle.file.name.rsplit("/", 1)[-1],
+        content_type="application/zip",
     )
-    return response
