@@ -7,7 +7,6 @@ services decide who may enter, issue or attach (403 with the reason), a used num
 without the authority is 400, a stale version 409.
 """
 
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -19,19 +18,11 @@ from rest_framework.response import Response
 from kiemdiem.api.base import Filter, VersionField, expected_version, lookup, with_etag
 from kiemdiem.api.serializers import ScopedPrimaryKey, free_text
 from kiemdiem.api.views import ScopedViewSet, listing, parse, subtree_of, values
-from kiemdiem.documents import pdf, services
+from kiemdiem.documents import services
 from kiemdiem.documents.kinds import KINDS, Kind
 from kiemdiem.documents.models import DocumentType, OutgoingDocument
+from kiemdiem.documents.views import DOCX, document_download, registered_docx, signed_copy
 from kiemdiem.org.scoping import scope, visible_units
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def _file(content: bytes, name: str, content_type: str = DOCX) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
 
 # --- the register ------------------------------------------------------------------------------
 
@@ -134,8 +125,7 @@ class OutgoingDocumentViewSet(ScopedViewSet):
         doc = self.get_object()
         if not doc.file:
             raise exceptions.NotFound("Văn bản này vào sổ từ ngoài hệ thống, không có tệp DOCX.")
-        with doc.file.open("rb") as f:
-            return _file(f.read(), f"{doc.symbol.replace('/', '_')}.docx")
+        return registered_docx(doc)
 
     @extend_schema(methods=["GET"], responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @extend_schema(
@@ -150,9 +140,7 @@ class OutgoingDocumentViewSet(ScopedViewSet):
         if request.method == "GET":
             if not doc.signed_pdf:
                 raise exceptions.NotFound("Chưa lưu bản ký, đóng dấu của văn bản này.")
-            with doc.signed_pdf.open("rb") as f:
-                name = f"{doc.symbol.replace('/', '_')}-ban-ky.pdf"
-                return _file(f.read(), name, "application/pdf")
+            return signed_copy(doc)
         data = parse(SignedCopySerializer, request)
         version = expected_version(request, data.get("version"))
         services.document_attach_signed(
@@ -202,18 +190,14 @@ def _kind_and_object(request, kind: str, pk: int) -> tuple[Kind, object]:
 def document_docx(request, kind: str, pk: int):
     """The object's document: the issued copy once it has a number, else a draft (dots where the
     number goes; a draft takes no number)."""
-    found, obj = _kind_and_object(request, kind, pk)
-    content, name = services.document_content(found, obj)
-    return _file(content, f"{name}.docx")
+    return document_download(*_kind_and_object(request, kind, pk))
 
 
 @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY}, tags=["documents"])
 @api_view(["GET"])
 def document_pdf(request, kind: str, pk: int):
     """The same document as PDF (LibreOffice on the server; 400 with the reason without it)."""
-    found, obj = _kind_and_object(request, kind, pk)
-    content, name = services.document_content(found, obj)
-    return _file(pdf.docx_to_pdf(content), f"{name}.pdf", "application/pdf")
+    return document_download(*_kind_and_object(request, kind, pk), as_pdf=True)
 
 
 class DocumentIssueSerializer(serializers.Serializer):

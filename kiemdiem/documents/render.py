@@ -78,19 +78,24 @@ def render_docx(context: dict[str, Any], template: bytes) -> bytes:
     return out.getvalue()
 
 
-def _place(unit: Unit) -> str:
+def _parent_and_province(unit: Unit) -> tuple[Unit | None, Unit | None]:
+    """The unit's parent and the province it belongs to (itself for a province), in one read
+    of its ancestors (walking .parent cost a query a level; a bundle does this per document)."""
+    if unit.kind == UnitKind.PROVINCE:
+        return None, unit  # a province's header names no body above it
+    ancestors = list(Unit.objects.filter(path__in=unit.ancestor_paths()[:-1]))
+    parent = next((a for a in ancestors if a.pk == unit.parent_id), None)
+    if parent is None and unit.parent_id is not None:
+        parent = unit.parent
+    provinces = [a for a in ancestors if a.kind == UnitKind.PROVINCE]
+    return parent, max(provinces, key=lambda a: a.path) if provinces else None
+
+
+def _place(province: Unit | None) -> str:
     """The place of the date line: the province the unit belongs to, without its prefix."""
-    # one read of the ancestors (walking .parent cost a query a level)
-    node = (
-        unit
-        if unit.kind == UnitKind.PROVINCE
-        else Unit.objects.filter(path__in=unit.ancestor_paths(), kind=UnitKind.PROVINCE)
-        .order_by("-path")
-        .first()
-    )
-    if node is None:
+    if province is None:
         return "……"
-    name = node.name
+    name = province.name
     for prefix in ("Đảng bộ tỉnh ", "Đảng bộ thành phố ", "Tỉnh ", "Thành phố "):
         if name.startswith(prefix):
             return name[len(prefix) :]
@@ -99,12 +104,12 @@ def _place(unit: Unit) -> str:
 
 def header_context(unit: Unit, *, number_symbol: str, day: datetime.date) -> dict[str, Any]:
     # A province's committee heads its documents with its own name only (no body above it).
-    above = unit.parent if unit.parent and unit.kind != UnitKind.PROVINCE else None
+    above, province = _parent_and_province(unit)
     return {
         "superior_body": above.name if above else "",
         "issuing_body": numbering.committee_name(unit),
         "number_symbol": number_symbol,
-        "place": _place(unit),
+        "place": _place(province),
         "day": f"{day.day:02d}",
         "month": f"{day.month:02d}",
         "year": day.year,

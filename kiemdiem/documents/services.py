@@ -10,10 +10,15 @@ from django.utils import timezone
 
 from kiemdiem.core.audit import audit_record, created, snapshot
 from kiemdiem.core.errors import DomainError
+from kiemdiem.core.permissions import acting_user
 from kiemdiem.documents import numbering, render, selectors
 from kiemdiem.documents.kinds import Kind
 from kiemdiem.documents.models import DocumentSequence, DocumentTemplate, OutgoingDocument
-from kiemdiem.documents.permissions import can_enter_document, can_manage_templates
+from kiemdiem.documents.permissions import (
+    can_enter_document,
+    can_issue_document,
+    can_manage_templates,
+)
 from kiemdiem.org.models import Unit
 
 AUDITED = ("symbol", "issued_on", "title", "signer", "recipients", "source")
@@ -89,7 +94,7 @@ def document_register(
                 signer=signer,
                 recipients=recipients,
                 source=source,
-                created_by=by if getattr(by, "is_authenticated", False) else None,
+                created_by=acting_user(by),
             )
             doc.save()  # a used number fails here, before any file is written
             if content is not None:
@@ -161,7 +166,7 @@ def template_upload(
             kind=kind.code,
             name=name[:200],
             note=note,
-            created_by=by if getattr(by, "is_authenticated", False) else None,
+            created_by=acting_user(by),
         )
         template.file.save(f"{kind.code}.docx", ContentFile(content), save=False)
         template.save()
@@ -214,7 +219,7 @@ def document_issue(
     if kind.doc_type is None:
         raise DomainError(f"{kind.label} không vào sổ văn bản đi; tải DOCX để in và ký.")
     unit = kind.unit_of(obj)
-    decision = kind.may_issue(by, obj) if kind.may_issue else can_enter_document(by, unit)
+    decision = can_issue_document(by, kind, obj)
     if not decision:
         raise DomainError(decision.reason)
     day = day or timezone.localdate()

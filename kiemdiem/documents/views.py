@@ -48,15 +48,38 @@ def _object(request: HttpRequest, kind: Kind, pk: int) -> Any:
     return get_object_or_404(kind.objects(request.user), pk=pk)
 
 
-def _attachment(content: bytes, name: str, content_type: str = DOCX) -> HttpResponse:
+# The downloads of the pages and of the API (kiemdiem.api.documents) are these.
+
+
+def attachment(content: bytes, name: str, content_type: str = DOCX) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
-def _stored(field: Any, name: str, content_type: str = DOCX) -> HttpResponse:
+def stored(field: Any, name: str, content_type: str = DOCX) -> HttpResponse:
     with field.open("rb") as f:
-        return _attachment(f.read(), name, content_type)
+        return attachment(f.read(), name, content_type)
+
+
+def registered_docx(doc: OutgoingDocument) -> HttpResponse:
+    """The DOCX the system made when it gave the document its number."""
+    return stored(doc.file, f"{doc.symbol.replace('/', '_')}.docx")
+
+
+def signed_copy(doc: OutgoingDocument) -> HttpResponse:
+    """The signed and sealed scan kept with the register's row."""
+    name = f"{doc.symbol.replace('/', '_')}-ban-ky.pdf"
+    return stored(doc.signed_pdf, name, "application/pdf")
+
+
+def document_download(kind: Kind, obj: Any, *, as_pdf: bool = False) -> HttpResponse:
+    """The object's document (the issued copy once numbered, else a draft) as DOCX, or as PDF
+    through LibreOffice (DomainError without it on the server)."""
+    content, name = services.document_content(kind, obj)
+    if as_pdf:
+        return attachment(pdf.docx_to_pdf(content), f"{name}.pdf", "application/pdf")
+    return attachment(content, f"{name}.docx")
 
 
 @login_required
@@ -64,8 +87,7 @@ def _stored(field: Any, name: str, content_type: str = DOCX) -> HttpResponse:
 def document_docx(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     """The document as DOCX: the issued copy once it has a number, otherwise a draft."""
     found = _kind(kind)
-    content, name = services.document_content(found, _object(request, found, pk))
-    return _attachment(content, f"{name}.docx")
+    return document_download(found, _object(request, found, pk))
 
 
 @login_required
@@ -75,13 +97,11 @@ def document_pdf(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     on the server, the page says so and the DOCX stays available."""
     found = _kind(kind)
     obj = _object(request, found, pk)
-    content, name = services.document_content(found, obj)
     try:
-        printed = pdf.docx_to_pdf(content)
+        return document_download(found, obj, as_pdf=True)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(obj.get_absolute_url())
-    return _attachment(printed, f"{name}.pdf", "application/pdf")
 
 
 @login_required
@@ -138,7 +158,7 @@ def document_file(request: HttpRequest, pk: int) -> HttpResponse:
     doc = get_object_or_404(scope(OutgoingDocument.objects.all(), request.user, via="unit"), pk=pk)
     if not doc.file:
         raise Http404
-    return _stored(doc.file, f"{doc.symbol.replace('/', '_')}.docx")
+    return registered_docx(doc)
 
 
 def _registered(request: HttpRequest, pk: int) -> OutgoingDocument:
@@ -191,8 +211,7 @@ def signed_file(request: HttpRequest, pk: int) -> HttpResponse:
     doc = _registered(request, pk)
     if not doc.signed_pdf:
         raise Http404
-    name = f"{doc.symbol.replace('/', '_')}-ban-ky.pdf"
-    return _stored(doc.signed_pdf, name, "application/pdf")
+    return signed_copy(doc)
 
 
 def _template_rows(unit: Unit) -> list[dict[str, Any]]:
@@ -261,7 +280,7 @@ def template_file(request: HttpRequest, unit: int, kind: str) -> HttpResponse:
     """The template the unit uses now for the kind, to edit in Word or LibreOffice."""
     found = get_object_or_404(visible_units(request.user), pk=unit)
     k = _kind(kind)
-    return _attachment(selectors.template_for(k, found), f"mau-{k.code}.docx")
+    return attachment(selectors.template_for(k, found), f"mau-{k.code}.docx")
 
 
 @login_required
@@ -269,7 +288,7 @@ def template_file(request: HttpRequest, unit: int, kind: str) -> HttpResponse:
 def template_default_file(request: HttpRequest, kind: str) -> HttpResponse:
     """The built-in HD 36 template of the kind."""
     k = _kind(kind)
-    return _attachment(default_template(k.code), f"mau-mac-dinh-{k.code}.docx")
+    return attachment(default_template(k.code), f"mau-mac-dinh-{k.code}.docx")
 
 
 @login_required
@@ -277,7 +296,7 @@ def template_default_file(request: HttpRequest, kind: str) -> HttpResponse:
 def template_upload_file(request: HttpRequest, pk: int) -> HttpResponse:
     """An uploaded template (also one no longer used), for those who see its unit."""
     t = get_object_or_404(scope(DocumentTemplate.objects.all(), request.user, via="unit"), pk=pk)
-    return _stored(t.file, t.name if t.name.endswith(".docx") else f"{t.name}.docx")
+    return stored(t.file, t.name if t.name.endswith(".docx") else f"{t.name}.docx")
 
 
 class _WithdrawForm(forms.Form):
@@ -379,8 +398,9 @@ def bundle_file(request: HttpRequest, pk: int) -> FileResponse:
     bundle = _bundle(request, pk)
     if not bundle.file:
         raise Http404
-    response = FileResponse(bundle.file.open("rb"), content_type="application/zip")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{bundle.file.name.rsplit("/", 1)[-1]}"'
+    return FileResponse(
+        bundle.file.open("rb"),
+        as_attachment=True,
+        filename=bundle.file.name.rsplit("/", 1)[-1],
+        content_type="application/zip",
     )
-    return response

@@ -2,14 +2,13 @@
 "Tải DOCX" (the draft, or the issued copy), and for the office the signer and "Cấp số và phát
 hành"; once issued, its number and the register."""
 
-import datetime
 from typing import Any
 
 from django import template
 from django.utils import timezone
 
 from kiemdiem.documents.kinds import kind_of
-from kiemdiem.documents.permissions import can_enter_document
+from kiemdiem.documents.permissions import can_issue_document
 from kiemdiem.documents.services import issued_copy
 from kiemdiem.org.scoping import access_for
 
@@ -22,17 +21,10 @@ def document_actions(context: Any, code: str, obj: Any) -> dict[str, Any]:
     request = context["request"]
     unit = kind.unit_of(obj)
     issued = issued_copy(kind, obj) if kind.numbered else None
-    day: datetime.date = timezone.localdate()
-    may_issue = False
-    signers = []
-    if kind.numbered and issued is None:
-        decision = (
-            kind.may_issue(request.user, obj)
-            if kind.may_issue
-            else can_enter_document(request.user, unit)
-        )
-        may_issue = bool(decision)
-        signers = kind.signers_of(obj, day) if may_issue else []
+    may_issue = (
+        kind.numbered and issued is None and bool(can_issue_document(request.user, kind, obj))
+    )
+    signers = kind.signers_of(obj, timezone.localdate()) if may_issue else []
     return {
         # the register and the templates are pages of the unit: for those who see it
         "sees_unit": access_for(request.user).covers(unit.path),
