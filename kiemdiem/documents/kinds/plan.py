@@ -25,7 +25,7 @@ from kiemdiem.remediation.states import ITEM_DEAD
 
 def _objects(user: Any) -> Any:
     return RemediationPlan.objects.visible_to(user).select_related(
-        "unit", "unit__parent", "person", "cycle", "review"
+        "unit", "unit__parent", "person", "cycle", "review", "review__unit", "review__person"
     )
 
 
