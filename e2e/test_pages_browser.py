@@ -310,3 +310,19 @@ def test_typing_in_a_date_field_while_the_page_loads_is_not_lost(demo, page):
     expect(field.locator("xpath=..")).to_have_class(re.compile(r"\bkd-date\b"))
     page.keyboard.type("/2026")
     expect(field).to_have_value("10/01/2026")
+
+
+def test_every_table_box_that_scrolls_is_reachable_by_keyboard(demo, screen):
+    """A table wider than the phone scrolls in its box: app.js makes every box without its own
+    tabindex a focusable region named after its caption or card (axe:
+    scrollable-region-focusable)."""
+    sign_in(screen, "vanphong")
+    screen.goto(reverse("classification:round-list"))
+    screen.wait_for_load_state("load")
+    boxes = screen.eval_on_selector_all(
+        ".table-responsive",
+        "els => els.map(e => [e.getAttribute('tabindex'), e.getAttribute('role'),"
+        " e.getAttribute('aria-label') || e.getAttribute('aria-labelledby')])",
+    )
+    assert boxes, "the rounds list has a table"
+    assert all(tab == "0" and role == "region" and name for tab, role, name in boxes), boxes

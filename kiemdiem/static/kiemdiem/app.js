@@ -17,3 +17,23 @@ document.addEventListener("click", function (event) {
   if (!button) return;
   button.textContent = button.textContent === "▸" ? "▾" : "▸";
 });
+
+// A table wider than the phone scrolls inside its .table-responsive box: the box must be
+// reachable by keyboard (WCAG 2.1.1), so every such box without its own tabindex becomes a
+// focusable, named region, named after the table's caption or the card or heading above it.
+function kdScrollableTables(root) {
+  root.querySelectorAll(".table-responsive:not([tabindex])").forEach(function (box) {
+    var table = box.querySelector("table");
+    var caption = table && table.querySelector("caption");
+    var card = box.closest(".card");
+    var header = card && card.querySelector(".card-header");
+    var name = (caption || header || {}).textContent || "Bảng";
+    box.setAttribute("tabindex", "0");
+    box.setAttribute("role", "region");
+    if (!box.hasAttribute("aria-label") && !box.hasAttribute("aria-labelledby")) {
+      box.setAttribute("aria-label", name.trim().replace(/\s+/g, " ").slice(0, 120));
+    }
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { kdScrollableTables(document); });
+document.addEventListener("htmx:afterSwap", function (event) { kdScrollableTables(event.target); });
