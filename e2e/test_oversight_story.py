@@ -103,7 +103,9 @@ def test_group_oversees_a_unit_and_a_directive_is_carried_out(
     # 1. The province office sets up working group no. 1 and assigns commune A1 to it.
     login(page, "vanphong_a")
     page.goto(reverse("oversight:index"))
+    page.get_by_test_id("group-create-open").click()  # the form loads when asked for
     form = page.get_by_test_id("group-create")
+    expect(form.get_by_label("Tên tổ công tác")).to_be_focused()
     form.get_by_label("Tên tổ công tác").fill("Tổ công tác số 1")
     form.get_by_label("Số, ký hiệu quyết định thành lập").fill("462-QĐ/TU")
     form.get_by_label("Ngày quyết định").fill("05/01/2026")
