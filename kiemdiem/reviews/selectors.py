@@ -63,6 +63,19 @@ def cycle_reviews(
     )
 
 
+# The columns of the cycle page's rows (templatetags/review_rows.py; cycle_detail loads only
+# these: a review row carries the whole text of the review).
+REVIEW_ROW_FIELDS = (
+    "person_id",
+    "unit_id",
+    "subject_kind",
+    "status",
+    "submitted_at",
+    "person__full_name",
+    "unit__name",
+)
+
+
 def with_finding_counts(reviews: list[Review]) -> list[Review]:
     """Set `finding_count` on each review of a page, in one grouped query."""
     counts = dict(
