@@ -5,8 +5,10 @@ from html import escape
 from django import template
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 
-from kiemdiem.core.rows import ddmmyyyy, url_of
+from kiemdiem.core.rows import ddmmyyyy, ddmmyyyy_hhmm, url_of
+from kiemdiem.core.templatetags.kd import days_waiting
 from kiemdiem.remediation.states import PlanStatus, ReturnGround
 
 register = template.Library()
@@ -56,5 +58,54 @@ def plan_rows(plans) -> SafeString:
             f'<td data-label="Trạng thái">{status}</td>'
             f'<td data-label="Hạn nộp">{ddmmyyyy(p.due_date)}</td>'
             f'<td data-label="Số nội dung" class="text-end">{p.n_actions}</td></tr>'
+        )
+    return mark_safe("\n".join(rows))  # every database text above is escaped
+
+
+def _hhmm_ddmmyyyy(value) -> str:
+    """`value|date:"H:i d/m/Y"|default:"—"`."""
+    if value is None:
+        return "—"
+    shown = ddmmyyyy_hhmm(value)  # "dd/mm/yyyy HH:MM" in the local time zone
+    return f"{shown[11:]} {shown[:10]}"
+
+
+@register.simple_tag
+def appraisal_rows(plans, today) -> SafeString:
+    """The rows of "Chờ tôi thẩm định" (queue_appraisal.html), as plan_rows: one call."""
+    url = url_of("remediation:plan-detail")
+    rows = []
+    for p in plans:
+        unit = escape(p.unit.name)
+        who = escape(p.person.full_name) if p.person_id else f"Tập thể {unit}"
+        n = p.round
+        rounds = f"Lần {n} (nộp lại)" if n and n > 1 else f"Lần {n or 1}"
+        rows.append(
+            f'<tr><td data-label="Kế hoạch của"><a href="{url(p.pk)}">{who}</a></td>'
+            f'<td data-label="Đơn vị">{unit}</td>'
+            f'<td data-label="Đợt">{escape(p.cycle.title)}</td>'
+            f'<td data-label="Lần nộp">{rounds}</td>'
+            f'<td data-label="Nộp lúc">{_hhmm_ddmmyyyy(p.waiting_since)}</td>'
+            f'<td data-label="Đã chờ">{escape(days_waiting(p.waiting_since, today))}</td></tr>'
+        )
+    return mark_safe("\n".join(rows))  # every database text above is escaped
+
+
+@register.simple_tag
+def verification_rows(items, today) -> SafeString:
+    """The rows of "Chờ tôi xác nhận" (queue_verification.html), as plan_rows: one call."""
+    url = url_of("remediation:action-detail")
+    rows = []
+    for a in items:
+        plan = a.plan
+        unit = escape(plan.unit.name)
+        who = f"{escape(plan.person.full_name)} ({unit})" if plan.person_id else f"Tập thể {unit}"
+        content = Truncator(a.content or "(chưa có nội dung)").chars(120)
+        rows.append(
+            f'<tr><td data-label="Nội dung khắc phục"><a href="{url(a.pk)}">{escape(content)}</a></td>'
+            f'<td data-label="Kế hoạch của">{who}</td>'
+            f'<td data-label="Thời hạn">{ddmmyyyy(a.due_date) or "—"}</td>'
+            f'<td data-label="Báo cáo hoàn thành lúc">{_hhmm_ddmmyyyy(a.done_at)}</td>'
+            f'<td data-label="Đã chờ">{escape(days_waiting(a.done_at, today))}</td></tr>'
         )
     return mark_safe("\n".join(rows))  # every database text above is escaped
