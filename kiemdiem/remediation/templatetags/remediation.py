@@ -102,7 +102,8 @@ def verification_rows(items, today) -> SafeString:
         who = f"{escape(plan.person.full_name)} ({unit})" if plan.person_id else f"Tập thể {unit}"
         content = Truncator(a.content or "(chưa có nội dung)").chars(120)
         rows.append(
-            f'<tr><td data-label="Nội dung khắc phục"><a href="{url(a.pk)}">{escape(content)}</a></td>'
+            f'<tr><td data-label="Nội dung khắc phục">'
+            f'<a href="{url(a.pk)}">{escape(content)}</a></td>'
             f'<td data-label="Kế hoạch của">{who}</td>'
             f'<td data-label="Thời hạn">{ddmmyyyy(a.due_date) or "—"}</td>'
             f'<td data-label="Báo cáo hoàn thành lúc">{_hhmm_ddmmyyyy(a.done_at)}</td>'
