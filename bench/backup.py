@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from django.db import connection
@@ -34,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 COPIES = ("kd_bench_w7_app", "kd_bench_w7_base")
 
 
-def _run(command: list[str], env: dict[str, str], **kwargs) -> None:
+def _run(command: list[str], env: dict[str, str], **kwargs: Any) -> None:
     done = subprocess.run(command, env=env, check=False, **kwargs)
     if done.returncode:
         raise SystemExit(f"bench: {' '.join(command[:2])}… → mã {done.returncode}")
@@ -58,6 +59,11 @@ def _admin(sql: str) -> None:
         conn.execute(sql)
 
 
+def _one(row: tuple[Any, ...] | None) -> int:
+    assert row is not None
+    return int(row[0])
+
+
 def row_counts(database: str) -> dict[str, int]:
     with psycopg.connect(_conninfo(database)) as conn:
         tables = [
@@ -67,7 +73,7 @@ def row_counts(database: str) -> dict[str, int]:
             )
         ]
         return {
-            t: conn.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0]  # noqa: S608
+            t: _one(conn.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone())  # noqa: S608
             for t in tables
         }
 

@@ -16,9 +16,10 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
 from kiemdiem.core.audit_chain import verify
@@ -61,7 +62,7 @@ class Command(BaseCommand):
         "kiểm tra chuỗi mã băm của nhật ký trên bản khôi phục."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("dump", help="Tệp sao lưu, ví dụ kiemdiem-2026-12-06.dump.")
         parser.add_argument(
             "--app-role",
@@ -75,7 +76,7 @@ class Command(BaseCommand):
             help="Số tiến trình pg_restore chạy song song (mặc định 2).",
         )
 
-    def handle(self, *args, dump: str, app_role: str, jobs: int, **options) -> None:
+    def handle(self, *args: Any, dump: str, app_role: str, jobs: int, **options: Any) -> None:
         if connection.vendor != "postgresql":
             raise CommandError("Lệnh này chỉ dành cho PostgreSQL.")
         path = Path(dump)
