@@ -13,9 +13,9 @@ every partition's index.
 A year is closed once its end has passed: its partition then refuses UPDATE, DELETE and TRUNCATE
 (trigger `<partition>_closed`, `_closed_truncate`, calling `kiemdiem_partition_closed` with the
 partition's upper bound; a test database's flush is let through as for the audit tables, see
-core/management/commands/flush.py). The audit trail refuses them in every year already (core/0002,
-0004; its TRUNCATE trigger is put on each partition too, because TRUNCATE of one partition fires only
-that partition's statement triggers).
+core/management/commands/flush.py). The audit trail refuses them in every year already
+(core/0002, 0004; its TRUNCATE trigger is put on each partition too, because TRUNCATE of one
+partition fires only that partition's statement triggers).
 
 `partitions_ensure()` — the daily schedule `partitions-ensure` — creates the partitions of this year
 and the next ones, and of any year whose rows fell into DEFAULT (moving them out). It calls the SQL
@@ -31,6 +31,8 @@ import datetime
 
 from django.conf import settings
 from django.db import connection
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
 # parent table -> partition key column
@@ -146,13 +148,13 @@ DROP FUNCTION IF EXISTS kiemdiem_partition_closed();
 """
 
 
-def is_partitioned(cursor, table: str) -> bool:
+def is_partitioned(cursor: CursorWrapper, table: str) -> bool:
     cursor.execute("SELECT relkind FROM pg_class WHERE oid = to_regclass(%s)", [table])
     found = cursor.fetchone()
     return found is not None and found[0] == "p"
 
 
-def partitions_of(cursor, table: str) -> list[str]:
+def partitions_of(cursor: CursorWrapper, table: str) -> list[str]:
     cursor.execute(
         "SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = to_regclass(%s) "
         "ORDER BY 1",
@@ -161,7 +163,7 @@ def partitions_of(cursor, table: str) -> list[str]:
     return [row[0] for row in cursor.fetchall()]
 
 
-def _years_in_default(cursor, table: str, key: str, tz: str) -> set[int]:
+def _years_in_default(cursor: CursorWrapper, table: str, key: str, tz: str) -> set[int]:
     cursor.execute(
         f'SELECT DISTINCT extract(year FROM "{key}" AT TIME ZONE %s)::int FROM "{table}_default"',
         [tz],
@@ -169,7 +171,7 @@ def _years_in_default(cursor, table: str, key: str, tz: str) -> set[int]:
     return {row[0] for row in cursor.fetchall()}
 
 
-def add_year(cursor, table: str, year: int) -> bool:
+def add_year(cursor: CursorWrapper, table: str, year: int) -> bool:
     """Create `table`'s partition of `year` (moving that year's rows out of DEFAULT); False
     when it exists already."""
     cursor.execute("SELECT kiemdiem_partition_add(%s, %s, %s)", [table, year, settings.TIME_ZONE])
@@ -198,12 +200,12 @@ def partitions_ensure(years_ahead: int = 1) -> list[str]:
 # --- conversion of a plain table (migrations core/0011, remediation/0008) -------------------
 
 
-def _fetch(cursor, sql: str, params: list) -> list:
+def _fetch(cursor: CursorWrapper, sql: str, params: list) -> list:
     cursor.execute(sql, params)
     return cursor.fetchall()
 
 
-def _definitions(cursor, table: str) -> dict[str, list[str]]:
+def _definitions(cursor: CursorWrapper, table: str) -> dict[str, list[str]]:
     """What Django (and the earlier migrations) built on `table` beyond its columns, as SQL that
     rebuilds it under the same names: indexes, constraints (not the primary key), triggers."""
     indexes = [
@@ -243,7 +245,7 @@ def _definitions(cursor, table: str) -> dict[str, list[str]]:
     return {"indexes": indexes, "constraints": constraints, "triggers": triggers}
 
 
-def _pkey(cursor, table: str) -> str:
+def _pkey(cursor: CursorWrapper, table: str) -> str:
     return _fetch(
         cursor,
         "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'p'",
@@ -251,7 +253,7 @@ def _pkey(cursor, table: str) -> str:
     )[0][0]
 
 
-def _copy_grants(cursor, source: str, target: str) -> None:
+def _copy_grants(cursor: CursorWrapper, source: str, target: str) -> None:
     for grantee, privilege in _fetch(
         cursor,
         "SELECT CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) "
@@ -262,13 +264,13 @@ def _copy_grants(cursor, source: str, target: str) -> None:
         cursor.execute(f'GRANT {privilege} ON "{target}" TO {grantee}')
 
 
-def _rebuild(cursor, definitions: dict[str, list[str]]) -> None:
+def _rebuild(cursor: CursorWrapper, definitions: dict[str, list[str]]) -> None:
     for group in ("indexes", "constraints", "triggers"):
         for statement in definitions[group]:
             cursor.execute(statement)
 
 
-def partition_table(schema_editor, table: str, key: str) -> None:
+def partition_table(schema_editor: BaseDatabaseSchemaEditor, table: str, key: str) -> None:
     """Turn plain `table` into one partitioned by year on `key`, in place (same columns,
     defaults, index, constraint and trigger names, grants, ids)."""
     with schema_editor.connection.cursor() as cursor:
@@ -285,19 +287,18 @@ def partition_table(schema_editor, table: str, key: str) -> None:
         )
         _copy_grants(cursor, old, table)
         cursor.execute(f'ALTER TABLE "{table}" ALTER COLUMN id DROP DEFAULT')
-        cursor.execute(f'CREATE SEQUENCE "{table}_id_partitioned" AS bigint OWNED BY "{table}".id')
+        sequence = f'"{table}_id_partitioned"'
+        cursor.execute(f'CREATE SEQUENCE {sequence} AS bigint OWNED BY "{table}".id')
+        cursor.execute(f"ALTER TABLE \"{table}\" ALTER COLUMN id SET DEFAULT nextval('{sequence}')")
         cursor.execute(
-            f"ALTER TABLE \"{table}\" ALTER COLUMN id SET DEFAULT nextval('\"{table}_id_partitioned\"')"
-        )
-        cursor.execute(
-            f"SELECT GREATEST((SELECT MAX(id) FROM \"{old}\"), "
+            f'SELECT GREATEST((SELECT MAX(id) FROM "{old}"), '
             f"(SELECT last_value FROM pg_sequences WHERE schemaname = 'public' "
             f"AND sequencename = %s AND last_value IS NOT NULL))",
             [f"{table}_id_seq"],
         )
         last = cursor.fetchone()[0]
         if last:
-            cursor.execute(f"SELECT setval('\"{table}_id_partitioned\"', %s)", [last])
+            cursor.execute(f"SELECT setval('{sequence}', %s)", [last])
         cursor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{pkey}" PRIMARY KEY (id, "{key}")')
         cursor.execute(
             f'SELECT extract(year FROM MIN("{key}") AT TIME ZONE %s)::int FROM "{old}"', [tz]
@@ -314,14 +315,14 @@ def partition_table(schema_editor, table: str, key: str) -> None:
         _rebuild(cursor, definitions)
         if table == "core_auditevent":
             cursor.execute(
-                'CREATE TRIGGER core_auditevent_default_no_truncate BEFORE TRUNCATE ON '
+                "CREATE TRIGGER core_auditevent_default_no_truncate BEFORE TRUNCATE ON "
                 '"core_auditevent_default" FOR EACH STATEMENT '
                 "EXECUTE FUNCTION core_auditevent_no_truncate()"
             )
         cursor.execute(f'ANALYZE "{table}"')
 
 
-def unpartition_table(schema_editor, table: str, key: str) -> None:
+def unpartition_table(schema_editor: BaseDatabaseSchemaEditor, table: str, key: str) -> None:
     """The reverse of partition_table: one plain table again, every year's rows in it."""
     with schema_editor.connection.cursor() as cursor:
         if not is_partitioned(cursor, table):
