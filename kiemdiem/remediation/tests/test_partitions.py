@@ -5,9 +5,11 @@ TRUNCATE but still takes new rows, and the daily upkeep creates missing years (m
 that fell into DEFAULT) without breaking the audit hash chain."""
 
 import datetime
+import io
 import os
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -158,12 +160,20 @@ def test_upkeep_task_and_app_ids(db, office):
     )
     assert event.pk and AuditEvent.objects.get(pk=event.pk).actor == office
     assert _where(AUDIT, event.pk) == f"{AUDIT}_y{timezone.localdate().year}"
+    # The command an operator runs (here two years ahead instead of the schedule's one).
+    out = io.StringIO()
+    call_command("partitions_ensure", years_ahead=2, stdout=out)
+    ahead = timezone.localdate().year + 2
+    assert f"Đã tạo 2 phân vùng: {AUDIT}_y{ahead}, {PROGRESS}_y{ahead}" in out.getvalue()
+    assert f"{PROGRESS}_y{ahead}" in out.getvalue().splitlines()[-1]
 
 
 @pytest.mark.skipif(POSTGRES, reason="SQLite only")
 def test_upkeep_does_nothing_on_sqlite(db):
     assert partitions_ensure() == []
     assert tasks.partitions_ensure() == "tạo 0 phân vùng theo năm"
+    with pytest.raises(CommandError, match="chỉ dành cho PostgreSQL"):
+        call_command("partitions_ensure")
 
 
 @postgres_only
@@ -175,7 +185,6 @@ def test_app_role_gets_partitions_made_but_no_more_rights(org_tree, office):
     import uuid
 
     import psycopg
-    from django.core.management import call_command
     from psycopg import errors
 
     role = f"kiemdiem_app_{uuid.uuid4().hex[:6]}"
