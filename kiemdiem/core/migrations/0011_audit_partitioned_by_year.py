@@ -4,7 +4,8 @@ In place: the rows, ids, index and trigger names (0002, 0004 and Django's indexe
 stay; the primary key becomes (id, at). Also creates the SQL functions kiemdiem_partition_add
 (SECURITY DEFINER: the daily `partitions-ensure` schedule runs as the application's role) and
 kiemdiem_partition_closed (a closed year's partition refuses UPDATE, DELETE, TRUNCATE). Reversible:
-back to one plain table with every row. SQLite: nothing changes.
+back to one plain table with every row and id (the id's default is then the same sequence rather
+than an identity column; Django does not tell them apart). SQLite: nothing changes.
 """
 
 from django.db import migrations
