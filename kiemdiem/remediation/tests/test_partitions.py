@@ -16,7 +16,13 @@ from django.utils import timezone
 from kiemdiem.core import tasks
 from kiemdiem.core.audit_chain import seal_pending, verify
 from kiemdiem.core.models import AuditEvent
-from kiemdiem.core.partitions import partitions_ensure, year_bounds
+from kiemdiem.core.partitions import (
+    partition_table,
+    partitions_ensure,
+    partitions_of,
+    unpartition_table,
+    year_bounds,
+)
 from kiemdiem.remediation import services
 from kiemdiem.remediation.models import Evidence, ProgressUpdate
 from kiemdiem.remediation.tests.test_services import accepted_plan, pdf
@@ -222,3 +228,63 @@ def test_app_role_gets_partitions_made_but_no_more_rights(org_tree, office):
             cursor.execute(f"DROP TABLE IF EXISTS {PROGRESS}_y{ahead}")
             cursor.execute(f"DROP OWNED BY {role}")
             cursor.execute(f"DROP ROLE {role}")
+
+
+def _shape(table: str) -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relkind FROM pg_class WHERE oid = %s::regclass", [table])
+        kind = cursor.fetchone()[0]
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s", [table])
+        indexes = {row[0] for row in cursor.fetchall()}
+        cursor.execute(
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal",
+            [table],
+        )
+        triggers = {row[0] for row in cursor.fetchall()}
+        cursor.execute(f"SELECT COUNT(*), MAX(id) FROM {table}")
+        rows = cursor.fetchone()
+    return {"kind": kind, "indexes": indexes, "triggers": triggers, "rows": rows}
+
+
+@postgres_only
+def test_migration_converts_both_ways_keeping_names_and_ids(db, office):
+    """What core/0011 does forwards and backwards, on rows of two years: the same index and
+    trigger names (later Django migrations find them), every row and id, and new ids after."""
+    this = timezone.localdate().year
+    AuditEvent.objects.create(action="update", object_type="x", object_id="1", object_repr="x")
+    at = datetime.datetime(this - 2, 3, 1, tzinfo=timezone.get_default_timezone())
+    _one(
+        f"INSERT INTO {AUDIT} (at, action, object_type, object_id, object_repr, unit_path, "
+        "changes, reason) VALUES (%s, 'update', 'x', '2', 'x', '', '{}', '') RETURNING id",
+        [at],
+    )
+    partitioned = _shape(AUDIT)
+    assert partitioned["kind"] == "p"
+    _pending_checks_done()
+    with connection.schema_editor() as editor:
+        unpartition_table(editor, AUDIT, "at")
+    plain = _shape(AUDIT)
+    assert plain["kind"] == "r" and plain["rows"] == partitioned["rows"]
+    assert plain["indexes"] == partitioned["indexes"]
+    assert (
+        plain["triggers"]
+        == partitioned["triggers"]
+        == {
+            "core_auditevent_no_truncate",
+            "core_auditevent_no_update_delete",
+        }
+    )
+    with connection.schema_editor() as editor:
+        partition_table(editor, AUDIT, "at")
+    again = _shape(AUDIT)
+    assert again == partitioned
+    # partitions from the earliest year in the data through next year
+    assert _where(AUDIT, partitioned["rows"][1]) == f"{AUDIT}_y{this - 2}"
+    with connection.cursor() as cursor:
+        assert {f"{AUDIT}_y{y}" for y in range(this - 2, this + 2)} <= set(
+            partitions_of(cursor, AUDIT)
+        )
+    new = AuditEvent.objects.create(
+        action="update", object_type="x", object_id="3", object_repr="x"
+    )
+    assert new.pk > partitioned["rows"][1]
