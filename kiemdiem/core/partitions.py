@@ -15,7 +15,8 @@ A year is closed once its end has passed: its partition then refuses UPDATE, DEL
 partition's upper bound; a test database's flush is let through as for the audit tables, see
 core/management/commands/flush.py). The audit trail refuses them in every year already
 (core/0002, 0004; its TRUNCATE trigger is put on each partition too, because TRUNCATE of one
-partition fires only that partition's statement triggers).
+partition fires only that partition's statement triggers). Rows of a closed year waiting in
+DEFAULT are refused the same way (`kiemdiem_default_closed`, which reads each row's key).
 
 `partitions_ensure()` — the daily schedule `partitions-ensure` — creates the partitions of this year
 and the next ones, and of any year whose rows fell into DEFAULT (moving them out). It calls the SQL
@@ -58,6 +59,35 @@ BEGIN
         RETURN NULL;
     END IF;
     RAISE EXCEPTION '% holds a closed year (until %): % refused', TG_TABLE_NAME, TG_ARGV[0], TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE OR REPLACE FUNCTION kiemdiem_default_closed() RETURNS trigger AS $$
+DECLARE
+    year_start timestamptz :=
+        date_trunc('year', now() AT TIME ZONE TG_ARGV[1]) AT TIME ZONE TG_ARGV[1];
+    closed_rows boolean;
+BEGIN
+    IF TG_LEVEL = 'ROW' THEN
+        IF (to_jsonb(OLD) ->> TG_ARGV[0])::timestamptz >= year_start THEN
+            IF TG_OP = 'DELETE' THEN
+                RETURN OLD;
+            END IF;
+            RETURN NEW;
+        END IF;
+    ELSE
+        IF current_setting('kiemdiem.audit_truncate', true) = 'allow'
+           AND current_database() LIKE 'test\_%' THEN
+            RETURN NULL;
+        END IF;
+        EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I WHERE %I < $1)', TG_TABLE_NAME, TG_ARGV[0])
+            INTO closed_rows USING year_start;
+        IF NOT closed_rows THEN
+            RETURN NULL;
+        END IF;
+    END IF;
+    RAISE EXCEPTION '% holds rows of a closed year: % refused', TG_TABLE_NAME, TG_OP
         USING ERRCODE = 'insufficient_privilege';
 END;
 $$ LANGUAGE plpgsql;
@@ -145,6 +175,7 @@ REVOKE ALL ON FUNCTION kiemdiem_partition_add(text, int, text) FROM PUBLIC;
 DROP_FUNCTIONS = """
 DROP FUNCTION IF EXISTS kiemdiem_partition_add(text, int, text);
 DROP FUNCTION IF EXISTS kiemdiem_partition_closed();
+DROP FUNCTION IF EXISTS kiemdiem_default_closed();
 """
 
 
@@ -309,6 +340,17 @@ def partition_table(schema_editor: BaseDatabaseSchemaEditor, table: str, key: st
             add_year(cursor, table, year)
         cursor.execute(f'CREATE TABLE "{table}_default" PARTITION OF "{table}" DEFAULT')
         _copy_grants(cursor, table, f"{table}_default")
+        # rows of a closed year waiting in DEFAULT (until the upkeep moves them) are closed too
+        args = f"'{key}', '{tz.replace(chr(39), '')}'"  # trigger arguments are literals
+        default = f'"{table}_default"'
+        cursor.execute(
+            f'CREATE TRIGGER "{table}_default_closed" BEFORE UPDATE OR DELETE ON {default} '
+            f"FOR EACH ROW EXECUTE FUNCTION kiemdiem_default_closed({args})"
+        )
+        cursor.execute(
+            f'CREATE TRIGGER "{table}_default_closed_truncate" BEFORE TRUNCATE ON {default} '
+            f"FOR EACH STATEMENT EXECUTE FUNCTION kiemdiem_default_closed({args})"
+        )
         cursor.execute(f'INSERT INTO "{table}" SELECT * FROM "{old}"')
         cursor.execute(f'DROP TABLE "{old}"')
         cursor.execute(f'ALTER SEQUENCE "{table}_id_partitioned" RENAME TO "{table}_id_seq"')

@@ -87,6 +87,9 @@ def test_old_years_stay_append_only(plan, org_tree, cell_secretary, appraiser, o
     # The test database has this year's and next year's partitions (none for last year yet):
     # the rows wait in DEFAULT until the daily upkeep creates their year and moves them.
     assert _where(PROGRESS, old_id) == f"{PROGRESS}_default"
+    _refused(f"UPDATE {PROGRESS} SET percent = 20 WHERE id = {old_id}")  # closed there too
+    _pending_checks_done()
+    _refused(f"TRUNCATE {PROGRESS}_default")
     assert seal_pending() >= 1  # sealed while in DEFAULT: the move must not break the chain
     _pending_checks_done()
     created = partitions_ensure(years_ahead=1)
