@@ -67,7 +67,7 @@ bench: install
 ## on the national data set kept between runs in var/bench/national-pg (bench/national_data.py: the
 ## first run builds it set-based: seed_demo national, all 34 provinces unless
 ## KIEMDIEM_BENCH_NATIONAL_PROVINCES says fewer, then a campaign over the root, ~5.8 M reviews; about
-## an hour and ~20 GB here; an interrupted build is wiped and redone). Delete that directory to
+## an hour and ~26 GB here; an interrupted build is wiped and redone). Delete that directory to
 ## rebuild it (e.g. at another number of provinces).
 bench-national: install
 	KIEMDIEM_PGDATA=var/bench/national-pg scripts/with-postgres.sh \
