@@ -238,7 +238,8 @@ def children_key(
     """
     own_figures = tuple(own[m] for m in METRIC_NAMES) if own else None
     rows = tuple(tuple(row.values()) for row in children)
-    material = repr((_CHILDREN_VERSION, cycle_id, get_language(), sort, descending, own_figures, rows))
+    language = get_language()
+    material = repr((_CHILDREN_VERSION, cycle_id, language, sort, descending, own_figures, rows))
     return "dashboard-children:" + hashlib.blake2b(material.encode(), digest_size=20).hexdigest()
 
 

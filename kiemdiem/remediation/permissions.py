@@ -14,6 +14,8 @@ The lists "Chờ tôi thẩm định" and "Chờ tôi xác nhận" apply the sam
 (`remediation.selectors`); a test compares the two over every demo persona.
 """
 
+from collections.abc import Iterable
+
 from django.utils.translation import gettext as _
 
 from kiemdiem.core.permissions import ALLOW, Actor, Decision, actor_id, deny
@@ -25,6 +27,7 @@ from kiemdiem.remediation.models import (
     PlanAction,
     PlanRecipient,
     PlanStatus,
+    PlanSubmission,
     RemediationPlan,
 )
 from kiemdiem.reviews.permissions import can_edit_review
@@ -85,7 +88,9 @@ def remember_recipients(plan: RemediationPlan) -> list[PlanRecipient]:
     return recipients
 
 
-def remember_submissions(plan: RemediationPlan, submissions) -> list:
+def remember_submissions(
+    plan: RemediationPlan, submissions: Iterable[PlanSubmission]
+) -> list[PlanSubmission]:
     """Keep the plan's submissions as a page read them (`selectors.plan_submissions`: it lists
     them) for the rest of its rendering: can_appraise_plan reads the latest one from them. Only
     after every service of the request has run."""

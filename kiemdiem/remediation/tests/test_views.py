@@ -610,8 +610,11 @@ def test_plan_page_query_ceiling(
     forms = ("action_form", "submit_form", "return_form", "accept_form", "adopt_form")
     built = {name for name in forms if response.context[name] is not None}
     # Only the forms the page shows are built.
-    assert built == {
-        "cell_secretary": {"action_form", "submit_form"},
-        "appraiser": {"return_form", "accept_form"},
-        "office": {"action_form", "submit_form"},
-    }[who]
+    assert (
+        built
+        == {
+            "cell_secretary": {"action_form", "submit_form"},
+            "appraiser": {"return_form", "accept_form"},
+            "office": {"action_form", "submit_form"},
+        }[who]
+    )
