@@ -14,6 +14,7 @@ NAMES = {
     "summary-rebuild": "rebuild",  # W4
     "write-path": "writes",  # W5
     "import-members": "import_members",  # W6
+    "backup-restore": "backup",  # W7
     "province-report": "report",  # W8
     "sqlite-pages": "sqlite_pages",  # W10
     "classification-statistics": "classification",  # issue 13: statistics vs raw aggregate

@@ -447,6 +447,8 @@ KIEMDIEM_SCHEDULES = {
     "classification-statistics-merge": ("kiemdiem.classification.tasks.statistics_merge", 1),
     # ZIPs of a subtree's documents are copies: their files go after a few days
     "documents-bundles-expire": ("kiemdiem.documents.bundles.bundles_expire", "03:10"),
+    # PostgreSQL: next year's partitions of the audit trail and progress reports, in advance
+    "partitions-ensure": ("kiemdiem.core.tasks.partitions_ensure", "03:40"),
 }
 
 # --- Exports of lists to Excel (kiemdiem.exports) ------------------------------------------

@@ -704,6 +704,7 @@ def action_record_progress(
     narrative = normalize_text_block(narrative)
     if status not in (ActionStatus.IN_PROGRESS, ActionStatus.DONE):
         raise DomainError(_("Tiến độ chỉ là “đang thực hiện” hoặc “hoàn thành”."), field="status")
+    _share_plan_unit(action.plan)
     move = begin(
         obj=action,
         to=status,
@@ -727,7 +728,9 @@ def action_record_progress(
             _("Báo cáo hoàn thành phải kèm ít nhất một tệp minh chứng."), field="files"
         )
     before_percent = action.percent
-    move.apply(percent=percent)
+    # The new percent on the move's own audit row (one row, one INSERT, per report).
+    moved = {"percent": [before_percent, percent]} if before_percent != percent else None
+    move.apply(moved, percent=percent)
     update = ProgressUpdate.objects.create(
         action=action,
         status=status,
@@ -744,15 +747,9 @@ def action_record_progress(
         unit_path=plan.unit.path,
         person_id=plan.person_id,
     )
-    if before_percent != percent:
-        _audit(
-            action,
-            AuditAction.UPDATE,
-            by,
-            plan=plan,
-            changes={"percent": [before_percent, percent]},
-        )
     for finding in Finding.objects.filter(actions=action, status=FindingStatus.OPEN):
+        if finding.review_id == plan.review_id:
+            finding.review = plan.review  # its place (unit path) without reading it again
         # Its shortcomings are being remedied now (a system arrow of the Finding lifecycle).
         transition(
             obj=finding,
@@ -763,6 +760,14 @@ def action_record_progress(
             effective_on=move.effective_on,
         )
     return update
+
+
+def _share_plan_unit(plan: RemediationPlan) -> None:
+    """The permission check reads the plan's review and the review's unit, which is the plan's
+    own unit, already loaded by every caller: reuse it rather than reading it again."""
+    review = plan.review
+    if review.unit_id == plan.unit_id and not Review.unit.is_cached(review):
+        review.unit = plan.unit
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ an older attempt number is refused, so a late worker can never overwrite a newer
 
 import contextlib
 import contextvars
+import gc
 import hashlib
 import logging
 import os
@@ -221,6 +222,23 @@ def _claim(job: ImportJob, old: str, new: str) -> bool:
 # --- dry run -------------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def cycle_collector_paused() -> Iterator[None]:
+    """Python's cycle collector off for one step of an import. A step builds hundreds of
+    thousands of small objects (rows, model instances, audit rows) that all stay alive until it
+    ends, so every full collection walks them all again: 36 full collections, a fifth of the time
+    of a 100,000-member import (bench/import_members.py), to free next to nothing (a 5,000-member
+    dry run and real run leave 0 and 15 objects in cycles). Reference counting still frees
+    everything else at once; the collector is back on after the step, failed or not."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
 def _plan(job: ImportJob, progress: Progress) -> Plan:
     with open_files(job) as files:
         contents = read_files(files, entity=job.entity)
@@ -228,6 +246,7 @@ def _plan(job: ImportJob, progress: Progress) -> Plan:
     return plan_import(contents, user=job.created_by, progress=progress)
 
 
+@cycle_collector_paused()
 def job_check(job: ImportJob, *, echo: Echo | None = None) -> ImportJob:
     """The dry run of a claimed job (status CHECKING): the row-by-row report, nothing written."""
     progress = Progress(job, echo)
@@ -331,6 +350,7 @@ def job_start_run(job: ImportJob, *, by, echo: Echo | None = None) -> ImportJob:
     return job_run(job, echo=echo)
 
 
+@cycle_collector_paused()
 def job_run(job: ImportJob, *, echo: Echo | None = None) -> ImportJob:
     """The real run of a claimed job (status RUNNING): all rows in one transaction, or none.
 

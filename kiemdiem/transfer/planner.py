@@ -20,6 +20,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -493,6 +494,7 @@ class Planner:
 
     def _plan_people(self, recs: list[Rec]) -> None:
         stage = _("Kiểm tra đảng viên")
+        today = timezone.localdate()
         by_card: dict[str, list[Rec]] = defaultdict(list)
         for rec in recs:
             card = rec.values.get("card") or ""
@@ -527,7 +529,7 @@ class Planner:
             ):
                 rec.reject(problem)
             try:
-                services.check_person_dates(person)
+                services.check_person_dates(person, today)
             except DomainError as exc:
                 rec.reject(_error_text(exc))
             if (

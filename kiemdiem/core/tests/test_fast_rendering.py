@@ -55,3 +55,13 @@ def test_choice_labels_come_from_the_cache_and_equal_djangos():
                 field = obj._meta.get_field(name)
                 assert obj._get_FIELD_display(field) == Model._get_FIELD_display(obj, field)
     assert Review(status="draft").get_status_display() == "Dự thảo"
+
+
+def test_vn_date_prints_what_djangos_short_date_format_prints():
+    from django.utils import formats
+
+    from kiemdiem.core.dates import vn_date
+
+    for value in [datetime.date(2026, 1, 5), datetime.date(987, 12, 31), VALUES[3]]:
+        assert vn_date(value) == formats.date_format(value, "SHORT_DATE_FORMAT")
+    assert vn_date(None) == ""

@@ -342,8 +342,32 @@ def test_concurrent_progress_reports_show_the_first_one(
         services.action_record_progress(
             action=stale, status="done", percent=100, narrative="Cũng xong", by=office
         )
-    assert "(Mức độ hoàn thành (%): 0 → 100)" in refused.value.message
+    # The first report's one audit row: its move and its percent, both named.
+    assert (
+        "(Tình trạng: Chưa thực hiện → Báo cáo hoàn thành; Mức độ hoàn thành (%): 0 → 100)"
+        in refused.value.message
+    )
     assert ProgressUpdate.objects.filter(action=action).count() == 1
+
+
+def test_a_progress_report_is_one_audit_row_and_reads_no_unit_the_caller_has(
+    plan, org_tree, cell_secretary, appraiser
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    (action,) = accepted_plan(plan, org_tree, cell_secretary, appraiser)
+    loaded = PlanAction.objects.select_related("plan__unit", "plan__cycle").get(pk=action.pk)
+    before = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
+    with CaptureQueriesContext(connection) as queries:
+        services.action_record_progress(
+            action=loaded, status="in_progress", percent=40, narrative="Đang làm", by=cell_secretary
+        )
+    assert not [q for q in queries.captured_queries if 'FROM "org_unit"' in q["sql"]]
+    rows = AuditEvent.objects.filter(object_type="remediation.planaction", object_id=action.pk)
+    (row,) = rows.filter(id__gt=before)
+    assert row.changes == {"status": ["open", "in_progress"], "percent": [0, 40]}
+    assert row.reason == "Đang làm"
 
 
 def test_cancel_and_replace_need_a_reason(plan, org_tree, cell_secretary, appraiser):

@@ -306,3 +306,26 @@ def test_oversized_files_are_refused_before_being_read_or_stored(
         call_command("import_org", str(path), user=office.username)
     assert not ImportJob.objects.exists()
     assert not (tmp_path / "media").exists()
+
+
+def test_import_steps_pause_the_cycle_collector_and_turn_it_back_on(org_tree, office, monkeypatch):
+    import gc
+
+    seen = []
+    real_plan = jobs.plan_import
+
+    def plan_import(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real_plan(*args, **kwargs)
+
+    def apply_plan(*args, **kwargs):
+        raise RuntimeError("đĩa đầy")
+
+    monkeypatch.setattr(jobs, "plan_import", plan_import)
+    monkeypatch.setattr(jobs, "apply_plan", apply_plan)
+    job = dry_run({"a.xlsx": _workbook()}, user=office)
+    assert job.status == ImportStatus.CHECKED and gc.isenabled()
+    job = jobs.job_confirm(job, by=office)
+    assert job.status == ImportStatus.FAILED and "đĩa đầy" in job.error
+    assert seen == [False, False] and gc.isenabled()
+    assert not Unit.objects.filter(code="CB38A1C").exists()
