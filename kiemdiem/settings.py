@@ -143,7 +143,13 @@ TEMPLATES = [
                 "kiemdiem.core.templatetags.fastdate",
             ],
         },
-    }
+    },
+    # The rows of the busiest lists (kiemdiem/core/jinja.py): `<app>/jinja2/<app>/…` only.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "kiemdiem.core.jinja.environment"},
+    },
 ]
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -447,6 +453,8 @@ KIEMDIEM_SCHEDULES = {
     "classification-statistics-merge": ("kiemdiem.classification.tasks.statistics_merge", 1),
     # ZIPs of a subtree's documents are copies: their files go after a few days
     "documents-bundles-expire": ("kiemdiem.documents.bundles.bundles_expire", "03:10"),
+    # PostgreSQL: next year's partitions of the audit trail and progress reports, in advance
+    "partitions-ensure": ("kiemdiem.core.tasks.partitions_ensure", "03:40"),
 }
 
 # --- Exports of lists to Excel (kiemdiem.exports) ------------------------------------------

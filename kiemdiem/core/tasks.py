@@ -153,6 +153,15 @@ def audit_verify() -> str:
     return verify_and_record()
 
 
+def partitions_ensure() -> str:
+    """Daily: PostgreSQL partitions of this year and the next for the audit trail and the
+    progress reports, and of any year whose rows fell into DEFAULT (core/partitions.py)."""
+    from kiemdiem.core.partitions import partitions_ensure as ensure
+
+    created = ensure(years_ahead=1)
+    return f"tạo {len(created)} phân vùng theo năm" + (f": {', '.join(created)}" if created else "")
+
+
 def enqueue_job(func: str, *args: Any, name: str, by, url: str = "", stepwise: bool = False) -> Job:
     """Queue `func(*args)` as a job the user can follow on its page (progress, result).
 

@@ -340,7 +340,16 @@ def evidence_path(instance: "Evidence", filename: str) -> str:
 class Evidence(models.Model):
     """A file proving progress (minutes, decision, report), stored by checksum."""
 
-    update = models.ForeignKey(ProgressUpdate, on_delete=models.PROTECT, related_name="evidence")
+    # No foreign key constraint in the database: on PostgreSQL progress rows are partitioned by
+    # year (primary key (id, reported_at)), which a constraint on the id alone cannot reference.
+    # A trigger refuses evidence of a missing progress row instead (remediation/0008), and
+    # progress rows are never deleted (a closed year's partition refuses it).
+    update = models.ForeignKey(
+        ProgressUpdate,
+        on_delete=models.PROTECT,
+        related_name="evidence",
+        db_constraint=False,
+    )
     file = models.FileField(_("tệp"), upload_to=evidence_path, max_length=200)
     original_name = models.CharField(_("tên tệp"), max_length=255)
     content_type = models.CharField(_("loại tệp"), max_length=100)

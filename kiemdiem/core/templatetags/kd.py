@@ -5,7 +5,9 @@ import functools
 
 from django import template
 from django.apps import apps
+from django.template import engines
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from kiemdiem.core import audit
@@ -86,3 +88,10 @@ def plain_value(value) -> str:
     """A stored value (audit change, snapshot field) as a person reads it (core.labels): no raw
     lists or dictionaries on a page."""
     return readable(value)
+
+
+@register.simple_tag
+def jinja(name: str, **context) -> SafeString:
+    """The Jinja2 template `name` (the rows of a long list: kiemdiem/core/jinja.py) rendered
+    with `context`. Jinja escapes every value itself (autoescape), so the result is safe."""
+    return mark_safe(engines["jinja2"].get_template(name).template.render(context))  # noqa: S308

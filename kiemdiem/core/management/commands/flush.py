@@ -1,6 +1,7 @@
 """Django's flush, able to empty the audit tables of a test database.
 
-The audit tables refuse TRUNCATE and DELETE (core/migrations 0002, 0004, 0006). Tests that run
+The audit tables refuse TRUNCATE and DELETE (core/migrations 0002, 0004, 0006), and on PostgreSQL
+the yearly partitions of a closed year refuse TRUNCATE (core/partitions.py). Tests that run
 against a live server empty every table with `flush` between tests; on a PostgreSQL database
 named test_… this command tells the trigger, for its own session only, to let that through; on
 a SQLite test database (in memory, or named test_…) it drops the triggers for the flush and

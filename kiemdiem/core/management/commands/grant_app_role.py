@@ -11,6 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from psycopg import sql
 
+from kiemdiem.core.partitions import partitions_of
+
 AUDIT_TABLES = ["core_auditevent", "core_auditseal"]
 
 
@@ -45,6 +47,11 @@ class Command(BaseCommand):
                     f"Vai trò “{role}” đang sở hữu bảng: chủ sở hữu tắt được trigger. Hãy dùng một "
                     "vai trò khác để chạy migrate."
                 )
+            # the audit trail's yearly partitions (core/partitions.py) get the same restriction:
+            # a partition can be written to directly, not only through its parent
+            audit = AUDIT_TABLES + [
+                part for table in AUDIT_TABLES for part in partitions_of(cursor, table)
+            ]
             who = sql.Identifier(role)
             database = sql.Identifier(connection.settings_dict["NAME"])
             statements = [
@@ -64,8 +71,16 @@ class Command(BaseCommand):
                 ).format(who),
                 sql.SQL(
                     "REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON {} FROM {}"
-                ).format(sql.SQL(", ").join(sql.Identifier(t) for t in AUDIT_TABLES), who),
+                ).format(sql.SQL(", ").join(sql.Identifier(t) for t in audit), who),
             ]
+            cursor.execute("SELECT to_regprocedure('kiemdiem_partition_add(text, int, text)')")
+            if cursor.fetchone()[0]:
+                # the daily partitions-ensure schedule creates next year's partitions through it
+                statements.append(
+                    sql.SQL(
+                        "GRANT EXECUTE ON FUNCTION kiemdiem_partition_add(text, int, text) TO {}"
+                    ).format(who)
+                )
             for statement in statements:
                 cursor.execute(statement)
         self.stdout.write(
