@@ -245,7 +245,8 @@ def _tune() -> None:
 
 
 def sizes() -> None:
-    """Rows per table (the campaign's tables) and the database's size on disk."""
+    """Rows per table (the campaign's tables) and the database's size on disk (a partitioned
+    table's size is its partitions')."""
     tables = [
         Review,
         RemediationPlan,
@@ -266,7 +267,9 @@ def sizes() -> None:
         for model in tables:
             table = model._meta.db_table
             cursor.execute(
-                f"SELECT count(*), pg_size_pretty(pg_total_relation_size('{table}')) FROM {table}"
+                f"SELECT count(*), pg_size_pretty(coalesce((SELECT sum(pg_total_relation_size("
+                f"relid)) FROM pg_partition_tree('{table}')), pg_total_relation_size('{table}')))"
+                f" FROM {table}"
             )
             rows, size = cursor.fetchone()
             parts.append(f"{table} {rows:,} ({size})")
