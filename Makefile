@@ -63,10 +63,12 @@ pytest-postgres: install
 bench: install
 	scripts/with-postgres.sh $(BIN)/python -m bench
 
-## make bench-national: W3 (national dashboard vs a raw national GROUP BY) on a national-shape data
-## set kept between runs in var/bench/national-pg (the first run builds it: seed_demo national with
-## KIEMDIEM_BENCH_NATIONAL_PROVINCES provinces, default 3 of 34, then a campaign over the root).
-## Delete that directory to rebuild it (e.g. at another number of provinces).
+## make bench-national: W3 (national dashboard vs a raw national GROUP BY) and W8's national report
+## on the national data set kept between runs in var/bench/national-pg (bench/national_data.py: the
+## first run builds it set-based: seed_demo national, all 34 provinces unless
+## KIEMDIEM_BENCH_NATIONAL_PROVINCES says fewer, then a campaign over the root, ~5.8 M reviews; about
+## an hour and ~26 GB here; an interrupted build is wiped and redone). Delete that directory to
+## rebuild it (e.g. at another number of provinces).
 bench-national: install
 	KIEMDIEM_PGDATA=var/bench/national-pg scripts/with-postgres.sh \
 		$(BIN)/python -m bench national-dashboard

@@ -1,15 +1,13 @@
 """W3 at national shape (`make bench-national`): the national dashboard vs a raw national
 GROUP BY, on a data set kept between runs.
 
-Data set (built by the first run, then reused: `make bench-national` keeps PostgreSQL's files in
-var/bench/national-pg): `seed_demo --scale national` (set-based on PostgreSQL: units, people,
-memberships, positions) limited to KIEMDIEM_BENCH_NATIONAL_PROVINCES provinces (default 3; 34 is
-the whole country: ~265,000 units and ~5.6 million members, which this 2-core machine did not
-have the hours for), then a cycle over the Central Committee opened through the services (a
-review and a plan per member and per collective), the campaign's activity generated set-based
-(dashboard.demo.generate_activity: submissions, findings, conferences, plans, items, progress,
-verifications) and the summaries rebuilt — the same steps as the province benchmark, at the
-root.
+Data set (bench/national_data.py; built by the first run, then reused: `make bench-national`
+keeps PostgreSQL's files in var/bench/national-pg): `seed_demo --scale national` with all 34
+provinces (~265,000 units, ~5.6 million members; KIEMDIEM_BENCH_NATIONAL_PROVINCES for fewer),
+a cycle over the Central Committee, a review and a plan per member and per collective, and the
+campaign two months in (findings, conferences, plans filed and appraised, ~4 million items,
+~10 million progress reports, the audit rows of every move), all written set-based with
+INSERT … SELECT, then the summaries rebuilt by the app's own rebuild.
 
 - app: p95 of GET on the national dashboard (the root of the cycle) through django.test.Client
   and the whole middleware stack, as the administrator ("admin");
@@ -26,52 +24,30 @@ the issue's absolute target of 60 s: `BENCH W8-national-report app=… baseline=
 """
 
 import gc
-import os
 import time
-from io import StringIO
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from bench.dashboard import baseline_sql, campaign_under_way, log, p95, run_baseline, sig3, timed
+from bench.dashboard import baseline_sql, log, p95, run_baseline, sig3, timed
+from bench.national_data import build
 from kiemdiem.dashboard.models import CycleSummary
-from kiemdiem.org.models import Membership, Unit, UnitKind
+from kiemdiem.org.models import Membership, Unit
 from kiemdiem.reports.models import ReportPeriod
 from kiemdiem.reports.services import report_figures
 from kiemdiem.reviews.models import Review, ReviewCycle
 
-PROVINCES = int(os.environ.get("KIEMDIEM_BENCH_NATIONAL_PROVINCES", 3))
 RUNS = 50
-SEED = 1
-ADMIN = "admin"
 NATIONAL_REPORT_TARGET = 60  # seconds (issue 17, W8)
 
 
 def prepare() -> tuple[Unit, object, ReviewCycle]:
-    call_command("migrate", verbosity=0, interactive=False)
-    User = get_user_model()
-    if not User.objects.filter(username=ADMIN).exists():
-        started = time.perf_counter()
-        call_command(
-            "seed_demo",
-            scale="national",
-            seed=str(SEED),
-            provinces=str(PROVINCES),
-            stdout=StringIO(),
-        )
-        log(
-            f"seed_demo --scale national --provinces {PROVINCES}: "
-            f"{time.perf_counter() - started:.0f} s"
-        )
-    admin = User.objects.get(username=ADMIN)
-    root = Unit.objects.get(parent__isnull=True)
-    cycle = campaign_under_way(root, admin)
-    return root, admin, cycle
+    """The national data set: built set-based by the first run (bench.national_data), reused by
+    the next ones."""
+    return build()
 
 
 def run() -> str:
@@ -81,8 +57,7 @@ def run() -> str:
     log(
         f"W3 data set: {Unit.objects.count()} units, "
         f"{Membership.objects.count()} memberships, {Review.objects.filter(cycle=cycle).count()} "
-        f"reviews in the cycle ({Unit.objects.filter(kind=UnitKind.PROVINCE).count()} of 34 "
-        "provinces)"
+        "reviews in the cycle (the number of provinces it was built with: above)"
     )
     sql = baseline_sql()
     params = {"cycle": cycle.pk, "prefix": root.path + "%", "tz": settings.TIME_ZONE}

@@ -143,7 +143,13 @@ TEMPLATES = [
                 "kiemdiem.core.templatetags.fastdate",
             ],
         },
-    }
+    },
+    # The rows of the busiest lists (kiemdiem/core/jinja.py): `<app>/jinja2/<app>/…` only.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "kiemdiem.core.jinja.environment"},
+    },
 ]
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)

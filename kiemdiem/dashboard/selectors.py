@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, F, Min, Model, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Min, Model, OuterRef, Q, QuerySet, Sum, Window
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -28,6 +28,7 @@ from kiemdiem.org import scoping
 from kiemdiem.org.models import (
     LEADER_ROLES,
     AccessGrant,
+    AccessRole,
     Position,
     Unit,
     ancestor_paths,
@@ -357,6 +358,12 @@ def own_unit_ids(user) -> frozenset[int]:
     cached = getattr(user, "_kiemdiem_own_units", None)
     if cached is not None:
         return cached
+    access = scoping.access_for(user)
+    if not access.everything and AccessRole.INSPECTION not in access.roles:
+        # The request's Access read the same rows (current grants, leading posts) already;
+        # only an inspection grant (Access leaves it out of its own units) needs the query.
+        user._kiemdiem_own_units = access.own_unit_ids
+        return access.own_unit_ids
     grants = AccessGrant.objects.current().filter(user=user).values_list("unit_id").order_by()
     posts = (
         Position.objects.current()
@@ -424,17 +431,26 @@ class Todo:
         )
 
 
-def _returned_plans(units: frozenset[int], person_id: int | None) -> list[RemediationPlan]:
-    """Returned plans the user's unit (or the user) must prepare again, each with `.appraisal`,
-    the decision that sent it back (grounds and remarks)."""
-    plans = list(
+def _own_plans(
+    units: frozenset[int], person_id: int | None, soon: datetime.date
+) -> tuple[list[RemediationPlan], list[RemediationPlan]]:
+    """The user's (or their unit's) plans to act on, in one query: those returned, which they
+    must prepare again, each with `.appraisal`, the decision that sent it back (grounds and
+    remarks); and the drafts due by `soon` (or overdue). Each with its review's unit and person,
+    which its label names (one query per plan otherwise)."""
+    both = list(
         RemediationPlan.objects.filter(_own_plans_q(units, person_id))
-        .filter(status=PlanStatus.RETURNED, cycle__status=CycleStatus.OPEN)
-        .select_related("unit", "person", "cycle")
+        .filter(
+            Q(status=PlanStatus.RETURNED) | Q(status=PlanStatus.DRAFT, due_date__lte=soon),
+            cycle__status=CycleStatus.OPEN,
+        )
+        .select_related("review__unit", "review__person")
         .order_by("due_date", "pk")
     )
+    plans = [plan for plan in both if plan.status == PlanStatus.RETURNED]
+    due = [plan for plan in both if plan.status == PlanStatus.DRAFT]
     if not plans:
-        return plans
+        return plans, due
     latest: dict[int, Appraisal] = {}
     decisions = (
         Appraisal.objects.filter(submission__plan__in=plans, decision=Appraisal.Decision.RETURNED)
@@ -449,7 +465,7 @@ def _returned_plans(units: frozenset[int], person_id: int | None) -> list[Remedi
         plan.ground_labels = [
             str(grounds.get(g, g)) for g in (plan.appraisal.grounds if plan.appraisal else [])
         ]
-    return plans
+    return plans, due
 
 
 def _items_due(units: frozenset[int], person_id: int | None, soon: datetime.date) -> list:
@@ -481,7 +497,8 @@ def _items_due(units: frozenset[int], person_id: int | None, soon: datetime.date
             plan__status__in=[PlanStatus.ACCEPTED, PlanStatus.ADOPTED],
             plan__cycle__status=CycleStatus.OPEN,
         )
-        .select_related("plan", "plan__unit", "plan__person")
+        .select_related("plan__unit", "plan__person")
+        .only(*_ITEM_LINE)
         .order_by("due_date", "pk")
     )
 
@@ -523,6 +540,31 @@ def _reports_due(units: frozenset[int], today: datetime.date) -> list[ReportDue]
     return due
 
 
+# The fields the home page's lines show (templates/dashboard/home.html).
+_PLAN_LINE = ("id", "status", "due_date", "unit_id", "person_id", "unit__name", "person__full_name")
+_ITEM_LINE = (
+    "id",
+    "content",
+    "status",
+    "percent",
+    "due_date",
+    "plan_id",
+    "plan__unit_id",
+    "plan__person_id",
+    "plan__unit__name",
+    "plan__person__full_name",
+)
+
+
+def _first_and_count(queue: QuerySet) -> tuple[list, int]:
+    """The first HOME_ROWS rows of a queue and the queue's length, in one query: each row
+    carries COUNT(*) OVER () (the rows matching before the LIMIT). A COUNT and then the rows
+    built, compiled and ran the queue's filters twice (scope, recipients, latest submission or
+    report per row): on the province office's home these two pairs were its slowest queries."""
+    rows = list(queue.annotate(queue_length=Window(Count("*")))[:HOME_ROWS])
+    return rows, (rows[0].queue_length if rows else 0)
+
+
 def todo_for(user) -> Todo:
     """The home page's next actions: those below, and the classification's (its own module)."""
     todo = _todo_for(user)
@@ -545,26 +587,26 @@ def _todo_for(user) -> Todo:
     todo = Todo(today=today)
     if not access.everything and not access.visible_paths:
         return todo
-    appraisal = remediation_selectors.appraisal_queue(user)
-    todo.appraisal_count = appraisal.count()
-    if todo.appraisal_count:
-        todo.appraisal = list(appraisal[:HOME_ROWS])
-    verification = remediation_selectors.verification_queue(user)
-    todo.verification_count = verification.count()
-    if todo.verification_count:
-        todo.verification = list(verification[:HOME_ROWS])
+    # The queues' rules as their pages apply them; the home page shows only a few fields of
+    # each line, so only those are read (the rows of four tables otherwise: ~100 columns).
+    todo.appraisal, todo.appraisal_count = _first_and_count(
+        remediation_selectors.appraisal_queue(user)
+        .select_related(None)
+        .select_related("unit", "person")
+        .only(*_PLAN_LINE)
+    )
+    todo.verification, todo.verification_count = _first_and_count(
+        remediation_selectors.verification_queue(user)
+        .select_related(None)
+        .select_related("plan__unit", "plan__person")
+        .only(*_ITEM_LINE)
+    )
 
     units = own_unit_ids(user)
     person_id = access.person_id
     if not units and person_id is None:
         return todo
-    todo.returned = _returned_plans(units, person_id)
-    todo.plans_due = list(
-        RemediationPlan.objects.filter(_own_plans_q(units, person_id))
-        .filter(status=PlanStatus.DRAFT, cycle__status=CycleStatus.OPEN, due_date__lte=soon)
-        .select_related("unit", "person", "cycle")
-        .order_by("due_date", "pk")
-    )
+    todo.returned, todo.plans_due = _own_plans(units, person_id, soon)
     todo.items_due = _items_due(units, person_id, soon)
     todo.items_due_count = len(todo.items_due)
     todo.items_due = todo.items_due[: HOME_ROWS * 2]
@@ -578,6 +620,17 @@ def _todo_for(user) -> Todo:
         .exclude(status=ReviewStatus.FINALIZED)
         .annotate(has_meeting=Exists(meeting))
         .select_related("unit", "person", "cycle")
+        .only(
+            "id",
+            "status",
+            "unit_id",
+            "person_id",
+            "cycle_id",
+            "unit__name",
+            "person__full_name",
+            "cycle__self_review_due",
+            "cycle__conference_due",
+        )
         .order_by("cycle__self_review_due", "unit__path", "pk")
     )
     return todo

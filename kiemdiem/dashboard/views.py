@@ -8,13 +8,16 @@ scope answers 404.
 """
 
 import functools
+import hashlib
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -22,6 +25,7 @@ from kiemdiem.core.db_router import replica_view
 from kiemdiem.dashboard import progress, selectors
 from kiemdiem.dashboard.forms import MetricFilterForm
 from kiemdiem.dashboard.metrics import METRIC_NAMES, METRICS
+from kiemdiem.dashboard.templatetags.dashboard import progress_rows, summary_rows
 from kiemdiem.org.models import Unit
 from kiemdiem.org.scoping import access_for, top_units
 from kiemdiem.oversight.selectors import (
@@ -197,14 +201,12 @@ def unit_summary(request: HttpRequest, cycle_id: int, unit_id: int) -> HttpRespo
         "own": own,
         "groups": _figures(own, labels),
         "breadcrumb": breadcrumb,
-        "children": progress.sort_rows(children, sort, descending),
+        "children": children,
         "progress_columns": _progress_columns(sort, descending),
         "name_sort": _sort_link("", sort, descending),
-        "chart": progress.chart_data(children, links) if children else None,
-        "bench": progress.benchmarks(own),
+        **children_parts(cycle.pk, own, children, sort, descending, links),
         "column_groups": [(labels[str(i)], len(m)) for i, (_l, m) in enumerate(METRIC_GROUPS)],
         "columns": [(m, labels[m]) for m in COLUMNS],
-        "column_ids": COLUMNS,
         "links": links,
         "unit_url": links.unit(unit.pk),
         "pending": own["pending"] if own else selectors.pending_changes(cycle, unit),
@@ -215,6 +217,57 @@ def unit_summary(request: HttpRequest, cycle_id: int, unit_id: int) -> HttpRespo
             report, own, timezone.localdate(), FIGURE_LABELS
         )
     return render(request, "dashboard/unit_summary.html", ctx)
+
+
+# The rendered children tables change only with the figures (merged once a minute), the units'
+# names, the order asked for and the language: they are kept this long, keyed by all of them.
+CHILDREN_CACHE_SECONDS = 600
+_CHILDREN_VERSION = "1"  # raise when the tables' markup changes (a deploy must not reuse old HTML)
+
+
+def children_key(
+    cycle_id: int, own: dict | None, children: list[dict], sort: str, descending: bool
+) -> str:
+    """The cache key of the children's tables: a digest of everything they are made from.
+
+    The figures of the unit (the "behind" marks compare each child with them) and every value of
+    every child's row (ids, paths, names, kinds, the 16 figures) are part of the key, so a merge
+    that moves any figure, or a renamed unit, makes a new key: a cached table can never show
+    figures other than those just read. Nothing in the tables depends on who reads them (a
+    user who sees the unit sees its whole subtree; links carry only the cycle and unit ids).
+    """
+    own_figures = tuple(own[m] for m in METRIC_NAMES) if own else None
+    rows = tuple(tuple(row.values()) for row in children)
+    language = get_language()
+    material = repr((_CHILDREN_VERSION, cycle_id, language, sort, descending, own_figures, rows))
+    return "dashboard-children:" + hashlib.blake2b(material.encode(), digest_size=20).hexdigest()
+
+
+def children_parts(
+    cycle_id: int, own: dict | None, children: list[dict], sort: str, descending: bool, links
+) -> dict:
+    """The children's chart data and both tables' rows (HTML), from the cache when the same
+    figures were rendered before; rendering them is most of the page's CPU (~200 children × 24
+    cells on a province)."""
+    if not children:
+        return {"chart": None, "progress_html": "", "summary_html": ""}
+    sort = sort if sort in progress.MEASURE_KEYS else ""  # any other value sorts by name
+    key = children_key(cycle_id, own, children, sort, descending)
+    parts = cache.get(key)
+    if parts is None:
+        ordered = progress.sort_rows(children, sort, descending)
+        bench = progress.benchmarks(own)
+        parts = {
+            "chart": progress.chart_data(children, links),
+            "progress_html": str(progress_rows(ordered, links, bench)),
+            "summary_html": str(summary_rows(ordered, COLUMNS, links)),
+        }
+        cache.set(key, parts, CHILDREN_CACHE_SECONDS)
+    return {
+        "chart": parts["chart"],
+        "progress_html": mark_safe(parts["progress_html"]),  # built escaped by the two tags
+        "summary_html": mark_safe(parts["summary_html"]),
+    }
 
 
 def _sort_link(key: str, sort: str, descending: bool) -> dict:

@@ -14,6 +14,8 @@ The lists "Chờ tôi thẩm định" and "Chờ tôi xác nhận" apply the sam
 (`remediation.selectors`); a test compares the two over every demo persona.
 """
 
+from collections.abc import Iterable
+
 from django.utils.translation import gettext as _
 
 from kiemdiem.core.permissions import ALLOW, Actor, Decision, actor_id, deny
@@ -25,6 +27,7 @@ from kiemdiem.remediation.models import (
     PlanAction,
     PlanRecipient,
     PlanStatus,
+    PlanSubmission,
     RemediationPlan,
 )
 from kiemdiem.reviews.permissions import can_edit_review
@@ -85,6 +88,27 @@ def remember_recipients(plan: RemediationPlan) -> list[PlanRecipient]:
     return recipients
 
 
+def remember_submissions(
+    plan: RemediationPlan, submissions: Iterable[PlanSubmission]
+) -> list[PlanSubmission]:
+    """Keep the plan's submissions as a page read them (`selectors.plan_submissions`: it lists
+    them) for the rest of its rendering: can_appraise_plan reads the latest one from them. Only
+    after every service of the request has run."""
+    submissions = list(submissions)
+    plan.__dict__["_submissions_remembered"] = submissions
+    return submissions
+
+
+def _latest_submitter(plan: RemediationPlan) -> int | None | bool:
+    """The latest submission's submitter id (None: not recorded; False: never submitted)."""
+    remembered = plan.__dict__.get("_submissions_remembered")
+    if remembered is not None:
+        latest = max(remembered, key=lambda s: s.number, default=None)
+    else:
+        latest = plan.submissions.order_by("-number").only("submitted_by_id", "plan_id").first()
+    return False if latest is None else latest.submitted_by_id
+
+
 def acts_for(access: Access, recipient: PlanRecipient, plan: RemediationPlan) -> bool:
     """Whether the holder of `access` acts for `recipient` of `plan`.
 
@@ -141,8 +165,8 @@ def can_appraise_plan(user: Actor, plan: RemediationPlan) -> Decision:
         return deny(_("Đồng chí không tự thẩm định kế hoạch khắc phục của chính mình."))
     if acting_recipient(user, plan) is None:
         return _not_a_recipient(plan)
-    latest = plan.submissions.order_by("-number").only("submitted_by_id", "plan_id").first()
-    if latest is not None and latest.submitted_by_id == actor_id(user):
+    latest = _latest_submitter(plan)
+    if latest is not False and latest == actor_id(user):
         return deny(_("Người nộp kế hoạch không tự thẩm định lần nộp của mình."))
     me = actor_id(user)
     if me is not None and plan.preparers.filter(pk=me).exists():

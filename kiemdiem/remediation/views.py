@@ -39,6 +39,7 @@ from kiemdiem.remediation.permissions import (
     can_report_progress,
     can_verify_action,
     remember_recipients,
+    remember_submissions,
 )
 from kiemdiem.remediation.states import (
     ITEM_OPEN,
@@ -55,7 +56,15 @@ def _plan(request: HttpRequest, pk: int) -> RemediationPlan:
     qs = RemediationPlan.objects.visible_to(request.user).select_related(
         "unit", "unit__parent", "person", "cycle", "review"
     )
-    return get_object_or_404(qs, pk=pk)
+    plan = get_object_or_404(qs, pk=pk)
+    review = plan.review
+    # The review's unit and person are the plan's (already joined): its permission checks and
+    # label read them from there, not with a query each.
+    if review.unit_id == plan.unit_id:
+        review.unit = plan.unit
+    if review.person_id is not None and review.person_id == plan.person_id:
+        review.person = plan.person
+    return plan
 
 
 def _action(request: HttpRequest, pk: int) -> PlanAction:
@@ -124,6 +133,8 @@ def _orphan_errors(forms: dict, shown: dict[str, bool]) -> list:
 def _plan_context(request: HttpRequest, plan: RemediationPlan, **forms) -> dict:
     user = request.user
     recipients = remember_recipients(plan)  # the permission checks below read them once
+    # the page lists the submissions; can_appraise_plan reads the latest one from them
+    submissions = remember_submissions(plan, selectors.plan_submissions(plan))
     editable = plan.status in PLAN_EDITABLE
     can_edit = can_edit_plan(user, plan)
     can_appraise = can_appraise_plan(user, plan)
@@ -141,7 +152,6 @@ def _plan_context(request: HttpRequest, plan: RemediationPlan, **forms) -> dict:
         "accept_form": appraising,
         "adopt_form": plan.status == PlanStatus.ACCEPTED and bool(can_adopt),
     }
-    submissions = list(selectors.plan_submissions(plan))
     actions = list(selectors.plan_actions(plan))
     ctx = {
         "plan": plan,
@@ -164,16 +174,26 @@ def _plan_context(request: HttpRequest, plan: RemediationPlan, **forms) -> dict:
         "version": plan.version,
         "due_range": (plan.cycle.starts_on, plan.cycle.horizon_end),
     }
-    version, backdate = {"version": plan.version}, _backdate(user, plan)
+    version = {"version": plan.version}
+    backdate = _backdate(user, plan) if any(shown.values()) else False
     # Built only for those shown it: its people choices cost ~100 ms on a province (PostgreSQL).
     ctx["action_form"] = forms.get("action_form") or (
         ActionForm(user=user, plan=plan, new=True) if can_prepare else None
     )
-    ctx["submit_form"] = forms.get("submit_form") or SubmitForm(initial=version, backdate=backdate)
-    ctx["return_form"] = forms.get("return_form") or ReturnForm(initial=version, backdate=backdate)
-    ctx["accept_form"] = forms.get("accept_form") or AcceptForm(initial=version, backdate=backdate)
-    ctx["adopt_form"] = forms.get("adopt_form") or AdoptForm(
-        initial=version, accepted_on=selectors.accepted_on(submissions)
+    # The other forms too, only where the page shows them (`shown`: the template's conditions).
+    ctx["submit_form"] = forms.get("submit_form") or (
+        SubmitForm(initial=version, backdate=backdate) if shown["submit_form"] else None
+    )
+    ctx["return_form"] = forms.get("return_form") or (
+        ReturnForm(initial=version, backdate=backdate) if shown["return_form"] else None
+    )
+    ctx["accept_form"] = forms.get("accept_form") or (
+        AcceptForm(initial=version, backdate=backdate) if shown["accept_form"] else None
+    )
+    ctx["adopt_form"] = forms.get("adopt_form") or (
+        AdoptForm(initial=version, accepted_on=selectors.accepted_on(submissions))
+        if shown["adopt_form"]
+        else None
     )
     return ctx
 

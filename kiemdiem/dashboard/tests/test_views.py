@@ -206,3 +206,67 @@ def test_children_names_are_escaped(client, merged, org_tree, office):
     assert 'Xã &lt;b&gt;"Quảng" &amp; Phú&lt;/b&gt;' in html and "<b>" not in html
     row = {"unit_id": 1, "name": "<i>x</i>", "plans_late": 0}
     assert "&lt;i&gt;x&lt;/i&gt;" in summary_rows([row], ["plans_late"], Links(merged.pk))
+
+
+def test_children_tables_are_cached_until_a_figure_or_name_changes(
+    client, merged, org_tree, office, unit_head, django_assert_max_num_queries
+):
+    """The children's tables are rendered once per set of figures (views.children_parts): the
+    same figures come from the cache; a merge moving one child's figure, a renamed child, another
+    order or the unit's own figures changing (the "behind" marks) render them again."""
+    from django.core.cache import cache
+
+    from kiemdiem.dashboard import views
+
+    cache.clear()
+    url = unit_url(merged, org_tree.province_a)
+    calls = []
+    real = views.progress_rows
+
+    def counting(*args):
+        calls.append(1)
+        return real(*args)
+
+    views.progress_rows = counting
+    try:
+        client.force_login(office)
+        first = tables(client.get(url).content.decode())
+        assert tables(client.get(url).content.decode()) == first and len(calls) == 1
+        # Another reader of the same unit gets the same tables (nothing in them is per user).
+        client.force_login(unit_head)
+        client.get(url)
+        assert len(calls) == 1
+        # A child's figure moves (as a merge writes it): shown at once.
+        child = CycleSummary.objects.get(cycle=merged, unit=org_tree.district_a1)
+        CycleSummary.objects.filter(pk=child.pk).update(findings_total=child.findings_total + 4321)
+        html = client.get(url).content.decode()
+        assert len(calls) == 2 and f">{vn(child.findings_total + 4321)}</a>" in html
+        # The unit's own figures move: the "behind" marks compare the children with them.
+        CycleSummary.objects.filter(cycle=merged, unit=org_tree.province_a).update(
+            plans_expected=9999
+        )
+        client.get(url)
+        assert len(calls) == 3
+        # A child is renamed (no summary row changes): the new name is shown.
+        from kiemdiem.org.models import Unit
+
+        Unit.objects.filter(pk=org_tree.district_a1.pk).update(name="Xã Đổi Tên")
+        assert "Xã Đổi Tên" in client.get(url).content.decode() and len(calls) == 4
+        # Another order is another table; the first order is still cached.
+        client.get(url + "?sap_xep=plans&chieu=giam")
+        client.get(url + "?sap_xep=plans&chieu=giam")
+        assert len(calls) == 5
+        client.get(url)
+        assert len(calls) == 5
+    finally:
+        views.progress_rows = real
+
+
+def tables(html: str) -> str:
+    return html.split('data-testid="progress"')[1]
+
+
+def vn(value: int) -> str:
+    from kiemdiem.dashboard.templatetags.dashboard import vn_int
+
+    return str(value) if value < 1000 else vn_int(value)

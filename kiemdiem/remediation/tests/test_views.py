@@ -588,3 +588,33 @@ def test_an_item_edit_posted_without_its_version_is_refused(client, plan, action
     )
     assert response.status_code == 200 and "thiếu phiên bản" in response.content.decode()
     assert PlanAction.objects.get(pk=action.pk).content == "Đổi mới sinh hoạt"
+
+
+# The plan page: session, user, access (3), the plan with its unit, parent, person, cycle and
+# review (1), recipients (1), submissions (1), the preparers check of an appraiser (1), items
+# and their findings (2), history (4), the issued document (1), findings and their items (2);
+# the preparer's item form reads its pickers' choices. Before issue 17 part 6: 20, 18, 20.
+PLAN_PAGE_QUERIES = {"cell_secretary": 19, "appraiser": 16, "office": 19}
+
+
+@pytest.mark.parametrize("who", sorted(PLAN_PAGE_QUERIES))
+def test_plan_page_query_ceiling(
+    client, request, plan, action, cell_secretary, who, django_assert_max_num_queries
+):
+    if who == "appraiser":
+        submitted(plan, cell_secretary)
+    client.force_login(request.getfixturevalue(who))
+    with django_assert_max_num_queries(PLAN_PAGE_QUERIES[who]):
+        response = client.get(reverse("remediation:plan-detail", args=[plan.pk]))
+    assert response.status_code == 200
+    forms = ("action_form", "submit_form", "return_form", "accept_form", "adopt_form")
+    built = {name for name in forms if response.context[name] is not None}
+    # Only the forms the page shows are built.
+    assert (
+        built
+        == {
+            "cell_secretary": {"action_form", "submit_form"},
+            "appraiser": {"return_form", "accept_form"},
+            "office": {"action_form", "submit_form"},
+        }[who]
+    )
