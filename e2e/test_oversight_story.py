@@ -103,7 +103,10 @@ def test_group_oversees_a_unit_and_a_directive_is_carried_out(
     # 1. The province office sets up working group no. 1 and assigns commune A1 to it.
     login(page, "vanphong_a")
     page.goto(reverse("oversight:index"))
+    page.get_by_test_id("group-create-open").click()  # the form loads when asked for
     form = page.get_by_test_id("group-create")
+    expect(form.get_by_label("Tên tổ công tác")).to_be_focused()
+    check(page)  # the card with its form, on the phone
     form.get_by_label("Tên tổ công tác").fill("Tổ công tác số 1")
     form.get_by_label("Số, ký hiệu quyết định thành lập").fill("462-QĐ/TU")
     form.get_by_label("Ngày quyết định").fill("05/01/2026")
@@ -126,6 +129,9 @@ def test_group_oversees_a_unit_and_a_directive_is_carried_out(
     expect(page.get_by_test_id("assignments")).to_contain_text("Đảng bộ xã Quảng Phú")
     check(page)
     group = WorkingGroup.objects.get(name="Tổ công tác số 1")
+    page.goto(reverse("oversight:member-assign"))  # the form as a page of its own (no script)
+    expect(page.get_by_test_id("member-assign")).to_be_visible()
+    check(page)
     logout(page)
 
     # 2. The commune's plan goes to the standing committee and the group.

@@ -2,6 +2,7 @@
 
 import datetime
 import decimal
+import functools
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -10,6 +11,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, models
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 
 from kiemdiem.core.bulk import Table, insert_rows
 from kiemdiem.core.dates import vn_date
@@ -74,6 +76,12 @@ def field_label(model: type[models.Model] | None, field: str) -> str:
 
 def choice_labels(model: type[models.Model] | None, field: str) -> dict[Any, str]:
     """code → label of a field's choices (empty for a field without choices)."""
+    return _choice_labels(model, field, get_language())
+
+
+@functools.lru_cache(maxsize=1024)
+def _choice_labels(model: type[models.Model] | None, field: str, language: str | None) -> dict:
+    # cached per language: the audit page read ~100 labels a request, each a translation (issue 17)
     return {code: str(label) for code, label in getattr(_field(model, field), "choices", ()) or ()}
 
 

@@ -70,7 +70,8 @@ def commitment_list(request: HttpRequest) -> HttpResponse:
         "own": own,
     }
     if unit is not None and access_for(request.user).leads(unit.path):
-        roster = selectors.commitment_roster(unit, year, state=state)
+        # the rows show the name only (review_rows.commitment_rows)
+        roster = selectors.commitment_roster(unit, year, state=state).only("full_name")
         stats = selectors.commitment_stats(unit, year)
         paginator = Paginator(roster, PER_PAGE)
         # the roster's length is one of the figures already counted (members, or the state's)

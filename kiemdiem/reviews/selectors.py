@@ -63,6 +63,19 @@ def cycle_reviews(
     )
 
 
+# The columns of the cycle page's rows (templatetags/review_rows.py; cycle_detail loads only
+# these: a review row carries the whole text of the review).
+REVIEW_ROW_FIELDS = (
+    "person_id",
+    "unit_id",
+    "subject_kind",
+    "status",
+    "submitted_at",
+    "person__full_name",
+    "unit__name",
+)
+
+
 def with_finding_counts(reviews: list[Review]) -> list[Review]:
     """Set `finding_count` on each review of a page, in one grouped query."""
     counts = dict(
@@ -367,7 +380,14 @@ def commitment_roster(unit: Unit, year: int, *, state: str = "") -> QuerySet[Per
 def commitment_stats(unit: Unit, year: int) -> dict[str, int]:
     """Members, and how many of them are in each state of the roster (each number is the
     length of the roster filtered so)."""
-    members = members_of(unit).count()
+    # the distinct people of the subtree's current memberships, counted on the memberships
+    # alone: the same number as members_of(unit).count(), without the semi-join back to every
+    # person (PostgreSQL, province demo: 168 → 65 ms under EXPLAIN ANALYZE, issue 17)
+    members = (
+        Membership.objects.current()
+        .filter(unit__path__startswith=unit.path)
+        .aggregate(n=Count("person_id", distinct=True))["n"]
+    )
     # One pass over the year's commitments of the subtree's members (a person has at most one
     # a year: reviews_one_commitment_a_year) instead of one COUNT of the roster per state; the
     # figures are those of commitment_roster's filters (test_commitments checks them against it).

@@ -106,7 +106,8 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     status = request.GET.get("trang_thai", "")
     reviews = selectors.cycle_reviews(cycle, request.user, subject=subject, status=status)
     counts = selectors.cycle_counts(cycle, request.user)
-    paginator = KeysFirstPaginator(reviews, REVIEWS_PER_PAGE)
+    # the rows load the columns they show (review_rows): a review carries its whole text
+    paginator = KeysFirstPaginator(reviews.only(*selectors.REVIEW_ROW_FIELDS), REVIEWS_PER_PAGE)
     if not subject and not status:
         paginator.count = counts["reviews"]  # the same scope, already counted
         if counts["as_of"] is not None:  # from the summaries: may lag the last minute

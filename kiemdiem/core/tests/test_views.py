@@ -266,3 +266,18 @@ def test_a_request_larger_than_the_cap_is_refused_unread(client, org_tree, offic
     page = client.post("/ke-hoach/", b"", content_type="text/plain", CONTENT_LENGTH=str(57 * 2**20))
     assert "Nội dung gửi lên quá lớn (57,0 MB): mỗi lần gửi tối đa 21 MB" in page.content.decode()
     assert not Evidence.objects.exists()
+
+
+def test_audit_page_of_a_small_subtree_lists_the_newest_first(client, org_tree, office):
+    """A small subtree's rows are sorted without the `at` index (org.scoping.audit_in_subtrees,
+    issue 17): the page's order is still newest first, ties by id."""
+    from kiemdiem.core.models import AuditEvent
+
+    for n in range(4):
+        services.unit_update(unit=org_tree.district_a1, by=office, name=f"Tên {n}", reason=f"r{n}")
+    client.force_login(office)
+    page = client.get(reverse("audit-list"), {"unit": "X38A1"}).context["page"]
+    shown = [e.pk for e in page.object_list]
+    expected = AuditEvent.objects.filter(pk__in=shown).order_by("-at", "-id")
+    assert len(shown) >= 4 and shown == [e.pk for e in expected]
+    assert "r3" in str(page.object_list[0].reason)

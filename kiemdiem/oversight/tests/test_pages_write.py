@@ -46,6 +46,28 @@ def _audits_after_login(client, user) -> int:
     return AuditEvent.objects.count()
 
 
+def test_management_forms_load_on_demand(client, oversight, org_tree, office):
+    """The oversight page links to its two management forms instead of building them (issue
+    17); each opens in the card (htmx: the form alone, its first field focused) or as a page
+    of its own, and only for a committee's office."""
+    client.force_login(office)
+    index = client.get(reverse("oversight:index")).content.decode()
+    assert 'data-testid="group-create-open"' in index and 'name="decision_number"' not in index
+    for name, testid, field in (
+        ("oversight:group-create", "group-create", 'name="name"'),
+        ("oversight:member-assign", "member-assign", 'name="person"'),
+    ):
+        part = client.get(reverse(name), headers={"HX-Request": "true"}).content.decode()
+        assert f'data-testid="{testid}"' in part and field in part
+        assert "<html" not in part and "autofocus" in part
+        page = client.get(reverse(name))
+        assert page.status_code == 200 and "<html" in page.content.decode()
+        assert f'data-testid="{testid}"' in page.content.decode()
+    client.force_login(oversight.unit_user)
+    assert client.get(reverse("oversight:group-create")).status_code == 404
+    assert client.get(reverse("oversight:member-assign")).status_code == 404
+
+
 def test_creation_forms_post_without_a_version(
     client, oversight, open_cycle, org_tree, office, directive
 ):

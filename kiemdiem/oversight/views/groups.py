@@ -3,11 +3,11 @@ assessments, reports, plans waiting), setting up groups and assigning committee 
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from kiemdiem.core.audit import history_for
 from kiemdiem.core.forms import run_service
@@ -77,12 +77,33 @@ def index(request: HttpRequest) -> HttpResponse:
         "committees": committees,
         "member_assignments": member_assignments,
         "my_assignments": mine,
-        "group_form": GroupForm(user=user),
         "can_manage": bool(committees),
     }
-    if committees:
-        ctx["member_assign_form"] = MemberAssignForm(user=user, committee=committees[0])
+    # The forms to set up a group and to assign a member are not built here: their pickers
+    # (the province's units, its committee members) were ~half the page's time, for the few
+    # who open them (GET of group-create / member-assign, issue 17).
     return render(request, "oversight/index.html", ctx)
+
+
+def _manage_form(request: HttpRequest, which: str) -> HttpResponse:
+    """The form to set up a group ("group") or to assign a committee member ("member"): in the
+    oversight page's card (htmx), or as a page of its own (a link followed without scripts)."""
+    committees = _committees_managed(request)
+    if not committees:
+        raise Http404
+    if which == "group":
+        form, heading = GroupForm(user=request.user), _("Thành lập tổ công tác")
+    else:
+        form = MemberAssignForm(user=request.user, committee=committees[0])
+        heading = _("Phân công cấp ủy viên phụ trách địa bàn, lĩnh vực")
+    if request.htmx:  # the first field takes the focus where the button was
+        form.fields[next(iter(form.fields))].widget.attrs["autofocus"] = True
+    template = "oversight/manage_form.html"
+    return render(
+        request,
+        template + "#manage-form" if request.htmx else template,
+        {"form": form, "which": which, "committees": committees, "heading": heading},
+    )
 
 
 def _committee_from(request: HttpRequest) -> Unit:
@@ -90,8 +111,10 @@ def _committee_from(request: HttpRequest) -> Unit:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def group_create(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return _manage_form(request, "group")
     committee = _committee_from(request)
     form = GroupForm(request.POST, user=request.user)
     if form.is_valid():
@@ -120,9 +143,11 @@ def group_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def member_assign(request: HttpRequest) -> HttpResponse:
     """Assign a committee member in person to a unit (an area)."""
+    if request.method == "GET":
+        return _manage_form(request, "member")
     committee = _committee_from(request)
     form = MemberAssignForm(request.POST, user=request.user, committee=committee)
     if form.is_valid():

@@ -38,8 +38,8 @@ def test_plan_list_pages_follow_the_list_order_across_years(
     for number in range(1, len(expected) // 3 + 2):
         page = client.get(reverse("remediation:plan-list"), {"page": number}).context["page"]
         assert page.paginator.count == len(expected)
-        shown += list(page.object_list)
-    assert shown == expected
+        shown += [row.pk for row in page.object_list]  # the rows are tuples (plans_list)
+    assert shown == [p.pk for p in expected]
 
 
 @pytest.mark.django_db
@@ -58,3 +58,63 @@ def test_plan_list_queries_do_not_grow(client, org_tree, office, travel_to):
     small = queries()
     grow_campaign(org_tree, office, members=6, items=3, number=2)
     assert queries() == small
+
+
+def test_plan_rows_escape_texts_and_mark_late_plans(travel_to):
+    """The rows rendered in Python (templatetags/remediation.plan_rows) escape every text and
+    show the late badges as RemediationPlan.is_late decides."""
+    from collections import namedtuple
+
+    from kiemdiem.remediation.templatetags.remediation import plan_rows
+
+    travel_to(D(2026, 3, 1))
+    Row = namedtuple("Row", selectors.PLAN_ROW_FIELDS)
+    common = dict(cycle__title="Đợt <1>", n_actions=2, review__unit__name="Chi bộ <A>")
+    html = plan_rows(
+        [
+            Row(
+                1,
+                "draft",
+                D(2026, 2, 15),
+                None,
+                None,
+                None,
+                "Chi bộ <A>",
+                review__person_id=None,
+                review__person__full_name=None,
+                **common,
+            ),
+            Row(
+                2,
+                "submitted",
+                D(2026, 2, 15),
+                datetime.datetime(2026, 2, 20, 8, 0, tzinfo=datetime.UTC),
+                D(2026, 2, 20),
+                7,
+                "Chi bộ <A>",
+                review__person_id=7,
+                review__person__full_name="Lê <Văn> A",
+                **common,
+            ),
+            Row(
+                3,
+                "accepted",
+                D(2026, 2, 15),
+                None,
+                D(2026, 2, 1),
+                8,
+                "Chi bộ <A>",
+                review__person_id=8,
+                review__person__full_name="B",
+                **common,
+            ),
+        ]
+    )
+    assert "<A>" not in html and "<1>" not in html and "<Văn>" not in html
+    assert 'href="/ke-hoach/1/">Chi bộ &lt;A&gt;</a></td>' in html
+    assert 'Lê &lt;Văn&gt; A</a> <span class="text-muted small">(Chi bộ &lt;A&gt;)</span>' in html
+    rows = html.split("\n")
+    assert "quá hạn nộp" in rows[0] and "text-bg-secondary" in rows[0]
+    assert "nộp muộn" in rows[1] and "text-bg-info" in rows[1]
+    assert "badge text-bg-danger" not in rows[2] and "text-bg-success" in rows[2]
+    assert "15/02/2026" in rows[2] and rows[2].endswith('class="text-end">2</td></tr>')
