@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from kiemdiem.campaign import services as campaign_services
 from kiemdiem.core.audit import audit_record
+from kiemdiem.core.bulk import analyze
 from kiemdiem.core.dates import vn_date
-from kiemdiem.core.models import AuditAction
+from kiemdiem.core.models import AuditAction, AuditEvent
 from kiemdiem.dashboard.summaries import merge_all
 from kiemdiem.org.models import Membership, Position, PositionRole, Unit
 from kiemdiem.remediation.models import (
@@ -346,6 +347,7 @@ def generate_activity(
         Finding.objects.filter(pk__in=chunk).update(
             status=FindingStatus.RESOLVED, resolved_at=_at(today), resolved_on=today
         )
+    analyze(Review, Finding, RemediationPlan, PlanAction, ProgressUpdate, AuditEvent)
     return {
         "reviews": len(reviews),
         "findings": len(findings),
