@@ -29,27 +29,6 @@ def _hhmm_ddmmyyyy(value) -> str:
 
 
 @register.simple_tag
-def appraisal_rows(plans, today) -> SafeString:
-    """The rows of "Chờ tôi thẩm định" (queue_appraisal.html), as plan_rows: one call."""
-    url = url_of("remediation:plan-detail")
-    rows = []
-    for p in plans:
-        unit = escape(p.unit.name)
-        who = escape(p.person.full_name) if p.person_id else f"Tập thể {unit}"
-        n = p.round
-        rounds = f"Lần {n} (nộp lại)" if n and n > 1 else f"Lần {n or 1}"
-        rows.append(
-            f'<tr><td data-label="Kế hoạch của"><a href="{url(p.pk)}">{who}</a></td>'
-            f'<td data-label="Đơn vị">{unit}</td>'
-            f'<td data-label="Đợt">{escape(p.cycle.title)}</td>'
-            f'<td data-label="Lần nộp">{rounds}</td>'
-            f'<td data-label="Nộp lúc">{_hhmm_ddmmyyyy(p.waiting_since)}</td>'
-            f'<td data-label="Đã chờ">{escape(days_waiting(p.waiting_since, today))}</td></tr>'
-        )
-    return mark_safe("\n".join(rows))  # every database text above is escaped
-
-
-@register.simple_tag
 def verification_rows(items, today) -> SafeString:
     """The rows of "Chờ tôi xác nhận" (queue_verification.html), as plan_rows: one call."""
     url = url_of("remediation:action-detail")
