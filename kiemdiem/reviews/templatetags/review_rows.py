@@ -1,6 +1,4 @@
-"""The cycle page's table of reviews, rendered in Python (issue 17): 50 rows through the
-template engine — lookups, a status include and a `reverse` per row — were half the page's
-CPU. Same cells as before; every text from the database goes through `escape`."""
+"""The commitments roster's rows, rendered in Python (issue 17)."""
 
 from html import escape
 
@@ -8,52 +6,9 @@ from django import template
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from kiemdiem.core.rows import ddmmyyyy_hhmm, url_of
-from kiemdiem.reviews.models import ReviewStatus, SubjectKind
+from kiemdiem.core.rows import url_of
 
 register = template.Library()
-
-# reviews/includes/status.html's colours
-STATUS_STYLE = {
-    "draft": "text-bg-secondary",
-    "submitted": "text-bg-primary",
-    "discussed": "text-bg-info",
-    "finalized": "text-bg-success",
-    "open": "text-bg-success",
-    "closed": "text-bg-dark",
-}
-
-REVIEW_ROW_FIELDS = (
-    "person_id",
-    "unit_id",
-    "subject_kind",
-    "status",
-    "submitted_at",
-    "person__full_name",
-    "unit__name",
-)
-
-
-@register.simple_tag
-def review_rows(reviews) -> SafeString:
-    url = url_of("reviews:review-detail")
-    kinds = {value: escape(str(label)) for value, label in SubjectKind.choices}
-    statuses = {value: escape(str(label)) for value, label in ReviewStatus.choices}
-    rows = []
-    for r in reviews:
-        unit = escape(r.unit.name)
-        who = escape(r.person.full_name) if r.person_id else f"Tập thể {unit}"
-        status = escape(r.status)
-        rows.append(
-            f'<tr><td><a href="{url(r.pk)}">{who}</a></td>'
-            f'<td class="small">{unit}</td>'
-            f'<td class="small">{kinds.get(r.subject_kind) or escape(r.subject_kind)}</td>'
-            f'<td class="text-end kd-count">{r.finding_count}</td>'
-            f'<td class="small">{ddmmyyyy_hhmm(r.submitted_at) or "—"}</td>'
-            f'<td><span class="badge {STATUS_STYLE.get(r.status, "text-bg-light")}" '
-            f'data-status="{status}">{statuses.get(r.status) or status}</span></td></tr>'
-        )
-    return mark_safe("\n".join(rows))  # every text above is escaped
 
 
 @register.simple_tag
