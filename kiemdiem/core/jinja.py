@@ -23,7 +23,12 @@ from django.utils.translation import gettext, ngettext, pgettext
 from jinja2 import Environment
 
 from kiemdiem.core.templatetags.fastdate import date as _fast_date
-from kiemdiem.core.templatetags.kd import days_waiting
+from kiemdiem.core.templatetags.kd import (
+    days_waiting,
+    field_label,
+    plain_value,
+    readable_change,
+)
 
 _MARKER = 987654321987
 
@@ -58,5 +63,14 @@ def environment(**options) -> Environment:
     env = Environment(extensions=["jinja2.ext.i18n"], **options)
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update({"url": url, "url_of": url_of, "static": static, "pgettext": pgettext})
-    env.filters.update({"date": date, "days_waiting": days_waiting, "truncatechars": truncatechars})
+    env.filters.update(
+        {
+            "date": date,
+            "days_waiting": days_waiting,
+            "field_label": field_label,
+            "plain_value": plain_value,
+            "readable_change": readable_change,
+            "truncatechars": truncatechars,
+        }
+    )
     return env
