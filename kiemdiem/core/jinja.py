@@ -55,6 +55,11 @@ def truncatechars(value, length: int) -> str:
     return Truncator(value).chars(length)
 
 
+def vn_int(value: int | None) -> str:
+    """12345 → "12.345" (Vietnamese thousands separator)."""
+    return f"{int(value or 0):,}".replace(",", ".")
+
+
 def url(name: str, *args) -> str:
     return reverse(name, args=args)
 
@@ -71,6 +76,7 @@ def environment(**options) -> Environment:
             "plain_value": plain_value,
             "readable_change": readable_change,
             "truncatechars": truncatechars,
+            "vn_int": vn_int,
         }
     )
     return env
