@@ -26,7 +26,6 @@ from kiemdiem.core.db_router import replica_view
 from kiemdiem.dashboard import progress, selectors
 from kiemdiem.dashboard.forms import MetricFilterForm
 from kiemdiem.dashboard.metrics import METRIC_NAMES, METRICS
-from kiemdiem.dashboard.templatetags.dashboard import progress_rows
 from kiemdiem.org.models import Unit
 from kiemdiem.org.scoping import access_for, top_units
 from kiemdiem.oversight.selectors import (
@@ -273,7 +272,16 @@ def children_parts(
 def children_tables(rows: list[dict], links, bench: dict) -> dict[str, str]:
     """Both children tables' rows (HTML, escaped by Jinja) in the order of `rows`."""
     return {
-        "progress_html": str(progress_rows(rows, links, bench)),
+        "progress_html": _rows(
+            "dashboard/progress_rows.html",
+            rows=rows,
+            links=links,
+            bench=bench,
+            measures=progress.MEASURES,
+            share=progress.share,
+            behind=progress.behind,
+            is_late=progress.is_late,
+        ),
         "summary_html": _rows(
             "dashboard/summary_rows.html", rows=rows, columns=COLUMNS, links=links
         ),

@@ -7,7 +7,6 @@ from django.urls import NoReverseMatch
 from django.utils.safestring import SafeString, mark_safe
 
 from kiemdiem.core.jinja import vn_int
-from kiemdiem.dashboard.progress import MEASURES, behind, is_late, share
 
 register = template.Library()
 
@@ -51,42 +50,3 @@ def detail_url(obj) -> str:
         return get_url()
     except NoReverseMatch:
         return ""
-
-
-@register.simple_tag
-def progress_rows(rows: list[dict], links, bench: dict) -> SafeString:
-    """The rows of the children's progress table: each child's name (to its dashboard; "chậm"
-    when it is clearly behind on plans missing or items overdue) and, per measure, its share
-    (or count), each a link to the rows behind it; a measure clearly behind the unit as a whole
-    (progress.behind) is highlighted.
-
-    Built as one string, like summary_rows (a province has ~200 children × 8 measures). Safe by
-    construction: names and labels are escaped, the rest are numbers and ids.
-    """
-    measures = [(m, html.escape(str(m.label))) for m in MEASURES]
-    late_badge = ' <span class="badge text-bg-danger">chậm</span>'
-    out = []
-    for row in rows:
-        unit_url = links.unit(row["unit_id"])
-        name = html.escape(row["name"], quote=False)
-        late = is_late(row, bench)
-        out.append(
-            f'<tr><th scope="row"><a href="{unit_url}">{name}</a>{late_badge if late else ""}</th>'
-        )
-        for measure, label in measures:
-            count, percent = share(row, measure)
-            href = f"{unit_url}{measure.metric}/"
-            if measure.whole:
-                whole = row.get(measure.whole, 0) or 0
-                if percent is None:
-                    css, text = "text-muted", "—"
-                else:
-                    low = behind(row, measure, bench)
-                    css = "kd-low" if low else ("kd-full" if percent == 100 else "")
-                    text = f'{percent}%<span class="kd-frac">{vn_int(count)}/{vn_int(whole)}</span>'
-            else:
-                css = "kd-bad" if behind(row, measure, bench) else ""
-                text = vn_int(count)
-            out.append(f'<td data-label="{label}" class="{css}"><a href="{href}">{text}</a></td>')
-        out.append("</tr>\n")
-    return mark_safe("".join(out))

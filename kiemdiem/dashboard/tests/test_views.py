@@ -204,7 +204,7 @@ def test_children_names_are_escaped(client, merged, org_tree, office):
     Unit.objects.filter(pk=org_tree.district_a1.pk).update(name='Xã <b>"Quảng" & Phú</b>')
     client.force_login(office)
     html = client.get(unit_url(merged, org_tree.province_a)).content.decode()
-    assert 'Xã &lt;b&gt;"Quảng" &amp; Phú&lt;/b&gt;' in html and "<b>" not in html
+    assert "Xã &lt;b&gt;&#34;Quảng&#34; &amp; Phú&lt;/b&gt;" in html and "<b>" not in html
     row = {"unit_id": 1, "name": "<i>x</i>", "plans_late": 0}
     parts = children_tables([row], Links(merged.pk), {})
     assert "&lt;i&gt;x&lt;/i&gt;" in parts["summary_html"] and "<i>" not in parts["summary_html"]
