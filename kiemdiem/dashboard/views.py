@@ -264,7 +264,7 @@ def children_parts(
         cache.set(key, parts, CHILDREN_CACHE_SECONDS)
     return {
         "chart": parts["chart"],
-        "progress_html": mark_safe(parts["progress_html"]),  # built escaped by the two tags
+        "progress_html": mark_safe(parts["progress_html"]),  # rendered by Jinja (autoescape)
         "summary_html": mark_safe(parts["summary_html"]),
     }
 
