@@ -277,7 +277,7 @@ def children_tables(rows: list[dict], links, bench: dict) -> dict[str, str]:
             rows=rows,
             links=links,
             bench=bench,
-            measures=progress.MEASURES,
+            measures=[(m, str(m.label)) for m in progress.MEASURES],  # translated once
             share=progress.share,
             behind=progress.behind,
             is_late=progress.is_late,
