@@ -54,7 +54,7 @@ from kiemdiem.campaign import services as campaign_services
 from kiemdiem.campaign.services import _exempt_before
 from kiemdiem.core.audit import audit_record, created
 from kiemdiem.core.models import AuditAction, AuditEvent
-from kiemdiem.dashboard.demo import PARTICIPATING
+from kiemdiem.dashboard.demo import cycle_fields
 from kiemdiem.dashboard.summaries import rebuild
 from kiemdiem.org.models import CELL_KINDS, Membership, MembershipKind, PositionRole, Unit
 from kiemdiem.remediation.models import (
@@ -283,24 +283,9 @@ def sizes() -> None:
 
 
 def campaign(root: Unit, admin: object, steps: Steps) -> ReviewCycle:
-    today = timezone.localdate()
-    days = datetime.timedelta
     with steps.step("cycle_create + cycle_open (services; the collectives)") as info:
         cycle = review_services.cycle_create(
-            by=admin,
-            title=f"Kiểm điểm, đánh giá năm {today.year - 1} ",
-            kind="annual",
-            year=today.year - 1,
-            directive_number="01-CV/TW",
-            directive_date=today - days(90),
-            directive_issuer="Bộ Chính trị",
-            scope_unit=root,
-            participating_kinds=PARTICIPATING,
-            starts_on=today - days(75),
-            self_review_due=today - days(60),
-            conference_due=today - days(45),
-            plan_due=today - days(20),
-            horizon_end=today + days(340),
+            by=admin, **cycle_fields(root, "01-CV/TW", "Bộ Chính trị")
         )
         # The members' reviews are written below, set-based (the service would hold 5.6
         # million objects in memory): open the collectives through the service.

@@ -131,6 +131,18 @@ class Verdict:
         }
 
 
+def _rows_of(seals: list[tuple[int, int, str]], chunk: int):
+    """The audit rows of a run of seals. Rows are sealed in id order (a late row a few hours
+    out of it at most), so their ids are read as one range when it is not much wider than the
+    run: an `id IN (5,000 ids)` cost more than the hashing (psycopg splits the query's 5,000
+    parameters, PostgreSQL plans the list against every year's partition)."""
+    ids = [s[1] for s in seals]
+    low, high = min(ids), max(ids)
+    if high - low < 4 * chunk:
+        return AuditEvent.objects.filter(id__gte=low, id__lte=high)
+    return AuditEvent.objects.filter(id__in=ids)
+
+
 def verify(*, chunk: int = 5000) -> Verdict:
     """Walk the whole chain; stop at the first broken link."""
     previous, last_seq, sealed = GENESIS, 0, 0
@@ -142,10 +154,7 @@ def verify(*, chunk: int = 5000) -> Verdict:
         )
         if not seals:
             break
-        rows = {
-            r["id"]: r
-            for r in AuditEvent.objects.filter(id__in=[s[1] for s in seals]).values(*FIELDS)
-        }
+        rows = {r["id"]: r for r in _rows_of(seals, chunk).values(*FIELDS)}
         for seq, event_id, stored in seals:
             row = rows.get(event_id)
             problem = ""

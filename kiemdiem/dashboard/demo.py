@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from kiemdiem.campaign import services as campaign_services
 from kiemdiem.core.audit import audit_record
+from kiemdiem.core.bulk import analyze
 from kiemdiem.core.dates import vn_date
-from kiemdiem.core.models import AuditAction
+from kiemdiem.core.models import AuditAction, AuditEvent
 from kiemdiem.dashboard.summaries import merge_all
 from kiemdiem.org.models import Membership, Position, PositionRole, Unit
 from kiemdiem.remediation.models import (
@@ -56,25 +57,32 @@ def _chunks(items: list, size: int = CHUNK):
         yield items[start : start + size]
 
 
-def open_cycle(province: Unit, office, log=lambda message: None) -> ReviewCycle:
-    """A cycle that started 75 days ago: reviews and conferences due, plans due 20 days ago."""
+def cycle_fields(scope_unit: Unit, directive_number: str, directive_issuer: str) -> dict:
+    """The fields of a demo cycle that started 75 days ago: reviews and conferences due, plans
+    due 20 days ago (the demo's and the benchmarks' campaigns)."""
     today = timezone.localdate()
     days = datetime.timedelta
+    return {
+        "title": f"Kiểm điểm, đánh giá năm {today.year - 1} ",
+        "kind": "annual",
+        "year": today.year - 1,
+        "directive_number": directive_number,
+        "directive_date": today - days(90),
+        "directive_issuer": directive_issuer,
+        "scope_unit": scope_unit,
+        "participating_kinds": PARTICIPATING,
+        "starts_on": today - days(75),
+        "self_review_due": today - days(60),
+        "conference_due": today - days(45),
+        "plan_due": today - days(20),
+        "horizon_end": today + days(340),
+    }
+
+
+def open_cycle(province: Unit, office, log=lambda message: None) -> ReviewCycle:
+    """A cycle that started 75 days ago (cycle_fields), opened over the province."""
     cycle = review_services.cycle_create(
-        by=office,
-        title=f"Kiểm điểm, đánh giá năm {today.year - 1} ",
-        kind="annual",
-        year=today.year - 1,
-        directive_number="493-CV/TU",
-        directive_date=today - days(90),
-        directive_issuer="Ban Thường vụ Tỉnh ủy",
-        scope_unit=province,
-        participating_kinds=PARTICIPATING,
-        starts_on=today - days(75),
-        self_review_due=today - days(60),
-        conference_due=today - days(45),
-        plan_due=today - days(20),
-        horizon_end=today + days(340),
+        by=office, **cycle_fields(province, "493-CV/TU", "Ban Thường vụ Tỉnh ủy")
     )
     started = time.perf_counter()
     counts = campaign_services.cycle_open(cycle=cycle, by=office)
@@ -346,6 +354,7 @@ def generate_activity(
         Finding.objects.filter(pk__in=chunk).update(
             status=FindingStatus.RESOLVED, resolved_at=_at(today), resolved_on=today
         )
+    analyze(Review, Finding, RemediationPlan, PlanAction, ProgressUpdate, AuditEvent)
     return {
         "reviews": len(reviews),
         "findings": len(findings),

@@ -78,6 +78,24 @@ def test_an_offline_edit_is_reported_as_the_first_broken_link(org_tree, office):
     print(f"FIGURES R10 offline edit of row {victim.pk}: detected at link {seq}")
 
 
+def test_rows_far_apart_in_id_are_verified_as_well(org_tree, office):
+    """verify() reads a run of seals' rows as one id range unless the ids lie far apart
+    (a gap in the sequence): that run is read by its ids, and an edit there is still found."""
+    for n in range(3):
+        audit_record(obj=org_tree.cell_a1, action=AuditAction.UPDATE, by=office, reason=f"{n}")
+    far = AuditEvent.objects.order_by("-id").first().pk + 1000
+    _offline(
+        "INSERT INTO core_auditevent (id, at, action, object_type, object_id, object_repr, "
+        "unit_path, changes, reason) VALUES (%s, %s, 'update', 'org.unit', '1', 'x', '', "
+        "'{}', 'xa')",
+        [far, timezone.now()],
+    )
+    assert seal_pending() == AuditEvent.objects.count()
+    assert verify(chunk=2).ok  # runs of two: the second spans 1,000 ids
+    _offline("UPDATE core_auditevent SET reason = 'sửa' WHERE id = %s", [far])
+    assert f"bản ghi số {far} đã bị sửa" in verify(chunk=2).problem
+
+
 def test_a_deleted_row_and_a_row_added_outside_the_app_are_reported(org_tree, office):
     for n in range(3):
         audit_record(obj=org_tree.cell_a1, action=AuditAction.UPDATE, by=office, reason=f"{n}")
