@@ -18,10 +18,17 @@ from collections.abc import Callable
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext, pgettext
 from jinja2 import Environment
 
 from kiemdiem.core.templatetags.fastdate import date as _fast_date
+from kiemdiem.core.templatetags.kd import (
+    days_waiting,
+    field_label,
+    plain_value,
+    readable_change,
+)
 
 _MARKER = 987654321987
 
@@ -43,6 +50,16 @@ def url_of(name: str) -> Callable[[object], str]:
     return lambda pk: f"{head}{pk}{tail}"
 
 
+def truncatechars(value, length: int) -> str:
+    """Django's `truncatechars` filter (an ellipsis within `length` characters)."""
+    return Truncator(value).chars(length)
+
+
+def vn_int(value: int | None) -> str:
+    """12345 → "12.345" (Vietnamese thousands separator)."""
+    return f"{int(value or 0):,}".replace(",", ".")
+
+
 def url(name: str, *args) -> str:
     return reverse(name, args=args)
 
@@ -51,5 +68,15 @@ def environment(**options) -> Environment:
     env = Environment(extensions=["jinja2.ext.i18n"], **options)
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update({"url": url, "url_of": url_of, "static": static, "pgettext": pgettext})
-    env.filters["date"] = date
+    env.filters.update(
+        {
+            "date": date,
+            "days_waiting": days_waiting,
+            "field_label": field_label,
+            "plain_value": plain_value,
+            "readable_change": readable_change,
+            "truncatechars": truncatechars,
+            "vn_int": vn_int,
+        }
+    )
     return env

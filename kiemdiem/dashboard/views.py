@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import engines
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -25,7 +26,6 @@ from kiemdiem.core.db_router import replica_view
 from kiemdiem.dashboard import progress, selectors
 from kiemdiem.dashboard.forms import MetricFilterForm
 from kiemdiem.dashboard.metrics import METRIC_NAMES, METRICS
-from kiemdiem.dashboard.templatetags.dashboard import progress_rows, summary_rows
 from kiemdiem.org.models import Unit
 from kiemdiem.org.scoping import access_for, top_units
 from kiemdiem.oversight.selectors import (
@@ -222,7 +222,7 @@ def unit_summary(request: HttpRequest, cycle_id: int, unit_id: int) -> HttpRespo
 # The rendered children tables change only with the figures (merged once a minute), the units'
 # names, the order asked for and the language: they are kept this long, keyed by all of them.
 CHILDREN_CACHE_SECONDS = 600
-_CHILDREN_VERSION = "1"  # raise when the tables' markup changes (a deploy must not reuse old HTML)
+_CHILDREN_VERSION = "2"  # raise when the tables' markup changes (a deploy must not reuse old HTML)
 
 
 def children_key(
@@ -259,15 +259,38 @@ def children_parts(
         bench = progress.benchmarks(own)
         parts = {
             "chart": progress.chart_data(children, links),
-            "progress_html": str(progress_rows(ordered, links, bench)),
-            "summary_html": str(summary_rows(ordered, COLUMNS, links)),
+            **children_tables(ordered, links, bench),
         }
         cache.set(key, parts, CHILDREN_CACHE_SECONDS)
     return {
         "chart": parts["chart"],
-        "progress_html": mark_safe(parts["progress_html"]),  # built escaped by the two tags
+        "progress_html": mark_safe(parts["progress_html"]),  # rendered by Jinja (autoescape)
         "summary_html": mark_safe(parts["summary_html"]),
     }
+
+
+def children_tables(rows: list[dict], links, bench: dict) -> dict[str, str]:
+    """Both children tables' rows (HTML, escaped by Jinja) in the order of `rows`."""
+    return {
+        "progress_html": _rows(
+            "dashboard/progress_rows.html",
+            rows=rows,
+            links=links,
+            bench=bench,
+            measures=[(m, str(m.label)) for m in progress.MEASURES],  # translated once
+            share=progress.share,
+            behind=progress.behind,
+            is_late=progress.is_late,
+        ),
+        "summary_html": _rows(
+            "dashboard/summary_rows.html", rows=rows, columns=COLUMNS, links=links
+        ),
+    }
+
+
+def _rows(name: str, **context) -> str:
+    """A Jinja2 row template (core/jinja.py) rendered with `context`."""
+    return engines["jinja2"].get_template(name).template.render(context)
 
 
 def _sort_link(key: str, sort: str, descending: bool) -> dict:

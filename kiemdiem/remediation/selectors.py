@@ -352,7 +352,7 @@ def plans_list(qs: QuerySet[RemediationPlan]) -> QuerySet[RemediationPlan, Any]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    # only the columns the rows show (templatetags/remediation.py plan_rows), as tuples: the
+    # only the columns the rows show (jinja2/remediation/plan_rows.html), as tuples: the
     # plan, review, unit, person and cycle rows carry texts and timestamps the list never
     # prints, and 50 rows made ~300 model instances (issue 17)
     return qs.annotate(n_actions=Coalesce(Subquery(items), 0)).values_list(

@@ -95,12 +95,22 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         ROWS_PER_PAGE,
         groups=selectors.plan_year_groups(plans, per_cycle),
     )
+    rows = page.get_page(request.GET.get("page"))
     ctx = {
         "form": form,
-        "page": page.get_page(request.GET.get("page")),
+        "page": rows,
+        "late": late_plans(rows),
+        "statuses": dict(PlanStatus.choices),
         "appraiser_note": form.appraiser_note(request.user),
     }
     return render(request, "remediation/plan_list.html", ctx)
+
+
+def late_plans(rows) -> set[int]:
+    """The pks of the late plans among the list's rows (RemediationPlan.is_late), for
+    jinja2/remediation/plan_rows.html."""
+    day = today()
+    return {p.pk for p in rows if RemediationPlan.late(p.first_submitted_on, p.due_date, day)}
 
 
 @login_required

@@ -70,7 +70,7 @@ def commitment_list(request: HttpRequest) -> HttpResponse:
         "own": own,
     }
     if unit is not None and access_for(request.user).leads(unit.path):
-        # the rows show the name only (review_rows.commitment_rows)
+        # the rows show the name only (jinja2/reviews/commitment_rows.html)
         roster = selectors.commitment_roster(unit, year, state=state).only("full_name")
         stats = selectors.commitment_stats(unit, year)
         paginator = Paginator(roster, PER_PAGE)

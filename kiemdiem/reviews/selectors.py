@@ -63,7 +63,7 @@ def cycle_reviews(
     )
 
 
-# The columns of the cycle page's rows (templatetags/review_rows.py; cycle_detail loads only
+# The columns of the cycle page's rows (jinja2/reviews/review_rows.html; cycle_detail loads only
 # these: a review row carries the whole text of the review).
 REVIEW_ROW_FIELDS = (
     "person_id",

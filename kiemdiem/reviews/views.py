@@ -106,7 +106,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     status = request.GET.get("trang_thai", "")
     reviews = selectors.cycle_reviews(cycle, request.user, subject=subject, status=status)
     counts = selectors.cycle_counts(cycle, request.user)
-    # the rows load the columns they show (review_rows): a review carries its whole text
+    # the rows load the columns they show (reviews/review_rows.html): a review has its whole text
     paginator = KeysFirstPaginator(reviews.only(*selectors.REVIEW_ROW_FIELDS), REVIEWS_PER_PAGE)
     if not subject and not status:
         paginator.count = counts["reviews"]  # the same scope, already counted

@@ -2,7 +2,6 @@
 
 import datetime
 import functools
-from html import escape
 
 from django import template
 from django.apps import apps
@@ -15,7 +14,6 @@ from kiemdiem.core import audit
 from kiemdiem.core.dates import days_since, local_date
 from kiemdiem.core.labels import readable
 from kiemdiem.core.permissions import Decision
-from kiemdiem.core.rows import ddmmyyyy_hhmm
 
 register = template.Library()
 
@@ -90,31 +88,6 @@ def plain_value(value) -> str:
     """A stored value (audit change, snapshot field) as a person reads it (core.labels): no raw
     lists or dictionaries on a page."""
     return readable(value)
-
-
-@register.simple_tag
-def audit_rows(events) -> SafeString:
-    """The audit page's table rows (org/audit_list.html), rendered here rather than per row and
-    per changed field through the template engine (issue 17: ~half the page's CPU). Every
-    text goes through `escape`; the cells read as the template's filters print them."""
-    rows = []
-    for e in events:
-        changes = "".join(
-            f'<div><span class="text-muted">{escape(field_label(e, field))}</span>: '
-            f"{escape(str(readable(before)))} → {escape(str(readable(after)))}</div>"
-            for field in e.changes or {}
-            for before, after in (readable_change(e, field),)
-        )
-        actor = (e.actor.username if e.actor_id else "") or "hệ thống"
-        rows.append(
-            f'<tr><td data-label="Thời điểm" class="text-nowrap">{ddmmyyyy_hhmm(e.at)}</td>'
-            f'<td data-label="Người thực hiện">{escape(actor)}</td>'
-            f'<td data-label="Hành động">{escape(str(e.get_action_display()))}</td>'
-            f'<td data-label="Đối tượng">{escape(e.object_repr)}</td>'
-            f'<td data-label="Thay đổi" class="small">{changes}</td>'
-            f'<td data-label="Lý do" class="small">{escape(e.reason)}</td></tr>'
-        )
-    return mark_safe("\n".join(rows))  # every text above is escaped
 
 
 @register.simple_tag

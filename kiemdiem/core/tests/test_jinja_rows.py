@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from kiemdiem.core.jinja import url_of
+from kiemdiem.core.models import AuditEvent
 
 
 def render(source: str, **context) -> str:
@@ -46,8 +47,23 @@ def test_translations_go_through_django():
         assert render('{{ _("Trạng thái") }}') == "Trạng thái"
 
 
-def test_the_tag_renders_a_row_template_safely():
-    page = Template(
-        '{% load kd %}<table>{% jinja "core/example_rows.html" rows=rows %}</table>'
-    ).render(Context({"rows": [{"name": "<script>"}]}))
-    assert page == "<table><tr><td>&lt;script&gt;</td></tr></table>"
+def test_the_tag_renders_a_row_template_escaped_with_codes_read_by_their_labels():
+    """{% jinja %} renders a real row template (the audit page's): every stored text escaped,
+    dates in local time, a status code by its label."""
+    event = AuditEvent(
+        at=datetime.datetime(2026, 3, 1, 2, 0, tzinfo=datetime.UTC),
+        action="transition",
+        object_type="remediation.remediationplan",
+        object_repr="Kế hoạch <b>X</b>",
+        changes={"status": ["draft", "submitted"], "note": {"a": 1}},
+        reason="<script>",
+    )
+    html = Template(
+        '{% load kd %}<table>{% jinja "core/audit_rows.html" rows=rows %}</table>'
+    ).render(Context({"rows": [event]}))
+    assert html.startswith("<table>\n<tr><td") and html.endswith("</td></tr></table>")
+    assert "<b>" not in html and "<script>" not in html and "&lt;script&gt;" in html
+    assert ">09:00 01/03/2026<" not in html and ">01/03/2026 09:00<" in html
+    assert '<td data-label="Người thực hiện">hệ thống</td>' in html
+    assert '<span class="text-muted">Trạng thái</span>: Dự thảo → Chờ thẩm định</div>' in html
+    assert ": — → a: 1</div>" in html  # a value that is not a (before, after) pair

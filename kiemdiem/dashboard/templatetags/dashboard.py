@@ -1,71 +1,13 @@
-"""Template helpers of the dashboard: Vietnamese number format, fast figure cells, detail links."""
-
-import html
+"""Template helpers of the dashboard: Vietnamese number format, detail links."""
 
 from django import template
 from django.urls import NoReverseMatch
-from django.utils.safestring import SafeString, mark_safe
 
-from kiemdiem.dashboard.progress import MEASURES, behind, is_late, share
+from kiemdiem.core.jinja import vn_int
 
 register = template.Library()
 
-
-@register.filter
-def vn_int(value: int | None) -> str:
-    """12345 → "12.345" (Vietnamese thousands separator)."""
-    return f"{int(value or 0):,}".replace(",", ".")
-
-
-@register.simple_tag
-def summary_rows(rows: list[dict], columns: list[str], links) -> SafeString:
-    """The children table's rows: each child's name (to its own dashboard) and its figures, each
-    a link to the rows behind it.
-
-    Built as one string: a province has ~200 children × 16 figures, and a template loop over
-    3,000 cells costs more than all the queries of the page. Safe by construction: the names are
-    escaped, the values are integers, the URLs are made of ids and metric identifiers.
-    """
-    out = []
-    for row in rows:
-        unit_url = links.unit(row["unit_id"])
-        name = html.escape(row["name"], quote=False)  # a plain str from the query
-        out.append(f'<tr><th scope="row" class="fw-normal"><a href="{unit_url}">{name}</a></th>')
-        for metric in columns:
-            value = row[metric]
-            if value:
-                text = str(value) if value < 1000 else vn_int(value)
-                out.append(f'<td><a href="{unit_url}{metric}/">{text}</a></td>')
-            else:
-                out.append(f'<td><a href="{unit_url}{metric}/" class="text-muted">0</a></td>')
-        out.append("</tr>\n")
-    return mark_safe("".join(out))
-
-
-@register.simple_tag
-def figure_cards(groups: list[dict], unit_url: str) -> SafeString:
-    """The unit's figures, one card per group, each figure a link to the rows behind it (with
-    its share when it has one). Built as one string like the tables (16 figures through the
-    template's loops and filters cost ~1.5 ms a page); labels are escaped, the rest are numbers
-    and identifiers."""
-    out = []
-    for group in groups:
-        out.append(
-            '<div class="col-md-6 col-xl-3">\n<section class="card h-100"><div class="card-header">'
-            f"{html.escape(str(group['label']))}</div>\n"
-            '<ul class="list-group list-group-flush">\n'
-        )
-        for f in group["items"]:
-            share = f["share"]
-            tail = f' <span class="text-muted small">({share}%)</span>' if share is not None else ""
-            out.append(
-                '<li class="list-group-item d-flex flex-wrap justify-content-between '
-                f'align-items-baseline gap-2">\n<span>{html.escape(str(f["label"]))}</span>\n'
-                f'<span class="kd-count"><a class="fw-semibold" href="{unit_url}{f["metric"]}/" '
-                f'data-testid="metric-{f["metric"]}">{vn_int(f["value"])}</a>{tail}</span>\n</li>\n'
-            )
-        out.append("</ul>\n</section>\n</div>\n")
-    return mark_safe("".join(out))
+register.filter("vn_int", vn_int)  # 12345 → "12.345" (core/jinja.py, also the row templates')
 
 
 @register.filter
@@ -78,42 +20,3 @@ def detail_url(obj) -> str:
         return get_url()
     except NoReverseMatch:
         return ""
-
-
-@register.simple_tag
-def progress_rows(rows: list[dict], links, bench: dict) -> SafeString:
-    """The rows of the children's progress table: each child's name (to its dashboard; "chậm"
-    when it is clearly behind on plans missing or items overdue) and, per measure, its share
-    (or count), each a link to the rows behind it; a measure clearly behind the unit as a whole
-    (progress.behind) is highlighted.
-
-    Built as one string, like summary_rows (a province has ~200 children × 8 measures). Safe by
-    construction: names and labels are escaped, the rest are numbers and ids.
-    """
-    measures = [(m, html.escape(str(m.label))) for m in MEASURES]
-    late_badge = ' <span class="badge text-bg-danger">chậm</span>'
-    out = []
-    for row in rows:
-        unit_url = links.unit(row["unit_id"])
-        name = html.escape(row["name"], quote=False)
-        late = is_late(row, bench)
-        out.append(
-            f'<tr><th scope="row"><a href="{unit_url}">{name}</a>{late_badge if late else ""}</th>'
-        )
-        for measure, label in measures:
-            count, percent = share(row, measure)
-            href = f"{unit_url}{measure.metric}/"
-            if measure.whole:
-                whole = row.get(measure.whole, 0) or 0
-                if percent is None:
-                    css, text = "text-muted", "—"
-                else:
-                    low = behind(row, measure, bench)
-                    css = "kd-low" if low else ("kd-full" if percent == 100 else "")
-                    text = f'{percent}%<span class="kd-frac">{vn_int(count)}/{vn_int(whole)}</span>'
-            else:
-                css = "kd-bad" if behind(row, measure, bench) else ""
-                text = vn_int(count)
-            out.append(f'<td data-label="{label}" class="{css}"><a href="{href}">{text}</a></td>')
-        out.append("</tr>\n")
-    return mark_safe("".join(out))

@@ -196,16 +196,18 @@ def test_cycle_list_shows_cycles_the_user_can_see(client, merged, office, overse
 
 
 def test_children_names_are_escaped(client, merged, org_tree, office):
-    # The children table is built as one string (summary_rows): a name is still escaped.
-    from kiemdiem.dashboard.templatetags.dashboard import summary_rows
+    # The children tables' rows come from Jinja2 row templates (views.children_tables): a
+    # name is escaped there as everywhere.
+    from kiemdiem.dashboard.views import children_tables
     from kiemdiem.org.models import Unit
 
     Unit.objects.filter(pk=org_tree.district_a1.pk).update(name='Xã <b>"Quảng" & Phú</b>')
     client.force_login(office)
     html = client.get(unit_url(merged, org_tree.province_a)).content.decode()
-    assert 'Xã &lt;b&gt;"Quảng" &amp; Phú&lt;/b&gt;' in html and "<b>" not in html
+    assert "Xã &lt;b&gt;&#34;Quảng&#34; &amp; Phú&lt;/b&gt;" in html and "<b>" not in html
     row = {"unit_id": 1, "name": "<i>x</i>", "plans_late": 0}
-    assert "&lt;i&gt;x&lt;/i&gt;" in summary_rows([row], ["plans_late"], Links(merged.pk))
+    parts = children_tables([row], Links(merged.pk), {})
+    assert "&lt;i&gt;x&lt;/i&gt;" in parts["summary_html"] and "<i>" not in parts["summary_html"]
 
 
 def test_children_tables_are_cached_until_a_figure_or_name_changes(
@@ -221,13 +223,13 @@ def test_children_tables_are_cached_until_a_figure_or_name_changes(
     cache.clear()
     url = unit_url(merged, org_tree.province_a)
     calls = []
-    real = views.progress_rows
+    real = views.children_tables
 
     def counting(*args):
         calls.append(1)
         return real(*args)
 
-    views.progress_rows = counting
+    views.children_tables = counting
     try:
         client.force_login(office)
         first = tables(client.get(url).content.decode())
@@ -259,7 +261,7 @@ def test_children_tables_are_cached_until_a_figure_or_name_changes(
         client.get(url)
         assert len(calls) == 5
     finally:
-        views.progress_rows = real
+        views.children_tables = real
 
 
 def tables(html: str) -> str:

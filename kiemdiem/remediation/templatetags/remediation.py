@@ -1,15 +1,8 @@
 """Template helpers of the plan pages."""
 
-from html import escape
-
 from django import template
-from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import Truncator
 
-from kiemdiem.core.rows import ddmmyyyy, ddmmyyyy_hhmm, url_of
-from kiemdiem.core.templatetags.kd import days_waiting
-from kiemdiem.remediation.states import PlanStatus, ReturnGround
+from kiemdiem.remediation.states import ReturnGround
 
 register = template.Library()
 
@@ -19,94 +12,3 @@ def ground_labels(grounds: list[str]) -> list[str]:
     """The Vietnamese names of an appraisal's return grounds (stored as codes)."""
     labels = dict(ReturnGround.choices)
     return [str(labels.get(g, g)) for g in grounds or []]
-
-
-_STATUS_STYLE = {
-    PlanStatus.RETURNED: "warning",
-    PlanStatus.ACCEPTED: "success",
-    PlanStatus.ADOPTED: "success",
-    PlanStatus.SUBMITTED: "info",
-}
-
-
-@register.simple_tag
-def plan_rows(plans) -> SafeString:
-    """The plan list's table rows, from remediation.selectors.plans_list's tuples.
-
-    Rendered here rather than per row through the template engine (issue 17): 50 rows of
-    lookups, an include per row and a `reverse` per link were half the page's CPU. Every
-    text from the database goes through `escape`.
-    """
-    url = url_of("remediation:plan-detail")
-    labels = {value: escape(str(label)) for value, label in PlanStatus.choices}
-    today = timezone.localdate()
-    rows = []
-    for p in plans:
-        label = p.review__person__full_name if p.review__person_id else p.review__unit__name
-        unit = f' <span class="text-muted small">({escape(p.unit__name)})</span>'
-        status = (
-            f'<span class="badge text-bg-{_STATUS_STYLE.get(p.status, "secondary")}">'
-            f"{labels.get(p.status) or escape(p.status)}</span>"
-        )
-        if (p.first_submitted_on or today) > p.due_date:  # RemediationPlan.is_late
-            late = "nộp muộn" if p.first_submitted_at else "quá hạn nộp"
-            status += f' <span class="badge text-bg-danger">{late}</span>'
-        rows.append(
-            f'<tr><td data-label="Đơn vị / cá nhân"><a href="{url(p.pk)}">{escape(label)}</a>'
-            f"{unit if p.person_id else ''}</td>"
-            f'<td data-label="Đợt">{escape(p.cycle__title)}</td>'
-            f'<td data-label="Trạng thái">{status}</td>'
-            f'<td data-label="Hạn nộp">{ddmmyyyy(p.due_date)}</td>'
-            f'<td data-label="Số nội dung" class="text-end">{p.n_actions}</td></tr>'
-        )
-    return mark_safe("\n".join(rows))  # every database text above is escaped
-
-
-def _hhmm_ddmmyyyy(value) -> str:
-    """`value|date:"H:i d/m/Y"|default:"—"`."""
-    if value is None:
-        return "—"
-    shown = ddmmyyyy_hhmm(value)  # "dd/mm/yyyy HH:MM" in the local time zone
-    return f"{shown[11:]} {shown[:10]}"
-
-
-@register.simple_tag
-def appraisal_rows(plans, today) -> SafeString:
-    """The rows of "Chờ tôi thẩm định" (queue_appraisal.html), as plan_rows: one call."""
-    url = url_of("remediation:plan-detail")
-    rows = []
-    for p in plans:
-        unit = escape(p.unit.name)
-        who = escape(p.person.full_name) if p.person_id else f"Tập thể {unit}"
-        n = p.round
-        rounds = f"Lần {n} (nộp lại)" if n and n > 1 else f"Lần {n or 1}"
-        rows.append(
-            f'<tr><td data-label="Kế hoạch của"><a href="{url(p.pk)}">{who}</a></td>'
-            f'<td data-label="Đơn vị">{unit}</td>'
-            f'<td data-label="Đợt">{escape(p.cycle.title)}</td>'
-            f'<td data-label="Lần nộp">{rounds}</td>'
-            f'<td data-label="Nộp lúc">{_hhmm_ddmmyyyy(p.waiting_since)}</td>'
-            f'<td data-label="Đã chờ">{escape(days_waiting(p.waiting_since, today))}</td></tr>'
-        )
-    return mark_safe("\n".join(rows))  # every database text above is escaped
-
-
-@register.simple_tag
-def verification_rows(items, today) -> SafeString:
-    """The rows of "Chờ tôi xác nhận" (queue_verification.html), as plan_rows: one call."""
-    url = url_of("remediation:action-detail")
-    rows = []
-    for a in items:
-        plan = a.plan
-        unit = escape(plan.unit.name)
-        who = f"{escape(plan.person.full_name)} ({unit})" if plan.person_id else f"Tập thể {unit}"
-        content = Truncator(a.content or "(chưa có nội dung)").chars(120)
-        rows.append(
-            f'<tr><td data-label="Nội dung khắc phục">'
-            f'<a href="{url(a.pk)}">{escape(content)}</a></td>'
-            f'<td data-label="Kế hoạch của">{who}</td>'
-            f'<td data-label="Thời hạn">{ddmmyyyy(a.due_date) or "—"}</td>'
-            f'<td data-label="Báo cáo hoàn thành lúc">{_hhmm_ddmmyyyy(a.done_at)}</td>'
-            f'<td data-label="Đã chờ">{escape(days_waiting(a.done_at, today))}</td></tr>'
-        )
-    return mark_safe("\n".join(rows))  # every database text above is escaped

@@ -61,59 +61,65 @@ def test_plan_list_queries_do_not_grow(client, org_tree, office, travel_to):
 
 
 def test_plan_rows_escape_texts_and_mark_late_plans(travel_to):
-    """The rows rendered in Python (templatetags/remediation.plan_rows) escape every text and
-    show the late badges as RemediationPlan.is_late decides."""
+    """The rows (jinja2/remediation/plan_rows.html) escape every text and show the late badges
+    as RemediationPlan.is_late decides (views.late_plans)."""
     from collections import namedtuple
 
-    from kiemdiem.remediation.templatetags.remediation import plan_rows
+    from django.template import engines
+
+    from kiemdiem.remediation.states import PlanStatus
+    from kiemdiem.remediation.views import late_plans
 
     travel_to(D(2026, 3, 1))
     Row = namedtuple("Row", selectors.PLAN_ROW_FIELDS)
     common = dict(cycle__title="Đợt <1>", n_actions=2, review__unit__name="Chi bộ <A>")
-    html = plan_rows(
-        [
-            Row(
-                1,
-                "draft",
-                D(2026, 2, 15),
-                None,
-                None,
-                None,
-                "Chi bộ <A>",
-                review__person_id=None,
-                review__person__full_name=None,
-                **common,
-            ),
-            Row(
-                2,
-                "submitted",
-                D(2026, 2, 15),
-                datetime.datetime(2026, 2, 20, 8, 0, tzinfo=datetime.UTC),
-                D(2026, 2, 20),
-                7,
-                "Chi bộ <A>",
-                review__person_id=7,
-                review__person__full_name="Lê <Văn> A",
-                **common,
-            ),
-            Row(
-                3,
-                "accepted",
-                D(2026, 2, 15),
-                None,
-                D(2026, 2, 1),
-                8,
-                "Chi bộ <A>",
-                review__person_id=8,
-                review__person__full_name="B",
-                **common,
-            ),
-        ]
+    plans = [
+        Row(
+            1,
+            "draft",
+            D(2026, 2, 15),
+            None,
+            None,
+            None,
+            "Chi bộ <A>",
+            review__person_id=None,
+            review__person__full_name=None,
+            **common,
+        ),
+        Row(
+            2,
+            "submitted",
+            D(2026, 2, 15),
+            datetime.datetime(2026, 2, 20, 8, 0, tzinfo=datetime.UTC),
+            D(2026, 2, 20),
+            7,
+            "Chi bộ <A>",
+            review__person_id=7,
+            review__person__full_name="Lê <Văn> A",
+            **common,
+        ),
+        Row(
+            3,
+            "accepted",
+            D(2026, 2, 15),
+            None,
+            D(2026, 2, 1),
+            8,
+            "Chi bộ <A>",
+            review__person_id=8,
+            review__person__full_name="B",
+            **common,
+        ),
+    ]
+    html = (
+        engines["jinja2"]
+        .get_template("remediation/plan_rows.html")
+        .render({"rows": plans, "late": late_plans(plans), "statuses": dict(PlanStatus.choices)})
     )
     assert "<A>" not in html and "<1>" not in html and "<Văn>" not in html
     assert 'href="/ke-hoach/1/">Chi bộ &lt;A&gt;</a></td>' in html
     assert 'Lê &lt;Văn&gt; A</a> <span class="text-muted small">(Chi bộ &lt;A&gt;)</span>' in html
-    rows = html.split("\n")
+    rows = html.split("<tr>")[1:]
     assert "quá hạn nộp" in rows[0] and "text-bg-secondary" in rows[0]
     assert "nộp muộn" in rows[1] and "text-bg-info" in rows[1]
     assert "badge text-bg-danger" not in rows[2] and "text-bg-success" in rows[2]
