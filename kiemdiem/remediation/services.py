@@ -704,7 +704,6 @@ def action_record_progress(
     narrative = normalize_text_block(narrative)
     if status not in (ActionStatus.IN_PROGRESS, ActionStatus.DONE):
         raise DomainError(_("Tiến độ chỉ là “đang thực hiện” hoặc “hoàn thành”."), field="status")
-    _share_plan_unit(action.plan)
     move = begin(
         obj=action,
         to=status,
@@ -760,14 +759,6 @@ def action_record_progress(
             effective_on=move.effective_on,
         )
     return update
-
-
-def _share_plan_unit(plan: RemediationPlan) -> None:
-    """The permission check reads the plan's review and the review's unit, which is the plan's
-    own unit, already loaded by every caller: reuse it rather than reading it again."""
-    review = plan.review
-    if review.unit_id == plan.unit_id and not Review.unit.is_cached(review):
-        review.unit = plan.unit
 
 
 @transaction.atomic
