@@ -13,7 +13,7 @@ from django.core.management.color import no_style
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from kiemdiem.core.bulk import CHUNK, Table, insert_rows
+from kiemdiem.core.bulk import CHUNK, Table, analyze, insert_rows
 from kiemdiem.org.demo.people import (
     NEW_START,
     Salts,
@@ -264,13 +264,10 @@ class Writer:
                 cursor.execute(sql)
 
     def analyze(self) -> None:
-        with self.connection.cursor() as cursor:
-            if self.postgres:
-                for model in ORG_MODELS:
-                    cursor.execute(
-                        f"ANALYZE {self.connection.ops.quote_name(model._meta.db_table)}"
-                    )
-            else:
+        if self.postgres:
+            analyze(*ORG_MODELS, on=self.connection)
+        else:
+            with self.connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
 
     def delete_org_data(self) -> None:
