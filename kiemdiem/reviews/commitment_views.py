@@ -61,15 +61,18 @@ def commitment_list(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("tinh_trang", "")
     state = state if state in selectors.ROSTER_STATES else ""
     own = Commitment.objects.filter(person__user=request.user).order_by("-year")
+    access = access_for(request.user)
     ctx: dict = {
         "unit": unit,
         "year": year,
+        # only a member has a commitment of their own to file (commitment_create: 404 otherwise)
+        "is_member": access.person_id is not None,
         "state": state,
         "states": ROSTER_FILTERS,
         "state_label": dict(ROSTER_FILTERS)[state],
         "own": own,
     }
-    if unit is not None and access_for(request.user).leads(unit.path):
+    if unit is not None and access.leads(unit.path):
         # the rows show the name only (jinja2/reviews/commitment_rows.html)
         roster = selectors.commitment_roster(unit, year, state=state).only("full_name")
         stats = selectors.commitment_stats(unit, year)

@@ -261,3 +261,17 @@ def test_commitment_page_queries_do_not_grow(client, org_tree, office):
 
     small = grow(2)
     assert grow(6) == small
+
+
+def test_own_commitment_button_is_shown_to_members_only(client, org_tree, office, member):
+    """An office account with no member record has no commitment of its own to file (the
+    form answers 404 to it), so the page does not offer it; a member is offered it."""
+    from kiemdiem.org.scoping import access_for
+
+    assert access_for(office).person_id is None and access_for(member).person_id is not None
+    url = reverse("reviews:commitment-list")
+    client.force_login(office)
+    assert "Nhập bản cam kết của tôi" not in client.get(url).content.decode()
+    assert client.get(reverse("reviews:commitment-create")).status_code == 404
+    client.force_login(member)
+    assert "Nhập bản cam kết của tôi" in client.get(url).content.decode()
