@@ -258,7 +258,7 @@ def children_figures(request: HttpRequest, cycle_id: int, unit_id: int) -> HttpR
 # The rendered children tables change only with the figures (merged once a minute), the units'
 # names, the order asked for and the language: they are kept this long, keyed by all of them.
 CHILDREN_CACHE_SECONDS = 600
-_CHILDREN_VERSION = "2"  # raise when the tables' markup changes (a deploy must not reuse old HTML)
+_CHILDREN_VERSION = "3"  # raise when the tables' markup changes (a deploy must not reuse old HTML)
 
 
 def children_key(
