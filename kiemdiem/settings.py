@@ -186,11 +186,20 @@ def tune_postgres(db: dict) -> None:
     prepare_threshold unset, so no named statement is prepared and the binding also works
     behind PgBouncer in transaction mode (make reliability R15). KIEMDIEM_DB_SERVER_SIDE_BINDING=0
     turns it off, and with it, unless told otherwise, the server-side cursors (end of file),
-    which a transaction pool does break."""
+    which a transaction pool does break.
+
+    JIT compilation is off for the app's sessions (KIEMDIEM_DB_JIT=1 turns it back on): on the
+    national data set PostgreSQL compiled the audit page's two queries for ~1.2 s of its 1.4 s
+    (their cost estimates pass jit_above_cost even though each reads a few thousand rows).
+    Sent as a startup option, which PgBouncer drops (ignore_startup_parameters = options):
+    behind it set `jit = off` in postgresql.conf instead."""
     if db["ENGINE"] != "django.db.backends.postgresql":
         return
     binding = env_bool("KIEMDIEM_DB_SERVER_SIDE_BINDING", True)
-    db.setdefault("OPTIONS", {})["server_side_binding"] = binding
+    options = db.setdefault("OPTIONS", {})
+    options["server_side_binding"] = binding
+    if not env_bool("KIEMDIEM_DB_JIT", False):
+        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 
 
 tune_sqlite(DATABASES["default"])

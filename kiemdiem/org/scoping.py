@@ -361,18 +361,34 @@ def audit_in_subtrees(qs: QuerySet, paths: tuple[str, ...]) -> QuerySet:
     fall back to their path (bulk writes) or, for a person's own record written before they had
     a cell, to the subtrees where the person has (or had) a membership or post.
     """
-    units = Unit.objects.filter(paths_q(paths, "path")).values_list("pk", flat=True)
-    ids = list(units[: SMALL_SUBTREE + 1])
-    in_units = Q(unit_ref__in=ids) if len(ids) <= SMALL_SUBTREE else Q(unit_ref__in=units)
-    people = Membership.objects.filter(paths_q(paths, "unit__path")).values("person_id")
-    holders = Position.objects.filter(paths_q(paths, "unit__path")).values("person_id")
-    about_person = Q(object_type="org.person") & (
-        Q(person_id_ref__in=people) | Q(person_id_ref__in=holders)
-    )
+    units = Unit.objects.filter(paths_q(paths, "path"))
+    ids = list(units.values_list("pk", flat=True)[: SMALL_SUBTREE + 1])
+    small = len(ids) <= SMALL_SUBTREE
+    people = Membership.objects.filter(paths_q(paths, "unit__path"))
+    holders = Position.objects.filter(paths_q(paths, "unit__path"))
+    if small:
+        in_units = Q(unit_ref__in=ids)
+        about_person = Q(person_id_ref__in=people.values("person_id")) | Q(
+            person_id_ref__in=holders.values("person_id")
+        )
+    else:
+        # A large subtree is tested row by row, each row through one primary-key or person
+        # index probe, as the trail is walked newest first. `unit_ref IN (its units)` and
+        # `person_id_ref IN (its members)` kept each set in a list that PostgreSQL scanned for
+        # every row once the set outgrew work_mem: the central office's audit page (265k units,
+        # 5.6 M members, 22.7 M rows) ran for minutes; a NULL unit_ref read the whole list.
+        in_units = Q(Exists(units.filter(pk=OuterRef("unit_ref"))))
+        about_person = Q(Exists(people.filter(person_id=OuterRef("person_id_ref")))) | Q(
+            Exists(holders.filter(person_id=OuterRef("person_id_ref")))
+        )
     qs = qs.filter(
-        in_units | (Q(unit_ref__isnull=True) & (paths_q(paths, "unit_path") | about_person))
+        in_units
+        | (
+            Q(unit_ref__isnull=True)
+            & (paths_q(paths, "unit_path") | (Q(object_type="org.person") & about_person))
+        )
     )
-    if len(ids) <= SMALL_SUBTREE:
+    if small:
         # The same order (newest first), written so that no index on `at` serves it: with
         # ORDER BY at … LIMIT 50 PostgreSQL walked the whole trail backwards by date to find a
         # commune's few rows (140k rows read, 114 ms on the province demo); now it reads them
