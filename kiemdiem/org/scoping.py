@@ -21,8 +21,9 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import In, IsNull
 from django.utils import timezone
 
 from kiemdiem.core.audit import SENSITIVE_TYPES
@@ -363,16 +364,23 @@ def audit_in_subtrees(qs: QuerySet, paths: tuple[str, ...]) -> QuerySet:
     """
     units = Unit.objects.filter(paths_q(paths, "path")).values_list("pk", flat=True)
     ids = list(units[: SMALL_SUBTREE + 1])
-    in_units = Q(unit_ref__in=ids) if len(ids) <= SMALL_SUBTREE else Q(unit_ref__in=units)
+    small = len(ids) <= SMALL_SUBTREE
+    if small:
+        in_units, no_unit = Q(unit_ref__in=ids), Q(unit_ref__isnull=True)
+    else:
+        # A large subtree's rows are a large share of the trail: the page walks the trail
+        # backwards by date (the `at` index) until it has 50, as PostgreSQL plans it. Written
+        # `unit_ref + 0` so that SQLite does not gather every row of the subtree through the
+        # unit_ref index and sort them all instead (province bench: 53 → 2 ms a page).
+        unit_ref = F("unit_ref") + 0
+        in_units, no_unit = Q(In(unit_ref, units.order_by())), Q(IsNull(unit_ref, True))
     people = Membership.objects.filter(paths_q(paths, "unit__path")).values("person_id")
     holders = Position.objects.filter(paths_q(paths, "unit__path")).values("person_id")
     about_person = Q(object_type="org.person") & (
         Q(person_id_ref__in=people) | Q(person_id_ref__in=holders)
     )
-    qs = qs.filter(
-        in_units | (Q(unit_ref__isnull=True) & (paths_q(paths, "unit_path") | about_person))
-    )
-    if len(ids) <= SMALL_SUBTREE:
+    qs = qs.filter(in_units | (no_unit & (paths_q(paths, "unit_path") | about_person)))
+    if small:
         # The same order (newest first), written so that no index on `at` serves it: with
         # ORDER BY at … LIMIT 50 PostgreSQL walked the whole trail backwards by date to find a
         # commune's few rows (140k rows read, 114 ms on the province demo); now it reads them
