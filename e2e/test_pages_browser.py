@@ -135,6 +135,8 @@ def main_pages(username: str) -> list[str]:
             ]
         if username in ("vanphong", "bithuchibo"):
             pages += [reverse("dashboard:cycle-list"), reverse("reports:index")]
+        if username == "vanphong":  # the all-figures table, as a page of its own
+            pages.append(reverse("dashboard:children-figures", args=[cycle.pk, unit.pk]))
     if username == "vanphong":
         pages.append(reverse("transfer:index"))
     # Oversight: the working group's member, the office that set the groups up, the unit.
@@ -274,6 +276,11 @@ def test_chart_calendar_and_pickers_run_under_the_csp(demo, page):
     page.goto(reverse("dashboard:cycle-unit", args=[cycle.pk, unit.pk]))
     page.wait_for_load_state("load")
     assert page.evaluate("!!Chart.getChart(document.getElementById('progress-chart'))")
+    # The table of all figures is loaded when its box is opened, not with the page.
+    assert page.get_by_test_id("all-figures").count() == 0
+    with page.expect_response("**/so-lieu/**"):
+        page.get_by_text("Tất cả số liệu của các đơn vị trực thuộc").click()
+    expect(page.get_by_test_id("all-figures").locator("tbody tr").first).to_be_visible()
     assert page.evaluate("window.__csp") == []
     returned = RemediationPlan.objects.visible_to(user).filter(status="returned").first()
     page.goto(returned.get_absolute_url())

@@ -14,6 +14,11 @@ urlpatterns = [
         name="oversight",
     ),
     path(
+        "dot/<int:cycle_id>/don-vi/<int:unit_id>/so-lieu/",
+        views.children_figures,
+        name="children-figures",
+    ),
+    path(
         "dot/<int:cycle_id>/don-vi/<int:unit_id>/giam-sat/nhan-xet/",
         views.oversight_assessments,
         name="oversight-assessments",

@@ -178,37 +178,52 @@ def cycle_home(request: HttpRequest, cycle_id: int) -> HttpResponse:
     return redirect("dashboard:cycle-unit", cycle_id=cycle.pk, unit_id=unit.pk)
 
 
+def _branch(request: HttpRequest, cycle: ReviewCycle, unit: Unit) -> dict:
+    """What the dashboard and its all-figures table share: the summary rows along the branch
+    (`along`, root first), the unit's own row (`own`), its children's (`children`), the order
+    asked for (?sap_xep=, ?chieu=) and the children's rendered tables (children_parts)."""
+    along, children = selectors.summaries_of_branch(cycle, unit)
+    own = next((row for row in along if row["unit_path"] == unit.path), None)
+    sort = request.GET.get("sap_xep", "")
+    descending = request.GET.get("chieu") == "giam"
+    return {
+        "along": along,
+        "own": own,
+        "children": children,
+        "sort": sort,
+        "descending": descending,
+        **children_parts(cycle.pk, own, children, sort, descending, Links(cycle.pk)),
+    }
+
+
 @login_required
 @replica_view
 def unit_summary(request: HttpRequest, cycle_id: int, unit_id: int) -> HttpResponse:
-    """The cycle's figures for the unit's subtree, and the same figures for each child."""
+    """The cycle's figures for the unit's subtree, and each child's progress."""
     cycle, unit = _cycle_and_unit(request, cycle_id, unit_id)
     access = access_for(request.user)
     links = Links(cycle.pk)
-    along, children = selectors.summaries_of_branch(cycle, unit)
-    own = next((row for row in along if row["unit_path"] == unit.path), None)
+    branch = _branch(request, cycle, unit)
+    own, sort, descending = branch["own"], branch["sort"], branch["descending"]
     breadcrumb = [
         (row["name"], links.unit(row["unit_id"]))
-        for row in along
+        for row in branch["along"]
         if row["unit_path"] != unit.path and access.covers(row["unit_path"])
     ]
-    labels = _labels(get_language())
-    sort = request.GET.get("sap_xep", "")
-    descending = request.GET.get("chieu") == "giam"
+    figures_url = reverse("dashboard:children-figures", args=[cycle.pk, unit.pk])
+    if sort in progress.MEASURE_KEYS or descending:
+        figures_url += "?" + request.GET.urlencode()  # the table keeps the order shown here
     ctx = {
+        **branch,
         "cycle": cycle,
         "unit": unit,
-        "own": own,
-        "groups": _figures(own, labels),
+        "groups": _figures(own, _labels(get_language())),
         "breadcrumb": breadcrumb,
-        "children": children,
         "progress_columns": _progress_columns(sort, descending),
         "name_sort": _sort_link("", sort, descending),
-        **children_parts(cycle.pk, own, children, sort, descending, links),
-        "column_groups": [(labels[str(i)], len(m)) for i, (_l, m) in enumerate(METRIC_GROUPS)],
-        "columns": [(m, labels[m]) for m in COLUMNS],
         "links": links,
         "unit_url": links.unit(unit.pk),
+        "figures_url": figures_url,
         "pending": own["pending"] if own else selectors.pending_changes(cycle, unit),
     }
     report = selectors.latest_report(cycle, unit)
@@ -219,10 +234,31 @@ def unit_summary(request: HttpRequest, cycle_id: int, unit_id: int) -> HttpRespo
     return render(request, "dashboard/unit_summary.html", ctx)
 
 
+@login_required
+@replica_view
+def children_figures(request: HttpRequest, cycle_id: int, unit_id: int) -> HttpResponse:
+    """All 16 figures of each child, the table behind the dashboard's "Tất cả số liệu": loaded
+    when that box is opened (htmx), or a page of its own. Half of the dashboard's HTML on a
+    province (~240 KB of ~460 KB) that few readers open: not sent with every view."""
+    cycle, unit = _cycle_and_unit(request, cycle_id, unit_id)
+    labels = _labels(get_language())
+    ctx = {
+        **_branch(request, cycle, unit),
+        "cycle": cycle,
+        "unit": unit,
+        "column_groups": [(labels[str(i)], len(m)) for i, (_l, m) in enumerate(METRIC_GROUPS)],
+        "columns": [(m, labels[m]) for m in COLUMNS],
+    }
+    template = "dashboard/children_figures.html"
+    if getattr(request, "htmx", False):
+        template += "#table"
+    return render(request, template, ctx)
+
+
 # The rendered children tables change only with the figures (merged once a minute), the units'
 # names, the order asked for and the language: they are kept this long, keyed by all of them.
 CHILDREN_CACHE_SECONDS = 600
-_CHILDREN_VERSION = "2"  # raise when the tables' markup changes (a deploy must not reuse old HTML)
+_CHILDREN_VERSION = "3"  # raise when the tables' markup changes (a deploy must not reuse old HTML)
 
 
 def children_key(

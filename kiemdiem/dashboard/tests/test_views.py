@@ -33,6 +33,14 @@ def test_outsider_gets_404_on_dashboard_and_lists(client, merged, org_tree, outs
     assert client.get(unit_url(merged, org_tree.cell_a1, metric)).status_code == 404
 
 
+def test_outsider_gets_404_on_the_all_figures_table(client, merged, org_tree, outsider):
+    client.force_login(outsider)
+    for unit in (org_tree.province_a, org_tree.cell_a1):
+        url = reverse("dashboard:children-figures", args=[merged.pk, unit.pk])
+        assert client.get(url).status_code == 404
+        assert client.get(url, HTTP_HX_REQUEST="true").status_code == 404
+
+
 def test_outsider_gets_404_on_cycle(client, merged, org_tree, outsider):
     client.force_login(outsider)
     assert client.get(reverse("dashboard:cycle-home", args=[merged.pk])).status_code == 404
@@ -58,10 +66,18 @@ def test_province_leaders_see_the_province_dashboard(client, merged, org_tree, p
     html = response.content.decode()
     assert "Đảng bộ xã Quảng Phú" in html and "Đảng bộ phường Hạc Thành" in html
     assert "Dữ liệu cập nhật lúc" in html
+    # The table of all 16 figures of each child is not sent with the page: opening "Tất cả số
+    # liệu" loads it (htmx), and its link opens it as a page of its own without scripts.
+    figures_url = reverse("dashboard:children-figures", args=[merged.pk, org_tree.province_a.pk])
+    assert f'hx-get="{figures_url}"' in html and f'href="{figures_url}"' in html
+    assert 'data-testid="all-figures"' not in html
+    page = client.get(figures_url).content.decode()
+    part = client.get(figures_url, HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" in page and "<html" not in part and 'id="all-figures"' in part
     # Every figure links to the rows behind it, for the unit and for each child.
     for metric in METRIC_NAMES:
         assert f'href="{unit_url(merged, org_tree.province_a, metric)}"' in html
-        assert f'href="{unit_url(merged, org_tree.district_a1, metric)}"' in html
+        assert f'href="{unit_url(merged, org_tree.district_a1, metric)}"' in part
 
 
 def test_cycle_home_opens_at_the_users_top_unit(client, merged, org_tree, overseer, office):
@@ -242,6 +258,10 @@ def test_children_tables_are_cached_until_a_figure_or_name_changes(
         child = CycleSummary.objects.get(cycle=merged, unit=org_tree.district_a1)
         CycleSummary.objects.filter(pk=child.pk).update(findings_total=child.findings_total + 4321)
         html = client.get(url).content.decode()
+        assert len(calls) == 2 and f"/{vn(child.findings_total + 4321)}</span>" in html
+        # The all-figures table (loaded on demand) comes from the same cached render.
+        figures = reverse("dashboard:children-figures", args=[merged.pk, org_tree.province_a.pk])
+        html = client.get(figures, HTTP_HX_REQUEST="true").content.decode()
         assert len(calls) == 2 and f">{vn(child.findings_total + 4321)}</a>" in html
         # The unit's own figures move: the "behind" marks compare the children with them.
         CycleSummary.objects.filter(cycle=merged, unit=org_tree.province_a).update(
