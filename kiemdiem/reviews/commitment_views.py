@@ -73,13 +73,15 @@ def commitment_list(request: HttpRequest) -> HttpResponse:
         "own": own,
     }
     if unit is not None and access.leads(unit.path):
-        # the rows show the name only (jinja2/reviews/commitment_rows.html)
-        roster = selectors.commitment_roster(unit, year, state=state).only("full_name")
         stats = selectors.commitment_stats(unit, year)
-        paginator = Paginator(roster, PER_PAGE)
         # the roster's length is one of the figures already counted (members, or the state's)
-        paginator.count = stats[selectors.ROSTER_STATES[state]] if state else stats["members"]
-        page = paginator.get_page(request.GET.get("page"))
+        shown = stats[selectors.ROSTER_STATES[state]] if state else stats["members"]
+        page = Paginator(range(shown), PER_PAGE).get_page(request.GET.get("page"))
+        start = (page.number - 1) * PER_PAGE
+        walk = selectors.roster_walks(stats["members"], shown, start + PER_PAGE)
+        # the rows show the name only (jinja2/reviews/commitment_rows.html)
+        roster = selectors.commitment_roster(unit, year, state=state, walk=walk)
+        page.object_list = roster.only("full_name")[start : start + PER_PAGE]
         ctx.update(roster_shown=True, page=page, stats=stats)
     return render(request, "reviews/commitment_list.html", ctx)
 

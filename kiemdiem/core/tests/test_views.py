@@ -281,3 +281,25 @@ def test_audit_page_of_a_small_subtree_lists_the_newest_first(client, org_tree, 
     expected = AuditEvent.objects.filter(pk__in=shown).order_by("-at", "-id")
     assert len(shown) >= 4 and shown == [e.pk for e in expected]
     assert "r3" in str(page.object_list[0].reason)
+
+
+def test_a_large_subtree_reads_the_same_audit_rows_in_the_same_order(org_tree, office, monkeypatch):
+    """A subtree of more than SMALL_SUBTREE units is written `unit_ref + 0` and ordered by `at`
+    (SQLite then walks the trail by date instead of sorting every row of the subtree): the
+    same rows, in the same order, as the small subtree's form."""
+    from kiemdiem.core.models import AuditEvent
+    from kiemdiem.org import scoping
+
+    services.unit_update(unit=org_tree.district_a1, by=office, name="Tên D", reason="trong")
+    services.unit_update(unit=org_tree.province_b, by=SYSTEM, name="Tên E", reason="ngoài")
+    person = services.person_create(by=office, full_name="Mai Văn Tới", reason="trước chi bộ")
+    services.membership_add(person=person, unit=org_tree.cell_a1b, valid_from=START, by=office)
+    seen = {}
+    for small in (10_000, 0):
+        monkeypatch.setattr(scoping, "SMALL_SUBTREE", small)
+        rows = scoping.scope_audit(AuditEvent.objects.all(), office)
+        seen[small] = list(rows.order_by("-at", "-id").values_list("reason", flat=True))
+        if small == 0:
+            assert "+ 0" in str(rows.query)
+    assert seen[0] == seen[10_000]
+    assert "trong" in seen[0] and "trước chi bộ" in seen[0] and "ngoài" not in seen[0]

@@ -226,13 +226,36 @@ def test_commitment_stats_are_the_roster_lengths(org_tree, office):
         )
         for item, mark in zip(made.items.order_by("pk"), wanted, strict=True):
             CommitmentItem.objects.filter(pk=item.pk).update(fulfilment=mark)
+    # counted once each: a member active in two cells of the subtree (official and temporary);
+    # not counted: a commitment of someone outside the subtree, a commitment of another year
+    from kiemdiem.core.permissions import SYSTEM
+    from kiemdiem.org import services as org_services
+    from kiemdiem.org.models import MembershipKind
+
+    org_services.membership_add(
+        person=people[1],
+        unit=org_tree.cell_a1b,
+        valid_from=D(2025, 8, 1),
+        kind=MembershipKind.TEMPORARY,
+        by=SYSTEM,
+    )
+    gone = org_tree.member_b1
+    commitments.commitment_file(person=gone, year=2025, items=["Một"], by=SYSTEM)
+    commitments.commitment_file(person=people[2], year=2024, items=["Một"], by=office)
     stats = selectors.commitment_stats(org_tree.province_a, 2025)
-    assert stats["members"] == selectors.commitment_roster(org_tree.province_a, 2025).count()
-    for state, name in selectors.ROSTER_STATES.items():
-        roster = selectors.commitment_roster(org_tree.province_a, 2025, state=state)
-        assert stats[name] == roster.count(), state
+    for walk in (False, True):  # the two forms of the roster: the same rows
+        roster = selectors.commitment_roster(org_tree.province_a, 2025, walk=walk)
+        assert stats["members"] == roster.count() == len(people)
+        for state, name in selectors.ROSTER_STATES.items():
+            roster = selectors.commitment_roster(org_tree.province_a, 2025, state=state, walk=walk)
+            assert stats[name] == roster.count(), state
     assert stats["filed"] == len(marks) and stats["kept"] == 1
     assert stats["short"] == 2 and stats["unassessed"] == 1
+    walked = selectors.commitment_roster(org_tree.province_a, 2025, walk=True)
+    listed = selectors.commitment_roster(org_tree.province_a, 2025)
+    assert list(walked.values_list("pk", "commitment_id")) == list(
+        listed.values_list("pk", "commitment_id")
+    )
 
 
 def test_commitment_page_queries_do_not_grow(client, org_tree, office):
@@ -275,3 +298,27 @@ def test_own_commitment_button_is_shown_to_members_only(client, org_tree, office
     assert client.get(reverse("reviews:commitment-create")).status_code == 404
     client.force_login(member)
     assert "Nhập bản cam kết của tôi" in client.get(url).content.decode()
+
+
+def test_long_roster_is_walked_in_name_order(client, org_tree, office, monkeypatch):
+    """A long roster (here: any from 2 rows, walking at no cost) reads the people in name order
+    and checks each one (selectors.roster_walks) instead of sorting every member: the same rows,
+    one query more (the people's highest id), still bounded."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kiemdiem.reviews import selectors
+
+    client.force_login(office)
+    url = reverse("reviews:commitment-list") + f"?don_vi={org_tree.province_a.pk}&nam=2025"
+    pages = {}
+    for walk_from in (10_000, 2):
+        monkeypatch.setattr(selectors, "WALK_FROM", walk_from)
+        monkeypatch.setattr(selectors, "WALK_COST", 0)
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url).content.decode()
+        pages[walk_from] = page[page.index("<tbody") : page.index("</tbody>")]  # the rows
+        walked = any("EXISTS" in q["sql"] and "sort_key" in q["sql"] for q in queries)
+        assert walked == (walk_from == 2)
+        assert len(queries) <= 9
+    assert pages[2] == pages[10_000] and "Lê Minh Anh" in pages[2]
