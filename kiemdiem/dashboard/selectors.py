@@ -416,6 +416,8 @@ class Todo:
     reviews_open: list = field(default_factory=list)
     # The yearly classification: ratings at the user's step, re-check tasks (classification.todo).
     classification: Any = None
+    # An administrator: nothing of their own waits; the queues of everyone are on their pages.
+    administrator: bool = False
 
     @property
     def empty(self) -> bool:
@@ -586,6 +588,12 @@ def _todo_for(user) -> Todo:
     access = scoping.access_for(user)
     todo = Todo(today=today)
     if not access.everything and not access.visible_paths:
+        return todo
+    if access.everything:
+        # An administrator acts for every recipient: their queues are the whole country's,
+        # which took 17.7 s to count and sort on the national data set. Like the classification
+        # (no rating waits for an administrator), the home page leaves them to the queue pages.
+        todo.administrator = True
         return todo
     # The queues' rules as their pages apply them; the home page shows only a few fields of
     # each line, so only those are read (the rows of four tables otherwise: ~100 columns).

@@ -12,7 +12,7 @@ from kiemdiem.org.demo import DEMO_USERNAMES
 from kiemdiem.remediation.models import PlanAction, RemediationPlan
 from kiemdiem.remediation.states import PlanStatus
 
-# Session, user, access (3), own units (only for an inspection grant or an administrator: 1),
+# Session, user, access (3), own units (only for an inspection grant: 1),
 # the two queues (rows and length in one query each: 2), the user's returned and due plans (1,
 # + the decisions that returned them: 1), items due (ids + rows: 2), reports due (units,
 # periods, reports: 3), reviews (1), the scope roots (1), the classification's ratings at the
@@ -111,3 +111,18 @@ def test_deadlines_say_how_many_days(campaign, client):
     todo = selectors.todo_for(get_user_model().objects.get(username="bithuchibo"))
     due = {a.due_date - todo.today for a in todo.items_due}
     assert datetime.timedelta(days=6) in due and datetime.timedelta(days=-4) in due
+
+
+def test_administrator_home_points_to_the_country_wide_queues_without_reading_them(
+    campaign, client, django_assert_max_num_queries
+):
+    """The administrator acts for every recipient: their queues are the whole country's (17.7 s
+    on the national data set), so the home page links the queue pages instead of reading them."""
+    admin = _login(client, "admin")
+    assert selectors.remediation_selectors.appraisal_queue(admin).exists()  # there is a queue
+    with django_assert_max_num_queries(8):
+        html = client.get(reverse("home")).content.decode()
+    assert 'data-testid="todo-administrator"' in html and 'data-testid="todo-appraisal"' not in html
+    assert f'href="{reverse("remediation:queue-appraisal")}"' in html
+    assert f'href="{reverse("remediation:queue-verification")}"' in html
+    assert "Hiện không có việc nào đang chờ đồng chí" not in html
