@@ -178,7 +178,7 @@ def cycle_home(request: HttpRequest, cycle_id: int) -> HttpResponse:
     return redirect("dashboard:cycle-unit", cycle_id=cycle.pk, unit_id=unit.pk)
 
 
-def _branch(request: HttpRequest, cycle: ReviewCycle, unit: Unit) -> dict:
+def _branch(request: HttpRequest, cycle: ReviewCycle, unit: Unit, links: Links) -> dict:
     """What the dashboard and its all-figures table share: the summary rows along the branch
     (`along`, root first), the unit's own row (`own`), its children's (`children`), the order
     asked for (?sap_xep=, ?chieu=) and the children's rendered tables (children_parts)."""
@@ -192,7 +192,7 @@ def _branch(request: HttpRequest, cycle: ReviewCycle, unit: Unit) -> dict:
         "children": children,
         "sort": sort,
         "descending": descending,
-        **children_parts(cycle.pk, own, children, sort, descending, Links(cycle.pk)),
+        **children_parts(cycle.pk, own, children, sort, descending, links),
     }
 
 
@@ -203,7 +203,7 @@ def unit_summary(request: HttpRequest, cycle_id: int, unit_id: int) -> HttpRespo
     cycle, unit = _cycle_and_unit(request, cycle_id, unit_id)
     access = access_for(request.user)
     links = Links(cycle.pk)
-    branch = _branch(request, cycle, unit)
+    branch = _branch(request, cycle, unit, links)
     own, sort, descending = branch["own"], branch["sort"], branch["descending"]
     breadcrumb = [
         (row["name"], links.unit(row["unit_id"]))
@@ -243,7 +243,7 @@ def children_figures(request: HttpRequest, cycle_id: int, unit_id: int) -> HttpR
     cycle, unit = _cycle_and_unit(request, cycle_id, unit_id)
     labels = _labels(get_language())
     ctx = {
-        **_branch(request, cycle, unit),
+        **_branch(request, cycle, unit, Links(cycle.pk)),
         "cycle": cycle,
         "unit": unit,
         "column_groups": [(labels[str(i)], len(m)) for i, (_l, m) in enumerate(METRIC_GROUPS)],
