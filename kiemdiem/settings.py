@@ -191,15 +191,18 @@ def tune_postgres(db: dict) -> None:
     JIT compilation is off for the app's sessions (KIEMDIEM_DB_JIT=1 turns it back on): on the
     national data set PostgreSQL compiled the audit page's two queries for ~1.2 s of its 1.4 s
     (their cost estimates pass jit_above_cost even though each reads a few thousand rows).
-    Sent as a startup option, which PgBouncer drops (ignore_startup_parameters = options):
-    behind it set `jit = off` in postgresql.conf instead."""
+    Sent as a startup option (after whatever PGOPTIONS says, which libpq would otherwise
+    ignore), which PgBouncer drops (ignore_startup_parameters = options): behind it set
+    `jit = off` in postgresql.conf instead."""
     if db["ENGINE"] != "django.db.backends.postgresql":
         return
     binding = env_bool("KIEMDIEM_DB_SERVER_SIDE_BINDING", True)
     options = db.setdefault("OPTIONS", {})
     options["server_side_binding"] = binding
     if not env_bool("KIEMDIEM_DB_JIT", False):
-        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+        # libpq reads PGOPTIONS only when no `options` is given: keep what it says as well
+        given = " ".join(filter(None, [env_str("PGOPTIONS"), options.get("options", "")]))
+        options["options"] = f"{given} -c jit=off".strip()
 
 
 tune_sqlite(DATABASES["default"])

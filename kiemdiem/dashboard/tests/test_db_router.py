@@ -175,6 +175,12 @@ def test_postgres_sessions_run_without_jit_unless_asked(monkeypatch):
     built = runpy.run_path(settings_module.__file__)
     for alias in ("default", "replica"):
         assert built["DATABASES"][alias]["OPTIONS"]["options"] == "-c jit=off"
+    # libpq ignores PGOPTIONS once `options` is given: what it sets is kept
+    monkeypatch.setenv("PGOPTIONS", "-c statement_timeout=60000")
+    built = runpy.run_path(settings_module.__file__)
+    options = built["DATABASES"]["default"]["OPTIONS"]["options"]
+    assert options == "-c statement_timeout=60000 -c jit=off"
+    monkeypatch.delenv("PGOPTIONS")
     monkeypatch.setenv("KIEMDIEM_DB_JIT", "1")
     assert (
         "options" not in runpy.run_path(settings_module.__file__)["DATABASES"]["default"]["OPTIONS"]
