@@ -111,6 +111,22 @@ class RemediationPlan(BaseModel):
     def get_absolute_url(self) -> str:
         return reverse("remediation:plan-detail", args=[self.pk])
 
+    def review_sharing_rows(self) -> Review:
+        """The plan's review, given the plan's unit and person where they are the same rows and
+        the plan has them loaded: the permission checks (can_edit_review) and the label read
+        them from the review, which would otherwise query each again."""
+        review = self.review
+        for field in ("unit", "person"):
+            ours = getattr(self, f"{field}_id")
+            if (
+                ours is not None
+                and getattr(review, f"{field}_id") == ours
+                and getattr(RemediationPlan, field).is_cached(self)
+                and not getattr(Review, field).is_cached(review)
+            ):
+                setattr(review, field, getattr(self, field))
+        return review
+
     @property
     def is_late(self) -> bool:
         """First submitted after its due date (or not yet, and the due date has passed)."""

@@ -30,21 +30,13 @@ from kiemdiem.remediation.models import (
     PlanSubmission,
     RemediationPlan,
 )
-from kiemdiem.reviews.models import Review
 from kiemdiem.reviews.permissions import can_edit_review
 
 
 def can_edit_plan(user: Actor, plan: RemediationPlan) -> Decision:
     """The reviewed person, or the unit's leaders/office, prepare the plan."""
-    review = plan.review
     # The review's unit is the plan's own, which callers have loaded: not read a second time.
-    if (
-        review.unit_id == plan.unit_id
-        and RemediationPlan.unit.is_cached(plan)
-        and not Review.unit.is_cached(review)
-    ):
-        review.unit = plan.unit
-    decision = can_edit_review(user, review)
+    decision = can_edit_review(user, plan.review_sharing_rows())
     if not decision:
         return deny(_("Chỉ người được kiểm điểm hoặc lãnh đạo đơn vị mới được lập kế hoạch này."))
     return ALLOW

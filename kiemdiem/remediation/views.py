@@ -57,13 +57,7 @@ def _plan(request: HttpRequest, pk: int) -> RemediationPlan:
         "unit", "unit__parent", "person", "cycle", "review"
     )
     plan = get_object_or_404(qs, pk=pk)
-    review = plan.review
-    # The review's unit and person are the plan's (already joined): its permission checks and
-    # label read them from there, not with a query each.
-    if review.unit_id == plan.unit_id:
-        review.unit = plan.unit
-    if review.person_id is not None and review.person_id == plan.person_id:
-        review.person = plan.person
+    plan.review_sharing_rows()  # its unit and person are the plan's, joined above
     return plan
 
 
