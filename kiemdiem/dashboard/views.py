@@ -15,7 +15,6 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template import engines
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -23,6 +22,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from kiemdiem.core.db_router import replica_view
+from kiemdiem.core.templatetags.kd import jinja  # a Jinja2 row template, rendered
 from kiemdiem.dashboard import progress, selectors
 from kiemdiem.dashboard.forms import MetricFilterForm
 from kiemdiem.dashboard.metrics import METRIC_NAMES, METRICS
@@ -308,7 +308,7 @@ def children_parts(
 def children_tables(rows: list[dict], links, bench: dict) -> dict[str, str]:
     """Both children tables' rows (HTML, escaped by Jinja) in the order of `rows`."""
     return {
-        "progress_html": _rows(
+        "progress_html": jinja(
             "dashboard/progress_rows.html",
             rows=rows,
             links=links,
@@ -318,15 +318,10 @@ def children_tables(rows: list[dict], links, bench: dict) -> dict[str, str]:
             behind=progress.behind,
             is_late=progress.is_late,
         ),
-        "summary_html": _rows(
+        "summary_html": jinja(
             "dashboard/summary_rows.html", rows=rows, columns=COLUMNS, links=links
         ),
     }
-
-
-def _rows(name: str, **context) -> str:
-    """A Jinja2 row template (core/jinja.py) rendered with `context`."""
-    return engines["jinja2"].get_template(name).template.render(context)
 
 
 def _sort_link(key: str, sort: str, descending: bool) -> dict:
