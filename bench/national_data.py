@@ -460,30 +460,43 @@ def _review_values() -> dict[str, str]:
     }
 
 
-def _reviews(params: dict) -> tuple[int, int]:
-    values = _review_values()
+def _members_and_collectives(
+    model: type[Model],
+    key: str,
+    columns: dict[str, str],
+    values: dict[str, str],
+    params: dict,
+    where: str = "",
+) -> tuple[int, int]:
+    """The members' rows of `model` inserted (ids `b.<key>` from the staging table, `columns`
+    and `values`), the collectives' rows (made by the services when the cycle opened) updated
+    with `values`, each `version` counting on from the row's own."""
+    table = model._meta.db_table
     inserted = _insert(
-        Review,
-        {
-            "id": "b.review_id",
-            "cycle_id": "%(cycle)s",
-            "subject_kind": "%(individual)s",
-            "unit_id": "b.unit_id",
-            "person_id": "b.person_id",
-            **values,
-        },
-        "FROM bench_rv b WHERE b.person_id IS NOT NULL ORDER BY b.review_id",
+        model,
+        {"id": f"b.{key}", **columns, **values},
+        f"FROM bench_rv b WHERE b.person_id IS NOT NULL ORDER BY b.{key}",
         params,
     )
-    sets = ", ".join(
-        f"{k} = {v.replace('1 + CASE', 'r.version + CASE')}" for k, v in values.items()
-    )
+    version_on = {k: v.replace("1 + CASE", "t.version + CASE") for k, v in values.items()}
+    sets = ", ".join(f"{k} = {v}" for k, v in version_on.items())
     updated = _execute(
-        f"UPDATE reviews_review r SET {sets} FROM bench_rv b "
-        "WHERE r.id = b.review_id AND b.person_id IS NULL AND b.rstatus <> %(draft)s",
+        f"UPDATE {table} t SET {sets} FROM bench_rv b "
+        f"WHERE t.id = b.{key} AND b.person_id IS NULL{where}",
         params,
     )
     return inserted, updated
+
+
+def _reviews(params: dict) -> tuple[int, int]:
+    columns = {
+        "cycle_id": "%(cycle)s",
+        "subject_kind": "%(individual)s",
+        "unit_id": "b.unit_id",
+        "person_id": "b.person_id",
+    }
+    where = " AND b.rstatus <> %(draft)s"
+    return _members_and_collectives(Review, "review_id", columns, _review_values(), params, where)
 
 
 def _plan_values() -> dict[str, str]:
@@ -500,30 +513,14 @@ def _plan_values() -> dict[str, str]:
 
 
 def _plans(params: dict) -> tuple[int, int]:
-    values = _plan_values()
-    inserted = _insert(
-        RemediationPlan,
-        {
-            "id": "b.plan_id",
-            "cycle_id": "%(cycle)s",
-            "review_id": "b.review_id",
-            "unit_id": "b.unit_id",
-            "person_id": "b.person_id",
-            "due_date": "%(plan_due)s",
-            **values,
-        },
-        "FROM bench_rv b WHERE b.person_id IS NOT NULL ORDER BY b.plan_id",
-        params,
-    )
-    sets = ", ".join(
-        f"{k} = {v.replace('1 + CASE', 'p.version + CASE')}" for k, v in values.items()
-    )
-    updated = _execute(
-        f"UPDATE remediation_remediationplan p SET {sets} FROM bench_rv b "
-        "WHERE p.id = b.plan_id AND b.person_id IS NULL",
-        params,
-    )
-    return inserted, updated
+    columns = {
+        "cycle_id": "%(cycle)s",
+        "review_id": "b.review_id",
+        "unit_id": "b.unit_id",
+        "person_id": "b.person_id",
+        "due_date": "%(plan_due)s",
+    }
+    return _members_and_collectives(RemediationPlan, "plan_id", columns, _plan_values(), params)
 
 
 def _audit(given: dict[str, str], source: str, params: dict) -> int:
