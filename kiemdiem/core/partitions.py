@@ -42,7 +42,9 @@ TABLES = {
     "remediation_progressupdate": "reported_at",
 }
 
-# Created by core/0011 (frozen there as well; this is the same text).
+# Created by core/0011, which imports this text (not a frozen copy): the functions are
+# CREATE OR REPLACE, so a change here reaches a database only through a new migration
+# that runs FUNCTIONS again.
 FUNCTIONS = r"""
 CREATE OR REPLACE FUNCTION kiemdiem_partition_closed() RETURNS trigger AS $$
 BEGIN
