@@ -51,12 +51,11 @@ from django.utils import timezone
 
 from bench.dashboard import log
 from kiemdiem.campaign import services as campaign_services
-from kiemdiem.campaign.services import _exempt_before
 from kiemdiem.core.audit import audit_record, created
 from kiemdiem.core.models import AuditAction, AuditEvent
 from kiemdiem.dashboard.demo import cycle_fields
 from kiemdiem.dashboard.summaries import rebuild
-from kiemdiem.org.models import CELL_KINDS, Membership, MembershipKind, PositionRole, Unit
+from kiemdiem.org.models import Membership, PositionRole, Unit
 from kiemdiem.remediation.models import (
     Appraisal,
     PlanAction,
@@ -391,14 +390,7 @@ def _stage_reviews(cycle: ReviewCycle, params: dict) -> int:
     """bench_rv: a row per review of the cycle (the collectives' ids as opened, the members'
     drawn from the sequences now, in the service's selection: official members on the start
     date in the cells of the subtree, except those admitted too recently) and its fate."""
-    members = (
-        Membership.objects.current(cycle.starts_on)
-        .filter(kind=MembershipKind.OFFICIAL, unit__path__startswith=cycle.scope_unit.path)
-        .filter(unit__kind__in=CELL_KINDS)
-        .exclude(person__admission_date__gt=_exempt_before(cycle))
-        .values_list("unit_id", "person_id")
-        .order_by("unit_id", "person_id")
-    )
+    members = campaign_services.members_to_review(cycle).order_by("unit_id", "person_id")
     members_sql, members_params = members.query.sql_with_params()
     # Django's SQL has %s placeholders: render them literally (ints, dates, strings) with the
     # driver's own quoting, then embed it (its % doubled for the statement's own parameters).

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from kiemdiem.core.audit import BulkAudit, choice_labels, created
@@ -58,6 +59,18 @@ def _exempt_before(cycle: ReviewCycle) -> datetime.date:
     return start.replace(year=year, month=month, day=min(start.day, 28))
 
 
+def members_to_review(cycle: ReviewCycle) -> QuerySet:
+    """(unit_id, person_id) of the members the cycle reviews one by one: official members on
+    its start date in the cells of its scope, except those admitted too recently."""
+    return (
+        Membership.objects.current(cycle.starts_on)
+        .filter(kind=MembershipKind.OFFICIAL, unit__path__startswith=cycle.scope_unit.path)
+        .filter(unit__kind__in=CELL_KINDS)
+        .exclude(person__admission_date__gt=_exempt_before(cycle))
+        .values_list("unit_id", "person_id")
+    )
+
+
 @transaction.atomic
 def cycle_open(
     *, cycle: ReviewCycle, by: Actor, note: str = "", expected_version: int | None = None
@@ -94,13 +107,7 @@ def cycle_open(
         Review(cycle=cycle, subject_kind=SubjectKind.COLLECTIVE, unit=unit) for unit in units
     ]
     if cycle.include_individuals:
-        members = (
-            Membership.objects.current(day)
-            .filter(kind=MembershipKind.OFFICIAL, unit__path__startswith=scope.path)
-            .filter(unit__kind__in=CELL_KINDS)
-            .exclude(person__admission_date__gt=_exempt_before(cycle))
-            .values_list("unit_id", "person_id")
-        )
+        members = members_to_review(cycle)
         reviews += [
             Review(cycle=cycle, subject_kind=SubjectKind.INDIVIDUAL, unit_id=u, person_id=p)
             for u, p in members
