@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, F, Min, Model, OuterRef, Q, QuerySet, Sum, Window
+from django.db.models import Exists, F, Min, Model, OuterRef, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -406,7 +406,10 @@ class Todo:
     today: datetime.date
     appraisal_count: int = 0
     appraisal: list = field(default_factory=list)
+    # The count stopped at remediation.selectors.QUEUE_COUNT_CAP (shown "hơn 1.000").
+    appraisal_capped: bool = False
     verification_count: int = 0
+    verification_capped: bool = False
     verification: list = field(default_factory=list)
     returned: list = field(default_factory=list)
     plans_due: list = field(default_factory=list)
@@ -543,7 +546,16 @@ def _reports_due(units: frozenset[int], today: datetime.date) -> list[ReportDue]
 
 
 # The fields the home page's lines show (templates/dashboard/home.html).
-_PLAN_LINE = ("id", "status", "due_date", "unit_id", "person_id", "unit__name", "person__full_name")
+_PLAN_LINE = (
+    "id",
+    "status",
+    "due_date",
+    "unit_id",
+    "person_id",
+    "unit__name",
+    "person__full_name",
+    "last_submitted_at",
+)
 _ITEM_LINE = (
     "id",
     "content",
@@ -555,16 +567,20 @@ _ITEM_LINE = (
     "plan__person_id",
     "plan__unit__name",
     "plan__person__full_name",
+    "done_at",
 )
 
 
-def _first_and_count(queue: QuerySet) -> tuple[list, int]:
-    """The first HOME_ROWS rows of a queue and the queue's length, in one query: each row
-    carries COUNT(*) OVER () (the rows matching before the LIMIT). A COUNT and then the rows
-    built, compiled and ran the queue's filters twice (scope, recipients, latest submission or
-    report per row): on the province office's home these two pairs were its slowest queries."""
-    rows = list(queue.annotate(queue_length=Window(Count("*")))[:HOME_ROWS])
-    return rows, (rows[0].queue_length if rows else 0)
+def _first_and_count(queue: QuerySet) -> tuple[list, int, bool]:
+    """The first HOME_ROWS rows of a queue, its length and whether that length stopped at
+    QUEUE_COUNT_CAP. The rows come in the order of the queue's index (waiting, oldest first:
+    the read stops after HOME_ROWS); fewer rows than that are the whole queue, and only a
+    longer queue is counted, up to the cap (remediation.selectors.capped_count). The rows'
+    COUNT(*) OVER () it replaced counted and sorted the whole queue on every home page."""
+    rows = list(queue[:HOME_ROWS])
+    if len(rows) < HOME_ROWS:
+        return rows, len(rows), False
+    return rows, *remediation_selectors.capped_count(queue)
 
 
 def todo_for(user) -> Todo:
@@ -597,13 +613,13 @@ def _todo_for(user) -> Todo:
         return todo
     # The queues' rules as their pages apply them; the home page shows only a few fields of
     # each line, so only those are read (the rows of four tables otherwise: ~100 columns).
-    todo.appraisal, todo.appraisal_count = _first_and_count(
+    todo.appraisal, todo.appraisal_count, todo.appraisal_capped = _first_and_count(
         remediation_selectors.appraisal_queue(user)
         .select_related(None)
         .select_related("unit", "person")
         .only(*_PLAN_LINE)
     )
-    todo.verification, todo.verification_count = _first_and_count(
+    todo.verification, todo.verification_count, todo.verification_capped = _first_and_count(
         remediation_selectors.verification_queue(user)
         .select_related(None)
         .select_related("plan__unit", "plan__person")

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -148,9 +148,10 @@ def plans_awaiting_appraisal_for(
         .order_by("-number")
         .values("submitted_by_id")[:1]
     )
-    mine = mine.annotate(latest_submitter=latest_submitter).filter(  # NULL: no recorded submitter
-        Q(latest_submitter__isnull=True) | ~Q(latest_submitter=me)
-    )
+    # NULL (no recorded submitter) as 0, no user's id: one lookup per row, not selected
+    mine = mine.alias(
+        latest_submitter=Coalesce(latest_submitter, 0, output_field=IntegerField())
+    ).exclude(latest_submitter=me)
     return mine.exclude(preparers__pk=me)
 
 
@@ -177,8 +178,8 @@ def items_awaiting_verification_for(user: Actor, qs: QuerySet[PlanAction]) -> Qu
         .order_by("-reported_at", "-id")
         .values("reported_by_id")[:1]
     )
-    return mine.annotate(done_reporter=reporter).filter(
-        Q(done_reporter__isnull=True) | ~Q(done_reporter=me)
+    return mine.alias(done_reporter=Coalesce(reporter, 0, output_field=IntegerField())).exclude(
+        done_reporter=me
     )
 
 
@@ -188,35 +189,44 @@ def _latest_submission(field: str) -> Subquery:
     )
 
 
+# The queues count their rows up to this many: past it the pages and the home page say "hơn
+# 1.000" (more than 1,000) instead of counting a country's queue on every load.
+QUEUE_COUNT_CAP = 1000
+
+
+def capped_count(queue: QuerySet, cap: int = QUEUE_COUNT_CAP) -> tuple[int, bool]:
+    """The number of rows of `queue` and False, or `cap` and True when there are more: a COUNT
+    over the keys LIMITed to cap + 1 (the rows' filters run on at most that many)."""
+    found = queue.order_by().values("pk")[: cap + 1].count()
+    return (cap, True) if found > cap else (found, False)
+
+
 def appraisal_queue(user: Actor) -> QuerySet[RemediationPlan]:
     """The queue "Chờ tôi thẩm định": the plans awaiting the user's appraisal
     (plans_awaiting_appraisal_for over their scope), oldest submission first, each with its
-    round (submission number) and the time it was submitted."""
+    round (submission number) and the time it was submitted.
+
+    The order is the plan's own `last_submitted_at` (kept by plan_submit), which
+    remediation_plan_waiting_idx serves: a page reads the waiting plans in order and stops
+    (the round is looked up for the rows read only)."""
     plans = plans_awaiting_appraisal_for(user, RemediationPlan.objects.visible_to(user))
     return (
-        plans.annotate(
-            round=_latest_submission("number"), waiting_since=_latest_submission("submitted_at")
-        )
+        plans.annotate(round=_latest_submission("number"), waiting_since=F("last_submitted_at"))
         .select_related("unit", "person", "cycle")
-        .order_by("waiting_since", "pk")
+        .order_by("last_submitted_at", "pk")
     )
 
 
 def verification_queue(user: Actor) -> QuerySet[PlanAction]:
     """The queue "Chờ tôi xác nhận": items reported done awaiting the user's verification
     (items_awaiting_verification_for over their scope), with the time of the "done" report,
-    oldest first."""
+    oldest first: the item's own `done_at` (kept by action_record_progress), in the order of
+    remediation_action_waiting_idx."""
     visible = scope(PlanAction.objects.all(), user, via="plan__unit")
-    done_at = Subquery(
-        ProgressUpdate.objects.filter(action=OuterRef("pk"), status=ActionStatus.DONE)
-        .order_by("-reported_at", "-id")
-        .values("reported_at")[:1]
-    )
     return (
         items_awaiting_verification_for(user, visible)
-        .annotate(done_at=done_at)
         .select_related("plan", "plan__unit", "plan__person", "plan__cycle")
-        .order_by(F("done_at").asc(nulls_first=True), "pk")
+        .order_by("done_at", "pk")
     )
 
 

@@ -28,10 +28,12 @@ def _fresh(username: str):
 
 def _done(action: PlanAction, user) -> None:
     """Test data: a "done" progress report on `action` by `user` (what the service records)."""
-    ProgressUpdate.objects.create(
+    report = ProgressUpdate.objects.create(
         action=action, reported_by=user, status=ActionStatus.DONE, percent=100, narrative="Xong"
     )
-    PlanAction.objects.filter(pk=action.pk).update(status=ActionStatus.DONE, percent=100)
+    PlanAction.objects.filter(pk=action.pk).update(
+        status=ActionStatus.DONE, percent=100, done_at=report.reported_at
+    )
 
 
 @pytest.fixture(scope="module")
