@@ -192,41 +192,39 @@ def _latest_submission(field: str) -> Subquery:
 # The queues count their rows up to this many: past it the pages and the home page say "hơn
 # 1.000" (more than 1,000) instead of counting a country's queue on every load.
 QUEUE_COUNT_CAP = 1000
+# The queues' orders, which remediation_plan_waiting_idx and remediation_action_waiting_idx
+# serve: the plans by the time of their latest submission, the items by that of their latest
+# "done" report (columns kept by plan_submit and action_record_progress), oldest first.
+APPRAISAL_ORDER = ("last_submitted_at", "pk")
+VERIFICATION_ORDER = ("done_at", "pk")
 
 
-def capped_count(queue: QuerySet, cap: int = QUEUE_COUNT_CAP) -> tuple[int, bool]:
-    """The number of rows of `queue` and False, or `cap` and True when there are more: a COUNT
-    over the keys LIMITed to cap + 1 (the rows' filters run on at most that many)."""
-    found = queue.order_by().values("pk")[: cap + 1].count()
-    return (cap, True) if found > cap else (found, False)
+def appraisal_lines(plans: QuerySet[RemediationPlan]) -> QuerySet[RemediationPlan]:
+    """`plans` as the appraisal queue shows them: each with its round (the number of its
+    latest submission, looked up for the rows read only) and `waiting_since`."""
+    return plans.annotate(round=_latest_submission("number"), waiting_since=F("last_submitted_at"))
 
 
 def appraisal_queue(user: Actor) -> QuerySet[RemediationPlan]:
     """The queue "Chờ tôi thẩm định": the plans awaiting the user's appraisal
     (plans_awaiting_appraisal_for over their scope), oldest submission first, each with its
-    round (submission number) and the time it was submitted.
-
-    The order is the plan's own `last_submitted_at` (kept by plan_submit), which
-    remediation_plan_waiting_idx serves: a page reads the waiting plans in order and stops
-    (the round is looked up for the rows read only)."""
+    round (submission number) and the time it was submitted. A page reads the waiting plans in
+    the order of the index and stops."""
     plans = plans_awaiting_appraisal_for(user, RemediationPlan.objects.visible_to(user))
     return (
-        plans.annotate(round=_latest_submission("number"), waiting_since=F("last_submitted_at"))
-        .select_related("unit", "person", "cycle")
-        .order_by("last_submitted_at", "pk")
+        appraisal_lines(plans).select_related("unit", "person", "cycle").order_by(*APPRAISAL_ORDER)
     )
 
 
 def verification_queue(user: Actor) -> QuerySet[PlanAction]:
     """The queue "Chờ tôi xác nhận": items reported done awaiting the user's verification
-    (items_awaiting_verification_for over their scope), with the time of the "done" report,
-    oldest first: the item's own `done_at` (kept by action_record_progress), in the order of
-    remediation_action_waiting_idx."""
+    (items_awaiting_verification_for over their scope), with the time of the "done" report
+    (`done_at`), oldest first."""
     visible = scope(PlanAction.objects.all(), user, via="plan__unit")
     return (
         items_awaiting_verification_for(user, visible)
         .select_related("plan", "plan__unit", "plan__person", "plan__cycle")
-        .order_by("done_at", "pk")
+        .order_by(*VERIFICATION_ORDER)
     )
 
 
