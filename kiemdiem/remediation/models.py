@@ -86,6 +86,17 @@ class RemediationPlan(BaseModel):
     # Migration 0009 filled it for the plans then submitted only (NULL on older plans of
     # other states until their next submission: no page reads it there).
     last_submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Who made that submission (PlanSubmission.submitted_by), beside it: the appraisal queue
+    # leaves out a plan its reader submitted last without a lookup per plan.
+    last_submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     decision_date = models.DateField(_("ngày tập thể quyết định"), null=True, blank=True)
     decision_ref = models.CharField(_("nghị quyết, quyết định"), max_length=120, blank=True)
     # Set by the overdue sweep when the due date passes with no submission (dashboard counts).
@@ -264,6 +275,17 @@ class PlanAction(BaseModel):
     # remediation_action_waiting_idx instead of looking up each waiting item's reports.
     # Migration 0009 filled it for the items then done only (as last_submitted_at).
     done_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Who made that report (ProgressUpdate.reported_by), beside it: the verification queue
+    # leaves out an item its reader reported done without a lookup per item.
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("nội dung khắc phục")

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -22,7 +22,6 @@ from kiemdiem.remediation.models import (
     PlanAction,
     PlanRecipient,
     PlanSubmission,
-    ProgressUpdate,
     RemediationPlan,
 )
 from kiemdiem.remediation.states import PLAN_TRACKABLE, ActionStatus, PlanStatus, ReturnGround
@@ -143,15 +142,8 @@ def plans_awaiting_appraisal_for(
     me = actor_id(user)
     if me is None:  # the system, acting for no person: nothing of its own to refuse
         return mine
-    latest_submitter = Subquery(
-        PlanSubmission.objects.filter(plan=OuterRef("pk"))
-        .order_by("-number")
-        .values("submitted_by_id")[:1]
-    )
-    # NULL (no recorded submitter) as 0, no user's id: one lookup per row, not selected
-    mine = mine.alias(
-        latest_submitter=Coalesce(latest_submitter, 0, output_field=IntegerField())
-    ).exclude(latest_submitter=me)
+    # the plan's own copy of its latest submitter (NULL: none recorded, not excluded)
+    mine = mine.exclude(last_submitted_by_id=me)
     return mine.exclude(preparers__pk=me)
 
 
@@ -173,14 +165,8 @@ def items_awaiting_verification_for(user: Actor, qs: QuerySet[PlanAction]) -> Qu
     me = actor_id(user)
     if me is None:
         return mine
-    reporter = Subquery(
-        ProgressUpdate.objects.filter(action=OuterRef("pk"), status=ActionStatus.DONE)
-        .order_by("-reported_at", "-id")
-        .values("reported_by_id")[:1]
-    )
-    return mine.alias(done_reporter=Coalesce(reporter, 0, output_field=IntegerField())).exclude(
-        done_reporter=me
-    )
+    # the item's own copy of who reported it done last (NULL: none recorded, not excluded)
+    return mine.exclude(done_by_id=me)
 
 
 def _latest_submission(field: str) -> Subquery:

@@ -442,7 +442,10 @@ def plan_submit(
         snapshot=plan_snapshot(plan),
     )
     at = submission.submitted_at
-    also: dict[str, Any] = {"last_submitted_at": at}
+    also: dict[str, Any] = {
+        "last_submitted_at": at,
+        "last_submitted_by_id": submission.submitted_by_id,
+    }
     if plan.first_submitted_at is None:
         also |= {"first_submitted_at": at, "first_submitted_on": move.effective_on}
     move.apply(**also)
@@ -742,7 +745,11 @@ def action_record_progress(
         reported_by=acting_user(by),
         effective_on=move.effective_on,
     )
-    done = {"done_at": update.reported_at} if status == ActionStatus.DONE else {}
+    done = (
+        {"done_at": update.reported_at, "done_by_id": update.reported_by_id}
+        if status == ActionStatus.DONE
+        else {}
+    )
     move.apply(moved, percent=percent, **done)
     store_evidence(
         Evidence,

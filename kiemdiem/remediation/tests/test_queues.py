@@ -32,7 +32,7 @@ def _done(action: PlanAction, user) -> None:
         action=action, reported_by=user, status=ActionStatus.DONE, percent=100, narrative="Xong"
     )
     PlanAction.objects.filter(pk=action.pk).update(
-        status=ActionStatus.DONE, percent=100, done_at=report.reported_at
+        status=ActionStatus.DONE, percent=100, done_at=report.reported_at, done_by=user
     )
 
 
@@ -133,20 +133,27 @@ def test_the_demo_writes_the_queues_columns_as_the_services_do(campaign):
     item's latest "done" report time are on the plan and the item, as plan_submit and
     action_record_progress leave them."""
     latest = {}
-    for plan_id, at in PlanSubmission.objects.order_by("plan_id", "number").values_list(
-        "plan_id", "submitted_at"
+    for plan_id, *at_by in PlanSubmission.objects.order_by("plan_id", "number").values_list(
+        "plan_id", "submitted_at", "submitted_by_id"
     ):
-        latest[plan_id] = at
-    plans = dict(RemediationPlan.objects.values_list("pk", "last_submitted_at"))
+        latest[plan_id] = tuple(at_by)
+    plans = {
+        pk: (at, by)
+        for pk, at, by in RemediationPlan.objects.values_list(
+            "pk", "last_submitted_at", "last_submitted_by_id"
+        )
+    }
     assert latest and {pk: plans[pk] for pk in latest} == latest
-    assert not any(at for pk, at in plans.items() if pk not in latest)
+    assert not any(at for pk, (at, _by) in plans.items() if pk not in latest)
     done = {}
-    for action_id, at in (
+    for action_id, *at_by in (
         ProgressUpdate.objects.filter(status=ActionStatus.DONE)
         .order_by("action_id", "reported_at", "id")
-        .values_list("action_id", "reported_at")
+        .values_list("action_id", "reported_at", "reported_by_id")
     ):
-        done[action_id] = at
-    items = dict(PlanAction.objects.values_list("pk", "done_at"))
+        done[action_id] = tuple(at_by)
+    items = {
+        pk: (at, by) for pk, at, by in PlanAction.objects.values_list("pk", "done_at", "done_by_id")
+    }
     assert done and {pk: items[pk] for pk in done} == done
-    assert not any(at for pk, at in items.items() if pk not in done)
+    assert not any(at for pk, (at, _by) in items.items() if pk not in done)

@@ -21,16 +21,25 @@ fill = importlib.import_module("kiemdiem.remediation.migrations.0009_queue_waiti
 
 
 def latest_submission_at(plan):
-    return plan.submissions.order_by("-number").values_list("submitted_at", flat=True).first()
+    """The time of the plan's latest submission, checking its author is on the plan too."""
+    latest = plan.submissions.order_by("-number").first()
+    if latest is None:
+        return None
+    assert RemediationPlan.objects.get(pk=plan.pk).last_submitted_by_id == latest.submitted_by_id
+    return latest.submitted_at
 
 
 def latest_done_at(action):
-    return (
+    """The time of the item's latest "done" report, checking its author is on the item too."""
+    latest = (
         ProgressUpdate.objects.filter(action=action, status="done")
         .order_by("-reported_at", "-id")
-        .values_list("reported_at", flat=True)
         .first()
     )
+    if latest is None:
+        return None
+    assert PlanAction.objects.get(pk=action.pk).done_by_id == latest.reported_by_id
+    return latest.reported_at
 
 
 def report(action, by, status):
@@ -106,8 +115,8 @@ def test_reports_keep_the_time_of_the_latest_done_report(plan, org_tree, cell_se
 
 def refill():
     """What migration 0009 does, on rows whose column was never written."""
-    RemediationPlan.objects.update(last_submitted_at=None)
-    PlanAction.objects.update(done_at=None)
+    RemediationPlan.objects.update(last_submitted_at=None, last_submitted_by=None)
+    PlanAction.objects.update(done_at=None, done_by=None)
     fill(None, types.SimpleNamespace(connection=connection))
 
 
@@ -135,5 +144,7 @@ def test_the_migration_fills_the_waiting_rows_from_the_history(
     first.refresh_from_db()
     assert first.done_at == kept == latest_done_at(first)  # waiting for verification
     # Rows no queue reads are left to the next submission or report (the migration's note).
-    assert PlanAction.objects.get(pk=second.pk).done_at is None
-    assert RemediationPlan.objects.get(pk=plan.pk).last_submitted_at is None
+    second = PlanAction.objects.get(pk=second.pk)
+    assert second.done_at is None and second.done_by is None
+    plan = RemediationPlan.objects.get(pk=plan.pk)
+    assert plan.last_submitted_at is None and plan.last_submitted_by is None
