@@ -197,7 +197,7 @@ def tune_postgres(db: dict) -> None:
 
     KIEMDIEM_DB_PARALLEL_WORKERS=N sets max_parallel_workers_per_gather for the sessions (the
     same way). gunicorn.conf.py sets it to 0 for the web workers: a page reads small index
-    ranges, and a parallel plan takes cores that the other requests are waiting for (part 8 of
+    ranges, and a parallel plan takes cores that the other requests are waiting for (part 8c of
     docs/performance.md: a commune's audit page 53 → 7 ms of SQL under load); the task worker's
     jobs (statistics, reports, rebuilds) keep the server's setting."""
     if db["ENGINE"] != "django.db.backends.postgresql":

@@ -187,7 +187,7 @@ SELECT 'unread', '', NULL, COUNT(*), NULL
 
 # On PostgreSQL the statement above runs inside a PL/pgSQL function, which keeps its plan for the
 # connection's life: planning the seven-part UNION took ~1.4 ms of the 2.2 ms it cost each
-# request; the function's call costs ~0.2 ms (measured on the province bench, part 8). A
+# request; the function's call costs ~0.2 ms (measured on the province bench, part 8c). A
 # prepared statement would do the same but breaks behind PgBouncer in transaction mode; a
 # function works through it. `install_access_function` (re)creates it after every `migrate`, so
 # it always matches this module's SQL (org.apps).
