@@ -496,6 +496,8 @@ def _plan_values() -> dict[str, str]:
         "status": "b.pstatus",
         "first_submitted_at": f"CASE WHEN b.filed THEN {_at('b.pday')} END",
         "first_submitted_on": "CASE WHEN b.filed THEN b.pday END",
+        # its one submission (_submissions: number 1, submitted at the same time)
+        "last_submitted_at": f"CASE WHEN b.filed THEN {_at('b.pday')} END",
         # due 20 days ago, never submitted: the overdue sweep has flagged it
         "missing_flagged": "NOT b.filed",
         # submitted, then returned/accepted, then adopted
@@ -717,6 +719,9 @@ def _items(params: dict) -> tuple[int, int]:
             "closing_reason": "CASE WHEN i.status = %(a_cancelled)s "
             "THEN 'Không còn phù hợp (dữ liệu mẫu).' ELSE '' END",
             "overdue_flagged": "i.status IN (%(a_open)s, %(a_progress)s) AND i.due < %(today)s",
+            # the last report (j = k) of a done or verified item is its "done" report
+            "done_at": "CASE WHEN i.status IN (%(a_done)s, %(a_verified)s) AND i.k > 0 THEN "
+            f"{_reported_at('i.k')} END",
             # one version per progress report, verification or cancellation
             "version": "1 + i.k + CASE WHEN i.status IN (%(a_verified)s, %(a_cancelled)s) "
             "THEN 1 ELSE 0 END",
@@ -789,7 +794,16 @@ def _submissions(params: dict) -> tuple[int, int, int]:
 
 # Progress report j of k of an item: its day (spread from four days after the plan was filed
 # to the item's last report), status and percent (the last report is the item's state).
-_DAY = "(i.pday + 4 + floor((j - 1) * (i.dend - i.pday - 4)::float8 / (i.k - 1))::int)"
+def _day(j: str = "j") -> str:
+    return f"(i.pday + 4 + floor((({j}) - 1) * (i.dend - i.pday - 4)::float8 / (i.k - 1))::int)"
+
+
+def _reported_at(j: str = "j") -> str:
+    """The time of report j (_progress's reported_at)."""
+    return f"{_at(_day(j))} + ({j}) * interval '1 minute'"
+
+
+_DAY = _day()
 _STATUS = (
     "CASE WHEN j = i.k AND i.status IN (%(a_done)s, %(a_verified)s) THEN %(a_done)s "
     "ELSE %(a_progress)s END"
@@ -816,7 +830,7 @@ def _progress(params: dict) -> int:
             "percent": _PERCENT,
             "narrative": "'Đã triển khai theo kế hoạch (dữ liệu mẫu), lần ' || j",
             "effective_on": _DAY,
-            "reported_at": f"{_at(_DAY)} + j * interval '1 minute'",
+            "reported_at": _reported_at(),
         },
         "FROM bench_items i CROSS JOIN generate_series(1, i.k) j WHERE i.k > 0",
         params,

@@ -279,7 +279,10 @@ def generate_activity(
     for (status, day), ids in groups.items():
         for chunk in _chunks(ids):
             RemediationPlan.objects.filter(pk__in=chunk).update(
-                status=status, first_submitted_at=_at(day), first_submitted_on=day
+                status=status,
+                first_submitted_at=_at(day),
+                first_submitted_on=day,
+                last_submitted_at=_at(day),  # the one submission (PlanSubmission below)
             )
             if status != PlanStatus.RETURNED:  # with the appraiser or accepted: locked
                 Review.objects.filter(plan__pk__in=chunk).update(findings_locked=True)
@@ -469,9 +472,16 @@ def _write_progress(actions: list[PlanAction], today: datetime.date, rng: random
     by_day: dict[datetime.date, list[int]] = defaultdict(list)
     for report in reports:
         by_day[report.effective_on].append(report.action_id)
+    done_by_day: dict[datetime.date, list[int]] = defaultdict(list)
+    for report in reports:
+        if report.status == ActionStatus.DONE:
+            done_by_day[report.effective_on].append(report.action_id)
     for day, ids in by_day.items():  # auto_now_add stamped them now
         for chunk in _chunks(ids):
             ProgressUpdate.objects.filter(action_id__in=chunk).update(reported_at=_at(day))
+    for day, ids in done_by_day.items():  # the time of the "done" report on the item
+        for chunk in _chunks(ids):
+            PlanAction.objects.filter(pk__in=chunk).update(done_at=_at(day))
     cancelled = [a for a in actions if a.status == ActionStatus.CANCELLED]
     plan_paths = dict(
         RemediationPlan.objects.filter(pk__in={a.plan_id for a in cancelled}).values_list(

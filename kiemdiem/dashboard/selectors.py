@@ -406,7 +406,10 @@ class Todo:
     today: datetime.date
     appraisal_count: int = 0
     appraisal: list = field(default_factory=list)
+    # The count stopped at remediation.selectors.QUEUE_COUNT_CAP (shown "hơn 1.000").
+    appraisal_capped: bool = False
     verification_count: int = 0
+    verification_capped: bool = False
     verification: list = field(default_factory=list)
     returned: list = field(default_factory=list)
     plans_due: list = field(default_factory=list)
@@ -510,7 +513,9 @@ def _reports_due(units: frozenset[int], today: datetime.date) -> list[ReportDue]
     REPORT_LEAD_DAYS (or has ended), not yet sent, in open cycles covering the unit."""
     if not units:
         return []
-    own = list(Unit.objects.filter(pk__in=units))
+    # Only the fields read here and shown (the rows' other columns, a report's figures among
+    # them, were read and built into objects for nothing).
+    own = list(Unit.objects.filter(pk__in=units).only("id", "name", "kind", "path"))
     ancestors = {path for unit in own for path in unit.ancestor_paths()}
     periods = list(
         ReportPeriod.objects.filter(
@@ -520,13 +525,24 @@ def _reports_due(units: frozenset[int], today: datetime.date) -> list[ReportDue]
             ends_on__lte=today + datetime.timedelta(days=REPORT_LEAD_DAYS),
         )
         .select_related("cycle", "cycle__scope_unit")
+        .only(
+            "id",
+            "label",
+            "due_on",
+            "cycle_id",
+            "cycle__participating_kinds",
+            "cycle__scope_unit_id",
+            "cycle__scope_unit__path",
+        )
         .order_by("due_on", "pk")
     )
     if not periods:
         return []
     reports = {
         (r.period_id, r.unit_id): r
-        for r in PeriodicReport.objects.filter(period__in=periods, unit__in=own)
+        for r in PeriodicReport.objects.filter(period__in=periods, unit__in=own).only(
+            "id", "period_id", "unit_id", "status"
+        )
     }
     due = []
     for period in periods:
@@ -543,7 +559,16 @@ def _reports_due(units: frozenset[int], today: datetime.date) -> list[ReportDue]
 
 
 # The fields the home page's lines show (templates/dashboard/home.html).
-_PLAN_LINE = ("id", "status", "due_date", "unit_id", "person_id", "unit__name", "person__full_name")
+_PLAN_LINE = (
+    "id",
+    "status",
+    "due_date",
+    "unit_id",
+    "person_id",
+    "unit__name",
+    "person__full_name",
+    "last_submitted_at",
+)
 _ITEM_LINE = (
     "id",
     "content",
@@ -555,16 +580,26 @@ _ITEM_LINE = (
     "plan__person_id",
     "plan__unit__name",
     "plan__person__full_name",
+    "done_at",
 )
 
 
-def _first_and_count(queue: QuerySet) -> tuple[list, int]:
-    """The first HOME_ROWS rows of a queue and the queue's length, in one query: each row
-    carries COUNT(*) OVER () (the rows matching before the LIMIT). A COUNT and then the rows
-    built, compiled and ran the queue's filters twice (scope, recipients, latest submission or
-    report per row): on the province office's home these two pairs were its slowest queries."""
-    rows = list(queue.annotate(queue_length=Window(Count("*")))[:HOME_ROWS])
-    return rows, (rows[0].queue_length if rows else 0)
+def _first_and_count(queue: QuerySet, lines: QuerySet, order: tuple) -> tuple[list, int, bool]:
+    """The first HOME_ROWS rows of a queue, its length and whether that length stopped at
+    QUEUE_COUNT_CAP, in one query: the queue's first QUEUE_COUNT_CAP + 1 keys in its `order`
+    (read through the queue's index; the rules run on those rows only) and, of those, the
+    first rows as `lines` reads them (the fields the home page shows), each carrying the
+    number of keys (COUNT(*) OVER ()). The COUNT(*) OVER () over the queue itself counted and
+    sorted a whole country's queue; a separate capped COUNT compiled the queue's rules twice."""
+    keys = queue.values("pk")[: remediation_selectors.QUEUE_COUNT_CAP + 1]
+    rows = list(
+        lines.filter(pk__in=keys)
+        .annotate(queue_length=Window(Count("*")))
+        .order_by(*order)[:HOME_ROWS]
+    )
+    found = rows[0].queue_length if rows else 0
+    cap = remediation_selectors.QUEUE_COUNT_CAP
+    return rows, min(found, cap), found > cap
 
 
 def todo_for(user) -> Todo:
@@ -597,17 +632,17 @@ def _todo_for(user) -> Todo:
         return todo
     # The queues' rules as their pages apply them; the home page shows only a few fields of
     # each line, so only those are read (the rows of four tables otherwise: ~100 columns).
-    todo.appraisal, todo.appraisal_count = _first_and_count(
-        remediation_selectors.appraisal_queue(user)
-        .select_related(None)
+    todo.appraisal, todo.appraisal_count, todo.appraisal_capped = _first_and_count(
+        remediation_selectors.appraisal_queue(user),
+        remediation_selectors.appraisal_lines(RemediationPlan.objects.all())
         .select_related("unit", "person")
-        .only(*_PLAN_LINE)
+        .only(*_PLAN_LINE),
+        remediation_selectors.APPRAISAL_ORDER,
     )
-    todo.verification, todo.verification_count = _first_and_count(
-        remediation_selectors.verification_queue(user)
-        .select_related(None)
-        .select_related("plan__unit", "plan__person")
-        .only(*_ITEM_LINE)
+    todo.verification, todo.verification_count, todo.verification_capped = _first_and_count(
+        remediation_selectors.verification_queue(user),
+        PlanAction.objects.select_related("plan__unit", "plan__person").only(*_ITEM_LINE),
+        remediation_selectors.VERIFICATION_ORDER,
     )
 
     units = own_unit_ids(user)

@@ -80,6 +80,23 @@ class RemediationPlan(BaseModel):
     first_submitted_at = models.DateTimeField(_("nộp lần đầu lúc"), null=True, blank=True)
     # The day the first submission took effect: on time or late is judged on it.
     first_submitted_on = models.DateField(_("nộp lần đầu ngày"), null=True, blank=True)
+    # The time of the latest submission (PlanSubmission.submitted_at of the highest number),
+    # kept by plan_submit in the same transaction: the appraisal queue sorts by it through
+    # remediation_plan_waiting_idx instead of looking up each waiting plan's submissions.
+    # Migration 0009 filled it for the plans then submitted only (NULL on older plans of
+    # other states until their next submission: no page reads it there).
+    last_submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Who made that submission (PlanSubmission.submitted_by), beside it: the appraisal queue
+    # leaves out a plan its reader submitted last without a lookup per plan.
+    last_submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     decision_date = models.DateField(_("ngày tập thể quyết định"), null=True, blank=True)
     decision_ref = models.CharField(_("nghị quyết, quyết định"), max_length=120, blank=True)
     # Set by the overdue sweep when the due date passes with no submission (dashboard counts).
@@ -103,6 +120,12 @@ class RemediationPlan(BaseModel):
             models.Index(fields=["cycle", "status"], name="remediation_plan_status_idx"),
             # a unit's plans: the plan list walks units in path order (issue 17)
             models.Index(fields=["unit", "cycle"], name="remediation_plan_unit_idx"),
+            # "waiting for appraisal, the longest first" (the appraisal queue) read in order
+            models.Index(
+                fields=["last_submitted_at", "id"],
+                condition=Q(status=PlanStatus.SUBMITTED),
+                name="remediation_plan_waiting_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -245,12 +268,38 @@ class PlanAction(BaseModel):
     )
     # Set by the overdue sweep when the deadline passes with the item still open (dashboard counts).
     overdue_flagged = models.BooleanField(default=False, editable=False)
+    # The time of the latest "done" progress report (ProgressUpdate.reported_at), kept by
+    # action_record_progress in the same transaction; a later "in progress" report or a
+    # refused verification leaves it. Every arrow into "done" is such a report, so a done item
+    # has it (the order needs no rule for NULLs). The verification queue sorts by it through
+    # remediation_action_waiting_idx instead of looking up each waiting item's reports.
+    # Migration 0009 filled it for the items then done only (as last_submitted_at).
+    done_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Who made that report (ProgressUpdate.reported_by), beside it: the verification queue
+    # leaves out an item its reader reported done without a lookup per item.
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("nội dung khắc phục")
         verbose_name_plural = _("nội dung khắc phục")
         ordering = ["plan", "position", "id"]
-        indexes = [models.Index(fields=["status", "due_date"], name="remediation_action_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "due_date"], name="remediation_action_due_idx"),
+            # "reported done, waiting for verification, the oldest report first"
+            models.Index(
+                fields=["done_at", "id"],
+                condition=Q(status=ActionStatus.DONE),
+                name="remediation_action_waiting_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return (self.content or _("(chưa có nội dung)"))[:80]

@@ -22,7 +22,6 @@ from kiemdiem.remediation.models import (
     PlanAction,
     PlanRecipient,
     PlanSubmission,
-    ProgressUpdate,
     RemediationPlan,
 )
 from kiemdiem.remediation.states import PLAN_TRACKABLE, ActionStatus, PlanStatus, ReturnGround
@@ -143,14 +142,8 @@ def plans_awaiting_appraisal_for(
     me = actor_id(user)
     if me is None:  # the system, acting for no person: nothing of its own to refuse
         return mine
-    latest_submitter = Subquery(
-        PlanSubmission.objects.filter(plan=OuterRef("pk"))
-        .order_by("-number")
-        .values("submitted_by_id")[:1]
-    )
-    mine = mine.annotate(latest_submitter=latest_submitter).filter(  # NULL: no recorded submitter
-        Q(latest_submitter__isnull=True) | ~Q(latest_submitter=me)
-    )
+    # the plan's own copy of its latest submitter (NULL: none recorded, not excluded)
+    mine = mine.exclude(last_submitted_by_id=me)
     return mine.exclude(preparers__pk=me)
 
 
@@ -172,14 +165,8 @@ def items_awaiting_verification_for(user: Actor, qs: QuerySet[PlanAction]) -> Qu
     me = actor_id(user)
     if me is None:
         return mine
-    reporter = Subquery(
-        ProgressUpdate.objects.filter(action=OuterRef("pk"), status=ActionStatus.DONE)
-        .order_by("-reported_at", "-id")
-        .values("reported_by_id")[:1]
-    )
-    return mine.annotate(done_reporter=reporter).filter(
-        Q(done_reporter__isnull=True) | ~Q(done_reporter=me)
-    )
+    # the item's own copy of who reported it done last (NULL: none recorded, not excluded)
+    return mine.exclude(done_by_id=me)
 
 
 def _latest_submission(field: str) -> Subquery:
@@ -188,35 +175,42 @@ def _latest_submission(field: str) -> Subquery:
     )
 
 
+# The queues count their rows up to this many: past it the pages and the home page say "hơn
+# 1.000" (more than 1,000) instead of counting a country's queue on every load.
+QUEUE_COUNT_CAP = 1000
+# The queues' orders, which remediation_plan_waiting_idx and remediation_action_waiting_idx
+# serve: the plans by the time of their latest submission, the items by that of their latest
+# "done" report (columns kept by plan_submit and action_record_progress), oldest first.
+APPRAISAL_ORDER = ("last_submitted_at", "pk")
+VERIFICATION_ORDER = ("done_at", "pk")
+
+
+def appraisal_lines(plans: QuerySet[RemediationPlan]) -> QuerySet[RemediationPlan]:
+    """`plans` as the appraisal queue shows them: each with its round (the number of its
+    latest submission, looked up for the rows read only) and `waiting_since`."""
+    return plans.annotate(round=_latest_submission("number"), waiting_since=F("last_submitted_at"))
+
+
 def appraisal_queue(user: Actor) -> QuerySet[RemediationPlan]:
     """The queue "Chờ tôi thẩm định": the plans awaiting the user's appraisal
     (plans_awaiting_appraisal_for over their scope), oldest submission first, each with its
-    round (submission number) and the time it was submitted."""
+    round (submission number) and the time it was submitted. A page reads the waiting plans in
+    the order of the index and stops."""
     plans = plans_awaiting_appraisal_for(user, RemediationPlan.objects.visible_to(user))
     return (
-        plans.annotate(
-            round=_latest_submission("number"), waiting_since=_latest_submission("submitted_at")
-        )
-        .select_related("unit", "person", "cycle")
-        .order_by("waiting_since", "pk")
+        appraisal_lines(plans).select_related("unit", "person", "cycle").order_by(*APPRAISAL_ORDER)
     )
 
 
 def verification_queue(user: Actor) -> QuerySet[PlanAction]:
     """The queue "Chờ tôi xác nhận": items reported done awaiting the user's verification
-    (items_awaiting_verification_for over their scope), with the time of the "done" report,
-    oldest first."""
+    (items_awaiting_verification_for over their scope), with the time of the "done" report
+    (`done_at`), oldest first."""
     visible = scope(PlanAction.objects.all(), user, via="plan__unit")
-    done_at = Subquery(
-        ProgressUpdate.objects.filter(action=OuterRef("pk"), status=ActionStatus.DONE)
-        .order_by("-reported_at", "-id")
-        .values("reported_at")[:1]
-    )
     return (
         items_awaiting_verification_for(user, visible)
-        .annotate(done_at=done_at)
         .select_related("plan", "plan__unit", "plan__person", "plan__cycle")
-        .order_by(F("done_at").asc(nulls_first=True), "pk")
+        .order_by(*VERIFICATION_ORDER)
     )
 
 

@@ -430,12 +430,9 @@ def plan_submit(
     problems = plan_problems(plan)
     if problems:
         raise PlanIncomplete(problems)
-    also: dict[str, Any] = {}
-    if plan.first_submitted_at is None:
-        also = {"first_submitted_at": timezone.now(), "first_submitted_on": move.effective_on}
-    move.apply(**also)
-    Review.objects.filter(pk=plan.review_id).update(findings_locked=True)
     number = plan.submissions.count() + 1
+    # The kept version first: its time goes on the plan in the move's own UPDATE (the
+    # appraisal queue's order); a refused move (stale version) rolls it back with the rest.
     submission = PlanSubmission.objects.create(
         plan=plan,
         number=number,
@@ -444,6 +441,15 @@ def plan_submit(
         note=move.reason,
         snapshot=plan_snapshot(plan),
     )
+    at = submission.submitted_at
+    also: dict[str, Any] = {
+        "last_submitted_at": at,
+        "last_submitted_by_id": submission.submitted_by_id,
+    }
+    if plan.first_submitted_at is None:
+        also |= {"first_submitted_at": at, "first_submitted_on": move.effective_on}
+    move.apply(**also)
+    Review.objects.filter(pk=plan.review_id).update(findings_locked=True)
     _record_recipients(plan, by, first=number == 1)
     _notify_submitted(plan, submission)
     return submission
@@ -729,7 +735,8 @@ def action_record_progress(
     before_percent = action.percent
     # The new percent on the move's own audit row (one row, one INSERT, per report).
     moved = {"percent": [before_percent, percent]} if before_percent != percent else None
-    move.apply(moved, percent=percent)
+    # The report first: a "done" report's time goes on the item in the move's own UPDATE
+    # (the verification queue's order); a refused move rolls it back with the rest.
     update = ProgressUpdate.objects.create(
         action=action,
         status=status,
@@ -738,6 +745,12 @@ def action_record_progress(
         reported_by=acting_user(by),
         effective_on=move.effective_on,
     )
+    done = (
+        {"done_at": update.reported_at, "done_by_id": update.reported_by_id}
+        if status == ActionStatus.DONE
+        else {}
+    )
+    move.apply(moved, percent=percent, **done)
     store_evidence(
         Evidence,
         update=update,

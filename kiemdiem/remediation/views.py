@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kiemdiem.core.audit import history_for
 from kiemdiem.core.dates import today
 from kiemdiem.core.forms import PICKER_RESULTS, picker_context, run_service
-from kiemdiem.core.paging import GroupedKeysPaginator, KeysFirstPaginator
+from kiemdiem.core.paging import CappedCountPaginator, GroupedKeysPaginator
 from kiemdiem.core.permissions import require
 from kiemdiem.org.forms import person_option
 from kiemdiem.org.scoping import access_for, scope
@@ -110,7 +110,9 @@ def late_plans(rows) -> set[int]:
 @login_required
 def queue_appraisal(request: HttpRequest) -> HttpResponse:
     """ "Chờ tôi thẩm định": plans the user may appraise now, the longest waiting first."""
-    page = KeysFirstPaginator(selectors.appraisal_queue(request.user), ROWS_PER_PAGE)
+    page = CappedCountPaginator(
+        selectors.appraisal_queue(request.user), ROWS_PER_PAGE, cap=selectors.QUEUE_COUNT_CAP
+    )
     ctx = {"page": page.get_page(request.GET.get("page")), "today": today()}
     return render(request, "remediation/queue_appraisal.html", ctx)
 
@@ -118,7 +120,9 @@ def queue_appraisal(request: HttpRequest) -> HttpResponse:
 @login_required
 def queue_verification(request: HttpRequest) -> HttpResponse:
     """ "Chờ tôi xác nhận": items reported done that the user may verify, oldest report first."""
-    page = KeysFirstPaginator(selectors.verification_queue(request.user), ROWS_PER_PAGE)
+    page = CappedCountPaginator(
+        selectors.verification_queue(request.user), ROWS_PER_PAGE, cap=selectors.QUEUE_COUNT_CAP
+    )
     ctx = {"page": page.get_page(request.GET.get("page")), "today": today()}
     return render(request, "remediation/queue_verification.html", ctx)
 

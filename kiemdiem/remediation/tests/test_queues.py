@@ -14,8 +14,8 @@ from django.urls import reverse
 from kiemdiem.org.demo import DEMO_USERNAMES
 from kiemdiem.org.models import Person
 from kiemdiem.org.scoping import access_for
-from kiemdiem.remediation import selectors
-from kiemdiem.remediation.models import PlanAction, ProgressUpdate
+from kiemdiem.remediation import selectors, views
+from kiemdiem.remediation.models import PlanAction, PlanSubmission, ProgressUpdate, RemediationPlan
 from kiemdiem.remediation.states import ActionStatus, PlanStatus
 
 TRACKED = [PlanStatus.ACCEPTED, PlanStatus.ADOPTED]
@@ -28,10 +28,12 @@ def _fresh(username: str):
 
 def _done(action: PlanAction, user) -> None:
     """Test data: a "done" progress report on `action` by `user` (what the service records)."""
-    ProgressUpdate.objects.create(
+    report = ProgressUpdate.objects.create(
         action=action, reported_by=user, status=ActionStatus.DONE, percent=100, narrative="Xong"
     )
-    PlanAction.objects.filter(pk=action.pk).update(status=ActionStatus.DONE, percent=100)
+    PlanAction.objects.filter(pk=action.pk).update(
+        status=ActionStatus.DONE, percent=100, done_at=report.reported_at, done_by=user
+    )
 
 
 @pytest.fixture(scope="module")
@@ -87,3 +89,71 @@ def test_member_has_empty_queues_with_a_next_step(campaign, client):
     assert "Không có kế hoạch nào chờ đồng chí thẩm định" in html
     html = client.get(reverse("remediation:queue-verification")).content.decode()
     assert "Không có nội dung nào chờ đồng chí xác nhận" in html
+
+
+@pytest.mark.parametrize("username", ["vanphong", "admin"])
+def test_queue_pages_stay_within_their_query_ceiling(
+    campaign, client, username, django_assert_max_num_queries
+):
+    """Session, user, access; the capped count, the page's keys, its rows (and the export
+    button's registry): the same for a commune's queue and for the country's."""
+    client.force_login(_fresh(username))
+    for name in ("remediation:queue-appraisal", "remediation:queue-verification"):
+        client.get(reverse(name))  # caches (content types, the session)
+        with django_assert_max_num_queries(8):
+            response = client.get(reverse(name))
+        assert response.status_code == 200 and response.context["page"].object_list
+
+
+def test_queue_counts_stop_at_the_cap(campaign, client, monkeypatch):
+    """Past QUEUE_COUNT_CAP the pages and the home page say "more than" the cap; the rows and
+    the order are those of the uncapped queue."""
+    user = _fresh("vanphong")
+    waiting = list(selectors.appraisal_queue(user).values_list("pk", flat=True))
+    assert len(waiting) >= 3
+    monkeypatch.setattr(selectors, "QUEUE_COUNT_CAP", 2)
+    monkeypatch.setattr(views, "ROWS_PER_PAGE", 1)  # the cap spans pages, as 1,000 does 20
+    client.force_login(user)
+    response = client.get(reverse("remediation:queue-appraisal"))
+    assert "Hơn 2</strong> kế hoạch đang chờ" in response.content.decode()
+    assert [p.pk for p in response.context["page"].object_list] == waiting[:1]
+    response = client.get(reverse("remediation:queue-appraisal") + "?page=2")
+    assert [p.pk for p in response.context["page"].object_list] == waiting[1:2]
+    html = client.get(reverse("home")).content.decode()
+    assert "Xem cả hơn 2 kế hoạch chờ thẩm định" in html
+    monkeypatch.setattr(selectors, "QUEUE_COUNT_CAP", len(waiting))  # exactly at the cap
+    response = client.get(reverse("remediation:queue-appraisal"))
+    assert f"<strong>{len(waiting)}</strong> kế hoạch đang chờ" in response.content.decode()
+    html = client.get(reverse("home")).content.decode()
+    assert f"Xem cả {len(waiting)} kế hoạch chờ thẩm định" in html
+
+
+def test_the_demo_writes_the_queues_columns_as_the_services_do(campaign):
+    """generate_activity writes rows directly: each plan's latest submission time and each
+    item's latest "done" report time are on the plan and the item, as plan_submit and
+    action_record_progress leave them."""
+    latest = {}
+    for plan_id, *at_by in PlanSubmission.objects.order_by("plan_id", "number").values_list(
+        "plan_id", "submitted_at", "submitted_by_id"
+    ):
+        latest[plan_id] = tuple(at_by)
+    plans = {
+        pk: (at, by)
+        for pk, at, by in RemediationPlan.objects.values_list(
+            "pk", "last_submitted_at", "last_submitted_by_id"
+        )
+    }
+    assert latest and {pk: plans[pk] for pk in latest} == latest
+    assert not any(at for pk, (at, _by) in plans.items() if pk not in latest)
+    done = {}
+    for action_id, *at_by in (
+        ProgressUpdate.objects.filter(status=ActionStatus.DONE)
+        .order_by("action_id", "reported_at", "id")
+        .values_list("action_id", "reported_at", "reported_by_id")
+    ):
+        done[action_id] = tuple(at_by)
+    items = {
+        pk: (at, by) for pk, at, by in PlanAction.objects.values_list("pk", "done_at", "done_by_id")
+    }
+    assert done and {pk: items[pk] for pk in done} == done
+    assert not any(at for pk, (at, _by) in items.items() if pk not in done)

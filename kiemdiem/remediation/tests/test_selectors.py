@@ -47,6 +47,8 @@ def _involve(rng: random.Random, personas, plans: list[int], items: list[int]) -
         role = rng.choice(["submitter", "preparer", "owner"])
         if role == "submitter":
             PlanSubmission.objects.filter(plan=plan).update(submitted_by=user)
+            plan.last_submitted_by = user  # as plan_submit keeps it beside the submission
+            plan.save(update_fields=["last_submitted_by"])
         elif role == "preparer":
             plan.preparers.add(user)
         elif plan.person_id and not Person.objects.filter(user=user).exists():
@@ -54,12 +56,16 @@ def _involve(rng: random.Random, personas, plans: list[int], items: list[int]) -
     done = [i for i in items if PlanAction.objects.get(pk=i).status == ActionStatus.DONE]
     for user in personas:
         if done:
-            ProgressUpdate.objects.create(
+            report = ProgressUpdate.objects.create(
                 action_id=rng.choice(done),
                 status=ActionStatus.DONE,
                 percent=100,
                 narrative="Đã xong",
                 reported_by=user,
+            )
+            # as action_record_progress keeps it beside the report
+            PlanAction.objects.filter(pk=report.action_id).update(
+                done_at=report.reported_at, done_by=user
             )
 
 
