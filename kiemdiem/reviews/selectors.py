@@ -425,9 +425,9 @@ def roster_walks(members: int, shown: int, upto: int) -> bool:
 
 # commitment_stats reads the year's commitments rather than the subtree's members for a subtree
 # of at least this many members (more than any province has), found by the summary, which is
-# only asked for units this near the root.
+# only asked for units this near the root (the root: the provinces' pages run as before).
 COUNTRY_MEMBERS = 1_000_000
-COUNTRY_DEPTH = 1
+COUNTRY_DEPTH = 0
 
 
 def commitment_stats(unit: Unit, year: int) -> dict[str, int]:
