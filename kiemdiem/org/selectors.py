@@ -97,8 +97,12 @@ def subtree_member_counts(
             found[unit_id] = [official, temporary]
         # Open ones starting later count -1 each, dated ones running today +1.
         sign = Case(When(valid_to__isnull=True, then=Value(-1)), default=Value(1))
+        # The subtree as SUBSTR(path) = …, which no index serves: SQLite then starts from the
+        # two partial indexes (MULTI-INDEX OR) instead of every membership of the subtree.
+        inside = Substr("unit__path", 1, len(scope_path))
         rows = (
-            Membership.objects.filter(unit__path__startswith=scope_path)
+            Membership.objects.alias(inside=inside)
+            .filter(inside=scope_path)
             .filter(
                 Q(valid_to__isnull=True, valid_from__gt=day)
                 | Q(valid_to__isnull=False, valid_to__gte=day, valid_from__lte=day)
