@@ -450,7 +450,7 @@ def commitment_stats(unit: Unit, year: int) -> dict[str, int]:
         .query.sql_with_params()
     )
     q = connection.ops.quote_name
-    counts = f"""
+    counts = """
         COUNT(DISTINCT c.id), COUNT(DISTINCT c.id) FILTER (WHERE i.fulfilment <> %s),
         COUNT(DISTINCT c.id) FILTER (WHERE i.fulfilment IN (%s, %s)),
         COUNT(DISTINCT c.id) FILTER (WHERE i.fulfilment = %s)
