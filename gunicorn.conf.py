@@ -9,6 +9,9 @@ import multiprocessing
 import os
 
 bind = os.environ.get("KIEMDIEM_BIND", "127.0.0.1:8000")
+# No parallel query plans for the pages (settings.tune_postgres): each reads small index ranges,
+# and the workers a parallel plan starts take the cores other requests are waiting for.
+os.environ.setdefault("KIEMDIEM_DB_PARALLEL_WORKERS", "0")
 # gunicorn's own advice, (2 × cores) + 1 synchronous workers: while one waits on the database
 # another uses the core. Each worker holds one database connection (CONN_MAX_AGE keeps it).
 workers = int(os.environ.get("KIEMDIEM_WEB_WORKERS", 2 * multiprocessing.cpu_count() + 1))

@@ -193,16 +193,26 @@ def tune_postgres(db: dict) -> None:
     (their cost estimates pass jit_above_cost even though each reads a few thousand rows).
     Sent as a startup option (after whatever PGOPTIONS says, which libpq would otherwise
     ignore), which PgBouncer drops (ignore_startup_parameters = options): behind it set
-    `jit = off` in postgresql.conf instead."""
+    `jit = off` in postgresql.conf instead.
+
+    KIEMDIEM_DB_PARALLEL_WORKERS=N sets max_parallel_workers_per_gather for the sessions (the
+    same way). gunicorn.conf.py sets it to 0 for the web workers: a page reads small index
+    ranges, and a parallel plan takes cores that the other requests are waiting for (part 8c of
+    docs/performance.md: a commune's audit page 53 → 7 ms of SQL under load); the task worker's
+    jobs (statistics, reports, rebuilds) keep the server's setting."""
     if db["ENGINE"] != "django.db.backends.postgresql":
         return
     binding = env_bool("KIEMDIEM_DB_SERVER_SIDE_BINDING", True)
     options = db.setdefault("OPTIONS", {})
     options["server_side_binding"] = binding
-    if not env_bool("KIEMDIEM_DB_JIT", False):
+    startup = [] if env_bool("KIEMDIEM_DB_JIT", False) else ["-c jit=off"]
+    if env_str("KIEMDIEM_DB_PARALLEL_WORKERS"):
+        workers = env_int("KIEMDIEM_DB_PARALLEL_WORKERS", 0)
+        startup.append(f"-c max_parallel_workers_per_gather={workers}")
+    if startup:
         # libpq reads PGOPTIONS only when no `options` is given: keep what it says as well
-        given = " ".join(filter(None, [env_str("PGOPTIONS"), options.get("options", "")]))
-        options["options"] = f"{given} -c jit=off".strip()
+        given = [env_str("PGOPTIONS"), options.get("options", "")]
+        options["options"] = " ".join(filter(None, [*given, *startup]))
 
 
 tune_sqlite(DATABASES["default"])

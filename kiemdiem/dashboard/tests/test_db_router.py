@@ -3,7 +3,9 @@ the replica, and the read-your-writes pin. The real streaming standby is exercis
 `make reliability` (R14); here the replica alias is mapped back to the test database and every
 decision is recorded."""
 
+import os
 import runpy
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -185,6 +187,24 @@ def test_postgres_sessions_run_without_jit_unless_asked(monkeypatch):
     assert (
         "options" not in runpy.run_path(settings_module.__file__)["DATABASES"]["default"]["OPTIONS"]
     )
+
+
+def test_the_web_workers_plan_without_parallel_workers(monkeypatch):
+    """gunicorn.conf.py asks for no parallel plans; the setting reaches the sessions' options
+    (with JIT on or off), and the task worker, started without it, keeps the server's."""
+    monkeypatch.setenv("DATABASE_URL", "postgres://app@127.0.0.1:5432/kiemdiem")
+    monkeypatch.setenv("KIEMDIEM_DB_PARALLEL_WORKERS", "")  # (restored after the test: gunicorn's
+    monkeypatch.delenv("KIEMDIEM_DB_PARALLEL_WORKERS")  # configuration sets it for the process)
+    assert "parallel" not in runpy.run_path(settings_module.__file__)["DATABASES"]["default"][
+        "OPTIONS"
+    ].get("options", "")
+    runpy.run_path(str(Path(settings_module.__file__).parent.parent / "gunicorn.conf.py"))
+    assert os.environ["KIEMDIEM_DB_PARALLEL_WORKERS"] == "0"
+    options = runpy.run_path(settings_module.__file__)["DATABASES"]["default"]["OPTIONS"]
+    assert options["options"] == "-c jit=off -c max_parallel_workers_per_gather=0"
+    monkeypatch.setenv("KIEMDIEM_DB_JIT", "1")
+    options = runpy.run_path(settings_module.__file__)["DATABASES"]["default"]["OPTIONS"]
+    assert options["options"] == "-c max_parallel_workers_per_gather=0"
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL setting")
