@@ -2,7 +2,11 @@
 after every kind of membership change, and across midnight without a write."""
 
 import datetime
+import threading
+import time
 
+import pytest
+from django.db import connection, transaction
 from django.utils import timezone
 
 from kiemdiem.core.permissions import SYSTEM
@@ -145,3 +149,51 @@ def test_rebuild_gives_what_the_triggers_kept(org_tree):
     rebuilt = set(UnitMemberCount.objects.values_list("unit", "official", "temporary"))
     # the two cells and their six ancestors
     assert rebuilt == kept and len(kept) == 8
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_move_waits_for_a_membership_write_in_flight(org_tree):
+    """PostgreSQL: a membership added (not yet committed) under a unit that is moved meanwhile
+    ends up in the new ancestors' totals, not the old ones' (unit_move locks org_membership
+    before it moves the totals; without the lock the move read the totals without the new
+    membership and the old ancestors kept it)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite writes one transaction at a time")
+    t = org_tree
+    person = PersonFactory(full_name="Mai Văn Thử")
+    added, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def in_thread(work) -> None:
+        try:
+            work()
+        except BaseException as exc:  # reported by the test below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def add() -> None:
+        with transaction.atomic():
+            services.membership_add(
+                person=person, unit=t.cell_a1, valid_from=timezone.localdate(), by=SYSTEM
+            )
+            added.set()
+            release.wait(10)
+
+    def move() -> None:
+        unit = Unit.objects.get(pk=t.grassroots_a1.pk)
+        target = Unit.objects.get(pk=t.district_b1.pk)
+        services.unit_move(unit=unit, new_parent=target, by=SYSTEM, reason="Thử")
+
+    writer = threading.Thread(target=in_thread, args=(add,))
+    writer.start()
+    assert added.wait(10)
+    mover = threading.Thread(target=in_thread, args=(move,))
+    mover.start()
+    time.sleep(0.5)  # the move reaches its lock (or, without it, reads the totals)
+    release.set()
+    writer.join(10)
+    mover.join(10)
+    assert not errors, errors
+    assert Unit.objects.get(pk=t.grassroots_a1.pk).parent_id == t.district_b1.pk
+    assert_exact("move beside a write in flight")
