@@ -61,13 +61,29 @@ def _grouped(source: str, sign: str = "") -> str:
     )
 
 
-def _row(ref: str, sign: str = "") -> str:
-    """SQLite: one row's delta (NEW or OLD), zero when it is not open-ended."""
+def _row(ref: str) -> str:
+    """SQLite: one row's delta (NEW), zero when it is not open-ended."""
     return (
         f"SELECT {ref}.unit_id AS unit_id, "
-        f"{sign}({ref}.kind = 'official' AND {ref}.valid_to IS NULL) AS official, "
-        f"{sign}({ref}.kind <> 'official' AND {ref}.valid_to IS NULL) AS temporary"
+        f"({ref}.kind = 'official' AND {ref}.valid_to IS NULL) AS official, "
+        f"({ref}.kind <> 'official' AND {ref}.valid_to IS NULL) AS temporary"
     )
+
+
+def _subtract(ref: str) -> str:
+    """SQLite: take one row (OLD) off its unit's and ancestors' rows, updating only rows that
+    exist. A test database's flush deletes the tables in any order: deleting the memberships
+    after this table must not leave rows behind."""
+    return f"""
+        UPDATE {TABLE}
+           SET official = official - ({ref}.kind = 'official'),
+               temporary = temporary - ({ref}.kind <> 'official')
+         WHERE {ref}.valid_to IS NULL AND unit_id IN (
+               SELECT a.id FROM org_unit u
+                 JOIN (VALUES {_LENGTHS}) k ON k.column1 <= LENGTH(u.path)
+                 JOIN org_unit a ON a.path = SUBSTR(u.path, 1, k.column1)
+                WHERE u.id = {ref}.unit_id)
+    """
 
 
 POSTGRES = f"""
@@ -104,11 +120,11 @@ SQLITE = [
     BEGIN {delta_sql(_row("NEW"))}; END""",
     f"""CREATE TRIGGER IF NOT EXISTS org_membership_counted_delete
     AFTER DELETE ON org_membership WHEN OLD.valid_to IS NULL
-    BEGIN {delta_sql(_row("OLD", "-"))}; END""",
+    BEGIN {_subtract("OLD")}; END""",
     f"""CREATE TRIGGER IF NOT EXISTS org_membership_counted_update
     AFTER UPDATE OF unit_id, kind, valid_to ON org_membership
     WHEN OLD.valid_to IS NULL OR NEW.valid_to IS NULL
-    BEGIN {delta_sql(_row("NEW") + " UNION ALL " + _row("OLD", "-"))}; END""",
+    BEGIN {_subtract("OLD")}; {delta_sql(_row("NEW"))}; END""",
 ]
 
 DROP_SQLITE = [
