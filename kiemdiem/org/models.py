@@ -288,7 +288,29 @@ class Membership(BaseModel):
         verbose_name = _("sinh hoạt đảng")
         verbose_name_plural = _("sinh hoạt đảng")
         ordering = ["-valid_from"]
-        indexes = [models.Index(fields=["unit", "valid_to"], name="org_membership_unit_idx")]
+        indexes = [
+            models.Index(fields=["unit", "valid_to"], name="org_membership_unit_idx"),
+            # The members-per-unit summary (UnitMemberCount) counts open-ended memberships; the
+            # page adds what it leaves out through these two (few rows each): open ones that
+            # start after today, and dated ones that still run today.
+            models.Index(
+                fields=["valid_from"],
+                name="org_membership_starts_idx",
+                condition=Q(valid_to__isnull=True),
+            ),
+            models.Index(
+                fields=["valid_to"],
+                name="org_membership_ends_idx",
+                condition=Q(valid_to__isnull=False),
+            ),
+            # The people behind the counts: a temporary membership may be a second one of a
+            # person with an official cell in the same subtree (selectors.subtree_people).
+            models.Index(
+                fields=["person"],
+                name="org_membership_temporary_idx",
+                condition=Q(kind="temporary"),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
@@ -299,6 +321,26 @@ class Membership(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.person} — {self.unit}"
+
+
+class UnitMemberCount(models.Model):
+    """Open-ended memberships (valid_to empty) in the unit's whole subtree, official and
+    temporary apart: the member counts of large subtrees without counting millions of rows.
+    Written only by the database's triggers on org_membership (kiemdiem/org/member_counts.py);
+    read by selectors.subtree_member_counts, which adds what changes at midnight."""
+
+    unit = models.OneToOneField(
+        Unit, primary_key=True, on_delete=models.CASCADE, related_name="member_count_row"
+    )
+    official = models.IntegerField(default=0)
+    temporary = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("số đảng viên theo đơn vị")
+        verbose_name_plural = _("số đảng viên theo đơn vị")
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}: {self.official} + {self.temporary}"
 
 
 class PositionRole(models.TextChoices):

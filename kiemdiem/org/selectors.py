@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,15 +18,16 @@ from kiemdiem.core.sorting import natural_key
 from kiemdiem.core.text import fold
 from kiemdiem.org.models import (
     LEADER_ROLES,
-    PATH_STEP,
     AccessGrant,
     AccessRole,
     Membership,
+    MembershipKind,
     OversightAssignment,
     Person,
     Position,
     PositionRole,
     Unit,
+    UnitMemberCount,
     WorkingGroup,
     WorkingGroupMember,
 )
@@ -43,34 +44,105 @@ def children_with_member_counts(
     unit: Unit, *, day: datetime.date | None = None, include_past: bool = False
 ) -> list[Unit]:
     """Children of `unit` valid on `day` (all, with `include_past`), each with `.member_count` =
-    current members of its subtree.
-
-    One grouped query over the unit's subtree: members are grouped by the first segment of their
-    cell's path below `unit` (prefix of length len(child.path)).
-    """
+    current memberships in its subtree (subtree_member_counts: the summary and two small reads,
+    whatever the size of the subtree)."""
     day = day or timezone.localdate()
     children_qs = unit.children.all() if include_past else unit.children.valid_on(day)
     # Natural order within each kind: "Chi bộ thôn 2" before "Chi bộ thôn 10".
     children = sorted(children_qs, key=lambda u: (u.kind, natural_key(u.name)))
     if not children:
         return children
-    prefix_len = len(unit.path) + PATH_STEP
-    counts = dict(
-        Membership.objects.current(day)
-        .filter(unit__path__startswith=unit.path)
-        .exclude(unit=unit)
-        .annotate(prefix=Substr("unit__path", 1, prefix_len))
-        .values_list("prefix")
-        .annotate(n=Count("id"))
-        .values_list("prefix", "n")
-    )
+    counts = subtree_member_counts(children, day=day, parent=unit)
     for child in children:
-        child.member_count = counts.get(child.path, 0)
+        child.member_count = sum(counts[child.pk])
     return children
 
 
 def subtree_member_count(unit: Unit, *, day: datetime.date | None = None) -> int:
-    return Membership.objects.current(day).filter(unit__path__startswith=unit.path).count()
+    """Current memberships (official and temporary) in the unit's subtree."""
+    return sum(subtree_member_counts([unit], day=day)[unit.pk])
+
+
+def subtree_member_counts(
+    units: Sequence[Unit], *, day: datetime.date | None = None, parent: Unit | None = None
+) -> dict[int, tuple[int, int]]:
+    """unit id → (official, temporary) memberships current on `day` in its subtree: exactly
+    what `Membership.objects.current(day)` over the subtree counts. `units` are one unit, or
+    children of `parent`.
+
+    Today: the summary's open-ended memberships per subtree (UnitMemberCount, kept by triggers,
+    one row a unit), less the open ones that start after today, plus the dated ones that still
+    run today — both read through partial indexes that hold only such rows, in one grouped
+    query over the subtrees (issue 17: a COUNT over 5.6 M memberships at the root, 2 s). Another
+    day: counted live."""
+    today = timezone.localdate()
+    day = day or today
+    scope_path = parent.path if parent is not None else units[0].path
+    prefix = Substr("unit__path", 1, len(units[0].path))
+    by_path = {u.path: u.pk for u in units}
+    found = {u.pk: [0, 0] for u in units}
+    kind = Case(When(kind=MembershipKind.OFFICIAL, then=Value(0)), default=Value(1))
+    if day != today:
+        rows = (
+            Membership.objects.current(day)
+            .filter(unit__path__startswith=scope_path)
+            .values_list(prefix, kind)
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+    else:
+        for unit_id, official, temporary in UnitMemberCount.objects.filter(
+            unit_id__in=list(found)
+        ).values_list("unit_id", "official", "temporary"):
+            found[unit_id] = [official, temporary]
+        # Open ones starting later count -1 each, dated ones running today +1.
+        sign = Case(When(valid_to__isnull=True, then=Value(-1)), default=Value(1))
+        # The subtree as SUBSTR(path) = …, which no index serves: SQLite then starts from the
+        # two partial indexes (MULTI-INDEX OR) instead of every membership of the subtree.
+        inside = Substr("unit__path", 1, len(scope_path))
+        rows = (
+            Membership.objects.alias(inside=inside)
+            .filter(inside=scope_path)
+            .filter(
+                Q(valid_to__isnull=True, valid_from__gt=day)
+                | Q(valid_to__isnull=False, valid_to__gte=day, valid_from__lte=day)
+            )
+            .values_list(prefix, kind)
+            .annotate(n=Sum(sign))
+            .order_by()
+        )
+    for path, k, n in rows:
+        pk = by_path.get(path)
+        if pk is not None:
+            found[pk][k] += n
+    return {pk: (official, temporary) for pk, (official, temporary) in found.items()}
+
+
+def subtree_people(unit: Unit) -> int:
+    """People with a current membership in the unit's subtree today (each once).
+
+    A person has one official cell at a time (services.membership_add, the imports), so they
+    are the official memberships (subtree_member_counts) plus the people with a temporary one
+    there and no official one in the subtree: read only when the subtree has temporary
+    memberships, through the index that holds only those."""
+    official, temporary = subtree_member_counts([unit])[unit.pk]
+    if not temporary:
+        return official
+    today = timezone.localdate()
+    official_here = (
+        Membership.objects.current(today)
+        .filter(kind=MembershipKind.OFFICIAL, person=OuterRef("person"))
+        .filter(unit__path__startswith=unit.path)
+    )
+    others = (
+        Membership.objects.current(today)
+        .filter(kind=MembershipKind.TEMPORARY, unit__path__startswith=unit.path)
+        .exclude(Exists(official_here))
+        .values("person_id")
+        .distinct()
+        .count()
+    )
+    return official + others
 
 
 def unit_leaders(unit: Unit, *, day: datetime.date | None = None) -> list[Position]:

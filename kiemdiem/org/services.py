@@ -4,7 +4,7 @@ import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
@@ -28,6 +28,8 @@ from kiemdiem.org.models import (
     Person,
     Position,
     Unit,
+    UnitMemberCount,
+    ancestor_paths,
     path_segment,
 )
 from kiemdiem.org.permissions import (
@@ -282,6 +284,12 @@ def unit_move(
     old_parent = unit.parent
     old_path = unit.path
     new_path = new_parent.path + path_segment(unit.pk)
+    if connection.vendor == "postgresql":
+        # The members-per-unit summary's triggers add a membership to the ancestors its unit's
+        # path names: no membership may change until the subtree's totals have moved with it
+        # (waits for those in flight, whose totals then move too).
+        with connection.cursor() as cursor:
+            cursor.execute("LOCK TABLE org_membership IN SHARE MODE")
     save_if_unchanged(unit, expected_version, parent=new_parent)
     # One statement rewrites the prefix of the whole subtree (the unit included).
     depth_shift = (len(new_path) - len(old_path)) // PATH_STEP
@@ -289,6 +297,7 @@ def unit_move(
         path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
         depth=F("depth") + depth_shift,
     )
+    _move_member_counts(unit, old_path, new_path)
     unit.parent = new_parent
     unit.path = new_path
     unit.depth = len(new_path) // PATH_STEP - 1
@@ -310,6 +319,26 @@ def unit_move(
         name=_("Tính lại số liệu sau khi chuyển %(unit)s") % {"unit": unit},
     )
     return unit
+
+
+def _move_member_counts(unit: Unit, old_path: str, new_path: str) -> None:
+    """The moved subtree's open memberships leave the old ancestors' totals (UnitMemberCount)
+    and join the new ones'; the ancestors both share keep theirs."""
+    row = UnitMemberCount.objects.filter(unit=unit).values_list("official", "temporary").first()
+    if not row or not any(row):
+        return
+    official, temporary = row
+    old = set(Unit.objects.ids_by_path(ancestor_paths(old_path)[:-1]).values())
+    new = set(Unit.objects.ids_by_path(ancestor_paths(new_path)[:-1]).values())
+    UnitMemberCount.objects.filter(unit_id__in=old - new).update(
+        official=F("official") - official, temporary=F("temporary") - temporary
+    )
+    UnitMemberCount.objects.bulk_create(
+        [UnitMemberCount(unit_id=pk) for pk in new - old], ignore_conflicts=True
+    )
+    UnitMemberCount.objects.filter(unit_id__in=new - old).update(
+        official=F("official") + official, temporary=F("temporary") + temporary
+    )
 
 
 def person_cell_path(person: Person) -> str:

@@ -29,13 +29,17 @@ from kiemdiem.org.models import (
     Person,
     Position,
     Unit,
+    UnitMemberCount,
     UnitSuccession,
 )
 from kiemdiem.org.services import unit_search_text
 
 # created_at / updated_at of every demo row: fixed, so a seed always gives identical rows.
 STAMP = datetime.datetime(2026, 11, 1, 1, 0, tzinfo=datetime.UTC)
-ORG_MODELS = [AccessGrant, Position, Membership, UnitSuccession, Person, Unit]
+# UnitMemberCount: the triggers on memberships keep it; a TRUNCATE of memberships (which fires
+# none) must empty it too. After Membership: deleted in this order, the memberships' triggers
+# find its rows still there.
+ORG_MODELS = [AccessGrant, Position, Membership, UnitMemberCount, UnitSuccession, Person, Unit]
 
 
 class Writer:

@@ -1,0 +1,209 @@
+"""The members-per-unit summary (org.UnitMemberCount, kept by triggers) gives the live counts
+after every kind of membership change, and across midnight without a write."""
+
+import datetime
+import threading
+import time
+
+import pytest
+from django.db import connection, transaction
+from django.utils import timezone
+
+from kiemdiem.core.permissions import SYSTEM
+from kiemdiem.org import member_counts, selectors, services
+from kiemdiem.org.models import (
+    Membership,
+    MembershipKind,
+    Person,
+    Unit,
+    UnitKind,
+    UnitMemberCount,
+)
+from kiemdiem.org.tests.factories import PersonFactory, UnitFactory
+from kiemdiem.transfer.tests.helpers import import_now
+from kiemdiem.transfer.tests.test_import import NEW_CELL, NEW_MEMBERSHIPS, NEW_PEOPLE, _workbook
+
+OFFICIAL, TEMPORARY = MembershipKind.OFFICIAL, MembershipKind.TEMPORARY
+
+
+def _live(unit: Unit, kind: str, day: datetime.date) -> int:
+    return (
+        Membership.objects.current(day).filter(unit__path__startswith=unit.path, kind=kind).count()
+    )
+
+
+def assert_exact(step: str) -> None:
+    """Every unit: the summary's rows, the counts built on them, the children's counts and the
+    people equal what counting the memberships gives."""
+    day = timezone.localdate()
+    for unit in Unit.objects.all():
+        open_ = Membership.objects.filter(unit__path__startswith=unit.path, valid_to__isnull=True)
+        row = UnitMemberCount.objects.filter(unit=unit).first()
+        stored = (row.official, row.temporary) if row else (0, 0)
+        assert stored == (
+            open_.filter(kind=OFFICIAL).count(),
+            open_.filter(kind=TEMPORARY).count(),
+        ), (step, unit.code, "summary")
+        live = (_live(unit, OFFICIAL, day), _live(unit, TEMPORARY, day))
+        assert selectors.subtree_member_counts([unit])[unit.pk] == live, (step, unit.code)
+        assert selectors.subtree_member_count(unit) == sum(live), (step, unit.code)
+        people = Person.objects.filter(
+            pk__in=Membership.objects.current(day)
+            .filter(unit__path__startswith=unit.path)
+            .values("person_id")
+        ).count()
+        assert selectors.subtree_people(unit) == people, (step, unit.code, "people")
+        for child in selectors.children_with_member_counts(unit, include_past=True):
+            expected = _live(child, OFFICIAL, day) + _live(child, TEMPORARY, day)
+            assert child.member_count == expected, (step, unit.code, child.code)
+
+
+def test_summary_counts_equal_live_counts_after_each_change(org_tree, office, monkeypatch):
+    t = org_tree
+    today = timezone.localdate()
+    assert_exact("created by the fixture")
+
+    newcomer = PersonFactory(full_name="Đỗ Văn Tâm")
+    services.membership_add(person=newcomer, unit=t.cell_b1, valid_from=today, by=SYSTEM)
+    assert_exact("create")
+
+    later = PersonFactory(full_name="Đinh Thị Lụa")
+    services.membership_add(
+        person=later, unit=t.cell_a1b, valid_from=today + datetime.timedelta(days=10), by=SYSTEM
+    )
+    assert_exact("create, starting in ten days")
+
+    # A second, temporary cell of a member, ending in a month: counted once among the people
+    # of the country, twice among the memberships.
+    visitor = t.members_a1[0]
+    services.membership_add(
+        person=visitor,
+        unit=t.cell_b1,
+        kind=TEMPORARY,
+        valid_from=today,
+        valid_to=today + datetime.timedelta(days=30),
+        by=SYSTEM,
+    )
+    assert_exact("temporary, ending in a month")
+
+    leaving = Membership.objects.get(person=t.members_a1[1])
+    services.membership_end(membership=leaving, valid_to=today, by=SYSTEM)
+    assert_exact("end today")
+    yesterday = today - datetime.timedelta(days=1)
+    gone = Membership.objects.get(person=t.members_a1[2])
+    gone.valid_from = yesterday - datetime.timedelta(days=400)
+    gone.save()
+    services.membership_end(membership=gone, valid_to=yesterday, by=SYSTEM)
+    assert_exact("end yesterday")
+
+    # A transfer: the old cell ends today, the new one starts tomorrow.
+    services.membership_add(
+        person=t.members_a1[1],
+        unit=t.cell_b1,
+        valid_from=today + datetime.timedelta(days=1),
+        by=SYSTEM,
+    )
+    assert_exact("transfer")
+
+    job = import_now(
+        {"du-lieu.xlsx": _workbook([NEW_CELL], NEW_PEOPLE, NEW_MEMBERSHIPS)}, user=office
+    )
+    assert job.counts["memberships"]["create"] == 2, job.report
+    assert_exact("import")
+
+    # A merger: the merged cell's members moved over in one statement, the cell closed.
+    Membership.objects.filter(unit=t.cell_a1b).update(unit=t.cell_a1)
+    services.unit_update(unit=t.cell_a1b, by=SYSTEM, merged_into=t.cell_a1)
+    assert_exact("merge")
+
+    services.unit_move(unit=t.grassroots_a1, new_parent=t.district_b1, by=SYSTEM, reason="Thử")
+    assert_exact("move")
+    extra = UnitFactory(code="X42B3", kind=UnitKind.COMMUNE, parent=t.province_b)
+    services.unit_move(unit=t.grassroots_a1, new_parent=extra, by=SYSTEM, reason="Thử lần hai")
+    assert_exact("move again, to a new unit")
+
+    Membership.objects.filter(person=newcomer).delete()
+    assert_exact("delete")
+
+    # Midnights without a write: the one starting in ten days begins, the temporary one ends.
+    for days in (1, 10, 31):
+        monkeypatch.setattr(
+            timezone, "localdate", lambda days=days: today + datetime.timedelta(days)
+        )
+        assert_exact(f"{days} days later")
+
+
+def test_rebuild_gives_what_the_triggers_kept(org_tree):
+    services.membership_add(
+        person=PersonFactory(),
+        unit=org_tree.cell_b1,
+        kind=TEMPORARY,
+        valid_from=datetime.date(2025, 8, 1),
+        by=SYSTEM,
+    )
+    kept = set(
+        UnitMemberCount.objects.filter(official__gt=0).values_list("unit", "official", "temporary")
+    )
+    UnitMemberCount.objects.update(official=99)
+    member_counts.rebuild()
+    rebuilt = set(UnitMemberCount.objects.values_list("unit", "official", "temporary"))
+    # the two cells and their six ancestors
+    assert rebuilt == kept and len(kept) == 8
+
+
+def test_deleting_the_summary_before_the_memberships_leaves_nothing(org_tree):
+    """SQLite: a test database's flush deletes the tables in any order (PostgreSQL's truncates
+    them together)."""
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's flush is one TRUNCATE")
+    UnitMemberCount.objects.all().delete()
+    Membership.objects.all().delete()
+    assert not UnitMemberCount.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_move_waits_for_a_membership_write_in_flight(org_tree):
+    """PostgreSQL: a membership added (not yet committed) under a unit that is moved meanwhile
+    ends up in the new ancestors' totals, not the old ones' (unit_move locks org_membership
+    before it moves the totals; without the lock the move read the totals without the new
+    membership and the old ancestors kept it)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite writes one transaction at a time")
+    t = org_tree
+    person = PersonFactory(full_name="Mai Văn Thử")
+    added, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def in_thread(work) -> None:
+        try:
+            work()
+        except BaseException as exc:  # reported by the test below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def add() -> None:
+        with transaction.atomic():
+            services.membership_add(
+                person=person, unit=t.cell_a1, valid_from=timezone.localdate(), by=SYSTEM
+            )
+            added.set()
+            release.wait(10)
+
+    def move() -> None:
+        unit = Unit.objects.get(pk=t.grassroots_a1.pk)
+        target = Unit.objects.get(pk=t.district_b1.pk)
+        services.unit_move(unit=unit, new_parent=target, by=SYSTEM, reason="Thử")
+
+    writer = threading.Thread(target=in_thread, args=(add,))
+    writer.start()
+    assert added.wait(10)
+    mover = threading.Thread(target=in_thread, args=(move,))
+    mover.start()
+    time.sleep(0.5)  # the move reaches its lock (or, without it, reads the totals)
+    release.set()
+    writer.join(10)
+    mover.join(10)
+    assert not errors, errors
+    assert Unit.objects.get(pk=t.grassroots_a1.pk).parent_id == t.district_b1.pk
+    assert_exact("move beside a write in flight")
