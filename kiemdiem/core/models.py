@@ -132,6 +132,10 @@ class AuditEvent(FastChoicesModel):
             models.Index(
                 fields=["-at"], name="core_audit_nounit_idx", condition=models.Q(unit_ref=None)
             ),
+            # the trail's own order (the audit page, newest first): a bulk write (cycle opening,
+            # import) stamps all its rows with one `at`, and with `at` alone the page sorted the
+            # whole newest group by id (81,680 rows probed for a 50-row page, national set)
+            models.Index(fields=["-at", "-id"], name="core_audit_order_idx"),
         ]
 
     def __str__(self) -> str:

@@ -21,7 +21,12 @@ from kiemdiem.org.models import (
 )
 from kiemdiem.org.tests.factories import PersonFactory, UnitFactory
 from kiemdiem.transfer.tests.helpers import import_now
-from kiemdiem.transfer.tests.test_import import NEW_CELL, NEW_MEMBERSHIPS, NEW_PEOPLE, _workbook
+from kiemdiem.transfer.tests.test_import import (
+    NEW_CELL,
+    NEW_MEMBERSHIPS,
+    NEW_PEOPLE,
+    import_workbook,
+)
 
 OFFICIAL, TEMPORARY = MembershipKind.OFFICIAL, MembershipKind.TEMPORARY
 
@@ -106,7 +111,7 @@ def test_summary_counts_equal_live_counts_after_each_change(org_tree, office, mo
     assert_exact("transfer")
 
     job = import_now(
-        {"du-lieu.xlsx": _workbook([NEW_CELL], NEW_PEOPLE, NEW_MEMBERSHIPS)}, user=office
+        {"du-lieu.xlsx": import_workbook([NEW_CELL], NEW_PEOPLE, NEW_MEMBERSHIPS)}, user=office
     )
     assert job.counts["memberships"]["create"] == 2, job.report
     assert_exact("import")

@@ -30,7 +30,7 @@ D = datetime.date
 START = D(2025, 7, 1)
 
 
-def _workbook(units=(), people=(), memberships=(), positions=()) -> bytes:
+def import_workbook(units=(), people=(), memberships=(), positions=()) -> bytes:
     return xlsx_bytes(
         {
             "Đơn vị": [UNIT_HEADERS, *units],
@@ -58,7 +58,7 @@ def org_audit_count() -> int:
 
 
 def test_real_run_creates_everything_with_paths_and_audit(org_tree, office):
-    data = _workbook([NEW_CELL], NEW_PEOPLE, NEW_MEMBERSHIPS, NEW_POSITIONS)
+    data = import_workbook([NEW_CELL], NEW_PEOPLE, NEW_MEMBERSHIPS, NEW_POSITIONS)
     before = org_audit_count()
     job = import_now({"du-lieu.xlsx": data}, user=office)
     assert job.status == ImportStatus.DONE, job.error
@@ -89,7 +89,7 @@ def test_real_run_creates_everything_with_paths_and_audit(org_tree, office):
 
 
 def test_same_file_twice_changes_nothing(org_tree, office):
-    data = _workbook([NEW_CELL], NEW_PEOPLE, NEW_MEMBERSHIPS, NEW_POSITIONS)
+    data = import_workbook([NEW_CELL], NEW_PEOPLE, NEW_MEMBERSHIPS, NEW_POSITIONS)
     import_now({"a.xlsx": data}, user=office)
     before = org_audit_count()
     versions = list(Person.objects.order_by("pk").values_list("version", flat=True))
@@ -111,7 +111,7 @@ def test_nfd_text_and_stray_spaces_are_normalized(org_tree, office):
     assert nfd != unicodedata.normalize("NFC", nfd)
     people = [[" 0123 45678 ", nfd, "12/03/1985", " nữ ", "15/05/2010", ""]]
     memberships = [["012345678", " cb38a1 ", "", "1/7/2025", ""]]
-    job = import_now({"a.xlsx": _workbook([], people, memberships)}, user=office)
+    job = import_now({"a.xlsx": import_workbook([], people, memberships)}, user=office)
     assert job.status == ImportStatus.DONE
     person = Person.objects.get(party_card_number="012345678")
     assert person.full_name == "Phạm Thị Mai"
@@ -207,7 +207,7 @@ def test_unknown_parent_code_is_rejected_on_its_row(office, untouched):
         ["CB38X", "Chi bộ X", "Chi bộ trực thuộc", "KHONGCO", "", "", ""],
         ["CB38Y", "Chi bộ Y", "Chi bộ trực thuộc", "CB38X", "", "", ""],
     ]
-    job = dry_run({"a.xlsx": _workbook(units)}, user=office)
+    job = dry_run({"a.xlsx": import_workbook(units)}, user=office)
     assert "Không tìm thấy đơn vị cấp trên có mã KHONGCO" in _reasons(job, "units", 2)
     assert "Đơn vị cấp trên CB38X bị từ chối (dòng 2)" in _reasons(job, "units", 3)
 
@@ -217,7 +217,7 @@ def test_parent_defined_later_in_the_file_is_fine(org_tree, office):
         ["CB38Y", "Chi bộ Y", "Chi bộ trực thuộc", "CS38NEW", "", "", ""],
         ["CS38NEW", "Đảng bộ mới", "Đảng bộ cơ sở", "X38A2", "", "", ""],
     ]
-    job = import_now({"a.xlsx": _workbook(units)}, user=office)
+    job = import_now({"a.xlsx": import_workbook(units)}, user=office)
     assert job.status == ImportStatus.DONE
     child = Unit.objects.get(code="CB38Y")
     assert child.parent.code == "CS38NEW"
@@ -229,7 +229,7 @@ def test_cycle_in_the_file_is_rejected(office, untouched):
         ["CS1", "Đảng bộ 1", "Đảng bộ cơ sở", "CS2", "", "", ""],
         ["CS2", "Đảng bộ 2", "Đảng bộ cơ sở", "CS1", "", "", ""],
     ]
-    job = dry_run({"a.xlsx": _workbook(units)}, user=office)
+    job = dry_run({"a.xlsx": import_workbook(units)}, user=office)
     assert "vòng lặp" in _reasons(job, "units", 2)
     assert "CS1 → CS2 → CS1" in _reasons(job, "units", 2)
     assert "vòng lặp" in _reasons(job, "units", 3)
@@ -237,7 +237,7 @@ def test_cycle_in_the_file_is_rejected(office, untouched):
 
 def test_moving_a_unit_under_its_own_descendant_is_a_cycle(org_tree, admin, untouched):
     units = [["X38A1", "Đảng bộ xã Quảng Phú", "Đảng bộ xã, phường, đặc khu", "CS38A1", "", "", ""]]
-    job = dry_run({"a.xlsx": _workbook(units)}, user=admin)
+    job = dry_run({"a.xlsx": import_workbook(units)}, user=admin)
     assert "X38A1 → CS38A1 → X38A1" in _reasons(job, "units", 2)
 
 
@@ -248,7 +248,7 @@ def test_duplicate_party_card_number_rejects_every_copy(office, untouched):
         ["09000 0001", "Lê Văn C", "", "", "", ""],
     ]
     memberships = [["090000001", "CB38A1", "", "01/07/2025", ""]]
-    job = dry_run({"a.xlsx": _workbook([], people, memberships)}, user=office)
+    job = dry_run({"a.xlsx": import_workbook([], people, memberships)}, user=office)
     assert "090000001 xuất hiện nhiều lần trong tệp (dòng 2, 4)" in _reasons(job, "people", 2)
     assert "xuất hiện nhiều lần" in _reasons(job, "people", 4)
     assert "bị từ chối ở bảng Đảng viên (dòng 2)" in _reasons(job, "memberships", 2)
@@ -256,7 +256,7 @@ def test_duplicate_party_card_number_rejects_every_copy(office, untouched):
 
 def test_dates_that_do_not_parse_are_rejected(office, untouched):
     people = [["090000001", "Lê Văn A", "31/02/1990", "", "2010-13-01", ""]]
-    job = dry_run({"a.xlsx": _workbook([], people)}, user=office)
+    job = dry_run({"a.xlsx": import_workbook([], people)}, user=office)
     reasons = _reasons(job, "people", 2)
     assert "Ngày “31/02/1990” ở cột Ngày sinh không hợp lệ" in reasons
     assert "Ngày “2010-13-01” ở cột Ngày vào Đảng không hợp lệ" in reasons
@@ -265,7 +265,7 @@ def test_dates_that_do_not_parse_are_rejected(office, untouched):
 def test_bad_kinds_and_roles_are_rejected(office, untouched):
     units = [["CB1", "Chi bộ 1", "Chi đoàn", "CS38A1", "", "", ""]]
     positions = [["90000000", "CB38A1", "Tổng thư ký", "01/07/2025", "", "hơi hơi"]]
-    job = dry_run({"a.xlsx": _workbook(units, positions=positions)}, user=office)
+    job = dry_run({"a.xlsx": import_workbook(units, positions=positions)}, user=office)
     assert "“Chi đoàn” không phải là Loại đơn vị hợp lệ" in _reasons(job, "units", 2)
     reasons = _reasons(job, "positions", 2)
     assert "“Tổng thư ký” không phải là Chức vụ hợp lệ" in reasons
@@ -274,7 +274,7 @@ def test_bad_kinds_and_roles_are_rejected(office, untouched):
 
 def test_parent_kind_rule_comes_from_the_org_services(office, untouched):
     units = [["XNEW", "Đảng bộ xã mới", "commune", "CB38A1", "", "", ""]]
-    job = dry_run({"a.xlsx": _workbook(units)}, user=office)
+    job = dry_run({"a.xlsx": import_workbook(units)}, user=office)
     assert "dưới một chi bộ" in _reasons(job, "units", 2)
 
 
@@ -285,7 +285,7 @@ def test_membership_rules_are_the_services_rules(org_tree, office, untouched):
         [card, "CS38A1", "", "01/08/2025", ""],  # not a cell
         [card, "CB38A1B", "Sinh hoạt tạm thời", "01/01/2004", ""],  # before admission (2005)
     ]
-    job = dry_run({"a.xlsx": _workbook(memberships=memberships)}, user=office)
+    job = dry_run({"a.xlsx": import_workbook(memberships=memberships)}, user=office)
     assert "đang sinh hoạt chính thức tại “Chi bộ Tổ Toán”" in _reasons(job, "memberships", 2)
     assert "chỉ sinh hoạt tại chi bộ hoặc tổ đảng" in _reasons(job, "memberships", 3)
     assert "trước ngày vào Đảng" in _reasons(job, "memberships", 4)
@@ -294,7 +294,7 @@ def test_membership_rules_are_the_services_rules(org_tree, office, untouched):
 def test_second_secretary_is_rejected(org_tree, cell_secretary, office, untouched):
     card = org_tree.members_a1[0].party_card_number
     positions = [[card, "CB38A1", "secretary", "01/09/2025", "", ""]]
-    job = dry_run({"a.xlsx": _workbook(positions=positions)}, user=office)
+    job = dry_run({"a.xlsx": import_workbook(positions=positions)}, user=office)
     assert "đã có Bí thư là Trần Thị Hương" in _reasons(job, "positions", 2)
 
 
@@ -302,7 +302,7 @@ def test_rows_outside_the_importers_subtrees_are_rejected(org_tree, office, unto
     units = [["CB42NEW", "Chi bộ mới", "Chi bộ cơ sở", "X42B1", "", "", ""]]
     people = [["090000009", "Hồ Văn Xa", "", "", "", ""]]
     memberships = [["090000009", "CB42B1", "", "01/07/2025", ""]]
-    job = dry_run({"a.xlsx": _workbook(units, people, memberships)}, user=office)
+    job = dry_run({"a.xlsx": import_workbook(units, people, memberships)}, user=office)
     assert "Chỉ văn phòng/ban tổ chức" in _reasons(job, "units", 2)
     assert "“Chi bộ khối phố 1”: Chỉ văn phòng/ban tổ chức" in _reasons(job, "memberships", 2)
     assert "phải có dòng sinh hoạt đảng tại một chi bộ do bạn quản lý" in _reasons(job, "people", 2)
@@ -323,7 +323,7 @@ def test_a_position_in_scope_does_not_let_an_office_edit_someone_elses_member(
     positions = [[card, "CB38A1", "Phó Bí thư", "01/09/2025", "", "Có"]]
     memberships = [[card, "CB38A1B", "Sinh hoạt tạm thời", "01/09/2025", ""]]
     job = dry_run(
-        {"a.xlsx": _workbook([], people, memberships, positions)},
+        {"a.xlsx": import_workbook([], people, memberships, positions)},
         user=office,
     )
     assert job.status == ImportStatus.CHECKED and job.rejected == 3, job.report
@@ -332,7 +332,7 @@ def test_a_position_in_scope_does_not_let_an_office_edit_someone_elses_member(
     assert f"Đảng viên Võ Văn Bình (số thẻ {card}): Chỉ" in _reasons(job, "positions", 2)
     assert reason in _reasons(job, "memberships", 2)
     # The same position alone (no change to the person) is refused too.
-    job = dry_run({"a.xlsx": _workbook(positions=positions)}, user=office)
+    job = dry_run({"a.xlsx": import_workbook(positions=positions)}, user=office)
     assert reason in _reasons(job, "positions", 2)
     member_b.refresh_from_db()
     assert member_b.full_name == "Võ Văn Bình" and member_b.version == 1
@@ -395,7 +395,7 @@ def test_office_still_edits_its_own_members_and_gives_them_positions(org_tree, o
     card = person.party_card_number
     people = [[card, "Lê Minh Anh Thư", "", "", "", ""]]
     positions = [[card, "CB38A1", "Phó Bí thư", "01/09/2025", "", "Không"]]
-    job = import_now({"a.xlsx": _workbook([], people, positions=positions)}, user=office)
+    job = import_now({"a.xlsx": import_workbook([], people, positions=positions)}, user=office)
     assert job.status == ImportStatus.DONE, job.report
     person.refresh_from_db()
     assert person.full_name == "Lê Minh Anh Thư"
@@ -407,7 +407,7 @@ def test_one_bad_row_blocks_the_whole_import(org_tree, office, untouched):
     from kiemdiem.transfer import jobs
 
     people = [*NEW_PEOPLE, ["012", "Người Lỗi", "99/99/1999", "", "", ""]]
-    job = dry_run({"a.xlsx": _workbook([NEW_CELL], people, NEW_MEMBERSHIPS)}, user=office)
+    job = dry_run({"a.xlsx": import_workbook([NEW_CELL], people, NEW_MEMBERSHIPS)}, user=office)
     assert job.counts["people"] == {"create": 2, "update": 0, "unchanged": 0, "reject": 1}
     with pytest.raises(DomainError, match="từ chối"):
         jobs.job_confirm(job, by=office)
