@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,9 +30,11 @@ from kiemdiem.org.models import (
     UnitMemberCount,
     WorkingGroup,
     WorkingGroupMember,
+    ancestor_paths,
 )
 from kiemdiem.org.scoping import (
     audit_in_subtrees,
+    collapse,
     scope,
     scope_audit,
     visible_people,
@@ -40,81 +42,67 @@ from kiemdiem.org.scoping import (
 )
 
 
-def children_with_member_counts(
-    unit: Unit, *, day: datetime.date | None = None, include_past: bool = False
-) -> list[Unit]:
-    """Children of `unit` valid on `day` (all, with `include_past`), each with `.member_count` =
-    current memberships in its subtree (subtree_member_counts: the summary and two small reads,
-    whatever the size of the subtree)."""
-    day = day or timezone.localdate()
-    children_qs = unit.children.all() if include_past else unit.children.valid_on(day)
+def children_with_member_counts(unit: Unit, *, include_past: bool = False) -> list[Unit]:
+    """Children of `unit` valid today (all, with `include_past`), each with `.member_count` =
+    current memberships in its subtree, and `unit.member_count` (its whole subtree) from the
+    same reads (subtree_member_counts: the summary and one small read, whatever the size of
+    the subtree)."""
+    children_qs = unit.children.all() if include_past else unit.children.valid_on(today())
     # Natural order within each kind: "Chi bộ thôn 2" before "Chi bộ thôn 10".
     children = sorted(children_qs, key=lambda u: (u.kind, natural_key(u.name)))
-    if not children:
-        return children
-    counts = subtree_member_counts(children, day=day, parent=unit)
-    for child in children:
-        child.member_count = sum(counts[child.pk])
+    counts = subtree_member_counts([unit, *children])
+    for each in (unit, *children):
+        each.member_count = sum(counts[each.pk])
     return children
 
 
-def subtree_member_count(unit: Unit, *, day: datetime.date | None = None) -> int:
+def subtree_member_count(unit: Unit) -> int:
     """Current memberships (official and temporary) in the unit's subtree."""
-    return sum(subtree_member_counts([unit], day=day)[unit.pk])
+    return sum(subtree_member_counts([unit])[unit.pk])
 
 
-def subtree_member_counts(
-    units: Sequence[Unit], *, day: datetime.date | None = None, parent: Unit | None = None
-) -> dict[int, tuple[int, int]]:
-    """unit id → (official, temporary) memberships current on `day` in its subtree: exactly
-    what `Membership.objects.current(day)` over the subtree counts. `units` are one unit, or
-    children of `parent`.
+def subtree_member_counts(units: Sequence[Unit]) -> dict[int, tuple[int, int]]:
+    """unit id → (official, temporary) memberships current today in its subtree, for any
+    units: exactly what `Membership.objects.current()` over each subtree counts.
 
-    Today: the summary's open-ended memberships per subtree (UnitMemberCount, kept by triggers,
-    one row a unit), less the open ones that start after today, plus the dated ones that still
-    run today — both read through partial indexes that hold only such rows, in one grouped
-    query over the subtrees (issue 17: a COUNT over 5.6 M memberships at the root, 2 s). Another
-    day: counted live."""
-    today = timezone.localdate()
-    day = day or today
-    scope_path = parent.path if parent is not None else units[0].path
-    prefix = Substr("unit__path", 1, len(units[0].path))
-    by_path = {u.path: u.pk for u in units}
+    The summary's open-ended memberships per subtree (UnitMemberCount, kept by triggers, one
+    row a unit), less the open ones that start after today, plus the dated ones that still run
+    today: those read through partial indexes that hold only such rows, in one query over the
+    units' subtrees grouped by path cut to the deepest unit's length, and added to each unit
+    above (issue 17: a COUNT
+    over 5.6 M memberships at the root, 2 s)."""
+    day = today()
     found = {u.pk: [0, 0] for u in units}
+    if not found:
+        return {}
+    for unit_id, official, temporary in UnitMemberCount.objects.filter(
+        unit_id__in=list(found)
+    ).values_list("unit_id", "official", "temporary"):
+        found[unit_id] = [official, temporary]
+    # Each subtree as SUBSTR(path) = …, which no index serves: SQLite then starts from the two
+    # partial indexes (MULTI-INDEX OR) instead of every membership of the subtree.
+    scopes = collapse([u.path for u in units])
+    prefixes = {f"p{len(path)}": Substr("unit__path", 1, len(path)) for path in scopes}
+    inside = Q(*(Q(**{f"p{len(path)}": path}) for path in scopes), _connector=Q.OR)
+    # Open ones starting later count -1 each, dated ones running today +1.
+    sign = Case(When(valid_to__isnull=True, then=Value(-1)), default=Value(1))
     kind = Case(When(kind=MembershipKind.OFFICIAL, then=Value(0)), default=Value(1))
-    if day != today:
-        rows = (
-            Membership.objects.current(day)
-            .filter(unit__path__startswith=scope_path)
-            .values_list(prefix, kind)
-            .annotate(n=Count("id"))
-            .order_by()
+    rows = (
+        Membership.objects.alias(**prefixes)
+        .filter(inside)
+        .filter(
+            Q(valid_to__isnull=True, valid_from__gt=day)
+            | Q(valid_to__isnull=False, valid_to__gte=day, valid_from__lte=day)
         )
-    else:
-        for unit_id, official, temporary in UnitMemberCount.objects.filter(
-            unit_id__in=list(found)
-        ).values_list("unit_id", "official", "temporary"):
-            found[unit_id] = [official, temporary]
-        # Open ones starting later count -1 each, dated ones running today +1.
-        sign = Case(When(valid_to__isnull=True, then=Value(-1)), default=Value(1))
-        # The subtree as SUBSTR(path) = …, which no index serves: SQLite then starts from the
-        # two partial indexes (MULTI-INDEX OR) instead of every membership of the subtree.
-        inside = Substr("unit__path", 1, len(scope_path))
-        rows = (
-            Membership.objects.alias(inside=inside)
-            .filter(inside=scope_path)
-            .filter(
-                Q(valid_to__isnull=True, valid_from__gt=day)
-                | Q(valid_to__isnull=False, valid_to__gte=day, valid_from__lte=day)
-            )
-            .values_list(prefix, kind)
-            .annotate(n=Sum(sign))
-            .order_by()
-        )
-    for path, k, n in rows:
-        pk = by_path.get(path)
-        if pk is not None:
-            found[pk][k] += n
+        .values_list(Substr("unit__path", 1, max(len(u.path) for u in units)), kind)
+        .annotate(n=Sum(sign))
+        .order_by()
+    )
+    by_path = {u.path: u.pk for u in units}
+    for path, k, n in rows:  # each path cut to the deepest unit's length: it or one below it
+        for above in ancestor_paths(path):
+            if above in by_path:
+                found[by_path[above]][k] += n
     return {pk: (official, temporary) for pk, (official, temporary) in found.items()}
 
 

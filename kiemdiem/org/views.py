@@ -63,8 +63,9 @@ def _person(request: HttpRequest, pk: int) -> Person:
 @login_required
 def unit_tree(request: HttpRequest) -> HttpResponse:
     roots = sorted(top_units(request.user), key=lambda u: natural_key(u.name))
+    counts = selectors.subtree_member_counts(roots)  # the same reads for any number of roots
     for root in roots:
-        root.member_count = selectors.subtree_member_count(root)
+        root.member_count = sum(counts[root.pk])
     past = request.GET.get("lich-su") == "1"
     return render(request, "org/unit_tree.html", {"roots": roots, "past": past})
 
@@ -91,9 +92,9 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "unit": unit,
         "ancestors": ancestors,
         "leaders": selectors.unit_leaders(unit),
-        "children": selectors.children_with_member_counts(unit),
+        "children": selectors.children_with_member_counts(unit),  # and unit.member_count
         "past_children": unit.children.filter(valid_to__lt=timezone.localdate()).order_by("name"),
-        "member_total": selectors.subtree_member_count(unit),
+        "member_total": unit.member_count,
         "members": members,
         "history": history_for(unit, unit_path=unit.path)[:50],
         # Units before and after a reorganization: links only to those the user may open.
