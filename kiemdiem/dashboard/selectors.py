@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from kiemdiem.classification.todo import todo_for as classification_todo
+from kiemdiem.core import paging
 from kiemdiem.core.db_router import reading
 from kiemdiem.core.models import SummaryDelta
 from kiemdiem.core.sorting import natural_key
@@ -406,7 +407,7 @@ class Todo:
     today: datetime.date
     appraisal_count: int = 0
     appraisal: list = field(default_factory=list)
-    # The count stopped at remediation.selectors.QUEUE_COUNT_CAP (shown "hơn 1.000").
+    # The count stopped at core.paging.COUNT_CAP (shown "hơn 1.000").
     appraisal_capped: bool = False
     verification_count: int = 0
     verification_capped: bool = False
@@ -586,19 +587,20 @@ _ITEM_LINE = (
 
 def _first_and_count(queue: QuerySet, lines: QuerySet, order: tuple) -> tuple[list, int, bool]:
     """The first HOME_ROWS rows of a queue, its length and whether that length stopped at
-    QUEUE_COUNT_CAP, in one query: the queue's first QUEUE_COUNT_CAP + 1 keys in its `order`
-    (read through the queue's index; the rules run on those rows only) and, of those, the
-    first rows as `lines` reads them (the fields the home page shows), each carrying the
-    number of keys (COUNT(*) OVER ()). The COUNT(*) OVER () over the queue itself counted and
-    sorted a whole country's queue; a separate capped COUNT compiled the queue's rules twice."""
-    keys = queue.values("pk")[: remediation_selectors.QUEUE_COUNT_CAP + 1]
+    the queue pages' cap (core.paging.COUNT_CAP), in one query: the queue's first cap + 1
+    keys in its `order` (read through the queue's index; the rules run on those rows only)
+    and, of those, the first rows as `lines` reads them (the fields the home page shows), each
+    carrying the number of keys (COUNT(*) OVER ()). The COUNT(*) OVER () over the queue itself
+    counted and sorted a whole country's queue; a separate capped COUNT compiled the queue's
+    rules twice."""
+    cap = paging.COUNT_CAP
+    keys = queue.values("pk")[: cap + 1]
     rows = list(
         lines.filter(pk__in=keys)
         .annotate(queue_length=Window(Count("*")))
         .order_by(*order)[:HOME_ROWS]
     )
     found = rows[0].queue_length if rows else 0
-    cap = remediation_selectors.QUEUE_COUNT_CAP
     return rows, min(found, cap), found > cap
 
 

@@ -175,9 +175,6 @@ def _latest_submission(field: str) -> Subquery:
     )
 
 
-# The queues count their rows up to this many: past it the pages and the home page say "hơn
-# 1.000" (more than 1,000) instead of counting a country's queue on every load.
-QUEUE_COUNT_CAP = 1000
 # The queues' orders, which remediation_plan_waiting_idx and remediation_action_waiting_idx
 # serve: the plans by the time of their latest submission, the items by that of their latest
 # "done" report (columns kept by plan_submit and action_record_progress), oldest first.

@@ -110,9 +110,8 @@ def late_plans(rows) -> set[int]:
 @login_required
 def queue_appraisal(request: HttpRequest) -> HttpResponse:
     """ "Chờ tôi thẩm định": plans the user may appraise now, the longest waiting first."""
-    page = CappedCountPaginator(
-        selectors.appraisal_queue(request.user), ROWS_PER_PAGE, cap=selectors.QUEUE_COUNT_CAP
-    )
+    # counted up to paging.COUNT_CAP: a country's queue is not counted on every load
+    page = CappedCountPaginator(selectors.appraisal_queue(request.user), ROWS_PER_PAGE)
     ctx = {"page": page.get_page(request.GET.get("page")), "today": today()}
     return render(request, "remediation/queue_appraisal.html", ctx)
 
@@ -120,9 +119,7 @@ def queue_appraisal(request: HttpRequest) -> HttpResponse:
 @login_required
 def queue_verification(request: HttpRequest) -> HttpResponse:
     """ "Chờ tôi xác nhận": items reported done that the user may verify, oldest report first."""
-    page = CappedCountPaginator(
-        selectors.verification_queue(request.user), ROWS_PER_PAGE, cap=selectors.QUEUE_COUNT_CAP
-    )
+    page = CappedCountPaginator(selectors.verification_queue(request.user), ROWS_PER_PAGE)
     ctx = {"page": page.get_page(request.GET.get("page")), "today": today()}
     return render(request, "remediation/queue_verification.html", ctx)
 

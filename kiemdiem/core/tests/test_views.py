@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 
 from conftest import START, make_user
+from kiemdiem.core import paging
 from kiemdiem.core.permissions import SYSTEM
 from kiemdiem.org import services
-from kiemdiem.org import views as org_views
 from kiemdiem.org.models import AccessRole
 
 
@@ -308,7 +308,7 @@ def test_a_large_subtree_reads_the_same_audit_rows_in_the_same_order(org_tree, o
 
 
 def test_audit_page_counts_up_to_its_cap(client, org_tree, office, monkeypatch):
-    """The page counts at most org.views.AUDIT_COUNT_CAP rows of the trail, then says "Hơn …"
+    """The page counts at most core.paging.COUNT_CAP rows of the trail, then says "Hơn …"
     (the last page, where the count would fall, counts exactly: more than a page of rows)."""
     for i in range(55):
         services.unit_update(unit=org_tree.district_a1, by=office, name=f"Tên {i}", reason="x")
@@ -317,8 +317,8 @@ def test_audit_page_counts_up_to_its_cap(client, org_tree, office, monkeypatch):
     assert shown and not shown.group(1)
     n = int(shown.group(2).replace(".", ""))
     assert n >= 55
-    monkeypatch.setattr(org_views, "AUDIT_COUNT_CAP", n)
+    monkeypatch.setattr(paging, "COUNT_CAP", n)
     assert f" {n} bản ghi" in _audit_html(client, unit="X38A1")
-    monkeypatch.setattr(org_views, "AUDIT_COUNT_CAP", n - 1)
+    monkeypatch.setattr(paging, "COUNT_CAP", n - 1)
     assert f"Hơn {n - 1} bản ghi" in _audit_html(client, unit="X38A1")
     assert f" {n} bản ghi" in _audit_html(client, unit="X38A1", page="2")  # the last page

@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from kiemdiem.core import paging
 from kiemdiem.org.demo import DEMO_USERNAMES
 from kiemdiem.org.models import Person
 from kiemdiem.org.scoping import access_for
@@ -106,12 +107,12 @@ def test_queue_pages_stay_within_their_query_ceiling(
 
 
 def test_queue_counts_stop_at_the_cap(campaign, client, monkeypatch):
-    """Past QUEUE_COUNT_CAP the pages and the home page say "more than" the cap; the rows and
+    """Past core.paging.COUNT_CAP the pages and the home page say "more than" the cap; the rows and
     the order are those of the uncapped queue."""
     user = _fresh("vanphong")
     waiting = list(selectors.appraisal_queue(user).values_list("pk", flat=True))
     assert len(waiting) >= 3
-    monkeypatch.setattr(selectors, "QUEUE_COUNT_CAP", 2)
+    monkeypatch.setattr(paging, "COUNT_CAP", 2)
     monkeypatch.setattr(views, "ROWS_PER_PAGE", 1)  # the cap spans pages, as 1,000 does 20
     client.force_login(user)
     response = client.get(reverse("remediation:queue-appraisal"))
@@ -121,7 +122,7 @@ def test_queue_counts_stop_at_the_cap(campaign, client, monkeypatch):
     assert [p.pk for p in response.context["page"].object_list] == waiting[1:2]
     html = client.get(reverse("home")).content.decode()
     assert "Xem cả hơn 2 kế hoạch chờ thẩm định" in html
-    monkeypatch.setattr(selectors, "QUEUE_COUNT_CAP", len(waiting))  # exactly at the cap
+    monkeypatch.setattr(paging, "COUNT_CAP", len(waiting))  # exactly at the cap
     response = client.get(reverse("remediation:queue-appraisal"))
     assert f"<strong>{len(waiting)}</strong> kế hoạch đang chờ" in response.content.decode()
     html = client.get(reverse("home")).content.decode()
