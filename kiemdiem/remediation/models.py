@@ -50,6 +50,20 @@ class ReturnGround(models.TextChoices):
     NO_DEADLINE = "no_deadline", _("Không có mốc thời gian hoàn thành")
 
 
+def _kept_author() -> models.ForeignKey:
+    """The author of the latest submission (plan) or "done" report (item), kept beside its time
+    by the services: not edited in a form, not indexed (read with the row)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+
 class RemediationPlan(BaseModel):
     """The plan of a reviewed collective or person to remedy the shortcomings of its review."""
 
@@ -88,15 +102,7 @@ class RemediationPlan(BaseModel):
     last_submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Who made that submission (PlanSubmission.submitted_by), beside it: the appraisal queue
     # leaves out a plan its reader submitted last without a lookup per plan.
-    last_submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        editable=False,
-        db_index=False,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    last_submitted_by = _kept_author()
     decision_date = models.DateField(_("ngày tập thể quyết định"), null=True, blank=True)
     decision_ref = models.CharField(_("nghị quyết, quyết định"), max_length=120, blank=True)
     # Set by the overdue sweep when the due date passes with no submission (dashboard counts).
@@ -277,15 +283,7 @@ class PlanAction(BaseModel):
     done_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Who made that report (ProgressUpdate.reported_by), beside it: the verification queue
     # leaves out an item its reader reported done without a lookup per item.
-    done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        editable=False,
-        db_index=False,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    done_by = _kept_author()
 
     class Meta:
         verbose_name = _("nội dung khắc phục")
