@@ -407,7 +407,7 @@ def audit_in_subtrees(qs: QuerySet, paths: tuple[str, ...]) -> QuerySet:
         )
     else:
         # A large subtree's rows are a large share of the trail: the page walks the trail
-        # backwards by date (the `at` index) until it has 50, testing each row through one
+        # backwards by date (the (at, id) index) until it has 50, testing each row through one
         # primary-key or person index probe. `unit_ref IN (its units)` and `person_id_ref IN
         # (its members)` kept each set in a list that PostgreSQL scanned for every row once the
         # set outgrew work_mem: the central office's audit page (265k units, 5.6 M members,
