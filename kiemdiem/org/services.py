@@ -328,8 +328,10 @@ def _move_member_counts(unit: Unit, old_path: str, new_path: str) -> None:
     if not row or not any(row):
         return
     official, temporary = row
-    old = set(Unit.objects.ids_by_path(ancestor_paths(old_path)[:-1]).values())
-    new = set(Unit.objects.ids_by_path(ancestor_paths(new_path)[:-1]).values())
+    above_old, above_new = ancestor_paths(old_path)[:-1], ancestor_paths(new_path)[:-1]
+    ids = Unit.objects.ids_by_path([*above_old, *above_new])  # one read for both branches
+    old = {ids[path] for path in above_old if path in ids}
+    new = {ids[path] for path in above_new if path in ids}
     UnitMemberCount.objects.filter(unit_id__in=old - new).update(
         official=F("official") - official, temporary=F("temporary") - temporary
     )
