@@ -5,6 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import caches
 
 from kiemdiem.campaign import services as campaign_services
 from kiemdiem.core.permissions import SYSTEM
@@ -13,6 +14,19 @@ from kiemdiem.org.models import AccessRole, PositionRole, UnitKind
 from kiemdiem.org.tests.factories import PersonFactory, UnitFactory
 
 START = datetime.date(2025, 7, 1)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_page_cache():
+    """Each test starts with no kept page (kiemdiem/core/page_cache.py): a page another test
+    kept under the same state and session must not answer this one."""
+    caches["pages"].clear()
+
+
+@pytest.fixture
+def built_pages(settings):
+    """Every page built by its view, none kept: for tests that count or patch what a view does."""
+    settings.KIEMDIEM_PAGE_CACHE_SECONDS = 0
 
 
 def make_user(username: str, **extra):

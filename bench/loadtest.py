@@ -300,8 +300,8 @@ def report(loads: dict[int, str]) -> tuple[str, list[str], int]:
     lines = []
     summary = [
         "| step | load average (1, 5, 15 min) | req/s | p50 ms | p95 ms | errors "
-        "| read / write / export |",
-        "|---|---|---|---|---|---|---|",
+        "| read / write / export | kept pages served |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for step in steps:
         got = settled[step]
@@ -309,17 +309,21 @@ def report(loads: dict[int, str]) -> tuple[str, list[str], int]:
         errors = sum(1 for r in got if r["ok"] != "1")
         mix = [sum(1 for r in got if kind_of(r["name"]) == k) / len(got) for k in KINDS]
         rps = len(got) / span
+        looked = [r for r in got if r.get("kept")]  # the pages the page cache looked at
+        hits = sum(1 for r in looked if r["kept"] == "hit")
+        kept = f"{round(100 * hits / len(looked))} % of {len(looked)}" if looked else "–"
         lines.append(
             f"LOADTEST step={STEPS[step]}users load={loads.get(step, '?').replace(' ', '')} "
             f"rps={sig3(rps)} "
             f"p50={sig3(_p50(ms))}ms p95={sig3(p95(ms))}ms errors={errors}/{len(got)} "
-            f"mix={'/'.join(str(round(100 * m)) for m in mix)}"
+            f"mix={'/'.join(str(round(100 * m)) for m in mix)} "
+            f"kept={hits}/{len(looked)}"
         )
         summary.append(
             f"| {STEPS[step]} users | {loads.get(step, '?')} | {sig3(rps)} | {sig3(_p50(ms))} | "
             f"{sig3(p95(ms))} | {errors} of {len(got)} | "
             + " / ".join(f"{round(100 * m)} %" for m in mix)
-            + " |"
+            + f" | {kept} |"
         )
     names = sorted({r["name"] for step in steps for r in settled[step]}, key=_name_order)
     table = [

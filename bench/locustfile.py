@@ -72,6 +72,13 @@ def form_fields(html: str, action: str) -> dict[str, str]:
     return fields
 
 
+def _kept(response: Any) -> str:
+    """What the page cache did (kiemdiem/core/page_cache.py): hit, miss, pass, or "" (not a page
+    it looks at, or no answer)."""
+    headers = getattr(response, "headers", None)
+    return (headers or {}).get("X-Page-Cache", "")
+
+
 @events.request.add_listener
 def record(
     request_type: str,
@@ -87,7 +94,7 @@ def record(
     if path and _writer is None:
         _out = open(path, "w", newline="")  # noqa: SIM115 - closed at quit
         _writer = csv.writer(_out)
-        _writer.writerow(["step", "t", "name", "ms", "ok"])
+        _writer.writerow(["step", "t", "name", "ms", "ok", "kept"])
     elapsed = time.monotonic() - STARTED - WARMUP_SECONDS
     step = -1 if elapsed < 0 else min(int(elapsed // STEP_SECONDS), len(STEPS) - 1)
     if _writer is not None:
@@ -98,6 +105,7 @@ def record(
                 name,
                 f"{response_time:.1f}",
                 0 if exception else 1,
+                _kept(kwargs.get("response")),
             ]
         )
     _count += 1

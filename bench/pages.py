@@ -32,7 +32,6 @@ import threading
 import time
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management import call_command
 from django.db.models import Count
 from django.test import Client
@@ -194,11 +193,13 @@ def run() -> str:
     call_command("collectstatic", interactive=False, verbosity=0)  # DEBUG off: hashed names
     client = Client(SERVER_NAME="localhost")
     client.force_login(office)
-    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
     for name, url in urls.items():  # every page answers 200 before anything is timed
         status = client.get(url).status_code
         if status != 200:
             raise SystemExit(f"bench: {name} {url} → {status}")
+    # Every cookie the pages set, as a browser sends them back: the session and the CSRF
+    # secret (the forms' tokens are made from it; without it each page makes a new one)
+    cookie = "; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items())
     measure = load_generator()
     log(f"W1: {measure.__name__}, {WORKERS} gunicorn workers, {CONNECTIONS} connections")
     port = free_port()

@@ -118,8 +118,10 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "kiemdiem.core.middleware.HtmxMessagesMiddleware",
     "kiemdiem.core.middleware.VietnameseNotFoundMiddleware",
-    # AxesMiddleware must come last: it turns lockouts into the lockout page.
+    # AxesMiddleware must come after the others: it turns lockouts into the lockout page.
     "axes.middleware.AxesMiddleware",
+    # Innermost: a kept page still passes out through every middleware above.
+    "kiemdiem.core.page_cache.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "kiemdiem.urls"
@@ -419,6 +421,21 @@ SPECTACULAR_SETTINGS = {
 # Largest request body (all files of one upload together), refused unread above it; one file
 # of the largest allowed size (20 MB: evidence, an import) still fits with its form fields.
 KIEMDIEM_REQUEST_MAX_BYTES = env_int("KIEMDIEM_REQUEST_MAX_BYTES", 21 * 1024 * 1024)
+
+# --- Kept pages (kiemdiem/core/page_cache.py; docs/performance.md, part 9) ------------------
+# A signed-in page read again with nothing written to the database in between is served from
+# the web process's memory. SECONDS bounds an entry's life (0: off), ENTRIES the number each
+# process keeps, MAX_BYTES the largest page kept.
+KIEMDIEM_PAGE_CACHE_SECONDS = env_int("KIEMDIEM_PAGE_CACHE_SECONDS", 600)
+KIEMDIEM_PAGE_CACHE_MAX_BYTES = env_int("KIEMDIEM_PAGE_CACHE_MAX_BYTES", 512 * 1024)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "kiemdiem-pages",
+        "OPTIONS": {"MAX_ENTRIES": env_int("KIEMDIEM_PAGE_CACHE_ENTRIES", 300)},
+    },
+}
 
 # --- Import and export of the organization tree and people (kiemdiem.transfer) -------------
 # Largest upload (all files of one import together); larger requests are refused unread.

@@ -11,6 +11,7 @@ from django_q.models import OrmQ, Schedule, Task
 from django_q.signing import BadSignature, SignedPackage
 
 from kiemdiem.core.models import AuditEvent, Job
+from kiemdiem.core.page_cache import uncached
 
 RECENT = 100
 
@@ -49,7 +50,8 @@ def task_list(request: HttpRequest) -> HttpResponse:
         "queued_total": OrmQ.objects.count(),
         "tasks": Task.objects.order_by("-stopped")[:RECENT],
     }
-    return render(request, "core/task_list.html", ctx)
+    # "Running" is a worker's lock compared with the clock: never a kept page.
+    return uncached(render(request, "core/task_list.html", ctx))
 
 
 def _job(request: HttpRequest, pk: int) -> Job:

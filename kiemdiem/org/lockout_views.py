@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from kiemdiem.core.errors import DomainError
+from kiemdiem.core.page_cache import uncached
 from kiemdiem.org.lockouts import locks_for, login_unlock
 from kiemdiem.org.scoping import access_for
 
@@ -24,7 +25,8 @@ def _require_office(request: HttpRequest) -> None:
 @require_GET
 def lockout_list(request: HttpRequest) -> HttpResponse:
     _require_office(request)
-    return render(request, "org/lockout_list.html", {"locks": locks_for(request.user)})
+    # Locks end by themselves after the cool-off, with nothing written: never a kept page.
+    return uncached(render(request, "org/lockout_list.html", {"locks": locks_for(request.user)}))
 
 
 @login_required

@@ -310,6 +310,7 @@ def campaign_round(campaign):
     return Rating.objects.filter(round__year=campaign.year).first().round
 
 
+@pytest.mark.usefixtures("built_pages")
 def test_page_query_counts_do_not_grow_with_the_results(
     client, org_tree, campaign, province_standing, commune_standing
 ):

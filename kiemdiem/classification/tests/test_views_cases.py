@@ -227,6 +227,7 @@ def test_the_self_assessment_shows_the_quarters(client, member_rating, member, g
     assert "Điểm bình quân 1 quý: 78.00 (mức HTTNV)" in page.content.decode()
 
 
+@pytest.mark.usefixtures("built_pages")
 def test_the_groups_and_sheets_pages_do_not_grow_in_queries(client, office, org_tree, round_2025):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

@@ -307,6 +307,7 @@ def test_a_large_subtree_reads_the_same_audit_rows_in_the_same_order(org_tree, o
     assert "trong" in seen[0] and "trước chi bộ" in seen[0] and "ngoài" not in seen[0]
 
 
+@pytest.mark.usefixtures("built_pages")
 def test_audit_page_counts_up_to_its_cap(client, org_tree, office, monkeypatch):
     """The page counts at most core.paging.COUNT_CAP rows of the trail, then says "Hơn …"
     (the last page, where the count would fall, counts exactly: more than a page of rows)."""

@@ -134,6 +134,7 @@ def _page_queries(client, person) -> tuple[str, int]:
     return page, len(queries)
 
 
+@pytest.mark.usefixtures("built_pages")
 def test_end_button_is_disabled_where_the_office_does_not_manage_the_unit(client, org_tree, office):
     """A cell-A1 member also on province B's committee: province A's office may end the
     membership and the A1 post, not the B post (that page answers 403), and the page says why."""

@@ -221,6 +221,7 @@ def test_task_progress_page_with_evidence(client, world, oversight, office):
     assert task.status == "done"
 
 
+@pytest.mark.usefixtures("built_pages")
 def test_list_pages_query_ceilings(
     client, world, oversight, open_cycle, org_tree, office, django_assert_max_num_queries
 ):

@@ -43,6 +43,7 @@ def test_plan_list_pages_follow_the_list_order_across_years(
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("built_pages")
 def test_plan_list_queries_do_not_grow(client, org_tree, office, travel_to):
     travel_to(D(2026, 1, 10))
     client.force_login(office)

@@ -93,6 +93,7 @@ def test_member_has_empty_queues_with_a_next_step(campaign, client):
 
 
 @pytest.mark.parametrize("username", ["vanphong", "admin"])
+@pytest.mark.usefixtures("built_pages")
 def test_queue_pages_stay_within_their_query_ceiling(
     campaign, client, username, django_assert_max_num_queries
 ):
@@ -106,6 +107,7 @@ def test_queue_pages_stay_within_their_query_ceiling(
         assert response.status_code == 200 and response.context["page"].object_list
 
 
+@pytest.mark.usefixtures("built_pages")
 def test_queue_counts_stop_at_the_cap(campaign, client, monkeypatch):
     """Past core.paging.COUNT_CAP the pages and the home page say "more than" the cap; the rows and
     the order are those of the uncapped queue."""

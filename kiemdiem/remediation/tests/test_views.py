@@ -598,6 +598,7 @@ PLAN_PAGE_QUERIES = {"cell_secretary": 19, "appraiser": 16, "office": 19}
 
 
 @pytest.mark.parametrize("who", sorted(PLAN_PAGE_QUERIES))
+@pytest.mark.usefixtures("built_pages")
 def test_plan_page_query_ceiling(
     client, request, plan, action, cell_secretary, who, django_assert_max_num_queries
 ):

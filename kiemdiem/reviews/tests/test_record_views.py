@@ -262,6 +262,7 @@ def test_commitment_stats_are_the_roster_lengths(org_tree, office, monkeypatch):
     )
 
 
+@pytest.mark.usefixtures("built_pages")
 def test_commitment_page_queries_do_not_grow(client, org_tree, office):
     """The commitments page as the office: N then 3N members with commitments, same queries."""
     from django.db import connection
@@ -304,6 +305,7 @@ def test_own_commitment_button_is_shown_to_members_only(client, org_tree, office
     assert "Nhập bản cam kết của tôi" in client.get(url).content.decode()
 
 
+@pytest.mark.usefixtures("built_pages")
 def test_long_roster_is_walked_in_name_order(client, org_tree, office, monkeypatch):
     """A long roster (here: any from 2 rows, walking at no cost) reads the people in name order
     and checks each one (selectors.roster_walks) instead of sorting every member: the same rows,

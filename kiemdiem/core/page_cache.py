@@ -1,0 +1,230 @@
+"""Whole signed-in pages kept while the database has not changed (issue 17, part 9).
+
+A page read twice with nothing written in between is the same page: the second time it is
+served from this process's memory (the `pages` cache, settings.CACHES) instead of being built
+again. Only the app's own pages (`_kept_view`: not the API, not the Django admin). The key holds
+everything a page may depend on:
+
+- the database's state: on PostgreSQL the reading snapshot (`pg_current_snapshot()`, the
+  transactions it sees: every commit changes it, a write still running does not); on SQLite
+  a counter that a trigger on every table raises inside each writing transaction
+  (`install_sqlite_counter`, after every migrate); with a read replica, the replica's state too;
+- who asks and how: the user, the session's data (messages waiting in it, the user's choices),
+  every cookie (the CSRF secret that the page's forms carry, the replica pin), the host, the
+  full path with its query, the htmx headers, Accept and the language;
+- the day in Vietnam (`core.dates.today`: deadlines turn overdue at midnight).
+
+A page is stored only when building it changed nothing: no write (the state read again after
+the view is the same), no session change, no message shown or added, no cookie set by the
+view, no new CSRF secret; and only a complete 200 HTML answer of at most
+KIEMDIEM_PAGE_CACHE_MAX_BYTES. A view whose page shows something else the key lacks (the clock)
+marks its answer `uncached`. KIEMDIEM_PAGE_CACHE_SECONDS (default 600) bounds an entry's life;
+0 turns the cache off. Every page it looks at says what happened in `X-Page-Cache`: hit, miss
+(built and kept), or pass (built, not kept).
+
+Its limit: the state is the whole database's. One commit anywhere, in any province, makes every
+kept page of every process be built again; on a busy deadline day the cache is nearly idle and
+pages cost what they cost without it (docs/performance.md, part 9).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.signals import setting_changed
+from django.db import DatabaseError, connections
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
+
+from kiemdiem.core.dates import today
+
+CACHE_ALIAS = "pages"
+HEADER = "X-Page-Cache"
+SQLITE_COUNTER = "kiemdiem_page_state"
+# Written on every sign-in and every message shown: its data is in the key instead.
+SQLITE_UNCOUNTED = frozenset({"django_session", SQLITE_COUNTER})
+_REQUEST_HEADERS = ("HTTP_ACCEPT", "HTTP_ACCEPT_LANGUAGE")
+
+# Bumped when a test changes the settings: the same page may then show something else.
+_settings_generation = 0
+
+
+@receiver(setting_changed)
+def _settings_changed(**_kwargs: object) -> None:
+    global _settings_generation
+    _settings_generation += 1
+
+
+# --- the database's state -------------------------------------------------------------------
+
+# The reading snapshot names exactly which transactions it sees: every one below xmin, none from
+# xmax (one more than the latest that ended), and between them all but those listed as running.
+# The same text means the same committed rows; any commit makes the next snapshot's text
+# another. A transaction of this connection that has written sees its own rows too: no state.
+_PG_STATE = "SELECT pg_current_snapshot()::text WHERE pg_current_xact_id_if_assigned() IS NULL"
+
+
+def database_state(aliases: Iterable[str]) -> str | None:
+    """A token that changes whenever a write commits on any of `aliases`; None when it cannot be
+    known now (this connection is inside a transaction that wrote, a replica is unreachable)."""
+    parts = []
+    for alias in aliases:
+        db = connections[alias]
+        try:
+            with db.cursor() as cursor:
+                if db.vendor == "postgresql":
+                    cursor.execute(_PG_STATE)
+                elif db.vendor == "sqlite":
+                    cursor.execute(f"SELECT n FROM {SQLITE_COUNTER}")
+                else:
+                    return None
+                row = cursor.fetchone()
+        except DatabaseError:  # no state, no cache: the page is built as usual
+            return None
+        if row is None:
+            return None
+        parts.append(f"{alias}:{row[0]}")
+    return "|".join(parts)
+
+
+def state_aliases() -> tuple[str, ...]:
+    return tuple(connections.settings)  # the primary, and the replica when there is one
+
+
+def install_sqlite_counter(using: str = "default", **_kwargs: object) -> None:
+    """SQLite: the counter table and, on every other table, triggers raising it by one for each
+    row written (a post_migrate receiver: tables a migration made get theirs too). The counter
+    changes inside the writing transaction, so a reader sees it move exactly when the rows do."""
+    db = connections[using]
+    if db.vendor != "sqlite":
+        return
+    with db.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE IF NOT EXISTS {SQLITE_COUNTER} (n INTEGER NOT NULL)")
+        cursor.execute(
+            f"INSERT INTO {SQLITE_COUNTER} (n) SELECT 0 "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {SQLITE_COUNTER})"
+        )
+        for table in db.introspection.table_names(cursor):
+            if table in SQLITE_UNCOUNTED or table.startswith("sqlite_"):
+                continue
+            for event in ("INSERT", "UPDATE", "DELETE"):
+                cursor.execute(
+                    f'CREATE TRIGGER IF NOT EXISTS "kd_state_{table}_{event.lower()}" '
+                    f'AFTER {event} ON "{table}" '
+                    f"BEGIN UPDATE {SQLITE_COUNTER} SET n = n + 1; END"
+                )
+
+
+# --- the page's key -------------------------------------------------------------------------
+
+
+def page_key(request: HttpRequest, state: str, day: datetime.date) -> str:
+    session = request.session
+    parts = [
+        state,
+        str(_settings_generation),
+        day.isoformat(),
+        request.method or "",
+        request.get_host(),
+        request.scheme,
+        request.get_full_path(),
+        str(request.user.pk),
+        getattr(request, "LANGUAGE_CODE", ""),
+        repr(sorted(session.items())),
+        repr(sorted(request.COOKIES.items())),
+        repr(sorted((k, v) for k, v in request.META.items() if k.startswith("HTTP_HX_"))),
+        *(request.META.get(name, "") for name in _REQUEST_HEADERS),
+    ]
+    digest = hashlib.blake2b("\x00".join(parts).encode(), digest_size=20).hexdigest()
+    return f"page:{digest}"
+
+
+def _messages_touched(request: HttpRequest) -> bool:
+    """The page showed messages (the message middleware removes them from the session only
+    after this one) or added some."""
+    storage = getattr(request, "_messages", None)
+    return storage is not None and (storage.used or storage.added_new)
+
+
+def _storable(request: HttpRequest, response: HttpResponse) -> bool:
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not getattr(response, "page_cache_off", False)
+        and response.get("Content-Type", "").startswith("text/html")
+        and not response.cookies
+        and not request.session.modified
+        and not _messages_touched(request)
+        # The forms' CSRF tokens are made from the secret in the cookie, not a new one that
+        # only this response's cookie carries.
+        and request.META.get("CSRF_COOKIE")
+        in (None, request.COOKIES.get(settings.CSRF_COOKIE_NAME))
+        and len(response.content) <= settings.KIEMDIEM_PAGE_CACHE_MAX_BYTES
+    )
+
+
+def uncached(response: HttpResponse) -> HttpResponse:
+    """Mark a response that must be built every time (it shows something the key lacks)."""
+    response.page_cache_off = True  # type: ignore[attr-defined]
+    return response
+
+
+def _kept_view(view_func: Callable) -> bool:
+    """The app's own pages: not the API (JSON for programs), the Django admin, or a view that
+    is not the app's (the benchmarks' hello-world)."""
+    module = getattr(view_func, "__module__", "") or ""
+    return module.startswith("kiemdiem.") and not module.startswith("kiemdiem.api")
+
+
+class PageCacheMiddleware:
+    """The innermost middleware: a kept page still passes out through all the others (security
+    and CSP headers, the session, the CSRF cookie, htmx messages). It looks for a kept page
+    once the URL has named its view (process_view), and keeps the page the view made."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        pending = getattr(request, "_page_cache", None)
+        if pending is None:
+            return response
+        key, aliases, state, day = pending
+        if not _storable(request, response) or database_state(aliases) != state or today() != day:
+            response[HEADER] = "pass"
+            return response
+        content = (response.content, list(response.headers.items()))
+        caches[CACHE_ALIAS].set(key, content, settings.KIEMDIEM_PAGE_CACHE_SECONDS)
+        response[HEADER] = "miss"
+        return response
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable, _args: object, _kwargs: object
+    ) -> HttpResponse | None:
+        if (
+            settings.KIEMDIEM_PAGE_CACHE_SECONDS <= 0
+            or request.method not in ("GET", "HEAD")
+            or not _kept_view(view_func)
+            or not request.user.is_authenticated
+        ):
+            return None
+        aliases = state_aliases()
+        state = database_state(aliases)
+        if state is None:
+            return None
+        day = today()
+        key = page_key(request, state, day)
+        kept = caches[CACHE_ALIAS].get(key)
+        if kept is None:
+            request._page_cache = (key, aliases, state, day)  # type: ignore[attr-defined]
+            return None
+        content, headers = kept
+        response = HttpResponse(content)
+        for name, value in headers:
+            response[name] = value
+        response[HEADER] = "hit"
+        return response

@@ -1,0 +1,256 @@
+"""Kept pages (kiemdiem/core/page_cache.py): served again only while nothing they show changed."""
+
+import datetime
+import zoneinfo
+
+import psycopg
+import pytest
+import time_machine
+from django.apps import apps
+from django.contrib import messages
+from django.contrib.messages.storage.session import SessionStorage
+from django.contrib.sessions.backends.db import SessionStore
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.test import Client, RequestFactory
+from django.urls import reverse
+
+from kiemdiem.core import page_cache
+from kiemdiem.core.permissions import SYSTEM
+from kiemdiem.org import services
+from kiemdiem.org.models import Unit
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+on_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the snapshot state is PostgreSQL's"
+)
+on_sqlite = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's counter")
+# Committed writes, as in production: inside a test's open transaction PostgreSQL never keeps a
+# page (the transaction has written, its state is not a committed one).
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _get(client: Client, url: str):
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.get(page_cache.HEADER), response.content.decode()
+
+
+def _warm(client: Client, user, url: str) -> str:
+    """Sign in, take the CSRF cookie (the first answer makes it: not kept), then keep the page."""
+    client.force_login(user)
+    assert _get(client, url)[0] == "pass"
+    state, html = _get(client, url)
+    assert state == "miss"
+    return html
+
+
+@pytest.fixture
+def unit_url(org_tree):
+    return reverse("org:unit-detail", args=[org_tree.province_a.pk])
+
+
+def test_a_page_read_again_with_nothing_written_is_the_kept_one(client, office, unit_url):
+    html = _warm(client, office, unit_url)
+    state, again = _get(client, unit_url)
+    assert state == "hit"
+    assert again == html
+    response = client.get(unit_url)  # the outer middleware still answer for a kept page
+    assert response["Content-Security-Policy"] and response["X-Frame-Options"] == "DENY"
+
+
+def test_a_write_through_the_services_shows_on_the_next_read(client, org_tree, office, unit_url):
+    _warm(client, office, unit_url)
+    services.unit_update(unit=org_tree.province_a, by=SYSTEM, name="Đảng bộ tỉnh Thanh Hoá mới")
+    state, html = _get(client, unit_url)
+    assert state == "miss"
+    assert "Đảng bộ tỉnh Thanh Hoá mới" in html
+
+
+def test_a_write_with_no_audit_and_no_model_save_shows_too(client, org_tree, office, unit_url):
+    _warm(client, office, unit_url)
+    Unit.objects.filter(pk=org_tree.province_a.pk).update(name="Tên sửa thẳng trong bảng")
+    state, html = _get(client, unit_url)
+    assert state == "miss"
+    assert "Tên sửa thẳng trong bảng" in html
+
+
+def test_another_user_never_gets_a_page_kept_for_someone_else(client, office, unit_head, unit_url):
+    _warm(client, office, unit_url)
+    other = Client()
+    other.force_login(unit_head)
+    other.get(unit_url)
+    state, html = _get(other, unit_url)
+    assert state == "miss"
+    assert "bithu_a" in html or "Đỗ Trọng Hưng" in html  # the menu names who is signed in
+
+
+def test_a_message_is_shown_once_and_never_replayed_from_a_kept_page(client, office, unit_url):
+    _warm(client, office, unit_url)
+    waiting = HttpRequest()
+    waiting.session = client.session
+    storage = SessionStorage(waiting)
+    storage.add(messages.SUCCESS, "Thông báo thử một lần")
+    storage.update(HttpResponse())
+    waiting.session.save()
+    state, html = _get(client, unit_url)
+    assert "Thông báo thử một lần" in html
+    assert state == "pass"  # showing it consumed it: the session changed
+    state, html = _get(client, unit_url)
+    assert "Thông báo thử một lần" not in html
+    # SQLite: the page kept before the message (sessions are not counted, the session's data
+    # is in the key); PostgreSQL: the session's write moved the state, the page is built again.
+    assert state == ("hit" if connection.vendor == "sqlite" else "miss")
+
+
+def test_no_csrf_cookie_means_not_kept_and_the_kept_forms_still_post(client, org_tree, office):
+    client.force_login(office)
+    url = reverse("org:unit-edit", args=[org_tree.cell_a1.pk])
+    assert _get(client, url)[0] == "pass"  # its token came with a new secret in its cookie
+    assert _get(client, url)[0] == "miss"
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(office)
+    strict.get(url)
+    strict.get(url)
+    state, html = _get(strict, url)
+    assert state == "hit"
+    token = html.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+    cell = Unit.objects.get(pk=org_tree.cell_a1.pk)
+    response = strict.post(
+        url,
+        {
+            "csrfmiddlewaretoken": token,
+            "code": cell.code,
+            "name": "Chi bộ Tổ Toán – Tin",
+            "kind": cell.kind,
+            "valid_from": cell.valid_from.strftime("%d/%m/%Y") if cell.valid_from else "",
+            "version": cell.version,
+            "reason": "đổi tên",
+        },
+    )
+    assert response.status_code in (200, 302)  # not 403: the kept token is the cookie's
+    assert response.status_code != 403
+
+
+def test_midnight_in_vietnam_builds_the_page_again(client, office, unit_url):
+    vietnam = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 23, 50, tzinfo=vietnam), tick=False):
+        _warm(client, office, unit_url)
+        assert _get(client, unit_url)[0] == "hit"
+    with time_machine.travel(datetime.datetime(2026, 3, 3, 0, 10, tzinfo=vietnam), tick=False):
+        assert _get(client, unit_url)[0] == "miss"
+
+
+def test_anonymous_pages_and_a_zero_life_are_not_kept(client, office, unit_url, settings):
+    assert client.get(reverse("login")).get(page_cache.HEADER) is None
+    settings.KIEMDIEM_PAGE_CACHE_SECONDS = 0
+    client.force_login(office)
+    for _ in range(3):
+        assert client.get(unit_url).get(page_cache.HEADER) is None
+
+
+def _through_the_cache(view, user, path: str = "/trang-thu/") -> str:
+    request = RequestFactory().get(path)
+    request.user = user
+    request.session = SessionStore()
+    middleware = page_cache.PageCacheMiddleware(view)
+    kept = middleware.process_view(request, view, (), {})
+    return (kept or middleware(request)).get(page_cache.HEADER)
+
+
+def _page(_request) -> HttpResponse:
+    return HttpResponse("<p>trang</p>")
+
+
+def _download(_request):
+    return HttpResponse(b"PK..", content_type=XLSX)
+
+
+def _conflict(_request):
+    return HttpResponse("<p>lỗi</p>", status=409)
+
+
+def _marked(request):
+    return page_cache.uncached(_page(request))
+
+
+def _sets_session(request):
+    request.session["chon"] = 1
+    return _page(request)
+
+
+def _sets_cookie(request):
+    response = _page(request)
+    response.set_cookie("chon", "1")
+    return response
+
+
+def _writes(request):
+    Unit.objects.update(admin_code="GHI")
+    return _page(request)
+
+
+@pytest.mark.parametrize(
+    "view", [_download, _conflict, _marked, _sets_session, _sets_cookie, _writes]
+)
+def test_what_a_view_answers_or_changes_keeps_its_page_out(db, office, view):
+    assert _through_the_cache(_page, office) == "miss"
+    assert _through_the_cache(_page, office) == "hit"
+    assert _through_the_cache(view, office, "/trang-khac/") == "pass"
+    assert _through_the_cache(view, office, "/trang-khac/") == "pass"
+
+
+def _elsewhere(request):
+    return _page(request)
+
+
+_elsewhere.__module__ = "bench.urls"
+
+
+def test_views_that_are_not_the_apps_pages_are_left_alone(db, office, django_assert_num_queries):
+    """The API, the Django admin, a benchmark's hello-world: no state read, nothing kept."""
+    with django_assert_num_queries(0):
+        assert _through_the_cache(_elsewhere, office) is None
+        assert _through_the_cache(_elsewhere, office) is None
+
+
+@on_sqlite
+def test_sqlite_every_model_table_raises_the_counter(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        triggers = {row[0] for row in cursor.fetchall()}
+    tables = {m._meta.db_table for m in apps.get_models() if m._meta.managed}
+    missing = [
+        table
+        for table in sorted(tables - page_cache.SQLITE_UNCOUNTED)
+        for event in ("insert", "update", "delete")
+        if f"kd_state_{table}_{event}" not in triggers
+    ]
+    assert missing == []
+
+
+@on_postgres
+def test_postgres_a_write_still_running_elsewhere_changes_nothing_until_it_commits(
+    org_tree, office, unit_url
+):
+    client = Client()
+    _warm(client, office, unit_url)
+    assert _get(client, unit_url)[0] == "hit"
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    other = psycopg.connect(**params)
+    try:
+        other.execute(
+            "UPDATE org_unit SET name = %s WHERE id = %s",
+            ["Đang sửa ở nơi khác", org_tree.province_a.pk],
+        )
+        state, html = _get(client, unit_url)
+        assert state == "hit"  # the rows it reads are the same until that transaction commits
+        assert "Đang sửa ở nơi khác" not in html
+        other.commit()
+    finally:
+        other.close()
+    state, html = _get(client, unit_url)
+    assert state == "miss"
+    assert "Đang sửa ở nơi khác" in html
