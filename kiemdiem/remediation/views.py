@@ -11,7 +11,7 @@ from kiemdiem.core.audit import history_for
 from kiemdiem.core.dates import today
 from kiemdiem.core.forms import PICKER_RESULTS, picker_context, run_service
 from kiemdiem.core.paging import CappedCountPaginator, GroupedKeysPaginator
-from kiemdiem.core.permissions import require
+from kiemdiem.core.permissions import deny, require
 from kiemdiem.org.forms import person_option
 from kiemdiem.org.scoping import access_for, scope
 from kiemdiem.org.selectors import people_search
@@ -65,12 +65,16 @@ def _action(request: HttpRequest, pk: int) -> PlanAction:
     qs = scope(PlanAction.objects.all(), request.user, via="plan__unit").select_related(
         "plan",
         "plan__unit",
+        "plan__person",
         "plan__cycle",
         "plan__review",
         "responsible_unit",
         "responsible_person",
     )
-    return get_object_or_404(qs, pk=pk)
+    action = get_object_or_404(qs, pk=pk)
+    # the review's unit and person are the plan's, joined above (the page's title names them)
+    action.plan.review_sharing_rows()
+    return action
 
 
 @login_required
@@ -142,7 +146,13 @@ def _plan_context(request: HttpRequest, plan: RemediationPlan, **forms) -> dict:
     submissions = remember_submissions(plan, selectors.plan_submissions(plan))
     editable = plan.status in PLAN_EDITABLE
     can_edit = can_edit_plan(user, plan)
-    can_appraise = can_appraise_plan(user, plan)
+    # The page shows the appraisal (and its refusal) only while the plan awaits it: elsewhere
+    # the check (the preparers' query among them) is not made.
+    can_appraise = (
+        can_appraise_plan(user, plan)
+        if plan.status == PlanStatus.SUBMITTED
+        else deny(_("Kế hoạch không chờ thẩm định."))
+    )
     can_adopt = can_adopt_plan(user, plan)
     # The recipients appraise; the unit prepares. A recipient's office that may also edit the
     # plan (it leads the subtree) is not offered the preparer's forms: writing an item would
@@ -161,7 +171,10 @@ def _plan_context(request: HttpRequest, plan: RemediationPlan, **forms) -> dict:
     ctx = {
         "plan": plan,
         "actions": actions,
-        "findings": plan.review.findings.prefetch_related("actions"),
+        "findings": plan.review.findings.all(),
+        # the findings some item remedies, from the items' findings read above (an item names
+        # only findings of its plan's review: services._check_findings)
+        "covered_findings": {f.pk for a in actions for f in a.findings.all()},
         "submissions": submissions,
         "last_return": selectors.last_return(submissions),
         "changes": selectors.submission_changes(submissions),
@@ -402,23 +415,23 @@ def _backdate(user, plan: RemediationPlan) -> bool:
 
 def _action_context(request: HttpRequest, action: PlanAction, **forms) -> dict:
     user = request.user
-    version = {"version": action.version}
-    backdate = _backdate(user, action.plan)
+    plan = action.plan
+    remember_recipients(plan)  # can_verify_action (and its refusal's text) reads them once
     can_report = can_report_progress(user, action)
     can_verify = can_verify_action(user, action)
-    can_edit = can_edit_plan(user, action.plan)
-    trackable = action.plan.status in PLAN_TRACKABLE
+    can_edit = can_edit_plan(user, plan)
+    trackable = plan.status in PLAN_TRACKABLE
     open_states = ITEM_OPEN
     is_open = action.status in open_states
     shown = {
         "progress_form": trackable and bool(can_report) and is_open,
         "verify_form": trackable and bool(can_verify) and action.status == ActionStatus.DONE,
-        "cancel_form": bool(can_edit) and is_open and action.plan.status != PlanStatus.DRAFT,
-        "replace_form": bool(can_edit) and is_open and action.plan.status != PlanStatus.DRAFT,
+        "cancel_form": bool(can_edit) and is_open and plan.status != PlanStatus.DRAFT,
+        "replace_form": bool(can_edit) and is_open and plan.status != PlanStatus.DRAFT,
     }
-    return {
+    ctx = {
         "action": action,
-        "plan": action.plan,
+        "plan": plan,
         "updates": action.updates.select_related("reported_by").prefetch_related("evidence"),
         "history": history_for(action)[:50],
         "can_report": can_report,
@@ -428,16 +441,23 @@ def _action_context(request: HttpRequest, action: PlanAction, **forms) -> dict:
         "trackable": trackable,
         "open_states": open_states,
         "overdue": action.is_overdue(),
-        "progress_form": forms.get("progress_form")
-        or ProgressForm(
+    }
+    # Each form built only where the page shows it (`shown`: the template's conditions): the
+    # replace form's unit and people choices are two queries.
+    version = {"version": action.version}
+    backdate = _backdate(user, plan) if shown["progress_form"] or shown["verify_form"] else False
+    makers = {
+        "progress_form": lambda: ProgressForm(
             initial={**version, "percent": action.percent, "status": "in_progress"},
             backdate=backdate,
         ),
-        "verify_form": forms.get("verify_form") or VerifyForm(initial=version, backdate=backdate),
-        "cancel_form": forms.get("cancel_form") or CancelForm(initial=version),
-        "replace_form": forms.get("replace_form")
-        or ReplaceForm(user=user, plan=action.plan, initial=version),
+        "verify_form": lambda: VerifyForm(initial=version, backdate=backdate),
+        "cancel_form": lambda: CancelForm(initial=version),
+        "replace_form": lambda: ReplaceForm(user=user, plan=plan, initial=version),
     }
+    for name, make in makers.items():
+        ctx[name] = forms.get(name) or (make() if shown[name] else None)
+    return ctx
 
 
 @login_required
