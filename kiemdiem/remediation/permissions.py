@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from django.utils.translation import gettext as _
 
 from kiemdiem.core.permissions import ALLOW, Actor, Decision, actor_id, deny
+from kiemdiem.core.precompiled import Precompiled
 from kiemdiem.org.permissions import can_backdate
 from kiemdiem.org.scoping import Access, access_for
 from kiemdiem.org.selectors import groups_assigned_to
@@ -69,6 +70,16 @@ def recipients_due(plan: RemediationPlan) -> list[PlanRecipient]:
     return recipients
 
 
+_RECIPIENTS = Precompiled(  # compiled once (core.precompiled)
+    lambda plan_id: (
+        PlanRecipient.objects.filter(plan_id=plan_id)
+        .select_related("unit", "working_group")
+        .order_by("pk")
+    ),
+    int,
+)
+
+
 def recipients_of(plan: RemediationPlan) -> list[PlanRecipient]:
     """The plan's recipients (recorded at submission); before its first submission, those it
     will go to (`recipients_due`). A page that checks several permissions on one plan reads
@@ -76,7 +87,7 @@ def recipients_of(plan: RemediationPlan) -> list[PlanRecipient]:
     remembered = getattr(plan, "_recipients_remembered", None)
     if remembered is not None:
         return remembered
-    recipients = list(plan.recipients.select_related("unit", "working_group").order_by("pk"))
+    recipients = _RECIPIENTS(plan.pk, known={"plan": plan})
     return recipients or recipients_due(plan)
 
 
@@ -198,7 +209,9 @@ def can_verify_action(user: Actor, action: PlanAction) -> Decision:
     done = (
         action.updates.filter(status=ActionStatus.DONE)
         .order_by("-reported_at", "-id")
-        .only("reported_by_id")
+        # with its item's id: the related manager sets each row's item, which would otherwise
+        # read the deferred id back (a query more)
+        .only("reported_by_id", "action_id")
         .first()
     )
     if done is not None and done.reported_by_id == actor_id(user):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from kiemdiem.core.models import SummaryDelta
 from kiemdiem.core.paging import filter_unindexed
 from kiemdiem.core.permissions import Actor, actor_id
+from kiemdiem.core.precompiled import Precompiled
 from kiemdiem.core.summaries import summed
 from kiemdiem.core.text import fold
 from kiemdiem.org.models import OversightAssignment, Unit
@@ -74,16 +75,38 @@ def submission_changes(submissions: list[PlanSubmission]) -> list[ItemChange] | 
     return changes
 
 
-def plan_actions(plan: RemediationPlan) -> QuerySet[PlanAction]:
-    return plan.actions.select_related("responsible_unit", "responsible_person").prefetch_related(
-        "findings"
-    )
+# A plan's rows on its page, compiled once (core.precompiled), in the plan's own order: by
+# position (number) only; the models' default ordering starts with the plan, which joined the
+# plan's unit and person to sort rows that all share them.
+_PLAN_ACTIONS = Precompiled(
+    lambda plan_id: (
+        PlanAction.objects.filter(plan_id=plan_id)
+        .select_related("responsible_unit", "responsible_person")
+        .prefetch_related("findings")
+        .order_by("position", "id")
+    ),
+    int,
+)
+_PLAN_SUBMISSIONS = Precompiled(
+    lambda plan_id: (
+        PlanSubmission.objects.filter(plan_id=plan_id)
+        .select_related(
+            "submitted_by", "submitted_by__person", "appraisal", "appraisal__decided_by"
+        )
+        .order_by("number")
+    ),
+    int,
+)
 
 
-def plan_submissions(plan: RemediationPlan) -> QuerySet[PlanSubmission]:
-    return plan.submissions.select_related(
-        "submitted_by", "submitted_by__person", "appraisal", "appraisal__decided_by"
-    )
+def plan_actions(plan: RemediationPlan) -> list[PlanAction]:
+    """The plan's items in order, with who is responsible and the findings each remedies."""
+    return _PLAN_ACTIONS(plan.pk, known={"plan": plan})
+
+
+def plan_submissions(plan: RemediationPlan) -> list[PlanSubmission]:
+    """The plan's submissions in order, with their submitter and appraisal."""
+    return _PLAN_SUBMISSIONS(plan.pk, known={"plan": plan})
 
 
 def accepted_on(submissions: list[PlanSubmission]) -> datetime.date | None:

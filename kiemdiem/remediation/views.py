@@ -12,6 +12,7 @@ from kiemdiem.core.dates import today
 from kiemdiem.core.forms import PICKER_RESULTS, picker_context, run_service
 from kiemdiem.core.paging import CappedCountPaginator, GroupedKeysPaginator
 from kiemdiem.core.permissions import deny, require
+from kiemdiem.core.precompiled import Precompiled
 from kiemdiem.org.forms import person_option
 from kiemdiem.org.scoping import access_for, scope
 from kiemdiem.org.selectors import people_search
@@ -29,7 +30,7 @@ from kiemdiem.remediation.forms import (
     VerifyForm,
     responsible_people,
 )
-from kiemdiem.remediation.models import Evidence, PlanAction, RemediationPlan
+from kiemdiem.remediation.models import Evidence, PlanAction, ProgressUpdate, RemediationPlan
 from kiemdiem.remediation.permissions import (
     acting_recipient,
     can_adopt_plan,
@@ -48,8 +49,24 @@ from kiemdiem.remediation.states import (
     ActionStatus,
     PlanStatus,
 )
+from kiemdiem.reviews.models import Finding
 
 ROWS_PER_PAGE = 50
+
+# Rows of the plan and item pages, compiled once (core.precompiled), in their models' order
+# within one review or item (which began with the review or item: joins sorting nothing).
+_FINDINGS = Precompiled(
+    lambda review_id: Finding.objects.filter(review_id=review_id).order_by("id"), int
+)
+_UPDATES = Precompiled(
+    lambda action_id: (
+        ProgressUpdate.objects.filter(action_id=action_id)
+        .select_related("reported_by")
+        .prefetch_related("evidence")
+        .order_by("-reported_at", "-id")
+    ),
+    int,
+)
 
 
 def _plan(request: HttpRequest, pk: int) -> RemediationPlan:
@@ -171,7 +188,7 @@ def _plan_context(request: HttpRequest, plan: RemediationPlan, **forms) -> dict:
     ctx = {
         "plan": plan,
         "actions": actions,
-        "findings": plan.review.findings.all(),
+        "findings": _FINDINGS(plan.review_id, known={"review": plan.review}),
         # the findings some item remedies, from the items' findings read above (an item names
         # only findings of its plan's review: services._check_findings)
         "covered_findings": {f.pk for a in actions for f in a.findings.all()},
@@ -432,7 +449,7 @@ def _action_context(request: HttpRequest, action: PlanAction, **forms) -> dict:
     ctx = {
         "action": action,
         "plan": plan,
-        "updates": action.updates.select_related("reported_by").prefetch_related("evidence"),
+        "updates": _UPDATES(action.pk, known={"action": action}),
         "history": history_for(action)[:50],
         "can_report": can_report,
         "can_verify": can_verify,
