@@ -324,13 +324,14 @@ def history_for(
         # all rows of the parts (a few each), unordered: with ORDER BY … LIMIT SQLite chose the
         # `at` index over the object index here too. Every kind of part in one query: a UNION
         # ALL, each branch through the object index (an OR made SQLite scan the whole index).
-        branches = [
+        part_keys = [
             AuditEvent.objects.filter(object_type=object_type, object_id__in=ids)
             .order_by()
             .values_list("at", "pk")
             for object_type, ids in ids_by_type.items()
         ]
-        newest.extend(branches[0].union(*branches[1:], all=True) if branches[1:] else branches[0])
+        first, *others = part_keys
+        newest.extend(first.union(*others, all=True) if others else first)
     top = sorted(set(newest), reverse=True)[:HISTORY_LIMIT]
     found = {row.pk: row for row in rows.filter(pk__in=[pk for _at, pk in top]).order_by()}
     return [found[pk] for _at, pk in top if pk in found]
