@@ -6,7 +6,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -26,7 +35,7 @@ from kiemdiem.remediation.models import (
     RemediationPlan,
 )
 from kiemdiem.remediation.states import PLAN_TRACKABLE, ActionStatus, PlanStatus, ReturnGround
-from kiemdiem.reviews.models import ReviewCycle
+from kiemdiem.reviews.models import Finding, ReviewCycle
 from kiemdiem.reviews.selectors import cycles_for, scope_paths
 from kiemdiem.reviews.states import CycleStatus
 
@@ -99,9 +108,49 @@ _PLAN_SUBMISSIONS = Precompiled(
 )
 
 
-def plan_actions(plan: RemediationPlan) -> list[PlanAction]:
-    """The plan's items in order, with who is responsible and the findings each remedies."""
-    return _PLAN_ACTIONS(plan.pk, known={"plan": plan})
+_PLAN_ITEMS = Precompiled(
+    lambda plan_id: (
+        PlanAction.objects.filter(plan_id=plan_id)
+        .select_related("responsible_unit", "responsible_person")
+        .order_by("position", "id")
+    ),
+    int,
+)
+_PLAN_ITEM_FINDINGS = Precompiled(  # (item id, finding id) of the plan's items
+    lambda plan_id: (
+        PlanAction.findings.through.objects.filter(planaction__plan_id=plan_id)
+        .order_by()
+        .values_list("planaction_id", "finding_id")
+    ),
+    int,
+)
+
+
+def plan_actions(plan: RemediationPlan, findings: list[Finding] | None = None) -> list[PlanAction]:
+    """The plan's items in order, with who is responsible and the findings each remedies.
+
+    Given the review's `findings` (read for the page already), each item's findings are taken
+    from them by the link rows (no joined finding rows read a second time); an item names only
+    findings of its plan's review (services._check_findings), else they are read as usual."""
+    if findings is None:
+        return _PLAN_ACTIONS(plan.pk, known={"plan": plan})
+    items = _PLAN_ITEMS(plan.pk, known={"plan": plan})
+    links = _PLAN_ITEM_FINDINGS(plan.pk)
+    by_id = {f.pk: f for f in findings}
+    if any(finding_id not in by_id for _item, finding_id in links):
+        prefetch_related_objects(items, "findings")
+        return items
+    per_item: dict[int, list[Finding]] = {}
+    for item_id, finding_id in links:
+        per_item.setdefault(item_id, []).append(by_id[finding_id])
+    for item in items:
+        # as prefetch_related leaves them: a.findings.all() answers from memory, in the
+        # findings' order (by id within one review)
+        rows = item.findings.all()
+        rows._result_cache = sorted(per_item.get(item.pk, []), key=lambda f: f.pk)
+        rows._prefetch_done = True
+        item._prefetched_objects_cache = {"findings": rows}
+    return items
 
 
 def plan_submissions(plan: RemediationPlan) -> list[PlanSubmission]:

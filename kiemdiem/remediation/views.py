@@ -184,11 +184,12 @@ def _plan_context(request: HttpRequest, plan: RemediationPlan, **forms) -> dict:
         "accept_form": appraising,
         "adopt_form": plan.status == PlanStatus.ACCEPTED and bool(can_adopt),
     }
-    actions = list(selectors.plan_actions(plan))
+    findings = _FINDINGS(plan.review_id, known={"review": plan.review})
+    actions = selectors.plan_actions(plan, findings)
     ctx = {
         "plan": plan,
         "actions": actions,
-        "findings": _FINDINGS(plan.review_id, known={"review": plan.review}),
+        "findings": findings,
         # the findings some item remedies, from the items' findings read above (an item names
         # only findings of its plan's review: services._check_findings)
         "covered_findings": {f.pk for a in actions for f in a.findings.all()},

@@ -11,7 +11,7 @@ from django.urls import reverse
 from kiemdiem.org.models import Membership, Person, Position
 from kiemdiem.remediation import services
 from kiemdiem.remediation.forms import responsible_people
-from kiemdiem.remediation.models import RemediationPlan
+from kiemdiem.remediation.models import PlanAction, RemediationPlan
 from kiemdiem.remediation.tests.test_views import accepted, pdf_file
 from kiemdiem.reviews import services as review_services
 
@@ -133,3 +133,21 @@ def test_plan_page_query_count_now(
         response = client.get(url)
     assert response.status_code == 200
     assert bool(response.context["can_appraise"]) == (who == "appraiser")
+
+
+def test_plan_items_findings_from_the_review_or_read_as_usual(plan, action, open_cycle):
+    """The items' findings taken from the review's (the plan page) are those a prefetch gives;
+    a finding of another review (never written by the services) is read as usual."""
+    from kiemdiem.remediation import selectors
+    from kiemdiem.reviews.models import Finding
+
+    findings = list(Finding.objects.filter(review=plan.review).order_by("id"))
+    expected = [(a.pk, list(a.findings.all())) for a in PlanAction.objects.filter(plan=plan)]
+    got = selectors.plan_actions(plan, findings)
+    assert [(a.pk, list(a.findings.all())) for a in got] == expected
+    assert expected[0][1]  # the item remedies the finding
+    other = RemediationPlan.objects.filter(cycle=open_cycle).exclude(pk=plan.pk).first()
+    foreign = Finding.objects.create(review=other.review, unit=other.unit, text="Của nơi khác")
+    PlanAction.findings.through.objects.create(planaction_id=action.pk, finding_id=foreign.pk)
+    got = selectors.plan_actions(plan, findings)
+    assert foreign in got[0].findings.all()
