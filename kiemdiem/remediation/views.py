@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kiemdiem.core.audit import history_for
+from kiemdiem.core.audit import HISTORY_LIMIT, history_for
 from kiemdiem.core.dates import today
 from kiemdiem.core.forms import PICKER_RESULTS, picker_context, run_service
 from kiemdiem.core.paging import CappedCountPaginator, GroupedKeysPaginator
@@ -57,6 +57,9 @@ ROWS_PER_PAGE = 50
 # within one review or item (which began with the review or item: joins sorting nothing).
 _FINDINGS = Precompiled(
     lambda review_id: Finding.objects.filter(review_id=review_id).order_by("id"), int
+)
+_ITEM_HISTORY = Precompiled(  # the item's history panel: history_for(action)[:50]
+    lambda action_id: history_for(PlanAction(pk=action_id))[:HISTORY_LIMIT], str
 )
 _UPDATES = Precompiled(
     lambda action_id: (
@@ -451,7 +454,7 @@ def _action_context(request: HttpRequest, action: PlanAction, **forms) -> dict:
         "action": action,
         "plan": plan,
         "updates": _UPDATES(action.pk, known={"action": action}),
-        "history": history_for(action)[:50],
+        "history": _ITEM_HISTORY(str(action.pk)),
         "can_report": can_report,
         "can_verify": can_verify,
         "can_edit": can_edit,
