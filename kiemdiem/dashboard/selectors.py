@@ -9,11 +9,11 @@ because raising and clearing the flag is what moves them.
 """
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, F, Min, Model, OuterRef, Q, QuerySet, Sum, Window
+from django.db.models import Count, F, Min, Model, Q, QuerySet, Sum, Window
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -25,11 +25,13 @@ from kiemdiem.core.models import SummaryDelta
 from kiemdiem.core.sorting import natural_key
 from kiemdiem.dashboard.metrics import METRIC_NAMES
 from kiemdiem.dashboard.models import CycleSummary
+from kiemdiem.dashboard.rawrows import Part, Rows, placeholders
 from kiemdiem.org import scoping
 from kiemdiem.org.models import (
     LEADER_ROLES,
     AccessGrant,
     AccessRole,
+    Person,
     Position,
     Unit,
     ancestor_paths,
@@ -437,6 +439,61 @@ class Todo:
         )
 
 
+_ACTION, _PLAN = PlanAction._meta.db_table, RemediationPlan._meta.db_table
+_CYCLE, _PERSON = ReviewCycle._meta.db_table, Person._meta.db_table
+_REVIEW, _MEETING = Review._meta.db_table, ReviewMeeting._meta.db_table
+
+
+def _own_q_sql(alias: str, units: Sequence[int], person_id: int | None) -> tuple[str, list]:
+    """_own_plans_q as SQL (the caller makes sure there are units or a person)."""
+    parts, params = [], []
+    if units:
+        parts.append(f"({alias}.person_id IS NULL AND {alias}.unit_id IN ({placeholders(units)}))")
+        params += units
+    if person_id is not None:
+        parts.append(f"{alias}.person_id = %s")
+        params.append(person_id)
+    return "(" + " OR ".join(parts) + ")", params
+
+
+# The fields a plan's line shows and its label names (str(plan): the review's person or unit);
+# the whole rows of four tables were read before.
+_OWN_PLAN_ROWS = Rows(
+    Part(RemediationPlan, "p", ("id", "review_id", "unit_id", "person_id", "status", "due_date")),
+    Part(Review, "r", ("id", "unit_id", "person_id"), parent=0, relation="review"),
+    Part(Unit, "u", ("id", "name"), parent=1, relation="unit"),
+    Part(Person, "pe", ("id", "full_name"), parent=1, relation="person"),
+)
+# The fields a review's line shows, and whether its unit's conference is recorded.
+_REVIEW_ROWS = Rows(
+    Part(Review, "r", ("id", "status", "unit_id", "person_id", "cycle_id")),
+    Part(Unit, "u", ("id", "name"), parent=0, relation="unit"),
+    Part(Person, "pe", ("id", "full_name"), parent=0, relation="person"),
+    Part(ReviewCycle, "c", ("id", "self_review_due", "conference_due"), parent=0, relation="cycle"),
+    extra=("has_meeting",),
+)
+
+
+def _reviews_open(units: frozenset[int], person_id: int | None) -> list[Review]:
+    """The user's (or their unit's) reviews of open cycles not finalized yet, each with
+    `has_meeting` (its unit's conference of the cycle is recorded); by the cycle's self-review
+    deadline, then unit."""
+    own_sql, params = _own_q_sql("r", sorted(units), person_id)
+    sql = f"""SELECT {_REVIEW_ROWS.select},
+       EXISTS(SELECT 1 FROM {_MEETING} m WHERE m.cycle_id = r.cycle_id AND m.unit_id = r.unit_id)
+  FROM {_REVIEW} r
+  JOIN {_CYCLE} c ON c.id = r.cycle_id
+  JOIN {_UNIT} u ON u.id = r.unit_id
+  LEFT JOIN {_PERSON} pe ON pe.id = r.person_id
+ WHERE {own_sql} AND c.status = %s AND r.status <> %s
+ ORDER BY c.self_review_due, u.path, r.id"""
+    params += [CycleStatus.OPEN, ReviewStatus.FINALIZED]
+    reviews = _REVIEW_ROWS.fetch(reading(Review), sql, params)
+    for review in reviews:
+        review.has_meeting = bool(review.has_meeting)  # SQLite: 0 or 1
+    return reviews
+
+
 def _own_plans(
     units: frozenset[int], person_id: int | None, soon: datetime.date
 ) -> tuple[list[RemediationPlan], list[RemediationPlan]]:
@@ -444,15 +501,23 @@ def _own_plans(
     must prepare again, each with `.appraisal`, the decision that sent it back (grounds and
     remarks); and the drafts due by `soon` (or overdue). Each with its review's unit and person,
     which its label names (one query per plan otherwise)."""
-    both = list(
-        RemediationPlan.objects.filter(_own_plans_q(units, person_id))
-        .filter(
-            Q(status=PlanStatus.RETURNED) | Q(status=PlanStatus.DRAFT, due_date__lte=soon),
-            cycle__status=CycleStatus.OPEN,
-        )
-        .select_related("review__unit", "review__person")
-        .order_by("due_date", "pk")
-    )
+    own_sql, params = _own_q_sql("p", sorted(units), person_id)
+    connection = reading(RemediationPlan)
+    sql = f"""SELECT {_OWN_PLAN_ROWS.select}
+  FROM {_PLAN} p
+  JOIN {_CYCLE} c ON c.id = p.cycle_id
+  JOIN {_REVIEW} r ON r.id = p.review_id
+  JOIN {_UNIT} u ON u.id = r.unit_id
+  LEFT JOIN {_PERSON} pe ON pe.id = r.person_id
+ WHERE {own_sql} AND (p.status = %s OR (p.status = %s AND p.due_date <= %s)) AND c.status = %s
+ ORDER BY p.due_date, p.id"""
+    params += [
+        PlanStatus.RETURNED,
+        PlanStatus.DRAFT,
+        connection.ops.adapt_datefield_value(soon),
+        CycleStatus.OPEN,
+    ]
+    both = _OWN_PLAN_ROWS.fetch(connection, sql, params)
     plans = [plan for plan in both if plan.status == PlanStatus.RETURNED]
     due = [plan for plan in both if plan.status == PlanStatus.DRAFT]
     if not plans:
@@ -474,39 +539,58 @@ def _own_plans(
     return plans, due
 
 
+# The fields the home page's item lines show (templates/dashboard/home.html).
+_ITEM_ROWS = Rows(
+    Part(PlanAction, "a", ("id", "content", "status", "percent", "due_date", "plan_id", "done_at")),
+    Part(RemediationPlan, "p", ("id", "unit_id", "person_id"), parent=0, relation="plan"),
+    Part(Unit, "u", ("id", "name"), parent=1, relation="unit"),
+    Part(Person, "pe", ("id", "full_name"), parent=1, relation="person"),
+)
+
+
 def _items_due(units: frozenset[int], person_id: int | None, soon: datetime.date) -> list:
     """Open items due by `soon` (or overdue) that the user answers for: the items of their own
     plans, and those naming their unit or themself responsible; soonest first.
 
     The three ways in are read as one UNION of foreign-key index lookups (a plan's items, a
-    unit's or a person's responsibilities: tens of rows), then those rows are filtered. In one
-    statement the database walked every open item due by then (~20,000 on the province demo)
-    to test the three conditions row by row: ~35 ms against ~3 ms."""
-    items = PlanAction.objects.order_by()
+    unit's or a person's responsibilities: tens of rows), which the database computes first (a
+    UNION in FROM is not flattened), then those rows are joined and filtered: in one statement
+    with the three conditions OR-ed, the database walked every open item due by then (~20,000
+    on the province demo) to test them row by row: ~35 ms against ~3 ms. Fixed SQL (one
+    statement): the ORM compiled two querysets for it on every home page."""
+    own = sorted(units)
+    own_sql, params = _own_q_sql("p1", own, person_id)
     ways = [
-        items.filter(
-            plan__in=RemediationPlan.objects.filter(_own_plans_q(units, person_id))
-        ).values_list("pk")
+        f"SELECT a1.id FROM {_ACTION} a1 WHERE a1.plan_id IN "
+        f"(SELECT p1.id FROM {_PLAN} p1 WHERE {own_sql})"
     ]
-    if units:
-        ways.append(items.filter(responsible_unit_id__in=units).values_list("pk"))
-    if person_id is not None:
-        ways.append(items.filter(responsible_person_id=person_id).values_list("pk"))
-    ids = {pk for (pk,) in ways[0].union(*ways[1:])}
-    if not ids:
-        return []
-    return list(
-        PlanAction.objects.filter(
-            pk__in=ids,
-            status__in=[ActionStatus.OPEN, ActionStatus.IN_PROGRESS],
-            due_date__lte=soon,
-            plan__status__in=[PlanStatus.ACCEPTED, PlanStatus.ADOPTED],
-            plan__cycle__status=CycleStatus.OPEN,
+    if own:
+        ways.append(
+            f"SELECT a2.id FROM {_ACTION} a2 WHERE a2.responsible_unit_id IN ({placeholders(own)})"
         )
-        .select_related("plan__unit", "plan__person")
-        .only(*_ITEM_LINE)
-        .order_by("due_date", "pk")
-    )
+        params += own
+    if person_id is not None:
+        ways.append(f"SELECT a3.id FROM {_ACTION} a3 WHERE a3.responsible_person_id = %s")
+        params.append(person_id)
+    connection = reading(PlanAction)
+    sql = f"""SELECT {_ITEM_ROWS.select}
+  FROM ({" UNION ".join(ways)}) k
+  JOIN {_ACTION} a ON a.id = k.id
+  JOIN {_PLAN} p ON p.id = a.plan_id
+  JOIN {_CYCLE} c ON c.id = p.cycle_id
+  JOIN {_UNIT} u ON u.id = p.unit_id
+  LEFT JOIN {_PERSON} pe ON pe.id = p.person_id
+ WHERE a.status IN (%s, %s) AND a.due_date <= %s AND p.status IN (%s, %s) AND c.status = %s
+ ORDER BY a.due_date, a.id"""
+    params += [
+        ActionStatus.OPEN,
+        ActionStatus.IN_PROGRESS,
+        connection.ops.adapt_datefield_value(soon),
+        PlanStatus.ACCEPTED,
+        PlanStatus.ADOPTED,
+        CycleStatus.OPEN,
+    ]
+    return _ITEM_ROWS.fetch(connection, sql, params)
 
 
 def _reports_due(units: frozenset[int], today: datetime.date) -> list[ReportDue]:
@@ -656,26 +740,5 @@ def _todo_for(user) -> Todo:
     todo.items_due_count = len(todo.items_due)
     todo.items_due = todo.items_due[: HOME_ROWS * 2]
     todo.reports_due = _reports_due(units, today)
-    meeting = ReviewMeeting.objects.filter(
-        cycle_id=OuterRef("cycle_id"), unit_id=OuterRef("unit_id")
-    )
-    todo.reviews_open = list(
-        Review.objects.filter(_own_plans_q(units, person_id))
-        .filter(cycle__status=CycleStatus.OPEN)
-        .exclude(status=ReviewStatus.FINALIZED)
-        .annotate(has_meeting=Exists(meeting))
-        .select_related("unit", "person", "cycle")
-        .only(
-            "id",
-            "status",
-            "unit_id",
-            "person_id",
-            "cycle_id",
-            "unit__name",
-            "person__full_name",
-            "cycle__self_review_due",
-            "cycle__conference_due",
-        )
-        .order_by("cycle__self_review_due", "unit__path", "pk")
-    )
+    todo.reviews_open = _reviews_open(units, person_id)
     return todo
