@@ -1,0 +1,200 @@
+"""The home page's fixed-SQL reads (dashboard.rawrows, issue 17 part 9a) give what the ORM
+querysets they replaced gave: the same rows in the same order with the same fields shown, for
+every demo persona; the queues agree with the queue pages' own rules (remediation.selectors)."""
+
+import datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from kiemdiem.dashboard import selectors
+from kiemdiem.org.demo import DEMO_USERNAMES
+from kiemdiem.org.models import OversightAssignment
+from kiemdiem.org.scoping import access_for
+from kiemdiem.remediation.models import PlanAction, PlanRecipient, RemediationPlan
+from kiemdiem.remediation.states import ActionStatus, PlanStatus
+from kiemdiem.reviews.models import Review, ReviewMeeting
+from kiemdiem.reviews.states import CycleStatus, ReviewStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def _plan_line(p):
+    return (
+        p.pk,
+        p.unit.name,
+        p.person.full_name if p.person_id else None,
+        p.round,
+        p.waiting_since,
+    )
+
+
+def _item_line(a):
+    plan = a.plan
+    person = plan.person.full_name if plan.person_id else None
+    return (a.pk, a.content, a.status, a.percent, a.due_date, a.done_at, plan.unit.name, person)
+
+
+def test_home_queue_reads_agree_with_the_queue_pages(demo_campaign, django_assert_num_queries):
+    seen = {"appraisal": 0, "verification": 0}
+    kinds = set()
+    for username in DEMO_USERNAMES:
+        user = get_user_model().objects.get(username=username)
+        access = access_for(user)
+        if access.everything or not access.visible_paths:
+            continue
+        fast = selectors._queues_sql(user, access)
+        assert fast is not None, username
+        kinds.update(
+            k for k in ("assigned_pairs", "group_ids", "office_paths") if getattr(access, k)
+        )
+        (plans, plan_count, plan_capped), (items, item_count, item_capped) = fast
+        (orm_plans, orm_plan_count, orm_capped), orm_items = selectors._queues_orm(user)
+        assert [_plan_line(p) for p in plans] == [_plan_line(p) for p in orm_plans], username
+        assert (plan_count, plan_capped) == (orm_plan_count, orm_capped), username
+        assert [_item_line(a) for a in items] == [_item_line(a) for a in orm_items[0]], username
+        assert (item_count, item_capped) == orm_items[1:], username
+        seen["appraisal"] += plan_count
+        seen["verification"] += item_count
+        with django_assert_num_queries(0):  # the lines' related rows came with them
+            [(_plan_line(p), p.get_absolute_url()) for p in plans]
+            [(_item_line(a), a.get_absolute_url()) for a in items]
+    assert seen["appraisal"] and seen["verification"]  # the comparison saw waiting rows
+    # and users acting through a working group, an office
+    assert kinds == {"group_ids", "office_paths"}, kinds
+
+
+def test_home_queue_reads_agree_for_a_committee_member_assigned_in_person(demo_campaign):
+    """A member assigned in person by the committee to oversee a unit acts for that
+    committee's recipients of the unit's plans (Access.assigned_pairs): no demo persona is."""
+    submitted = PlanRecipient.objects.filter(
+        working_group__isnull=True, plan__status=PlanStatus.SUBMITTED
+    ).first()
+    done = PlanRecipient.objects.filter(
+        working_group__isnull=True, plan__actions__status=ActionStatus.DONE
+    ).first()
+    user = get_user_model().objects.get(username="dangvien")
+    for recipient in (submitted, done):
+        OversightAssignment.objects.create(
+            committee_id=recipient.unit_id,
+            person_id=access_for(user).person_id,
+            unit_id=recipient.plan.unit_id,
+            valid_from=datetime.date(2020, 1, 1),
+            decision_number="1-CV/TU",
+            decision_date=datetime.date(2020, 1, 1),
+        )
+    user = get_user_model().objects.get(username="dangvien")  # a fresh access
+    access = access_for(user)
+    assert access.assigned_pairs
+    (plans, plan_count, plan_capped), (items, item_count, item_capped) = selectors._queues_sql(
+        user, access
+    )
+    (orm_plans, *orm_plan_counts), (orm_items, *orm_item_counts) = selectors._queues_orm(user)
+    assert plan_count and item_count
+    assert [_plan_line(p) for p in plans] == [_plan_line(p) for p in orm_plans]
+    assert [_item_line(a) for a in items] == [_item_line(a) for a in orm_items]
+    assert [plan_count, plan_capped] == orm_plan_counts
+    assert [item_count, item_capped] == orm_item_counts
+
+
+def _orm_own_plans(units, person_id, soon):
+    """The read `_own_plans` made before part 9a."""
+    return list(
+        RemediationPlan.objects.filter(selectors._own_plans_q(units, person_id))
+        .filter(
+            Q(status=PlanStatus.RETURNED) | Q(status=PlanStatus.DRAFT, due_date__lte=soon),
+            cycle__status=CycleStatus.OPEN,
+        )
+        .select_related("review__unit", "review__person")
+        .order_by("due_date", "pk")
+    )
+
+
+def _orm_items_due(units, person_id, soon):
+    """The read `_items_due` made before part 9a (its two steps in one)."""
+    own = RemediationPlan.objects.filter(selectors._own_plans_q(units, person_id))
+    ways = Q(plan__in=own)
+    if units:
+        ways |= Q(responsible_unit_id__in=units)
+    if person_id is not None:
+        ways |= Q(responsible_person_id=person_id)
+    return list(
+        PlanAction.objects.filter(
+            ways,
+            status__in=[ActionStatus.OPEN, ActionStatus.IN_PROGRESS],
+            due_date__lte=soon,
+            plan__status__in=[PlanStatus.ACCEPTED, PlanStatus.ADOPTED],
+            plan__cycle__status=CycleStatus.OPEN,
+        )
+        .select_related("plan__unit", "plan__person")
+        .order_by("due_date", "pk")
+    )
+
+
+def _orm_reviews_open(units, person_id):
+    """The read of the reviews to finish before part 9a."""
+    meeting = ReviewMeeting.objects.filter(
+        cycle_id=OuterRef("cycle_id"), unit_id=OuterRef("unit_id")
+    )
+    return list(
+        Review.objects.filter(selectors._own_plans_q(units, person_id))
+        .filter(cycle__status=CycleStatus.OPEN)
+        .exclude(status=ReviewStatus.FINALIZED)
+        .annotate(has_meeting=Exists(meeting))
+        .select_related("unit", "person", "cycle")
+        .order_by("cycle__self_review_due", "unit__path", "pk")
+    )
+
+
+def test_home_own_lines_agree_with_the_orm_reads_they_replaced(
+    demo_campaign, django_assert_num_queries
+):
+    seen = {"returned": 0, "due": 0, "items": 0, "reviews": 0}
+    # a personal plan of a persona not submitted yet (the demo's are all past that)
+    draft = (
+        RemediationPlan.objects.filter(
+            person__user__username__in=DEMO_USERNAMES, cycle__status=CycleStatus.OPEN
+        )
+        .exclude(status=PlanStatus.RETURNED)
+        .order_by("pk")
+        .first()
+    )
+    RemediationPlan.objects.filter(pk=draft.pk).update(status=PlanStatus.DRAFT)
+    days = timezone.localdate() + datetime.timedelta(days=selectors.SOON_DAYS)
+    # and every draft and open item, whenever due (the demo has no draft due within 14 days)
+    for username, soon in [
+        (u, s) for u in DEMO_USERNAMES for s in (days, datetime.date(2100, 1, 1))
+    ]:
+        user = get_user_model().objects.get(username=username)
+        access = access_for(user)
+        units, person_id = selectors.own_unit_ids(user), access.person_id
+        if access.everything or (not units and person_id is None):
+            continue
+        returned, due = selectors._own_plans(units, person_id, soon)
+        orm = _orm_own_plans(units, person_id, soon)
+        assert [(p.pk, p.status, p.due_date, str(p)) for p in returned + due] == [
+            (p.pk, p.status, p.due_date, str(p))
+            for p in [p for p in orm if p.status == PlanStatus.RETURNED]
+            + [p for p in orm if p.status == PlanStatus.DRAFT]
+        ], username
+        items = selectors._items_due(units, person_id, soon)
+        assert [(_item_line(a), a.get_status_display()) for a in items] == [
+            (_item_line(a), a.get_status_display()) for a in _orm_items_due(units, person_id, soon)
+        ], username
+        reviews = selectors._reviews_open(units, person_id)
+
+        def line(r):
+            person = r.person.full_name if r.person_id else None
+            cycle = (r.cycle.self_review_due, r.cycle.conference_due)
+            return (r.pk, r.status, r.unit.name, person, cycle, r.has_meeting)
+
+        orm_reviews = [line(r) for r in _orm_reviews_open(units, person_id)]
+        with django_assert_num_queries(0):  # the related rows came with them
+            assert [line(r) for r in reviews] == orm_reviews, username
+        seen["returned"] += len(returned)
+        seen["due"] += len(due)
+        seen["items"] += len(items)
+        seen["reviews"] += len(reviews)
+    assert all(seen.values()), seen  # the demo holds lines of each kind
