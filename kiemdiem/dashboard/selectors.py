@@ -22,10 +22,10 @@ from kiemdiem.classification.todo import todo_for as classification_todo
 from kiemdiem.core import paging
 from kiemdiem.core.db_router import reading
 from kiemdiem.core.models import SummaryDelta
+from kiemdiem.core.rawrows import Part, Rows, placeholders
 from kiemdiem.core.sorting import natural_key
 from kiemdiem.dashboard.metrics import METRIC_NAMES
 from kiemdiem.dashboard.models import CycleSummary
-from kiemdiem.dashboard.rawrows import Part, Rows, placeholders
 from kiemdiem.org import scoping
 from kiemdiem.org.models import (
     LEADER_ROLES,
@@ -752,40 +752,41 @@ def _queues_sql(user, access) -> tuple[tuple, tuple] | None:
     if access.assigned_pairs:
         recipients += f" JOIN {_PLAN} rp ON rp.id = r.plan_id"
     recipients += f" WHERE {' OR '.join(branches)}"
+    # The keys of each queue (kp, ku, ka) in the order of its index, then its lines.
     # NOT (x = %s AND x IS NOT NULL): Django's exclude(), which keeps the rows where x is NULL.
-    not_own = " AND NOT (p.person_id = %s AND p.person_id IS NOT NULL)"
+    not_own = " AND NOT (kp.person_id = %s AND kp.person_id IS NOT NULL)"
     plan_where = [*paths, PlanStatus.SUBMITTED, *recipient_params]
     plan_sql = (
-        f"SELECT p.id FROM {_PLAN} p JOIN {_UNIT} u ON u.id = p.unit_id"
-        f" WHERE {_paths_sql('u.path', paths)} AND p.status = %s AND p.id IN ({recipients})"
+        f"SELECT kp.id FROM {_PLAN} kp JOIN {_UNIT} ku ON ku.id = kp.unit_id"
+        f" WHERE {_paths_sql('ku.path', paths)} AND kp.status = %s AND kp.id IN ({recipients})"
     )
     if access.office_paths:
-        plan_sql += f" AND NOT (u.path IN ({placeholders(access.office_paths)}))"
+        plan_sql += f" AND NOT (ku.path IN ({placeholders(access.office_paths)}))"
         plan_where += list(access.office_paths)
     if access.person_id is not None:
         plan_sql += not_own
         plan_where.append(access.person_id)
     plan_sql += (
-        " AND NOT (p.last_submitted_by_id = %s AND p.last_submitted_by_id IS NOT NULL)"
+        " AND NOT (kp.last_submitted_by_id = %s AND kp.last_submitted_by_id IS NOT NULL)"
         f" AND NOT EXISTS(SELECT 1 FROM {_PREPARERS} pp"
-        f" WHERE pp.{_PREPARERS_USER} = %s AND pp.{_PREPARERS_PLAN} = p.id)"
-        " ORDER BY p.last_submitted_at, p.id LIMIT %s"
+        f" WHERE pp.{_PREPARERS_USER} = %s AND pp.{_PREPARERS_PLAN} = kp.id)"
+        " ORDER BY kp.last_submitted_at, kp.id LIMIT %s"
     )
     plan_where += [me, me, cap + 1]
     trackable = sorted(PLAN_TRACKABLE)
     item_where = [*paths, *trackable, ActionStatus.DONE, *recipient_params]
     item_sql = (
-        f"SELECT a.id FROM {_ACTION} a JOIN {_PLAN} p ON p.id = a.plan_id"
-        f" JOIN {_UNIT} u ON u.id = p.unit_id"
-        f" WHERE {_paths_sql('u.path', paths)} AND p.status IN ({placeholders(trackable)})"
-        f" AND a.status = %s AND a.plan_id IN ({recipients})"
+        f"SELECT ka.id FROM {_ACTION} ka JOIN {_PLAN} kp ON kp.id = ka.plan_id"
+        f" JOIN {_UNIT} ku ON ku.id = kp.unit_id"
+        f" WHERE {_paths_sql('ku.path', paths)} AND kp.status IN ({placeholders(trackable)})"
+        f" AND ka.status = %s AND ka.plan_id IN ({recipients})"
     )
     if access.person_id is not None:
         item_sql += not_own
         item_where.append(access.person_id)
     item_sql += (
-        " AND NOT (a.done_by_id = %s AND a.done_by_id IS NOT NULL)"
-        " ORDER BY a.done_at, a.id LIMIT %s"
+        " AND NOT (ka.done_by_id = %s AND ka.done_by_id IS NOT NULL)"
+        " ORDER BY ka.done_at, ka.id LIMIT %s"
     )
     item_where += [me, cap + 1]
     connection = reading(RemediationPlan)

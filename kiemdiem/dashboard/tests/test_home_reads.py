@@ -1,4 +1,4 @@
-"""The home page's fixed-SQL reads (dashboard.rawrows, issue 17 part 9a) give what the ORM
+"""The home page's fixed-SQL reads (core.rawrows, issue 17 part 9a) give what the ORM
 querysets they replaced gave: the same rows in the same order with the same fields shown, for
 every demo persona; the queues agree with the queue pages' own rules (remediation.selectors)."""
 
@@ -198,3 +198,103 @@ def test_home_own_lines_agree_with_the_orm_reads_they_replaced(
         seen["items"] += len(items)
         seen["reviews"] += len(reviews)
     assert all(seen.values()), seen  # the demo holds lines of each kind
+
+
+def _orm_classification(user, rows=5):
+    """The classification's reads before part 9a (classification.todo's ORM twin)."""
+    from django.db.models import Count, F, Window
+
+    from kiemdiem.classification.models import Rating, RoundStatus
+    from kiemdiem.classification.recheck_models import (
+        RecheckStatus,
+        RecheckTask,
+        RecheckTaskStatus,
+    )
+    from kiemdiem.classification.todo import _rating_steps_q
+
+    access = access_for(user)
+    ratings, tasks = [], []
+    steps = _rating_steps_q(access)
+    if steps is not None:
+        workable = Q(round__status=RoundStatus.OPEN) | Q(rerating_of__isnull=False)
+        ratings = list(
+            Rating.objects.filter(steps & workable)
+            .annotate(waiting=Window(Count("pk")))
+            .select_related("round", "unit", "person")
+            .order_by(F("round__deadline").asc(nulls_last=True), "round__year", "status", "pk")[
+                :rows
+            ]
+        )
+    if access.recipient_unit_ids:
+        tasks = list(
+            RecheckTask.objects.filter(
+                unit_id__in=sorted(access.recipient_unit_ids),
+                status=RecheckTaskStatus.OPEN,
+                campaign__status=RecheckStatus.OPEN,
+            )
+            .annotate(waiting=Window(Count("pk")))
+            .select_related("unit", "campaign")
+            .order_by("campaign__deadline", "pk")[:rows]
+        )
+    return ratings, tasks
+
+
+def test_classification_todo_reads_agree_with_the_orm_reads_they_replaced(
+    demo_campaign, django_assert_num_queries
+):
+    from kiemdiem.classification.models import Rating, RatingRound, RatingStatus, RoundStatus
+    from kiemdiem.classification.todo import todo_for
+
+    # The demo's year is decided and closed: its round opened again, its ratings spread over
+    # the three steps, so each persona has some at their step.
+    RatingRound.objects.update(status=RoundStatus.OPEN)
+    steps = [RatingStatus.DRAFT, RatingStatus.SELF_ASSESSED, RatingStatus.APPRAISED]
+    kept = Rating.objects.exclude(status=RatingStatus.CANCELLED).order_by("pk")
+    for i, pk in enumerate(kept.values_list("pk", flat=True)):
+        Rating.objects.filter(pk=pk).update(status=steps[i % 3])
+    seen = {"ratings": 0, "steps": set()}
+    for username in DEMO_USERNAMES:
+        user = get_user_model().objects.get(username=username)
+        for rows in (5, 100):
+            todo = todo_for(user, rows=rows)
+            ratings, tasks = _orm_classification(user, rows=rows)
+            with django_assert_num_queries(0):  # what the page shows came with the rows
+
+                def rating(r):
+                    return (
+                        r.pk,
+                        r.status,
+                        r.subject_label,
+                        r.round.title,
+                        r.round.deadline,
+                        r.rerating_of_id,
+                        r.waiting,
+                        r.step_url,
+                    )
+
+                def task(t):
+                    return (
+                        t.pk,
+                        t.unit.name,
+                        t.campaign.title,
+                        t.campaign.year,
+                        t.campaign.deadline,
+                        t.waiting,
+                    )
+
+                assert [rating(r) for r in todo.ratings] == [
+                    rating(r) for r in ratings if not setattr(r, "step_url", todo_step(r))
+                ], username
+                assert [task(t) for t in todo.rechecks] == [task(t) for t in tasks], username
+            assert todo.ratings_count == (ratings[0].waiting if ratings else 0)
+            assert todo.rechecks_count == (tasks[0].waiting if tasks else 0)
+            seen["ratings"] += len(ratings)
+            seen["steps"] |= {r.status for r in ratings}
+    # (the re-check tasks: classification/tests/test_todo.py, unchanged, reads them this way)
+    assert seen["ratings"] and seen["steps"] == set(steps), seen
+
+
+def todo_step(rating):
+    from kiemdiem.classification.todo import STEP_URLS
+
+    return STEP_URLS[rating.status]
