@@ -65,13 +65,18 @@ class Rows:
         return found
 
     def fetch(self, connection: BaseDatabaseWrapper, sql: str, params: Sequence) -> list:
-        """Run `sql` (which selects `self.select`, then the extra columns) and build its rows."""
+        """Run `sql` (which selects `self.select`, then the extra columns) and build its rows:
+        the first part's instance of each."""
+        return [instances[0] for instances in self.fetch_all(connection, sql, params)]
+
+    def fetch_all(self, connection: BaseDatabaseWrapper, sql: str, params: Sequence) -> list:
+        """As fetch, each row as the instances of every part (None for a row not joined)."""
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         return [self.build(connection, row) for row in rows]
 
-    def build(self, connection: BaseDatabaseWrapper, row: Sequence) -> Model:
+    def build(self, connection: BaseDatabaseWrapper, row: Sequence) -> list[Model | None]:
         values = list(row)
         for i, (col, converters) in enumerate(self.converters(connection)):
             for converter in converters:
@@ -93,7 +98,7 @@ class Rows:
         assert first is not None
         for name, value in zip(self.extra, values[start:], strict=True):
             setattr(first, name, value)
-        return first
+        return instances
 
 
 def placeholders(values: Sequence) -> str:

@@ -298,3 +298,65 @@ def todo_step(rating):
     from kiemdiem.classification.todo import STEP_URLS
 
     return STEP_URLS[rating.status]
+
+
+def _orm_reports_due(units, today):
+    """The reads of `_reports_due` before part 9a (units, periods, reports: three querysets)."""
+    from kiemdiem.org.models import Unit
+    from kiemdiem.reports.models import PeriodicReport, ReportPeriod, ReportStatus
+
+    own = list(Unit.objects.filter(pk__in=units).only("id", "name", "kind", "path"))
+    ancestors = {path for unit in own for path in unit.ancestor_paths()}
+    periods = list(
+        ReportPeriod.objects.filter(
+            cycle__status=CycleStatus.OPEN,
+            cycle__scope_unit__path__in=sorted(ancestors),
+            starts_on__lte=today,
+            ends_on__lte=today + datetime.timedelta(days=selectors.REPORT_LEAD_DAYS),
+        )
+        .select_related("cycle", "cycle__scope_unit")
+        .order_by("due_on", "pk")
+    )
+    reports = {
+        (r.period_id, r.unit_id): r
+        for r in PeriodicReport.objects.filter(period__in=periods, unit__in=own)
+    }
+    due = []
+    for period in periods:
+        for unit in own:
+            if not unit.path.startswith(period.cycle.scope_unit.path):
+                continue
+            if unit.kind not in period.cycle.participating_kinds:
+                continue
+            report = reports.get((period.pk, unit.pk))
+            if report is None or report.status != ReportStatus.SUBMITTED:
+                due.append((unit.pk, unit.name, period.pk, period.label, period.due_on, report))
+    return due
+
+
+def test_home_reports_due_agree_with_the_orm_reads_they_replaced(
+    demo_campaign, django_assert_num_queries
+):
+    from kiemdiem.reports.models import PeriodicReport, ReportPeriod
+
+    periods = list(ReportPeriod.objects.order_by("starts_on"))
+    assert periods and PeriodicReport.objects.exists()
+    days = sorted({timezone.localdate()} | {p.ends_on for p in periods})
+    seen = {"due": 0, "with_report": 0}
+    for username in DEMO_USERNAMES:
+        user = get_user_model().objects.get(username=username)
+        units = selectors.own_unit_ids(user)
+        if not units:
+            continue
+        for today in days:
+            due = selectors._reports_due(units, today)
+            with django_assert_num_queries(0):  # the page's fields came with the rows
+                lines = [
+                    (d.unit.pk, d.unit.name, d.period.pk, d.period.label, d.period.due_on, d.report)
+                    for d in due
+                ]
+                [d.url for d in due]
+            assert lines == _orm_reports_due(units, today), (username, today)
+            seen["due"] += len(due)
+            seen["with_report"] += sum(d.report is not None for d in due)
+    assert all(seen.values()), seen
