@@ -360,3 +360,21 @@ def test_home_reports_due_agree_with_the_orm_reads_they_replaced(
             seen["due"] += len(due)
             seen["with_report"] += sum(d.report is not None for d in due)
     assert all(seen.values()), seen
+
+
+# Session, user, access (3); own units (only for an inspection grant: 1); the two queues (2);
+# the returned and due plans (1, + the decisions that returned them: 1); items due (1); reports
+# due (units; periods with their reports: 2); reviews (1); the scope roots (1); ratings and
+# re-check tasks (2): 15 at most (17 before part 9a), whatever the subtree's size.
+HOME_QUERIES_9A = 15
+
+
+@pytest.mark.usefixtures("built_pages")
+@pytest.mark.parametrize("username", DEMO_USERNAMES)
+def test_home_page_reads_fifteen_queries_at_most(
+    demo_campaign, client, username, django_assert_max_num_queries
+):
+    client.force_login(get_user_model().objects.get(username=username))
+    with django_assert_max_num_queries(HOME_QUERIES_9A):
+        response = client.get("/")
+    assert response.status_code == 200
