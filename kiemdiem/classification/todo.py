@@ -149,7 +149,9 @@ def _rating_steps_sql(access: Any) -> tuple[str, list] | None:
 
 
 def _rating_steps_q(access: Any) -> Q | None:
-    """The ratings at a step the user takes (None: no such role)."""
+    """The ratings at a step the user takes (None: no such role), as a Q: the rule
+    _rating_steps_sql applies, kept as the reference the tests compare it with
+    (dashboard/tests/test_home_reads.py); a change to one must be made to both."""
     parts = []
     own = Q(person_id=access.person_id) if access.person_id else Q(pk__in=[])
     mine = Q(subject_kind__in=INDIVIDUALS) & own
