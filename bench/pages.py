@@ -17,7 +17,11 @@ note). `KIEMDIEM_BENCH_LOADGEN=wrk|python` picks one (wrk then fails when it is 
 generator used is logged on stderr. Prints `BENCH W1-page-<name> app=… baseline=…
 ratio=… unit=req/s` per page, `BENCH W1-page-hello-user …` for a view that only reads the
 signed-in user (the ceiling of any page behind the login), and `BENCH W1-min …` for the slowest
-page. Noisy on a shared 2-core box.
+page. Those run as deployed, kept pages on (kiemdiem/core/page_cache.py: nothing is written
+during the run, so after each worker's first request every page is a kept one); then every page
+again on a server with them off, `BENCH W1-built-min …` for the slowest page built every time
+(the deadline day's case: a commit every second leaves nothing kept), each page's ratio on
+stderr. Noisy on a shared 2-core box.
 """
 
 import http.client
@@ -80,12 +84,16 @@ def free_port() -> int:
 
 
 def start_server(
-    port: int, workers: int | str | None = WORKERS, recycle: bool = False
+    port: int,
+    workers: int | str | None = WORKERS,
+    recycle: bool = False,
+    extra_env: dict[str, str] | None = None,
 ) -> subprocess.Popen:
     """gunicorn with the production config on 127.0.0.1:port; `workers` None: the config's
     default ((2 × cores) + 1); `recycle`: keep the config's worker recycling (max_requests)."""
     env = {
         **os.environ,
+        **(extra_env or {}),
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "KIEMDIEM_BIND": f"127.0.0.1:{port}",
         "KIEMDIEM_ACCESS_LOG": "",
@@ -202,28 +210,12 @@ def run() -> str:
     cookie = "; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items())
     measure = load_generator()
     log(f"W1: {measure.__name__}, {WORKERS} gunicorn workers, {CONNECTIONS} connections")
-    port = free_port()
-    server = start_server(port)
-    try:
-        # warm-up: every worker has loaded the app, connected, and rendered each page once
-        for _ in range(2):
-            with_python(port, "/bench-hello/", cookie, seconds=2)
-        for url in urls.values():
-            with_python(port, url, cookie, seconds=0.5)
-        # Each page between two hello-world runs, its ratio against their mean: the load of a
-        # shared machine drifts within a run (hello-world moved 499 → 114 req/s across one
-        # run measured only before and after all the pages).
-        rates: dict[str, float] = {}
-        hellos: dict[str, float] = {}
-        hello = measure(port, "/bench-hello/", cookie)
-        # first: a view that only reads the signed-in user (session and user rows), the
-        # ceiling of every page behind the login
-        for name, url in {"hello-user": "/bench-hello-user/", **urls}.items():
-            rates[name] = measure(port, url, cookie)
-            after = measure(port, "/bench-hello/", cookie)
-            hellos[name], hello = (hello + after) / 2, after
-    finally:
-        stop_server(server)
+    rates, hellos = measure_pages(measure, {"hello-user": "/bench-hello-user/", **urls}, cookie)
+    # The same pages built every time (kept pages off): what they cost on a busy day, when a
+    # commit every second leaves the cache nothing to serve (docs/performance.md, part 9).
+    built, built_hellos = measure_pages(
+        measure, urls, cookie, extra_env={"KIEMDIEM_PAGE_CACHE_SECONDS": "0"}
+    )
     log("W1 hello-world around each page: " + ", ".join(f"{h:.0f}" for h in hellos.values()))
     ratios = {name: rates[name] / hellos[name] for name in rates}
     lines = [
@@ -237,4 +229,41 @@ def run() -> str:
         f"ratio={sig3(ratios[slowest])} unit=req/s"
     )
     log(f"W1 slowest page: {slowest}")
+    built_ratios = {name: built[name] / built_hellos[name] for name in built}
+    log(
+        "W1 pages built every time (kept pages off): "
+        + ", ".join(f"{name} {sig3(r)}" for name, r in built_ratios.items())
+    )
+    worst = min(built_ratios, key=built_ratios.get)
+    lines.append(
+        f"BENCH W1-built-min app={sig3(built[worst])} baseline={sig3(built_hellos[worst])} "
+        f"ratio={sig3(built_ratios[worst])} unit=req/s"
+    )
     return "\n".join(lines)
+
+
+def measure_pages(
+    measure, urls: dict[str, str], cookie: str, extra_env: dict[str, str] | None = None
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Each page's req/s on a fresh server, and the hello-world's around it."""
+    port = free_port()
+    server = start_server(port, extra_env=extra_env)
+    try:
+        # warm-up: every worker has loaded the app, connected, and rendered each page once
+        for _ in range(2):
+            with_python(port, "/bench-hello/", cookie, seconds=2)
+        for url in urls.values():
+            with_python(port, url, cookie, seconds=0.5)
+        # Each page between two hello-world runs, its ratio against their mean: the load of a
+        # shared machine drifts within a run (hello-world moved 499 → 114 req/s across one
+        # run measured only before and after all the pages).
+        rates: dict[str, float] = {}
+        hellos: dict[str, float] = {}
+        hello = measure(port, "/bench-hello/", cookie)
+        for name, url in urls.items():
+            rates[name] = measure(port, url, cookie)
+            after = measure(port, "/bench-hello/", cookie)
+            hellos[name], hello = (hello + after) / 2, after
+    finally:
+        stop_server(server)
+    return rates, hellos

@@ -194,7 +194,12 @@ class PageCacheMiddleware:
         if pending is None:
             return response
         key, aliases, state, day = pending
-        if not _storable(request, response) or database_state(aliases) != state or today() != day:
+        if (
+            state is None
+            or not _storable(request, response)
+            or database_state(aliases) != state
+            or today() != day
+        ):
             response[HEADER] = "pass"
             return response
         content = (response.content, list(response.headers.items()))
@@ -212,14 +217,11 @@ class PageCacheMiddleware:
             or not request.user.is_authenticated
         ):
             return None
-        aliases = state_aliases()
+        aliases, day = state_aliases(), today()
         state = database_state(aliases)
-        if state is None:
-            return None
-        day = today()
-        key = page_key(request, state, day)
-        kept = caches[CACHE_ALIAS].get(key)
-        if kept is None:
+        key = "" if state is None else page_key(request, state, day)
+        kept = caches[CACHE_ALIAS].get(key) if key else None
+        if kept is None:  # built by the view; kept afterwards if nothing changed
             request._page_cache = (key, aliases, state, day)  # type: ignore[attr-defined]
             return None
         content, headers = kept

@@ -9,11 +9,11 @@ because raising and clearing the flag is what moves them.
 """
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, F, Min, Model, OuterRef, Q, QuerySet, Sum, Window
+from django.db.models import Count, F, Min, Model, Q, QuerySet, Sum, Window
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -22,6 +22,7 @@ from kiemdiem.classification.todo import todo_for as classification_todo
 from kiemdiem.core import paging
 from kiemdiem.core.db_router import reading
 from kiemdiem.core.models import SummaryDelta
+from kiemdiem.core.rawrows import Part, Rows, placeholders
 from kiemdiem.core.sorting import natural_key
 from kiemdiem.dashboard.metrics import METRIC_NAMES
 from kiemdiem.dashboard.models import CycleSummary
@@ -30,6 +31,7 @@ from kiemdiem.org.models import (
     LEADER_ROLES,
     AccessGrant,
     AccessRole,
+    Person,
     Position,
     Unit,
     ancestor_paths,
@@ -37,7 +39,13 @@ from kiemdiem.org.models import (
 )
 from kiemdiem.org.scoping import visible_units
 from kiemdiem.remediation import selectors as remediation_selectors
-from kiemdiem.remediation.models import Appraisal, PlanAction, RemediationPlan
+from kiemdiem.remediation.models import (
+    Appraisal,
+    PlanAction,
+    PlanRecipient,
+    PlanSubmission,
+    RemediationPlan,
+)
 from kiemdiem.remediation.states import (
     ITEM_DEAD,
     PLAN_TRACKABLE,
@@ -437,6 +445,61 @@ class Todo:
         )
 
 
+_ACTION, _PLAN = PlanAction._meta.db_table, RemediationPlan._meta.db_table
+_CYCLE, _PERSON = ReviewCycle._meta.db_table, Person._meta.db_table
+_REVIEW, _MEETING = Review._meta.db_table, ReviewMeeting._meta.db_table
+
+
+def _own_q_sql(alias: str, units: Sequence[int], person_id: int | None) -> tuple[str, list]:
+    """_own_plans_q as SQL (the caller makes sure there are units or a person)."""
+    parts, params = [], []
+    if units:
+        parts.append(f"({alias}.person_id IS NULL AND {alias}.unit_id IN ({placeholders(units)}))")
+        params += units
+    if person_id is not None:
+        parts.append(f"{alias}.person_id = %s")
+        params.append(person_id)
+    return "(" + " OR ".join(parts) + ")", params
+
+
+# The fields a plan's line shows and its label names (str(plan): the review's person or unit);
+# the whole rows of four tables were read before.
+_OWN_PLAN_ROWS = Rows(
+    Part(RemediationPlan, "p", ("id", "review_id", "unit_id", "person_id", "status", "due_date")),
+    Part(Review, "r", ("id", "unit_id", "person_id"), parent=0, relation="review"),
+    Part(Unit, "u", ("id", "name"), parent=1, relation="unit"),
+    Part(Person, "pe", ("id", "full_name"), parent=1, relation="person"),
+)
+# The fields a review's line shows, and whether its unit's conference is recorded.
+_REVIEW_ROWS = Rows(
+    Part(Review, "r", ("id", "status", "unit_id", "person_id", "cycle_id")),
+    Part(Unit, "u", ("id", "name"), parent=0, relation="unit"),
+    Part(Person, "pe", ("id", "full_name"), parent=0, relation="person"),
+    Part(ReviewCycle, "c", ("id", "self_review_due", "conference_due"), parent=0, relation="cycle"),
+    extra=("has_meeting",),
+)
+
+
+def _reviews_open(units: frozenset[int], person_id: int | None) -> list[Review]:
+    """The user's (or their unit's) reviews of open cycles not finalized yet, each with
+    `has_meeting` (its unit's conference of the cycle is recorded); by the cycle's self-review
+    deadline, then unit."""
+    own_sql, params = _own_q_sql("r", sorted(units), person_id)
+    sql = f"""SELECT {_REVIEW_ROWS.select},
+       EXISTS(SELECT 1 FROM {_MEETING} m WHERE m.cycle_id = r.cycle_id AND m.unit_id = r.unit_id)
+  FROM {_REVIEW} r
+  JOIN {_CYCLE} c ON c.id = r.cycle_id
+  JOIN {_UNIT} u ON u.id = r.unit_id
+  LEFT JOIN {_PERSON} pe ON pe.id = r.person_id
+ WHERE {own_sql} AND c.status = %s AND r.status <> %s
+ ORDER BY c.self_review_due, u.path, r.id"""
+    params += [CycleStatus.OPEN, ReviewStatus.FINALIZED]
+    reviews = _REVIEW_ROWS.fetch(reading(Review), sql, params)
+    for review in reviews:
+        review.has_meeting = bool(review.has_meeting)  # SQLite: 0 or 1
+    return reviews
+
+
 def _own_plans(
     units: frozenset[int], person_id: int | None, soon: datetime.date
 ) -> tuple[list[RemediationPlan], list[RemediationPlan]]:
@@ -444,15 +507,23 @@ def _own_plans(
     must prepare again, each with `.appraisal`, the decision that sent it back (grounds and
     remarks); and the drafts due by `soon` (or overdue). Each with its review's unit and person,
     which its label names (one query per plan otherwise)."""
-    both = list(
-        RemediationPlan.objects.filter(_own_plans_q(units, person_id))
-        .filter(
-            Q(status=PlanStatus.RETURNED) | Q(status=PlanStatus.DRAFT, due_date__lte=soon),
-            cycle__status=CycleStatus.OPEN,
-        )
-        .select_related("review__unit", "review__person")
-        .order_by("due_date", "pk")
-    )
+    own_sql, params = _own_q_sql("p", sorted(units), person_id)
+    connection = reading(RemediationPlan)
+    sql = f"""SELECT {_OWN_PLAN_ROWS.select}
+  FROM {_PLAN} p
+  JOIN {_CYCLE} c ON c.id = p.cycle_id
+  JOIN {_REVIEW} r ON r.id = p.review_id
+  JOIN {_UNIT} u ON u.id = r.unit_id
+  LEFT JOIN {_PERSON} pe ON pe.id = r.person_id
+ WHERE {own_sql} AND (p.status = %s OR (p.status = %s AND p.due_date <= %s)) AND c.status = %s
+ ORDER BY p.due_date, p.id"""
+    params += [
+        PlanStatus.RETURNED,
+        PlanStatus.DRAFT,
+        connection.ops.adapt_datefield_value(soon),
+        CycleStatus.OPEN,
+    ]
+    both = _OWN_PLAN_ROWS.fetch(connection, sql, params)
     plans = [plan for plan in both if plan.status == PlanStatus.RETURNED]
     due = [plan for plan in both if plan.status == PlanStatus.DRAFT]
     if not plans:
@@ -474,39 +545,70 @@ def _own_plans(
     return plans, due
 
 
+# The fields the home page's item lines show (templates/dashboard/home.html).
+_ITEM_ROWS = Rows(
+    Part(PlanAction, "a", ("id", "content", "status", "percent", "due_date", "plan_id", "done_at")),
+    Part(RemediationPlan, "p", ("id", "unit_id", "person_id"), parent=0, relation="plan"),
+    Part(Unit, "u", ("id", "name"), parent=1, relation="unit"),
+    Part(Person, "pe", ("id", "full_name"), parent=1, relation="person"),
+)
+
+
 def _items_due(units: frozenset[int], person_id: int | None, soon: datetime.date) -> list:
     """Open items due by `soon` (or overdue) that the user answers for: the items of their own
     plans, and those naming their unit or themself responsible; soonest first.
 
     The three ways in are read as one UNION of foreign-key index lookups (a plan's items, a
-    unit's or a person's responsibilities: tens of rows), then those rows are filtered. In one
-    statement the database walked every open item due by then (~20,000 on the province demo)
-    to test the three conditions row by row: ~35 ms against ~3 ms."""
-    items = PlanAction.objects.order_by()
+    unit's or a person's responsibilities: tens of rows), which the database computes first (a
+    UNION in FROM is not flattened), then those rows are joined and filtered: in one statement
+    with the three conditions OR-ed, the database walked every open item due by then (~20,000
+    on the province demo) to test them row by row: ~35 ms against ~3 ms. Fixed SQL (one
+    statement): the ORM compiled two querysets for it on every home page."""
+    own = sorted(units)
+    own_sql, params = _own_q_sql("p1", own, person_id)
     ways = [
-        items.filter(
-            plan__in=RemediationPlan.objects.filter(_own_plans_q(units, person_id))
-        ).values_list("pk")
+        f"SELECT a1.id FROM {_ACTION} a1 WHERE a1.plan_id IN "
+        f"(SELECT p1.id FROM {_PLAN} p1 WHERE {own_sql})"
     ]
-    if units:
-        ways.append(items.filter(responsible_unit_id__in=units).values_list("pk"))
-    if person_id is not None:
-        ways.append(items.filter(responsible_person_id=person_id).values_list("pk"))
-    ids = {pk for (pk,) in ways[0].union(*ways[1:])}
-    if not ids:
-        return []
-    return list(
-        PlanAction.objects.filter(
-            pk__in=ids,
-            status__in=[ActionStatus.OPEN, ActionStatus.IN_PROGRESS],
-            due_date__lte=soon,
-            plan__status__in=[PlanStatus.ACCEPTED, PlanStatus.ADOPTED],
-            plan__cycle__status=CycleStatus.OPEN,
+    if own:
+        ways.append(
+            f"SELECT a2.id FROM {_ACTION} a2 WHERE a2.responsible_unit_id IN ({placeholders(own)})"
         )
-        .select_related("plan__unit", "plan__person")
-        .only(*_ITEM_LINE)
-        .order_by("due_date", "pk")
-    )
+        params += own
+    if person_id is not None:
+        ways.append(f"SELECT a3.id FROM {_ACTION} a3 WHERE a3.responsible_person_id = %s")
+        params.append(person_id)
+    connection = reading(PlanAction)
+    sql = f"""SELECT {_ITEM_ROWS.select}
+  FROM ({" UNION ".join(ways)}) k
+  JOIN {_ACTION} a ON a.id = k.id
+  JOIN {_PLAN} p ON p.id = a.plan_id
+  JOIN {_CYCLE} c ON c.id = p.cycle_id
+  JOIN {_UNIT} u ON u.id = p.unit_id
+  LEFT JOIN {_PERSON} pe ON pe.id = p.person_id
+ WHERE a.status IN (%s, %s) AND a.due_date <= %s AND p.status IN (%s, %s) AND c.status = %s
+ ORDER BY a.due_date, a.id"""
+    params += [
+        ActionStatus.OPEN,
+        ActionStatus.IN_PROGRESS,
+        connection.ops.adapt_datefield_value(soon),
+        PlanStatus.ACCEPTED,
+        PlanStatus.ADOPTED,
+        CycleStatus.OPEN,
+    ]
+    return _ITEM_ROWS.fetch(connection, sql, params)
+
+
+_PERIOD, _REPORT = ReportPeriod._meta.db_table, PeriodicReport._meta.db_table
+_REPORT_UNIT_ROWS = Rows(Part(Unit, "u", ("id", "name", "kind", "path")))
+_REPORT_PERIOD_ROWS = Rows(
+    Part(ReportPeriod, "rp", ("id", "label", "due_on", "cycle_id")),
+    Part(
+        ReviewCycle, "c", ("id", "participating_kinds", "scope_unit_id"), parent=0, relation="cycle"
+    ),
+    Part(Unit, "su", ("id", "path"), parent=1, relation="scope_unit"),
+    Part(PeriodicReport, "rep", ("id", "period_id", "unit_id", "status")),
+)
 
 
 def _reports_due(units: frozenset[int], today: datetime.date) -> list[ReportDue]:
@@ -515,38 +617,47 @@ def _reports_due(units: frozenset[int], today: datetime.date) -> list[ReportDue]
     if not units:
         return []
     # Only the fields read here and shown (the rows' other columns, a report's figures among
-    # them, were read and built into objects for nothing).
-    own = list(Unit.objects.filter(pk__in=units).only("id", "name", "kind", "path"))
-    ancestors = {path for unit in own for path in unit.ancestor_paths()}
-    periods = list(
-        ReportPeriod.objects.filter(
-            cycle__status=CycleStatus.OPEN,
-            cycle__scope_unit__path__in=sorted(ancestors),
-            starts_on__lte=today,
-            ends_on__lte=today + datetime.timedelta(days=REPORT_LEAD_DAYS),
-        )
-        .select_related("cycle", "cycle__scope_unit")
-        .only(
-            "id",
-            "label",
-            "due_on",
-            "cycle_id",
-            "cycle__participating_kinds",
-            "cycle__scope_unit_id",
-            "cycle__scope_unit__path",
-        )
-        .order_by("due_on", "pk")
+    # them, were read and built into objects for nothing); fixed SQL, the periods with the
+    # units' reports in one statement (three querysets compiled on every home page before).
+    own_ids = sorted(units)
+    connection = reading(ReportPeriod)
+    own = _REPORT_UNIT_ROWS.fetch(
+        connection,
+        f"SELECT {_REPORT_UNIT_ROWS.select} FROM {_UNIT} u"
+        f" WHERE u.id IN ({placeholders(own_ids)}) ORDER BY u.path",
+        own_ids,
     )
+    ancestors = sorted({path for unit in own for path in unit.ancestor_paths()})
+    if not ancestors:
+        return []
+    found = _REPORT_PERIOD_ROWS.fetch_all(
+        connection,
+        f"""SELECT {_REPORT_PERIOD_ROWS.select}
+  FROM {_PERIOD} rp
+  JOIN {_CYCLE} c ON c.id = rp.cycle_id
+  JOIN {_UNIT} su ON su.id = c.scope_unit_id
+  LEFT JOIN {_REPORT} rep ON rep.period_id = rp.id AND rep.unit_id IN ({placeholders(own_ids)})
+ WHERE c.status = %s AND su.path IN ({placeholders(ancestors)})
+   AND rp.starts_on <= %s AND rp.ends_on <= %s
+ ORDER BY rp.due_on, rp.id""",
+        [
+            *own_ids,
+            CycleStatus.OPEN,
+            *ancestors,
+            connection.ops.adapt_datefield_value(today),
+            connection.ops.adapt_datefield_value(today + datetime.timedelta(days=REPORT_LEAD_DAYS)),
+        ],
+    )
+    periods: dict[int, ReportPeriod] = {}
+    reports = {}
+    for period, _cycle, _scope, report in found:
+        periods.setdefault(period.pk, period)  # type: ignore[union-attr]
+        if report is not None:
+            reports[(report.period_id, report.unit_id)] = report
     if not periods:
         return []
-    reports = {
-        (r.period_id, r.unit_id): r
-        for r in PeriodicReport.objects.filter(period__in=periods, unit__in=own).only(
-            "id", "period_id", "unit_id", "status"
-        )
-    }
     due = []
-    for period in periods:
+    for period in periods.values():
         cycle = period.cycle
         for unit in own:
             if not unit.path.startswith(cycle.scope_unit.path):
@@ -604,6 +715,155 @@ def _first_and_count(queue: QuerySet, lines: QuerySet, order: tuple) -> tuple[li
     return rows, min(found, cap), found > cap
 
 
+_RECIPIENT = PlanRecipient._meta.db_table
+_SUBMISSION = PlanSubmission._meta.db_table
+_PREPARERS = RemediationPlan.preparers.through._meta.db_table
+_PREPARERS_PLAN = RemediationPlan.preparers.field.m2m_column_name()
+_PREPARERS_USER = RemediationPlan.preparers.field.m2m_reverse_name()
+_APPRAISAL_ROWS = Rows(
+    Part(
+        RemediationPlan,
+        "p",
+        ("id", "status", "due_date", "unit_id", "person_id", "last_submitted_at"),
+    ),
+    Part(Unit, "u", ("id", "name"), parent=0, relation="unit"),
+    Part(Person, "pe", ("id", "full_name"), parent=0, relation="person"),
+    extra=("round", "queue_length"),
+)
+_VERIFICATION_ROWS = Rows(*_ITEM_ROWS.parts, extra=("queue_length",))
+
+
+def _paths_sql(column: str, paths: Sequence[str]) -> str:
+    """scoping.paths_q as SQL (paths hold only [0-9a-z.]: nothing to escape for LIKE)."""
+    return "(" + " OR ".join([f"{column} LIKE %s"] * len(paths)) + ")"
+
+
+def _queues_sql(user, access) -> tuple[tuple, tuple] | None:
+    """The home page's two queue reads (see _first_and_count) as fixed SQL: the rules of
+    remediation.selectors.plans_awaiting_appraisal_for and items_awaiting_verification_for
+    over the user's scope: ((rows, count, capped) of each), or None for an administrator (who
+    reads no queue here) or the system. Compiling the two querysets with
+    the ORM cost ~5 ms of Python per home page against ~1 ms for the database each;
+    `test_home_queue_reads_agree_with_the_queue_pages` compares both over every demo persona."""
+    if access.everything or user.pk is None or not access.visible_paths:
+        return None
+    me = user.pk
+    # recipients_acted_for: a committee's own recipient, or one assigned to the plan's unit by
+    # a committee the user sits on; a working group they belong to.
+    committee, recipient_params = [], []
+    if access.recipient_unit_ids:
+        committees = sorted(access.recipient_unit_ids)
+        committee.append(f"r.unit_id IN ({placeholders(committees)})")
+        recipient_params += committees
+    for unit_id, committee_id in sorted(access.assigned_pairs):
+        committee.append("(rp.unit_id = %s AND r.unit_id = %s)")
+        recipient_params += [unit_id, committee_id]
+    branches = []
+    if committee:
+        branches.append(f"(r.working_group_id IS NULL AND ({' OR '.join(committee)}))")
+    if access.group_ids:
+        groups = sorted(access.group_ids)
+        branches.append(f"r.working_group_id IN ({placeholders(groups)})")
+        recipient_params += groups
+    if not branches:  # no recipient the user acts for: nothing waits for them
+        return ([], 0, False), ([], 0, False)
+    paths = [path + "%" for path in access.visible_paths]
+    cap = paging.COUNT_CAP
+    recipients = f"SELECT r.plan_id FROM {_RECIPIENT} r"
+    if access.assigned_pairs:
+        recipients += f" JOIN {_PLAN} rp ON rp.id = r.plan_id"
+    recipients += f" WHERE {' OR '.join(branches)}"
+    # The keys of each queue (kp, ku, ka) in the order of its index, then its lines.
+    # NOT (x = %s AND x IS NOT NULL): Django's exclude(), which keeps the rows where x is NULL.
+    not_own = " AND NOT (kp.person_id = %s AND kp.person_id IS NOT NULL)"
+    plan_where = [*paths, PlanStatus.SUBMITTED, *recipient_params]
+    plan_sql = (
+        f"SELECT kp.id FROM {_PLAN} kp JOIN {_UNIT} ku ON ku.id = kp.unit_id"
+        f" WHERE {_paths_sql('ku.path', paths)} AND kp.status = %s AND kp.id IN ({recipients})"
+    )
+    if access.office_paths:
+        plan_sql += f" AND NOT (ku.path IN ({placeholders(access.office_paths)}))"
+        plan_where += list(access.office_paths)
+    if access.person_id is not None:
+        plan_sql += not_own
+        plan_where.append(access.person_id)
+    plan_sql += (
+        " AND NOT (kp.last_submitted_by_id = %s AND kp.last_submitted_by_id IS NOT NULL)"
+        f" AND NOT EXISTS(SELECT 1 FROM {_PREPARERS} pp"
+        f" WHERE pp.{_PREPARERS_USER} = %s AND pp.{_PREPARERS_PLAN} = kp.id)"
+        " ORDER BY kp.last_submitted_at, kp.id LIMIT %s"
+    )
+    plan_where += [me, me, cap + 1]
+    trackable = sorted(PLAN_TRACKABLE)
+    item_where = [*paths, *trackable, ActionStatus.DONE, *recipient_params]
+    item_sql = (
+        f"SELECT ka.id FROM {_ACTION} ka JOIN {_PLAN} kp ON kp.id = ka.plan_id"
+        f" JOIN {_UNIT} ku ON ku.id = kp.unit_id"
+        f" WHERE {_paths_sql('ku.path', paths)} AND kp.status IN ({placeholders(trackable)})"
+        f" AND ka.status = %s AND ka.plan_id IN ({recipients})"
+    )
+    if access.person_id is not None:
+        item_sql += not_own
+        item_where.append(access.person_id)
+    item_sql += (
+        " AND NOT (ka.done_by_id = %s AND ka.done_by_id IS NOT NULL)"
+        " ORDER BY ka.done_at, ka.id LIMIT %s"
+    )
+    item_where += [me, cap + 1]
+    connection = reading(RemediationPlan)
+    plans = _APPRAISAL_ROWS.fetch(
+        connection,
+        f"""SELECT {_APPRAISAL_ROWS.select},
+       (SELECT s.number FROM {_SUBMISSION} s WHERE s.plan_id = p.id ORDER BY s.number DESC
+         LIMIT 1),
+       COUNT(*) OVER ()
+  FROM {_PLAN} p
+  JOIN {_UNIT} u ON u.id = p.unit_id
+  LEFT JOIN {_PERSON} pe ON pe.id = p.person_id
+ WHERE p.id IN ({plan_sql})
+ ORDER BY p.last_submitted_at, p.id LIMIT %s""",
+        [*plan_where, HOME_ROWS],
+    )
+    items = _VERIFICATION_ROWS.fetch(
+        connection,
+        f"""SELECT {_VERIFICATION_ROWS.select}, COUNT(*) OVER ()
+  FROM {_ACTION} a
+  JOIN {_PLAN} p ON p.id = a.plan_id
+  JOIN {_UNIT} u ON u.id = p.unit_id
+  LEFT JOIN {_PERSON} pe ON pe.id = p.person_id
+ WHERE a.id IN ({item_sql})
+ ORDER BY a.done_at, a.id LIMIT %s""",
+        [*item_where, HOME_ROWS],
+    )
+    for plan in plans:  # appraisal_lines' annotation
+        plan.waiting_since = plan.last_submitted_at
+    return _counted(plans), _counted(items)
+
+
+def _counted(rows: list) -> tuple[list, int, bool]:
+    found = rows[0].queue_length if rows else 0
+    return rows, min(found, paging.COUNT_CAP), found > paging.COUNT_CAP
+
+
+def _queues_orm(user) -> tuple[tuple, tuple]:
+    """The two queue reads through the ORM: the rules of the queue pages as they apply them."""
+    # The queues' rules as their pages apply them; the home page shows only a few fields of
+    # each line, so only those are read (the rows of four tables otherwise: ~100 columns).
+    appraisal = _first_and_count(
+        remediation_selectors.appraisal_queue(user),
+        remediation_selectors.appraisal_lines(RemediationPlan.objects.all())
+        .select_related("unit", "person")
+        .only(*_PLAN_LINE),
+        remediation_selectors.APPRAISAL_ORDER,
+    )
+    verification = _first_and_count(
+        remediation_selectors.verification_queue(user),
+        PlanAction.objects.select_related("plan__unit", "plan__person").only(*_ITEM_LINE),
+        remediation_selectors.VERIFICATION_ORDER,
+    )
+    return appraisal, verification
+
+
 def todo_for(user) -> Todo:
     """The home page's next actions: those below, and the classification's (its own module)."""
     todo = _todo_for(user)
@@ -616,9 +876,10 @@ def _todo_for(user) -> Todo:
     verification, their unit's returned plans with the grounds, their plans and items due within
     SOON_DAYS or overdue, reports to send, reviews and conferences to finish.
 
-    The two queues reuse the rules of the queue pages (remediation.selectors); the rest reads
+    The two queues apply the rules of the queue pages (remediation.selectors); the rest reads
     the user's own units and person through indexed lookups. About a dozen queries whatever
-    the size of the user's subtree.
+    the size of the user's subtree, each fixed SQL (core.rawrows, issue 17 part 9a): compiling
+    them with the ORM was half of the page's Python.
     """
     today = timezone.localdate()
     soon = today + datetime.timedelta(days=SOON_DAYS)
@@ -632,20 +893,9 @@ def _todo_for(user) -> Todo:
         # (no rating waits for an administrator), the home page leaves them to the queue pages.
         todo.administrator = True
         return todo
-    # The queues' rules as their pages apply them; the home page shows only a few fields of
-    # each line, so only those are read (the rows of four tables otherwise: ~100 columns).
-    todo.appraisal, todo.appraisal_count, todo.appraisal_capped = _first_and_count(
-        remediation_selectors.appraisal_queue(user),
-        remediation_selectors.appraisal_lines(RemediationPlan.objects.all())
-        .select_related("unit", "person")
-        .only(*_PLAN_LINE),
-        remediation_selectors.APPRAISAL_ORDER,
-    )
-    todo.verification, todo.verification_count, todo.verification_capped = _first_and_count(
-        remediation_selectors.verification_queue(user),
-        PlanAction.objects.select_related("plan__unit", "plan__person").only(*_ITEM_LINE),
-        remediation_selectors.VERIFICATION_ORDER,
-    )
+    queues = _queues_sql(user, access) or _queues_orm(user)
+    (todo.appraisal, todo.appraisal_count, todo.appraisal_capped) = queues[0]
+    (todo.verification, todo.verification_count, todo.verification_capped) = queues[1]
 
     units = own_unit_ids(user)
     person_id = access.person_id
@@ -656,26 +906,5 @@ def _todo_for(user) -> Todo:
     todo.items_due_count = len(todo.items_due)
     todo.items_due = todo.items_due[: HOME_ROWS * 2]
     todo.reports_due = _reports_due(units, today)
-    meeting = ReviewMeeting.objects.filter(
-        cycle_id=OuterRef("cycle_id"), unit_id=OuterRef("unit_id")
-    )
-    todo.reviews_open = list(
-        Review.objects.filter(_own_plans_q(units, person_id))
-        .filter(cycle__status=CycleStatus.OPEN)
-        .exclude(status=ReviewStatus.FINALIZED)
-        .annotate(has_meeting=Exists(meeting))
-        .select_related("unit", "person", "cycle")
-        .only(
-            "id",
-            "status",
-            "unit_id",
-            "person_id",
-            "cycle_id",
-            "unit__name",
-            "person__full_name",
-            "cycle__self_review_due",
-            "cycle__conference_due",
-        )
-        .order_by("cycle__self_review_due", "unit__path", "pk")
-    )
+    todo.reviews_open = _reviews_open(units, person_id)
     return todo

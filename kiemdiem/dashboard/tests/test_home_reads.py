@@ -1,0 +1,380 @@
+"""The home page's fixed-SQL reads (core.rawrows, issue 17 part 9a) give what the ORM
+querysets they replaced gave: the same rows in the same order with the same fields shown, for
+every demo persona; the queues agree with the queue pages' own rules (remediation.selectors)."""
+
+import datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from kiemdiem.dashboard import selectors
+from kiemdiem.org.demo import DEMO_USERNAMES
+from kiemdiem.org.models import OversightAssignment
+from kiemdiem.org.scoping import access_for
+from kiemdiem.remediation.models import PlanAction, PlanRecipient, RemediationPlan
+from kiemdiem.remediation.states import ActionStatus, PlanStatus
+from kiemdiem.reviews.models import Review, ReviewMeeting
+from kiemdiem.reviews.states import CycleStatus, ReviewStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def _plan_line(p):
+    return (
+        p.pk,
+        p.unit.name,
+        p.person.full_name if p.person_id else None,
+        p.round,
+        p.waiting_since,
+    )
+
+
+def _item_line(a):
+    plan = a.plan
+    person = plan.person.full_name if plan.person_id else None
+    return (a.pk, a.content, a.status, a.percent, a.due_date, a.done_at, plan.unit.name, person)
+
+
+def test_home_queue_reads_agree_with_the_queue_pages(demo_campaign, django_assert_num_queries):
+    seen = {"appraisal": 0, "verification": 0}
+    kinds = set()
+    for username in DEMO_USERNAMES:
+        user = get_user_model().objects.get(username=username)
+        access = access_for(user)
+        if access.everything or not access.visible_paths:
+            continue
+        fast = selectors._queues_sql(user, access)
+        assert fast is not None, username
+        kinds.update(
+            k for k in ("assigned_pairs", "group_ids", "office_paths") if getattr(access, k)
+        )
+        (plans, plan_count, plan_capped), (items, item_count, item_capped) = fast
+        (orm_plans, orm_plan_count, orm_capped), orm_items = selectors._queues_orm(user)
+        assert [_plan_line(p) for p in plans] == [_plan_line(p) for p in orm_plans], username
+        assert (plan_count, plan_capped) == (orm_plan_count, orm_capped), username
+        assert [_item_line(a) for a in items] == [_item_line(a) for a in orm_items[0]], username
+        assert (item_count, item_capped) == orm_items[1:], username
+        seen["appraisal"] += plan_count
+        seen["verification"] += item_count
+        with django_assert_num_queries(0):  # the lines' related rows came with them
+            [(_plan_line(p), p.get_absolute_url()) for p in plans]
+            [(_item_line(a), a.get_absolute_url()) for a in items]
+    assert seen["appraisal"] and seen["verification"]  # the comparison saw waiting rows
+    # and users acting through a working group, an office
+    assert kinds == {"group_ids", "office_paths"}, kinds
+
+
+def test_home_queue_reads_agree_for_a_committee_member_assigned_in_person(demo_campaign):
+    """A member assigned in person by the committee to oversee a unit acts for that
+    committee's recipients of the unit's plans (Access.assigned_pairs): no demo persona is."""
+    submitted = PlanRecipient.objects.filter(
+        working_group__isnull=True, plan__status=PlanStatus.SUBMITTED
+    ).first()
+    done = PlanRecipient.objects.filter(
+        working_group__isnull=True, plan__actions__status=ActionStatus.DONE
+    ).first()
+    user = get_user_model().objects.get(username="dangvien")
+    for recipient in (submitted, done):
+        OversightAssignment.objects.create(
+            committee_id=recipient.unit_id,
+            person_id=access_for(user).person_id,
+            unit_id=recipient.plan.unit_id,
+            valid_from=datetime.date(2020, 1, 1),
+            decision_number="1-CV/TU",
+            decision_date=datetime.date(2020, 1, 1),
+        )
+    user = get_user_model().objects.get(username="dangvien")  # a fresh access
+    access = access_for(user)
+    assert access.assigned_pairs
+    (plans, plan_count, plan_capped), (items, item_count, item_capped) = selectors._queues_sql(
+        user, access
+    )
+    (orm_plans, *orm_plan_counts), (orm_items, *orm_item_counts) = selectors._queues_orm(user)
+    assert plan_count and item_count
+    assert [_plan_line(p) for p in plans] == [_plan_line(p) for p in orm_plans]
+    assert [_item_line(a) for a in items] == [_item_line(a) for a in orm_items]
+    assert [plan_count, plan_capped] == orm_plan_counts
+    assert [item_count, item_capped] == orm_item_counts
+
+
+def _orm_own_plans(units, person_id, soon):
+    """The read `_own_plans` made before part 9a."""
+    return list(
+        RemediationPlan.objects.filter(selectors._own_plans_q(units, person_id))
+        .filter(
+            Q(status=PlanStatus.RETURNED) | Q(status=PlanStatus.DRAFT, due_date__lte=soon),
+            cycle__status=CycleStatus.OPEN,
+        )
+        .select_related("review__unit", "review__person")
+        .order_by("due_date", "pk")
+    )
+
+
+def _orm_items_due(units, person_id, soon):
+    """The read `_items_due` made before part 9a (its two steps in one)."""
+    own = RemediationPlan.objects.filter(selectors._own_plans_q(units, person_id))
+    ways = Q(plan__in=own)
+    if units:
+        ways |= Q(responsible_unit_id__in=units)
+    if person_id is not None:
+        ways |= Q(responsible_person_id=person_id)
+    return list(
+        PlanAction.objects.filter(
+            ways,
+            status__in=[ActionStatus.OPEN, ActionStatus.IN_PROGRESS],
+            due_date__lte=soon,
+            plan__status__in=[PlanStatus.ACCEPTED, PlanStatus.ADOPTED],
+            plan__cycle__status=CycleStatus.OPEN,
+        )
+        .select_related("plan__unit", "plan__person")
+        .order_by("due_date", "pk")
+    )
+
+
+def _orm_reviews_open(units, person_id):
+    """The read of the reviews to finish before part 9a."""
+    meeting = ReviewMeeting.objects.filter(
+        cycle_id=OuterRef("cycle_id"), unit_id=OuterRef("unit_id")
+    )
+    return list(
+        Review.objects.filter(selectors._own_plans_q(units, person_id))
+        .filter(cycle__status=CycleStatus.OPEN)
+        .exclude(status=ReviewStatus.FINALIZED)
+        .annotate(has_meeting=Exists(meeting))
+        .select_related("unit", "person", "cycle")
+        .order_by("cycle__self_review_due", "unit__path", "pk")
+    )
+
+
+def test_home_own_lines_agree_with_the_orm_reads_they_replaced(
+    demo_campaign, django_assert_num_queries
+):
+    seen = {"returned": 0, "due": 0, "items": 0, "reviews": 0}
+    # a personal plan of a persona not submitted yet (the demo's are all past that)
+    draft = (
+        RemediationPlan.objects.filter(
+            person__user__username__in=DEMO_USERNAMES, cycle__status=CycleStatus.OPEN
+        )
+        .exclude(status=PlanStatus.RETURNED)
+        .order_by("pk")
+        .first()
+    )
+    RemediationPlan.objects.filter(pk=draft.pk).update(status=PlanStatus.DRAFT)
+    days = timezone.localdate() + datetime.timedelta(days=selectors.SOON_DAYS)
+    # and every draft and open item, whenever due (the demo has no draft due within 14 days)
+    for username, soon in [
+        (u, s) for u in DEMO_USERNAMES for s in (days, datetime.date(2100, 1, 1))
+    ]:
+        user = get_user_model().objects.get(username=username)
+        access = access_for(user)
+        units, person_id = selectors.own_unit_ids(user), access.person_id
+        if access.everything or (not units and person_id is None):
+            continue
+        returned, due = selectors._own_plans(units, person_id, soon)
+        orm = _orm_own_plans(units, person_id, soon)
+        assert [(p.pk, p.status, p.due_date, str(p)) for p in returned + due] == [
+            (p.pk, p.status, p.due_date, str(p))
+            for p in [p for p in orm if p.status == PlanStatus.RETURNED]
+            + [p for p in orm if p.status == PlanStatus.DRAFT]
+        ], username
+        items = selectors._items_due(units, person_id, soon)
+        assert [(_item_line(a), a.get_status_display()) for a in items] == [
+            (_item_line(a), a.get_status_display()) for a in _orm_items_due(units, person_id, soon)
+        ], username
+        reviews = selectors._reviews_open(units, person_id)
+
+        def line(r):
+            person = r.person.full_name if r.person_id else None
+            cycle = (r.cycle.self_review_due, r.cycle.conference_due)
+            return (r.pk, r.status, r.unit.name, person, cycle, r.has_meeting)
+
+        orm_reviews = [line(r) for r in _orm_reviews_open(units, person_id)]
+        with django_assert_num_queries(0):  # the related rows came with them
+            assert [line(r) for r in reviews] == orm_reviews, username
+        seen["returned"] += len(returned)
+        seen["due"] += len(due)
+        seen["items"] += len(items)
+        seen["reviews"] += len(reviews)
+    assert all(seen.values()), seen  # the demo holds lines of each kind
+
+
+def _orm_classification(user, rows=5):
+    """The classification's reads before part 9a (classification.todo's ORM twin)."""
+    from django.db.models import Count, F, Window
+
+    from kiemdiem.classification.models import Rating, RoundStatus
+    from kiemdiem.classification.recheck_models import (
+        RecheckStatus,
+        RecheckTask,
+        RecheckTaskStatus,
+    )
+    from kiemdiem.classification.todo import _rating_steps_q
+
+    access = access_for(user)
+    ratings, tasks = [], []
+    steps = _rating_steps_q(access)
+    if steps is not None:
+        workable = Q(round__status=RoundStatus.OPEN) | Q(rerating_of__isnull=False)
+        ratings = list(
+            Rating.objects.filter(steps & workable)
+            .annotate(waiting=Window(Count("pk")))
+            .select_related("round", "unit", "person")
+            .order_by(F("round__deadline").asc(nulls_last=True), "round__year", "status", "pk")[
+                :rows
+            ]
+        )
+    if access.recipient_unit_ids:
+        tasks = list(
+            RecheckTask.objects.filter(
+                unit_id__in=sorted(access.recipient_unit_ids),
+                status=RecheckTaskStatus.OPEN,
+                campaign__status=RecheckStatus.OPEN,
+            )
+            .annotate(waiting=Window(Count("pk")))
+            .select_related("unit", "campaign")
+            .order_by("campaign__deadline", "pk")[:rows]
+        )
+    return ratings, tasks
+
+
+def test_classification_todo_reads_agree_with_the_orm_reads_they_replaced(
+    demo_campaign, django_assert_num_queries
+):
+    from kiemdiem.classification.models import Rating, RatingRound, RatingStatus, RoundStatus
+    from kiemdiem.classification.todo import todo_for
+
+    # The demo's year is decided and closed: its round opened again, its ratings spread over
+    # the three steps, so each persona has some at their step.
+    RatingRound.objects.update(status=RoundStatus.OPEN)
+    steps = [RatingStatus.DRAFT, RatingStatus.SELF_ASSESSED, RatingStatus.APPRAISED]
+    kept = Rating.objects.exclude(status=RatingStatus.CANCELLED).order_by("pk")
+    for i, pk in enumerate(kept.values_list("pk", flat=True)):
+        Rating.objects.filter(pk=pk).update(status=steps[i % 3])
+    seen = {"ratings": 0, "steps": set()}
+    for username in DEMO_USERNAMES:
+        user = get_user_model().objects.get(username=username)
+        for rows in (5, 100):
+            todo = todo_for(user, rows=rows)
+            ratings, tasks = _orm_classification(user, rows=rows)
+            with django_assert_num_queries(0):  # what the page shows came with the rows
+
+                def rating(r):
+                    return (
+                        r.pk,
+                        r.status,
+                        r.subject_label,
+                        r.round.title,
+                        r.round.deadline,
+                        r.rerating_of_id,
+                        r.waiting,
+                        r.step_url,
+                    )
+
+                def task(t):
+                    return (
+                        t.pk,
+                        t.unit.name,
+                        t.campaign.title,
+                        t.campaign.year,
+                        t.campaign.deadline,
+                        t.waiting,
+                    )
+
+                assert [rating(r) for r in todo.ratings] == [
+                    rating(r) for r in ratings if not setattr(r, "step_url", todo_step(r))
+                ], username
+                assert [task(t) for t in todo.rechecks] == [task(t) for t in tasks], username
+            assert todo.ratings_count == (ratings[0].waiting if ratings else 0)
+            assert todo.rechecks_count == (tasks[0].waiting if tasks else 0)
+            seen["ratings"] += len(ratings)
+            seen["steps"] |= {r.status for r in ratings}
+    # (the re-check tasks: classification/tests/test_todo.py, unchanged, reads them this way)
+    assert seen["ratings"] and seen["steps"] == set(steps), seen
+
+
+def todo_step(rating):
+    from kiemdiem.classification.todo import STEP_URLS
+
+    return STEP_URLS[rating.status]
+
+
+def _orm_reports_due(units, today):
+    """The reads of `_reports_due` before part 9a (units, periods, reports: three querysets)."""
+    from kiemdiem.org.models import Unit
+    from kiemdiem.reports.models import PeriodicReport, ReportPeriod, ReportStatus
+
+    own = list(Unit.objects.filter(pk__in=units).only("id", "name", "kind", "path"))
+    ancestors = {path for unit in own for path in unit.ancestor_paths()}
+    periods = list(
+        ReportPeriod.objects.filter(
+            cycle__status=CycleStatus.OPEN,
+            cycle__scope_unit__path__in=sorted(ancestors),
+            starts_on__lte=today,
+            ends_on__lte=today + datetime.timedelta(days=selectors.REPORT_LEAD_DAYS),
+        )
+        .select_related("cycle", "cycle__scope_unit")
+        .order_by("due_on", "pk")
+    )
+    reports = {
+        (r.period_id, r.unit_id): r
+        for r in PeriodicReport.objects.filter(period__in=periods, unit__in=own)
+    }
+    due = []
+    for period in periods:
+        for unit in own:
+            if not unit.path.startswith(period.cycle.scope_unit.path):
+                continue
+            if unit.kind not in period.cycle.participating_kinds:
+                continue
+            report = reports.get((period.pk, unit.pk))
+            if report is None or report.status != ReportStatus.SUBMITTED:
+                due.append((unit.pk, unit.name, period.pk, period.label, period.due_on, report))
+    return due
+
+
+def test_home_reports_due_agree_with_the_orm_reads_they_replaced(
+    demo_campaign, django_assert_num_queries
+):
+    from kiemdiem.reports.models import PeriodicReport, ReportPeriod
+
+    periods = list(ReportPeriod.objects.order_by("starts_on"))
+    assert periods and PeriodicReport.objects.exists()
+    days = sorted({timezone.localdate()} | {p.ends_on for p in periods})
+    seen = {"due": 0, "with_report": 0}
+    for username in DEMO_USERNAMES:
+        user = get_user_model().objects.get(username=username)
+        units = selectors.own_unit_ids(user)
+        if not units:
+            continue
+        for today in days:
+            due = selectors._reports_due(units, today)
+            with django_assert_num_queries(0):  # the page's fields came with the rows
+                lines = [
+                    (d.unit.pk, d.unit.name, d.period.pk, d.period.label, d.period.due_on, d.report)
+                    for d in due
+                ]
+                [d.url for d in due]
+            assert lines == _orm_reports_due(units, today), (username, today)
+            seen["due"] += len(due)
+            seen["with_report"] += sum(d.report is not None for d in due)
+    assert all(seen.values()), seen
+
+
+# Session, user, access (3); own units (only for an inspection grant: 1); the two queues (2);
+# the returned and due plans (1, + the decisions that returned them: 1); items due (1); reports
+# due (units; periods with their reports: 2); reviews (1); the scope roots (1); ratings and
+# re-check tasks (2): 15 at most (17 before part 9a), whatever the subtree's size.
+HOME_QUERIES_9A = 15
+
+
+@pytest.mark.usefixtures("built_pages")
+@pytest.mark.parametrize("username", DEMO_USERNAMES)
+def test_home_page_reads_fifteen_queries_at_most(
+    demo_campaign, client, username, django_assert_max_num_queries
+):
+    client.force_login(get_user_model().objects.get(username=username))
+    with django_assert_max_num_queries(HOME_QUERIES_9A):
+        response = client.get("/")
+    assert response.status_code == 200
