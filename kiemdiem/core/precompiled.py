@@ -25,7 +25,7 @@ from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.sql.query import Query
 
-M = TypeVar("M", bound=Model)
+T = TypeVar("T")  # a row: a model instance, or a tuple of values_list
 
 _STANDINS = itertools.count(1)
 
@@ -56,14 +56,14 @@ class _BoundQuery(Query):
         raise TypeError("A precompiled query runs as it is: build another QuerySet to change it.")
 
 
-class Precompiled(Generic[M]):
+class Precompiled(Generic[T]):
     """`build(*values)` → a QuerySet of one fixed shape; calling the instance with the values runs
     it (compiled once per database) and returns its rows as a list."""
 
-    def __init__(self, build: Callable[..., QuerySet[M]], *kinds: type) -> None:
+    def __init__(self, build: Callable[..., QuerySet[Any, T]], *kinds: type) -> None:
         self.build = build
         self.kinds = kinds
-        self._template: QuerySet[M] | None = None  # tells the database it reads
+        self._template: QuerySet[Any, T] | None = None  # tells the database it reads
         # database alias → (template QuerySet, compiler class, its state, SQL, params, slots),
         # or None where the query cannot be precompiled
         self._compiled: dict[str, tuple | None] = {}
@@ -97,7 +97,7 @@ class Precompiled(Generic[M]):
         }
         return template, type(compiler), state, sql, params, slots
 
-    def __call__(self, *values: Any, known: dict[str, Model] | None = None) -> list[M]:
+    def __call__(self, *values: Any, known: dict[str, Model] | None = None) -> list[T]:
         entry = self._entry()
         if entry is None:
             return list(self._with_known(self.build(*values), known))

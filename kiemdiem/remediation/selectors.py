@@ -148,8 +148,8 @@ def plan_actions(plan: RemediationPlan, findings: list[Finding] | None = None) -
         # findings' order (by id within one review)
         rows = item.findings.all()
         rows._result_cache = sorted(per_item.get(item.pk, []), key=lambda f: f.pk)
-        rows._prefetch_done = True
-        item._prefetched_objects_cache = {"findings": rows}
+        rows._prefetch_done = True  # type: ignore[attr-defined]
+        item._prefetched_objects_cache = {"findings": rows}  # type: ignore[attr-defined]
     return items
 
 
