@@ -4,11 +4,8 @@ organization board, decide as the competent level) and the re-check tasks of the
 user acts for. One query each (rows and the total through a window count), none for a user
 with no role they could act in; the rules match the permissions of the steps."""
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
-
-from django.db.models import Q
 
 from kiemdiem.classification.models import (
     Rating,
@@ -24,9 +21,9 @@ from kiemdiem.classification.recheck_models import (
     RecheckTaskStatus,
 )
 from kiemdiem.core.db_router import reading
-from kiemdiem.core.rawrows import Part, Rows, placeholders
+from kiemdiem.core.rawrows import Part, Rows, like_any, placeholders
 from kiemdiem.org.models import Person, Unit
-from kiemdiem.org.scoping import access_for, paths_q
+from kiemdiem.org.scoping import access_for
 
 INDIVIDUALS = (SubjectKind.MEMBER, SubjectKind.LEADER)
 
@@ -97,15 +94,10 @@ _RECHECK_ROWS = Rows(
 )
 
 
-def _like_any(column: str, paths: Sequence[str]) -> str:
-    """paths_q as SQL (paths hold only [0-9a-z.]: nothing to escape for LIKE)."""
-    return "(" + " OR ".join([f"{column} LIKE %s"] * len(paths)) + ")"
-
-
 def _rating_steps_sql(access: Any) -> tuple[str, list] | None:
     """The ratings at a step the user takes, as SQL over r (the rating), du (its deciding
-    unit) and u (its unit); None: no such role. _rating_steps_q's rule (the ORM twin the
-    tests compare it with)."""
+    unit) and u (its unit); None: no such role. The ORM form of the same rule is the reference
+    dashboard/tests/test_home_reads.py compares it with: a change to one is made to both."""
     parts: list[str] = []
     params: list = []
     individuals = [str(kind) for kind in INDIVIDUALS]
@@ -126,12 +118,12 @@ def _rating_steps_sql(access: Any) -> tuple[str, list] | None:
     if access.office_paths or access.oversight_paths:
         appraise = []
         if access.office_paths:
-            appraise.append(_like_any("du.path", access.office_paths))
+            appraise.append(like_any("du.path", access.office_paths))
             params_paths = [p + "%" for p in access.office_paths]
         else:
             params_paths = []
         if access.oversight_paths:
-            appraise.append(_like_any("u.path", access.oversight_paths))
+            appraise.append(like_any("u.path", access.oversight_paths))
             params_paths += [p + "%" for p in access.oversight_paths]
         parts.append(f"(r.status = %s AND ({' OR '.join(appraise)}){not_own})")
         params += [RatingStatus.SELF_ASSESSED, *params_paths]
@@ -146,33 +138,6 @@ def _rating_steps_sql(access: Any) -> tuple[str, list] | None:
     if not parts:
         return None
     return "(" + " OR ".join(parts) + ")", params
-
-
-def _rating_steps_q(access: Any) -> Q | None:
-    """The ratings at a step the user takes (None: no such role), as a Q: the rule
-    _rating_steps_sql applies, kept as the reference the tests compare it with
-    (dashboard/tests/test_home_reads.py); a change to one must be made to both."""
-    parts = []
-    own = Q(person_id=access.person_id) if access.person_id else Q(pk__in=[])
-    mine = Q(subject_kind__in=INDIVIDUALS) & own
-    if access.own_unit_ids:
-        mine |= ~Q(subject_kind__in=INDIVIDUALS) & Q(unit_id__in=sorted(access.own_unit_ids))
-    if access.person_id or access.own_unit_ids:
-        parts.append(Q(status=RatingStatus.DRAFT) & mine)
-    if access.office_paths or access.oversight_paths:
-        appraise = paths_q(access.office_paths, "deciding_unit__path") | paths_q(
-            access.oversight_paths, "unit__path"
-        )
-        parts.append(Q(status=RatingStatus.SELF_ASSESSED) & appraise & ~own)
-    if access.recipient_unit_ids:
-        decide = Q(deciding_unit_id__in=sorted(access.recipient_unit_ids))
-        parts.append(Q(status=RatingStatus.APPRAISED) & decide & ~own)
-    if not parts:
-        return None
-    q = parts[0]
-    for part in parts[1:]:
-        q |= part
-    return q
 
 
 def todo_for(user: Any, rows: int = 5) -> ClassificationTodo:

@@ -104,3 +104,9 @@ class Rows:
 def placeholders(values: Sequence) -> str:
     """`%s, %s, …` for an IN list (callers make sure it is not empty)."""
     return ", ".join(["%s"] * len(values))
+
+
+def like_any(column: str, paths: Sequence[str]) -> str:
+    """`org.scoping.paths_q` as SQL: `column` starts with any of `paths` (one `%s` each, the
+    caller passes `path + "%"`; paths hold only [0-9a-z.]: nothing to escape for LIKE)."""
+    return "(" + " OR ".join([f"{column} LIKE %s"] * len(paths)) + ")"
