@@ -28,6 +28,11 @@ on_sqlite = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's c
 # Committed writes, as in production: inside a test's open transaction PostgreSQL never keeps a
 # page (the transaction has written, its state is not a committed one).
 pytestmark = pytest.mark.django_db(transaction=True)
+# On PostgreSQL the state is the whole server's, which the other test workers' databases share:
+# their commits make a page be built again at any moment. So "kept" is asserted as "served kept
+# within a few reads" and "not kept" as "not served kept" (SQLite's state is this database's:
+# the first read after keeping is kept).
+TRIES = 30
 
 
 def _get(client: Client, url: str):
@@ -36,13 +41,27 @@ def _get(client: Client, url: str):
     return response.get(page_cache.HEADER), response.content.decode()
 
 
+def _kept(client: Client, url: str) -> str:
+    """The page served kept (read again until it is), its HTML: the same bytes as the page
+    built and kept before it."""
+    built = None
+    for _ in range(TRIES):
+        state, html = _get(client, url)
+        if state == "hit":
+            assert built is None or html == built
+            return html
+        assert state in ("miss", "pass")
+        if state == "miss":
+            built = html
+    raise AssertionError(f"{url} was never served kept in {TRIES} reads")
+
+
 def _warm(client: Client, user, url: str) -> str:
-    """Sign in, take the CSRF cookie (the first answer makes it: not kept), then keep the page."""
+    """Sign in, take the CSRF cookie (the first answer makes it: not kept), have the page kept;
+    the kept page."""
     client.force_login(user)
     assert _get(client, url)[0] == "pass"
-    state, html = _get(client, url)
-    assert state == "miss"
-    return html
+    return _kept(client, url)
 
 
 @pytest.fixture
@@ -51,10 +70,8 @@ def unit_url(org_tree):
 
 
 def test_a_page_read_again_with_nothing_written_is_the_kept_one(client, office, unit_url):
-    html = _warm(client, office, unit_url)
-    state, again = _get(client, unit_url)
-    assert state == "hit"
-    assert again == html
+    kept = _warm(client, office, unit_url)
+    assert _kept(client, unit_url) == kept
     response = client.get(unit_url)  # the outer middleware still answer for a kept page
     assert response["Content-Security-Policy"] and response["X-Frame-Options"] == "DENY"
 
@@ -63,7 +80,7 @@ def test_a_write_through_the_services_shows_on_the_next_read(client, org_tree, o
     _warm(client, office, unit_url)
     services.unit_update(unit=org_tree.province_a, by=SYSTEM, name="Đảng bộ tỉnh Thanh Hoá mới")
     state, html = _get(client, unit_url)
-    assert state == "miss"
+    assert state != "hit"
     assert "Đảng bộ tỉnh Thanh Hoá mới" in html
 
 
@@ -71,18 +88,23 @@ def test_a_write_with_no_audit_and_no_model_save_shows_too(client, org_tree, off
     _warm(client, office, unit_url)
     Unit.objects.filter(pk=org_tree.province_a.pk).update(name="Tên sửa thẳng trong bảng")
     state, html = _get(client, unit_url)
-    assert state == "miss"
+    assert state != "hit"
     assert "Tên sửa thẳng trong bảng" in html
 
 
+def _signed_in_as(html: str) -> str:
+    """The name on the page's user menu (base.html)."""
+    return html.split('data-testid="user-menu">', 1)[1].split("<", 1)[0]
+
+
 def test_another_user_never_gets_a_page_kept_for_someone_else(client, office, unit_head, unit_url):
-    _warm(client, office, unit_url)
+    assert _signed_in_as(_warm(client, office, unit_url)) == "vanphong_a"
     other = Client()
     other.force_login(unit_head)
     other.get(unit_url)
     state, html = _get(other, unit_url)
-    assert state == "miss"
-    assert "bithu_a" in html or "Đỗ Trọng Hưng" in html  # the menu names who is signed in
+    assert state != "hit"
+    assert _signed_in_as(html) == "Đỗ Trọng Hưng"
 
 
 def test_a_message_is_shown_once_and_never_replayed_from_a_kept_page(client, office, unit_url):
@@ -100,20 +122,20 @@ def test_a_message_is_shown_once_and_never_replayed_from_a_kept_page(client, off
     assert "Thông báo thử một lần" not in html
     # SQLite: the page kept before the message (sessions are not counted, the session's data
     # is in the key); PostgreSQL: the session's write moved the state, the page is built again.
-    assert state == ("hit" if connection.vendor == "sqlite" else "miss")
+    if connection.vendor == "sqlite":
+        assert state == "hit"
+    else:
+        assert state != "hit"
 
 
 def test_no_csrf_cookie_means_not_kept_and_the_kept_forms_still_post(client, org_tree, office):
     client.force_login(office)
     url = reverse("org:unit-edit", args=[org_tree.cell_a1.pk])
     assert _get(client, url)[0] == "pass"  # its token came with a new secret in its cookie
-    assert _get(client, url)[0] == "miss"
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(office)
     strict.get(url)
-    strict.get(url)
-    state, html = _get(strict, url)
-    assert state == "hit"
+    html = _kept(strict, url)
     token = html.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
     cell = Unit.objects.get(pk=org_tree.cell_a1.pk)
     response = strict.post(
@@ -136,9 +158,8 @@ def test_midnight_in_vietnam_builds_the_page_again(client, office, unit_url):
     vietnam = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
     with time_machine.travel(datetime.datetime(2026, 3, 2, 23, 50, tzinfo=vietnam), tick=False):
         _warm(client, office, unit_url)
-        assert _get(client, unit_url)[0] == "hit"
     with time_machine.travel(datetime.datetime(2026, 3, 3, 0, 10, tzinfo=vietnam), tick=False):
-        assert _get(client, unit_url)[0] == "miss"
+        assert _get(client, unit_url)[0] != "hit"
 
 
 def test_anonymous_pages_and_a_zero_life_are_not_kept(client, office, unit_url, settings):
@@ -194,8 +215,7 @@ def _writes(request):
     "view", [_download, _conflict, _marked, _sets_session, _sets_cookie, _writes]
 )
 def test_what_a_view_answers_or_changes_keeps_its_page_out(db, office, view):
-    assert _through_the_cache(_page, office) == "miss"
-    assert _through_the_cache(_page, office) == "hit"
+    assert "hit" in [_through_the_cache(_page, office) for _ in range(TRIES)]
     assert _through_the_cache(view, office, "/trang-khac/") == "pass"
     assert _through_the_cache(view, office, "/trang-khac/") == "pass"
 
@@ -230,12 +250,9 @@ def test_sqlite_every_model_table_raises_the_counter(db):
 
 
 @on_postgres
-def test_postgres_a_write_still_running_elsewhere_changes_nothing_until_it_commits(
-    org_tree, office, unit_url
-):
+def test_postgres_a_write_running_elsewhere_shows_only_once_committed(org_tree, office, unit_url):
     client = Client()
     _warm(client, office, unit_url)
-    assert _get(client, unit_url)[0] == "hit"
     params = connection.get_connection_params()
     params.pop("cursor_factory", None)
     params.pop("context", None)
@@ -245,12 +262,15 @@ def test_postgres_a_write_still_running_elsewhere_changes_nothing_until_it_commi
             "UPDATE org_unit SET name = %s WHERE id = %s",
             ["Đang sửa ở nơi khác", org_tree.province_a.pk],
         )
+        # Not visible until it commits, kept page or not. (Kept, when no other test's commit
+        # moved the state meanwhile: the state is the whole server's, shared with the other
+        # test workers' databases.)
         state, html = _get(client, unit_url)
-        assert state == "hit"  # the rows it reads are the same until that transaction commits
+        assert state in ("hit", "miss")
         assert "Đang sửa ở nơi khác" not in html
         other.commit()
     finally:
         other.close()
     state, html = _get(client, unit_url)
-    assert state == "miss"
+    assert state != "hit"
     assert "Đang sửa ở nơi khác" in html
