@@ -114,27 +114,6 @@ def test_responsible_people_are_the_person_members_and_leaders(plan, org_tree, t
         assert not responsible_people(plan).filter(pk=gone.person_id).exists()
 
 
-# The plan page since session 7 (test_views.PLAN_PAGE_QUERIES: the ceilings before, 19, 16,
-# 19): the findings' items come from the items read (a query less), the preparers' check only
-# while the plan awaits an appraisal, the history of its items and recipients in one query.
-PLAN_PAGE_NOW = {"cell_secretary": 18, "appraiser": 14, "office": 18}
-
-
-@pytest.mark.parametrize("who", sorted(PLAN_PAGE_NOW))
-@pytest.mark.usefixtures("built_pages")
-def test_plan_page_query_count_now(
-    client, request, plan, action, cell_secretary, who, django_assert_max_num_queries
-):
-    if who == "appraiser":
-        services.plan_submit(plan=plan, by=cell_secretary)
-    client.force_login(request.getfixturevalue(who))
-    url = reverse("remediation:plan-detail", args=[plan.pk])
-    with django_assert_max_num_queries(PLAN_PAGE_NOW[who]):
-        response = client.get(url)
-    assert response.status_code == 200
-    assert bool(response.context["can_appraise"]) == (who == "appraiser")
-
-
 def test_plan_items_findings_from_the_review_or_read_as_usual(plan, action, open_cycle):
     """The items' findings taken from the review's (the plan page) are those a prefetch gives;
     a finding of another review (never written by the services) is read as usual."""
