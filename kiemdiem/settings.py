@@ -425,8 +425,9 @@ KIEMDIEM_REQUEST_MAX_BYTES = env_int("KIEMDIEM_REQUEST_MAX_BYTES", 21 * 1024 * 1
 # --- Kept pages (kiemdiem/core/page_cache.py; docs/performance.md, part 9) ------------------
 # A signed-in page read again with nothing written to the database in between is served from
 # the web process's memory. SECONDS bounds an entry's life (0: off), ENTRIES the number each
-# process keeps, MAX_BYTES the largest page kept.
-KIEMDIEM_PAGE_CACHE_SECONDS = env_int("KIEMDIEM_PAGE_CACHE_SECONDS", 600)
+# process keeps, MAX_BYTES the largest page kept. Off by default under DEBUG (the development
+# server): a template edited while it runs must show at the next reload.
+KIEMDIEM_PAGE_CACHE_SECONDS = env_int("KIEMDIEM_PAGE_CACHE_SECONDS", 0 if DEBUG else 600)
 KIEMDIEM_PAGE_CACHE_MAX_BYTES = env_int("KIEMDIEM_PAGE_CACHE_MAX_BYTES", 512 * 1024)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},

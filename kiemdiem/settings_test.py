@@ -1,7 +1,7 @@
 """Test settings: in-memory SQLite unless DATABASE_URL names PostgreSQL; MD5 hasher; locmem mail."""
 
 from kiemdiem.settings import *  # noqa: F403
-from kiemdiem.settings import DATABASES, tune_sqlite
+from kiemdiem.settings import DATABASES, env_int, tune_sqlite
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -36,3 +36,8 @@ if not CSP_ENFORCE:  # noqa: F405
 DATABASES.pop("replica", None)
 DATABASE_ROUTERS: list[str] = []
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "kiemdiem.core.db_router.ReplicaMiddleware"]  # noqa: F405
+
+# Kept pages on, as in production (settings.py turns them off under DEBUG, the development
+# server's default): every test that reads a page, writes and reads again checks that the kept
+# page is not served stale. Tests that count a view's queries use the built_pages fixture.
+KIEMDIEM_PAGE_CACHE_SECONDS = env_int("KIEMDIEM_PAGE_CACHE_SECONDS", 600)

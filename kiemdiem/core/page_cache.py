@@ -18,9 +18,9 @@ A page is stored only when building it changed nothing: no write (the state read
 the view is the same), no session change, no message shown or added, no cookie set by the
 view, no new CSRF secret; and only a complete 200 HTML answer of at most
 KIEMDIEM_PAGE_CACHE_MAX_BYTES. A view whose page shows something else the key lacks (the clock)
-marks its answer `uncached`. KIEMDIEM_PAGE_CACHE_SECONDS (default 600) bounds an entry's life;
-0 turns the cache off. Every page it looks at says what happened in `X-Page-Cache`: hit, miss
-(built and kept), or pass (built, not kept).
+marks its answer `uncached`. KIEMDIEM_PAGE_CACHE_SECONDS (default 600; 0 under DEBUG, the
+development server) bounds an entry's life; 0 turns the cache off. Every page it looks at
+says what happened in `X-Page-Cache`: hit, miss (built and kept), or pass (built, not kept).
 
 Its limit: the state is the whole database's. One commit anywhere, in any province, makes every
 kept page of every process be built again; on a busy deadline day the cache is nearly idle and
