@@ -41,6 +41,13 @@ class KeysFirstPaginator(Paginator):
 COUNT_CAP = 1000
 
 
+def counted_lines(rows: list) -> tuple[list, int, bool]:
+    """A list's first lines, each carrying `queue_length` (the number of keys read, at most
+    COUNT_CAP + 1): (rows, the count up to COUNT_CAP, whether it went past it)."""
+    found = rows[0].queue_length if rows else 0
+    return rows, min(found, COUNT_CAP), found > COUNT_CAP
+
+
 class CappedCountPaginator(KeysFirstPaginator):
     """KeysFirstPaginator that counts at most `cap` (COUNT_CAP unless given) + 1 rows (a COUNT
     over a LIMITed subquery): a list as long as a province's audit trail (hundreds of

@@ -544,12 +544,7 @@ def _own_plans(
 
 
 # The fields the home page's item lines show (templates/dashboard/home.html).
-_ITEM_ROWS = Rows(
-    Part(PlanAction, "a", ("id", "content", "status", "percent", "due_date", "plan_id", "done_at")),
-    Part(RemediationPlan, "p", ("id", "unit_id", "person_id"), parent=0, relation="plan"),
-    Part(Unit, "u", ("id", "name"), parent=1, relation="unit"),
-    Part(Person, "pe", ("id", "full_name"), parent=1, relation="person"),
-)
+_ITEM_ROWS = Rows(*remediation_selectors.ITEM_LINE_PARTS)
 
 
 def _items_due(units: frozenset[int], person_id: int | None, soon: datetime.date) -> list:
@@ -709,8 +704,7 @@ def _first_and_count(queue: QuerySet, lines: QuerySet, order: tuple) -> tuple[li
         .annotate(queue_length=Window(Count("*")))
         .order_by(*order)[:HOME_ROWS]
     )
-    found = rows[0].queue_length if rows else 0
-    return rows, min(found, cap), found > cap
+    return paging.counted_lines(rows)
 
 
 def _queues_orm(user) -> tuple[tuple, tuple]:

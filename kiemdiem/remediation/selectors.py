@@ -305,13 +305,15 @@ _APPRAISAL_ROWS = Rows(
     Part(Person, "pe", ("id", "full_name"), parent=0, relation="person"),
     extra=("round", "queue_length"),
 )
-_VERIFICATION_ROWS = Rows(
+# An item as the home page's lines show it (dashboard/home.html): its plan's unit or person
+# name it. The home page's items due read the same parts.
+ITEM_LINE_PARTS = (
     Part(PlanAction, "a", ("id", "content", "status", "percent", "due_date", "plan_id", "done_at")),
     Part(RemediationPlan, "p", ("id", "unit_id", "person_id"), parent=0, relation="plan"),
     Part(Unit, "u", ("id", "name"), parent=1, relation="unit"),
     Part(Person, "pe", ("id", "full_name"), parent=1, relation="person"),
-    extra=("queue_length",),
 )
+_VERIFICATION_ROWS = Rows(*ITEM_LINE_PARTS, extra=("queue_length",))
 
 
 def queue_heads(user: Actor, access: Access, rows: int) -> tuple[tuple, tuple] | None:
@@ -415,12 +417,7 @@ def queue_heads(user: Actor, access: Access, rows: int) -> tuple[tuple, tuple] |
     )
     for plan in plans:  # appraisal_lines' annotation
         plan.waiting_since = plan.last_submitted_at
-    return _counted(plans), _counted(items)
-
-
-def _counted(rows: list) -> tuple[list, int, bool]:
-    found = rows[0].queue_length if rows else 0
-    return rows, min(found, paging.COUNT_CAP), found > paging.COUNT_CAP
+    return paging.counted_lines(plans), paging.counted_lines(items)
 
 
 def plans_filtered(user: Actor, filters: dict | None) -> QuerySet[RemediationPlan]:
