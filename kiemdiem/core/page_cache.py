@@ -7,8 +7,9 @@ everything a page may depend on:
 
 - the database's state: on PostgreSQL the reading snapshot (`pg_current_snapshot()`, the
   transactions it sees: every commit changes it, a write still running does not); on SQLite
-  a counter that a trigger on every table raises inside each writing transaction
-  (`install_sqlite_counter`, after every migrate); with a read replica, the replica's state too;
+  `PRAGMA data_version` as seen by a connection of this process that never writes (it moves
+  with every commit of any other connection), with nothing installed in the database;
+  with a read replica, the replica's state too;
 - who asks and how: the user, the session's data (messages waiting in it, the user's choices),
   every cookie (the CSRF secret that the page's forms carry, the replica pin), the host, the
   full path with its query, the htmx headers, Accept and the language;
@@ -31,12 +32,17 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import itertools
+import os
+import sqlite3
+import threading
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.signals import setting_changed
 from django.db import DatabaseError, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
@@ -44,9 +50,6 @@ from kiemdiem.core.dates import today
 
 CACHE_ALIAS = "pages"
 HEADER = "X-Page-Cache"
-SQLITE_COUNTER = "kiemdiem_page_state"
-# Written on every sign-in and every message shown: its data is in the key instead.
-SQLITE_UNCOUNTED = frozenset({"django_session", SQLITE_COUNTER})
 _REQUEST_HEADERS = ("HTTP_ACCEPT", "HTTP_ACCEPT_LANGUAGE")
 
 # Bumped when a test changes the settings: the same page may then show something else.
@@ -68,6 +71,33 @@ def _settings_changed(**_kwargs: object) -> None:
 _PG_STATE = "SELECT pg_current_snapshot()::text WHERE pg_current_xact_id_if_assigned() IS NULL"
 
 
+# SQLite: `PRAGMA data_version` moves whenever another connection commits to the database file,
+# in this process or another (checked by hand: a commit of another connection, another
+# process, a checkpoint move it; an uncommitted or rolled-back write does not). Django opens a
+# connection per request on SQLite (CONN_MAX_AGE 0), so each process keeps one more connection
+# of its own, which never writes: every write of the app commits through "another" connection.
+_sqlite_watchers: dict[tuple[int, str], tuple[int, sqlite3.Connection]] = {}
+_sqlite_tokens = itertools.count(1)
+_sqlite_lock = threading.Lock()
+
+
+def _sqlite_state(db: BaseDatabaseWrapper) -> str:
+    """The data_version of this process's watching connection to `db`'s file, with the
+    connection's token (a version is that connection's own number)."""
+    name = str(db.settings_dict["NAME"])
+    key = (os.getpid(), name)  # a forked worker opens its own
+    with _sqlite_lock:
+        found = _sqlite_watchers.get(key)
+        if found is None:
+            watcher = sqlite3.connect(
+                name, uri=name.startswith("file:"), check_same_thread=False, isolation_level=None
+            )
+            found = _sqlite_watchers[key] = (next(_sqlite_tokens), watcher)
+        token, watcher = found
+        (version,) = watcher.execute("PRAGMA data_version").fetchone()
+    return f"{token}.{version}"
+
+
 def database_state(aliases: Iterable[str]) -> str | None:
     """A token that changes whenever a write commits on any of `aliases`; None when it cannot be
     known now (this connection is inside a transaction that wrote, a replica is unreachable)."""
@@ -75,15 +105,17 @@ def database_state(aliases: Iterable[str]) -> str | None:
     for alias in aliases:
         db = connections[alias]
         try:
-            with db.cursor() as cursor:
-                if db.vendor == "postgresql":
+            if db.vendor == "postgresql":
+                with db.cursor() as cursor:
                     cursor.execute(_PG_STATE)
-                elif db.vendor == "sqlite":
-                    cursor.execute(f"SELECT n FROM {SQLITE_COUNTER}")
-                else:
-                    return None
-                row = cursor.fetchone()
-        except DatabaseError:  # no state, no cache: the page is built as usual
+                    row = cursor.fetchone()
+            elif db.vendor == "sqlite":
+                # Inside a transaction the connection may see rows it has not committed, which
+                # the watcher does not (SQLite cannot say whether it wrote): no state.
+                row = None if db.in_atomic_block else (_sqlite_state(db),)
+            else:
+                return None
+        except (DatabaseError, sqlite3.Error):  # no state, no cache: the page is built as usual
             return None
         if row is None:
             return None
@@ -93,30 +125,6 @@ def database_state(aliases: Iterable[str]) -> str | None:
 
 def state_aliases() -> tuple[str, ...]:
     return tuple(connections.settings)  # the primary, and the replica when there is one
-
-
-def install_sqlite_counter(using: str = "default", **_kwargs: object) -> None:
-    """SQLite: the counter table and, on every other table, triggers raising it by one for each
-    row written (a post_migrate receiver: tables a migration made get theirs too). The counter
-    changes inside the writing transaction, so a reader sees it move exactly when the rows do."""
-    db = connections[using]
-    if db.vendor != "sqlite":
-        return
-    with db.cursor() as cursor:
-        cursor.execute(f"CREATE TABLE IF NOT EXISTS {SQLITE_COUNTER} (n INTEGER NOT NULL)")
-        cursor.execute(
-            f"INSERT INTO {SQLITE_COUNTER} (n) SELECT 0 "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {SQLITE_COUNTER})"
-        )
-        for table in db.introspection.table_names(cursor):
-            if table in SQLITE_UNCOUNTED or table.startswith("sqlite_"):
-                continue
-            for event in ("INSERT", "UPDATE", "DELETE"):
-                cursor.execute(
-                    f'CREATE TRIGGER IF NOT EXISTS "kd_state_{table}_{event.lower()}" '
-                    f'AFTER {event} ON "{table}" '
-                    f"BEGIN UPDATE {SQLITE_COUNTER} SET n = n + 1; END"
-                )
 
 
 # --- the page's key -------------------------------------------------------------------------
