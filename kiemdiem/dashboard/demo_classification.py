@@ -115,7 +115,7 @@ def _intended(rng: random.Random) -> str:
 
 def _walk(rating: Rating, level: str, appraised: str, *, reason: str = "") -> None:
     """Self-assess at `level`, appraise at `appraised`, decide the best level the rules allow,
-    publish."""
+    publish (left appraised when the rules allow none)."""
     services.rating_self_assess(
         rating=rating,
         by=SYSTEM,
@@ -158,6 +158,10 @@ def _walk(rating: Rating, level: str, appraised: str, *, reason: str = "") -> No
             break
         except RuleRefused:
             continue
+    else:
+        # No level passes (its counterpart, decided first, ranks above every level its own
+        # figures allow): it waits for the competent level, as it would for an office.
+        return
     rating.refresh_from_db()
     services.rating_publish(rating=rating, by=SYSTEM, version=rating.version)
 
