@@ -20,7 +20,6 @@ else
   DIR=$(mktemp -d /tmp/kiemdiem-pg.XXXXXX)
   KEEP=0
 fi
-PORT=${PGPORT_TEST:-$(( 20000 + RANDOM % 20000 ))}
 RUN_AS=()
 if [ "$(id -u)" = "0" ]; then
   id kiemdiem-pg >/dev/null 2>&1 || useradd --system --no-create-home kiemdiem-pg
@@ -41,9 +40,20 @@ trap cleanup EXIT
 if [ ! -f "$DIR/data/PG_VERSION" ]; then
   "${RUN_AS[@]}" "$PGBIN/initdb" -D "$DIR/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
 fi
-"${RUN_AS[@]}" "$PGBIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w \
-  -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-  start >/dev/null
+# A random port, another one if it is taken (on a busy machine a client's connection may hold
+# it: the range overlaps the kernel's ephemeral ports); PGPORT_TEST fixes it.
+for attempt in 1 2 3 4 5; do
+  PORT=${PGPORT_TEST:-$(( 20000 + RANDOM % 12000 ))}
+  if "${RUN_AS[@]}" "$PGBIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w \
+    -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    start >/dev/null; then
+    break
+  fi
+  if [ -n "${PGPORT_TEST:-}" ] || [ "$attempt" = 5 ]; then
+    echo "with-postgres: PostgreSQL did not start; see $DIR/server.log" >&2
+    exit 1
+  fi
+done
 
 export DATABASE_URL="postgres://postgres@127.0.0.1:$PORT/postgres"
 echo "PostgreSQL tạm thời: $("$PGBIN/postgres" --version) trên cổng $PORT"
