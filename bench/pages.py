@@ -58,6 +58,7 @@ def pages(cycle, province, office) -> dict[str, str]:
         .order_by("-n", "pk")
         .first()
     )
+    item = plan.actions.order_by("position", "pk").first()
     return {
         "home": reverse("home"),
         "reports": reverse("reports:index"),
@@ -74,6 +75,14 @@ def pages(cycle, province, office) -> dict[str, str]:
         "suggestions": reverse("reviews:suggestion-list"),
         "commitments": reverse("reviews:commitment-list"),
         "oversight": reverse("oversight:index"),
+        # the rest of the menu, and the pages its lists open
+        "item": reverse("remediation:action-detail", args=[item.pk]),
+        "cycles": reverse("reviews:cycle-list"),
+        "records": reverse("reports:records"),
+        "classification": reverse("classification:round-list"),
+        "org-tree": reverse("org:unit-tree"),
+        "unit": reverse("org:unit-detail", args=[province.pk]),
+        "transfer": reverse("transfer:index"),
     }
 
 

@@ -41,6 +41,8 @@ from kiemdiem.org.scoping import (
     visible_units,
 )
 
+CHILD_ROW_FIELDS = ("id", "code", "name", "kind", "path", "parent_id", "valid_to")
+
 
 def children_with_member_counts(unit: Unit, *, include_past: bool = False) -> list[Unit]:
     """Children of `unit` valid today (all, with `include_past`), each with `.member_count` =
@@ -48,6 +50,9 @@ def children_with_member_counts(unit: Unit, *, include_past: bool = False) -> li
     same reads (subtree_member_counts: the summary and one small read, whatever the size of
     the subtree)."""
     children_qs = unit.children.all() if include_past else unit.children.valid_on(today())
+    # What the rows show (org/jinja2/org/child_rows.html, tree_rows.html): a province's ~200
+    # children read whole cost ~4 ms of Python.
+    children_qs = children_qs.only(*CHILD_ROW_FIELDS)
     # Natural order within each kind: "Chi bộ thôn 2" before "Chi bộ thôn 10".
     children = sorted(children_qs, key=lambda u: (u.kind, natural_key(u.name)))
     counts = subtree_member_counts([unit, *children])
