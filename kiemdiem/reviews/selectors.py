@@ -4,7 +4,8 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from kiemdiem.core.models import AuditAction, AuditEvent
 from kiemdiem.core.paging import filter_unindexed
@@ -51,8 +52,9 @@ def cycles_for(user) -> QuerySet[ReviewCycle]:
 def cycle_reviews(
     cycle: ReviewCycle, user, *, subject: str = "", status: str = ""
 ) -> QuerySet[Review]:
-    """The cycle's reviews inside the user's scope (count their findings per page with
-    `with_finding_counts`: grouping the whole list to sort it cost ~0.8 s on a province)."""
+    """The cycle's reviews inside the user's scope (count their findings with
+    `with_finding_counts`, read per page: grouping the whole list to sort it cost ~0.8 s on a
+    province)."""
     # the cycle through `cycle_id + 0`: the page walks the scope's units in path order
     qs = filter_unindexed(Review.objects.visible_to(user), "cycle_id", [cycle.pk])
     if subject in SubjectKind.values:
@@ -77,17 +79,18 @@ REVIEW_ROW_FIELDS = (
 )
 
 
-def with_finding_counts(reviews: list[Review]) -> list[Review]:
-    """Set `finding_count` on each review of a page, in one grouped query."""
-    counts = dict(
-        Finding.objects.filter(review__in=[r.pk for r in reviews])
-        .values_list("review_id")
-        .annotate(n=Count("id"))
+def with_finding_counts(reviews: QuerySet[Review]) -> QuerySet[Review]:
+    """`finding_count` on each review, counted row by row through the findings' review index
+    when the rows are read: with KeysFirstPaginator only for the page's rows, and in the same
+    query as them (a grouped query of its own before: one query more)."""
+    count = (
+        Finding.objects.filter(review=OuterRef("pk"))
         .order_by()
+        .values("review")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
-    for review in reviews:
-        review.finding_count = counts.get(review.pk, 0)
-    return reviews
+    return reviews.annotate(finding_count=Coalesce(Subquery(count), 0))
 
 
 def scope_paths(cycle: ReviewCycle, user) -> list[str]:
