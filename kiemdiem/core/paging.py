@@ -30,9 +30,13 @@ class KeysFirstPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count + self.last_page_slack
-        keys = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        keys = self.keys(bottom, top)
         rows = {row.pk: row for row in self.object_list.order_by().filter(pk__in=keys)}
         return self._get_page([rows[key] for key in keys if key in rows], number, self)
+
+    def keys(self, bottom: int, top: int) -> list:
+        """The primary keys of the list's rows bottom to top (in its order)."""
+        return list(self.object_list.values_list("pk", flat=True)[bottom:top])
 
 
 # How many rows a long list counts before it says "Hơn 1.000" (more than 1,000): the audit
@@ -55,18 +59,31 @@ class CappedCountPaginator(KeysFirstPaginator):
     instead of scanning the whole scope on every page load. A page past the cap (`?page=`
     typed by hand, or the last one the pager links) counts exactly, so every row stays
     reachable. `capped` tells the template whether `count` stopped at the cap (it is then
-    cap + 1)."""
+    cap + 1).
+
+    The count is the length of the list's first cap + 1 keys, read in its order and kept: a
+    page within them takes its keys from there, so the database walks the scope once, not
+    once to count and again for the page (issue 17, PostgreSQL province: the audit page's
+    count and keys 7.7 + 5.0 ms against 5.6 ms for the first 1,001 keys; the queues alike)."""
 
     def __init__(self, object_list, per_page, *, cap: int | None = None, **kwargs) -> None:
         super().__init__(object_list, per_page, **kwargs)
         self.cap = COUNT_CAP if cap is None else cap
         self.capped = False
+        self.first_keys: list | None = None  # read with the count
 
     @cached_property
     def count(self) -> int:
-        found = self.object_list.order_by()[: self.cap + 1].count()
+        self.first_keys = super().keys(0, self.cap + 1)
+        found = len(self.first_keys)
         self.capped = found > self.cap
         return found  # cap + 1 when capped: the last page of the cap links to the next
+
+    def keys(self, bottom: int, top: int) -> list:
+        first = self.first_keys
+        if first is not None and (top <= len(first) or len(first) <= self.cap):
+            return first[bottom:top]  # within the keys read, or they are the whole list
+        return super().keys(bottom, top)
 
     def validate_number(self, number) -> int:
         if self.count and self.capped:

@@ -60,8 +60,13 @@ def commitment_list(request: HttpRequest) -> HttpResponse:
     year = _year(request)
     state = request.GET.get("tinh_trang", "")
     state = state if state in selectors.ROSTER_STATES else ""
-    own = Commitment.objects.filter(person__user=request.user).order_by("-year")
     access = access_for(request.user)
+    # the user's own commitments: none without a linked person (an office account), no query
+    own = (
+        Commitment.objects.filter(person_id=access.person_id).order_by("-year")
+        if access.person_id is not None
+        else []
+    )
     ctx: dict = {
         "unit": unit,
         "year": year,

@@ -4,7 +4,8 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from kiemdiem.core.models import AuditAction, AuditEvent
 from kiemdiem.core.paging import filter_unindexed
@@ -51,8 +52,9 @@ def cycles_for(user) -> QuerySet[ReviewCycle]:
 def cycle_reviews(
     cycle: ReviewCycle, user, *, subject: str = "", status: str = ""
 ) -> QuerySet[Review]:
-    """The cycle's reviews inside the user's scope (count their findings per page with
-    `with_finding_counts`: grouping the whole list to sort it cost ~0.8 s on a province)."""
+    """The cycle's reviews inside the user's scope (count their findings with
+    `with_finding_counts`, read per page: grouping the whole list to sort it cost ~0.8 s on a
+    province)."""
     # the cycle through `cycle_id + 0`: the page walks the scope's units in path order
     qs = filter_unindexed(Review.objects.visible_to(user), "cycle_id", [cycle.pk])
     if subject in SubjectKind.values:
@@ -77,17 +79,18 @@ REVIEW_ROW_FIELDS = (
 )
 
 
-def with_finding_counts(reviews: list[Review]) -> list[Review]:
-    """Set `finding_count` on each review of a page, in one grouped query."""
-    counts = dict(
-        Finding.objects.filter(review__in=[r.pk for r in reviews])
-        .values_list("review_id")
-        .annotate(n=Count("id"))
+def with_finding_counts(reviews: QuerySet[Review]) -> QuerySet[Review]:
+    """`finding_count` on each review, counted row by row through the findings' review index
+    when the rows are read: with KeysFirstPaginator only for the page's rows, and in the same
+    query as them (a grouped query of its own before: one query more)."""
+    count = (
+        Finding.objects.filter(review=OuterRef("pk"))
         .order_by()
+        .values("review")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
-    for review in reviews:
-        review.finding_count = counts.get(review.pk, 0)
-    return reviews
+    return reviews.annotate(finding_count=Coalesce(Subquery(count), 0))
 
 
 def scope_paths(cycle: ReviewCycle, user) -> list[str]:
@@ -423,25 +426,19 @@ def roster_walks(members: int, shown: int, upto: int) -> bool:
     return upto * people / shown * WALK_COST < members
 
 
-# commitment_stats reads the year's commitments rather than the subtree's members for a subtree
-# of at least this many members (more than any province has), found by the summary, which is
-# only asked for units this near the root (the root: the provinces' pages run as before).
-COUNTRY_MEMBERS = 1_000_000
-COUNTRY_DEPTH = 0
-
-
 def commitment_stats(unit: Unit, year: int) -> dict[str, int]:
     """Members, and how many of them are in each state of the roster (each number is the
     length of the roster filtered so: test_commitment_stats_are_the_roster_lengths).
 
-    One pass over the subtree's current memberships, each joined to its person's commitment of
-    the year through the (person, year) unique index and to that commitment's items (issue 17:
-    three passes over the members before, 83 ms on SQLite's province bench). A commitment
-    counts once however many memberships or items reach it (DISTINCT); "kept" is the filed
-    ones less those with an item not fulfilled. Written in SQL: the ORM reaches a person's
-    commitment from a membership only through the person row, a second join over every member
-    (PostgreSQL: 18 → 33 ms). Joins, not an EXISTS per row: PostgreSQL costs those per member
-    (2.4 M on the province) and then JIT-compiles the query, ~230 ms a load."""
+    The members come from the members-per-unit summary (org.selectors.subtree_people, exact
+    for today), the other figures from the year's commitments of the subtree's current members,
+    each joined to its items. A commitment counts once however many memberships or items reach
+    it (DISTINCT); "kept" is the filed ones less those with an item not fulfilled. Issue 17:
+    the one pass over the subtree's memberships (each joined to its person's commitment of the
+    year) that counted the members too took 23 ms on the PostgreSQL province with nothing filed
+    and 43 ms with every member's commitment filed, against 5 and 38 ms here; at the root it
+    read 5.6 M memberships (2.1 s). PostgreSQL hashes the members or probes the membership
+    index per commitment, whichever the year's commitments make cheaper."""
     members, params = (
         Membership.objects.current()
         .filter(unit__path__startswith=unit.path)
@@ -450,37 +447,20 @@ def commitment_stats(unit: Unit, year: int) -> dict[str, int]:
         .query.sql_with_params()
     )
     q = connection.ops.quote_name
-    counts = """
-        COUNT(DISTINCT c.id), COUNT(DISTINCT c.id) FILTER (WHERE i.fulfilment <> %s),
-        COUNT(DISTINCT c.id) FILTER (WHERE i.fulfilment IN (%s, %s)),
-        COUNT(DISTINCT c.id) FILTER (WHERE i.fulfilment = %s)
-    """
     commitments, items = q(Commitment._meta.db_table), q(CommitmentItem._meta.db_table)
+    sql = f"""
+        SELECT COUNT(DISTINCT c.id), COUNT(DISTINCT c.id) FILTER (WHERE i.fulfilment <> %s),
+               COUNT(DISTINCT c.id) FILTER (WHERE i.fulfilment IN (%s, %s)),
+               COUNT(DISTINCT c.id) FILTER (WHERE i.fulfilment = %s)
+          FROM {commitments} c
+          LEFT JOIN {items} i ON i.commitment_id = c.id
+         WHERE c.year = %s AND c.person_id IN ({members})
+    """
     values = [Fulfilment.FULFILLED, Fulfilment.PARTLY, Fulfilment.NOT, ""]
-    people = subtree_people(unit) if unit.depth <= COUNTRY_DEPTH else None
-    if people is not None and people >= COUNTRY_MEMBERS:
-        # A country's members: their number from the members-per-unit summary, and the
-        # commitments read from the year's commitments (issue 17: the pass over 5.6 M
-        # memberships took 2.1 s on the national set).
-        sql = f"""
-            SELECT {counts} FROM {commitments} c
-              LEFT JOIN {items} i ON i.commitment_id = c.id
-             WHERE c.year = %s AND c.person_id IN ({members})
-        """
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*values, year, *params])
-            filed, open_, short, unassessed = cursor.fetchone()
-        n = people
-    else:
-        sql = f"""
-            SELECT COUNT(DISTINCT m.person_id), {counts}
-              FROM ({members}) m
-              LEFT JOIN {commitments} c ON c.person_id = m.person_id AND c.year = %s
-              LEFT JOIN {items} i ON i.commitment_id = c.id
-        """
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*values, *params, year])
-            n, filed, open_, short, unassessed = cursor.fetchone()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, year, *params])
+        filed, open_, short, unassessed = cursor.fetchone()
+    n = subtree_people(unit)
     counts = {"missing": n - filed, "filed": filed, "kept": filed - open_, "short": short}
     counts["unassessed"] = unassessed
     return {"members": n, **{name: counts[name] for name in ROSTER_STATES.values()}}

@@ -15,12 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kiemdiem.core.audit import history_for
+from kiemdiem.core.audit import HISTORY_LIMIT, history_for
 from kiemdiem.core.errors import DomainError
 from kiemdiem.core.forms import run_service
 from kiemdiem.core.lifecycle import allowed
 from kiemdiem.core.paging import KeysFirstPaginator
 from kiemdiem.core.permissions import deny, require
+from kiemdiem.core.precompiled import Precompiled
 from kiemdiem.org.models import UnitKind
 from kiemdiem.org.scoping import access_for
 from kiemdiem.reviews import rules, selectors, services, suggestion_views
@@ -59,6 +60,12 @@ from kiemdiem.reviews.states import REVIEW, CycleStatus, ReviewStatus
 CYCLES_PER_PAGE = 50
 REVIEWS_PER_PAGE = 50
 TAG_LABELS = dict(DEGRADATION_TAGS)
+
+
+# the cycle page's history panel, history_for(cycle)[:50], compiled once (issue 17)
+_CYCLE_HISTORY = Precompiled(
+    lambda cycle_id: history_for(ReviewCycle(pk=cycle_id))[:HISTORY_LIMIT], str
+)
 
 
 def _posted(request: HttpRequest):
@@ -107,13 +114,13 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     reviews = selectors.cycle_reviews(cycle, request.user, subject=subject, status=status)
     counts = selectors.cycle_counts(cycle, request.user)
     # the rows load the columns they show (reviews/review_rows.html): a review has its whole text
-    paginator = KeysFirstPaginator(reviews.only(*selectors.REVIEW_ROW_FIELDS), REVIEWS_PER_PAGE)
+    rows = selectors.with_finding_counts(reviews.only(*selectors.REVIEW_ROW_FIELDS))
+    paginator = KeysFirstPaginator(rows, REVIEWS_PER_PAGE)
     if not subject and not status:
         paginator.count = counts["reviews"]  # the same scope, already counted
         if counts["as_of"] is not None:  # from the summaries: may lag the last minute
             paginator.last_page_slack = REVIEWS_PER_PAGE
     page = paginator.get_page(request.GET.get("page"))
-    page.object_list = selectors.with_finding_counts(list(page.object_list))
     can_manage = can_manage_cycle(request.user, cycle.scope_unit)
     ctx = {
         "cycle": cycle,
@@ -127,7 +134,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "status": status,
         "subject_choices": SubjectKind.choices,
         "status_choices": ReviewStatus.choices,
-        "history": history_for(cycle)[:50],
+        "history": _CYCLE_HISTORY(str(cycle.pk)),
     }
     return render(request, "reviews/cycle_detail.html", ctx)
 

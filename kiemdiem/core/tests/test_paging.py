@@ -3,6 +3,8 @@ its cap and still reaches every row."""
 
 import pytest
 from django.core.paginator import Paginator
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from kiemdiem.core.paging import (
     CappedCountPaginator,
@@ -40,6 +42,26 @@ def test_capped_count_stops_at_cap_and_counts_exactly_past_it(org_tree):
     assert list(last) == list(Paginator(units, 2).get_page(99))
     exact = CappedCountPaginator(units, 2, cap=100).get_page(1)
     assert not exact.paginator.capped and exact.paginator.count == total
+
+
+@pytest.mark.django_db
+def test_capped_pages_equal_django_pages_one_keys_query_within_the_cap(org_tree):
+    """Every page is Django's. The first page reads the first cap + 1 keys and its rows (two
+    queries: the count is the keys' length), as does every page of a list shorter than the
+    cap; a page past the cap also counts exactly and reads its own keys (four at most)."""
+    units = Unit.objects.select_related("parent").order_by("code")
+    theirs = Paginator(units, 2)
+    assert theirs.num_pages > 3
+    for cap in (4, 5, 100):
+        for number in range(1, theirs.num_pages + 2):
+            with CaptureQueriesContext(connection) as queries:
+                ours = CappedCountPaginator(units, 2, cap=cap).get_page(number)
+                rows = [(u.pk, u.parent) for u in ours]
+            assert rows == [(u.pk, u.parent) for u in theirs.get_page(number)], (cap, number)
+            if number == 1 or cap >= theirs.count:
+                assert len(queries) == 2, (cap, number)
+            else:
+                assert len(queries) <= 4, (cap, number)
 
 
 @pytest.mark.django_db

@@ -62,14 +62,20 @@ def index(request: HttpRequest) -> HttpResponse:
         if committees
         else []
     )
-    mine = list(
-        OversightAssignment.objects.current()
-        .filter(person_id=access.person_id or 0)
-        .select_related("unit", "committee")
+    # a user with no linked person (an office account) is assigned nothing: no query
+    mine = (
+        list(
+            OversightAssignment.objects.current()
+            .filter(person_id=access.person_id)
+            .select_related("unit", "committee")
+        )
+        if access.person_id is not None
+        else []
     )
     ctx = {
-        "member_assessment_form": AssessmentCreateForm(
-            units=[a.unit for a in mine], auto_id="id_me_%s"
+        # shown with the user's assignments only (oversight/index.html)
+        "member_assessment_form": (
+            AssessmentCreateForm(units=[a.unit for a in mine], auto_id="id_me_%s") if mine else None
         ),
         "groups": groups,
         "my_group_ids": access.group_ids,
