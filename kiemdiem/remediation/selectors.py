@@ -96,8 +96,7 @@ _PLAN_ACTIONS = Precompiled(
         .select_related("responsible_unit", "responsible_person")
         .prefetch_related("findings")
         .order_by("position", "id")
-    ),
-    int,
+    )
 )
 _PLAN_SUBMISSIONS = Precompiled(
     lambda plan_id: (
@@ -106,8 +105,7 @@ _PLAN_SUBMISSIONS = Precompiled(
             "submitted_by", "submitted_by__person", "appraisal", "appraisal__decided_by"
         )
         .order_by("number")
-    ),
-    int,
+    )
 )
 
 
@@ -116,16 +114,14 @@ _PLAN_ITEMS = Precompiled(
         PlanAction.objects.filter(plan_id=plan_id)
         .select_related("responsible_unit", "responsible_person")
         .order_by("position", "id")
-    ),
-    int,
+    )
 )
 _PLAN_ITEM_FINDINGS = Precompiled(  # (item id, finding id) of the plan's items
     lambda plan_id: (
         PlanAction.findings.through.objects.filter(planaction__plan_id=plan_id)
         .order_by()
         .values_list("planaction_id", "finding_id")
-    ),
-    int,
+    )
 )
 
 
