@@ -10,11 +10,10 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from kiemdiem.classification.models import RatingStatus
-from kiemdiem.classification.todo import INDIVIDUALS
 from kiemdiem.dashboard import selectors
 from kiemdiem.org.demo import DEMO_USERNAMES
 from kiemdiem.org.models import OversightAssignment
-from kiemdiem.org.scoping import access_for, paths_q
+from kiemdiem.org.scoping import access_for
 from kiemdiem.remediation import selectors as remediation_selectors
 from kiemdiem.remediation.models import PlanAction, PlanRecipient, RemediationPlan
 from kiemdiem.remediation.states import ActionStatus, PlanStatus
@@ -22,33 +21,6 @@ from kiemdiem.reviews.models import Review, ReviewMeeting
 from kiemdiem.reviews.states import CycleStatus, ReviewStatus
 
 pytestmark = pytest.mark.django_db
-
-
-def _rating_steps_q(access) -> Q | None:
-    """The ratings at a step the user takes (None: no such role), as a Q: the rule
-    classification.todo._rating_steps_sql applies, as the ORM read it before part 9a; a change
-    to one must be made to both."""
-    parts = []
-    own = Q(person_id=access.person_id) if access.person_id else Q(pk__in=[])
-    mine = Q(subject_kind__in=INDIVIDUALS) & own
-    if access.own_unit_ids:
-        mine |= ~Q(subject_kind__in=INDIVIDUALS) & Q(unit_id__in=sorted(access.own_unit_ids))
-    if access.person_id or access.own_unit_ids:
-        parts.append(Q(status=RatingStatus.DRAFT) & mine)
-    if access.office_paths or access.oversight_paths:
-        appraise = paths_q(access.office_paths, "deciding_unit__path") | paths_q(
-            access.oversight_paths, "unit__path"
-        )
-        parts.append(Q(status=RatingStatus.SELF_ASSESSED) & appraise & ~own)
-    if access.recipient_unit_ids:
-        decide = Q(deciding_unit_id__in=sorted(access.recipient_unit_ids))
-        parts.append(Q(status=RatingStatus.APPRAISED) & decide & ~own)
-    if not parts:
-        return None
-    q = parts[0]
-    for part in parts[1:]:
-        q |= part
-    return q
 
 
 def _plan_line(p):
@@ -231,47 +203,25 @@ def test_home_own_lines_agree_with_the_orm_reads_they_replaced(
 
 
 def _orm_classification(user, rows=5):
-    """The classification's reads before part 9a (classification.todo's ORM twin)."""
-    from django.db.models import Count, F, Window
-
-    from kiemdiem.classification.models import Rating, RoundStatus
-    from kiemdiem.classification.recheck_models import (
-        RecheckStatus,
-        RecheckTask,
-        RecheckTaskStatus,
+    """The classification's reads (classification.todo) built and compiled afresh by the ORM."""
+    from kiemdiem.classification.todo import (
+        _steps_of,
+        rating_steps_q,
+        ratings_at_steps,
+        rechecks_of,
     )
 
     access = access_for(user)
-    ratings, tasks = [], []
-    steps = _rating_steps_q(access)
-    if steps is not None:
-        workable = Q(round__status=RoundStatus.OPEN) | Q(rerating_of__isnull=False)
-        ratings = list(
-            Rating.objects.filter(steps & workable)
-            .annotate(waiting=Window(Count("pk")))
-            .select_related("round", "unit", "person")
-            .order_by(F("round__deadline").asc(nulls_last=True), "round__year", "status", "pk")[
-                :rows
-            ]
-        )
-    if access.recipient_unit_ids:
-        tasks = list(
-            RecheckTask.objects.filter(
-                unit_id__in=sorted(access.recipient_unit_ids),
-                status=RecheckTaskStatus.OPEN,
-                campaign__status=RecheckStatus.OPEN,
-            )
-            .annotate(waiting=Window(Count("pk")))
-            .select_related("unit", "campaign")
-            .order_by("campaign__deadline", "pk")[:rows]
-        )
-    return ratings, tasks
+    steps = _steps_of(access)
+    ratings = list(ratings_at_steps(steps, rows)) if rating_steps_q(*steps) is not None else []
+    units = tuple(sorted(access.recipient_unit_ids))
+    return ratings, list(rechecks_of(units, rows)) if units else []
 
 
-def test_classification_todo_reads_agree_with_the_orm_reads_they_replaced(
+def test_classification_todo_precompiled_reads_agree_with_the_orm(
     demo_campaign, django_assert_num_queries
 ):
-    from kiemdiem.classification.models import Rating, RatingRound, RatingStatus, RoundStatus
+    from kiemdiem.classification.models import Rating, RatingRound, RoundStatus
     from kiemdiem.classification.todo import todo_for
 
     # The demo's year is decided and closed: its round opened again, its ratings spread over
