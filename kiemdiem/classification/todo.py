@@ -76,7 +76,7 @@ def rating_steps_q(
     oversight_paths: tuple[str, ...],
     deciding_units: tuple[int, ...],
 ) -> Q | None:
-    """The ratings at a step the holder of an Access takes (`_steps_of` gives its fields), the
+    """The ratings at a step the holder of an Access takes (`steps_of` gives its fields), the
     rules of the steps' permissions: self-assess their own rating (an individual's) or their
     own unit's; appraise as the organization board (the office of the deciding unit's subtree)
     or as an overseer of the unit; decide for a deciding unit they act for. Never a step of
@@ -101,7 +101,7 @@ def rating_steps_q(
     return functools.reduce(operator.or_, parts)
 
 
-def _steps_of(access: Any) -> tuple:
+def steps_of(access: Any) -> tuple:
     """The fields of an Access rating_steps_q reads, as the values of a precompiled read."""
     return (
         access.person_id,
@@ -113,7 +113,7 @@ def _steps_of(access: Any) -> tuple:
 
 
 def ratings_at_steps(steps: tuple, rows: int) -> QuerySet[Rating]:
-    """The first `rows` ratings at the steps (`_steps_of`; there is one) as the home page lists
+    """The first `rows` ratings at the steps (`steps_of`; there is one) as the home page lists
     them, each with `waiting`, the number of them all. A closed round still carries its
     re-ratings (ordered by a cancel, Mẫu 03)."""
     workable = Q(round__status=RoundStatus.OPEN) | Q(rerating_of__isnull=False)
@@ -158,7 +158,7 @@ def todo_for(user: Any, rows: int = 5) -> ClassificationTodo:
     if access.everything:  # the administrator takes no step of anyone's rating
         return todo
     ratings, rechecks = _reads(rows)
-    steps = _steps_of(access)
+    steps = steps_of(access)
     if rating_steps_q(*steps) is not None:
         found = ratings(*steps)
         for rating in found:

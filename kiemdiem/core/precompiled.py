@@ -24,9 +24,11 @@ every use instead: never a wrong query.
 
 import datetime
 import itertools
+import re
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.sql.query import Query
@@ -36,10 +38,14 @@ T = TypeVar("T")  # a row: a model instance, or a tuple of values_list
 # Shapes compiled per query and database: a length per list, so a bound.
 MAX_SHAPES = 32
 
+EMPTY = ()  # the entry of a query matching nothing
+
 _STANDINS = itertools.count(1)
 _FIRST = 1_987_650_000  # stand-in ints (and texts) count up from here
 _LAST = _FIRST + 10**8
 _DAY_ONE = datetime.date(1001, 1, 1)  # stand-in dates: a day no record bears
+_REAL_DAYS = datetime.date(1900, 1, 1)  # stand-in dates come before
+_OLD_DAY_TEXT = re.compile(r"1[0-8]\d\d-\d\d-\d\d")
 
 
 def _shape(value: Any) -> Any:
@@ -98,7 +104,7 @@ def _slots(sql: str, params: list, leaves: list) -> list | None:
     is bound); None if a stand-in shows anywhere else, or one is missing."""
     slots = []
     used = set()
-    texts = {leaf: n for n, (_path, leaf) in enumerate(leaves) if type(leaf) is str}
+    texts = [str(leaf) for _path, leaf in leaves if type(leaf) is not datetime.date]
     for index, param in enumerate(params):
         for n, (_path, leaf) in enumerate(leaves):
             if type(param) is type(leaf) and param == leaf:
@@ -111,12 +117,8 @@ def _slots(sql: str, params: list, leaves: list) -> list | None:
                 slots.append((index, n, "prefix"))
                 break
         else:
-            if type(param) is int and _FIRST <= param < _LAST:
-                return None  # a stand-in computed with (an id + 1?): its value unknown
-            if type(param) is str and any(text in param for text in texts):
-                return None  # inside a pattern other than a prefix (contains, endswith)
-            if type(param) is datetime.date and param < datetime.date(1900, 1, 1):
-                return None  # a stand-in date moved (a day later?)
+            if _stray(param, texts):
+                return None
             continue
         used.add(slots[-1][1])
     if len(used) != len(leaves):
@@ -124,6 +126,19 @@ def _slots(sql: str, params: list, leaves: list) -> list | None:
     if any(str(leaf) in sql for _path, leaf in leaves):
         return None  # written into the SQL itself (a slice's bound)
     return slots
+
+
+def _stray(param: Any, texts: list[str]) -> bool:
+    """Whether a parameter that is no stand-in was made from one: its value would be wrong."""
+    if type(param) is int:
+        return _FIRST <= param < _LAST  # computed with (an id + 1?)
+    if type(param) is datetime.date:
+        return param < _REAL_DAYS  # a stand-in date moved (a day later?)
+    if type(param) is str:
+        # inside a pattern other than a prefix (contains, endswith), or a moved stand-in date
+        # as SQLite's text
+        return any(text in param for text in texts) or bool(_OLD_DAY_TEXT.match(param))
+    return False
 
 
 class _BoundQuery(Query):
@@ -153,11 +168,11 @@ class Precompiled(Generic[T]):
 
     def __init__(self, build: Callable[..., QuerySet[Any, T]]) -> None:
         self.build = build
-        # shape → a QuerySet built from stand-ins (tells the database it reads), or None where
-        # the values cannot be precompiled
-        self._templates: dict[Any, QuerySet[Any, T] | None] = {}
+        # shape → a QuerySet built from stand-ins (tells the database it reads)
+        self._templates: dict[Any, QuerySet[Any, T]] = {}
         # (shape, database alias) → (template, compiler class, its state, SQL, params, slots),
-        # or None where the query cannot be precompiled
+        # EMPTY where it matches nothing whatever the values (an empty `__in` list: the ORM
+        # runs no query), or None where the query cannot be precompiled
         self._compiled: dict[tuple, tuple | None] = {}
 
     def compiled(self, *values: Any) -> bool:
@@ -173,8 +188,6 @@ class Precompiled(Generic[T]):
                 return None
             self._templates[shape] = self.build(*_standin(shape, []))
         template = self._templates[shape]
-        if template is None:
-            return None
         key = (shape, template.db)
         if key not in self._compiled:
             self._compiled[key] = self._compile(shape, template.db)
@@ -184,7 +197,10 @@ class Precompiled(Generic[T]):
         leaves: list = []
         template = self.build(*_standin(shape, leaves))
         compiler = template.query.get_compiler(using=using)
-        sql, params = compiler.as_sql()
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            return EMPTY
         params = list(params)
         slots = _slots(sql, params, leaves)
         if slots is None:
@@ -198,6 +214,8 @@ class Precompiled(Generic[T]):
         entry = self._entry(values)
         if entry is None:
             return self._compiling(values, known)
+        if entry is EMPTY:
+            return []
         template, compiler_class, state, sql, params, slots = entry
         leaves = _leaves(values)
         bound = list(params)

@@ -145,9 +145,14 @@ def test_frozensets_of_pairs_bound_pair_by_pair(org_tree):
 @pytest.mark.parametrize(
     "build, value",
     [
-        (lambda pk: Unit.objects.filter(pk=pk + 0 * 1 + 1), 1),  # computed with: value unknown
+        (lambda pk: Unit.objects.filter(Q(pk=pk) | Q(pk=pk + 1)), 1),  # computed with
         (lambda name: Unit.objects.filter(name__contains=name), "Đảng"),  # not a prefix
-        (lambda day: Unit.objects.filter(valid_from=day + datetime.timedelta(days=1)), DAY),
+        (  # a date computed with (as SQLite's text, or a date on PostgreSQL)
+            lambda day: Unit.objects.filter(
+                Q(valid_from=day) | Q(valid_to=day + datetime.timedelta(days=30))
+            ),
+            DAY,
+        ),
         (lambda n: Unit.objects.order_by("path")[:n], 3),  # in the SQL itself
         (lambda pk: Unit.objects.filter(pk=1), 1),  # a value not used: not this query's shape
         (lambda when: Unit.objects.filter(created_at__lte=when), None),  # None: a value as is
@@ -174,3 +179,12 @@ def test_a_prefix_needing_like_escaping_is_compiled(org_tree):
     rows, count = _compiles(query, "a_b%c\\")
     assert count == 1  # compiled for this value: the ORM escapes it
     assert [u.pk for u in rows] == [org_tree.cell_a1.pk]
+
+
+@pytest.mark.django_db
+def test_an_empty_in_list_reads_nothing(org_tree):
+    query = Precompiled(lambda ids: Unit.objects.filter(pk__in=ids))
+    with CaptureQueriesContext(connection) as queries:
+        assert query(()) == []
+    assert not queries and query.compiled(())
+    assert query((org_tree.root.pk,)) == [org_tree.root]
