@@ -113,12 +113,12 @@ def steps_of(access: Any) -> tuple:
 
 
 def ratings_at_steps(steps: tuple, rows: int) -> QuerySet[Rating]:
-    """The first `rows` ratings at the steps (`steps_of`; there is one) as the home page lists
-    them, each with `waiting`, the number of them all. A closed round still carries its
-    re-ratings (ordered by a cancel, Mẫu 03)."""
+    """The first `rows` ratings at the steps (`steps_of`) as the home page lists them, each
+    with `waiting`, the number of them all (none without a step: no query, core.precompiled).
+    A closed round still carries its re-ratings (ordered by a cancel, Mẫu 03)."""
     workable = Q(round__status=RoundStatus.OPEN) | Q(rerating_of__isnull=False)
     return (
-        Rating.objects.filter(rating_steps_q(*steps) & workable)
+        Rating.objects.filter(workable, rating_steps_q(*steps) or Q(pk__in=[]))
         .annotate(waiting=Window(Count("pk")))
         .select_related("round", "unit", "person")
         .only(*_RATING_LINE)
@@ -143,7 +143,7 @@ def rechecks_of(units: tuple[int, ...], rows: int) -> QuerySet[RecheckTask]:
 
 
 @functools.cache
-def _reads(rows: int) -> tuple[Precompiled[Rating], Precompiled[RecheckTask]]:
+def _reads(rows: int) -> tuple[Precompiled[Any], Precompiled[Any]]:
     """Both reads for `rows` lines, compiled once per shape (core.precompiled): compiling them
     on every home page was a third of its Python (issue 17, part 9a)."""
     return (
@@ -158,13 +158,11 @@ def todo_for(user: Any, rows: int = 5) -> ClassificationTodo:
     if access.everything:  # the administrator takes no step of anyone's rating
         return todo
     ratings, rechecks = _reads(rows)
-    steps = steps_of(access)
-    if rating_steps_q(*steps) is not None:
-        found = ratings(*steps)
-        for rating in found:
-            rating.step_url = STEP_URLS[rating.status]
-        todo.ratings = found
-        todo.ratings_count = found[0].waiting if found else 0
+    found = ratings(*steps_of(access))
+    for rating in found:
+        rating.step_url = STEP_URLS[rating.status]
+    todo.ratings = found
+    todo.ratings_count = found[0].waiting if found else 0
     if access.recipient_unit_ids:
         tasks = rechecks(tuple(sorted(access.recipient_unit_ids)))
         todo.rechecks = tasks
