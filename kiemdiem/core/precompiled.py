@@ -229,10 +229,25 @@ class Precompiled(Generic[T]):
                     return self._compiling(values, known)  # its escaping is the ORM's job
                 value += "%"
             bound[index] = value
-        qs = template._chain()
-        qs.query.__class__ = _BoundQuery
-        qs.query.bound = (compiler_class, state, sql, tuple(bound))
-        return list(self._with_known(qs, known))
+        return list(
+            self._with_known(self._bound(template, (compiler_class, state, sql, bound)), known)
+        )
+
+    @staticmethod
+    def _bound(template: QuerySet, bound: tuple) -> QuerySet:
+        """A copy of the template whose query runs the bound SQL. Shallow copies: that query is
+        never compiled nor changed, so it may share the template's parts (cloning its WHERE
+        tree and joins cost as much as the binding). Not copy.copy: a QuerySet pickles (and
+        copies) by evaluating itself."""
+        query = _BoundQuery.__new__(_BoundQuery)
+        query.__dict__.update(template.query.__dict__)
+        compiler_class, state, sql, params = bound
+        query.bound = (compiler_class, state, sql, tuple(params))
+        qs = template.__class__.__new__(template.__class__)
+        qs.__dict__.update(template.__dict__)
+        qs._query = query
+        qs._result_cache, qs._prefetch_done = None, False
+        return qs
 
     def _compiling(self, values: tuple, known: dict[str, Model] | None) -> list[T]:
         return list(self._with_known(self.build(*values), known))
