@@ -66,16 +66,12 @@ def _shape(value: Any) -> Any:
 
 def _standin(shape: Any, found: list) -> Any:
     """A value of `shape` whose leaves no real row uses and are recognisable among the compiled
-    parameters; each leaf is appended to `found` (its path: the indexes leading to it)."""
-    return _standin_at(shape, (), found)
-
-
-def _standin_at(shape: Any, path: tuple, found: list) -> Any:
+    parameters; each leaf is appended to `found`, in the order `_leaves` gives a value's."""
     if isinstance(shape, tuple) and shape[0] == "is":
         return shape[1]
     if isinstance(shape, tuple):
         kind, shapes = shape
-        items = [_standin_at(s, (*path, i), found) for i, s in enumerate(shapes)]
+        items = [_standin(s, found) for s in shapes]
         return {"tuple": tuple, "list": list, "frozenset": frozenset}[kind](items)
     number = _FIRST + next(_STANDINS)
     leaf: Any = {
@@ -83,7 +79,7 @@ def _standin_at(shape: Any, path: tuple, found: list) -> Any:
         "str": f"precompiled-{number}",
         "date": _DAY_ONE + datetime.timedelta(days=number % 300_000),
     }[shape]
-    found.append((path, leaf))
+    found.append(leaf)
     return leaf
 
 
@@ -104,9 +100,9 @@ def _slots(sql: str, params: list, leaves: list) -> list | None:
     is bound); None if a stand-in shows anywhere else, or one is missing."""
     slots = []
     used = set()
-    texts = [str(leaf) for _path, leaf in leaves if type(leaf) is not datetime.date]
+    texts = [str(leaf) for leaf in leaves if type(leaf) is not datetime.date]
     for index, param in enumerate(params):
-        for n, (_path, leaf) in enumerate(leaves):
+        for n, leaf in enumerate(leaves):
             if type(param) is type(leaf) and param == leaf:
                 slots.append((index, n, "as is"))
                 break
@@ -123,7 +119,7 @@ def _slots(sql: str, params: list, leaves: list) -> list | None:
         used.add(slots[-1][1])
     if len(used) != len(leaves):
         return None
-    if any(str(leaf) in sql for _path, leaf in leaves):
+    if any(str(leaf) in sql for leaf in leaves):
         return None  # written into the SQL itself (a slice's bound)
     return slots
 
