@@ -4,26 +4,26 @@ organization board, decide as the competent level) and the re-check tasks of the
 user acts for. One query each (rows and the total through a window count), none for a user
 with no role they could act in; the rules match the permissions of the steps."""
 
+import functools
+import operator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Count, F, Q, QuerySet, Window
+
 from kiemdiem.classification.models import (
     Rating,
-    RatingRound,
     RatingStatus,
     RoundStatus,
     SubjectKind,
 )
 from kiemdiem.classification.recheck_models import (
-    RecheckCampaign,
     RecheckStatus,
     RecheckTask,
     RecheckTaskStatus,
 )
-from kiemdiem.core.db_router import reading
-from kiemdiem.core.rawrows import Part, Rows, like_any, placeholders
-from kiemdiem.org.models import Person, Unit
-from kiemdiem.org.scoping import access_for
+from kiemdiem.core.precompiled import Precompiled
+from kiemdiem.org.scoping import access_for, paths_q
 
 INDIVIDUALS = (SubjectKind.MEMBER, SubjectKind.LEADER)
 
@@ -69,75 +69,87 @@ class ClassificationTodo:
     rechecks: list[RecheckTask] = field(default_factory=list)
 
 
-_RATING = Rating._meta.db_table
-_ROUND = RatingRound._meta.db_table
-_UNIT = Unit._meta.db_table
-_PERSON = Person._meta.db_table
-_TASK = RecheckTask._meta.db_table
-_CAMPAIGN = RecheckCampaign._meta.db_table
-_RATING_ROWS = Rows(
-    Part(
-        Rating,
-        "r",
-        ("id", "status", "subject_kind", "unit_id", "person_id", "round_id", "rerating_of_id"),
-    ),
-    Part(RatingRound, "ro", ("id", "title", "deadline"), parent=0, relation="round"),
-    Part(Unit, "u", ("id", "name", "kind"), parent=0, relation="unit"),
-    Part(Person, "pe", ("id", "full_name"), parent=0, relation="person"),
-    extra=("waiting",),
-)
-_RECHECK_ROWS = Rows(
-    Part(RecheckTask, "t", ("id", "unit_id", "campaign_id")),
-    Part(Unit, "u", ("id", "name"), parent=0, relation="unit"),
-    Part(RecheckCampaign, "ca", ("id", "title", "year", "deadline"), parent=0, relation="campaign"),
-    extra=("waiting",),
-)
-
-
-def _rating_steps_sql(access: Any) -> tuple[str, list] | None:
-    """The ratings at a step the user takes, as SQL over r (the rating), du (its deciding
-    unit) and u (its unit); None: no such role. The ORM form of the same rule is the reference
-    dashboard/tests/test_home_reads.py compares it with: a change to one is made to both."""
-    parts: list[str] = []
-    params: list = []
-    individuals = [str(kind) for kind in INDIVIDUALS]
-    kinds = placeholders(individuals)
-    # ~Q(person_id=...): NOT (x = %s AND x IS NOT NULL), which keeps the rows where x is NULL.
-    not_own = " AND NOT (r.person_id = %s AND r.person_id IS NOT NULL)" if access.person_id else ""
-    if access.person_id or access.own_unit_ids:
-        mine = [f"(r.subject_kind IN ({kinds}) AND r.person_id = %s)"] if access.person_id else []
-        mine_params = [*individuals, access.person_id] if access.person_id else []
-        if access.own_unit_ids:
-            units = sorted(access.own_unit_ids)
-            mine.append(
-                f"(NOT (r.subject_kind IN ({kinds})) AND r.unit_id IN ({placeholders(units)}))"
-            )
-            mine_params += [*individuals, *units]
-        parts.append(f"(r.status = %s AND ({' OR '.join(mine)}))")
-        params += [RatingStatus.DRAFT, *mine_params]
-    if access.office_paths or access.oversight_paths:
-        appraise = []
-        if access.office_paths:
-            appraise.append(like_any("du.path", access.office_paths))
-            params_paths = [p + "%" for p in access.office_paths]
-        else:
-            params_paths = []
-        if access.oversight_paths:
-            appraise.append(like_any("u.path", access.oversight_paths))
-            params_paths += [p + "%" for p in access.oversight_paths]
-        parts.append(f"(r.status = %s AND ({' OR '.join(appraise)}){not_own})")
-        params += [RatingStatus.SELF_ASSESSED, *params_paths]
-        params += [access.person_id] if access.person_id else []
-    if access.recipient_unit_ids:
-        deciding = sorted(access.recipient_unit_ids)
-        parts.append(
-            f"(r.status = %s AND r.deciding_unit_id IN ({placeholders(deciding)}){not_own})"
+def rating_steps_q(
+    person_id: int | None,
+    own_units: tuple[int, ...],
+    office_paths: tuple[str, ...],
+    oversight_paths: tuple[str, ...],
+    deciding_units: tuple[int, ...],
+) -> Q | None:
+    """The ratings at a step the holder of an Access takes (`steps_of` gives its fields), the
+    rules of the steps' permissions: self-assess their own rating (an individual's) or their
+    own unit's; appraise as the organization board (the office of the deciding unit's subtree)
+    or as an overseer of the unit; decide for a deciding unit they act for. Never a step of
+    their own rating but the first. None: no such role."""
+    parts = []
+    own = Q(person_id=person_id) if person_id is not None else Q(pk__in=[])
+    mine = Q(subject_kind__in=INDIVIDUALS) & own
+    if own_units:
+        mine |= ~Q(subject_kind__in=INDIVIDUALS) & Q(unit_id__in=own_units)
+    if person_id is not None or own_units:
+        parts.append(Q(status=RatingStatus.DRAFT) & mine)
+    if office_paths or oversight_paths:
+        appraise = paths_q(office_paths, "deciding_unit__path") | paths_q(
+            oversight_paths, "unit__path"
         )
-        params += [RatingStatus.APPRAISED, *deciding]
-        params += [access.person_id] if access.person_id else []
+        parts.append(Q(status=RatingStatus.SELF_ASSESSED) & appraise & ~own)
+    if deciding_units:
+        decide = Q(deciding_unit_id__in=deciding_units)
+        parts.append(Q(status=RatingStatus.APPRAISED) & decide & ~own)
     if not parts:
         return None
-    return "(" + " OR ".join(parts) + ")", params
+    return functools.reduce(operator.or_, parts)
+
+
+def steps_of(access: Any) -> tuple:
+    """The fields of an Access rating_steps_q reads, as the values of a precompiled read."""
+    return (
+        access.person_id,
+        tuple(sorted(access.own_unit_ids)),
+        access.office_paths,
+        access.oversight_paths,
+        tuple(sorted(access.recipient_unit_ids)),
+    )
+
+
+def ratings_at_steps(steps: tuple, rows: int) -> QuerySet[Rating]:
+    """The first `rows` ratings at the steps (`steps_of`) as the home page lists them, each
+    with `waiting`, the number of them all (none without a step: no query, core.precompiled).
+    A closed round still carries its re-ratings (ordered by a cancel, Mẫu 03)."""
+    workable = Q(round__status=RoundStatus.OPEN) | Q(rerating_of__isnull=False)
+    return (
+        Rating.objects.filter(workable, rating_steps_q(*steps) or Q(pk__in=[]))
+        .annotate(waiting=Window(Count("pk")))
+        .select_related("round", "unit", "person")
+        .only(*_RATING_LINE)
+        .order_by(F("round__deadline").asc(nulls_last=True), "round__year", "status", "pk")[:rows]
+    )
+
+
+def rechecks_of(units: tuple[int, ...], rows: int) -> QuerySet[RecheckTask]:
+    """The first `rows` open re-check tasks of the units (open campaigns), each with
+    `waiting`, the number of them all."""
+    return (
+        RecheckTask.objects.filter(
+            unit_id__in=units,
+            status=RecheckTaskStatus.OPEN,
+            campaign__status=RecheckStatus.OPEN,
+        )
+        .annotate(waiting=Window(Count("pk")))
+        .select_related("unit", "campaign")
+        .only(*_RECHECK_LINE)
+        .order_by("campaign__deadline", "pk")[:rows]
+    )
+
+
+@functools.cache
+def _reads(rows: int) -> tuple[Precompiled[Any], Precompiled[Any]]:
+    """Both reads for `rows` lines, compiled once per shape (core.precompiled): compiling them
+    on every home page was a third of its Python (issue 17, part 9a)."""
+    return (
+        Precompiled(lambda *steps: ratings_at_steps(steps, rows)),
+        Precompiled(lambda units: rechecks_of(units, rows)),
+    )
 
 
 def todo_for(user: Any, rows: int = 5) -> ClassificationTodo:
@@ -145,41 +157,14 @@ def todo_for(user: Any, rows: int = 5) -> ClassificationTodo:
     access = access_for(user)
     if access.everything:  # the administrator takes no step of anyone's rating
         return todo
-    steps = _rating_steps_sql(access)
-    connection = reading(Rating)
-    if steps is not None:
-        where, params = steps
-        # A closed round still carries its re-ratings (ordered by a cancel, Mẫu 03).
-        found = _RATING_ROWS.fetch(
-            connection,
-            f"""SELECT {_RATING_ROWS.select}, COUNT(*) OVER ()
-  FROM {_RATING} r
-  JOIN {_ROUND} ro ON ro.id = r.round_id
-  JOIN {_UNIT} u ON u.id = r.unit_id
-  JOIN {_UNIT} du ON du.id = r.deciding_unit_id
-  LEFT JOIN {_PERSON} pe ON pe.id = r.person_id
- WHERE {where} AND (ro.status = %s OR r.rerating_of_id IS NOT NULL)
- ORDER BY ro.deadline IS NULL, ro.deadline, ro.year, r.status, r.id
- LIMIT %s""",
-            [*params, RoundStatus.OPEN, rows],
-        )
-        for rating in found:
-            rating.step_url = STEP_URLS[rating.status]
-        todo.ratings = found
-        todo.ratings_count = found[0].waiting if found else 0
+    ratings, rechecks = _reads(rows)
+    found = ratings(*steps_of(access))
+    for rating in found:
+        rating.step_url = STEP_URLS[rating.status]
+    todo.ratings = found
+    todo.ratings_count = found[0].waiting if found else 0
     if access.recipient_unit_ids:
-        units = sorted(access.recipient_unit_ids)
-        tasks = _RECHECK_ROWS.fetch(
-            connection,
-            f"""SELECT {_RECHECK_ROWS.select}, COUNT(*) OVER ()
-  FROM {_TASK} t
-  JOIN {_CAMPAIGN} ca ON ca.id = t.campaign_id
-  JOIN {_UNIT} u ON u.id = t.unit_id
- WHERE t.unit_id IN ({placeholders(units)}) AND t.status = %s AND ca.status = %s
- ORDER BY ca.deadline, t.id
- LIMIT %s""",
-            [*units, RecheckTaskStatus.OPEN, RecheckStatus.OPEN, rows],
-        )
+        tasks = rechecks(tuple(sorted(access.recipient_unit_ids)))
         todo.rechecks = tasks
         todo.rechecks_count = tasks[0].waiting if tasks else 0
     return todo

@@ -7,33 +7,134 @@ with stand-in values; each use then only binds its values and runs the SQL. Rows
 instances as usual (select_related, prefetch_related and a related manager's known parent too).
 
     recipients = Precompiled(
-        lambda plan_id: PlanRecipient.objects.filter(plan_id=plan_id).select_related("unit"),
-        int,
+        lambda plan_id: PlanRecipient.objects.filter(plan_id=plan_id).select_related("unit")
     )
     rows = recipients(plan.pk, known={"plan": plan})  # a list
 
-Only for queries whose values are compared as they are (`=`, not `__in` lists, LIKE patterns or
-dates of the day); a query whose stand-ins are not found exactly once among the compiled
-parameters is compiled on every use instead (`compiled` is False): never a wrong query.
+The values are ints, texts, dates, None, booleans, and tuples, lists or frozensets of those. The
+SQL is compiled once for each shape of the values (their types, None and booleans as they are,
+the length of each tuple or set: an `__in` list of three ids compiles once, and again for four),
+up to MAX_SHAPES shapes. `build` must pass the values to the lookups as they come (it may
+branch on None, a boolean or a length, not compute with them): an int or date is compared as it
+is (`=`, `<=`, `__in`), a text as it is or as a `startswith` prefix (LIKE 'value%'). Whatever is
+not recognised exactly among the compiled parameters (a stand-in missing, one inside another
+parameter or the SQL, a value of another type, a prefix needing LIKE escaping) is compiled on
+every use instead: never a wrong query.
 """
 
+import datetime
 import itertools
+import re
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.sql.query import Query
 
 T = TypeVar("T")  # a row: a model instance, or a tuple of values_list
 
+# Shapes compiled per query and database: a length per list, so a bound.
+MAX_SHAPES = 32
+
+EMPTY = ()  # the entry of a query matching nothing
+
 _STANDINS = itertools.count(1)
+_FIRST = 1_987_650_000  # stand-in ints (and texts) count up from here
+_LAST = _FIRST + 10**8
+_DAY_ONE = datetime.date(1001, 1, 1)  # stand-in dates: a day no record bears
+_REAL_DAYS = datetime.date(1900, 1, 1)  # stand-in dates come before
+_OLD_DAY_TEXT = re.compile(r"1[0-8]\d\d-\d\d-\d\d")
 
 
-def _standin(kind: type) -> Any:
-    """A value no real row uses, recognisable among the compiled parameters."""
-    number = 1_987_650_000 + next(_STANDINS)
-    return str(f"precompiled-{number}") if kind is str else number
+def _shape(value: Any) -> Any:
+    """What the compiled SQL depends on in `value` (None: it cannot be precompiled)."""
+    if value is None or isinstance(value, bool):
+        return ("is", value)
+    if type(value) in (int, str, datetime.date):
+        return type(value).__name__
+    if type(value) in (tuple, list, frozenset):
+        shapes = [_shape(v) for v in value]
+        if any(s is None for s in shapes):
+            return None
+        if type(value) is frozenset:
+            shapes.sort(key=repr)
+        return (type(value).__name__, tuple(shapes))
+    return None
+
+
+def _standin(shape: Any, found: list) -> Any:
+    """A value of `shape` whose leaves no real row uses and are recognisable among the compiled
+    parameters; each leaf is appended to `found`, in the order `_leaves` gives a value's."""
+    if isinstance(shape, tuple) and shape[0] == "is":
+        return shape[1]
+    if isinstance(shape, tuple):
+        kind, shapes = shape
+        items = [_standin(s, found) for s in shapes]
+        return {"tuple": tuple, "list": list, "frozenset": frozenset}[kind](items)
+    number = _FIRST + next(_STANDINS)
+    leaf: Any = {
+        "int": number,
+        "str": f"precompiled-{number}",
+        "date": _DAY_ONE + datetime.timedelta(days=number % 300_000),
+    }[shape]
+    found.append(leaf)
+    return leaf
+
+
+def _leaves(value: Any) -> list:
+    """The leaves of `value` in the order _standin numbered them (a frozenset's in the order of
+    its shape: the stand-in set was built from the sorted shapes)."""
+    if value is None or isinstance(value, bool):
+        return []
+    if type(value) in (tuple, list):
+        return [leaf for v in value for leaf in _leaves(v)]
+    if type(value) is frozenset:
+        return [leaf for v in sorted(value, key=lambda v: repr(_shape(v))) for leaf in _leaves(v)]
+    return [value]
+
+
+def _slots(sql: str, params: list, leaves: list) -> list | None:
+    """For each compiled parameter that is a stand-in: (its index, the leaf's number, how it
+    is bound); None if a stand-in shows anywhere else, or one is missing."""
+    slots = []
+    used = set()
+    texts = [str(leaf) for leaf in leaves if type(leaf) is not datetime.date]
+    for index, param in enumerate(params):
+        for n, leaf in enumerate(leaves):
+            if type(param) is type(leaf) and param == leaf:
+                slots.append((index, n, "as is"))
+                break
+            if type(leaf) is datetime.date and param == leaf.isoformat():
+                slots.append((index, n, "date text"))  # SQLite adapts dates to text
+                break
+            if type(leaf) is str and param == leaf + "%":
+                slots.append((index, n, "prefix"))
+                break
+        else:
+            if _stray(param, texts):
+                return None
+            continue
+        used.add(slots[-1][1])
+    if len(used) != len(leaves):
+        return None
+    if any(str(leaf) in sql for leaf in leaves):
+        return None  # written into the SQL itself (a slice's bound)
+    return slots
+
+
+def _stray(param: Any, texts: list[str]) -> bool:
+    """Whether a parameter that is no stand-in was made from one: its value would be wrong."""
+    if type(param) is int:
+        return _FIRST <= param < _LAST  # computed with (an id + 1?)
+    if type(param) is datetime.date:
+        return param < _REAL_DAYS  # a stand-in date moved (a day later?)
+    if type(param) is str:
+        # inside a pattern other than a prefix (contains, endswith), or a moved stand-in date
+        # as SQLite's text
+        return any(text in param for text in texts) or bool(_OLD_DAY_TEXT.match(param))
+    return False
 
 
 class _BoundQuery(Query):
@@ -57,58 +158,95 @@ class _BoundQuery(Query):
 
 
 class Precompiled(Generic[T]):
-    """`build(*values)` → a QuerySet of one fixed shape; calling the instance with the values runs
-    it (compiled once per database) and returns its rows as a list."""
+    """`build(*values)` → a QuerySet of one fixed shape for each shape of the values; calling
+    the instance with the values runs it (compiled once per shape and database) and returns its
+    rows as a list."""
 
-    def __init__(self, build: Callable[..., QuerySet[Any, T]], *kinds: type) -> None:
+    def __init__(self, build: Callable[..., QuerySet[Any, T]]) -> None:
         self.build = build
-        self.kinds = kinds
-        self._template: QuerySet[Any, T] | None = None  # tells the database it reads
-        # database alias → (template QuerySet, compiler class, its state, SQL, params, slots),
-        # or None where the query cannot be precompiled
-        self._compiled: dict[str, tuple | None] = {}
+        # shape → a QuerySet built from stand-ins (tells the database it reads)
+        self._templates: dict[Any, QuerySet[Any, T]] = {}
+        # (shape, database alias) → (template, compiler class, its state, SQL, params, slots),
+        # EMPTY where it matches nothing whatever the values (an empty `__in` list: the ORM
+        # runs no query), or None where the query cannot be precompiled
+        self._compiled: dict[tuple, tuple | None] = {}
 
-    def compiled(self) -> bool:
-        """Whether the query runs precompiled (False: compiled on every use)."""
-        return self._entry() is not None
+    def compiled(self, *values: Any) -> bool:
+        """Whether the query runs precompiled for these values (False: compiled on each use)."""
+        return self._entry(values) is not None
 
-    def _entry(self) -> tuple | None:
-        if self._template is None:
-            self._template = self.build(*[_standin(kind) for kind in self.kinds])
-        using = self._template.db
-        if using not in self._compiled:
-            self._compiled[using] = self._compile(using)
-        return self._compiled[using]
-
-    def _compile(self, using: str) -> tuple | None:
-        standins = [_standin(kind) for kind in self.kinds]
-        template = self.build(*standins)
-        compiler = template.query.get_compiler(using=using)
-        sql, params = compiler.as_sql()
-        params = list(params)
-        slots = []
-        for position, standin in enumerate(standins):
-            found = [i for i, p in enumerate(params) if type(p) is type(standin) and p == standin]
-            if len(found) != 1:
+    def _entry(self, values: tuple) -> tuple | None:
+        shape = _shape(values)
+        if shape is None:
+            return None
+        if shape not in self._templates:
+            if len(self._templates) >= MAX_SHAPES:
                 return None
-            slots.append((found[0], position))
+            self._templates[shape] = self.build(*_standin(shape, []))
+        template = self._templates[shape]
+        key = (shape, template.db)
+        if key not in self._compiled:
+            self._compiled[key] = self._compile(shape, template.db)
+        return self._compiled[key]
+
+    def _compile(self, shape: Any, using: str) -> tuple | None:
+        leaves: list = []
+        template = self.build(*_standin(shape, leaves))
+        compiler = template.query.get_compiler(using=using)
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            return EMPTY
+        params = list(params)
+        slots = _slots(sql, params, leaves)
+        if slots is None:
+            return None
         state = {
             k: v for k, v in compiler.__dict__.items() if k not in ("query", "connection", "using")
         }
         return template, type(compiler), state, sql, params, slots
 
     def __call__(self, *values: Any, known: dict[str, Model] | None = None) -> list[T]:
-        entry = self._entry()
+        entry = self._entry(values)
         if entry is None:
-            return list(self._with_known(self.build(*values), known))
+            return self._compiling(values, known)
+        if entry is EMPTY:
+            return []
         template, compiler_class, state, sql, params, slots = entry
+        leaves = _leaves(values)
         bound = list(params)
-        for index, position in slots:
-            bound[index] = values[position]
-        qs = template._chain()
-        qs.query.__class__ = _BoundQuery
-        qs.query.bound = (compiler_class, state, sql, tuple(bound))
-        return list(self._with_known(qs, known))
+        ops = connections[template.db].ops
+        for index, n, how in slots:
+            value = leaves[n]
+            if how == "date text":
+                value = value.isoformat()
+            elif how == "prefix":
+                if ops.prep_for_like_query(value) != value:
+                    return self._compiling(values, known)  # its escaping is the ORM's job
+                value += "%"
+            bound[index] = value
+        return list(
+            self._with_known(self._bound(template, (compiler_class, state, sql, bound)), known)
+        )
+
+    @staticmethod
+    def _bound(template: QuerySet, bound: tuple) -> QuerySet:
+        """A copy of the template whose query runs the bound SQL. Shallow copies: that query is
+        never compiled nor changed, so it may share the template's parts (cloning its WHERE
+        tree and joins cost as much as the binding). Not copy.copy: a QuerySet pickles (and
+        copies) by evaluating itself."""
+        query = _BoundQuery.__new__(_BoundQuery)
+        query.__dict__.update(template.query.__dict__)
+        compiler_class, state, sql, params = bound
+        query.bound = (compiler_class, state, sql, tuple(params))
+        qs = template.__class__.__new__(template.__class__)
+        qs.__dict__.update(template.__dict__)
+        qs._query = query
+        qs._result_cache, qs._prefetch_done = None, False
+        return qs
+
+    def _compiling(self, values: tuple, known: dict[str, Model] | None) -> list[T]:
+        return list(self._with_known(self.build(*values), known))
 
     @staticmethod
     def _with_known(qs: QuerySet, known: dict[str, Model] | None) -> QuerySet:

@@ -9,11 +9,24 @@ because raising and clearing the flag is what moves them.
 """
 
 import datetime
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, Min, Model, Q, QuerySet, Sum, Window
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    Min,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Window,
+)
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -22,7 +35,8 @@ from kiemdiem.classification.todo import todo_for as classification_todo
 from kiemdiem.core import paging
 from kiemdiem.core.db_router import reading
 from kiemdiem.core.models import SummaryDelta
-from kiemdiem.core.rawrows import Part, Rows, placeholders
+from kiemdiem.core.permissions import actor_id
+from kiemdiem.core.precompiled import Precompiled
 from kiemdiem.core.sorting import natural_key
 from kiemdiem.dashboard.metrics import METRIC_NAMES
 from kiemdiem.dashboard.models import CycleSummary
@@ -31,7 +45,6 @@ from kiemdiem.org.models import (
     LEADER_ROLES,
     AccessGrant,
     AccessRole,
-    Person,
     Position,
     Unit,
     ancestor_paths,
@@ -443,85 +456,134 @@ class Todo:
         )
 
 
-_ACTION, _PLAN = PlanAction._meta.db_table, RemediationPlan._meta.db_table
-_CYCLE, _PERSON = ReviewCycle._meta.db_table, Person._meta.db_table
-_REVIEW, _MEETING = Review._meta.db_table, ReviewMeeting._meta.db_table
+def _reviews_open_read(units: tuple[int, ...], person_id: int | None) -> QuerySet[Review]:
+    """The user's (or their unit's) reviews of open cycles not finalized yet, each with
+    `has_meeting` (its unit's conference of the cycle is recorded); by the cycle's self-review
+    deadline, then unit. Only the fields a review's line shows."""
+    meeting = ReviewMeeting.objects.filter(
+        cycle_id=OuterRef("cycle_id"), unit_id=OuterRef("unit_id")
+    )
+    return (
+        Review.objects.filter(_own_plans_q(units, person_id), cycle__status=CycleStatus.OPEN)
+        .exclude(status=ReviewStatus.FINALIZED)
+        .annotate(has_meeting=Exists(meeting))
+        .select_related("unit", "person", "cycle")
+        .only(
+            "status",
+            "unit__name",
+            "person__full_name",
+            "cycle__self_review_due",
+            "cycle__conference_due",
+        )
+        .order_by("cycle__self_review_due", "unit__path", "pk")
+    )
 
 
-def _own_q_sql(alias: str, units: Sequence[int], person_id: int | None) -> tuple[str, list]:
-    """_own_plans_q as SQL (the caller makes sure there are units or a person)."""
-    parts, params = [], []
+def _own_plans_read(
+    units: tuple[int, ...], person_id: int | None, soon: datetime.date
+) -> QuerySet[RemediationPlan]:
+    """The user's (or their unit's) plans returned and drafts due by `soon` (or overdue), with
+    the fields a plan's line shows and its label names (str(plan): the review's person or
+    unit); the whole rows of four tables were read before."""
+    return (
+        RemediationPlan.objects.filter(
+            _own_plans_q(units, person_id),
+            Q(status=PlanStatus.RETURNED) | Q(status=PlanStatus.DRAFT, due_date__lte=soon),
+            cycle__status=CycleStatus.OPEN,
+        )
+        .select_related("review__unit", "review__person")
+        .only(
+            "status",
+            "due_date",
+            "unit_id",
+            "person_id",
+            "review__unit__name",
+            "review__person__full_name",
+        )
+        .order_by("due_date", "pk")
+    )
+
+
+def _items_due_read(
+    units: tuple[int, ...], person_id: int | None, soon: datetime.date
+) -> QuerySet[PlanAction]:
+    """Open items due by `soon` (or overdue) that the user answers for: the items of their own
+    plans, and those naming their unit or themself responsible; soonest first.
+
+    The three ways in are one UNION of foreign-key index lookups (a plan's items, a unit's or a
+    person's responsibilities: tens of rows) that the items are taken from: with the three
+    conditions OR-ed, the database walked every open item due by then (~20,000 on the province
+    demo) to test them row by row: ~35 ms against ~3 ms."""
+    own = RemediationPlan.objects.filter(_own_plans_q(units, person_id)).values("pk")
+    items = PlanAction.objects.order_by().values("pk")
+    ways = items.filter(plan__in=own)
     if units:
-        parts.append(f"({alias}.person_id IS NULL AND {alias}.unit_id IN ({placeholders(units)}))")
-        params += units
+        ways = ways.union(items.filter(responsible_unit_id__in=units))
     if person_id is not None:
-        parts.append(f"{alias}.person_id = %s")
-        params.append(person_id)
-    return "(" + " OR ".join(parts) + ")", params
+        ways = ways.union(items.filter(responsible_person_id=person_id))
+    return (
+        PlanAction.objects.filter(
+            pk__in=ways,
+            status__in=[ActionStatus.OPEN, ActionStatus.IN_PROGRESS],
+            due_date__lte=soon,
+            plan__status__in=[PlanStatus.ACCEPTED, PlanStatus.ADOPTED],
+            plan__cycle__status=CycleStatus.OPEN,
+        )
+        .select_related("plan__unit", "plan__person")
+        .only(*_ITEM_LINE)
+        .order_by("due_date", "pk")
+    )
 
 
-# The fields a plan's line shows and its label names (str(plan): the review's person or unit);
-# the whole rows of four tables were read before.
-_OWN_PLAN_ROWS = Rows(
-    Part(RemediationPlan, "p", ("id", "review_id", "unit_id", "person_id", "status", "due_date")),
-    Part(Review, "r", ("id", "unit_id", "person_id"), parent=0, relation="review"),
-    Part(Unit, "u", ("id", "name"), parent=1, relation="unit"),
-    Part(Person, "pe", ("id", "full_name"), parent=1, relation="person"),
-)
-# The fields a review's line shows, and whether its unit's conference is recorded.
-_REVIEW_ROWS = Rows(
-    Part(Review, "r", ("id", "status", "unit_id", "person_id", "cycle_id")),
-    Part(Unit, "u", ("id", "name"), parent=0, relation="unit"),
-    Part(Person, "pe", ("id", "full_name"), parent=0, relation="person"),
-    Part(ReviewCycle, "c", ("id", "self_review_due", "conference_due"), parent=0, relation="cycle"),
-    extra=("has_meeting",),
-)
+def _report_units_read(units: tuple[int, ...]) -> QuerySet[Unit]:
+    """The user's own units, with the fields the reports due read and show."""
+    return Unit.objects.filter(pk__in=units).only("id", "name", "kind", "path").order_by("path")
+
+
+def _report_periods_read(
+    units: tuple[int, ...], ancestors: tuple[str, ...], today: datetime.date, until: datetime.date
+) -> QuerySet[ReportPeriod]:
+    """The periods of open cycles scoped at one of `ancestors` that have started by `today`
+    and end by `until` (or have ended), each once per report of the units on it (`own_report`,
+    None: none), in one statement: soonest due first."""
+    return (
+        ReportPeriod.objects.filter(
+            cycle__status=CycleStatus.OPEN,
+            cycle__scope_unit__path__in=ancestors,
+            starts_on__lte=today,
+            ends_on__lte=until,
+        )
+        .annotate(own=FilteredRelation("reports", condition=Q(reports__unit_id__in=units)))
+        .annotate(
+            own_report_id=F("own__id"),
+            own_report_unit_id=F("own__unit_id"),
+            own_report_status=F("own__status"),
+        )
+        .select_related("cycle__scope_unit")
+        .only("label", "due_on", "cycle__participating_kinds", "cycle__scope_unit__path")
+        .order_by("due_on", "pk")
+    )
+
+
+_REVIEWS_OPEN = Precompiled(_reviews_open_read)
+_OWN_PLANS = Precompiled(_own_plans_read)
+_ITEMS_DUE = Precompiled(_items_due_read)
+_REPORT_UNITS = Precompiled(_report_units_read)
+_REPORT_PERIODS = Precompiled(_report_periods_read)
 
 
 def _reviews_open(units: frozenset[int], person_id: int | None) -> list[Review]:
-    """The user's (or their unit's) reviews of open cycles not finalized yet, each with
-    `has_meeting` (its unit's conference of the cycle is recorded); by the cycle's self-review
-    deadline, then unit."""
-    own_sql, params = _own_q_sql("r", sorted(units), person_id)
-    sql = f"""SELECT {_REVIEW_ROWS.select},
-       EXISTS(SELECT 1 FROM {_MEETING} m WHERE m.cycle_id = r.cycle_id AND m.unit_id = r.unit_id)
-  FROM {_REVIEW} r
-  JOIN {_CYCLE} c ON c.id = r.cycle_id
-  JOIN {_UNIT} u ON u.id = r.unit_id
-  LEFT JOIN {_PERSON} pe ON pe.id = r.person_id
- WHERE {own_sql} AND c.status = %s AND r.status <> %s
- ORDER BY c.self_review_due, u.path, r.id"""
-    params += [CycleStatus.OPEN, ReviewStatus.FINALIZED]
-    reviews = _REVIEW_ROWS.fetch(reading(Review), sql, params)
-    for review in reviews:
-        review.has_meeting = bool(review.has_meeting)  # SQLite: 0 or 1
-    return reviews
+    """_reviews_open_read, precompiled (core.precompiled)."""
+    return _REVIEWS_OPEN(tuple(sorted(units)), person_id)
 
 
 def _own_plans(
     units: frozenset[int], person_id: int | None, soon: datetime.date
 ) -> tuple[list[RemediationPlan], list[RemediationPlan]]:
-    """The user's (or their unit's) plans to act on, in one query: those returned, which they
-    must prepare again, each with `.appraisal`, the decision that sent it back (grounds and
-    remarks); and the drafts due by `soon` (or overdue). Each with its review's unit and person,
-    which its label names (one query per plan otherwise)."""
-    own_sql, params = _own_q_sql("p", sorted(units), person_id)
-    connection = reading(RemediationPlan)
-    sql = f"""SELECT {_OWN_PLAN_ROWS.select}
-  FROM {_PLAN} p
-  JOIN {_CYCLE} c ON c.id = p.cycle_id
-  JOIN {_REVIEW} r ON r.id = p.review_id
-  JOIN {_UNIT} u ON u.id = r.unit_id
-  LEFT JOIN {_PERSON} pe ON pe.id = r.person_id
- WHERE {own_sql} AND (p.status = %s OR (p.status = %s AND p.due_date <= %s)) AND c.status = %s
- ORDER BY p.due_date, p.id"""
-    params += [
-        PlanStatus.RETURNED,
-        PlanStatus.DRAFT,
-        connection.ops.adapt_datefield_value(soon),
-        CycleStatus.OPEN,
-    ]
-    both = _OWN_PLAN_ROWS.fetch(connection, sql, params)
+    """The user's (or their unit's) plans to act on, in one query (`_own_plans_read`): those
+    returned, which they must prepare again, each with `.appraisal`, the decision that sent it
+    back (grounds and remarks); and the drafts due by `soon` (or overdue)."""
+    both = _OWN_PLANS(tuple(sorted(units)), person_id, soon)
     plans = [plan for plan in both if plan.status == PlanStatus.RETURNED]
     due = [plan for plan in both if plan.status == PlanStatus.DRAFT]
     if not plans:
@@ -543,112 +605,39 @@ def _own_plans(
     return plans, due
 
 
-# The fields the home page's item lines show (templates/dashboard/home.html).
-_ITEM_ROWS = Rows(*remediation_selectors.ITEM_LINE_PARTS)
-
-
 def _items_due(units: frozenset[int], person_id: int | None, soon: datetime.date) -> list:
-    """Open items due by `soon` (or overdue) that the user answers for: the items of their own
-    plans, and those naming their unit or themself responsible; soonest first.
-
-    The three ways in are read as one UNION of foreign-key index lookups (a plan's items, a
-    unit's or a person's responsibilities: tens of rows), which the database computes first (a
-    UNION in FROM is not flattened), then those rows are joined and filtered: in one statement
-    with the three conditions OR-ed, the database walked every open item due by then (~20,000
-    on the province demo) to test them row by row: ~35 ms against ~3 ms. Fixed SQL (one
-    statement): the ORM compiled two querysets for it on every home page."""
-    own = sorted(units)
-    own_sql, params = _own_q_sql("p1", own, person_id)
-    ways = [
-        f"SELECT a1.id FROM {_ACTION} a1 WHERE a1.plan_id IN "
-        f"(SELECT p1.id FROM {_PLAN} p1 WHERE {own_sql})"
-    ]
-    if own:
-        ways.append(
-            f"SELECT a2.id FROM {_ACTION} a2 WHERE a2.responsible_unit_id IN ({placeholders(own)})"
-        )
-        params += own
-    if person_id is not None:
-        ways.append(f"SELECT a3.id FROM {_ACTION} a3 WHERE a3.responsible_person_id = %s")
-        params.append(person_id)
-    connection = reading(PlanAction)
-    sql = f"""SELECT {_ITEM_ROWS.select}
-  FROM ({" UNION ".join(ways)}) k
-  JOIN {_ACTION} a ON a.id = k.id
-  JOIN {_PLAN} p ON p.id = a.plan_id
-  JOIN {_CYCLE} c ON c.id = p.cycle_id
-  JOIN {_UNIT} u ON u.id = p.unit_id
-  LEFT JOIN {_PERSON} pe ON pe.id = p.person_id
- WHERE a.status IN (%s, %s) AND a.due_date <= %s AND p.status IN (%s, %s) AND c.status = %s
- ORDER BY a.due_date, a.id"""
-    params += [
-        ActionStatus.OPEN,
-        ActionStatus.IN_PROGRESS,
-        connection.ops.adapt_datefield_value(soon),
-        PlanStatus.ACCEPTED,
-        PlanStatus.ADOPTED,
-        CycleStatus.OPEN,
-    ]
-    return _ITEM_ROWS.fetch(connection, sql, params)
-
-
-_PERIOD, _REPORT = ReportPeriod._meta.db_table, PeriodicReport._meta.db_table
-_REPORT_UNIT_ROWS = Rows(Part(Unit, "u", ("id", "name", "kind", "path")))
-_REPORT_PERIOD_ROWS = Rows(
-    Part(ReportPeriod, "rp", ("id", "label", "due_on", "cycle_id")),
-    Part(
-        ReviewCycle, "c", ("id", "participating_kinds", "scope_unit_id"), parent=0, relation="cycle"
-    ),
-    Part(Unit, "su", ("id", "path"), parent=1, relation="scope_unit"),
-    Part(PeriodicReport, "rep", ("id", "period_id", "unit_id", "status")),
-)
+    """_items_due_read, precompiled (core.precompiled)."""
+    return _ITEMS_DUE(tuple(sorted(units)), person_id, soon)
 
 
 def _reports_due(units: frozenset[int], today: datetime.date) -> list[ReportDue]:
     """Reports of the user's own units whose period has started and ends within
-    REPORT_LEAD_DAYS (or has ended), not yet sent, in open cycles covering the unit."""
+    REPORT_LEAD_DAYS (or has ended), not yet sent, in open cycles covering the unit. Two
+    queries (the units; the periods with their reports), only the fields read here and shown
+    (a report's figures were read and built into objects for nothing)."""
     if not units:
         return []
-    # Only the fields read here and shown (the rows' other columns, a report's figures among
-    # them, were read and built into objects for nothing); fixed SQL, the periods with the
-    # units' reports in one statement (three querysets compiled on every home page before).
-    own_ids = sorted(units)
-    connection = reading(ReportPeriod)
-    own = _REPORT_UNIT_ROWS.fetch(
-        connection,
-        f"SELECT {_REPORT_UNIT_ROWS.select} FROM {_UNIT} u"
-        f" WHERE u.id IN ({placeholders(own_ids)}) ORDER BY u.path",
-        own_ids,
-    )
-    ancestors = sorted({path for unit in own for path in unit.ancestor_paths()})
+    own_ids = tuple(sorted(units))
+    own = _REPORT_UNITS(own_ids)
+    ancestors = tuple(sorted({path for unit in own for path in unit.ancestor_paths()}))
     if not ancestors:
         return []
-    found = _REPORT_PERIOD_ROWS.fetch_all(
-        connection,
-        f"""SELECT {_REPORT_PERIOD_ROWS.select}
-  FROM {_PERIOD} rp
-  JOIN {_CYCLE} c ON c.id = rp.cycle_id
-  JOIN {_UNIT} su ON su.id = c.scope_unit_id
-  LEFT JOIN {_REPORT} rep ON rep.period_id = rp.id AND rep.unit_id IN ({placeholders(own_ids)})
- WHERE c.status = %s AND su.path IN ({placeholders(ancestors)})
-   AND rp.starts_on <= %s AND rp.ends_on <= %s
- ORDER BY rp.due_on, rp.id""",
-        [
-            *own_ids,
-            CycleStatus.OPEN,
-            *ancestors,
-            connection.ops.adapt_datefield_value(today),
-            connection.ops.adapt_datefield_value(today + datetime.timedelta(days=REPORT_LEAD_DAYS)),
-        ],
-    )
     periods: dict[int, ReportPeriod] = {}
     reports = {}
-    for period, _cycle, _scope, report in found:
-        periods.setdefault(period.pk, period)  # type: ignore[union-attr]
-        if report is not None:
-            reports[(report.period_id, report.unit_id)] = report
-    if not periods:
-        return []
+    until = today + datetime.timedelta(days=REPORT_LEAD_DAYS)
+    for period in _REPORT_PERIODS(own_ids, ancestors, today, until):
+        periods.setdefault(period.pk, period)
+        if period.own_report_id is not None:
+            reports[(period.pk, period.own_report_unit_id)] = PeriodicReport.from_db(
+                period._state.db,
+                ["id", "period_id", "unit_id", "status"],
+                [
+                    period.own_report_id,
+                    period.pk,
+                    period.own_report_unit_id,
+                    period.own_report_status,
+                ],
+            )
     due = []
     for period in periods.values():
         cycle = period.cycle
@@ -689,41 +678,94 @@ _ITEM_LINE = (
 )
 
 
-def _first_and_count(queue: QuerySet, lines: QuerySet, order: tuple) -> tuple[list, int, bool]:
-    """The first HOME_ROWS rows of a queue, its length and whether that length stopped at
-    the queue pages' cap (core.paging.COUNT_CAP), in one query: the queue's first cap + 1
+def _first_lines(queue: QuerySet, lines: QuerySet, order: tuple, cap: int) -> QuerySet:
+    """The first HOME_ROWS rows of a queue, each carrying the queue's length up to the queue
+    pages' `cap` (core.paging.COUNT_CAP; + 1 to tell it was capped): the queue's first cap + 1
     keys in its `order` (read through the queue's index; the rules run on those rows only)
     and, of those, the first rows as `lines` reads them (the fields the home page shows), each
-    carrying the number of keys (COUNT(*) OVER ()). The COUNT(*) OVER () over the queue itself
+    with the number of keys (COUNT(*) OVER ()). The COUNT(*) OVER () over the queue itself
     counted and sorted a whole country's queue; a separate capped COUNT compiled the queue's
     rules twice."""
-    cap = paging.COUNT_CAP
     keys = queue.values("pk")[: cap + 1]
-    rows = list(
+    return (
         lines.filter(pk__in=keys)
         .annotate(queue_length=Window(Count("*")))
         .order_by(*order)[:HOME_ROWS]
     )
-    return paging.counted_lines(rows)
 
 
-def _queues_orm(user) -> tuple[tuple, tuple]:
-    """The two queue reads through the ORM: the rules of the queue pages as they apply them."""
-    # The queues' rules as their pages apply them; the home page shows only a few fields of
-    # each line, so only those are read (the rows of four tables otherwise: ~100 columns).
-    appraisal = _first_and_count(
-        remediation_selectors.appraisal_queue(user),
+def _recipients_values(access: scoping.Access, me: int | None) -> tuple:
+    """The fields of an Access both queues' rules read (the scope, recipients_acted_for, the
+    user's own plans and items) with the user, as the values of a precompiled read."""
+    return (
+        access.visible_paths,
+        access.person_id,
+        tuple(sorted(access.recipient_unit_ids)),
+        tuple(sorted(access.assigned_pairs)),
+        tuple(sorted(access.group_ids)),
+        me,
+    )
+
+
+def _access_of(paths, person_id, recipients, pairs, groups, office_paths=()) -> scoping.Access:
+    """An Access with the fields `_recipients_values` took of one (and the office's)."""
+    return scoping.Access(
+        unit_paths=paths,
+        office_paths=office_paths,
+        person_id=person_id,
+        recipient_unit_ids=frozenset(recipients),
+        assigned_pairs=frozenset(pairs),
+        group_ids=frozenset(groups),
+    )
+
+
+def _appraisal_head(
+    cap: int, office_paths: tuple[str, ...], *values: Any
+) -> QuerySet[RemediationPlan]:
+    """The first lines of the queue "Chờ tôi thẩm định" (the office's paths, then
+    `_recipients_values`) as the home page shows them: the queue page's rule
+    (remediation.selectors.appraisal_queue_of), only the fields the lines show (the rows of
+    four tables otherwise: ~100 columns)."""
+    access = _access_of(*values[:-1], office_paths=office_paths)
+    return _first_lines(
+        remediation_selectors.appraisal_queue_of(access, values[-1]),
         remediation_selectors.appraisal_lines(RemediationPlan.objects.all())
         .select_related("unit", "person")
         .only(*_PLAN_LINE),
         remediation_selectors.APPRAISAL_ORDER,
+        cap,
     )
-    verification = _first_and_count(
-        remediation_selectors.verification_queue(user),
+
+
+def _verification_head(cap: int, *values: Any) -> QuerySet[PlanAction]:
+    """The first lines of the queue "Chờ tôi xác nhận" (`_recipients_values`), as above."""
+    return _first_lines(
+        remediation_selectors.verification_queue_of(_access_of(*values[:-1]), values[-1]),
         PlanAction.objects.select_related("plan__unit", "plan__person").only(*_ITEM_LINE),
         remediation_selectors.VERIFICATION_ORDER,
+        cap,
     )
-    return appraisal, verification
+
+
+@functools.cache
+def queue_head_reads(cap: int) -> tuple[Precompiled, Precompiled]:
+    """Both heads for a cap (written into their SQL), compiled once per shape of the values
+    (core.precompiled): compiling the two queues' rules on every home page cost ~5 ms of
+    Python against ~1 ms for the database each (issue 17, part 9a)."""
+    return (
+        Precompiled(functools.partial(_appraisal_head, cap)),
+        Precompiled(functools.partial(_verification_head, cap)),
+    )
+
+
+def queue_heads(access: scoping.Access, me: int | None) -> tuple[tuple, tuple]:
+    """Both queues' first lines, each as (lines, count up to COUNT_CAP, capped)."""
+    values = _recipients_values(access, me)
+    appraisal, verification = queue_head_reads(paging.COUNT_CAP)
+    return (
+        paging.counted_lines(appraisal(access.office_paths, *values)),
+        paging.counted_lines(verification(*values)),
+    )
 
 
 def todo_for(user) -> Todo:
@@ -740,8 +782,8 @@ def _todo_for(user) -> Todo:
 
     The two queues apply the rules of the queue pages (remediation.selectors); the rest reads
     the user's own units and person through indexed lookups. About a dozen queries whatever
-    the size of the user's subtree, each fixed SQL (core.rawrows, issue 17 part 9a): compiling
-    them with the ORM was half of the page's Python.
+    the size of the user's subtree, each compiled once per process (core.precompiled, issue 17
+    parts 9a and 10a): compiling them on every request was half of the page's Python.
     """
     today = timezone.localdate()
     soon = today + datetime.timedelta(days=SOON_DAYS)
@@ -755,7 +797,7 @@ def _todo_for(user) -> Todo:
         # (no rating waits for an administrator), the home page leaves them to the queue pages.
         todo.administrator = True
         return todo
-    queues = remediation_selectors.queue_heads(user, access, HOME_ROWS) or _queues_orm(user)
+    queues = queue_heads(access, actor_id(user))
     (todo.appraisal, todo.appraisal_count, todo.appraisal_capped) = queues[0]
     (todo.verification, todo.verification_count, todo.verification_capped) = queues[1]
 

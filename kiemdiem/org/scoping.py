@@ -328,7 +328,11 @@ def paths_q(paths: tuple[str, ...], field_name: str) -> Q:
 
 def scope(qs: QuerySet, user: Actor, *, via: str) -> QuerySet:
     """Narrow `qs` to objects whose unit (reached through `via`, "" for Unit itself) is visible."""
-    access = access_for(user)
+    return scope_by(qs, access_for(user), via=via)
+
+
+def scope_by(qs: QuerySet, access: Access, *, via: str) -> QuerySet:
+    """`scope` for the holder of `access` (a read precompiled over an Access's fields)."""
     if access.everything:
         return qs
     field_name = f"{via}__path" if via else "path"

@@ -75,8 +75,7 @@ _RECIPIENTS = Precompiled(  # compiled once (core.precompiled)
         PlanRecipient.objects.filter(plan_id=plan_id)
         .select_related("unit", "working_group")
         .order_by("pk")
-    ),
-    int,
+    )
 )
 
 

@@ -19,17 +19,14 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from kiemdiem.core import paging
-from kiemdiem.core.db_router import reading
 from kiemdiem.core.models import SummaryDelta
 from kiemdiem.core.paging import filter_unindexed
 from kiemdiem.core.permissions import Actor, actor_id
 from kiemdiem.core.precompiled import Precompiled
-from kiemdiem.core.rawrows import Part, Rows, like_any, placeholders
 from kiemdiem.core.summaries import summed
 from kiemdiem.core.text import fold
-from kiemdiem.org.models import OversightAssignment, Person, Unit
-from kiemdiem.org.scoping import Access, access_for, scope
+from kiemdiem.org.models import OversightAssignment, Unit
+from kiemdiem.org.scoping import Access, access_for, scope_by
 from kiemdiem.remediation.models import (
     Appraisal,
     PlanAction,
@@ -96,8 +93,7 @@ _PLAN_ACTIONS = Precompiled(
         .select_related("responsible_unit", "responsible_person")
         .prefetch_related("findings")
         .order_by("position", "id")
-    ),
-    int,
+    )
 )
 _PLAN_SUBMISSIONS = Precompiled(
     lambda plan_id: (
@@ -106,8 +102,7 @@ _PLAN_SUBMISSIONS = Precompiled(
             "submitted_by", "submitted_by__person", "appraisal", "appraisal__decided_by"
         )
         .order_by("number")
-    ),
-    int,
+    )
 )
 
 
@@ -116,16 +111,14 @@ _PLAN_ITEMS = Precompiled(
         PlanAction.objects.filter(plan_id=plan_id)
         .select_related("responsible_unit", "responsible_person")
         .order_by("position", "id")
-    ),
-    int,
+    )
 )
 _PLAN_ITEM_FINDINGS = Precompiled(  # (item id, finding id) of the plan's items
     lambda plan_id: (
         PlanAction.findings.through.objects.filter(planaction__plan_id=plan_id)
         .order_by()
         .values_list("planaction_id", "finding_id")
-    ),
-    int,
+    )
 )
 
 
@@ -197,14 +190,21 @@ def recipients_acted_for(access: Access) -> QuerySet[PlanRecipient]:
 def plans_awaiting_appraisal_for(
     user: Actor, qs: QuerySet[RemediationPlan]
 ) -> QuerySet[RemediationPlan]:
-    """Submitted plans of `qs` the user may appraise: `can_appraise_plan` in SQL.
+    """Submitted plans of `qs` the user may appraise: `can_appraise_plan` in SQL
+    (`awaiting_appraisal`)."""
+    return awaiting_appraisal(access_for(user), actor_id(user), qs)
 
-    A recipient the user acts for (`recipients_acted_for`; an administrator acts for every
+
+def awaiting_appraisal(
+    access: Access, me: int | None, qs: QuerySet[RemediationPlan]
+) -> QuerySet[RemediationPlan]:
+    """Submitted plans of `qs` the holder of `access` (user `me`) may appraise.
+
+    A recipient they act for (`recipients_acted_for`; an administrator acts for every
     recipient), not a plan of an office's own unit, not their own plan, not a plan they
     submitted last or ever wrote an item of. `test_selectors_agree_with_decisions` compares the
     two over every demo persona.
     """
-    access = access_for(user)
     mine = qs.filter(status=PlanStatus.SUBMITTED)
     if access.everything:  # acts for any recipient, so the plan needs one (recipients_of)
         has = Exists(PlanRecipient.objects.filter(plan=OuterRef("pk")))
@@ -214,7 +214,6 @@ def plans_awaiting_appraisal_for(
         mine = mine.exclude(unit__path__in=access.office_paths)
     if access.person_id is not None:
         mine = mine.exclude(person_id=access.person_id)
-    me = actor_id(user)
     if me is None:  # the system, acting for no person: nothing of its own to refuse
         return mine
     # the plan's own copy of its latest submitter (NULL: none recorded, not excluded)
@@ -223,12 +222,19 @@ def plans_awaiting_appraisal_for(
 
 
 def items_awaiting_verification_for(user: Actor, qs: QuerySet[PlanAction]) -> QuerySet[PlanAction]:
-    """Items of `qs` reported done that the user may verify: `can_verify_action` in SQL.
+    """Items of `qs` reported done that the user may verify: `can_verify_action` in SQL
+    (`awaiting_verification`)."""
+    return awaiting_verification(access_for(user), actor_id(user), qs)
 
-    Of a plan with a recipient the user acts for, not of their own plan, not reported done
-    by themself (the latest "done" report). Compared with the Python rule by the same test.
+
+def awaiting_verification(
+    access: Access, me: int | None, qs: QuerySet[PlanAction]
+) -> QuerySet[PlanAction]:
+    """Items of `qs` reported done that the holder of `access` (user `me`) may verify.
+
+    Of a plan with a recipient they act for, not of their own plan, not reported done by
+    themself (the latest "done" report). Compared with the Python rule by the same test.
     """
-    access = access_for(user)
     mine = qs.filter(status=ActionStatus.DONE, plan__status__in=PLAN_TRACKABLE)
     if access.everything:
         has = Exists(PlanRecipient.objects.filter(plan=OuterRef("plan_id")))
@@ -237,7 +243,6 @@ def items_awaiting_verification_for(user: Actor, qs: QuerySet[PlanAction]) -> Qu
         mine = mine.filter(plan__in=recipients_acted_for(access).values("plan_id"))
     if access.person_id is not None:
         mine = mine.exclude(plan__person_id=access.person_id)
-    me = actor_id(user)
     if me is None:
         return mine
     # the item's own copy of who reported it done last (NULL: none recorded, not excluded)
@@ -264,160 +269,38 @@ def appraisal_lines(plans: QuerySet[RemediationPlan]) -> QuerySet[RemediationPla
 
 
 def appraisal_queue(user: Actor) -> QuerySet[RemediationPlan]:
-    """The queue "Chờ tôi thẩm định": the plans awaiting the user's appraisal
-    (plans_awaiting_appraisal_for over their scope), oldest submission first, each with its
+    """The queue "Chờ tôi thẩm định" of the user (`appraisal_queue_of`)."""
+    return appraisal_queue_of(access_for(user), actor_id(user))
+
+
+def appraisal_queue_of(access: Access, me: int | None) -> QuerySet[RemediationPlan]:
+    """The queue "Chờ tôi thẩm định": the plans awaiting the appraisal of the holder of
+    `access` (awaiting_appraisal over their scope), oldest submission first, each with its
     round (submission number) and the time it was submitted. A page reads the waiting plans in
     the order of the index and stops."""
-    plans = plans_awaiting_appraisal_for(user, RemediationPlan.objects.visible_to(user))
+    plans = awaiting_appraisal(
+        access, me, scope_by(RemediationPlan.objects.all(), access, via="unit")
+    )
     return (
         appraisal_lines(plans).select_related("unit", "person", "cycle").order_by(*APPRAISAL_ORDER)
     )
 
 
 def verification_queue(user: Actor) -> QuerySet[PlanAction]:
-    """The queue "Chờ tôi xác nhận": items reported done awaiting the user's verification
-    (items_awaiting_verification_for over their scope), with the time of the "done" report
-    (`done_at`), oldest first."""
-    visible = scope(PlanAction.objects.all(), user, via="plan__unit")
+    """The queue "Chờ tôi xác nhận" of the user (`verification_queue_of`)."""
+    return verification_queue_of(access_for(user), actor_id(user))
+
+
+def verification_queue_of(access: Access, me: int | None) -> QuerySet[PlanAction]:
+    """The queue "Chờ tôi xác nhận": items reported done awaiting the verification of the
+    holder of `access` (awaiting_verification over their scope), with the time of the "done"
+    report (`done_at`), oldest first."""
+    visible = scope_by(PlanAction.objects.all(), access, via="plan__unit")
     return (
-        items_awaiting_verification_for(user, visible)
+        awaiting_verification(access, me, visible)
         .select_related("plan", "plan__unit", "plan__person", "plan__cycle")
         .order_by(*VERIFICATION_ORDER)
     )
-
-
-# --- The first lines of both queues as fixed SQL (the home page) ---------------------------
-
-_PLAN_T, _ACTION_T = RemediationPlan._meta.db_table, PlanAction._meta.db_table
-_UNIT_T, _PERSON_T = Unit._meta.db_table, Person._meta.db_table
-_RECIPIENT = PlanRecipient._meta.db_table
-_SUBMISSION = PlanSubmission._meta.db_table
-_PREPARERS = RemediationPlan.preparers.through._meta.db_table
-_PREPARERS_PLAN = RemediationPlan.preparers.field.m2m_column_name()
-_PREPARERS_USER = RemediationPlan.preparers.field.m2m_reverse_name()
-_APPRAISAL_ROWS = Rows(
-    Part(
-        RemediationPlan,
-        "p",
-        ("id", "status", "due_date", "unit_id", "person_id", "last_submitted_at"),
-    ),
-    Part(Unit, "u", ("id", "name"), parent=0, relation="unit"),
-    Part(Person, "pe", ("id", "full_name"), parent=0, relation="person"),
-    extra=("round", "queue_length"),
-)
-# An item as the home page's lines show it (dashboard/home.html): its plan's unit or person
-# name it. The home page's items due read the same parts.
-ITEM_LINE_PARTS = (
-    Part(PlanAction, "a", ("id", "content", "status", "percent", "due_date", "plan_id", "done_at")),
-    Part(RemediationPlan, "p", ("id", "unit_id", "person_id"), parent=0, relation="plan"),
-    Part(Unit, "u", ("id", "name"), parent=1, relation="unit"),
-    Part(Person, "pe", ("id", "full_name"), parent=1, relation="person"),
-)
-_VERIFICATION_ROWS = Rows(*ITEM_LINE_PARTS, extra=("queue_length",))
-
-
-def queue_heads(user: Actor, access: Access, rows: int) -> tuple[tuple, tuple] | None:
-    """The first `rows` lines of both queues as the home page shows them, as fixed SQL: the
-    rules of plans_awaiting_appraisal_for and items_awaiting_verification_for over the user's
-    scope, each queue as (lines, count up to core.paging.COUNT_CAP, capped); None for an
-    administrator or the system (the ORM queues serve them). Compiling the two querysets with
-    the ORM cost ~5 ms of Python per home page against ~1 ms for the database each (issue 17,
-    part 9a). It lives beside the rules it copies, and
-    `test_home_queue_reads_agree_with_the_queue_pages` compares it with the queue pages over
-    every demo persona."""
-    me = actor_id(user)
-    if access.everything or me is None or not access.visible_paths:
-        return None
-    # recipients_acted_for: a committee's own recipient, or one assigned to the plan's unit by
-    # a committee the user sits on; a working group they belong to.
-    committee, recipient_params = [], []
-    if access.recipient_unit_ids:
-        committees = sorted(access.recipient_unit_ids)
-        committee.append(f"r.unit_id IN ({placeholders(committees)})")
-        recipient_params += committees
-    for unit_id, committee_id in sorted(access.assigned_pairs):
-        committee.append("(rp.unit_id = %s AND r.unit_id = %s)")
-        recipient_params += [unit_id, committee_id]
-    branches = []
-    if committee:
-        branches.append(f"(r.working_group_id IS NULL AND ({' OR '.join(committee)}))")
-    if access.group_ids:
-        groups = sorted(access.group_ids)
-        branches.append(f"r.working_group_id IN ({placeholders(groups)})")
-        recipient_params += groups
-    if not branches:  # no recipient the user acts for: nothing waits for them
-        return ([], 0, False), ([], 0, False)
-    paths = [path + "%" for path in access.visible_paths]
-    cap = paging.COUNT_CAP
-    recipients = f"SELECT r.plan_id FROM {_RECIPIENT} r"
-    if access.assigned_pairs:
-        recipients += f" JOIN {_PLAN_T} rp ON rp.id = r.plan_id"
-    recipients += f" WHERE {' OR '.join(branches)}"
-    # The keys of each queue (kp, ku, ka) in the order of its index, then its lines.
-    # NOT (x = %s AND x IS NOT NULL): Django's exclude(), which keeps the rows where x is NULL.
-    not_own = " AND NOT (kp.person_id = %s AND kp.person_id IS NOT NULL)"
-    plan_where = [*paths, PlanStatus.SUBMITTED, *recipient_params]
-    plan_sql = (
-        f"SELECT kp.id FROM {_PLAN_T} kp JOIN {_UNIT_T} ku ON ku.id = kp.unit_id"
-        f" WHERE {like_any('ku.path', paths)} AND kp.status = %s AND kp.id IN ({recipients})"
-    )
-    if access.office_paths:
-        plan_sql += f" AND NOT (ku.path IN ({placeholders(access.office_paths)}))"
-        plan_where += list(access.office_paths)
-    if access.person_id is not None:
-        plan_sql += not_own
-        plan_where.append(access.person_id)
-    plan_sql += (
-        " AND NOT (kp.last_submitted_by_id = %s AND kp.last_submitted_by_id IS NOT NULL)"
-        f" AND NOT EXISTS(SELECT 1 FROM {_PREPARERS} pp"
-        f" WHERE pp.{_PREPARERS_USER} = %s AND pp.{_PREPARERS_PLAN} = kp.id)"
-        " ORDER BY kp.last_submitted_at, kp.id LIMIT %s"
-    )
-    plan_where += [me, me, cap + 1]
-    trackable = sorted(PLAN_TRACKABLE)
-    item_where = [*paths, *trackable, ActionStatus.DONE, *recipient_params]
-    item_sql = (
-        f"SELECT ka.id FROM {_ACTION_T} ka JOIN {_PLAN_T} kp ON kp.id = ka.plan_id"
-        f" JOIN {_UNIT_T} ku ON ku.id = kp.unit_id"
-        f" WHERE {like_any('ku.path', paths)} AND kp.status IN ({placeholders(trackable)})"
-        f" AND ka.status = %s AND ka.plan_id IN ({recipients})"
-    )
-    if access.person_id is not None:
-        item_sql += not_own
-        item_where.append(access.person_id)
-    item_sql += (
-        " AND NOT (ka.done_by_id = %s AND ka.done_by_id IS NOT NULL)"
-        " ORDER BY ka.done_at, ka.id LIMIT %s"
-    )
-    item_where += [me, cap + 1]
-    connection = reading(RemediationPlan)
-    plans = _APPRAISAL_ROWS.fetch(
-        connection,
-        f"""SELECT {_APPRAISAL_ROWS.select},
-       (SELECT s.number FROM {_SUBMISSION} s WHERE s.plan_id = p.id ORDER BY s.number DESC
-         LIMIT 1),
-       COUNT(*) OVER ()
-  FROM {_PLAN_T} p
-  JOIN {_UNIT_T} u ON u.id = p.unit_id
-  LEFT JOIN {_PERSON_T} pe ON pe.id = p.person_id
- WHERE p.id IN ({plan_sql})
- ORDER BY p.last_submitted_at, p.id LIMIT %s""",
-        [*plan_where, rows],
-    )
-    items = _VERIFICATION_ROWS.fetch(
-        connection,
-        f"""SELECT {_VERIFICATION_ROWS.select}, COUNT(*) OVER ()
-  FROM {_ACTION_T} a
-  JOIN {_PLAN_T} p ON p.id = a.plan_id
-  JOIN {_UNIT_T} u ON u.id = p.unit_id
-  LEFT JOIN {_PERSON_T} pe ON pe.id = p.person_id
- WHERE a.id IN ({item_sql})
- ORDER BY a.done_at, a.id LIMIT %s""",
-        [*item_where, rows],
-    )
-    for plan in plans:  # appraisal_lines' annotation
-        plan.waiting_since = plan.last_submitted_at
-    return paging.counted_lines(plans), paging.counted_lines(items)
 
 
 def plans_filtered(user: Actor, filters: dict | None) -> QuerySet[RemediationPlan]:

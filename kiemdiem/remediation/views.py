@@ -56,10 +56,10 @@ ROWS_PER_PAGE = 50
 # Rows of the plan and item pages, compiled once (core.precompiled), in their models' order
 # within one review or item (which began with the review or item: joins sorting nothing).
 _FINDINGS = Precompiled(
-    lambda review_id: Finding.objects.filter(review_id=review_id).order_by("id"), int
+    lambda review_id: Finding.objects.filter(review_id=review_id).order_by("id")
 )
 _ITEM_HISTORY = Precompiled(  # the item's history panel: history_for(action)[:50]
-    lambda action_id: history_for(PlanAction(pk=action_id))[:HISTORY_LIMIT], str
+    lambda action_id: history_for(PlanAction(pk=action_id))[:HISTORY_LIMIT]
 )
 _UPDATES = Precompiled(
     lambda action_id: (
@@ -67,8 +67,7 @@ _UPDATES = Precompiled(
         .select_related("reported_by")
         .prefetch_related("evidence")
         .order_by("-reported_at", "-id")
-    ),
-    int,
+    )
 )
 
 

@@ -1,54 +1,29 @@
-"""The home page's fixed-SQL reads (core.rawrows, issue 17 part 9a) give what the ORM
-querysets they replaced gave: the same rows in the same order with the same fields shown, for
-every demo persona; the queues agree with the queue pages' own rules (remediation.selectors)."""
+"""The home page's reads, precompiled (core.precompiled, issue 17 part 10a), give what the ORM
+gives when it builds and compiles the same QuerySets afresh: the same rows in the same order with
+the same fields shown, for every demo persona; the queues agree with the queue pages' own rules
+(remediation.selectors)."""
 
 import datetime
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from kiemdiem.classification.models import RatingStatus
-from kiemdiem.classification.todo import INDIVIDUALS
+from kiemdiem.core import paging
+from kiemdiem.core.permissions import actor_id
 from kiemdiem.dashboard import selectors
 from kiemdiem.org.demo import DEMO_USERNAMES
 from kiemdiem.org.models import OversightAssignment
-from kiemdiem.org.scoping import access_for, paths_q
+from kiemdiem.org.scoping import access_for
 from kiemdiem.remediation import selectors as remediation_selectors
-from kiemdiem.remediation.models import PlanAction, PlanRecipient, RemediationPlan
+from kiemdiem.remediation.models import PlanRecipient, RemediationPlan
 from kiemdiem.remediation.states import ActionStatus, PlanStatus
-from kiemdiem.reviews.models import Review, ReviewMeeting
-from kiemdiem.reviews.states import CycleStatus, ReviewStatus
+from kiemdiem.reviews.states import CycleStatus
 
 pytestmark = pytest.mark.django_db
-
-
-def _rating_steps_q(access) -> Q | None:
-    """The ratings at a step the user takes (None: no such role), as a Q: the rule
-    classification.todo._rating_steps_sql applies, as the ORM read it before part 9a; a change
-    to one must be made to both."""
-    parts = []
-    own = Q(person_id=access.person_id) if access.person_id else Q(pk__in=[])
-    mine = Q(subject_kind__in=INDIVIDUALS) & own
-    if access.own_unit_ids:
-        mine |= ~Q(subject_kind__in=INDIVIDUALS) & Q(unit_id__in=sorted(access.own_unit_ids))
-    if access.person_id or access.own_unit_ids:
-        parts.append(Q(status=RatingStatus.DRAFT) & mine)
-    if access.office_paths or access.oversight_paths:
-        appraise = paths_q(access.office_paths, "deciding_unit__path") | paths_q(
-            access.oversight_paths, "unit__path"
-        )
-        parts.append(Q(status=RatingStatus.SELF_ASSESSED) & appraise & ~own)
-    if access.recipient_unit_ids:
-        decide = Q(deciding_unit_id__in=sorted(access.recipient_unit_ids))
-        parts.append(Q(status=RatingStatus.APPRAISED) & decide & ~own)
-    if not parts:
-        return None
-    q = parts[0]
-    for part in parts[1:]:
-        q |= part
-    return q
 
 
 def _plan_line(p):
@@ -67,7 +42,46 @@ def _item_line(a):
     return (a.pk, a.content, a.status, a.percent, a.due_date, a.done_at, plan.unit.name, person)
 
 
-def test_home_queue_reads_agree_with_the_queue_pages(demo_campaign, django_assert_num_queries):
+def _queue_page_heads(user):
+    """The queue pages' first lines and capped counts (remediation.selectors, by user)."""
+    heads = []
+    for queue in (
+        remediation_selectors.appraisal_queue(user),
+        remediation_selectors.verification_queue(user),
+    ):
+        keys = list(queue.values_list("pk", flat=True)[: paging.COUNT_CAP + 1])
+        heads.append((keys[: selectors.HOME_ROWS], min(len(keys), paging.COUNT_CAP)))
+    return heads
+
+
+def _agree(user):
+    """The home page's queue heads (precompiled) against a fresh ORM evaluation of the same
+    QuerySets and against the queue pages: the same lines, counts, fields shown."""
+    access = access_for(user)
+    me = actor_id(user)
+    (plans, plan_count, plan_capped), (items, item_count, item_capped) = selectors.queue_heads(
+        access, me
+    )
+    values = selectors._recipients_values(access, me)
+    cap = paging.COUNT_CAP
+    appraisal, verification = selectors.queue_head_reads(cap)
+    assert appraisal.compiled(access.office_paths, *values)
+    assert verification.compiled(*values)
+    orm_plans = list(selectors._appraisal_head(cap, access.office_paths, *values))
+    orm_items = list(selectors._verification_head(cap, *values))
+    assert [_plan_line(p) for p in plans] == [_plan_line(p) for p in orm_plans]
+    assert [_item_line(a) for a in items] == [_item_line(a) for a in orm_items]
+    page_plans, page_items = _queue_page_heads(user)
+    assert ([p.pk for p in plans], plan_count) == page_plans
+    assert ([a.pk for a in items], item_count) == page_items
+    with CaptureQueriesContext(connection) as queries:  # the lines' related rows came with them
+        [(_plan_line(p), p.get_absolute_url()) for p in plans]
+        [(_item_line(a), a.get_absolute_url()) for a in items]
+    assert not queries
+    return plan_count, item_count
+
+
+def test_home_queue_heads_agree_with_the_orm_and_the_queue_pages(demo_campaign):
     seen = {"appraisal": 0, "verification": 0}
     kinds = set()
     for username in DEMO_USERNAMES:
@@ -75,28 +89,18 @@ def test_home_queue_reads_agree_with_the_queue_pages(demo_campaign, django_asser
         access = access_for(user)
         if access.everything or not access.visible_paths:
             continue
-        fast = remediation_selectors.queue_heads(user, access, selectors.HOME_ROWS)
-        assert fast is not None, username
         kinds.update(
             k for k in ("assigned_pairs", "group_ids", "office_paths") if getattr(access, k)
         )
-        (plans, plan_count, plan_capped), (items, item_count, item_capped) = fast
-        (orm_plans, orm_plan_count, orm_capped), orm_items = selectors._queues_orm(user)
-        assert [_plan_line(p) for p in plans] == [_plan_line(p) for p in orm_plans], username
-        assert (plan_count, plan_capped) == (orm_plan_count, orm_capped), username
-        assert [_item_line(a) for a in items] == [_item_line(a) for a in orm_items[0]], username
-        assert (item_count, item_capped) == orm_items[1:], username
+        plan_count, item_count = _agree(user)
         seen["appraisal"] += plan_count
         seen["verification"] += item_count
-        with django_assert_num_queries(0):  # the lines' related rows came with them
-            [(_plan_line(p), p.get_absolute_url()) for p in plans]
-            [(_item_line(a), a.get_absolute_url()) for a in items]
     assert seen["appraisal"] and seen["verification"]  # the comparison saw waiting rows
     # and users acting through a working group, an office
     assert kinds == {"group_ids", "office_paths"}, kinds
 
 
-def test_home_queue_reads_agree_for_a_committee_member_assigned_in_person(demo_campaign):
+def test_home_queue_heads_agree_for_a_committee_member_assigned_in_person(demo_campaign):
     """A member assigned in person by the committee to oversee a unit acts for that
     committee's recipients of the unit's plans (Access.assigned_pairs): no demo persona is."""
     submitted = PlanRecipient.objects.filter(
@@ -116,71 +120,12 @@ def test_home_queue_reads_agree_for_a_committee_member_assigned_in_person(demo_c
             decision_date=datetime.date(2020, 1, 1),
         )
     user = get_user_model().objects.get(username="dangvien")  # a fresh access
-    access = access_for(user)
-    assert access.assigned_pairs
-    (plans, plan_count, plan_capped), (items, item_count, item_capped) = (
-        remediation_selectors.queue_heads(user, access, selectors.HOME_ROWS)
-    )
-    (orm_plans, *orm_plan_counts), (orm_items, *orm_item_counts) = selectors._queues_orm(user)
+    assert access_for(user).assigned_pairs
+    plan_count, item_count = _agree(user)
     assert plan_count and item_count
-    assert [_plan_line(p) for p in plans] == [_plan_line(p) for p in orm_plans]
-    assert [_item_line(a) for a in items] == [_item_line(a) for a in orm_items]
-    assert [plan_count, plan_capped] == orm_plan_counts
-    assert [item_count, item_capped] == orm_item_counts
 
 
-def _orm_own_plans(units, person_id, soon):
-    """The read `_own_plans` made before part 9a."""
-    return list(
-        RemediationPlan.objects.filter(selectors._own_plans_q(units, person_id))
-        .filter(
-            Q(status=PlanStatus.RETURNED) | Q(status=PlanStatus.DRAFT, due_date__lte=soon),
-            cycle__status=CycleStatus.OPEN,
-        )
-        .select_related("review__unit", "review__person")
-        .order_by("due_date", "pk")
-    )
-
-
-def _orm_items_due(units, person_id, soon):
-    """The read `_items_due` made before part 9a (its two steps in one)."""
-    own = RemediationPlan.objects.filter(selectors._own_plans_q(units, person_id))
-    ways = Q(plan__in=own)
-    if units:
-        ways |= Q(responsible_unit_id__in=units)
-    if person_id is not None:
-        ways |= Q(responsible_person_id=person_id)
-    return list(
-        PlanAction.objects.filter(
-            ways,
-            status__in=[ActionStatus.OPEN, ActionStatus.IN_PROGRESS],
-            due_date__lte=soon,
-            plan__status__in=[PlanStatus.ACCEPTED, PlanStatus.ADOPTED],
-            plan__cycle__status=CycleStatus.OPEN,
-        )
-        .select_related("plan__unit", "plan__person")
-        .order_by("due_date", "pk")
-    )
-
-
-def _orm_reviews_open(units, person_id):
-    """The read of the reviews to finish before part 9a."""
-    meeting = ReviewMeeting.objects.filter(
-        cycle_id=OuterRef("cycle_id"), unit_id=OuterRef("unit_id")
-    )
-    return list(
-        Review.objects.filter(selectors._own_plans_q(units, person_id))
-        .filter(cycle__status=CycleStatus.OPEN)
-        .exclude(status=ReviewStatus.FINALIZED)
-        .annotate(has_meeting=Exists(meeting))
-        .select_related("unit", "person", "cycle")
-        .order_by("cycle__self_review_due", "unit__path", "pk")
-    )
-
-
-def test_home_own_lines_agree_with_the_orm_reads_they_replaced(
-    demo_campaign, django_assert_num_queries
-):
+def test_home_own_lines_precompiled_agree_with_the_orm(demo_campaign, django_assert_num_queries):
     seen = {"returned": 0, "due": 0, "items": 0, "reviews": 0}
     # a personal plan of a persona not submitted yet (the demo's are all past that)
     draft = (
@@ -202,8 +147,15 @@ def test_home_own_lines_agree_with_the_orm_reads_they_replaced(
         units, person_id = selectors.own_unit_ids(user), access.person_id
         if access.everything or (not units and person_id is None):
             continue
+        own = tuple(sorted(units))
+        for read, values in [
+            (selectors._OWN_PLANS, (own, person_id, soon)),
+            (selectors._ITEMS_DUE, (own, person_id, soon)),
+            (selectors._REVIEWS_OPEN, (own, person_id)),
+        ]:
+            assert read.compiled(*values), (username, read.build)
         returned, due = selectors._own_plans(units, person_id, soon)
-        orm = _orm_own_plans(units, person_id, soon)
+        orm = list(selectors._own_plans_read(own, person_id, soon))
         assert [(p.pk, p.status, p.due_date, str(p)) for p in returned + due] == [
             (p.pk, p.status, p.due_date, str(p))
             for p in [p for p in orm if p.status == PlanStatus.RETURNED]
@@ -211,7 +163,8 @@ def test_home_own_lines_agree_with_the_orm_reads_they_replaced(
         ], username
         items = selectors._items_due(units, person_id, soon)
         assert [(_item_line(a), a.get_status_display()) for a in items] == [
-            (_item_line(a), a.get_status_display()) for a in _orm_items_due(units, person_id, soon)
+            (_item_line(a), a.get_status_display())
+            for a in selectors._items_due_read(own, person_id, soon)
         ], username
         reviews = selectors._reviews_open(units, person_id)
 
@@ -220,7 +173,7 @@ def test_home_own_lines_agree_with_the_orm_reads_they_replaced(
             cycle = (r.cycle.self_review_due, r.cycle.conference_due)
             return (r.pk, r.status, r.unit.name, person, cycle, r.has_meeting)
 
-        orm_reviews = [line(r) for r in _orm_reviews_open(units, person_id)]
+        orm_reviews = [line(r) for r in selectors._reviews_open_read(own, person_id)]
         with django_assert_num_queries(0):  # the related rows came with them
             assert [line(r) for r in reviews] == orm_reviews, username
         seen["returned"] += len(returned)
@@ -231,47 +184,24 @@ def test_home_own_lines_agree_with_the_orm_reads_they_replaced(
 
 
 def _orm_classification(user, rows=5):
-    """The classification's reads before part 9a (classification.todo's ORM twin)."""
-    from django.db.models import Count, F, Window
-
-    from kiemdiem.classification.models import Rating, RoundStatus
-    from kiemdiem.classification.recheck_models import (
-        RecheckStatus,
-        RecheckTask,
-        RecheckTaskStatus,
+    """The classification's reads (classification.todo) built and compiled afresh by the ORM."""
+    from kiemdiem.classification.todo import (
+        ratings_at_steps,
+        rechecks_of,
+        steps_of,
     )
 
     access = access_for(user)
-    ratings, tasks = [], []
-    steps = _rating_steps_q(access)
-    if steps is not None:
-        workable = Q(round__status=RoundStatus.OPEN) | Q(rerating_of__isnull=False)
-        ratings = list(
-            Rating.objects.filter(steps & workable)
-            .annotate(waiting=Window(Count("pk")))
-            .select_related("round", "unit", "person")
-            .order_by(F("round__deadline").asc(nulls_last=True), "round__year", "status", "pk")[
-                :rows
-            ]
-        )
-    if access.recipient_unit_ids:
-        tasks = list(
-            RecheckTask.objects.filter(
-                unit_id__in=sorted(access.recipient_unit_ids),
-                status=RecheckTaskStatus.OPEN,
-                campaign__status=RecheckStatus.OPEN,
-            )
-            .annotate(waiting=Window(Count("pk")))
-            .select_related("unit", "campaign")
-            .order_by("campaign__deadline", "pk")[:rows]
-        )
-    return ratings, tasks
+    steps = steps_of(access)
+    ratings = list(ratings_at_steps(steps, rows))
+    units = tuple(sorted(access.recipient_unit_ids))
+    return ratings, list(rechecks_of(units, rows)) if units else []
 
 
-def test_classification_todo_reads_agree_with_the_orm_reads_they_replaced(
+def test_classification_todo_precompiled_reads_agree_with_the_orm(
     demo_campaign, django_assert_num_queries
 ):
-    from kiemdiem.classification.models import Rating, RatingRound, RatingStatus, RoundStatus
+    from kiemdiem.classification.models import Rating, RatingRound, RoundStatus
     from kiemdiem.classification.todo import todo_for
 
     # The demo's year is decided and closed: its round opened again, its ratings spread over
@@ -330,7 +260,7 @@ def todo_step(rating):
 
 
 def _orm_reports_due(units, today):
-    """The reads of `_reports_due` before part 9a (units, periods, reports: three querysets)."""
+    """What `_reports_due` gives, read plainly (units, periods, reports: three querysets)."""
     from kiemdiem.org.models import Unit
     from kiemdiem.reports.models import PeriodicReport, ReportPeriod, ReportStatus
 
@@ -363,9 +293,7 @@ def _orm_reports_due(units, today):
     return due
 
 
-def test_home_reports_due_agree_with_the_orm_reads_they_replaced(
-    demo_campaign, django_assert_num_queries
-):
+def test_home_reports_due_agree_with_plain_orm_reads(demo_campaign, django_assert_num_queries):
     from kiemdiem.reports.models import PeriodicReport, ReportPeriod
 
     periods = list(ReportPeriod.objects.order_by("starts_on"))
@@ -378,6 +306,7 @@ def test_home_reports_due_agree_with_the_orm_reads_they_replaced(
         if not units:
             continue
         for today in days:
+            assert selectors._REPORT_UNITS.compiled(tuple(sorted(units)))
             due = selectors._reports_due(units, today)
             with django_assert_num_queries(0):  # the page's fields came with the rows
                 lines = [
