@@ -63,9 +63,7 @@ TAG_LABELS = dict(DEGRADATION_TAGS)
 
 
 # the cycle page's history panel, history_for(cycle)[:50], compiled once (issue 17)
-_CYCLE_HISTORY = Precompiled(
-    lambda cycle_id: history_for(ReviewCycle(pk=cycle_id))[:HISTORY_LIMIT], str
-)
+_CYCLE_HISTORY = Precompiled(lambda cycle_id: history_for(ReviewCycle(pk=cycle_id))[:HISTORY_LIMIT])
 
 
 def _posted(request: HttpRequest):
