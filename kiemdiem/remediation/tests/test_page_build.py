@@ -9,10 +9,9 @@ from django.db.models import Q
 from django.urls import reverse
 
 from kiemdiem.org.models import Membership, Person, Position
-from kiemdiem.remediation import services
 from kiemdiem.remediation.forms import responsible_people
 from kiemdiem.remediation.models import PlanAction, RemediationPlan
-from kiemdiem.remediation.tests.test_views import accepted, pdf_file
+from kiemdiem.remediation.tests.test_views import accepted, report_done
 from kiemdiem.reviews import services as review_services
 
 ITEM_FORMS = ("progress_form", "verify_form", "cancel_form", "replace_form")
@@ -32,14 +31,7 @@ def test_item_page_builds_only_the_forms_it_shows(
 ):
     accepted(plan, action, cell_secretary, appraiser)
     if who == "appraiser":  # reported done: the recipient verifies it
-        services.action_record_progress(
-            action=action,
-            status="done",
-            percent=100,
-            narrative="Xong",
-            by=cell_secretary,
-            files=[pdf_file()],
-        )
+        report_done(action, cell_secretary)
     client.force_login(request.getfixturevalue(who))
     url = reverse("remediation:action-detail", args=[action.pk])
     with django_assert_max_num_queries(ITEM_PAGE_QUERIES[who]):

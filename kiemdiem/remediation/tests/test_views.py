@@ -72,16 +72,16 @@ def pdf_file(name="bb.pdf"):
     return SimpleUploadedFile(name, PDF, content_type="application/pdf")
 
 
+def report_done(action, by):
+    """`by` reports the item done, with a PDF as evidence."""
+    services.action_record_progress(
+        action=action, status="done", percent=100, narrative="Xong", by=by, files=[pdf_file()]
+    )
+
+
 def test_outsider_gets_404_on_evidence(client, plan, action, cell_secretary, appraiser, outsider):
     accepted(plan, action, cell_secretary, appraiser)
-    services.action_record_progress(
-        action=action,
-        status="done",
-        percent=100,
-        narrative="Xong",
-        by=cell_secretary,
-        files=[pdf_file()],
-    )
+    report_done(action, cell_secretary)
     evidence = action.updates.get().evidence.get()
     url = reverse("remediation:evidence-download", args=[evidence.pk])
     client.force_login(outsider)
@@ -224,14 +224,7 @@ def test_submitter_cannot_appraise_own_submission(
 def test_reporter_of_done_cannot_verify_it(client, plan, action, cell_secretary, appraiser):
     accepted(plan, action, cell_secretary, appraiser)
     # The recipient's office reports the item done itself (it manages the cell) ...
-    services.action_record_progress(
-        action=action,
-        status="done",
-        percent=100,
-        narrative="Xong",
-        by=appraiser,
-        files=[pdf_file()],
-    )
+    report_done(action, appraiser)
     action.refresh_from_db()
     client.force_login(appraiser)
     url = action.get_absolute_url()
@@ -247,14 +240,7 @@ def test_reporter_of_done_cannot_verify_it(client, plan, action, cell_secretary,
 @pytest.mark.parametrize("who", ["cell_secretary", "office"])
 def test_only_a_recipient_verifies(client, request, plan, action, cell_secretary, appraiser, who):
     accepted(plan, action, cell_secretary, appraiser)
-    services.action_record_progress(
-        action=action,
-        status="done",
-        percent=100,
-        narrative="Xong",
-        by=cell_secretary,
-        files=[pdf_file()],
-    )
+    report_done(action, cell_secretary)
     action.refresh_from_db()
     client.force_login(request.getfixturevalue(who))
     verify = reverse("remediation:action-verify", args=[action.pk])
@@ -568,9 +554,7 @@ def test_recipient_does_not_verify_items_of_their_own_personal_plan(
     submitted(mine, office)
     services.plan_accept(plan=mine, by=appraiser)
     item.refresh_from_db()
-    services.action_record_progress(
-        action=item, status="done", percent=100, narrative="Xong", by=office, files=[pdf_file()]
-    )
+    report_done(item, office)
     item.refresh_from_db()
     client.force_login(second_appraiser)
     verify = reverse("remediation:action-verify", args=[item.pk])
