@@ -3,7 +3,6 @@ appraisal downgrade → decision blocked by the quota → fixed → published �
 the downgrade (and the list behind the number) → the committee above cancels the result
 (Mẫu 03) and the re-rating starts beside the old result, which stays with its reason."""
 
-
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
