@@ -161,7 +161,10 @@ class _Reads:
         """The pairs read, or None when a query read from something unknown."""
         for db in self.watched:
             db.execute_wrappers.remove(self)
-        return None if self.unknown else self.tables | self.whole
+        if self.unknown:
+            return None
+        epochs = {(db.alias, table_writes.EPOCH) for db in self.watched}
+        return self.tables | epochs | self.whole
 
 
 def state_aliases() -> tuple[str, ...]:

@@ -123,32 +123,37 @@ def merge(using: str = "default") -> int:
 
 
 # One row, even when nothing was ever written: whether this connection's transaction has written
-# (then it sees rows nobody else does: no versions) and the versions, {table: sum}.
+# (then it sees rows nobody else does: no versions), the counts' table's own identity, and the
+# versions, {table: sum}.
 _VERSIONS_SQL = f"""
-SELECT pg_current_xact_id_if_assigned() IS NULL,
+SELECT pg_current_xact_id_if_assigned() IS NULL, '{TABLE}'::regclass::oid,
        coalesce((SELECT json_object_agg(table_name, n) FROM (
            SELECT table_name, sum(writes) AS n FROM {TABLE} {{where}} GROUP BY table_name
        ) AS counts), '{{{{}}}}')
 """
 _ALL_VERSIONS_SQL = _VERSIONS_SQL.format(where="")
 _SOME_VERSIONS_SQL = _VERSIONS_SQL.format(where="WHERE table_name = ANY(%s)")
+# Among the versions, the counts' table's identity: a database restored from a backup has new
+# tables, so counts that start again from the backup's never match a page kept before it.
+EPOCH = "#"
 
 
 def versions(db: BaseDatabaseWrapper, tables: list[str] | None = None) -> dict[str, int] | None:
-    """{table: version} of `tables` (all written tables when None; one never written is 0), or
-    None inside a transaction that has written."""
+    """{table: version} of `tables` (all written tables when None; one never written is 0) and
+    EPOCH, or None inside a transaction that has written."""
     with db.cursor() as cursor:
         if tables is None:
             cursor.execute(_ALL_VERSIONS_SQL)
         else:
             cursor.execute(_SOME_VERSIONS_SQL, [tables])
-        committed, counts = cursor.fetchone()
+        committed, epoch, counts = cursor.fetchone()
     if not committed:
         return None
     found = {name: int(n) for name, n in counts.items()}
     if tables is not None:
         for name in tables:
             found.setdefault(name, 0)
+    found[EPOCH] = int(epoch)
     return found
 
 

@@ -174,3 +174,23 @@ def test_a_unit_page_stays_kept_across_writes_elsewhere_and_not_across_its_own(o
     state, html = _get(client, url)
     assert state != "hit"
     assert "Đảng bộ đổi tên" in html
+
+
+def test_a_page_kept_before_the_database_was_restored_is_not_served_after(org_tree, office):
+    """A restore brings back the backup's counts, which may climb again to the numbers a kept
+    page carries: the counts' table is a new one, and its identity is among the versions."""
+    url = reverse("org:unit-detail", args=[org_tree.province_a.pk])
+    client = Client()
+    _warm(client, office, url)
+    before = table_writes.versions(connection)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {table_writes.TABLE}")
+    table_writes.install()  # as the restore's own dump would: the table, function and triggers
+    with connection.cursor() as cursor:  # the same counts again, as if restored
+        for table, n in before.items():
+            if table != table_writes.EPOCH:
+                cursor.execute(f"INSERT INTO {table_writes.TABLE} VALUES (%s, 0, %s)", [table, n])
+    assert {
+        k: v for k, v in table_writes.versions(connection).items() if k != table_writes.EPOCH
+    } == {k: v for k, v in before.items() if k != "#"}
+    assert _get(client, url)[0] != "hit"
