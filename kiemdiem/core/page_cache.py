@@ -6,10 +6,9 @@ again. Only the app's own pages (`_kept_view`: not the API, not the Django admin
 everything about the request a page may depend on:
 
 - who asks and how: the user (their own row, but for last_login, and what the frame reads
-  about them: `key_read`), the session's data
-  (messages waiting in it, the user's choices), every cookie (the CSRF secret that the page's
-  forms carry, the replica pin), the host, the full path with its query, the htmx headers,
-  Accept and the language;
+  about them: `key_read`), the session's data (messages waiting in it, the user's choices),
+  every cookie (the CSRF secret that the page's forms carry, the replica pin), the host, the
+  full path with its query, the htmx headers, Accept and the language;
 - the day in Vietnam (`core.dates.today`: deadlines turn overdue at midnight).
 
 Beside the key, a kept page carries the versions of what it read, and is served only while they
@@ -17,9 +16,10 @@ are still the database's:
 
 - on PostgreSQL, of each table its queries named while it was built (core/table_writes.py:
   per-table counts of write statements, kept by triggers in the writing transactions). A cell
-  reporting progress on its plan moves the plans' and the audit trail's versions, not the
-  summaries' that the offices' dashboards read, nor the org tree's; with a read replica, the
-  replica's versions of the tables read there;
+  reporting progress on its plan moves the versions of the plans, the items, the progress
+  rows, the audit trail and the summaries' pending deltas, not those of the org tree, the
+  records or the reports' index; with a read replica, the replica's versions of the tables
+  read there;
 - on SQLite, of the whole database: `PRAGMA data_version` as seen by a connection of this
   process that never writes (it moves with every commit of any other connection), with nothing
   installed in the database. SQLite serves one small organization, whose writes are few.
