@@ -479,52 +479,52 @@ def commitment_stats(unit: Unit, year: int) -> dict[str, int]:
     memberships, units = q(Membership._meta.db_table), q(Unit._meta.db_table)
     commitments, items = q(Commitment._meta.db_table), q(CommitmentItem._meta.db_table)
     here = (
-        f"SELECT 1 FROM {memberships} h JOIN {units} hu ON hu.id = h.unit_id "
-        "WHERE h.person_id = o.person_id AND SUBSTR(hu.path, 1, %s) = %s"
+        f"EXISTS (SELECT 1 FROM {memberships} h JOIN {units} hu ON hu.id = h.unit_id "
+        "WHERE h.person_id = o.person_id AND SUBSTR(hu.path, 1, %s) = %s AND "
     )
+    current_here = here + "h.valid_from <= %s AND (h.valid_to IS NULL OR h.valid_to >= %s))"
+    summarised_here = here + "h.kind = %s AND h.valid_to IS NULL)"
     flags = {
         "unkept": "i.fulfilment <> %s",
         "short": "i.fulfilment IN (%s, %s)",
         "unassessed": "i.fulfilment = %s",
     }
-    has = {
-        name: f"CASE WHEN EXISTS (SELECT 1 FROM {items} i WHERE i.commitment_id = c.id "
-        f"AND {condition}) THEN 1 ELSE 0 END"
+    has = ", ".join(
+        f"COALESCE(SUM(p.s * CASE WHEN EXISTS (SELECT 1 FROM {items} i "
+        f"WHERE i.commitment_id = c.id AND {condition}) THEN 1 ELSE 0 END), 0) AS {name}"
         for name, condition in flags.items()
-    }
+    )
+    # o: the people the summary may count wrongly today (a CTE used twice: PostgreSQL reads
+    # it once); p: +1 for those the page counts and the summary does not, -1 the other way.
     sql = f"""
+        WITH o AS ({odd})
         SELECT s.filed + x.filed, s.unkept + x.unkept, s.short + x.short,
                s.unassessed + x.unassessed
           FROM (SELECT COALESCE(SUM(filed), 0) AS filed, COALESCE(SUM(unkept), 0) AS unkept,
                        COALESCE(SUM(short), 0) AS short,
                        COALESCE(SUM(unassessed), 0) AS unassessed
                   FROM ({cells}) t) s,
-               (SELECT COALESCE(SUM(p.s), 0) AS filed,
-                       COALESCE(SUM(p.s * {has["unkept"]}), 0) AS unkept,
-                       COALESCE(SUM(p.s * {has["short"]}), 0) AS short,
-                       COALESCE(SUM(p.s * {has["unassessed"]}), 0) AS unassessed
-                  FROM (SELECT o.person_id,
-                               CASE WHEN EXISTS ({here} AND h.valid_from <= %s
-                                    AND (h.valid_to IS NULL OR h.valid_to >= %s))
-                                    THEN 1 ELSE 0 END
-                               - CASE WHEN EXISTS ({here} AND h.kind = %s
-                                      AND h.valid_to IS NULL)
-                                      THEN 1 ELSE 0 END AS s
-                          FROM ({odd}) o) p
-                  JOIN {commitments} c ON c.person_id = p.person_id AND c.year = %s
-                 WHERE p.s <> 0) x
+               (SELECT COALESCE(SUM(p.s), 0) AS filed, {has}
+                  FROM (SELECT o.person_id, 1 AS s FROM o
+                         WHERE {current_here} AND NOT {summarised_here}
+                        UNION ALL
+                        SELECT o.person_id, -1 AS s FROM o
+                         WHERE {summarised_here} AND NOT {current_here}) p
+                  JOIN {commitments} c ON c.person_id = p.person_id AND c.year = %s) x
     """
-    fulfilment = [Fulfilment.FULFILLED, Fulfilment.PARTLY, Fulfilment.NOT, ""]
     prefix = [len(unit.path), unit.path]
+    current, summarised = [*prefix, day, day], [*prefix, MembershipKind.OFFICIAL]
     params = [
-        *cells_params,
-        *fulfilment,
-        *prefix,
-        day,
-        day,
-        *prefix,
-        MembershipKind.OFFICIAL,
         *odd_params,
+        *cells_params,
+        Fulfilment.FULFILLED,
+        Fulfilment.PARTLY,
+        Fulfilment.NOT,
+        "",
+        *current,
+        *summarised,
+        *summarised,
+        *current,
         year,
     ]
     with connection.cursor() as cursor:
