@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce, Substr
+from django.db.models.functions import Coalesce
 
 from kiemdiem.core.dates import today
 from kiemdiem.core.models import AuditAction, AuditEvent
@@ -460,24 +460,28 @@ def commitment_stats(unit: Unit, year: int) -> dict[str, int]:
         .values(*commitment_counts.COLUMNS)
         .query.sql_with_params()
     )
-    # Each subtree as SUBSTR(path) = …: the planners start from the partial indexes (few
-    # rows), not from every membership of the subtree (org.selectors.subtree_member_counts).
-    odd, odd_params = (
-        Membership.objects.alias(p=Substr("unit__path", 1, len(unit.path)))
-        .filter(p=unit.path)
-        .filter(
-            Q(valid_to__isnull=True, kind=MembershipKind.OFFICIAL, valid_from__gt=day)
-            | Q(valid_to__isnull=False, valid_to__gte=day, valid_from__lte=day)
-            | Q(valid_to__isnull=True, kind=MembershipKind.TEMPORARY, valid_from__lte=day)
-        )
-        .order_by()
-        .values("person_id")
-        .distinct()
-        .query.sql_with_params()
-    )
     q = connection.ops.quote_name
     memberships, units = q(Membership._meta.db_table), q(Unit._meta.db_table)
     commitments, items = q(Commitment._meta.db_table), q(CommitmentItem._meta.db_table)
+    prefix = [len(unit.path), unit.path]
+    # The people with an open-ended official membership starting later, a dated one running
+    # today, or a temporary one, in the subtree: one SELECT per partial index (an OR of them
+    # SQLite reads by scanning every membership; the kinds written out, as SQLite uses a partial
+    # index only for a condition it can see), the subtree as SUBSTR(path) = … so that the
+    # planners start from those indexes (org.selectors.subtree_member_counts).
+    inside = (
+        f"SELECT m.person_id FROM {memberships} m JOIN {units} u ON u.id = m.unit_id "
+        "WHERE SUBSTR(u.path, 1, %s) = %s AND "
+    )
+    odd = " UNION ".join(
+        inside + condition
+        for condition in (
+            f"m.valid_to IS NULL AND m.kind = '{MembershipKind.OFFICIAL}' AND m.valid_from > %s",
+            "m.valid_to IS NOT NULL AND m.valid_to >= %s AND m.valid_from <= %s",
+            f"m.kind = '{MembershipKind.TEMPORARY}'",  # any dates: EXISTS below sorts them
+        )
+    )
+    odd_params = [*prefix, day, *prefix, day, day, *prefix]
     here = (
         f"EXISTS (SELECT 1 FROM {memberships} h JOIN {units} hu ON hu.id = h.unit_id "
         "WHERE h.person_id = o.person_id AND SUBSTR(hu.path, 1, %s) = %s AND "
@@ -512,7 +516,6 @@ def commitment_stats(unit: Unit, year: int) -> dict[str, int]:
                          WHERE {summarised_here} AND NOT {current_here}) p
                   JOIN {commitments} c ON c.person_id = p.person_id AND c.year = %s) x
     """
-    prefix = [len(unit.path), unit.path]
     current, summarised = [*prefix, day, day], [*prefix, MembershipKind.OFFICIAL]
     params = [
         *odd_params,
