@@ -1,9 +1,11 @@
 """Real-browser fixtures: Debian's Chromium driven by Playwright against the live test server."""
 
 import os
+import re
 import shutil
 
 import pytest
+from playwright.sync_api import expect
 
 from kiemdiem.core.permissions import SYSTEM
 
@@ -51,6 +53,27 @@ def login(page, username: str, password: str = "mat-khau-thu-2026") -> None:
     page.get_by_label("Mật khẩu").fill(password)
     page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_url("**/")
+
+
+MENU_FOLDS_BELOW = 1200  # px: base.html's navbar-expand-xl
+
+
+def open_menu_if_folded(page) -> None:
+    """Below the navbar's breakpoint the menu folds into a button; open it and wait for it to
+    finish opening. Decided by the window's width, not by asking whether the button shows: a
+    page still loading its stylesheet shows the button at any width."""
+    if page.viewport_size["width"] < MENU_FOLDS_BELOW:
+        page.get_by_role("button", name="Menu").click()
+        expect(page.locator("#kd-nav")).not_to_have_class(re.compile("collapsing"))
+
+
+def logout(page) -> None:
+    """Sign out through the user menu, on a phone or a desktop. The caller must already be on
+    the page it expects (wait for its URL), or the menu may open on a page being replaced."""
+    open_menu_if_folded(page)
+    page.get_by_test_id("user-menu").click()
+    page.get_by_role("button", name="Đăng xuất").click()
+    page.wait_for_url("**/dang-nhap/**")
 
 
 @pytest.fixture

@@ -3,14 +3,12 @@ appraisal downgrade → decision blocked by the quota → fixed → published �
 the downgrade (and the list behind the number) → the committee above cancels the result
 (Mẫu 03) and the re-rating starts beside the old result, which stays with its reason."""
 
-import re
-
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from conftest import START, make_user
-from e2e.conftest import login
+from e2e.conftest import login, logout, open_menu_if_folded
 from e2e.test_pages_browser import PHONE, problems_of, screen  # noqa: F401 (fixture)
 from kiemdiem.classification import services
 from kiemdiem.classification.models import Rating, RatingStatus
@@ -27,19 +25,6 @@ def _grant(unit, role, username):
     user = make_user(username)
     org_services.access_grant(user=user, unit=unit, role=role, by=SYSTEM, valid_from=START)
     return user
-
-
-def open_menu(page):
-    """On a phone the menu folds into a button."""
-    page.get_by_role("button", name="Menu").click()
-    expect(page.locator("#kd-nav")).not_to_have_class(re.compile("collapsing"))
-
-
-def logout(page):
-    open_menu(page)
-    page.get_by_test_id("user-menu").click()
-    page.get_by_role("button", name="Đăng xuất").click()
-    page.wait_for_url("**/dang-nhap/**")
 
 
 def confirm(page, message: str):
@@ -109,7 +94,7 @@ def test_a_member_rated_downgraded_decided_within_the_quota_counted_and_re_rated
     # 5. The board finds the downgrade in the statistics, from the menu's page, and its list.
     login(page, "bantochuc_coso")
     page.goto(reverse("home"))
-    open_menu(page)
+    open_menu_if_folded(page)
     page.get_by_role("link", name="Xếp loại chất lượng", exact=True).click()
     page.get_by_role("link", name="Thống kê", exact=True).click()
     sentence = page.get_by_test_id("downgrade-sentence")

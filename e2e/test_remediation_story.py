@@ -5,19 +5,13 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from conftest import conclude_review
-from e2e.conftest import login
+from e2e.conftest import login, logout
 from kiemdiem.remediation.models import RemediationPlan
 from kiemdiem.reviews import services as review_services
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-
-
-def logout(page):
-    page.get_by_test_id("user-menu").click()
-    page.get_by_role("button", name="Đăng xuất").click()
-    page.wait_for_url("**/dang-nhap/**")
 
 
 def test_cell_plan_from_draft_to_verified_and_on_the_dashboard(

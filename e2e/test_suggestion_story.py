@@ -8,22 +8,12 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from e2e.conftest import login
+from e2e.conftest import login, logout
 from kiemdiem.reviews.models import Review
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 375, "height": 812}
-
-
-def logout(page):
-    menu = page.get_by_role("button", name="Menu")  # folded on a phone
-    if menu.is_visible():
-        menu.click()
-        expect(page.locator("#kd-nav")).not_to_have_class(re.compile("collapsing"))
-    page.get_by_test_id("user-menu").click()
-    page.get_by_role("button", name="Đăng xuất").click()
-    page.wait_for_url("**/dang-nhap/**")
 
 
 def answer(page, number: int, personal: str) -> None:
@@ -55,6 +45,8 @@ def test_suggested_review_from_issue_to_statistics(
         "Tổ công tác số 2 của Đảng ủy"
     )
     page.get_by_role("button", name="Gửi gợi ý kiểm điểm").click()
+    # The form carries the same heading: wait for the suggestion's own page first.
+    page.wait_for_url(re.compile(r"/kiem-diem/goi-y/\d+/$"))
     expect(
         page.get_by_role("heading", name="Gợi ý kiểm điểm tập thể Chi bộ Tổ Toán")
     ).to_be_visible()

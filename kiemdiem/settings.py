@@ -487,6 +487,8 @@ KIEMDIEM_SCHEDULES = {
     # notifications of events (a plan returned, an assessment sent) mailed soon after
     "notifications-mail": ("kiemdiem.core.tasks.notifications_mail", 5),
     "audit-seal": ("kiemdiem.core.tasks.audit_seal", 1),
+    # PostgreSQL: the kept pages' per-table write counts of ended database processes, folded
+    "table-writes-merge": ("kiemdiem.core.tasks.table_writes_merge", 1),
     # jobs whose worker was killed on the queue's last delivery are ended with a message
     "jobs-expire": ("kiemdiem.core.tasks.jobs_expire", 15),
     "audit-verify": ("kiemdiem.core.tasks.audit_verify", "02:30"),

@@ -1,31 +1,39 @@
-"""Whole signed-in pages kept while the database has not changed (issue 17, part 9).
+"""Whole signed-in pages kept while what they read has not changed (issue 17, parts 9, 11).
 
-A page read twice with nothing written in between is the same page: the second time it is
-served from this process's memory (the `pages` cache, settings.CACHES) instead of being built
+A page read twice with nothing it shows written in between is the same page: the second time it
+is served from this process's memory (the `pages` cache, settings.CACHES) instead of being built
 again. Only the app's own pages (`_kept_view`: not the API, not the Django admin). The key holds
-everything a page may depend on:
+everything about the request a page may depend on:
 
-- the database's state: on PostgreSQL the reading snapshot (`pg_current_snapshot()`, the
-  transactions it sees: every commit changes it, a write still running does not); on SQLite
-  `PRAGMA data_version` as seen by a connection of this process that never writes (it moves
-  with every commit of any other connection), with nothing installed in the database;
-  with a read replica, the replica's state too;
-- who asks and how: the user, the session's data (messages waiting in it, the user's choices),
+- who asks and how: the user (their own row, but for last_login, and what the frame reads
+  about them: `key_read`), the session's data (messages waiting in it, the user's choices),
   every cookie (the CSRF secret that the page's forms carry, the replica pin), the host, the
   full path with its query, the htmx headers, Accept and the language;
 - the day in Vietnam (`core.dates.today`: deadlines turn overdue at midnight).
 
-A page is stored only when building it changed nothing: no write (the state read again after
-the view is the same), no session change, no message shown or added, no cookie set by the
-view, no new CSRF secret; and only a complete 200 HTML answer of at most
-KIEMDIEM_PAGE_CACHE_MAX_BYTES. A view whose page shows something else the key lacks (the clock)
-marks its answer `uncached`. KIEMDIEM_PAGE_CACHE_SECONDS (default 600; 0 under DEBUG, the
-development server) bounds an entry's life; 0 turns the cache off. Every page it looks at
-says what happened in `X-Page-Cache`: hit, miss (built and kept), or pass (built, not kept).
+Beside the key, a kept page carries the versions of what it read, and is served only while they
+are still the database's:
 
-Its limit: the state is the whole database's. One commit anywhere, in any province, makes every
-kept page of every process be built again; on a busy deadline day the cache is nearly idle and
-pages cost what they cost without it (docs/performance.md, part 9).
+- on PostgreSQL, of each table its queries named while it was built (core/table_writes.py:
+  per-table counts of write statements, kept by triggers in the writing transactions). A cell
+  reporting progress on its plan moves the versions of the plans, the items, the progress
+  rows, the audit trail and the summaries' pending deltas, not those of the org tree, the
+  records or the reports' index; with a read replica, the replica's versions of the tables
+  read there;
+- on SQLite, of the whole database: `PRAGMA data_version` as seen by a connection of this
+  process that never writes (it moves with every commit of any other connection), with nothing
+  installed in the database. SQLite serves one small organization, whose writes are few.
+
+The versions are read before the view and again after it, for the tables the page read: equal,
+no write to them committed while it was built, and every row it read is the committed state of
+those versions. A page is stored only when building it changed nothing: no write (the
+versions read again after the view are the same), no session change, no message shown or added,
+no cookie set by the view, no new CSRF secret; and only a complete 200 HTML answer of at most
+KIEMDIEM_PAGE_CACHE_MAX_BYTES. A page that read from something the schema's lists do not name
+is not kept. A view whose page shows something else the key lacks (the clock) marks its answer
+`uncached`. KIEMDIEM_PAGE_CACHE_SECONDS (default 600; 0 under DEBUG, the development server)
+bounds an entry's life; 0 turns the cache off. Every page it looks at says what happened in
+`X-Page-Cache`: hit, miss (built and kept), or pass (built, not kept).
 """
 
 from __future__ import annotations
@@ -46,6 +54,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
+from kiemdiem.core import table_writes
 from kiemdiem.core.dates import today
 
 CACHE_ALIAS = "pages"
@@ -64,12 +73,9 @@ def _settings_changed(**_kwargs: object) -> None:
 
 # --- the database's state -------------------------------------------------------------------
 
-# The reading snapshot names exactly which transactions it sees: every one below xmin, none from
-# xmax (one more than the latest that ended), and between them all but those listed as running.
-# The same text means the same committed rows; any commit makes the next snapshot's text
-# another. A transaction of this connection that has written sees its own rows too: no state.
-_PG_STATE = "SELECT pg_current_snapshot()::text WHERE pg_current_xact_id_if_assigned() IS NULL"
-
+# (alias, table) -> version; on SQLite (alias, "*") -> the whole database's state.
+Versions = dict[tuple[str, str], object]
+WHOLE = "*"
 
 # SQLite: `PRAGMA data_version` moves whenever another connection commits to the database file,
 # in this process or another (checked by hand: a commit of another connection, another
@@ -98,29 +104,67 @@ def _sqlite_state(db: BaseDatabaseWrapper) -> str:
     return f"{token}.{version}"
 
 
-def database_state(aliases: Iterable[str]) -> str | None:
-    """A token that changes whenever a write commits on any of `aliases`; None when it cannot be
-    known now (this connection is inside a transaction that wrote, a replica is unreachable)."""
-    parts = []
+def database_state(
+    aliases: Iterable[str], only: Iterable[tuple[str, str]] | None = None
+) -> Versions | None:
+    """The versions of the tables of `aliases` (`only` those (alias, table) pairs, or all), or
+    None when they cannot be known now (this connection is inside a transaction that wrote, a
+    replica is unreachable)."""
+    wanted = None if only is None else list(only)
+    found: Versions = {}
     for alias in aliases:
         db = connections[alias]
         try:
             if db.vendor == "postgresql":
-                with db.cursor() as cursor:
-                    cursor.execute(_PG_STATE)
-                    row = cursor.fetchone()
+                tables = None if wanted is None else [t for a, t in wanted if a == alias]
+                if tables == []:
+                    continue
+                counts = table_writes.versions(db, tables)
+                if counts is None:
+                    return None
+                found.update(((alias, table), n) for table, n in counts.items())
             elif db.vendor == "sqlite":
                 # Inside a transaction the connection may see rows it has not committed, which
                 # the watcher does not (SQLite cannot say whether it wrote): no state.
-                row = None if db.in_atomic_block else (_sqlite_state(db),)
+                if db.in_atomic_block:
+                    return None
+                found[(alias, WHOLE)] = _sqlite_state(db)
             else:
                 return None
         except (DatabaseError, sqlite3.Error):  # no state, no cache: the page is built as usual
             return None
-        if row is None:
+    return found
+
+
+class _Reads:
+    """The tables the queries of a page name while it is built, as (alias, table) pairs: an
+    execute wrapper on each PostgreSQL connection (SQLite's state is the whole database's)."""
+
+    def __init__(self, aliases: Iterable[str]) -> None:
+        self.tables: set[tuple[str, str]] = set()
+        self.unknown = False
+        self.watched = [connections[a] for a in aliases if connections[a].vendor == "postgresql"]
+        self.whole = {(a, WHOLE) for a in aliases if connections[a].vendor != "postgresql"}
+        for db in self.watched:
+            db.execute_wrappers.append(self)
+
+    def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        alias = context["connection"].alias
+        named = table_writes.relations(sql, alias)
+        if named is None:
+            self.unknown = True
+        else:
+            self.tables.update((alias, table) for table in named)
+        return execute(sql, params, many, context)
+
+    def stop(self) -> set[tuple[str, str]] | None:
+        """The pairs read, or None when a query read from something unknown."""
+        for db in self.watched:
+            db.execute_wrappers.remove(self)
+        if self.unknown:
             return None
-        parts.append(f"{alias}:{row[0]}")
-    return "|".join(parts)
+        epochs = {(db.alias, table_writes.EPOCH) for db in self.watched}
+        return self.tables | epochs | self.whole
 
 
 def state_aliases() -> tuple[str, ...]:
@@ -129,11 +173,30 @@ def state_aliases() -> tuple[str, ...]:
 
 # --- the page's key -------------------------------------------------------------------------
 
+# Reads made before the page's tables are watched, whose results go in the key: what every
+# page's frame reads about the signed-in user. The org app registers the user's Access (grants,
+# positions, memberships, working groups and unread notifications, in one round trip), so that
+# a notification for someone else, which every event writes, keeps this user's pages.
+_key_reads: list[Callable[[HttpRequest], str]] = []
 
-def page_key(request: HttpRequest, state: str, day: datetime.date) -> str:
+
+def key_read(read: Callable[[HttpRequest], str]) -> Callable[[HttpRequest], str]:
+    """Register `read(request)`: run before a page is looked for, its text goes in the key, and
+    whatever it cached on the request is used by the page without reading it again."""
+    _key_reads.append(read)
+    return read
+
+
+def _own_row(user: object) -> str:
+    """The signed-in user's own row but for last_login: read before the page's tables are
+    watched (by the authentication middleware), so it goes in the key."""
+    fields = user._meta.concrete_fields  # type: ignore[attr-defined]
+    return repr([getattr(user, f.attname) for f in fields if f.attname != "last_login"])
+
+
+def page_key(request: HttpRequest, day: datetime.date) -> str:
     session = request.session
     parts = [
-        state,
         str(_settings_generation),
         day.isoformat(),
         request.method or "",
@@ -141,11 +204,13 @@ def page_key(request: HttpRequest, state: str, day: datetime.date) -> str:
         request.scheme,
         request.get_full_path(),
         str(request.user.pk),
+        _own_row(request.user),
         getattr(request, "LANGUAGE_CODE", ""),
         repr(sorted(session.items())),
         repr(sorted(request.COOKIES.items())),
         repr(sorted((k, v) for k, v in request.META.items() if k.startswith("HTTP_HX_"))),
         *(request.META.get(name, "") for name in _REQUEST_HEADERS),
+        *(read(request) for read in _key_reads),
     ]
     digest = hashlib.blake2b("\x00".join(parts).encode(), digest_size=20).hexdigest()
     return f"page:{digest}"
@@ -197,20 +262,22 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        pending = getattr(request, "_page_cache", None)
+        try:
+            response = self.get_response(request)
+        finally:
+            pending = getattr(request, "_page_cache", None)
+            read = None if pending is None else pending[-1].stop()
         if pending is None:
             return response
-        key, aliases, state, day = pending
-        if (
-            state is None
-            or not _storable(request, response)
-            or database_state(aliases) != state
-            or today() != day
-        ):
+        key, aliases, before, day, _reads = pending
+        if before is None or read is None or not _storable(request, response):
             response[HEADER] = "pass"
             return response
-        content = (response.content, list(response.headers.items()))
+        versions = {pair: before.get(pair, 0) for pair in read}
+        if database_state(aliases, read) != versions or today() != day:
+            response[HEADER] = "pass"
+            return response
+        content = (versions, response.content, list(response.headers.items()))
         caches[CACHE_ALIAS].set(key, content, settings.KIEMDIEM_PAGE_CACHE_SECONDS)
         response[HEADER] = "miss"
         return response
@@ -226,15 +293,17 @@ class PageCacheMiddleware:
         ):
             return None
         aliases, day = state_aliases(), today()
-        state = database_state(aliases)
-        key = "" if state is None else page_key(request, state, day)
-        kept = caches[CACHE_ALIAS].get(key) if key else None
-        if kept is None:  # built by the view; kept afterwards if nothing changed
-            request._page_cache = (key, aliases, state, day)  # type: ignore[attr-defined]
-            return None
-        content, headers = kept
-        response = HttpResponse(content)
-        for name, value in headers:
-            response[name] = value
-        response[HEADER] = "hit"
-        return response
+        key = page_key(request, day)
+        kept = caches[CACHE_ALIAS].get(key)
+        if kept is not None:
+            versions, content, headers = kept
+            if database_state(aliases, versions) == versions:
+                response = HttpResponse(content)
+                for name, value in headers:
+                    response[name] = value
+                response[HEADER] = "hit"
+                return response
+        # Built by the view; kept afterwards if what it read did not change meanwhile.
+        before = database_state(aliases)
+        request._page_cache = (key, aliases, before, day, _Reads(aliases))  # type: ignore[attr-defined]
+        return None

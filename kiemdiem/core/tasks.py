@@ -137,6 +137,14 @@ def audit_seal() -> str:
     return f"niêm phong {seal_pending()} bản ghi nhật ký"
 
 
+def table_writes_merge() -> str:
+    """Every minute: fold the write counts of ended database processes (core/table_writes.py),
+    so that reading the tables' versions stays a short read."""
+    from kiemdiem.core.table_writes import merge
+
+    return f"gộp {merge()} dòng đếm ghi của các tiến trình đã kết thúc"
+
+
 def notifications_mail() -> str:
     """Every few minutes: mail the pending notifications, one message per person, each once
     (core/notifications.py); the reminder sweep gives the deadline ones hourly."""

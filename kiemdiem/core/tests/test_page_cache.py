@@ -109,7 +109,7 @@ def test_another_user_never_gets_a_page_kept_for_someone_else(client, office, un
 
 
 def test_a_message_is_shown_once_and_never_replayed_from_a_kept_page(client, office, unit_url):
-    _warm(client, office, unit_url)
+    kept = _warm(client, office, unit_url)
     waiting = HttpRequest()
     waiting.session = client.session
     storage = SessionStorage(waiting)
@@ -121,7 +121,10 @@ def test_a_message_is_shown_once_and_never_replayed_from_a_kept_page(client, off
     assert state == "pass"  # showing it consumed it: the session changed
     state, html = _get(client, unit_url)
     assert "Thông báo thử một lần" not in html
-    assert state != "hit"  # the session's write moved the state: the page is built again
+    # The session is again what it was when the page was kept, so that page may be served (on
+    # PostgreSQL the sessions' table is not among the page's: the session's data is in the key;
+    # on SQLite the session's write moved the whole database's state).
+    assert state != "hit" or html == kept
 
 
 def test_no_csrf_cookie_means_not_kept_and_the_kept_forms_still_post(client, org_tree, office):
