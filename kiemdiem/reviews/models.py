@@ -638,3 +638,38 @@ class CommitmentItem(BaseModel):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+
+class UnitCommitmentCount(models.Model):
+    """The year's commitments of the people with an open-ended official membership in the unit
+    itself (not its subtree), and how many of them have an item not fulfilled, partly or not
+    fulfilled, or not assessed: the commitments page's figures for a large subtree without
+    reading each commitment and its items. Written only by the database's triggers on
+    commitments, their items and memberships (kiemdiem/reviews/commitment_counts.py); read by
+    selectors.commitment_stats, which adds what changes at midnight. One row per cell, not per
+    ancestor: members of different cells filing at once never wait for each other."""
+
+    # The key (unit, year) serves the lookups by unit: no second index.
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", db_index=False)
+    year = models.PositiveSmallIntegerField()
+    filed = models.IntegerField(default=0)
+    unkept = models.IntegerField(default=0)
+    short = models.IntegerField(default=0)
+    unassessed = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("số bản cam kết theo chi bộ và năm")
+        verbose_name_plural = _("số bản cam kết theo chi bộ và năm")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year"], name="reviews_commitment_count_key")
+        ]
+        indexes = [
+            # The triggers delete a row whose commitments are all gone (filed = 0), so that an
+            # emptied year leaves no row behind; this index holds only such rows.
+            models.Index(
+                fields=["unit"], name="reviews_commitment_count_zero", condition=Q(filed=0)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.year}: {self.filed}"

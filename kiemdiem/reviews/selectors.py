@@ -7,12 +7,22 @@ from django.db import connection
 from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from kiemdiem.core.dates import today
 from kiemdiem.core.models import AuditAction, AuditEvent
 from kiemdiem.core.paging import filter_unindexed
 from kiemdiem.core.summaries import summed
-from kiemdiem.org.models import LEADER_ROLES, Membership, Person, Position, Unit, ancestor_paths
+from kiemdiem.org.models import (
+    LEADER_ROLES,
+    Membership,
+    MembershipKind,
+    Person,
+    Position,
+    Unit,
+    ancestor_paths,
+)
 from kiemdiem.org.scoping import access_for, visible_people
 from kiemdiem.org.selectors import overseers_of, subtree_people
+from kiemdiem.reviews import commitment_counts
 from kiemdiem.reviews.models import (
     Commitment,
     CommitmentItem,
@@ -26,6 +36,7 @@ from kiemdiem.reviews.models import (
     ReviewSuggestion,
     SubjectKind,
     SuggestionStatus,
+    UnitCommitmentCount,
 )
 from kiemdiem.reviews.states import ReviewStatus
 
@@ -431,39 +442,98 @@ def commitment_stats(unit: Unit, year: int) -> dict[str, int]:
     length of the roster filtered so: test_commitment_stats_are_the_roster_lengths).
 
     The members come from the members-per-unit summary (org.selectors.subtree_people, exact
-    for today), the other figures from the year's commitments of the subtree's current members,
-    each joined to its items. A commitment counts once however many memberships or items reach
-    it (DISTINCT); "kept" is the filed ones less those with an item not fulfilled. Issue 17:
-    the one pass over the subtree's memberships (each joined to its person's commitment of the
-    year) that counted the members too took 23 ms on the PostgreSQL province with nothing filed
-    and 43 ms with every member's commitment filed, against 5 and 38 ms here; at the root it
-    read 5.6 M memberships (2.1 s). PostgreSQL hashes the members or probes the membership
-    index per commitment, whichever the year's commitments make cheaper. EXISTS, not `IN
-    (members)`: SQLite builds the IN list's table of the subtree's members first, even for a
-    year with no commitment (28.5 → 1.7 ms on the province; PostgreSQL plans both alike)."""
-    members, params = (
-        Membership.objects.current()
-        .filter(unit__path__startswith=unit.path)
+    for today), the other figures from the commitments-per-cell summary (UnitCommitmentCount,
+    kept by triggers: reviews/commitment_counts.py): the subtree's cells' rows of the year,
+    corrected in the same query for what the summary cannot know today. It counts each
+    commitment in the cell of its person's open-ended official membership; the page counts the
+    commitments of the people with any membership current today in the subtree. They differ
+    only for people with an open-ended official membership starting after today, a dated one,
+    or a temporary one there (read through the membership table's partial indexes): each such
+    person's commitment is added if the page counts it and the summary does not, and taken off
+    if the summary counts it and the page does not (test_commitment_counts). Issue 17: reading
+    each commitment of the year and its items took 151 ms of SQL on the PostgreSQL province with
+    every member's commitment filed (part 11c)."""
+    day = today()
+    cells, cells_params = (
+        UnitCommitmentCount.objects.filter(year=year, unit__path__startswith=unit.path)
         .order_by()
-        .values("person_id")
+        .values(*commitment_counts.COLUMNS)
         .query.sql_with_params()
     )
     q = connection.ops.quote_name
+    memberships, units = q(Membership._meta.db_table), q(Unit._meta.db_table)
     commitments, items = q(Commitment._meta.db_table), q(CommitmentItem._meta.db_table)
+    prefix = [len(unit.path), unit.path]
+    # The people with an open-ended official membership starting later, a dated one running
+    # today, or a temporary one, in the subtree: one SELECT per partial index (an OR of them
+    # SQLite reads by scanning every membership; the kinds written out, as SQLite uses a partial
+    # index only for a condition it can see), the subtree as SUBSTR(path) = … so that the
+    # planners start from those indexes (org.selectors.subtree_member_counts).
+    inside = (
+        f"SELECT m.person_id FROM {memberships} m JOIN {units} u ON u.id = m.unit_id "
+        "WHERE SUBSTR(u.path, 1, %s) = %s AND "
+    )
+    odd = " UNION ".join(
+        inside + condition
+        for condition in (
+            f"m.valid_to IS NULL AND m.kind = '{MembershipKind.OFFICIAL}' AND m.valid_from > %s",
+            "m.valid_to IS NOT NULL AND m.valid_to >= %s AND m.valid_from <= %s",
+            f"m.kind = '{MembershipKind.TEMPORARY}'",  # any dates: EXISTS below sorts them
+        )
+    )
+    odd_params = [*prefix, day, *prefix, day, day, *prefix]
+    here = (
+        f"EXISTS (SELECT 1 FROM {memberships} h JOIN {units} hu ON hu.id = h.unit_id "
+        "WHERE h.person_id = o.person_id AND SUBSTR(hu.path, 1, %s) = %s AND "
+    )
+    current_here = here + "h.valid_from <= %s AND (h.valid_to IS NULL OR h.valid_to >= %s))"
+    summarised_here = here + "h.kind = %s AND h.valid_to IS NULL)"
+    flags = {
+        "unkept": "i.fulfilment <> %s",
+        "short": "i.fulfilment IN (%s, %s)",
+        "unassessed": "i.fulfilment = %s",
+    }
+    has = ", ".join(
+        f"COALESCE(SUM(p.s * CASE WHEN EXISTS (SELECT 1 FROM {items} i "
+        f"WHERE i.commitment_id = c.id AND {condition}) THEN 1 ELSE 0 END), 0) AS {name}"
+        for name, condition in flags.items()
+    )
+    # o: the people the summary may count wrongly today (a CTE used twice: PostgreSQL reads
+    # it once); p: +1 for those the page counts and the summary does not, -1 the other way.
     sql = f"""
-        SELECT COUNT(DISTINCT c.id), COUNT(DISTINCT c.id) FILTER (WHERE i.fulfilment <> %s),
-               COUNT(DISTINCT c.id) FILTER (WHERE i.fulfilment IN (%s, %s)),
-               COUNT(DISTINCT c.id) FILTER (WHERE i.fulfilment = %s)
-          FROM {commitments} c
-          LEFT JOIN {items} i ON i.commitment_id = c.id
-         WHERE c.year = %s
-           AND EXISTS (SELECT 1 FROM ({members}) m WHERE m.person_id = c.person_id)
+        WITH o AS ({odd})
+        SELECT s.filed + x.filed, s.unkept + x.unkept, s.short + x.short,
+               s.unassessed + x.unassessed
+          FROM (SELECT COALESCE(SUM(filed), 0) AS filed, COALESCE(SUM(unkept), 0) AS unkept,
+                       COALESCE(SUM(short), 0) AS short,
+                       COALESCE(SUM(unassessed), 0) AS unassessed
+                  FROM ({cells}) t) s,
+               (SELECT COALESCE(SUM(p.s), 0) AS filed, {has}
+                  FROM (SELECT o.person_id, 1 AS s FROM o
+                         WHERE {current_here} AND NOT {summarised_here}
+                        UNION ALL
+                        SELECT o.person_id, -1 AS s FROM o
+                         WHERE {summarised_here} AND NOT {current_here}) p
+                  JOIN {commitments} c ON c.person_id = p.person_id AND c.year = %s) x
     """
-    values = [Fulfilment.FULFILLED, Fulfilment.PARTLY, Fulfilment.NOT, ""]
+    current, summarised = [*prefix, day, day], [*prefix, MembershipKind.OFFICIAL]
+    params = [
+        *odd_params,
+        *cells_params,
+        Fulfilment.FULFILLED,
+        Fulfilment.PARTLY,
+        Fulfilment.NOT,
+        "",
+        *current,
+        *summarised,
+        *summarised,
+        *current,
+        year,
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*values, year, *params])
-        filed, open_, short, unassessed = cursor.fetchone()
+        cursor.execute(sql, params)
+        filed, unkept, short, unassessed = cursor.fetchone()
     n = subtree_people(unit)
-    counts = {"missing": n - filed, "filed": filed, "kept": filed - open_, "short": short}
+    counts = {"missing": n - filed, "filed": filed, "kept": filed - unkept, "short": short}
     counts["unassessed"] = unassessed
     return {"members": n, **{name: counts[name] for name in ROSTER_STATES.values()}}
