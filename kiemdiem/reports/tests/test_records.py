@@ -177,10 +177,11 @@ def test_records_overview_query_ceiling(client, org_tree, office, records):
     """The overview's queries for the office: the frame, discipline 2 (the year's cases in one
     grouped pass, two before; the open proposals), confidence 3, suggestions 1 (grouped by
     stage, three COUNTs before), the cycle years, the commitments, ancestors and children:
-    16 (19 before, issue 17 part 11b)."""
+    16 on SQLite (19 on main), 17 on PostgreSQL (issue 17, part 11b)."""
     client.force_login(office)
     url = reverse("reports:records")
     client.get(url, {"don_vi": org_tree.province_a.pk, "nam": 2026})  # warm the session's caches
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url, {"don_vi": org_tree.province_a.pk, "nam": 2026}).status_code == 200
-    assert len(queries) <= 16, [q["sql"][:80] for q in queries.captured_queries]
+    ceiling = 16 if connection.vendor == "sqlite" else 17
+    assert len(queries) <= ceiling, [q["sql"][:80] for q in queries.captured_queries]
