@@ -9,6 +9,7 @@ what the template shows without making the sort wider.
 """
 
 from django.core.paginator import Page, Paginator
+from django.db import migrations
 from django.db.models import F, QuerySet
 from django.utils.functional import cached_property
 
@@ -35,8 +36,39 @@ class KeysFirstPaginator(Paginator):
         return self._get_page([rows[key] for key in keys if key in rows], number, self)
 
     def keys(self, bottom: int, top: int) -> list:
-        """The primary keys of the list's rows bottom to top (in its order)."""
-        return list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        """The primary keys of the list's rows bottom to top (in its order); past the middle
+        of the list read from its end (`keys_between`), with the exact count for that."""
+        if not bottom or bottom * 2 <= self.count or not reversible(self.object_list):
+            return list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        total = self.count if self.count_is_exact() else self.object_list.count()
+        return keys_between(self.object_list, bottom, top, total)
+
+    def count_is_exact(self) -> bool:
+        """Whether `count` is the list's length now (not a summary that may lag it)."""
+        return not self.last_page_slack
+
+
+def reversible(qs: QuerySet) -> bool:
+    """Whether `qs.reverse()` lists exactly the same rows backwards: its order is explicit and
+    ends with the primary key, so no two rows tie."""
+    order = qs.query.order_by
+    return bool(order) and str(order[-1]).lstrip("-") in ("pk", qs.model._meta.pk.attname)
+
+
+def keys_between(qs: QuerySet, bottom: int, top: int, total: int) -> list:
+    """The primary keys of rows bottom to top of `qs`, which has `total` rows. A page past the
+    middle of a `reversible` list is read from its end (`qs.reverse()`, an OFFSET of
+    `total - top`) and turned round: the database walks at most half of the list to find a
+    page, and the last page is as cheap as the first (issue 17: the cycle page's last page of a
+    province, OFFSET 69,650, walked or sorted all 69,657 reviews, 150–370 ms)."""
+    top = min(top, total)
+    if bottom >= top:
+        return []
+    if bottom * 2 <= total or not reversible(qs):
+        return list(qs.values_list("pk", flat=True)[bottom:top])
+    keys = list(qs.reverse().values_list("pk", flat=True)[total - top : total - bottom])
+    keys.reverse()
+    return keys
 
 
 # How many rows a long list counts before it says "Hơn 1.000" (more than 1,000): the audit
@@ -85,6 +117,9 @@ class CappedCountPaginator(KeysFirstPaginator):
             return first[bottom:top]  # within the keys read, or they are the whole list
         return super().keys(bottom, top)
 
+    def count_is_exact(self) -> bool:
+        return not self.capped
+
     def validate_number(self, number) -> int:
         if self.count and self.capped:
             try:
@@ -107,6 +142,26 @@ def filter_unindexed(qs: QuerySet, field: str, values: list) -> QuerySet:
     cycle through the cycle index and sorted them all (~90 ms per page on the province demo,
     ~0.3 ms after). The rows are the same; only the plan changes."""
     return qs.alias(_unindexed=F(field) + 0).filter(_unindexed__in=values)
+
+
+def unindexed_statistics(table: str, column: str) -> migrations.RunPython:
+    """A migration's operation giving PostgreSQL statistics on `column + 0`, the expression
+    filter_unindexed writes. Without them the planner guesses 0.5 % of the rows match (348 of
+    a province's 69,657 reviews) and, from the third page on, prefers a hash join and a sort of
+    the whole scope (274–596 ms) to the walk in path order (under 3 ms for page 20). SQLite
+    needs nothing: it has no estimate to correct."""
+    name = f"{table}_{column}_unindexed"
+
+    def create(apps, schema_editor) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(f"CREATE STATISTICS {name} ON (({column} + 0)) FROM {table}")
+            schema_editor.execute(f"ANALYZE {table}")
+
+    def drop(apps, schema_editor) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(f"DROP STATISTICS IF EXISTS {name}")
+
+    return migrations.RunPython(create, drop)
 
 
 class GroupedKeysPaginator(KeysFirstPaginator):
@@ -132,8 +187,8 @@ class GroupedKeysPaginator(KeysFirstPaginator):
         start = 0
         for keep, n in self.groups:
             if start < top and bottom < start + n:
-                rows = keep(self.object_list).values_list("pk", flat=True)
-                keys += rows[max(bottom - start, 0) : top - start]
+                group = keep(self.object_list)
+                keys += keys_between(group, max(bottom - start, 0), top - start, n)
             start += n
         rows = {row.pk: row for row in self.object_list.order_by().filter(pk__in=keys)}
         return self._get_page([rows[key] for key in keys if key in rows], number, self)

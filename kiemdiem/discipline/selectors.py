@@ -76,31 +76,30 @@ class DisciplineStats:
 def discipline_stats(user: Actor, unit: Unit, year: int) -> DisciplineStats:
     """Counted over the cases the user may read, so each number equals the list it links to."""
     base = cases_filtered(user, CaseFilter(unit=unit, year=year)).order_by()
+    # one grouped pass for the forms in force and the appealed / annulled (two before)
     rows = (
-        base.filter(status__in=IN_FORCE)
-        .values("subject_kind", "form_in_force")
+        base.filter(status__in=IN_FORCE | {DisciplineStatus.APPEALED, DisciplineStatus.ANNULLED})
+        .values_list("status", "subject_kind", "form_in_force")
         .annotate(n=Count("pk"))
         .order_by()
     )
     individuals = {form: 0 for form in DisciplineForm.values}
     collectives = {form: 0 for form in DisciplineForm.values}
-    for row in rows:
-        target = individuals if row["subject_kind"] == SubjectKind.INDIVIDUAL else collectives
-        target[row["form_in_force"]] = row["n"]
-    states = dict(
-        base.filter(status__in=[DisciplineStatus.APPEALED, DisciplineStatus.ANNULLED])
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    states = {DisciplineStatus.APPEALED: 0, DisciplineStatus.ANNULLED: 0}
+    for status, kind, form, n in rows:
+        if status in IN_FORCE:
+            target = individuals if kind == SubjectKind.INDIVIDUAL else collectives
+            target[form] = target.get(form, 0) + n
+        if status in states:
+            states[status] += n
     # Proposals still open today, whatever their year (they have no decision date yet).
     proposed = cases_filtered(user, CaseFilter(unit=unit, status=DisciplineStatus.PROPOSED)).count()
     return DisciplineStats(
         individuals=individuals,
         collectives=collectives,
         proposed=proposed,
-        appealed=states.get(DisciplineStatus.APPEALED, 0),
-        annulled=states.get(DisciplineStatus.ANNULLED, 0),
+        appealed=states[DisciplineStatus.APPEALED],
+        annulled=states[DisciplineStatus.ANNULLED],
     )
 
 

@@ -128,7 +128,10 @@ def records(request: HttpRequest) -> HttpResponse:
     ctx.update(
         {
             "ancestors": unit_ancestors(unit),
-            "children": Unit.objects.filter(parent=unit).order_by("name")[:200],
+            # a province's ~200 children: the two fields their links show, rendered by Jinja2
+            "children": list(
+                Unit.objects.filter(parent=unit).order_by("name").only("pk", "name")[:200]
+            ),
             "sensitive": access.everything or bool(access.sensitive_paths),
             "sentence_people": discipline_sentence(d, individuals=True),
             "sentence_orgs": discipline_sentence(d, individuals=False),

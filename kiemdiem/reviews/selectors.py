@@ -339,12 +339,14 @@ def suggestion_stats(user, unit: Unit, year: int) -> dict[str, int]:
     qs = suggestions_filtered(
         user, SuggestionFilter(unit=unit, year=year, status=SuggestionStatus.ISSUED)
     ).order_by()
-    # Counted one by one: an aggregate filtered on the Exists annotations counted 0 on SQLite.
-    return {
-        "issued": qs.count(),
-        "vetted": qs.filter(vetted=True).count(),
-        "held": qs.filter(held=True).count(),
-    }
+    # Grouped by the two Exists annotations, in one pass (three COUNTs before); an aggregate
+    # filtered on them counted 0 on SQLite.
+    counts = {"issued": 0, "vetted": 0, "held": 0}
+    for vetted, held, n in qs.values_list("vetted", "held").annotate(n=Count("pk")):
+        counts["issued"] += n
+        counts["vetted"] += n if vetted else 0
+        counts["held"] += n if held else 0
+    return counts
 
 
 def members_of(unit: Unit, day: datetime.date | None = None) -> QuerySet[Person]:

@@ -11,6 +11,7 @@ from kiemdiem.core.paging import (
     GroupedKeysPaginator,
     KeysFirstPaginator,
     filter_unindexed,
+    reversible,
 )
 from kiemdiem.org.models import Unit
 
@@ -84,3 +85,44 @@ def test_grouped_keys_pages_equal_django_pages(org_tree):
             theirs = theirs_paginator.get_page(number)
             assert list(ours) == list(theirs), (per_page, number)
             assert ours.paginator.count == theirs.paginator.count
+
+
+@pytest.mark.django_db
+def test_pages_past_the_middle_are_read_from_the_end_and_equal_django_pages(org_tree):
+    """A list ordered by a key with NULLs (the top unit has no parent) and then the pk: every
+    page equals Django's; a page past the middle reads its keys backwards (DESC), and one
+    before it forwards. With a count that lags the rows (a summary; `last_page_slack`), the
+    pages read from the end count the rows first, so they still equal Django's pages."""
+    units = Unit.objects.select_related("parent").order_by("parent__code", "pk")
+    theirs = Paginator(units, 2)
+    everything = list(units.all())
+    assert theirs.num_pages > 3
+    for lag in (0, 1, 2):
+        for number in range(1, theirs.num_pages + 1):
+            paginator = KeysFirstPaginator(units, 2)
+            if lag:
+                paginator.count, paginator.last_page_slack = theirs.count - lag, 2
+            with CaptureQueriesContext(connection) as queries:
+                ours = paginator.get_page(number)
+            if lag:  # the rows from the page's first on, up to the slack on the last page
+                bottom = (ours.number - 1) * 2
+                last = ours.number == paginator.num_pages
+                assert list(ours) == everything[bottom : bottom + (4 if last else 2)], number
+            else:
+                assert list(ours) == list(theirs.get_page(number)), number
+            keys_sql = queries.captured_queries[-2]["sql"]
+            backwards = (number - 1) * 2 * 2 > paginator.count
+            assert ("DESC" in keys_sql) == backwards, (lag, number)
+            # the count: Django's COUNT without a summary, or before reading from the end
+            assert len(queries) == (2 if lag and not backwards else 3), (lag, number)
+
+
+@pytest.mark.django_db
+def test_a_list_whose_order_may_tie_is_always_read_forwards(org_tree):
+    """Reversing an order without the pk at its end could list tied rows in another order:
+    such a list is read forwards on every page."""
+    units = Unit.objects.order_by("depth")
+    assert not reversible(units) and reversible(units.order_by("depth", "-pk"))
+    with CaptureQueriesContext(connection) as queries:
+        assert len(KeysFirstPaginator(units, 2).get_page(4)) == 2
+    assert all("DESC" not in q["sql"] for q in queries.captured_queries)

@@ -5,6 +5,8 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from conftest import START
@@ -44,7 +46,7 @@ def records(org_tree, office, travel_to):
         decided_on=D(2026, 5, 1),
         **common,
     )
-    discipline_services.case_record(
+    removal = discipline_services.case_record(
         person=people[1],
         violation="B",
         form="removal_from_post",
@@ -60,6 +62,10 @@ def records(org_tree, office, travel_to):
         decision_number="3",
         decided_on=D(2025, 12, 2),
         **{**common, "violation_on": D(2025, 9, 1)},
+    )
+    # under appeal: still in force, and counted among the appeals (one grouped pass)
+    discipline_services.case_appeal(
+        case=removal, by=office, lodged_on=D(2026, 6, 1), grounds="Hình thức quá nặng"
     )
     poll = confidence_services.poll_create(
         by=office,
@@ -104,6 +110,7 @@ def test_sentence_and_every_number_equals_its_list(client, org_tree, office, rec
     assert "2 đảng viên bị kỷ luật: 1 cảnh cáo, 1 cách chức" in page
     assert "0 tổ chức đảng bị kỷ luật" in page
     numbers = figures(page)
+    assert any("trang_thai=appealed" in href and n == 1 for href, n in numbers.items())
     roster = {
         parse_qs(urlsplit(href).query).get("tinh_trang", ["tất cả"])[0]: n
         for href, n in numbers.items()
@@ -164,3 +171,17 @@ def test_a_year_without_a_cycle_points_to_the_nearest_cycle_year(
     assert f"?nam={open_cycle.year}&amp;don_vi={org_tree.province_a.pk}#suggestions" in page
     page = client.get(url, {**where, "nam": open_cycle.year}).content.decode()
     assert 'data-testid="cycle-year-hint"' not in page
+
+
+def test_records_overview_query_ceiling(client, org_tree, office, records):
+    """The overview's queries for the office: the frame, discipline 2 (the year's cases in one
+    grouped pass, two before; the open proposals), confidence 3, suggestions 1 (grouped by
+    stage, three COUNTs before), the cycle years, the commitments, ancestors and children:
+    16 on SQLite (19 on main), 17 on PostgreSQL (issue 17, part 11b)."""
+    client.force_login(office)
+    url = reverse("reports:records")
+    client.get(url, {"don_vi": org_tree.province_a.pk, "nam": 2026})  # warm the session's caches
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, {"don_vi": org_tree.province_a.pk, "nam": 2026}).status_code == 200
+    ceiling = 16 if connection.vendor == "sqlite" else 17
+    assert len(queries) <= ceiling, [q["sql"][:80] for q in queries.captured_queries]

@@ -1,6 +1,7 @@
 """Upper-level suggestions: points answered before submission, the dossier vetted before the
 conference (returned, then approved), the delegation recorded on the conference."""
 
+import dataclasses
 import datetime
 
 import pytest
@@ -8,14 +9,16 @@ from django.core.exceptions import PermissionDenied
 
 from kiemdiem.core.errors import DomainError
 from kiemdiem.core.models import AuditEvent
-from kiemdiem.reviews import services, suggestions
+from kiemdiem.reviews import selectors, services, suggestions
 from kiemdiem.reviews.models import (
     DossierStatus,
     Review,
     ReviewDossier,
     ReviewMeeting,
     ReviewSuggestion,
+    SuggestionStatus,
 )
+from kiemdiem.reviews.selectors import SuggestionFilter
 from kiemdiem.reviews.services import ReviewIncomplete
 from kiemdiem.reviews.states import ReviewStatus
 
@@ -48,10 +51,22 @@ def issue(review, by, unit, **overrides):
     return suggestions.suggestion_issue(**values)
 
 
+def assert_stats(user, review, **expected) -> None:
+    """The records overview's suggestion figures (one grouped pass) equal the lengths of the
+    lists they link to (the suggestion list filtered by stage)."""
+    unit, year = review.cycle.scope_unit, review.cycle.year
+    assert selectors.suggestion_stats(user, unit, year) == expected
+    listed = SuggestionFilter(unit=unit, year=year, status=SuggestionStatus.ISSUED)
+    for key, stage in (("issued", ""), ("vetted", "vetted"), ("held", "held")):
+        stage_filter = dataclasses.replace(listed, stage=stage)
+        assert selectors.suggestions_filtered(user, stage_filter).count() == expected[key]
+
+
 def test_suggestion_gates_submission_and_conference(
     cell_review, org_tree, appraiser, cell_secretary, travel_to
 ):
     suggestion = issue(cell_review, appraiser, org_tree.grassroots_a1)
+    assert_stats(appraiser, cell_review, issued=1, vetted=0, held=0)
     assert [i.text for i in suggestion.items.all()] == [
         "Làm rõ tình trạng mất đoàn kết trong chi ủy",
         "Đơn thư kéo dài",
@@ -115,6 +130,7 @@ def test_suggestion_gates_submission_and_conference(
     travel_to(D(2026, 1, 12))
     suggestions.dossier_approve(dossier=dossier, by=appraiser)
     assert dossier.approved_on == D(2026, 1, 12)
+    assert_stats(appraiser, cell_review, issued=1, vetted=1, held=0)
     with pytest.raises(DomainError, match="trước ngày hồ sơ được thẩm định"):
         suggestions.dossier_schedule(dossier=dossier, by=cell_secretary, planned_on=D(2026, 1, 11))
     suggestions.dossier_schedule(dossier=dossier, by=cell_secretary, planned_on=D(2026, 1, 15))
@@ -126,6 +142,7 @@ def test_suggestion_gates_submission_and_conference(
         services.meeting_record(held_on=D(2026, 1, 15), **{**meeting, "delegation": ""})
     recorded = services.meeting_record(held_on=D(2026, 1, 15), **meeting)
     assert recorded.delegation == "Đồng chí Phó Bí thư Đảng ủy"
+    assert_stats(appraiser, cell_review, issued=1, vetted=1, held=1)
     cell_review.refresh_from_db()
     assert cell_review.status == ReviewStatus.DISCUSSED
     assert AuditEvent.objects.filter(
