@@ -24,6 +24,8 @@ migration that replaces the triggers.
 
 from django.db import connection as default_connection
 
+from kiemdiem.core import summary_triggers
+
 TABLE = "org_unitmembercount"
 
 # Path prefix lengths of a unit's ancestors: 6 digits and a dot per level (models.PATH_STEP),
@@ -86,33 +88,14 @@ def _subtract(ref: str) -> str:
     """
 
 
-POSTGRES = f"""
-CREATE OR REPLACE FUNCTION org_membership_counted() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        {delta_sql(_grouped("new_rows"))};
-    ELSIF TG_OP = 'DELETE' THEN
-        {delta_sql(_grouped("old_rows", "-"))};
-    ELSE
-        {delta_sql(_grouped("new_rows") + " UNION ALL " + _grouped("old_rows", "-"))};
-    END IF;
-    RETURN NULL;
-END $$;
-CREATE TRIGGER org_membership_counted_insert AFTER INSERT ON org_membership
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION org_membership_counted();
-CREATE TRIGGER org_membership_counted_delete AFTER DELETE ON org_membership
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION org_membership_counted();
-CREATE TRIGGER org_membership_counted_update AFTER UPDATE ON org_membership
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION org_membership_counted();
-"""
-
-DROP_POSTGRES = """
-DROP TRIGGER IF EXISTS org_membership_counted_insert ON org_membership;
-DROP TRIGGER IF EXISTS org_membership_counted_delete ON org_membership;
-DROP TRIGGER IF EXISTS org_membership_counted_update ON org_membership;
-DROP FUNCTION IF EXISTS org_membership_counted();
-"""
+POSTGRES = summary_triggers.create_sql(
+    "org_membership_counted",
+    "org_membership",
+    inserted=delta_sql(_grouped("new_rows")),
+    deleted=delta_sql(_grouped("old_rows", "-")),
+    updated=delta_sql(_grouped("new_rows") + " UNION ALL " + _grouped("old_rows", "-")),
+)
+DROP_POSTGRES = summary_triggers.drop_sql("org_membership_counted", "org_membership")
 
 SQLITE = [
     f"""CREATE TRIGGER IF NOT EXISTS org_membership_counted_insert

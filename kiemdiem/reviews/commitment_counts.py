@@ -32,6 +32,8 @@ needs a new migration that replaces the triggers.
 
 from django.db import connection as default_connection
 
+from kiemdiem.core import summary_triggers
+
 TABLE = "reviews_unitcommitmentcount"
 COLUMNS = ("filed", "unkept", "short", "unassessed")
 
@@ -141,27 +143,13 @@ def _statement_rows(columns: str, table: str, s: int) -> str:
 def _postgres(table: str) -> str:
     deltas, columns = _SOURCES[table]
     new, old = _statement_rows(columns, "new_rows", 1), _statement_rows(columns, "old_rows", -1)
-    name = f"{table}_commitment_counted"
-    return f"""
-CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        {delta_sql(deltas(new))};
-    ELSIF TG_OP = 'DELETE' THEN
-        {delta_sql(deltas(old))};
-    ELSE
-        {delta_sql(deltas(new + " UNION ALL " + old))};
-    END IF;
-    RETURN NULL;
-END $$;
-CREATE TRIGGER {name}_insert AFTER INSERT ON {table}
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {name}();
-CREATE TRIGGER {name}_delete AFTER DELETE ON {table}
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION {name}();
-CREATE TRIGGER {name}_update AFTER UPDATE ON {table}
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION {name}();
-"""
+    return summary_triggers.create_sql(
+        f"{table}_commitment_counted",
+        table,
+        inserted=delta_sql(deltas(new)),
+        deleted=delta_sql(deltas(old)),
+        updated=delta_sql(deltas(new + " UNION ALL " + old)),
+    )
 
 
 def _row(columns: str, ref: str, s: int) -> str:
@@ -194,14 +182,13 @@ def create_triggers(schema_editor) -> None:
 
 
 def drop_triggers(schema_editor) -> None:
-    postgres = schema_editor.connection.vendor == "postgresql"
     for table in _SOURCES:
         name = f"{table}_commitment_counted"
-        for op in ("insert", "delete", "update"):
-            on = f" ON {table}" if postgres else ""
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}_{op}{on}", params=None)
-        if postgres:
-            schema_editor.execute(f"DROP FUNCTION IF EXISTS {name}()", params=None)
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(summary_triggers.drop_sql(name, table), params=None)
+        else:
+            for op in summary_triggers.OPERATIONS:
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}_{op}", params=None)
 
 
 def rebuild(connection=None) -> None:

@@ -271,14 +271,19 @@ def test_sqlite_state_is_the_databases_not_the_connections(org_tree):
         assert page_cache.database_state(["default"]) is None
 
 
+def other_connection(**options) -> psycopg.Connection:
+    """A second PostgreSQL server process, as another web worker or the task worker would be."""
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    return psycopg.connect(**params, **options)
+
+
 @on_postgres
 def test_postgres_a_write_running_elsewhere_shows_only_once_committed(org_tree, office, unit_url):
     client = Client()
     _warm(client, office, unit_url)
-    params = connection.get_connection_params()
-    params.pop("cursor_factory", None)
-    params.pop("context", None)
-    other = psycopg.connect(**params)
+    other = other_connection()
     try:
         other.execute(
             "UPDATE org_unit SET name = %s WHERE id = %s",

@@ -1,7 +1,6 @@
 """Per-table versions of the kept pages on PostgreSQL (kiemdiem/core/table_writes.py): a page is
 kept across writes to tables it did not read, and built again after a write to one it read."""
 
-import psycopg
 import pytest
 from django.db import connection
 from django.http import HttpResponse
@@ -12,7 +11,12 @@ from kiemdiem.core import table_writes
 from kiemdiem.core.audit import audit_record
 from kiemdiem.core.models import AuditAction
 from kiemdiem.core.permissions import SYSTEM
-from kiemdiem.core.tests.test_page_cache import _get, _through_the_cache, _warm
+from kiemdiem.core.tests.test_page_cache import (
+    _get,
+    _through_the_cache,
+    _warm,
+    other_connection,
+)
 from kiemdiem.org.models import Unit
 
 pytestmark = [
@@ -21,14 +25,6 @@ pytestmark = [
     ),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def _other_connection() -> psycopg.Connection:
-    """A second server process, as another web worker or the task worker would be."""
-    params = connection.get_connection_params()
-    params.pop("cursor_factory", None)
-    params.pop("context", None)
-    return psycopg.connect(**params, autocommit=True)
 
 
 def _version(table: str) -> int:
@@ -59,7 +55,7 @@ def test_every_table_of_the_schema_counts_its_writes(org_tree):
 
 def test_a_write_counts_once_committed_and_a_statement_that_changes_no_row_counts_too(org_tree):
     before = _version("org_unit")
-    other = _other_connection()
+    other = other_connection(autocommit=True)
     try:
         with other.transaction():
             other.execute("UPDATE org_unit SET name = name WHERE id = %s", [org_tree.cell_a1.pk])
@@ -83,7 +79,7 @@ def test_a_sign_in_does_not_count_as_a_write_of_the_users(office):
 
 def test_merging_ended_processes_keeps_every_version(org_tree):
     for _ in range(2):
-        other = _other_connection()
+        other = other_connection(autocommit=True)
         other.execute("UPDATE org_unit SET name = name WHERE false")
         other.execute("UPDATE org_person SET full_name = full_name WHERE false")
         other.close()
@@ -117,7 +113,7 @@ def _reads_units(_request) -> HttpResponse:
 
 def _reads_units_while_another_process_renames_one(request) -> HttpResponse:
     response = _reads_units(request)
-    other = _other_connection()
+    other = other_connection(autocommit=True)
     other.execute(
         "UPDATE org_unit SET name = name || '!' WHERE id = (SELECT min(id) FROM org_unit)"
     )
@@ -127,7 +123,7 @@ def _reads_units_while_another_process_renames_one(request) -> HttpResponse:
 
 def _reads_units_while_another_process_writes_elsewhere(request) -> HttpResponse:
     response = _reads_units(request)
-    other = _other_connection()
+    other = other_connection(autocommit=True)
     other.execute("UPDATE axes_accessattempt SET username = username WHERE false")
     other.close()
     return response
@@ -160,7 +156,7 @@ def test_a_unit_page_stays_kept_across_writes_elsewhere_and_not_across_its_own(o
     url = reverse("org:unit-detail", args=[org_tree.province_a.pk])
     client = Client()
     _warm(client, office, url)
-    other = _other_connection()
+    other = other_connection(autocommit=True)
     try:
         other.execute("UPDATE auth_user SET last_login = now()")
         other.execute("UPDATE axes_accessattempt SET username = username WHERE false")
