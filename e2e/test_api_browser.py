@@ -5,7 +5,7 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import expect
 
-from e2e.conftest import login
+from e2e.conftest import login, open_menu_if_folded
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -14,6 +14,7 @@ def test_token_from_the_profile_and_the_docs_served_locally(page, live_server, o
     hosts = set()
     page.on("request", lambda request: hosts.add(urlparse(request.url).netloc))
     login(page, "vanphong_a")
+    open_menu_if_folded(page)
     page.get_by_test_id("user-menu").click()
     page.get_by_role("link", name="Mã API").click()
     page.get_by_label("Tên gợi nhớ").fill("Hệ thống quản lý văn bản")

@@ -19,6 +19,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from e2e.conftest import wait_for_bootstrap
 from kiemdiem.dashboard import selectors as dashboard_selectors
 from kiemdiem.org.demo import DEMO_PASSWORD
 from kiemdiem.org.scoping import top_units
@@ -216,6 +217,7 @@ def test_phone_menu_folds_into_a_button(demo, screen):
     sign_in(screen, "bithuchibo")
     link = screen.get_by_role("link", name="Kế hoạch khắc phục", exact=True)
     expect(link).to_be_hidden()
+    wait_for_bootstrap(screen)
     screen.get_by_role("button", name="Menu").click()
     expect(link).to_be_visible()
     expect(screen.locator("#kd-nav")).to_have_class(re.compile(r"\bshow\b"))  # opened
