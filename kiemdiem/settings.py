@@ -429,6 +429,9 @@ KIEMDIEM_REQUEST_MAX_BYTES = env_int("KIEMDIEM_REQUEST_MAX_BYTES", 21 * 1024 * 1
 # server): a template edited while it runs must show at the next reload.
 KIEMDIEM_PAGE_CACHE_SECONDS = env_int("KIEMDIEM_PAGE_CACHE_SECONDS", 0 if DEBUG else 600)
 KIEMDIEM_PAGE_CACHE_MAX_BYTES = env_int("KIEMDIEM_PAGE_CACHE_MAX_BYTES", 512 * 1024)
+# Dashboards and statistics (core.page_cache.may_lag): a kept page served for this long after
+# it was built, although written since, to anyone who changed nothing meanwhile; 0: never.
+KIEMDIEM_PAGE_LAG_SECONDS = env_int("KIEMDIEM_PAGE_LAG_SECONDS", 30)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "pages": {

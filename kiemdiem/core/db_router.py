@@ -42,6 +42,8 @@ from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.http import HttpRequest, HttpResponse
 
+from kiemdiem.core.page_cache import may_lag
+
 REPLICA = "replica"
 PIN_COOKIE = "kiemdiem_primary"
 PIN_SALT = "kiemdiem.core.db_router.pin"
@@ -116,7 +118,8 @@ def replica_reads() -> Iterator[None]:
 
 
 def replica_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """A view whose reads may come from the replica (put it under @login_required)."""
+    """A view whose reads may come from the replica (put it under @login_required). Its
+    figures may lag: its kept page may also be served a few seconds old (page_cache.may_lag)."""
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -131,7 +134,7 @@ def replica_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
             replica_down()  # the replica went away mid-page: a GET, so read it all again
             return view(request, *args, **kwargs)
 
-    return wrapped
+    return may_lag(wrapped)
 
 
 def reading(model: type) -> BaseDatabaseWrapper:

@@ -32,8 +32,18 @@ no cookie set by the view, no new CSRF secret; and only a complete 200 HTML answ
 KIEMDIEM_PAGE_CACHE_MAX_BYTES. A page that read from something the schema's lists do not name
 is not kept. A view whose page shows something else the key lacks (the clock) marks its answer
 `uncached`. KIEMDIEM_PAGE_CACHE_SECONDS (default 600; 0 under DEBUG, the development server)
-bounds an entry's life; 0 turns the cache off. Every page it looks at says what happened in
-`X-Page-Cache`: hit, miss (built and kept), or pass (built, not kept).
+bounds an entry's life; 0 turns the cache off.
+
+Figures may lag a little (`may_lag`: the dashboards and statistics, the views whose reads may
+come from a read replica): their kept page is served for KIEMDIEM_PAGE_LAG_SECONDS after it was
+built (default 30; 0: never) even though what it read has been written since, unless the user
+has changed something themselves in that time (an audit event of theirs: they read their own
+writes). On the deadline day every progress report writes the summaries' pending deltas that a
+dashboard reads, so without this an office watching its dashboard has it built on every read.
+The page shows when its figures were merged, as a page built afresh does.
+
+Every page it looks at says what happened in `X-Page-Cache`: hit, lag (served within the lag,
+written since), miss (built and kept), or pass (built, not kept).
 """
 
 from __future__ import annotations
@@ -44,6 +54,7 @@ import itertools
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
@@ -246,6 +257,38 @@ def uncached(response: HttpResponse) -> HttpResponse:
     return response
 
 
+def may_lag(view: Callable) -> Callable:
+    """Mark a view whose kept page may be served up to KIEMDIEM_PAGE_LAG_SECONDS old (above).
+    Put it under the decorators that wrap it (functools.wraps carries the mark outwards)."""
+    view.page_may_lag = True  # type: ignore[attr-defined]
+    return view
+
+
+def _lag_allowed(request: HttpRequest, view_func: Callable, built: float) -> bool:
+    """The page, built at `built` (time.time()), may be served although written since: its
+    view may lag, it is within the lag, and the user changed nothing themselves meanwhile."""
+    seconds = settings.KIEMDIEM_PAGE_LAG_SECONDS
+    if seconds <= 0 or not getattr(view_func, "page_may_lag", False):
+        return False
+    now = time.time()
+    if now - built > seconds:
+        return False
+    from kiemdiem.core.models import AuditEvent  # the app's models, once they are loaded
+
+    # Since the start of the window, not since `built`: a change of theirs committed just
+    # after the page was built may carry an earlier time.
+    since = datetime.datetime.fromtimestamp(now - seconds, tz=datetime.UTC)
+    return not AuditEvent.objects.filter(actor_id=request.user.pk, at__gte=since).exists()
+
+
+def _served(content: bytes, headers: list[tuple[str, str]], how: str) -> HttpResponse:
+    response = HttpResponse(content)
+    for name, value in headers:
+        response[name] = value
+    response[HEADER] = how
+    return response
+
+
 def _kept_view(view_func: Callable) -> bool:
     """The app's own pages: not the API (JSON for programs), the Django admin, or a view that
     is not the app's (the benchmarks' hello-world)."""
@@ -277,7 +320,7 @@ class PageCacheMiddleware:
         if database_state(aliases, read) != versions or today() != day:
             response[HEADER] = "pass"
             return response
-        content = (versions, response.content, list(response.headers.items()))
+        content = (versions, response.content, list(response.headers.items()), time.time())
         caches[CACHE_ALIAS].set(key, content, settings.KIEMDIEM_PAGE_CACHE_SECONDS)
         response[HEADER] = "miss"
         return response
@@ -296,13 +339,12 @@ class PageCacheMiddleware:
         key = page_key(request, day)
         kept = caches[CACHE_ALIAS].get(key)
         if kept is not None:
-            versions, content, headers = kept
-            if database_state(aliases, versions) == versions:
-                response = HttpResponse(content)
-                for name, value in headers:
-                    response[name] = value
-                response[HEADER] = "hit"
-                return response
+            versions, content, headers, built = kept
+            now = database_state(aliases, versions)
+            if now == versions:
+                return _served(content, headers, "hit")
+            if now is not None and _lag_allowed(request, view_func, built):
+                return _served(content, headers, "lag")
         # Built by the view; kept afterwards if what it read did not change meanwhile.
         before = database_state(aliases)
         request._page_cache = (key, aliases, before, day, _Reads(aliases))  # type: ignore[attr-defined]

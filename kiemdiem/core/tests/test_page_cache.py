@@ -14,7 +14,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.test import Client, RequestFactory
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from kiemdiem.core import page_cache
 from kiemdiem.core.permissions import SYSTEM
@@ -169,13 +169,18 @@ def test_anonymous_pages_and_a_zero_life_are_not_kept(client, office, unit_url, 
         assert client.get(unit_url).get(page_cache.HEADER) is None
 
 
-def _through_the_cache(view, user, path: str = "/trang-thu/") -> str:
+def _answer(view, user, path: str = "/trang-thu/") -> tuple[str | None, str]:
+    """`view` answering `path` to `user` behind the page cache: (X-Page-Cache, the HTML)."""
     request = RequestFactory().get(path)
     request.user = user
     request.session = SessionStore()
     middleware = page_cache.PageCacheMiddleware(view)
-    kept = middleware.process_view(request, view, (), {})
-    return (kept or middleware(request)).get(page_cache.HEADER)
+    response = middleware.process_view(request, view, (), {}) or middleware(request)
+    return response.get(page_cache.HEADER), response.content.decode()
+
+
+def _through_the_cache(view, user, path: str = "/trang-thu/") -> str | None:
+    return _answer(view, user, path)[0]
 
 
 def _page(_request) -> HttpResponse:
@@ -301,3 +306,76 @@ def test_postgres_a_write_running_elsewhere_shows_only_once_committed(org_tree, 
     state, html = _get(client, unit_url)
     assert state != "hit"
     assert "Đang sửa ở nơi khác" in html
+
+
+# --- figures that may lag (page_cache.may_lag: the dashboards and statistics) --------------
+
+
+def _names(_request) -> HttpResponse:
+    return HttpResponse("<p>" + ", ".join(Unit.objects.values_list("name", flat=True)) + "</p>")
+
+
+@page_cache.may_lag
+def _figures(request) -> HttpResponse:
+    return _names(request)
+
+
+def _kept_answer(view, user, path: str) -> str:
+    """Have `view`'s page at `path` kept; its HTML."""
+    for _ in range(TRIES):
+        state, html = _answer(view, user, path)
+        if state == "hit":
+            return html
+    raise AssertionError(f"{path} was never served kept in {TRIES} reads")
+
+
+def test_figures_are_served_kept_for_a_while_after_others_write_and_not_longer(
+    db, org_tree, office, settings
+):
+    settings.KIEMDIEM_PAGE_LAG_SECONDS = 30
+    figures = _kept_answer(_figures, office, "/so-lieu/")
+    page = _kept_answer(_names, office, "/trang-thu/")
+    assert figures == page and "Đảng bộ tỉnh Thanh Hóa" in figures
+    services.unit_update(unit=org_tree.province_a, by=SYSTEM, name="Tỉnh đổi tên")
+
+    assert _answer(_figures, office, "/so-lieu/") == ("lag", figures)  # as it was built
+    state, html = _answer(_names, office, "/trang-thu/")  # a page that may not lag
+    assert state != "hit" and "Tỉnh đổi tên" in html
+
+    later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=31)
+    with time_machine.travel(later, tick=False):
+        state, html = _answer(_figures, office, "/so-lieu/")
+    assert state not in ("hit", "lag") and "Tỉnh đổi tên" in html
+
+
+def test_who_changed_something_reads_the_figures_afresh(db, org_tree, office, settings):
+    """Read-your-writes: an audit event of the user's own within the lag."""
+    settings.KIEMDIEM_PAGE_LAG_SECONDS = 30
+    _kept_answer(_figures, office, "/so-lieu/")
+    services.unit_update(unit=org_tree.province_a, by=office, name="Văn phòng vừa sửa")
+    state, html = _answer(_figures, office, "/so-lieu/")
+    assert state not in ("hit", "lag") and "Văn phòng vừa sửa" in html
+
+
+def test_no_lag_when_it_is_set_to_zero(db, org_tree, office, settings):
+    settings.KIEMDIEM_PAGE_LAG_SECONDS = 0
+    _kept_answer(_figures, office, "/so-lieu/")
+    Unit.objects.filter(pk=org_tree.province_a.pk).update(name="Sửa thẳng trong bảng")
+    state, html = _answer(_figures, office, "/so-lieu/")
+    assert state not in ("hit", "lag") and "Sửa thẳng trong bảng" in html
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "lags"),
+    [
+        ("dashboard:cycle-list", [], True),
+        ("dashboard:cycle-unit", [1, 1], True),
+        ("classification:statistics", [], True),
+        ("org:unit-detail", [1], False),
+        ("remediation:plan-list", [], False),
+    ],
+)
+def test_the_dashboards_and_statistics_may_lag_and_nothing_else(name, args, lags):
+    """The mark passes through @login_required to the view the middleware is given."""
+    view = resolve(reverse(name, args=args)).func
+    assert getattr(view, "page_may_lag", False) is lags
