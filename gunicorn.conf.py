@@ -12,6 +12,9 @@ bind = os.environ.get("KIEMDIEM_BIND", "127.0.0.1:8000")
 # No parallel query plans for the pages (settings.tune_postgres): each reads small index ranges,
 # and the workers a parallel plan starts take the cores other requests are waiting for.
 os.environ.setdefault("KIEMDIEM_DB_PARALLEL_WORKERS", "0")
+# The workers share their kept pages (core/page_cache.py, var/pages; PostgreSQL only): a page
+# read again is served kept whichever worker takes the request.
+os.environ.setdefault("KIEMDIEM_PAGE_CACHE_SHARED", "1")
 # gunicorn's own advice, (2 × cores) + 1 synchronous workers: while one waits on the database
 # another uses the core. Each worker holds one database connection (CONN_MAX_AGE keeps it).
 workers = int(os.environ.get("KIEMDIEM_WEB_WORKERS", 2 * multiprocessing.cpu_count() + 1))

@@ -311,13 +311,18 @@ def report(loads: dict[int, str]) -> tuple[str, list[str], int]:
         rps = len(got) / span
         looked = [r for r in got if r.get("kept")]  # the pages the page cache looked at
         hits = sum(1 for r in looked if r["kept"] == "hit")
-        kept = f"{round(100 * hits / len(looked))} % of {len(looked)}" if looked else "–"
+        lags = sum(1 for r in looked if r["kept"] == "lag")  # figures within their lag
+        kept = (
+            f"{round(100 * (hits + lags) / len(looked))} % of {len(looked)} ({lags} lagging)"
+            if looked
+            else "–"
+        )
         lines.append(
             f"LOADTEST step={STEPS[step]}users load={loads.get(step, '?').replace(' ', '')} "
             f"rps={sig3(rps)} "
             f"p50={sig3(_p50(ms))}ms p95={sig3(p95(ms))}ms errors={errors}/{len(got)} "
             f"mix={'/'.join(str(round(100 * m)) for m in mix)} "
-            f"kept={hits}/{len(looked)}"
+            f"kept={hits}+{lags}lagging/{len(looked)}"
         )
         summary.append(
             f"| {STEPS[step]} users | {loads.get(step, '?')} | {sig3(rps)} | {sig3(_p50(ms))} | "

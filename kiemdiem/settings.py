@@ -440,6 +440,17 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": env_int("KIEMDIEM_PAGE_CACHE_ENTRIES", 300)},
     },
 }
+# Shared by the web workers of this machine (gunicorn.conf.py turns it on): a page kept by one
+# worker is served by the others, from files in var/pages (readable by this user only). Only
+# on PostgreSQL, whose per-table versions are the same for every process; SQLite's are one
+# process's own (core/page_cache.py).
+KIEMDIEM_PAGE_CACHE_SHARED = env_bool("KIEMDIEM_PAGE_CACHE_SHARED", False)
+if KIEMDIEM_PAGE_CACHE_SHARED and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    CACHES["pages"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "pages"),
+        "OPTIONS": {"MAX_ENTRIES": env_int("KIEMDIEM_PAGE_CACHE_ENTRIES", 2000)},
+    }
 
 # --- Import and export of the organization tree and people (kiemdiem.transfer) -------------
 # Largest upload (all files of one import together); larger requests are refused unread.

@@ -9,7 +9,10 @@ everything about the request a page may depend on:
   about them: `key_read`), the session's data (messages waiting in it, the user's choices),
   every cookie (the CSRF secret that the page's forms carry, the replica pin), the host, the
   full path with its query, the htmx headers, Accept and the language;
-- the day in Vietnam (`core.dates.today`: deadlines turn overdue at midnight).
+- the day in Vietnam (`core.dates.today`: deadlines turn overdue at midnight);
+- the code that built it (`code_version`): with KIEMDIEM_PAGE_CACHE_SHARED the web workers of
+  the machine share the kept pages (files in var/pages, PostgreSQL only), and a deploy's new
+  templates must not be answered by the pages the old code kept.
 
 Beside the key, a kept page carries the versions of what it read, and is served only while they
 are still the database's:
@@ -49,6 +52,7 @@ written since), miss (built and kept), or pass (built, not kept).
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import itertools
 import os
@@ -56,6 +60,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
@@ -205,9 +210,34 @@ def _own_row(user: object) -> str:
     return repr([getattr(user, f.attname) for f in fields if f.attname != "last_login"])
 
 
+@functools.cache
+def code_version(roots: tuple[str, ...] | None = None) -> str:
+    """A digest of the files that make a page: the app's code and templates (`roots`, by
+    default the `kiemdiem` package), the pinned packages and the static files' manifest. Read
+    once per process (~700 files, ~5 MB)."""
+    base = settings.BASE_DIR
+    if roots is None:
+        roots = (str(base / "kiemdiem"),)
+    files = [base / "requirements.lock", base / "package-lock.json"]
+    files.append(Path(settings.STATIC_ROOT) / "staticfiles.json")
+    for root in roots:
+        for folder, subfolders, names in os.walk(root):
+            subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
+            files += [Path(folder) / name for name in sorted(names)]
+    digest = hashlib.blake2b(digest_size=16)
+    for path in files:
+        digest.update(str(path).encode() + b"\x00")
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"\x01")  # absent (no collected static files): absent for all
+    return digest.hexdigest()
+
+
 def page_key(request: HttpRequest, day: datetime.date) -> str:
     session = request.session
     parts = [
+        code_version(),
         str(_settings_generation),
         day.isoformat(),
         request.method or "",

@@ -1,19 +1,25 @@
 """Kept pages (kiemdiem/core/page_cache.py): served again only while nothing they show changed."""
 
 import datetime
+import json
+import os
 import sqlite3
+import subprocess
+import sys
 import threading
 import zoneinfo
+from unittest import mock
 
 import psycopg
 import pytest
 import time_machine
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.messages.storage.session import SessionStorage
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse
-from django.test import Client, RequestFactory
+from django.test import Client, RequestFactory, override_settings
 from django.urls import resolve, reverse
 
 from kiemdiem.core import page_cache
@@ -379,3 +385,73 @@ def test_the_dashboards_and_statistics_may_lag_and_nothing_else(name, args, lags
     """The mark passes through @login_required to the view the middleware is given."""
     view = resolve(reverse(name, args=args)).func
     assert getattr(view, "page_may_lag", False) is lags
+
+
+# --- kept pages shared by the web workers (KIEMDIEM_PAGE_CACHE_SHARED) ------------------------
+
+_OTHER_WORKER = """
+import json, os, sys
+import django
+django.setup()
+from django.test import Client
+client = Client()
+for name, value in json.loads(sys.argv[1]).items():
+    client.cookies[name] = value
+response = client.get(sys.argv[2])
+html = response.content.decode()
+print(response.status_code, response.get("X-Page-Cache"), html.count(sys.argv[3]))
+"""
+
+
+@on_postgres
+def test_a_page_kept_by_one_worker_is_served_by_another(org_tree, office, unit_url, tmp_path):
+    """Another process (a second gunicorn worker) with the shared store, as gunicorn.conf.py
+    sets it: the page this one built and kept is served kept there, not built again."""
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "kiemdiem.settings_test",
+        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}"
+        f"/{db['NAME']}",
+        "KIEMDIEM_PAGE_CACHE_SHARED": "1",
+        "KIEMDIEM_VAR_DIR": str(tmp_path),
+        "KIEMDIEM_ALLOWED_HOSTS": "testserver",  # the test client's host, as here
+    }
+    pages = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(tmp_path / "pages"),
+    }
+    with override_settings(CACHES={**settings.CACHES, "pages": pages}):
+        # The other process's key: its settings were never changed by a test.
+        with mock.patch.object(page_cache, "_settings_generation", 0):
+            client = Client()
+            client.force_login(office)
+            assert _get(client, unit_url)[0] == "pass"  # the CSRF cookie is made
+            for _ in range(TRIES):
+                state, html = _get(client, unit_url)
+                if state == "miss":
+                    break
+            assert state == "miss"
+    cookies = json.dumps({name: morsel.value for name, morsel in client.cookies.items()})
+    marker = "Đảng bộ tỉnh Thanh Hóa"
+    answer = subprocess.run(
+        [sys.executable, "-c", _OTHER_WORKER, cookies, unit_url, marker],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout.split()
+    assert answer[:2] == ["200", "hit"]
+    assert int(answer[2]) == html.count(marker) > 0
+
+
+def test_the_code_version_follows_the_files(tmp_path):
+    (tmp_path / "templates").mkdir()
+    page = tmp_path / "templates" / "page.html"
+    page.write_text("<p>một</p>")
+    before = page_cache.code_version((str(tmp_path),))
+    assert page_cache.code_version((str(tmp_path),)) == before
+    page.write_text("<p>hai</p>")
+    page_cache.code_version.cache_clear()
+    assert page_cache.code_version((str(tmp_path),)) != before

@@ -189,12 +189,18 @@ def test_postgres_sessions_run_without_jit_unless_asked(monkeypatch):
     )
 
 
+def _unset_gunicorns_variables(monkeypatch) -> None:
+    """Unset what gunicorn.conf.py sets for its process, and restore it after the test."""
+    for name in ("KIEMDIEM_DB_PARALLEL_WORKERS", "KIEMDIEM_PAGE_CACHE_SHARED"):
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
+
+
 def test_the_web_workers_plan_without_parallel_workers(monkeypatch):
     """gunicorn.conf.py asks for no parallel plans; the setting reaches the sessions' options
     (with JIT on or off), and the task worker, started without it, keeps the server's."""
     monkeypatch.setenv("DATABASE_URL", "postgres://app@127.0.0.1:5432/kiemdiem")
-    monkeypatch.setenv("KIEMDIEM_DB_PARALLEL_WORKERS", "")  # (restored after the test: gunicorn's
-    monkeypatch.delenv("KIEMDIEM_DB_PARALLEL_WORKERS")  # configuration sets it for the process)
+    _unset_gunicorns_variables(monkeypatch)
     assert "parallel" not in runpy.run_path(settings_module.__file__)["DATABASES"]["default"][
         "OPTIONS"
     ].get("options", "")
@@ -205,6 +211,21 @@ def test_the_web_workers_plan_without_parallel_workers(monkeypatch):
     monkeypatch.setenv("KIEMDIEM_DB_JIT", "1")
     options = runpy.run_path(settings_module.__file__)["DATABASES"]["default"]["OPTIONS"]
     assert options["options"] == "-c max_parallel_workers_per_gather=0"
+
+
+def test_the_web_workers_share_their_kept_pages_on_postgres_only(monkeypatch, tmp_path):
+    """gunicorn.conf.py turns the shared store on; the settings then keep the pages in files
+    under var/pages on PostgreSQL, and in each process's memory on SQLite (core/page_cache.py)."""
+    _unset_gunicorns_variables(monkeypatch)
+    monkeypatch.setenv("KIEMDIEM_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", "postgres://app@127.0.0.1:5432/kiemdiem")
+    assert "LocMem" in runpy.run_path(settings_module.__file__)["CACHES"]["pages"]["BACKEND"]
+    runpy.run_path(str(Path(settings_module.__file__).parent.parent / "gunicorn.conf.py"))
+    pages = runpy.run_path(settings_module.__file__)["CACHES"]["pages"]
+    assert pages["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
+    assert pages["LOCATION"] == str(tmp_path / "pages")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/kiemdiem.sqlite3")
+    assert "LocMem" in runpy.run_path(settings_module.__file__)["CACHES"]["pages"]["BACKEND"]
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL setting")
