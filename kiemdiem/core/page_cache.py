@@ -295,8 +295,9 @@ def may_lag(view: Callable) -> Callable:
 
 
 def _lag_allowed(request: HttpRequest, view_func: Callable, built: float) -> bool:
-    """The page, built at `built` (time.time()), may be served although written since: its
-    view may lag, it is within the lag, and the user changed nothing themselves meanwhile."""
+    """The page, built from reads begun at `built` (time.time()), may be served although
+    written since: its view may lag, it is within the lag, and the user changed nothing
+    themselves meanwhile."""
     seconds = settings.KIEMDIEM_PAGE_LAG_SECONDS
     if seconds <= 0 or not getattr(view_func, "page_may_lag", False):
         return False
@@ -342,7 +343,7 @@ class PageCacheMiddleware:
             read = None if pending is None else pending[-1].stop()
         if pending is None:
             return response
-        key, aliases, before, day, _reads = pending
+        key, aliases, before, day, started, _reads = pending
         if before is None or read is None or not _storable(request, response):
             response[HEADER] = "pass"
             return response
@@ -350,7 +351,8 @@ class PageCacheMiddleware:
         if database_state(aliases, read) != versions or today() != day:
             response[HEADER] = "pass"
             return response
-        content = (versions, response.content, list(response.headers.items()), time.time())
+        # With the time its reads began: what it shows is as of then (for the lag).
+        content = (versions, response.content, list(response.headers.items()), started)
         caches[CACHE_ALIAS].set(key, content, settings.KIEMDIEM_PAGE_CACHE_SECONDS)
         response[HEADER] = "miss"
         return response
@@ -377,5 +379,6 @@ class PageCacheMiddleware:
                 return _served(content, headers, "lag")
         # Built by the view; kept afterwards if what it read did not change meanwhile.
         before = database_state(aliases)
-        request._page_cache = (key, aliases, before, day, _Reads(aliases))  # type: ignore[attr-defined]
+        pending = (key, aliases, before, day, time.time(), _Reads(aliases))
+        request._page_cache = pending  # type: ignore[attr-defined]
         return None
