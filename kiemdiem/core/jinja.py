@@ -15,6 +15,7 @@ import datetime
 import functools
 from collections.abc import Callable
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
@@ -60,6 +61,16 @@ def vn_int(value: int | None) -> str:
     return f"{int(value or 0):,}".replace(",", ".")
 
 
+def actor_name(user) -> str:
+    """Who did something, as the history panels name them: the person of the account, or the
+    account's user name (Django's `{{ user.person.full_name|default:user.username }}`)."""
+    try:
+        name = user.person.full_name
+    except ObjectDoesNotExist:  # an account of no person (an office, an administrator)
+        name = ""
+    return name or user.username
+
+
 def url(name: str, *args) -> str:
     return reverse(name, args=args)
 
@@ -70,6 +81,7 @@ def environment(**options) -> Environment:
     env.globals.update({"url": url, "url_of": url_of, "static": static, "pgettext": pgettext})
     env.filters.update(
         {
+            "actor_name": actor_name,
             "date": date,
             "days_waiting": days_waiting,
             "field_label": field_label,
