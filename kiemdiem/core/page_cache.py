@@ -1,9 +1,10 @@
-"""Whole signed-in pages kept while what they read has not changed (issue 17, parts 9, 11).
+"""Whole signed-in pages kept while what they read has not changed (issue 17, parts 9, 11, 12).
 
 A page read twice with nothing it shows written in between is the same page: the second time it
-is served from this process's memory (the `pages` cache, settings.CACHES) instead of being built
-again. Only the app's own pages (`_kept_view`: not the API, not the Django admin). The key holds
-everything about the request a page may depend on:
+is served from the `pages` cache (settings.CACHES: this process's memory, or under gunicorn on
+PostgreSQL files that the machine's workers share) instead of being built again. Only the
+app's own pages (`_kept_view`: not the API, not the Django admin). The key holds everything
+about the request a page may depend on:
 
 - who asks and how: the user (their own row, but for last_login, and what the frame reads
   about them: `key_read`), the session's data (messages waiting in it, the user's choices),
