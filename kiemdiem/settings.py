@@ -445,7 +445,7 @@ CACHES = {
 # on PostgreSQL, whose per-table versions are the same for every process; SQLite's are one
 # process's own (core/page_cache.py).
 KIEMDIEM_PAGE_CACHE_SHARED = env_bool("KIEMDIEM_PAGE_CACHE_SHARED", False)
-if KIEMDIEM_PAGE_CACHE_SHARED and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+if KIEMDIEM_PAGE_CACHE_SHARED and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     CACHES["pages"] = {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": str(VAR_DIR / "pages"),

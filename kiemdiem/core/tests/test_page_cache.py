@@ -48,12 +48,12 @@ def _get(client: Client, url: str):
     return response.get(page_cache.HEADER), response.content.decode()
 
 
-def _kept(client: Client, url: str) -> str:
-    """The page served kept (read again until it is), its HTML: the same bytes as the page
-    built and kept before it."""
+def _kept_by(read, url: str) -> str:
+    """The page served kept (`read()`, an (X-Page-Cache, HTML) pair, again until it is), its
+    HTML: the same bytes as the page built and kept before it."""
     built = None
     for _ in range(TRIES):
-        state, html = _get(client, url)
+        state, html = read()
         if state == "hit":
             assert built is None or html == built
             return html
@@ -61,6 +61,10 @@ def _kept(client: Client, url: str) -> str:
         if state == "miss":
             built = html
     raise AssertionError(f"{url} was never served kept in {TRIES} reads")
+
+
+def _kept(client: Client, url: str) -> str:
+    return _kept_by(lambda: _get(client, url), url)
 
 
 def _warm(client: Client, user, url: str) -> str:
@@ -328,11 +332,7 @@ def _figures(request) -> HttpResponse:
 
 def _kept_answer(view, user, path: str) -> str:
     """Have `view`'s page at `path` kept; its HTML."""
-    for _ in range(TRIES):
-        state, html = _answer(view, user, path)
-        if state == "hit":
-            return html
-    raise AssertionError(f"{path} was never served kept in {TRIES} reads")
+    return _kept_by(lambda: _answer(view, user, path), path)
 
 
 def test_figures_are_served_kept_for_a_while_after_others_write_and_not_longer(
@@ -425,13 +425,7 @@ def test_a_page_kept_by_one_worker_is_served_by_another(org_tree, office, unit_u
         # The other process's key: its settings were never changed by a test.
         with mock.patch.object(page_cache, "_settings_generation", 0):
             client = Client()
-            client.force_login(office)
-            assert _get(client, unit_url)[0] == "pass"  # the CSRF cookie is made
-            for _ in range(TRIES):
-                state, html = _get(client, unit_url)
-                if state == "miss":
-                    break
-            assert state == "miss"
+            html = _warm(client, office, unit_url)
     cookies = json.dumps({name: morsel.value for name, morsel in client.cookies.items()})
     marker = "Đảng bộ tỉnh Thanh Hóa"
     answer = subprocess.run(
