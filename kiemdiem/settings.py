@@ -507,6 +507,8 @@ KIEMDIEM_SCHEDULES = {
     "jobs-expire": ("kiemdiem.core.tasks.jobs_expire", 15),
     "audit-verify": ("kiemdiem.core.tasks.audit_verify", "02:30"),
     "classification-statistics-merge": ("kiemdiem.classification.tasks.statistics_merge", 1),
+    # PostgreSQL: membership changes added to the members-per-unit totals of every ancestor
+    "member-counts-merge": ("kiemdiem.org.tasks.member_counts_merge", 1),
     # ZIPs of a subtree's documents are copies: their files go after a few days
     "documents-bundles-expire": ("kiemdiem.documents.bundles.bundles_expire", "03:10"),
     # PostgreSQL: next year's partitions of the audit trail and progress reports, in advance

@@ -1,32 +1,47 @@
 """The members-per-unit summary (org.UnitMemberCount): for every unit, how many open-ended
 memberships (valid_to NULL) its whole subtree holds, official and temporary apart.
 
-Kept exact by the database, not by the writers: triggers on org_membership add and subtract
-every inserted, deleted or updated row, whoever writes it (the org services, imports, the demo
-and bench loaders, the admin, tests' factories, raw SQL). PostgreSQL: one statement-level trigger
-per operation reading the statement's transition tables, so a bulk load of millions of rows
-costs one grouped pass; SQLite: row triggers. Each change reaches the unit of the membership and
-every ancestor of it (found by their paths: the prefixes of the unit's path).
+Kept exact by the database, not by the writers: triggers on org_membership count every
+inserted, deleted or updated row, whoever writes it (the org services, imports, the demo and
+bench loaders, the admin, tests' factories, raw SQL). A change reaches the unit of the membership
+and every ancestor of it (found by their paths: the prefixes of the unit's path).
+
+PostgreSQL (since org/0007): one statement-level trigger per operation reads the statement's
+transition tables (a bulk load of millions of rows costs one grouped pass) and appends the
+statement's net change per unit to UnitMemberCountChange, in the writer's transaction.
+`merge_pending` (the task workers, every minute) adds the changes to the unit's and its
+ancestors' rows and deletes them, in one statement. Org/0006's triggers added to the ancestors
+in the writer's transaction: every membership writer of the country then waited on the root's
+row for the one before it to commit, and an import held it for its whole length. The counts
+(selectors.subtree_member_counts) read the summary and the pending changes in one statement.
+SQLite: row triggers add to the ancestors at once. Its writers wait for each other anyway (one
+write transaction at a time), so nothing is ever pending there.
 
 What is not in the summary is read live through two small partial indexes (selectors.
 subtree_member_counts): open memberships that start after today (subtracted) and dated ones
 still running today (added). So midnight needs no rebuild: a membership whose end date has
 passed, or whose start date arrives, is counted right on the first load of the day.
 
-Unit moves change ancestors: org.services.unit_move calls `move_subtree` in its transaction
-(PostgreSQL: after locking org_membership against concurrent writes, so no trigger adds to
-the old ancestors after the totals were moved). TRUNCATE of org_membership fires nothing:
-truncate this table with it (the demo writer's TRUNCATE does: it references org_unit).
+Unit moves change ancestors: org.services.unit_move calls `lock_for_move`, then moves the
+subtree's totals in its transaction (PostgreSQL: no trigger adds to the old ancestors, and no
+merge either, after the totals were moved; changes still pending are merged later along the
+new paths). TRUNCATE of org_membership fires nothing: truncate the summary and its changes with
+it (the demo writer's TRUNCATE does).
 
-core/0011's way: the migration org/0006 imports these statements; a change needs a new
+core/0011's way: the migrations org/0006 and 0007 import these statements; a change needs a new
 migration that replaces the triggers.
 """
 
+from collections.abc import Callable
+
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db import connection as default_connection
 
 from kiemdiem.core import summary_triggers
+from kiemdiem.core.summaries import rebuild_in_snapshot
 
 TABLE = "org_unitmembercount"
+CHANGES = "org_unitmembercountchange"
 
 # Path prefix lengths of a unit's ancestors: 6 digits and a dot per level (models.PATH_STEP),
 # up to the path column's 255 characters.
@@ -88,13 +103,31 @@ def _subtract(ref: str) -> str:
     """
 
 
-POSTGRES = summary_triggers.create_sql(
-    "org_membership_counted",
-    "org_membership",
-    inserted=delta_sql(_grouped("new_rows")),
-    deleted=delta_sql(_grouped("old_rows", "-")),
-    updated=delta_sql(_grouped("new_rows") + " UNION ALL " + _grouped("old_rows", "-")),
-)
+def pending_sql(deltas: str) -> str:
+    """Append `deltas` (as delta_sql's) to the changes waiting for the merge, one row a unit."""
+    return f"""
+        INSERT INTO {CHANGES} (unit_id, official, temporary)
+        SELECT unit_id, SUM(official), SUM(temporary)
+          FROM ({deltas}) d
+         GROUP BY unit_id
+        HAVING SUM(official) <> 0 OR SUM(temporary) <> 0
+    """
+
+
+def _postgres(keep: Callable[[str], str]) -> str:
+    return summary_triggers.create_sql(
+        "org_membership_counted",
+        "org_membership",
+        inserted=keep(_grouped("new_rows")),
+        deleted=keep(_grouped("old_rows", "-")),
+        updated=keep(_grouped("new_rows") + " UNION ALL " + _grouped("old_rows", "-")),
+    )
+
+
+# Org/0006 to 0007: each statement added its change to every ancestor's row at once.
+POSTGRES_ADDING = _postgres(delta_sql)
+# Since org/0007: each statement appends its change per unit; merge_pending adds them up.
+POSTGRES = _postgres(pending_sql)
 DROP_POSTGRES = summary_triggers.drop_sql("org_membership_counted", "org_membership")
 
 SQLITE = [
@@ -115,9 +148,9 @@ DROP_SQLITE = [
 ]
 
 
-def create_triggers(schema_editor) -> None:
+def create_triggers(schema_editor, postgres: str = POSTGRES) -> None:
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(POSTGRES, params=None)
+        schema_editor.execute(postgres, params=None)
     else:
         for statement in SQLITE:
             schema_editor.execute(statement, params=None)
@@ -131,11 +164,68 @@ def drop_triggers(schema_editor) -> None:
             schema_editor.execute(statement, params=None)
 
 
-def rebuild(connection=None) -> None:
-    """The whole summary again from org_membership, set-based (one grouped pass): after a load
-    that bypassed the triggers (TRUNCATE, or triggers disabled), and in the migration."""
+# The claimed changes summed per unit, for delta_sql.
+_CLAIMED = (
+    "SELECT unit_id, SUM(official) AS official, SUM(temporary) AS temporary "
+    "FROM claimed GROUP BY unit_id"
+)
+
+
+def merge_pending(*, batch: int = 10_000, connection=None) -> int:
+    """Add up to `batch` pending changes, oldest first, to their units' and ancestors' rows and
+    delete them, in one statement; returns how many. Workers may merge at once: each claims
+    rows the others have not locked (SKIP LOCKED), and they add to the ancestors' rows in one
+    order (delta_sql), so they wait for each other there but never deadlock. SQLite keeps
+    nothing pending."""
+    connection = connection or default_connection
+    if connection.vendor != "postgresql":
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH claimed AS (
+                DELETE FROM {CHANGES} WHERE id IN (
+                    SELECT id FROM {CHANGES} ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED)
+                RETURNING unit_id, official, temporary
+            ), added AS ({delta_sql(_CLAIMED)} RETURNING 1)
+            SELECT COUNT(*) FROM claimed
+            """,
+            [batch],
+        )
+        return cursor.fetchone()[0]
+
+
+def merge_all(*, batch: int = 10_000, connection=None) -> int:
+    """Merge batches until nothing is pending; returns the count."""
+    total = 0
+    while merged := merge_pending(batch=batch, connection=connection):
+        total += merged
+        if merged < batch:
+            break
+    return total
+
+
+def lock_for_move(connection=None) -> None:
+    """PostgreSQL, in a unit move's transaction, before it moves the subtree's totals: the
+    triggers add a membership's change to the ancestors its unit's path names, and so does a
+    merge. Waits for the membership writes and the merge in flight (whose totals then move
+    too) and holds back new ones until the move commits."""
     connection = connection or default_connection
     if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("LOCK TABLE org_membership IN SHARE MODE")
+            cursor.execute(f"LOCK TABLE {CHANGES} IN EXCLUSIVE MODE")
+
+
+def rebuild(connection=None, *, changes: bool = True) -> None:
+    """The whole summary again from org_membership, set-based (one grouped pass), the pending
+    changes dropped (`changes=False`: org/0006, before their table existed): after a load that
+    bypassed the triggers (TRUNCATE, or triggers disabled), and in the migration. On its own it
+    runs in one snapshot (core.summaries), so a membership written meanwhile is counted once:
+    in the recount or by its pending change."""
+    connection = connection or default_connection
+    postgres = connection.vendor == "postgresql"
+    if postgres:
         deltas = _grouped("org_membership")
     else:  # SQLite has no FILTER before 3.30; SUM of a comparison counts the same
         deltas = (
@@ -143,6 +233,16 @@ def rebuild(connection=None) -> None:
             "SUM(kind <> 'official') AS temporary "
             "FROM org_membership WHERE valid_to IS NULL GROUP BY unit_id"
         )
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {TABLE}")
-        cursor.execute(delta_sql(deltas))
+
+    def once() -> None:
+        with connection.cursor() as cursor:
+            if postgres and changes:
+                cursor.execute(f"DELETE FROM {CHANGES}")
+            cursor.execute(f"DELETE FROM {TABLE}")
+            cursor.execute(delta_sql(deltas))
+
+    if connection.alias == DEFAULT_DB_ALIAS:
+        rebuild_in_snapshot(once, what="dựng lại số đảng viên theo đơn vị")
+    else:
+        with transaction.atomic(using=connection.alias):
+            once()

@@ -343,6 +343,29 @@ class UnitMemberCount(models.Model):
         return f"{self.unit_id}: {self.official} + {self.temporary}"
 
 
+class UnitMemberCountChange(models.Model):
+    """A change of one unit's own open-ended memberships not yet added to its ancestors' totals
+    (PostgreSQL): the triggers on org_membership append it in the writer's transaction, and the
+    background merge (member_counts.merge_pending) adds it to the unit and every ancestor in
+    UnitMemberCount and deletes it. So two membership writers never wait for each other on the
+    root's row; the counts read the summary and the pending changes in one statement."""
+
+    # No constraint: a change may outlive its unit until merged (the merge skips it then). No
+    # index: the table holds a minute's changes, read whole; an index would cost every write.
+    unit = models.ForeignKey(
+        Unit, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    official = models.IntegerField(default=0)
+    temporary = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("thay đổi số đảng viên chờ tổng hợp")
+        verbose_name_plural = _("thay đổi số đảng viên chờ tổng hợp")
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}: {self.official:+} {self.temporary:+}"
+
+
 class PositionRole(models.TextChoices):
     SECRETARY = "secretary", _("Bí thư")
     DEPUTY_SECRETARY = "deputy_secretary", _("Phó Bí thư")

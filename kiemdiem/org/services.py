@@ -4,7 +4,7 @@ import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
@@ -18,6 +18,7 @@ from kiemdiem.core.permissions import Actor, require
 from kiemdiem.core.tasks import enqueue
 from kiemdiem.core.text import fold, normalize_text
 from kiemdiem.core.versions import save_if_unchanged
+from kiemdiem.org import member_counts
 from kiemdiem.org.models import (
     CELL_KINDS,
     PATH_STEP,
@@ -284,12 +285,8 @@ def unit_move(
     old_parent = unit.parent
     old_path = unit.path
     new_path = new_parent.path + path_segment(unit.pk)
-    if connection.vendor == "postgresql":
-        # The members-per-unit summary's triggers add a membership to the ancestors its unit's
-        # path names: no membership may change until the subtree's totals have moved with it
-        # (waits for those in flight, whose totals then move too).
-        with connection.cursor() as cursor:
-            cursor.execute("LOCK TABLE org_membership IN SHARE MODE")
+    # No membership change may reach the old ancestors after the subtree's totals moved.
+    member_counts.lock_for_move()
     save_if_unchanged(unit, expected_version, parent=new_parent)
     # One statement rewrites the prefix of the whole subtree (the unit included).
     depth_shift = (len(new_path) - len(old_path)) // PATH_STEP

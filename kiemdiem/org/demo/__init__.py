@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from kiemdiem.core.audit import audit_record
 from kiemdiem.core.models import AuditAction, AuditEvent
 from kiemdiem.core.permissions import SYSTEM
+from kiemdiem.org import member_counts
 from kiemdiem.org.demo.geo import gazetteer
 from kiemdiem.org.demo.layout import SCALES, build_plan
 from kiemdiem.org.demo.people import NEW_START, Salts
@@ -136,6 +137,10 @@ def seed_demo(
         if restore:
             with phase("Tạo lại chỉ mục, kiểm tra ràng buộc"):
                 writer.restore_constraints_and_indexes(restore, log=log)
+        # PostgreSQL: the memberships' changes, appended per unit by their triggers, added to
+        # every ancestor's total now rather than by the first merge after the load.
+        with phase("Cộng số đảng viên của từng đơn vị"):
+            member_counts.merge_all()
         with phase("Tài khoản demo và nhật ký"):
             if writer.postgres:
                 writer.reset_sequences()  # before the ORM inserts grants below

@@ -30,16 +30,26 @@ from kiemdiem.org.models import (
     Position,
     Unit,
     UnitMemberCount,
+    UnitMemberCountChange,
     UnitSuccession,
 )
 from kiemdiem.org.services import unit_search_text
 
 # created_at / updated_at of every demo row: fixed, so a seed always gives identical rows.
 STAMP = datetime.datetime(2026, 11, 1, 1, 0, tzinfo=datetime.UTC)
-# UnitMemberCount: the triggers on memberships keep it; a TRUNCATE of memberships (which fires
-# none) must empty it too. After Membership: deleted in this order, the memberships' triggers
-# find its rows still there.
-ORG_MODELS = [AccessGrant, Position, Membership, UnitMemberCount, UnitSuccession, Person, Unit]
+# UnitMemberCount and its pending changes: the triggers on memberships keep them; a TRUNCATE of
+# memberships (which fires none) must empty them too. After Membership: deleted in this order,
+# the memberships' triggers find the summary's rows still there, and their changes go with them.
+ORG_MODELS = [
+    AccessGrant,
+    Position,
+    Membership,
+    UnitMemberCount,
+    UnitMemberCountChange,
+    UnitSuccession,
+    Person,
+    Unit,
+]
 
 
 class Writer:

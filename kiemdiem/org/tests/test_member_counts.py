@@ -1,5 +1,7 @@
-"""The members-per-unit summary (org.UnitMemberCount, kept by triggers) gives the live counts
-after every kind of membership change, and across midnight without a write."""
+"""The members-per-unit summary (org.UnitMemberCount, kept by triggers, with its pending changes
+on PostgreSQL) gives the live counts after every kind of membership change, before and after
+the changes are merged, and across midnight without a write; membership writers do not wait
+for each other on it."""
 
 import datetime
 import threading
@@ -18,6 +20,7 @@ from kiemdiem.org.models import (
     Unit,
     UnitKind,
     UnitMemberCount,
+    UnitMemberCountChange,
 )
 from kiemdiem.org.tests.factories import PersonFactory, UnitFactory
 from kiemdiem.transfer.tests.helpers import import_now
@@ -38,9 +41,12 @@ def _live(unit: Unit, kind: str, day: datetime.date) -> int:
 
 
 def assert_exact(step: str) -> None:
-    """Every unit: the summary's rows, the counts built on them, the children's counts and the
-    people equal what counting the memberships gives."""
-    day = timezone.localdate()
+    """Every unit: the counts built on the summary and its pending changes, the children's
+    counts and the people equal what counting the memberships gives; then, the changes merged,
+    the summary's rows equal the open memberships, and the counts are still right."""
+    assert_counts(step)
+    member_counts.merge_all()
+    assert not UnitMemberCountChange.objects.exists(), step
     for unit in Unit.objects.all():
         open_ = Membership.objects.filter(unit__path__startswith=unit.path, valid_to__isnull=True)
         row = UnitMemberCount.objects.filter(unit=unit).first()
@@ -49,6 +55,12 @@ def assert_exact(step: str) -> None:
             open_.filter(kind=OFFICIAL).count(),
             open_.filter(kind=TEMPORARY).count(),
         ), (step, unit.code, "summary")
+    assert_counts(f"{step}, merged")
+
+
+def assert_counts(step: str) -> None:
+    day = timezone.localdate()
+    for unit in Unit.objects.all():
         live = (_live(unit, OFFICIAL, day), _live(unit, TEMPORARY, day))
         assert selectors.subtree_member_counts([unit])[unit.pk] == live, (step, unit.code)
         assert selectors.subtree_member_count(unit) == sum(live), (step, unit.code)
@@ -63,6 +75,11 @@ def assert_exact(step: str) -> None:
             assert child.member_count == expected, (step, unit.code, child.code)
 
 
+def assert_pending() -> None:
+    """PostgreSQL keeps a write's change pending until the merge; SQLite adds it at once."""
+    assert UnitMemberCountChange.objects.exists() == (connection.vendor == "postgresql")
+
+
 def test_summary_counts_equal_live_counts_after_each_change(org_tree, office, monkeypatch):
     t = org_tree
     today = timezone.localdate()
@@ -70,6 +87,7 @@ def test_summary_counts_equal_live_counts_after_each_change(org_tree, office, mo
 
     newcomer = PersonFactory(full_name="Đỗ Văn Tâm")
     services.membership_add(person=newcomer, unit=t.cell_b1, valid_from=today, by=SYSTEM)
+    assert_pending()
     assert_exact("create")
 
     later = PersonFactory(full_name="Đinh Thị Lụa")
@@ -121,6 +139,11 @@ def test_summary_counts_equal_live_counts_after_each_change(org_tree, office, mo
     services.unit_update(unit=t.cell_a1b, by=SYSTEM, merged_into=t.cell_a1)
     assert_exact("merge")
 
+    # A move while a change below it is pending: merged later, along the new paths.
+    services.membership_add(
+        person=PersonFactory(full_name="Lò Văn Chuyển"), unit=t.cell_a1, valid_from=today, by=SYSTEM
+    )
+    assert_pending()
     services.unit_move(unit=t.grassroots_a1, new_parent=t.district_b1, by=SYSTEM, reason="Thử")
     assert_exact("move")
     extra = UnitFactory(code="X42B3", kind=UnitKind.COMMUNE, parent=t.province_b)
@@ -146,10 +169,21 @@ def test_rebuild_gives_what_the_triggers_kept(org_tree):
         valid_from=datetime.date(2025, 8, 1),
         by=SYSTEM,
     )
+    member_counts.merge_all()
     kept = set(
         UnitMemberCount.objects.filter(official__gt=0).values_list("unit", "official", "temporary")
     )
+    # A change pending when the rebuild runs: its membership is counted, the change dropped.
+    newcomer = PersonFactory()
+    services.membership_add(
+        person=newcomer, unit=org_tree.cell_b1, valid_from=datetime.date(2025, 8, 2), by=SYSTEM
+    )
+    assert_pending()
     UnitMemberCount.objects.update(official=99)
+    member_counts.rebuild()
+    assert not UnitMemberCountChange.objects.exists()
+    assert_counts("rebuilt, a change pending")
+    Membership.objects.filter(person=newcomer).delete()
     member_counts.rebuild()
     rebuilt = set(UnitMemberCount.objects.values_list("unit", "official", "temporary"))
     # the two cells and their six ancestors
@@ -212,3 +246,92 @@ def test_a_move_waits_for_a_membership_write_in_flight(org_tree):
     assert not errors, errors
     assert Unit.objects.get(pk=t.grassroots_a1.pk).parent_id == t.district_b1.pk
     assert_exact("move beside a write in flight")
+
+
+def _in_thread(work, errors: list[BaseException]) -> threading.Thread:
+    def run() -> None:
+        try:
+            work()
+        except BaseException as exc:  # reported by the test
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+@pytest.mark.django_db(transaction=True)
+def test_membership_writers_do_not_wait_for_each_other(org_tree):
+    """PostgreSQL: while one transaction holds a new membership in one province, another
+    commits one in the other province at once. Org/0006's triggers added both to the root's
+    row, so the second waited for the first one's commit (an import's whole length)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite writes one transaction at a time")
+    t = org_tree
+    added, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def hold() -> None:
+        with transaction.atomic():
+            services.membership_add(
+                person=PersonFactory(), unit=t.cell_a1, valid_from=timezone.localdate(), by=SYSTEM
+            )
+            added.set()
+            release.wait(10)
+
+    holder = _in_thread(hold, errors)
+    assert added.wait(10)
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")
+            services.membership_add(
+                person=PersonFactory(), unit=t.cell_b1, valid_from=timezone.localdate(), by=SYSTEM
+            )
+    finally:
+        release.set()
+        holder.join(10)
+    assert not errors, errors
+    assert_exact("two writers at once")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_move_waits_for_a_merge_in_flight(org_tree):
+    """PostgreSQL: a merge that has added a change below a unit to its old ancestors, not yet
+    committed, when the unit is moved: the move waits for it (lock_for_move), then moves the
+    totals with the change in them. Without the wait the move subtracted the totals it read
+    before the merge, and the old ancestors kept the change."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite keeps nothing pending")
+    t = org_tree
+    member_counts.merge_all()  # the fixture's
+    services.membership_add(
+        person=PersonFactory(), unit=t.cell_a1, valid_from=timezone.localdate(), by=SYSTEM
+    )
+    assert_pending()
+    merged, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def merge() -> None:
+        with transaction.atomic():
+            assert member_counts.merge_pending() == 1
+            merged.set()
+            release.wait(10)
+
+    def move() -> None:
+        unit = Unit.objects.get(pk=t.grassroots_a1.pk)
+        target = Unit.objects.get(pk=t.district_b1.pk)
+        services.unit_move(unit=unit, new_parent=target, by=SYSTEM, reason="Thử")
+
+    merger = _in_thread(merge, errors)
+    assert merged.wait(10), errors
+    mover = _in_thread(move, errors)
+    time.sleep(0.5)  # the move reaches its lock (or, without it, reads the totals)
+    release.set()
+    merger.join(10)
+    mover.join(10)
+    assert not errors, errors
+    assert Unit.objects.get(pk=t.grassroots_a1.pk).parent_id == t.district_b1.pk
+    assert_exact("move beside a merge in flight")
