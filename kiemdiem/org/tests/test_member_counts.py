@@ -4,6 +4,7 @@ the changes are merged, and across midnight without a write; membership writers 
 for each other on it."""
 
 import datetime
+import importlib
 import threading
 import time
 
@@ -12,7 +13,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from kiemdiem.core.permissions import SYSTEM
-from kiemdiem.org import member_counts, selectors, services
+from kiemdiem.org import member_counts, selectors, services, tasks
 from kiemdiem.org.models import (
     Membership,
     MembershipKind,
@@ -335,3 +336,36 @@ def test_a_move_waits_for_a_merge_in_flight(org_tree):
     assert not errors, errors
     assert Unit.objects.get(pk=t.grassroots_a1.pk).parent_id == t.district_b1.pk
     assert_exact("move beside a merge in flight")
+
+
+def test_the_worker_merges_the_pending_changes(org_tree):
+    member_counts.merge_all()  # the fixture's
+    for cell in (org_tree.cell_a1, org_tree.cell_b1):
+        services.membership_add(
+            person=PersonFactory(), unit=cell, valid_from=timezone.localdate(), by=SYSTEM
+        )
+    merged = 2 if connection.vendor == "postgresql" else 0
+    assert tasks.member_counts_merge() == f"cộng {merged} thay đổi số đảng viên"
+    assert not UnitMemberCountChange.objects.exists()
+    assert_exact("merged by the worker")
+
+
+def test_the_migration_replaces_the_triggers_both_ways(org_tree):
+    """PostgreSQL: backwards, org/0006's triggers add at once and nothing stays pending;
+    forwards again, a write's change waits for the merge."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's triggers are the same on both sides")
+    migration = importlib.import_module("kiemdiem.org.migrations.0007_membership_count_changes")
+    cell, day = org_tree.cell_a1, timezone.localdate()
+    services.membership_add(person=PersonFactory(), unit=cell, valid_from=day, by=SYSTEM)
+    with connection.schema_editor() as editor:
+        migration.backwards(None, editor)
+    assert not UnitMemberCountChange.objects.exists()
+    services.membership_add(person=PersonFactory(), unit=cell, valid_from=day, by=SYSTEM)
+    assert not UnitMemberCountChange.objects.exists()
+    assert_exact("back at org/0006")
+    with connection.schema_editor() as editor:
+        migration.forwards(None, editor)
+    services.membership_add(person=PersonFactory(), unit=cell, valid_from=day, by=SYSTEM)
+    assert_pending()
+    assert_exact("forwards again")
