@@ -13,7 +13,12 @@ The pages a person of each kind opens on the deadline day, through the real page
 - commune secretaries (`CommuneSecretary`): home, their commune's dashboard; appraise a plan of
   one of their cells (the "Chờ tôi thẩm định" queue, the plan page, then accept or return it);
 - the provincial office (`ProvinceOffice`): the dashboards (list, province, a commune) and the
-  Excel exports of a dashboard's table and of a commune's plans.
+  Excel exports of a dashboard's table and of a commune's plans;
+- a screen in an office (`DashboardWatcher`) that keeps the province's dashboard open and
+  reloads it every 15–30 s: the case the figures' lag serves (kiemdiem/core/page_cache.py).
+
+A page read also fetches what the page loads at once through htmx (`hx-trigger="load"`: a
+dashboard's oversight table), as a browser would, named "<page kind>+load".
 
 Request names are "<page kind>" for reads and "write:<what>" / "export:<what>" for the rest. A
 write is ok only when it redirects (a form shown again is a refusal: an error here), an export
@@ -49,6 +54,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 VERSION = re.compile(r'name="version" value="(\d+)"')
 PLAN_LINK = re.compile(r'href="/ke-hoach/(\d+)/"')
+# what a page fetches through htmx as soon as it is shown
+LOADED = re.compile(r'hx-get="([^"]+)" hx-trigger="load"')
 
 STARTED = time.monotonic()
 _out = None
@@ -157,7 +164,25 @@ class Persona(HttpUser):
             if response.status_code != 200:
                 response.failure(f"{url} → {response.status_code}")
                 return ""
-            return response.text
+            page = response.text
+        for fragment in LOADED.findall(page):
+            self.fragment(fragment.replace("&amp;", "&"), f"{name}+load")
+        return page
+
+    def fragment(self, url: str, name: str) -> None:
+        with cast(
+            ResponseContextManager,
+            self.client.get(
+                url,
+                name=name,
+                headers={"HX-Request": "true"},
+                catch_response=True,
+                allow_redirects=False,
+                context=self.context(),
+            ),
+        ) as response:
+            if response.status_code != 200:
+                response.failure(f"{url} → {response.status_code}")
 
     def post(self, url: str, name: str, data: dict[str, Any], expect: str = "redirect") -> bool:
         with cast(
@@ -282,3 +307,15 @@ class ProvinceOffice(Persona):
         else:
             fields.update(kind="remediation.plans", p_cycle=DATA["cycle"], p_unit=commune["unit"])
             self.post("/xuat/tao/", "export:plans", fields, expect="xlsx")
+
+
+class DashboardWatcher(Persona):
+    """A screen in an office: the province's dashboard kept open, reloaded by hand."""
+
+    weight = 1
+    wait_time = between(15, 30)
+    pool = DATA["offices"]
+
+    @task
+    def reload(self) -> None:
+        self.read(DATA["province_dashboard"], "dashboard-province-watched")
