@@ -1,10 +1,13 @@
 """Lists as Excel workbooks: Vietnamese headers, dates dd/mm/yyyy, text never run as a formula.
 
-One sheet per list, written with openpyxl's write-only mode (constant memory, so a list of tens of
-thousands of rows streams through). Every text cell is stored as text (`data_type = "s"`): a
-value typed as "=HYPERLINK(…)" or "+84…" by a user reaches Excel as the characters they typed,
-never as a formula (the same rule as transfer.exporter). Characters XLSX cannot hold (control
-characters) are dropped rather than failing the whole file.
+One sheet per list, written with XlsxWriter: a long list (a background export) in its
+constant-memory mode, each row going to a temporary file as it is written, so hundreds of
+thousands of rows stream through; a short one (written during the request) in memory. A cell
+costs about half what openpyxl's write-only mode did (issue 17: the exports were a sixth of the
+deadline-day load). Every text cell is written as text
+(`write_string`): a value typed as "=HYPERLINK(…)" or "+84…" by a user reaches Excel as the
+characters they typed, never as a formula (the same rule as transfer.exporter). Characters XLSX
+cannot hold (control characters) are dropped rather than failing the whole file.
 """
 
 import datetime
@@ -14,19 +17,17 @@ from dataclasses import dataclass
 from typing import IO, Any
 from urllib.parse import quote
 
+import xlsxwriter
 from django.http import HttpResponse
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATE_FORMAT = "DD/MM/YYYY"
 DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
 PERCENT_FORMAT = "0%"
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+# The control characters XML 1.0 cannot hold (tab, line feed and carriage return it can).
+_ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")
 
 
 @dataclass(frozen=True)
@@ -40,38 +41,39 @@ class Column:
     width: int = 20
 
 
-def _text(sheet, value: str) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-    cell.data_type = "s"  # text, whatever it starts with: never a formula
-    return cell
+class _Writer:
+    """One sheet's cells by kind, with the workbook's formats made once."""
 
+    def __init__(self, workbook: xlsxwriter.Workbook, sheet: Any) -> None:
+        self.sheet = sheet
+        self.date = workbook.add_format({"num_format": DATE_FORMAT})
+        self.datetime = workbook.add_format({"num_format": DATETIME_FORMAT})
+        self.percent = workbook.add_format({"num_format": PERCENT_FORMAT})
 
-def _cell(sheet, column: Column, value: Any):
-    if value is None or value == "":
-        return None
-    if column.kind == "date" and isinstance(value, datetime.date):
-        if isinstance(value, datetime.datetime):
-            value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = DATE_FORMAT
-        return cell
-    if column.kind == "datetime" and isinstance(value, datetime.datetime):
-        local = timezone.localtime(value) if timezone.is_aware(value) else value
-        cell = WriteOnlyCell(sheet, value=local.replace(tzinfo=None, microsecond=0))
-        cell.number_format = DATETIME_FORMAT
-        return cell
-    if column.kind == "percent" and isinstance(value, int | float):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = PERCENT_FORMAT
-        return cell
-    if column.kind == "int" and isinstance(value, int) and not isinstance(value, bool):
-        return value
-    return _text(sheet, str(value))
+    def cell(self, row: int, col: int, kind: str, value: Any) -> None:
+        if value is None or value == "":
+            return
+        sheet = self.sheet
+        if kind == "date" and isinstance(value, datetime.date):
+            if isinstance(value, datetime.datetime):
+                aware = timezone.is_aware(value)
+                value = timezone.localtime(value).date() if aware else value.date()
+            sheet.write_datetime(row, col, value, self.date)
+        elif kind == "datetime" and isinstance(value, datetime.datetime):
+            local = timezone.localtime(value) if timezone.is_aware(value) else value
+            sheet.write_datetime(row, col, local.replace(tzinfo=None, microsecond=0), self.datetime)
+        elif kind == "percent" and isinstance(value, int | float):
+            sheet.write_number(row, col, value, self.percent)
+        elif kind == "int" and isinstance(value, int) and not isinstance(value, bool):
+            sheet.write_number(row, col, value)
+        else:  # text, whatever it starts with: never a formula
+            sheet.write_string(row, col, _ILLEGAL.sub("", str(value)))
 
 
 def sheet_title(title: str) -> str:
     """A valid sheet name: at most 31 characters, none of []:*?/\\."""
-    return " ".join(_SHEET_FORBIDDEN.sub(" ", title).split())[:31] or "Danh sach"
+    # XlsxWriter also refuses a name that begins or ends with an apostrophe.
+    return " ".join(_SHEET_FORBIDDEN.sub(" ", title).split())[:31].strip("'") or "Danh sach"
 
 
 def write_xlsx(
@@ -82,28 +84,29 @@ def write_xlsx(
     rows: Iterable[Any],
     progress: Callable[[int], None] | None = None,
     every: int = 1000,
+    streamed: bool = True,
 ) -> int:
     """Write `rows` as one sheet into `out`; returns the number of rows written. `progress` is
-    called with the count so far every `every` rows (a background export reports it)."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_title(title))
-    for index, column in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
-    sheet.freeze_panes = "A2"
-    header = []
-    for column in columns:
-        cell = WriteOnlyCell(sheet, value=column.header)
-        cell.font = Font(bold=True)
-        cell.data_type = "s"
-        header.append(cell)
-    sheet.append(header)
+    called with the count so far every `every` rows (a background export reports it).
+    `streamed=False` builds the workbook in memory: for a short list (written during the
+    request) the temporary files cost more than the rows (20 rows: 15 against 2 ms)."""
+    options = {"constant_memory": True} if streamed else {"in_memory": True}
+    workbook = xlsxwriter.Workbook(out, options)
+    sheet = workbook.add_worksheet(sheet_title(title))
+    writer = _Writer(workbook, sheet)
+    bold = workbook.add_format({"bold": True})
+    for index, column in enumerate(columns):
+        sheet.set_column(index, index, column.width)
+        sheet.write_string(0, index, column.header, bold)
+    sheet.freeze_panes(1, 0)
+    kinds = [(index, column.kind, column.value) for index, column in enumerate(columns)]
     count = 0
-    for row in rows:
-        sheet.append([_cell(sheet, column, column.value(row)) for column in columns])
-        count += 1
+    for count, row in enumerate(rows, start=1):
+        for index, kind, value in kinds:
+            writer.cell(count, index, kind, value(row))
         if progress is not None and count % every == 0:
             progress(count)
-    workbook.save(out)
+    workbook.close()
     return count
 
 

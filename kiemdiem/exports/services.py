@@ -74,7 +74,9 @@ def export_request(*, user, kind: str, params: dict[str, str]) -> tuple[ExportJo
         return job, None
     out = io.BytesIO()
     with replica_reads():
-        written = write_xlsx(out, title=sheet.title, columns=sheet.columns, rows=sheet.iter_rows())
+        written = write_xlsx(
+            out, title=sheet.title, columns=sheet.columns, rows=sheet.iter_rows(), streamed=False
+        )
     now = timezone.now()
     job.status = ExportStatus.DONE
     job.rows_done = job.rows_total = written
