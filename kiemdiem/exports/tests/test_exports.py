@@ -25,11 +25,16 @@ def _rows(content: bytes) -> list[tuple]:
     return list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
 
 
-def test_text_that_looks_like_a_formula_stays_text():
+@pytest.mark.parametrize("streamed", [True, False])
+def test_text_that_looks_like_a_formula_stays_text(streamed):
     out = io.BytesIO()
     rows = [('=HYPERLINK("http://x","bấm")',), ("+84 912 345 678",), ("@SUM(A1)",)]
     write_xlsx(
-        out, title="Thử: [công thức]?", columns=[Column("Nội dung", lambda r: r[0])], rows=rows
+        out,
+        title="Thử: [công thức]?",
+        columns=[Column("Nội dung", lambda r: r[0])],
+        rows=rows,
+        streamed=streamed,
     )
     book = load_workbook(io.BytesIO(out.getvalue()))
     sheet = book.active
@@ -37,6 +42,38 @@ def test_text_that_looks_like_a_formula_stays_text():
     cells = [sheet.cell(row=i, column=1) for i in range(2, 5)]
     assert [c.data_type for c in cells] == ["s", "s", "s"]
     assert cells[0].value == '=HYPERLINK("http://x","bấm")'
+
+
+@pytest.mark.parametrize("streamed", [True, False])
+def test_cells_keep_their_kinds_and_formats(streamed):
+    """Both ways of writing (a background job's stream, a short list in memory) give the same
+    cells: dates and times as dates shown dd/mm/yyyy, shares as percentages, counts as numbers,
+    control characters dropped, the header bold and frozen, empty values as empty cells."""
+    moment = datetime.datetime(2026, 12, 7, 1, 30, 15, 500, tzinfo=datetime.UTC)
+    columns = [
+        Column("Nội dung", lambda r: r[0], width=40),
+        Column("Hạn", lambda r: r[1], kind="date"),
+        Column("Lúc", lambda r: r[2], kind="datetime"),
+        Column("Tỉ lệ", lambda r: r[3], kind="percent"),
+        Column("Số", lambda r: r[4], kind="int"),
+    ]
+    rows = [("Đảng viên\x01 mới\x0b", datetime.date(2026, 12, 31), moment, 0.25, 12)]
+    rows.append(("", None, None, None, None))
+    out = io.BytesIO()
+    assert write_xlsx(out, title="'Chi bộ 1'", columns=columns, rows=rows, streamed=streamed) == 2
+    sheet = load_workbook(io.BytesIO(out.getvalue())).active
+    assert sheet.title == "Chi bộ 1"  # no apostrophe at either end
+    assert sheet.freeze_panes == "A2" and sheet["A1"].font.b
+    assert sheet.column_dimensions["A"].width > sheet.column_dimensions["B"].width
+    assert [c.value for c in sheet[2]] == [
+        "Đảng viên mới",
+        datetime.datetime(2026, 12, 31),
+        datetime.datetime(2026, 12, 7, 8, 30, 15),  # Vietnam's time, to the second
+        0.25,
+        12,
+    ]
+    assert [c.number_format for c in sheet[2][1:4]] == ["DD/MM/YYYY", "DD/MM/YYYY HH:MM", "0%"]
+    assert [c.value for c in sheet[3]] == [None] * 5
 
 
 def test_plan_list_exports_what_the_page_lists(client, open_cycle, office, org_tree):
