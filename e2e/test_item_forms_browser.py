@@ -93,7 +93,9 @@ def test_replace_form_comes_on_request_and_replaces_the_item(screen, item):
 
 
 def test_without_javascript_the_button_opens_the_form_in_the_page(browser, live_server, item):
-    context = browser.new_context(base_url=live_server.url, locale="vi-VN", java_script_enabled=False)
+    context = browser.new_context(
+        base_url=live_server.url, locale="vi-VN", java_script_enabled=False
+    )
     page = context.new_page()
     login(page, "bithu_chibo")
     page.goto(item.get_absolute_url())
