@@ -438,8 +438,9 @@ def _backdate(user, plan: RemediationPlan) -> bool:
 # The item page's rare forms (issue 17): cancelling or replacing an item is a rare, deliberate
 # act, while the page is read all day. Its cards show a button, and the form (the replace form's
 # unit and people choices with it: two queries and ~40 % of the page's CPU on the province bench,
-# performance.md part 13b) is built only when someone asks: `?mo=<key>` opens it in the page (the button's link, without JavaScript) and
-# `?the=<key>` answers the card alone (htmx swaps it in). The key is the card's id.
+# performance.md part 13b) is built only when someone asks: `?mo=<key>` opens it in the page
+# (the button's link, without JavaScript) and `?the=<key>` answers the card alone (htmx swaps it
+# in). The key is the card's id.
 CLOSING_FORMS = {"huy": "cancel_form", "thay-the": "replace_form"}
 
 
