@@ -551,7 +551,7 @@ def _closing_card(request: HttpRequest, action: PlanAction, key: str) -> HttpRes
     if not decision:
         return _refused(request, decision)
     name = CLOSING_FORMS[key]
-    ctx = {"action": action, "plan": action.plan, "closing": decision}
+    ctx: dict = {"action": action}
     if request.GET.get("mo") == key:
         ctx[name] = _closing_form(name, request.user, action)
     return render(request, f"remediation/action_detail.html#card-{key}", ctx)
