@@ -1,8 +1,10 @@
 """Plan pages: prepare items, submit, appraise (return/accept), adopt, track progress, verify."""
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -11,7 +13,7 @@ from kiemdiem.core.audit import HISTORY_LIMIT, history_for
 from kiemdiem.core.dates import today
 from kiemdiem.core.forms import PICKER_RESULTS, picker_context, run_service
 from kiemdiem.core.paging import CappedCountPaginator, GroupedKeysPaginator
-from kiemdiem.core.permissions import deny, require
+from kiemdiem.core.permissions import ALLOW, Decision, deny, require
 from kiemdiem.core.precompiled import Precompiled
 from kiemdiem.org.forms import person_option
 from kiemdiem.org.scoping import access_for, scope
@@ -433,21 +435,65 @@ def _backdate(user, plan: RemediationPlan) -> bool:
     return bool(can_backdate_plan(user, plan))
 
 
-def _action_context(request: HttpRequest, action: PlanAction, **forms) -> dict:
+# The item page's rare forms (issue 17): cancelling or replacing an item is a rare, deliberate
+# act, while the page is read all day. Its cards show a button, and the form (the replace form's
+# unit and people choices with it: two queries and ~40 % of the page's CPU on the province bench,
+# performance.md part 13b) is built only when someone asks: `?mo=<key>` opens it in the page
+# (the button's link, without JavaScript) and `?the=<key>` answers the card alone (htmx swaps it
+# in). The key is the card's id.
+CLOSING_FORMS = {"huy": "cancel_form", "thay-the": "replace_form"}
+
+
+def _closing_decision(action: PlanAction, can_edit: Decision) -> Decision:
+    """Whether the item page offers to cancel or replace the item (its cards, their forms, the
+    fragments): its preparers, while it is open, once the plan has been submitted."""
+    if not can_edit:
+        return can_edit
+    if action.status not in ITEM_OPEN:
+        return deny(_("Nội dung này đã kết thúc: không hủy, không thay thế được nữa."))
+    if action.plan.status == PlanStatus.DRAFT:
+        return deny(_("Kế hoạch còn là dự thảo: sửa hoặc xóa nội dung ngay trên trang kế hoạch."))
+    return ALLOW
+
+
+def _closing_form(name: str, user, action: PlanAction) -> CancelForm | ReplaceForm:
+    """A rare form someone asked for, its first field focused (also when htmx swaps it in)."""
+    initial = {"version": action.version}
+    if name == "cancel_form":
+        form: CancelForm | ReplaceForm = CancelForm(initial=initial)
+    else:
+        form = ReplaceForm(user=user, plan=action.plan, initial=initial)
+    form.visible_fields()[0].field.widget.attrs["autofocus"] = True
+    return form
+
+
+def _refused(request: HttpRequest, decision: Decision) -> HttpResponse:
+    """403 with the reason; htmx swaps no error, so its request gets the reason as a message
+    too (the page's message box shows it: app.js)."""
+    response = render(request, "403.html", {"exception": decision.reason}, status=403)
+    if request.htmx:
+        message = {"level": "error", "text": decision.reason}
+        response["HX-Trigger"] = json.dumps({"messages": [message]})
+    return response
+
+
+def _action_context(request: HttpRequest, action: PlanAction, opened: str = "", **forms) -> dict:
+    """The item page's context; `opened` names the rare form someone asked for (or "")."""
     user = request.user
     plan = action.plan
     remember_recipients(plan)  # can_verify_action (and its refusal's text) reads them once
     can_report = can_report_progress(user, action)
     can_verify = can_verify_action(user, action)
     can_edit = can_edit_plan(user, plan)
+    closing = _closing_decision(action, can_edit)
     trackable = plan.status in PLAN_TRACKABLE
     open_states = ITEM_OPEN
     is_open = action.status in open_states
     shown = {
         "progress_form": trackable and bool(can_report) and is_open,
         "verify_form": trackable and bool(can_verify) and action.status == ActionStatus.DONE,
-        "cancel_form": bool(can_edit) and is_open and plan.status != PlanStatus.DRAFT,
-        "replace_form": bool(can_edit) and is_open and plan.status != PlanStatus.DRAFT,
+        "cancel_form": bool(closing),
+        "replace_form": bool(closing),
     }
     ctx = {
         "action": action,
@@ -457,13 +503,14 @@ def _action_context(request: HttpRequest, action: PlanAction, **forms) -> dict:
         "can_report": can_report,
         "can_verify": can_verify,
         "can_edit": can_edit,
+        "closing": closing,
         "orphan_errors": _orphan_errors(forms, shown),
         "trackable": trackable,
         "open_states": open_states,
         "overdue": action.is_overdue(),
     }
-    # Each form built only where the page shows it (`shown`: the template's conditions): the
-    # replace form's unit and people choices are two queries.
+    # Each form built only where the page shows it (`shown`: the template's conditions), the
+    # rare ones only when asked for (a refused post passes its own).
     version = {"version": action.version}
     backdate = _backdate(user, plan) if shown["progress_form"] or shown["verify_form"] else False
     makers = {
@@ -472,18 +519,42 @@ def _action_context(request: HttpRequest, action: PlanAction, **forms) -> dict:
             backdate=backdate,
         ),
         "verify_form": lambda: VerifyForm(initial=version, backdate=backdate),
-        "cancel_form": lambda: CancelForm(initial=version),
-        "replace_form": lambda: ReplaceForm(user=user, plan=plan, initial=version),
     }
     for name, make in makers.items():
         ctx[name] = forms.get(name) or (make() if shown[name] else None)
+    for name in CLOSING_FORMS.values():
+        asked = name == opened and shown[name]
+        ctx[name] = forms.get(name) or (_closing_form(name, user, action) if asked else None)
     return ctx
 
 
 @login_required
 def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The item page; `?mo=huy` / `?mo=thay-the` with that form open, `?the=…` its card alone."""
     action = _action(request, pk)
-    return render(request, "remediation/action_detail.html", _action_context(request, action))
+    key = request.GET.get("the")
+    if key is not None:
+        return _closing_card(request, action, key)
+    opened = CLOSING_FORMS.get(request.GET.get("mo", ""), "")
+    ctx = _action_context(request, action, opened=opened)
+    if opened and not ctx["closing"]:
+        return _refused(request, ctx["closing"])
+    return render(request, "remediation/action_detail.html", ctx)
+
+
+def _closing_card(request: HttpRequest, action: PlanAction, key: str) -> HttpResponse:
+    """The cancel or replace card alone, for htmx: its form open when `mo` names it, closed
+    otherwise; refused to whoever the page does not offer it."""
+    if key not in CLOSING_FORMS:
+        raise Http404(_("Không có mục này trên trang nội dung khắc phục."))
+    decision = _closing_decision(action, can_edit_plan(request.user, action.plan))
+    if not decision:
+        return _refused(request, decision)
+    name = CLOSING_FORMS[key]
+    ctx: dict = {"action": action}
+    if request.GET.get("mo") == key:
+        ctx[name] = _closing_form(name, request.user, action)
+    return render(request, f"remediation/action_detail.html#card-{key}", ctx)
 
 
 @login_required
