@@ -23,10 +23,11 @@ still running today (added). So midnight needs no rebuild: a membership whose en
 passed, or whose start date arrives, is counted right on the first load of the day.
 
 Unit moves change ancestors: org.services.unit_move calls `lock_for_move`, then moves the
-subtree's totals in its transaction (PostgreSQL: no trigger adds to the old ancestors, and no
-merge either, after the totals were moved; changes still pending are merged later along the
-new paths). TRUNCATE of org_membership fires nothing: truncate the summary and its changes with
-it (the demo writer's TRUNCATE does).
+subtree's totals in its transaction. On PostgreSQL only the merges add to ancestors: the move
+waits for those in flight and holds the next back (an advisory lock they share), and changes
+still pending, kept by unit id, are merged later along the new paths; membership writers, an
+import among them, neither wait for a move nor make it wait. TRUNCATE of org_membership fires
+nothing: truncate the summary and its changes with it (the demo writer's TRUNCATE does).
 
 core/0011's way: the migrations org/0006 and 0007 import these statements; a change needs a new
 migration that replaces the triggers.
@@ -42,6 +43,8 @@ from kiemdiem.core.summaries import rebuild_in_snapshot
 
 TABLE = "org_unitmembercount"
 CHANGES = "org_unitmembercountchange"
+# PostgreSQL advisory lock (to the transaction's end): merges hold it shared, a unit move alone.
+MERGE_LOCK = 0x6B64_6D63  # "kdmc"; no other advisory lock of the schema uses it
 
 # Path prefix lengths of a unit's ancestors: 6 digits and a dot per level (models.PATH_STEP),
 # up to the path column's 255 characters.
@@ -180,7 +183,8 @@ def merge_pending(*, batch: int = 10_000, connection=None) -> int:
     connection = connection or default_connection
     if connection.vendor != "postgresql":
         return 0
-    with connection.cursor() as cursor:
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [MERGE_LOCK])
         cursor.execute(
             f"""
             WITH claimed AS (
@@ -206,15 +210,14 @@ def merge_all(*, batch: int = 10_000, connection=None) -> int:
 
 
 def lock_for_move(connection=None) -> None:
-    """PostgreSQL, in a unit move's transaction, before it moves the subtree's totals: the
-    triggers add a membership's change to the ancestors its unit's path names, and so does a
-    merge. Waits for the membership writes and the merge in flight (whose totals then move
-    too) and holds back new ones until the move commits."""
+    """PostgreSQL, in a unit move's transaction, before it moves the subtree's totals: a merge
+    adds changes to the ancestors the units' paths name. Waits for the merges in flight (whose
+    totals then move too) and holds the next back until the move commits. Membership writers
+    are not waited for: their changes are pending by unit id."""
     connection = connection or default_connection
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("LOCK TABLE org_membership IN SHARE MODE")
-            cursor.execute(f"LOCK TABLE {CHANGES} IN EXCLUSIVE MODE")
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [MERGE_LOCK])
 
 
 def rebuild(connection=None, *, changes: bool = True) -> None:

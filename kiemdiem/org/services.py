@@ -285,7 +285,7 @@ def unit_move(
     old_parent = unit.parent
     old_path = unit.path
     new_path = new_parent.path + path_segment(unit.pk)
-    # No membership change may reach the old ancestors after the subtree's totals moved.
+    # No merge may add a membership change to the old ancestors after the subtree's totals moved.
     member_counts.lock_for_move()
     save_if_unchanged(unit, expected_version, parent=new_parent)
     # One statement rewrites the prefix of the whole subtree (the unit included).

@@ -7,6 +7,7 @@ import datetime
 import importlib
 import threading
 import time
+from contextlib import contextmanager
 
 import pytest
 from django.db import connection, transaction
@@ -201,54 +202,6 @@ def test_deleting_the_summary_before_the_memberships_leaves_nothing(org_tree):
     assert not UnitMemberCount.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_move_waits_for_a_membership_write_in_flight(org_tree):
-    """PostgreSQL: a membership added (not yet committed) under a unit that is moved meanwhile
-    ends up in the new ancestors' totals, not the old ones' (unit_move locks org_membership
-    before it moves the totals; without the lock the move read the totals without the new
-    membership and the old ancestors kept it)."""
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite writes one transaction at a time")
-    t = org_tree
-    person = PersonFactory(full_name="Mai Văn Thử")
-    added, release = threading.Event(), threading.Event()
-    errors: list[BaseException] = []
-
-    def in_thread(work) -> None:
-        try:
-            work()
-        except BaseException as exc:  # reported by the test below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    def add() -> None:
-        with transaction.atomic():
-            services.membership_add(
-                person=person, unit=t.cell_a1, valid_from=timezone.localdate(), by=SYSTEM
-            )
-            added.set()
-            release.wait(10)
-
-    def move() -> None:
-        unit = Unit.objects.get(pk=t.grassroots_a1.pk)
-        target = Unit.objects.get(pk=t.district_b1.pk)
-        services.unit_move(unit=unit, new_parent=target, by=SYSTEM, reason="Thử")
-
-    writer = threading.Thread(target=in_thread, args=(add,))
-    writer.start()
-    assert added.wait(10)
-    mover = threading.Thread(target=in_thread, args=(move,))
-    mover.start()
-    time.sleep(0.5)  # the move reaches its lock (or, without it, reads the totals)
-    release.set()
-    writer.join(10)
-    mover.join(10)
-    assert not errors, errors
-    assert Unit.objects.get(pk=t.grassroots_a1.pk).parent_id == t.district_b1.pk
-    assert_exact("move beside a write in flight")
-
-
 def _in_thread(work, errors: list[BaseException]) -> threading.Thread:
     def run() -> None:
         try:
@@ -263,6 +216,45 @@ def _in_thread(work, errors: list[BaseException]) -> threading.Thread:
     return thread
 
 
+@contextmanager
+def _a_write_in_flight(unit: Unit):
+    """A thread's transaction holding a new membership in `unit`, uncommitted, until the block
+    ends; then it commits, without error."""
+    added, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def hold() -> None:
+        with transaction.atomic():
+            services.membership_add(
+                person=PersonFactory(), unit=unit, valid_from=timezone.localdate(), by=SYSTEM
+            )
+            added.set()
+            release.wait(10)
+
+    holder = _in_thread(hold, errors)
+    assert added.wait(10), errors
+    try:
+        yield
+    finally:
+        release.set()
+        holder.join(10)
+    assert not errors, errors
+
+
+def _at_once(work) -> None:
+    """`work` in a transaction that may wait for a lock 2 s at most."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '2s'")
+        work()
+
+
+def _move(t) -> None:
+    unit = Unit.objects.get(pk=t.grassroots_a1.pk)
+    target = Unit.objects.get(pk=t.district_b1.pk)
+    services.unit_move(unit=unit, new_parent=target, by=SYSTEM, reason="Thử")
+
+
 @pytest.mark.django_db(transaction=True)
 def test_membership_writers_do_not_wait_for_each_other(org_tree):
     """PostgreSQL: while one transaction holds a new membership in one province, another
@@ -271,31 +263,28 @@ def test_membership_writers_do_not_wait_for_each_other(org_tree):
     if connection.vendor != "postgresql":
         pytest.skip("SQLite writes one transaction at a time")
     t = org_tree
-    added, release = threading.Event(), threading.Event()
-    errors: list[BaseException] = []
-
-    def hold() -> None:
-        with transaction.atomic():
-            services.membership_add(
-                person=PersonFactory(), unit=t.cell_a1, valid_from=timezone.localdate(), by=SYSTEM
-            )
-            added.set()
-            release.wait(10)
-
-    holder = _in_thread(hold, errors)
-    assert added.wait(10)
-    try:
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL lock_timeout = '2s'")
-            services.membership_add(
+    with _a_write_in_flight(t.cell_a1):
+        _at_once(
+            lambda: services.membership_add(
                 person=PersonFactory(), unit=t.cell_b1, valid_from=timezone.localdate(), by=SYSTEM
             )
-    finally:
-        release.set()
-        holder.join(10)
-    assert not errors, errors
+        )
     assert_exact("two writers at once")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_move_beside_a_membership_write_in_flight(org_tree):
+    """PostgreSQL: a unit is moved at once while a membership under it is added and not yet
+    committed, and the membership ends up in the new ancestors' totals: its change is pending
+    by unit id and merged along the new path. (Org/0006's triggers added it to the old
+    ancestors, so the move had to wait for the write: LOCK TABLE org_membership.)"""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite writes one transaction at a time")
+    t = org_tree
+    with _a_write_in_flight(t.cell_a1):
+        _at_once(lambda: _move(t))
+    assert Unit.objects.get(pk=t.grassroots_a1.pk).parent_id == t.district_b1.pk
+    assert_exact("move beside a write in flight")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -321,14 +310,9 @@ def test_a_move_waits_for_a_merge_in_flight(org_tree):
             merged.set()
             release.wait(10)
 
-    def move() -> None:
-        unit = Unit.objects.get(pk=t.grassroots_a1.pk)
-        target = Unit.objects.get(pk=t.district_b1.pk)
-        services.unit_move(unit=unit, new_parent=target, by=SYSTEM, reason="Thử")
-
     merger = _in_thread(merge, errors)
     assert merged.wait(10), errors
-    mover = _in_thread(move, errors)
+    mover = _in_thread(lambda: _move(t), errors)
     time.sleep(0.5)  # the move reaches its lock (or, without it, reads the totals)
     release.set()
     merger.join(10)
