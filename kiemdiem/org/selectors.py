@@ -16,6 +16,7 @@ from kiemdiem.core.forms import VnDateField
 from kiemdiem.core.models import AuditEvent
 from kiemdiem.core.sorting import natural_key
 from kiemdiem.core.text import fold
+from kiemdiem.org import member_counts
 from kiemdiem.org.models import (
     LEADER_ROLES,
     AccessGrant,
@@ -67,19 +68,19 @@ def subtree_member_count(unit: Unit) -> int:
 
 # What subtree_member_counts reads, in one statement (its docstring). Written as SQL: the
 # summary's rows by unit id need no join, and building the three QuerySets cost ~2 ms a page.
-_SUBTREE_MEMBERS_SQL = """
-SELECT unit_id, NULL, official, temporary FROM org_unitmembercount WHERE unit_id IN ({ids})
+_SUBTREE_MEMBERS_SQL = f"""
+SELECT unit_id, NULL, official, temporary FROM {member_counts.TABLE} WHERE unit_id IN ({{ids}})
 UNION ALL
-SELECT NULL, SUBSTR(u.path, 1, {deepest}), SUM(c.official), SUM(c.temporary)
-  FROM org_unitmembercountchange c JOIN org_unit u ON u.id = c.unit_id
- WHERE {inside}
+SELECT NULL, SUBSTR(u.path, 1, {{deepest}}), SUM(c.official), SUM(c.temporary)
+  FROM {member_counts.CHANGES} c JOIN org_unit u ON u.id = c.unit_id
+ WHERE {{inside}}
  GROUP BY 2
 UNION ALL
-SELECT NULL, SUBSTR(u.path, 1, {deepest}),
-       SUM(CASE WHEN m.kind = 'official' THEN {sign} ELSE 0 END),
-       SUM(CASE WHEN m.kind <> 'official' THEN {sign} ELSE 0 END)
+SELECT NULL, SUBSTR(u.path, 1, {{deepest}}),
+       SUM(CASE WHEN m.kind = 'official' THEN {{sign}} ELSE 0 END),
+       SUM(CASE WHEN m.kind <> 'official' THEN {{sign}} ELSE 0 END)
   FROM org_membership m JOIN org_unit u ON u.id = m.unit_id
- WHERE ({inside})
+ WHERE ({{inside}})
    AND (m.valid_to IS NULL AND m.valid_from > %s
         OR m.valid_to IS NOT NULL AND m.valid_to >= %s AND m.valid_from <= %s)
  GROUP BY 2
