@@ -26,6 +26,8 @@ DATE_FORMAT = "DD/MM/YYYY"
 DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
 PERCENT_FORMAT = "0%"
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+# Rows of a sheet, its headers included: Excel's limit (XlsxWriter drops a cell beyond it).
+SHEET_ROWS = 1_048_576
 # The control characters XML 1.0 cannot hold (tab, line feed and carriage return it can).
 _ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")
 
@@ -42,13 +44,35 @@ class Column:
 
 
 class _Writer:
-    """One sheet's cells by kind, with the workbook's formats made once."""
+    """A list's sheets, and their cells by kind with the workbook's formats made once. A list
+    longer than a sheet holds goes on to another sheet ("… (2)"), with the headers again."""
 
-    def __init__(self, workbook: xlsxwriter.Workbook, sheet: Any) -> None:
-        self.sheet = sheet
+    def __init__(self, workbook: xlsxwriter.Workbook, title: str, columns: list[Column]) -> None:
+        self.workbook, self.title, self.columns = workbook, title, columns
+        self.bold = workbook.add_format({"bold": True})
         self.date = workbook.add_format({"num_format": DATE_FORMAT})
         self.datetime = workbook.add_format({"num_format": DATETIME_FORMAT})
         self.percent = workbook.add_format({"num_format": PERCENT_FORMAT})
+        self.sheets = 0
+        self.sheet: Any = None
+        self.row = SHEET_ROWS  # the next row of the sheet: none yet
+
+    def next_row(self) -> int:
+        """The row the next list row goes to, on a new sheet when this one is full."""
+        if self.row >= SHEET_ROWS:
+            self.new_sheet()
+        self.row += 1
+        return self.row - 1
+
+    def new_sheet(self) -> None:
+        self.sheets += 1
+        name = self.title if self.sheets == 1 else f"{self.title[:24].rstrip()} ({self.sheets})"
+        self.sheet = self.workbook.add_worksheet(name)
+        for index, column in enumerate(self.columns):
+            self.sheet.set_column(index, index, column.width)
+            self.sheet.write_string(0, index, column.header, self.bold)
+        self.sheet.freeze_panes(1, 0)
+        self.row = 1
 
     def cell(self, row: int, col: int, kind: str, value: Any) -> None:
         if value is None or value == "":
@@ -73,7 +97,7 @@ class _Writer:
 def sheet_title(title: str) -> str:
     """A valid sheet name: at most 31 characters, none of []:*?/\\."""
     # XlsxWriter also refuses a name that begins or ends with an apostrophe.
-    return " ".join(_SHEET_FORBIDDEN.sub(" ", title).split())[:31].strip("'") or "Danh sach"
+    return " ".join(_SHEET_FORBIDDEN.sub(" ", title).split())[:31].strip(" '") or "Danh sach"
 
 
 def write_xlsx(
@@ -92,20 +116,17 @@ def write_xlsx(
     request) the temporary files cost more than the rows (20 rows: 15 against 2 ms)."""
     options = {"constant_memory": True} if streamed else {"in_memory": True}
     workbook = xlsxwriter.Workbook(out, options)
-    sheet = workbook.add_worksheet(sheet_title(title))
-    writer = _Writer(workbook, sheet)
-    bold = workbook.add_format({"bold": True})
-    for index, column in enumerate(columns):
-        sheet.set_column(index, index, column.width)
-        sheet.write_string(0, index, column.header, bold)
-    sheet.freeze_panes(1, 0)
+    writer = _Writer(workbook, sheet_title(title), columns)
     kinds = [(index, column.kind, column.value) for index, column in enumerate(columns)]
     count = 0
     for count, row in enumerate(rows, start=1):
+        at = writer.next_row()
         for index, kind, value in kinds:
-            writer.cell(count, index, kind, value(row))
+            writer.cell(at, index, kind, value(row))
         if progress is not None and count % every == 0:
             progress(count)
+    if not writer.sheets:  # an empty list: its headers
+        writer.new_sheet()
     workbook.close()
     return count
 

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from kiemdiem.core import xlsx
 from kiemdiem.core.models import AuditEvent
 from kiemdiem.core.xlsx import Column, write_xlsx
 from kiemdiem.exports import services
@@ -74,6 +75,38 @@ def test_cells_keep_their_kinds_and_formats(streamed):
     ]
     assert [c.number_format for c in sheet[2][1:4]] == ["DD/MM/YYYY", "DD/MM/YYYY HH:MM", "0%"]
     assert [c.value for c in sheet[3]] == [None] * 5
+
+
+@pytest.mark.parametrize("streamed", [True, False])
+def test_a_list_longer_than_a_sheet_goes_on_to_the_next(streamed, monkeypatch):
+    """Excel holds 1,048,576 rows a sheet, and XlsxWriter drops what lies beyond: the rows go on
+    to "… (2)", "… (3)", each with the headers, none lost (the limit made 4 rows here)."""
+    monkeypatch.setattr(xlsx, "SHEET_ROWS", 4)
+    out = io.BytesIO()
+    columns = [Column("Số", lambda r: r, kind="int")]
+    title = "Kế hoạch khắc phục của cả nước năm 2026"
+    rows = range(1, 8)
+    assert write_xlsx(out, title=title, columns=columns, rows=rows, streamed=streamed) == 7
+    book = load_workbook(io.BytesIO(out.getvalue()))
+    assert book.sheetnames == [
+        "Kế hoạch khắc phục của cả nước",
+        "Kế hoạch khắc phục của c (2)",
+        "Kế hoạch khắc phục của c (3)",
+    ]
+    assert [[c.value for c in row] for row in book.worksheets[0].iter_rows()] == [
+        ["Số"],
+        [1],
+        [2],
+        [3],
+    ]
+    assert [c.value for c in book.worksheets[2]["A"]] == ["Số", 7]
+    assert all(sheet.freeze_panes == "A2" for sheet in book.worksheets)
+
+
+def test_an_empty_list_gives_its_headers():
+    out = io.BytesIO()
+    assert write_xlsx(out, title="Trống", columns=[Column("Nội dung", str)], rows=[]) == 0
+    assert [c.value for c in load_workbook(io.BytesIO(out.getvalue())).active["A"]] == ["Nội dung"]
 
 
 def test_plan_list_exports_what_the_page_lists(client, open_cycle, office, org_tree):
