@@ -155,27 +155,19 @@ class Persona(HttpUser):
         return {"runner": self.environment.runner}
 
     def read(self, url: str, name: str) -> str:
-        with cast(
-            ResponseContextManager,
-            self.client.get(
-                url, name=name, catch_response=True, allow_redirects=False, context=self.context()
-            ),
-        ) as response:
-            if response.status_code != 200:
-                response.failure(f"{url} → {response.status_code}")
-                return ""
-            page = response.text
+        """GET a page, then what it loads through htmx at once, as a browser does."""
+        page = self.get(url, name)
         for fragment in LOADED.findall(page):
-            self.fragment(fragment.replace("&amp;", "&"), f"{name}+load")
+            self.get(fragment.replace("&amp;", "&"), f"{name}+load", {"HX-Request": "true"})
         return page
 
-    def fragment(self, url: str, name: str) -> None:
+    def get(self, url: str, name: str, headers: dict[str, str] | None = None) -> str:
         with cast(
             ResponseContextManager,
             self.client.get(
                 url,
                 name=name,
-                headers={"HX-Request": "true"},
+                headers=headers,
                 catch_response=True,
                 allow_redirects=False,
                 context=self.context(),
@@ -183,6 +175,8 @@ class Persona(HttpUser):
         ) as response:
             if response.status_code != 200:
                 response.failure(f"{url} → {response.status_code}")
+                return ""
+            return response.text
 
     def post(self, url: str, name: str, data: dict[str, Any], expect: str = "redirect") -> bool:
         with cast(

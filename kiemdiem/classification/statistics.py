@@ -36,7 +36,7 @@ from kiemdiem.classification.states import DONE, OPEN
 from kiemdiem.classification.tally import APPRAISED_STATES, DECIDED_BUCKETS, LOWEST, Cell, cell
 from kiemdiem.core.bulk import Table, insert_rows
 from kiemdiem.core.permissions import Actor
-from kiemdiem.core.summaries import chunks, rebuild_in_snapshot
+from kiemdiem.core.summaries import chunks, merge_until_done, rebuild_in_snapshot
 from kiemdiem.org.models import Unit, ancestor_paths, path_depth
 from kiemdiem.org.scoping import access_for
 
@@ -111,12 +111,7 @@ def merge_pending(*, batch: int = 5000) -> int:
 
 
 def merge_all(*, batch: int = 5000) -> int:
-    total = 0
-    while True:
-        merged = merge_pending(batch=batch)
-        total += merged
-        if merged < batch:
-            return total
+    return merge_until_done(lambda n: merge_pending(batch=n), batch=batch)
 
 
 def _rounds_of(year: int) -> list[int]:

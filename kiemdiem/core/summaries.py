@@ -7,7 +7,8 @@ rows. The dashboard app merges the records in the background and knows what each
 it registers the counter names at start-up so that a misspelt one fails loudly here.
 
 Also the pieces the summary keepers share (the campaign's CycleSummary, the classification's
-RatingSummary): `chunks` for IN lists, `rebuild_in_snapshot` for their rebuilds.
+RatingSummary, the members per unit): `chunks` for IN lists, `merge_until_done` for their
+background merges, `rebuild_in_snapshot` for their rebuilds.
 """
 
 import logging
@@ -31,6 +32,22 @@ def chunks(items: Sequence[Item], size: int = CHUNK) -> Iterator[Sequence[Item]]
     """`items` in slices of at most `size` (IN lists, executemany batches)."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def merge_until_done(
+    merge_pending: Callable[[int], int], *, batch: int, max_batches: int | None = None
+) -> int:
+    """Call `merge_pending(batch)` (a summary keeper's: merges up to `batch` pending changes,
+    returns how many) until a call finds fewer than `batch` (or `max_batches` calls were made);
+    returns how many were merged in all."""
+    total = batches = 0
+    while max_batches is None or batches < max_batches:
+        merged = merge_pending(batch)
+        total += merged
+        batches += 1
+        if merged < batch:
+            break
+    return total
 
 
 def rebuild_in_snapshot(once: Callable[[], T], *, attempts: int = 3, what: str = "") -> T:

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from kiemdiem.core.bulk import Table, insert_rows
 from kiemdiem.core.models import SummaryDelta
-from kiemdiem.core.summaries import chunks, rebuild_in_snapshot
+from kiemdiem.core.summaries import chunks, merge_until_done, rebuild_in_snapshot
 from kiemdiem.dashboard.metrics import METRIC_NAMES
 from kiemdiem.dashboard.models import CycleSummary
 from kiemdiem.dashboard.selectors import FAMILIES
@@ -120,14 +120,7 @@ def merge_pending(*, batch: int = 5000) -> int:
 
 def merge_all(*, batch: int = 5000, max_batches: int | None = None) -> int:
     """Merge batches until nothing is pending (or `max_batches` were merged); returns the count."""
-    total = batches = 0
-    while max_batches is None or batches < max_batches:
-        merged = merge_pending(batch=batch)
-        total += merged
-        batches += 1
-        if merged < batch:
-            break
-    return total
+    return merge_until_done(lambda n: merge_pending(batch=n), batch=batch, max_batches=max_batches)
 
 
 def recompute(cycle: ReviewCycle) -> dict[str, dict[str, int]]:

@@ -39,7 +39,7 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db import connection as default_connection
 
 from kiemdiem.core import summary_triggers
-from kiemdiem.core.summaries import rebuild_in_snapshot
+from kiemdiem.core.summaries import merge_until_done, rebuild_in_snapshot
 
 TABLE = "org_unitmembercount"
 CHANGES = "org_unitmembercountchange"
@@ -201,12 +201,7 @@ def merge_pending(*, batch: int = 10_000, connection=None) -> int:
 
 def merge_all(*, batch: int = 10_000, connection=None) -> int:
     """Merge batches until nothing is pending; returns the count."""
-    total = 0
-    while merged := merge_pending(batch=batch, connection=connection):
-        total += merged
-        if merged < batch:
-            break
-    return total
+    return merge_until_done(lambda n: merge_pending(batch=n, connection=connection), batch=batch)
 
 
 def lock_for_move(connection=None) -> None:
