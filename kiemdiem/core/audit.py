@@ -88,9 +88,15 @@ def _choice_labels(model: type[models.Model] | None, field: str, language: str |
 def field_value(model: type[models.Model] | None, field: str, value: Any) -> Any:
     """A stored value as a reader sees it: a choice code (audit rows store status codes) by its
     label; anything else unchanged, so rows written with labels read the same."""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or not _has_choices(model, field):
         return value
     return choice_labels(model, field).get(value, value)
+
+
+@functools.cache
+def _has_choices(model: type[models.Model] | None, field: str) -> bool:
+    # Most changed fields have none: no need to ask for the language (~5 µs) for each value.
+    return bool(getattr(_field(model, field), "choices", None))
 
 
 def unit_ref_from_path(unit_path: str) -> int | None:

