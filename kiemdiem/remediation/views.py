@@ -4,6 +4,7 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import OuterRef, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -16,6 +17,7 @@ from kiemdiem.core.paging import CappedCountPaginator, GroupedKeysPaginator
 from kiemdiem.core.permissions import ALLOW, Decision, deny, require
 from kiemdiem.core.precompiled import Precompiled
 from kiemdiem.org.forms import person_option
+from kiemdiem.org.models import Person, Unit
 from kiemdiem.org.scoping import access_for, scope
 from kiemdiem.org.selectors import people_search
 from kiemdiem.remediation import selectors, services
@@ -83,14 +85,20 @@ def _plan(request: HttpRequest, pk: int) -> RemediationPlan:
 
 
 def _action(request: HttpRequest, pk: int) -> PlanAction:
-    qs = scope(PlanAction.objects.all(), request.user, via="plan__unit").select_related(
-        "plan",
-        "plan__unit",
-        "plan__person",
-        "plan__cycle",
-        "plan__review",
-        "responsible_unit",
-        "responsible_person",
+    # The names of the responsible unit and person come as subqueries: as two more joins of
+    # org_unit and org_person (eight tables) PostgreSQL took 2.6-3.8 ms to plan the query it
+    # then ran in 0.4 ms; with them as subqueries, 1.5-1.7 ms (on every item page and post).
+    qs = (
+        scope(PlanAction.objects.all(), request.user, via="plan__unit")
+        .select_related("plan", "plan__unit", "plan__person", "plan__cycle", "plan__review")
+        .annotate(
+            responsible_unit_name=Subquery(
+                Unit.objects.filter(pk=OuterRef("responsible_unit_id")).values("name")
+            ),
+            responsible_person_name=Subquery(
+                Person.objects.filter(pk=OuterRef("responsible_person_id")).values("full_name")
+            ),
+        )
     )
     action = get_object_or_404(qs, pk=pk)
     # the review's unit and person are the plan's, joined above (the page's title names them)

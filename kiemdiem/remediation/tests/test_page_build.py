@@ -234,3 +234,23 @@ def test_plan_items_findings_from_the_review_or_read_as_usual(plan, action, open
     PlanAction.findings.through.objects.create(planaction_id=action.pk, finding_id=foreign.pk)
     got = selectors.plan_actions(plan, findings)
     assert foreign in got[0].findings.all()
+
+
+@pytest.mark.usefixtures("built_pages")
+def test_item_page_names_who_is_responsible_within_its_ceiling(
+    client, plan, action, cell_secretary, appraiser, org_tree, django_assert_max_num_queries
+):
+    """The responsible unit and person are read with the item (as subqueries, part 14 of
+    docs/performance.md), not each by a query of its own."""
+    accepted(plan, action, cell_secretary, appraiser)
+    person = Person.objects.filter(memberships__unit=org_tree.cell_a1).first()
+    PlanAction.objects.filter(pk=action.pk).update(responsible_person=person)
+    client.force_login(cell_secretary)
+    url = reverse("remediation:action-detail", args=[action.pk])
+    with django_assert_max_num_queries(ITEM_PAGE_QUERIES["cell_secretary"]):
+        page = client.get(url).content.decode()
+    assert f"{org_tree.cell_a1.name} {person.full_name}</dd>" in page
+    PlanAction.objects.filter(pk=action.pk).update(responsible_unit=None, responsible_person=None)
+    assert '<dt class="col-sm-3">Chịu trách nhiệm</dt><dd class="col-sm-9"> </dd>' in (
+        client.get(url).content.decode()
+    )
