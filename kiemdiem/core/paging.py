@@ -20,10 +20,23 @@ class KeysFirstPaginator(Paginator):
     the same order. The count is the queryset's own COUNT, unless the page sets one it already
     has (`paginator.count = n`, e.g. from a summary). A count that may lag the rows (a summary
     merged every minute) comes with `last_page_slack`: the last page then shows up to that
-    many rows beyond the count, so no row is out of reach while the count catches up."""
+    many rows beyond the count, so no row is out of reach while the count catches up.
+
+    `keys_from`: the same rows in the same order without what only the rows show (the list's
+    `values()` of related tables): the keys are read from it. The joins those columns need
+    stay in a query even when it selects the key alone, and PostgreSQL plans every one of
+    them (the plan list's keys: two more tables, 1.3 against 0.4 ms of planning)."""
 
     object_list: QuerySet
     last_page_slack = 0
+
+    def __init__(self, object_list, per_page, *, keys_from: QuerySet | None = None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.keys_from = object_list if keys_from is None else keys_from
+
+    @cached_property
+    def count(self) -> int:
+        return self.keys_from.count()
 
     def page(self, number) -> Page:
         number = self.validate_number(number)
@@ -38,10 +51,11 @@ class KeysFirstPaginator(Paginator):
     def keys(self, bottom: int, top: int) -> list:
         """The primary keys of the list's rows bottom to top (in its order); past the middle
         of the list read from its end (`keys_between`), with the exact count for that."""
-        if not bottom or bottom * 2 <= self.count or not reversible(self.object_list):
-            return list(self.object_list.values_list("pk", flat=True)[bottom:top])
-        total = self.count if self.count_is_exact() else self.object_list.count()
-        return keys_between(self.object_list, bottom, top, total)
+        source = self.keys_from
+        if not bottom or bottom * 2 <= self.count or not reversible(source):
+            return list(source.values_list("pk", flat=True)[bottom:top])
+        total = self.count if self.count_is_exact() else source.count()
+        return keys_between(source, bottom, top, total)
 
     def count_is_exact(self) -> bool:
         """Whether `count` is the list's length now (not a summary that may lag it)."""
@@ -127,7 +141,7 @@ class CappedCountPaginator(KeysFirstPaginator):
             except (TypeError, ValueError):
                 wanted = 1
             if wanted >= self.num_pages:  # the cap's edge or past it: the exact count
-                self.__dict__["count"] = self.object_list.count()
+                self.__dict__["count"] = self.keys_from.count()
                 self.__dict__.pop("num_pages", None)
                 self.capped = False
         return super().validate_number(number)
@@ -187,7 +201,7 @@ class GroupedKeysPaginator(KeysFirstPaginator):
         start = 0
         for keep, n in self.groups:
             if start < top and bottom < start + n:
-                group = keep(self.object_list)
+                group = keep(self.keys_from)
                 keys += keys_between(group, max(bottom - start, 0), top - start, n)
             start += n
         rows = {row.pk: row for row in self.object_list.order_by().filter(pk__in=keys)}

@@ -120,6 +120,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     page = GroupedKeysPaginator(
         selectors.plans_list(plans),
         ROWS_PER_PAGE,
+        keys_from=plans,
         groups=selectors.plan_year_groups(plans, per_cycle),
     )
     rows = page.get_page(request.GET.get("page"))

@@ -126,3 +126,30 @@ def test_a_list_whose_order_may_tie_is_always_read_forwards(org_tree):
     with CaptureQueriesContext(connection) as queries:
         assert len(KeysFirstPaginator(units, 2).get_page(4)) == 2
     assert all("DESC" not in q["sql"] for q in queries.captured_queries)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["keys-first", "capped", "grouped"])
+def test_keys_and_count_from_a_leaner_queryset(org_tree, kind):
+    """With `keys_from` (the same rows without the row-only columns of related tables) the
+    pages are the same, and the keys and the count are read without the joins those columns
+    need; without it, the keys query carries them."""
+    base = Unit.objects.order_by("code", "pk")
+    shown = base.values_list("pk", "code", "parent__name", named=True)
+    groups = [(lambda qs: qs, base.count())]
+    make = {
+        "keys-first": lambda **kw: KeysFirstPaginator(shown, 2, **kw),
+        "capped": lambda **kw: CappedCountPaginator(shown, 2, cap=3, **kw),
+        "grouped": lambda **kw: GroupedKeysPaginator(shown, 2, groups=groups, **kw),
+    }[kind]
+    theirs = Paginator(shown, 2)
+    assert theirs.num_pages > 3
+    for number in range(1, theirs.num_pages + 1):
+        joins = {}
+        for lean in (False, True):
+            with CaptureQueriesContext(connection) as queries:
+                ours = make(keys_from=base if lean else None).get_page(number)
+            assert list(ours) == list(theirs.get_page(number)), (lean, number)
+            reads = [q["sql"] for q in queries.captured_queries[:-1]]  # all but the rows
+            joins[lean] = any("JOIN" in sql for sql in reads)
+        assert joins == {False: True, True: False}, number
