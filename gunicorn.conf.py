@@ -5,6 +5,7 @@ cycle opening, exports) runs in the task queue, so a request never needs more th
 the timeout only guards against a stuck worker.
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -34,3 +35,21 @@ loglevel = os.environ.get("KIEMDIEM_LOG_LEVEL", "info").lower()
 # The reverse proxy (nginx) on the same machine is the only one allowed to say the request came
 # over HTTPS (X-Forwarded-Proto), which Django's SECURE_PROXY_SSL_HEADER then trusts.
 forwarded_allow_ips = os.environ.get("KIEMDIEM_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# Python's cycle collector, once the app is loaded: its ~250,000 long-lived objects (modules,
+# functions, Django's and the app's caches) are moved out of its reach (gc.freeze), once when
+# the worker has loaded the app and again after its first GC_FREEZE_AFTER requests (compiled
+# templates, URL patterns, precompiled SQL). Otherwise every full collection walks them all:
+# ~130 ms, every few hundred requests, inside whichever request set it off (docs/performance.md,
+# part 14). Objects freed by their reference count are freed as before; 0 turns it off.
+GC_FREEZE_AFTER = int(os.environ.get("KIEMDIEM_WEB_GC_FREEZE_AFTER", 100))
+
+
+def post_worker_init(worker) -> None:
+    if GC_FREEZE_AFTER:
+        gc.freeze()
+
+
+def post_request(worker, req, environ, resp) -> None:
+    if GC_FREEZE_AFTER and worker.nr == GC_FREEZE_AFTER:  # nr: requests this worker has taken
+        gc.freeze()
