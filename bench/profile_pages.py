@@ -185,7 +185,7 @@ def explained(connection, statements) -> tuple[float, float, int, int]:
     planning = execution = 0.0
     done = skipped = 0
     for sql, params, many in statements:
-        if many or not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+        if many or not sql.lstrip(" \n(").upper().startswith(("SELECT", "WITH")):  # (…) UNION
             continue
         try:
             runs = []

@@ -55,7 +55,8 @@ def test_explain_counts_the_statements_it_refuses_and_goes_on():
         ("SELECT * FROM no_such_table", None, False),
         ("UPDATE django_session SET expire_date = now()", None, False),  # not a read: left out
         ("SELECT %s::int + 1", (1,), False),
+        ("(SELECT 1) UNION ALL (SELECT 2)", None, False),  # a union of two querysets
     ]
     planning, execution, done, skipped = explained(connection, statements)
-    assert (done, skipped) == (1, 1)
+    assert (done, skipped) == (2, 1)
     assert planning >= 0 and execution >= 0
