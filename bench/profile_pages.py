@@ -280,7 +280,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--top", type=int, default=0)
     parser.add_argument("--sql", action="store_true", help="print every query with its time")
-    parser.add_argument("--breakdown", action="store_true", help="where the wall time goes")
+    parser.add_argument(
+        "--breakdown", action="store_true", help="where the wall time goes (not with --top, --sql)"
+    )
     parser.add_argument("--markdown", action="store_true", help="--breakdown as a markdown table")
     parser.add_argument("--pages", action="store_true", help="the W1 pages of bench.pages")
     parser.add_argument("urls", nargs="*")
