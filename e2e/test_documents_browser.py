@@ -26,7 +26,9 @@ def test_office_numbers_a_plan_and_keeps_the_register(demo, screen):  # noqa: F8
     with screen.expect_download() as draft:
         screen.get_by_test_id("document-docx").click()
     assert draft.value.suggested_filename.endswith("-du-thao.docx")
-    screen.get_by_test_id("document-issue").click()
+    screen.get_by_test_id("document-issue").click()  # the form comes in its place (htmx)
+    expect(screen.get_by_test_id("document-issue-form").locator("select")).to_be_focused()
+    screen.get_by_test_id("document-issue-submit").click()
     expect(screen.get_by_test_id("document-number")).to_be_visible()
     doc = OutgoingDocument.objects.get()
     expect(screen.get_by_test_id("document-number")).to_contain_text(f"Đã cấp số {doc.symbol}")

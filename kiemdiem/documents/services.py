@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from kiemdiem.core.audit import audit_record, created, snapshot
 from kiemdiem.core.errors import DomainError
-from kiemdiem.core.permissions import acting_user
+from kiemdiem.core.permissions import ALLOW, Decision, acting_user, deny
 from kiemdiem.documents import numbering, render, selectors
 from kiemdiem.documents.kinds import Kind
 from kiemdiem.documents.models import DocumentSequence, DocumentTemplate, OutgoingDocument
@@ -210,21 +210,30 @@ def issued_copy(kind: Kind, obj: Any) -> OutgoingDocument | None:
     return OutgoingDocument.objects.filter(source=kind.source_of(obj)).first()
 
 
+def issue_decision(*, kind: Kind, obj: Any, by: Any) -> Decision:
+    """Whether `by` may give the object's document its number now: a kind that takes one, by
+    whoever the kind lets issue it, once (the service, and the form that asks for the signer)."""
+    if kind.doc_type is None:
+        return deny(f"{kind.label} không vào sổ văn bản đi; tải DOCX để in và ký.")
+    decision = can_issue_document(by, kind, obj)
+    if not decision:
+        return decision
+    if issued_copy(kind, obj) is not None:
+        return deny("Văn bản này đã được cấp số; tải bản đã phát hành bằng nút “Tải DOCX”.")
+    return ALLOW
+
+
 def document_issue(
     *, kind: Kind, obj: Any, by: Any, signer_key: str = "", day: datetime.date | None = None
 ) -> OutgoingDocument:
     """Give the object's document the next number of its unit's register and keep the file:
     only those who may issue it, only once, signed by someone with the authority the signature
     block names (the unit's secretary or a deputy on the day; the member for a personal plan)."""
-    if kind.doc_type is None:
-        raise DomainError(f"{kind.label} không vào sổ văn bản đi; tải DOCX để in và ký.")
-    unit = kind.unit_of(obj)
-    decision = can_issue_document(by, kind, obj)
+    decision = issue_decision(kind=kind, obj=obj, by=by)
     if not decision:
         raise DomainError(decision.reason)
+    unit = kind.unit_of(obj)
     day = day or timezone.localdate()
-    if issued_copy(kind, obj) is not None:
-        raise DomainError("Văn bản này đã được cấp số; tải bản đã phát hành bằng nút “Tải DOCX”.")
     signers = kind.signers_of(obj, day)
     signer = next((s for s in signers if s.key == signer_key), None) if signer_key else None
     if signer is None and signer_key:

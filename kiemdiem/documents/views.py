@@ -12,11 +12,13 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.shortcuts import render as render_page
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kiemdiem.core.audit import history_for
 from kiemdiem.core.errors import DomainError
 from kiemdiem.core.forms import run_service
+from kiemdiem.core.htmx import refused
 from kiemdiem.core.permissions import require
 from kiemdiem.documents import pdf, selectors, services
 from kiemdiem.documents.bundles import bundle_request
@@ -105,15 +107,33 @@ def document_pdf(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def document_issue(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    """The "Cấp số và phát hành" button: the next number of the unit's register for the kind's
-    type, signed by the chosen leader; the file is kept in the register."""
+    """ "Cấp số và phát hành": the next number of the unit's register for the kind's type,
+    signed by the chosen leader; the file is kept in the register.
+
+    GET answers the form, with the signers to choose from: the object's page shows a button
+    that asks for it (htmx swaps the form in its place; without JavaScript it is a page of its
+    own), so the pages people read all day do not read the signers (docs/performance.md,
+    part 14). POST issues."""
     found = _kind(kind)
     obj = _object(request, found, pk)
-    back = request.POST.get("next") or obj.get_absolute_url()
+    back = request.POST.get("next") or request.GET.get("next") or obj.get_absolute_url()
     if not back.startswith("/") or back.startswith("//"):
         back = obj.get_absolute_url()
+    if request.method == "GET":
+        decision = services.issue_decision(kind=found, obj=obj, by=request.user)
+        if not decision:
+            return refused(request, decision)
+        ctx = {
+            "kind": found,
+            "obj": obj,
+            "unit": found.unit_of(obj),
+            "next": back,
+            "signers": found.signers_of(obj, timezone.localdate()),
+        }
+        page = "documents/includes/issue_form.html" if request.htmx else "documents/issue.html"
+        return render_page(request, page, ctx)
     try:
         doc = services.document_issue(
             kind=found, obj=obj, by=request.user, signer_key=request.POST.get("signer", "")

@@ -1,7 +1,5 @@
 """Plan pages: prepare items, submit, appraise (return/accept), adopt, track progress, verify."""
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import OuterRef, Subquery
@@ -13,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kiemdiem.core.audit import HISTORY_LIMIT, history_for
 from kiemdiem.core.dates import today
 from kiemdiem.core.forms import PICKER_RESULTS, picker_context, run_service
+from kiemdiem.core.htmx import refused
 from kiemdiem.core.paging import CappedCountPaginator, GroupedKeysPaginator
 from kiemdiem.core.permissions import ALLOW, Decision, deny, require
 from kiemdiem.core.precompiled import Precompiled
@@ -476,16 +475,6 @@ def _closing_form(name: str, user, action: PlanAction) -> CancelForm | ReplaceFo
     return form
 
 
-def _refused(request: HttpRequest, decision: Decision) -> HttpResponse:
-    """403 with the reason; htmx swaps no error, so its request gets the reason as a message
-    too (the page's message box shows it: app.js)."""
-    response = render(request, "403.html", {"exception": decision.reason}, status=403)
-    if request.htmx:
-        message = {"level": "error", "text": decision.reason}
-        response["HX-Trigger"] = json.dumps({"messages": [message]})
-    return response
-
-
 def _action_context(request: HttpRequest, action: PlanAction, opened: str = "", **forms) -> dict:
     """The item page's context; `opened` names the rare form someone asked for (or "")."""
     user = request.user
@@ -547,7 +536,7 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
     opened = CLOSING_FORMS.get(request.GET.get("mo", ""), "")
     ctx = _action_context(request, action, opened=opened)
     if opened and not ctx["closing"]:
-        return _refused(request, ctx["closing"])
+        return refused(request, ctx["closing"])
     return render(request, "remediation/action_detail.html", ctx)
 
 
@@ -558,7 +547,7 @@ def _closing_card(request: HttpRequest, action: PlanAction, key: str) -> HttpRes
         raise Http404(_("Không có mục này trên trang nội dung khắc phục."))
     decision = _closing_decision(action, can_edit_plan(request.user, action.plan))
     if not decision:
-        return _refused(request, decision)
+        return refused(request, decision)
     name = CLOSING_FORMS[key]
     ctx: dict = {"action": action}
     if request.GET.get("mo") == key:

@@ -1,11 +1,11 @@
 """{% document_actions "ke-hoach-khac-phuc" plan %}: the document row of an object's page —
-"Tải DOCX" (the draft, or the issued copy), and for the office the signer and "Cấp số và phát
-hành"; once issued, its number and the register."""
+"Tải DOCX" (the draft, or the issued copy), and for the office "Cấp số và phát hành…", which
+opens the form with the signers (documents.views.document_issue: read only then); once issued,
+its number and the register."""
 
 from typing import Any
 
 from django import template
-from django.utils import timezone
 
 from kiemdiem.documents.kinds import kind_of
 from kiemdiem.documents.permissions import can_issue_document
@@ -24,7 +24,6 @@ def document_actions(context: Any, code: str, obj: Any) -> dict[str, Any]:
     may_issue = (
         kind.numbered and issued is None and bool(can_issue_document(request.user, kind, obj))
     )
-    signers = kind.signers_of(obj, timezone.localdate()) if may_issue else []
     return {
         # the register and the templates are pages of the unit: for those who see it
         "sees_unit": access_for(request.user).covers(unit.path),
@@ -33,7 +32,6 @@ def document_actions(context: Any, code: str, obj: Any) -> dict[str, Any]:
         "unit": unit,
         "issued": issued,
         "may_issue": may_issue,
-        "signers": signers,
         "next": request.get_full_path(),
         "csrf_token": context.get("csrf_token"),
     }

@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import json
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -96,6 +97,38 @@ def test_issue_gives_the_next_number_and_the_download_is_the_issued_copy(
     assert "1-KH/CB" in page and "Kế hoạch khắc phục của" in page
     doc = _docx(client.get(reverse("documents:file", args=[issued.pk])))
     assert doc.tables[0].rows[0].cells[0].paragraphs[3].text == "Số 1-KH/CB"
+
+
+def test_the_issue_form_and_its_signers_come_only_when_asked_for(
+    client, office, outsider, plan, action, cell_secretary
+):
+    """The plan's page offers "Cấp số và phát hành…" without reading the signers; the button
+    answers the form (htmx: in its place; otherwise a page of its own) with the signers, and
+    once the plan is numbered the form is refused with the reason."""
+    client.force_login(office)
+    url = reverse("documents:issue", args=[PLAN, plan.pk])
+    signers = PLAN_KIND.signers_of(plan, datetime.date.today())
+    assert signers
+    page = client.get(plan.get_absolute_url()).content.decode()
+    assert 'data-testid="document-issue"' in page and f'href="{url}?next=' in page
+    assert 'name="signer"' not in page and "document-issue-form" not in page
+    fragment = client.get(f"{url}?next=/ke-hoach/", HTTP_HX_REQUEST="true")
+    form = fragment.content.decode()
+    assert fragment.status_code == 200 and "<html" not in form
+    assert 'data-testid="document-issue-form"' in form and 'name="signer"' in form
+    assert all(f'value="{s.key}"' in form for s in signers)
+    assert 'name="next" value="/ke-hoach/"' in form
+    own_page = client.get(url).content.decode()
+    assert "<html" in own_page and 'data-testid="document-issue-form"' in own_page
+    assert not OutgoingDocument.objects.exists()  # asking for the form issues nothing
+    client.post(url, {"signer": signers[0].key, "next": "/ke-hoach/"})
+    assert OutgoingDocument.objects.count() == 1
+    again = client.get(url, HTTP_HX_REQUEST="true")
+    assert again.status_code == 403
+    assert "đã được cấp số" in json.loads(again["HX-Trigger"])["messages"][0]["text"]
+    assert "Văn bản này đã được cấp số" in again.content.decode()
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404
 
 
 def test_outsider_gets_404(client, outsider, office, plan):
