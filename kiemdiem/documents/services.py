@@ -232,6 +232,7 @@ def document_issue(
     decision = issue_decision(kind=kind, obj=obj, by=by)
     if not decision:
         raise DomainError(decision.reason)
+    assert kind.doc_type is not None  # issue_decision refuses a kind that takes no number
     unit = kind.unit_of(obj)
     day = day or timezone.localdate()
     signers = kind.signers_of(obj, day)

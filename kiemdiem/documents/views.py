@@ -132,7 +132,8 @@ def document_issue(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             "next": back,
             "signers": found.signers_of(obj, timezone.localdate()),
         }
-        page = "documents/includes/issue_form.html" if request.htmx else "documents/issue.html"
+        htmx = getattr(request, "htmx", False)
+        page = "documents/includes/issue_form.html" if htmx else "documents/issue.html"
         return render_page(request, page, ctx)
     try:
         doc = services.document_issue(
