@@ -1,6 +1,8 @@
 """Per-table versions of the kept pages on PostgreSQL (kiemdiem/core/table_writes.py): a page is
 kept across writes to tables it did not read, and built again after a write to one it read."""
 
+import time
+
 import pytest
 from django.db import connection
 from django.http import HttpResponse
@@ -77,12 +79,27 @@ def test_a_sign_in_does_not_count_as_a_write_of_the_users(office):
     assert _version("auth_user") == before + 1
 
 
+def _ended(pids: list[int]) -> None:
+    """Wait (up to 10 s) until the server processes `pids` have exited: closing a connection
+    only asks its process to end, and merge() folds the rows of processes already gone."""
+    deadline = time.monotonic() + 10
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(%s)", [pids])
+            if not cursor.fetchone()[0]:
+                return
+            time.sleep(0.05)
+
+
 def test_merging_ended_processes_keeps_every_version(org_tree):
+    ended = []
     for _ in range(2):
         other = other_connection(autocommit=True)
         other.execute("UPDATE org_unit SET name = name WHERE false")
         other.execute("UPDATE org_person SET full_name = full_name WHERE false")
+        ended.append(other.info.backend_pid)
         other.close()
+    _ended(ended)
     before = table_writes.versions(connection)
     assert table_writes.merge() >= 1
     assert table_writes.versions(connection) == before
