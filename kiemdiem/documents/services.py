@@ -207,18 +207,23 @@ def template_withdraw(*, template: DocumentTemplate, by: Any, version: int) -> D
 
 
 def issued_copy(kind: Kind, obj: Any) -> OutgoingDocument | None:
+    """The register's copy of the object's document once it has a number (a kind that takes
+    none is never in the register: nothing to read)."""
+    if not kind.numbered:
+        return None
     return OutgoingDocument.objects.filter(source=kind.source_of(obj)).first()
 
 
-def issue_decision(*, kind: Kind, obj: Any, by: Any) -> Decision:
+def issue_decision(*, kind: Kind, obj: Any, by: Any, issued: OutgoingDocument | None) -> Decision:
     """Whether `by` may give the object's document its number now: a kind that takes one, by
-    whoever the kind lets issue it, once (the service, and the form that asks for the signer)."""
-    if kind.doc_type is None:
+    whoever the kind lets issue it, once (`issued`: its issued_copy, which every caller reads
+    anyway). The one rule of the service, the form that asks for the signer and the button."""
+    if not kind.numbered:
         return deny(f"{kind.label} không vào sổ văn bản đi; tải DOCX để in và ký.")
     decision = can_issue_document(by, kind, obj)
     if not decision:
         return decision
-    if issued_copy(kind, obj) is not None:
+    if issued is not None:
         return deny("Văn bản này đã được cấp số; tải bản đã phát hành bằng nút “Tải DOCX”.")
     return ALLOW
 
@@ -229,7 +234,7 @@ def document_issue(
     """Give the object's document the next number of its unit's register and keep the file:
     only those who may issue it, only once, signed by someone with the authority the signature
     block names (the unit's secretary or a deputy on the day; the member for a personal plan)."""
-    decision = issue_decision(kind=kind, obj=obj, by=by)
+    decision = issue_decision(kind=kind, obj=obj, by=by, issued=issued_copy(kind, obj))
     if not decision:
         raise DomainError(decision.reason)
     assert kind.doc_type is not None  # issue_decision refuses a kind that takes no number

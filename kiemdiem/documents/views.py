@@ -122,7 +122,8 @@ def document_issue(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     if not back.startswith("/") or back.startswith("//"):
         back = obj.get_absolute_url()
     if request.method == "GET":
-        decision = services.issue_decision(kind=found, obj=obj, by=request.user)
+        issued = services.issued_copy(found, obj)
+        decision = services.issue_decision(kind=found, obj=obj, by=request.user, issued=issued)
         if not decision:
             return refused(request, decision)
         ctx = {

@@ -8,8 +8,7 @@ from typing import Any
 from django import template
 
 from kiemdiem.documents.kinds import kind_of
-from kiemdiem.documents.permissions import can_issue_document
-from kiemdiem.documents.services import issued_copy
+from kiemdiem.documents.services import issue_decision, issued_copy
 from kiemdiem.org.scoping import access_for
 
 register = template.Library()
@@ -20,9 +19,10 @@ def document_actions(context: Any, code: str, obj: Any) -> dict[str, Any]:
     kind = kind_of(code)
     request = context["request"]
     unit = kind.unit_of(obj)
-    issued = issued_copy(kind, obj) if kind.numbered else None
-    may_issue = (
-        kind.numbered and issued is None and bool(can_issue_document(request.user, kind, obj))
+    issued = issued_copy(kind, obj)
+    # once issued, no permission to read: the button is gone either way
+    may_issue = issued is None and bool(
+        issue_decision(kind=kind, obj=obj, by=request.user, issued=issued)
     )
     return {
         # the register and the templates are pages of the unit: for those who see it
