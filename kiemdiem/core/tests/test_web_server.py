@@ -8,8 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from kiemdiem.dashboard.tests.test_db_router import _unset_gunicorns_variables
-
 CONF = Path(__file__).resolve().parents[3] / "gunicorn.conf.py"
 
 
@@ -22,7 +20,10 @@ def frozen_count():
 
 def _hooks(monkeypatch, after: str) -> dict:
     monkeypatch.setenv("KIEMDIEM_WEB_GC_FREEZE_AFTER", after)
-    _unset_gunicorns_variables(monkeypatch)  # restored after the test
+    # what the file sets for its process is restored after the test
+    for name in ("KIEMDIEM_DB_PARALLEL_WORKERS", "KIEMDIEM_PAGE_CACHE_SHARED"):
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
     return runpy.run_path(str(CONF))
 
 
