@@ -11,15 +11,16 @@ instances as usual (select_related, prefetch_related and a related manager's kno
     )
     rows = recipients(plan.pk, known={"plan": plan})  # a list
 
-The values are ints, texts, dates, None, booleans, and tuples, lists or frozensets of those. The
-SQL is compiled once for each shape of the values (their types, None and booleans as they are,
-the length of each tuple or set: an `__in` list of three ids compiles once, and again for four),
-up to MAX_SHAPES shapes. `build` must pass the values to the lookups as they come (it may
-branch on None, a boolean or a length, not compute with them): an int or date is compared as it
-is (`=`, `<=`, `__in`), a text as it is or as a `startswith` prefix (LIKE 'value%'). Whatever is
-not recognised exactly among the compiled parameters (a stand-in missing, one inside another
-parameter or the SQL, a value of another type, a prefix needing LIKE escaping) is compiled on
-every use instead: never a wrong query.
+The values are ints (those a 64-bit column holds: a larger one, say a key typed in a URL, is
+compiled by the ORM, which matches nothing for it), texts, dates, None, booleans, and tuples,
+lists or frozensets of those. The SQL is compiled once for each shape of the values (their
+types, None and booleans as they are, the length of each tuple or set: an `__in` list of three
+ids compiles once, and again for four), up to MAX_SHAPES shapes. `build` must pass the values to
+the lookups as they come (it may branch on None, a boolean or a length, not compute with them):
+an int or date is compared as it is (`=`, `<=`, `__in`), a text as it is or as a `startswith`
+prefix (LIKE 'value%'). Whatever is not recognised exactly among the compiled parameters (a
+stand-in missing, one inside another parameter or the SQL, a value of another type, a prefix
+needing LIKE escaping) is compiled on every use instead: never a wrong query.
 """
 
 import datetime
@@ -46,12 +47,15 @@ _LAST = _FIRST + 10**8
 _DAY_ONE = datetime.date(1001, 1, 1)  # stand-in dates: a day no record bears
 _REAL_DAYS = datetime.date(1900, 1, 1)  # stand-in dates come before
 _OLD_DAY_TEXT = re.compile(r"1[0-8]\d\d-\d\d-\d\d")
+_BIGINT = (-(2**63), 2**63 - 1)  # the ints a database column holds (a key typed in a URL may not)
 
 
 def _shape(value: Any) -> Any:
     """What the compiled SQL depends on in `value` (None: it cannot be precompiled)."""
     if value is None or isinstance(value, bool):
         return ("is", value)
+    if type(value) is int and not _BIGINT[0] <= value <= _BIGINT[1]:
+        return None  # the ORM matches nothing for it; bound as it is, the database would fail
     if type(value) in (int, str, datetime.date):
         return type(value).__name__
     if type(value) in (tuple, list, frozenset):

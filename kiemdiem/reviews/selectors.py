@@ -20,7 +20,7 @@ from kiemdiem.org.models import (
     Unit,
     ancestor_paths,
 )
-from kiemdiem.org.scoping import access_for, visible_people
+from kiemdiem.org.scoping import access_for, visible_people, visible_subtrees, within
 from kiemdiem.org.selectors import overseers_of, subtree_people
 from kiemdiem.reviews import commitment_counts
 from kiemdiem.reviews.models import (
@@ -49,14 +49,29 @@ def cycles_for(user) -> QuerySet[ReviewCycle]:
     cycle that reviews them. A cycle also covers the user when its scope unit is an ancestor of
     one of their visible paths: one indexed `path IN (...)` on the scope unit.
     """
-    access = access_for(user)
+    paths = visible_subtrees(access_for(user))
+    return cycles_within(paths, covering_paths(paths))
+
+
+def covering_paths(paths: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """The paths of the units above and at the subtrees `paths` (scoping.visible_subtrees), whose
+    cycles cover them (None for None: every cycle)."""
+    if paths is None:
+        return None
+    return tuple(sorted({a for p in paths for a in ancestor_paths(p)}))
+
+
+def cycles_within(
+    paths: tuple[str, ...] | None, covering: tuple[str, ...] | None
+) -> QuerySet[ReviewCycle]:
+    """`cycles_for` the holder of the subtrees `paths`, given their `covering_paths` (values
+    of a precompiled read: the cycle page's lookup)."""
     qs = ReviewCycle.objects.all()
-    if access.everything:
+    if paths is None:
         return qs
-    ancestors = {a for p in access.visible_paths for a in ancestor_paths(p)}
     return qs.filter(
-        Q(pk__in=ReviewCycle.objects.visible_to(user).values("pk"))
-        | Q(scope_unit__path__in=sorted(ancestors))
+        Q(pk__in=within(ReviewCycle.objects.all(), paths, via=ReviewCycle.SCOPE_VIA).values("pk"))
+        | Q(scope_unit__path__in=covering)
     )
 
 

@@ -188,3 +188,15 @@ def test_an_empty_in_list_reads_nothing(org_tree):
         assert query(()) == []
     assert not queries and query.compiled(())
     assert query((org_tree.root.pk,)) == [org_tree.root]
+
+
+@pytest.mark.django_db
+def test_a_key_no_column_holds_finds_nothing_as_the_orm_does(org_tree):
+    """A key typed in a URL may be larger than any 64-bit column: the ORM matches nothing for
+    it, where bound as it is the database would refuse the query."""
+    query = Precompiled(lambda pk: Unit.objects.filter(pk=pk))
+    too_large = 2**63
+    assert not query.compiled(too_large)
+    assert query(too_large) == list(Unit.objects.filter(pk=too_large)) == []
+    assert query.compiled(2**63 - 1) and query(2**63 - 1) == []
+    assert query(org_tree.cell_a1.pk) == [org_tree.cell_a1]

@@ -12,7 +12,7 @@ from kiemdiem.core.permissions import SYSTEM
 from kiemdiem.org import services as org_services
 from kiemdiem.org.models import PositionRole
 from kiemdiem.org.tests.factories import PersonFactory
-from kiemdiem.reviews import services
+from kiemdiem.reviews import selectors, services
 from kiemdiem.reviews.models import Finding, Review, ReviewCycle, ReviewMeeting
 
 D = datetime.date
@@ -140,6 +140,27 @@ FINDING_URLS = [
     ("reviews:finding-delete", "post"),
     ("reviews:finding-assess", "post"),
 ]
+
+
+def test_the_cycle_page_opens_exactly_the_cycles_a_user_may(
+    client, open_cycle, org_tree, unit_head, overseer, outsider, member, admin
+):
+    """The page's precompiled lookup keeps `cycles_for`'s rule: a cycle run inside the user's
+    scope or covering it opens, any other is a 404 (a commune's cycle for the province's
+    office, but not for a cell member of another commune)."""
+    commune = org_tree.cell_a1.parent  # under commune A1, within province A
+    inner = ReviewCycle.objects.get(pk=open_cycle.pk)
+    inner.pk, inner.scope_unit, inner.title = None, commune, "Kiểm điểm riêng của xã"
+    inner.save()
+    opened = set()
+    for user in (unit_head, overseer, outsider, member, admin):
+        client.force_login(user)
+        for cycle in (open_cycle, inner):
+            status = client.get(reverse("reviews:cycle-detail", args=[cycle.pk])).status_code
+            may = selectors.cycles_for(user).filter(pk=cycle.pk).exists()
+            assert status == (200 if may else 404), (user, cycle)
+            opened.add(may)
+    assert opened == {True, False}
 
 
 @pytest.mark.parametrize(("name", "method"), CYCLE_URLS)
