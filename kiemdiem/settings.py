@@ -290,6 +290,7 @@ DEFAULT_FROM_EMAIL = env_str("KIEMDIEM_FROM_EMAIL", "kiemdiem@localhost")
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_AGE = env_int("KIEMDIEM_SESSION_SECONDS", 8 * 3600)
+SESSION_ENGINE = "kiemdiem.core.sessions"  # Django's database store, its read compiled once
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
