@@ -33,6 +33,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.sql.query import Query
+from psycopg.types.numeric import Int2, Int4, Int8
 
 T = TypeVar("T")  # a row: a model instance, or a tuple of values_list
 
@@ -48,6 +49,11 @@ _DAY_ONE = datetime.date(1001, 1, 1)  # stand-in dates: a day no record bears
 _REAL_DAYS = datetime.date(1900, 1, 1)  # stand-in dates come before
 _OLD_DAY_TEXT = re.compile(r"1[0-8]\d\d-\d\d-\d\d")
 _BIGINT = (-(2**63), 2**63 - 1)  # the ints a database column holds (a key typed in a URL may not)
+
+
+# The typed ints PostgreSQL's backend passes for integer fields (an IntegerField's `year = %s`
+# has Int4(2026), a BigIntegerField's Int8), each with the bound of its range.
+_INT_TYPES: dict[type, int] = {Int2: 2**15, Int4: 2**31, Int8: 2**63}
 
 
 def _shape(value: Any) -> Any:
@@ -68,18 +74,19 @@ def _shape(value: Any) -> Any:
     return None
 
 
-def _standin(shape: Any, found: list) -> Any:
+def _standin(shape: Any, found: list, small: Callable[[], int] | None = None) -> Any:
     """A value of `shape` whose leaves no real row uses and are recognisable among the compiled
-    parameters; each leaf is appended to `found`, in the order `_leaves` gives a value's."""
+    parameters; each leaf is appended to `found`, in the order `_leaves` gives a value's. With
+    `small`, its ints are small() instead (within any integer column's range)."""
     if isinstance(shape, tuple) and shape[0] == "is":
         return shape[1]
     if isinstance(shape, tuple):
         kind, shapes = shape
-        items = [_standin(s, found) for s in shapes]
+        items = [_standin(s, found, small) for s in shapes]
         return {"tuple": tuple, "list": list, "frozenset": frozenset}[kind](items)
     number = _FIRST + next(_STANDINS)
     leaf: Any = {
-        "int": number,
+        "int": small() if small else number,
         "str": f"precompiled-{number}",
         "date": _DAY_ONE + datetime.timedelta(days=number % 300_000),
     }[shape]
@@ -110,6 +117,9 @@ def _slots(sql: str, params: list, leaves: list) -> list | None:
             if type(param) is type(leaf) and param == leaf:
                 slots.append((index, n, "as is"))
                 break
+            if type(leaf) is int and type(param) in _INT_TYPES and param == leaf:
+                slots.append((index, n, type(param)))  # PostgreSQL's typed int (Int8(5))
+                break
             if type(leaf) is datetime.date and param == leaf.isoformat():
                 slots.append((index, n, "date text"))  # SQLite adapts dates to text
                 break
@@ -130,7 +140,7 @@ def _slots(sql: str, params: list, leaves: list) -> list | None:
 
 def _stray(param: Any, texts: list[str]) -> bool:
     """Whether a parameter that is no stand-in was made from one: its value would be wrong."""
-    if type(param) is int:
+    if type(param) is int or type(param) in _INT_TYPES:
         return _FIRST <= param < _LAST  # computed with (an id + 1?)
     if type(param) is datetime.date:
         return param < _REAL_DAYS  # a stand-in date moved (a day later?)
@@ -200,7 +210,10 @@ class Precompiled(Generic[T]):
         try:
             sql, params = compiler.as_sql()
         except EmptyResultSet:
-            return EMPTY
+            # An empty `__in` list matches nothing whatever the values; but a stand-in int
+            # beyond its column's range (a small int's 32767 on PostgreSQL) does too: then
+            # compiled on each use
+            return EMPTY if self._empty_with_small_ints(shape, using) else None
         params = list(params)
         slots = _slots(sql, params, leaves)
         if slots is None:
@@ -209,6 +222,16 @@ class Precompiled(Generic[T]):
             k: v for k, v in compiler.__dict__.items() if k not in ("query", "connection", "using")
         }
         return template, type(compiler), state, sql, params, slots
+
+    def _empty_with_small_ints(self, shape: Any, using: str) -> bool:
+        """Whether the query of `shape` matches nothing with ints any column holds (1, 2, …)."""
+        small = itertools.count(1)
+        values = _standin(shape, [], lambda: next(small))
+        try:
+            self.build(*values).query.get_compiler(using=using).as_sql()
+        except EmptyResultSet:
+            return True
+        return False
 
     def __call__(self, *values: Any, known: dict[str, Model] | None = None) -> list[T]:
         entry = self._entry(values)
@@ -228,6 +251,10 @@ class Precompiled(Generic[T]):
                 if ops.prep_for_like_query(value) != value:
                     return self._compiling(values, known)  # its escaping is the ORM's job
                 value += "%"
+            elif how in _INT_TYPES:
+                if not -_INT_TYPES[how] <= value < _INT_TYPES[how]:
+                    return self._compiling(values, known)  # the ORM matches nothing for it
+                value = how(value)
             bound[index] = value
         return list(
             self._with_known(self._bound(template, (compiler_class, state, sql, bound)), known)

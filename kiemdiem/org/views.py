@@ -43,6 +43,7 @@ from kiemdiem.org.permissions import (
     can_move_unit,
 )
 from kiemdiem.org.scoping import (
+    VisibleByKey,
     access_for,
     top_units,
     visible_people,
@@ -52,8 +53,12 @@ from kiemdiem.org.scoping import (
 MEMBERS_PER_PAGE = 50
 
 
+# The unit of a page and of every post on it, if the user may see it (compiled once).
+_UNIT = VisibleByKey(lambda: Unit.objects.all(), via="")
+
+
 def _unit(request: HttpRequest, pk: int) -> Unit:
-    return get_object_or_404(visible_units(request.user), pk=pk)
+    return _UNIT(request.user, pk)
 
 
 def _person(request: HttpRequest, pk: int) -> Person:
@@ -88,24 +93,19 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     members = Paginator(selectors.unit_members(unit), MEMBERS_PER_PAGE).get_page(
         request.GET.get("page")
     )
+    into, out_of = selectors.successions(unit)
     ctx = {
         "unit": unit,
         "ancestors": ancestors,
         "leaders": selectors.unit_leaders(unit),
         "children": selectors.children_with_member_counts(unit),  # and unit.member_count
-        "past_children": unit.children.filter(valid_to__lt=timezone.localdate()).order_by("name"),
+        "past_children": selectors.past_children(unit),
         "member_total": unit.member_count,
         "members": members,
         "history": history_for(unit, unit_path=unit.path)[:50],
         # Units before and after a reorganization: links only to those the user may open.
-        "successors": [
-            (s.successor, access.covers(s.successor.path))
-            for s in unit.successions.select_related("successor")
-        ],
-        "predecessors": [
-            (s.predecessor, access.covers(s.predecessor.path))
-            for s in unit.predecessions.select_related("predecessor")
-        ],
+        "successors": [(s.successor, access.covers(s.successor.path)) for s in into],
+        "predecessors": [(s.predecessor, access.covers(s.predecessor.path)) for s in out_of],
         "can_manage": can_manage_unit(request.user, unit),
     }
     return render(request, "org/unit_detail.html", ctx)

@@ -1,13 +1,22 @@
 import importlib
+from unittest import mock
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
+from django.db.models.sql.compiler import SQLCompiler
 
-from kiemdiem.core.audit import audit_record, history_for, unit_ref_from_path
+from kiemdiem.core.audit import (
+    HISTORY_LIMIT,
+    SENSITIVE_TYPES,
+    audit_record,
+    history_for,
+    unit_ref_from_path,
+)
 from kiemdiem.core.models import AuditEvent, AuditImmutable
 from kiemdiem.core.permissions import SYSTEM
 from kiemdiem.org import services
-from kiemdiem.org.models import Unit
+from kiemdiem.org.models import Person, Unit
 
 
 @pytest.fixture
@@ -100,6 +109,32 @@ def test_history_panel_follows_a_unit_after_a_move(org_tree):
     # The three memberships were written under the old path and still belong to the cell.
     memberships = [e for e in rows if e.object_type == "org.membership"]
     assert len(memberships) == 3 and {e.unit_path for e in memberships} == {old_path}
+
+
+def test_history_panels_compile_their_reads_once_and_find_every_branchs_rows(org_tree):
+    """A unit's and a person's panels give the newest rows of the object, of what is filed
+    under the unit (by id or, without one, by path) or the person, sensitive types left out of
+    those, as one OR over the trail would; their reads compiled once for all panels."""
+    services.unit_move(
+        unit=org_tree.grassroots_a1, new_parent=org_tree.district_a2, by=SYSTEM, reason="QĐ 5"
+    )
+    units = list(Unit.objects.all())
+    people = list(Person.objects.all())
+    compile_sql = SQLCompiler.as_sql
+    with mock.patch.object(SQLCompiler, "as_sql", autospec=True, side_effect=compile_sql) as sql:
+        panels = {u: history_for(u, unit_path=u.path) for u in units}
+        panels |= {p: history_for(p, person_id=p.pk) for p in people}
+    assert sql.call_count <= 5  # four branches and the rows by key (none if compiled before)
+    not_sensitive = ~Q(object_type__in=sorted(SENSITIVE_TYPES))
+    for obj, rows in panels.items():
+        own = Q(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+        if isinstance(obj, Unit):
+            around = Q(unit_ref=obj.pk) | Q(unit_ref__isnull=True, unit_path=obj.path)
+        else:
+            around = Q(person_id_ref=obj.pk)
+        expected = AuditEvent.objects.filter(own | (around & not_sensitive))
+        assert rows == list(expected.order_by("-at", "-id")[:HISTORY_LIMIT]), obj
+    assert all(panels[u] for u in units) and any(len(r) > 1 for r in panels.values())
 
 
 def _run_pending_checks():

@@ -12,6 +12,7 @@ from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from kiemdiem.core.models import AuditEvent
 from kiemdiem.core.precompiled import Precompiled
 from kiemdiem.org.models import Unit, UnitKind
 from kiemdiem.org.scoping import paths_q
@@ -200,3 +201,22 @@ def test_a_key_no_column_holds_finds_nothing_as_the_orm_does(org_tree):
     assert query(too_large) == list(Unit.objects.filter(pk=too_large)) == []
     assert query.compiled(2**63 - 1) and query(2**63 - 1) == []
     assert query(org_tree.cell_a1.pk) == [org_tree.cell_a1]
+
+
+@pytest.mark.django_db
+def test_integer_fields_values_are_bound_as_postgresql_types_them(org_tree):
+    """PostgreSQL's backend passes an integer field's value typed (psycopg's Int8 for a big
+    int): it is recognised and bound with that type. A small int's column cannot hold a
+    stand-in (the ORM then matches nothing): such a query is compiled on each use, never
+    answered empty."""
+    by_depth = Precompiled(lambda depth: Unit.objects.filter(depth=depth).order_by("path"))
+    for depth in range(4):
+        assert by_depth(depth) == list(Unit.objects.filter(depth=depth).order_by("path"))
+        assert by_depth(depth)
+    assert by_depth(2**15) == list(Unit.objects.filter(depth=2**15)) == []
+    by_ref = Precompiled(lambda ref: AuditEvent.objects.filter(unit_ref=ref).order_by("pk"))
+    refs = set(AuditEvent.objects.exclude(unit_ref=None).values_list("unit_ref", flat=True))
+    assert refs
+    for ref in refs:
+        assert by_ref(ref) == list(AuditEvent.objects.filter(unit_ref=ref).order_by("pk"))
+    assert by_ref.compiled(min(refs))

@@ -32,7 +32,7 @@ def test_loads_what_djangos_store_loads_compiled_once():
     compile_sql = SQLCompiler.as_sql
     with mock.patch.object(SQLCompiler, "as_sql", autospec=True, side_effect=compile_sql) as sql:
         loaded = {key: SessionStore(key).load() for key in (live, other, expired, "khong-co")}
-    assert sql.call_count == 1  # one compile for every key
+    assert sql.call_count <= 1  # once for every key (none if an earlier test compiled it)
     assert loaded[live] == {"who": "bithuchibo"} and loaded[other] == {"who": "vanphong"}
     assert loaded[expired] == {} and loaded["khong-co"] == {}
     for key, data in loaded.items():
