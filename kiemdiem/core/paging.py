@@ -35,7 +35,8 @@ class KeysFirstPaginator(Paginator):
     `rows`: the page's rows read by key through a query compiled once (`rows_by_key`) instead
     of `object_list` filtered by the keys, which compiles the list's whole WHERE (its scope)
     again on every page: 0.6–1.8 ms of Python on the province's lists (issue 17). The keys
-    came from the scoped list in the same request, so the rows need no scope of their own."""
+    came from the scoped list in the same request, so the rows need no scope of their own (a
+    row that leaves the list between the two reads is shown as read; a deleted one is not)."""
 
     object_list: QuerySet
     last_page_slack = 0
