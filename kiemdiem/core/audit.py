@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from kiemdiem.core.bulk import Table, insert_rows
 from kiemdiem.core.dates import vn_date
 from kiemdiem.core.models import AuditAction, AuditEvent
-from kiemdiem.core.precompiled import Precompiled
+from kiemdiem.core.precompiled import Precompiled, padded
 
 
 def plain(value: Any) -> Any:
@@ -370,9 +370,7 @@ def history_for(
     top = [pk for _at, pk in sorted(set(newest), reverse=True)[:HISTORY_LIMIT]]
     if not top:
         return []
-    # always HISTORY_LIMIT keys (the last repeated): one compiled shape for any number of rows
-    keys = tuple(top + top[-1:] * (HISTORY_LIMIT - len(top)))
-    found = {row.pk: row for row in _HISTORY_BY_KEY(keys)}
+    found = {row.pk: row for row in _HISTORY_BY_KEY(padded(top, HISTORY_LIMIT))}
     return [found[pk] for pk in top if pk in found]
 
 

@@ -8,10 +8,15 @@ the page's 50 rows by key costs a fraction: the plan list's page query went from
 what the template shows without making the sort wider.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from django.core.paginator import Page, Paginator
 from django.db import migrations
-from django.db.models import F, QuerySet
+from django.db.models import F, Model, QuerySet
 from django.utils.functional import cached_property
+
+from kiemdiem.core.precompiled import Precompiled, padded
 
 
 class KeysFirstPaginator(Paginator):
@@ -25,14 +30,29 @@ class KeysFirstPaginator(Paginator):
     `keys_from`: the same rows in the same order without what only the rows show (the list's
     `values()` of related tables): the keys are read from it. The joins those columns need
     stay in a query even when it selects the key alone, and PostgreSQL plans every one of
-    them (the plan list's keys: two more tables, 1.3 against 0.4 ms of planning)."""
+    them (the plan list's keys: two more tables, 1.3 against 0.4 ms of planning).
+
+    `rows`: the page's rows read by key through a query compiled once (`rows_by_key`) instead
+    of `object_list` filtered by the keys, which compiles the list's whole WHERE (its scope)
+    again on every page: 0.6–1.8 ms of Python on the province's lists (issue 17). The keys
+    came from the scoped list in the same request, so the rows need no scope of their own (a
+    row that leaves the list between the two reads is shown as read; a deleted one is not)."""
 
     object_list: QuerySet
     last_page_slack = 0
 
-    def __init__(self, object_list, per_page, *, keys_from: QuerySet | None = None, **kwargs):
+    def __init__(
+        self,
+        object_list,
+        per_page,
+        *,
+        keys_from: QuerySet | None = None,
+        rows: Precompiled | None = None,
+        **kwargs,
+    ):
         super().__init__(object_list, per_page, **kwargs)
         self.keys_from = object_list if keys_from is None else keys_from
+        self.rows = rows
 
     @cached_property
     def count(self) -> int:
@@ -44,9 +64,21 @@ class KeysFirstPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count + self.last_page_slack
-        keys = self.keys(bottom, top)
-        rows = {row.pk: row for row in self.object_list.order_by().filter(pk__in=keys)}
-        return self._get_page([rows[key] for key in keys if key in rows], number, self)
+        return self._get_page(self.rows_of(self.keys(bottom, top)), number, self)
+
+    def rows_of(self, keys: list) -> list:
+        """The rows of `keys` in their order (a key whose row is gone meanwhile is left out).
+        Through `rows`, the keys are passed as per_page of them, the last repeated (a longer
+        page, with orphans or slack, as many as it has): one compiled shape for the short last
+        page as for the others."""
+        if self.rows is None:
+            found: Any = self.object_list.order_by().filter(pk__in=keys)
+        elif keys:
+            found = self.rows(padded(keys, self.per_page))
+        else:
+            found = []  # as the ORM's empty `__in`: no query
+        by_key = {row.pk: row for row in found}
+        return [by_key[key] for key in keys if key in by_key]
 
     def keys(self, bottom: int, top: int) -> list:
         """The primary keys of the list's rows bottom to top (in its order); past the middle
@@ -204,5 +236,11 @@ class GroupedKeysPaginator(KeysFirstPaginator):
                 group = keep(self.keys_from)
                 keys += keys_between(group, max(bottom - start, 0), top - start, n)
             start += n
-        rows = {row.pk: row for row in self.object_list.order_by().filter(pk__in=keys)}
-        return self._get_page([rows[key] for key in keys if key in rows], number, self)
+        return self._get_page(self.rows_of(keys), number, self)
+
+
+def rows_by_key(model: type[Model], shown: Callable[[QuerySet], QuerySet]) -> Precompiled:
+    """The `rows` of a keys-first paginator: `shown(rows of the given keys)`, in no order (the
+    paginator puts them in the keys' order), compiled once. `shown` is the function that gives
+    the list its row columns (select_related, annotations, values), so they are written once."""
+    return Precompiled(lambda keys: shown(model._default_manager.filter(pk__in=keys)).order_by())

@@ -151,6 +151,13 @@ def _stray(param: Any, texts: list[str]) -> bool:
     return False
 
 
+def padded(keys: list | tuple, size: int) -> tuple:
+    """`keys` as `size` of them, the last repeated (`pk IN (1, 2, 2)` finds the rows of 1
+    and 2): a read by key compiles one shape for any number of keys up to `size`, not one per
+    number (a short last page or history). More than `size` stay as they are."""
+    return (*keys, *keys[-1:] * (size - len(keys)))
+
+
 class _BoundQuery(Query):
     """A Query whose compiler is the cached one, with this use's values bound (never chained:
     Precompiled evaluates it at once)."""

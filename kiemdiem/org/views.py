@@ -15,7 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kiemdiem.core.audit import history_for
 from kiemdiem.core.dates import today, vn_date
 from kiemdiem.core.forms import PICKER_RESULTS, picker_context, run_service
-from kiemdiem.core.paging import CappedCountPaginator
+from kiemdiem.core.models import AuditEvent
+from kiemdiem.core.paging import CappedCountPaginator, rows_by_key
 from kiemdiem.core.permissions import require
 from kiemdiem.core.sorting import natural_key
 from kiemdiem.org import selectors, services
@@ -528,6 +529,10 @@ def unit_picker(request: HttpRequest) -> HttpResponse:
 
 # --- the audit trail ---------------------------------------------------------------------
 
+AUDIT_PER_PAGE = 50
+# The page's rows by key, compiled once: the scoped query compiled for them in 1.8 ms (issue 17).
+_AUDIT_ROWS = rows_by_key(AuditEvent, selectors.audit_rows)
+
 
 @login_required
 def audit_list(request: HttpRequest) -> HttpResponse:
@@ -537,6 +542,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("Bạn không có quyền xem nhật ký."))
     found = selectors.audit_filtered(request.user, request.GET)
     # At most paging.COUNT_CAP rows counted (a province's whole trail took 44–150 ms per load).
-    page = CappedCountPaginator(found.events, 50).get_page(request.GET.get("page"))
+    paginator = CappedCountPaginator(found.events, AUDIT_PER_PAGE, rows=_AUDIT_ROWS)
+    page = paginator.get_page(request.GET.get("page"))
     ctx = {"page": page, "errors": found.errors, "filters": request.GET, "unit": found.unit}
     return render(request, "org/audit_list.html", ctx)

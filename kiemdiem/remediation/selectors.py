@@ -281,9 +281,13 @@ def appraisal_queue_of(access: Access, me: int | None) -> QuerySet[RemediationPl
     plans = awaiting_appraisal(
         access, me, scope_by(RemediationPlan.objects.all(), access, via="unit")
     )
-    return (
-        appraisal_lines(plans).select_related("unit", "person", "cycle").order_by(*APPRAISAL_ORDER)
-    )
+    return appraisal_rows(plans).order_by(*APPRAISAL_ORDER)
+
+
+def appraisal_rows(plans: QuerySet[RemediationPlan]) -> QuerySet[RemediationPlan]:
+    """`plans` as the appraisal queue's page and export show them (appraisal_lines, with the
+    plan's unit, person and cycle)."""
+    return appraisal_lines(plans).select_related("unit", "person", "cycle")
 
 
 def verification_queue(user: Actor) -> QuerySet[PlanAction]:
@@ -296,11 +300,15 @@ def verification_queue_of(access: Access, me: int | None) -> QuerySet[PlanAction
     holder of `access` (awaiting_verification over their scope), with the time of the "done"
     report (`done_at`), oldest first."""
     visible = scope_by(PlanAction.objects.all(), access, via="plan__unit")
-    return (
-        awaiting_verification(access, me, visible)
-        .select_related("plan", "plan__unit", "plan__person", "plan__cycle")
-        .order_by(*VERIFICATION_ORDER)
+    return verification_rows(awaiting_verification(access, me, visible)).order_by(
+        *VERIFICATION_ORDER
     )
+
+
+def verification_rows(items: QuerySet[PlanAction]) -> QuerySet[PlanAction]:
+    """`items` as the verification queue's page and export show them: with their plan, its
+    unit, person and cycle."""
+    return items.select_related("plan", "plan__unit", "plan__person", "plan__cycle")
 
 
 def plans_filtered(user: Actor, filters: dict | None) -> QuerySet[RemediationPlan]:

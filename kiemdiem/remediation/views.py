@@ -12,7 +12,7 @@ from kiemdiem.core.audit import HISTORY_LIMIT, history_for
 from kiemdiem.core.dates import today
 from kiemdiem.core.forms import PICKER_RESULTS, picker_context, run_service
 from kiemdiem.core.htmx import refused
-from kiemdiem.core.paging import CappedCountPaginator, GroupedKeysPaginator
+from kiemdiem.core.paging import CappedCountPaginator, GroupedKeysPaginator, rows_by_key
 from kiemdiem.core.permissions import ALLOW, Decision, deny, require
 from kiemdiem.core.precompiled import Precompiled
 from kiemdiem.org.forms import person_option
@@ -72,6 +72,11 @@ _UPDATES = Precompiled(
         .order_by("-reported_at", "-id")
     )
 )
+# The list pages' rows by key, compiled once: with the scope and the queue's rule, the page's
+# query compiled in 0.6–1.6 ms on every page (issue 17).
+_PLAN_ROWS = rows_by_key(RemediationPlan, selectors.plans_list)
+_APPRAISAL_ROWS = rows_by_key(RemediationPlan, selectors.appraisal_rows)
+_VERIFICATION_ROWS = rows_by_key(PlanAction, selectors.verification_rows)
 # The plan or item of a page and of every post on it, if the user may see it (compiled once:
 # org.scoping.VisibleByKey).
 _PLAN = VisibleByKey(
@@ -127,6 +132,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         ROWS_PER_PAGE,
         keys_from=plans,
         groups=selectors.plan_year_groups(plans, per_cycle),
+        rows=_PLAN_ROWS,
     )
     rows = page.get_page(request.GET.get("page"))
     ctx = {
@@ -150,7 +156,9 @@ def late_plans(rows) -> set[int]:
 def queue_appraisal(request: HttpRequest) -> HttpResponse:
     """ "Chờ tôi thẩm định": plans the user may appraise now, the longest waiting first."""
     # counted up to paging.COUNT_CAP: a country's queue is not counted on every load
-    page = CappedCountPaginator(selectors.appraisal_queue(request.user), ROWS_PER_PAGE)
+    page = CappedCountPaginator(
+        selectors.appraisal_queue(request.user), ROWS_PER_PAGE, rows=_APPRAISAL_ROWS
+    )
     ctx = {"page": page.get_page(request.GET.get("page")), "today": today()}
     return render(request, "remediation/queue_appraisal.html", ctx)
 
@@ -158,7 +166,9 @@ def queue_appraisal(request: HttpRequest) -> HttpResponse:
 @login_required
 def queue_verification(request: HttpRequest) -> HttpResponse:
     """ "Chờ tôi xác nhận": items reported done that the user may verify, oldest report first."""
-    page = CappedCountPaginator(selectors.verification_queue(request.user), ROWS_PER_PAGE)
+    page = CappedCountPaginator(
+        selectors.verification_queue(request.user), ROWS_PER_PAGE, rows=_VERIFICATION_ROWS
+    )
     ctx = {"page": page.get_page(request.GET.get("page")), "today": today()}
     return render(request, "remediation/queue_verification.html", ctx)
 

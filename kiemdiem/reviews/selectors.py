@@ -105,6 +105,11 @@ REVIEW_ROW_FIELDS = (
 )
 
 
+def review_rows(reviews: QuerySet[Review]) -> QuerySet[Review]:
+    """`reviews` as the cycle page's rows show them: REVIEW_ROW_FIELDS, with finding counts."""
+    return with_finding_counts(reviews.select_related("unit", "person").only(*REVIEW_ROW_FIELDS))
+
+
 def with_finding_counts(reviews: QuerySet[Review]) -> QuerySet[Review]:
     """`finding_count` on each review, counted row by row through the findings' review index
     when the rows are read: with KeysFirstPaginator only for the page's rows, and in the same

@@ -19,7 +19,7 @@ from kiemdiem.core.audit import HISTORY_LIMIT, history_for
 from kiemdiem.core.errors import DomainError
 from kiemdiem.core.forms import run_service
 from kiemdiem.core.lifecycle import allowed
-from kiemdiem.core.paging import KeysFirstPaginator
+from kiemdiem.core.paging import KeysFirstPaginator, rows_by_key
 from kiemdiem.core.permissions import deny, require
 from kiemdiem.core.precompiled import Precompiled
 from kiemdiem.org.models import UnitKind
@@ -64,6 +64,8 @@ TAG_LABELS = dict(DEGRADATION_TAGS)
 
 # the cycle page's history panel, history_for(cycle)[:50], compiled once (issue 17)
 _CYCLE_HISTORY = Precompiled(lambda cycle_id: history_for(ReviewCycle(pk=cycle_id))[:HISTORY_LIMIT])
+# the cycle page's rows by key, compiled once: the scoped query compiled in ~1 ms (issue 17)
+_REVIEW_ROWS = rows_by_key(Review, selectors.review_rows)
 
 
 def _posted(request: HttpRequest):
@@ -131,8 +133,9 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     reviews = selectors.cycle_reviews(cycle, request.user, subject=subject, status=status)
     counts = selectors.cycle_counts(cycle, request.user)
     # the rows load the columns they show (reviews/review_rows.html): a review has its whole text
-    rows = selectors.with_finding_counts(reviews.only(*selectors.REVIEW_ROW_FIELDS))
-    paginator = KeysFirstPaginator(rows, REVIEWS_PER_PAGE)
+    paginator = KeysFirstPaginator(
+        selectors.review_rows(reviews), REVIEWS_PER_PAGE, rows=_REVIEW_ROWS
+    )
     if not subject and not status:
         paginator.count = counts["reviews"]  # the same scope, already counted
         if counts["as_of"] is not None:  # from the summaries: may lag the last minute

@@ -1,5 +1,6 @@
 """KeysFirstPaginator gives the same pages as Django's; CappedCountPaginator stops counting at
-its cap and still reaches every row."""
+its cap and still reaches every row; the rows read by key through a query compiled once are the
+same."""
 
 import pytest
 from django.core.paginator import Paginator
@@ -12,6 +13,7 @@ from kiemdiem.core.paging import (
     KeysFirstPaginator,
     filter_unindexed,
     reversible,
+    rows_by_key,
 )
 from kiemdiem.org.models import Unit
 
@@ -153,3 +155,57 @@ def test_keys_and_count_from_a_leaner_queryset(org_tree, kind):
             reads = [q["sql"] for q in queries.captured_queries[:-1]]  # all but the rows
             joins[lean] = any("JOIN" in sql for sql in reads)
         assert joins == {False: True, True: False}, number
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["keys-first", "capped", "grouped"])
+@pytest.mark.parametrize("values", [False, True], ids=["instances", "values"])
+def test_rows_by_key_give_the_same_pages_compiled_once(org_tree, kind, values):
+    """With `rows` (rows_by_key) every page has the rows it has without, in the same order,
+    with what `shown` adds (a joined parent, or a related table's column), the short last page
+    and a page past the end among them; all pages, whatever their length, bind their keys to
+    one compiled query (`shown` builds the stand-ins' query twice, and never again)."""
+    built = []
+
+    def shown(qs):
+        built.append(qs)
+        if values:
+            return qs.values_list("pk", "code", "parent__name", named=True)
+        return qs.select_related("parent")
+
+    base = Unit.objects.order_by("code", "pk")
+    listed = shown(base)
+    built.clear()
+    groups = [(lambda qs: qs, base.count())]
+    make = {
+        "keys-first": lambda per_page, **kw: KeysFirstPaginator(listed, per_page, **kw),
+        "capped": lambda per_page, **kw: CappedCountPaginator(listed, per_page, cap=3, **kw),
+        "grouped": lambda per_page, **kw: GroupedKeysPaginator(
+            listed, per_page, groups=groups, **kw
+        ),
+    }[kind]
+    rows = rows_by_key(Unit, shown)
+    total = base.count()
+    per_page = 3
+    assert total % per_page  # a short last page
+    theirs = Paginator(listed, per_page)
+    lengths = set()
+    for number in range(1, theirs.num_pages + 2):
+        plain = list(make(per_page).get_page(number))
+        ours = list(make(per_page, rows=rows).get_page(number))
+        assert ours == plain == list(theirs.get_page(number)), number
+        if not values:
+            assert [u.parent for u in ours] == [u.parent for u in plain], number
+        lengths.add(len(ours))
+    assert lengths == {per_page, total % per_page}
+    assert len(built) == 2 and rows.compiled(tuple(range(1, per_page + 1)))
+
+
+@pytest.mark.django_db
+def test_rows_by_key_of_an_empty_list_read_nothing(org_tree, django_assert_num_queries):
+    """As the ORM with an empty `__in`: no query for the rows of no keys."""
+    rows = rows_by_key(Unit, lambda qs: qs)
+    nothing = Unit.objects.filter(code="-").order_by("pk")
+    with django_assert_num_queries(1):  # the count
+        page = KeysFirstPaginator(nothing, 3, rows=rows).get_page(1)
+    assert list(page) == []

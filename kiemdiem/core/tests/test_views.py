@@ -285,6 +285,32 @@ def test_audit_page_of_a_small_subtree_lists_the_newest_first(client, org_tree, 
     assert "r3" in str(page.object_list[0].reason)
 
 
+@pytest.mark.parametrize("params", [{}, {"unit": "X38A1"}])
+def test_audit_rows_read_by_key_are_the_trails_rows(client, org_tree, office, monkeypatch, params):
+    """Each page's rows, read by key through a query compiled once (org.views._AUDIT_ROWS,
+    issue 17), are those of the trail's own query paged by Django: the same events in the same
+    order, with who acted, the short last page and a page past the end among them."""
+    from django.core.paginator import Paginator
+
+    from kiemdiem.org import selectors, views
+
+    for n in range(4):
+        services.unit_update(unit=org_tree.district_a1, by=office, name=f"Tên {n}", reason=f"r{n}")
+    per_page = 3
+    monkeypatch.setattr(views, "AUDIT_PER_PAGE", per_page)
+    client.force_login(office)
+    plain = Paginator(selectors.audit_filtered(office, params).events, per_page)
+    assert plain.count > per_page and plain.count % per_page
+
+    def shown(events) -> list:
+        return [(e.pk, e.actor, e.reason, e.at) for e in events]
+
+    for number in range(1, plain.num_pages + 2):
+        page = client.get(reverse("audit-list"), {**params, "page": number}).context["page"]
+        assert shown(page) == shown(plain.get_page(number)), number
+    assert views._AUDIT_ROWS.compiled(tuple(range(1, per_page + 1)))
+
+
 def test_a_large_subtree_reads_the_same_audit_rows_in_the_same_order(org_tree, office, monkeypatch):
     """A subtree of more than SMALL_SUBTREE units is written `unit_ref + 0` and ordered by `at`
     (SQLite then walks the trail by date instead of sorting every row of the subtree): the

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from kiemdiem.dashboard import summaries
 from kiemdiem.dashboard.tests.test_query_ceilings import grow_campaign
-from kiemdiem.remediation import selectors
+from kiemdiem.remediation import selectors, views
 from kiemdiem.reviews.models import ReviewCycle
 
 D = datetime.date
@@ -34,12 +34,16 @@ def test_plan_list_pages_follow_the_list_order_across_years(
     client.force_login(office)
     expected = list(selectors.plans_filtered(office, None))
     assert len({p.cycle_id for p in expected}) == 2 and len(expected) > 6
+    assert len(expected) % 3  # a short last page
     shown = []
     for number in range(1, len(expected) // 3 + 2):
         page = client.get(reverse("remediation:plan-list"), {"page": number}).context["page"]
         assert page.paginator.count == len(expected)
-        shown += [row.pk for row in page.object_list]  # the rows are tuples (plans_list)
-    assert shown == [p.pk for p in expected]
+        shown += page.object_list  # the rows are tuples (plans_list), read by key (_PLAN_ROWS)
+    assert [row.pk for row in shown] == [p.pk for p in expected]
+    # each row as the list's own query gives it, every column
+    assert shown == list(selectors.plans_list(selectors.plans_filtered(office, None)))
+    assert views._PLAN_ROWS.compiled(tuple(range(1, 4)))
 
 
 @pytest.mark.django_db

@@ -84,6 +84,40 @@ def test_queue_pages_list_oldest_first_with_round_and_waiting_days(campaign, cli
     assert first.get_absolute_url() in html
 
 
+@pytest.mark.parametrize("username", ["vanphong", "bithuxa", "admin"])
+def test_queue_rows_read_by_key_are_the_queues_rows(campaign, client, monkeypatch, username):
+    """Each page's rows, read by key through a query compiled once (views._APPRAISAL_ROWS,
+    _VERIFICATION_ROWS; issue 17), are those of the queue's own query paged by Django: the
+    same plans and items in the same order, with what the rows show, the short last page and a
+    page past the end among them."""
+    from django.core.paginator import Paginator
+
+    per_page = 2
+    monkeypatch.setattr(views, "ROWS_PER_PAGE", per_page)
+    user = _fresh(username)
+    client.force_login(user)
+    queues = {
+        "remediation:queue-appraisal": (
+            selectors.appraisal_queue(user),
+            lambda p: (p.pk, p.round, p.waiting_since, p.unit.name, p.person, p.cycle.title),
+            views._APPRAISAL_ROWS,
+        ),
+        "remediation:queue-verification": (
+            selectors.verification_queue(user),
+            lambda a: (a.pk, a.done_at, a.plan.unit.name, a.plan.person, a.plan.cycle.title),
+            views._VERIFICATION_ROWS,
+        ),
+    }
+    for name, (queue, shown, rows) in queues.items():
+        plain = Paginator(queue, per_page)
+        assert plain.count, name
+        for number in range(1, plain.num_pages + 2):
+            page = client.get(reverse(name), {"page": number}).context["page"]
+            expected = plain.get_page(number)
+            assert [shown(r) for r in page] == [shown(r) for r in expected], (name, number)
+        assert rows.compiled(tuple(range(1, per_page + 1)))
+
+
 def test_member_has_empty_queues_with_a_next_step(campaign, client):
     client.force_login(_fresh("dangvien"))
     html = client.get(reverse("remediation:queue-appraisal")).content.decode()

@@ -488,6 +488,38 @@ def test_cycle_pages_list_the_scope_in_order(client, wide_cycle, office, monkeyp
     assert listed[-1] == listed[-2]
 
 
+def test_cycle_page_rows_read_by_key_are_the_lists_rows(client, wide_cycle, office, monkeypatch):
+    """The page's rows, read by key through a query compiled once (views._REVIEW_ROWS, issue
+    17), are those of the list's own query paged by Django: the same reviews in the same order,
+    with their unit, person, status and number of findings, the short last page among them."""
+    from django.core.paginator import Paginator
+
+    from kiemdiem.reviews import selectors, views
+
+    collective_a1 = collective(wide_cycle, wide_cycle.scope_unit.children.first())
+    for text in ("Một", "Hai"):
+        services.finding_add(review=collective_a1, by=office, text=text, area="leadership")
+    monkeypatch.setattr("kiemdiem.reviews.views.REVIEWS_PER_PAGE", 7)
+    plain = Paginator(selectors.review_rows(selectors.cycle_reviews(wide_cycle, office)), 7)
+    assert plain.count % 7  # a short last page
+
+    def shown(reviews) -> list:
+        return [
+            (r.pk, r.unit.name, r.person and r.person.full_name, r.status, r.finding_count)
+            for r in reviews
+        ]
+
+    client.force_login(office)
+    url = reverse("reviews:cycle-detail", args=[wide_cycle.pk])
+    counted = set()
+    for number in range(1, plain.num_pages + 1):
+        page = client.get(url, {"page": number}).context["page"]
+        assert shown(page) == shown(plain.get_page(number)), number
+        counted |= {row[-1] for row in shown(page)}
+    assert counted == {0, 2}
+    assert views._REVIEW_ROWS.compiled(tuple(range(1, 8)))
+
+
 def test_cycle_filter_is_estimated_from_its_statistics(wide_cycle):
     """PostgreSQL estimates the cycle page's `cycle_id + 0 IN (…)` from the statistics of
     migration reviews/0006: without them it guessed 0.5 % of the rows, and past the second
