@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from kiemdiem.classification import rules
 from kiemdiem.core.models import BaseModel
 from kiemdiem.org.models import Person, Position, Unit
-from kiemdiem.org.scoping import ScopedQuerySet, access_for, paths_q
+from kiemdiem.org.scoping import Access, ScopedQuerySet, access_for, paths_q
 
 
 class SubjectKind(models.TextChoices):
@@ -279,7 +279,10 @@ class RatingQuerySet(models.QuerySet):
         """Results are made known to the rated and to those who manage them (QĐ 366 Art. 15):
         the leaders, offices and overseers of the rated unit's subtree, and the person rated.
         An ordinary member sees their own rating, not their cell-mates'."""
-        access = access_for(user)
+        return self.visible_by(access_for(user))
+
+    def visible_by(self, access: Access) -> "RatingQuerySet":
+        """`visible_to` for the holder of `access` (a read precompiled over its fields)."""
         if access.everything:
             return self
         q = paths_q(access.audit_paths, "unit__path")

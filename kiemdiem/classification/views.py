@@ -58,14 +58,14 @@ from kiemdiem.core.audit import history_for
 from kiemdiem.core.lifecycle import allowed
 from kiemdiem.core.paging import KeysFirstPaginator
 from kiemdiem.core.permissions import Actor
+from kiemdiem.org.scoping import access_for
 
 
 @login_required
 @require_GET
 def round_list(request: HttpRequest) -> HttpResponse:
-    rounds = selectors.rounds_for(request.user).order_by("-year", "scope_unit__path")
     ctx = {
-        "rounds": rounds,
+        "rounds": selectors.round_list(access_for(request.user)),
         "can_open": bool(office_scopes(request.user)),
         "sees_statistics": statistics.may_see_any(request.user),
         "awaiting_comment": awaiting_temporary_comment(request.user),

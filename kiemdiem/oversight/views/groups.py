@@ -27,7 +27,6 @@ from kiemdiem.oversight.forms import (
     ProgrammeForm,
     ReassignForm,
 )
-from kiemdiem.oversight.models import AssessmentStatus
 from kiemdiem.oversight.permissions import can_speak_for_group, can_work_in_group
 from kiemdiem.oversight.views.common import form_errors_to_messages
 from kiemdiem.remediation.selectors import plans_awaiting_appraisal_for
@@ -48,20 +47,9 @@ def index(request: HttpRequest) -> HttpResponse:
     user = request.user
     access = access_for(user)
     groups = list(selectors.visible_group_list(user))
-    to_acknowledge = (
-        selectors.assessments_visible_to(user)
-        .filter(status=AssessmentStatus.SUBMITTED, unit_id__in=sorted(access.own_unit_ids))
-        .order_by("period__ends_on")
-    )
+    to_acknowledge = selectors.to_acknowledge(access)
     committees = _committees_managed(request)
-    member_assignments = (
-        selectors.assignments_under(tuple(c.path for c in committees))
-        .filter(person__isnull=False)
-        .select_related("person", "unit", "committee")
-        .order_by("-valid_to", "unit__path")[:200]
-        if committees
-        else []
-    )
+    member_assignments = selectors.member_assignments(committees) if committees else []
     # a user with no linked person (an office account) is assigned nothing: no query
     mine = (
         list(

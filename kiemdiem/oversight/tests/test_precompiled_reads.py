@@ -1,0 +1,112 @@
+"""The oversight page's lists, precompiled (core.precompiled, issue 17 part 15c), give what the
+view's ORM querysets gave for every persona: the same rows in the same order, with the related
+rows the page shows already read."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from kiemdiem.org.models import Unit
+from kiemdiem.org.scoping import access_for
+from kiemdiem.oversight import selectors, services
+from kiemdiem.oversight.models import AssessmentStatus
+from kiemdiem.oversight.tests.helpers import fresh
+from kiemdiem.reports.models import ReportPeriod
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+
+@pytest.fixture
+def users(oversight, office, admin, outsider, unit_head):
+    """Every kind of reader of the page: group leader and member, the member assigned in
+    person, the unit overseen, the office, an administrator, an outsider, a commune head."""
+    return [
+        oversight.leader_user,
+        oversight.member_user,
+        oversight.assigned_user,
+        oversight.unit_user,
+        office,
+        admin,
+        outsider,
+        unit_head,
+    ]
+
+
+@pytest.fixture
+def sent(oversight, open_cycle, org_tree, travel_to):
+    """The group's assessment of commune A1 and the assigned member's of commune A2, both sent
+    (waiting for the units to acknowledge)."""
+    travel_to(D(2026, 7, 5))
+    period = ReportPeriod.objects.get(cycle=open_cycle, ends_on=D(2026, 6, 30))
+    group = services.assessment_create(
+        group=oversight.group, unit=org_tree.district_a1, period=period, by=oversight.member_user
+    )
+    services.assessment_update(assessment=group, by=oversight.member_user, remarks="Khắc phục tốt")
+    services.assessment_submit(assessment=group, by=oversight.leader_user)
+    own = services.assessment_create(
+        person=oversight.assigned,
+        unit=org_tree.district_a2,
+        period=period,
+        by=oversight.assigned_user,
+    )
+    services.assessment_update(assessment=own, by=oversight.assigned_user, remarks="Còn chậm")
+    services.assessment_submit(assessment=own, by=oversight.assigned_user)
+    return [group, own]
+
+
+def _orm_to_acknowledge(user) -> list:
+    """The view's queryset before part 15c."""
+    access = access_for(user)
+    return list(
+        selectors.assessments_visible_to(user)
+        .filter(status=AssessmentStatus.SUBMITTED, unit_id__in=sorted(access.own_unit_ids))
+        .order_by("period__ends_on")
+    )
+
+
+def _line(a) -> tuple:
+    """What the page shows of an assessment (oversight/index.html)."""
+    return (a.pk, str(a), a.get_absolute_url(), a.author_label, a.submitted_on)
+
+
+def test_to_acknowledge_precompiled_agrees_with_the_orm(users, sent):
+    seen = 0
+    for user in users:
+        user = fresh(user)
+        access = access_for(user)
+        assert selectors._TO_ACKNOWLEDGE.compiled(*selectors._to_acknowledge_values(access))
+        rows = selectors.to_acknowledge(access)
+        with CaptureQueriesContext(connection) as queries:  # the page's fields came with them
+            lines = [_line(a) for a in rows]
+        assert not queries
+        assert lines == [_line(a) for a in _orm_to_acknowledge(user)], user.username
+        seen += len(rows)
+    assert seen  # the comparison saw assessments waiting
+
+
+def test_member_assignments_precompiled_agree_with_the_orm(oversight, org_tree):
+    seen = 0
+    for paths in [
+        (org_tree.province_a.path,),
+        (org_tree.province_a.path, org_tree.province_b.path),
+        tuple(Unit.objects.filter(depth__lte=1).order_by("path").values_list("path", flat=True)),
+        (org_tree.province_b.path,),
+    ]:
+        committees = list(Unit.objects.filter(path__in=paths).order_by("path"))
+        assert selectors._MEMBER_ASSIGNMENTS.compiled(paths)
+        rows = selectors.member_assignments(committees)
+        with CaptureQueriesContext(connection) as queries:
+            lines = [(a.pk, a.person.full_name, a.unit.name, a.committee.name) for a in rows]
+        assert not queries
+        orm = (
+            selectors.assignments_under(paths)
+            .filter(person__isnull=False)
+            .select_related("person", "unit", "committee")
+            .order_by("-valid_to", "unit__path")[:200]
+        )
+        assert lines == [(a.pk, a.person.full_name, a.unit.name, a.committee.name) for a in orm]
+        seen += len(rows)
+    assert seen == 3  # province A's member assignment, whenever province A is among the paths
