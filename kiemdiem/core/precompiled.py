@@ -48,7 +48,6 @@ _LAST = _FIRST + 10**8
 _DAY_ONE = datetime.date(1001, 1, 1)  # stand-in dates: a day no record bears
 _REAL_DAYS = datetime.date(1900, 1, 1)  # stand-in dates come before
 _OLD_DAY_TEXT = re.compile(r"1[0-8]\d\d-\d\d-\d\d")
-_BIGINT = (-(2**63), 2**63 - 1)  # the ints a database column holds (a key typed in a URL may not)
 
 
 # The typed ints PostgreSQL's backend passes for integer fields (an IntegerField's `year = %s`
@@ -56,11 +55,17 @@ _BIGINT = (-(2**63), 2**63 - 1)  # the ints a database column holds (a key typed
 _INT_TYPES: dict[type, int] = {Int2: 2**15, Int4: 2**31, Int8: 2**63}
 
 
+def _fits(value: int, int_type: type = Int8) -> bool:
+    """Whether a column of `int_type` holds `value` (by default 64 bits, a key's: a key typed in
+    a URL may be larger)."""
+    return -_INT_TYPES[int_type] <= value < _INT_TYPES[int_type]
+
+
 def _shape(value: Any) -> Any:
     """What the compiled SQL depends on in `value` (None: it cannot be precompiled)."""
     if value is None or isinstance(value, bool):
         return ("is", value)
-    if type(value) is int and not _BIGINT[0] <= value <= _BIGINT[1]:
+    if type(value) is int and not _fits(value):
         return None  # the ORM matches nothing for it; bound as it is, the database would fail
     if type(value) in (int, str, datetime.date):
         return type(value).__name__
@@ -259,7 +264,7 @@ class Precompiled(Generic[T]):
                     return self._compiling(values, known)  # its escaping is the ORM's job
                 value += "%"
             elif how in _INT_TYPES:
-                if not -_INT_TYPES[how] <= value < _INT_TYPES[how]:
+                if not _fits(value, how):
                     return self._compiling(values, known)  # the ORM matches nothing for it
                 value = how(value)
             bound[index] = value
@@ -282,6 +287,11 @@ class Precompiled(Generic[T]):
         qs._query = query
         qs._result_cache, qs._prefetch_done = None, False
         return qs
+
+    def first(self, *values: Any, known: dict[str, Model] | None = None) -> T | None:
+        """The first of the rows, or None (a read by key)."""
+        rows = self(*values, known=known)
+        return rows[0] if rows else None
 
     def _compiling(self, values: tuple, known: dict[str, Model] | None) -> list[T]:
         return list(self._with_known(self.build(*values), known))

@@ -172,10 +172,9 @@ def cycle_visible_to(user, cycle_id: int) -> ReviewCycle | None:
 
     The same rule checked in Python on one row by primary key: the dashboard's hot path.
     """
-    found = _CYCLE(cycle_id)
-    if not found:
+    cycle = _CYCLE.first(cycle_id)
+    if cycle is None:
         return None
-    cycle = found[0]
     access = scoping.access_for(user)
     scope = cycle.scope_unit.path
     if access.everything or any(
@@ -301,8 +300,7 @@ def summed_figures(scopes: Mapping[int, list[str]]) -> dict[int, dict]:
 def latest_report(cycle: ReviewCycle, unit: Unit) -> PeriodicReport | None:
     """The unit's periodic report of the cycle's latest period it reported on (the dashboard
     sets its figures beside its own)."""
-    found = _LATEST_REPORT(cycle.pk, unit.pk)
-    return found[0] if found else None
+    return _LATEST_REPORT.first(cycle.pk, unit.pk)
 
 
 def _latest_report_read(cycle_id: int, unit_id: int) -> QuerySet[PeriodicReport]:

@@ -372,10 +372,10 @@ class VisibleByKey(Generic[M]):
         )
 
     def __call__(self, user: Actor, pk: int) -> M:
-        found = self._read(visible_subtrees(access_for(user)), pk)
-        if not found:
+        found = self._read.first(visible_subtrees(access_for(user)), pk)
+        if found is None:
             raise Http404
-        return found[0]
+        return found
 
 
 def scope_people(qs: QuerySet, user: Actor) -> QuerySet:

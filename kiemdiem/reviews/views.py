@@ -97,10 +97,10 @@ _FINDING = VisibleByKey(
 
 def _cycle(request: HttpRequest, pk: int) -> ReviewCycle:
     paths = visible_subtrees(access_for(request.user))
-    found = _CYCLE(paths, selectors.covering_paths(paths), pk)
-    if not found:
+    found = _CYCLE.first(paths, selectors.covering_paths(paths), pk)
+    if found is None:
         raise Http404
-    return found[0]
+    return found
 
 
 def _review(request: HttpRequest, pk: int) -> Review:
