@@ -11,6 +11,7 @@ from django.utils import timezone
 from kiemdiem.core.audit import audit_record, created, snapshot
 from kiemdiem.core.errors import DomainError
 from kiemdiem.core.permissions import ALLOW, Decision, acting_user, deny
+from kiemdiem.core.precompiled import Precompiled
 from kiemdiem.documents import numbering, render, selectors
 from kiemdiem.documents.kinds import Kind
 from kiemdiem.documents.models import DocumentSequence, DocumentTemplate, OutgoingDocument
@@ -211,7 +212,13 @@ def issued_copy(kind: Kind, obj: Any) -> OutgoingDocument | None:
     none is never in the register: nothing to read)."""
     if not kind.numbered:
         return None
-    return OutgoingDocument.objects.filter(source=kind.source_of(obj)).first()
+    return _ISSUED_COPY.first(kind.source_of(obj))
+
+
+# On every plan, cycle and round page: compiled once per process (core.precompiled; issue 17).
+_ISSUED_COPY = Precompiled(
+    lambda source: OutgoingDocument.objects.filter(source=source).order_by("pk")[:1]
+)
 
 
 def issue_decision(*, kind: Kind, obj: Any, by: Any, issued: OutgoingDocument | None) -> Decision:

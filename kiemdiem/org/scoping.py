@@ -378,6 +378,43 @@ class VisibleByKey(Generic[M]):
         return found
 
 
+class ReadByAccess(Generic[M]):
+    """A read whose rule takes the user's Access, compiled once per process and shape of the
+    Access fields it reads (core.precompiled), not on each request. The rule stays written once,
+    over an Access: the ORM path calls it with the whole Access, this one with an Access made of
+    the named `fields` (the rest at their defaults, which grant nothing: a field left out
+    narrows the read, it never widens it).
+
+        _GROUPS = ReadByAccess(lambda access: visible_groups_by(access).order_by("name"),
+                               fields=GROUP_FIELDS)
+        _GROUPS(access_for(user))  # a list
+
+    Further values after the Access are passed on to the rule as they come. As for any
+    precompiled read, the rule must use the fields as they come (a lookup's value, a length, a
+    truth): not a property computed from them, such as `visible_paths`.
+    """
+
+    def __init__(self, read: Callable[..., QuerySet[M]], *, fields: tuple[str, ...]) -> None:
+        self.fields = fields
+        named = len(fields)
+
+        def build(*values: Any) -> QuerySet[M]:
+            access = Access(**dict(zip(fields, values[:named], strict=True)))
+            return read(access, *values[named:])
+
+        self._read: Precompiled[M] = Precompiled(build)
+
+    def __call__(self, access: Access, *values: Any) -> list[M]:
+        return self._read(*self._values(access), *values)
+
+    def compiled(self, access: Access, *values: Any) -> bool:
+        """Whether the read runs precompiled for this Access and values."""
+        return self._read.compiled(*self._values(access), *values)
+
+    def _values(self, access: Access) -> tuple:
+        return tuple(getattr(access, name) for name in self.fields)
+
+
 def scope_people(qs: QuerySet, user: Actor) -> QuerySet:
     """People with a membership or position (past or present) in a visible subtree, and self."""
     access = access_for(user)
@@ -508,7 +545,15 @@ def visible_units(user: Actor) -> QuerySet[Unit]:
 def visible_groups(user: Actor) -> QuerySet[WorkingGroup]:
     """Working groups the user may open: those of the committees they lead or serve, those they
     sit in, and those assigned (now or before) to a unit they lead."""
-    access = access_for(user)
+    return visible_groups_by(access_for(user))
+
+
+# The Access fields `visible_groups_by` reads (a ReadByAccess over it names them).
+GROUP_FIELDS = ("everything", "unit_paths", "group_ids")
+
+
+def visible_groups_by(access: Access) -> QuerySet[WorkingGroup]:
+    """`visible_groups` for the holder of `access` (reads only its GROUP_FIELDS)."""
     qs = WorkingGroup.objects.all()
     if access.everything:
         return qs

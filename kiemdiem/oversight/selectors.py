@@ -21,7 +21,14 @@ from django.utils import timezone
 from kiemdiem.core.permissions import Actor
 from kiemdiem.core.precompiled import Precompiled
 from kiemdiem.org.models import OversightAssignment, Person, Unit, WorkingGroup
-from kiemdiem.org.scoping import Access, access_for, paths_q, visible_groups
+from kiemdiem.org.scoping import (
+    GROUP_FIELDS,
+    Access,
+    ReadByAccess,
+    access_for,
+    paths_q,
+    visible_groups_by,
+)
 from kiemdiem.oversight.models import (
     TASK_OPEN,
     Activity,
@@ -239,29 +246,18 @@ def assignments_under(paths: tuple[str, ...]) -> QuerySet[OversightAssignment]:
     return OversightAssignment.objects.filter(paths_q(paths, "committee__path"))
 
 
-# The oversight page's two lists, compiled once per process and shape of their values
+# The oversight page's three lists, compiled once per process and shape of their values
 # (core.precompiled): building and compiling them cost ~3.4 ms of Python on each page for
-# ~1 ms of database (issue 17, part 15c). Each builds through the rule the other pages use.
+# ~1 ms of database (issue 17, part 15c; the groups, part 16d). Each builds through the rule
+# the other pages use.
 
 
-def _to_acknowledge_read(
-    everything: bool,
-    unit_paths: tuple[str, ...],
-    group_ids: tuple[int, ...],
-    person_id: int | None,
-    own_unit_ids: tuple[int, ...],
-) -> QuerySet[Assessment]:
-    """Assessments sent to the units `own_unit_ids`, waiting for them to acknowledge, that the
-    holder of an Access with these fields may read (`assessments_visible_by`)."""
-    access = Access(
-        everything=everything,
-        unit_paths=unit_paths,
-        group_ids=frozenset(group_ids),
-        person_id=person_id,
-    )
+def _to_acknowledge_read(access: Access) -> QuerySet[Assessment]:
+    """Assessments sent to the units `access.own_unit_ids`, waiting for them to acknowledge,
+    that the holder of `access` may read (`assessments_visible_by`)."""
     return (
         assessments_visible_by(access)
-        .filter(status=AssessmentStatus.SUBMITTED, unit_id__in=own_unit_ids)
+        .filter(status=AssessmentStatus.SUBMITTED, unit_id__in=access.own_unit_ids)
         .order_by("period__ends_on")
     )
 
@@ -277,24 +273,34 @@ def _member_assignments_read(paths: tuple[str, ...]) -> QuerySet[OversightAssign
     )
 
 
-_TO_ACKNOWLEDGE = Precompiled(_to_acknowledge_read)
+def _group_list_read(access: Access) -> QuerySet[WorkingGroup]:
+    """The working groups the holder of `access` may open (`visible_groups_by`), with their
+    committee and their current members counted, by committee and name."""
+    return (
+        visible_groups_by(access)
+        .select_related("committee")
+        .annotate(member_count=Count("members", filter=Q(members__valid_to__isnull=True)))
+        .order_by("committee__path", "name", "pk")
+    )
+
+
+# The Access fields `assessments_visible_by` reads, and the units that acknowledge.
+_TO_ACKNOWLEDGE = ReadByAccess(
+    _to_acknowledge_read,
+    fields=("everything", "unit_paths", "group_ids", "person_id", "own_unit_ids"),
+)
 _MEMBER_ASSIGNMENTS = Precompiled(_member_assignments_read)
+_GROUP_LIST = ReadByAccess(_group_list_read, fields=GROUP_FIELDS)
 
 
 def to_acknowledge(access: Access) -> list[Assessment]:
     """The assessments the user's own units must acknowledge (as `_to_acknowledge_read`)."""
-    return _TO_ACKNOWLEDGE(*_to_acknowledge_values(access))
+    return _TO_ACKNOWLEDGE(access)
 
 
-def _to_acknowledge_values(access: Access) -> tuple:
-    """The fields of `access` that `_to_acknowledge_read` reads, as its values."""
-    return (
-        access.everything,
-        access.unit_paths,
-        tuple(sorted(access.group_ids)),
-        access.person_id,
-        tuple(sorted(access.own_unit_ids)),
-    )
+def group_list(access: Access) -> list[WorkingGroup]:
+    """The working groups of the oversight page (as `visible_group_list`, precompiled)."""
+    return _GROUP_LIST(access)
 
 
 def member_assignments(committees: list[Unit]) -> list[OversightAssignment]:
@@ -497,9 +503,5 @@ def tasks_overdue(qs: QuerySet[DirectiveTask], day: datetime.date | None = None)
 
 
 def visible_group_list(user: Actor) -> QuerySet[WorkingGroup]:
-    return (
-        visible_groups(user)
-        .select_related("committee")
-        .annotate(member_count=Count("members", filter=Q(members__valid_to__isnull=True)))
-        .order_by("committee__path", "name", "pk")
-    )
+    """The working groups the user may open, as the oversight page lists them (`group_list`)."""
+    return _group_list_read(access_for(user))

@@ -81,9 +81,13 @@ def test_issue_gives_the_next_number_and_the_download_is_the_issued_copy(
     client, office, plan, action, cell_secretary
 ):
     client.force_login(office)
+    assert services.issued_copy(PLAN_KIND, plan) is None
     response = client.post(reverse("documents:issue", args=[PLAN, plan.pk]))
     assert response.status_code == 302
     issued = OutgoingDocument.objects.get()
+    # the register's copy, read by a query compiled once (issue 17)
+    assert services.issued_copy(PLAN_KIND, plan) == issued
+    assert services._ISSUED_COPY.compiled(PLAN_KIND.source_of(plan))
     assert (issued.symbol, issued.number, issued.term) == ("1-KH/CB", 1, 2025)
     assert AuditEvent.objects.filter(
         object_type="documents.outgoingdocument", object_id=str(issued.pk)

@@ -6,9 +6,14 @@ from django.http import Http404
 
 from kiemdiem.org.models import Unit
 from kiemdiem.org.scoping import (
+    GROUP_FIELDS,
+    Access,
+    ReadByAccess,
     VisibleByKey,
     access_for,
     collapse,
+    visible_groups,
+    visible_groups_by,
     visible_people,
     visible_subtrees,
     visible_units,
@@ -82,3 +87,26 @@ def test_visible_by_key_finds_what_scope_lets_each_user_see(
     for user in users:
         with pytest.raises(Http404):
             lookup(user, 2**63)  # a key no column holds: no row, and no database error
+
+
+def test_read_by_access_reads_the_named_fields_only(oversight, unit_head, outsider, admin):
+    """A rule over an Access, precompiled: for each user the rows the rule gives with their
+    whole Access; a field the rule reads but the read does not name stays at its default,
+    which narrows the read (the administrator's `everything` left out: nothing of theirs)."""
+    groups = ReadByAccess(
+        lambda access, name: visible_groups_by(access).exclude(name=name).order_by("pk"),
+        fields=GROUP_FIELDS,
+    )
+    seen = 0
+    for user in [oversight.leader_user, oversight.member_user, unit_head, outsider, admin]:
+        access = access_for(user)
+        assert groups.compiled(access, "")
+        rows = groups(access, "")
+        assert rows == list(visible_groups(user).order_by("pk")), user.username
+        assert groups(access, oversight.group.name) == [g for g in rows if g != oversight.group]
+        seen += len(rows)
+    assert seen
+    narrow = ReadByAccess(visible_groups_by, fields=("unit_paths", "group_ids"))
+    everything = access_for(admin)
+    assert everything.everything and list(visible_groups(admin))
+    assert narrow(everything) == [] and narrow(Access(everything=True)) == []

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from kiemdiem.org.models import Unit
-from kiemdiem.org.scoping import access_for
+from kiemdiem.org.scoping import access_for, visible_groups
 from kiemdiem.oversight import selectors, services
 from kiemdiem.oversight.models import AssessmentStatus
 from kiemdiem.oversight.tests.helpers import fresh
@@ -77,7 +77,7 @@ def test_to_acknowledge_precompiled_agrees_with_the_orm(users, sent):
     for user in users:
         user = fresh(user)
         access = access_for(user)
-        assert selectors._TO_ACKNOWLEDGE.compiled(*selectors._to_acknowledge_values(access))
+        assert selectors._TO_ACKNOWLEDGE.compiled(access)
         rows = selectors.to_acknowledge(access)
         with CaptureQueriesContext(connection) as queries:  # the page's fields came with them
             lines = [_line(a) for a in rows]
@@ -110,3 +110,28 @@ def test_member_assignments_precompiled_agree_with_the_orm(oversight, org_tree):
         assert lines == [(a.pk, a.person.full_name, a.unit.name, a.committee.name) for a in orm]
         seen += len(rows)
     assert seen == 3  # province A's member assignment, whenever province A is among the paths
+
+
+def test_group_list_precompiled_agrees_with_the_orm(users):
+    """The groups the oversight page lists, with their committee and members counted, are
+    those `visible_groups` gives each reader (an outsider none, the office and admin all)."""
+    seen = set()
+    for user in users:
+        user = fresh(user)
+        access = access_for(user)
+        assert selectors._GROUP_LIST.compiled(access)
+        rows = selectors.group_list(access)
+        with CaptureQueriesContext(connection) as queries:
+            lines = [(g.pk, g.name, g.committee.name, g.member_count) for g in rows]
+        assert not queries
+        orm = (
+            visible_groups(user)
+            .select_related("committee")
+            .order_by("committee__path", "name", "pk")
+        )
+        members = {g.pk: g.members.filter(valid_to__isnull=True).count() for g in orm}
+        assert lines == [(g.pk, g.name, g.committee.name, members[g.pk]) for g in orm], (
+            user.username
+        )
+        seen.update(line[0] for line in lines)
+    assert seen

@@ -46,7 +46,7 @@ def index(request: HttpRequest) -> HttpResponse:
     acknowledge, what is late in the committees they serve, the implementation plans."""
     user = request.user
     access = access_for(user)
-    groups = list(selectors.visible_group_list(user))
+    groups = selectors.group_list(access)
     to_acknowledge = selectors.to_acknowledge(access)
     committees = _committees_managed(request)
     member_assignments = selectors.member_assignments(committees) if committees else []

@@ -129,3 +129,28 @@ def test_plan_rows_escape_texts_and_mark_late_plans(travel_to):
     assert "nộp muộn" in rows[1] and "text-bg-info" in rows[1]
     assert "badge text-bg-danger" not in rows[2] and "text-bg-success" in rows[2]
     assert "15/02/2026" in rows[2] and rows[2].endswith('class="text-end">2</td></tr>')
+
+
+@pytest.mark.django_db
+def test_started_cycles_read_precompiled_agrees_with_cycles_for(
+    org_tree, office, unit_head, outsider, member, admin, travel_to
+):
+    """The plan list's figures read the cycles each user may open but drafts (`cycles_for`),
+    compiled once per shape of their subtrees."""
+    from kiemdiem.org.scoping import access_for, visible_subtrees
+    from kiemdiem.reviews.selectors import covering_paths, cycles_for
+    from kiemdiem.reviews.states import CycleStatus
+
+    travel_to(D(2026, 1, 10))
+    grow_campaign(org_tree, office, members=1, items=0, number=1)
+    draft, _ = grow_campaign(org_tree, office, members=1, items=0, number=2)
+    ReviewCycle.objects.filter(pk=draft.pk).update(status=CycleStatus.DRAFT)
+    seen = 0
+    for user in [office, unit_head, outsider, member, admin]:
+        paths = visible_subtrees(access_for(user))
+        assert selectors._CYCLES_STARTED.compiled(paths, covering_paths(paths))
+        rows = selectors._CYCLES_STARTED(paths, covering_paths(paths))
+        orm = cycles_for(user).exclude(status=CycleStatus.DRAFT)
+        assert rows == list(orm) and draft not in rows, user.username
+        seen += len(rows)
+    assert seen
