@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from kiemdiem.core.dates import today
 from kiemdiem.core.models import AuditAction, AuditEvent
 from kiemdiem.core.paging import filter_unindexed
+from kiemdiem.core.precompiled import Precompiled
 from kiemdiem.core.summaries import summed
 from kiemdiem.org.models import (
     LEADER_ROLES,
@@ -191,12 +192,21 @@ def cycle_counts_exact(cycle: ReviewCycle, user) -> dict:
     }
 
 
-def own_reviews(cycle: ReviewCycle, user) -> QuerySet[Review]:
-    """The user's own individual reviews in the cycle (a member looks for their own first)."""
+def own_reviews(cycle: ReviewCycle, user) -> list[Review]:
+    """The user's own individual reviews in the cycle (a member looks for their own first);
+    none, and no query, for an account with no person (an office's)."""
     person_id = access_for(user).person_id
     if person_id is None:
-        return Review.objects.none()
-    return Review.objects.filter(cycle=cycle, person_id=person_id).select_related("unit")
+        return []
+    return _OWN_REVIEWS(cycle.pk, person_id)
+
+
+# On every cycle page: compiled once per process (core.precompiled; issue 17, part 16d).
+_OWN_REVIEWS = Precompiled(
+    lambda cycle_id, person_id: Review.objects.filter(
+        cycle_id=cycle_id, person_id=person_id
+    ).select_related("unit")
+)
 
 
 def review_findings(review: Review) -> QuerySet[Finding]:

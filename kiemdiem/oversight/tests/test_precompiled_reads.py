@@ -135,3 +135,24 @@ def test_group_list_precompiled_agrees_with_the_orm(users):
         )
         seen.update(line[0] for line in lines)
     assert seen
+
+
+def test_committees_managed_precompiled_are_the_offices_committees(rf, users, org_tree):
+    """The committees the oversight page lets a user manage: an office's own, every top
+    committee for an administrator, none for the rest; one compiled read."""
+    from kiemdiem.oversight.views import groups as views
+
+    managing = 0
+    for user in users:
+        user = fresh(user)
+        request = rf.get("/")
+        request.user = user
+        access = access_for(user)
+        if access.everything:
+            expected = list(Unit.objects.filter(depth__lte=1).order_by("path"))
+        else:
+            expected = list(Unit.objects.filter(path__in=access.office_paths).order_by("path"))
+        assert views._committees_managed(request) == expected, user.username
+        managing += bool(expected)
+    assert managing >= 2  # the office and the administrator among them
+    assert views._COMMITTEES.compiled(None) and views._COMMITTEES.compiled(("a.",))

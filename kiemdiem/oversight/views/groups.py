@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kiemdiem.core.audit import history_for
 from kiemdiem.core.forms import run_service
+from kiemdiem.core.precompiled import Precompiled
 from kiemdiem.org import groups as group_services
 from kiemdiem.org.models import OversightAssignment, Person, Unit, WorkingGroupMember
 from kiemdiem.org.permissions import can_manage_group
@@ -35,9 +36,15 @@ from kiemdiem.remediation.selectors import plans_awaiting_appraisal_for
 def _committees_managed(request: HttpRequest) -> list[Unit]:
     """The committees whose office the user is (where they set up groups and assignments)."""
     access = access_for(request.user)
-    if access.everything:
-        return list(Unit.objects.filter(depth__lte=1).order_by("path"))
-    return list(Unit.objects.filter(path__in=access.office_paths).order_by("path"))
+    return _COMMITTEES(None if access.everything else access.office_paths)
+
+
+# On every oversight page: compiled once per process (core.precompiled; issue 17, part 16d).
+_COMMITTEES = Precompiled(
+    lambda paths: (
+        Unit.objects.filter(depth__lte=1) if paths is None else Unit.objects.filter(path__in=paths)
+    ).order_by("path")
+)
 
 
 @login_required

@@ -247,7 +247,8 @@ def test_member_sees_the_provincial_cycle_and_own_review(client, open_cycle, org
     assert open_cycle.title in html
     html = client.get(reverse("reviews:cycle-detail", args=[open_cycle.pk])).content.decode()
     own = Review.objects.get(cycle=open_cycle, person=org_tree.members_a1[0])
-    assert own.get_absolute_url() in html
+    assert f'Bản kiểm điểm của bạn:\n  <a href="{own.get_absolute_url()}">' in html
+    assert selectors._OWN_REVIEWS.compiled(open_cycle.pk, own.person_id)
     # Reviews of the commune above the member's cell stay out of reach.
     commune = collective(open_cycle, org_tree.district_a1)
     assert commune.get_absolute_url() not in html
