@@ -280,7 +280,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # collectstatic writes each file under a name with its content hash plus a .gz copy;
     # with DEBUG on (development) templates still get the plain names, no collectstatic needed.
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # (kiemdiem.core.storage: whitenoise's CompressedManifestStaticFilesStorage, URLs remembered)
+    "staticfiles": {"BACKEND": "kiemdiem.core.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = Path(env_str("KIEMDIEM_MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
