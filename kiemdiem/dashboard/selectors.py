@@ -723,39 +723,14 @@ def _first_lines(queue: QuerySet, lines: QuerySet, order: tuple, cap: int) -> Qu
     )
 
 
-def _recipients_values(access: scoping.Access, me: int | None) -> tuple:
-    """The fields of an Access both queues' rules read (the scope, recipients_acted_for, the
-    user's own plans and items) with the user, as the values of a precompiled read."""
-    return (
-        access.visible_paths,
-        access.person_id,
-        tuple(sorted(access.recipient_unit_ids)),
-        tuple(sorted(access.assigned_pairs)),
-        tuple(sorted(access.group_ids)),
-        me,
-    )
-
-
-def _access_of(paths, person_id, recipients, pairs, groups, office_paths=()) -> scoping.Access:
-    """An Access with the fields `_recipients_values` took of one (and the office's)."""
-    return scoping.Access(
-        unit_paths=paths,
-        office_paths=office_paths,
-        person_id=person_id,
-        recipient_unit_ids=frozenset(recipients),
-        assigned_pairs=frozenset(pairs),
-        group_ids=frozenset(groups),
-    )
-
-
 def _appraisal_head(
     cap: int, office_paths: tuple[str, ...], *values: Any
 ) -> QuerySet[RemediationPlan]:
     """The first lines of the queue "Chờ tôi thẩm định" (the office's paths, then
-    `_recipients_values`) as the home page shows them: the queue page's rule
+    remediation.selectors.queue_values) as the home page shows them: the queue page's rule
     (remediation.selectors.appraisal_queue_of), only the fields the lines show (the rows of
     four tables otherwise: ~100 columns)."""
-    access = _access_of(*values[:-1], office_paths=office_paths)
+    access = remediation_selectors.queue_access(*values[:-1], office_paths=office_paths)
     return _first_lines(
         remediation_selectors.appraisal_queue_of(access, values[-1]),
         remediation_selectors.appraisal_lines(RemediationPlan.objects.all())
@@ -767,9 +742,10 @@ def _appraisal_head(
 
 
 def _verification_head(cap: int, *values: Any) -> QuerySet[PlanAction]:
-    """The first lines of the queue "Chờ tôi xác nhận" (`_recipients_values`), as above."""
+    """The first lines of the queue "Chờ tôi xác nhận" (`queue_values`), as above."""
+    access = remediation_selectors.queue_access(*values[:-1])
     return _first_lines(
-        remediation_selectors.verification_queue_of(_access_of(*values[:-1]), values[-1]),
+        remediation_selectors.verification_queue_of(access, values[-1]),
         PlanAction.objects.select_related("plan__unit", "plan__person").only(*_ITEM_LINE),
         remediation_selectors.VERIFICATION_ORDER,
         cap,
@@ -789,7 +765,7 @@ def queue_head_reads(cap: int) -> tuple[Precompiled, Precompiled]:
 
 def queue_heads(access: scoping.Access, me: int | None) -> tuple[tuple, tuple]:
     """Both queues' first lines, each as (lines, count up to COUNT_CAP, capped)."""
-    values = _recipients_values(access, me)
+    values = remediation_selectors.queue_values(access, me)
     appraisal, verification = queue_head_reads(paging.COUNT_CAP)
     return (
         paging.counted_lines(appraisal(access.office_paths, *values)),

@@ -157,7 +157,10 @@ def queue_appraisal(request: HttpRequest) -> HttpResponse:
     """ "Chờ tôi thẩm định": plans the user may appraise now, the longest waiting first."""
     # counted up to paging.COUNT_CAP: a country's queue is not counted on every load
     page = CappedCountPaginator(
-        selectors.appraisal_queue(request.user), ROWS_PER_PAGE, rows=_APPRAISAL_ROWS
+        selectors.appraisal_queue(request.user),
+        ROWS_PER_PAGE,
+        rows=_APPRAISAL_ROWS,
+        first=lambda n: selectors.appraisal_first_keys(request.user, n),
     )
     ctx = {"page": page.get_page(request.GET.get("page")), "today": today()}
     return render(request, "remediation/queue_appraisal.html", ctx)
@@ -167,7 +170,10 @@ def queue_appraisal(request: HttpRequest) -> HttpResponse:
 def queue_verification(request: HttpRequest) -> HttpResponse:
     """ "Chờ tôi xác nhận": items reported done that the user may verify, oldest report first."""
     page = CappedCountPaginator(
-        selectors.verification_queue(request.user), ROWS_PER_PAGE, rows=_VERIFICATION_ROWS
+        selectors.verification_queue(request.user),
+        ROWS_PER_PAGE,
+        rows=_VERIFICATION_ROWS,
+        first=lambda n: selectors.verification_first_keys(request.user, n),
     )
     ctx = {"page": page.get_page(request.GET.get("page")), "today": today()}
     return render(request, "remediation/queue_verification.html", ctx)

@@ -62,7 +62,7 @@ def _agree(user):
     (plans, plan_count, plan_capped), (items, item_count, item_capped) = selectors.queue_heads(
         access, me
     )
-    values = selectors._recipients_values(access, me)
+    values = remediation_selectors.queue_values(access, me)
     cap = paging.COUNT_CAP
     appraisal, verification = selectors.queue_head_reads(cap)
     assert appraisal.compiled(access.office_paths, *values)

@@ -118,6 +118,33 @@ def test_queue_rows_read_by_key_are_the_queues_rows(campaign, client, monkeypatc
         assert rows.compiled(tuple(range(1, per_page + 1)))
 
 
+def test_queue_first_keys_precompiled_are_the_queues_keys(campaign):
+    """The keys a queue page counts and pages from (selectors.*_first_keys, compiled once per
+    shape of the values; an administrator's through the ORM) are the queue's own first keys
+    in its order, for every demo persona."""
+    from kiemdiem.core.permissions import actor_id
+
+    seen = 0
+    for username in DEMO_USERNAMES:
+        user = _fresh(username)
+        for first, queue in (
+            (selectors.appraisal_first_keys, selectors.appraisal_queue),
+            (selectors.verification_first_keys, selectors.verification_queue),
+        ):
+            for n in (1, 3, paging.COUNT_CAP + 1):
+                expected = list(queue(user).values_list("pk", flat=True)[:n])
+                assert first(user, n) == expected, (username, first.__name__, n)
+                seen += len(expected)
+        access = access_for(user)
+        if not access.everything:
+            values = selectors.queue_values(access, actor_id(user))
+            appraisal, verification = selectors.queue_first_keys(paging.COUNT_CAP + 1)
+            assert appraisal.compiled(access.office_paths, *values) and verification.compiled(
+                *values
+            )
+    assert seen
+
+
 def test_member_has_empty_queues_with_a_next_step(campaign, client):
     client.force_login(_fresh("dangvien"))
     html = client.get(reverse("remediation:queue-appraisal")).content.decode()
