@@ -116,15 +116,7 @@ class UnitChoiceField(PickedChoiceField):
     def limit_to(self, user, within: Unit) -> None:
         """The units of `within`'s subtree valid today that `user` can see."""
         units = visible_units(user).filter(path__startswith=within.path).valid_on(today())
-        if self.kinds:
-            units = units.filter(kind__in=self.kinds)
-        first = [within, *first_children(within, PICKER_OPTIONS - 1)]
-        if self.kinds:
-            first = [u for u in first if u.kind in self.kinds]
-        url = reverse("org:unit-picker") + f"?within={within.pk}"
-        if self.kinds:
-            url += "&" + urlencode({"kinds": ",".join(self.kinds)})
-        self._offer(units, url, first)
+        self._offer_from(within, units.filter(kind__in=self.kinds) if self.kinds else units)
 
     def limit_to_scope(self, user) -> None:
         """Any unit `user` can see, searched from the top of their scope (ScopedForm does this
@@ -133,9 +125,18 @@ class UnitChoiceField(PickedChoiceField):
         if root is None:
             self._offer(Unit.objects.none(), reverse("org:unit-picker"), [])
             return
-        self.limit_to(user, root)
         units = visible_units(user).valid_on(today())
-        self.queryset = units.filter(kind__in=self.kinds) if self.kinds else units
+        self._offer_from(root, units.filter(kind__in=self.kinds) if self.kinds else units)
+
+    def _offer_from(self, within: Unit, units) -> None:
+        """Offer `units`, searched from `within`: it and its first children come first."""
+        first = [within, *first_children(within, PICKER_OPTIONS - 1)]
+        if self.kinds:
+            first = [u for u in first if u.kind in self.kinds]
+        url = reverse("org:unit-picker") + f"?within={within.pk}"
+        if self.kinds:
+            url += "&" + urlencode({"kinds": ",".join(self.kinds)})
+        self._offer(units, url, first)
 
 
 class PersonChoiceField(PickedChoiceField):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -14,7 +15,8 @@ from django.utils.translation import gettext as _
 from kiemdiem.core.dates import today
 from kiemdiem.core.forms import VnDateField
 from kiemdiem.core.models import AuditEvent
-from kiemdiem.core.precompiled import Precompiled
+from kiemdiem.core.paging import rows_by_key
+from kiemdiem.core.precompiled import Precompiled, padded
 from kiemdiem.core.sorting import natural_key
 from kiemdiem.core.text import fold
 from kiemdiem.org import member_counts
@@ -55,8 +57,17 @@ def children_with_member_counts(unit: Unit, *, include_past: bool = False) -> li
     # What the rows show (org/jinja2/org/child_rows.html, tree_rows.html): a province's ~200
     # children read whole cost ~4 ms of Python.
     children_qs = children_qs.only(*CHILD_ROW_FIELDS)
-    # Natural order within each kind: "Chi bộ thôn 2" before "Chi bộ thôn 10".
-    children = sorted(children_qs, key=lambda u: (u.kind, natural_key(u.name)))
+    return _with_member_counts(unit, _natural_order(children_qs))
+
+
+def _natural_order(children) -> list[Unit]:
+    """Natural order within each kind: "Chi bộ thôn 2" before "Chi bộ thôn 10" (ties by path,
+    the order the children are read in)."""
+    return sorted(children, key=lambda u: (u.kind, natural_key(u.name), u.path))
+
+
+def _with_member_counts(unit: Unit, children: list[Unit]) -> list[Unit]:
+    """`children`, each with `.member_count`, and `unit.member_count`, in one read."""
     counts = subtree_member_counts([unit, *children])
     for each in (unit, *children):
         each.member_count = sum(counts[each.pk])
@@ -168,19 +179,29 @@ _POSITIONS_ON = Precompiled(
     )
 )
 _UNITS_AT = Precompiled(lambda paths: Unit.objects.filter(path__in=paths))
-_PAST_CHILDREN = Precompiled(
-    lambda unit_id, day: Unit.objects.filter(parent_id=unit_id, valid_to__lt=day).order_by("name")
-)
-_SUCCESSORS = Precompiled(
-    lambda unit_id: UnitSuccession.objects.filter(predecessor_id=unit_id).select_related(
-        "successor"
+# The units around a unit's page in one read (issue 17: three round trips before), with what
+# the page shows of them: its ancestors (the breadcrumb), its children, current and abolished.
+# By name, then path: the abolished children's order (the current ones are sorted again).
+_AROUND = Precompiled(
+    lambda paths, unit_id: (
+        Unit.objects.filter(Q(path__in=paths) | Q(parent_id=unit_id))
+        .only(*CHILD_ROW_FIELDS, "valid_from")
+        .order_by("name", "path")
     )
 )
-_PREDECESSORS = Precompiled(
-    lambda unit_id: UnitSuccession.objects.filter(successor_id=unit_id).select_related(
-        "predecessor"
+# Both directions of the unit's reorganizations in one read, in the order they were recorded.
+_SUCCESSIONS = Precompiled(
+    lambda unit_id: (
+        UnitSuccession.objects.filter(Q(predecessor_id=unit_id) | Q(successor_id=unit_id))
+        .select_related("predecessor", "successor")
+        .order_by("pk")
     )
 )
+# The people of a unit's members list: their keys in the list's order, then a page's rows.
+_MEMBER_KEYS = Precompiled(
+    lambda unit_id, day: _members_of(unit_id, day).values_list("pk", flat=True)
+)
+_PEOPLE = rows_by_key(Person, lambda people: people)
 
 
 def unit_leaders(unit: Unit, *, day: datetime.date | None = None) -> list[Position]:
@@ -190,24 +211,68 @@ def unit_leaders(unit: Unit, *, day: datetime.date | None = None) -> list[Positi
     return sorted(positions, key=lambda p: (order.get(p.role, 99), p.person.sort_key))
 
 
-def past_children(unit: Unit) -> list[Unit]:
-    """The unit's children abolished before today, by name."""
-    return _PAST_CHILDREN(unit.pk, timezone.localdate(), known={"parent": unit})
+@dataclass
+class Surroundings:
+    """What a unit's page shows of the units around it."""
+
+    ancestors: list[Unit]  # root first (the breadcrumb)
+    children: list[Unit]  # valid today, in natural order, each with `.member_count`
+    past_children: list[Unit]  # abolished before today, by name
+
+
+def unit_surroundings(unit: Unit) -> Surroundings:
+    """The unit's ancestors (`unit_ancestors`), its children valid today with their members
+    (`children_with_member_counts`, and `unit.member_count`) and those abolished before today,
+    by name: one read of the units and one of the counts. The units carry the fields the page
+    shows (CHILD_ROW_FIELDS and `valid_from`)."""
+    day = today()
+    paths = unit.ancestor_paths()[:-1]
+    ancestors: dict[str, Unit] = {}
+    children, past = [], []
+    for each in _AROUND(tuple(paths), unit.pk):
+        if each.parent_id != unit.pk:
+            ancestors[each.path] = each
+        elif each.valid_to is not None and each.valid_to < day:
+            past.append(each)
+        elif each.valid_from is None or each.valid_from <= day:
+            children.append(each)
+    return Surroundings(
+        ancestors=[ancestors[p] for p in paths if p in ancestors],
+        children=_with_member_counts(unit, _natural_order(children)),
+        past_children=past,
+    )
 
 
 def successions(unit: Unit) -> tuple[list[UnitSuccession], list[UnitSuccession]]:
     """The reorganizations the unit went through: (into its successors, from its predecessors)."""
+    found = _SUCCESSIONS(unit.pk)
     return (
-        _SUCCESSORS(unit.pk, known={"predecessor": unit}),
-        _PREDECESSORS(unit.pk, known={"successor": unit}),
+        [s for s in found if s.predecessor_id == unit.pk],
+        [s for s in found if s.successor_id == unit.pk],
     )
 
 
 def unit_members(unit: Unit, *, day: datetime.date | None = None) -> QuerySet[Person]:
     """People with a current membership in the unit itself, in Vietnamese name order."""
+    return _members_of(unit.pk, day)
+
+
+def _members_of(unit_id: int, day: datetime.date | None) -> QuerySet[Person]:
     return Person.objects.filter(
-        pk__in=Membership.objects.current(day).filter(unit=unit).values("person_id")
+        pk__in=Membership.objects.current(day).filter(unit_id=unit_id).values("person_id")
     ).order_by("sort_key", "pk")
+
+
+def unit_members_page(unit: Unit, number: object, per_page: int) -> Page:
+    """Page `number` (as `Paginator.get_page` takes it) of `unit_members(unit)`: all their
+    keys (a cell's members: tens, a few hundred at most) in one read, then the page's rows by
+    key, both compiled once (issue 17: the count and the page compiled on each request,
+    ~0.6 ms)."""
+    page = Paginator(_MEMBER_KEYS(unit.pk, today()), per_page).get_page(number)
+    keys = list(page.object_list)
+    by_key = {p.pk: p for p in _PEOPLE(padded(keys, per_page))} if keys else {}
+    page.object_list = [by_key[key] for key in keys if key in by_key]
+    return page
 
 
 def unit_ancestors(unit: Unit) -> list[Unit]:
@@ -224,12 +289,25 @@ def unit_children_sorted(unit: Unit, *, day: datetime.date | None = None) -> lis
 
 
 def first_children(unit: Unit, n: int, *, day: datetime.date | None = None) -> list[Unit]:
-    """The first `n` of `unit_children_sorted(unit)`: names sorted, only those rows loaded (a
-    picker's first options; a province's ~200 children as full rows cost ~10 ms a form)."""
-    names = unit.children.valid_on(day or today()).values_list("pk", "name")
-    keys = [pk for pk, _name in sorted(names, key=lambda row: natural_key(row[1]))[:n]]
-    by_pk = Unit.objects.in_bulk(keys)
-    return [by_pk[pk] for pk in keys]
+    """The first `n` of `unit_children_sorted(unit)`, with only their key, name and kind loaded
+    (a picker's first options): one read of the names, compiled once (issue 17: a province's
+    ~200 children as full rows cost ~10 ms a form; their names, then the rows by key, two round
+    trips and ~1 ms compiling)."""
+    rows = _CHILD_NAMES(unit.pk, day or today())
+    first = sorted(rows, key=lambda row: natural_key(row[1]))[:n]
+    return [Unit.from_db(Unit.objects.db, ["id", "name", "kind"], row) for row in first]
+
+
+# The children valid on a day as (key, name, kind), in the order of their paths (the sort by
+# name keeps it for namesakes, as unit_children_sorted does).
+_CHILD_NAMES = Precompiled(
+    lambda unit_id, day: (
+        Unit.objects.filter(parent_id=unit_id)
+        .valid_on(day)
+        .order_by("path")
+        .values_list("pk", "name", "kind")
+    )
+)
 
 
 def units_search(qs: QuerySet[Unit], query: str) -> QuerySet[Unit]:

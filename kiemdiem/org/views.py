@@ -5,7 +5,6 @@ import functools
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -90,19 +89,16 @@ def unit_children(request: HttpRequest, pk: int) -> HttpResponse:
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     unit = _unit(request, pk)
     access = access_for(request.user)
-    ancestors = [a for a in selectors.unit_ancestors(unit) if access.covers(a.path)]
-    members = Paginator(selectors.unit_members(unit), MEMBERS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    around = selectors.unit_surroundings(unit)  # and unit.member_count
     into, out_of = selectors.successions(unit)
     ctx = {
         "unit": unit,
-        "ancestors": ancestors,
+        "ancestors": [a for a in around.ancestors if access.covers(a.path)],
         "leaders": selectors.unit_leaders(unit),
-        "children": selectors.children_with_member_counts(unit),  # and unit.member_count
-        "past_children": selectors.past_children(unit),
+        "children": around.children,
+        "past_children": around.past_children,
         "member_total": unit.member_count,
-        "members": members,
+        "members": selectors.unit_members_page(unit, request.GET.get("page"), MEMBERS_PER_PAGE),
         "history": history_for(unit, unit_path=unit.path)[:50],
         # Units before and after a reorganization: links only to those the user may open.
         "successors": [(s.successor, access.covers(s.successor.path)) for s in into],

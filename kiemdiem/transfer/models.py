@@ -11,9 +11,17 @@ from kiemdiem.transfer.states import ACTIVE, ImportStatus
 class ImportJobQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ImportJobQuerySet":
         """A user sees the jobs they started; administrators see every job."""
-        if user.is_superuser:
-            return self
-        return self.filter(created_by=user)
+        return self.started_by(whose_jobs(user))
+
+    def started_by(self, user_id: int | None) -> "ImportJobQuerySet":
+        """The jobs the user `user_id` started; every job for None (`whose_jobs`)."""
+        return self if user_id is None else self.filter(created_by_id=user_id)
+
+
+def whose_jobs(user) -> int | None:
+    """The jobs `user` sees: those they started (their id), every job (None) for an
+    administrator. A value, so a read of them can be compiled once (transfer.views)."""
+    return None if user.is_superuser else user.pk
 
 
 class ImportJob(models.Model):

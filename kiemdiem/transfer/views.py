@@ -17,11 +17,12 @@ from django.views.decorators.http import require_GET, require_POST
 from kiemdiem.core.errors import DomainError
 from kiemdiem.core.forms import run_service
 from kiemdiem.core.permissions import require
+from kiemdiem.core.precompiled import Precompiled
 from kiemdiem.org.models import Membership, Person, Position, Unit
 from kiemdiem.transfer import exporter, jobs
 from kiemdiem.transfer.columns import ENTITIES, MEMBERSHIPS, PEOPLE, POSITIONS, TABLES, UNITS
 from kiemdiem.transfer.forms import ExportForm, UploadForm
-from kiemdiem.transfer.models import ImportJob
+from kiemdiem.transfer.models import ImportJob, whose_jobs
 from kiemdiem.transfer.permissions import can_use_transfer
 from kiemdiem.transfer.planner import ACTION_LABELS, REJECT, UNCHANGED
 
@@ -31,6 +32,11 @@ CSV_TYPE = "text/csv; charset=utf-8"
 # Multipart overhead allowed on top of the file size limit when checking Content-Length.
 MULTIPART_SLACK = 64 * 1024
 MODELS = {UNITS: Unit, PEOPLE: Person, MEMBERSHIPS: Membership, POSITIONS: Position}
+# The page's last jobs the user may see (ImportJob.objects.visible_to), compiled once.
+RECENT_JOBS = 20
+_RECENT_JOBS = Precompiled(
+    lambda user_id: ImportJob.objects.started_by(user_id).select_related("created_by")[:RECENT_JOBS]
+)
 
 
 def _job(request: HttpRequest, pk: int) -> ImportJob:
@@ -45,7 +51,7 @@ def _index(
         "upload_form": upload_form or UploadForm(),
         "export_form": export_form or ExportForm(user=request.user),
         "tables": [TABLES[e] for e in ENTITIES],
-        "jobs": ImportJob.objects.visible_to(request.user).select_related("created_by")[:20],
+        "jobs": _RECENT_JOBS(whose_jobs(request.user)),
         "max_mb": settings.KIEMDIEM_IMPORT_MAX_BYTES // 1048576,
     }
     return render(request, "transfer/index.html", ctx, status=status)

@@ -1,5 +1,6 @@
 """The import/export pages: who may use them, upload and dry run, confirm, progress, export."""
 
+import datetime
 import io
 
 import pytest
@@ -7,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from conftest import make_user
 from kiemdiem.core.tasks import run_queued
 from kiemdiem.org.models import Person, Unit
 from kiemdiem.transfer.models import ImportJob
@@ -210,3 +212,68 @@ def test_export_then_upload_round_trip_changes_nothing(client, office, org_tree,
     assert job.counts["units"]["unchanged"] == 6
     html = client.get(job.get_absolute_url()).content.decode()
     assert "Không có gì thay đổi" in html
+
+
+def test_the_page_lists_the_last_jobs_each_user_may_see(client, org_tree, office, admin):
+    """The page's jobs (read through a query compiled once) are the last 20 of those
+    `visible_to` gives: an office its own, an administrator every one."""
+    from conftest import START
+    from kiemdiem.core.permissions import SYSTEM
+    from kiemdiem.org import services
+    from kiemdiem.org.models import AccessRole
+
+    other = make_user("vanphong_b")  # province B's office
+    services.access_grant(
+        user=other, unit=org_tree.province_b, role=AccessRole.OFFICE, by=SYSTEM, valid_from=START
+    )
+    ImportJob.objects.bulk_create(
+        [ImportJob(created_by=user) for user in [office] * 22 + [other] * 3 + [admin, None]]
+    )
+    shown = {}
+    for user in (office, other, admin):
+        client.force_login(user)
+        response = client.get(reverse("transfer:index"))
+        assert response.status_code == 200
+        expected = ImportJob.objects.visible_to(user).select_related("created_by")[:20]
+        shown[user] = response.context["jobs"]
+        assert shown[user] == list(expected)
+    assert len(shown[office]) == 20 and {j.created_by for j in shown[office]} == {office}
+    assert len(shown[other]) == 3 and {j.created_by for j in shown[other]} == {other}
+    assert len(shown[admin]) == 20 and None in {j.created_by for j in shown[admin]}
+
+
+def test_export_unit_offers_the_top_of_the_scope_and_its_first_children(
+    client, org_tree, office, unit_head, admin, cell_secretary
+):
+    """The export form's unit picker: the top of the user's scope and its first children in
+    natural order (abolished ones left out), among every unit the user may see today."""
+    from kiemdiem.core.dates import today
+    from kiemdiem.org.forms import PICKER_OPTIONS
+    from kiemdiem.org.scoping import top_units, visible_units
+    from kiemdiem.org.selectors import unit_children_sorted
+    from kiemdiem.org.tests.factories import UnitFactory
+    from kiemdiem.transfer.forms import ExportForm
+
+    for name in ("Chi bộ thôn 10", "Chi bộ thôn 2", "Chi bộ thôn 2", "Chi bộ cũ"):
+        UnitFactory(name=name, parent=org_tree.province_a)
+    Unit.objects.filter(name="Chi bộ cũ").update(valid_to=today() - datetime.timedelta(days=1))
+    for i in range(PICKER_OPTIONS):
+        UnitFactory(name=f"Đảng bộ xã {i}", parent=org_tree.root)
+    for user in (office, unit_head, admin, cell_secretary):
+        form = ExportForm(user=user)
+        field = form.fields["unit"]
+        top = top_units(user).order_by("path").first()
+        first = [top, *unit_children_sorted(top)][:PICKER_OPTIONS]
+        assert [o.value for o in field.widget.options] == [str(u.pk) for u in first]
+        assert [(o.label, o.hint) for o in field.widget.options] == [
+            (u.name, u.get_kind_display()) for u in first
+        ]
+        assert set(field.queryset) == set(visible_units(user).valid_on(today()))
+        if user in (office, admin):  # the page's own users
+            client.force_login(user)
+            html = client.get(reverse("transfer:index")).content.decode()
+            radios = html.count('class="form-check-input" type="radio" name="unit"')
+            assert radios == len(first) + 1  # and "Không chọn"
+    assert len(ExportForm(user=admin).fields["unit"].widget.options) == PICKER_OPTIONS
+    labels = [o.label for o in ExportForm(user=office).fields["unit"].widget.options]
+    assert labels[1:4] == ["Chi bộ thôn 2", "Chi bộ thôn 2", "Chi bộ thôn 10"]
