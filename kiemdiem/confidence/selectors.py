@@ -111,7 +111,6 @@ def confidence_stats(user: Actor, unit: Unit, year: int) -> ConfidenceStats:
         excluded=Count("pk", filter=~Q(excluded_reason="")),
         planning=Count("pk", filter=Q(low_flag=LowFlag.PLANNING)),
         dismissal=Count("pk", filter=Q(low_flag=LowFlag.DISMISSAL)),
+        two_years=Count("pk", filter=two_years_q()),
     )
-    # Counted apart: an aggregate filtered on an Exists annotation is not reliable on SQLite.
-    counts["two_years"] = results.filter(two_years_q()).count()
     return ConfidenceStats(polls=polls, **counts)
