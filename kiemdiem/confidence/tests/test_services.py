@@ -24,6 +24,7 @@ from kiemdiem.core.models import AuditEvent
 from kiemdiem.core.permissions import SYSTEM
 from kiemdiem.org import services as org_services
 from kiemdiem.org.models import PositionRole
+from kiemdiem.org.scoping import access_for, visible_subtrees
 
 D = datetime.date
 
@@ -312,11 +313,11 @@ def _poll_of(org_tree, by, year: int, lows: dict, *, rule: bool) -> None:
 def test_confidence_figures_equal_their_lists_for_every_scope(
     org_tree, office, unit_head, member, outsider, admin, travel_to
 ):
-    """The records overview's figures in one aggregate, the two-years-running count a FILTER
-    over the Exists annotation (a COUNT of its own before, the FILTER thought unreliable on
-    SQLite): on both databases each equals the length of the list it links to, for users who
-    read every result (office, admin), only their own (a member), or none (the province's
-    secretary, an outsider)."""
+    """The records overview's figures: the results in one aggregate, the two-years-running
+    count a FILTER over the Exists annotation (a COUNT of its own before, the FILTER thought
+    unreliable on SQLite); the polls through a read compiled once. On both databases each
+    equals the length of the list it links to, for users who read every result (office,
+    admin), only their own (a member), or none (the province's secretary, an outsider)."""
     travel_to(D(2027, 12, 1))
     a, b, c = org_tree.members_a1[:3]
     _poll_of(org_tree, office, 2026, {a: 15, b: 15, c: 2}, rule=True)
@@ -339,11 +340,27 @@ def test_confidence_figures_equal_their_lists_for_every_scope(
             listed(flag=LowFlag.DISMISSAL),
             listed(flag="two_years"),
         )
-        seen[user.username] = (stats.polled, stats.planning, stats.dismissal, stats.two_years)
+        finalized = selectors.polls_for(user).filter(
+            body_unit__path__startswith=org_tree.province_a.path,
+            year=2027,
+            status=PollStatus.FINALIZED,
+        )
+        assert stats.polls == finalized.count()
+        seen[user.username] = (
+            stats.polls,
+            stats.polled,
+            stats.planning,
+            stats.dismissal,
+            stats.two_years,
+        )
     assert seen == {
-        office.username: (4, 2, 1, 1),
-        admin.username: (4, 2, 1, 1),
-        member.username: (1, 1, 0, 1),  # a's own result
-        unit_head.username: (0, 0, 0, 0),
-        outsider.username: (0, 0, 0, 0),
+        office.username: (2, 4, 2, 1, 1),
+        admin.username: (2, 4, 2, 1, 1),
+        member.username: (1, 1, 1, 0, 1),  # the poll of a's own result
+        unit_head.username: (2, 0, 0, 0, 0),  # sees the polls, not the results
+        outsider.username: (0, 0, 0, 0, 0),
     }
+    polls = selectors._finalized_polls(2027)
+    for user in (office, admin, member, outsider):
+        access = access_for(user)
+        assert polls.compiled(visible_subtrees(access), access.person_id, "000001.")
