@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kiemdiem.core.models import BaseModel
 from kiemdiem.org.models import Person, Position, Unit
-from kiemdiem.org.scoping import access_for, paths_q, scope_sensitive
+from kiemdiem.org.scoping import access_for, paths_q, scope_sensitive, visible_subtrees
 
 
 class PollStatus(models.TextChoices):
@@ -67,14 +67,20 @@ class ConfidencePollQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ConfidencePollQuerySet":
         """Polls held in the user's subtrees, and those the user was polled in."""
         access = access_for(user)
-        if access.everything:
+        return self.within(visible_subtrees(access), access.person_id)
+
+    def within(
+        self, paths: tuple[str, ...] | None, person_id: int | None
+    ) -> "ConfidencePollQuerySet":
+        """`visible_to` for the holder of the subtrees `paths` (scoping.visible_subtrees, None:
+        every poll) who is the person `person_id`: values of a precompiled read (the records
+        overview's count)."""
+        if paths is None:
             return self
         own = Q(pk__in=[])
-        if access.person_id is not None:
-            own = Exists(
-                ConfidenceResult.objects.filter(poll=OuterRef("pk"), person_id=access.person_id)
-            )
-        return self.filter(paths_q(access.visible_paths, "body_unit__path") | own)
+        if person_id is not None:
+            own = Exists(ConfidenceResult.objects.filter(poll=OuterRef("pk"), person_id=person_id))
+        return self.filter(paths_q(paths, "body_unit__path") | own)
 
 
 class ConfidencePoll(BaseModel):

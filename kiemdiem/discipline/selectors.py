@@ -30,6 +30,11 @@ class CaseFilter:
     q: str = ""
 
 
+def decided_in(year: int) -> Q:
+    """Cases decided in `year` (the list's year filter, and the statistics' year)."""
+    return Q(decided_on__gte=datetime.date(year, 1, 1), decided_on__lte=datetime.date(year, 12, 31))
+
+
 def cases_filtered(user: Actor, f: CaseFilter) -> QuerySet[DisciplineCase]:
     """The case list: a subtree (by the disciplined unit), a year of decision, a form in force,
     the subject kind, the state, a name."""
@@ -37,9 +42,7 @@ def cases_filtered(user: Actor, f: CaseFilter) -> QuerySet[DisciplineCase]:
     if f.unit is not None:
         qs = qs.filter(unit__path__startswith=f.unit.path)
     if f.year:
-        qs = qs.filter(decided_on__gte=datetime.date(f.year, 1, 1)).filter(
-            decided_on__lte=datetime.date(f.year, 12, 31)
-        )
+        qs = qs.filter(decided_in(f.year))
     if f.in_force or f.form:
         qs = qs.filter(status__in=IN_FORCE)
     if f.form:
@@ -75,29 +78,34 @@ class DisciplineStats:
 
 def discipline_stats(user: Actor, unit: Unit, year: int) -> DisciplineStats:
     """Counted over the cases the user may read, so each number equals the list it links to."""
-    base = cases_filtered(user, CaseFilter(unit=unit, year=year)).order_by()
-    # one grouped pass for the forms in force and the appealed / annulled (two before)
+    # One grouped pass (two queries before): the year's cases in force, appealed or annulled,
+    # and the proposals still open today whatever their year (they have no decision date yet),
+    # told apart by their state.
+    shown = IN_FORCE | {DisciplineStatus.APPEALED, DisciplineStatus.ANNULLED}
     rows = (
-        base.filter(status__in=IN_FORCE | {DisciplineStatus.APPEALED, DisciplineStatus.ANNULLED})
+        cases_filtered(user, CaseFilter(unit=unit))
+        .filter((decided_in(year) & Q(status__in=shown)) | Q(status=DisciplineStatus.PROPOSED))
         .values_list("status", "subject_kind", "form_in_force")
         .annotate(n=Count("pk"))
         .order_by()
     )
     individuals = {form: 0 for form in DisciplineForm.values}
     collectives = {form: 0 for form in DisciplineForm.values}
-    states = {DisciplineStatus.APPEALED: 0, DisciplineStatus.ANNULLED: 0}
+    states = {
+        DisciplineStatus.APPEALED: 0,
+        DisciplineStatus.ANNULLED: 0,
+        DisciplineStatus.PROPOSED: 0,
+    }
     for status, kind, form, n in rows:
         if status in IN_FORCE:
             target = individuals if kind == SubjectKind.INDIVIDUAL else collectives
             target[form] = target.get(form, 0) + n
         if status in states:
             states[status] += n
-    # Proposals still open today, whatever their year (they have no decision date yet).
-    proposed = cases_filtered(user, CaseFilter(unit=unit, status=DisciplineStatus.PROPOSED)).count()
     return DisciplineStats(
         individuals=individuals,
         collectives=collectives,
-        proposed=proposed,
+        proposed=states[DisciplineStatus.PROPOSED],
         appealed=states[DisciplineStatus.APPEALED],
         annulled=states[DisciplineStatus.ANNULLED],
     )

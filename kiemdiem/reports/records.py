@@ -19,13 +19,19 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from kiemdiem.confidence.selectors import confidence_stats
+from kiemdiem.core.precompiled import Precompiled
 from kiemdiem.discipline.models import DisciplineForm, DisciplineStatus
 from kiemdiem.discipline.selectors import DisciplineStats, discipline_stats
 from kiemdiem.org.models import Unit
-from kiemdiem.org.scoping import access_for, top_units
+from kiemdiem.org.scoping import access_for, top_units, visible_subtrees
 from kiemdiem.org.selectors import unit_ancestors, unit_in_scope
 from kiemdiem.reviews.models import SubjectKind
-from kiemdiem.reviews.selectors import commitment_stats, cycles_for, suggestion_stats
+from kiemdiem.reviews.selectors import (
+    commitment_stats,
+    covering_paths,
+    cycles_within,
+    suggestion_stats,
+)
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,19 @@ def _unit_and_year(request: HttpRequest) -> tuple[Unit | None, int]:
         else (today.year)
     )
     return unit, year
+
+
+# The years of the cycles the user may open (reviews.selectors.cycles_for's rule, over the
+# user's subtrees) and a unit's children's keys and names (their links; model instances cost
+# ~1 ms for a province's 200): compiled once (core.precompiled), not on each request.
+_CYCLE_YEARS = Precompiled(
+    lambda paths, covering: cycles_within(paths, covering).values_list("year", flat=True)
+)
+_CHILDREN = Precompiled(
+    lambda parent_id: (
+        Unit.objects.filter(parent_id=parent_id).order_by("name").values_list("pk", "name")[:200]
+    )
+)
 
 
 @login_required
@@ -120,7 +139,8 @@ def records(request: HttpRequest) -> HttpResponse:
     sugg = "reviews:suggestion-list"
     # Suggestions belong to a review cycle: with none for this year, point to the nearest year
     # that has one (a cycle for year Y runs at its end and into Y + 1).
-    cycle_years = set(cycles_for(user).values_list("year", flat=True))
+    paths = visible_subtrees(access)
+    cycle_years = set(_CYCLE_YEARS(paths, covering_paths(paths)))
     if cycle_years and year not in cycle_years:
         ctx["cycle_year"] = min(cycle_years, key=lambda y: (abs(y - year), -y))
     k = commitment_stats(unit, year) if access.leads(unit.path) else None
@@ -128,10 +148,8 @@ def records(request: HttpRequest) -> HttpResponse:
     ctx.update(
         {
             "ancestors": unit_ancestors(unit),
-            # a province's ~200 children: the two fields their links show, rendered by Jinja2
-            "children": list(
-                Unit.objects.filter(parent=unit).order_by("name").only("pk", "name")[:200]
-            ),
+            # a province's ~200 children: (key, name) of their links, rendered by Jinja2
+            "children": _CHILDREN(unit.pk),
             "sensitive": access.everything or bool(access.sensitive_paths),
             "sentence_people": discipline_sentence(d, individuals=True),
             "sentence_orgs": discipline_sentence(d, individuals=False),

@@ -1,6 +1,7 @@
 """Reads of review cycles, self-reviews and conferences that span relations or the user's scope."""
 
 import datetime
+import functools
 from dataclasses import dataclass
 
 from django.db import connection
@@ -344,9 +345,17 @@ def _meeting_held() -> Exists:
 
 def suggestions_filtered(user, f: SuggestionFilter) -> QuerySet[ReviewSuggestion]:
     """Suggestions in the user's scope: a subtree, the cycle's year, the state, the stage."""
-    qs = ReviewSuggestion.objects.visible_to(user).select_related(
-        "cycle", "unit", "person", "issuing_unit"
-    )
+    return suggestions_within(visible_subtrees(access_for(user)), f)
+
+
+def suggestions_within(
+    paths: tuple[str, ...] | None, f: SuggestionFilter
+) -> QuerySet[ReviewSuggestion]:
+    """`suggestions_filtered` for the holder of the subtrees `paths` (scoping.visible_subtrees:
+    `ReviewSuggestion.objects.visible_to`'s rule), values of a precompiled read (the records
+    overview's figures)."""
+    qs = within(ReviewSuggestion.objects.all(), paths, via=ReviewSuggestion.SCOPE_VIA)
+    qs = qs.select_related("cycle", "unit", "person", "issuing_unit")
     if f.unit is not None:
         qs = qs.filter(unit__path__startswith=f.unit.path)
     if f.year:
@@ -363,16 +372,36 @@ def suggestions_filtered(user, f: SuggestionFilter) -> QuerySet[ReviewSuggestion
     return qs.order_by("-document_date", "-id")
 
 
+def _suggestion_stages_read(
+    year: int, paths: tuple[str, ...] | None, unit_path: str
+) -> QuerySet[ReviewSuggestion, tuple[bool, bool, int]]:
+    """The issued suggestions of the year's cycles in the subtree `unit_path` among those of the
+    subtrees `paths`, counted by (vetted, held)."""
+    issued = SuggestionFilter(unit=Unit(path=unit_path), year=year, status=SuggestionStatus.ISSUED)
+    return (
+        suggestions_within(paths, issued)
+        .order_by()
+        .values_list("vetted", "held")
+        .annotate(n=Count("pk"))
+    )
+
+
+@functools.lru_cache(maxsize=128)
+def _suggestion_stages(year: int) -> Precompiled[tuple[bool, bool, int]]:
+    """`_suggestion_stages_read` of `year`, compiled once per number of the user's subtrees
+    (core.precompiled), not on each request. The year is written into its SQL: a cycle's year
+    is a small int, which a precompiled read cannot take as a value (a stand-in overflows it)."""
+    return Precompiled(functools.partial(_suggestion_stages_read, year))
+
+
 def suggestion_stats(user, unit: Unit, year: int) -> dict[str, int]:
     """Suggestions issued in the year's cycles of a subtree, vetted, and whose conference was
     held; counted over the list the numbers link to."""
-    qs = suggestions_filtered(
-        user, SuggestionFilter(unit=unit, year=year, status=SuggestionStatus.ISSUED)
-    ).order_by()
     # Grouped by the two Exists annotations, in one pass (three COUNTs before); an aggregate
     # filtered on them counted 0 on SQLite.
     counts = {"issued": 0, "vetted": 0, "held": 0}
-    for vetted, held, n in qs.values_list("vetted", "held").annotate(n=Count("pk")):
+    stages = _suggestion_stages(year)(visible_subtrees(access_for(user)), unit.path)
+    for vetted, held, n in stages:
         counts["issued"] += n
         counts["vetted"] += n if vetted else 0
         counts["held"] += n if held else 0

@@ -24,6 +24,7 @@ from kiemdiem.core.models import AuditEvent
 from kiemdiem.core.permissions import SYSTEM
 from kiemdiem.org import services as org_services
 from kiemdiem.org.models import PositionRole
+from kiemdiem.org.scoping import access_for, visible_subtrees
 
 D = datetime.date
 
@@ -289,3 +290,77 @@ def test_a_person_outside_the_body_is_refused(org_tree, office):
         services.result_add(
             poll=poll, person=org_tree.member_b1, by=office, title="Bí thư", high_count=1
         )
+
+
+def _poll_of(org_tree, by, year: int, lows: dict, *, rule: bool) -> None:
+    """A finalized poll of the year: each person with so many low ballots of 27."""
+    poll = make_poll(
+        org_tree, by, held_on=D(year, 11, 20), two_year_rule=rule, title=f"Lấy phiếu {year}"
+    )
+    for person, low in lows.items():
+        services.result_add(
+            poll=poll,
+            person=person,
+            by=by,
+            title="Ủy viên",
+            appointed_on=START,
+            high_count=27 - low,
+            low_count=low,
+        )
+    services.poll_finalize(poll=poll, by=by)
+
+
+def test_confidence_figures_equal_their_lists_for_every_scope(
+    org_tree, office, unit_head, member, outsider, admin, travel_to
+):
+    """The records overview's figures: the results in one aggregate, the two-years-running
+    count a FILTER over the Exists annotation (a COUNT of its own before, the FILTER thought
+    unreliable on SQLite); the polls through a read compiled once. On both databases each
+    equals the length of the list it links to, for users who read every result (office,
+    admin), only their own (a member), or none (the province's secretary, an outsider)."""
+    travel_to(D(2027, 12, 1))
+    a, b, c = org_tree.members_a1[:3]
+    _poll_of(org_tree, office, 2026, {a: 15, b: 15, c: 2}, rule=True)
+    # a: low both years (counted); b: not low this year; c: not low last year
+    _poll_of(org_tree, office, 2027, {a: 14, b: 3, c: 20}, rule=True)
+    # b low both years, in a poll that does not apply the rule: not counted
+    _poll_of(org_tree, office, 2027, {b: 16}, rule=False)
+    seen = {}
+    for user in (office, admin, member, unit_head, outsider):
+        stats = selectors.confidence_stats(user, org_tree.province_a, 2027)
+
+        def listed(user=user, **f) -> int:
+            where = selectors.ResultFilter(unit=org_tree.province_a, year=2027, finalized=True, **f)
+            return selectors.results_filtered(user, where).count()
+
+        assert (stats.polled, stats.excluded, stats.planning, stats.dismissal, stats.two_years) == (
+            listed(polled=True),
+            listed(excluded=True),
+            listed(flag=LowFlag.PLANNING),
+            listed(flag=LowFlag.DISMISSAL),
+            listed(flag="two_years"),
+        )
+        finalized = selectors.polls_for(user).filter(
+            body_unit__path__startswith=org_tree.province_a.path,
+            year=2027,
+            status=PollStatus.FINALIZED,
+        )
+        assert stats.polls == finalized.count()
+        seen[user.username] = (
+            stats.polls,
+            stats.polled,
+            stats.planning,
+            stats.dismissal,
+            stats.two_years,
+        )
+    assert seen == {
+        office.username: (2, 4, 2, 1, 1),
+        admin.username: (2, 4, 2, 1, 1),
+        member.username: (1, 1, 1, 0, 1),  # the poll of a's own result
+        unit_head.username: (2, 0, 0, 0, 0),  # sees the polls, not the results
+        outsider.username: (0, 0, 0, 0, 0),
+    }
+    polls = selectors._finalized_polls(2027)
+    for user in (office, admin, member, outsider):
+        access = access_for(user)
+        assert polls.compiled(visible_subtrees(access), access.person_id, "000001.")

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 
 from kiemdiem.core.errors import DomainError
 from kiemdiem.core.models import AuditEvent
+from kiemdiem.org.scoping import access_for, visible_subtrees
 from kiemdiem.reviews import selectors, services, suggestions
 from kiemdiem.reviews.models import (
     DossierStatus,
@@ -200,3 +201,19 @@ def test_individual_suggestion_needs_personal_responsibility_only(
         responsibility_personal="Tôi nhận khuyết điểm",
     )
     services.review_transition(review=review, to=ReviewStatus.SUBMITTED, by=member)
+
+
+def test_suggestion_figures_for_every_scope_compiled_once(
+    cell_review, org_tree, office, admin, cell_secretary, unit_head, member, outsider
+):
+    """The figures read through a query compiled once per year and number of the user's
+    subtrees (core.precompiled, `suggestions_within` over `visible_subtrees`: the list's rule),
+    and equal the list's lengths for users who see the suggestion and one who does not."""
+    issue(cell_review, office, org_tree.province_a)
+    for user in (office, admin, cell_secretary, unit_head, member):
+        assert_stats(user, cell_review, issued=1, vetted=0, held=0)
+    assert_stats(outsider, cell_review, issued=0, vetted=0, held=0)
+    stages = selectors._suggestion_stages(cell_review.cycle.year)
+    for user in (office, admin, outsider):
+        paths = visible_subtrees(access_for(user))
+        assert stages.compiled(paths, cell_review.cycle.scope_unit.path)
