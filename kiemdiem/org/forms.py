@@ -20,7 +20,7 @@ from kiemdiem.org.models import (
     Unit,
     UnitKind,
 )
-from kiemdiem.org.scoping import access_for, top_units, visible_units
+from kiemdiem.org.scoping import access_for, first_top_unit, visible_units
 from kiemdiem.org.selectors import first_children
 
 # Options a picker lists before anything is typed (the unit itself and its first children).
@@ -121,7 +121,7 @@ class UnitChoiceField(PickedChoiceField):
     def limit_to_scope(self, user) -> None:
         """Any unit `user` can see, searched from the top of their scope (ScopedForm does this
         for every unit field a form does not narrow itself)."""
-        root = top_units(user).order_by("path").first()
+        root = first_top_unit(user)
         if root is None:
             self._offer(Unit.objects.none(), reverse("org:unit-picker"), [])
             return

@@ -581,7 +581,21 @@ class ScopedQuerySet(QuerySet):
 
 def top_units(user: Actor) -> QuerySet:
     """The roots of the user's visible forest (the tree page starts there)."""
-    access = access_for(user)
-    if access.everything:
+    return top_units_within(visible_subtrees(access_for(user)))
+
+
+def top_units_within(paths: tuple[str, ...] | None) -> QuerySet:
+    """`top_units` for the holder of the subtrees `paths` (visible_subtrees; None: the tree's
+    roots), a value of a precompiled read."""
+    if paths is None:
         return Unit.objects.filter(parent__isnull=True)
-    return Unit.objects.filter(path__in=access.visible_paths)
+    return Unit.objects.filter(path__in=paths)
+
+
+def first_top_unit(user: Actor) -> Unit | None:
+    """The first of `top_units(user)` by path, where a page given no unit starts (the records
+    overview, the commitments, a unit picker over the whole scope): compiled once."""
+    return _FIRST_TOP.first(visible_subtrees(access_for(user)))
+
+
+_FIRST_TOP = Precompiled(lambda paths: top_units_within(paths).order_by("path")[:1])

@@ -37,12 +37,14 @@ from kiemdiem.org.models import (
     ancestor_paths,
 )
 from kiemdiem.org.scoping import (
+    access_for,
     audit_in_subtrees,
     collapse,
-    scope,
     scope_audit,
     visible_people,
+    visible_subtrees,
     visible_units,
+    within,
 )
 
 CHILD_ROW_FIELDS = ("id", "code", "name", "kind", "path", "parent_id", "valid_to")
@@ -430,7 +432,11 @@ def unit_in_scope(user, raw: object) -> Unit | None:
     text = str(raw or "")
     if not text.isdigit() or len(text) > 18:
         return None
-    return scope(Unit.objects.filter(pk=int(text)), user, via="").first()
+    return _UNIT_IN_SCOPE.first(visible_subtrees(access_for(user)), int(text))
+
+
+# `scope`'s rule (within the user's subtrees), compiled once (core.precompiled).
+_UNIT_IN_SCOPE = Precompiled(lambda paths, pk: within(Unit.objects.filter(pk=pk), paths, via=""))
 
 
 # --- oversight -------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from kiemdiem.core.precompiled import Precompiled
 from kiemdiem.discipline.models import DisciplineForm, DisciplineStatus
 from kiemdiem.discipline.selectors import DisciplineStats, discipline_stats
 from kiemdiem.org.models import Unit
-from kiemdiem.org.scoping import access_for, top_units, visible_subtrees
+from kiemdiem.org.scoping import access_for, first_top_unit, visible_subtrees
 from kiemdiem.org.selectors import unit_ancestors, unit_in_scope
 from kiemdiem.reviews.models import SubjectKind
 from kiemdiem.reviews.selectors import (
@@ -67,7 +67,7 @@ def discipline_sentence(stats: DisciplineStats, *, individuals: bool) -> str:
 def _unit_and_year(request: HttpRequest) -> tuple[Unit | None, int]:
     unit = unit_in_scope(request.user, request.GET.get("don_vi"))
     if unit is None:
-        unit = top_units(request.user).order_by("path").first()
+        unit = first_top_unit(request.user)
     raw_year = request.GET.get("nam", "")
     today = timezone.localdate()
     year = (

@@ -11,8 +11,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kiemdiem.core.audit import history_for
 from kiemdiem.core.forms import run_service
 from kiemdiem.core.permissions import require
+from kiemdiem.core.precompiled import Precompiled
 from kiemdiem.org.models import Unit
-from kiemdiem.org.scoping import top_units, visible_units
+from kiemdiem.org.scoping import access_for, top_units_within, visible_subtrees, visible_units
 from kiemdiem.reports import selectors, services
 from kiemdiem.reports.forms import ReportCreateForm, ReportForm, ReportSubmitForm, report_initial
 from kiemdiem.reports.models import PeriodicReport, ReportPeriod, ReportStatus
@@ -45,8 +46,12 @@ def _report(request: HttpRequest, pk: int) -> PeriodicReport:
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     """Entry page: the units whose reports the user follows."""
-    units = top_units(request.user).order_by("path")[:100]
+    units = _TOP_UNITS(visible_subtrees(access_for(request.user)))
     return render(request, "reports/index.html", {"units": units})
+
+
+# The entry page's units, compiled once (core.precompiled).
+_TOP_UNITS = Precompiled(lambda paths: top_units_within(paths).order_by("path")[:100])
 
 
 @login_required

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kiemdiem.core.audit import history_for
 from kiemdiem.core.forms import run_service
 from kiemdiem.org.models import Membership, Person, Unit
-from kiemdiem.org.scoping import access_for, top_units, visible_people
+from kiemdiem.org.scoping import access_for, first_top_unit, visible_people
 from kiemdiem.org.selectors import unit_in_scope
 from kiemdiem.reviews import commitments, selectors
 from kiemdiem.reviews.forms import CommitmentForm, fulfilment_form
@@ -44,7 +44,7 @@ def _commitment(request: HttpRequest, pk: int) -> Commitment:
 def roster_unit(request: HttpRequest) -> Unit | None:
     """The unit of the roster: ?don_vi= inside the scope, else the top of the user's scope."""
     unit = unit_in_scope(request.user, request.GET.get("don_vi"))
-    return unit or top_units(request.user).order_by("path").first()
+    return unit or first_top_unit(request.user)
 
 
 def _year(request: HttpRequest) -> int:

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from kiemdiem.core.xlsx import Column
 from kiemdiem.exports.registry import ExportRefused, Sheet, exporter, one_of
-from kiemdiem.org.scoping import access_for, top_units, visible_units
+from kiemdiem.org.scoping import access_for, first_top_unit, visible_units
 from kiemdiem.org.selectors import unit_in_scope
 from kiemdiem.reviews import selectors
 from kiemdiem.reviews.forms import suggestion_filter
@@ -99,7 +99,7 @@ def suggestions(user, params: dict[str, str]) -> Sheet:
 def commitment_roster(user, params: dict[str, str]) -> Sheet:
     if params.get("don_vi"):
         one_of(visible_units(user), params["don_vi"], _("Không có đơn vị này trong phạm vi."))
-    unit = unit_in_scope(user, params.get("don_vi")) or top_units(user).order_by("path").first()
+    unit = unit_in_scope(user, params.get("don_vi")) or first_top_unit(user)
     year = str(params.get("nam", ""))
     if unit is None or not year.isdigit() or len(year) != 4:
         raise ExportRefused(_("Hãy chọn đơn vị và năm của danh sách cam kết."))

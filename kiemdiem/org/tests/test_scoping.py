@@ -110,3 +110,22 @@ def test_read_by_access_reads_the_named_fields_only(oversight, unit_head, outsid
     everything = access_for(admin)
     assert everything.everything and list(visible_groups(admin))
     assert narrow(everything) == [] and narrow(Access(everything=True)) == []
+
+
+def test_first_top_unit_and_unit_in_scope_follow_the_scope(
+    org_tree, unit_head, overseer, outsider, member, admin, django_user_model
+):
+    """Where a page given no unit starts, and the unit a page's ?don_vi= names, read through
+    queries compiled once: as `top_units` and `visible_units` give them, for every user."""
+    from kiemdiem.org.scoping import first_top_unit, top_units
+    from kiemdiem.org.selectors import unit_in_scope
+
+    nobody = django_user_model.objects.create_user("khongai", password="x-y-z-12345")
+    units = list(Unit.objects.all())
+    for user in [unit_head, overseer, outsider, member, admin, nobody]:
+        assert first_top_unit(user) == top_units(user).order_by("path").first(), user.username
+        visible = set(visible_units(user))
+        for unit in units:
+            assert unit_in_scope(user, str(unit.pk)) == (unit if unit in visible else None)
+        assert unit_in_scope(user, "9" * 18) is None and unit_in_scope(user, "x") is None
+    assert first_top_unit(admin).parent_id is None and first_top_unit(nobody) is None
