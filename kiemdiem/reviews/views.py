@@ -7,7 +7,7 @@ a plain form post with a redirect, so everything works without JavaScript too.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -68,6 +68,15 @@ _CYCLE_HISTORY = Precompiled(lambda cycle_id: history_for(ReviewCycle(pk=cycle_i
 _REVIEW_ROWS = rows_by_key(Review, selectors.review_rows)
 
 
+def _cycle_rows(cycles: QuerySet[ReviewCycle]) -> QuerySet[ReviewCycle]:
+    """The cycle list's rows: each with the unit that runs it."""
+    return cycles.select_related("scope_unit")
+
+
+# the cycle list's rows by key, compiled once: the scoped query compiled in ~0.7 ms (issue 17)
+_CYCLE_ROWS = rows_by_key(ReviewCycle, _cycle_rows)
+
+
 def _posted(request: HttpRequest):
     """The POST data on a POST (even an empty one, which must still be validated), else None."""
     return request.POST if request.method == "POST" else None
@@ -117,8 +126,9 @@ def _finding(request: HttpRequest, pk: int) -> Finding:
 @login_required
 @require_GET
 def cycle_list(request: HttpRequest) -> HttpResponse:
-    cycles = selectors.cycles_for(request.user).select_related("scope_unit")
-    page = Paginator(cycles, CYCLES_PER_PAGE).get_page(request.GET.get("page"))
+    cycles = _cycle_rows(selectors.cycles_for(request.user))
+    paginator = KeysFirstPaginator(cycles, CYCLES_PER_PAGE, rows=_CYCLE_ROWS)
+    page = paginator.get_page(request.GET.get("page"))
     access = access_for(request.user)
     ctx = {"page": page, "can_create": access.everything or bool(access.office_paths)}
     return render(request, "reviews/cycle_list.html", ctx)
