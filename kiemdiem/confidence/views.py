@@ -35,7 +35,7 @@ from kiemdiem.core.errors import DomainError
 from kiemdiem.core.forms import run_service
 from kiemdiem.core.lifecycle import allowed
 from kiemdiem.core.models import AuditAction
-from kiemdiem.core.paging import KeysFirstPaginator, rows_by_key
+from kiemdiem.core.paging import CappedCountPaginator, rows_by_key
 from kiemdiem.org.models import Membership, Person, Position
 from kiemdiem.org.scoping import access_for
 from kiemdiem.org.selectors import people_search
@@ -318,7 +318,7 @@ def result_remove(request: HttpRequest, pk: int) -> HttpResponse:
 def result_list(request: HttpRequest) -> HttpResponse:
     form, f = result_filter(request.user, request.GET or None)
     results = selectors.results_filtered(request.user, f)
-    page = KeysFirstPaginator(results, PER_PAGE, rows=_RESULT_ROWS).get_page(
+    page = CappedCountPaginator(results, PER_PAGE, rows=_RESULT_ROWS, exact=True).get_page(
         request.GET.get("page")
     )
     for result in page.object_list:

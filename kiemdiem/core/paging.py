@@ -142,11 +142,19 @@ class CappedCountPaginator(KeysFirstPaginator):
     The count is the length of the list's first cap + 1 keys, read in its order and kept: a
     page within them takes its keys from there, so the database walks the scope once, not
     once to count and again for the page (issue 17, PostgreSQL province: the audit page's
-    count and keys 7.7 + 5.0 ms against 5.6 ms for the first 1,001 keys; the queues alike)."""
+    count and keys 7.7 + 5.0 ms against 5.6 ms for the first 1,001 keys; the queues alike).
 
-    def __init__(self, object_list, per_page, *, cap: int | None = None, **kwargs) -> None:
+    `exact`: a list longer than the cap is counted at once (a COUNT), so the count is always
+    exact, as Django's Paginator's: a list that is short most of the time (the suggestions, the
+    cycles) then reads its count and its page's keys in one query, and a keys-first page costs
+    no more round trips than Django's (a COUNT and the page's rows)."""
+
+    def __init__(
+        self, object_list, per_page, *, cap: int | None = None, exact: bool = False, **kwargs
+    ) -> None:
         super().__init__(object_list, per_page, **kwargs)
         self.cap = COUNT_CAP if cap is None else cap
+        self.exact = exact
         self.capped = False
         self.first_keys: list | None = None  # read with the count
 
@@ -154,6 +162,8 @@ class CappedCountPaginator(KeysFirstPaginator):
     def count(self) -> int:
         self.first_keys = super().keys(0, self.cap + 1)
         found = len(self.first_keys)
+        if found > self.cap and self.exact:
+            return self.keys_from.count()
         self.capped = found > self.cap
         return found  # cap + 1 when capped: the last page of the cap links to the next
 

@@ -23,7 +23,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from kiemdiem.core.db_router import replica_view
-from kiemdiem.core.paging import KeysFirstPaginator, rows_by_key
+from kiemdiem.core.paging import CappedCountPaginator, rows_by_key
 from kiemdiem.core.templatetags.kd import jinja  # a Jinja2 row template, rendered
 from kiemdiem.dashboard import progress, selectors
 from kiemdiem.dashboard.forms import MetricFilterForm
@@ -164,8 +164,8 @@ def home(request: HttpRequest) -> HttpResponse:
 def cycle_list(request: HttpRequest) -> HttpResponse:
     """The cycles whose scope overlaps the user's subtrees."""
     cycles = _cycle_rows(selectors.cycles_visible_to(request.user))
-    paginator = KeysFirstPaginator(
-        cycles.order_by("-starts_on", "-pk"), ROWS_PER_PAGE, rows=_CYCLE_ROWS
+    paginator = CappedCountPaginator(
+        cycles.order_by("-starts_on", "-pk"), ROWS_PER_PAGE, rows=_CYCLE_ROWS, exact=True
     )
     return render(
         request, "dashboard/cycle_list.html", {"page": paginator.get_page(request.GET.get("page"))}

@@ -20,7 +20,7 @@ from kiemdiem.core.audit import history_for
 from kiemdiem.core.forms import run_service
 from kiemdiem.core.lifecycle import allowed
 from kiemdiem.core.models import AuditAction
-from kiemdiem.core.paging import KeysFirstPaginator, rows_by_key
+from kiemdiem.core.paging import CappedCountPaginator, rows_by_key
 from kiemdiem.discipline import selectors, services
 from kiemdiem.discipline.forms import (
     AppealForm,
@@ -70,7 +70,9 @@ def _records_anything(user) -> bool:
 def case_list(request: HttpRequest) -> HttpResponse:
     form, f = case_filter(request.user, request.GET or None)
     cases = selectors.cases_filtered(request.user, f)
-    page = KeysFirstPaginator(cases, PER_PAGE, rows=_CASE_ROWS).get_page(request.GET.get("page"))
+    page = CappedCountPaginator(cases, PER_PAGE, rows=_CASE_ROWS, exact=True).get_page(
+        request.GET.get("page")
+    )
     services.cases_read(list(page.object_list), by=request.user, where=_("Danh sách kỷ luật"))
     ctx = {
         "form": form,

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from kiemdiem.core.audit import history_for
 from kiemdiem.core.forms import run_service
 from kiemdiem.core.lifecycle import allowed
-from kiemdiem.core.paging import KeysFirstPaginator, rows_by_key
+from kiemdiem.core.paging import CappedCountPaginator, rows_by_key
 from kiemdiem.org.models import Unit
 from kiemdiem.reviews import rules, selectors, suggestions
 from kiemdiem.reviews.forms import (
@@ -90,7 +90,9 @@ def suggesting_units(user, unit: Unit):
 def suggestion_list(request: HttpRequest) -> HttpResponse:
     f = suggestion_filter(request.user, request.GET)
     qs = selectors.suggestions_filtered(request.user, f)
-    page = KeysFirstPaginator(qs, PER_PAGE, rows=_SUGGESTION_ROWS).get_page(request.GET.get("page"))
+    page = CappedCountPaginator(qs, PER_PAGE, rows=_SUGGESTION_ROWS, exact=True).get_page(
+        request.GET.get("page")
+    )
     ctx = {
         "page": page,
         "filters": f,

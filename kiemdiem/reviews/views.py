@@ -19,7 +19,7 @@ from kiemdiem.core.audit import HISTORY_LIMIT, history_for
 from kiemdiem.core.errors import DomainError
 from kiemdiem.core.forms import run_service
 from kiemdiem.core.lifecycle import allowed
-from kiemdiem.core.paging import KeysFirstPaginator, rows_by_key
+from kiemdiem.core.paging import CappedCountPaginator, KeysFirstPaginator, rows_by_key
 from kiemdiem.core.permissions import deny, require
 from kiemdiem.core.precompiled import Precompiled
 from kiemdiem.org.models import UnitKind
@@ -127,7 +127,7 @@ def _finding(request: HttpRequest, pk: int) -> Finding:
 @require_GET
 def cycle_list(request: HttpRequest) -> HttpResponse:
     cycles = _cycle_rows(selectors.cycles_for(request.user))
-    paginator = KeysFirstPaginator(cycles, CYCLES_PER_PAGE, rows=_CYCLE_ROWS)
+    paginator = CappedCountPaginator(cycles, CYCLES_PER_PAGE, rows=_CYCLE_ROWS, exact=True)
     page = paginator.get_page(request.GET.get("page"))
     access = access_for(request.user)
     ctx = {"page": page, "can_create": access.everything or bool(access.office_paths)}

@@ -8,6 +8,7 @@ from types import ModuleType
 from django.core.paginator import Paginator
 from django.db.models import Model, QuerySet
 
+from kiemdiem.core import paging
 from kiemdiem.core.paging import rows_by_key
 
 
@@ -27,7 +28,8 @@ def assert_pages_are_the_lists(
     """`lists` gives, for users of different scopes, the list's own query. As each user, every
     page of `url` (3 rows a page, the short last one and one past the end among them) shows the
     rows of that query paged by Django's Paginator, `seen` as the template shows them: the same
-    count, the same rows in the same order. The view's rows (`views.<rows>`, `shown` read by
+    count, the same rows in the same order, whether the count came with the first keys or,
+    the list being longer than the cap, from a COUNT. The view's rows (`views.<rows>`, `shown` read by
     key) are built twice (Precompiled's stand-ins, then compiled) and never again, whatever
     the page and the user."""
     built = []
@@ -43,14 +45,17 @@ def assert_pages_are_the_lists(
         plain = Paginator(expected, 3)
         counts.add(plain.count)
         client.force_login(user)
-        for number in range(1, plain.num_pages + 2):
-            page = client.get(url, {"page": number}).context["page"]
-            assert page.paginator.count == plain.count, (user, number)
-            assert page.number == plain.get_page(number).number
-            assert [seen(row) for row in page] == [seen(row) for row in plain.get_page(number)], (
-                user,
-                number,
-            )
+        # the count read with the first keys (COUNT_CAP), then past a cap of 4: counted exactly
+        for cap in (paging.COUNT_CAP, 4):
+            monkeypatch.setattr(paging, "COUNT_CAP", cap)
+            for number in range(1, plain.num_pages + 2):
+                page = client.get(url, {"page": number}).context["page"]
+                assert page.paginator.count == plain.count, (user, cap, number)
+                assert not page.paginator.capped
+                assert page.number == plain.get_page(number).number
+                assert [seen(row) for row in page] == [
+                    seen(row) for row in plain.get_page(number)
+                ], (user, cap, number)
     assert len(counts) == len(lists), f"the scopes should see lists of different lengths: {counts}"
     assert any(n > 3 and n % 3 for n in counts), "a later page and a short last page"
     assert len(built) == 2
