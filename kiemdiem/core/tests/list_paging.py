@@ -27,11 +27,11 @@ def assert_pages_are_the_lists(
 ) -> None:
     """`lists` gives, for users of different scopes, the list's own query. As each user, every
     page of `url` (3 rows a page, the short last one and one past the end among them) shows the
-    rows of that query paged by Django's Paginator, `seen` as the template shows them: the same
-    count, the same rows in the same order, whether the count came with the first keys or,
-    the list being longer than the cap, from a COUNT. The view's rows (`views.<rows>`, `shown` read by
-    key) are built twice (Precompiled's stand-ins, then compiled) and never again, whatever
-    the page and the user."""
+    rows of that query paged by Django's Paginator, `seen` as the template shows them: the
+    same count, the same rows in the same order, whether the count came with the first keys
+    or, the list being longer than the cap, from a COUNT. The view's rows (`views.<rows>`,
+    `shown` read by key) are built twice (Precompiled's stand-ins, then compiled) and never
+    again, whatever the page and the user."""
     built = []
 
     def counted(qs: QuerySet) -> QuerySet:
