@@ -42,10 +42,15 @@ def two_years_q() -> Q:
 def results_for(user: Actor) -> QuerySet[ConfidenceResult]:
     """The results the user may read (`ConfidenceResult.objects.visible_to`), each with
     `low_last_year` (for the two-years-running rule)."""
-    return (
-        ConfidenceResult.objects.visible_to(user)
-        .select_related("poll", "poll__body_unit", "person", "position")
-        .annotate(low_last_year=_low_last_year())
+    return result_rows(ConfidenceResult.objects.visible_to(user))
+
+
+def result_rows(results: QuerySet[ConfidenceResult]) -> QuerySet[ConfidenceResult]:
+    """`results` as the list and its export show them: with the poll, its unit, the person and
+    the position, and `low_last_year` (the list's rows read by key, in confidence.views, show
+    the same)."""
+    return results.select_related("poll", "poll__body_unit", "person", "position").annotate(
+        low_last_year=_low_last_year()
     )
 
 

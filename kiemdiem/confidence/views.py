@@ -35,11 +35,14 @@ from kiemdiem.core.errors import DomainError
 from kiemdiem.core.forms import run_service
 from kiemdiem.core.lifecycle import allowed
 from kiemdiem.core.models import AuditAction
+from kiemdiem.core.paging import CappedCountPaginator, rows_by_key
 from kiemdiem.org.models import Membership, Person, Position
 from kiemdiem.org.scoping import access_for
 from kiemdiem.org.selectors import people_search
 
 PER_PAGE = 50
+# the list's rows by key, compiled once: the scoped, joined query compiled in ~1.2 ms (issue 17)
+_RESULT_ROWS = rows_by_key(ConfidenceResult, selectors.result_rows)
 
 
 def _posted(request: HttpRequest):
@@ -315,7 +318,9 @@ def result_remove(request: HttpRequest, pk: int) -> HttpResponse:
 def result_list(request: HttpRequest) -> HttpResponse:
     form, f = result_filter(request.user, request.GET or None)
     results = selectors.results_filtered(request.user, f)
-    page = Paginator(results, PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedCountPaginator(results, PER_PAGE, rows=_RESULT_ROWS, exact=True).get_page(
+        request.GET.get("page")
+    )
     for result in page.object_list:
         result.two_years = selectors.two_years_low(result)
     services.results_read(

@@ -13,6 +13,7 @@ import hashlib
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,6 +23,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from kiemdiem.core.db_router import replica_view
+from kiemdiem.core.paging import CappedCountPaginator, rows_by_key
 from kiemdiem.core.precompiled import Precompiled
 from kiemdiem.core.templatetags.kd import jinja  # a Jinja2 row template, rendered
 from kiemdiem.dashboard import progress, selectors
@@ -168,11 +170,22 @@ def home(request: HttpRequest) -> HttpResponse:
 @replica_view
 def cycle_list(request: HttpRequest) -> HttpResponse:
     """The cycles whose scope overlaps the user's subtrees."""
-    cycles = selectors.cycles_visible_to(request.user).select_related("scope_unit")
-    page = Paginator(cycles.order_by("-starts_on", "-pk"), ROWS_PER_PAGE).get_page(
-        request.GET.get("page")
+    cycles = _cycle_rows(selectors.cycles_visible_to(request.user))
+    paginator = CappedCountPaginator(
+        cycles.order_by("-starts_on", "-pk"), ROWS_PER_PAGE, rows=_CYCLE_ROWS, exact=True
     )
-    return render(request, "dashboard/cycle_list.html", {"page": page})
+    return render(
+        request, "dashboard/cycle_list.html", {"page": paginator.get_page(request.GET.get("page"))}
+    )
+
+
+def _cycle_rows(cycles: QuerySet[ReviewCycle]) -> QuerySet[ReviewCycle]:
+    """The cycle list's rows: each with the unit that runs it."""
+    return cycles.select_related("scope_unit")
+
+
+# the cycle list's rows by key, compiled once: the scoped query compiled in 0.8–1.1 ms (issue 17)
+_CYCLE_ROWS = rows_by_key(ReviewCycle, _cycle_rows)
 
 
 @login_required

@@ -14,7 +14,13 @@ from kiemdiem.reviews.models import SubjectKind
 
 def cases_for(user: Actor) -> QuerySet[DisciplineCase]:
     """The cases the user may read (`DisciplineCase.objects.visible_to`), ready for a list."""
-    return DisciplineCase.objects.visible_to(user).select_related("unit", "person", "deciding_unit")
+    return case_rows(DisciplineCase.objects.visible_to(user))
+
+
+def case_rows(cases: QuerySet[DisciplineCase]) -> QuerySet[DisciplineCase]:
+    """`cases` as the list and its export show them: with the units and the person they name
+    (the list's rows read by key, in discipline.views, show the same)."""
+    return cases.select_related("unit", "person", "deciding_unit")
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ it (`services.cases_read`).
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,6 +20,7 @@ from kiemdiem.core.audit import history_for
 from kiemdiem.core.forms import run_service
 from kiemdiem.core.lifecycle import allowed
 from kiemdiem.core.models import AuditAction
+from kiemdiem.core.paging import CappedCountPaginator, rows_by_key
 from kiemdiem.discipline import selectors, services
 from kiemdiem.discipline.forms import (
     AppealForm,
@@ -42,6 +42,8 @@ from kiemdiem.org.selectors import people_search, units_search
 from kiemdiem.reviews.models import SubjectKind
 
 PER_PAGE = 50
+# the list's rows by key, compiled once: the scoped, joined query compiled in ~1.2 ms (issue 17)
+_CASE_ROWS = rows_by_key(DisciplineCase, selectors.case_rows)
 
 
 def _posted(request: HttpRequest):
@@ -68,7 +70,9 @@ def _records_anything(user) -> bool:
 def case_list(request: HttpRequest) -> HttpResponse:
     form, f = case_filter(request.user, request.GET or None)
     cases = selectors.cases_filtered(request.user, f)
-    page = Paginator(cases, PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedCountPaginator(cases, PER_PAGE, rows=_CASE_ROWS, exact=True).get_page(
+        request.GET.get("page")
+    )
     services.cases_read(list(page.object_list), by=request.user, where=_("Danh sách kỷ luật"))
     ctx = {
         "form": form,

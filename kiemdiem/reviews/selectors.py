@@ -355,14 +355,13 @@ def suggestions_within(
     `ReviewSuggestion.objects.visible_to`'s rule), values of a precompiled read (the records
     overview's figures)."""
     qs = within(ReviewSuggestion.objects.all(), paths, via=ReviewSuggestion.SCOPE_VIA)
-    qs = qs.select_related("cycle", "unit", "person", "issuing_unit")
     if f.unit is not None:
         qs = qs.filter(unit__path__startswith=f.unit.path)
     if f.year:
         qs = qs.filter(cycle__year=f.year)
     if f.status:
         qs = qs.filter(status=f.status)
-    qs = qs.annotate(vetted=_dossier_approved(), held=_meeting_held())
+    qs = suggestion_rows(qs)  # `vetted` and `held` for the stage's filter too
     if f.stage == "vetting":
         qs = qs.filter(vetted=False, held=False)
     elif f.stage == "vetted":
@@ -370,6 +369,15 @@ def suggestions_within(
     elif f.stage == "held":
         qs = qs.filter(held=True)
     return qs.order_by("-document_date", "-id")
+
+
+def suggestion_rows(suggestions: QuerySet[ReviewSuggestion]) -> QuerySet[ReviewSuggestion]:
+    """`suggestions` as the list and its export show them: with the cycle, the units and the
+    person they name, whether the dossier was vetted (`vetted`) and the conference held
+    (`held`). One function, so the list's rows read by key (suggestion_views) show the same."""
+    return suggestions.select_related("cycle", "unit", "person", "issuing_unit").annotate(
+        vetted=_dossier_approved(), held=_meeting_held()
+    )
 
 
 def _suggestion_stages_read(

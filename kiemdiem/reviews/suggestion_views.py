@@ -7,7 +7,6 @@ return with remarks, approve) and the planned date of the conference.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from kiemdiem.core.audit import history_for
 from kiemdiem.core.forms import run_service
 from kiemdiem.core.lifecycle import allowed
+from kiemdiem.core.paging import CappedCountPaginator, rows_by_key
 from kiemdiem.org.models import Unit
 from kiemdiem.reviews import rules, selectors, suggestions
 from kiemdiem.reviews.forms import (
@@ -46,6 +46,8 @@ from kiemdiem.reviews.permissions import (
 from kiemdiem.reviews.states import DOSSIER, SUGGESTION
 
 PER_PAGE = 50
+# the list's rows by key, compiled once: the scoped, joined query compiled in ~1.4 ms (issue 17)
+_SUGGESTION_ROWS = rows_by_key(ReviewSuggestion, selectors.suggestion_rows)
 
 
 def _posted(request: HttpRequest):
@@ -88,7 +90,9 @@ def suggesting_units(user, unit: Unit):
 def suggestion_list(request: HttpRequest) -> HttpResponse:
     f = suggestion_filter(request.user, request.GET)
     qs = selectors.suggestions_filtered(request.user, f)
-    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedCountPaginator(qs, PER_PAGE, rows=_SUGGESTION_ROWS, exact=True).get_page(
+        request.GET.get("page")
+    )
     ctx = {
         "page": page,
         "filters": f,

@@ -7,7 +7,7 @@ a plain form post with a redirect, so everything works without JavaScript too.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +19,7 @@ from kiemdiem.core.audit import HISTORY_LIMIT, history_for
 from kiemdiem.core.errors import DomainError
 from kiemdiem.core.forms import run_service
 from kiemdiem.core.lifecycle import allowed
-from kiemdiem.core.paging import KeysFirstPaginator, rows_by_key
+from kiemdiem.core.paging import CappedCountPaginator, KeysFirstPaginator, rows_by_key
 from kiemdiem.core.permissions import deny, require
 from kiemdiem.core.precompiled import Precompiled
 from kiemdiem.org.models import UnitKind
@@ -66,6 +66,15 @@ TAG_LABELS = dict(DEGRADATION_TAGS)
 _CYCLE_HISTORY = Precompiled(lambda cycle_id: history_for(ReviewCycle(pk=cycle_id))[:HISTORY_LIMIT])
 # the cycle page's rows by key, compiled once: the scoped query compiled in ~1 ms (issue 17)
 _REVIEW_ROWS = rows_by_key(Review, selectors.review_rows)
+
+
+def _cycle_rows(cycles: QuerySet[ReviewCycle]) -> QuerySet[ReviewCycle]:
+    """The cycle list's rows: each with the unit that runs it."""
+    return cycles.select_related("scope_unit")
+
+
+# the cycle list's rows by key, compiled once: the scoped query compiled in ~0.7 ms (issue 17)
+_CYCLE_ROWS = rows_by_key(ReviewCycle, _cycle_rows)
 
 
 def _posted(request: HttpRequest):
@@ -117,8 +126,9 @@ def _finding(request: HttpRequest, pk: int) -> Finding:
 @login_required
 @require_GET
 def cycle_list(request: HttpRequest) -> HttpResponse:
-    cycles = selectors.cycles_for(request.user).select_related("scope_unit")
-    page = Paginator(cycles, CYCLES_PER_PAGE).get_page(request.GET.get("page"))
+    cycles = _cycle_rows(selectors.cycles_for(request.user))
+    paginator = CappedCountPaginator(cycles, CYCLES_PER_PAGE, rows=_CYCLE_ROWS, exact=True)
+    page = paginator.get_page(request.GET.get("page"))
     access = access_for(request.user)
     ctx = {"page": page, "can_create": access.everything or bool(access.office_paths)}
     return render(request, "reviews/cycle_list.html", ctx)

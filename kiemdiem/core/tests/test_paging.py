@@ -68,6 +68,27 @@ def test_capped_pages_equal_django_pages_one_keys_query_within_the_cap(org_tree)
 
 
 @pytest.mark.django_db
+def test_exact_capped_pages_equal_django_pages_and_count_past_the_cap(org_tree):
+    """With `exact`, every page is Django's and so is the count, past the cap too (never
+    `capped`). A list within the cap reads its count and keys in one query, then the rows: two
+    queries, as Django's Paginator (a COUNT, the rows); past the cap, a COUNT more."""
+    units = Unit.objects.select_related("parent").order_by("code")
+    theirs = Paginator(units, 2)
+    assert theirs.num_pages > 3
+    for cap in (4, 5, 100):
+        for number in range(1, theirs.num_pages + 2):
+            with CaptureQueriesContext(connection) as queries:
+                ours = CappedCountPaginator(units, 2, cap=cap, exact=True).get_page(number)
+                rows = [(u.pk, u.parent) for u in ours]
+            assert rows == [(u.pk, u.parent) for u in theirs.get_page(number)], (cap, number)
+            assert ours.paginator.count == theirs.count and not ours.paginator.capped
+            counted = any("COUNT(" in q["sql"] for q in queries)
+            assert counted == (cap < theirs.count), (cap, number)
+            if cap >= theirs.count:
+                assert len(queries) == 2, (cap, number)
+
+
+@pytest.mark.django_db
 def test_grouped_keys_pages_equal_django_pages(org_tree):
     """Groups by depth (deepest first), each ordered by code: the same pages as one ORDER BY
     (-depth, code), the count the groups' sum, also for a page spanning two groups."""

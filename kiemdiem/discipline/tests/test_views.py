@@ -41,7 +41,7 @@ def decided(org_tree, by, person=None, **extra):
         violation_area="discipline",
         form=extra.pop("form", DisciplineForm.WARNING),
         decision_number="9-QĐ/ĐU",
-        decided_on=D(2025, 10, 2),
+        decided_on=extra.pop("decided_on", D(2025, 10, 2)),
         **extra,
     )
 
