@@ -126,7 +126,8 @@ def _finding(request: HttpRequest, pk: int) -> Finding:
 @login_required
 @require_GET
 def cycle_list(request: HttpRequest) -> HttpResponse:
-    cycles = _cycle_rows(selectors.cycles_for(request.user))
+    # newest first; the key last, so that tied cycles keep one order from page to page
+    cycles = _cycle_rows(selectors.cycles_for(request.user)).order_by("-year", "-starts_on", "-pk")
     paginator = CappedCountPaginator(cycles, CYCLES_PER_PAGE, rows=_CYCLE_ROWS, exact=True)
     page = paginator.get_page(request.GET.get("page"))
     access = access_for(request.user)

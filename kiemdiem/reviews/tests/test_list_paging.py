@@ -65,8 +65,8 @@ def test_cycle_pages_are_the_lists_pages(client, monkeypatch, org_tree, office, 
             directive_issuer="BTV",
             scope_unit=scopes[n % 4] if n < 8 else org_tree.district_a2,
             participating_kinds=PARTICIPATING,
-            # the list's order (year, start) has no key after it: no two cycles tie in the test
-            **{**CYCLE_DATES, "starts_on": D(2026, 1, 1 + n)},
+            # two cycles of a year on each day: the key after (year, start) orders the ties
+            **{**CYCLE_DATES, "starts_on": D(2026, 1, 1 + n // 4)},
         )
     assert_pages_are_the_lists(
         client,
@@ -77,7 +77,12 @@ def test_cycle_pages_are_the_lists_pages(client, monkeypatch, org_tree, office, 
         shown=views._cycle_rows,
         url=reverse("reviews:cycle-list"),
         lists=[
-            (user, selectors.cycles_for(user).select_related("scope_unit"))
+            (
+                user,
+                selectors.cycles_for(user)
+                .select_related("scope_unit")
+                .order_by("-year", "-starts_on", "-pk"),
+            )
             for user in (office, outsider, admin)
         ],
         seen=lambda c: (c.pk, c.title, c.scope_unit.name, c.starts_on),
