@@ -322,7 +322,15 @@ def queue_values(access: Access, me: int | None) -> tuple:
     )
 
 
-def queue_access(paths, person_id, recipients, pairs, groups, office_paths=()) -> Access:
+def queue_access(
+    paths: tuple[str, ...],
+    person_id: int | None,
+    recipients: tuple[int, ...],
+    pairs: tuple[tuple[int, int], ...],
+    groups: tuple[int, ...],
+    *,
+    office_paths: tuple[str, ...] = (),
+) -> Access:
     """An Access with the fields `queue_values` took of one (and the office's paths, which
     the appraisal queue reads too)."""
     return Access(
@@ -441,7 +449,7 @@ def plans_per_cycle_summarized(user: Actor) -> dict[int, int] | None:
     cycles = _CYCLES_STARTED(paths, covering_paths(paths))
     if not cycles or _PLANS_CHANGING.first(tuple(c.pk for c in cycles)) is not None:
         return None
-    scopes = {c.pk: paths for c in cycles if (paths := scope_paths(c, user))}
+    scopes = {c.pk: scope for c in cycles if (scope := scope_paths(c, user))}
     figures = summed(scopes)
     if set(figures) != set(scopes):
         return None

@@ -6,11 +6,10 @@ import datetime
 
 from django.urls import reverse
 
-from conftest import CYCLE_DATES, PARTICIPATING
 from kiemdiem.core.tests.list_paging import assert_pages_are_the_lists
 from kiemdiem.dashboard import selectors, views
-from kiemdiem.reviews import services
 from kiemdiem.reviews.models import CycleStatus, ReviewCycle
+from kiemdiem.reviews.tests.test_list_paging import make_cycles
 
 D = datetime.date
 
@@ -18,20 +17,10 @@ D = datetime.date
 def test_dashboard_cycle_pages_are_the_lists_pages(
     client, monkeypatch, org_tree, office, outsider, admin
 ):
-    scopes = [org_tree.province_a, org_tree.district_a1, org_tree.province_b, org_tree.district_b1]
-    for n in range(11):
-        cycle = services.cycle_create(
-            by=admin,
-            title=f"Đợt thử {n}",
-            kind="ad_hoc",
-            year=2025,
-            directive_number=f"{n}-CV/TU",
-            directive_date=D(2025, 12, 1),
-            directive_issuer="BTV",
-            scope_unit=scopes[n % 4] if n < 8 else org_tree.district_a2,
-            participating_kinds=PARTICIPATING,
-            **{**CYCLE_DATES, "starts_on": D(2026, 1, 5 + n % 3)},  # ties: ordered by key
-        )
+    cycles = make_cycles(
+        org_tree, admin, year=lambda n: 2025, starts_on=lambda n: D(2026, 1, 5 + n % 3)
+    )  # ties: ordered by key
+    for n, cycle in enumerate(cycles):
         if n != 4:  # a draft is not listed
             ReviewCycle.objects.filter(pk=cycle.pk).update(status=CycleStatus.OPEN)
     assert_pages_are_the_lists(

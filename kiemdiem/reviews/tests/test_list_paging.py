@@ -52,22 +52,33 @@ def test_suggestion_pages_are_the_lists_pages(
     )
 
 
-def test_cycle_pages_are_the_lists_pages(client, monkeypatch, org_tree, office, outsider, admin):
+def make_cycles(org_tree, by, *, year, starts_on) -> list[ReviewCycle]:
+    """Eleven cycles over four provinces' and districts' scopes (the last three in a district
+    of province A), the n-th of `year(n)` starting on `starts_on(n)` (ties for the lists'
+    keys to order)."""
     scopes = [org_tree.province_a, org_tree.district_a1, org_tree.province_b, org_tree.district_b1]
-    for n in range(11):
+    return [
         services.cycle_create(
-            by=admin,
+            by=by,
             title=f"Đợt thử {n}",
             kind="ad_hoc",
-            year=2024 + n % 2,
+            year=year(n),
             directive_number=f"{n}-CV/TU",
             directive_date=D(2025, 12, 1),
             directive_issuer="BTV",
             scope_unit=scopes[n % 4] if n < 8 else org_tree.district_a2,
             participating_kinds=PARTICIPATING,
-            # two cycles of a year on each day: the key after (year, start) orders the ties
-            **{**CYCLE_DATES, "starts_on": D(2026, 1, 1 + n // 4)},
+            **{**CYCLE_DATES, "starts_on": starts_on(n)},
         )
+        for n in range(11)
+    ]
+
+
+def test_cycle_pages_are_the_lists_pages(client, monkeypatch, org_tree, office, outsider, admin):
+    # two cycles of a year on each day: the key after (year, start) orders the ties
+    make_cycles(
+        org_tree, admin, year=lambda n: 2024 + n % 2, starts_on=lambda n: D(2026, 1, 1 + n // 4)
+    )
     assert_pages_are_the_lists(
         client,
         monkeypatch,
