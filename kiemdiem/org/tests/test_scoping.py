@@ -129,3 +129,21 @@ def test_first_top_unit_and_unit_in_scope_follow_the_scope(
             assert unit_in_scope(user, str(unit.pk)) == (unit if unit in visible else None)
         assert unit_in_scope(user, "9" * 18) is None and unit_in_scope(user, "x") is None
     assert first_top_unit(admin).parent_id is None and first_top_unit(nobody) is None
+
+
+def test_the_tree_page_roots_are_the_top_units(
+    client, org_tree, unit_head, overseer, outsider, member, admin
+):
+    """The tree page starts at `top_units` (read through a query compiled once), by name."""
+    from django.urls import reverse
+
+    from kiemdiem.core.sorting import natural_key
+    from kiemdiem.org import views
+    from kiemdiem.org.scoping import top_units
+
+    for user in [unit_head, overseer, outsider, member, admin]:
+        client.force_login(user)
+        roots = client.get(reverse("org:unit-tree")).context["roots"]
+        expected = sorted(top_units(user), key=lambda u: natural_key(u.name))
+        assert roots == expected and roots, user.username
+        assert views._ROOTS.compiled(visible_subtrees(access_for(user)))
