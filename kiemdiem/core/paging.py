@@ -73,12 +73,9 @@ class KeysFirstPaginator(Paginator):
         page as for the others."""
         if self.rows is None:
             found: Any = self.object_list.order_by().filter(pk__in=keys)
-        elif keys:
-            found = self.rows(padded(keys, self.per_page))
-        else:
-            found = []  # as the ORM's empty `__in`: no query
-        by_key = {row.pk: row for row in found}
-        return [by_key[key] for key in keys if key in by_key]
+            by_key = {row.pk: row for row in found}
+            return [by_key[key] for key in keys if key in by_key]
+        return rows_in_order(self.rows, keys, self.per_page)
 
     def keys(self, bottom: int, top: int) -> list:
         """The primary keys of the list's rows bottom to top (in its order); past the middle
@@ -92,6 +89,14 @@ class KeysFirstPaginator(Paginator):
     def count_is_exact(self) -> bool:
         """Whether `count` is the list's length now (not a summary that may lag it)."""
         return not self.last_page_slack
+
+
+def rows_in_order(rows: Precompiled, keys: list, size: int) -> list:
+    """The rows `rows` (a read by key: `rows_by_key`) gives for `keys`, in their order (a key
+    whose row is gone meanwhile is left out); the keys passed as `size` of them (`padded`), so
+    one compiled shape serves a short page; no query for no keys (as the ORM's empty `__in`)."""
+    by_key = {row.pk: row for row in rows(padded(keys, size))} if keys else {}
+    return [by_key[key] for key in keys if key in by_key]
 
 
 def reversible(qs: QuerySet) -> bool:

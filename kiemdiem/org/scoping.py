@@ -592,10 +592,16 @@ def top_units_within(paths: tuple[str, ...] | None) -> QuerySet:
     return Unit.objects.filter(path__in=paths)
 
 
+def top_units_of(user: Actor) -> list[Unit]:
+    """`top_units(user)` by path (a handful: the roots of a scope), read through a query
+    compiled once: the tree page, the reports page and where a page given no unit starts."""
+    return _TOP_UNITS(visible_subtrees(access_for(user)))
+
+
 def first_top_unit(user: Actor) -> Unit | None:
-    """The first of `top_units(user)` by path, where a page given no unit starts (the records
-    overview, the commitments, a unit picker over the whole scope): compiled once."""
-    return _FIRST_TOP.first(visible_subtrees(access_for(user)))
+    """The first of `top_units_of(user)`, where a page given no unit starts (the records
+    overview, the commitments, a unit picker over the whole scope)."""
+    return next(iter(top_units_of(user)), None)
 
 
-_FIRST_TOP = Precompiled(lambda paths: top_units_within(paths).order_by("path")[:1])
+_TOP_UNITS = Precompiled(lambda paths: top_units_within(paths).order_by("path"))

@@ -17,7 +17,6 @@ from kiemdiem.core.forms import PICKER_RESULTS, picker_context, run_service
 from kiemdiem.core.models import AuditEvent
 from kiemdiem.core.paging import CappedCountPaginator, rows_by_key
 from kiemdiem.core.permissions import require
-from kiemdiem.core.precompiled import Precompiled
 from kiemdiem.core.sorting import natural_key
 from kiemdiem.org import selectors, services
 from kiemdiem.org.forms import (
@@ -46,9 +45,8 @@ from kiemdiem.org.permissions import (
 from kiemdiem.org.scoping import (
     VisibleByKey,
     access_for,
-    top_units_within,
+    top_units_of,
     visible_people,
-    visible_subtrees,
     visible_units,
 )
 
@@ -67,14 +65,9 @@ def _person(request: HttpRequest, pk: int) -> Person:
     return get_object_or_404(visible_people(request.user), pk=pk)
 
 
-# The tree page's roots (`top_units`), compiled once (core.precompiled; issue 17).
-_ROOTS = Precompiled(top_units_within)
-
-
 @login_required
 def unit_tree(request: HttpRequest) -> HttpResponse:
-    roots = _ROOTS(visible_subtrees(access_for(request.user)))
-    roots.sort(key=lambda u: natural_key(u.name))
+    roots = sorted(top_units_of(request.user), key=lambda u: natural_key(u.name))
     counts = selectors.subtree_member_counts(roots)  # the same reads for any number of roots
     for root in roots:
         root.member_count = sum(counts[root.pk])

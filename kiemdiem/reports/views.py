@@ -11,9 +11,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kiemdiem.core.audit import history_for
 from kiemdiem.core.forms import run_service
 from kiemdiem.core.permissions import require
-from kiemdiem.core.precompiled import Precompiled
 from kiemdiem.org.models import Unit
-from kiemdiem.org.scoping import access_for, top_units_within, visible_subtrees, visible_units
+from kiemdiem.org.scoping import top_units_of, visible_units
 from kiemdiem.reports import selectors, services
 from kiemdiem.reports.forms import ReportCreateForm, ReportForm, ReportSubmitForm, report_initial
 from kiemdiem.reports.models import PeriodicReport, ReportPeriod, ReportStatus
@@ -46,12 +45,8 @@ def _report(request: HttpRequest, pk: int) -> PeriodicReport:
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     """Entry page: the units whose reports the user follows."""
-    units = _TOP_UNITS(visible_subtrees(access_for(request.user)))
+    units = top_units_of(request.user)[:100]
     return render(request, "reports/index.html", {"units": units})
-
-
-# The entry page's units, compiled once (core.precompiled).
-_TOP_UNITS = Precompiled(lambda paths: top_units_within(paths).order_by("path")[:100])
 
 
 @login_required

@@ -138,7 +138,7 @@ def test_the_tree_page_roots_are_the_top_units(
     from django.urls import reverse
 
     from kiemdiem.core.sorting import natural_key
-    from kiemdiem.org import views
+    from kiemdiem.org import scoping
     from kiemdiem.org.scoping import top_units
 
     for user in [unit_head, overseer, outsider, member, admin]:
@@ -146,4 +146,4 @@ def test_the_tree_page_roots_are_the_top_units(
         roots = client.get(reverse("org:unit-tree")).context["roots"]
         expected = sorted(top_units(user), key=lambda u: natural_key(u.name))
         assert roots == expected and roots, user.username
-        assert views._ROOTS.compiled(visible_subtrees(access_for(user)))
+        assert scoping._TOP_UNITS.compiled(visible_subtrees(access_for(user)))
